@@ -1,0 +1,142 @@
+// Module: the PyTorch-style container. Parameters and child modules are registered under the
+// names PyTorch uses, so stateDict() keys match a PyTorch model's state_dict(). Each top-level
+// forward() runs in a memory scope (see memory.ts), so activations are freed without dispose().
+import { Tensor } from '../tensor.js';
+import type { Backend } from '../backend/backend.js';
+import { tidy, untracked } from '../memory.js';
+import { noGrad } from '../autograd.js';
+import { toDevice } from '../creation.js';
+import { formatShape, sameShape, type Shape } from '../shape.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import { cpu } from '../backend/select.js';
+
+export interface LoadStateDictOptions {
+  /** Missing or unexpected names are errors (default true). Shape mismatches always are. */
+  strict?: boolean;
+}
+
+export abstract class Module {
+  training = true;
+  private readonly params = new Map<string, Tensor>();
+  private readonly children = new Map<string, Module>();
+
+  constructor() {
+    // Wrap the subclass's forward so every call runs in a memory scope.
+    const forward = this.forward;
+    Object.defineProperty(this, 'forward', {
+      value: (...args: unknown[]) => tidy(() => forward.apply(this, args)),
+      writable: true,
+      configurable: true,
+    });
+  }
+
+  abstract forward(...args: any[]): any;
+
+  /** A new leaf parameter, uniform in [-bound, bound) from the seeded generator (PyTorch's Linear init). */
+  protected uniformParameter(shape: Shape, bound: number, generator: Generator = defaultGenerator): Tensor {
+    const values = generator.fillUniform(new Float32Array(shape.reduce((a, b) => a * b, 1)), -bound, bound);
+    return untracked(() => Tensor.fromArray(values, shape, cpu, true));
+  }
+
+  protected registerParameter(name: string, t: Tensor): Tensor {
+    this.params.set(name, t);
+    return t;
+  }
+
+  protected registerModule<M extends Module>(name: string, m: M): M {
+    this.children.set(name, m);
+    return m;
+  }
+
+  /** [name, parameter] pairs, own parameters first, then each child's, as PyTorch orders them. */
+  namedParameters(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [name, p] of this.params) out.push([prefix + name, p]);
+    for (const [name, child] of this.children) out.push(...child.namedParameters(`${prefix}${name}.`));
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  namedChildren(): [string, Module][] {
+    return [...this.children];
+  }
+
+  /** The parameters by PyTorch state-dict name. The tensors are the live parameters, not copies. */
+  stateDict(): Record<string, Tensor> {
+    return Object.fromEntries(this.namedParameters());
+  }
+
+  /**
+   * Copies values into the parameters. Everything is checked before anything is written, so a bad
+   * state dict leaves the module unchanged.
+   */
+  loadStateDict(state: Record<string, Tensor>, options: LoadStateDictOptions = {}): void {
+    const strict = options.strict ?? true;
+    const own = new Map(this.namedParameters());
+    const problems: string[] = [];
+    for (const [name, p] of own) {
+      const t = state[name];
+      if (!Object.prototype.hasOwnProperty.call(state, name) || !t) {
+        if (strict) problems.push(`missing ${name} (expected shape ${formatShape(p.shape)})`);
+      } else if (!(t instanceof Tensor)) {
+        problems.push(`${name} is not a Tensor`);
+      } else if (!sameShape(t.shape, p.shape)) {
+        problems.push(`${name}: expected shape ${formatShape(p.shape)}, got ${formatShape(t.shape)}`);
+      }
+    }
+    if (strict) for (const name of Object.keys(state)) if (!own.has(name)) problems.push(`unexpected ${name}`);
+    if (problems.length) throw new Error(`${this.constructor.name}.loadStateDict: ${problems.join('; ')}`);
+    noGrad(() => {
+      for (const [name, p] of own) {
+        const t = state[name];
+        if (!t) continue;
+        const src = untracked(() => toDevice(t, p.device));
+        p.device.copy_rows(src.buffer, p.buffer, 1, 1, 1, p.numel, 0, 0, 1);
+        if (src !== t) src.dispose();
+      }
+    });
+  }
+
+  /** Frees and clears every parameter's gradient (PyTorch's zero_grad(set_to_none=True)). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+  }
+
+  train(mode = true): this {
+    this.training = mode;
+    for (const child of this.children.values()) child.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Moves every parameter to `device` (in place, as PyTorch's Module.to). */
+  to(device: Backend): this {
+    for (const [name, p] of this.params) {
+      if (p.device === device) continue;
+      const moved = untracked(() => toDevice(p, device));
+      moved.requiresGrad = p.requiresGrad;
+      p.dispose();
+      this.params.set(name, moved);
+      this.onParameterMoved(name, moved);
+    }
+    for (const child of this.children.values()) child.to(device);
+    return this;
+  }
+
+  /** Subclasses that keep a parameter in a field update it here. */
+  protected onParameterMoved(_name: string, _t: Tensor): void {}
+
+  /** @internal the parameter registered under `name`. */
+  protected param(name: string): Tensor {
+    return this.params.get(name)!;
+  }
+}

@@ -1,0 +1,34 @@
+// The fused minGRU recurrence: from the to_hidden_and_gate output hg (terms, batch, seq, 2*dim),
+// hidden half first and gate half second, and an optional h0 (terms, batch, 1, dim), to the hidden
+// sequence h (terms, batch, seq, dim). One kernel per direction; the backward kernel recomputes the
+// gates from hg and reads h_{t-1} from the saved output.
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd.js';
+import { formatShape, shapeError } from '../shape.js';
+import { checkSameDevice } from './common.js';
+
+export function mingruScan(hg: Tensor, h0: Tensor | null = null, where = 'mingruScan'): Tensor {
+  if (hg.ndim !== 4 || hg.shape[3] % 2 !== 0) {
+    throw shapeError(where, 'hidden-and-gate input', '(terms, batch, seq, 2 * dim)', hg.shape);
+  }
+  const [terms, batch, seq, twoDim] = hg.shape;
+  const dim = twoDim / 2;
+  if (h0 && (h0.ndim !== 4 || h0.shape[0] !== terms || h0.shape[1] !== batch || h0.shape[2] !== 1 || h0.shape[3] !== dim)) {
+    throw shapeError(where, 'prevHidden', formatShape([terms, batch, 1, dim]), h0.shape);
+  }
+  checkSameDevice(where, [hg, h0]);
+  const dev = hg.device;
+  const groups = terms * batch;
+  const h = Tensor.empty([terms, batch, seq, dim], dev);
+  dev.mingru_scan_forward(hg.buffer, h0 ? h0.buffer : null, h.buffer, groups, seq, dim);
+
+  const inputs = h0 ? [hg, h0] : [hg];
+  const saved = h0 ? [hg, h0, h] : [hg, h];
+  return record(h, 'mingruScan', inputs, saved, (dh) => {
+    const dhg = Tensor.empty(hg.shape, dev);
+    const dh0 = h0?.requiresGrad ? Tensor.empty(h0.shape, dev) : null;
+    dev.mingru_scan_backward(hg.buffer, h0 ? h0.buffer : null, h.buffer, dh.buffer, dhg.buffer,
+      dh0?.buffer ?? null, groups, seq, dim);
+    return [hg.requiresGrad ? dhg : null, dh0];
+  });
+}

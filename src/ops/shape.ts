@@ -1,0 +1,91 @@
+// Shape ops. reshape shares storage; slice and cat copy rows with the copy_rows kernel by viewing
+// each tensor as (outer, n, inner) around the axis.
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd.js';
+import { formatShape, numelOf, ShapeError, type Shape } from '../shape.js';
+import { checkSameDevice } from './common.js';
+
+function resolveShape(where: string, from: Shape, shape: readonly number[]): number[] {
+  const known = shape.filter((d) => d !== -1);
+  const free = shape.length - known.length;
+  const total = numelOf(from);
+  const out = [...shape];
+  if (free > 1 || known.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new ShapeError(`${where}: invalid target shape ${formatShape(shape)}`);
+  }
+  if (free === 1) {
+    const rest = numelOf(known);
+    if (rest === 0 || total % rest !== 0) throw new ShapeError(`${where}: cannot reshape ${formatShape(from)} to ${formatShape(shape)}`);
+    out[shape.indexOf(-1)] = total / rest;
+  }
+  if (numelOf(out) !== total) throw new ShapeError(`${where}: cannot reshape ${formatShape(from)} to ${formatShape(shape)}`);
+  return out;
+}
+
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const target = resolveShape('reshape', x.shape, shape);
+  const y = new Tensor(x.storageRef().retain(), target);
+  return record(y, 'reshape', [x], [], (g) => [reshape(g, x.shape)]);
+}
+
+function normalizeAxis(where: string, axis: number, ndim: number): number {
+  const a = axis < 0 ? axis + ndim : axis;
+  if (!Number.isInteger(a) || a < 0 || a >= ndim) throw new ShapeError(`${where}: axis ${axis} is out of range for ${ndim} dimensions`);
+  return a;
+}
+
+/** (outer, n, inner) view of a shape around `axis`. */
+function around(shape: Shape, axis: number): [number, number, number] {
+  return [numelOf(shape.slice(0, axis)), shape[axis], numelOf(shape.slice(axis + 1))];
+}
+
+/** x[..., start:end, ...] along `axis` (negative start/end count from the end, as in Python). */
+export function slice(x: Tensor, axis: number, start: number, end: number = x.shape[axis < 0 ? axis + x.ndim : axis]): Tensor {
+  const a = normalizeAxis('slice', axis, x.ndim);
+  const n = x.shape[a];
+  const s = Math.min(Math.max(start < 0 ? start + n : start, 0), n);
+  const e = Math.min(Math.max(end < 0 ? end + n : end, s), n);
+  const [outer, , inner] = around(x.shape, a);
+  const outShape = [...x.shape];
+  outShape[a] = e - s;
+  const y = Tensor.empty(outShape, x.device);
+  x.device.copy_rows(x.buffer, y.buffer, outer, n, e - s, inner, s, 0, e - s);
+  return record(y, 'slice', [x], [], (g) => {
+    const dx = Tensor.empty(x.shape, x.device);
+    x.device.fill(dx.buffer, dx.numel, 0);
+    x.device.copy_rows(g.buffer, dx.buffer, outer, e - s, n, inner, 0, s, e - s);
+    return [dx];
+  });
+}
+
+/** Concatenation along `axis`; all other dimensions must agree. */
+export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (tensors.length === 0) throw new ShapeError('cat: needs at least one tensor');
+  const first = tensors[0];
+  const a = normalizeAxis('cat', axis, first.ndim);
+  checkSameDevice('cat', tensors);
+  for (const t of tensors) {
+    if (t.ndim !== first.ndim || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
+      throw new ShapeError(`cat: shapes ${formatShape(first.shape)} and ${formatShape(t.shape)} differ outside axis ${axis}`);
+    }
+  }
+  const total = tensors.reduce((sum, t) => sum + t.shape[a], 0);
+  const outShape = [...first.shape];
+  outShape[a] = total;
+  const [outer, , inner] = around(outShape, a);
+  const y = Tensor.empty(outShape, first.device);
+  const starts: number[] = [];
+  let at = 0;
+  for (const t of tensors) {
+    starts.push(at);
+    first.device.copy_rows(t.buffer, y.buffer, outer, t.shape[a], total, inner, 0, at, t.shape[a]);
+    at += t.shape[a];
+  }
+  return record(y, 'cat', tensors, [], (g) =>
+    tensors.map((t, i) => {
+      const dt = Tensor.empty(t.shape, t.device);
+      t.device.copy_rows(g.buffer, dt.buffer, outer, total, t.shape[a], inner, starts[i], 0, t.shape[a]);
+      return dt;
+    }),
+  );
+}

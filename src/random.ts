@@ -1,0 +1,65 @@
+// The seeded PRNG behind initialisation, shuffling and data: xoshiro128** seeded by splitmix32,
+// in 32-bit integer math (Math.imul, >>>), so every engine produces the same stream. Floats are
+// built from integer bits and IEEE +,-,*,/ only, which are exact-rounded everywhere.
+
+export class Generator {
+  private readonly s = new Uint32Array(4);
+
+  constructor(seed = 0) {
+    this.manualSeed(seed);
+  }
+
+  /** Restarts the stream from an integer seed (up to 2^53). */
+  manualSeed(seed: number): void {
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`manualSeed: expected a non-negative integer, got ${seed}`);
+    let x = (seed >>> 0) ^ Math.imul((seed / 4294967296) >>> 0, 0x9e3779b9);
+    for (let i = 0; i < 4; i++) {
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      this.s[i] = z ^ (z >>> 16);
+    }
+    if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
+  }
+
+  nextUint32(): number {
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 24 random bits: exactly representable in float32. */
+  uniform(): number {
+    return (this.nextUint32() >>> 8) / 16777216;
+  }
+
+  /** Fills `out` with float32 values uniform in [low, high). */
+  fillUniform(out: Float32Array, low: number, high: number): Float32Array {
+    for (let i = 0; i < out.length; i++) out[i] = low + (high - low) * this.uniform();
+    return out;
+  }
+
+  /** A uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/** The generator used when none is given (rnam.manualSeed reseeds it). */
+export const defaultGenerator = new Generator(0);
+
+export function manualSeed(seed: number): void {
+  defaultGenerator.manualSeed(seed);
+}

@@ -1,0 +1,108 @@
+// Gradients by finite differences: autograd's float32 gradients against central differences of the
+// float64 reference, for every differentiable op and through the MinGRU module.
+import { suite } from 'uvu';
+import * as rnam from '../src/index.js';
+import { availableBackends } from './helpers/backends.js';
+import { linearRef, mingruRef } from './helpers/reference.js';
+import { assertClose, randomArray } from './helpers/util.js';
+
+/** d(sum(f(v) * weights))/dv by central differences in float64. */
+function numericGrad(f: (v: Float64Array) => ArrayLike<number>, at: Float32Array, weights: ArrayLike<number>, eps = 1e-6): Float64Array {
+  const v = Float64Array.from(at);
+  const grad = new Float64Array(v.length);
+  const objective = () => {
+    const y = f(v);
+    let s = 0;
+    for (let i = 0; i < y.length; i++) s += y[i] * weights[i];
+    return s;
+  };
+  for (let i = 0; i < v.length; i++) {
+    const keep = v[i];
+    v[i] = keep + eps;
+    const up = objective();
+    v[i] = keep - eps;
+    const down = objective();
+    v[i] = keep;
+    grad[i] = (up - down) / (2 * eps);
+  }
+  return grad;
+}
+
+for (const device of await availableBackends()) {
+  const test = suite(`finite-difference gradient checks on ${device.description}`);
+  const opts = (requiresGrad = true) => ({ device, requiresGrad });
+
+  test('linear: input, weight and bias', async () => {
+    const gen = new rnam.Generator(21);
+    for (const [terms, rows, inDim, outDim] of [[1, 1, 1, 1], [2, 5, 3, 7], [3, 4, 9, 5], [8, 3, 8, 16]]) {
+      const x = randomArray(gen, terms * rows * inDim), w = randomArray(gen, terms * inDim * outDim), b = randomArray(gen, terms * outDim);
+      const dy = randomArray(gen, terms * rows * outDim);
+      const tx = rnam.tensor(x, [terms, rows, inDim], opts()), tw = rnam.tensor(w, [terms, inDim, outDim], opts());
+      const tb = rnam.tensor(b, [terms, 1, outDim], opts());
+      rnam.linear(tx, tw, tb).backward(rnam.tensor(dy, [terms, rows, outDim], { device }));
+      const what = `linear ${terms}x${rows}x${inDim}->${outDim}`;
+      assertClose(await tx.grad!.toArray(), numericGrad((v) => linearRef(v, w, b, terms, rows, inDim, outDim), x, dy), `${what} dx`, 1e-4, 1e-5);
+      assertClose(await tw.grad!.toArray(), numericGrad((v) => linearRef(x, v, b, terms, rows, inDim, outDim), w, dy), `${what} dw`, 1e-4, 1e-5);
+      assertClose(await tb.grad!.toArray(), numericGrad((v) => linearRef(x, w, v, terms, rows, inDim, outDim), b, dy), `${what} db`, 1e-4, 1e-5);
+    }
+  });
+
+  test('mingruScan: hidden-and-gate input and h0', async () => {
+    const gen = new rnam.Generator(22);
+    for (const [terms, batch, seq, dim] of [[1, 1, 1, 1], [1, 2, 6, 3], [2, 2, 9, 5], [2, 1, 4, 8]]) {
+      const groups = terms * batch;
+      const hg = randomArray(gen, groups * seq * 2 * dim, -2, 2), h0 = randomArray(gen, groups * dim);
+      const dh = randomArray(gen, groups * seq * dim);
+      const thg = rnam.tensor(hg, [terms, batch, seq, 2 * dim], opts()), th0 = rnam.tensor(h0, [terms, batch, 1, dim], opts());
+      rnam.mingruScan(thg, th0).backward(rnam.tensor(dh, [terms, batch, seq, dim], { device }));
+      const what = `mingruScan ${terms}x${batch}x${seq}x${dim}`;
+      assertClose(await thg.grad!.toArray(), numericGrad((v) => mingruRef(v, h0, groups, seq, dim), hg, dh), `${what} dhg`, 1e-4, 1e-5);
+      assertClose(await th0.grad!.toArray(), numericGrad((v) => mingruRef(hg, v, groups, seq, dim), h0, dh), `${what} dh0`, 1e-4, 1e-5);
+    }
+  });
+
+  test('slice, cat, add and reshape route gradients', async () => {
+    const gen = new rnam.Generator(23);
+    const a = randomArray(gen, 2 * 5 * 3), b = randomArray(gen, 2 * 2 * 3), dy = randomArray(gen, 2 * 4 * 3);
+    const ta = rnam.tensor(a, [2, 5, 3], opts()), tb = rnam.tensor(b, [2, 2, 3], opts());
+    // y = cat([a[:, 1:3], b], 1) + cat([b, a[:, 3:5]], 1), reshaped and back
+    const y = rnam.add(rnam.cat([rnam.slice(ta, 1, 1, 3), tb], 1), rnam.cat([tb, rnam.slice(ta, 1, -2)], 1)).reshape(8, 3).reshape([2, 4, 3]);
+    y.backward(rnam.tensor(dy, [2, 4, 3], { device }));
+    const f = (av: ArrayLike<number>, bv: ArrayLike<number>) => {
+      const out = new Float64Array(24);
+      for (let t = 0; t < 2; t++)
+        for (let r = 0; r < 4; r++)
+          for (let c = 0; c < 3; c++) {
+            const left = r < 2 ? av[(t * 5 + 1 + r) * 3 + c] : bv[(t * 2 + r - 2) * 3 + c];
+            const right = r < 2 ? bv[(t * 2 + r) * 3 + c] : av[(t * 5 + 3 + r - 2) * 3 + c];
+            out[(t * 4 + r) * 3 + c] = left + right;
+          }
+      return out;
+    };
+    assertClose(await y.toArray(), f(a, b), 'forward');
+    assertClose(await ta.grad!.toArray(), numericGrad((v) => f(v, b), a, dy), 'da');
+    assertClose(await tb.grad!.toArray(), numericGrad((v) => f(a, v), b, dy), 'db');
+  });
+
+  test('MinGRU module with expansion 2: input, prevHidden and both weights', async () => {
+    const gen = new rnam.Generator(24);
+    const [terms, batch, seq, dim, inner] = [2, 2, 5, 3, 6];
+    const gru = new rnam.MinGRU(terms, dim, { expansionFactor: 2 }).to(device);
+    const [wHG, wOut] = await Promise.all(gru.parameters().map((p) => p.toArray()));
+    const x = randomArray(gen, terms * batch * seq * dim), h0 = randomArray(gen, terms * batch * inner, 0.05, 1);
+    const dy = randomArray(gen, x.length);
+    const tx = rnam.tensor(x, [terms, batch, seq, dim], opts()), th0 = rnam.tensor(h0, [terms, batch, 1, inner], opts());
+    gru.forward(tx, th0)[0].backward(rnam.tensor(dy, tx.shape, { device }));
+    const f = (xv: ArrayLike<number>, h0v: ArrayLike<number>, w1: ArrayLike<number>, w2: ArrayLike<number>) => {
+      const hg = linearRef(xv, w1, null, terms, batch * seq, dim, 2 * inner);
+      const h = mingruRef(hg, h0v, terms * batch, seq, inner);
+      return linearRef(h, w2, null, terms, batch * seq, inner, dim);
+    };
+    assertClose(await tx.grad!.toArray(), numericGrad((v) => f(v, h0, wHG, wOut), x, dy), 'dx', 1e-4, 1e-5);
+    assertClose(await th0.grad!.toArray(), numericGrad((v) => f(x, v, wHG, wOut), h0, dy), 'dprevHidden', 1e-4, 1e-5);
+    assertClose(await gru.toHiddenAndGate.weight.grad!.toArray(), numericGrad((v) => f(x, h0, v, wOut), wHG, dy), 'dto_hidden_and_gate', 1e-4, 1e-5);
+    assertClose(await gru.toOut!.weight.grad!.toArray(), numericGrad((v) => f(x, h0, wHG, v), wOut, dy), 'dto_out', 1e-4, 1e-5);
+  });
+
+  test.run();
+}
