@@ -55,7 +55,7 @@ test('SIMD and scalar builds of the kernels agree bitwise', async () => {
     const x = randomArray(gen, terms * rows * inDim), w = randomArray(gen, terms * inDim * outDim), b = randomArray(gen, terms * outDim);
     const dy = randomArray(gen, terms * rows * outDim);
     const hg = randomArray(gen, terms * seq * 2 * dim, -4, 4), h0 = randomArray(gen, terms * dim), dh = randomArray(gen, terms * seq * dim);
-    const results = [];
+    const results: Float32Array[][] = [];
     for (const bufs of [simd, scalar]) {
       const dev = bufs.dev;
       const y = bufs.output(dy.length), dx = bufs.output(x.length), dw = bufs.output(w.length), db = bufs.output(b.length);
