@@ -1,4 +1,7 @@
-// Small elementwise and copy kernels. Lengths are in float32 elements; out may alias an input.
+// Elementwise binary ops (same shapes), scalar affine maps, fills and row copies. Lengths are in
+// float32 elements; out may alias an input. Op codes match src/backend/opcodes.ts.
+
+export const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
 
 export function fill(out: usize, n: i32, value: f32): void {
   let i = 0;
@@ -9,23 +12,68 @@ export function fill(out: usize, n: i32, value: f32): void {
   for (; i < n; i++) store<f32>(out + (<usize>i << 2), value);
 }
 
-export function add(a: usize, b: usize, out: usize, n: i32): void {
+function binary4(a: v128, b: v128, op: i32): v128 {
+  switch (op) {
+    case ADD: return f32x4.add(a, b);
+    case SUB: return f32x4.sub(a, b);
+    case MUL: return f32x4.mul(a, b);
+    default: return f32x4.div(a, b);
+  }
+}
+
+function binary1(a: f32, b: f32, op: i32): f32 {
+  switch (op) {
+    case ADD: return a + b;
+    case SUB: return a - b;
+    case MUL: return a * b;
+    default: return a / b;
+  }
+}
+
+export function binary_forward(a: usize, b: usize, out: usize, n: i32, op: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 4 <= n; i += 4) {
       const off = <usize>i << 2;
-      v128.store(out + off, f32x4.add(v128.load(a + off), v128.load(b + off)));
+      v128.store(out + off, binary4(v128.load(a + off), v128.load(b + off), op));
     }
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;
-    store<f32>(out + off, load<f32>(a + off) + load<f32>(b + off));
+    store<f32>(out + off, binary1(load<f32>(a + off), load<f32>(b + off), op));
+  }
+}
+
+// Gradients of out = a op b: da and/or db (0 = not needed).
+export function binary_backward(a: usize, b: usize, dy: usize, da: usize, db: usize, n: i32, op: i32): void {
+  for (let i = 0; i < n; i++) {
+    const off = <usize>i << 2;
+    const g = load<f32>(dy + off);
+    const av = load<f32>(a + off), bv = load<f32>(b + off);
+    if (da) store<f32>(da + off, op == MUL ? g * bv : op == DIV ? g / bv : g);
+    if (db) store<f32>(db + off, op == ADD ? g : op == SUB ? -g : op == MUL ? g * av : -g * av / (bv * bv));
+  }
+}
+
+// out = x * scale + shift
+export function affine_scalar(x: usize, out: usize, n: i32, scale: f32, shift: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const s = f32x4.splat(scale), t = f32x4.splat(shift);
+    for (; i + 4 <= n; i += 4) {
+      const off = <usize>i << 2;
+      v128.store(out + off, f32x4.add(f32x4.mul(v128.load(x + off), s), t));
+    }
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    store<f32>(out + off, load<f32>(x + off) * scale + shift);
   }
 }
 
 // Copies a block of `count` rows along the middle axis of (outer, n, inner) tensors:
 // dst[o, dstStart + k, :] = src[o, srcStart + k, :] for k < count. Slicing and concatenation
-// along any axis reduce to this.
+// along any axis reduce to this; srcN = 0 broadcasts one source row to every outer index.
 export function copy_rows(
   src: usize, dst: usize, outer: i32, srcN: i32, dstN: i32, inner: i32, srcStart: i32, dstStart: i32, count: i32,
 ): void {

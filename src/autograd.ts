@@ -5,6 +5,7 @@
 import { Tensor, type GradNode } from './tensor.js';
 import { tidy, untracked } from './memory.js';
 import { formatShape, sameShape } from './shape.js';
+import { Binary } from './backend/opcodes.js';
 
 let gradEnabled = true;
 
@@ -31,7 +32,10 @@ export function record(
   output: Tensor, name: string, inputs: readonly Tensor[], saved: readonly Tensor[],
   backward: (grad: Tensor) => (Tensor | null)[],
 ): Tensor {
-  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return output;
+  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) {
+    for (const t of saved) if (t._internal && t._savedBy === 0) t._free(); // scratch nobody will read
+    return output;
+  }
   for (const t of saved) t._savedBy++;
   output.requiresGrad = true;
   output.gradFn = { name, inputs, saved, backward, released: false };
@@ -69,7 +73,7 @@ function reverseTopologicalOrder(root: Tensor): Tensor[] {
 }
 
 function accumulateInto(target: Tensor, grad: Tensor): void {
-  target.device.add(target.buffer, grad.buffer, target.buffer, target.numel);
+  target.device.binary_forward(target.buffer, grad.buffer, target.buffer, target.numel, Binary.add);
   grad._free();
 }
 
@@ -87,7 +91,8 @@ function backwardFrom(root: Tensor, grad?: Tensor): void {
     if (root.numel !== 1) {
       throw new Error(`backward(): a gradient is needed for a non-scalar output of shape ${formatShape(root.shape)}`);
     }
-    const value = root.device.readSync(root.buffer)[0];
+    // Where reading is cheap, refuse to backpropagate a NaN loss (on a GPU the training loop checks).
+    const value = root.device.syncRead ? root.device.readSync(root.buffer)[0] : 0;
     if (!Number.isFinite(value)) throw new Error(`backward(): the output is ${value}; not backpropagating a non-finite loss`);
     seed = Tensor.empty(root.shape, root.device);
     root.device.fill(seed.buffer, 1, 1);

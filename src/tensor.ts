@@ -61,6 +61,13 @@ export class Tensor {
     return new Tensor(new Storage(device, device.alloc(numelOf(shape))), shape);
   }
 
+  /** @internal scratch an op keeps only for its backward pass: freed with the node, or at once if none is recorded. */
+  static scratch(shape: Shape, device: Backend): Tensor {
+    const t = Tensor.empty(shape, device);
+    t._internal = true;
+    return t;
+  }
+
   /** @internal a tensor with the given contents. */
   static fromArray(data: Float32Array, shape: Shape, device: Backend, requiresGrad = false): Tensor {
     const t = Tensor.empty(shape, device);

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { Generator } from '../src/index.js';
 import { availableBackends } from './helpers/backends.js';
 import { Buffers } from './helpers/buffers.js';
-import { linearRef, linearBackwardRef, mingruRef, mingruBackwardRef } from './helpers/reference.js';
+import { linearRef, linearBackwardRef, mingruRef, mingruBackwardRef, layerNormRef, unaryRef, binaryRef, adamRef } from './helpers/reference.js';
 import { randomArray, assertClose } from './helpers/util.js';
 
 const DIMS = [1, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17];
@@ -88,7 +88,140 @@ for (const dev of await availableBackends()) {
     bufs.freeAll();
   });
 
-  test('fill, add, copy_rows and count_nonfinite', async () => {
+  test('layer_norm_forward and _backward match the float64 reference, with and without affine', async () => {
+    const gen = new Generator(15);
+    const bufs = new Buffers(dev);
+    for (let c = 0; c < 40; c++) {
+      const rows = 1 + gen.int(50), dim = pick(gen, DIMS), affine = c % 2 === 0;
+      const x = randomArray(gen, rows * dim, -3, 3), w = affine ? randomArray(gen, dim) : null, b = affine ? randomArray(gen, dim) : null;
+      const dy = randomArray(gen, rows * dim);
+      const what = `layer_norm rows=${rows} dim=${dim} affine=${affine}`;
+      const want = layerNormRef(x, w, b, rows, dim, 1e-5);
+      const xb = bufs.upload(x), wb = w ? bufs.upload(w) : null, bb = b ? bufs.upload(b) : null;
+      const y = bufs.output(x.length), mean = bufs.output(rows), rstd = bufs.output(rows);
+      dev.layer_norm_forward(xb, wb, bb, y, mean, rstd, rows, dim, 1e-5);
+      assertClose(await bufs.read(y), want.y, `${what} y`, 1e-4, 1e-5);
+      // gradients by central differences of the float64 reference
+      const objective = (xs: ArrayLike<number>, ws: ArrayLike<number> | null, bs: ArrayLike<number> | null) =>
+        layerNormRef(xs, ws, bs, rows, dim, 1e-5).y.reduce((s, v, i) => s + v * dy[i], 0);
+      const numeric = (at: Float32Array, f: (v: Float64Array) => number) => Float64Array.from(at, (_, i) => {
+        const v = Float64Array.from(at), h = 1e-6;
+        v[i] += h; const up = f(v); v[i] -= 2 * h;
+        return (up - f(v)) / (2 * h);
+      });
+      const dx = bufs.output(x.length), dw = affine ? bufs.output(dim) : null, db = affine ? bufs.output(dim) : null;
+      dev.layer_norm_backward(xb, wb, mean, rstd, bufs.upload(dy), dx, dw, db, rows, dim);
+      assertClose(await bufs.read(dx), numeric(x, (v) => objective(v, w, b)), `${what} dx`, 1e-3, 1e-4);
+      if (dw) assertClose(await bufs.read(dw), numeric(w!, (v) => objective(x, v, b)), `${what} dw`, 1e-3, 1e-4);
+      if (db) assertClose(await bufs.read(db), numeric(b!, (v) => objective(x, w, v)), `${what} db`, 1e-3, 1e-4);
+      bufs.freeAll();
+    }
+  });
+
+  test('unary_forward and _backward: every op against float64', async () => {
+    const gen = new Generator(16);
+    const bufs = new Buffers(dev);
+    for (const [op, [f, df]] of unaryRef.entries()) {
+      for (const n of [1, 3, 4, 9, 33]) {
+        const positive = op === 4 || op === 6; // log, sqrt
+        const x = randomArray(gen, n, positive ? 0.1 : -4, 4), dy = randomArray(gen, n);
+        const xb = bufs.upload(x), y = bufs.output(n), dx = bufs.output(n);
+        dev.unary_forward(xb, y, n, op);
+        dev.unary_backward(xb, y, bufs.upload(dy), dx, n, op);
+        assertClose(await bufs.read(y), Array.from(x, f), `unary op ${op} n=${n} forward`, 1e-5, 1e-6);
+        assertClose(await bufs.read(dx), Array.from(x, (v, i) => df(v) * dy[i]), `unary op ${op} n=${n} backward`, 1e-4, 1e-5);
+      }
+    }
+    bufs.freeAll();
+  });
+
+  test('binary_forward and _backward, affine_scalar: every op against float64', async () => {
+    const gen = new Generator(17);
+    const bufs = new Buffers(dev);
+    for (const [op, [f, dfa, dfb]] of binaryRef.entries()) {
+      for (const n of [1, 4, 7, 33]) {
+        const a = randomArray(gen, n), b = randomArray(gen, n, 0.5, 2), dy = randomArray(gen, n);
+        const ab = bufs.upload(a), bb = bufs.upload(b), y = bufs.output(n), da = bufs.output(n), db = bufs.output(n);
+        dev.binary_forward(ab, bb, y, n, op);
+        dev.binary_backward(ab, bb, bufs.upload(dy), da, db, n, op);
+        assertClose(await bufs.read(y), Array.from(a, (v, i) => f(v, b[i])), `binary op ${op} forward`, 1e-6, 1e-7);
+        assertClose(await bufs.read(da), Array.from(a, (v, i) => dfa(v, b[i]) * dy[i]), `binary op ${op} da`, 1e-5, 1e-6);
+        assertClose(await bufs.read(db), Array.from(a, (v, i) => dfb(v, b[i]) * dy[i]), `binary op ${op} db`, 1e-5, 1e-6);
+      }
+    }
+    const x = randomArray(gen, 13), out = bufs.output(13);
+    dev.affine_scalar(bufs.upload(x), out, 13, -1.5, 0.25);
+    assertClose(await bufs.read(out), Array.from(x, (v) => v * -1.5 + 0.25), 'affine_scalar', 1e-6, 1e-7);
+    bufs.freeAll();
+  });
+
+  test('sum_all, sum_rows, add_row_vector, mse, sum_squares_accumulate and clip_scale', async () => {
+    const gen = new Generator(18);
+    const bufs = new Buffers(dev);
+    for (const [rows, inner] of [[1, 1], [3, 5], [7, 8], [33, 3]]) {
+      const x = randomArray(gen, rows * inner), v = randomArray(gen, inner), t = randomArray(gen, rows * inner);
+      const xb = bufs.upload(x), s = bufs.output(1), sr = bufs.output(inner), y = bufs.output(rows * inner);
+      dev.sum_all(xb, s, x.length);
+      assertClose(await bufs.read(s), [x.reduce((a, b) => a + b, 0)], `sum_all ${rows}x${inner}`, 1e-5, 1e-6);
+      dev.sum_rows(xb, sr, rows, inner);
+      assertClose(await bufs.read(sr), Array.from(v, (_, i) => { let a = 0; for (let r = 0; r < rows; r++) a += x[r * inner + i]; return a; }), 'sum_rows', 1e-5, 1e-6);
+      dev.add_row_vector(xb, bufs.upload(v), y, rows, inner);
+      assertClose(await bufs.read(y), Array.from(x, (xv, i) => xv + v[i % inner]), 'add_row_vector', 1e-6, 1e-7);
+      const loss = bufs.output(1), g = bufs.upload(Float32Array.of(0.5)), da = bufs.output(x.length), db = bufs.output(x.length);
+      const tb = bufs.upload(t);
+      dev.mse_forward(xb, tb, loss, x.length);
+      assertClose(await bufs.read(loss), [x.reduce((a, xv, i) => a + (xv - t[i]) ** 2, 0) / x.length], 'mse_forward', 1e-5, 1e-7);
+      dev.mse_backward(xb, tb, g, da, db, x.length);
+      assertClose(await bufs.read(da), Array.from(x, (xv, i) => (2 * (xv - t[i]) * 0.5) / x.length), 'mse_backward da', 1e-5, 1e-7);
+      assertClose(await bufs.read(db), Array.from(x, (xv, i) => (-2 * (xv - t[i]) * 0.5) / x.length), 'mse_backward db', 1e-5, 1e-7);
+      const acc = bufs.upload(Float32Array.of(1));
+      dev.sum_squares_accumulate(xb, acc, x.length);
+      const sq = 1 + x.reduce((a, xv) => a + xv * xv, 0);
+      assertClose(await bufs.read(acc), [sq], 'sum_squares_accumulate', 1e-5, 1e-7);
+      const clipped = bufs.upload(x);
+      dev.clip_scale(clipped, x.length, acc, 0.5);
+      const coef = Math.min(1, 0.5 / (Math.sqrt(sq) + 1e-6));
+      assertClose(await bufs.read(clipped), Array.from(x, (xv) => xv * coef), 'clip_scale', 1e-5, 1e-7);
+    }
+    bufs.freeAll();
+  });
+
+  test('adam_step (Adam and AdamW, several steps) and sgd_step (momentum, Nesterov) against float64', async () => {
+    const gen = new Generator(19);
+    const bufs = new Buffers(dev);
+    for (const decoupled of [false, true]) {
+      const n = 37, o = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: decoupled ? 1e-2 : 1e-3, decoupled };
+      let p: ArrayLike<number> = randomArray(gen, n), m: ArrayLike<number> = new Float64Array(n), v: ArrayLike<number> = new Float64Array(n);
+      const pb = bufs.upload(Float32Array.from(p)), mb = bufs.upload(new Float32Array(n)), vb = bufs.upload(new Float32Array(n));
+      for (let step = 1; step <= 5; step++) {
+        const g = randomArray(gen, n);
+        ({ p, m, v } = adamRef(p, g, m, v, step, o));
+        dev.adam_step(pb, bufs.upload(g), mb, vb, n, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, decoupled,
+          o.lr / (1 - o.beta1 ** step), Math.sqrt(1 - o.beta2 ** step));
+      }
+      assertClose(await bufs.read(pb), p, `adam decoupled=${decoupled} params`, 1e-5, 1e-6);
+      assertClose(await bufs.read(mb), m, `adam decoupled=${decoupled} m`, 1e-5, 1e-6);
+      assertClose(await bufs.read(vb), v, `adam decoupled=${decoupled} v`, 1e-5, 1e-7);
+    }
+    for (const nesterov of [false, true]) {
+      const n = 9, lr = 0.1, mom = 0.9, damp = nesterov ? 0 : 0.1, wd = 0.01;
+      const p = Float64Array.from(randomArray(gen, n)), buf = new Float64Array(n);
+      const pb = bufs.upload(Float32Array.from(p)), bb = bufs.output(n);
+      for (let step = 1; step <= 3; step++) {
+        const g = randomArray(gen, n);
+        for (let i = 0; i < n; i++) {
+          const d = g[i] + wd * p[i];
+          buf[i] = step === 1 ? d : mom * buf[i] + (1 - damp) * d;
+          p[i] -= lr * (nesterov ? d + mom * buf[i] : buf[i]);
+        }
+        dev.sgd_step(pb, bufs.upload(g), bb, n, lr, mom, damp, wd, nesterov, step === 1);
+      }
+      assertClose(await bufs.read(pb), p, `sgd nesterov=${nesterov}`, 1e-5, 1e-6);
+    }
+    bufs.freeAll();
+  });
+
+  test('fill, binary add, copy_rows (with broadcast) and count_nonfinite', async () => {
     const gen = new Generator(14);
     const bufs = new Buffers(dev);
     for (const n of [1, 3, 4, 7, 33]) {
@@ -97,7 +230,7 @@ for (const dev of await availableBackends()) {
       assert.ok((await bufs.read(out)).every((v) => v === 2.5), `fill n=${n}`);
       const a = randomArray(gen, n), b = randomArray(gen, n);
       const sum = bufs.output(n);
-      dev.add(bufs.upload(a), bufs.upload(b), sum, n);
+      dev.binary_forward(bufs.upload(a), bufs.upload(b), sum, n, 0);
       assert.equal([...(await bufs.read(sum))], [...a].map((v, i) => Math.fround(v + b[i])), `add n=${n}`);
     }
     // copy_rows: rows 1..2 of each (outer=2, n=4, inner=3) block into rows 0..1 of (2, 3, 3).
@@ -105,6 +238,9 @@ for (const dev of await availableBackends()) {
     const dst = bufs.upload(new Float32Array(18).fill(-1));
     dev.copy_rows(bufs.upload(src), dst, 2, 4, 3, 3, 1, 0, 2);
     assert.equal([...(await bufs.read(dst))], [3, 4, 5, 6, 7, 8, -1, -1, -1, 15, 16, 17, 18, 19, 20, -1, -1, -1]);
+    const row = bufs.upload(Float32Array.of(1, 2)), rep = bufs.output(6);
+    dev.copy_rows(row, rep, 3, 0, 1, 2, 0, 0, 1);
+    assert.equal([...(await bufs.read(rep))], [1, 2, 1, 2, 1, 2], 'copy_rows broadcast');
     const bad = bufs.upload(Float32Array.from([1, NaN, 2, Infinity, -Infinity, 0]));
     assert.is(await dev.count_nonfinite(bad, 6), 3);
     bufs.freeAll();

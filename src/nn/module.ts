@@ -38,6 +38,11 @@ export abstract class Module {
     return untracked(() => Tensor.fromArray(values, shape, cpu, true));
   }
 
+  /** A new leaf parameter filled with `value`. */
+  protected constantParameter(shape: Shape, value: number): Tensor {
+    return untracked(() => Tensor.fromArray(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(value), shape, cpu, true));
+  }
+
   protected registerParameter(name: string, t: Tensor): Tensor {
     this.params.set(name, t);
     return t;

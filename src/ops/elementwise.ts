@@ -1,13 +1,62 @@
-// Elementwise ops (same shapes; no broadcasting yet).
+// Elementwise ops: binary ones on equal shapes, unary ones, and scalar affine maps.
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { formatShape, sameShape, ShapeError } from '../shape.js';
+import { Binary, Unary, type BinaryOp, type UnaryOp } from '../backend/opcodes.js';
 import { checkSameDevice } from './common.js';
 
-export function add(a: Tensor, b: Tensor): Tensor {
-  if (!sameShape(a.shape, b.shape)) throw new ShapeError(`add: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
-  checkSameDevice('add', [a, b]);
-  const y = Tensor.empty(a.shape, a.device);
-  a.device.add(a.buffer, b.buffer, y.buffer, y.numel);
-  return record(y, 'add', [a, b], [], (g) => [g, g]);
+function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  if (!sameShape(a.shape, b.shape)) throw new ShapeError(`${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
+  checkSameDevice(op, [a, b]);
+  const dev = a.device;
+  const y = Tensor.empty(a.shape, dev);
+  dev.binary_forward(a.buffer, b.buffer, y.buffer, y.numel, Binary[op]);
+  if (op === 'add') return record(y, op, [a, b], [], (g) => [g, g]);
+  return record(y, op, [a, b], [a, b], (g) => {
+    const da = a.requiresGrad ? Tensor.empty(a.shape, dev) : null;
+    const db = b.requiresGrad ? Tensor.empty(b.shape, dev) : null;
+    dev.binary_backward(a.buffer, b.buffer, g.buffer, da?.buffer ?? null, db?.buffer ?? null, y.numel, Binary[op]);
+    return [da, db];
+  });
 }
+
+export const add = (a: Tensor, b: Tensor): Tensor => binary('add', a, b);
+export const sub = (a: Tensor, b: Tensor): Tensor => binary('sub', a, b);
+export const mul = (a: Tensor, b: Tensor): Tensor => binary('mul', a, b);
+export const div = (a: Tensor, b: Tensor): Tensor => binary('div', a, b);
+
+function unary(op: UnaryOp, x: Tensor): Tensor {
+  const dev = x.device;
+  const y = Tensor.empty(x.shape, dev);
+  dev.unary_forward(x.buffer, y.buffer, y.numel, Unary[op]);
+  return record(y, op, [x], [x, y], (g) => {
+    const dx = Tensor.empty(x.shape, dev);
+    dev.unary_backward(x.buffer, y.buffer, g.buffer, dx.buffer, y.numel, Unary[op]);
+    return [dx];
+  });
+}
+
+export const relu = (x: Tensor): Tensor => unary('relu', x);
+export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x);
+export const tanh = (x: Tensor): Tensor => unary('tanh', x);
+export const exp = (x: Tensor): Tensor => unary('exp', x);
+export const log = (x: Tensor): Tensor => unary('log', x);
+export const square = (x: Tensor): Tensor => unary('square', x);
+export const sqrt = (x: Tensor): Tensor => unary('sqrt', x);
+export const abs = (x: Tensor): Tensor => unary('abs', x);
+export const neg = (x: Tensor): Tensor => unary('neg', x);
+
+/** x * scale + shift, for scalars scale and shift. */
+export function affine(x: Tensor, scale: number, shift = 0): Tensor {
+  const dev = x.device;
+  const y = Tensor.empty(x.shape, dev);
+  dev.affine_scalar(x.buffer, y.buffer, y.numel, scale, shift);
+  return record(y, 'affine', [x], [], (g) => {
+    const dx = Tensor.empty(x.shape, dev);
+    dev.affine_scalar(g.buffer, dx.buffer, dx.numel, scale, 0);
+    return [dx];
+  });
+}
+
+export const mulScalar = (x: Tensor, s: number): Tensor => affine(x, s, 0);
+export const addScalar = (x: Tensor, s: number): Tensor => affine(x, 1, s);

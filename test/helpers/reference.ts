@@ -75,3 +75,57 @@ export function mingruBackwardRef(hg: ArrayLike<number>, h0: ArrayLike<number> |
     }
   return { dhg, dh0 };
 }
+
+export function layerNormRef(x: ArrayLike<number>, w: ArrayLike<number> | null, b: ArrayLike<number> | null, rows: number, dim: number, eps: number) {
+  const y = new Float64Array(rows * dim), mean = new Float64Array(rows), rstd = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let i = 0; i < dim; i++) s += x[r * dim + i];
+    const mu = s / dim;
+    let v = 0;
+    for (let i = 0; i < dim; i++) v += (x[r * dim + i] - mu) ** 2;
+    const rs = 1 / Math.sqrt(v / dim + eps);
+    mean[r] = mu;
+    rstd[r] = rs;
+    for (let i = 0; i < dim; i++) y[r * dim + i] = (x[r * dim + i] - mu) * rs * (w ? w[i] : 1) + (b ? b[i] : 0);
+  }
+  return { y, mean, rstd };
+}
+
+const sig = (v: number) => 1 / (1 + Math.exp(-v));
+/** [forward, derivative] per unary op code (opcodes.ts order). */
+export const unaryRef: [(x: number) => number, (x: number) => number][] = [
+  [(x) => Math.max(x, 0), (x) => (x > 0 ? 1 : 0)],
+  [sig, (x) => sig(x) * (1 - sig(x))],
+  [Math.tanh, (x) => 1 - Math.tanh(x) ** 2],
+  [Math.exp, Math.exp],
+  [Math.log, (x) => 1 / x],
+  [(x) => x * x, (x) => 2 * x],
+  [Math.sqrt, (x) => 0.5 / Math.sqrt(x)],
+  [Math.abs, Math.sign],
+  [(x) => -x, () => -1],
+];
+
+/** [forward, d/da, d/db] per binary op code. */
+export const binaryRef: [(a: number, b: number) => number, (a: number, b: number) => number, (a: number, b: number) => number][] = [
+  [(a, b) => a + b, () => 1, () => 1],
+  [(a, b) => a - b, () => 1, () => -1],
+  [(a, b) => a * b, (_a, b) => b, (a) => a],
+  [(a, b) => a / b, (_a, b) => 1 / b, (a, b) => -a / (b * b)],
+];
+
+/** One PyTorch Adam/AdamW step (torch.optim single-tensor path) in float64. */
+export function adamRef(p: ArrayLike<number>, g: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>, step: number,
+  o: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean }) {
+  const P = Float64Array.from(p), M = Float64Array.from(m), V = Float64Array.from(v);
+  const bc1 = 1 - o.beta1 ** step, bc2 = 1 - o.beta2 ** step;
+  for (let i = 0; i < P.length; i++) {
+    let gi = g[i];
+    if (o.decoupled) P[i] *= 1 - o.lr * o.weightDecay;
+    else gi += o.weightDecay * P[i];
+    M[i] = o.beta1 * M[i] + (1 - o.beta1) * gi;
+    V[i] = o.beta2 * V[i] + (1 - o.beta2) * gi * gi;
+    P[i] -= (o.lr / bc1) * M[i] / (Math.sqrt(V[i]) / Math.sqrt(bc2) + o.eps);
+  }
+  return { p: P, m: M, v: V };
+}

@@ -1,0 +1,31 @@
+// Layer normalisation over the last dimension, with optional affine weight and bias of size dim.
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd.js';
+import { shapeError } from '../shape.js';
+import { checkSameDevice } from './common.js';
+
+export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5, where = 'layerNorm'): Tensor {
+  const dim = x.shape[x.ndim - 1];
+  if (x.ndim < 1) throw shapeError(where, 'input', '(*, dim)', x.shape);
+  for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
+    if (p && (p.ndim !== 1 || p.shape[0] !== dim)) throw shapeError(where, name, `(${dim})`, p.shape);
+  }
+  checkSameDevice(where, [x, weight, bias]);
+  const dev = x.device, rows = x.numel / dim;
+  const y = Tensor.empty(x.shape, dev);
+  const mean = Tensor.scratch([rows], dev), rstd = Tensor.scratch([rows], dev); // for backward only
+  dev.layer_norm_forward(x.buffer, weight?.buffer ?? null, bias?.buffer ?? null, y.buffer, mean.buffer, rstd.buffer, rows, dim, eps);
+  const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
+  const saved = [x, mean, rstd, ...(weight ? [weight] : [])];
+  return record(y, 'layerNorm', inputs, saved, (g) => {
+    const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;
+    const dw = weight?.requiresGrad ? Tensor.empty(weight.shape, dev) : null;
+    const db = bias?.requiresGrad ? Tensor.empty(bias.shape, dev) : null;
+    dev.layer_norm_backward(x.buffer, weight?.buffer ?? null, mean.buffer, rstd.buffer, g.buffer, dx?.buffer ?? null,
+      dw?.buffer ?? null, db?.buffer ?? null, rows, dim);
+    const grads = [dx];
+    if (weight) grads.push(dw);
+    if (bias) grads.push(db);
+    return grads;
+  });
+}
