@@ -20,3 +20,4 @@ export { Module, type LoadStateDictOptions } from './nn/module.js';
 export { Linear, type LinearOptions } from './nn/linear.js';
 export { MinGRU, type MinGRUOptions } from './nn/mingru.js';
 export { LayerNorm, ReLU, Sequential } from './nn/layers.js';
+export * as safetensors from './io/safetensors.js';
