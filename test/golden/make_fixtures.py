@@ -9,6 +9,7 @@ drawn in float32, then the forward and backward passes run in float64, so the
 stored outputs/gradients are (near) exact for those float32-representable
 inputs. The script checks the log-space scan against a plain sequential loop
 and against step-by-step seq == 1 calls, and exits non-zero on any failure.
+The reference implementations live in seed_reference.py (shared with make_rnam_fixtures.py).
 """
 
 import json
@@ -17,7 +18,12 @@ import os
 import sys
 
 import torch
-import torch.nn.functional as F
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seed_reference import (  # noqa: E402
+    flat, grad_of_loss, linear, mingru, mingru_loop, mingru_steps, uniform32,
+)
 
 torch.manual_seed(0)
 
@@ -30,90 +36,8 @@ FAILURES = []
 
 
 # --------------------------------------------------------------------------
-# Reference modules (functional, float64)
+# Sanity checks (the references live in seed_reference.py)
 # --------------------------------------------------------------------------
-
-def linear(x, weight, bias=None):
-    """Batched-by-term linear: x (terms, *, in) @ weight (terms, in, out) [+ bias (terms, 1, out)]."""
-    assert x.dim() >= 3
-    terms, in_dim = x.shape[0], x.shape[-1]
-    mid = x.shape[1:-1]
-    rows = x.reshape(terms, -1, in_dim)
-    if bias is None:
-        y = torch.bmm(rows, weight)
-    else:
-        y = torch.baddbmm(bias, rows, weight)
-    return y.reshape(terms, *mid, weight.shape[-1])
-
-
-def g(x):
-    """Activation used by the sequential (seq == 1) path."""
-    return torch.where(x >= 0, x + 0.5, x.sigmoid())
-
-
-def log_g(x):
-    """log(g(x)), computed stably for the log-space path."""
-    return torch.where(x >= 0, (F.relu(x) + 0.5).log(), -F.softplus(-x))
-
-
-def mingru(x, prev_hidden, w_hg, w_out):
-    """minGRU forward. x: (terms, batch, seq, dim); prev_hidden: (terms, batch, 1, dim_inner) or None.
-
-    Returns (out, last_hidden). w_out is None when expansion_factor == 1 (identity).
-    """
-    seq = x.shape[-2]
-    hidden, gate = linear(x, w_hg).chunk(2, dim=-1)
-    if seq == 1:
-        hidden = g(hidden)
-        gate = gate.sigmoid()
-        if prev_hidden is not None:
-            hidden = torch.lerp(prev_hidden, hidden, gate)
-        else:
-            hidden = hidden * gate
-    else:
-        # Heinsen parallel scan in log space.
-        log_coeffs = -F.softplus(gate)
-        log_z = -F.softplus(-gate)
-        log_values = log_z + log_g(hidden)
-        if prev_hidden is not None:
-            log_coeffs = F.pad(log_coeffs, (0, 0, 1, 0))
-            log_values = torch.cat((prev_hidden.log(), log_values), dim=-2)
-        a_star = log_coeffs.cumsum(dim=-2)
-        log_h = a_star + (log_values - a_star).logcumsumexp(dim=-2)
-        hidden = log_h.exp()[:, :, -seq:]
-    out = linear(hidden, w_out) if w_out is not None else hidden
-    return out, hidden[:, :, -1:]
-
-
-# --------------------------------------------------------------------------
-# Independent references used only for sanity checks
-# --------------------------------------------------------------------------
-
-def mingru_loop(x, prev_hidden, w_hg, w_out):
-    """Plain sequential recurrence h_t = (1 - z_t) h_{t-1} + z_t g(hid_t)."""
-    terms, batch, seq, _ = x.shape
-    proj = torch.einsum("tbsd,tde->tbse", x, w_hg)
-    dim_inner = w_hg.shape[-1] // 2
-    hid, gate = proj[..., :dim_inner], proj[..., dim_inner:]
-    h = prev_hidden[:, :, 0] if prev_hidden is not None else x.new_zeros(terms, batch, dim_inner)
-    hs = []
-    for t in range(seq):
-        z = torch.sigmoid(gate[:, :, t])
-        h = (1 - z) * h + z * g(hid[:, :, t])
-        hs.append(h)
-    hidden = torch.stack(hs, dim=2)
-    out = torch.einsum("tbsd,tde->tbse", hidden, w_out) if w_out is not None else hidden
-    return out, hidden[:, :, -1:]
-
-
-def mingru_steps(x, prev_hidden, w_hg, w_out):
-    """Feed the sequence one step at a time through mingru() (seq == 1 path)."""
-    outs, h = [], prev_hidden
-    for t in range(x.shape[2]):
-        o, h = mingru(x[:, :, t:t + 1], h, w_hg, w_out)
-        outs.append(o)
-    return torch.cat(outs, dim=2), h
-
 
 def check(label, got, ref, elementwise=False):
     """Relative comparison: per element, or scaled by max |ref| (for values that may be ~0)."""
@@ -128,32 +52,6 @@ def check(label, got, ref, elementwise=False):
         bad = err > RTOL * max(ref.abs().max().item(), 1e-300)
     if bool(bad.any()) or not bool(torch.isfinite(got).all()):
         FAILURES.append(f"{label}: max abs err {err.max().item():.3e}")
-
-
-# --------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------
-
-def uniform32(shape, bound):
-    """float32 uniform in [-bound, bound), like nn.Linear's default init."""
-    return (torch.rand(*shape, dtype=torch.float32) * 2 - 1) * bound
-
-
-def flat(t):
-    """Row-major flat list of Python floats (float32 inputs become exact floats)."""
-    return t.detach().to(torch.float64).reshape(-1).tolist()
-
-
-def grad_of_loss(fn, inputs, upstream):
-    """Backprop loss = sum(output_i * upstream_i); return outputs and grads of inputs."""
-    leaves = [t.detach().clone().requires_grad_(True) if t is not None else None for t in inputs]
-    outs = fn(*leaves)
-    if not isinstance(outs, tuple):
-        outs = (outs,)
-    loss = sum((o * u).sum() for o, u in zip(outs, upstream))
-    wrt = [t for t in leaves if t is not None]
-    grads = iter(torch.autograd.grad(loss, wrt))
-    return [o.detach() for o in outs], [next(grads) if t is not None else None for t in leaves]
 
 
 # --------------------------------------------------------------------------
