@@ -13,7 +13,7 @@ function tanhf(x: f32): f32 {
 
 function forward1(x: f32, op: i32): f32 {
   switch (op) {
-    case RELU: return x > 0 ? x : 0;
+    case RELU: return max<f32>(x, 0); // f32.max: NaN propagates, as in PyTorch
     case SIGMOID: return sigmoidf(x);
     case TANH: return tanhf(x);
     case EXP: return expf(x);
@@ -42,7 +42,7 @@ function backward1(x: f32, y: f32, dy: f32, op: i32): f32 {
 
 function forward4(x: v128, op: i32): v128 {
   switch (op) {
-    case RELU: return v128.bitselect(x, f32x4.splat(0), f32x4.gt(x, f32x4.splat(0)));
+    case RELU: return f32x4.max(x, f32x4.splat(0));
     case SIGMOID: return sigmoid4(x);
     case TANH: {
       const two = f32x4.splat(2);

@@ -21,3 +21,8 @@ export { Linear, type LinearOptions } from './nn/linear.js';
 export { MinGRU, type MinGRUOptions } from './nn/mingru.js';
 export { LayerNorm, ReLU, Sequential } from './nn/layers.js';
 export * as safetensors from './io/safetensors.js';
+export { ModuleList, AdditiveLayer, RNAMBlock, FirstOrderRNAM, type FirstOrderRNAMOptions } from './nn/rnam.js';
+export { Optimizer, SGD, Adam, AdamW, clipGradNorm, type SGDOptions, type AdamOptions } from './optim/optimizer.js';
+export { type SequenceDataset, subset, batchIndices, gatherBatch } from './data/dataset.js';
+export { generateSeedData, seedDataDefaults, type SeedDataOptions } from './data/friedman.js';
+export { fit, evaluate, predict, type FitOptions, type EpochStats, type LossFn } from './train/fit.js';

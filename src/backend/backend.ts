@@ -38,7 +38,7 @@ export interface Backend {
   layer_norm_forward(x: DeviceBuffer, w: DeviceBuffer | null, b: DeviceBuffer | null, y: DeviceBuffer,
     mean: DeviceBuffer, rstd: DeviceBuffer, rows: number, dim: number, eps: number): void;
   layer_norm_backward(x: DeviceBuffer, w: DeviceBuffer | null, mean: DeviceBuffer, rstd: DeviceBuffer, dy: DeviceBuffer,
-    dx: DeviceBuffer | null, dw: DeviceBuffer | null, db: DeviceBuffer | null, rows: number, dim: number): void;
+    dx: DeviceBuffer | null, dw: DeviceBuffer | null, db: DeviceBuffer | null, rows: number, dim: number, eps: number): void;
 
   // Elementwise: op codes in opcodes.ts.
   unary_forward(x: DeviceBuffer, y: DeviceBuffer, n: number, op: number): void;

@@ -20,7 +20,7 @@ interface Kernels {
   mingru_scan_forward(hg: Ptr, h0: Ptr, h: Ptr, groups: number, seq: number, dim: number): void;
   mingru_scan_backward(hg: Ptr, h0: Ptr, h: Ptr, dh: Ptr, dhg: Ptr, dh0: Ptr, groups: number, seq: number, dim: number): void;
   layer_norm_forward(x: Ptr, w: Ptr, b: Ptr, y: Ptr, mean: Ptr, rstd: Ptr, rows: number, dim: number, eps: number): void;
-  layer_norm_backward(x: Ptr, w: Ptr, mean: Ptr, rstd: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, db: Ptr, rows: number, dim: number): void;
+  layer_norm_backward(x: Ptr, w: Ptr, mean: Ptr, rstd: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, db: Ptr, rows: number, dim: number, eps: number): void;
   unary_forward(x: Ptr, y: Ptr, n: number, op: number): void;
   unary_backward(x: Ptr, y: Ptr, dy: Ptr, dx: Ptr, n: number, op: number): void;
   binary_forward(a: Ptr, b: Ptr, out: Ptr, n: number, op: number): void;
@@ -141,8 +141,8 @@ export class WasmBackend implements Backend {
   }
 
   layer_norm_backward(x: DeviceBuffer, w: DeviceBuffer | null, mean: DeviceBuffer, rstd: DeviceBuffer, dy: DeviceBuffer,
-    dx: DeviceBuffer | null, dw: DeviceBuffer | null, db: DeviceBuffer | null, rows: number, dim: number): void {
-    this.k.layer_norm_backward(ptr(x), ptr(w), ptr(mean), ptr(rstd), ptr(dy), ptr(dx), ptr(dw), ptr(db), rows, dim);
+    dx: DeviceBuffer | null, dw: DeviceBuffer | null, db: DeviceBuffer | null, rows: number, dim: number, eps: number): void {
+    this.k.layer_norm_backward(ptr(x), ptr(w), ptr(mean), ptr(rstd), ptr(dy), ptr(dx), ptr(dw), ptr(db), rows, dim, eps);
   }
 
   unary_forward(x: DeviceBuffer, y: DeviceBuffer, n: number, op: number): void {

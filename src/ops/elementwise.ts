@@ -25,13 +25,18 @@ export const sub = (a: Tensor, b: Tensor): Tensor => binary('sub', a, b);
 export const mul = (a: Tensor, b: Tensor): Tensor => binary('mul', a, b);
 export const div = (a: Tensor, b: Tensor): Tensor => binary('div', a, b);
 
+// Backward of these ops needs only the output (relu: y > 0 iff x > 0); of the others only the input.
+const BACKWARD_FROM_OUTPUT: ReadonlySet<UnaryOp> = new Set(['relu', 'sigmoid', 'tanh', 'exp', 'sqrt']);
+
 function unary(op: UnaryOp, x: Tensor): Tensor {
   const dev = x.device;
   const y = Tensor.empty(x.shape, dev);
   dev.unary_forward(x.buffer, y.buffer, y.numel, Unary[op]);
-  return record(y, op, [x], [x, y], (g) => {
+  // Save one tensor and hand it to the kernel as both x and y, so the other can be freed.
+  const keep = BACKWARD_FROM_OUTPUT.has(op) ? y : x;
+  return record(y, op, [x], [keep], (g) => {
     const dx = Tensor.empty(x.shape, dev);
-    dev.unary_backward(x.buffer, y.buffer, g.buffer, dx.buffer, y.numel, Unary[op]);
+    dev.unary_backward(keep.buffer, keep.buffer, g.buffer, dx.buffer, y.numel, Unary[op]);
     return [dx];
   });
 }

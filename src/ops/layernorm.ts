@@ -22,7 +22,7 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
     const dw = weight?.requiresGrad ? Tensor.empty(weight.shape, dev) : null;
     const db = bias?.requiresGrad ? Tensor.empty(bias.shape, dev) : null;
     dev.layer_norm_backward(x.buffer, weight?.buffer ?? null, mean.buffer, rstd.buffer, g.buffer, dx?.buffer ?? null,
-      dw?.buffer ?? null, db?.buffer ?? null, rows, dim);
+      dw?.buffer ?? null, db?.buffer ?? null, rows, dim, eps);
     const grads = [dx];
     if (weight) grads.push(dw);
     if (bias) grads.push(db);

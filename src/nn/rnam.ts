@@ -1,0 +1,118 @@
+// The Recurrent Neural Additive Model of the seed notebook: y = b + sum_i f_i(x_i), each f_i a
+// small recurrent network, all terms run side by side as grouped layers.
+import { Module } from './module.js';
+import { Linear } from './linear.js';
+import { MinGRU } from './mingru.js';
+import { LayerNorm, ReLU, Sequential } from './layers.js';
+import type { Tensor } from '../tensor.js';
+import { add } from '../ops/elementwise.js';
+import { addBroadcast, sumFirstAxis } from '../ops/reduce.js';
+import { slice } from '../ops/shape.js';
+import { shapeError } from '../shape.js';
+
+/** A list of modules registered as 0, 1, 2, ... (PyTorch's nn.ModuleList). */
+export class ModuleList<M extends Module = Module> extends Module {
+  readonly items: readonly M[];
+
+  constructor(items: Iterable<M>) {
+    super();
+    this.items = [...items];
+    this.items.forEach((m, i) => this.registerModule(String(i), m));
+  }
+
+  forward(): never {
+    throw new Error('ModuleList has no forward; iterate over .items');
+  }
+}
+
+/**
+ * The additive output layer: forward(input (terms, batch, dim)) returns
+ * [bias + sum over terms (batch, dim), the per-term contributions (terms, batch, dim), detached].
+ */
+export class AdditiveLayer extends Module {
+  constructor(readonly dim: number) {
+    super();
+    this.registerParameter('bias', this.constantParameter([dim], 0));
+  }
+
+  get bias(): Tensor {
+    return this.param('bias');
+  }
+
+  forward(input: Tensor): [Tensor, Tensor] {
+    if (input.ndim < 2 || input.shape[input.ndim - 1] !== this.dim) {
+      throw shapeError(`AdditiveLayer(${this.dim})`, 'input', `(terms, *, ${this.dim})`, input.shape);
+    }
+    return [addBroadcast(sumFirstAxis(input), this.bias, `AdditiveLayer(${this.dim})`), input.detach()];
+  }
+}
+
+/** Pre-norm residual block: x + ff(x + gru(x)[0]), ff = LayerNorm, Linear, ReLU, Linear. */
+export class RNAMBlock extends Module {
+  readonly gru: MinGRU;
+  readonly ff: Sequential;
+
+  constructor(readonly terms: number, readonly dim: number) {
+    super();
+    this.gru = this.registerModule('gru', new MinGRU(terms, dim));
+    this.ff = this.registerModule('ff', new Sequential(
+      new LayerNorm(dim), new Linear(terms, dim, dim), new ReLU(), new Linear(terms, dim, dim),
+    ));
+  }
+
+  forward(x: Tensor): Tensor {
+    return add(x, this.ff.forward(add(x, this.gru.forward(x)[0])));
+  }
+}
+
+export interface FirstOrderRNAMOptions {
+  terms: number;
+  hiddenDim: number;
+  outDim: number;
+  blocks: number;
+}
+
+/**
+ * The seed's first-order additive sequence regressor: emb (1 -> hiddenDim per term), `blocks`
+ * RNAM blocks, proj (Linear, ReLU, Linear) on the last time step, and the additive layer.
+ * forward(x (terms, batch, seq, 1)) returns [yHat (batch, outDim), contributions (terms, batch, outDim)].
+ */
+export class FirstOrderRNAM extends Module {
+  readonly options: FirstOrderRNAMOptions;
+  readonly emb: Linear;
+  readonly blocks: ModuleList<RNAMBlock>;
+  readonly proj: Sequential;
+  readonly gam: AdditiveLayer;
+
+  constructor(options: FirstOrderRNAMOptions) {
+    super();
+    const { terms, hiddenDim, outDim, blocks } = options;
+    for (const [name, v] of Object.entries({ terms, hiddenDim, outDim, blocks })) {
+      if (!Number.isInteger(v) || v < (name === 'blocks' ? 0 : 1)) throw new Error(`FirstOrderRNAM: ${name} must be a positive integer, got ${v}`);
+    }
+    this.options = { terms, hiddenDim, outDim, blocks };
+    this.emb = this.registerModule('emb', new Linear(terms, 1, hiddenDim));
+    this.blocks = this.registerModule('blocks', new ModuleList(Array.from({ length: blocks }, () => new RNAMBlock(terms, hiddenDim))));
+    this.proj = this.registerModule('proj', new Sequential(
+      new Linear(terms, hiddenDim, hiddenDim), new ReLU(), new Linear(terms, hiddenDim, outDim),
+    ));
+    this.gam = this.registerModule('gam', new AdditiveLayer(outDim));
+  }
+
+  forward(x: Tensor): [Tensor, Tensor] {
+    const { terms } = this.options;
+    if (x.ndim !== 4 || x.shape[0] !== terms || x.shape[3] !== 1 || x.shape[1] < 1 || x.shape[2] < 1) {
+      throw shapeError(this.toString(), 'input', `(${terms}, batch >= 1, seq >= 1, 1)`, x.shape);
+    }
+    let h = this.emb.forward(x);
+    for (const block of this.blocks.items) h = block.forward(h);
+    const [, batch, seq, hidden] = h.shape;
+    const last = slice(h, 2, seq - 1, seq).reshape(terms, batch, hidden);
+    return this.gam.forward(this.proj.forward(last));
+  }
+
+  override toString(): string {
+    const { terms, hiddenDim, outDim, blocks } = this.options;
+    return `FirstOrderRNAM(terms=${terms}, hiddenDim=${hiddenDim}, outDim=${outDim}, blocks=${blocks})`;
+  }
+}
