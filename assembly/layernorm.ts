@@ -6,20 +6,29 @@
 // variance and a huge rstd, where float32 loses digits (PyTorch's float32 misses its own float64
 // result by 3e-4 relative there; this kernel stays within 1e-6).
 
+function rowMean(xr: usize, dim: i32): f64 {
+  let sum: f64 = 0;
+  for (let i = 0; i < dim; i++) sum += <f64>load<f32>(xr + (<usize>i << 2));
+  return sum / <f64>dim;
+}
+
+// 1 / sqrt(biased variance + eps), two-pass.
+function rowRstd(xr: usize, dim: i32, mu: f64, eps: f32): f64 {
+  let sq: f64 = 0;
+  for (let i = 0; i < dim; i++) {
+    const d = <f64>load<f32>(xr + (<usize>i << 2)) - mu;
+    sq += d * d;
+  }
+  return 1 / Math.sqrt(sq / <f64>dim + <f64>eps);
+}
+
 export function layer_norm_forward(x: usize, w: usize, b: usize, y: usize, mean: usize, rstd: usize, rows: i32, dim: i32, eps: f32): void {
   const rowBytes = <usize>dim << 2;
   for (let r = 0; r < rows; r++) {
     const xr = x + <usize>r * rowBytes;
     const yr = y + <usize>r * rowBytes;
-    let sum: f64 = 0;
-    for (let i = 0; i < dim; i++) sum += <f64>load<f32>(xr + (<usize>i << 2));
-    const mu = sum / <f64>dim;
-    let sq: f64 = 0;
-    for (let i = 0; i < dim; i++) {
-      const d = <f64>load<f32>(xr + (<usize>i << 2)) - mu;
-      sq += d * d;
-    }
-    const rs: f64 = 1 / Math.sqrt(sq / <f64>dim + <f64>eps);
+    const mu = rowMean(xr, dim);
+    const rs = rowRstd(xr, dim, mu, eps);
     store<f32>(mean + (<usize>r << 2), <f32>mu);
     store<f32>(rstd + (<usize>r << 2), <f32>rs);
     for (let i = 0; i < dim; i++) {
@@ -45,15 +54,8 @@ export function layer_norm_backward(
     const dyr = dy + <usize>r * rowBytes;
     // mean and rstd are recomputed in float64 from x: their float32 copies lose the digits
     // an ill-conditioned row needs. (The saved ones serve backends without float64.)
-    let sum: f64 = 0;
-    for (let i = 0; i < dim; i++) sum += <f64>load<f32>(xr + (<usize>i << 2));
-    const mu = sum / <f64>dim;
-    let sq: f64 = 0;
-    for (let i = 0; i < dim; i++) {
-      const dv = <f64>load<f32>(xr + (<usize>i << 2)) - mu;
-      sq += dv * dv;
-    }
-    const rs: f64 = 1 / Math.sqrt(sq / <f64>dim + <f64>eps);
+    const mu = rowMean(xr, dim);
+    const rs = rowRstd(xr, dim, mu, eps);
     let sumG: f64 = 0, sumGX: f64 = 0;
     for (let i = 0; i < dim; i++) {
       const off = <usize>i << 2;

@@ -26,3 +26,4 @@ export { Optimizer, SGD, Adam, AdamW, clipGradNorm, type SGDOptions, type AdamOp
 export { type SequenceDataset, subset, batchIndices, gatherBatch } from './data/dataset.js';
 export { generateSeedData, seedDataDefaults, type SeedDataOptions } from './data/friedman.js';
 export { fit, evaluate, predict, type FitOptions, type EpochStats, type LossFn } from './train/fit.js';
+export { profileKernels, type KernelProfile } from './backend/profile.js';

@@ -2,7 +2,8 @@
 // shared by all tensors, and a TypeScript-side allocator. Every kernel call is synchronous.
 import type { Backend, DeviceBuffer } from './backend.js';
 import { FreeListAllocator } from './allocator.js';
-import { wasmBinaryBase64 } from './wasm-binary.js';
+import { wasmBinaryBase64, wasmThreadsBinaryBase64 } from './wasm-binary.js';
+import { ThreadPool, type Task } from './thread-pool.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
@@ -52,10 +53,51 @@ function decodeBase64(text: string): Uint8Array {
 const ptr = (b: DeviceBuffer | null): number => (b === null ? 0 : (b as WasmBuffer).ptr);
 
 export interface WasmBackendOptions {
-  /** A different build of the kernels (the benchmarks load the scalar build this way). */
+  /** Threads to run kernels on (default: the number of cores). Results do not depend on it. */
+  threads?: number;
+  /** A different single-threaded build of the kernels (the benchmarks load the scalar build this way). */
   binary?: Uint8Array;
   /** Shown in `description`. */
   label?: string;
+}
+
+/** Rows per partial sum in reductions over rows: fixed, so results do not depend on the thread count. */
+export const REDUCTION_CHUNK_ROWS = 4096;
+/** Below this many elements of work a kernel runs on the calling thread alone. */
+const PARALLEL_MIN_ELEMENTS = 1 << 15;
+
+const KERNEL_NAMES = [
+  'linear_forward', 'linear_backward', 'mingru_scan_forward', 'mingru_scan_backward', 'layer_norm_forward',
+  'layer_norm_backward', 'unary_forward', 'unary_backward', 'binary_forward', 'binary_backward', 'affine_scalar',
+  'fill', 'copy_rows', 'sum_rows',
+] as const;
+type ParallelKernel = (typeof KERNEL_NAMES)[number];
+
+async function defaultThreads(): Promise<number> {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RNAM_THREADS;
+  if (env) return Number(env);
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
+  try {
+    const name = 'node:os'; // a variable, so browser bundlers leave it alone
+    const os = await import(/* @vite-ignore */ name);
+    return os.availableParallelism?.() ?? os.cpus().length;
+  } catch {
+    return 1;
+  }
+}
+
+/** Why threads cannot be used here, or null when they can. */
+function threadsUnavailable(): string | null {
+  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean; process?: unknown };
+  if (typeof g.SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available';
+  if (g.crossOriginIsolated === false) return 'the page is not cross-origin isolated (serve it with COOP/COEP headers)';
+  return null;
+}
+
+/** [start, end) of part i when n items are cut into `parts` near-equal contiguous parts. */
+function part(n: number, parts: number, i: number): [number, number] {
+  return [Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts)];
 }
 
 export class WasmBackend implements Backend {
@@ -64,7 +106,15 @@ export class WasmBackend implements Backend {
   readonly description: string;
   private readonly allocator: FreeListAllocator;
 
-  private constructor(private readonly memory: WebAssembly.Memory, private readonly k: Kernels, label: string) {
+  /** Threads kernels run on (1 when threads are unavailable: see threadsReason). */
+  readonly threads: number;
+  /** Why the backend runs on fewer threads than asked for, if it does. */
+  readonly threadsReason: string | null;
+
+  private constructor(private readonly memory: WebAssembly.Memory, private readonly k: Kernels, label: string,
+    private readonly pool: ThreadPool | null, threadsReason: string | null) {
+    this.threads = pool?.size ?? 1;
+    this.threadsReason = threadsReason;
     this.description = label;
     this.allocator = new FreeListAllocator(k.heap_base(), (end) => {
       const have = memory.buffer.byteLength;
@@ -78,11 +128,55 @@ export class WasmBackend implements Backend {
   }
 
   static async create(options: WasmBackendOptions = {}): Promise<WasmBackend> {
-    const binary = options.binary ?? decodeBase64(wasmBinaryBase64);
-    const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES });
+    let threads = options.binary ? 1 : options.threads ?? (await defaultThreads());
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`wasm backend: threads must be a positive integer, got ${threads}`);
+    const unavailable = threads > 1 ? threadsUnavailable() : null;
+    if (unavailable) threads = 1;
+    const shared = threads > 1;
+    const binary = options.binary ?? decodeBase64(shared ? wasmThreadsBinaryBase64 : wasmBinaryBase64);
+    const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared });
     const module = await WebAssembly.compile(binary as Uint8Array<ArrayBuffer>);
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    return new WasmBackend(memory, instance.exports as unknown as Kernels, options.label ?? 'wasm (SIMD128, 1 thread)');
+    const pool = shared ? await ThreadPool.create(module, memory, instance, KERNEL_NAMES, threads) : null;
+    const label = options.label ?? `wasm (SIMD128, ${threads} thread${threads > 1 ? 's' : ''})`;
+    return new WasmBackend(memory, instance.exports as unknown as Kernels, label, pool,
+      unavailable ? `1 thread: ${unavailable}` : null);
+  }
+
+  /** Stops the worker threads (the backend must not be used afterwards). */
+  dispose(): void {
+    this.pool?.terminate();
+  }
+
+  /** Runs kernel calls (argument lists) on the pool, or here when there is no pool. */
+  private run(kernel: ParallelKernel, calls: number[][]): void {
+    if (!this.pool || calls.length === 1) {
+      const fn = this.k[kernel] as (...args: number[]) => unknown;
+      for (const args of calls) fn(...args);
+      return;
+    }
+    const id = KERNEL_NAMES.indexOf(kernel);
+    this.pool.run(calls.map((args): Task => ({ kernel: id, args })));
+  }
+
+  /**
+   * Calls over `units` independent units (groups, rows, elements) of `size` elements each, cut into
+   * contiguous parts: make(first unit, number of units) gives one call's arguments.
+   */
+  private groupCalls(units: number, size: number, make: (first: number, count: number) => number[]): number[][] {
+    const parts = this.parts(units * size, units);
+    const calls: number[][] = [];
+    for (let i = 0; i < parts; i++) {
+      const [u0, u1] = part(units, parts, i);
+      if (u1 > u0) calls.push(make(u0, u1 - u0));
+    }
+    return calls.length ? calls : [make(0, units)];
+  }
+
+  /** How many parts to cut `work` elements of embarrassingly parallel work into. */
+  private parts(work: number, units: number): number {
+    if (!this.pool || work < PARALLEL_MIN_ELEMENTS) return 1;
+    return Math.max(1, Math.min(this.threads, units));
   }
 
   /** Bytes handed out to live tensors right now, and the linear memory reserved so far. */
@@ -117,62 +211,119 @@ export class WasmBackend implements Backend {
 
   linear_forward(x: DeviceBuffer, w: DeviceBuffer, b: DeviceBuffer | null, y: DeviceBuffer,
     terms: number, rows: number, inDim: number, outDim: number): void {
-    this.k.linear_forward(ptr(x), ptr(w), ptr(b), ptr(y), terms, rows, inDim, outDim);
+    // Per term, rows cut into parts: every output element is computed the same way in any split.
+    const perTerm = Math.ceil(this.parts(terms * rows * outDim, terms * rows) / terms);
+    const calls: number[][] = [];
+    for (let t = 0; t < terms; t++) {
+      for (let i = 0; i < perTerm; i++) {
+        const [r0, r1] = part(rows, perTerm, i);
+        if (r1 === r0) continue;
+        calls.push([ptr(x) + 4 * (t * rows + r0) * inDim, ptr(w) + 4 * t * inDim * outDim, b ? ptr(b) + 4 * t * outDim : 0,
+          ptr(y) + 4 * (t * rows + r0) * outDim, 1, r1 - r0, inDim, outDim]);
+      }
+    }
+    this.run('linear_forward', calls);
   }
 
   linear_backward(x: DeviceBuffer, w: DeviceBuffer, dy: DeviceBuffer, dx: DeviceBuffer | null,
     dw: DeviceBuffer | null, db: DeviceBuffer | null, terms: number, rows: number, inDim: number, outDim: number): void {
-    this.k.linear_backward(ptr(x), ptr(w), ptr(dy), ptr(dx), ptr(dw), ptr(db), terms, rows, inDim, outDim);
+    // Rows in fixed chunks of REDUCTION_CHUNK_ROWS: dx is written in place, dw and db per chunk,
+    // then the chunks' partials are summed in chunk order (sum_rows), whatever the thread count.
+    const chunks = Math.ceil(rows / REDUCTION_CHUNK_ROWS);
+    const wSize = inDim * outDim;
+    const partialW = dw && chunks > 1 ? this.alloc(terms * chunks * wSize) : null;
+    const partialB = db && chunks > 1 ? this.alloc(terms * chunks * outDim) : null;
+    const calls: number[][] = [];
+    for (let t = 0; t < terms; t++) {
+      for (let c = 0; c < chunks; c++) {
+        const r0 = c * REDUCTION_CHUNK_ROWS, r1 = Math.min(rows, r0 + REDUCTION_CHUNK_ROWS);
+        calls.push([ptr(x) + 4 * (t * rows + r0) * inDim, ptr(w) + 4 * t * wSize, ptr(dy) + 4 * (t * rows + r0) * outDim,
+          dx ? ptr(dx) + 4 * (t * rows + r0) * inDim : 0,
+          partialW ? ptr(partialW) + 4 * (t * chunks + c) * wSize : dw ? ptr(dw) + 4 * t * wSize : 0,
+          partialB ? ptr(partialB) + 4 * (t * chunks + c) * outDim : db ? ptr(db) + 4 * t * outDim : 0,
+          1, r1 - r0, inDim, outDim]);
+      }
+    }
+    this.run('linear_backward', calls);
+    for (let t = 0; t < terms; t++) {
+      if (partialW) this.k.sum_rows(ptr(partialW) + 4 * t * chunks * wSize, ptr(dw) + 4 * t * wSize, chunks, wSize);
+      if (partialB) this.k.sum_rows(ptr(partialB) + 4 * t * chunks * outDim, ptr(db) + 4 * t * outDim, chunks, outDim);
+    }
+    if (partialW) this.free(partialW);
+    if (partialB) this.free(partialB);
   }
 
   mingru_scan_forward(hg: DeviceBuffer, h0: DeviceBuffer | null, h: DeviceBuffer,
     groups: number, seq: number, dim: number): void {
-    this.k.mingru_scan_forward(ptr(hg), ptr(h0), ptr(h), groups, seq, dim);
+    this.run('mingru_scan_forward', this.groupCalls(groups, seq * dim, (g0, n) => [
+      ptr(hg) + 4 * g0 * seq * 2 * dim, h0 ? ptr(h0) + 4 * g0 * dim : 0, ptr(h) + 4 * g0 * seq * dim, n, seq, dim]));
   }
 
   mingru_scan_backward(hg: DeviceBuffer, h0: DeviceBuffer | null, h: DeviceBuffer, dh: DeviceBuffer,
     dhg: DeviceBuffer, dh0: DeviceBuffer | null, groups: number, seq: number, dim: number): void {
-    this.k.mingru_scan_backward(ptr(hg), ptr(h0), ptr(h), ptr(dh), ptr(dhg), ptr(dh0), groups, seq, dim);
+    this.run('mingru_scan_backward', this.groupCalls(groups, seq * dim, (g0, n) => [
+      ptr(hg) + 4 * g0 * seq * 2 * dim, h0 ? ptr(h0) + 4 * g0 * dim : 0, ptr(h) + 4 * g0 * seq * dim,
+      ptr(dh) + 4 * g0 * seq * dim, ptr(dhg) + 4 * g0 * seq * 2 * dim, dh0 ? ptr(dh0) + 4 * g0 * dim : 0, n, seq, dim]));
   }
 
   layer_norm_forward(x: DeviceBuffer, w: DeviceBuffer | null, b: DeviceBuffer | null, y: DeviceBuffer,
     mean: DeviceBuffer, rstd: DeviceBuffer, rows: number, dim: number, eps: number): void {
-    this.k.layer_norm_forward(ptr(x), ptr(w), ptr(b), ptr(y), ptr(mean), ptr(rstd), rows, dim, eps);
+    this.run('layer_norm_forward', this.groupCalls(rows, dim, (r0, n) => [
+      ptr(x) + 4 * r0 * dim, ptr(w), ptr(b), ptr(y) + 4 * r0 * dim, ptr(mean) + 4 * r0, ptr(rstd) + 4 * r0, n, dim, eps]));
   }
 
   layer_norm_backward(x: DeviceBuffer, w: DeviceBuffer | null, mean: DeviceBuffer, rstd: DeviceBuffer, dy: DeviceBuffer,
     dx: DeviceBuffer | null, dw: DeviceBuffer | null, db: DeviceBuffer | null, rows: number, dim: number, eps: number): void {
-    this.k.layer_norm_backward(ptr(x), ptr(w), ptr(mean), ptr(rstd), ptr(dy), ptr(dx), ptr(dw), ptr(db), rows, dim, eps);
+    // As linear_backward: fixed row chunks, dx in place, dw and db as ordered sums of chunk partials.
+    const chunks = Math.ceil(rows / REDUCTION_CHUNK_ROWS);
+    const partial = (dw || db) && chunks > 1 ? this.alloc(2 * chunks * dim) : null; // [dw chunks | db chunks]
+    const calls: number[][] = [];
+    for (let c = 0; c < chunks; c++) {
+      const r0 = c * REDUCTION_CHUNK_ROWS, r1 = Math.min(rows, r0 + REDUCTION_CHUNK_ROWS);
+      calls.push([ptr(x) + 4 * r0 * dim, ptr(w), ptr(mean) + 4 * r0, ptr(rstd) + 4 * r0, ptr(dy) + 4 * r0 * dim,
+        dx ? ptr(dx) + 4 * r0 * dim : 0,
+        dw ? (partial ? ptr(partial) + 4 * c * dim : ptr(dw)) : 0,
+        db ? (partial ? ptr(partial) + 4 * (chunks + c) * dim : ptr(db)) : 0, r1 - r0, dim, eps]);
+    }
+    this.run('layer_norm_backward', calls);
+    if (partial) {
+      if (dw) this.k.sum_rows(ptr(partial), ptr(dw), chunks, dim);
+      if (db) this.k.sum_rows(ptr(partial) + 4 * chunks * dim, ptr(db), chunks, dim);
+      this.free(partial);
+    }
   }
 
   unary_forward(x: DeviceBuffer, y: DeviceBuffer, n: number, op: number): void {
-    this.k.unary_forward(ptr(x), ptr(y), n, op);
+    this.run('unary_forward', this.groupCalls(n, 1, (i0, m) => [ptr(x) + 4 * i0, ptr(y) + 4 * i0, m, op]));
   }
 
   unary_backward(x: DeviceBuffer, y: DeviceBuffer, dy: DeviceBuffer, dx: DeviceBuffer, n: number, op: number): void {
-    this.k.unary_backward(ptr(x), ptr(y), ptr(dy), ptr(dx), n, op);
+    this.run('unary_backward', this.groupCalls(n, 1, (i0, m) => [ptr(x) + 4 * i0, ptr(y) + 4 * i0, ptr(dy) + 4 * i0, ptr(dx) + 4 * i0, m, op]));
   }
 
   binary_forward(a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, n: number, op: number): void {
-    this.k.binary_forward(ptr(a), ptr(b), ptr(out), n, op);
+    this.run('binary_forward', this.groupCalls(n, 1, (i0, m) => [ptr(a) + 4 * i0, ptr(b) + 4 * i0, ptr(out) + 4 * i0, m, op]));
   }
 
   binary_backward(a: DeviceBuffer, b: DeviceBuffer, dy: DeviceBuffer, da: DeviceBuffer | null, db: DeviceBuffer | null,
     n: number, op: number): void {
-    this.k.binary_backward(ptr(a), ptr(b), ptr(dy), ptr(da), ptr(db), n, op);
+    this.run('binary_backward', this.groupCalls(n, 1, (i0, m) => [ptr(a) + 4 * i0, ptr(b) + 4 * i0, ptr(dy) + 4 * i0,
+      da ? ptr(da) + 4 * i0 : 0, db ? ptr(db) + 4 * i0 : 0, m, op]));
   }
 
   affine_scalar(x: DeviceBuffer, out: DeviceBuffer, n: number, scale: number, shift: number): void {
-    this.k.affine_scalar(ptr(x), ptr(out), n, scale, shift);
+    this.run('affine_scalar', this.groupCalls(n, 1, (i0, m) => [ptr(x) + 4 * i0, ptr(out) + 4 * i0, m, scale, shift]));
   }
 
   fill(out: DeviceBuffer, n: number, value: number): void {
-    this.k.fill(ptr(out), n, value);
+    this.run('fill', this.groupCalls(n, 1, (i0, m) => [ptr(out) + 4 * i0, m, value]));
   }
 
   copy_rows(src: DeviceBuffer, dst: DeviceBuffer, outer: number, srcN: number, dstN: number,
     inner: number, srcStart: number, dstStart: number, count: number): void {
-    this.k.copy_rows(ptr(src), ptr(dst), outer, srcN, dstN, inner, srcStart, dstStart, count);
+    // Cut over the outer index: src (outer, srcN, inner) and dst (outer, dstN, inner) advance together.
+    this.run('copy_rows', this.groupCalls(outer, count * inner, (o0, m) => [
+      ptr(src) + 4 * o0 * srcN * inner, ptr(dst) + 4 * o0 * dstN * inner, m, srcN, dstN, inner, srcStart, dstStart, count]));
   }
 
   sum_all(x: DeviceBuffer, out: DeviceBuffer, n: number): void {

@@ -1,0 +1,78 @@
+// The multi-threaded wasm backend gives bitwise-identical results for 1, 2 and 4 threads: work is
+// cut into tasks independently of the thread count, and reductions over rows sum fixed-size
+// chunks in a fixed order. Shapes here are large enough to split work and to chunk reductions.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as rnam from '../src/index.js';
+import { assertBitwiseEqual, randomArray } from './helpers/util.js';
+
+const test = suite('threads');
+const backends = await Promise.all([1, 2, 4].map((threads) => rnam.WasmBackend.create({ threads })));
+
+test('the backends run on the threads asked for', () => {
+  assert.equal(backends.map((b) => b.threads), [1, 2, 4]);
+  assert.match(backends[2].description, /4 threads/);
+});
+
+async function trainingRun(device: rnam.Backend) {
+  rnam.manualSeed(9);
+  const model = new rnam.FirstOrderRNAM({ terms: 2, hiddenDim: 5, outDim: 1, blocks: 2 }).to(device);
+  const gen = new rnam.Generator(10);
+  const [terms, batch, seq] = [2, 8, 600]; // rows per term 4800 > the 4096-row reduction chunk
+  const x = rnam.tensor(randomArray(gen, terms * batch * seq, -1, 1), [terms, batch, seq, 1], { device });
+  const y = rnam.tensor(randomArray(gen, batch, -1, 1), [batch, 1], { device });
+  const opt = new rnam.AdamW(model.parameters(), { lr: 1e-2 });
+  const losses: number[] = [];
+  for (let step = 0; step < 3; step++) {
+    const loss = rnam.tidy(() => {
+      opt.zeroGrad();
+      const l = rnam.mseLoss(model.forward(x)[0], y);
+      l.backward();
+      opt.step();
+      return l;
+    });
+    losses.push(await loss.item());
+  }
+  return { losses, weights: await Promise.all(model.parameters().map((p) => p.toArray())) };
+}
+
+test('three AdamW steps of a FirstOrderRNAM: bitwise-identical weights for 1, 2 and 4 threads', async () => {
+  const [one, ...others] = await Promise.all(backends.map(trainingRun));
+  for (const [i, other] of others.entries()) {
+    assert.equal(other.losses, one.losses, `losses with ${backends[i + 1].threads} threads`);
+    one.weights.forEach((w, k) => assertBitwiseEqual(other.weights[k], w, `parameter ${k} with ${backends[i + 1].threads} threads`));
+  }
+});
+
+test('large kernels: linear, minGRU, layer norm, elementwise: bitwise-identical for 1, 2 and 4 threads', async () => {
+  const gen = new rnam.Generator(12);
+  const [terms, rows, inDim, outDim] = [3, 9000, 5, 7];
+  const x = randomArray(gen, terms * rows * inDim), w = randomArray(gen, terms * inDim * outDim), b = randomArray(gen, terms * outDim);
+  const dy = randomArray(gen, terms * rows * outDim), hg = randomArray(gen, 300 * 50 * 2 * 6, -3, 3), dh = randomArray(gen, 300 * 50 * 6);
+  const results: Float32Array[][] = [];
+  for (const dev of backends) {
+    const up = (v: Float32Array) => rnam.tensor(v, [v.length], { device: dev }).buffer;
+    const out = (n: number) => rnam.zeros([n], { device: dev }).buffer;
+    const [xb, wb, bb, dyb, hgb, dhb] = [x, w, b, dy, hg, dh].map(up);
+    const y = out(dy.length), dx = out(x.length), dw = out(w.length), db = out(b.length);
+    dev.linear_forward(xb, wb, bb, y, terms, rows, inDim, outDim);
+    dev.linear_backward(xb, wb, dyb, dx, dw, db, terms, rows, inDim, outDim);
+    const h = out(dh.length), dhg = out(hg.length);
+    dev.mingru_scan_forward(hgb, null, h, 300, 50, 6);
+    dev.mingru_scan_backward(hgb, null, h, dhb, dhg, null, 300, 50, 6);
+    const lnY = out(x.length), mean = out(terms * rows), rstd = out(terms * rows), lnDx = out(x.length), lnDw = out(inDim), lnDb = out(inDim);
+    dev.layer_norm_forward(xb, null, null, lnY, mean, rstd, terms * rows, inDim, 1e-5);
+    dev.layer_norm_backward(xb, null, mean, rstd, xb, lnDx, lnDw, lnDb, terms * rows, inDim, 1e-5);
+    const e = out(x.length);
+    dev.unary_forward(xb, e, x.length, rnam.Unary.tanh);
+    dev.binary_forward(e, xb, e, x.length, rnam.Binary.mul);
+    results.push([y, dx, dw, db, h, dhg, lnY, lnDx, lnDw, lnDb, e].map((buf) => dev.readSync(buf)));
+  }
+  const names = ['linear y', 'linear dx', 'linear dw', 'linear db', 'mingru h', 'mingru dhg', 'layer norm y', 'layer norm dx', 'layer norm dw', 'layer norm db', 'elementwise'];
+  for (let i = 1; i < results.length; i++) {
+    results[0].forEach((r, k) => assertBitwiseEqual(results[i][k], r, `${names[k]} with ${backends[i].threads} threads`));
+  }
+});
+
+test.after(() => backends.forEach((b) => b.dispose()));
+test.run();
