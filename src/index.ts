@@ -9,7 +9,7 @@ export { tidy } from './memory.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export { ShapeError, type Shape } from './shape.js';
 export { linear } from './ops/linear.js';
-export { mingruScan } from './ops/mingru.js';
+export { mingruScan, mingruLayer } from './ops/mingru.js';
 export { reshape, slice, cat } from './ops/shape.js';
 export { add, sub, mul, div, relu, sigmoid, tanh, exp, log, square, sqrt, abs, neg, affine, mulScalar, addScalar } from './ops/elementwise.js';
 export { sum, mean, sumFirstAxis, addBroadcast } from './ops/reduce.js';

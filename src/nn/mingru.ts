@@ -1,7 +1,7 @@
 import { Module } from './module.js';
 import { Linear } from './linear.js';
 import type { Tensor } from '../tensor.js';
-import { mingruScan } from '../ops/mingru.js';
+import { mingruLayer } from '../ops/mingru.js';
 import { slice } from '../ops/shape.js';
 import { formatShape, shapeError } from '../shape.js';
 
@@ -50,7 +50,7 @@ export class MinGRU extends Module {
       || prevHidden.shape[2] !== 1 || prevHidden.shape[3] !== dimInner)) {
       throw shapeError(where, 'prevHidden', formatShape([terms, batch, 1, dimInner]), prevHidden.shape);
     }
-    const hidden = mingruScan(this.toHiddenAndGate.forward(x), prevHidden ?? null, where);
+    const hidden = mingruLayer(x, this.toHiddenAndGate.weight, prevHidden ?? null, where);
     const last = slice(hidden, 2, seq - 1, seq);
     return [this.toOut ? this.toOut.forward(hidden) : hidden, last];
   }

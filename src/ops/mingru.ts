@@ -32,3 +32,47 @@ export function mingruScan(hg: Tensor, h0: Tensor | null = null, where = 'mingru
     return [hg.requiresGrad ? dhg : null, dh0];
   });
 }
+
+/**
+ * The whole minGRU recurrence from its input: hg = x @ weight (no bias), then the scan. hg (twice
+ * the hidden width) is not kept for backward but recomputed there: one more small matmul per
+ * backward instead of the largest activation of the layer in memory.
+ */
+export function mingruLayer(x: Tensor, weight: Tensor, h0: Tensor | null = null, where = 'mingruLayer'): Tensor {
+  if (weight.ndim !== 3 || weight.shape[2] % 2 !== 0) throw shapeError(where, 'weight', '(terms, dim, 2 * hidden)', weight.shape);
+  const [terms, dim, twoHidden] = weight.shape;
+  const hidden = twoHidden / 2;
+  if (x.ndim !== 4 || x.shape[0] !== terms || x.shape[3] !== dim) {
+    throw shapeError(where, 'input', `(${terms}, batch, seq, ${dim})`, x.shape);
+  }
+  const [, batch, seq] = x.shape;
+  if (h0 && (h0.ndim !== 4 || h0.shape[0] !== terms || h0.shape[1] !== batch || h0.shape[2] !== 1 || h0.shape[3] !== hidden)) {
+    throw shapeError(where, 'prevHidden', formatShape([terms, batch, 1, hidden]), h0.shape);
+  }
+  checkSameDevice(where, [x, weight, h0]);
+  const dev = x.device, groups = terms * batch, rows = batch * seq;
+  const projection = () => {
+    const hg = Tensor.scratch([terms, batch, seq, twoHidden], dev);
+    dev.linear_forward(x.buffer, weight.buffer, null, hg.buffer, terms, rows, dim, twoHidden);
+    return hg;
+  };
+  const hg = projection();
+  const h = Tensor.empty([terms, batch, seq, hidden], dev);
+  dev.mingru_scan_forward(hg.buffer, h0 ? h0.buffer : null, h.buffer, groups, seq, hidden);
+  hg._free();
+
+  const inputs = h0 ? [x, weight, h0] : [x, weight];
+  const saved = h0 ? [x, weight, h0, h] : [x, weight, h];
+  return record(h, 'mingruLayer', inputs, saved, (dh) => {
+    const again = projection();
+    const dhg = Tensor.scratch(again.shape, dev);
+    const dh0 = h0?.requiresGrad ? Tensor.empty(h0.shape, dev) : null;
+    dev.mingru_scan_backward(again.buffer, h0 ? h0.buffer : null, h.buffer, dh.buffer, dhg.buffer, dh0?.buffer ?? null, groups, seq, hidden);
+    again._free();
+    const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;
+    const dw = weight.requiresGrad ? Tensor.empty(weight.shape, dev) : null;
+    dev.linear_backward(x.buffer, weight.buffer, dhg.buffer, dx?.buffer ?? null, dw?.buffer ?? null, null, terms, rows, dim, twoHidden);
+    dhg._free();
+    return h0 ? [dx, dw, dh0] : [dx, dw];
+  });
+}
