@@ -26,9 +26,24 @@ writeFileSync(
     `export const wasmThreadsBinaryBase64 = '${wasmThreads.toString('base64')}';\n`,
 );
 
+// The WGSL kernels, embedded the same way (scripts/embed-wgsl.mjs).
+const { embedded } = await import('./embed-wgsl.mjs');
+
 run(bin('tsc'), ['-p', 'tsconfig.json', '--emitDeclarationOnly', '--outDir', 'dist/types']);
 
 const common = { entryPoints: [join(root, 'src', 'index.ts')], bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
-await esbuild.build({ ...common, platform: 'node', outfile: join(root, 'dist', 'rnam.node.js') });
-await esbuild.build({ ...common, platform: 'browser', outfile: join(root, 'dist', 'rnam.browser.js') });
-console.log(`build: wasm ${wasm.length} bytes, bundles in dist/`);
+// Node loads the optional `webgpu` package (Dawn) at run time; the browser bundle gets a stub in its
+// place (it uses navigator.gpu), so it never references the package.
+const noDawn = {
+  name: 'no-dawn',
+  setup(build) {
+    build.onResolve({ filter: /^webgpu$/ }, () => ({ path: 'webgpu', namespace: 'no-dawn' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-dawn' }, () => ({
+      contents: "export function create() { throw new Error('no Dawn in the browser build'); }",
+      loader: 'js',
+    }));
+  },
+};
+await esbuild.build({ ...common, platform: 'node', external: ['webgpu'], outfile: join(root, 'dist', 'rnam.node.js') });
+await esbuild.build({ ...common, platform: 'browser', plugins: [noDawn], outfile: join(root, 'dist', 'rnam.browser.js') });
+console.log(`build: wasm ${wasm.length} bytes, WGSL ${embedded.join(', ')}, bundles in dist/`);

@@ -34,5 +34,13 @@ export const ones = (shape: Shape, options?: TensorOptions): Tensor => full(shap
 /** The same values on another device (a copy; the same tensor if it is already there). */
 export function toDevice(t: Tensor, device: Backend): Tensor {
   if (t.device === device) return t;
+  if (!t.device.syncRead) {
+    throw new Error(`toDevice: a tensor on ${t.device.kind} cannot be read synchronously; use await toDeviceAsync(t, device) or await t.toAsync(device)`);
+  }
   return Tensor.fromArray(t.toArraySync(), t.shape, device, t.requiresGrad);
+}
+
+/** toDevice for any source device: reads asynchronously (the way off WebGPU). */
+export function toDeviceAsync(t: Tensor, device: Backend): Promise<Tensor> {
+  return t.toAsync(device);
 }

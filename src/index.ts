@@ -27,3 +27,6 @@ export { type SequenceDataset, subset, batchIndices, gatherBatch } from './data/
 export { generateSeedData, seedDataDefaults, type SeedDataOptions } from './data/friedman.js';
 export { fit, evaluate, predict, type FitOptions, type EpochStats, type LossFn } from './train/fit.js';
 export { profileKernels, type KernelProfile } from './backend/profile.js';
+export { toDeviceAsync } from './creation.js';
+export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUStats, type MingruScanMode } from './backend/webgpu.js';
+export type { Device, DeviceOptions } from './backend/select.js';

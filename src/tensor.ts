@@ -107,6 +107,12 @@ export class Tensor {
     return this.device.read(this.buffer);
   }
 
+  /** A copy on `device` (this tensor if it is already there), read asynchronously: works from WebGPU too. */
+  async toAsync(device: Backend): Promise<Tensor> {
+    if (device === this.device) return this;
+    return Tensor.fromArray(await this.toArray(), this.shape, device, this.requiresGrad);
+  }
+
   /** The values, synchronously, on devices that allow it (wasm). */
   toArraySync(): Float32Array {
     return this.device.readSync(this.buffer);

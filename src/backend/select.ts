@@ -1,11 +1,17 @@
 // The dispatcher: rnam.device('auto' | 'wasm' | 'webgpu').
+// WebGPU comes from navigator.gpu in a browser and from the optional `webgpu` package (Dawn) in
+// Node, imported only when a device is asked for (the browser bundle replaces it with a stub).
 import type { Backend } from './backend.js';
 import { WasmBackend } from './wasm.js';
+import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu.js';
 
 export type DeviceKind = 'auto' | 'wasm' | 'webgpu';
 
 /** The CPU backend every tensor lands on unless told otherwise; ready when the package is imported. */
 export const cpu: WasmBackend = await WasmBackend.create();
+
+/** A backend as rnam.device() returns it: `reason` says why the latest device() call chose it. */
+export type Device = Backend & { readonly reason: string };
 
 export interface DeviceInfo {
   backend: Backend;
@@ -13,19 +19,87 @@ export interface DeviceInfo {
   reason: string;
 }
 
-let lastReason = 'wasm: the default CPU backend';
+export interface DeviceOptions extends WebGPUBackendOptions {
+  /** With 'auto', take a WebGPU adapter even when it is a CPU emulation (SwiftShader); default false. */
+  allowCpuEmulation?: boolean;
+}
 
-/** Picks a backend. 'auto' prefers WebGPU when it exists and falls back to wasm, saying why in reason(). */
-export async function device(kind: DeviceKind = 'auto'): Promise<Backend> {
+let lastReason = 'wasm: the default CPU backend';
+let gpuBackend: Promise<WebGPUBackend> | null = null;
+let dawnGpu: unknown = null;
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** The WebGPU entry point of this environment, or an Error saying why there is none. */
+async function gpuEntry(): Promise<unknown> {
+  const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  if (!isNode) {
+    throw new Error(nav ? 'this browser has no WebGPU (navigator.gpu is undefined; it needs a secure context and a browser with WebGPU enabled)'
+      : 'no navigator.gpu in this environment');
+  }
+  let mod: { create: (flags: string[]) => unknown };
+  try {
+    mod = await import('webgpu');
+  } catch (err) {
+    throw new Error(`in Node, WebGPU comes from the optional 'webgpu' package (Dawn), which could not be loaded: ${(err as Error).message.split('\n')[0]} (npm install webgpu)`);
+  }
+  // Dawn's GPU object must outlive its devices (collecting it while a device lives crashes Dawn).
+  dawnGpu ??= mod.create([]);
+  return dawnGpu;
+}
+
+function label<T extends Backend>(backend: T, reason: string): T & Device {
+  lastReason = reason;
+  Object.defineProperty(backend, 'reason', { value: reason, configurable: true, enumerable: false, writable: false });
+  return backend as T & Device;
+}
+
+/** The process-wide WebGPU backend (one device, shared by every device('webgpu') call). */
+async function webgpu(options: WebGPUBackendOptions): Promise<WebGPUBackend> {
+  if (!gpuBackend) {
+    gpuBackend = gpuEntry().then((gpu) => WebGPUBackend.create({ ...options, gpu }));
+    gpuBackend.catch(() => { gpuBackend = null; });
+  }
+  const backend = await gpuBackend;
+  if (backend.lost) {
+    gpuBackend = null;
+    return webgpu(options);
+  }
+  return backend;
+}
+
+/**
+ * Picks a backend. 'wasm' is the CPU; 'webgpu' is the GPU or an error saying why there is none;
+ * 'auto' takes WebGPU when a hardware adapter exists and otherwise wasm, saying why in
+ * `device.reason` and `rnam.deviceReason()`. A CPU-emulated adapter (SwiftShader) is slower than
+ * the wasm backend, so 'auto' passes it over unless `allowCpuEmulation` is set.
+ */
+export async function device(kind: DeviceKind = 'auto', options: DeviceOptions = {}): Promise<Device> {
   switch (kind) {
     case 'wasm':
-      lastReason = "wasm: asked for by name";
-      return cpu;
-    case 'auto':
-      lastReason = 'wasm: this build of rnam has no WebGPU backend yet';
-      return cpu;
-    case 'webgpu':
-      throw new Error("device('webgpu'): this build of rnam has no WebGPU backend yet; use 'wasm' or 'auto'");
+      return label(cpu, 'wasm: asked for by name');
+    case 'webgpu': {
+      let backend: WebGPUBackend;
+      try {
+        backend = await webgpu(options);
+      } catch (err) {
+        throw new Error(`device('webgpu'): WebGPU is not available: ${(err as Error).message}`);
+      }
+      return label(backend, `webgpu: asked for by name (${backend.description})`);
+    }
+    case 'auto': {
+      let backend: WebGPUBackend;
+      try {
+        backend = await webgpu(options);
+      } catch (err) {
+        return label(cpu, `wasm: WebGPU is not available (${(err as Error).message})`);
+      }
+      if (backend.cpuEmulation && !options.allowCpuEmulation) {
+        return label(cpu, `wasm: the only WebGPU adapter is a CPU emulation (${backend.adapterName}), slower than the wasm backend`);
+      }
+      return label(backend, `webgpu: ${backend.description}`);
+    }
     default:
       throw new Error(`device(): unknown device kind '${String(kind)}' (expected 'auto', 'wasm' or 'webgpu')`);
   }

@@ -137,6 +137,20 @@ export abstract class Module {
     return this;
   }
 
+  /** Moves every parameter to `device` like to(), reading asynchronously: the way off a WebGPU device. */
+  async toAsync(device: Backend): Promise<this> {
+    for (const [name, p] of this.params) {
+      if (p.device === device) continue;
+      const values = await p.toArray();
+      const moved = untracked(() => Tensor.fromArray(values, p.shape, device, p.requiresGrad));
+      p.dispose();
+      this.params.set(name, moved);
+      this.onParameterMoved(name, moved);
+    }
+    for (const child of this.children.values()) await child.toAsync(device);
+    return this;
+  }
+
   /** Subclasses that keep a parameter in a field update it here. */
   protected onParameterMoved(_name: string, _t: Tensor): void {}
 

@@ -1,0 +1,195 @@
+// The minGRU recurrence, fused: twin of assembly/mingru.ts.
+// h_t = (1 - z_t) h_{t-1} + z_t g(hid_t), z = sigmoid(gate), g(x) = x + 0.5 (x >= 0) else sigmoid(x).
+// Layouts: hg (groups, seq, 2*dim), hidden half first; h, dh (groups, seq, dim); h0, dh0 (groups, dim).
+//
+// Each step is an affine map of the state, (a_t, b_t) = (1 - z_t, z_t g(hid_t)), and maps compose
+// associatively: (a1, b1) then (a2, b2) = (a1 a2, a2 b1 + b2). Two ways to run it:
+// - one invocation per (group, channel) sequence, looping over time (mingru_scan_forward /
+//   mingru_scan_backward), when there are enough sequences to fill the device;
+// - a chunked scan when there are few (batch 1, long sequences): time is cut into `chunks` pieces of
+//   `chunk_len` steps; _chunk composes each piece's maps into one (A, B) in parallel, _carry runs
+//   the short sequential scan over the pieces to get each piece's incoming state, and _apply
+//   replays every piece from its incoming state in parallel, writing the outputs.
+// The backward pass is the reverse recurrence carry_t = a_t (dh_t + carry_{t+1}), chunked the same way.
+// Scratch (chunked path): A at [k * S + s], B at [(chunks + k) * S + s], S = groups * dim; _carry
+// overwrites A with the incoming state of each piece.
+
+struct ScanParams { groups: u32, seq: u32, dim: u32, has_h0: u32, has_dh0: u32, chunks: u32, chunk_len: u32, count: u32 }
+@group(0) @binding(0) var<uniform> sp: ScanParams;
+
+@group(0) @binding(1) var<storage, read> f_hg: array<f32>;
+@group(0) @binding(2) var<storage, read> f_h0: array<f32>;
+@group(0) @binding(3) var<storage, read_write> f_h: array<f32>;
+@group(0) @binding(4) var<storage, read_write> f_scratch: array<f32>;
+
+fn cand(x: f32) -> f32 {
+  return select(sigmoidf(x), x + 0.5, x >= 0.0);
+}
+
+// Index of the hidden pre-activation of (group g, time t, channel c) in hg.
+fn hg_index(g: u32, t: u32, c: u32) -> u32 {
+  return (g * sp.seq + t) * 2u * sp.dim + c;
+}
+
+@compute @workgroup_size(WG)
+fn mingru_scan_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let s = flat_index(gid, nwg);
+  if (s >= sp.count) { return; }
+  let g = s / sp.dim;
+  let c = s - g * sp.dim;
+  var state = 0.0;
+  if (sp.has_h0 != 0u) { state = f_h0[s]; }
+  for (var t = 0u; t < sp.seq; t++) {
+    let i = hg_index(g, t, c);
+    let z = sigmoidf(f_hg[i + sp.dim]);
+    state = (1.0 - z) * state + z * cand(f_hg[i]);
+    f_h[(g * sp.seq + t) * sp.dim + c] = state;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn mingru_scan_forward_chunk(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = flat_index(gid, nwg);
+  if (id >= sp.count * sp.chunks) { return; }
+  let k = id / sp.count;
+  let s = id - k * sp.count;
+  let g = s / sp.dim;
+  let c = s - g * sp.dim;
+  let t0 = k * sp.chunk_len;
+  let t1 = min(t0 + sp.chunk_len, sp.seq);
+  var A = 1.0;
+  var B = 0.0;
+  for (var t = t0; t < t1; t++) {
+    let i = hg_index(g, t, c);
+    let z = sigmoidf(f_hg[i + sp.dim]);
+    let a = 1.0 - z;
+    A = A * a;
+    B = a * B + z * cand(f_hg[i]);
+  }
+  f_scratch[k * sp.count + s] = A;
+  f_scratch[(sp.chunks + k) * sp.count + s] = B;
+}
+
+@compute @workgroup_size(WG)
+fn mingru_scan_forward_carry(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let s = flat_index(gid, nwg);
+  if (s >= sp.count) { return; }
+  var state = 0.0;
+  if (sp.has_h0 != 0u) { state = f_h0[s]; }
+  for (var k = 0u; k < sp.chunks; k++) {
+    let A = f_scratch[k * sp.count + s];
+    let B = f_scratch[(sp.chunks + k) * sp.count + s];
+    f_scratch[k * sp.count + s] = state;
+    state = A * state + B;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn mingru_scan_forward_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = flat_index(gid, nwg);
+  if (id >= sp.count * sp.chunks) { return; }
+  let k = id / sp.count;
+  let s = id - k * sp.count;
+  let g = s / sp.dim;
+  let c = s - g * sp.dim;
+  let t0 = k * sp.chunk_len;
+  let t1 = min(t0 + sp.chunk_len, sp.seq);
+  var state = f_scratch[k * sp.count + s];
+  for (var t = t0; t < t1; t++) {
+    let i = hg_index(g, t, c);
+    let z = sigmoidf(f_hg[i + sp.dim]);
+    state = (1.0 - z) * state + z * cand(f_hg[i]);
+    f_h[(g * sp.seq + t) * sp.dim + c] = state;
+  }
+}
+
+@group(0) @binding(1) var<storage, read> b_hg: array<f32>;
+@group(0) @binding(2) var<storage, read> b_h0: array<f32>;
+@group(0) @binding(3) var<storage, read> b_h: array<f32>;
+@group(0) @binding(4) var<storage, read> b_dh: array<f32>;
+@group(0) @binding(5) var<storage, read_write> b_dhg: array<f32>;
+@group(0) @binding(6) var<storage, read_write> b_dh0: array<f32>;
+@group(0) @binding(7) var<storage, read_write> b_scratch: array<f32>;
+
+// One backward step at time t; returns the carry into t - 1. Writes dhg for step t.
+fn backward_step(g: u32, t: u32, c: u32, s: u32, carry: f32) -> f32 {
+  let i = hg_index(g, t, c);
+  let hid = b_hg[i];
+  let z = sigmoidf(b_hg[i + sp.dim]);
+  let sg = sigmoidf(hid);
+  let pos = hid >= 0.0;
+  let cv = select(sg, hid + 0.5, pos);
+  let dcand = select(sg * (1.0 - sg), 1.0, pos);
+  var prev = 0.0;
+  if (t > 0u) {
+    prev = b_h[(g * sp.seq + t - 1u) * sp.dim + c];
+  } else if (sp.has_h0 != 0u) {
+    prev = b_h0[s];
+  }
+  let d = b_dh[(g * sp.seq + t) * sp.dim + c] + carry;
+  let one_minus_z = 1.0 - z;
+  b_dhg[i] = d * z * dcand;
+  b_dhg[i + sp.dim] = d * (cv - prev) * z * one_minus_z;
+  return one_minus_z * d;
+}
+
+@compute @workgroup_size(WG)
+fn mingru_scan_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let s = flat_index(gid, nwg);
+  if (s >= sp.count) { return; }
+  let g = s / sp.dim;
+  let c = s - g * sp.dim;
+  var carry = 0.0;
+  for (var t = sp.seq; t > 0u; t--) { carry = backward_step(g, t - 1u, c, s, carry); }
+  if (sp.has_dh0 != 0u) { b_dh0[s] = carry; }
+}
+
+// Composes the reverse maps carry -> a_t (dh_t + carry) over one piece, last step first.
+@compute @workgroup_size(WG)
+fn mingru_scan_backward_chunk(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = flat_index(gid, nwg);
+  if (id >= sp.count * sp.chunks) { return; }
+  let k = id / sp.count;
+  let s = id - k * sp.count;
+  let g = s / sp.dim;
+  let c = s - g * sp.dim;
+  let t0 = k * sp.chunk_len;
+  let t1 = min(t0 + sp.chunk_len, sp.seq);
+  var A = 1.0;
+  var B = 0.0;
+  for (var t = t1; t > t0; t--) {
+    let a = 1.0 - sigmoidf(b_hg[hg_index(g, t - 1u, c) + sp.dim]);
+    A = a * A;
+    B = a * (B + b_dh[(g * sp.seq + t - 1u) * sp.dim + c]);
+  }
+  b_scratch[k * sp.count + s] = A;
+  b_scratch[(sp.chunks + k) * sp.count + s] = B;
+}
+
+@compute @workgroup_size(WG)
+fn mingru_scan_backward_carry(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let s = flat_index(gid, nwg);
+  if (s >= sp.count) { return; }
+  var carry = 0.0;
+  for (var k = sp.chunks; k > 0u; k--) {
+    let A = b_scratch[(k - 1u) * sp.count + s];
+    let B = b_scratch[(sp.chunks + k - 1u) * sp.count + s];
+    b_scratch[(k - 1u) * sp.count + s] = carry;
+    carry = A * carry + B;
+  }
+  if (sp.has_dh0 != 0u) { b_dh0[s] = carry; }
+}
+
+@compute @workgroup_size(WG)
+fn mingru_scan_backward_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = flat_index(gid, nwg);
+  if (id >= sp.count * sp.chunks) { return; }
+  let k = id / sp.count;
+  let s = id - k * sp.count;
+  let g = s / sp.dim;
+  let c = s - g * sp.dim;
+  let t0 = k * sp.chunk_len;
+  let t1 = min(t0 + sp.chunk_len, sp.seq);
+  var carry = b_scratch[k * sp.count + s];
+  for (var t = t1; t > t0; t--) { carry = backward_step(g, t - 1u, c, s, carry); }
+}

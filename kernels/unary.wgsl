@@ -1,0 +1,50 @@
+// Elementwise unary ops by op code (src/backend/opcodes.ts). Twin of assembly/unary.ts.
+
+struct UnaryParams { n: u32, op: u32 }
+@group(0) @binding(0) var<uniform> up: UnaryParams;
+@group(0) @binding(1) var<storage, read> u_x: array<f32>;
+@group(0) @binding(2) var<storage, read> u_y: array<f32>;
+@group(0) @binding(3) var<storage, read> u_dy: array<f32>;
+@group(0) @binding(4) var<storage, read_write> u_out: array<f32>;
+
+fn forward1(x: f32, op: u32) -> f32 {
+  switch op {
+    case 0u: { return select(select(x, 0.0, x <= 0.0), x, is_nan(x)); } // NaN propagates, as on the CPU
+    case 1u: { return sigmoidf(x); }
+    case 2u: { return 2.0 * sigmoidf(2.0 * x) - 1.0; }
+    case 3u: { return expf(x); }
+    case 4u: { return log(x); }
+    case 5u: { return x * x; }
+    case 6u: { return sqrt(x); }
+    case 7u: { return abs(x); }
+    default: { return -x; }
+  }
+}
+
+fn backward1(x: f32, y: f32, dy: f32, op: u32) -> f32 {
+  switch op {
+    case 0u: { return select(0.0, dy, x > 0.0); }
+    case 1u: { return dy * y * (1.0 - y); }
+    case 2u: { return dy * (1.0 - y * y); }
+    case 3u: { return dy * y; }
+    case 4u: { return dy / x; }
+    case 5u: { return dy * 2.0 * x; }
+    case 6u: { return dy * 0.5 / y; }
+    case 7u: { return select(select(0.0, -dy, x < 0.0), dy, x > 0.0); }
+    default: { return -dy; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn unary_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= up.n) { return; }
+  u_out[i] = forward1(u_x[i], up.op);
+}
+
+@compute @workgroup_size(WG)
+fn unary_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= up.n) { return; }
+  u_out[i] = backward1(u_x[i], u_y[i], u_dy[i], up.op);
+}

@@ -1,0 +1,300 @@
+// wasm vs WebGPU parity: every Backend kernel on hundreds of random shapes (odd sizes, 1s, shapes
+// large enough for the split reductions), forward and backward, the same inputs on both backends,
+// results equal within float32 tolerance. Both minGRU paths (one invocation per sequence, and the
+// chunked scan) are forced in turn. Ends with training steps of a FirstOrderRNAM on both backends.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as rnam from '../src/index.js';
+import type { Backend, DeviceBuffer } from '../src/index.js';
+import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
+import { Buffers } from './helpers/buffers.js';
+import { assertClose, randomArray } from './helpers/util.js';
+
+const gpuOrReason = await webgpuBackend();
+
+if (typeof gpuOrReason === 'string') {
+  reportUnavailable('parity (wasm vs WebGPU)', gpuOrReason);
+} else {
+  const gpu = gpuOrReason;
+  const cpu = rnam.cpu;
+  const test = suite(`parity: wasm vs ${gpu.description}`);
+  const covered = new Set<string>();
+  const DIMS = [1, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17, 33];
+  const pick = <T>(gen: rnam.Generator, xs: readonly T[]): T => xs[gen.int(xs.length)];
+
+  /**
+   * Runs `kernel` on both backends with the same inputs and compares every output. `run` gets the
+   * device and a Buffers helper and returns the output buffers to compare, by name.
+   */
+  async function compare(what: string, run: (dev: Backend, bufs: Buffers) => Record<string, DeviceBuffer | null>,
+    rtol = 1e-4, atol = 1e-5): Promise<void> {
+    const results: Record<string, Float32Array>[] = [];
+    for (const dev of [cpu, gpu]) {
+      const bufs = new Buffers(dev);
+      const outs = run(dev, bufs);
+      const read: Record<string, Float32Array> = {};
+      for (const [name, b] of Object.entries(outs)) if (b) read[name] = await bufs.read(b);
+      results.push(read);
+      bufs.freeAll();
+    }
+    const [want, got] = results;
+    for (const name of Object.keys(want)) assertClose(got[name], want[name], `${what} ${name}`, rtol, atol);
+  }
+
+  test('linear_forward and linear_backward: 120 shapes, bias and every gradient subset, split-K dw', async () => {
+    covered.add('linear_forward').add('linear_backward');
+    const gen = new rnam.Generator(101);
+    for (let c = 0; c < 120; c++) {
+      const big = c % 20 === 19; // rows > 2048: the dw and db reductions split over rows
+      const terms = pick(gen, [1, 2, 3, 8]), rows = big ? 2049 + gen.int(3000) : 1 + gen.int(70);
+      const inDim = pick(gen, DIMS), outDim = pick(gen, DIMS);
+      const x = randomArray(gen, terms * rows * inDim), w = randomArray(gen, terms * inDim * outDim);
+      const b = c % 2 ? randomArray(gen, terms * outDim) : null, dy = randomArray(gen, terms * rows * outDim);
+      const mask = c % 8;
+      const what = `linear terms=${terms} rows=${rows} in=${inDim} out=${outDim}`;
+      await compare(what, (dev, bufs) => {
+        const y = bufs.output(terms * rows * outDim);
+        const xb = bufs.upload(x), wb = bufs.upload(w);
+        dev.linear_forward(xb, wb, b ? bufs.upload(b) : null, y, terms, rows, inDim, outDim);
+        const dx = mask & 1 ? null : bufs.output(x.length), dw = mask & 2 ? null : bufs.output(w.length);
+        const db = mask & 4 ? null : bufs.output(terms * outDim);
+        dev.linear_backward(xb, wb, bufs.upload(dy), dx, dw, db, terms, rows, inDim, outDim);
+        return { y, dx, dw, db };
+      }, 1e-4, big ? 1e-3 : 1e-5);
+    }
+  });
+
+  for (const mode of ['sequential', 'chunked'] as const) {
+    test(`mingru_scan_forward and _backward, ${mode} path: 80 shapes, with and without h0 and dh0`, async () => {
+      covered.add('mingru_scan_forward').add('mingru_scan_backward');
+      gpu.mingruScanMode = mode;
+      try {
+        const gen = new rnam.Generator(mode === 'sequential' ? 102 : 103);
+        for (let c = 0; c < 80; c++) {
+          const groups = 1 + gen.int(6), seq = pick(gen, [1, 2, 3, 5, 8, 17, 40, 100, 333]), dim = pick(gen, DIMS);
+          const hg = randomArray(gen, groups * seq * 2 * dim, -4, 4);
+          const h0 = c % 2 ? randomArray(gen, groups * dim) : null, dh = randomArray(gen, groups * seq * dim);
+          const wantDh0 = c % 4 < 2;
+          await compare(`mingru ${mode} groups=${groups} seq=${seq} dim=${dim} h0=${!!h0}`, (dev, bufs) => {
+            const hgB = bufs.upload(hg), h0B = h0 ? bufs.upload(h0) : null, h = bufs.output(groups * seq * dim);
+            dev.mingru_scan_forward(hgB, h0B, h, groups, seq, dim);
+            const dhg = bufs.output(hg.length), dh0 = wantDh0 ? bufs.output(groups * dim) : null;
+            dev.mingru_scan_backward(hgB, h0B, h, bufs.upload(dh), dhg, dh0, groups, seq, dim);
+            return { h, dhg, dh0 };
+          }, 1e-4, 1e-5);
+        }
+      } finally {
+        gpu.mingruScanMode = 'auto';
+      }
+    });
+  }
+
+  test('mingru: batch 1 with a long sequence (the chunked scan\'s case) and the auto choice', async () => {
+    const gen = new rnam.Generator(104);
+    for (const mode of ['auto', 'chunked', 'sequential'] as const) {
+      gpu.mingruScanMode = mode;
+      try {
+        const groups = 1, seq = 4096, dim = 8;
+        const hg = randomArray(gen, groups * seq * 2 * dim, -3, 3), dh = randomArray(gen, groups * seq * dim);
+        const h0 = randomArray(gen, dim);
+        await compare(`mingru ${mode} long sequence`, (dev, bufs) => {
+          const hgB = bufs.upload(hg), h0B = bufs.upload(h0), h = bufs.output(seq * dim);
+          dev.mingru_scan_forward(hgB, h0B, h, groups, seq, dim);
+          const dhg = bufs.output(hg.length), dh0 = bufs.output(dim);
+          dev.mingru_scan_backward(hgB, h0B, h, bufs.upload(dh), dhg, dh0, groups, seq, dim);
+          return { h, dhg, dh0 };
+        }, 1e-3, 1e-4);
+      } finally {
+        gpu.mingruScanMode = 'auto';
+      }
+    }
+  });
+
+  test('layer_norm_forward and _backward: 60 shapes, with and without affine, split dw/db', async () => {
+    covered.add('layer_norm_forward').add('layer_norm_backward');
+    const gen = new rnam.Generator(105);
+    for (let c = 0; c < 60; c++) {
+      const rows = c % 15 === 14 ? 2049 + gen.int(2000) : 1 + gen.int(60), dim = pick(gen, DIMS), affine = c % 2 === 0;
+      const x = randomArray(gen, rows * dim, -3, 3), w = affine ? randomArray(gen, dim) : null, b = affine ? randomArray(gen, dim) : null;
+      const dy = randomArray(gen, rows * dim);
+      const mask = c % 4; // with and without dx; with and without dw/db
+      await compare(`layer_norm rows=${rows} dim=${dim} affine=${affine}`, (dev, bufs) => {
+        const xb = bufs.upload(x), wb = w ? bufs.upload(w) : null, bb = b ? bufs.upload(b) : null;
+        const y = bufs.output(x.length), mean = bufs.output(rows), rstd = bufs.output(rows);
+        dev.layer_norm_forward(xb, wb, bb, y, mean, rstd, rows, dim, 1e-5);
+        const dx = mask === 1 && affine ? null : bufs.output(x.length);
+        const dw = affine && mask !== 2 ? bufs.output(dim) : null, db = affine && mask !== 3 ? bufs.output(dim) : null;
+        dev.layer_norm_backward(xb, wb, mean, rstd, bufs.upload(dy), dx, dw, db, rows, dim, 1e-5);
+        return { y, mean, rstd, dx, dw, db };
+      }, 1e-4, rows > 2048 ? 1e-3 : 2e-5);
+    }
+  });
+
+  test('unary_forward and _backward: every op, 8 sizes each', async () => {
+    covered.add('unary_forward').add('unary_backward');
+    const gen = new rnam.Generator(106);
+    for (const [name, op] of Object.entries(rnam.Unary)) {
+      for (const n of [1, 3, 4, 9, 33, 256, 257, 5000]) {
+        const positive = name === 'log' || name === 'sqrt';
+        const x = randomArray(gen, n, positive ? 0.05 : -6, 6), dy = randomArray(gen, n);
+        await compare(`unary ${name} n=${n}`, (dev, bufs) => {
+          const xb = bufs.upload(x), y = bufs.output(n), dx = bufs.output(n);
+          dev.unary_forward(xb, y, n, op);
+          dev.unary_backward(xb, y, bufs.upload(dy), dx, n, op);
+          return { y, dx };
+        }, 1e-5, 1e-6);
+      }
+    }
+  });
+
+  test('binary_forward and _backward (each gradient optional), affine_scalar, fill, add_row_vector', async () => {
+    for (const k of ['binary_forward', 'binary_backward', 'affine_scalar', 'fill', 'add_row_vector']) covered.add(k);
+    const gen = new rnam.Generator(107);
+    for (const [name, op] of Object.entries(rnam.Binary)) {
+      for (const n of [1, 4, 7, 33, 1000, 70000]) {
+        const a = randomArray(gen, n), b = randomArray(gen, n, 0.5, 2), dy = randomArray(gen, n);
+        const mask = n % 3;
+        await compare(`binary ${name} n=${n}`, (dev, bufs) => {
+          const ab = bufs.upload(a), bb = bufs.upload(b), y = bufs.output(n);
+          dev.binary_forward(ab, bb, y, n, op);
+          const da = mask === 1 ? null : bufs.output(n), db = mask === 2 ? null : bufs.output(n);
+          dev.binary_backward(ab, bb, bufs.upload(dy), da, db, n, op);
+          return { y, da, db };
+        }, 1e-6, 1e-7);
+      }
+    }
+    for (let c = 0; c < 20; c++) {
+      const rows = 1 + gen.int(50), inner = pick(gen, DIMS), n = rows * inner;
+      const x = randomArray(gen, n), v = randomArray(gen, inner), scale = (-3 + (3 - -3) * gen.uniform()), shift = (-1 + (1 - -1) * gen.uniform());
+      await compare(`affine/fill/add_row_vector ${rows}x${inner}`, (dev, bufs) => {
+        const xb = bufs.upload(x), aff = bufs.output(n), filled = bufs.output(n), added = bufs.output(n);
+        dev.affine_scalar(xb, aff, n, scale, shift);
+        dev.fill(filled, n, shift);
+        dev.add_row_vector(xb, bufs.upload(v), added, rows, inner);
+        return { aff, filled, added };
+      }, 1e-6, 1e-7);
+    }
+  });
+
+  test('copy_rows: 40 slices and concatenations, with broadcast', async () => {
+    covered.add('copy_rows');
+    const gen = new rnam.Generator(108);
+    for (let c = 0; c < 40; c++) {
+      const outer = 1 + gen.int(5), inner = pick(gen, DIMS), srcN = c % 5 === 0 ? 0 : 1 + gen.int(9), dstN = 1 + gen.int(9);
+      const count = 1 + gen.int(Math.min(srcN || dstN, dstN));
+      const srcStart = srcN ? gen.int(srcN - count + 1) : 0, dstStart = gen.int(dstN - count + 1);
+      const src = randomArray(gen, (srcN ? outer * srcN : count) * inner), dst = randomArray(gen, outer * dstN * inner);
+      await compare(`copy_rows outer=${outer} srcN=${srcN} dstN=${dstN} inner=${inner} count=${count}`, (dev, bufs) => {
+        const d = bufs.upload(dst);
+        dev.copy_rows(bufs.upload(src), d, outer, srcN, dstN, inner, srcStart, dstStart, count);
+        return { d };
+      }, 0, 0);
+    }
+  });
+
+  test('sum_all, sum_rows, mse_forward/_backward, sum_squares_accumulate, clip_scale: 40 sizes up to 300k', async () => {
+    for (const k of ['sum_all', 'sum_rows', 'mse_forward', 'mse_backward', 'sum_squares_accumulate', 'clip_scale']) covered.add(k);
+    const gen = new rnam.Generator(109);
+    for (let c = 0; c < 40; c++) {
+      const rows = c % 8 === 7 ? 2049 + gen.int(20000) : 1 + gen.int(300), inner = pick(gen, DIMS), n = rows * inner;
+      const x = randomArray(gen, n), t = randomArray(gen, n), g = (0.1 + (2 - 0.1) * gen.uniform());
+      const mask = c % 3, maxNorm = c % 2 ? 1e9 : 0.5;
+      const tol = 1e-5 * Math.sqrt(n);
+      await compare(`reductions rows=${rows} inner=${inner}`, (dev, bufs) => {
+        const xb = bufs.upload(x), tb = bufs.upload(t);
+        const s = bufs.output(1), sr = bufs.output(inner), loss = bufs.output(1);
+        dev.sum_all(xb, s, n);
+        dev.sum_rows(xb, sr, rows, inner);
+        dev.mse_forward(xb, tb, loss, n);
+        const da = mask === 1 ? null : bufs.output(n), db = mask === 2 ? null : bufs.output(n);
+        dev.mse_backward(xb, tb, bufs.upload(Float32Array.of(g)), da, db, n);
+        const acc = bufs.upload(Float32Array.of(1.5));
+        dev.sum_squares_accumulate(xb, acc, n);
+        const clipped = bufs.upload(x);
+        dev.clip_scale(clipped, n, acc, maxNorm);
+        return { s, sr, loss, da, db, acc, clipped };
+      }, 1e-4, tol);
+    }
+  });
+
+  test('sgd_step (momentum, dampening, Nesterov, weight decay) and adam_step (Adam, AdamW): 5 steps each', async () => {
+    covered.add('sgd_step').add('adam_step');
+    const gen = new rnam.Generator(110);
+    for (let c = 0; c < 16; c++) {
+      const n = 1 + gen.int(5000), p = randomArray(gen, n), grads = [0, 1, 2, 3, 4].map(() => randomArray(gen, n));
+      const nesterov = c % 2 === 1, decoupled = c % 4 >= 2, momentum = c % 8 < 4 ? 0.9 : 0;
+      await compare(`optimizers n=${n} nesterov=${nesterov} decoupled=${decoupled}`, (dev, bufs) => {
+        const ps = bufs.upload(p), buf = bufs.output(n);
+        const pa = bufs.upload(p), m = bufs.upload(new Float32Array(n)), v = bufs.upload(new Float32Array(n));
+        grads.forEach((gr, i) => {
+          const gb = bufs.upload(gr);
+          dev.sgd_step(ps, gb, buf, n, 0.05, momentum, nesterov ? 0 : 0.1, 0.01, nesterov && momentum > 0, i === 0);
+          const step = i + 1;
+          dev.adam_step(pa, gb, m, v, n, 1e-2, 0.9, 0.999, 1e-8, 0.01, decoupled, 1e-2 / (1 - 0.9 ** step), Math.sqrt(1 - 0.999 ** step));
+        });
+        return { ps, pa, m, v };
+      }, 1e-4, 1e-6);
+    }
+  });
+
+  test('count_nonfinite: NaN and infinities at random places, sizes up to 1M', async () => {
+    covered.add('count_nonfinite');
+    const gen = new rnam.Generator(111);
+    for (const n of [0, 1, 5, 256, 257, 4099, 100_000, 1_000_000]) {
+      const x = randomArray(gen, n);
+      let bad = 0;
+      for (let i = 0; i < n; i += 1 + gen.int(997)) { x[i] = [NaN, Infinity, -Infinity][gen.int(3)]; bad++; }
+      for (const dev of [cpu, gpu]) {
+        const bufs = new Buffers(dev);
+        const b = n ? bufs.upload(x) : bufs.output(1);
+        assert.is(await dev.count_nonfinite(b, n), bad, `count_nonfinite n=${n} on ${dev.kind}`);
+        bufs.freeAll();
+      }
+    }
+  });
+
+  test('every kernel of the WebGPU backend has a parity case', () => {
+    // The Backend interface itself is enforced by the compiler (WebGPUBackend implements Backend).
+    const snake = (proto: object) => Object.getOwnPropertyNames(proto).filter((k) => /^[a-z0-9]+(_[a-z0-9]+)+$/.test(k));
+    const kernels = snake(rnam.WebGPUBackend.prototype);
+    const missing = kernels.filter((k) => !covered.has(k));
+    assert.equal(missing, [], `kernels without a parity case: ${missing.join(', ')}`);
+    const optional = snake(rnam.WasmBackend.prototype).filter((k) => !kernels.includes(k));
+    if (optional.length) console.log(`  (wasm-only optional kernel families, not on WebGPU yet: ${optional.join(', ')})`);
+  });
+
+  test('FirstOrderRNAM: 4 AdamW training steps (with grad clipping) end with the same weights on both backends', async () => {
+    const terms = 3, batch = 4, seq = 12;
+    const gen = new rnam.Generator(112);
+    const xs = randomArray(gen, terms * batch * seq), ys = randomArray(gen, batch);
+    const finals: Record<string, Float32Array>[] = [];
+    const losses: number[][] = [];
+    for (const dev of [cpu, gpu]) {
+      rnam.manualSeed(7);
+      const model = new rnam.FirstOrderRNAM({ terms, hiddenDim: 8, outDim: 1, blocks: 2 }).to(dev);
+      const opt = new rnam.AdamW(model.parameters(), { lr: 1e-2 });
+      const x = rnam.tensor(xs, [terms, batch, seq, 1], { device: dev });
+      const y = rnam.tensor(ys, [batch, 1], { device: dev });
+      const seen: number[] = [];
+      for (let step = 0; step < 4; step++) {
+        const [yHat] = model.forward(x);
+        const loss = rnam.mseLoss(yHat.reshape(batch, 1), y);
+        loss.backward();
+        rnam.clipGradNorm(model.parameters(), 1.0).dispose();
+        opt.step();
+        opt.zeroGrad();
+        seen.push(await loss.item());
+        loss.dispose();
+        yHat.dispose();
+      }
+      losses.push(seen);
+      const weights: Record<string, Float32Array> = {};
+      for (const [name, p] of model.namedParameters()) weights[name] = await p.toArray();
+      finals.push(weights);
+    }
+    assertClose(losses[1], losses[0], 'losses', 1e-4, 1e-6);
+    for (const name of Object.keys(finals[0])) assertClose(finals[1][name], finals[0][name], `weight ${name}`, 1e-4, 1e-5);
+  });
+
+  test.run();
+}
