@@ -30,3 +30,4 @@ export { profileKernels, type KernelProfile } from './backend/profile.js';
 export { toDeviceAsync } from './creation.js';
 export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUStats, type MingruScanMode } from './backend/webgpu.js';
 export type { Device, DeviceOptions } from './backend/select.js';
+export { SimpleRNN, GRU, LSTM, type RecurrentOptions, type SimpleRNNOptions } from './nn/rnn.js';

@@ -4,6 +4,7 @@ import type { Backend, DeviceBuffer } from './backend.js';
 import { FreeListAllocator } from './allocator.js';
 import { wasmBinaryBase64, wasmThreadsBinaryBase64 } from './wasm-binary.js';
 import { ThreadPool, type Task } from './thread-pool.js';
+import { RECURRENT_KERNEL_NAMES, type RecurrentKernels, type RecurrentWasmExports } from './recurrent.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
@@ -14,7 +15,7 @@ interface WasmBuffer extends DeviceBuffer {
 
 /** The wasm exports: every Backend kernel with buffers passed as pointers (0 = absent). */
 type Ptr = number;
-interface Kernels {
+interface Kernels extends RecurrentWasmExports {
   heap_base(): number;
   linear_forward(x: Ptr, w: Ptr, b: Ptr, y: Ptr, terms: number, rows: number, inDim: number, outDim: number): void;
   linear_backward(x: Ptr, w: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, db: Ptr, terms: number, rows: number, inDim: number, outDim: number): void;
@@ -70,6 +71,7 @@ const KERNEL_NAMES = [
   'linear_forward', 'linear_backward', 'mingru_scan_forward', 'mingru_scan_backward', 'layer_norm_forward',
   'layer_norm_backward', 'unary_forward', 'unary_backward', 'binary_forward', 'binary_backward', 'affine_scalar',
   'fill', 'copy_rows', 'sum_rows',
+  ...RECURRENT_KERNEL_NAMES,
 ] as const;
 type ParallelKernel = (typeof KERNEL_NAMES)[number];
 
@@ -100,7 +102,7 @@ function part(n: number, parts: number, i: number): [number, number] {
   return [Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts)];
 }
 
-export class WasmBackend implements Backend {
+export class WasmBackend implements Backend, RecurrentKernels {
   readonly kind = 'wasm' as const;
   readonly syncRead = true;
   readonly description: string;
@@ -379,5 +381,63 @@ export class WasmBackend implements Backend {
 
   cos(x: number): number {
     return this.k.math_cos(x);
+  }
+
+  // ---- Recurrent cells: Elman RNN, GRU, LSTM (assembly/rnn.ts; the RecurrentKernels interface) ----
+  // Each batch row's time loop is independent of the others: the batch is cut into parts like the
+  // other kernels, and every row is computed the same way in any split.
+
+  /** (strideT, strideB) in rows of a (seq, batch) or, batch-first, (batch, seq) row layout. */
+  private static rowStrides(batch: number, seq: number, batchFirst: boolean): [number, number] {
+    return batchFirst ? [1, seq] : [batch, 1];
+  }
+
+  transpose_2d(src: DeviceBuffer, dst: DeviceBuffer, rows: number, cols: number): void {
+    this.k.transpose_2d(ptr(src), ptr(dst), rows, cols);
+  }
+
+  rnn_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null, out: DeviceBuffer,
+    batch: number, seq: number, hidden: number, batchFirst: boolean, relu: boolean): void {
+    const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
+    this.run('rnn_forward', this.groupCalls(batch, seq * hidden * hidden, (b0, n) => [
+      ptr(xg), ptr(whhT), ptr(bhh), ptr(h0), ptr(out), b0, n, seq, hidden, sT, sB, +relu]));
+  }
+
+  rnn_backward(whh: DeviceBuffer, out: DeviceBuffer, dout: DeviceBuffer | null, dg: DeviceBuffer, dh0: DeviceBuffer,
+    batch: number, seq: number, hidden: number, batchFirst: boolean, relu: boolean): void {
+    const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
+    this.run('rnn_backward', this.groupCalls(batch, seq * hidden * hidden, (b0, n) => [
+      ptr(whh), ptr(out), ptr(dout), ptr(dg), ptr(dh0), b0, n, seq, hidden, sT, sB, +relu]));
+  }
+
+  gru_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null, out: DeviceBuffer,
+    hn: DeviceBuffer, batch: number, seq: number, hidden: number, batchFirst: boolean): void {
+    const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
+    this.run('gru_forward', this.groupCalls(batch, seq * 3 * hidden * hidden, (b0, n) => [
+      ptr(xg), ptr(whhT), ptr(bhh), ptr(h0), ptr(out), ptr(hn), b0, n, seq, hidden, sT, sB]));
+  }
+
+  gru_backward(whh: DeviceBuffer, gates: DeviceBuffer, hn: DeviceBuffer, h0: DeviceBuffer | null, out: DeviceBuffer,
+    dout: DeviceBuffer | null, dgi: DeviceBuffer, dgh: DeviceBuffer, dh0: DeviceBuffer,
+    batch: number, seq: number, hidden: number, batchFirst: boolean): void {
+    const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
+    this.run('gru_backward', this.groupCalls(batch, seq * 3 * hidden * hidden, (b0, n) => [
+      ptr(whh), ptr(gates), ptr(hn), ptr(h0), ptr(out), ptr(dout), ptr(dgi), ptr(dgh), ptr(dh0), b0, n, seq, hidden, sT, sB]));
+  }
+
+  lstm_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null,
+    c0: DeviceBuffer | null, out: DeviceBuffer, c: DeviceBuffer, batch: number, seq: number, hidden: number,
+    batchFirst: boolean): void {
+    const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
+    this.run('lstm_forward', this.groupCalls(batch, seq * 4 * hidden * hidden, (b0, n) => [
+      ptr(xg), ptr(whhT), ptr(bhh), ptr(h0), ptr(c0), ptr(out), ptr(c), b0, n, seq, hidden, sT, sB]));
+  }
+
+  lstm_backward(whh: DeviceBuffer, gates: DeviceBuffer, c: DeviceBuffer, c0: DeviceBuffer | null,
+    dout: DeviceBuffer | null, dcN: DeviceBuffer | null, dg: DeviceBuffer, dh0: DeviceBuffer, dc0: DeviceBuffer,
+    batch: number, seq: number, hidden: number, batchFirst: boolean): void {
+    const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
+    this.run('lstm_backward', this.groupCalls(batch, seq * 4 * hidden * hidden, (b0, n) => [
+      ptr(whh), ptr(gates), ptr(c), ptr(c0), ptr(dout), ptr(dcN), ptr(dg), ptr(dh0), ptr(dc0), b0, n, seq, hidden, sT, sB]));
   }
 }

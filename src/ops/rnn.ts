@@ -1,0 +1,202 @@
+// One layer (one direction) of an Elman RNN, a GRU or an LSTM with PyTorch's equations, as one
+// differentiable op. Forward: the input projection of all steps with the grouped linear kernel
+// (x W_ih^T + b_ih, terms = 1), then the whole time loop in one fused recurrent kernel. Backward:
+// the whole BPTT in one fused kernel, then the weight gradients of both projections as the linear
+// kernel's fixed-chunk reductions over rows (deterministic for any thread count).
+//
+// Memory kept for backward, per layer, rows = seq * batch, G = gates (1, 3, 4), H = hidden:
+//   Elman: the output (rows, H) only;
+//   GRU:   the gate activations r, z, n (rows, 3H) and W_hn h + b_hn (rows, H), besides the output;
+//   LSTM:  the gate activations i, f, g, o (rows, 4H) and the cell states (rows, H), besides the output;
+// plus the input x and W_ih^T. Backward allocates for its duration dG (rows, G*H) (GRU: twice),
+// h_{t-1} (rows, H) and the transposed weight gradients.
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd.js';
+import { untracked } from '../memory.js';
+import { formatShape, shapeError } from '../shape.js';
+import { checkSameDevice } from './common.js';
+import { hasRecurrentKernels, type RecurrentKernels } from '../backend/recurrent.js';
+import type { Backend } from '../backend/backend.js';
+
+export type RecurrentCell = 'rnn_tanh' | 'rnn_relu' | 'gru' | 'lstm';
+
+export const GATES: Record<RecurrentCell, number> = { rnn_tanh: 1, rnn_relu: 1, gru: 3, lstm: 4 };
+
+export interface RecurrentLayerInput {
+  cell: RecurrentCell;
+  /** (seq, batch, inputSize), or (batch, seq, inputSize) with batchFirst. */
+  x: Tensor;
+  /** (G * hidden, inputSize), (G * hidden, hidden), (G * hidden), (G * hidden): PyTorch's layouts. */
+  weightIh: Tensor;
+  weightHh: Tensor;
+  biasIh?: Tensor | null;
+  biasHh?: Tensor | null;
+  /** Initial hidden (and LSTM cell) state (1, batch, hidden); null = zeros. */
+  h0?: Tensor | null;
+  c0?: Tensor | null;
+  batchFirst?: boolean;
+  /** The layer, for error messages. */
+  where?: string;
+}
+
+export interface RecurrentLayerOutput {
+  /** Every step's hidden state, in the input's layout: (seq, batch, hidden) or (batch, seq, hidden). */
+  output: Tensor;
+  /** The LSTM's last cell state (1, batch, hidden); null for the other cells. */
+  cN: Tensor | null;
+}
+
+function recurrentDevice(dev: Backend, where: string): Backend & RecurrentKernels {
+  if (!hasRecurrentKernels(dev)) {
+    throw new Error(`${where}: the ${dev.description} backend has no recurrent kernels (gru_forward, ...); use the wasm backend`);
+  }
+  return dev as Backend & RecurrentKernels;
+}
+
+/** One recurrent layer over a whole sequence (see the file comment). */
+export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput {
+  const { cell, x, weightIh, weightHh } = args;
+  const biasIh = args.biasIh ?? null, biasHh = args.biasHh ?? null, h0 = args.h0 ?? null;
+  const c0 = cell === 'lstm' ? args.c0 ?? null : null;
+  const batchFirst = args.batchFirst ?? false;
+  const where = args.where ?? cell;
+  const G = GATES[cell];
+  if (weightHh.ndim !== 2 || weightHh.shape[0] % G !== 0 || weightHh.shape[1] * G !== weightHh.shape[0]) {
+    throw shapeError(where, 'weight_hh', `(${G} * hidden, hidden)`, weightHh.shape);
+  }
+  const H = weightHh.shape[1], GH = G * H;
+  if (weightIh.ndim !== 2 || weightIh.shape[0] !== GH) throw shapeError(where, 'weight_ih', `(${GH}, inputSize)`, weightIh.shape);
+  const inSize = weightIh.shape[1];
+  for (const [name, b] of [['bias_ih', biasIh], ['bias_hh', biasHh]] as const) {
+    if (b && (b.ndim !== 1 || b.shape[0] !== GH)) throw shapeError(where, name, `(${GH})`, b.shape);
+  }
+  if (x.ndim !== 3 || x.shape[2] !== inSize || x.shape[0] < 1 || x.shape[1] < 1) {
+    throw shapeError(where, 'input', batchFirst ? `(batch, seq, ${inSize})` : `(seq, batch, ${inSize})`, x.shape);
+  }
+  const [seq, batch] = batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
+  for (const [name, s] of [['h0', h0], ['c0', c0]] as const) {
+    if (s && (s.ndim !== 3 || s.shape[0] !== 1 || s.shape[1] !== batch || s.shape[2] !== H)) {
+      throw shapeError(where, name, formatShape([1, batch, H]), s.shape);
+    }
+  }
+  checkSameDevice(where, [x, weightIh, weightHh, biasIh, biasHh, h0, c0]);
+  const dev = recurrentDevice(x.device, where);
+  const rows = seq * batch;
+  const buf = (t: Tensor | null) => t?.buffer ?? null;
+
+  // Forward: the projection into the gate buffer, then the recurrence.
+  const wihT = Tensor.scratch([inSize, GH], dev);
+  const whhT = Tensor.empty([H, GH], dev);
+  dev.transpose_2d(weightIh.buffer, wihT.buffer, GH, inSize);
+  dev.transpose_2d(weightHh.buffer, whhT.buffer, GH, H);
+  const gates = Tensor.scratch([rows, GH], dev);
+  dev.linear_forward(x.buffer, wihT.buffer, buf(biasIh), gates.buffer, 1, rows, inSize, GH);
+  const outShape = batchFirst ? [batch, seq, H] : [seq, batch, H];
+  const output = Tensor.empty(outShape, dev);
+  let extra: Tensor | null = null; // GRU: W_hn h + b_hn; LSTM: cell states
+  if (cell === 'rnn_tanh' || cell === 'rnn_relu') {
+    dev.rnn_forward(gates.buffer, whhT.buffer, buf(biasHh), buf(h0), output.buffer, batch, seq, H, batchFirst, cell === 'rnn_relu');
+  } else if (cell === 'gru') {
+    extra = Tensor.scratch([rows, H], dev);
+    dev.gru_forward(gates.buffer, whhT.buffer, buf(biasHh), buf(h0), output.buffer, extra.buffer, batch, seq, H, batchFirst);
+  } else {
+    extra = Tensor.scratch([rows, H], dev);
+    dev.lstm_forward(gates.buffer, whhT.buffer, buf(biasHh), buf(h0), buf(c0), output.buffer, extra.buffer,
+      batch, seq, H, batchFirst);
+  }
+  whhT.dispose();
+  if (cell === 'rnn_tanh' || cell === 'rnn_relu') gates.dispose(); // Elman backward needs only the output
+
+  const inputs = [x, weightIh, weightHh, biasIh, biasHh, h0, c0].filter((t): t is Tensor => t !== null);
+  const saved = [x, wihT, weightHh, output, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []),
+    ...(cell === 'gru' || cell === 'lstm' ? [gates, extra!] : [])];
+
+  // The BPTT from the gradient of every output step (null = zero) and, for the LSTM, of cN.
+  const backward = (dOut: Tensor | null, dcN: Tensor | null): (Tensor | null)[] => {
+    const dgi = Tensor.empty([rows, GH], dev);
+    const dgh = cell === 'gru' ? Tensor.empty([rows, GH], dev) : dgi;
+    const dh0 = Tensor.empty([1, batch, H], dev);
+    const dc0 = cell === 'lstm' ? Tensor.empty([1, batch, H], dev) : null;
+    if (cell === 'rnn_tanh' || cell === 'rnn_relu') {
+      dev.rnn_backward(weightHh.buffer, output.buffer, buf(dOut), dgi.buffer, dh0.buffer, batch, seq, H, batchFirst, cell === 'rnn_relu');
+    } else if (cell === 'gru') {
+      dev.gru_backward(weightHh.buffer, gates.buffer, extra!.buffer, buf(h0), output.buffer, buf(dOut), dgi.buffer,
+        dgh.buffer, dh0.buffer, batch, seq, H, batchFirst);
+    } else {
+      dev.lstm_backward(weightHh.buffer, gates.buffer, extra!.buffer, buf(c0), buf(dOut), buf(dcN), dgi.buffer,
+        dh0.buffer, dc0!.buffer, batch, seq, H, batchFirst);
+    }
+    // Input side: dx = dG W_ih, dW_ih^T = x^T dG, db_ih = sum of dG.
+    const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;
+    const dwihT = weightIh.requiresGrad ? Tensor.empty([inSize, GH], dev) : null;
+    const dbih = biasIh?.requiresGrad ? Tensor.empty([GH], dev) : null;
+    if (dx || dwihT || dbih) {
+      dev.linear_backward(x.buffer, wihT.buffer, dgi.buffer, buf(dx), buf(dwihT), buf(dbih), 1, rows, inSize, GH);
+    }
+    // Recurrent side: dW_hh^T = h_{t-1}^T dG_h, db_hh = sum of dG_h, with h_{t-1} gathered from h0 and the output.
+    const dwhhT = weightHh.requiresGrad ? Tensor.empty([H, GH], dev) : null;
+    const dbhh = biasHh?.requiresGrad ? Tensor.empty([GH], dev) : null;
+    if (dwhhT || dbhh) {
+      const hPrev = Tensor.empty(outShape, dev);
+      if (!h0) dev.fill(hPrev.buffer, hPrev.numel, 0);
+      if (batchFirst) {
+        if (h0) dev.copy_rows(h0.buffer, hPrev.buffer, batch, 1, seq, H, 0, 0, 1);
+        dev.copy_rows(output.buffer, hPrev.buffer, batch, seq, seq, H, 0, 1, seq - 1);
+      } else {
+        if (h0) dev.copy_rows(h0.buffer, hPrev.buffer, 1, batch, rows, H, 0, 0, batch);
+        dev.copy_rows(output.buffer, hPrev.buffer, 1, rows, rows, H, 0, batch, rows - batch);
+      }
+      // dx is not wanted here, so the weight argument is not read.
+      dev.linear_backward(hPrev.buffer, weightHh.buffer, dgh.buffer, null, buf(dwhhT), buf(dbhh), 1, rows, H, GH);
+      hPrev.dispose();
+    }
+    if (dgh !== dgi) dgh.dispose();
+    dgi.dispose();
+    const dwih = dwihT ? transposeBack(dev, dwihT, inSize, GH) : null;
+    const dwhh = dwhhT ? transposeBack(dev, dwhhT, H, GH) : null;
+    const grads: (Tensor | null)[] = [dx, dwih, dwhh];
+    if (biasIh) grads.push(dbih);
+    if (biasHh) grads.push(dbhh);
+    if (h0) grads.push(h0.requiresGrad ? dh0 : null);
+    if (c0) grads.push(c0.requiresGrad ? dc0 : null);
+    if (!h0 || !h0.requiresGrad) dh0.dispose();
+    if (dc0 && (!c0 || !c0.requiresGrad)) dc0.dispose();
+    return grads;
+  };
+
+  if (cell !== 'lstm') {
+    return { output: record(output, cell, inputs, saved, (g) => backward(g, null)), cN: null };
+  }
+
+  // The LSTM has two outputs, the output sequence and cN, and one BPTT for both. The op's node is
+  // recorded on cN; the output is a node downstream of cN whose backward hands its gradient over
+  // (and a zero gradient to cN), so autograd always runs the output's node first and the BPTT once.
+  const cN = Tensor.empty([1, batch, H], dev);
+  if (batchFirst) dev.copy_rows(extra!.buffer, cN.buffer, batch, seq, 1, H, seq - 1, 0, 1);
+  else dev.copy_rows(extra!.buffer, cN.buffer, 1, rows, batch, H, rows - batch, 0, batch);
+  let pendingDOut: Tensor | null = null;
+  const cNRecorded = record(cN, 'lstm', inputs, saved, (dcN) => {
+    try {
+      return backward(pendingDOut, dcN);
+    } finally {
+      pendingDOut?.dispose();
+      pendingDOut = null;
+    }
+  });
+  const out = record(output, 'lstm.output', [cNRecorded], [], (g) => {
+    pendingDOut?.dispose();
+    pendingDOut = untracked(() => g.detach()); // outlives this node: the BPTT reads it next
+    const zero = Tensor.empty(cN.shape, dev);
+    dev.fill(zero.buffer, zero.numel, 0);
+    return [zero];
+  });
+  return { output: out, cN: cNRecorded };
+}
+
+/** (rows, cols) from a (cols, rows) gradient, freeing the latter. */
+function transposeBack(dev: Backend & RecurrentKernels, t: Tensor, rows: number, cols: number): Tensor {
+  const out = Tensor.empty([cols, rows], dev);
+  dev.transpose_2d(t.buffer, out.buffer, rows, cols);
+  t.dispose();
+  return out;
+}
