@@ -7,3 +7,8 @@ export function math_sin(x: f64): f64 {
 export function math_cos(x: f64): f64 {
   return Math.cos(x);
 }
+
+// Float64 natural log for the host (normal samples in src/random.ts), engine-independent likewise.
+export function math_log(x: f64): f64 {
+  return Math.log(x);
+}

@@ -31,3 +31,6 @@ export { toDeviceAsync } from './creation.js';
 export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUStats, type MingruScanMode } from './backend/webgpu.js';
 export type { Device, DeviceOptions } from './backend/select.js';
 export { SimpleRNN, GRU, LSTM, type RecurrentOptions, type SimpleRNNOptions } from './nn/rnn.js';
+export { ImplicitRNN, type ImplicitRNNOptions, type ImplicitWarning, type ImplicitSolveStats } from './nn/implicit.js';
+export { implicitRnn, transpose2d, type ImplicitRnnOptions } from './ops/implicit.js';
+export type { ImplicitKernels } from './backend/implicit-kernels.js';

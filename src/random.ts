@@ -1,6 +1,9 @@
 // The seeded PRNG behind initialisation, shuffling and data: xoshiro128** seeded by splitmix32,
 // in 32-bit integer math (Math.imul, >>>), so every engine produces the same stream. Floats are
 // built from integer bits and IEEE +,-,*,/ only, which are exact-rounded everywhere.
+// Normal samples (Marsaglia's polar method) add sqrt, exact-rounded too, and log, taken from the
+// wasm backend (musl's log) rather than Math.log, whose results differ between engines.
+import { cpu } from './backend/select.js';
 
 export class Generator {
   private readonly s = new Uint32Array(4);
@@ -44,6 +47,25 @@ export class Generator {
   /** Fills `out` with float32 values uniform in [low, high). */
   fillUniform(out: Float32Array, low: number, high: number): Float32Array {
     for (let i = 0; i < out.length; i++) out[i] = low + (high - low) * this.uniform();
+    return out;
+  }
+
+  /**
+   * A standard normal sample by the polar method: pairs (u, v) uniform in (-1, 1)^2 until
+   * 0 < s = u^2 + v^2 < 1, then u * sqrt(-2 log(s) / s). One pair per sample (v is not kept), so
+   * the stream does not depend on how calls are grouped.
+   */
+  normal(): number {
+    for (;;) {
+      const u = 2 * this.uniform() - 1, v = 2 * this.uniform() - 1;
+      const s = u * u + v * v;
+      if (s > 0 && s < 1) return u * Math.sqrt((-2 * cpu.log(s)) / s);
+    }
+  }
+
+  /** Fills `out` with float32 values mean + std * normal(). */
+  fillNormal(out: Float32Array, mean = 0, std = 1): Float32Array {
+    for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
     return out;
   }
 

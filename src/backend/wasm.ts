@@ -71,6 +71,7 @@ const KERNEL_NAMES = [
   'linear_forward', 'linear_backward', 'mingru_scan_forward', 'mingru_scan_backward', 'layer_norm_forward',
   'layer_norm_backward', 'unary_forward', 'unary_backward', 'binary_forward', 'binary_backward', 'affine_scalar',
   'fill', 'copy_rows', 'sum_rows',
+  'implicit_forward', 'implicit_backward',
   ...RECURRENT_KERNEL_NAMES,
 ] as const;
 type ParallelKernel = (typeof KERNEL_NAMES)[number];
@@ -440,4 +441,100 @@ export class WasmBackend implements Backend, RecurrentKernels {
     this.run('lstm_backward', this.groupCalls(batch, seq * 4 * hidden * hidden, (b0, n) => [
       ptr(whh), ptr(gates), ptr(c), ptr(c0), ptr(dout), ptr(dcN), ptr(dg), ptr(dh0), ptr(dc0), b0, n, seq, hidden, sT, sB]));
   }
+  // ---- ImplicitRNN (assembly/implicit.ts; the ImplicitKernels interface in implicit-kernels.ts) ----
+  // Rows of the batch are independent: the forward cuts them into parts like the other kernels;
+  // the backward runs fixed chunks of IMPLICIT_CHUNK_ROWS rows, each writing its own partial
+  // parameter gradients, summed in chunk order by sum_rows, so no result depends on the threads.
+
+  /** The projected A, its transpose and the transposes of B, C, D (see implicit_prepare). */
+  private implicitWorkspace(a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer, d: DeviceBuffer,
+    inDim: number, n: number, hid: number, kappa: number): DeviceBuffer {
+    const q = inDim + hid;
+    const ws = this.alloc(2 * n * n + q * n + n * hid + q * hid);
+    this.k.implicit_prepare(ptr(a), ptr(b), ptr(c), ptr(d), ptr(ws), n, q, hid, kappa);
+    return ws;
+  }
+
+  implicit_forward(x: DeviceBuffer, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer, d: DeviceBuffer,
+    xs: DeviceBuffer, h: DeviceBuffer, stats: DeviceBuffer, batch: number, seq: number, inDim: number,
+    n: number, hid: number, maxIter: number, tol: number, kappa: number): void {
+    const ws = this.implicitWorkspace(a, b, c, d, inDim, n, hid, kappa);
+    const scratchPerRow = 2 * vec4(n);
+    const scratch = this.alloc(batch * scratchPerRow);
+    const work = seq * (n * n + (inDim + hid) * (n + hid) + hid * n);
+    this.run('implicit_forward', this.groupCalls(batch, work, (r0, rows) => [
+      ptr(x) + 4 * r0 * seq * inDim, ptr(ws), ptr(xs) + 4 * r0 * seq * n, ptr(h) + 4 * r0 * seq * hid,
+      ptr(stats) + 4 * r0 * IMPLICIT_STATS, ptr(scratch) + 4 * r0 * scratchPerRow, rows, seq, inDim, n, hid, maxIter, tol]));
+    this.free(scratch);
+    this.free(ws);
+  }
+
+  implicit_backward(x: DeviceBuffer, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer, d: DeviceBuffer,
+    xs: DeviceBuffer, h: DeviceBuffer, dh: DeviceBuffer, dx: DeviceBuffer | null, dA: DeviceBuffer | null,
+    dB: DeviceBuffer | null, dC: DeviceBuffer | null, dD: DeviceBuffer | null, stats: DeviceBuffer,
+    batch: number, seq: number, inDim: number, n: number, hid: number, maxIter: number, tol: number, kappa: number): void {
+    const q = inDim + hid;
+    const ws = this.implicitWorkspace(a, b, c, d, inDim, n, hid, kappa);
+    const chunks = Math.ceil(batch / IMPLICIT_CHUNK_ROWS);
+    const scratchPerChunk = 6 * vec4(n) + 2 * vec4(hid) + vec4(q);
+    const scratch = this.alloc(chunks * scratchPerChunk);
+    // Partial gradients per chunk: [dA chunks | dB chunks | dC chunks | dD chunks].
+    const sizes = [n * n, n * q, hid * n, hid * q];
+    const grads = [dA, dB, dC, dD];
+    const offsets: number[] = [];
+    let total = 0;
+    for (let i = 0; i < 4; i++) {
+      offsets.push(total);
+      if (grads[i]) total += chunks * sizes[i];
+    }
+    const partial = chunks > 1 && total > 0 ? this.alloc(total) : null;
+    const target = (i: number, chunk: number): number => {
+      const g = grads[i];
+      if (!g) return 0;
+      return partial ? ptr(partial) + 4 * (offsets[i] + chunk * sizes[i]) : ptr(g);
+    };
+    const calls: number[][] = [];
+    for (let k = 0; k < chunks; k++) {
+      const r0 = k * IMPLICIT_CHUNK_ROWS, rows = Math.min(batch, r0 + IMPLICIT_CHUNK_ROWS) - r0;
+      calls.push([ptr(x) + 4 * r0 * seq * inDim, ptr(ws), ptr(b), ptr(c), ptr(d), ptr(xs) + 4 * r0 * seq * n,
+        ptr(h) + 4 * r0 * seq * hid, ptr(dh) + 4 * r0 * seq * hid, dx ? ptr(dx) + 4 * r0 * seq * inDim : 0,
+        target(0, k), target(1, k), target(2, k), target(3, k), ptr(stats) + 4 * r0 * IMPLICIT_STATS,
+        ptr(scratch) + 4 * k * scratchPerChunk, rows, seq, inDim, n, hid, maxIter, tol]);
+    }
+    this.run('implicit_backward', calls);
+    if (partial) {
+      for (let i = 0; i < 4; i++) {
+        const g = grads[i];
+        if (g) this.k.sum_rows(ptr(partial) + 4 * offsets[i], ptr(g), chunks, sizes[i]);
+      }
+      this.free(partial);
+    }
+    this.free(scratch);
+    this.free(ws);
+  }
+
+  implicit_transpose(src: DeviceBuffer, dst: DeviceBuffer, rows: number, cols: number): void {
+    this.k.implicit_transpose(ptr(src), ptr(dst), rows, cols);
+  }
+
+  /** Engine-independent float64 natural log (musl's, for normal samples in random.ts). */
+  log(x: number): number {
+    return this.k.math_log(x);
+  }
+}
+
+/** Batch rows per chunk of the implicit backward's parameter-gradient reduction (fixed: see above). */
+export const IMPLICIT_CHUNK_ROWS = 4;
+const IMPLICIT_STATS = 4;
+const vec4 = (k: number): number => (k + 3) & ~3;
+
+// The implicit kernels' wasm exports (declaration merging adds them to Kernels above).
+interface Kernels {
+  implicit_prepare(a: Ptr, b: Ptr, c: Ptr, d: Ptr, ws: Ptr, n: number, q: number, hid: number, kappa: number): void;
+  implicit_forward(x: Ptr, ws: Ptr, xs: Ptr, h: Ptr, stats: Ptr, scratch: Ptr, rows: number, seq: number, p: number,
+    n: number, hid: number, maxIter: number, tol: number): void;
+  implicit_backward(x: Ptr, ws: Ptr, b: Ptr, c: Ptr, d: Ptr, xs: Ptr, h: Ptr, dh: Ptr, dx: Ptr, dA: Ptr, dB: Ptr, dC: Ptr,
+    dD: Ptr, stats: Ptr, scratch: Ptr, rows: number, seq: number, p: number, n: number, hid: number, maxIter: number, tol: number): void;
+  implicit_transpose(src: Ptr, dst: Ptr, rows: number, cols: number): void;
+  math_log(x: number): number;
 }
