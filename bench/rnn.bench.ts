@@ -1,7 +1,7 @@
 // One training step of SimpleRNN, GRU and LSTM (input 1, hidden 8 and 64, batch 128, seq 1024,
 // batch-first; a Linear head on hN; MSE; AdamW) and the forward pass alone, on every available
 // backend, and in PyTorch (nn.RNN / nn.GRU / nn.LSTM, float32, CPU) when /usr/bin/python3 has torch.
-//   npm run bench:rnn              (--seq 128 --steps 2 for a quicker look, --no-torch, --hidden 8,64)
+//   npm run bench:rnn              (--seq 128 --steps 2 for a quicker look, --no-torch, --no-webgpu, --hidden 8,64)
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -12,7 +12,7 @@ const { values: a } = parseArgs({
   options: {
     batch: { type: 'string', default: '128' }, seq: { type: 'string', default: '1024' }, steps: { type: 'string', default: '3' },
     hidden: { type: 'string', default: '8,64' }, 'no-torch': { type: 'boolean', default: false },
-    webgpu: { type: 'boolean', default: true },
+    'no-webgpu': { type: 'boolean', default: false },
   },
 });
 const [batch, seq, steps] = [a.batch, a.seq, a.steps].map(Number);
@@ -117,7 +117,7 @@ function torchResults(): { label: string; results: Record<string, [number, numbe
 }
 
 const devices: rnam.Backend[] = [await rnam.device('wasm')];
-if (a.webgpu) {
+if (!a['no-webgpu']) {
   try {
     const gpu = await rnam.device('webgpu');
     if (hasRecurrentKernels(gpu)) devices.push(gpu);

@@ -253,6 +253,44 @@ if (typeof gpuOrReason === 'string') {
     }
   });
 
+  test('recurrent cells (rnn, gru, lstm forward and backward, transpose_2d): random shapes, both layouts', async () => {
+    for (const k of ['transpose_2d', 'rnn_forward', 'rnn_backward', 'gru_forward', 'gru_backward', 'lstm_forward', 'lstm_backward']) covered.add(k);
+    const gen = new rnam.Generator(113);
+    for (let c = 0; c < 24; c++) {
+      const cell = (['rnn', 'rnn_relu', 'gru', 'lstm'] as const)[c % 4];
+      const G = cell === 'gru' ? 3 : cell === 'lstm' ? 4 : 1;
+      const batch = 1 + gen.int(4), seq = 1 + gen.int(6), H = pick(gen, [1, 3, 4, 5, 8, 17, 70]);
+      const batchFirst = c % 3 === 1, withBias = c % 5 !== 2, withStates = c % 2 === 0;
+      const rows = batch * seq, GH = G * H;
+      const xg = randomArray(gen, rows * GH, -2, 2), w = randomArray(gen, GH * H, -0.5, 0.5), bhh = randomArray(gen, GH);
+      const h0 = randomArray(gen, batch * H), c0 = randomArray(gen, batch * H), dout = randomArray(gen, rows * H);
+      const dcN = randomArray(gen, batch * H);
+      await compare(`${cell} batch=${batch} seq=${seq} hidden=${H} batchFirst=${batchFirst}`, (dev, bufs): Record<string, DeviceBuffer> => {
+        const wb = bufs.upload(w), whhT = bufs.output(GH * H), g = bufs.upload(xg), out = bufs.output(rows * H);
+        dev.transpose_2d(wb, whhT, GH, H);
+        const b = withBias ? bufs.upload(bhh) : null, hb = withStates ? bufs.upload(h0) : null;
+        const cb = withStates ? bufs.upload(c0) : null, db = c % 4 === 3 ? null : bufs.upload(dout);
+        const dg = bufs.output(rows * GH), dh0 = bufs.output(batch * H);
+        if (cell === 'rnn' || cell === 'rnn_relu') {
+          dev.rnn_forward(g, whhT, b, hb, out, batch, seq, H, batchFirst, cell === 'rnn_relu');
+          dev.rnn_backward(wb, out, db, dg, dh0, batch, seq, H, batchFirst, cell === 'rnn_relu');
+          return { whhT, out, dg, dh0 };
+        }
+        const extra = bufs.output(rows * H);
+        if (cell === 'gru') {
+          const dgh = bufs.output(rows * GH);
+          dev.gru_forward(g, whhT, b, hb, out, extra, batch, seq, H, batchFirst);
+          dev.gru_backward(wb, g, extra, hb, out, db, dg, dgh, dh0, batch, seq, H, batchFirst);
+          return { out, gates: g, hn: extra, dg, dgh, dh0 };
+        }
+        const dc0 = bufs.output(batch * H);
+        dev.lstm_forward(g, whhT, b, hb, cb, out, extra, batch, seq, H, batchFirst);
+        dev.lstm_backward(wb, g, extra, cb, db, c % 3 ? bufs.upload(dcN) : null, dg, dh0, dc0, batch, seq, H, batchFirst);
+        return { out, gates: g, c: extra, dg, dh0, dc0 };
+      });
+    }
+  });
+
   test('every kernel of the WebGPU backend has a parity case', () => {
     // The Backend interface itself is enforced by the compiler (WebGPUBackend implements Backend).
     const snake = (proto: object) => Object.getOwnPropertyNames(proto).filter((k) => /^[a-z0-9]+(_[a-z0-9]+)+$/.test(k));

@@ -1,6 +1,8 @@
 // The Backend interface: one method per kernel. The method name is also the AssemblyScript export
 // and the WGSL entry point, so a kernel missing on one backend is a compile error, not a surprise.
 
+import type { RecurrentKernels } from './recurrent.js';
+
 /** A device allocation holding `numel` float32 values. Each backend adds its own handle. */
 export interface DeviceBuffer {
   readonly numel: number;
@@ -8,7 +10,7 @@ export interface DeviceBuffer {
 
 export type BackendKind = 'wasm' | 'webgpu';
 
-export interface Backend {
+export interface Backend extends RecurrentKernels {
   readonly kind: BackendKind;
   /** A human-readable description, e.g. "wasm (SIMD128, 1 thread)". */
   readonly description: string;

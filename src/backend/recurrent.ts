@@ -61,7 +61,7 @@ export interface RecurrentKernels {
     batch: number, seq: number, hidden: number, batchFirst: boolean): void;
 }
 
-/** Whether a backend implements the recurrent kernels. */
-export function hasRecurrentKernels(backend: object): backend is RecurrentKernels {
+/** Whether a backend implements the recurrent kernels (every Backend does; a third-party one may not). */
+export function hasRecurrentKernels(backend: object): boolean {
   return typeof (backend as Partial<RecurrentKernels>).gru_forward === 'function';
 }

@@ -17,6 +17,7 @@
 //   (naming the kernels of the batch) from the next read; device loss makes every later call throw.
 import type { Backend, DeviceBuffer } from './backend.js';
 import { wgslCommon, wgslSources } from './wgsl-sources.js';
+import type { RecurrentKernels } from './recurrent.js';
 
 // GPUBufferUsage / GPUMapMode / GPUShaderStage values, spelled out so this file needs no globals.
 const USAGE_MAP_READ = 0x1, USAGE_MAP_WRITE = 0x2, USAGE_COPY_SRC = 0x4, USAGE_COPY_DST = 0x8;
@@ -91,7 +92,7 @@ async function adapterInfo(adapter: GPUAdapter): Promise<{ vendor: string; archi
   };
 }
 
-export class WebGPUBackend implements Backend {
+export class WebGPUBackend implements Backend, RecurrentKernels {
   readonly kind = 'webgpu' as const;
   readonly syncRead = false;
   readonly description: string;
@@ -692,5 +693,71 @@ export class WebGPUBackend implements Backend {
     } finally {
       this.free(counter);
     }
+  }
+
+  // ---- Recurrent cells: Elman RNN, GRU, LSTM (kernels/rnn.wgsl; the RecurrentKernels interface) ----
+  // One dispatch per layer and direction: a workgroup per batch row loops over time inside the
+  // kernel, its invocations over hidden units, h_{t-1} in workgroup memory.
+
+  /** The uniform of kernels/rnn.wgsl (RecParams). */
+  private static recFields(batch: number, seq: number, hidden: number, batchFirst: boolean,
+    flags: { relu?: boolean; bias?: unknown; h0?: unknown; c0?: unknown; dout?: unknown }): Field[] {
+    const [strideT, strideB] = batchFirst ? [1, seq] : [batch, 1];
+    return [batch, seq, hidden, strideT, strideB, flags.relu ? 1 : 0, flags.bias ? 1 : 0, flags.h0 ? 1 : 0,
+      flags.c0 ? 1 : 0, flags.dout ? 1 : 0, 0, 0];
+  }
+
+  private recurrent(entry: string, batch: number, hidden: number, fields: readonly Field[], args: readonly Arg[]): void {
+    if (hidden > 1024) throw new Error(`WebGPU ${entry}: hidden size ${hidden} is above the WGSL recurrent kernels' limit of 1024`);
+    this.run('rnn', entry, [batch, 1, 1], fields, args, 64);
+  }
+
+  transpose_2d(src: DeviceBuffer, dst: DeviceBuffer, rows: number, cols: number): void {
+    this.run1d('rnn', 'transpose_2d', rows * cols, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rows, cols], [['r', src], ['w', dst]]);
+  }
+
+  rnn_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null, out: DeviceBuffer,
+    batch: number, seq: number, hidden: number, batchFirst: boolean, relu: boolean): void {
+    this.recurrent('rnn_forward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { relu, bias: bhh, h0 }),
+      [['w', xg], ['r', whhT], ['r', bhh], ['r', h0], ['r', null], ['w', out], ['w', null]]);
+  }
+
+  rnn_backward(whh: DeviceBuffer, out: DeviceBuffer, dout: DeviceBuffer | null, dg: DeviceBuffer, dh0: DeviceBuffer,
+    batch: number, seq: number, hidden: number, batchFirst: boolean, relu: boolean): void {
+    this.recurrent('rnn_backward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { relu, dout }),
+      [['r', whh], ['r', out], ['r', dout], ['w', dg], ['w', dh0]]);
+  }
+
+  gru_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null, out: DeviceBuffer,
+    hn: DeviceBuffer, batch: number, seq: number, hidden: number, batchFirst: boolean): void {
+    this.recurrent('gru_forward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { bias: bhh, h0 }),
+      [['w', xg], ['r', whhT], ['r', bhh], ['r', h0], ['r', null], ['w', out], ['w', hn]]);
+  }
+
+  gru_backward(whh: DeviceBuffer, gates: DeviceBuffer, hn: DeviceBuffer, h0: DeviceBuffer | null, out: DeviceBuffer,
+    dout: DeviceBuffer | null, dgi: DeviceBuffer, dgh: DeviceBuffer, dh0: DeviceBuffer,
+    batch: number, seq: number, hidden: number, batchFirst: boolean): void {
+    // dh0 enters holding h0 (the kernel reads it, then reuses the buffer for the carry): 8 bindings.
+    if (h0) this.copy_rows(h0, dh0, 1, 1, 1, batch * hidden, 0, 0, 1);
+    else this.fill(dh0, batch * hidden, 0);
+    this.recurrent('gru_backward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { dout }),
+      [['r', whh], ['r', gates], ['r', hn], ['r', out], ['r', dout], ['w', dgi], ['w', dgh], ['w', dh0]]);
+  }
+
+  lstm_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null,
+    c0: DeviceBuffer | null, out: DeviceBuffer, c: DeviceBuffer, batch: number, seq: number, hidden: number,
+    batchFirst: boolean): void {
+    this.recurrent('lstm_forward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { bias: bhh, h0, c0 }),
+      [['w', xg], ['r', whhT], ['r', bhh], ['r', h0], ['r', c0], ['w', out], ['w', c]]);
+  }
+
+  lstm_backward(whh: DeviceBuffer, gates: DeviceBuffer, c: DeviceBuffer, c0: DeviceBuffer | null,
+    dout: DeviceBuffer | null, dcN: DeviceBuffer | null, dg: DeviceBuffer, dh0: DeviceBuffer, dc0: DeviceBuffer,
+    batch: number, seq: number, hidden: number, batchFirst: boolean): void {
+    // dc0 enters holding dcN (or zeros) and carries the cell gradient: 8 bindings.
+    if (dcN) this.copy_rows(dcN, dc0, 1, 1, 1, batch * hidden, 0, 0, 1);
+    else this.fill(dc0, batch * hidden, 0);
+    this.recurrent('lstm_backward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { c0, dout }),
+      [['r', whh], ['r', gates], ['r', c], ['r', c0], ['r', dout], ['w', dg], ['w', dh0], ['w', dc0]]);
   }
 }

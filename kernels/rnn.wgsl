@@ -1,0 +1,291 @@
+// The classic recurrent cells, fused: twins of assembly/rnn.ts (same equations, layouts and
+// names). One dispatch runs a layer's whole time loop: one workgroup per batch row, its
+// invocations over hidden units k (k = lid, lid + WG, ...); each invocation computes every gate of
+// its units, so the only exchange per step is h_{t-1}, kept in workgroup memory (two halves,
+// ping-pong), with one barrier per step. Backward: each invocation writes the gate gradients of its
+// units to dg (global), a storage barrier makes the row visible, and each invocation then folds
+// W_hh^T dg into the carry of its units (kept in dh0 / dc0). Hidden sizes up to MAX_H.
+// Rows are row(t, b) = t * stride_t + b * stride_b (time-major or batch-first, read in place).
+
+const MAX_H: u32 = 1024u;
+
+struct RecParams { batch: u32, seq: u32, hidden: u32, stride_t: u32, stride_b: u32, relu: u32, has_bias: u32, has_h0: u32, has_c0: u32, has_dout: u32, rows: u32, cols: u32 }
+@group(0) @binding(0) var<uniform> rp: RecParams;
+
+var<workgroup> hs: array<f32, 2048>; // h_{t-1} and h_t: halves [0, MAX_H) and [MAX_H, 2 MAX_H)
+
+fn rec_row(t: u32, b: u32) -> u32 {
+  return t * rp.stride_t + b * rp.stride_b;
+}
+
+fn tanh_rnam(x: f32) -> f32 {
+  return 2.0 * sigmoidf(2.0 * x) - 1.0; // as the unary tanh kernel
+}
+
+// ---- forward ----------------------------------------------------------------------------------
+
+@group(0) @binding(1) var<storage, read_write> f_xg: array<f32>;
+@group(0) @binding(2) var<storage, read> f_whhT: array<f32>;
+@group(0) @binding(3) var<storage, read> f_bhh: array<f32>;
+@group(0) @binding(4) var<storage, read> f_h0: array<f32>;
+@group(0) @binding(5) var<storage, read> f_c0: array<f32>;
+@group(0) @binding(6) var<storage, read_write> f_out: array<f32>;
+@group(0) @binding(7) var<storage, read_write> f_extra: array<f32>;
+
+// sum_k h_{t-1}[k] W_hh^T[k, j] + b_hh[j], k ascending; h_{t-1} at hs[cur ..].
+fn hh_dot(j: u32, gh: u32, cur: u32) -> f32 {
+  var acc = 0.0;
+  for (var k = 0u; k < rp.hidden; k++) {
+    acc += hs[cur + k] * f_whhT[k * gh + j];
+  }
+  if (rp.has_bias != 0u) { acc += f_bhh[j]; }
+  return acc;
+}
+
+fn load_h0(b: u32, lid: u32) {
+  for (var k = lid; k < rp.hidden; k += WG) {
+    var v = 0.0;
+    if (rp.has_h0 != 0u) { v = f_h0[b * rp.hidden + k]; }
+    hs[k] = v;
+  }
+  workgroupBarrier();
+}
+
+@compute @workgroup_size(WG)
+fn rnn_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let b = wid.x;
+  let H = rp.hidden;
+  load_h0(b, lid);
+  var cur = 0u;
+  for (var t = 0u; t < rp.seq; t++) {
+    let row = rec_row(t, b);
+    let nxt = MAX_H - cur;
+    for (var k = lid; k < H; k += WG) {
+      let pre = f_xg[row * H + k] + hh_dot(k, H, cur);
+      var h = tanh_rnam(pre);
+      if (rp.relu != 0u) { h = max(pre, 0.0); }
+      f_out[row * H + k] = h;
+      hs[nxt + k] = h;
+    }
+    workgroupBarrier();
+    cur = nxt;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn gru_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let b = wid.x;
+  let H = rp.hidden;
+  let GH = 3u * H;
+  load_h0(b, lid);
+  var cur = 0u;
+  for (var t = 0u; t < rp.seq; t++) {
+    let row = rec_row(t, b);
+    let g = row * GH;
+    let nxt = MAX_H - cur;
+    for (var k = lid; k < H; k += WG) {
+      let r = sigmoidf(f_xg[g + k] + hh_dot(k, GH, cur));
+      let z = sigmoidf(f_xg[g + H + k] + hh_dot(H + k, GH, cur));
+      let hn = hh_dot(2u * H + k, GH, cur);
+      let n = tanh_rnam(f_xg[g + 2u * H + k] + r * hn);
+      let h = (1.0 - z) * n + z * hs[cur + k];
+      f_xg[g + k] = r;
+      f_xg[g + H + k] = z;
+      f_xg[g + 2u * H + k] = n;
+      f_extra[row * H + k] = hn;
+      f_out[row * H + k] = h;
+      hs[nxt + k] = h;
+    }
+    workgroupBarrier();
+    cur = nxt;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn lstm_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let b = wid.x;
+  let H = rp.hidden;
+  let GH = 4u * H;
+  load_h0(b, lid);
+  var cur = 0u;
+  for (var t = 0u; t < rp.seq; t++) {
+    let row = rec_row(t, b);
+    let g = row * GH;
+    let nxt = MAX_H - cur;
+    for (var k = lid; k < H; k += WG) {
+      let i = sigmoidf(f_xg[g + k] + hh_dot(k, GH, cur));
+      let f = sigmoidf(f_xg[g + H + k] + hh_dot(H + k, GH, cur));
+      let gg = tanh_rnam(f_xg[g + 2u * H + k] + hh_dot(2u * H + k, GH, cur));
+      let o = sigmoidf(f_xg[g + 3u * H + k] + hh_dot(3u * H + k, GH, cur));
+      var cp = 0.0;
+      if (t > 0u) {
+        cp = f_extra[rec_row(t - 1u, b) * H + k]; // written by this invocation one step earlier
+      } else if (rp.has_c0 != 0u) {
+        cp = f_c0[b * H + k];
+      }
+      let c = f * cp + i * gg;
+      let h = o * tanh_rnam(c);
+      f_xg[g + k] = i;
+      f_xg[g + H + k] = f;
+      f_xg[g + 2u * H + k] = gg;
+      f_xg[g + 3u * H + k] = o;
+      f_extra[row * H + k] = c;
+      f_out[row * H + k] = h;
+      hs[nxt + k] = h;
+    }
+    workgroupBarrier();
+    cur = nxt;
+  }
+}
+
+// ---- backward ---------------------------------------------------------------------------------
+
+// rnn_backward: 1 whh, 2 out, 3 dout, 4 dg, 5 dh0 (the carry)
+@group(0) @binding(1) var<storage, read> r_whh: array<f32>;
+@group(0) @binding(2) var<storage, read> r_out: array<f32>;
+@group(0) @binding(3) var<storage, read> r_dout: array<f32>;
+@group(0) @binding(4) var<storage, read_write> r_dg: array<f32>;
+@group(0) @binding(5) var<storage, read_write> r_dh0: array<f32>;
+
+@compute @workgroup_size(WG)
+fn rnn_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let b = wid.x;
+  let H = rp.hidden;
+  for (var k = lid; k < H; k += WG) { r_dh0[b * H + k] = 0.0; }
+  for (var t = rp.seq; t > 0u; t--) {
+    let row = rec_row(t - 1u, b);
+    for (var k = lid; k < H; k += WG) {
+      var d = r_dh0[b * H + k];
+      if (rp.has_dout != 0u) { d = r_dout[row * H + k] + d; }
+      let h = r_out[row * H + k];
+      var dp = d * (1.0 - h * h);
+      if (rp.relu != 0u) { dp = select(0.0, d, h > 0.0); }
+      r_dg[row * H + k] = dp;
+    }
+    storageBarrier();
+    for (var k = lid; k < H; k += WG) {
+      var acc = 0.0;
+      for (var j = 0u; j < H; j++) { acc += r_dg[row * H + j] * r_whh[j * H + k]; }
+      r_dh0[b * H + k] = acc;
+    }
+    storageBarrier();
+  }
+}
+
+// gru_backward: 1 whh, 2 gates (r, z, n), 3 hn, 4 out, 5 dout, 6 dgi, 7 dgh, 8 dh0 (h0 or zeros on
+// entry, then the carry)
+@group(0) @binding(1) var<storage, read> g_whh: array<f32>;
+@group(0) @binding(2) var<storage, read> g_gates: array<f32>;
+@group(0) @binding(3) var<storage, read> g_hn: array<f32>;
+@group(0) @binding(4) var<storage, read> g_out: array<f32>;
+@group(0) @binding(5) var<storage, read> g_dout: array<f32>;
+@group(0) @binding(6) var<storage, read_write> g_dgi: array<f32>;
+@group(0) @binding(7) var<storage, read_write> g_dgh: array<f32>;
+@group(0) @binding(8) var<storage, read_write> g_dh0: array<f32>;
+
+@compute @workgroup_size(WG)
+fn gru_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let b = wid.x;
+  let H = rp.hidden;
+  let GH = 3u * H;
+  for (var k = lid; k < H; k += WG) {
+    hs[k] = g_dh0[b * H + k]; // h0 (only this invocation reads its units)
+    g_dh0[b * H + k] = 0.0;
+  }
+  for (var t = rp.seq; t > 0u; t--) {
+    let row = rec_row(t - 1u, b);
+    let g = row * GH;
+    for (var k = lid; k < H; k += WG) {
+      var d = g_dh0[b * H + k];
+      if (rp.has_dout != 0u) { d = g_dout[row * H + k] + d; }
+      let r = g_gates[g + k];
+      let z = g_gates[g + H + k];
+      let n = g_gates[g + 2u * H + k];
+      var prev = hs[k];
+      if (t > 1u) { prev = g_out[rec_row(t - 2u, b) * H + k]; }
+      let dnp = d * (1.0 - z) * (1.0 - n * n);
+      let dzp = d * (prev - n) * z * (1.0 - z);
+      let drp = dnp * g_hn[row * H + k] * r * (1.0 - r);
+      g_dgi[g + k] = drp;
+      g_dgi[g + H + k] = dzp;
+      g_dgi[g + 2u * H + k] = dnp;
+      g_dgh[g + k] = drp;
+      g_dgh[g + H + k] = dzp;
+      g_dgh[g + 2u * H + k] = dnp * r;
+      g_dh0[b * H + k] = d * z;
+    }
+    storageBarrier();
+    for (var k = lid; k < H; k += WG) {
+      var acc = g_dh0[b * H + k];
+      for (var j = 0u; j < GH; j++) { acc += g_dgh[g + j] * g_whh[j * H + k]; }
+      g_dh0[b * H + k] = acc;
+    }
+    storageBarrier();
+  }
+}
+
+// lstm_backward: 1 whh, 2 gates (i, f, g, o), 3 c, 4 c0, 5 dout, 6 dg, 7 dh0 (the carry),
+// 8 dc0 (dcN or zeros on entry, then the cell carry)
+@group(0) @binding(1) var<storage, read> l_whh: array<f32>;
+@group(0) @binding(2) var<storage, read> l_gates: array<f32>;
+@group(0) @binding(3) var<storage, read> l_c: array<f32>;
+@group(0) @binding(4) var<storage, read> l_c0: array<f32>;
+@group(0) @binding(5) var<storage, read> l_dout: array<f32>;
+@group(0) @binding(6) var<storage, read_write> l_dg: array<f32>;
+@group(0) @binding(7) var<storage, read_write> l_dh0: array<f32>;
+@group(0) @binding(8) var<storage, read_write> l_dc0: array<f32>;
+
+@compute @workgroup_size(WG)
+fn lstm_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let b = wid.x;
+  let H = rp.hidden;
+  let GH = 4u * H;
+  for (var k = lid; k < H; k += WG) { l_dh0[b * H + k] = 0.0; }
+  for (var t = rp.seq; t > 0u; t--) {
+    let row = rec_row(t - 1u, b);
+    let g = row * GH;
+    for (var k = lid; k < H; k += WG) {
+      var d = l_dh0[b * H + k];
+      if (rp.has_dout != 0u) { d = l_dout[row * H + k] + d; }
+      let i = l_gates[g + k];
+      let f = l_gates[g + H + k];
+      let gg = l_gates[g + 2u * H + k];
+      let o = l_gates[g + 3u * H + k];
+      let tc = tanh_rnam(l_c[row * H + k]);
+      var prev = 0.0;
+      if (t > 1u) {
+        prev = l_c[rec_row(t - 2u, b) * H + k];
+      } else if (rp.has_c0 != 0u) {
+        prev = l_c0[b * H + k];
+      }
+      let dc = l_dc0[b * H + k] + d * o * (1.0 - tc * tc);
+      l_dg[g + k] = dc * gg * i * (1.0 - i);
+      l_dg[g + H + k] = dc * prev * f * (1.0 - f);
+      l_dg[g + 2u * H + k] = dc * i * (1.0 - gg * gg);
+      l_dg[g + 3u * H + k] = d * tc * o * (1.0 - o);
+      l_dc0[b * H + k] = dc * f;
+    }
+    storageBarrier();
+    for (var k = lid; k < H; k += WG) {
+      var acc = 0.0;
+      for (var j = 0u; j < GH; j++) { acc += l_dg[g + j] * l_whh[j * H + k]; }
+      l_dh0[b * H + k] = acc;
+    }
+    storageBarrier();
+  }
+}
+
+// ---- transpose ----------------------------------------------------------------------------------
+
+@group(0) @binding(1) var<storage, read> t_src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> t_dst: array<f32>;
+
+// dst (cols, rows) = src (rows, cols) transposed.
+@compute @workgroup_size(WG)
+fn transpose_2d(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= rp.rows * rp.cols) { return; }
+  let r = i / rp.cols;
+  let q = i - r * rp.cols;
+  t_dst[q * rp.rows + r] = t_src[i];
+}
