@@ -1,17 +1,20 @@
 // One training step of ImplicitRNN (Adam, MSE) at a modest size, on the wasm backend with 1 thread
-// and with every core, and, when /usr/bin/python3 has torch, the same step in PyTorch following
-// torchidl's algorithm (float32; Picard iterations as batched matrix products, implicit backward).
-//   npm run bench:implicit            (--batch --seq --input --implicit --hidden --steps, --no-torch)
+// and with every core, on WebGPU when there is an adapter (on a machine without a GPU that is
+// SwiftShader, a CPU emulation: labelled, and no GPU speed conclusion), and, when /usr/bin/python3
+// has torch, the same step in PyTorch following torchidl's algorithm (float32; Picard iterations as
+// batched matrix products, implicit backward).
+//   npm run bench:implicit            (--batch --seq --input --implicit --hidden --steps, --no-torch, --no-webgpu)
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import * as rnam from '../src/index.js';
+import { webgpuBackend } from '../test/helpers/backends.js';
 
 const { values: a } = parseArgs({
   options: {
     batch: { type: 'string', default: '64' }, seq: { type: 'string', default: '32' }, input: { type: 'string', default: '1' },
     implicit: { type: 'string', default: '64' }, hidden: { type: 'string', default: '32' }, steps: { type: 'string', default: '5' },
-    'no-torch': { type: 'boolean', default: false },
+    'no-torch': { type: 'boolean', default: false }, 'no-webgpu': { type: 'boolean', default: false },
   },
 });
 const [batch, seq, inputDim, implicitHiddenDim, hiddenDim, steps] = [a.batch, a.seq, a.input, a.implicit, a.hidden, a.steps].map(Number);
@@ -114,6 +117,19 @@ for (const threads of [...new Set([1, cores])]) {
   console.log(`| rnam wasm, ${threads} thread${threads > 1 ? 's' : ''} | ${r.step.toFixed(1)} | ${r.forward.toFixed(1)} | `
     + `${r.stats.forward?.meanIterations.toFixed(1)} / ${r.stats.backward?.meanIterations.toFixed(1)} |`);
   if (dev !== rnam.cpu) (dev as rnam.WasmBackend).dispose();
+}
+if (a['no-webgpu']) {
+  console.log('| rnam webgpu | skipped (--no-webgpu) | | |');
+} else {
+  const gpu = await webgpuBackend();
+  if (typeof gpu === 'string') {
+    console.log(`| rnam webgpu | not available (${gpu}) | | |`);
+  } else {
+    const r = await run(gpu);
+    const label = gpu.cpuEmulation ? `rnam webgpu, ${gpu.adapterName || 'adapter'} (a CPU emulation of a GPU: no GPU speed conclusions)` : `rnam webgpu, ${gpu.adapterName}`;
+    console.log(`| ${label} | ${r.step.toFixed(1)} | ${r.forward.toFixed(1)} | `
+      + `${r.stats.forward?.meanIterations.toFixed(1)} / ${r.stats.backward?.meanIterations.toFixed(1)} |`);
+  }
 }
 for (const threads of [...new Set([1, cores])]) {
   const t = torchStep(threads);

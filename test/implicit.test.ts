@@ -2,11 +2,14 @@
 // (forward fixed points solved to 1e-14, gradients by implicit differentiation, itself checked by
 // finite differences), PyTorch golden cases (float64, gradients by autograd through an exact
 // linear solve), non-convergence warnings, thread-count independence, and a few training steps.
+// The kernel and golden suites run on every available backend (WebGPU: Dawn, on SwiftShader without a
+// GPU, so its shapes are kept small); the statistics arrive asynchronously there.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
 import { assertBitwiseEqual, assertClose, randomArray } from './helpers/util.js';
+import { availableBackends } from './helpers/backends.js';
 
 // ---------------------------------------------------------------- float64 reference
 
@@ -144,7 +147,13 @@ function randomCase(gen: rnam.Generator, d: Dims, scale = 1) {
   };
 }
 
-function runOp(dev: rnam.Backend, c: ReturnType<typeof randomCase>, d: Dims, options: rnam.ImplicitRnnOptions = {}) {
+/** Waits until `list` has `count` entries (statistics read asynchronously from WebGPU). */
+async function settle<T>(list: T[], count: number, what: string): Promise<void> {
+  for (let i = 0; i < 500 && list.length < count; i++) await new Promise((r) => setTimeout(r, 2));
+  assert.ok(list.length >= count, `${what}: ${list.length} of ${count} expected reports arrived`);
+}
+
+async function runOp(dev: rnam.Backend, c: ReturnType<typeof randomCase>, d: Dims, options: rnam.ImplicitRnnOptions = {}) {
   const { batch, seq, p, n, hid } = d;
   const q = p + hid;
   const t = (v: Float32Array, shape: number[]) => rnam.tensor(v, shape, { device: dev, requiresGrad: true });
@@ -152,15 +161,17 @@ function runOp(dev: rnam.Backend, c: ReturnType<typeof randomCase>, d: Dims, opt
   const A = t(c.P.A, [n, n]), B = t(c.P.B, [n, q]), C = t(c.P.C, [hid, n]), D = t(c.P.D, [hid, q]);
   const stats: rnam.ImplicitSolveStats[] = [];
   const h = rnam.implicitRnn(x, A, B, C, D, { ...options, onStats: (s) => stats.push(s) });
-  const hv = h.toArraySync();
+  const hv = await h.toArray();
   h.backward(rnam.tensor(c.dh, [batch, seq, hid], { device: dev }));
-  const grads = [x, A, B, C, D].map((v) => v.grad!.toArraySync());
+  const grads: Float32Array[] = [];
+  for (const v of [x, A, B, C, D]) grads.push(await v.grad!.toArray());
+  await settle(stats, 2, 'forward and backward statistics');
   const out = { h: hv, dx: grads[0], dA: grads[1], dB: grads[2], dC: grads[3], dD: grads[4], stats };
   for (const v of [x, A, B, C, D, h]) { v.grad?.dispose(); v.dispose(); }
   return out;
 }
 
-const devices = [await rnam.device('wasm')];
+const devices = await availableBackends('the implicit suite');
 
 // ---------------------------------------------------------------- the reference itself
 
@@ -198,7 +209,10 @@ ref.run();
 for (const dev of devices) {
   const k = suite(`implicit kernels (${dev.description})`);
 
-  k('forward and backward match the float64 reference on 40 random shapes (incl. sizes that are not multiples of 4)', () => {
+  const gpu = dev.kind === 'webgpu';
+  const count = gpu ? 12 : 40; // SwiftShader emulates the GPU on the CPU: fewer shapes there
+
+  k(`forward and backward match the float64 reference on ${count} random shapes (incl. sizes that are not multiples of 4)`, async () => {
     const gen = new rnam.Generator(7);
     const shapes: Dims[] = [
       { batch: 1, seq: 1, p: 1, n: 1, hid: 1 },
@@ -206,13 +220,14 @@ for (const dev of devices) {
       { batch: 2, seq: 3, p: 5, n: 37, hid: 19 },
       { batch: 5, seq: 2, p: 3, n: 16, hid: 16 },
     ];
-    for (let i = shapes.length; i < 40; i++) {
+    if (gpu) shapes.push({ batch: 2, seq: 2, p: 3, n: 150, hid: 130 }); // 256 invocations, several units each
+    for (let i = shapes.length; i < count; i++) {
       shapes.push({ batch: 1 + gen.int(6), seq: 1 + gen.int(6), p: 1 + gen.int(5), n: 1 + gen.int(23), hid: 1 + gen.int(13) });
     }
     for (const d of shapes) {
       const c = randomCase(gen, d);
       const kappa = gen.uniform() < 0.3 ? 0.4 : 0.99; // sometimes with the projection active
-      const got = runOp(dev, c, d, { kappa });
+      const got = await runOp(dev, c, d, { kappa });
       const want = backwardRef(c.x, c.P, d, kappa, c.dh);
       const what = `${JSON.stringify(d)} kappa ${kappa}`;
       assert.is(got.stats[0].unconverged, 0, `${what}: forward converged`);
@@ -226,46 +241,48 @@ for (const dev of devices) {
     }
   });
 
-  k('the projection: A beyond kappa is scaled as a whole (and A within kappa is untouched)', () => {
+  k('the projection: A beyond kappa is scaled as a whole (and A within kappa is untouched)', async () => {
     const gen = new rnam.Generator(8);
     const d: Dims = { batch: 2, seq: 3, p: 2, n: 6, hid: 4 };
     const c = randomCase(gen, d, 8); // ||A||_inf well above 1
-    const got = runOp(dev, c, d, { kappa: 0.9 });
+    const got = await runOp(dev, c, d, { kappa: 0.9 });
     const want = backwardRef(c.x, c.P, d, 0.9, c.dh);
     assertClose(got.h, want.h, 'h with the projection active', 1e-4, 2e-5);
     assertClose(got.dA, want.dA, 'dA (straight through the projection)', 1e-4, 5e-5);
   });
 
-  k('finite differences of the float32 forward agree with the implicit gradient', () => {
+  k('finite differences of the float32 forward agree with the implicit gradient', async () => {
     const gen = new rnam.Generator(9);
     const d: Dims = { batch: 2, seq: 3, p: 2, n: 9, hid: 5 };
     const c = randomCase(gen, d);
     const opts = { tol: 1e-7, maxIter: 2000 };
-    const got = runOp(dev, c, d, opts);
-    const loss = (cc: typeof c) => rnam.noGrad(() => {
+    const got = await runOp(dev, c, d, opts);
+    const loss = async (cc: typeof c) => {
       const { batch, seq, p, n, hid } = d;
       const q = p + hid;
       const t = (v: Float32Array, shape: number[]) => rnam.tensor(v, shape, { device: dev });
-      const h = rnam.implicitRnn(t(cc.x, [batch, seq, p]), t(cc.P.A, [n, n]), t(cc.P.B, [n, q]), t(cc.P.C, [hid, n]), t(cc.P.D, [hid, q]), opts);
+      const inputs = [t(cc.x, [batch, seq, p]), t(cc.P.A, [n, n]), t(cc.P.B, [n, q]), t(cc.P.C, [hid, n]), t(cc.P.D, [hid, q])];
+      const h = rnam.noGrad(() => rnam.implicitRnn(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], opts));
       let s = 0;
-      h.toArraySync().forEach((v, i) => (s += v * cc.dh[i]));
+      (await h.toArray()).forEach((v, i) => (s += v * cc.dh[i]));
+      for (const v of [...inputs, h]) v.dispose();
       return s;
-    });
+    };
     const eps = 1e-2;
-    const fdAt = (name: 'A' | 'B' | 'C' | 'D' | 'x', i: number) => {
+    const fdAt = async (name: 'A' | 'B' | 'C' | 'D' | 'x', i: number) => {
       const bump = (delta: number) => {
         const cc = { x: c.x.slice(), P: { A: c.P.A.slice(), B: c.P.B.slice(), C: c.P.C.slice(), D: c.P.D.slice() }, dh: c.dh };
         const arr = name === 'x' ? cc.x : cc.P[name];
         arr[i] += delta;
         return loss(cc);
       };
-      return (bump(eps) - bump(-eps)) / (2 * eps);
+      return ((await bump(eps)) - (await bump(-eps))) / (2 * eps);
     };
     const pairs: ['A' | 'B' | 'C' | 'D' | 'x', Float32Array][] = [['A', got.dA], ['B', got.dB], ['C', got.dC], ['D', got.dD], ['x', got.dx]];
     for (const [name, grad] of pairs) {
       for (let k = 0; k < 4; k++) {
         const i = gen.int(grad.length);
-        const fd = fdAt(name, i);
+        const fd = await fdAt(name, i);
         assert.ok(Math.abs(fd - grad[i]) <= 2e-3 + 2e-2 * Math.abs(fd), `d${name}[${i}]: implicit ${grad[i]}, finite differences ${fd}`);
       }
     }
@@ -285,7 +302,7 @@ const golden = JSON.parse(readFileSync(new URL('./fixtures/implicit_golden.json'
 
 for (const dev of devices) {
   const gs = suite(`implicit golden (PyTorch, float64) (${dev.description})`);
-  gs(`${golden.cases.length} ImplicitRNN cases: outputs and gradients of every parameter and the input`, () => {
+  gs(`${golden.cases.length} ImplicitRNN cases: outputs and gradients of every parameter and the input`, async () => {
     for (const c of golden.cases) {
       const model = new rnam.ImplicitRNN({
         inputDim: c.inputDim, outputDim: c.outputDim, implicitHiddenDim: c.implicitHiddenDim, hiddenDim: c.hiddenDim, kappa: c.kappa,
@@ -295,10 +312,10 @@ for (const dev of devices) {
       model.loadStateDict(Object.fromEntries(Object.entries(c.state).map(([k, v]) => [k, rnam.tensor(v.values, v.shape)])));
       const x = rnam.tensor(c.x, [c.batch, c.seq, c.inputDim], { device: dev, requiresGrad: true });
       const y = model.forward(x);
-      assertClose(y.toArraySync(), c.y, `${c.name}: output`, 1e-4, 2e-5);
+      assertClose(await y.toArray(), c.y, `${c.name}: output`, 1e-4, 2e-5);
       y.backward(rnam.tensor(c.dy, [c.batch, c.outputDim], { device: dev }));
-      for (const [name, p] of model.namedParameters()) assertClose(p.grad!.toArraySync(), c.grads[name], `${c.name}: grad ${name}`, 1e-4, 5e-5);
-      assertClose(x.grad!.toArraySync(), c.dx, `${c.name}: grad input`, 1e-4, 5e-5);
+      for (const [name, p] of model.namedParameters()) assertClose(await p.grad!.toArray(), c.grads[name], `${c.name}: grad ${name}`, 1e-4, 5e-5);
+      assertClose(await x.grad!.toArray(), c.dx, `${c.name}: grad input`, 1e-4, 5e-5);
       model.zeroGrad();
     }
   });
@@ -357,6 +374,43 @@ warn('converged solves report nothing and keep statistics', () => {
 });
 
 warn.run();
+
+const gpuDevice = devices.find((d) => d.kind === 'webgpu');
+if (gpuDevice) {
+  const wg = suite(`implicit: non-convergence on ${gpuDevice.description}`);
+  wg('maxIter 1 / gradMaxIter 1: the warnings arrive when the statistics are read back, with the wasm kernel\'s numbers', async () => {
+    const seen: rnam.ImplicitWarning[][] = [];
+    for (const dev of [rnam.cpu, gpuDevice]) {
+      rnam.manualSeed(3);
+      const warnings: rnam.ImplicitWarning[] = [];
+      const model = new rnam.ImplicitRNN({ inputDim: 2, outputDim: 1, implicitHiddenDim: 6, hiddenDim: 4, maxIter: 1, gradMaxIter: 1 }).to(dev);
+      model.on('warning', (w) => warnings.push(w));
+      const x = rnam.tensor(randomArray(new rnam.Generator(4), 3 * 5 * 2), [3, 5, 2], { device: dev });
+      const y = model.forward(x);
+      await y.toArray();
+      await settle(warnings, 1, `${dev.kind} forward warning`);
+      rnam.sum(y).backward();
+      await model.linear.weight.grad!.toArray();
+      await settle(warnings, 2, `${dev.kind} backward warning`);
+      seen.push(warnings);
+    }
+    const [cpuW, gpuW] = seen;
+    for (let i = 0; i < 2; i++) {
+      assert.is(gpuW[i].phase, cpuW[i].phase);
+      assert.is(gpuW[i].unconverged, cpuW[i].unconverged, `${cpuW[i].phase} unconverged solves`);
+      assert.is(gpuW[i].meanIterations, 1);
+      assertClose([gpuW[i].maxResidual], [cpuW[i].maxResidual], `${cpuW[i].phase} largest residual`, 1e-4, 1e-7);
+      assert.match(gpuW[i].message, /did not converge in 1 iterations \(largest residual/);
+    }
+  });
+
+  wg('a layer above the WGSL limit (implicitHiddenDim 1025) is a clear error', () => {
+    const t = (shape: number[]) => rnam.zeros(shape, { device: gpuDevice });
+    assert.throws(() => rnam.implicitRnn(t([1, 1, 1]), t([1025, 1025]), t([1025, 2]), t([1, 1025]), t([1, 2])),
+      /implicit_forward: implicitHiddenDim 1025 is above the WGSL implicit kernels' limit of 1024/);
+  });
+  wg.run();
+}
 
 // ---------------------------------------------------------------- module, errors, determinism
 
@@ -417,7 +471,8 @@ thr('forward and backward are bitwise identical for 1, 2 and 4 threads', async (
     const gen = new rnam.Generator(21);
     const d: Dims = { batch: 23, seq: 9, p: 3, n: 21, hid: 10 }; // several backward chunks, split forward
     const c = randomCase(gen, d);
-    const runs = backends.map((dev) => runOp(dev, c, d));
+    const runs = [];
+    for (const dev of backends) runs.push(await runOp(dev, c, d));
     for (let i = 1; i < runs.length; i++) {
       for (const key of ['h', 'dx', 'dA', 'dB', 'dC', 'dD'] as const) {
         assertBitwiseEqual(runs[i][key], runs[0][key], `${key} with ${backends[i].threads} threads`);
@@ -434,7 +489,7 @@ thr('the SIMD and scalar builds agree bitwise (n, hid with 16-, 4-wide and scala
   const gen = new rnam.Generator(22);
   const d: Dims = { batch: 5, seq: 4, p: 3, n: 23, hid: 18 };
   const c = randomCase(gen, d);
-  const [a, b] = [simd, scalar].map((dev) => runOp(dev, c, d));
+  const a = await runOp(simd, c, d), b = await runOp(scalar, c, d);
   for (const key of ['h', 'dx', 'dA', 'dB', 'dC', 'dD'] as const) assertBitwiseEqual(b[key], a[key], `${key}: scalar vs SIMD`);
 });
 

@@ -9,6 +9,7 @@ import type { Backend, DeviceBuffer } from '../src/index.js';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 import { Buffers } from './helpers/buffers.js';
 import { assertClose, randomArray } from './helpers/util.js';
+import { implicitGpuLimits } from '../src/backend/webgpu-implicit.js';
 
 const gpuOrReason = await webgpuBackend();
 
@@ -288,6 +289,66 @@ if (typeof gpuOrReason === 'string') {
         dev.lstm_backward(wb, g, extra, cb, db, c % 3 ? bufs.upload(dcN) : null, dg, dh0, dc0, batch, seq, H, batchFirst);
         return { out, gates: g, c: extra, dg, dh0, dc0 };
       });
+    }
+  });
+
+  test('implicit_forward, _backward (every gradient subset, projection on and off, rows per workgroup > 1), _transpose: 30 shapes', async () => {
+    covered.add('implicit_forward').add('implicit_backward').add('implicit_transpose');
+    const gen = new rnam.Generator(114);
+    for (let c = 0; c < 30; c++) {
+      const wide = c === 7; // more than 128 units: 256 invocations per workgroup
+      const batch = 1 + gen.int(5), seq = 1 + gen.int(4), p = pick(gen, [1, 2, 3, 5]);
+      const n = wide ? 200 : pick(gen, DIMS), hid = wide ? 3 : pick(gen, [1, 2, 4, 5, 9, 17]), q = p + hid;
+      const kappa = c % 3 === 0 ? 0.5 : 0.99, scale = c % 3 === 0 ? 4 : 1;
+      const tol = 1e-6, maxIter = c % 10 === 9 ? 3 : 300; // some calls stop at maxIter: same statistics
+      const normal = (k: number, div: number) => Float32Array.from(gen.fillNormal(new Float32Array(k)), (v) => (v * scale) / div);
+      const x = randomArray(gen, batch * seq * p), dh = randomArray(gen, batch * seq * hid);
+      const A = normal(n * n, n), B = normal(n * q, n), C = normal(hid * n, n), D = normal(hid * q, n);
+      const mask = c % 6; // which gradients are wanted
+      const cap = c % 4 === 3 ? 1 : 1 << 24; // 1: every workgroup runs all its rows in sequence (rows per group = batch)
+      const results: Record<string, Float32Array>[] = [];
+      for (const dev of [cpu, gpu]) {
+        const bufs = new Buffers(dev);
+        implicitGpuLimits.partialCap = cap;
+        try {
+          const xb = bufs.upload(x), ab = bufs.upload(A), bb = bufs.upload(B), cb = bufs.upload(C), db = bufs.upload(D);
+          const xs = bufs.output(batch * seq * n), h = bufs.output(batch * seq * hid), fstats = bufs.output(batch * 4);
+          dev.implicit_forward(xb, ab, bb, cb, db, xs, h, fstats, batch, seq, p, n, hid, maxIter, tol, kappa);
+          const want = (bit: number, k: number) => (mask === bit ? null : bufs.output(k));
+          const dx = want(1, x.length), dA = want(2, n * n), dB = want(3, n * q), dC = want(4, hid * n), dD = want(5, hid * q);
+          const bstats = bufs.output(batch * 4);
+          dev.implicit_backward(xb, ab, bb, cb, db, xs, h, bufs.upload(dh), dx, dA, dB, dC, dD, bstats,
+            batch, seq, p, n, hid, maxIter, tol, kappa);
+          const ct = bufs.output(hid * n);
+          dev.implicit_transpose(cb, ct, hid, n);
+          const read: Record<string, Float32Array> = {};
+          for (const [name, b] of Object.entries({ xs, h, fstats, dx, dA, dB, dC, dD, bstats, ct })) if (b) read[name] = await bufs.read(b);
+          results.push(read);
+        } finally {
+          implicitGpuLimits.partialCap = 1 << 24;
+          bufs.freeAll();
+        }
+      }
+      const [want, got] = results;
+      const what = `implicit batch=${batch} seq=${seq} p=${p} n=${n} hid=${hid} kappa=${kappa} maxIter=${maxIter}`;
+      assert.equal(Object.keys(got).sort(), Object.keys(want).sort(), `${what}: outputs`);
+      // The solves stop at |step| < tol; the two backends may stop one iteration apart.
+      for (const name of ['xs', 'h', 'dx', 'dA', 'dB', 'dC', 'dD', 'ct']) {
+        if (want[name]) assertClose(got[name], want[name], `${what} ${name}`, 1e-4, name === 'ct' ? 0 : 50 * tol);
+      }
+      for (const name of ['fstats', 'bstats']) {
+        for (let r = 0; r < batch; r++) {
+          const [w, g] = [want[name].subarray(4 * r, 4 * r + 4), got[name].subarray(4 * r, 4 * r + 4)];
+          const where = `${what} ${name} row ${r}`;
+          if (maxIter === 3) {
+            assert.is(g[0], w[0], `${where}: unconverged solves`);
+            assertClose([g[1]], [w[1]], `${where}: largest residual`, 1e-3, 1e-6);
+          } else {
+            assert.equal([g[0], g[1]], [0, 0], `${where}: converged`);
+          }
+          assert.ok(Math.abs(g[2] - w[2]) <= seq && Math.abs(g[3] - w[3]) <= 1, `${where}: iterations ${g[2]}, ${g[3]} vs ${w[2]}, ${w[3]}`);
+        }
+      }
     }
   });
 

@@ -73,3 +73,9 @@ export interface Backend extends RecurrentKernels {
   /** How many NaN or infinite values `a` holds. */
   count_nonfinite(a: DeviceBuffer, n: number): Promise<number>;
 }
+
+// The implicit RNN's kernels (implicit-kernels.ts): every backend implements them, so they are part
+// of Backend (declaration merging keeps them in their own file).
+import type { ImplicitKernels } from './implicit-kernels.js';
+
+export interface Backend extends ImplicitKernels {}

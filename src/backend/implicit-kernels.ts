@@ -1,5 +1,6 @@
 // The implicit RNN's kernels (see assembly/implicit.ts for the equations and layouts): a separate
-// interface that each backend implements in one block.
+// interface that each backend implements in one block (wasm.ts; webgpu.ts via webgpu-implicit.ts),
+// merged into Backend in backend.ts.
 import type { DeviceBuffer } from './backend.js';
 
 /** Floats per batch row of the convergence statistics the implicit kernels write. */
@@ -32,7 +33,7 @@ export interface ImplicitKernels {
   implicit_transpose(src: DeviceBuffer, dst: DeviceBuffer, rows: number, cols: number): void;
 }
 
-/** Whether a backend implements the implicit kernels. */
-export function hasImplicitKernels(backend: object): backend is ImplicitKernels {
+/** Whether a backend implements the implicit kernels (every Backend does; a third-party one may not). */
+export function hasImplicitKernels(backend: object): boolean {
   return typeof (backend as Partial<ImplicitKernels>).implicit_forward === 'function';
 }

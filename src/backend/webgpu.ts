@@ -16,6 +16,8 @@
 // - Validation and out-of-memory errors are captured with error scopes around each batch and thrown
 //   (naming the kernels of the batch) from the next read; device loss makes every later call throw.
 import type { Backend, DeviceBuffer } from './backend.js';
+import { implicitBackward, implicitForward, implicitTranspose, type ImplicitGpu } from './webgpu-implicit.js';
+import type { ImplicitKernels } from './implicit-kernels.js';
 import { wgslCommon, wgslSources } from './wgsl-sources.js';
 import type { RecurrentKernels } from './recurrent.js';
 
@@ -693,6 +695,30 @@ export class WebGPUBackend implements Backend, RecurrentKernels {
     } finally {
       this.free(counter);
     }
+  }
+
+  // ---- ImplicitRNN (kernels/implicit.wgsl; the ImplicitKernels interface; see webgpu-implicit.ts) ----
+  private implicitGpuHandle?: ImplicitGpu;
+
+  private get implicitGpu(): ImplicitGpu {
+    return (this.implicitGpuHandle ??= {
+      run: (file, entry, grid, fields, args, wg) => this.run(file, entry, grid, fields, args, wg),
+      run1d: (file, entry, n, fields, args) => this.run1d(file, entry, n, fields, args),
+      alloc: (numel) => this.alloc(numel),
+      free: (buffer) => this.free(buffer),
+    });
+  }
+
+  implicit_forward(...a: Parameters<ImplicitKernels['implicit_forward']>): void {
+    implicitForward(this.implicitGpu, ...a);
+  }
+
+  implicit_backward(...a: Parameters<ImplicitKernels['implicit_backward']>): void {
+    implicitBackward(this.implicitGpu, ...a);
+  }
+
+  implicit_transpose(...a: Parameters<ImplicitKernels['implicit_transpose']>): void {
+    implicitTranspose(this.implicitGpu, ...a);
   }
 
   // ---- Recurrent cells: Elman RNN, GRU, LSTM (kernels/rnn.wgsl; the RecurrentKernels interface) ----

@@ -4,18 +4,14 @@
 // iteration, where Ap is A scaled onto ||Ap||_inf <= kappa; h_t = C X + D U. The backward pass is
 // implicit differentiation (one adjoint fixed point per step), not the unrolled iterations; the
 // gradient of A is that of Ap passed straight through the projection, as torchidl does.
-// One kernel per direction (assembly/implicit.ts); convergence statistics come back with each.
+// One kernel per direction (assembly/implicit.ts, kernels/implicit.wgsl); convergence statistics come
+// back with each (read asynchronously on WebGPU).
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { formatShape, shapeError } from '../shape.js';
 import { checkSameDevice } from './common.js';
 import type { Backend } from '../backend/backend.js';
-import { hasImplicitKernels, IMPLICIT_STAT_WIDTH, type ImplicitKernels } from '../backend/implicit-kernels.js';
-import type { WasmBackend } from '../backend/wasm.js';
-
-// The wasm backend implements the implicit kernels (a compile-time check).
-const _wasmHasImplicitKernels = (b: WasmBackend): ImplicitKernels => b;
-void _wasmHasImplicitKernels;
+import { hasImplicitKernels, IMPLICIT_STAT_WIDTH } from '../backend/implicit-kernels.js';
 
 /** How the fixed-point solves of one forward or backward call went. */
 export interface ImplicitSolveStats {
@@ -131,7 +127,7 @@ export function transpose2d(w: Tensor, where = 'transpose2d'): Tensor {
   dev.implicit_transpose(w.buffer, y.buffer, rows, cols);
   return record(y, 'transpose2d', [w], [], (g) => {
     const dw = Tensor.empty(w.shape, dev);
-    (dev as Backend & ImplicitKernels).implicit_transpose(g.buffer, dw.buffer, cols, rows);
+    dev.implicit_transpose(g.buffer, dw.buffer, cols, rows);
     return [dw];
   });
 }
