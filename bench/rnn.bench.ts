@@ -4,7 +4,8 @@
 //   npm run bench:rnn              (--seq 128 --steps 2 for a quicker look, --no-torch, --no-webgpu, --hidden 8,64)
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
-import os from 'node:os';
+import os, { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import * as rnam from '../src/index.js';
 import { hasRecurrentKernels } from '../src/backend/recurrent.js';
 
@@ -116,6 +117,10 @@ function torchResults(): { label: string; results: Record<string, [number, numbe
   return { label: `PyTorch ${parsed.torch} CPU (${parsed.threads} threads)`, results: parsed.results };
 }
 
+// Without a GPU, Dawn runs on SwiftShader (Debian's chromium ships it), as in the test suites.
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+process.env.XDG_RUNTIME_DIR ??= tmpdir();
 const devices: rnam.Backend[] = [await rnam.device('wasm')];
 if (!a['no-webgpu']) {
   try {
