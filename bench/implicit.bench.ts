@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import * as rnam from '../src/index.js';
+import { forwardPass, median, trainingStep } from './steps.js';
 import { webgpuBackend } from '../test/helpers/backends.js';
 
 const { values: a } = parseArgs({
@@ -19,11 +20,6 @@ const { values: a } = parseArgs({
 });
 const [batch, seq, inputDim, implicitHiddenDim, hiddenDim, steps] = [a.batch, a.seq, a.input, a.implicit, a.hidden, a.steps].map(Number);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 async function run(device: rnam.Backend) {
   rnam.manualSeed(0);
   const model = new rnam.ImplicitRNN({ inputDim, outputDim: 1, implicitHiddenDim, hiddenDim }).to(device);
@@ -31,22 +27,8 @@ async function run(device: rnam.Backend) {
   const x = rnam.tensor(gen.fillUniform(new Float32Array(batch * seq * inputDim), -1, 1), [batch, seq, inputDim], { device });
   const y = rnam.tensor(gen.fillUniform(new Float32Array(batch), -1, 1), [batch, 1], { device });
   const opt = new rnam.Adam(model.parameters(), { lr: 1e-3 });
-  const step = async () => {
-    const loss = rnam.tidy(() => {
-      opt.zeroGrad();
-      const l = rnam.mseLoss(model.forward(x), y);
-      l.backward();
-      opt.step();
-      return l;
-    });
-    await loss.item();
-    loss.dispose();
-  };
-  const forward = async () => {
-    const out = rnam.noGrad(() => model.forward(x));
-    await out.toArray();
-    out.dispose();
-  };
+  const step = trainingStep(opt, () => rnam.mseLoss(model.forward(x), y));
+  const forward = forwardPass(() => model.forward(x));
   await step();
   const times: number[] = [], fwd: number[] = [];
   for (let i = 0; i < steps; i++) {

@@ -4,27 +4,13 @@
 //   node --import tsx bench/peer-rnam.ts --workload seed-train|seed-forward|linear-fwd|linear-fwdbwd|mingru-train
 import * as rnam from '../src/index.js';
 import { childArgs, measure, report } from './peer-common.js';
+import { trainingStep } from './steps.js';
 
 const args = childArgs();
 const gen = new rnam.Generator(1);
 const uniform = (shape: number[], requiresGrad = false) =>
   rnam.tensor(gen.fillUniform(new Float32Array(shape.reduce((p, q) => p * q, 1)), -1, 1), shape, { requiresGrad });
 rnam.manualSeed(0);
-
-/** A training step as bench/train-step.bench.ts does it: everything inside tidy, the loss read back. */
-function trainStep(opt: rnam.Optimizer, loss: () => rnam.Tensor): () => Promise<void> {
-  return async () => {
-    const l = rnam.tidy(() => {
-      opt.zeroGrad();
-      const v = loss();
-      v.backward();
-      opt.step();
-      return v;
-    });
-    await l.item();
-    l.dispose();
-  };
-}
 
 function seedModel() {
   const model = new rnam.FirstOrderRNAM({ terms: 8, hiddenDim: 8, outDim: 1, blocks: 4 });
@@ -54,7 +40,7 @@ switch (args.workload) {
   case 'seed-train': {
     const { model, x, y } = seedModel();
     const opt = new rnam.AdamW(model.parameters(), { lr: 1e-3 });
-    fn = trainStep(opt, () => rnam.mseLoss(model.forward(x)[0], y));
+    fn = trainingStep(opt, () => rnam.mseLoss(model.forward(x)[0], y));
     break;
   }
   case 'seed-forward': {
@@ -90,7 +76,7 @@ switch (args.workload) {
     const params = [...emb.parameters(), ...gru.parameters(), ...head.parameters()];
     const opt = new rnam.Adam(params, { lr: 1e-3 });
     const x = uniform([1, 128, 1024, 1]), y = uniform([1, 128, 1, 1]);
-    fn = trainStep(opt, () => rnam.mseLoss(head.forward(gru.forward(emb.forward(x))[1]), y));
+    fn = trainingStep(opt, () => rnam.mseLoss(head.forward(gru.forward(emb.forward(x))[1]), y));
     break;
   }
   default:

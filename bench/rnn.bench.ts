@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import os, { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import * as rnam from '../src/index.js';
+import { forwardPass, timeMs, trainingStep } from './steps.js';
 import { hasRecurrentKernels } from '../src/backend/recurrent.js';
 
 const { values: a } = parseArgs({
@@ -20,21 +21,6 @@ const [batch, seq, steps] = [a.batch, a.seq, a.steps].map(Number);
 const hiddens = a.hidden!.split(',').map(Number);
 const MODELS = ['SimpleRNN', 'GRU', 'LSTM'] as const;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-async function timeIt(fn: () => Promise<void>, n: number): Promise<number> {
-  await fn(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return median(times);
-}
 
 async function benchModel(device: rnam.Backend, name: (typeof MODELS)[number], hidden: number): Promise<[number, number]> {
   rnam.manualSeed(0);
@@ -50,23 +36,9 @@ async function benchModel(device: rnam.Backend, name: (typeof MODELS)[number], h
     const [, state] = rnn.forward(x) as [rnam.Tensor, rnam.Tensor | [rnam.Tensor, rnam.Tensor]];
     return head.forward(Array.isArray(state) ? state[0] : state);
   };
-  const train = async () => {
-    const loss = rnam.tidy(() => {
-      opt.zeroGrad();
-      const l = rnam.mseLoss(predict(), y);
-      l.backward();
-      opt.step();
-      return l;
-    });
-    await loss.item();
-    loss.dispose();
-  };
-  const forward = async () => {
-    const out = rnam.noGrad(() => rnam.tidy(predict));
-    await out.toArray();
-    out.dispose();
-  };
-  const result: [number, number] = [await timeIt(train, steps), await timeIt(forward, steps)];
+  const train = trainingStep(opt, () => rnam.mseLoss(predict(), y));
+  const forward = forwardPass(predict);
+  const result: [number, number] = [await timeMs(train, steps), await timeMs(forward, steps)];
   for (const t of [x, y]) t.dispose();
   opt.zeroGrad();
   return result;

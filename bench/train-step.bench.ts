@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import * as rnam from '../src/index.js';
+import { forwardPass, timeMs, trainingStep } from './steps.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -16,21 +17,6 @@ const { values: a } = parseArgs({
 });
 const [batch, seq, steps, terms, hiddenDim, blocks] = [a.batch, a.seq, a.steps, a.terms, a.hidden, a.blocks].map(Number);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((p, q) => p - q);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-async function timeIt(fn: () => Promise<void>, n: number): Promise<number> {
-  await fn(); // warm-up: first-touch allocations
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return median(times) / 1000;
-}
 
 rnam.manualSeed(0);
 const model = new rnam.FirstOrderRNAM({ terms, hiddenDim, outDim: 1, blocks });
@@ -39,27 +25,13 @@ const gen = new rnam.Generator(1);
 const x = rnam.tensor(gen.fillUniform(new Float32Array(terms * batch * seq), -1, 1), [terms, batch, seq, 1]);
 const y = rnam.tensor(gen.fillUniform(new Float32Array(batch), -1, 1), [batch, 1]);
 
-const trainStep = async () => {
-  const loss = rnam.tidy(() => {
-    opt.zeroGrad();
-    const l = rnam.mseLoss(model.forward(x)[0], y);
-    l.backward();
-    opt.step();
-    return l;
-  });
-  await loss.item();
-  loss.dispose();
-};
-const forward = async () => {
-  const out = rnam.noGrad(() => rnam.tidy(() => model.forward(x)[0]));
-  await out.toArray();
-  out.dispose();
-};
+const trainStep = trainingStep(opt, () => rnam.mseLoss(model.forward(x)[0], y));
+const forward = forwardPass(() => model.forward(x)[0]);
 
 console.log(`training step of FirstOrderRNAM(terms ${terms}, hidden ${hiddenDim}, blocks ${blocks}), batch ${batch}, seq ${seq}, AdamW; `
   + `${os.cpus()[0]?.model ?? 'CPU'}, ${os.cpus().length} cores, Node ${process.version}; median of ${steps}`);
-const rnamTrain = await timeIt(trainStep, steps);
-const rnamForward = await timeIt(forward, steps);
+const rnamTrain = (await timeMs(trainStep, steps)) / 1000;
+const rnamForward = (await timeMs(forward, steps)) / 1000;
 const rnamPeak = process.resourceUsage().maxRSS * 1024;
 if (a.profile) {
   // One more step with every kernel timed: where the time goes, per kernel.
