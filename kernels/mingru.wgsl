@@ -26,6 +26,17 @@ fn cand(x: f32) -> f32 {
   return select(sigmoidf(x), x + 0.5, x >= 0.0);
 }
 
+// The chunked scan's invocation id -> chunk k of sequence s = (group g, channel c), steps [t0, t1).
+struct ChunkPiece { k: u32, s: u32, g: u32, c: u32, t0: u32, t1: u32 }
+
+fn chunk_piece(id: u32) -> ChunkPiece {
+  let k = id / sp.count;
+  let s = id - k * sp.count;
+  let g = s / sp.dim;
+  let t0 = k * sp.chunk_len;
+  return ChunkPiece(k, s, g, s - g * sp.dim, t0, min(t0 + sp.chunk_len, sp.seq));
+}
+
 // Index of the hidden pre-activation of (group g, time t, channel c) in hg.
 fn hg_index(g: u32, t: u32, c: u32) -> u32 {
   return (g * sp.seq + t) * 2u * sp.dim + c;
@@ -51,12 +62,13 @@ fn mingru_scan_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(n
 fn mingru_scan_forward_chunk(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let id = flat_index(gid, nwg);
   if (id >= sp.count * sp.chunks) { return; }
-  let k = id / sp.count;
-  let s = id - k * sp.count;
-  let g = s / sp.dim;
-  let c = s - g * sp.dim;
-  let t0 = k * sp.chunk_len;
-  let t1 = min(t0 + sp.chunk_len, sp.seq);
+  let p = chunk_piece(id);
+  let k = p.k;
+  let s = p.s;
+  let g = p.g;
+  let c = p.c;
+  let t0 = p.t0;
+  let t1 = p.t1;
   var A = 1.0;
   var B = 0.0;
   for (var t = t0; t < t1; t++) {
@@ -88,12 +100,13 @@ fn mingru_scan_forward_carry(@builtin(global_invocation_id) gid: vec3<u32>, @bui
 fn mingru_scan_forward_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let id = flat_index(gid, nwg);
   if (id >= sp.count * sp.chunks) { return; }
-  let k = id / sp.count;
-  let s = id - k * sp.count;
-  let g = s / sp.dim;
-  let c = s - g * sp.dim;
-  let t0 = k * sp.chunk_len;
-  let t1 = min(t0 + sp.chunk_len, sp.seq);
+  let p = chunk_piece(id);
+  let k = p.k;
+  let s = p.s;
+  let g = p.g;
+  let c = p.c;
+  let t0 = p.t0;
+  let t1 = p.t1;
   var state = f_scratch[k * sp.count + s];
   for (var t = t0; t < t1; t++) {
     let i = hg_index(g, t, c);
@@ -149,12 +162,13 @@ fn mingru_scan_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(
 fn mingru_scan_backward_chunk(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let id = flat_index(gid, nwg);
   if (id >= sp.count * sp.chunks) { return; }
-  let k = id / sp.count;
-  let s = id - k * sp.count;
-  let g = s / sp.dim;
-  let c = s - g * sp.dim;
-  let t0 = k * sp.chunk_len;
-  let t1 = min(t0 + sp.chunk_len, sp.seq);
+  let p = chunk_piece(id);
+  let k = p.k;
+  let s = p.s;
+  let g = p.g;
+  let c = p.c;
+  let t0 = p.t0;
+  let t1 = p.t1;
   var A = 1.0;
   var B = 0.0;
   for (var t = t1; t > t0; t--) {
@@ -184,12 +198,13 @@ fn mingru_scan_backward_carry(@builtin(global_invocation_id) gid: vec3<u32>, @bu
 fn mingru_scan_backward_apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let id = flat_index(gid, nwg);
   if (id >= sp.count * sp.chunks) { return; }
-  let k = id / sp.count;
-  let s = id - k * sp.count;
-  let g = s / sp.dim;
-  let c = s - g * sp.dim;
-  let t0 = k * sp.chunk_len;
-  let t1 = min(t0 + sp.chunk_len, sp.seq);
+  let p = chunk_piece(id);
+  let k = p.k;
+  let s = p.s;
+  let g = p.g;
+  let c = p.c;
+  let t0 = p.t0;
+  let t1 = p.t1;
   var carry = b_scratch[k * sp.count + s];
   for (var t = t1; t > t0; t--) { carry = backward_step(g, t - 1u, c, s, carry); }
 }
