@@ -8,7 +8,6 @@ import os, { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import * as rnam from '../src/index.js';
 import { forwardPass, timeMs, trainingStep } from './steps.js';
-import { hasRecurrentKernels } from '../src/backend/recurrent.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -97,8 +96,7 @@ const devices: rnam.Backend[] = [await rnam.device('wasm')];
 if (!a['no-webgpu']) {
   try {
     const gpu = await rnam.device('webgpu');
-    if (hasRecurrentKernels(gpu)) devices.push(gpu);
-    else console.log(`webgpu: ${gpu.description} has no recurrent kernels yet; not benchmarked`);
+    devices.push(gpu);
   } catch (err) {
     console.log(`webgpu: not available (${(err as Error).message})`);
   }

@@ -73,7 +73,7 @@ function reverseTopologicalOrder(root: Tensor): Tensor[] {
 }
 
 function accumulateInto(target: Tensor, grad: Tensor): void {
-  target.device.binary_forward(target.buffer, grad.buffer, target.buffer, target.numel, Binary.add);
+  target.device.binary_forward({ a: target.buffer, b: grad.buffer, out: target.buffer, n: target.numel, op: Binary.add });
   grad._free();
 }
 
@@ -95,13 +95,13 @@ function backwardFrom(root: Tensor, grad?: Tensor): void {
     const value = root.device.syncRead ? root.device.readSync(root.buffer)[0] : 0;
     if (!Number.isFinite(value)) throw new Error(`backward(): the output is ${value}; not backpropagating a non-finite loss`);
     seed = Tensor.empty(root.shape, root.device);
-    root.device.fill(seed.buffer, 1, 1);
+    root.device.fill({ out: seed.buffer, n: 1, value: 1 });
   } else {
     if (!sameShape(grad.shape, root.shape)) {
       throw new Error(`backward(): gradient of shape ${formatShape(grad.shape)} given for an output of shape ${formatShape(root.shape)}`);
     }
     seed = Tensor.empty(root.shape, root.device);
-    root.device.copy_rows(grad.buffer, seed.buffer, 1, 1, 1, root.numel, 0, 0, 1);
+    root.device.copy_rows({ src: grad.buffer, dst: seed.buffer, outer: 1, srcN: 1, dstN: 1, inner: root.numel, srcStart: 0, dstStart: 0, count: 1 });
   }
 
   const pending = new Map<Tensor, Tensor>([[root, seed]]);
@@ -146,6 +146,6 @@ function backwardFrom(root: Tensor, grad?: Tensor): void {
 
 function copyOf(t: Tensor): Tensor {
   const c = Tensor.empty(t.shape, t.device);
-  t.device.copy_rows(t.buffer, c.buffer, 1, 1, 1, t.numel, 0, 0, 1);
+  t.device.copy_rows({ src: t.buffer, dst: c.buffer, outer: 1, srcN: 1, dstN: 1, inner: t.numel, srcStart: 0, dstStart: 0, count: 1 });
   return c;
 }

@@ -23,7 +23,7 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
   checkShapeArg('full', shape);
   const device = options.device ?? cpu;
   const t = Tensor.empty(shape, device);
-  device.fill(t.buffer, t.numel, value);
+  device.fill({ out: t.buffer, n: t.numel, value });
   t.requiresGrad = options.requiresGrad ?? false;
   return t;
 }

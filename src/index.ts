@@ -33,4 +33,5 @@ export type { Device, DeviceOptions } from './backend/select.js';
 export { SimpleRNN, GRU, LSTM, type RecurrentOptions, type SimpleRNNOptions } from './nn/rnn.js';
 export { ImplicitRNN, type ImplicitRNNOptions, type ImplicitWarning, type ImplicitSolveStats } from './nn/implicit.js';
 export { implicitRnn, transpose2d, type ImplicitRnnOptions } from './ops/implicit.js';
-export type { ImplicitKernels } from './backend/implicit-kernels.js';
+export { kernelSpec, kernelNames, type KernelName, type KernelSpec } from './kernels/spec.js';
+export type { KernelArgs, KernelMethods } from './kernels/types.js';

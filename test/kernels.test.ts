@@ -23,7 +23,7 @@ for (const dev of await availableBackends()) {
       const x = randomArray(gen, terms * rows * inDim), w = randomArray(gen, terms * inDim * outDim);
       const b = withBias ? randomArray(gen, terms * outDim) : null;
       const y = bufs.output(terms * rows * outDim);
-      dev.linear_forward(bufs.upload(x), bufs.upload(w), b ? bufs.upload(b) : null, y, terms, rows, inDim, outDim);
+      dev.linear_forward({ x: bufs.upload(x), w: bufs.upload(w), b: b ? bufs.upload(b) : null, y, terms, rows, inDim, outDim });
       assertClose(await bufs.read(y), linearRef(x, w, b, terms, rows, inDim, outDim),
         `linear_forward terms=${terms} rows=${rows} in=${inDim} out=${outDim} bias=${withBias}`, 1e-5, 1e-6);
       bufs.freeAll();
@@ -42,7 +42,7 @@ for (const dev of await availableBackends()) {
       const dx = mask & 1 ? null : bufs.output(x.length);
       const dw = mask & 2 ? null : bufs.output(w.length);
       const db = mask & 4 ? null : bufs.output(terms * outDim);
-      dev.linear_backward(bufs.upload(x), bufs.upload(w), bufs.upload(dy), dx, dw, db, terms, rows, inDim, outDim);
+      dev.linear_backward({ x: bufs.upload(x), w: bufs.upload(w), dy: bufs.upload(dy), dx, dw, db, terms, rows, inDim, outDim });
       const what = `linear_backward terms=${terms} rows=${rows} in=${inDim} out=${outDim}`;
       if (dx) assertClose(await bufs.read(dx), want.dx, `${what} dx`, 1e-5, 1e-5);
       if (dw) assertClose(await bufs.read(dw), want.dw, `${what} dw`, 1e-5, 1e-5);
@@ -62,10 +62,10 @@ for (const dev of await availableBackends()) {
       const what = `mingru groups=${groups} seq=${seq} dim=${dim} h0=${h0 !== null}`;
       const hgB = bufs.upload(hg), h0B = h0 ? bufs.upload(h0) : null;
       const h = bufs.output(groups * seq * dim);
-      dev.mingru_scan_forward(hgB, h0B, h, groups, seq, dim);
+      dev.mingru_scan_forward({ hg: hgB, h0: h0B, h, groups, seq, dim });
       assertClose(await bufs.read(h), mingruRef(hg, h0, groups, seq, dim), `${what} forward`, 1e-5, 1e-6);
       const dhg = bufs.output(hg.length), dh0 = h0 ? bufs.output(h0.length) : null;
-      dev.mingru_scan_backward(hgB, h0B, h, bufs.upload(dhArr), dhg, dh0, groups, seq, dim);
+      dev.mingru_scan_backward({ hg: hgB, h0: h0B, h, dh: bufs.upload(dhArr), dhg, dh0, groups, seq, dim });
       const want = mingruBackwardRef(hg, h0, dhArr, groups, seq, dim);
       assertClose(await bufs.read(dhg), want.dhg, `${what} dhg`, 1e-4, 1e-5);
       if (dh0) assertClose(await bufs.read(dh0), want.dh0, `${what} dh0`, 1e-4, 1e-5);
@@ -81,7 +81,7 @@ for (const dev of await availableBackends()) {
       0, 0, 0, 0, 0, 1, 2, 3, 4, 5,
       -1, -2, -3, -4, -5, 60, -60, 70, -70, 0]);
     const h = bufs.output(seq * dim);
-    dev.mingru_scan_forward(bufs.upload(hg), null, h, 1, seq, dim);
+    dev.mingru_scan_forward({ hg: bufs.upload(hg), h0: null, h, groups: 1, seq, dim });
     const out = await bufs.read(h);
     assert.ok(out.every(Number.isFinite), `non-finite output ${out}`);
     assertClose(out, mingruRef(hg, null, 1, seq, dim), 'extreme forward', 1e-5, 1e-6);
@@ -99,7 +99,7 @@ for (const dev of await availableBackends()) {
       const want = layerNormRef(x, w, b, rows, dim, 1e-5);
       const xb = bufs.upload(x), wb = w ? bufs.upload(w) : null, bb = b ? bufs.upload(b) : null;
       const y = bufs.output(x.length), mean = bufs.output(rows), rstd = bufs.output(rows);
-      dev.layer_norm_forward(xb, wb, bb, y, mean, rstd, rows, dim, 1e-5);
+      dev.layer_norm_forward({ x: xb, w: wb, b: bb, y, mean, rstd, rows, dim, eps: 1e-5 });
       assertClose(await bufs.read(y), want.y, `${what} y`, 1e-4, 1e-5);
       // gradients by central differences of the float64 reference
       const objective = (xs: ArrayLike<number>, ws: ArrayLike<number> | null, bs: ArrayLike<number> | null) =>
@@ -110,7 +110,7 @@ for (const dev of await availableBackends()) {
         return (up - f(v)) / (2 * h);
       });
       const dx = bufs.output(x.length), dw = affine ? bufs.output(dim) : null, db = affine ? bufs.output(dim) : null;
-      dev.layer_norm_backward(xb, wb, mean, rstd, bufs.upload(dy), dx, dw, db, rows, dim, 1e-5);
+      dev.layer_norm_backward({ x: xb, w: wb, mean, rstd, dy: bufs.upload(dy), dx, dw, db, rows, dim, eps: 1e-5 });
       assertClose(await bufs.read(dx), numeric(x, (v) => objective(v, w, b)), `${what} dx`, 1e-3, 1e-4);
       if (dw) assertClose(await bufs.read(dw), numeric(w!, (v) => objective(x, v, b)), `${what} dw`, 1e-3, 1e-4);
       if (db) assertClose(await bufs.read(db), numeric(b!, (v) => objective(x, w, v)), `${what} db`, 1e-3, 1e-4);
@@ -126,8 +126,8 @@ for (const dev of await availableBackends()) {
         const positive = op === 4 || op === 6; // log, sqrt
         const x = randomArray(gen, n, positive ? 0.1 : -4, 4), dy = randomArray(gen, n);
         const xb = bufs.upload(x), y = bufs.output(n), dx = bufs.output(n);
-        dev.unary_forward(xb, y, n, op);
-        dev.unary_backward(xb, y, bufs.upload(dy), dx, n, op);
+        dev.unary_forward({ x: xb, y, n, op });
+        dev.unary_backward({ x: xb, y, dy: bufs.upload(dy), dx, n, op });
         assertClose(await bufs.read(y), Array.from(x, f), `unary op ${op} n=${n} forward`, 1e-5, 1e-6);
         assertClose(await bufs.read(dx), Array.from(x, (v, i) => df(v) * dy[i]), `unary op ${op} n=${n} backward`, 1e-4, 1e-5);
       }
@@ -142,15 +142,15 @@ for (const dev of await availableBackends()) {
       for (const n of [1, 4, 7, 33]) {
         const a = randomArray(gen, n), b = randomArray(gen, n, 0.5, 2), dy = randomArray(gen, n);
         const ab = bufs.upload(a), bb = bufs.upload(b), y = bufs.output(n), da = bufs.output(n), db = bufs.output(n);
-        dev.binary_forward(ab, bb, y, n, op);
-        dev.binary_backward(ab, bb, bufs.upload(dy), da, db, n, op);
+        dev.binary_forward({ a: ab, b: bb, out: y, n, op });
+        dev.binary_backward({ a: ab, b: bb, dy: bufs.upload(dy), da, db, n, op });
         assertClose(await bufs.read(y), Array.from(a, (v, i) => f(v, b[i])), `binary op ${op} forward`, 1e-6, 1e-7);
         assertClose(await bufs.read(da), Array.from(a, (v, i) => dfa(v, b[i]) * dy[i]), `binary op ${op} da`, 1e-5, 1e-6);
         assertClose(await bufs.read(db), Array.from(a, (v, i) => dfb(v, b[i]) * dy[i]), `binary op ${op} db`, 1e-5, 1e-6);
       }
     }
     const x = randomArray(gen, 13), out = bufs.output(13);
-    dev.affine_scalar(bufs.upload(x), out, 13, -1.5, 0.25);
+    dev.affine_scalar({ x: bufs.upload(x), out, n: 13, scale: -1.5, shift: 0.25 });
     assertClose(await bufs.read(out), Array.from(x, (v) => v * -1.5 + 0.25), 'affine_scalar', 1e-6, 1e-7);
     bufs.freeAll();
   });
@@ -161,25 +161,25 @@ for (const dev of await availableBackends()) {
     for (const [rows, inner] of [[1, 1], [3, 5], [7, 8], [33, 3]]) {
       const x = randomArray(gen, rows * inner), v = randomArray(gen, inner), t = randomArray(gen, rows * inner);
       const xb = bufs.upload(x), s = bufs.output(1), sr = bufs.output(inner), y = bufs.output(rows * inner);
-      dev.sum_all(xb, s, x.length);
+      dev.sum_all({ x: xb, out: s, n: x.length });
       assertClose(await bufs.read(s), [x.reduce((a, b) => a + b, 0)], `sum_all ${rows}x${inner}`, 1e-5, 1e-6);
-      dev.sum_rows(xb, sr, rows, inner);
+      dev.sum_rows({ x: xb, y: sr, rows, inner });
       assertClose(await bufs.read(sr), Array.from(v, (_, i) => { let a = 0; for (let r = 0; r < rows; r++) a += x[r * inner + i]; return a; }), 'sum_rows', 1e-5, 1e-6);
-      dev.add_row_vector(xb, bufs.upload(v), y, rows, inner);
+      dev.add_row_vector({ x: xb, v: bufs.upload(v), y, rows, inner });
       assertClose(await bufs.read(y), Array.from(x, (xv, i) => xv + v[i % inner]), 'add_row_vector', 1e-6, 1e-7);
       const loss = bufs.output(1), g = bufs.upload(Float32Array.of(0.5)), da = bufs.output(x.length), db = bufs.output(x.length);
       const tb = bufs.upload(t);
-      dev.mse_forward(xb, tb, loss, x.length);
+      dev.mse_forward({ a: xb, b: tb, out: loss, n: x.length });
       assertClose(await bufs.read(loss), [x.reduce((a, xv, i) => a + (xv - t[i]) ** 2, 0) / x.length], 'mse_forward', 1e-5, 1e-7);
-      dev.mse_backward(xb, tb, g, da, db, x.length);
+      dev.mse_backward({ a: xb, b: tb, dOut: g, da, db, n: x.length });
       assertClose(await bufs.read(da), Array.from(x, (xv, i) => (2 * (xv - t[i]) * 0.5) / x.length), 'mse_backward da', 1e-5, 1e-7);
       assertClose(await bufs.read(db), Array.from(x, (xv, i) => (-2 * (xv - t[i]) * 0.5) / x.length), 'mse_backward db', 1e-5, 1e-7);
       const acc = bufs.upload(Float32Array.of(1));
-      dev.sum_squares_accumulate(xb, acc, x.length);
+      dev.sum_squares_accumulate({ x: xb, acc, n: x.length });
       const sq = 1 + x.reduce((a, xv) => a + xv * xv, 0);
       assertClose(await bufs.read(acc), [sq], 'sum_squares_accumulate', 1e-5, 1e-7);
       const clipped = bufs.upload(x);
-      dev.clip_scale(clipped, x.length, acc, 0.5);
+      dev.clip_scale({ g: clipped, n: x.length, sumSq: acc, maxNorm: 0.5 });
       const coef = Math.min(1, 0.5 / (Math.sqrt(sq) + 1e-6));
       assertClose(await bufs.read(clipped), Array.from(x, (xv) => xv * coef), 'clip_scale', 1e-5, 1e-7);
     }
@@ -196,8 +196,7 @@ for (const dev of await availableBackends()) {
       for (let step = 1; step <= 5; step++) {
         const g = randomArray(gen, n);
         ({ p, m, v } = adamRef(p, g, m, v, step, o));
-        dev.adam_step(pb, bufs.upload(g), mb, vb, n, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, decoupled,
-          o.lr / (1 - o.beta1 ** step), Math.sqrt(1 - o.beta2 ** step));
+        dev.adam_step({ p: pb, g: bufs.upload(g), m: mb, v: vb, n, lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, decoupled, stepSize: o.lr / (1 - o.beta1 ** step), bc2Sqrt: Math.sqrt(1 - o.beta2 ** step) });
       }
       assertClose(await bufs.read(pb), p, `adam decoupled=${decoupled} params`, 1e-5, 1e-6);
       assertClose(await bufs.read(mb), m, `adam decoupled=${decoupled} m`, 1e-5, 1e-6);
@@ -214,7 +213,7 @@ for (const dev of await availableBackends()) {
           buf[i] = step === 1 ? d : mom * buf[i] + (1 - damp) * d;
           p[i] -= lr * (nesterov ? d + mom * buf[i] : buf[i]);
         }
-        dev.sgd_step(pb, bufs.upload(g), bb, n, lr, mom, damp, wd, nesterov, step === 1);
+        dev.sgd_step({ p: pb, g: bufs.upload(g), buf: bb, n, lr, momentum: mom, dampening: damp, weightDecay: wd, nesterov, firstStep: step === 1 });
       }
       assertClose(await bufs.read(pb), p, `sgd nesterov=${nesterov}`, 1e-5, 1e-6);
     }
@@ -226,23 +225,23 @@ for (const dev of await availableBackends()) {
     const bufs = new Buffers(dev);
     for (const n of [1, 3, 4, 7, 33]) {
       const out = bufs.output(n);
-      dev.fill(out, n, 2.5);
+      dev.fill({ out, n, value: 2.5 });
       assert.ok((await bufs.read(out)).every((v) => v === 2.5), `fill n=${n}`);
       const a = randomArray(gen, n), b = randomArray(gen, n);
       const sum = bufs.output(n);
-      dev.binary_forward(bufs.upload(a), bufs.upload(b), sum, n, 0);
+      dev.binary_forward({ a: bufs.upload(a), b: bufs.upload(b), out: sum, n, op: 0 });
       assert.equal([...(await bufs.read(sum))], [...a].map((v, i) => Math.fround(v + b[i])), `add n=${n}`);
     }
     // copy_rows: rows 1..2 of each (outer=2, n=4, inner=3) block into rows 0..1 of (2, 3, 3).
     const src = Float32Array.from({ length: 24 }, (_, i) => i);
     const dst = bufs.upload(new Float32Array(18).fill(-1));
-    dev.copy_rows(bufs.upload(src), dst, 2, 4, 3, 3, 1, 0, 2);
+    dev.copy_rows({ src: bufs.upload(src), dst, outer: 2, srcN: 4, dstN: 3, inner: 3, srcStart: 1, dstStart: 0, count: 2 });
     assert.equal([...(await bufs.read(dst))], [3, 4, 5, 6, 7, 8, -1, -1, -1, 15, 16, 17, 18, 19, 20, -1, -1, -1]);
     const row = bufs.upload(Float32Array.of(1, 2)), rep = bufs.output(6);
-    dev.copy_rows(row, rep, 3, 0, 1, 2, 0, 0, 1);
+    dev.copy_rows({ src: row, dst: rep, outer: 3, srcN: 0, dstN: 1, inner: 2, srcStart: 0, dstStart: 0, count: 1 });
     assert.equal([...(await bufs.read(rep))], [1, 2, 1, 2, 1, 2], 'copy_rows broadcast');
     const bad = bufs.upload(Float32Array.from([1, NaN, 2, Infinity, -Infinity, 0]));
-    assert.is(await dev.count_nonfinite(bad, 6), 3);
+    assert.is(await dev.count_nonfinite({ a: bad, n: 6 }), 3);
     bufs.freeAll();
   });
 

@@ -7,7 +7,6 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
 import { availableBackends } from './helpers/backends.js';
-import { hasRecurrentKernels } from '../src/backend/recurrent.js';
 import { assertClose } from './helpers/util.js';
 
 interface Case {
@@ -30,11 +29,6 @@ function build(c: Case): rnam.SimpleRNN | rnam.GRU | rnam.LSTM {
 
 for (const device of await availableBackends('the recurrent golden suite')) {
   const test = suite(`PyTorch ${fixtures.torch} nn.RNN / nn.GRU / nn.LSTM golden cases on ${device.description}`);
-  if (!hasRecurrentKernels(device)) {
-    test.skip('recurrent kernels (no implementation on this backend yet)', () => {});
-    test.run();
-    continue;
-  }
 
   for (const kind of ['rnn', 'gru', 'lstm'] as const) {
     const cases = fixtures.cases.filter((c) => c.kind === kind);

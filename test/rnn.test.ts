@@ -8,7 +8,6 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
 import { availableBackends } from './helpers/backends.js';
-import { hasRecurrentKernels } from '../src/backend/recurrent.js';
 import { assertBitwiseEqual, assertClose, randomArray } from './helpers/util.js';
 
 type Cell = 'rnn_tanh' | 'rnn_relu' | 'gru' | 'lstm';
@@ -210,12 +209,6 @@ const CELLS: Cell[] = ['rnn_tanh', 'rnn_relu', 'gru', 'lstm'];
 const HIDDEN = [1, 2, 3, 4, 5, 7, 8, 13, 16, 17, 20, 33, 70]; // WebGPU: 70 > its 64 invocations per workgroup
 
 for (const device of await availableBackends('the recurrent-cell suite')) {
-  if (!hasRecurrentKernels(device)) {
-    const skip = suite(`recurrent cells on ${device.description}`);
-    skip.skip('the recurrent kernels (no implementation on this backend yet)', () => {});
-    skip.run();
-    continue;
-  }
   const test = suite(`recurrent cells on ${device.description}`);
   const isGpu = device.kind === 'webgpu';
 

@@ -55,17 +55,17 @@ test('large kernels: linear, minGRU, layer norm, elementwise: bitwise-identical 
     const out = (n: number) => rnam.zeros([n], { device: dev }).buffer;
     const [xb, wb, bb, dyb, hgb, dhb] = [x, w, b, dy, hg, dh].map(up);
     const y = out(dy.length), dx = out(x.length), dw = out(w.length), db = out(b.length);
-    dev.linear_forward(xb, wb, bb, y, terms, rows, inDim, outDim);
-    dev.linear_backward(xb, wb, dyb, dx, dw, db, terms, rows, inDim, outDim);
+    dev.linear_forward({ x: xb, w: wb, b: bb, y, terms, rows, inDim, outDim });
+    dev.linear_backward({ x: xb, w: wb, dy: dyb, dx, dw, db, terms, rows, inDim, outDim });
     const h = out(dh.length), dhg = out(hg.length);
-    dev.mingru_scan_forward(hgb, null, h, 300, 50, 6);
-    dev.mingru_scan_backward(hgb, null, h, dhb, dhg, null, 300, 50, 6);
+    dev.mingru_scan_forward({ hg: hgb, h0: null, h, groups: 300, seq: 50, dim: 6 });
+    dev.mingru_scan_backward({ hg: hgb, h0: null, h, dh: dhb, dhg, dh0: null, groups: 300, seq: 50, dim: 6 });
     const lnY = out(x.length), mean = out(terms * rows), rstd = out(terms * rows), lnDx = out(x.length), lnDw = out(inDim), lnDb = out(inDim);
-    dev.layer_norm_forward(xb, null, null, lnY, mean, rstd, terms * rows, inDim, 1e-5);
-    dev.layer_norm_backward(xb, null, mean, rstd, xb, lnDx, lnDw, lnDb, terms * rows, inDim, 1e-5);
+    dev.layer_norm_forward({ x: xb, w: null, b: null, y: lnY, mean, rstd, rows: terms * rows, dim: inDim, eps: 1e-5 });
+    dev.layer_norm_backward({ x: xb, w: null, mean, rstd, dy: xb, dx: lnDx, dw: lnDw, db: lnDb, rows: terms * rows, dim: inDim, eps: 1e-5 });
     const e = out(x.length);
-    dev.unary_forward(xb, e, x.length, rnam.Unary.tanh);
-    dev.binary_forward(e, xb, e, x.length, rnam.Binary.mul);
+    dev.unary_forward({ x: xb, y: e, n: x.length, op: rnam.Unary.tanh });
+    dev.binary_forward({ a: e, b: xb, out: e, n: x.length, op: rnam.Binary.mul });
     results.push([y, dx, dw, db, h, dhg, lnY, lnDx, lnDw, lnDb, e].map((buf) => dev.readSync(buf)));
   }
   const names = ['linear y', 'linear dx', 'linear dw', 'linear db', 'mingru h', 'mingru dhg', 'layer norm y', 'layer norm dx', 'layer norm dw', 'layer norm db', 'elementwise'];

@@ -39,15 +39,15 @@ if (typeof gpuOrReason === 'string') {
   test('a write after recorded work does not overtake it (pooled buffer reuse included)', async () => {
     const a = upload([1, 2, 3, 4]);
     const y1 = gpu.alloc(4), y2 = gpu.alloc(4);
-    gpu.unary_forward(a, y1, 4, rnam.Unary.square);     // recorded, reads a = 1..4
+    gpu.unary_forward({ x: a, y: y1, n: 4, op: rnam.Unary.square });     // recorded, reads a = 1..4
     gpu.write(a, Float32Array.of(10, 20, 30, 40));      // must land after the dispatch above
-    gpu.unary_forward(a, y2, 4, rnam.Unary.square);
+    gpu.unary_forward({ x: a, y: y2, n: 4, op: rnam.Unary.square });
     assert.equal([...await gpu.read(y1)], [1, 4, 9, 16]);
     assert.equal([...await gpu.read(y2)], [100, 400, 900, 1600]);
     // free a buffer a recorded dispatch still reads, reuse it from the pool at once, overwrite it
     const src = upload([5, 6, 7]);
     const out = gpu.alloc(3);
-    gpu.affine_scalar(src, out, 3, 2, 0);
+    gpu.affine_scalar({ x: src, out, n: 3, scale: 2, shift: 0 });
     gpu.free(src);
     const reused = gpu.alloc(3);
     gpu.write(reused, Float32Array.of(-1, -1, -1));
@@ -58,8 +58,8 @@ if (typeof gpuOrReason === 'string') {
 
   test('in-place kernels (an output aliasing an input) give the out-of-place result', async () => {
     const a = upload([1, 2, 3]), b = upload([10, 20, 30]);
-    gpu.binary_forward(a, b, a, 3, rnam.Binary.add);
-    gpu.affine_scalar(b, b, 3, 0.5, 1);
+    gpu.binary_forward({ a, b, out: a, n: 3, op: rnam.Binary.add });
+    gpu.affine_scalar({ x: b, out: b, n: 3, scale: 0.5, shift: 1 });
     assert.equal([...await gpu.read(a)], [11, 22, 33]);
     assert.equal([...await gpu.read(b)], [6, 11, 16]);
     const t = rnam.tensor([1, 2], [2], { device: gpu, requiresGrad: true });
@@ -72,9 +72,9 @@ if (typeof gpuOrReason === 'string') {
   test('problems beyond 65535 workgroups run as a 2-D grid; large reductions split', async () => {
     const n = 65535 * 256 + 1000;
     const big = gpu.alloc(n);
-    gpu.fill(big, n, 0.25);
+    gpu.fill({ out: big, n, value: 0.25 });
     const s = gpu.alloc(1);
-    gpu.sum_all(big, s, n);
+    gpu.sum_all({ x: big, out: s, n });
     const values = await gpu.read(big);
     assert.is(values[0], 0.25);
     assert.is(values[n - 1], 0.25);
@@ -114,7 +114,7 @@ if (typeof gpuOrReason === 'string') {
     gpu.free(out);
     // the backend keeps working afterwards
     const ok = upload([2]);
-    gpu.unary_forward(ok, ok, 1, rnam.Unary.square);
+    gpu.unary_forward({ x: ok, y: ok, n: 1, op: rnam.Unary.square });
     assert.equal([...await gpu.read(ok)], [4]);
   });
 
@@ -125,7 +125,7 @@ if (typeof gpuOrReason === 'string') {
     other.destroy();
     await new Promise((r) => setTimeout(r, 50));
     assert.ok(other.lost);
-    assert.throws(() => other.fill(b, 2, 1), /WebGPU device lost/);
+    assert.throws(() => other.fill({ out: b, n: 2, value: 1 }), /WebGPU device lost/);
   });
 
   test("the dispatcher: 'webgpu' is this backend, 'auto' passes over a CPU emulation and says why", async () => {
@@ -153,7 +153,7 @@ if (typeof gpuOrReason === 'string') {
     const created = gpu.stats().buffersCreated;
     const b = gpu.alloc(1000);
     assert.is(gpu.stats().buffersCreated, created, 'the second allocation of a size comes from the pool');
-    gpu.fill(b, 1000, 1);
+    gpu.fill({ out: b, n: 1000, value: 1 });
     await gpu.read(b);
     const s = gpu.stats();
     assert.is(s.dispatches, 1);

@@ -1,10 +1,11 @@
 // The CPU backend: AssemblyScript kernels compiled to SIMD128 WebAssembly, one WebAssembly.Memory
 // shared by all tensors, and a TypeScript-side allocator. Every kernel call is synchronous.
 import type { Backend, DeviceBuffer } from './backend.js';
+import type { KernelArgs } from '../kernels/types.js';
 import { FreeListAllocator } from './allocator.js';
 import { wasmBinaryBase64, wasmThreadsBinaryBase64 } from './wasm-binary.js';
 import { ThreadPool, type Task } from './thread-pool.js';
-import { RECURRENT_KERNEL_NAMES, type RecurrentKernels, type RecurrentWasmExports } from './recurrent.js';
+import { parallelKernels } from '../kernels/types.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
@@ -15,7 +16,7 @@ interface WasmBuffer extends DeviceBuffer {
 
 /** The wasm exports: every Backend kernel with buffers passed as pointers (0 = absent). */
 type Ptr = number;
-interface Kernels extends RecurrentWasmExports {
+interface Kernels extends Record<'rnn_forward' | 'rnn_backward' | 'gru_forward' | 'gru_backward' | 'lstm_forward' | 'lstm_backward' | 'transpose_2d', (...args: number[]) => void> {
   heap_base(): number;
   linear_forward(x: Ptr, w: Ptr, b: Ptr, y: Ptr, terms: number, rows: number, inDim: number, outDim: number): void;
   linear_backward(x: Ptr, w: Ptr, dy: Ptr, dx: Ptr, dw: Ptr, db: Ptr, terms: number, rows: number, inDim: number, outDim: number): void;
@@ -67,14 +68,8 @@ export const REDUCTION_CHUNK_ROWS = 4096;
 /** Below this many elements of work a kernel runs on the calling thread alone. */
 const PARALLEL_MIN_ELEMENTS = 1 << 15;
 
-const KERNEL_NAMES = [
-  'linear_forward', 'linear_backward', 'mingru_scan_forward', 'mingru_scan_backward', 'layer_norm_forward',
-  'layer_norm_backward', 'unary_forward', 'unary_backward', 'binary_forward', 'binary_backward', 'affine_scalar',
-  'fill', 'copy_rows', 'sum_rows',
-  'implicit_forward', 'implicit_backward',
-  ...RECURRENT_KERNEL_NAMES,
-] as const;
-type ParallelKernel = (typeof KERNEL_NAMES)[number];
+const KERNEL_NAMES: readonly string[] = parallelKernels;
+type ParallelKernel = (typeof parallelKernels)[number];
 
 async function defaultThreads(): Promise<number> {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RNAM_THREADS;
@@ -103,7 +98,7 @@ function part(n: number, parts: number, i: number): [number, number] {
   return [Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts)];
 }
 
-export class WasmBackend implements Backend, RecurrentKernels {
+export class WasmBackend implements Backend {
   readonly kind = 'wasm' as const;
   readonly syncRead = true;
   readonly description: string;
@@ -212,8 +207,7 @@ export class WasmBackend implements Backend, RecurrentKernels {
     return this.readSync(buffer);
   }
 
-  linear_forward(x: DeviceBuffer, w: DeviceBuffer, b: DeviceBuffer | null, y: DeviceBuffer,
-    terms: number, rows: number, inDim: number, outDim: number): void {
+  linear_forward({ x, w, b, y, terms, rows, inDim, outDim }: KernelArgs<'linear_forward'>): void {
     // Per term, rows cut into parts: every output element is computed the same way in any split.
     const perTerm = Math.ceil(this.parts(terms * rows * outDim, terms * rows) / terms);
     const calls: number[][] = [];
@@ -228,8 +222,7 @@ export class WasmBackend implements Backend, RecurrentKernels {
     this.run('linear_forward', calls);
   }
 
-  linear_backward(x: DeviceBuffer, w: DeviceBuffer, dy: DeviceBuffer, dx: DeviceBuffer | null,
-    dw: DeviceBuffer | null, db: DeviceBuffer | null, terms: number, rows: number, inDim: number, outDim: number): void {
+  linear_backward({ x, w, dy, dx, dw, db, terms, rows, inDim, outDim }: KernelArgs<'linear_backward'>): void {
     // Rows in fixed chunks of REDUCTION_CHUNK_ROWS: dx is written in place, dw and db per chunk,
     // then the chunks' partials are summed in chunk order (sum_rows), whatever the thread count.
     const chunks = Math.ceil(rows / REDUCTION_CHUNK_ROWS);
@@ -256,27 +249,23 @@ export class WasmBackend implements Backend, RecurrentKernels {
     if (partialB) this.free(partialB);
   }
 
-  mingru_scan_forward(hg: DeviceBuffer, h0: DeviceBuffer | null, h: DeviceBuffer,
-    groups: number, seq: number, dim: number): void {
+  mingru_scan_forward({ hg, h0, h, groups, seq, dim }: KernelArgs<'mingru_scan_forward'>): void {
     this.run('mingru_scan_forward', this.groupCalls(groups, seq * dim, (g0, n) => [
       ptr(hg) + 4 * g0 * seq * 2 * dim, h0 ? ptr(h0) + 4 * g0 * dim : 0, ptr(h) + 4 * g0 * seq * dim, n, seq, dim]));
   }
 
-  mingru_scan_backward(hg: DeviceBuffer, h0: DeviceBuffer | null, h: DeviceBuffer, dh: DeviceBuffer,
-    dhg: DeviceBuffer, dh0: DeviceBuffer | null, groups: number, seq: number, dim: number): void {
+  mingru_scan_backward({ hg, h0, h, dh, dhg, dh0, groups, seq, dim }: KernelArgs<'mingru_scan_backward'>): void {
     this.run('mingru_scan_backward', this.groupCalls(groups, seq * dim, (g0, n) => [
       ptr(hg) + 4 * g0 * seq * 2 * dim, h0 ? ptr(h0) + 4 * g0 * dim : 0, ptr(h) + 4 * g0 * seq * dim,
       ptr(dh) + 4 * g0 * seq * dim, ptr(dhg) + 4 * g0 * seq * 2 * dim, dh0 ? ptr(dh0) + 4 * g0 * dim : 0, n, seq, dim]));
   }
 
-  layer_norm_forward(x: DeviceBuffer, w: DeviceBuffer | null, b: DeviceBuffer | null, y: DeviceBuffer,
-    mean: DeviceBuffer, rstd: DeviceBuffer, rows: number, dim: number, eps: number): void {
+  layer_norm_forward({ x, w, b, y, mean, rstd, rows, dim, eps }: KernelArgs<'layer_norm_forward'>): void {
     this.run('layer_norm_forward', this.groupCalls(rows, dim, (r0, n) => [
       ptr(x) + 4 * r0 * dim, ptr(w), ptr(b), ptr(y) + 4 * r0 * dim, ptr(mean) + 4 * r0, ptr(rstd) + 4 * r0, n, dim, eps]));
   }
 
-  layer_norm_backward(x: DeviceBuffer, w: DeviceBuffer | null, mean: DeviceBuffer, rstd: DeviceBuffer, dy: DeviceBuffer,
-    dx: DeviceBuffer | null, dw: DeviceBuffer | null, db: DeviceBuffer | null, rows: number, dim: number, eps: number): void {
+  layer_norm_backward({ x, w, mean, rstd, dy, dx, dw, db, rows, dim, eps }: KernelArgs<'layer_norm_backward'>): void {
     // As linear_backward: fixed row chunks, dx in place, dw and db as ordered sums of chunk partials.
     const chunks = Math.ceil(rows / REDUCTION_CHUNK_ROWS);
     const partial = (dw || db) && chunks > 1 ? this.alloc(2 * chunks * dim) : null; // [dw chunks | db chunks]
@@ -296,78 +285,74 @@ export class WasmBackend implements Backend, RecurrentKernels {
     }
   }
 
-  unary_forward(x: DeviceBuffer, y: DeviceBuffer, n: number, op: number): void {
+  unary_forward({ x, y, n, op }: KernelArgs<'unary_forward'>): void {
     this.run('unary_forward', this.groupCalls(n, 1, (i0, m) => [ptr(x) + 4 * i0, ptr(y) + 4 * i0, m, op]));
   }
 
-  unary_backward(x: DeviceBuffer, y: DeviceBuffer, dy: DeviceBuffer, dx: DeviceBuffer, n: number, op: number): void {
+  unary_backward({ x, y, dy, dx, n, op }: KernelArgs<'unary_backward'>): void {
     this.run('unary_backward', this.groupCalls(n, 1, (i0, m) => [ptr(x) + 4 * i0, ptr(y) + 4 * i0, ptr(dy) + 4 * i0, ptr(dx) + 4 * i0, m, op]));
   }
 
-  binary_forward(a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, n: number, op: number): void {
+  binary_forward({ a, b, out, n, op }: KernelArgs<'binary_forward'>): void {
     this.run('binary_forward', this.groupCalls(n, 1, (i0, m) => [ptr(a) + 4 * i0, ptr(b) + 4 * i0, ptr(out) + 4 * i0, m, op]));
   }
 
-  binary_backward(a: DeviceBuffer, b: DeviceBuffer, dy: DeviceBuffer, da: DeviceBuffer | null, db: DeviceBuffer | null,
-    n: number, op: number): void {
+  binary_backward({ a, b, dy, da, db, n, op }: KernelArgs<'binary_backward'>): void {
     this.run('binary_backward', this.groupCalls(n, 1, (i0, m) => [ptr(a) + 4 * i0, ptr(b) + 4 * i0, ptr(dy) + 4 * i0,
       da ? ptr(da) + 4 * i0 : 0, db ? ptr(db) + 4 * i0 : 0, m, op]));
   }
 
-  affine_scalar(x: DeviceBuffer, out: DeviceBuffer, n: number, scale: number, shift: number): void {
+  affine_scalar({ x, out, n, scale, shift }: KernelArgs<'affine_scalar'>): void {
     this.run('affine_scalar', this.groupCalls(n, 1, (i0, m) => [ptr(x) + 4 * i0, ptr(out) + 4 * i0, m, scale, shift]));
   }
 
-  fill(out: DeviceBuffer, n: number, value: number): void {
+  fill({ out, n, value }: KernelArgs<'fill'>): void {
     this.run('fill', this.groupCalls(n, 1, (i0, m) => [ptr(out) + 4 * i0, m, value]));
   }
 
-  copy_rows(src: DeviceBuffer, dst: DeviceBuffer, outer: number, srcN: number, dstN: number,
-    inner: number, srcStart: number, dstStart: number, count: number): void {
+  copy_rows({ src, dst, outer, srcN, dstN, inner, srcStart, dstStart, count }: KernelArgs<'copy_rows'>): void {
     // Cut over the outer index: src (outer, srcN, inner) and dst (outer, dstN, inner) advance together.
     this.run('copy_rows', this.groupCalls(outer, count * inner, (o0, m) => [
       ptr(src) + 4 * o0 * srcN * inner, ptr(dst) + 4 * o0 * dstN * inner, m, srcN, dstN, inner, srcStart, dstStart, count]));
   }
 
-  sum_all(x: DeviceBuffer, out: DeviceBuffer, n: number): void {
+  sum_all({ x, out, n }: KernelArgs<'sum_all'>): void {
     this.k.sum_all(ptr(x), ptr(out), n);
   }
 
-  sum_rows(x: DeviceBuffer, y: DeviceBuffer, rows: number, inner: number): void {
+  sum_rows({ x, y, rows, inner }: KernelArgs<'sum_rows'>): void {
     this.k.sum_rows(ptr(x), ptr(y), rows, inner);
   }
 
-  add_row_vector(x: DeviceBuffer, v: DeviceBuffer, y: DeviceBuffer, rows: number, inner: number): void {
+  add_row_vector({ x, v, y, rows, inner }: KernelArgs<'add_row_vector'>): void {
     this.k.add_row_vector(ptr(x), ptr(v), ptr(y), rows, inner);
   }
 
-  mse_forward(a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, n: number): void {
+  mse_forward({ a, b, out, n }: KernelArgs<'mse_forward'>): void {
     this.k.mse_forward(ptr(a), ptr(b), ptr(out), n);
   }
 
-  mse_backward(a: DeviceBuffer, b: DeviceBuffer, dOut: DeviceBuffer, da: DeviceBuffer | null, db: DeviceBuffer | null, n: number): void {
+  mse_backward({ a, b, dOut, da, db, n }: KernelArgs<'mse_backward'>): void {
     this.k.mse_backward(ptr(a), ptr(b), ptr(dOut), ptr(da), ptr(db), n);
   }
 
-  sum_squares_accumulate(x: DeviceBuffer, acc: DeviceBuffer, n: number): void {
+  sum_squares_accumulate({ x, acc, n }: KernelArgs<'sum_squares_accumulate'>): void {
     this.k.sum_squares_accumulate(ptr(x), ptr(acc), n);
   }
 
-  sgd_step(p: DeviceBuffer, g: DeviceBuffer, buf: DeviceBuffer, n: number, lr: number, momentum: number,
-    dampening: number, weightDecay: number, nesterov: boolean, firstStep: boolean): void {
+  sgd_step({ p, g, buf, n, lr, momentum, dampening, weightDecay, nesterov, firstStep }: KernelArgs<'sgd_step'>): void {
     this.k.sgd_step(ptr(p), ptr(g), ptr(buf), n, lr, momentum, dampening, weightDecay, +nesterov, +firstStep);
   }
 
-  adam_step(p: DeviceBuffer, g: DeviceBuffer, m: DeviceBuffer, v: DeviceBuffer, n: number, lr: number, beta1: number,
-    beta2: number, eps: number, weightDecay: number, decoupled: boolean, stepSize: number, bc2Sqrt: number): void {
+  adam_step({ p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt }: KernelArgs<'adam_step'>): void {
     this.k.adam_step(ptr(p), ptr(g), ptr(m), ptr(v), n, lr, beta1, beta2, eps, weightDecay, +decoupled, stepSize, bc2Sqrt);
   }
 
-  clip_scale(g: DeviceBuffer, n: number, sumSq: DeviceBuffer, maxNorm: number): void {
+  clip_scale({ g, n, sumSq, maxNorm }: KernelArgs<'clip_scale'>): void {
     this.k.clip_scale(ptr(g), n, ptr(sumSq), maxNorm);
   }
 
-  async count_nonfinite(a: DeviceBuffer, n: number): Promise<number> {
+  async count_nonfinite({ a, n }: KernelArgs<'count_nonfinite'>): Promise<number> {
     return this.k.count_nonfinite(ptr(a), n);
   }
 
@@ -393,55 +378,52 @@ export class WasmBackend implements Backend, RecurrentKernels {
     return batchFirst ? [1, seq] : [batch, 1];
   }
 
-  transpose_2d(src: DeviceBuffer, dst: DeviceBuffer, rows: number, cols: number): void {
+  transpose_2d({ src, dst, rows, cols }: KernelArgs<'transpose_2d'>): void {
     this.k.transpose_2d(ptr(src), ptr(dst), rows, cols);
   }
 
-  rnn_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null, out: DeviceBuffer,
-    batch: number, seq: number, hidden: number, batchFirst: boolean, relu: boolean): void {
+  rnn_forward({ xg, whhT, bhh, h0, out, batch, seq, hidden, batchFirst, relu }: KernelArgs<'rnn_forward'>): void {
     const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
     this.run('rnn_forward', this.groupCalls(batch, seq * hidden * hidden, (b0, n) => [
       ptr(xg), ptr(whhT), ptr(bhh), ptr(h0), ptr(out), b0, n, seq, hidden, sT, sB, +relu]));
   }
 
-  rnn_backward(whh: DeviceBuffer, out: DeviceBuffer, dout: DeviceBuffer | null, dg: DeviceBuffer, dh0: DeviceBuffer,
-    batch: number, seq: number, hidden: number, batchFirst: boolean, relu: boolean): void {
+  rnn_backward({ whh, out, dout, dg, dh0, batch, seq, hidden, batchFirst, relu }: KernelArgs<'rnn_backward'>): void {
     const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
     this.run('rnn_backward', this.groupCalls(batch, seq * hidden * hidden, (b0, n) => [
       ptr(whh), ptr(out), ptr(dout), ptr(dg), ptr(dh0), b0, n, seq, hidden, sT, sB, +relu]));
   }
 
-  gru_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null, out: DeviceBuffer,
-    hn: DeviceBuffer, batch: number, seq: number, hidden: number, batchFirst: boolean): void {
+  gru_forward({ xg, whhT, bhh, h0, out, hn, batch, seq, hidden, batchFirst }: KernelArgs<'gru_forward'>): void {
     const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
     this.run('gru_forward', this.groupCalls(batch, seq * 3 * hidden * hidden, (b0, n) => [
       ptr(xg), ptr(whhT), ptr(bhh), ptr(h0), ptr(out), ptr(hn), b0, n, seq, hidden, sT, sB]));
   }
 
-  gru_backward(whh: DeviceBuffer, gates: DeviceBuffer, hn: DeviceBuffer, h0: DeviceBuffer | null, out: DeviceBuffer,
-    dout: DeviceBuffer | null, dgi: DeviceBuffer, dgh: DeviceBuffer, dh0: DeviceBuffer,
-    batch: number, seq: number, hidden: number, batchFirst: boolean): void {
+  gru_backward({ whh, gates, hn, out, dout, dgi, dgh, dh0, batch, seq, hidden, batchFirst }: KernelArgs<'gru_backward'>): void {
+    const h0 = this.alloc(batch * hidden);
+    this.k.copy_rows(ptr(dh0), ptr(h0), 1, 1, 1, batch * hidden, 0, 0, 1);
     const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
     this.run('gru_backward', this.groupCalls(batch, seq * 3 * hidden * hidden, (b0, n) => [
       ptr(whh), ptr(gates), ptr(hn), ptr(h0), ptr(out), ptr(dout), ptr(dgi), ptr(dgh), ptr(dh0), b0, n, seq, hidden, sT, sB]));
+    this.free(h0);
   }
 
-  lstm_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null,
-    c0: DeviceBuffer | null, out: DeviceBuffer, c: DeviceBuffer, batch: number, seq: number, hidden: number,
-    batchFirst: boolean): void {
+  lstm_forward({ xg, whhT, bhh, h0, c0, out, c, batch, seq, hidden, batchFirst }: KernelArgs<'lstm_forward'>): void {
     const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
     this.run('lstm_forward', this.groupCalls(batch, seq * 4 * hidden * hidden, (b0, n) => [
       ptr(xg), ptr(whhT), ptr(bhh), ptr(h0), ptr(c0), ptr(out), ptr(c), b0, n, seq, hidden, sT, sB]));
   }
 
-  lstm_backward(whh: DeviceBuffer, gates: DeviceBuffer, c: DeviceBuffer, c0: DeviceBuffer | null,
-    dout: DeviceBuffer | null, dcN: DeviceBuffer | null, dg: DeviceBuffer, dh0: DeviceBuffer, dc0: DeviceBuffer,
-    batch: number, seq: number, hidden: number, batchFirst: boolean): void {
+  lstm_backward({ whh, gates, c, c0, dout, dg, dh0, dc0, batch, seq, hidden, batchFirst }: KernelArgs<'lstm_backward'>): void {
+    const dcN = this.alloc(batch * hidden);
+    this.k.copy_rows(ptr(dc0), ptr(dcN), 1, 1, 1, batch * hidden, 0, 0, 1);
     const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
     this.run('lstm_backward', this.groupCalls(batch, seq * 4 * hidden * hidden, (b0, n) => [
       ptr(whh), ptr(gates), ptr(c), ptr(c0), ptr(dout), ptr(dcN), ptr(dg), ptr(dh0), ptr(dc0), b0, n, seq, hidden, sT, sB]));
+    this.free(dcN);
   }
-  // ---- ImplicitRNN (assembly/implicit.ts; the ImplicitKernels interface in implicit-kernels.ts) ----
+  // ---- ImplicitRNN (assembly/implicit.ts) ----
   // Rows of the batch are independent: the forward cuts them into parts like the other kernels;
   // the backward runs fixed chunks of IMPLICIT_CHUNK_ROWS rows, each writing its own partial
   // parameter gradients, summed in chunk order by sum_rows, so no result depends on the threads.
@@ -455,9 +437,7 @@ export class WasmBackend implements Backend, RecurrentKernels {
     return ws;
   }
 
-  implicit_forward(x: DeviceBuffer, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer, d: DeviceBuffer,
-    xs: DeviceBuffer, h: DeviceBuffer, stats: DeviceBuffer, batch: number, seq: number, inDim: number,
-    n: number, hid: number, maxIter: number, tol: number, kappa: number): void {
+  implicit_forward({ x, a, b, c, d, xs, h, stats, batch, seq, inDim, n, hid, maxIter, tol, kappa }: KernelArgs<'implicit_forward'>): void {
     const ws = this.implicitWorkspace(a, b, c, d, inDim, n, hid, kappa);
     const scratchPerRow = 2 * vec4(n);
     const scratch = this.alloc(batch * scratchPerRow);
@@ -469,10 +449,7 @@ export class WasmBackend implements Backend, RecurrentKernels {
     this.free(ws);
   }
 
-  implicit_backward(x: DeviceBuffer, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer, d: DeviceBuffer,
-    xs: DeviceBuffer, h: DeviceBuffer, dh: DeviceBuffer, dx: DeviceBuffer | null, dA: DeviceBuffer | null,
-    dB: DeviceBuffer | null, dC: DeviceBuffer | null, dD: DeviceBuffer | null, stats: DeviceBuffer,
-    batch: number, seq: number, inDim: number, n: number, hid: number, maxIter: number, tol: number, kappa: number): void {
+  implicit_backward({ x, a, b, c, d, xs, h, dh, dx, dA, dB, dC, dD, stats, batch, seq, inDim, n, hid, maxIter, tol, kappa }: KernelArgs<'implicit_backward'>): void {
     const q = inDim + hid;
     const ws = this.implicitWorkspace(a, b, c, d, inDim, n, hid, kappa);
     const chunks = Math.ceil(batch / IMPLICIT_CHUNK_ROWS);
@@ -513,9 +490,6 @@ export class WasmBackend implements Backend, RecurrentKernels {
     this.free(ws);
   }
 
-  implicit_transpose(src: DeviceBuffer, dst: DeviceBuffer, rows: number, cols: number): void {
-    this.k.implicit_transpose(ptr(src), ptr(dst), rows, cols);
-  }
 
   /** Engine-independent float64 natural log (musl's, for normal samples in random.ts). */
   log(x: number): number {
@@ -535,6 +509,5 @@ interface Kernels {
     n: number, hid: number, maxIter: number, tol: number): void;
   implicit_backward(x: Ptr, ws: Ptr, b: Ptr, c: Ptr, d: Ptr, xs: Ptr, h: Ptr, dh: Ptr, dx: Ptr, dA: Ptr, dB: Ptr, dC: Ptr,
     dD: Ptr, stats: Ptr, scratch: Ptr, rows: number, seq: number, p: number, n: number, hid: number, maxIter: number, tol: number): void;
-  implicit_transpose(src: Ptr, dst: Ptr, rows: number, cols: number): void;
   math_log(x: number): number;
 }

@@ -16,10 +16,9 @@
 // - Validation and out-of-memory errors are captured with error scopes around each batch and thrown
 //   (naming the kernels of the batch) from the next read; device loss makes every later call throw.
 import type { Backend, DeviceBuffer } from './backend.js';
+import type { KernelArgs } from '../kernels/types.js';
 import { implicitBackward, implicitForward, implicitTranspose, type ImplicitGpu } from './webgpu-implicit.js';
-import type { ImplicitKernels } from './implicit-kernels.js';
 import { wgslCommon, wgslSources } from './wgsl-sources.js';
-import type { RecurrentKernels } from './recurrent.js';
 
 // GPUBufferUsage / GPUMapMode / GPUShaderStage values, spelled out so this file needs no globals.
 const USAGE_MAP_READ = 0x1, USAGE_MAP_WRITE = 0x2, USAGE_COPY_SRC = 0x4, USAGE_COPY_DST = 0x8;
@@ -94,7 +93,7 @@ async function adapterInfo(adapter: GPUAdapter): Promise<{ vendor: string; archi
   };
 }
 
-export class WebGPUBackend implements Backend, RecurrentKernels {
+export class WebGPUBackend implements Backend {
   readonly kind = 'webgpu' as const;
   readonly syncRead = false;
   readonly description: string;
@@ -486,13 +485,11 @@ export class WebGPUBackend implements Backend, RecurrentKernels {
     });
   }
 
-  linear_forward(x: DeviceBuffer, w: DeviceBuffer, b: DeviceBuffer | null, y: DeviceBuffer,
-    terms: number, rows: number, inDim: number, outDim: number): void {
+  linear_forward({ x, w, b, y, terms, rows, inDim, outDim }: KernelArgs<'linear_forward'>): void {
     this.matmul('linear_forward', x, w, b, y, terms, rows, outDim, inDim, [rows * inDim, inDim, 1], [inDim * outDim, outDim, 1], false);
   }
 
-  linear_backward(x: DeviceBuffer, w: DeviceBuffer, dy: DeviceBuffer, dx: DeviceBuffer | null,
-    dw: DeviceBuffer | null, db: DeviceBuffer | null, terms: number, rows: number, inDim: number, outDim: number): void {
+  linear_backward({ x, w, dy, dx, dw, db, terms, rows, inDim, outDim }: KernelArgs<'linear_backward'>): void {
     if (dx) this.matmul('linear_backward_dx', dy, w, null, dx, terms, rows, inDim, outDim, [rows * outDim, outDim, 1], [inDim * outDim, 1, outDim], false);
     if (dw) this.matmul('linear_backward_dw', x, dy, null, dw, terms, inDim, outDim, rows, [rows * inDim, 1, inDim], [rows * outDim, outDim, 1], true);
     if (db) this.columnSum(dy, db, terms, rows, outDim);
@@ -525,8 +522,7 @@ export class WebGPUBackend implements Backend, RecurrentKernels {
     return [ceilDiv(seq, chunkLen), chunkLen];
   }
 
-  mingru_scan_forward(hg: DeviceBuffer, h0: DeviceBuffer | null, h: DeviceBuffer,
-    groups: number, seq: number, dim: number): void {
+  mingru_scan_forward({ hg, h0, h, groups, seq, dim }: KernelArgs<'mingru_scan_forward'>): void {
     const count = groups * dim;
     const [chunks, chunkLen] = this.scanPlan(count, seq);
     const fields: Field[] = [groups, seq, dim, h0 ? 1 : 0, 0, chunks, chunkLen, count];
@@ -542,8 +538,7 @@ export class WebGPUBackend implements Backend, RecurrentKernels {
     });
   }
 
-  mingru_scan_backward(hg: DeviceBuffer, h0: DeviceBuffer | null, h: DeviceBuffer, dh: DeviceBuffer,
-    dhg: DeviceBuffer, dh0: DeviceBuffer | null, groups: number, seq: number, dim: number): void {
+  mingru_scan_backward({ hg, h0, h, dh, dhg, dh0, groups, seq, dim }: KernelArgs<'mingru_scan_backward'>): void {
     const count = groups * dim;
     const [chunks, chunkLen] = this.scanPlan(count, seq);
     const fields: Field[] = [groups, seq, dim, h0 ? 1 : 0, dh0 ? 1 : 0, chunks, chunkLen, count];
@@ -560,14 +555,12 @@ export class WebGPUBackend implements Backend, RecurrentKernels {
     });
   }
 
-  layer_norm_forward(x: DeviceBuffer, w: DeviceBuffer | null, b: DeviceBuffer | null, y: DeviceBuffer,
-    mean: DeviceBuffer, rstd: DeviceBuffer, rows: number, dim: number, eps: number): void {
+  layer_norm_forward({ x, w, b, y, mean, rstd, rows, dim, eps }: KernelArgs<'layer_norm_forward'>): void {
     this.run1d('layernorm', 'layer_norm_forward', rows, [rows, dim, w ? 1 : 0, b ? 1 : 0, [eps], 0, 0, 0, 1, rows],
       [['r', x], ['r', w], ['r', b], ['w', y], ['w', mean], ['w', rstd]]);
   }
 
-  layer_norm_backward(x: DeviceBuffer, w: DeviceBuffer | null, _mean: DeviceBuffer, _rstd: DeviceBuffer, dy: DeviceBuffer,
-    dx: DeviceBuffer | null, dw: DeviceBuffer | null, db: DeviceBuffer | null, rows: number, dim: number, eps: number): void {
+  layer_norm_backward({ x, w, mean: _mean, rstd: _rstd, dy, dx, dw, db, rows, dim, eps }: KernelArgs<'layer_norm_backward'>): void {
     // Like the CPU kernel, the row statistics are recomputed from x (see kernels/layernorm.wgsl).
     const splits = rows > 2048 ? Math.min(64, ceilDiv(rows, 1024)) : 1;
     const chunk = Math.max(1, ceilDiv(rows, splits));
@@ -590,35 +583,33 @@ export class WebGPUBackend implements Backend, RecurrentKernels {
     });
   }
 
-  unary_forward(x: DeviceBuffer, y: DeviceBuffer, n: number, op: number): void {
+  unary_forward({ x, y, n, op }: KernelArgs<'unary_forward'>): void {
     this.run1d('unary', 'unary_forward', n, [n, op], [['r', x], ['r', null], ['r', null], ['w', y]]);
   }
 
-  unary_backward(x: DeviceBuffer, y: DeviceBuffer, dy: DeviceBuffer, dx: DeviceBuffer, n: number, op: number): void {
+  unary_backward({ x, y, dy, dx, n, op }: KernelArgs<'unary_backward'>): void {
     this.run1d('unary', 'unary_backward', n, [n, op], [['r', x], ['r', y], ['r', dy], ['w', dx]]);
   }
 
-  binary_forward(a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, n: number, op: number): void {
+  binary_forward({ a, b, out, n, op }: KernelArgs<'binary_forward'>): void {
     this.run1d('elementwise', 'binary_forward', n, [n, op, 1, 1, [1], [0]], [['r', a], ['r', b], ['r', null], ['w', out], ['w', null]]);
   }
 
-  binary_backward(a: DeviceBuffer, b: DeviceBuffer, dy: DeviceBuffer, da: DeviceBuffer | null, db: DeviceBuffer | null,
-    n: number, op: number): void {
+  binary_backward({ a, b, dy, da, db, n, op }: KernelArgs<'binary_backward'>): void {
     if (!da && !db) return;
     this.run1d('elementwise', 'binary_backward', n, [n, op, da ? 1 : 0, db ? 1 : 0, [1], [0]],
       [['r', a], ['r', b], ['r', dy], ['w', da], ['w', db]]);
   }
 
-  affine_scalar(x: DeviceBuffer, out: DeviceBuffer, n: number, scale: number, shift: number): void {
+  affine_scalar({ x, out, n, scale, shift }: KernelArgs<'affine_scalar'>): void {
     this.run1d('elementwise', 'affine_scalar', n, [n, 0, 1, 0, [scale], [shift]], [['r', x], ['r', null], ['r', null], ['w', out], ['w', null]]);
   }
 
-  fill(out: DeviceBuffer, n: number, value: number): void {
+  fill({ out, n, value }: KernelArgs<'fill'>): void {
     this.run1d('elementwise', 'fill', n, [n, 0, 0, 0, [1], [value]], [['r', null], ['r', null], ['r', null], ['w', out], ['w', null]]);
   }
 
-  copy_rows(src: DeviceBuffer, dst: DeviceBuffer, outer: number, srcN: number, dstN: number,
-    inner: number, srcStart: number, dstStart: number, count: number): void {
+  copy_rows({ src, dst, outer, srcN, dstN, inner, srcStart, dstStart, count }: KernelArgs<'copy_rows'>): void {
     const total = outer * count * inner;
     this.run1d('elementwise', 'copy_rows', total, [outer, srcN, dstN, inner, srcStart, dstStart, count, total], [['r', src], ['w', dst]]);
   }
@@ -638,49 +629,47 @@ export class WebGPUBackend implements Backend, RecurrentKernels {
     });
   }
 
-  sum_all(x: DeviceBuffer, out: DeviceBuffer, n: number): void {
+  sum_all({ x, out, n }: KernelArgs<'sum_all'>): void {
     this.scalarReduce('sum_all', x, null, out, n, 0, false, 1);
   }
 
-  sum_rows(x: DeviceBuffer, y: DeviceBuffer, rows: number, inner: number): void {
+  sum_rows({ x, y, rows, inner }: KernelArgs<'sum_rows'>): void {
     this.columnSum(x, y, 1, rows, inner);
   }
 
-  add_row_vector(x: DeviceBuffer, v: DeviceBuffer, y: DeviceBuffer, rows: number, inner: number): void {
+  add_row_vector({ x, v, y, rows, inner }: KernelArgs<'add_row_vector'>): void {
     this.run1d('reduce', 'add_row_vector', rows * inner, [rows * inner, inner], [['r', x], ['r', v], ['w', y]]);
   }
 
-  mse_forward(a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, n: number): void {
+  mse_forward({ a, b, out, n }: KernelArgs<'mse_forward'>): void {
     this.scalarReduce('mse_forward', a, b, out, n, 2, false, n);
   }
 
-  mse_backward(a: DeviceBuffer, b: DeviceBuffer, dOut: DeviceBuffer, da: DeviceBuffer | null, db: DeviceBuffer | null, n: number): void {
+  mse_backward({ a, b, dOut, da, db, n }: KernelArgs<'mse_backward'>): void {
     if (!da && !db) return;
     this.run1d('reduce', 'mse_backward', n, [n, da ? 1 : 0, db ? 1 : 0],
       [['r', a], ['r', b], ['r', dOut], ['w', da], ['w', db]]);
   }
 
-  sum_squares_accumulate(x: DeviceBuffer, acc: DeviceBuffer, n: number): void {
+  sum_squares_accumulate({ x, acc, n }: KernelArgs<'sum_squares_accumulate'>): void {
     this.scalarReduce('sum_squares_accumulate', x, null, acc, n, 1, true, 1);
   }
 
-  sgd_step(p: DeviceBuffer, g: DeviceBuffer, buf: DeviceBuffer, n: number, lr: number, momentum: number,
-    dampening: number, weightDecay: number, nesterov: boolean, firstStep: boolean): void {
+  sgd_step({ p, g, buf, n, lr, momentum, dampening, weightDecay, nesterov, firstStep }: KernelArgs<'sgd_step'>): void {
     this.run1d('optim', 'sgd_step', n, [n, +nesterov, +firstStep, [lr], [momentum], [dampening], [weightDecay]],
       [['w', p], ['r', g], ['w', buf]]);
   }
 
-  adam_step(p: DeviceBuffer, g: DeviceBuffer, m: DeviceBuffer, v: DeviceBuffer, n: number, lr: number, beta1: number,
-    beta2: number, eps: number, weightDecay: number, decoupled: boolean, stepSize: number, bc2Sqrt: number): void {
+  adam_step({ p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt }: KernelArgs<'adam_step'>): void {
     this.run1d('optim', 'adam_step', n, [n, +decoupled, [lr], [beta1], [beta2], [eps], [weightDecay], [stepSize], [bc2Sqrt]],
       [['w', p], ['r', g], ['w', m], ['w', v]]);
   }
 
-  clip_scale(g: DeviceBuffer, n: number, sumSq: DeviceBuffer, maxNorm: number): void {
+  clip_scale({ g, n, sumSq, maxNorm }: KernelArgs<'clip_scale'>): void {
     this.run1d('optim', 'clip_scale', n, [n, [maxNorm]], [['w', g], ['r', sumSq]]);
   }
 
-  async count_nonfinite(a: DeviceBuffer, n: number): Promise<number> {
+  async count_nonfinite({ a, n }: KernelArgs<'count_nonfinite'>): Promise<number> {
     const counter = this.alloc(1);
     try {
       this.ensureEncoder();
@@ -709,17 +698,15 @@ export class WebGPUBackend implements Backend, RecurrentKernels {
     });
   }
 
-  implicit_forward(...a: Parameters<ImplicitKernels['implicit_forward']>): void {
-    implicitForward(this.implicitGpu, ...a);
+  implicit_forward(a: KernelArgs<'implicit_forward'>): void {
+    implicitForward(this.implicitGpu, a.x, a.a, a.b, a.c, a.d, a.xs, a.h, a.stats, a.batch, a.seq, a.inDim, a.n, a.hid, a.maxIter, a.tol, a.kappa);
   }
 
-  implicit_backward(...a: Parameters<ImplicitKernels['implicit_backward']>): void {
-    implicitBackward(this.implicitGpu, ...a);
+  implicit_backward(a: KernelArgs<'implicit_backward'>): void {
+    implicitBackward(this.implicitGpu, a.x, a.a, a.b, a.c, a.d, a.xs, a.h, a.dh, a.dx, a.dA, a.dB, a.dC, a.dD, a.stats,
+      a.batch, a.seq, a.inDim, a.n, a.hid, a.maxIter, a.tol, a.kappa);
   }
 
-  implicit_transpose(...a: Parameters<ImplicitKernels['implicit_transpose']>): void {
-    implicitTranspose(this.implicitGpu, ...a);
-  }
 
   // ---- Recurrent cells: Elman RNN, GRU, LSTM (kernels/rnn.wgsl; the RecurrentKernels interface) ----
   // One dispatch per layer and direction: a workgroup per batch row loops over time inside the
@@ -738,51 +725,36 @@ export class WebGPUBackend implements Backend, RecurrentKernels {
     this.run('rnn', entry, [batch, 1, 1], fields, args, 64);
   }
 
-  transpose_2d(src: DeviceBuffer, dst: DeviceBuffer, rows: number, cols: number): void {
+  transpose_2d({ src, dst, rows, cols }: KernelArgs<'transpose_2d'>): void {
     this.run1d('rnn', 'transpose_2d', rows * cols, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rows, cols], [['r', src], ['w', dst]]);
   }
 
-  rnn_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null, out: DeviceBuffer,
-    batch: number, seq: number, hidden: number, batchFirst: boolean, relu: boolean): void {
+  rnn_forward({ xg, whhT, bhh, h0, out, batch, seq, hidden, batchFirst, relu }: KernelArgs<'rnn_forward'>): void {
     this.recurrent('rnn_forward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { relu, bias: bhh, h0 }),
       [['w', xg], ['r', whhT], ['r', bhh], ['r', h0], ['r', null], ['w', out], ['w', null]]);
   }
 
-  rnn_backward(whh: DeviceBuffer, out: DeviceBuffer, dout: DeviceBuffer | null, dg: DeviceBuffer, dh0: DeviceBuffer,
-    batch: number, seq: number, hidden: number, batchFirst: boolean, relu: boolean): void {
+  rnn_backward({ whh, out, dout, dg, dh0, batch, seq, hidden, batchFirst, relu }: KernelArgs<'rnn_backward'>): void {
     this.recurrent('rnn_backward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { relu, dout }),
       [['r', whh], ['r', out], ['r', dout], ['w', dg], ['w', dh0]]);
   }
 
-  gru_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null, out: DeviceBuffer,
-    hn: DeviceBuffer, batch: number, seq: number, hidden: number, batchFirst: boolean): void {
+  gru_forward({ xg, whhT, bhh, h0, out, hn, batch, seq, hidden, batchFirst }: KernelArgs<'gru_forward'>): void {
     this.recurrent('gru_forward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { bias: bhh, h0 }),
       [['w', xg], ['r', whhT], ['r', bhh], ['r', h0], ['r', null], ['w', out], ['w', hn]]);
   }
 
-  gru_backward(whh: DeviceBuffer, gates: DeviceBuffer, hn: DeviceBuffer, h0: DeviceBuffer | null, out: DeviceBuffer,
-    dout: DeviceBuffer | null, dgi: DeviceBuffer, dgh: DeviceBuffer, dh0: DeviceBuffer,
-    batch: number, seq: number, hidden: number, batchFirst: boolean): void {
-    // dh0 enters holding h0 (the kernel reads it, then reuses the buffer for the carry): 8 bindings.
-    if (h0) this.copy_rows(h0, dh0, 1, 1, 1, batch * hidden, 0, 0, 1);
-    else this.fill(dh0, batch * hidden, 0);
+  gru_backward({ whh, gates, hn, out, dout, dgi, dgh, dh0, batch, seq, hidden, batchFirst }: KernelArgs<'gru_backward'>): void {
     this.recurrent('gru_backward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { dout }),
       [['r', whh], ['r', gates], ['r', hn], ['r', out], ['r', dout], ['w', dgi], ['w', dgh], ['w', dh0]]);
   }
 
-  lstm_forward(xg: DeviceBuffer, whhT: DeviceBuffer, bhh: DeviceBuffer | null, h0: DeviceBuffer | null,
-    c0: DeviceBuffer | null, out: DeviceBuffer, c: DeviceBuffer, batch: number, seq: number, hidden: number,
-    batchFirst: boolean): void {
+  lstm_forward({ xg, whhT, bhh, h0, c0, out, c, batch, seq, hidden, batchFirst }: KernelArgs<'lstm_forward'>): void {
     this.recurrent('lstm_forward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { bias: bhh, h0, c0 }),
       [['w', xg], ['r', whhT], ['r', bhh], ['r', h0], ['r', c0], ['w', out], ['w', c]]);
   }
 
-  lstm_backward(whh: DeviceBuffer, gates: DeviceBuffer, c: DeviceBuffer, c0: DeviceBuffer | null,
-    dout: DeviceBuffer | null, dcN: DeviceBuffer | null, dg: DeviceBuffer, dh0: DeviceBuffer, dc0: DeviceBuffer,
-    batch: number, seq: number, hidden: number, batchFirst: boolean): void {
-    // dc0 enters holding dcN (or zeros) and carries the cell gradient: 8 bindings.
-    if (dcN) this.copy_rows(dcN, dc0, 1, 1, 1, batch * hidden, 0, 0, 1);
-    else this.fill(dc0, batch * hidden, 0);
+  lstm_backward({ whh, gates, c, c0, dout, dg, dh0, dc0, batch, seq, hidden, batchFirst }: KernelArgs<'lstm_backward'>): void {
     this.recurrent('lstm_backward', batch, hidden, WebGPUBackend.recFields(batch, seq, hidden, batchFirst, { c0, dout }),
       [['r', whh], ['r', gates], ['r', c], ['r', c0], ['r', dout], ['w', dg], ['w', dh0], ['w', dc0]]);
   }

@@ -99,7 +99,7 @@ export abstract class Module {
         const t = state[name];
         if (!t) continue;
         const src = untracked(() => toDevice(t, p.device));
-        p.device.copy_rows(src.buffer, p.buffer, 1, 1, 1, p.numel, 0, 0, 1);
+        p.device.copy_rows({ src: src.buffer, dst: p.buffer, outer: 1, srcN: 1, dstN: 1, inner: p.numel, srcStart: 0, dstStart: 0, count: 1 });
         if (src !== t) src.dispose();
       }
     });

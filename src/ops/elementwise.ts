@@ -10,12 +10,12 @@ function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   checkSameDevice(op, [a, b]);
   const dev = a.device;
   const y = Tensor.empty(a.shape, dev);
-  dev.binary_forward(a.buffer, b.buffer, y.buffer, y.numel, Binary[op]);
+  dev.binary_forward({ a: a.buffer, b: b.buffer, out: y.buffer, n: y.numel, op: Binary[op] });
   if (op === 'add') return record(y, op, [a, b], [], (g) => [g, g]);
   return record(y, op, [a, b], [a, b], (g) => {
     const da = a.requiresGrad ? Tensor.empty(a.shape, dev) : null;
     const db = b.requiresGrad ? Tensor.empty(b.shape, dev) : null;
-    dev.binary_backward(a.buffer, b.buffer, g.buffer, da?.buffer ?? null, db?.buffer ?? null, y.numel, Binary[op]);
+    dev.binary_backward({ a: a.buffer, b: b.buffer, dy: g.buffer, da: da?.buffer ?? null, db: db?.buffer ?? null, n: y.numel, op: Binary[op] });
     return [da, db];
   });
 }
@@ -31,12 +31,12 @@ const BACKWARD_FROM_OUTPUT: ReadonlySet<UnaryOp> = new Set(['relu', 'sigmoid', '
 function unary(op: UnaryOp, x: Tensor): Tensor {
   const dev = x.device;
   const y = Tensor.empty(x.shape, dev);
-  dev.unary_forward(x.buffer, y.buffer, y.numel, Unary[op]);
+  dev.unary_forward({ x: x.buffer, y: y.buffer, n: y.numel, op: Unary[op] });
   // Save one tensor and hand it to the kernel as both x and y, so the other can be freed.
   const keep = BACKWARD_FROM_OUTPUT.has(op) ? y : x;
   return record(y, op, [x], [keep], (g) => {
     const dx = Tensor.empty(x.shape, dev);
-    dev.unary_backward(keep.buffer, keep.buffer, g.buffer, dx.buffer, y.numel, Unary[op]);
+    dev.unary_backward({ x: keep.buffer, y: keep.buffer, dy: g.buffer, dx: dx.buffer, n: y.numel, op: Unary[op] });
     return [dx];
   });
 }
@@ -55,10 +55,10 @@ export const neg = (x: Tensor): Tensor => unary('neg', x);
 export function affine(x: Tensor, scale: number, shift = 0): Tensor {
   const dev = x.device;
   const y = Tensor.empty(x.shape, dev);
-  dev.affine_scalar(x.buffer, y.buffer, y.numel, scale, shift);
+  dev.affine_scalar({ x: x.buffer, out: y.buffer, n: y.numel, scale, shift });
   return record(y, 'affine', [x], [], (g) => {
     const dx = Tensor.empty(x.shape, dev);
-    dev.affine_scalar(g.buffer, dx.buffer, dx.numel, scale, 0);
+    dev.affine_scalar({ x: g.buffer, out: dx.buffer, n: dx.numel, scale, shift: 0 });
     return [dx];
   });
 }

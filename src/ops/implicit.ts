@@ -11,7 +11,9 @@ import { record } from '../autograd.js';
 import { formatShape, shapeError } from '../shape.js';
 import { checkSameDevice } from './common.js';
 import type { Backend } from '../backend/backend.js';
-import { hasImplicitKernels, IMPLICIT_STAT_WIDTH } from '../backend/implicit-kernels.js';
+
+/** Floats per batch row of the convergence statistics the implicit kernels write. */
+export const IMPLICIT_STAT_WIDTH = 4;
 
 /** How the fixed-point solves of one forward or backward call went. */
 export interface ImplicitSolveStats {
@@ -96,22 +98,18 @@ export function implicitRnn(x: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tenso
   if (D.ndim !== 2 || D.shape[0] !== hid || D.shape[1] !== q) throw shapeError(where, 'D', formatShape([hid, q]), D.shape);
   checkSameDevice(where, [x, A, B, C, D]);
   const dev = x.device;
-  if (!hasImplicitKernels(dev)) throw new Error(`${where}: the ${dev.description} backend has no implicit kernels`);
 
   const h = Tensor.empty([batch, seq, hid], dev);
   const xs = Tensor.scratch([batch, seq, n], dev);
   const stats = Tensor.scratch([batch, IMPLICIT_STAT_WIDTH], dev);
-  dev.implicit_forward(x.buffer, A.buffer, B.buffer, C.buffer, D.buffer, xs.buffer, h.buffer, stats.buffer,
-    batch, seq, p, n, hid, maxIter, tol, kappa);
+  dev.implicit_forward({ x: x.buffer, a: A.buffer, b: B.buffer, c: C.buffer, d: D.buffer, xs: xs.buffer, h: h.buffer, stats: stats.buffer, batch, seq, inDim: p, n, hid, maxIter, tol, kappa });
   report(dev, stats, 'forward', seq, tol, maxIter, options.onStats);
 
   return record(h, 'implicitRnn', [x, A, B, C, D], [x, A, B, C, D, xs, h], (dh) => {
     const want = (t: Tensor) => (t.requiresGrad ? Tensor.empty(t.shape, dev) : null);
     const [dx, dA, dB, dC, dD] = [x, A, B, C, D].map(want);
     const gradStats = Tensor.scratch([batch, IMPLICIT_STAT_WIDTH], dev);
-    dev.implicit_backward(x.buffer, A.buffer, B.buffer, C.buffer, D.buffer, xs.buffer, h.buffer, dh.buffer,
-      dx?.buffer ?? null, dA?.buffer ?? null, dB?.buffer ?? null, dC?.buffer ?? null, dD?.buffer ?? null, gradStats.buffer,
-      batch, seq, p, n, hid, gradMaxIter, gradTol, kappa);
+    dev.implicit_backward({ x: x.buffer, a: A.buffer, b: B.buffer, c: C.buffer, d: D.buffer, xs: xs.buffer, h: h.buffer, dh: dh.buffer, dx: dx?.buffer ?? null, dA: dA?.buffer ?? null, dB: dB?.buffer ?? null, dC: dC?.buffer ?? null, dD: dD?.buffer ?? null, stats: gradStats.buffer, batch, seq, inDim: p, n, hid, maxIter: gradMaxIter, tol: gradTol, kappa });
     report(dev, gradStats, 'backward', seq, gradTol, gradMaxIter, options.onStats);
     return [dx, dA, dB, dC, dD];
   });
@@ -121,13 +119,12 @@ export function implicitRnn(x: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tenso
 export function transpose2d(w: Tensor, where = 'transpose2d'): Tensor {
   if (w.ndim !== 2) throw shapeError(where, 'input', '(rows, cols)', w.shape);
   const dev = w.device;
-  if (!hasImplicitKernels(dev)) throw new Error(`${where}: the ${dev.description} backend has no implicit kernels`);
   const [rows, cols] = w.shape;
   const y = Tensor.empty([cols, rows], dev);
-  dev.implicit_transpose(w.buffer, y.buffer, rows, cols);
+  dev.transpose_2d({ src: w.buffer, dst: y.buffer, rows, cols });
   return record(y, 'transpose2d', [w], [], (g) => {
     const dw = Tensor.empty(w.shape, dev);
-    dev.implicit_transpose(g.buffer, dw.buffer, cols, rows);
+    dev.transpose_2d({ src: g.buffer, dst: dw.buffer, rows: cols, cols: rows });
     return [dw];
   });
 }

@@ -14,15 +14,14 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
   const dev = x.device, rows = x.numel / dim;
   const y = Tensor.empty(x.shape, dev);
   const mean = Tensor.scratch([rows], dev), rstd = Tensor.scratch([rows], dev); // for backward only
-  dev.layer_norm_forward(x.buffer, weight?.buffer ?? null, bias?.buffer ?? null, y.buffer, mean.buffer, rstd.buffer, rows, dim, eps);
+  dev.layer_norm_forward({ x: x.buffer, w: weight?.buffer ?? null, b: bias?.buffer ?? null, y: y.buffer, mean: mean.buffer, rstd: rstd.buffer, rows, dim, eps });
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   const saved = [x, mean, rstd, ...(weight ? [weight] : [])];
   return record(y, 'layerNorm', inputs, saved, (g) => {
     const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;
     const dw = weight?.requiresGrad ? Tensor.empty(weight.shape, dev) : null;
     const db = bias?.requiresGrad ? Tensor.empty(bias.shape, dev) : null;
-    dev.layer_norm_backward(x.buffer, weight?.buffer ?? null, mean.buffer, rstd.buffer, g.buffer, dx?.buffer ?? null,
-      dw?.buffer ?? null, db?.buffer ?? null, rows, dim, eps);
+    dev.layer_norm_backward({ x: x.buffer, w: weight?.buffer ?? null, mean: mean.buffer, rstd: rstd.buffer, dy: g.buffer, dx: dx?.buffer ?? null, dw: dw?.buffer ?? null, db: db?.buffer ?? null, rows, dim, eps });
     const grads = [dx];
     if (weight) grads.push(dw);
     if (bias) grads.push(db);

@@ -19,15 +19,14 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, wh
   const rows = x.numel / (terms * inDim);
   if (!Number.isInteger(rows)) throw new ShapeError(`${where}: input ${formatShape(x.shape)} does not split into rows`);
   const y = Tensor.empty([...x.shape.slice(0, -1), outDim], dev);
-  dev.linear_forward(x.buffer, weight.buffer, bias ? bias.buffer : null, y.buffer, terms, rows, inDim, outDim);
+  dev.linear_forward({ x: x.buffer, w: weight.buffer, b: bias ? bias.buffer : null, y: y.buffer, terms, rows, inDim, outDim });
 
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(y, 'linear', inputs, [x, weight], (dy) => {
     const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;
     const dw = weight.requiresGrad ? Tensor.empty(weight.shape, dev) : null;
     const db = bias?.requiresGrad ? Tensor.empty(bias.shape, dev) : null;
-    dev.linear_backward(x.buffer, weight.buffer, dy.buffer, dx?.buffer ?? null, dw?.buffer ?? null,
-      db?.buffer ?? null, terms, rows, inDim, outDim);
+    dev.linear_backward({ x: x.buffer, w: weight.buffer, dy: dy.buffer, dx: dx?.buffer ?? null, dw: dw?.buffer ?? null, db: db?.buffer ?? null, terms, rows, inDim, outDim });
     return [dx, dw, db];
   });
 }

@@ -12,11 +12,11 @@ export function mseLoss(input: Tensor, target: Tensor): Tensor {
   checkSameDevice('mseLoss', [input, target]);
   const dev = input.device, n = input.numel;
   const y = Tensor.empty([], dev);
-  dev.mse_forward(input.buffer, target.buffer, y.buffer, n);
+  dev.mse_forward({ a: input.buffer, b: target.buffer, out: y.buffer, n });
   return record(y, 'mseLoss', [input, target], [input, target], (g) => {
     const da = input.requiresGrad ? Tensor.empty(input.shape, dev) : null;
     const db = target.requiresGrad ? Tensor.empty(target.shape, dev) : null;
-    dev.mse_backward(input.buffer, target.buffer, g.buffer, da?.buffer ?? null, db?.buffer ?? null, n);
+    dev.mse_backward({ a: input.buffer, b: target.buffer, dOut: g.buffer, da: da?.buffer ?? null, db: db?.buffer ?? null, n });
     return [da, db];
   });
 }

@@ -20,15 +20,14 @@ export function mingruScan(hg: Tensor, h0: Tensor | null = null, where = 'mingru
   const dev = hg.device;
   const groups = terms * batch;
   const h = Tensor.empty([terms, batch, seq, dim], dev);
-  dev.mingru_scan_forward(hg.buffer, h0 ? h0.buffer : null, h.buffer, groups, seq, dim);
+  dev.mingru_scan_forward({ hg: hg.buffer, h0: h0 ? h0.buffer : null, h: h.buffer, groups, seq, dim });
 
   const inputs = h0 ? [hg, h0] : [hg];
   const saved = h0 ? [hg, h0, h] : [hg, h];
   return record(h, 'mingruScan', inputs, saved, (dh) => {
     const dhg = Tensor.empty(hg.shape, dev);
     const dh0 = h0?.requiresGrad ? Tensor.empty(h0.shape, dev) : null;
-    dev.mingru_scan_backward(hg.buffer, h0 ? h0.buffer : null, h.buffer, dh.buffer, dhg.buffer,
-      dh0?.buffer ?? null, groups, seq, dim);
+    dev.mingru_scan_backward({ hg: hg.buffer, h0: h0 ? h0.buffer : null, h: h.buffer, dh: dh.buffer, dhg: dhg.buffer, dh0: dh0?.buffer ?? null, groups, seq, dim });
     return [hg.requiresGrad ? dhg : null, dh0];
   });
 }
@@ -53,12 +52,12 @@ export function mingruLayer(x: Tensor, weight: Tensor, h0: Tensor | null = null,
   const dev = x.device, groups = terms * batch, rows = batch * seq;
   const projection = () => {
     const hg = Tensor.scratch([terms, batch, seq, twoHidden], dev);
-    dev.linear_forward(x.buffer, weight.buffer, null, hg.buffer, terms, rows, dim, twoHidden);
+    dev.linear_forward({ x: x.buffer, w: weight.buffer, b: null, y: hg.buffer, terms, rows, inDim: dim, outDim: twoHidden });
     return hg;
   };
   const hg = projection();
   const h = Tensor.empty([terms, batch, seq, hidden], dev);
-  dev.mingru_scan_forward(hg.buffer, h0 ? h0.buffer : null, h.buffer, groups, seq, hidden);
+  dev.mingru_scan_forward({ hg: hg.buffer, h0: h0 ? h0.buffer : null, h: h.buffer, groups, seq, dim: hidden });
   hg._free();
 
   const inputs = h0 ? [x, weight, h0] : [x, weight];
@@ -67,11 +66,11 @@ export function mingruLayer(x: Tensor, weight: Tensor, h0: Tensor | null = null,
     const again = projection();
     const dhg = Tensor.scratch(again.shape, dev);
     const dh0 = h0?.requiresGrad ? Tensor.empty(h0.shape, dev) : null;
-    dev.mingru_scan_backward(again.buffer, h0 ? h0.buffer : null, h.buffer, dh.buffer, dhg.buffer, dh0?.buffer ?? null, groups, seq, hidden);
+    dev.mingru_scan_backward({ hg: again.buffer, h0: h0 ? h0.buffer : null, h: h.buffer, dh: dh.buffer, dhg: dhg.buffer, dh0: dh0?.buffer ?? null, groups, seq, dim: hidden });
     again._free();
     const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;
     const dw = weight.requiresGrad ? Tensor.empty(weight.shape, dev) : null;
-    dev.linear_backward(x.buffer, weight.buffer, dhg.buffer, dx?.buffer ?? null, dw?.buffer ?? null, null, terms, rows, dim, twoHidden);
+    dev.linear_backward({ x: x.buffer, w: weight.buffer, dy: dhg.buffer, dx: dx?.buffer ?? null, dw: dw?.buffer ?? null, db: null, terms, rows, inDim: dim, outDim: twoHidden });
     dhg._free();
     return h0 ? [dx, dw, dh0] : [dx, dw];
   });

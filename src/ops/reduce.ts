@@ -9,14 +9,14 @@ import { affine } from './elementwise.js';
 /** Every row of (rows, inner) set to `src` (inner values): the backward of a sum over rows. */
 function broadcastRows(src: Tensor, shape: readonly number[], rows: number): Tensor {
   const out = Tensor.empty(shape, src.device);
-  src.device.copy_rows(src.buffer, out.buffer, rows, 0, 1, src.numel, 0, 0, 1);
+  src.device.copy_rows({ src: src.buffer, dst: out.buffer, outer: rows, srcN: 0, dstN: 1, inner: src.numel, srcStart: 0, dstStart: 0, count: 1 });
   return out;
 }
 
 /** The sum of all elements, a scalar (shape []). */
 export function sum(x: Tensor): Tensor {
   const y = Tensor.empty([], x.device);
-  x.device.sum_all(x.buffer, y.buffer, x.numel);
+  x.device.sum_all({ x: x.buffer, out: y.buffer, n: x.numel });
   return record(y, 'sum', [x], [], (g) => [broadcastRows(g, x.shape, x.numel)]);
 }
 
@@ -30,7 +30,7 @@ export function sumFirstAxis(x: Tensor): Tensor {
   if (x.ndim < 1) throw new ShapeError('sumFirstAxis: needs at least one dimension');
   const rows = x.shape[0], rest = x.shape.slice(1);
   const y = Tensor.empty(rest, x.device);
-  x.device.sum_rows(x.buffer, y.buffer, rows, y.numel);
+  x.device.sum_rows({ x: x.buffer, y: y.buffer, rows, inner: y.numel });
   return record(y, 'sumFirstAxis', [x], [], (g) => [broadcastRows(g, x.shape, rows)]);
 }
 
@@ -42,10 +42,10 @@ export function addBroadcast(x: Tensor, v: Tensor, where = 'addBroadcast'): Tens
   checkSameDevice(where, [x, v]);
   const dev = x.device, rows = x.numel / v.numel;
   const y = Tensor.empty(x.shape, dev);
-  dev.add_row_vector(x.buffer, v.buffer, y.buffer, rows, v.numel);
+  dev.add_row_vector({ x: x.buffer, v: v.buffer, y: y.buffer, rows, inner: v.numel });
   return record(y, where, [x, v], [], (g) => {
     const dv = v.requiresGrad ? Tensor.empty(v.shape, dev) : null;
-    if (dv) dev.sum_rows(g.buffer, dv.buffer, rows, v.numel);
+    if (dv) dev.sum_rows({ x: g.buffer, y: dv.buffer, rows, inner: v.numel });
     return [g, dv];
   });
 }

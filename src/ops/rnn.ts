@@ -15,7 +15,6 @@ import { record } from '../autograd.js';
 import { untracked } from '../memory.js';
 import { formatShape, shapeError } from '../shape.js';
 import { checkSameDevice } from './common.js';
-import { hasRecurrentKernels, type RecurrentKernels } from '../backend/recurrent.js';
 import type { Backend } from '../backend/backend.js';
 
 export type RecurrentCell = 'rnn_tanh' | 'rnn_relu' | 'gru' | 'lstm';
@@ -46,13 +45,6 @@ export interface RecurrentLayerOutput {
   cN: Tensor | null;
 }
 
-function recurrentDevice(dev: Backend, where: string): Backend & RecurrentKernels {
-  if (!hasRecurrentKernels(dev)) {
-    throw new Error(`${where}: the ${dev.description} backend has no recurrent kernels (gru_forward, ...); use the wasm backend`);
-  }
-  return dev as Backend & RecurrentKernels;
-}
-
 /** One recurrent layer over a whole sequence (see the file comment). */
 export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput {
   const { cell, x, weightIh, weightHh } = args;
@@ -80,29 +72,28 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
     }
   }
   checkSameDevice(where, [x, weightIh, weightHh, biasIh, biasHh, h0, c0]);
-  const dev = recurrentDevice(x.device, where);
+  const dev = x.device;
   const rows = seq * batch;
   const buf = (t: Tensor | null) => t?.buffer ?? null;
 
   // Forward: the projection into the gate buffer, then the recurrence.
   const wihT = Tensor.scratch([inSize, GH], dev);
   const whhT = Tensor.empty([H, GH], dev);
-  dev.transpose_2d(weightIh.buffer, wihT.buffer, GH, inSize);
-  dev.transpose_2d(weightHh.buffer, whhT.buffer, GH, H);
+  dev.transpose_2d({ src: weightIh.buffer, dst: wihT.buffer, rows: GH, cols: inSize });
+  dev.transpose_2d({ src: weightHh.buffer, dst: whhT.buffer, rows: GH, cols: H });
   const gates = Tensor.scratch([rows, GH], dev);
-  dev.linear_forward(x.buffer, wihT.buffer, buf(biasIh), gates.buffer, 1, rows, inSize, GH);
+  dev.linear_forward({ x: x.buffer, w: wihT.buffer, b: buf(biasIh), y: gates.buffer, terms: 1, rows, inDim: inSize, outDim: GH });
   const outShape = batchFirst ? [batch, seq, H] : [seq, batch, H];
   const output = Tensor.empty(outShape, dev);
   let extra: Tensor | null = null; // GRU: W_hn h + b_hn; LSTM: cell states
   if (cell === 'rnn_tanh' || cell === 'rnn_relu') {
-    dev.rnn_forward(gates.buffer, whhT.buffer, buf(biasHh), buf(h0), output.buffer, batch, seq, H, batchFirst, cell === 'rnn_relu');
+    dev.rnn_forward({ xg: gates.buffer, whhT: whhT.buffer, bhh: buf(biasHh), h0: buf(h0), out: output.buffer, batch, seq, hidden: H, batchFirst, relu: cell === 'rnn_relu' });
   } else if (cell === 'gru') {
     extra = Tensor.scratch([rows, H], dev);
-    dev.gru_forward(gates.buffer, whhT.buffer, buf(biasHh), buf(h0), output.buffer, extra.buffer, batch, seq, H, batchFirst);
+    dev.gru_forward({ xg: gates.buffer, whhT: whhT.buffer, bhh: buf(biasHh), h0: buf(h0), out: output.buffer, hn: extra.buffer, batch, seq, hidden: H, batchFirst });
   } else {
     extra = Tensor.scratch([rows, H], dev);
-    dev.lstm_forward(gates.buffer, whhT.buffer, buf(biasHh), buf(h0), buf(c0), output.buffer, extra.buffer,
-      batch, seq, H, batchFirst);
+    dev.lstm_forward({ xg: gates.buffer, whhT: whhT.buffer, bhh: buf(biasHh), h0: buf(h0), c0: buf(c0), out: output.buffer, c: extra.buffer, batch, seq, hidden: H, batchFirst });
   }
   whhT.dispose();
   if (cell === 'rnn_tanh' || cell === 'rnn_relu') gates.dispose(); // Elman backward needs only the output
@@ -118,36 +109,40 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
     const dh0 = Tensor.empty([1, batch, H], dev);
     const dc0 = cell === 'lstm' ? Tensor.empty([1, batch, H], dev) : null;
     if (cell === 'rnn_tanh' || cell === 'rnn_relu') {
-      dev.rnn_backward(weightHh.buffer, output.buffer, buf(dOut), dgi.buffer, dh0.buffer, batch, seq, H, batchFirst, cell === 'rnn_relu');
+      dev.rnn_backward({ whh: weightHh.buffer, out: output.buffer, dout: buf(dOut), dg: dgi.buffer, dh0: dh0.buffer, batch, seq, hidden: H, batchFirst, relu: cell === 'rnn_relu' });
     } else if (cell === 'gru') {
-      dev.gru_backward(weightHh.buffer, gates.buffer, extra!.buffer, buf(h0), output.buffer, buf(dOut), dgi.buffer,
-        dgh.buffer, dh0.buffer, batch, seq, H, batchFirst);
+      // dh0 enters holding h0 (zeros when there is none): see the kernel spec.
+      if (h0) dev.copy_rows({ src: h0.buffer, dst: dh0.buffer, outer: 1, srcN: 1, dstN: 1, inner: batch * H, srcStart: 0, dstStart: 0, count: 1 });
+      else dev.fill({ out: dh0.buffer, n: dh0.numel, value: 0 });
+      dev.gru_backward({ whh: weightHh.buffer, gates: gates.buffer, hn: extra!.buffer, out: output.buffer, dout: buf(dOut), dgi: dgi.buffer, dgh: dgh.buffer, dh0: dh0.buffer, batch, seq, hidden: H, batchFirst });
     } else {
-      dev.lstm_backward(weightHh.buffer, gates.buffer, extra!.buffer, buf(c0), buf(dOut), buf(dcN), dgi.buffer,
-        dh0.buffer, dc0!.buffer, batch, seq, H, batchFirst);
+      // dc0 enters holding dcN (zeros when there is none): see the kernel spec.
+      if (dcN) dev.copy_rows({ src: dcN.buffer, dst: dc0!.buffer, outer: 1, srcN: 1, dstN: 1, inner: batch * H, srcStart: 0, dstStart: 0, count: 1 });
+      else dev.fill({ out: dc0!.buffer, n: dc0!.numel, value: 0 });
+      dev.lstm_backward({ whh: weightHh.buffer, gates: gates.buffer, c: extra!.buffer, c0: buf(c0), dout: buf(dOut), dg: dgi.buffer, dh0: dh0.buffer, dc0: dc0!.buffer, batch, seq, hidden: H, batchFirst });
     }
     // Input side: dx = dG W_ih, dW_ih^T = x^T dG, db_ih = sum of dG.
     const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;
     const dwihT = weightIh.requiresGrad ? Tensor.empty([inSize, GH], dev) : null;
     const dbih = biasIh?.requiresGrad ? Tensor.empty([GH], dev) : null;
     if (dx || dwihT || dbih) {
-      dev.linear_backward(x.buffer, wihT.buffer, dgi.buffer, buf(dx), buf(dwihT), buf(dbih), 1, rows, inSize, GH);
+      dev.linear_backward({ x: x.buffer, w: wihT.buffer, dy: dgi.buffer, dx: buf(dx), dw: buf(dwihT), db: buf(dbih), terms: 1, rows, inDim: inSize, outDim: GH });
     }
     // Recurrent side: dW_hh^T = h_{t-1}^T dG_h, db_hh = sum of dG_h, with h_{t-1} gathered from h0 and the output.
     const dwhhT = weightHh.requiresGrad ? Tensor.empty([H, GH], dev) : null;
     const dbhh = biasHh?.requiresGrad ? Tensor.empty([GH], dev) : null;
     if (dwhhT || dbhh) {
       const hPrev = Tensor.empty(outShape, dev);
-      if (!h0) dev.fill(hPrev.buffer, hPrev.numel, 0);
+      if (!h0) dev.fill({ out: hPrev.buffer, n: hPrev.numel, value: 0 });
       if (batchFirst) {
-        if (h0) dev.copy_rows(h0.buffer, hPrev.buffer, batch, 1, seq, H, 0, 0, 1);
-        dev.copy_rows(output.buffer, hPrev.buffer, batch, seq, seq, H, 0, 1, seq - 1);
+        if (h0) dev.copy_rows({ src: h0.buffer, dst: hPrev.buffer, outer: batch, srcN: 1, dstN: seq, inner: H, srcStart: 0, dstStart: 0, count: 1 });
+        dev.copy_rows({ src: output.buffer, dst: hPrev.buffer, outer: batch, srcN: seq, dstN: seq, inner: H, srcStart: 0, dstStart: 1, count: seq - 1 });
       } else {
-        if (h0) dev.copy_rows(h0.buffer, hPrev.buffer, 1, batch, rows, H, 0, 0, batch);
-        dev.copy_rows(output.buffer, hPrev.buffer, 1, rows, rows, H, 0, batch, rows - batch);
+        if (h0) dev.copy_rows({ src: h0.buffer, dst: hPrev.buffer, outer: 1, srcN: batch, dstN: rows, inner: H, srcStart: 0, dstStart: 0, count: batch });
+        dev.copy_rows({ src: output.buffer, dst: hPrev.buffer, outer: 1, srcN: rows, dstN: rows, inner: H, srcStart: 0, dstStart: batch, count: rows - batch });
       }
       // dx is not wanted here, so the weight argument is not read.
-      dev.linear_backward(hPrev.buffer, weightHh.buffer, dgh.buffer, null, buf(dwhhT), buf(dbhh), 1, rows, H, GH);
+      dev.linear_backward({ x: hPrev.buffer, w: weightHh.buffer, dy: dgh.buffer, dx: null, dw: buf(dwhhT), db: buf(dbhh), terms: 1, rows, inDim: H, outDim: GH });
       hPrev.dispose();
     }
     if (dgh !== dgi) dgh.dispose();
@@ -172,8 +167,8 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
   // recorded on cN; the output is a node downstream of cN whose backward hands its gradient over
   // (and a zero gradient to cN), so autograd always runs the output's node first and the BPTT once.
   const cN = Tensor.empty([1, batch, H], dev);
-  if (batchFirst) dev.copy_rows(extra!.buffer, cN.buffer, batch, seq, 1, H, seq - 1, 0, 1);
-  else dev.copy_rows(extra!.buffer, cN.buffer, 1, rows, batch, H, rows - batch, 0, batch);
+  if (batchFirst) dev.copy_rows({ src: extra!.buffer, dst: cN.buffer, outer: batch, srcN: seq, dstN: 1, inner: H, srcStart: seq - 1, dstStart: 0, count: 1 });
+  else dev.copy_rows({ src: extra!.buffer, dst: cN.buffer, outer: 1, srcN: rows, dstN: batch, inner: H, srcStart: rows - batch, dstStart: 0, count: batch });
   let pendingDOut: Tensor | null = null;
   const cNRecorded = record(cN, 'lstm', inputs, saved, (dcN) => {
     try {
@@ -187,16 +182,16 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
     pendingDOut?.dispose();
     pendingDOut = untracked(() => g.detach()); // outlives this node: the BPTT reads it next
     const zero = Tensor.empty(cN.shape, dev);
-    dev.fill(zero.buffer, zero.numel, 0);
+    dev.fill({ out: zero.buffer, n: zero.numel, value: 0 });
     return [zero];
   });
   return { output: out, cN: cNRecorded };
 }
 
 /** (rows, cols) from a (cols, rows) gradient, freeing the latter. */
-function transposeBack(dev: Backend & RecurrentKernels, t: Tensor, rows: number, cols: number): Tensor {
+function transposeBack(dev: Backend, t: Tensor, rows: number, cols: number): Tensor {
   const out = Tensor.empty([cols, rows], dev);
-  dev.transpose_2d(t.buffer, out.buffer, rows, cols);
+  dev.transpose_2d({ src: t.buffer, dst: out.buffer, rows, cols });
   t.dispose();
   return out;
 }

@@ -49,11 +49,11 @@ export function slice(x: Tensor, axis: number, start: number, end: number = x.sh
   const outShape = [...x.shape];
   outShape[a] = e - s;
   const y = Tensor.empty(outShape, x.device);
-  x.device.copy_rows(x.buffer, y.buffer, outer, n, e - s, inner, s, 0, e - s);
+  x.device.copy_rows({ src: x.buffer, dst: y.buffer, outer, srcN: n, dstN: e - s, inner, srcStart: s, dstStart: 0, count: e - s });
   return record(y, 'slice', [x], [], (g) => {
     const dx = Tensor.empty(x.shape, x.device);
-    x.device.fill(dx.buffer, dx.numel, 0);
-    x.device.copy_rows(g.buffer, dx.buffer, outer, e - s, n, inner, 0, s, e - s);
+    x.device.fill({ out: dx.buffer, n: dx.numel, value: 0 });
+    x.device.copy_rows({ src: g.buffer, dst: dx.buffer, outer, srcN: e - s, dstN: n, inner, srcStart: 0, dstStart: s, count: e - s });
     return [dx];
   });
 }
@@ -78,13 +78,13 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
   let at = 0;
   for (const t of tensors) {
     starts.push(at);
-    first.device.copy_rows(t.buffer, y.buffer, outer, t.shape[a], total, inner, 0, at, t.shape[a]);
+    first.device.copy_rows({ src: t.buffer, dst: y.buffer, outer, srcN: t.shape[a], dstN: total, inner, srcStart: 0, dstStart: at, count: t.shape[a] });
     at += t.shape[a];
   }
   return record(y, 'cat', tensors, [], (g) =>
     tensors.map((t, i) => {
       const dt = Tensor.empty(t.shape, t.device);
-      t.device.copy_rows(g.buffer, dt.buffer, outer, total, t.shape[a], inner, starts[i], 0, t.shape[a]);
+      t.device.copy_rows({ src: g.buffer, dst: dt.buffer, outer, srcN: total, dstN: t.shape[a], inner, srcStart: starts[i], dstStart: 0, count: t.shape[a] });
       return dt;
     }),
   );

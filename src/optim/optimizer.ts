@@ -38,7 +38,7 @@ export abstract class Optimizer {
         if (!buffers) {
           buffers = Array.from({ length: this.stateCount }, () => {
             const t = Tensor.empty(p.shape, p.device);
-            p.device.fill(t.buffer, t.numel, 0);
+            p.device.fill({ out: t.buffer, n: t.numel, value: 0 });
             return t;
           });
           this.state.set(p, buffers);
@@ -81,8 +81,7 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, [buf]: Tensor[], step: number): void {
-    p.device.sgd_step(p.buffer, grad.buffer, buf.buffer, p.numel, this.lr, this.momentum, this.dampening,
-      this.weightDecay, this.nesterov, step === 1);
+    p.device.sgd_step({ p: p.buffer, g: grad.buffer, buf: buf.buffer, n: p.numel, lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov, firstStep: step === 1 });
   }
 }
 
@@ -119,8 +118,7 @@ export class Adam extends Optimizer {
       b1t *= b1;
       b2t *= b2;
     }
-    p.device.adam_step(p.buffer, grad.buffer, m.buffer, v.buffer, p.numel, this.lr, b1, b2, this.eps, this.weightDecay,
-      this.decoupled, this.lr / (1 - b1t), Math.sqrt(1 - b2t));
+    p.device.adam_step({ p: p.buffer, g: grad.buffer, m: m.buffer, v: v.buffer, n: p.numel, lr: this.lr, beta1: b1, beta2: b2, eps: this.eps, weightDecay: this.weightDecay, decoupled: this.decoupled, stepSize: this.lr / (1 - b1t), bc2Sqrt: Math.sqrt(1 - b2t) });
   }
 }
 
@@ -143,11 +141,11 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): Tensor 
   const dev = withGrad[0].device;
   return untracked(() => {
     const sumSq = Tensor.empty([], dev);
-    dev.fill(sumSq.buffer, 1, 0);
-    for (const p of withGrad) dev.sum_squares_accumulate(p.grad!.buffer, sumSq.buffer, p.numel);
-    for (const p of withGrad) dev.clip_scale(p.grad!.buffer, p.numel, sumSq.buffer, maxNorm);
+    dev.fill({ out: sumSq.buffer, n: 1, value: 0 });
+    for (const p of withGrad) dev.sum_squares_accumulate({ x: p.grad!.buffer, acc: sumSq.buffer, n: p.numel });
+    for (const p of withGrad) dev.clip_scale({ g: p.grad!.buffer, n: p.numel, sumSq: sumSq.buffer, maxNorm });
     const norm = Tensor.empty([], dev);
-    dev.unary_forward(sumSq.buffer, norm.buffer, 1, Unary.sqrt);
+    dev.unary_forward({ x: sumSq.buffer, y: norm.buffer, n: 1, op: Unary.sqrt });
     sumSq.dispose();
     return norm;
   });
