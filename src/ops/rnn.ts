@@ -12,7 +12,6 @@
 // h_{t-1} (rows, H) and the transposed weight gradients.
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
-import { untracked } from '../memory.js';
 import { formatShape, shapeError } from '../shape.js';
 import { checkSameDevice } from './common.js';
 import type { Backend } from '../backend/backend.js';
@@ -98,12 +97,12 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
   whhT.dispose();
   if (cell === 'rnn_tanh' || cell === 'rnn_relu') gates.dispose(); // Elman backward needs only the output
 
-  const inputs = [x, weightIh, weightHh, biasIh, biasHh, h0, c0].filter((t): t is Tensor => t !== null);
+  const inputs = { x, weightIh, weightHh, biasIh, biasHh, h0, c0 };
   const saved = [x, wihT, weightHh, output, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []),
     ...(cell === 'gru' || cell === 'lstm' ? [gates, extra!] : [])];
 
   // The BPTT from the gradient of every output step (null = zero) and, for the LSTM, of cN.
-  const backward = (dOut: Tensor | null, dcN: Tensor | null): (Tensor | null)[] => {
+  const backward = (dOut: Tensor | null, dcN: Tensor | null) => {
     const dgi = Tensor.empty([rows, GH], dev);
     const dgh = cell === 'gru' ? Tensor.empty([rows, GH], dev) : dgi;
     const dh0 = Tensor.empty([1, batch, H], dev);
@@ -149,43 +148,17 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
     dgi.dispose();
     const dwih = dwihT ? transposeBack(dev, dwihT, inSize, GH) : null;
     const dwhh = dwhhT ? transposeBack(dev, dwhhT, H, GH) : null;
-    const grads: (Tensor | null)[] = [dx, dwih, dwhh];
-    if (biasIh) grads.push(dbih);
-    if (biasHh) grads.push(dbhh);
-    if (h0) grads.push(h0.requiresGrad ? dh0 : null);
-    if (c0) grads.push(c0.requiresGrad ? dc0 : null);
-    if (!h0 || !h0.requiresGrad) dh0.dispose();
-    if (dc0 && (!c0 || !c0.requiresGrad)) dc0.dispose();
-    return grads;
+    return { x: dx, weightIh: dwih, weightHh: dwhh, biasIh: dbih, biasHh: dbhh, h0: dh0, c0: dc0 };
   };
 
   if (cell !== 'lstm') {
-    return { output: record(output, cell, inputs, saved, (g) => backward(g, null)), cN: null };
+    return { output: record(cell, { inputs, outputs: { output }, saved, backward: ({ output: dOut }) => backward(dOut, null) }).output, cN: null };
   }
-
-  // The LSTM has two outputs, the output sequence and cN, and one BPTT for both. The op's node is
-  // recorded on cN; the output is a node downstream of cN whose backward hands its gradient over
-  // (and a zero gradient to cN), so autograd always runs the output's node first and the BPTT once.
+  // The LSTM's two outputs, the output sequence and cN, are one node: one BPTT for both gradients.
   const cN = Tensor.empty([1, batch, H], dev);
   if (batchFirst) dev.copy_rows({ src: extra!.buffer, dst: cN.buffer, outer: batch, srcN: seq, dstN: 1, inner: H, srcStart: seq - 1, dstStart: 0, count: 1 });
   else dev.copy_rows({ src: extra!.buffer, dst: cN.buffer, outer: 1, srcN: rows, dstN: batch, inner: H, srcStart: rows - batch, dstStart: 0, count: batch });
-  let pendingDOut: Tensor | null = null;
-  const cNRecorded = record(cN, 'lstm', inputs, saved, (dcN) => {
-    try {
-      return backward(pendingDOut, dcN);
-    } finally {
-      pendingDOut?.dispose();
-      pendingDOut = null;
-    }
-  });
-  const out = record(output, 'lstm.output', [cNRecorded], [], (g) => {
-    pendingDOut?.dispose();
-    pendingDOut = untracked(() => g.detach()); // outlives this node: the BPTT reads it next
-    const zero = Tensor.empty(cN.shape, dev);
-    dev.fill({ out: zero.buffer, n: zero.numel, value: 0 });
-    return [zero];
-  });
-  return { output: out, cN: cNRecorded };
+  return record('lstm', { inputs, outputs: { output, cN }, saved, backward: ({ output: dOut, cN: dcN }) => backward(dOut, dcN) });
 }
 
 /** (rows, cols) from a (cols, rows) gradient, freeing the latter. */
