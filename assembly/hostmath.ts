@@ -1,5 +1,6 @@
-// Float64 sin and cos for the host (data generation): JavaScript's Math.sin/cos may differ between
-// engines, these (AssemblyScript's musl port) do not.
+// Float64 sin, cos and log for the host (src/hostmath.ts: normal samples, data generation): JavaScript's
+// Math.sin/cos/log may differ between engines, these (AssemblyScript's musl port) do not. Built as a
+// module of its own (scripts/build.mjs), so the host reaches no backend for them.
 export function math_sin(x: f64): f64 {
   return Math.sin(x);
 }
@@ -8,7 +9,6 @@ export function math_cos(x: f64): f64 {
   return Math.cos(x);
 }
 
-// Float64 natural log for the host (normal samples in src/random.ts), engine-independent likewise.
 export function math_log(x: f64): f64 {
   return Math.log(x);
 }

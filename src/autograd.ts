@@ -1,11 +1,68 @@
-// Reverse-mode autograd: ops record a GradNode on their output (micrograd style, the backward
-// closure sits beside the forward in each op file); backward() walks the graph in reverse
+// Reverse-mode autograd: ops record a GradNode on their outputs (micrograd style, the backward
+// closure sits beside the forward in each op file); backward() walks the nodes in reverse
 // topological order, accumulates gradients, and releases each node as it passes it, which frees
 // the activations only that node kept.
-import { Tensor, type GradNode } from './tensor.js';
-import { tidy, untracked } from './memory.js';
-import { formatShape, sameShape } from './shape.js';
+// A node names its inputs and its outputs; it may have several outputs (the LSTM's output sequence
+// and last cell state), and then runs once, after every consumer of every output.
+// Autograd knows tensors only through GradTensor, which tensor.ts's Tensor implements, so that
+// tensor.ts imports this file and not the other way round.
+import type { Backend, DeviceBuffer } from './backend/backend.js';
 import { Binary } from './backend/opcodes.js';
+import { tidy, untracked } from './memory.js';
+import { formatShape, sameShape, type Shape } from './shape.js';
+
+/** What autograd needs of a tensor. */
+export interface GradTensor {
+  readonly shape: Shape;
+  readonly numel: number;
+  readonly device: Backend;
+  readonly buffer: DeviceBuffer;
+  requiresGrad: boolean;
+  grad: GradTensor | null;
+  gradFn: GradNode | null;
+  /** Freed once no node saves it (see memory.ts). */
+  _internal: boolean;
+  /** How many unreleased nodes saved it. */
+  _savedBy: number;
+  _free(): void;
+}
+
+/** A new tensor with uninitialised contents: how autograd makes its own gradient buffers. */
+export type EmptyTensor<T extends GradTensor> = (shape: Shape, device: Backend) => T;
+
+/** A recorded operation: how to turn the gradients of its outputs into gradients of its inputs. */
+export interface GradNode<T extends GradTensor = GradTensor> {
+  readonly name: string;
+  /** The inputs by name, in the op's order; null inputs are left out. */
+  readonly inputs: Readonly<Record<string, T>>;
+  /** The outputs by name. */
+  readonly outputs: Readonly<Record<string, T>>;
+  /** Tensors backward() reads; kept alive until the node is released. */
+  readonly saved: readonly T[];
+  /** Gradients of the outputs by name (null for one that got none) to gradients of the inputs by name. */
+  backward(grads: Readonly<Record<string, T | null>>): Readonly<Record<string, T | null | undefined>>;
+  released: boolean;
+}
+
+/** Whether the union of names K has exactly one member. */
+type IsSingle<K extends string> = { [P in K]: [Exclude<K, P>] extends [never] ? true : false }[K];
+
+/**
+ * The output gradients an op's backward receives. A node runs only when some output got a
+ * gradient, so a single output's is always there; of several outputs, one that got none is null.
+ */
+export type OutputGrads<O extends string, T> = IsSingle<O> extends true ? { readonly [K in O]: T } : { readonly [K in O]: T | null };
+
+export interface RecordedOp<T extends GradTensor, I extends string, O extends string> {
+  /** The op's tensor inputs by name; null ones (an absent bias) are skipped. */
+  inputs: { readonly [K in I]: T | null };
+  /** Its outputs by name. */
+  outputs: { readonly [K in O]: T };
+  /** Tensors backward reads; they stay alive until backward() passes this node. */
+  saved: readonly T[];
+  /** The input gradients by name from the output gradients; a missing or null one means none. */
+  backward: (grads: OutputGrads<O, T>) => { readonly [K in I]?: T | null };
+}
 
 let gradEnabled = true;
 
@@ -25,21 +82,27 @@ export function isGradEnabled(): boolean {
 }
 
 /**
- * Records `output = name(inputs)` if any input requires a gradient. `saved` are the tensors the
- * backward closure reads; they stay alive until backward() passes this node.
+ * Records `outputs = name(inputs)` as one node if any input requires a gradient, and returns
+ * `outputs`. When nothing is recorded, saved scratch tensors nobody will read are freed at once.
  */
-export function record(
-  output: Tensor, name: string, inputs: readonly Tensor[], saved: readonly Tensor[],
-  backward: (grad: Tensor) => (Tensor | null)[],
-): Tensor {
-  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) {
-    for (const t of saved) if (t._internal && t._savedBy === 0) t._free(); // scratch nobody will read
-    return output;
+export function record<T extends GradTensor, I extends string, O extends string>(name: string, op: RecordedOp<T, I, O>): { readonly [K in O]: T } {
+  const inputs: Record<string, T> = {};
+  for (const [key, t] of Object.entries<T | null>(op.inputs)) if (t) inputs[key] = t;
+  const outputs: Readonly<Record<string, T>> = op.outputs;
+  if (!gradEnabled || !Object.values(inputs).some((t) => t.requiresGrad)) {
+    for (const t of op.saved) if (t._internal && t._savedBy === 0) t._free();
+    return op.outputs;
   }
-  for (const t of saved) t._savedBy++;
-  output.requiresGrad = true;
-  output.gradFn = { name, inputs, saved, backward, released: false };
-  return output;
+  for (const t of op.saved) t._savedBy++;
+  const node: GradNode<T> = {
+    name, inputs, outputs, saved: op.saved, released: false,
+    backward: op.backward as unknown as GradNode<T>['backward'],
+  };
+  for (const t of Object.values(outputs)) {
+    t.requiresGrad = true;
+    t.gradFn = node;
+  }
+  return op.outputs;
 }
 
 function releaseNode(node: GradNode): void {
@@ -50,19 +113,31 @@ function releaseNode(node: GradNode): void {
   }
 }
 
-/** Tensors reachable from root through recorded nodes, each after all tensors that depend on it. */
-function reverseTopologicalOrder(root: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const visited = new Set<Tensor>([root]);
-  const stack: [Tensor, number][] = [[root, 0]];
+/** What backward() visits: a recorded node, or a leaf tensor that requires a gradient. */
+type Vertex = GradNode | GradTensor;
+
+const vertexOf = (t: GradTensor): Vertex => t.gradFn ?? t;
+
+function isNode(v: Vertex): v is GradNode {
+  return 'outputs' in v;
+}
+
+/** Nodes and leaves reachable from root, each after everything that consumes it (inputs in the op's order). */
+function reverseTopologicalOrder(root: GradTensor): Vertex[] {
+  const order: Vertex[] = [];
+  const start = vertexOf(root);
+  const visited = new Set<Vertex>([start]);
+  const stack: [Vertex, GradTensor[], number][] = [];
+  const push = (v: Vertex) => stack.push([v, isNode(v) ? Object.values(v.inputs) : [], 0]);
+  push(start);
   while (stack.length) {
     const top = stack[stack.length - 1];
-    const inputs = top[0].gradFn?.inputs ?? [];
-    if (top[1] < inputs.length) {
-      const next = inputs[top[1]++];
-      if (next.requiresGrad && !visited.has(next)) {
-        visited.add(next);
-        stack.push([next, 0]);
+    if (top[2] < top[1].length) {
+      const next = top[1][top[2]++];
+      const v = vertexOf(next);
+      if (next.requiresGrad && !visited.has(v)) {
+        visited.add(v);
+        push(v);
       }
     } else {
       stack.pop();
@@ -72,21 +147,28 @@ function reverseTopologicalOrder(root: Tensor): Tensor[] {
   return order.reverse();
 }
 
-function accumulateInto(target: Tensor, grad: Tensor): void {
+function accumulateInto(target: GradTensor, grad: GradTensor): void {
   target.device.binary_forward({ a: target.buffer, b: grad.buffer, out: target.buffer, n: target.numel, op: Binary.add });
   grad._free();
 }
 
-export function runBackward(root: Tensor, grad?: Tensor): void {
-  untracked(() => backwardFrom(root, grad));
+function copyOf<T extends GradTensor>(t: T, empty: EmptyTensor<T>): T {
+  const c = empty(t.shape, t.device);
+  t.device.copy_rows({ src: t.buffer, dst: c.buffer, outer: 1, srcN: 1, dstN: 1, inner: t.numel, srcStart: 0, dstStart: 0, count: 1 });
+  return c;
 }
 
-function backwardFrom(root: Tensor, grad?: Tensor): void {
+/** Backpropagates from root (a scalar, or with a gradient of its shape) into every leaf's grad. */
+export function runBackward<T extends GradTensor>(root: T, grad: T | undefined, empty: EmptyTensor<T>): void {
+  untracked(() => backwardFrom(root, grad, empty as EmptyTensor<GradTensor>));
+}
+
+function backwardFrom(root: GradTensor, grad: GradTensor | undefined, empty: EmptyTensor<GradTensor>): void {
   if (!root.requiresGrad) throw new Error('backward(): this tensor does not require grad and has no recorded graph');
   if (root.gradFn?.released) {
     throw new Error('backward(): the graph was already released by an earlier backward() (activations are freed after backward)');
   }
-  let seed: Tensor;
+  let seed: GradTensor;
   if (grad === undefined) {
     if (root.numel !== 1) {
       throw new Error(`backward(): a gradient is needed for a non-scalar output of shape ${formatShape(root.shape)}`);
@@ -94,58 +176,54 @@ function backwardFrom(root: Tensor, grad?: Tensor): void {
     // Where reading is cheap, refuse to backpropagate a NaN loss (on a GPU the training loop checks).
     const value = root.device.syncRead ? root.device.readSync(root.buffer)[0] : 0;
     if (!Number.isFinite(value)) throw new Error(`backward(): the output is ${value}; not backpropagating a non-finite loss`);
-    seed = Tensor.empty(root.shape, root.device);
+    seed = empty(root.shape, root.device);
     root.device.fill({ out: seed.buffer, n: 1, value: 1 });
   } else {
     if (!sameShape(grad.shape, root.shape)) {
       throw new Error(`backward(): gradient of shape ${formatShape(grad.shape)} given for an output of shape ${formatShape(root.shape)}`);
     }
-    seed = Tensor.empty(root.shape, root.device);
-    root.device.copy_rows({ src: grad.buffer, dst: seed.buffer, outer: 1, srcN: 1, dstN: 1, inner: root.numel, srcStart: 0, dstStart: 0, count: 1 });
+    seed = copyOf(grad, empty);
   }
 
-  const pending = new Map<Tensor, Tensor>([[root, seed]]);
-  const give = (t: Tensor, g: Tensor) => {
+  const pending = new Map<GradTensor, GradTensor>([[root, seed]]);
+  const give = (t: GradTensor, g: GradTensor) => {
     const have = pending.get(t);
     if (have) accumulateInto(have, g);
     else pending.set(t, g);
   };
-
-  for (const t of reverseTopologicalOrder(root)) {
-    const g = pending.get(t);
+  const take = (t: GradTensor): GradTensor | null => {
+    const g = pending.get(t) ?? null;
     pending.delete(t);
-    const node = t.gradFn;
-    if (!node) {
+    return g;
+  };
+
+  for (const v of reverseTopologicalOrder(root)) {
+    if (!isNode(v)) {
+      const g = take(v);
       if (!g) continue;
-      if (t.grad) accumulateInto(t.grad, g);
-      else t.grad = g;
+      if (v.grad) accumulateInto(v.grad, g);
+      else v.grad = g;
       continue;
     }
-    if (node.released) throw new Error(`backward(): the graph through ${node.name} was already released by an earlier backward()`);
-    if (g) {
-      const grads = tidy(() => noGrad(() => node.backward(g)));
-      const given = new Set<Tensor>();
-      node.inputs.forEach((input, i) => {
-        let gi = grads[i];
-        if (!gi) return;
-        if (!input.requiresGrad) {
-          if (gi !== g && !given.has(gi)) gi._free();
-          return;
-        }
-        if (gi === g || given.has(gi)) gi = copyOf(gi);
+    if (v.released) throw new Error(`backward(): the graph through ${v.name} was already released by an earlier backward()`);
+    const outputGrads: Record<string, GradTensor | null> = {};
+    for (const [key, t] of Object.entries(v.outputs)) outputGrads[key] = take(t);
+    const received = new Set(Object.values(outputGrads).filter((g): g is GradTensor => g !== null));
+    if (received.size) {
+      const grads = tidy(() => noGrad(() => v.backward(outputGrads)));
+      // An input takes ownership of its gradient; one handed back as it came in, or to two inputs, is copied.
+      const given = new Set<GradTensor>();
+      for (const [key, input] of Object.entries(v.inputs)) {
+        let gi = grads[key];
+        if (!gi || !input.requiresGrad) continue;
+        if (received.has(gi) || given.has(gi)) gi = copyOf(gi, empty);
         given.add(gi);
         give(input, gi);
-      });
-      for (const gi of grads) if (gi && gi !== g && !given.has(gi)) gi._free();
-      g._free();
+      }
+      for (const gi of Object.values(grads)) if (gi && !received.has(gi) && !given.has(gi)) gi._free();
+      for (const g of received) g._free();
     }
-    releaseNode(node);
+    releaseNode(v);
   }
   for (const g of pending.values()) g._free();
-}
-
-function copyOf(t: Tensor): Tensor {
-  const c = Tensor.empty(t.shape, t.device);
-  t.device.copy_rows({ src: t.buffer, dst: c.buffer, outer: 1, srcN: 1, dstN: 1, inner: t.numel, srcStart: 0, dstStart: 0, count: 1 });
-  return c;
 }

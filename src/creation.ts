@@ -1,7 +1,7 @@
 // Making tensors from values.
 import { Tensor } from './tensor.js';
 import type { Backend } from './backend/backend.js';
-import { cpu } from './backend/select.js';
+import { cpu } from './backend/default-device.js';
 import { checkShapeArg, formatShape, numelOf, ShapeError, type Shape } from './shape.js';
 
 export interface TensorOptions {

@@ -6,19 +6,25 @@
 //   So a tensor lives only as long as the forward that made it, or the graph that needs it.
 // - Tensors the user holds (returned from a top-level forward, rnam.tensor, top-level ops) are
 //   freed by dispose(), or by the FinalizationRegistry backstop once garbage-collected.
-import { Tensor } from './tensor.js';
 
-let current: Tensor[] | null = null;
+/** What a scope needs of what it tracks: tensor.ts's Tensor (declared here so memory.ts imports nothing). */
+export interface Scoped {
+  /** Called when the scope that created it ends without returning it. */
+  _releaseInternal(): void;
+}
 
-export function track(t: Tensor): void {
+let current: Scoped[] | null = null;
+
+export function track(t: Scoped): void {
   if (current) current.push(t);
 }
 
-function collectTensors(value: unknown, into: Set<Tensor>): void {
-  if (value instanceof Tensor) into.add(value);
-  else if (Array.isArray(value)) for (const v of value) collectTensors(v, into);
+/** Marks the members of `created` that `value` holds (directly, in arrays, or in plain objects). */
+function collectReturned(value: unknown, created: ReadonlySet<unknown>, into: Set<unknown>): void {
+  if (created.has(value)) into.add(value);
+  else if (Array.isArray(value)) for (const v of value) collectReturned(v, created, into);
   else if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const v of Object.values(value)) collectTensors(v, into);
+    for (const v of Object.values(value)) collectReturned(v, created, into);
   }
 }
 
@@ -28,7 +34,7 @@ function collectTensors(value: unknown, into: Set<Tensor>): void {
  */
 export function tidy<T>(fn: () => T): T {
   const outer = current;
-  const created: Tensor[] = [];
+  const created: Scoped[] = [];
   current = created;
   let result: T;
   try {
@@ -39,8 +45,8 @@ export function tidy<T>(fn: () => T): T {
     throw err;
   }
   current = outer;
-  const kept = new Set<Tensor>();
-  collectTensors(result, kept);
+  const kept = new Set<unknown>();
+  collectReturned(result, new Set(created), kept);
   for (const t of created) {
     if (!kept.has(t)) t._releaseInternal();
     else if (outer) outer.push(t);

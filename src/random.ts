@@ -1,9 +1,9 @@
 // The seeded PRNG behind initialisation, shuffling and data: xoshiro128** seeded by splitmix32,
 // in 32-bit integer math (Math.imul, >>>), so every engine produces the same stream. Floats are
 // built from integer bits and IEEE +,-,*,/ only, which are exact-rounded everywhere.
-// Normal samples (Marsaglia's polar method) add sqrt, exact-rounded too, and log, taken from the
-// wasm backend (musl's log) rather than Math.log, whose results differ between engines.
-import { cpu } from './backend/select.js';
+// Normal samples (Marsaglia's polar method) add sqrt, exact-rounded too, and log, taken from
+// src/hostmath.ts (musl's log in wasm) rather than Math.log, whose results differ between engines.
+import { log } from './hostmath.js';
 
 export class Generator {
   private readonly s = new Uint32Array(4);
@@ -59,7 +59,7 @@ export class Generator {
     for (;;) {
       const u = 2 * this.uniform() - 1, v = 2 * this.uniform() - 1;
       const s = u * u + v * v;
-      if (s > 0 && s < 1) return u * Math.sqrt((-2 * cpu.log(s)) / s);
+      if (s > 0 && s < 1) return u * Math.sqrt((-2 * log(s)) / s);
     }
   }
 

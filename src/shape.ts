@@ -30,3 +30,21 @@ export function checkShapeArg(where: string, shape: Shape): void {
     if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${where}: invalid shape ${formatShape(shape)}`);
   }
 }
+
+/** `shape` with its one -1 (if any) resolved so that it holds as many elements as `from`. */
+export function resolveShape(where: string, from: Shape, shape: readonly number[]): number[] {
+  const known = shape.filter((d) => d !== -1);
+  const free = shape.length - known.length;
+  const total = numelOf(from);
+  const out = [...shape];
+  if (free > 1 || known.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new ShapeError(`${where}: invalid target shape ${formatShape(shape)}`);
+  }
+  if (free === 1) {
+    const rest = numelOf(known);
+    if (rest === 0 || total % rest !== 0) throw new ShapeError(`${where}: cannot reshape ${formatShape(from)} to ${formatShape(shape)}`);
+    out[shape.indexOf(-1)] = total / rest;
+  }
+  if (numelOf(out) !== total) throw new ShapeError(`${where}: cannot reshape ${formatShape(from)} to ${formatShape(shape)}`);
+  return out;
+}

@@ -2,9 +2,8 @@
 // float32, contiguous, row-major; reshape shares the buffer, everything else copies.
 import type { Backend, DeviceBuffer } from './backend/backend.js';
 import { track } from './memory.js';
-import { formatShape, numelOf, type Shape } from './shape.js';
-import { runBackward } from './autograd.js';
-import { reshape } from './ops/shape.js';
+import { formatShape, numelOf, resolveShape, type Shape } from './shape.js';
+import { record, runBackward, type GradNode } from './autograd.js';
 
 /** A device buffer shared by a tensor and its reshapes; freed when the last one lets go. */
 export class Storage {
@@ -21,17 +20,6 @@ export class Storage {
 
 const finalizer = new FinalizationRegistry<Storage>((storage) => storage.release());
 
-/** A recorded operation: how to turn the gradient of its output into gradients of its inputs. */
-export interface GradNode {
-  readonly name: string;
-  readonly inputs: readonly Tensor[];
-  /** Tensors backward() reads; kept alive until the node is released. */
-  readonly saved: readonly Tensor[];
-  /** Returns one gradient (or null) per input, in order. */
-  readonly backward: (grad: Tensor) => (Tensor | null)[];
-  released: boolean;
-}
-
 export class Tensor {
   readonly shape: Shape;
   readonly device: Backend;
@@ -39,7 +27,7 @@ export class Tensor {
   /** Accumulated gradient of a leaf tensor after backward(). */
   grad: Tensor | null = null;
   /** The operation that produced this tensor, if autograd recorded one. */
-  gradFn: GradNode | null = null;
+  gradFn: GradNode<Tensor> | null = null;
   private storage: Storage | null;
   /** @internal created inside a scope and not returned from it: freed once no node saves it. */
   _internal = false;
@@ -126,12 +114,14 @@ export class Tensor {
 
   /** Backpropagates from this tensor: a scalar, or any shape with a gradient of the same shape. */
   backward(grad?: Tensor): void {
-    runBackward(this, grad);
+    runBackward<Tensor>(this, grad, Tensor.empty);
   }
 
   /** A tensor of another shape over the same values (no copy). */
   reshape(...shape: number[] | [readonly number[]]): Tensor {
-    return reshape(this, (Array.isArray(shape[0]) ? shape[0] : shape) as number[]);
+    const target = resolveShape('reshape', this.shape, (Array.isArray(shape[0]) ? shape[0] : shape) as number[]);
+    const y = new Tensor(this.storageRef().retain(), target);
+    return record('reshape', { inputs: { x: this }, outputs: { y }, saved: [], backward: ({ y: dy }) => ({ x: dy.reshape(this.shape) }) }).y;
   }
 
   /** A tensor sharing this one's values, cut from the graph. */

@@ -2,13 +2,12 @@
 // WebGPU comes from navigator.gpu in a browser and from the optional `webgpu` package (Dawn) in
 // Node, imported only when a device is asked for (the browser bundle replaces it with a stub).
 import type { Backend } from './backend.js';
-import { WasmBackend } from './wasm.js';
 import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu.js';
+import { cpu } from './default-device.js';
+
+export { cpu };
 
 export type DeviceKind = 'auto' | 'wasm' | 'webgpu';
-
-/** The CPU backend every tensor lands on unless told otherwise; ready when the package is imported. */
-export const cpu: WasmBackend = await WasmBackend.create();
 
 /** A backend as rnam.device() returns it: `reason` says why the latest device() call chose it. */
 export type Device = Backend & { readonly reason: string };
@@ -49,6 +48,14 @@ async function gpuEntry(): Promise<unknown> {
   return dawnGpu;
 }
 
+/** The default CPU backend, its threads started. */
+async function readyCpu(): Promise<typeof cpu> {
+  // Defensive until the lazy WasmBackend (which starts its threads in ready()) lands: today's cpu is
+  // created ready and has no ready(). Then this is `await cpu.ready()`.
+  await (cpu as { ready?(): Promise<unknown> }).ready?.();
+  return cpu;
+}
+
 function label<T extends Backend>(backend: T, reason: string): T & Device {
   lastReason = reason;
   Object.defineProperty(backend, 'reason', { value: reason, configurable: true, enumerable: false, writable: false });
@@ -78,7 +85,7 @@ async function webgpu(options: WebGPUBackendOptions): Promise<WebGPUBackend> {
 export async function device(kind: DeviceKind = 'auto', options: DeviceOptions = {}): Promise<Device> {
   switch (kind) {
     case 'wasm':
-      return label(cpu, 'wasm: asked for by name');
+      return label(await readyCpu(), 'wasm: asked for by name');
     case 'webgpu': {
       let backend: WebGPUBackend;
       try {
@@ -93,10 +100,10 @@ export async function device(kind: DeviceKind = 'auto', options: DeviceOptions =
       try {
         backend = await webgpu(options);
       } catch (err) {
-        return label(cpu, `wasm: WebGPU is not available (${(err as Error).message})`);
+        return label(await readyCpu(), `wasm: WebGPU is not available (${(err as Error).message})`);
       }
       if (backend.cpuEmulation && !options.allowCpuEmulation) {
-        return label(cpu, `wasm: the only WebGPU adapter is a CPU emulation (${backend.adapterName}), slower than the wasm backend`);
+        return label(await readyCpu(), `wasm: the only WebGPU adapter is a CPU emulation (${backend.adapterName}), slower than the wasm backend`);
       }
       return label(backend, `webgpu: ${backend.description}`);
     }

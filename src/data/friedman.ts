@@ -9,7 +9,7 @@ import { tensor } from '../creation.js';
 import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
 import { slice } from '../ops/shape.js';
-import { cpu } from '../backend/select.js';
+import { cos, sin } from '../hostmath.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { subset, type SequenceDataset } from './dataset.js';
 
@@ -63,8 +63,8 @@ function friedmanTargets(z: Float32Array, terms: number, batch: number, steps: n
     }
   const y = new Float32Array(batch);
   for (let b = 0; b < batch; b++) {
-    // sin and cos from wasm: identical on every engine, unlike Math.sin/Math.cos
-    const parts = [f(cpu.sin(ema[b])), f(cpu.cos(ema[batch + b])), f(Math.sqrt(Math.abs(ema[2 * batch + b]))), f(ema[3 * batch + b] * ema[3 * batch + b])];
+    // sin and cos from src/hostmath.ts: identical on every engine, unlike Math.sin/Math.cos
+    const parts = [f(sin(ema[b])), f(cos(ema[batch + b])), f(Math.sqrt(Math.abs(ema[2 * batch + b]))), f(ema[3 * batch + b] * ema[3 * batch + b])];
     y[b] = f(f(f(parts[0] + parts[1]) + parts[2]) + parts[3]);
   }
   return y;

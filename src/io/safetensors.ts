@@ -13,7 +13,7 @@
 // are null-prototype records filled with defineProperty, so a header naming `__proto__` or
 // `constructor` cannot reach Object.prototype.
 import type { Backend } from '../backend/backend.js';
-import { cpu } from '../backend/select.js';
+import { cpu } from '../backend/default-device.js';
 import { tensor } from '../creation.js';
 import { Tensor } from '../tensor.js';
 

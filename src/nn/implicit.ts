@@ -7,7 +7,7 @@
 import { Module } from './module.js';
 import { Tensor } from '../tensor.js';
 import { untracked } from '../memory.js';
-import { cpu } from '../backend/select.js';
+import { cpu } from '../backend/default-device.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { shapeError } from '../shape.js';
 import { implicitRnn, transpose2d, type ImplicitSolveStats } from '../ops/implicit.js';

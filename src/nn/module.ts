@@ -8,7 +8,7 @@ import { noGrad } from '../autograd.js';
 import { toDevice } from '../creation.js';
 import { formatShape, sameShape, type Shape } from '../shape.js';
 import { defaultGenerator, type Generator } from '../random.js';
-import { cpu } from '../backend/select.js';
+import { cpu } from '../backend/default-device.js';
 
 export interface LoadStateDictOptions {
   /** Missing or unexpected names are errors (default true). Shape mismatches always are. */

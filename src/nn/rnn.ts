@@ -3,7 +3,8 @@
 // Each layer runs its whole sequence in one fused recurrent kernel per direction (src/ops/rnn.ts).
 import { Module } from './module.js';
 import type { Tensor } from '../tensor.js';
-import { recurrentLayer, GATES, type RecurrentCell } from '../ops/rnn.js';
+import { recurrentLayer } from '../ops/rnn.js';
+import { recurrentCells, type RecurrentCell } from '../ops/rnn-cells.js';
 import { cat, reshape, slice } from '../ops/shape.js';
 import { formatShape, shapeError } from '../shape.js';
 
@@ -51,7 +52,7 @@ abstract class RecurrentBase extends Module {
     this.bias = options.bias ?? true;
     this.batchFirst = options.batchFirst ?? false;
     // PyTorch: every parameter uniform in [-1/sqrt(hidden), 1/sqrt(hidden)], in registration order.
-    const gh = GATES[cell] * hiddenSize;
+    const gh = recurrentCells[cell].gates * hiddenSize;
     const bound = 1 / Math.sqrt(hiddenSize);
     for (let k = 0; k < numLayers; k++) {
       this.registerParameter(`weight_ih_l${k}`, this.uniformParameter([gh, k === 0 ? inputSize : hiddenSize], bound));

@@ -11,13 +11,13 @@ function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const dev = a.device;
   const y = Tensor.empty(a.shape, dev);
   dev.binary_forward({ a: a.buffer, b: b.buffer, out: y.buffer, n: y.numel, op: Binary[op] });
-  if (op === 'add') return record(y, op, [a, b], [], (g) => [g, g]);
-  return record(y, op, [a, b], [a, b], (g) => {
+  if (op === 'add') return record(op, { inputs: { a, b }, outputs: { y }, saved: [], backward: ({ y: g }) => ({ a: g, b: g }) }).y;
+  return record(op, { inputs: { a, b }, outputs: { y }, saved: [a, b], backward: ({ y: g }) => {
     const da = a.requiresGrad ? Tensor.empty(a.shape, dev) : null;
     const db = b.requiresGrad ? Tensor.empty(b.shape, dev) : null;
     dev.binary_backward({ a: a.buffer, b: b.buffer, dy: g.buffer, da: da?.buffer ?? null, db: db?.buffer ?? null, n: y.numel, op: Binary[op] });
-    return [da, db];
-  });
+    return { a: da, b: db };
+  } }).y;
 }
 
 export const add = (a: Tensor, b: Tensor): Tensor => binary('add', a, b);
@@ -34,11 +34,11 @@ function unary(op: UnaryOp, x: Tensor): Tensor {
   dev.unary_forward({ x: x.buffer, y: y.buffer, n: y.numel, op: Unary[op] });
   // Save one tensor and hand it to the kernel as both x and y, so the other can be freed.
   const keep = BACKWARD_FROM_OUTPUT.has(op) ? y : x;
-  return record(y, op, [x], [keep], (g) => {
+  return record(op, { inputs: { x }, outputs: { y }, saved: [keep], backward: ({ y: g }) => {
     const dx = Tensor.empty(x.shape, dev);
     dev.unary_backward({ x: keep.buffer, y: keep.buffer, dy: g.buffer, dx: dx.buffer, n: y.numel, op: Unary[op] });
-    return [dx];
-  });
+    return { x: dx };
+  } }).y;
 }
 
 export const relu = (x: Tensor): Tensor => unary('relu', x);
@@ -56,11 +56,11 @@ export function affine(x: Tensor, scale: number, shift = 0): Tensor {
   const dev = x.device;
   const y = Tensor.empty(x.shape, dev);
   dev.affine_scalar({ x: x.buffer, out: y.buffer, n: y.numel, scale, shift });
-  return record(y, 'affine', [x], [], (g) => {
+  return record('affine', { inputs: { x }, outputs: { y }, saved: [], backward: ({ y: g }) => {
     const dx = Tensor.empty(x.shape, dev);
     dev.affine_scalar({ x: g.buffer, out: dx.buffer, n: dx.numel, scale, shift: 0 });
-    return [dx];
-  });
+    return { x: dx };
+  } }).y;
 }
 
 export const mulScalar = (x: Tensor, s: number): Tensor => affine(x, s, 0);

@@ -105,14 +105,14 @@ export function implicitRnn(x: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tenso
   dev.implicit_forward({ x: x.buffer, a: A.buffer, b: B.buffer, c: C.buffer, d: D.buffer, xs: xs.buffer, h: h.buffer, stats: stats.buffer, batch, seq, inDim: p, n, hid, maxIter, tol, kappa });
   report(dev, stats, 'forward', seq, tol, maxIter, options.onStats);
 
-  return record(h, 'implicitRnn', [x, A, B, C, D], [x, A, B, C, D, xs, h], (dh) => {
+  return record('implicitRnn', { inputs: { x, A, B, C, D }, outputs: { h }, saved: [x, A, B, C, D, xs, h], backward: ({ h: dh }) => {
     const want = (t: Tensor) => (t.requiresGrad ? Tensor.empty(t.shape, dev) : null);
     const [dx, dA, dB, dC, dD] = [x, A, B, C, D].map(want);
     const gradStats = Tensor.scratch([batch, IMPLICIT_STAT_WIDTH], dev);
     dev.implicit_backward({ x: x.buffer, a: A.buffer, b: B.buffer, c: C.buffer, d: D.buffer, xs: xs.buffer, h: h.buffer, dh: dh.buffer, dx: dx?.buffer ?? null, dA: dA?.buffer ?? null, dB: dB?.buffer ?? null, dC: dC?.buffer ?? null, dD: dD?.buffer ?? null, stats: gradStats.buffer, batch, seq, inDim: p, n, hid, maxIter: gradMaxIter, tol: gradTol, kappa });
     report(dev, gradStats, 'backward', seq, gradTol, gradMaxIter, options.onStats);
-    return [dx, dA, dB, dC, dD];
-  });
+    return { x: dx, A: dA, B: dB, C: dC, D: dD };
+  } }).h;
 }
 
 /** The transpose of a matrix (rows, cols) -> (cols, rows), differentiable. */
@@ -122,9 +122,9 @@ export function transpose2d(w: Tensor, where = 'transpose2d'): Tensor {
   const [rows, cols] = w.shape;
   const y = Tensor.empty([cols, rows], dev);
   dev.transpose_2d({ src: w.buffer, dst: y.buffer, rows, cols });
-  return record(y, 'transpose2d', [w], [], (g) => {
+  return record('transpose2d', { inputs: { w }, outputs: { y }, saved: [], backward: ({ y: g }) => {
     const dw = Tensor.empty(w.shape, dev);
     dev.transpose_2d({ src: g.buffer, dst: dw.buffer, rows: cols, cols: rows });
-    return [dw];
-  });
+    return { w: dw };
+  } }).y;
 }

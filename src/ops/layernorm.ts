@@ -15,16 +15,12 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
   const y = Tensor.empty(x.shape, dev);
   const mean = Tensor.scratch([rows], dev), rstd = Tensor.scratch([rows], dev); // for backward only
   dev.layer_norm_forward({ x: x.buffer, w: weight?.buffer ?? null, b: bias?.buffer ?? null, y: y.buffer, mean: mean.buffer, rstd: rstd.buffer, rows, dim, eps });
-  const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
-  const saved = [x, mean, rstd, ...(weight ? [weight] : [])];
-  return record(y, 'layerNorm', inputs, saved, (g) => {
+  const saved = weight ? [x, mean, rstd, weight] : [x, mean, rstd];
+  return record('layerNorm', { inputs: { x, weight, bias }, outputs: { y }, saved, backward: ({ y: g }) => {
     const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;
     const dw = weight?.requiresGrad ? Tensor.empty(weight.shape, dev) : null;
     const db = bias?.requiresGrad ? Tensor.empty(bias.shape, dev) : null;
     dev.layer_norm_backward({ x: x.buffer, w: weight?.buffer ?? null, mean: mean.buffer, rstd: rstd.buffer, dy: g.buffer, dx: dx?.buffer ?? null, dw: dw?.buffer ?? null, db: db?.buffer ?? null, rows, dim, eps });
-    const grads = [dx];
-    if (weight) grads.push(dw);
-    if (bias) grads.push(db);
-    return grads;
-  });
+    return { x: dx, weight: dw, bias: db };
+  } }).y;
 }

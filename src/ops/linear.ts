@@ -21,12 +21,11 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, wh
   const y = Tensor.empty([...x.shape.slice(0, -1), outDim], dev);
   dev.linear_forward({ x: x.buffer, w: weight.buffer, b: bias ? bias.buffer : null, y: y.buffer, terms, rows, inDim, outDim });
 
-  const inputs = bias ? [x, weight, bias] : [x, weight];
-  return record(y, 'linear', inputs, [x, weight], (dy) => {
+  return record('linear', { inputs: { x, weight, bias }, outputs: { y }, saved: [x, weight], backward: ({ y: dy }) => {
     const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;
     const dw = weight.requiresGrad ? Tensor.empty(weight.shape, dev) : null;
     const db = bias?.requiresGrad ? Tensor.empty(bias.shape, dev) : null;
     dev.linear_backward({ x: x.buffer, w: weight.buffer, dy: dy.buffer, dx: dx?.buffer ?? null, dw: dw?.buffer ?? null, db: db?.buffer ?? null, terms, rows, inDim, outDim });
-    return [dx, dw, db];
-  });
+    return { x: dx, weight: dw, bias: db };
+  } }).y;
 }

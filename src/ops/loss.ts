@@ -13,10 +13,10 @@ export function mseLoss(input: Tensor, target: Tensor): Tensor {
   const dev = input.device, n = input.numel;
   const y = Tensor.empty([], dev);
   dev.mse_forward({ a: input.buffer, b: target.buffer, out: y.buffer, n });
-  return record(y, 'mseLoss', [input, target], [input, target], (g) => {
+  return record('mseLoss', { inputs: { input, target }, outputs: { y }, saved: [input, target], backward: ({ y: g }) => {
     const da = input.requiresGrad ? Tensor.empty(input.shape, dev) : null;
     const db = target.requiresGrad ? Tensor.empty(target.shape, dev) : null;
     dev.mse_backward({ a: input.buffer, b: target.buffer, dOut: g.buffer, da: da?.buffer ?? null, db: db?.buffer ?? null, n });
-    return [da, db];
-  });
+    return { input: da, target: db };
+  } }).y;
 }

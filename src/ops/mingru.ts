@@ -22,14 +22,13 @@ export function mingruScan(hg: Tensor, h0: Tensor | null = null, where = 'mingru
   const h = Tensor.empty([terms, batch, seq, dim], dev);
   dev.mingru_scan_forward({ hg: hg.buffer, h0: h0 ? h0.buffer : null, h: h.buffer, groups, seq, dim });
 
-  const inputs = h0 ? [hg, h0] : [hg];
   const saved = h0 ? [hg, h0, h] : [hg, h];
-  return record(h, 'mingruScan', inputs, saved, (dh) => {
+  return record('mingruScan', { inputs: { hg, h0 }, outputs: { h }, saved, backward: ({ h: dh }) => {
     const dhg = Tensor.empty(hg.shape, dev);
     const dh0 = h0?.requiresGrad ? Tensor.empty(h0.shape, dev) : null;
     dev.mingru_scan_backward({ hg: hg.buffer, h0: h0 ? h0.buffer : null, h: h.buffer, dh: dh.buffer, dhg: dhg.buffer, dh0: dh0?.buffer ?? null, groups, seq, dim });
-    return [hg.requiresGrad ? dhg : null, dh0];
-  });
+    return { hg: dhg, h0: dh0 };
+  } }).h;
 }
 
 /**
@@ -60,9 +59,8 @@ export function mingruLayer(x: Tensor, weight: Tensor, h0: Tensor | null = null,
   dev.mingru_scan_forward({ hg: hg.buffer, h0: h0 ? h0.buffer : null, h: h.buffer, groups, seq, dim: hidden });
   hg._free();
 
-  const inputs = h0 ? [x, weight, h0] : [x, weight];
   const saved = h0 ? [x, weight, h0, h] : [x, weight, h];
-  return record(h, 'mingruLayer', inputs, saved, (dh) => {
+  return record('mingruLayer', { inputs: { x, weight, h0 }, outputs: { h }, saved, backward: ({ h: dh }) => {
     const again = projection();
     const dhg = Tensor.scratch(again.shape, dev);
     const dh0 = h0?.requiresGrad ? Tensor.empty(h0.shape, dev) : null;
@@ -72,6 +70,6 @@ export function mingruLayer(x: Tensor, weight: Tensor, h0: Tensor | null = null,
     const dw = weight.requiresGrad ? Tensor.empty(weight.shape, dev) : null;
     dev.linear_backward({ x: x.buffer, w: weight.buffer, dy: dhg.buffer, dx: dx?.buffer ?? null, dw: dw?.buffer ?? null, db: null, terms, rows, inDim: dim, outDim: twoHidden });
     dhg._free();
-    return h0 ? [dx, dw, dh0] : [dx, dw];
-  });
+    return { x: dx, weight: dw, h0: dh0 };
+  } }).h;
 }

@@ -17,7 +17,7 @@ function broadcastRows(src: Tensor, shape: readonly number[], rows: number): Ten
 export function sum(x: Tensor): Tensor {
   const y = Tensor.empty([], x.device);
   x.device.sum_all({ x: x.buffer, out: y.buffer, n: x.numel });
-  return record(y, 'sum', [x], [], (g) => [broadcastRows(g, x.shape, x.numel)]);
+  return record('sum', { inputs: { x }, outputs: { y }, saved: [], backward: ({ y: g }) => ({ x: broadcastRows(g, x.shape, x.numel) }) }).y;
 }
 
 /** The mean of all elements, a scalar (shape []). */
@@ -31,7 +31,7 @@ export function sumFirstAxis(x: Tensor): Tensor {
   const rows = x.shape[0], rest = x.shape.slice(1);
   const y = Tensor.empty(rest, x.device);
   x.device.sum_rows({ x: x.buffer, y: y.buffer, rows, inner: y.numel });
-  return record(y, 'sumFirstAxis', [x], [], (g) => [broadcastRows(g, x.shape, rows)]);
+  return record('sumFirstAxis', { inputs: { x }, outputs: { y }, saved: [], backward: ({ y: g }) => ({ x: broadcastRows(g, x.shape, rows) }) }).y;
 }
 
 /** x + v, with v broadcast over x's leading dimensions (v's shape = x's trailing shape). */
@@ -43,9 +43,9 @@ export function addBroadcast(x: Tensor, v: Tensor, where = 'addBroadcast'): Tens
   const dev = x.device, rows = x.numel / v.numel;
   const y = Tensor.empty(x.shape, dev);
   dev.add_row_vector({ x: x.buffer, v: v.buffer, y: y.buffer, rows, inner: v.numel });
-  return record(y, where, [x, v], [], (g) => {
+  return record(where, { inputs: { x, v }, outputs: { y }, saved: [], backward: ({ y: g }) => {
     const dv = v.requiresGrad ? Tensor.empty(v.shape, dev) : null;
     if (dv) dev.sum_rows({ x: g.buffer, y: dv.buffer, rows, inner: v.numel });
-    return [g, dv];
-  });
+    return { x: g, v: dv };
+  } }).y;
 }

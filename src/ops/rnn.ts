@@ -2,7 +2,9 @@
 // differentiable op. Forward: the input projection of all steps with the grouped linear kernel
 // (x W_ih^T + b_ih, terms = 1), then the whole time loop in one fused recurrent kernel. Backward:
 // the whole BPTT in one fused kernel, then the weight gradients of both projections as the linear
-// kernel's fixed-chunk reductions over rows (deterministic for any thread count).
+// kernel's fixed-chunk reductions over rows (deterministic for any thread count). One generic layer;
+// what differs between the cells (gates, kernels, saved buffers, the LSTM's cell state) is each one's
+// entry in ops/rnn-cells.ts.
 //
 // Memory kept for backward, per layer, rows = seq * batch, G = gates (1, 3, 4), H = hidden:
 //   Elman: the output (rows, H) only;
@@ -12,14 +14,10 @@
 // h_{t-1} (rows, H) and the transposed weight gradients.
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
-import { untracked } from '../memory.js';
 import { formatShape, shapeError } from '../shape.js';
 import { checkSameDevice } from './common.js';
 import type { Backend } from '../backend/backend.js';
-
-export type RecurrentCell = 'rnn_tanh' | 'rnn_relu' | 'gru' | 'lstm';
-
-export const GATES: Record<RecurrentCell, number> = { rnn_tanh: 1, rnn_relu: 1, gru: 3, lstm: 4 };
+import { recurrentCells, type RecurrentCell, type RecurrentDims } from './rnn-cells.js';
 
 export interface RecurrentLayerInput {
   cell: RecurrentCell;
@@ -45,14 +43,15 @@ export interface RecurrentLayerOutput {
   cN: Tensor | null;
 }
 
-/** One recurrent layer over a whole sequence (see the file comment). */
+/** One recurrent layer over a whole sequence (see the file comment); the cell's specifics come from its table entry. */
 export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput {
   const { cell, x, weightIh, weightHh } = args;
+  const spec = recurrentCells[cell];
   const biasIh = args.biasIh ?? null, biasHh = args.biasHh ?? null, h0 = args.h0 ?? null;
-  const c0 = cell === 'lstm' ? args.c0 ?? null : null;
+  const c0 = spec.cellState ? args.c0 ?? null : null;
   const batchFirst = args.batchFirst ?? false;
   const where = args.where ?? cell;
-  const G = GATES[cell];
+  const G = spec.gates;
   if (weightHh.ndim !== 2 || weightHh.shape[0] % G !== 0 || weightHh.shape[1] * G !== weightHh.shape[0]) {
     throw shapeError(where, 'weight_hh', `(${G} * hidden, hidden)`, weightHh.shape);
   }
@@ -74,6 +73,7 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
   checkSameDevice(where, [x, weightIh, weightHh, biasIh, biasHh, h0, c0]);
   const dev = x.device;
   const rows = seq * batch;
+  const dims = { batch, seq, hidden: H, batchFirst };
   const buf = (t: Tensor | null) => t?.buffer ?? null;
 
   // Forward: the projection into the gate buffer, then the recurrence.
@@ -85,42 +85,24 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
   dev.linear_forward({ x: x.buffer, w: wihT.buffer, b: buf(biasIh), y: gates.buffer, terms: 1, rows, inDim: inSize, outDim: GH });
   const outShape = batchFirst ? [batch, seq, H] : [seq, batch, H];
   const output = Tensor.empty(outShape, dev);
-  let extra: Tensor | null = null; // GRU: W_hn h + b_hn; LSTM: cell states
-  if (cell === 'rnn_tanh' || cell === 'rnn_relu') {
-    dev.rnn_forward({ xg: gates.buffer, whhT: whhT.buffer, bhh: buf(biasHh), h0: buf(h0), out: output.buffer, batch, seq, hidden: H, batchFirst, relu: cell === 'rnn_relu' });
-  } else if (cell === 'gru') {
-    extra = Tensor.scratch([rows, H], dev);
-    dev.gru_forward({ xg: gates.buffer, whhT: whhT.buffer, bhh: buf(biasHh), h0: buf(h0), out: output.buffer, hn: extra.buffer, batch, seq, hidden: H, batchFirst });
-  } else {
-    extra = Tensor.scratch([rows, H], dev);
-    dev.lstm_forward({ xg: gates.buffer, whhT: whhT.buffer, bhh: buf(biasHh), h0: buf(h0), c0: buf(c0), out: output.buffer, c: extra.buffer, batch, seq, hidden: H, batchFirst });
-  }
+  const step = spec.savesGates ? Tensor.scratch([rows, H], dev) : null;
+  spec.forward({ dev, dims, gates: gates.buffer, whhT: whhT.buffer, bhh: buf(biasHh), h0: buf(h0), c0: buf(c0), out: output.buffer, step: buf(step) });
   whhT.dispose();
-  if (cell === 'rnn_tanh' || cell === 'rnn_relu') gates.dispose(); // Elman backward needs only the output
+  if (!spec.savesGates) gates.dispose();
 
-  const inputs = [x, weightIh, weightHh, biasIh, biasHh, h0, c0].filter((t): t is Tensor => t !== null);
-  const saved = [x, wihT, weightHh, output, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []),
-    ...(cell === 'gru' || cell === 'lstm' ? [gates, extra!] : [])];
+  const inputs = { x, weightIh, weightHh, biasIh, biasHh, h0, c0 };
+  const saved = [x, wihT, weightHh, output, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...(step ? [gates, step] : [])];
 
-  // The BPTT from the gradient of every output step (null = zero) and, for the LSTM, of cN.
-  const backward = (dOut: Tensor | null, dcN: Tensor | null): (Tensor | null)[] => {
+  // The BPTT from the gradient of every output step (null = zero) and, with a cell state, of cN.
+  const backward = (dOut: Tensor | null, dcN: Tensor | null) => {
     const dgi = Tensor.empty([rows, GH], dev);
-    const dgh = cell === 'gru' ? Tensor.empty([rows, GH], dev) : dgi;
+    const dgh = spec.separateRecurrentGrad ? Tensor.empty([rows, GH], dev) : dgi;
     const dh0 = Tensor.empty([1, batch, H], dev);
-    const dc0 = cell === 'lstm' ? Tensor.empty([1, batch, H], dev) : null;
-    if (cell === 'rnn_tanh' || cell === 'rnn_relu') {
-      dev.rnn_backward({ whh: weightHh.buffer, out: output.buffer, dout: buf(dOut), dg: dgi.buffer, dh0: dh0.buffer, batch, seq, hidden: H, batchFirst, relu: cell === 'rnn_relu' });
-    } else if (cell === 'gru') {
-      // dh0 enters holding h0 (zeros when there is none): see the kernel spec.
-      if (h0) dev.copy_rows({ src: h0.buffer, dst: dh0.buffer, outer: 1, srcN: 1, dstN: 1, inner: batch * H, srcStart: 0, dstStart: 0, count: 1 });
-      else dev.fill({ out: dh0.buffer, n: dh0.numel, value: 0 });
-      dev.gru_backward({ whh: weightHh.buffer, gates: gates.buffer, hn: extra!.buffer, out: output.buffer, dout: buf(dOut), dgi: dgi.buffer, dgh: dgh.buffer, dh0: dh0.buffer, batch, seq, hidden: H, batchFirst });
-    } else {
-      // dc0 enters holding dcN (zeros when there is none): see the kernel spec.
-      if (dcN) dev.copy_rows({ src: dcN.buffer, dst: dc0!.buffer, outer: 1, srcN: 1, dstN: 1, inner: batch * H, srcStart: 0, dstStart: 0, count: 1 });
-      else dev.fill({ out: dc0!.buffer, n: dc0!.numel, value: 0 });
-      dev.lstm_backward({ whh: weightHh.buffer, gates: gates.buffer, c: extra!.buffer, c0: buf(c0), dout: buf(dOut), dg: dgi.buffer, dh0: dh0.buffer, dc0: dc0!.buffer, batch, seq, hidden: H, batchFirst });
-    }
+    const dc0 = spec.cellState ? Tensor.empty([1, batch, H], dev) : null;
+    spec.backward({
+      dev, dims, whh: weightHh.buffer, gates: step ? gates.buffer : null, step: buf(step), out: output.buffer, dout: buf(dOut),
+      h0: buf(h0), c0: buf(c0), dcN: buf(dcN), dgi: dgi.buffer, dgh: dgh.buffer, dh0: dh0.buffer, dc0: buf(dc0),
+    });
     // Input side: dx = dG W_ih, dW_ih^T = x^T dG, db_ih = sum of dG.
     const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;
     const dwihT = weightIh.requiresGrad ? Tensor.empty([inSize, GH], dev) : null;
@@ -132,15 +114,7 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
     const dwhhT = weightHh.requiresGrad ? Tensor.empty([H, GH], dev) : null;
     const dbhh = biasHh?.requiresGrad ? Tensor.empty([GH], dev) : null;
     if (dwhhT || dbhh) {
-      const hPrev = Tensor.empty(outShape, dev);
-      if (!h0) dev.fill({ out: hPrev.buffer, n: hPrev.numel, value: 0 });
-      if (batchFirst) {
-        if (h0) dev.copy_rows({ src: h0.buffer, dst: hPrev.buffer, outer: batch, srcN: 1, dstN: seq, inner: H, srcStart: 0, dstStart: 0, count: 1 });
-        dev.copy_rows({ src: output.buffer, dst: hPrev.buffer, outer: batch, srcN: seq, dstN: seq, inner: H, srcStart: 0, dstStart: 1, count: seq - 1 });
-      } else {
-        if (h0) dev.copy_rows({ src: h0.buffer, dst: hPrev.buffer, outer: 1, srcN: batch, dstN: rows, inner: H, srcStart: 0, dstStart: 0, count: batch });
-        dev.copy_rows({ src: output.buffer, dst: hPrev.buffer, outer: 1, srcN: rows, dstN: rows, inner: H, srcStart: 0, dstStart: batch, count: rows - batch });
-      }
+      const hPrev = previousHidden(dev, output, h0, dims);
       // dx is not wanted here, so the weight argument is not read.
       dev.linear_backward({ x: hPrev.buffer, w: weightHh.buffer, dy: dgh.buffer, dx: null, dw: buf(dwhhT), db: buf(dbhh), terms: 1, rows, inDim: H, outDim: GH });
       hPrev.dispose();
@@ -149,43 +123,39 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
     dgi.dispose();
     const dwih = dwihT ? transposeBack(dev, dwihT, inSize, GH) : null;
     const dwhh = dwhhT ? transposeBack(dev, dwhhT, H, GH) : null;
-    const grads: (Tensor | null)[] = [dx, dwih, dwhh];
-    if (biasIh) grads.push(dbih);
-    if (biasHh) grads.push(dbhh);
-    if (h0) grads.push(h0.requiresGrad ? dh0 : null);
-    if (c0) grads.push(c0.requiresGrad ? dc0 : null);
-    if (!h0 || !h0.requiresGrad) dh0.dispose();
-    if (dc0 && (!c0 || !c0.requiresGrad)) dc0.dispose();
-    return grads;
+    return { x: dx, weightIh: dwih, weightHh: dwhh, biasIh: dbih, biasHh: dbhh, h0: dh0, c0: dc0 };
   };
 
-  if (cell !== 'lstm') {
-    return { output: record(output, cell, inputs, saved, (g) => backward(g, null)), cN: null };
+  if (!spec.cellState) {
+    return { output: record(cell, { inputs, outputs: { output }, saved, backward: ({ output: dOut }) => backward(dOut, null) }).output, cN: null };
   }
+  // The output sequence and cN are the outputs of one node: one BPTT for both gradients.
+  const cN = lastStep(dev, step!, dims);
+  return record(cell, { inputs, outputs: { output, cN }, saved, backward: ({ output: dOut, cN: dcN }) => backward(dOut, dcN) });
+}
 
-  // The LSTM has two outputs, the output sequence and cN, and one BPTT for both. The op's node is
-  // recorded on cN; the output is a node downstream of cN whose backward hands its gradient over
-  // (and a zero gradient to cN), so autograd always runs the output's node first and the BPTT once.
-  const cN = Tensor.empty([1, batch, H], dev);
-  if (batchFirst) dev.copy_rows({ src: extra!.buffer, dst: cN.buffer, outer: batch, srcN: seq, dstN: 1, inner: H, srcStart: seq - 1, dstStart: 0, count: 1 });
-  else dev.copy_rows({ src: extra!.buffer, dst: cN.buffer, outer: 1, srcN: rows, dstN: batch, inner: H, srcStart: rows - batch, dstStart: 0, count: batch });
-  let pendingDOut: Tensor | null = null;
-  const cNRecorded = record(cN, 'lstm', inputs, saved, (dcN) => {
-    try {
-      return backward(pendingDOut, dcN);
-    } finally {
-      pendingDOut?.dispose();
-      pendingDOut = null;
-    }
-  });
-  const out = record(output, 'lstm.output', [cNRecorded], [], (g) => {
-    pendingDOut?.dispose();
-    pendingDOut = untracked(() => g.detach()); // outlives this node: the BPTT reads it next
-    const zero = Tensor.empty(cN.shape, dev);
-    dev.fill({ out: zero.buffer, n: zero.numel, value: 0 });
-    return [zero];
-  });
-  return { output: out, cN: cNRecorded };
+/** h_{t-1} for every step t (the output's layout): h0 (zeros without one), then the output but its last step. */
+function previousHidden(dev: Backend, output: Tensor, h0: Tensor | null, { batch, seq, hidden: H, batchFirst }: RecurrentDims): Tensor {
+  const rows = seq * batch;
+  const hPrev = Tensor.empty(output.shape, dev);
+  if (!h0) dev.fill({ out: hPrev.buffer, n: hPrev.numel, value: 0 });
+  if (batchFirst) {
+    if (h0) dev.copy_rows({ src: h0.buffer, dst: hPrev.buffer, outer: batch, srcN: 1, dstN: seq, inner: H, srcStart: 0, dstStart: 0, count: 1 });
+    dev.copy_rows({ src: output.buffer, dst: hPrev.buffer, outer: batch, srcN: seq, dstN: seq, inner: H, srcStart: 0, dstStart: 1, count: seq - 1 });
+  } else {
+    if (h0) dev.copy_rows({ src: h0.buffer, dst: hPrev.buffer, outer: 1, srcN: batch, dstN: rows, inner: H, srcStart: 0, dstStart: 0, count: batch });
+    dev.copy_rows({ src: output.buffer, dst: hPrev.buffer, outer: 1, srcN: rows, dstN: rows, inner: H, srcStart: 0, dstStart: batch, count: rows - batch });
+  }
+  return hPrev;
+}
+
+/** The last step (1, batch, hidden) of a per-step buffer in the output's layout. */
+function lastStep(dev: Backend, perStep: Tensor, { batch, seq, hidden: H, batchFirst }: RecurrentDims): Tensor {
+  const rows = seq * batch;
+  const last = Tensor.empty([1, batch, H], dev);
+  if (batchFirst) dev.copy_rows({ src: perStep.buffer, dst: last.buffer, outer: batch, srcN: seq, dstN: 1, inner: H, srcStart: seq - 1, dstStart: 0, count: 1 });
+  else dev.copy_rows({ src: perStep.buffer, dst: last.buffer, outer: 1, srcN: rows, dstN: batch, inner: H, srcStart: rows - batch, dstStart: 0, count: batch });
+  return last;
 }
 
 /** (rows, cols) from a (cols, rows) gradient, freeing the latter. */

@@ -5,27 +5,9 @@ import { record } from '../autograd.js';
 import { formatShape, numelOf, ShapeError, type Shape } from '../shape.js';
 import { checkSameDevice } from './common.js';
 
-function resolveShape(where: string, from: Shape, shape: readonly number[]): number[] {
-  const known = shape.filter((d) => d !== -1);
-  const free = shape.length - known.length;
-  const total = numelOf(from);
-  const out = [...shape];
-  if (free > 1 || known.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new ShapeError(`${where}: invalid target shape ${formatShape(shape)}`);
-  }
-  if (free === 1) {
-    const rest = numelOf(known);
-    if (rest === 0 || total % rest !== 0) throw new ShapeError(`${where}: cannot reshape ${formatShape(from)} to ${formatShape(shape)}`);
-    out[shape.indexOf(-1)] = total / rest;
-  }
-  if (numelOf(out) !== total) throw new ShapeError(`${where}: cannot reshape ${formatShape(from)} to ${formatShape(shape)}`);
-  return out;
-}
-
+/** x with another shape over the same values (no copy); one dimension may be -1. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  const target = resolveShape('reshape', x.shape, shape);
-  const y = new Tensor(x.storageRef().retain(), target);
-  return record(y, 'reshape', [x], [], (g) => [reshape(g, x.shape)]);
+  return x.reshape(shape);
 }
 
 function normalizeAxis(where: string, axis: number, ndim: number): number {
@@ -50,12 +32,12 @@ export function slice(x: Tensor, axis: number, start: number, end: number = x.sh
   outShape[a] = e - s;
   const y = Tensor.empty(outShape, x.device);
   x.device.copy_rows({ src: x.buffer, dst: y.buffer, outer, srcN: n, dstN: e - s, inner, srcStart: s, dstStart: 0, count: e - s });
-  return record(y, 'slice', [x], [], (g) => {
+  return record('slice', { inputs: { x }, outputs: { y }, saved: [], backward: ({ y: g }) => {
     const dx = Tensor.empty(x.shape, x.device);
     x.device.fill({ out: dx.buffer, n: dx.numel, value: 0 });
     x.device.copy_rows({ src: g.buffer, dst: dx.buffer, outer, srcN: e - s, dstN: n, inner, srcStart: 0, dstStart: s, count: e - s });
-    return [dx];
-  });
+    return { x: dx };
+  } }).y;
 }
 
 /** Concatenation along `axis`; all other dimensions must agree. */
@@ -81,11 +63,13 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
     first.device.copy_rows({ src: t.buffer, dst: y.buffer, outer, srcN: t.shape[a], dstN: total, inner, srcStart: 0, dstStart: at, count: t.shape[a] });
     at += t.shape[a];
   }
-  return record(y, 'cat', tensors, [], (g) =>
-    tensors.map((t, i) => {
+  // The inputs are named by position: t0, t1, ...
+  const inputs = Object.fromEntries(tensors.map((t, i) => [`t${i}`, t]));
+  return record('cat', { inputs, outputs: { y }, saved: [], backward: ({ y: g }) =>
+    Object.fromEntries(tensors.map((t, i) => {
       const dt = Tensor.empty(t.shape, t.device);
       t.device.copy_rows({ src: g.buffer, dst: dt.buffer, outer, srcN: total, dstN: t.shape[a], inner, srcStart: starts[i], dstStart: 0, count: t.shape[a] });
-      return dt;
-    }),
-  );
+      return [`t${i}`, dt];
+    })),
+  }).y;
 }
