@@ -3,7 +3,7 @@
 // Node, imported only when a device is asked for (the browser bundle replaces it with a stub).
 import type { Backend } from './backend.js';
 import { WasmBackend } from './wasm.js';
-import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu.js';
+import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu/backend.js';
 
 export type DeviceKind = 'auto' | 'wasm' | 'webgpu';
 
