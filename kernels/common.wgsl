@@ -1,4 +1,4 @@
-// Shared helpers: the runtime (src/backend/webgpu.ts) prepends this file to every other kernel file.
+// Shared helpers: the runtime (src/backend/webgpu/runtime.ts) prepends this file to every other kernel file.
 // exp and sigmoid are the same range reduction and polynomial as assembly/math.ts (the GPU may fuse
 // multiply-adds, so results agree to an ulp or two, not bitwise). NaN tests inspect the bits,
 // because WGSL lets a compiler assume values are finite.

@@ -1,18 +1,9 @@
-// Elementwise binary ops, scalar affine maps, fills, row copies and the non-finite count.
+// Elementwise binary ops, scalar affine maps, fills, row copies, the 2-D transpose and the non-finite count.
 // Twin of assembly/elementwise.ts; op codes as in src/backend/opcodes.ts. One invocation per element.
 
 const ADD: u32 = 0u;
 const SUB: u32 = 1u;
 const MUL: u32 = 2u;
-
-struct EwParams { n: u32, op: u32, has_a: u32, has_b: u32, scale: f32, shift: f32 }
-
-@group(0) @binding(0) var<uniform> ep: EwParams;
-@group(0) @binding(1) var<storage, read> e_a: array<f32>;
-@group(0) @binding(2) var<storage, read> e_b: array<f32>;
-@group(0) @binding(3) var<storage, read> e_dy: array<f32>;
-@group(0) @binding(4) var<storage, read_write> e_out: array<f32>;
-@group(0) @binding(5) var<storage, read_write> e_out2: array<f32>;
 
 fn binary1(a: f32, b: f32, op: u32) -> f32 {
   switch op {
@@ -27,53 +18,48 @@ fn binary1(a: f32, b: f32, op: u32) -> f32 {
 @compute @workgroup_size(WG)
 fn binary_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= ep.n) { return; }
-  e_out[i] = binary1(e_a[i], e_b[i], ep.op);
+  if (i >= bf.n) { return; }
+  bf_out[i] = binary1(bf_a[i], bf_b[i], bf.op);
 }
 
-// da (out, if has_a) and db (out2, if has_b) of out = a op b
+// da (if has_da) and db (if has_db) of out = a op b
 @compute @workgroup_size(WG)
 fn binary_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= ep.n) { return; }
-  let g = e_dy[i];
-  let av = e_a[i];
-  let bv = e_b[i];
-  let op = ep.op;
-  if (ep.has_a != 0u) {
+  if (i >= bb.n) { return; }
+  let g = bb_dy[i];
+  let av = bb_a[i];
+  let bv = bb_b[i];
+  let op = bb.op;
+  if (bb.has_da != 0u) {
     var da = g;
     if (op == MUL) { da = g * bv; } else if (op == 3u) { da = g / bv; }
-    e_out[i] = da;
+    bb_da[i] = da;
   }
-  if (ep.has_b != 0u) {
+  if (bb.has_db != 0u) {
     var db = g;
     if (op == SUB) { db = -g; } else if (op == MUL) { db = g * av; } else if (op == 3u) { db = -g * av / (bv * bv); }
-    e_out2[i] = db;
+    bb_db[i] = db;
   }
 }
 
-// out = a * scale + shift
+// out = x * scale + shift
 @compute @workgroup_size(WG)
 fn affine_scalar(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= ep.n) { return; }
-  e_out[i] = e_a[i] * ep.scale + ep.shift;
+  if (i >= af.n) { return; }
+  af_out[i] = af_x[i] * af.scale + af.shift;
 }
 
-// out = shift
+// out = value
 @compute @workgroup_size(WG)
 fn fill(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= ep.n) { return; }
-  e_out[i] = ep.shift;
+  if (i >= fp.n) { return; }
+  fl_out[i] = fp.value;
 }
 
 // dst[o, dstStart + k, :] = src[o, srcStart + k, :] for k < count (srcN = 0 broadcasts).
-struct CopyParams { outer: u32, src_n: u32, dst_n: u32, inner: u32, src_start: u32, dst_start: u32, count: u32, total: u32 }
-@group(0) @binding(0) var<uniform> cp: CopyParams;
-@group(0) @binding(1) var<storage, read> c_src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c_dst: array<f32>;
-
 @compute @workgroup_size(WG)
 fn copy_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
@@ -86,11 +72,17 @@ fn copy_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   c_dst[(o * cp.dst_n + cp.dst_start + k) * cp.inner + j] = c_src[(o * cp.src_n + cp.src_start + k) * cp.inner + j];
 }
 
+// dst (cols, rows) = src (rows, cols) transposed.
+@compute @workgroup_size(WG)
+fn transpose_2d(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= tp.rows * tp.cols) { return; }
+  let r = i / tp.cols;
+  let q = i - r * tp.cols;
+  t_dst[q * tp.rows + r] = t_src[i];
+}
+
 // counter[0] += number of NaN or infinite values in a[0..n): a workgroup count, then one atomic add.
-struct CountParams { n: u32, stride: u32 }
-@group(0) @binding(0) var<uniform> np: CountParams;
-@group(0) @binding(1) var<storage, read> n_a: array<f32>;
-@group(0) @binding(2) var<storage, read_write> n_counter: array<atomic<u32>>;
 var<workgroup> n_partial: array<u32, 256>;
 
 @compute @workgroup_size(256)

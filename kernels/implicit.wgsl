@@ -21,14 +21,6 @@
 const I_MAX_N: u32 = 1024u; // the largest n (and hid): the two halves of i_buf
 const I_PER: u32 = 16u;     // units per invocation at the smallest workgroup size (64): I_MAX_N / 64
 
-struct ImpParams {
-  rows: u32, seq: u32, p: u32, n: u32,
-  hid: u32, max_iter: u32, tol: f32, kappa: f32,
-  rpg: u32, groups: u32, has_dx: u32, has_da: u32,
-  has_db: u32, has_dc: u32, has_dd: u32, total: u32,
-}
-@group(0) @binding(0) var<uniform> ip: ImpParams;
-
 var<workgroup> i_buf: array<f32, 2048>; // the iterate (X or V) and the next one: [0, 1024), [1024, 2048)
 var<workgroup> i_g: array<f32, 1024>;   // backward: g = dh_t + the carry
 var<workgroup> i_red: array<f32, 256>;
@@ -86,12 +78,6 @@ fn record(s: ptr<function, SolveStats>, err: f32, iters: u32) {
 }
 
 // ---- prepare: the projected A and the transposes --------------------------------------------------
-
-@group(0) @binding(1) var<storage, read> p_a: array<f32>;
-@group(0) @binding(2) var<storage, read> p_b: array<f32>;
-@group(0) @binding(3) var<storage, read> p_c: array<f32>;
-@group(0) @binding(4) var<storage, read> p_d: array<f32>;
-@group(0) @binding(5) var<storage, read_write> p_ws: array<f32>;
 
 // ws[scale] = kappa / ||A||_inf when that norm exceeds kappa, else 1 (each row summed in ascending order).
 @compute @workgroup_size(WG)
@@ -155,12 +141,6 @@ fn implicit_prepare(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
 }
 
 // ---- forward ------------------------------------------------------------------------------------
-
-@group(0) @binding(1) var<storage, read> f_x: array<f32>;
-@group(0) @binding(2) var<storage, read> f_ws: array<f32>;
-@group(0) @binding(3) var<storage, read_write> f_xs: array<f32>;
-@group(0) @binding(4) var<storage, read_write> f_h: array<f32>;
-@group(0) @binding(5) var<storage, read_write> f_stats: array<f32>;
 
 @compute @workgroup_size(WG)
 fn implicit_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -243,15 +223,6 @@ fn implicit_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgrou
 }
 
 // ---- backward -----------------------------------------------------------------------------------
-
-@group(0) @binding(1) var<storage, read> b_x: array<f32>;
-@group(0) @binding(2) var<storage, read> b_ws: array<f32>;
-@group(0) @binding(3) var<storage, read> b_xs: array<f32>;
-@group(0) @binding(4) var<storage, read> b_h: array<f32>;
-@group(0) @binding(5) var<storage, read> b_dh: array<f32>;
-@group(0) @binding(6) var<storage, read_write> b_dx: array<f32>;
-@group(0) @binding(7) var<storage, read_write> b_part: array<f32>; // (groups, total): dA | dB | dC | dD
-@group(0) @binding(8) var<storage, read_write> b_stats: array<f32>;
 
 @compute @workgroup_size(WG)
 fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -406,12 +377,6 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
 }
 
 // The groups' partial gradients summed in group order into dA, dB, dC, dD (each when wanted).
-@group(0) @binding(1) var<storage, read> s_part: array<f32>;
-@group(0) @binding(2) var<storage, read_write> s_da: array<f32>;
-@group(0) @binding(3) var<storage, read_write> s_db: array<f32>;
-@group(0) @binding(4) var<storage, read_write> s_dc: array<f32>;
-@group(0) @binding(5) var<storage, read_write> s_dd: array<f32>;
-
 @compute @workgroup_size(WG)
 fn implicit_backward_reduce(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let e = flat_index(gid, nwg);
@@ -431,21 +396,4 @@ fn implicit_backward_reduce(@builtin(global_invocation_id) gid: vec3<u32>, @buil
   } else if (ip.has_dd != 0u) {
     s_dd[e - nn - nq - hn] = acc;
   }
-}
-
-// ---- transpose ----------------------------------------------------------------------------------
-
-struct TrParams { rows: u32, cols: u32 }
-@group(0) @binding(0) var<uniform> trp: TrParams;
-@group(0) @binding(1) var<storage, read> tr_src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> tr_dst: array<f32>;
-
-// dst (cols, rows) = src (rows, cols)^T
-@compute @workgroup_size(WG)
-fn implicit_transpose(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flat_index(gid, nwg);
-  if (i >= trp.rows * trp.cols) { return; }
-  let r = i / trp.cols;
-  let c = i - r * trp.cols;
-  tr_dst[c * trp.rows + r] = tr_src[i];
 }

@@ -12,9 +12,6 @@
 // scratch buffer, layer_norm_backward_dwdb reduces chunks of rows in 16x16 workgroups, and
 // layer_norm_backward_reduce adds the chunk partials in order.
 
-struct LnParams { rows: u32, dim: u32, has_w: u32, has_b: u32, eps: f32, has_dx: u32, has_dw: u32, has_db: u32, splits: u32, chunk: u32 }
-@group(0) @binding(0) var<uniform> lp: LnParams;
-
 // x - mean of each row, accurate to float32 rounding of the difference, and rstd.
 struct RowStats { mean_hi: f32, mean_lo: f32, rstd: f32 }
 
@@ -25,18 +22,6 @@ fn two_sum(a: f32, b: f32) -> vec2<f32> {
   let e = (a - (s - bb)) + (b - bb);
   return vec2<f32>(s, e);
 }
-
-// x and w are bindings 1 and 2 of both layer_norm_forward and layer_norm_backward.
-@group(0) @binding(1) var<storage, read> ln_x: array<f32>;
-@group(0) @binding(2) var<storage, read> ln_w: array<f32>;
-@group(0) @binding(3) var<storage, read> lf_b: array<f32>;
-@group(0) @binding(4) var<storage, read_write> lf_y: array<f32>;
-@group(0) @binding(5) var<storage, read_write> lf_mean: array<f32>;
-@group(0) @binding(6) var<storage, read_write> lf_rstd: array<f32>;
-
-@group(0) @binding(3) var<storage, read> lb_dy: array<f32>;
-@group(0) @binding(4) var<storage, read_write> lb_dx: array<f32>;
-@group(0) @binding(5) var<storage, read_write> lb_xhat: array<f32>;
 
 fn row_stats(base: u32) -> RowStats {
   let n = f32(lp.dim);
@@ -107,13 +92,7 @@ fn layer_norm_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(n
   }
 }
 
-@group(0) @binding(1) var<storage, read> ld_xhat: array<f32>;
-@group(0) @binding(2) var<storage, read> ld_dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> ld_dw: array<f32>;
-@group(0) @binding(4) var<storage, read_write> ld_db: array<f32>;
-// partials: dw parts (splits, dim) then db parts (splits, dim)
-@group(0) @binding(5) var<storage, read_write> ld_partial: array<f32>;
-
+// ld_partial: dw parts (splits, dim) then db parts (splits, dim)
 var<workgroup> ld_shared_w: array<f32, 256>;
 var<workgroup> ld_shared_b: array<f32, 256>;
 

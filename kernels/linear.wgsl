@@ -11,18 +11,6 @@
 // into `splits` chunks written as partials and summed in order by linear_backward_dw_reduce.
 // db is a column sum of dy: the sum_rows kernel of reduce.wgsl with outer = terms.
 
-struct MatParams {
-  m: u32, n: u32, k: u32, batch: u32,
-  a_batch: u32, a_rs: u32, a_ks: u32,
-  b_batch: u32, b_ks: u32, b_cs: u32,
-  has_bias: u32, m_tiles: u32, splits: u32, k_chunk: u32,
-}
-@group(0) @binding(0) var<uniform> mp: MatParams;
-@group(0) @binding(1) var<storage, read> m_a: array<f32>;
-@group(0) @binding(2) var<storage, read> m_b: array<f32>;
-@group(0) @binding(3) var<storage, read> m_bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> m_out: array<f32>;
-
 const TILE: u32 = 16u;
 var<workgroup> tile_a: array<f32, 256>; // [row][k]
 var<workgroup> tile_b: array<f32, 256>; // [k][col]

@@ -14,14 +14,6 @@
 // Scratch (chunked path): A at [k * S + s], B at [(chunks + k) * S + s], S = groups * dim; _carry
 // overwrites A with the incoming state of each piece.
 
-struct ScanParams { groups: u32, seq: u32, dim: u32, has_h0: u32, has_dh0: u32, chunks: u32, chunk_len: u32, count: u32 }
-@group(0) @binding(0) var<uniform> sp: ScanParams;
-
-@group(0) @binding(1) var<storage, read> f_hg: array<f32>;
-@group(0) @binding(2) var<storage, read> f_h0: array<f32>;
-@group(0) @binding(3) var<storage, read_write> f_h: array<f32>;
-@group(0) @binding(4) var<storage, read_write> f_scratch: array<f32>;
-
 fn cand(x: f32) -> f32 {
   return select(sigmoidf(x), x + 0.5, x >= 0.0);
 }
@@ -115,14 +107,6 @@ fn mingru_scan_forward_apply(@builtin(global_invocation_id) gid: vec3<u32>, @bui
     f_h[(g * sp.seq + t) * sp.dim + c] = state;
   }
 }
-
-@group(0) @binding(1) var<storage, read> b_hg: array<f32>;
-@group(0) @binding(2) var<storage, read> b_h0: array<f32>;
-@group(0) @binding(3) var<storage, read> b_h: array<f32>;
-@group(0) @binding(4) var<storage, read> b_dh: array<f32>;
-@group(0) @binding(5) var<storage, read_write> b_dhg: array<f32>;
-@group(0) @binding(6) var<storage, read_write> b_dh0: array<f32>;
-@group(0) @binding(7) var<storage, read_write> b_scratch: array<f32>;
 
 // One backward step at time t; returns the carry into t - 1. Writes dhg for step t.
 fn backward_step(g: u32, t: u32, c: u32, s: u32, carry: f32) -> f32 {

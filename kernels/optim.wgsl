@@ -1,11 +1,5 @@
 // Fused optimizer steps (PyTorch update rules) and gradient-norm clipping. Twin of assembly/optim.ts.
 
-struct SgdParams { n: u32, nesterov: u32, first_step: u32, lr: f32, momentum: f32, dampening: f32, weight_decay: f32 }
-@group(0) @binding(0) var<uniform> sp: SgdParams;
-@group(0) @binding(1) var<storage, read_write> s_p: array<f32>;
-@group(0) @binding(2) var<storage, read> s_g: array<f32>;
-@group(0) @binding(3) var<storage, read_write> s_buf: array<f32>;
-
 @compute @workgroup_size(WG)
 fn sgd_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
@@ -21,13 +15,6 @@ fn sgd_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   }
   s_p[i] = pv - sp.lr * d;
 }
-
-struct AdamParams { n: u32, decoupled: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, weight_decay: f32, step_size: f32, bc2_sqrt: f32 }
-@group(0) @binding(0) var<uniform> ap: AdamParams;
-@group(0) @binding(1) var<storage, read_write> a_p: array<f32>;
-@group(0) @binding(2) var<storage, read> a_g: array<f32>;
-@group(0) @binding(3) var<storage, read_write> a_m: array<f32>;
-@group(0) @binding(4) var<storage, read_write> a_v: array<f32>;
 
 @compute @workgroup_size(WG)
 fn adam_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -48,11 +35,6 @@ fn adam_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
 }
 
 // g *= min(1, maxNorm / (sqrt(sumSq[0]) + 1e-6))
-struct ClipParams { n: u32, max_norm: f32 }
-@group(0) @binding(0) var<uniform> kp: ClipParams;
-@group(0) @binding(1) var<storage, read_write> k_g: array<f32>;
-@group(0) @binding(2) var<storage, read> k_sum_sq: array<f32>;
-
 @compute @workgroup_size(WG)
 fn clip_scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);

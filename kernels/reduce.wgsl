@@ -6,13 +6,7 @@
 // sum_rows_reduce adds the chunk partials in order. Every order is fixed by the shape, so results
 // are deterministic run to run.
 
-// kind: 0 x, 1 x^2, 2 (a - b)^2. The result is sum / divisor, plus out[0] when accumulate != 0.
-struct ScalarParams { n: u32, parts: u32, kind: u32, accumulate: u32, divisor: f32 }
-@group(0) @binding(0) var<uniform> rp: ScalarParams;
-@group(0) @binding(1) var<storage, read> r_a: array<f32>;
-@group(0) @binding(2) var<storage, read> r_b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> r_out: array<f32>;
-@group(0) @binding(4) var<storage, read_write> r_partial: array<f32>;
+// rp.kind: 0 x, 1 x^2, 2 (a - b)^2. The result is sum / divisor, plus out[0] when rp.accumulate != 0.
 
 var<workgroup> r_shared: array<f32, 256>;
 
@@ -79,12 +73,6 @@ fn reduce_final(@builtin(local_invocation_id) lid: vec3<u32>) {
 
 // Column sums of (outer, rows, inner): y[o, j] = sum_r x[o, r, j]. A 16x16 workgroup covers 16
 // columns with 16 lanes striding over the rows of one chunk; lane partials are summed in order.
-struct ColParams { outer: u32, rows: u32, inner: u32, splits: u32, chunk: u32 }
-@group(0) @binding(0) var<uniform> sr: ColParams;
-@group(0) @binding(1) var<storage, read> sr_x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> sr_y: array<f32>;
-@group(0) @binding(3) var<storage, read_write> sr_partial: array<f32>;
-
 var<workgroup> sr_shared: array<f32, 256>;
 
 @compute @workgroup_size(16, 16)
@@ -125,12 +113,6 @@ fn sum_rows_reduce(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
 }
 
 // y[r, i] = x[r, i] + v[i]
-struct RowVecParams { n: u32, inner: u32 }
-@group(0) @binding(0) var<uniform> av: RowVecParams;
-@group(0) @binding(1) var<storage, read> av_x: array<f32>;
-@group(0) @binding(2) var<storage, read> av_v: array<f32>;
-@group(0) @binding(3) var<storage, read_write> av_y: array<f32>;
-
 @compute @workgroup_size(WG)
 fn add_row_vector(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
@@ -139,14 +121,6 @@ fn add_row_vector(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
 }
 
 // da = 2 (a - b) dOut[0] / n, db = -da (each when present).
-struct MseParams { n: u32, has_a: u32, has_b: u32 }
-@group(0) @binding(0) var<uniform> mb: MseParams;
-@group(0) @binding(1) var<storage, read> mb_a: array<f32>;
-@group(0) @binding(2) var<storage, read> mb_b: array<f32>;
-@group(0) @binding(3) var<storage, read> mb_dout: array<f32>;
-@group(0) @binding(4) var<storage, read_write> mb_da: array<f32>;
-@group(0) @binding(5) var<storage, read_write> mb_db: array<f32>;
-
 @compute @workgroup_size(WG)
 fn mse_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);

@@ -9,9 +9,6 @@
 
 const MAX_H: u32 = 1024u;
 
-struct RecParams { batch: u32, seq: u32, hidden: u32, stride_t: u32, stride_b: u32, relu: u32, has_bias: u32, has_h0: u32, has_c0: u32, has_dout: u32, rows: u32, cols: u32 }
-@group(0) @binding(0) var<uniform> rp: RecParams;
-
 var<workgroup> hs: array<f32, 2048>; // h_{t-1} and h_t: halves [0, MAX_H) and [MAX_H, 2 MAX_H)
 
 fn rec_row(t: u32, b: u32) -> u32 {
@@ -23,14 +20,6 @@ fn tanh_rnam(x: f32) -> f32 {
 }
 
 // ---- forward ----------------------------------------------------------------------------------
-
-@group(0) @binding(1) var<storage, read_write> f_xg: array<f32>;
-@group(0) @binding(2) var<storage, read> f_whhT: array<f32>;
-@group(0) @binding(3) var<storage, read> f_bhh: array<f32>;
-@group(0) @binding(4) var<storage, read> f_h0: array<f32>;
-@group(0) @binding(5) var<storage, read> f_c0: array<f32>;
-@group(0) @binding(6) var<storage, read_write> f_out: array<f32>;
-@group(0) @binding(7) var<storage, read_write> f_extra: array<f32>;
 
 // sum_k h_{t-1}[k] W_hh^T[k, j] + b_hh[j], k ascending; h_{t-1} at hs[cur ..].
 fn hh_dot(j: u32, gh: u32, cur: u32) -> f32 {
@@ -141,12 +130,6 @@ fn lstm_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
 // ---- backward ---------------------------------------------------------------------------------
 
 // rnn_backward: 1 whh, 2 out, 3 dout, 4 dg, 5 dh0 (the carry)
-@group(0) @binding(1) var<storage, read> r_whh: array<f32>;
-@group(0) @binding(2) var<storage, read> r_out: array<f32>;
-@group(0) @binding(3) var<storage, read> r_dout: array<f32>;
-@group(0) @binding(4) var<storage, read_write> r_dg: array<f32>;
-@group(0) @binding(5) var<storage, read_write> r_dh0: array<f32>;
-
 @compute @workgroup_size(WG)
 fn rnn_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let b = wid.x;
@@ -174,15 +157,6 @@ fn rnn_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
 
 // gru_backward: 1 whh, 2 gates (r, z, n), 3 hn, 4 out, 5 dout, 6 dgi, 7 dgh, 8 dh0 (h0 or zeros on
 // entry, then the carry)
-@group(0) @binding(1) var<storage, read> g_whh: array<f32>;
-@group(0) @binding(2) var<storage, read> g_gates: array<f32>;
-@group(0) @binding(3) var<storage, read> g_hn: array<f32>;
-@group(0) @binding(4) var<storage, read> g_out: array<f32>;
-@group(0) @binding(5) var<storage, read> g_dout: array<f32>;
-@group(0) @binding(6) var<storage, read_write> g_dgi: array<f32>;
-@group(0) @binding(7) var<storage, read_write> g_dgh: array<f32>;
-@group(0) @binding(8) var<storage, read_write> g_dh0: array<f32>;
-
 @compute @workgroup_size(WG)
 fn gru_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let b = wid.x;
@@ -226,15 +200,6 @@ fn gru_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
 
 // lstm_backward: 1 whh, 2 gates (i, f, g, o), 3 c, 4 c0, 5 dout, 6 dg, 7 dh0 (the carry),
 // 8 dc0 (dcN or zeros on entry, then the cell carry)
-@group(0) @binding(1) var<storage, read> l_whh: array<f32>;
-@group(0) @binding(2) var<storage, read> l_gates: array<f32>;
-@group(0) @binding(3) var<storage, read> l_c: array<f32>;
-@group(0) @binding(4) var<storage, read> l_c0: array<f32>;
-@group(0) @binding(5) var<storage, read> l_dout: array<f32>;
-@group(0) @binding(6) var<storage, read_write> l_dg: array<f32>;
-@group(0) @binding(7) var<storage, read_write> l_dh0: array<f32>;
-@group(0) @binding(8) var<storage, read_write> l_dc0: array<f32>;
-
 @compute @workgroup_size(WG)
 fn lstm_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let b = wid.x;
@@ -273,19 +238,4 @@ fn lstm_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
     }
     storageBarrier();
   }
-}
-
-// ---- transpose ----------------------------------------------------------------------------------
-
-@group(0) @binding(1) var<storage, read> t_src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> t_dst: array<f32>;
-
-// dst (cols, rows) = src (rows, cols) transposed.
-@compute @workgroup_size(WG)
-fn transpose_2d(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flat_index(gid, nwg);
-  if (i >= rp.rows * rp.cols) { return; }
-  let r = i / rp.cols;
-  let q = i - r * rp.cols;
-  t_dst[q * rp.rows + r] = t_src[i];
 }

@@ -1,12 +1,5 @@
 // Elementwise unary ops by op code (src/backend/opcodes.ts). Twin of assembly/unary.ts.
 
-struct UnaryParams { n: u32, op: u32 }
-@group(0) @binding(0) var<uniform> up: UnaryParams;
-@group(0) @binding(1) var<storage, read> u_x: array<f32>;
-@group(0) @binding(2) var<storage, read> u_y: array<f32>;
-@group(0) @binding(3) var<storage, read> u_dy: array<f32>;
-@group(0) @binding(4) var<storage, read_write> u_out: array<f32>;
-
 fn forward1(x: f32, op: u32) -> f32 {
   switch op {
     case 0u: { return select(select(x, 0.0, x <= 0.0), x, is_nan(x)); } // NaN propagates, as on the CPU
@@ -39,12 +32,12 @@ fn backward1(x: f32, y: f32, dy: f32, op: u32) -> f32 {
 fn unary_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= up.n) { return; }
-  u_out[i] = forward1(u_x[i], up.op);
+  uf_y[i] = forward1(uf_x[i], up.op);
 }
 
 @compute @workgroup_size(WG)
 fn unary_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= up.n) { return; }
-  u_out[i] = backward1(u_x[i], u_y[i], u_dy[i], up.op);
+  ub_dx[i] = backward1(ub_x[i], ub_y[i], ub_dy[i], up.op);
 }

@@ -28,7 +28,7 @@ export { generateSeedData, seedDataDefaults, type SeedDataOptions } from './data
 export { fit, evaluate, predict, type FitOptions, type EpochStats, type LossFn } from './train/fit.js';
 export { profileKernels, type KernelProfile } from './backend/profile.js';
 export { toDeviceAsync } from './creation.js';
-export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUStats, type MingruScanMode } from './backend/webgpu.js';
+export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUStats, type MingruScanMode } from './backend/webgpu/backend.js';
 export type { Device, DeviceOptions } from './backend/select.js';
 export { SimpleRNN, GRU, LSTM, type RecurrentOptions, type SimpleRNNOptions } from './nn/rnn.js';
 export { ImplicitRNN, type ImplicitRNNOptions, type ImplicitWarning, type ImplicitSolveStats } from './nn/implicit.js';

@@ -9,7 +9,7 @@ import type { Backend, DeviceBuffer } from '../src/index.js';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 import { Buffers } from './helpers/buffers.js';
 import { assertClose, randomArray } from './helpers/util.js';
-import { implicitGpuLimits } from '../src/backend/webgpu-implicit.js';
+import { implicitGpuLimits } from '../src/backend/webgpu/plans/implicit.js';
 
 const gpuOrReason = await webgpuBackend();
 

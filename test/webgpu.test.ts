@@ -1,11 +1,24 @@
 // What only the WebGPU backend has: batching into one submit, write ordering against recorded
 // work, pooled-buffer reuse, in-place (aliased) kernels, 2-D dispatch of large problems, error
-// reporting, device loss, the dispatcher's choices and moving tensors and modules between devices.
+// reporting, device loss, the dispatcher's choices and moving tensors and modules between devices;
+// and, without a device, that the embedded WGSL defines exactly the passes of src/kernels/gpu-passes.ts.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 import { randomArray, assertClose } from './helpers/util.js';
+import { wgslSources } from '../src/backend/wgsl-sources.js';
+import { gpuPasses } from '../src/kernels/gpu-passes.js';
+
+// Needs no device: the embedded WGSL against the pass table (the build checks each file as well).
+const sources = suite('WGSL sources and the pass table');
+sources('every @compute entry point of the embedded WGSL is a pass of the table, in its file, and every pass has one', () => {
+  const found = Object.entries(wgslSources).flatMap(([file, code]) =>
+    [...code.replace(/\/\/[^\n]*/g, '').matchAll(/@compute\b[\s\S]*?\bfn\s+(\w+)\s*\(/g)].map((m) => `${file}: ${m[1]}`));
+  const listed = Object.entries(gpuPasses).map(([pass, p]) => `${p.file}: ${pass}`);
+  assert.equal(found.sort(), listed.sort());
+});
+sources.run();
 
 const gpuOrReason = await webgpuBackend();
 
@@ -102,8 +115,10 @@ if (typeof gpuOrReason === 'string') {
 
   test('a validation error surfaces as an exception naming the kernels of the batch', async () => {
     const out = gpu.alloc(4);
-    // an entry point that does not exist: pipeline creation fails validation
-    (gpu as unknown as { run: (...a: unknown[]) => void }).run('elementwise', 'no_such_entry', [1, 1, 1], [4], [['w', out]]);
+    // an entry point that does not exist (below the typed dispatch, which only takes the table's passes):
+    // pipeline creation fails validation
+    const rt = (gpu as unknown as { rt: { record: (...a: unknown[]) => void } }).rt;
+    rt.record('elementwise', 'no_such_entry', [1, 1, 1], 'w', () => {}, [out], 256);
     let message = '';
     try {
       await gpu.read(out);

@@ -2,7 +2,7 @@
 // WebGPU comes from navigator.gpu in a browser and from the optional `webgpu` package (Dawn) in
 // Node, imported only when a device is asked for (the browser bundle replaces it with a stub).
 import type { Backend } from './backend.js';
-import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu.js';
+import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu/backend.js';
 import { cpu } from './default-device.js';
 
 export { cpu };

@@ -1,0 +1,44 @@
+// Binary ops, affine maps, fills, row copies, the transpose and the non-finite count
+// (kernels/elementwise.wgsl): one invocation per element, except the count (grid-stride workgroups
+// and one atomic add each, into a counter read back at once).
+import { WG, ceilDiv } from '../runtime.js';
+import { flag, type FamilyPlans } from '../plan.js';
+
+export const elementwisePlans: FamilyPlans<'elementwise'> = {
+  binary_forward(rt, { a, b, out, n, op }) {
+    rt.dispatch1d('binary_forward', n, { n, op }, { bf_a: a, bf_b: b, bf_out: out });
+  },
+  binary_backward(rt, { a, b, dy, da, db, n, op }) {
+    if (!da && !db) return;
+    rt.dispatch1d('binary_backward', n, { n, op, has_da: flag(da), has_db: flag(db) }, { bb_a: a, bb_b: b, bb_dy: dy, bb_da: da, bb_db: db });
+  },
+  affine_scalar(rt, { x, out, n, scale, shift }) {
+    rt.dispatch1d('affine_scalar', n, { n, scale, shift }, { af_x: x, af_out: out });
+  },
+  fill(rt, { out, n, value }) {
+    rt.dispatch1d('fill', n, { n, value }, { fl_out: out });
+  },
+  copy_rows(rt, { src, dst, outer, srcN, dstN, inner, srcStart, dstStart, count }) {
+    const total = outer * count * inner;
+    rt.dispatch1d('copy_rows', total,
+      { outer, src_n: srcN, dst_n: dstN, inner, src_start: srcStart, dst_start: dstStart, count, total },
+      { c_src: src, c_dst: dst });
+  },
+  transpose_2d(rt, { src, dst, rows, cols }) {
+    rt.dispatch1d('transpose_2d', rows * cols, { rows, cols }, { t_src: src, t_dst: dst });
+  },
+  async count_nonfinite(rt, { a, n }) {
+    const counter = rt.alloc(1);
+    try {
+      rt.clear(counter);
+      if (n > 0) {
+        const groups = Math.min(1024, ceilDiv(n, WG));
+        rt.dispatch('count_nonfinite', [groups, 1, 1], { n, stride: groups * WG }, { n_a: a, n_counter: counter });
+      }
+      const raw = await rt.read(counter);
+      return new Uint32Array(raw.buffer, raw.byteOffset, 1)[0];
+    } finally {
+      rt.free(counter);
+    }
+  },
+};

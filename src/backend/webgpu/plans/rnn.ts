@@ -1,0 +1,55 @@
+// Elman RNN, GRU and LSTM (kernels/rnn.wgsl): one dispatch per layer and direction, a workgroup
+// per batch row looping over time inside the kernel, its invocations over hidden units, h_{t-1} in
+// workgroup memory. gru_backward's dh0 and lstm_backward's dc0 enter holding h0 and dcN (the ops
+// fill them), which the kernels read before using those buffers as the carries.
+import type { PassUniforms } from '../../../kernels/gpu-passes.js';
+import { flag, type FamilyPlans } from '../plan.js';
+
+/** The largest hidden size: the kernels keep h_{t-1} and h_t in 2 x 1024 floats of workgroup memory. */
+const MAX_HIDDEN = 1024;
+const REC_WG = 64;
+
+interface Layer { batch: number; seq: number; hidden: number; batchFirst: boolean }
+interface Present { relu?: boolean; bias?: unknown; h0?: unknown; c0?: unknown; dout?: unknown }
+
+/** The RecParams uniform every pass of rnn.wgsl shares. */
+function recUniforms({ batch, seq, hidden, batchFirst }: Layer, p: Present): PassUniforms<'rnn_forward'> {
+  const [strideT, strideB] = batchFirst ? [1, seq] : [batch, 1];
+  return {
+    batch, seq, hidden, stride_t: strideT, stride_b: strideB, relu: flag(p.relu), has_bias: flag(p.bias),
+    has_h0: flag(p.h0), has_c0: flag(p.c0), has_dout: flag(p.dout),
+  };
+}
+
+/** One workgroup per batch row. */
+function rows(pass: string, { batch, hidden }: Layer): readonly [number, number, number] {
+  if (hidden > MAX_HIDDEN) throw new Error(`WebGPU ${pass}: hidden size ${hidden} is above the WGSL recurrent kernels' limit of ${MAX_HIDDEN}`);
+  return [batch, 1, 1];
+}
+
+export const rnnPlans: FamilyPlans<'rnn'> = {
+  rnn_forward(rt, { xg, whhT, bhh, h0, out, relu, ...layer }) {
+    rt.dispatch('rnn_forward', rows('rnn_forward', layer), recUniforms(layer, { relu, bias: bhh, h0 }),
+      { f_xg: xg, f_whhT: whhT, f_bhh: bhh, f_h0: h0, f_c0: null, f_out: out, f_extra: null }, REC_WG);
+  },
+  rnn_backward(rt, { whh, out, dout, dg, dh0, relu, ...layer }) {
+    rt.dispatch('rnn_backward', rows('rnn_backward', layer), recUniforms(layer, { relu, dout }),
+      { r_whh: whh, r_out: out, r_dout: dout, r_dg: dg, r_dh0: dh0 }, REC_WG);
+  },
+  gru_forward(rt, { xg, whhT, bhh, h0, out, hn, ...layer }) {
+    rt.dispatch('gru_forward', rows('gru_forward', layer), recUniforms(layer, { bias: bhh, h0 }),
+      { f_xg: xg, f_whhT: whhT, f_bhh: bhh, f_h0: h0, f_c0: null, f_out: out, f_extra: hn }, REC_WG);
+  },
+  gru_backward(rt, { whh, gates, hn, out, dout, dgi, dgh, dh0, ...layer }) {
+    rt.dispatch('gru_backward', rows('gru_backward', layer), recUniforms(layer, { dout }),
+      { g_whh: whh, g_gates: gates, g_hn: hn, g_out: out, g_dout: dout, g_dgi: dgi, g_dgh: dgh, g_dh0: dh0 }, REC_WG);
+  },
+  lstm_forward(rt, { xg, whhT, bhh, h0, c0, out, c, ...layer }) {
+    rt.dispatch('lstm_forward', rows('lstm_forward', layer), recUniforms(layer, { bias: bhh, h0, c0 }),
+      { f_xg: xg, f_whhT: whhT, f_bhh: bhh, f_h0: h0, f_c0: c0, f_out: out, f_extra: c }, REC_WG);
+  },
+  lstm_backward(rt, { whh, gates, c, c0, dout, dg, dh0, dc0, ...layer }) {
+    rt.dispatch('lstm_backward', rows('lstm_backward', layer), recUniforms(layer, { c0, dout }),
+      { l_whh: whh, l_gates: gates, l_c: c, l_c0: c0, l_dout: dout, l_dg: dg, l_dh0: dh0, l_dc0: dc0 }, REC_WG);
+  },
+};

@@ -1,0 +1,262 @@
+// The WebGPU passes: every WGSL entry point the kernel spec names (each kernel's own entry point
+// unless `gpuMain: false`, and every name in `gpuPasses`), with its file, its uniform struct and its
+// storage bindings. This table is the one source of those declarations:
+// - scripts/embed-wgsl.mjs generates the `struct` and `@group(0) @binding(N) var` declarations of
+//   kernels/<file>.wgsl from it (binding 0 the uniform, storage bindings from 1 in the order below)
+//   and fails the build when a file and the table disagree;
+// - the WebGPU runtime packs uniforms by the field order and types below, and builds bind group
+//   layouts from the binding modes; plans dispatch a pass with named uniforms and named bindings,
+//   typed from this table, so a missing or misspelt field or binding is a type error.
+//
+// Passes of one file that share WGSL helpers share their uniform (same struct, variable and fields)
+// and those bindings (same variable at the same position): declared once in the generated code.
+import type { Family, KernelName } from './spec.js';
+import type { kernelSpec } from './spec.js';
+import type { DeviceBuffer } from './types.js';
+
+export type UniformType = 'u32' | 'i32' | 'f32';
+/** A storage binding: read-only, read-write, or a read-write array<atomic<u32>> (a counter). */
+export type BindingMode = 'read' | 'read_write' | 'atomic';
+
+export interface UniformSpec {
+  /** The WGSL struct name and the name of its `var<uniform>`. */
+  readonly struct: string;
+  readonly name: string;
+  /** The struct's fields in declaration order; each is 4 bytes, so field i sits at byte 4 i. */
+  readonly fields: Readonly<Record<string, UniformType>>;
+}
+
+export interface GpuPassSpec {
+  readonly file: Family;
+  readonly uniform: UniformSpec;
+  /** Storage bindings in binding order (1, 2, ...): WGSL variable name -> mode. */
+  readonly bindings: Readonly<Record<string, BindingMode>>;
+}
+
+type Spec = typeof kernelSpec;
+type MainPass = { [K in KernelName]: Spec[K] extends { gpuMain: false } ? never : K }[KernelName];
+type PrivatePass = { [K in KernelName]: Spec[K] extends { gpuPasses: readonly (infer P extends string)[] } ? P : never }[KernelName];
+/** Every WGSL entry point the spec names. */
+export type GpuPassName = MainPass | PrivatePass;
+
+// ---- uniforms and binding sets shared by several passes -----------------------------------------
+
+const matParams = {
+  struct: 'MatParams', name: 'mp',
+  fields: {
+    m: 'u32', n: 'u32', k: 'u32', batch: 'u32', a_batch: 'u32', a_rs: 'u32', a_ks: 'u32',
+    b_batch: 'u32', b_ks: 'u32', b_cs: 'u32', has_bias: 'u32', m_tiles: 'u32', splits: 'u32', k_chunk: 'u32',
+  },
+} as const;
+/** out = A @ B (+ bias); linear_backward_dw_reduce reads its partials as A. */
+const matBindings = { m_a: 'read', m_b: 'read', m_bias: 'read', m_out: 'read_write' } as const;
+
+const scanParams = {
+  struct: 'ScanParams', name: 'sp',
+  fields: { groups: 'u32', seq: 'u32', dim: 'u32', has_h0: 'u32', has_dh0: 'u32', chunks: 'u32', chunk_len: 'u32', count: 'u32' },
+} as const;
+const scanForward = { f_hg: 'read', f_h0: 'read', f_h: 'read_write', f_scratch: 'read_write' } as const;
+const scanBackward = {
+  b_hg: 'read', b_h0: 'read', b_h: 'read', b_dh: 'read', b_dhg: 'read_write', b_dh0: 'read_write', b_scratch: 'read_write',
+} as const;
+
+const lnParams = {
+  struct: 'LnParams', name: 'lp',
+  fields: {
+    rows: 'u32', dim: 'u32', has_w: 'u32', has_b: 'u32', eps: 'f32', has_dx: 'u32', has_dw: 'u32', has_db: 'u32',
+    splits: 'u32', chunk: 'u32',
+  },
+} as const;
+const lnDwDb = { ld_xhat: 'read', ld_dy: 'read', ld_dw: 'read_write', ld_db: 'read_write', ld_partial: 'read_write' } as const;
+
+const unaryParams = { struct: 'UnaryParams', name: 'up', fields: { n: 'u32', op: 'u32' } } as const;
+
+/** kind: 0 x, 1 x^2, 2 (a - b)^2; the result is sum / divisor (+ out[0] when accumulate). */
+const scalarParams = {
+  struct: 'ScalarParams', name: 'rp',
+  fields: { n: 'u32', parts: 'u32', kind: 'u32', accumulate: 'u32', divisor: 'f32' },
+} as const;
+const scalarBindings = { r_a: 'read', r_b: 'read', r_out: 'read_write', r_partial: 'read_write' } as const;
+const colParams = { struct: 'ColParams', name: 'sr', fields: { outer: 'u32', rows: 'u32', inner: 'u32', splits: 'u32', chunk: 'u32' } } as const;
+const colBindings = { sr_x: 'read', sr_y: 'read_write', sr_partial: 'read_write' } as const;
+
+/** Rows are row(t, b) = t * stride_t + b * stride_b. */
+const recParams = {
+  struct: 'RecParams', name: 'rp',
+  fields: {
+    batch: 'u32', seq: 'u32', hidden: 'u32', stride_t: 'u32', stride_b: 'u32', relu: 'u32', has_bias: 'u32',
+    has_h0: 'u32', has_c0: 'u32', has_dout: 'u32',
+  },
+} as const;
+/** f_extra: hn (GRU) or c (LSTM); unused by the Elman cell. */
+const recForward = {
+  f_xg: 'read_write', f_whhT: 'read', f_bhh: 'read', f_h0: 'read', f_c0: 'read', f_out: 'read_write', f_extra: 'read_write',
+} as const;
+
+const impParams = {
+  struct: 'ImpParams', name: 'ip',
+  fields: {
+    rows: 'u32', seq: 'u32', p: 'u32', n: 'u32', hid: 'u32', max_iter: 'u32', tol: 'f32', kappa: 'f32',
+    rpg: 'u32', groups: 'u32', has_dx: 'u32', has_da: 'u32', has_db: 'u32', has_dc: 'u32', has_dd: 'u32', total: 'u32',
+  },
+} as const;
+const impPrepare = { p_a: 'read', p_b: 'read', p_c: 'read', p_d: 'read', p_ws: 'read_write' } as const;
+
+// ---- the table ------------------------------------------------------------------------------------
+
+export const gpuPasses = {
+  // linear.wgsl
+  linear_forward: { file: 'linear', uniform: matParams, bindings: matBindings },
+  linear_backward_dx: { file: 'linear', uniform: matParams, bindings: matBindings },
+  linear_backward_dw: { file: 'linear', uniform: matParams, bindings: matBindings },
+  linear_backward_dw_reduce: { file: 'linear', uniform: matParams, bindings: matBindings },
+
+  // mingru.wgsl
+  mingru_scan_forward: { file: 'mingru', uniform: scanParams, bindings: scanForward },
+  mingru_scan_forward_chunk: { file: 'mingru', uniform: scanParams, bindings: scanForward },
+  mingru_scan_forward_carry: { file: 'mingru', uniform: scanParams, bindings: scanForward },
+  mingru_scan_forward_apply: { file: 'mingru', uniform: scanParams, bindings: scanForward },
+  mingru_scan_backward: { file: 'mingru', uniform: scanParams, bindings: scanBackward },
+  mingru_scan_backward_chunk: { file: 'mingru', uniform: scanParams, bindings: scanBackward },
+  mingru_scan_backward_carry: { file: 'mingru', uniform: scanParams, bindings: scanBackward },
+  mingru_scan_backward_apply: { file: 'mingru', uniform: scanParams, bindings: scanBackward },
+
+  // layernorm.wgsl: x and w are bindings 1 and 2 of both the forward and the backward (row_stats reads x)
+  layer_norm_forward: {
+    file: 'layernorm', uniform: lnParams,
+    bindings: { ln_x: 'read', ln_w: 'read', lf_b: 'read', lf_y: 'read_write', lf_mean: 'read_write', lf_rstd: 'read_write' },
+  },
+  layer_norm_backward: {
+    file: 'layernorm', uniform: lnParams,
+    bindings: { ln_x: 'read', ln_w: 'read', lb_dy: 'read', lb_dx: 'read_write', lb_xhat: 'read_write' },
+  },
+  layer_norm_backward_dwdb: { file: 'layernorm', uniform: lnParams, bindings: lnDwDb },
+  layer_norm_backward_reduce: { file: 'layernorm', uniform: lnParams, bindings: lnDwDb },
+
+  // unary.wgsl
+  unary_forward: { file: 'unary', uniform: unaryParams, bindings: { uf_x: 'read', uf_y: 'read_write' } },
+  unary_backward: { file: 'unary', uniform: unaryParams, bindings: { ub_x: 'read', ub_y: 'read', ub_dy: 'read', ub_dx: 'read_write' } },
+
+  // elementwise.wgsl
+  binary_forward: {
+    file: 'elementwise', uniform: { struct: 'BinaryParams', name: 'bf', fields: { n: 'u32', op: 'u32' } },
+    bindings: { bf_a: 'read', bf_b: 'read', bf_out: 'read_write' },
+  },
+  binary_backward: {
+    file: 'elementwise', uniform: { struct: 'BinaryBackwardParams', name: 'bb', fields: { n: 'u32', op: 'u32', has_da: 'u32', has_db: 'u32' } },
+    bindings: { bb_a: 'read', bb_b: 'read', bb_dy: 'read', bb_da: 'read_write', bb_db: 'read_write' },
+  },
+  affine_scalar: {
+    file: 'elementwise', uniform: { struct: 'AffineParams', name: 'af', fields: { n: 'u32', scale: 'f32', shift: 'f32' } },
+    bindings: { af_x: 'read', af_out: 'read_write' },
+  },
+  fill: {
+    file: 'elementwise', uniform: { struct: 'FillParams', name: 'fp', fields: { n: 'u32', value: 'f32' } },
+    bindings: { fl_out: 'read_write' },
+  },
+  copy_rows: {
+    file: 'elementwise',
+    uniform: {
+      struct: 'CopyParams', name: 'cp',
+      fields: { outer: 'u32', src_n: 'u32', dst_n: 'u32', inner: 'u32', src_start: 'u32', dst_start: 'u32', count: 'u32', total: 'u32' },
+    },
+    bindings: { c_src: 'read', c_dst: 'read_write' },
+  },
+  transpose_2d: {
+    file: 'elementwise', uniform: { struct: 'TransposeParams', name: 'tp', fields: { rows: 'u32', cols: 'u32' } },
+    bindings: { t_src: 'read', t_dst: 'read_write' },
+  },
+  count_nonfinite: {
+    file: 'elementwise', uniform: { struct: 'CountParams', name: 'np', fields: { n: 'u32', stride: 'u32' } },
+    bindings: { n_a: 'read', n_counter: 'atomic' },
+  },
+
+  // reduce.wgsl
+  sum_all: { file: 'reduce', uniform: scalarParams, bindings: scalarBindings },
+  mse_forward: { file: 'reduce', uniform: scalarParams, bindings: scalarBindings },
+  sum_squares_accumulate: { file: 'reduce', uniform: scalarParams, bindings: scalarBindings },
+  reduce_final: { file: 'reduce', uniform: scalarParams, bindings: scalarBindings },
+  sum_rows: { file: 'reduce', uniform: colParams, bindings: colBindings },
+  sum_rows_reduce: { file: 'reduce', uniform: colParams, bindings: colBindings },
+  add_row_vector: {
+    file: 'reduce', uniform: { struct: 'RowVecParams', name: 'av', fields: { n: 'u32', inner: 'u32' } },
+    bindings: { av_x: 'read', av_v: 'read', av_y: 'read_write' },
+  },
+  mse_backward: {
+    file: 'reduce', uniform: { struct: 'MseParams', name: 'mb', fields: { n: 'u32', has_a: 'u32', has_b: 'u32' } },
+    bindings: { mb_a: 'read', mb_b: 'read', mb_dout: 'read', mb_da: 'read_write', mb_db: 'read_write' },
+  },
+
+  // optim.wgsl
+  sgd_step: {
+    file: 'optim',
+    uniform: {
+      struct: 'SgdParams', name: 'sp',
+      fields: { n: 'u32', nesterov: 'u32', first_step: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32' },
+    },
+    bindings: { s_p: 'read_write', s_g: 'read', s_buf: 'read_write' },
+  },
+  adam_step: {
+    file: 'optim',
+    uniform: {
+      struct: 'AdamParams', name: 'ap',
+      fields: {
+        n: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', step_size: 'f32', bc2_sqrt: 'f32',
+      },
+    },
+    bindings: { a_p: 'read_write', a_g: 'read', a_m: 'read_write', a_v: 'read_write' },
+  },
+  clip_scale: {
+    file: 'optim', uniform: { struct: 'ClipParams', name: 'kp', fields: { n: 'u32', max_norm: 'f32' } },
+    bindings: { k_g: 'read_write', k_sum_sq: 'read' },
+  },
+
+  // rnn.wgsl
+  rnn_forward: { file: 'rnn', uniform: recParams, bindings: recForward },
+  gru_forward: { file: 'rnn', uniform: recParams, bindings: recForward },
+  lstm_forward: { file: 'rnn', uniform: recParams, bindings: recForward },
+  rnn_backward: {
+    file: 'rnn', uniform: recParams,
+    bindings: { r_whh: 'read', r_out: 'read', r_dout: 'read', r_dg: 'read_write', r_dh0: 'read_write' },
+  },
+  gru_backward: {
+    file: 'rnn', uniform: recParams,
+    bindings: {
+      g_whh: 'read', g_gates: 'read', g_hn: 'read', g_out: 'read', g_dout: 'read',
+      g_dgi: 'read_write', g_dgh: 'read_write', g_dh0: 'read_write',
+    },
+  },
+  lstm_backward: {
+    file: 'rnn', uniform: recParams,
+    bindings: {
+      l_whh: 'read', l_gates: 'read', l_c: 'read', l_c0: 'read', l_dout: 'read',
+      l_dg: 'read_write', l_dh0: 'read_write', l_dc0: 'read_write',
+    },
+  },
+
+  // implicit.wgsl
+  implicit_prepare_norm: { file: 'implicit', uniform: impParams, bindings: impPrepare },
+  implicit_prepare: { file: 'implicit', uniform: impParams, bindings: impPrepare },
+  implicit_forward: {
+    file: 'implicit', uniform: impParams,
+    bindings: { f_x: 'read', f_ws: 'read', f_xs: 'read_write', f_h: 'read_write', f_stats: 'read_write' },
+  },
+  implicit_backward: {
+    file: 'implicit', uniform: impParams,
+    bindings: {
+      b_x: 'read', b_ws: 'read', b_xs: 'read', b_h: 'read', b_dh: 'read',
+      b_dx: 'read_write', b_part: 'read_write', b_stats: 'read_write',
+    },
+  },
+  implicit_backward_reduce: {
+    file: 'implicit', uniform: impParams,
+    bindings: { s_part: 'read', s_da: 'read_write', s_db: 'read_write', s_dc: 'read_write', s_dd: 'read_write' },
+  },
+} as const satisfies { readonly [P in GpuPassName]: GpuPassSpec };
+
+type Passes = typeof gpuPasses;
+
+/** The named uniform fields of pass P (bool flags as 0 / 1). */
+export type PassUniforms<P extends GpuPassName> = { readonly [F in keyof Passes[P]['uniform']['fields']]: number };
+/** The named storage bindings of pass P; null binds a placeholder (the uniform says it is absent). */
+export type PassBindings<P extends GpuPassName> = { readonly [V in keyof Passes[P]['bindings']]: DeviceBuffer | null };
