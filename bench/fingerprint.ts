@@ -25,7 +25,7 @@ async function fingerprint(name: string, make: () => Model, shape: number[], ste
   const n = shape.reduce((a, b) => a * b, 1);
   const opt = new rnam.AdamW(model.parameters(), { lr: 1e-2 });
   let loss = 0;
-  let xGrad = new Float32Array(0);
+  let xGrad: Float32Array = new Float32Array(0);
   for (let s = 0; s < steps; s++) {
     const x = rnam.tensor(gen.fillUniform(new Float32Array(n), -1, 1), shape, { requiresGrad: true });
     const y = firstTensor(model.forward(x));
