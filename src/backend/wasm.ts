@@ -39,7 +39,7 @@ interface Kernels extends Record<'rnn_forward' | 'rnn_backward' | 'gru_forward' 
   sum_squares_accumulate(x: Ptr, acc: Ptr, n: number): void;
   sgd_step(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, firstStep: number): void;
   adam_step(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, stepSize: number, bc2Sqrt: number): void;
-  clip_scale(g: Ptr, n: number, sumSq: Ptr, maxNorm: number): void;
+  clip_scale(g: Ptr, sumSq: Ptr, n: number, maxNorm: number): void;
   count_nonfinite(a: Ptr, n: number): number;
   math_sin(x: number): number;
   math_cos(x: number): number;
@@ -349,7 +349,7 @@ export class WasmBackend implements Backend {
   }
 
   clip_scale({ g, n, sumSq, maxNorm }: KernelArgs<'clip_scale'>): void {
-    this.k.clip_scale(ptr(g), n, ptr(sumSq), maxNorm);
+    this.k.clip_scale(ptr(g), ptr(sumSq), n, maxNorm);
   }
 
   async count_nonfinite({ a, n }: KernelArgs<'count_nonfinite'>): Promise<number> {
@@ -401,12 +401,9 @@ export class WasmBackend implements Backend {
   }
 
   gru_backward({ whh, gates, hn, out, dout, dgi, dgh, dh0, batch, seq, hidden, batchFirst }: KernelArgs<'gru_backward'>): void {
-    const h0 = this.alloc(batch * hidden);
-    this.k.copy_rows(ptr(dh0), ptr(h0), 1, 1, 1, batch * hidden, 0, 0, 1);
     const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
     this.run('gru_backward', this.groupCalls(batch, seq * 3 * hidden * hidden, (b0, n) => [
-      ptr(whh), ptr(gates), ptr(hn), ptr(h0), ptr(out), ptr(dout), ptr(dgi), ptr(dgh), ptr(dh0), b0, n, seq, hidden, sT, sB]));
-    this.free(h0);
+      ptr(whh), ptr(gates), ptr(hn), ptr(out), ptr(dout), ptr(dgi), ptr(dgh), ptr(dh0), b0, n, seq, hidden, sT, sB]));
   }
 
   lstm_forward({ xg, whhT, bhh, h0, c0, out, c, batch, seq, hidden, batchFirst }: KernelArgs<'lstm_forward'>): void {
@@ -416,12 +413,9 @@ export class WasmBackend implements Backend {
   }
 
   lstm_backward({ whh, gates, c, c0, dout, dg, dh0, dc0, batch, seq, hidden, batchFirst }: KernelArgs<'lstm_backward'>): void {
-    const dcN = this.alloc(batch * hidden);
-    this.k.copy_rows(ptr(dc0), ptr(dcN), 1, 1, 1, batch * hidden, 0, 0, 1);
     const [sT, sB] = WasmBackend.rowStrides(batch, seq, batchFirst);
     this.run('lstm_backward', this.groupCalls(batch, seq * 4 * hidden * hidden, (b0, n) => [
-      ptr(whh), ptr(gates), ptr(c), ptr(c0), ptr(dout), ptr(dcN), ptr(dg), ptr(dh0), ptr(dc0), b0, n, seq, hidden, sT, sB]));
-    this.free(dcN);
+      ptr(whh), ptr(gates), ptr(c), ptr(c0), ptr(dout), ptr(dg), ptr(dh0), ptr(dc0), b0, n, seq, hidden, sT, sB]));
   }
   // ---- ImplicitRNN (assembly/implicit.ts) ----
   // Rows of the batch are independent: the forward cuts them into parts like the other kernels;
