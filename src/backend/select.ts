@@ -2,13 +2,13 @@
 // WebGPU comes from navigator.gpu in a browser and from the optional `webgpu` package (Dawn) in
 // Node, imported only when a device is asked for (the browser bundle replaces it with a stub).
 import type { Backend } from './backend.js';
-import { WasmBackend } from './wasm.js';
+import { WasmBackend } from './wasm/backend.js';
 import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu.js';
 
 export type DeviceKind = 'auto' | 'wasm' | 'webgpu';
 
 /** The CPU backend every tensor lands on unless told otherwise; ready when the package is imported. */
-export const cpu: WasmBackend = await WasmBackend.create();
+export const cpu: WasmBackend = new WasmBackend();
 
 /** A backend as rnam.device() returns it: `reason` says why the latest device() call chose it. */
 export type Device = Backend & { readonly reason: string };
