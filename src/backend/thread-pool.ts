@@ -107,8 +107,8 @@ function onStarted(worker: WorkerLike, ready: () => void, failed: (err: Error) =
 export class ThreadPool {
   private generation = 0;
   private allReady = false;
-  /** Settles when every worker is ready, or rejects with the first worker's failure. */
-  private readonly started: Promise<void>;
+  /** Resolves when every worker is ready, or rejects with the first worker's failure. */
+  readonly started: Promise<void>;
 
   private constructor(
     /** Threads including the calling one. */
@@ -122,7 +122,6 @@ export class ThreadPool {
       let left = workers.length;
       for (const w of workers) onStarted(w, () => --left === 0 && resolve(), reject);
     });
-    this.started.catch(() => {}); // a failure is reported by whenReady(); meanwhile the caller runs alone
   }
 
   /**

@@ -112,6 +112,7 @@ export class WasmRuntime {
     if (shared && !this.disposed) {
       try {
         pool = ThreadPool.start(module, memory, instance, parallelKernels, this.threads);
+        pool.started.catch((err: Error) => this.failed(err)); // then the caller goes on alone
       } catch (err) {
         this.failed(err as Error);
       }
@@ -129,12 +130,7 @@ export class WasmRuntime {
     const { pool } = this.state;
     if (this.poolFailure) throw this.poolFailure;
     if (!pool) return;
-    try {
-      await pool.whenReady();
-    } catch (err) {
-      this.failed(err as Error);
-      throw err;
-    }
+    await pool.whenReady();
   }
 
   /** Stops the workers (the runtime must not be used afterwards). */
