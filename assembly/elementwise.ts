@@ -1,5 +1,6 @@
-// Elementwise binary ops (same shapes), scalar affine maps, fills and row copies. Lengths are in
-// float32 elements; out may alias an input. Op codes match src/backend/opcodes.ts.
+// Elementwise binary ops (same shapes), scalar affine maps, fills, row copies and the one transpose.
+// Lengths are in float32 elements; out may alias an input (not for the transpose). Op codes match
+// src/backend/opcodes.ts.
 
 export const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
 
@@ -85,6 +86,15 @@ export function copy_rows(
       src + (<usize>o * <usize>srcN + <usize>srcStart) * rowBytes,
       bytes,
     );
+  }
+}
+
+// dst (cols, rows) = src (rows, cols) transposed: weights to and from the layouts the kernels use.
+export function transpose_2d(src: usize, dst: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      store<f32>(dst + ((<usize>q * <usize>rows + <usize>r) << 2), load<f32>(src + ((<usize>r * <usize>cols + <usize>q) << 2)));
+    }
   }
 }
 

@@ -16,6 +16,8 @@
 // path does the same operations in the same order, so SIMD, tails and the scalar build agree bit
 // for bit, and every row is computed alone, so the split over threads changes nothing.
 
+import { transpose_2d } from "./elementwise";
+
 const STAT_WIDTH: i32 = 4;
 
 /** Floats of workspace implicit_prepare writes. */
@@ -42,24 +44,11 @@ export function implicit_prepare(a: usize, b: usize, c: usize, d: usize, ws: usi
     }
   }
   const bt = at + ((<usize>n * <usize>n) << 2);
-  transpose(b, bt, n, q);
+  transpose_2d(b, bt, n, q);
   const ct = bt + ((<usize>q * <usize>n) << 2);
-  transpose(c, ct, hid, n);
+  transpose_2d(c, ct, hid, n);
   const dt = ct + ((<usize>n * <usize>hid) << 2);
-  transpose(d, dt, hid, q);
-}
-
-function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      store<f32>(dst + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(src + ((<usize>r * <usize>cols + <usize>c) << 2)));
-    }
-  }
-}
-
-/** dst (cols, rows) = src (rows, cols)^T: the output layer's weight in PyTorch's (out, in) layout. */
-export function implicit_transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
-  transpose(src, dst, rows, cols);
+  transpose_2d(d, dt, hid, q);
 }
 
 // out[o] (+)= sum over j ascending of m[j, o] * v[j], for m (inDim, outDim) row-major.

@@ -3,12 +3,11 @@ export { linear_forward, linear_backward } from "./linear";
 export { mingru_scan_forward, mingru_scan_backward } from "./mingru";
 export { layer_norm_forward, layer_norm_backward } from "./layernorm";
 export { unary_forward, unary_backward } from "./unary";
-export { fill, binary_forward, binary_backward, affine_scalar, copy_rows, count_nonfinite } from "./elementwise";
+export { fill, binary_forward, binary_backward, affine_scalar, copy_rows, transpose_2d, count_nonfinite } from "./elementwise";
 export { sum_all, sum_rows, add_row_vector, mse_forward, mse_backward, sum_squares_accumulate } from "./reduce";
 export { sgd_step, adam_step, clip_scale } from "./optim";
-export { implicit_prepare, implicit_forward, implicit_backward, implicit_transpose } from "./implicit";
-export { math_sin, math_cos, math_log } from "./hostmath";
-export { rnn_forward, rnn_backward, gru_forward, gru_backward, lstm_forward, lstm_backward, transpose_2d } from "./rnn";
+export { implicit_prepare, implicit_forward, implicit_backward } from "./implicit";
+export { rnn_forward, rnn_backward, gru_forward, gru_backward, lstm_forward, lstm_backward } from "./rnn";
 
 // First byte past the module's static data: the TypeScript allocator hands out memory from here.
 export function heap_base(): usize {

@@ -42,7 +42,7 @@ export function adam_step(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f3
 }
 
 // g *= min(1, maxNorm / (sqrt(sumSq[0]) + 1e-6)), as torch.nn.utils.clip_grad_norm_.
-export function clip_scale(g: usize, n: i32, sumSq: usize, maxNorm: f32): void {
+export function clip_scale(g: usize, sumSq: usize, n: i32, maxNorm: f32): void {
   const coef = maxNorm / (Mathf.sqrt(load<f32>(sumSq)) + <f32>1e-6);
   if (coef >= 1) return;
   for (let i = 0; i < n; i++) {

@@ -10,8 +10,8 @@
 //                        (r, z, n) / (i, f, g, o), which backward reads.
 //   whhT (H, G*H)       W_hh transposed (forward: SIMD over gate units);
 //   whh (G*H, H)        W_hh in PyTorch's layout (backward: SIMD over hidden units);
-//   bhh (G*H), h0, c0, dh0, dc0, dcN (batch, H); out, c, hn, dout (rows, H); dg, dgh (rows, G*H).
-// A pointer of 0 means "absent" (h0/c0 absent = zeros; dout/dcN absent = zero gradient).
+//   bhh (G*H), h0, c0, dh0, dc0 (batch, H); out, c, hn, dout (rows, H); dg, dgh (rows, G*H).
+// A pointer of 0 means "absent" (h0/c0 absent = zeros; dout absent = zero gradient).
 // Batch rows [b0, b0 + nb) are processed; rows of different batch entries never interact, so any
 // split of the batch over threads gives the same bits. SIMD lanes and the scalar tails run the same
 // IEEE operations in the same order (wasm has no FMA), so the SIMD and scalar builds agree bit for bit.
@@ -248,23 +248,32 @@ export function gru_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, out: 
 }
 
 // Writes dgi = d(xg) (rows, 3H) and dgh = d(W_hh h_{t-1} + b_hh) (rows, 3H): equal except for the
-// n block, where dgh = dgi * r. dh0 (batch, H) holds the carry and ends as the gradient of h0.
-export function gru_backward(whh: usize, g: usize, hn: usize, h0: usize, out: usize, dout: usize,
+// n block, where dgh = dgi * r. dh0 (batch, H) enters holding h0 (zeros when there is none), then
+// holds the carry and ends as the gradient of h0.
+export function gru_backward(whh: usize, g: usize, hn: usize, out: usize, dout: usize,
   dgi: usize, dgh: usize, dh0: usize, b0: i32, nb: i32, seq: i32, H: i32, strideT: i32, strideB: i32): void {
   const rowH = <usize>H << 2;
   const rowG = rowH * 3;
   for (let b = b0; b < b0 + nb; b++) {
+    if (seq == 0) {
+      memory.fill(dh0 + <usize>b * rowH, 0, rowH);
+      continue;
+    }
     const carry = dh0 + <usize>b * rowH;
+    // The carry overwrites h0, which the last step (t = 0) needs: keep it in the n block of dgi's
+    // t = 0 row, written only by that step, element k after h0[k] has been read.
+    const h0 = dgi + rowOf(0, b, strideT, strideB) * rowG + 2 * rowH;
+    memory.copy(h0, carry, rowH);
     memory.fill(carry, 0, rowH);
     for (let t = seq - 1; t >= 0; t--) {
       const row = rowOf(t, b, strideT, strideB);
       const gr = g + row * rowG, hnr = hn + row * rowH, di = dgi + row * rowG, dh = dgh + row * rowG;
-      const hp: usize = t > 0 ? out + rowOf(t - 1, b, strideT, strideB) * rowH : (h0 ? h0 + <usize>b * rowH : 0);
+      const hp: usize = t > 0 ? out + rowOf(t - 1, b, strideT, strideB) * rowH : h0;
       for (let k = 0; k < H; k++) {
         const off = <usize>k << 2;
         const d: f32 = (dout ? load<f32>(dout + row * rowH + off) : 0) + load<f32>(carry + off);
         const r = load<f32>(gr + off), z = load<f32>(gr + rowH + off), n = load<f32>(gr + 2 * rowH + off);
-        const prev: f32 = hp ? load<f32>(hp + off) : 0;
+        const prev = load<f32>(hp + off);
         const dnp = d * (1 - z) * (1 - n * n);
         const dzp = d * (prev - n) * z * (1 - z);
         const drp = dnp * load<f32>(hnr + off) * r * (1 - r);
@@ -323,17 +332,15 @@ export function lstm_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, c0: 
 }
 
 // Writes dg = d(gate pre-activations) (rows, 4H), the gradient of both xg and W_hh h_{t-1} + b_hh.
-// dh0 and dc0 (batch, H) hold the carries and end as the gradients of h0 and c0; the cell carry
-// starts from dcN (the gradient of the last cell state) when given.
-export function lstm_backward(whh: usize, g: usize, c: usize, c0: usize, dout: usize, dcN: usize,
+// dh0 and dc0 (batch, H) hold the carries and end as the gradients of h0 and c0; dc0 enters holding
+// dcN, the gradient of the last cell state (zeros when there is none), where the cell carry starts.
+export function lstm_backward(whh: usize, g: usize, c: usize, c0: usize, dout: usize,
   dg: usize, dh0: usize, dc0: usize, b0: i32, nb: i32, seq: i32, H: i32, strideT: i32, strideB: i32): void {
   const rowH = <usize>H << 2;
   const rowG = rowH * 4;
   for (let b = b0; b < b0 + nb; b++) {
     const carry = dh0 + <usize>b * rowH, dcc = dc0 + <usize>b * rowH;
     memory.fill(carry, 0, rowH);
-    if (dcN) memory.copy(dcc, dcN + <usize>b * rowH, rowH);
-    else memory.fill(dcc, 0, rowH);
     for (let t = seq - 1; t >= 0; t--) {
       const row = rowOf(t, b, strideT, strideB);
       const gr = g + row * rowG, cr = c + row * rowH, dr = dg + row * rowG;
@@ -354,15 +361,6 @@ export function lstm_backward(whh: usize, g: usize, c: usize, c0: usize, dout: u
         store<f32>(carry + off, 0);
       }
       carryBack(dr, whh, carry, H, 4 * H);
-    }
-  }
-}
-
-// dst (cols, rows) = src (rows, cols) transposed: weights to and from the layout the kernels use.
-export function transpose_2d(src: usize, dst: usize, rows: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) {
-    for (let q = 0; q < cols; q++) {
-      store<f32>(dst + ((<usize>q * <usize>rows + <usize>r) << 2), load<f32>(src + ((<usize>r * <usize>cols + <usize>q) << 2)));
     }
   }
 }

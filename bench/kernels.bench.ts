@@ -72,6 +72,7 @@ const workloads: Workload[] = [
 ];
 
 const simd = rnam.cpu;
+await simd.ready(); // the worker threads, before anything is timed
 const scalar = await rnam.WasmBackend.create({
   binary: readFileSync(new URL('../build/rnam-scalar.wasm', import.meta.url)), label: 'wasm scalar (same kernels, SIMD off)',
 });

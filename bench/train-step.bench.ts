@@ -25,6 +25,7 @@ const gen = new rnam.Generator(1);
 const x = rnam.tensor(gen.fillUniform(new Float32Array(terms * batch * seq), -1, 1), [terms, batch, seq, 1]);
 const y = rnam.tensor(gen.fillUniform(new Float32Array(batch), -1, 1), [batch, 1]);
 
+await rnam.cpu.ready(); // the worker threads, before anything is timed
 const trainStep = trainingStep(opt, () => rnam.mseLoss(model.forward(x)[0], y));
 const forward = forwardPass(() => model.forward(x)[0]);
 

@@ -12,8 +12,17 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
 mkdirSync(join(root, 'build'), { recursive: true });
+const targets = JSON.parse(readFileSync(join(root, 'asconfig.json'), 'utf8')).targets;
 for (const target of ['release', 'threads', 'scalar', 'debug']) {
   run(bin('asc'), ['--config', 'asconfig.json', '--target', target]);
+}
+// Every module's exports against the kernel spec: a signature that drifts fails the build here.
+const { checkKernels } = await import('./check-kernels.mjs');
+try {
+  await checkKernels(Object.values(targets).map((t) => join(root, t.outFile)));
+} catch (err) {
+  console.error(`build: ${err.message}`);
+  process.exit(1);
 }
 
 // The host's float64 math (src/hostmath.ts): a module of its own, so the RNG and data generation reach

@@ -1,7 +1,7 @@
 // The public API of rnam: everything is exported from the package root.
 export { Tensor } from './tensor.js';
 export type { Backend, BackendKind, DeviceBuffer } from './backend/backend.js';
-export { WasmBackend, type WasmBackendOptions } from './backend/wasm.js';
+export { WasmBackend, type WasmBackendOptions } from './backend/wasm/backend.js';
 export { device, deviceReason, cpu, type DeviceKind } from './backend/select.js';
 export { tensor, zeros, ones, full, toDevice, type TensorOptions } from './creation.js';
 export { noGrad, isGradEnabled, type GradNode } from './autograd.js';

@@ -3,6 +3,8 @@
 // chunks in a fixed order. Shapes here are large enough to split work and to chunk reductions.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as rnam from '../src/index.js';
 import { assertBitwiseEqual, randomArray } from './helpers/util.js';
 
@@ -72,6 +74,46 @@ test('large kernels: linear, minGRU, layer norm, elementwise: bitwise-identical 
   for (let i = 1; i < results.length; i++) {
     results[0].forEach((r, k) => assertBitwiseEqual(results[i][k], r, `${names[k]} with ${backends[i].threads} threads`));
   }
+});
+
+test('importing the built package starts nothing: require() works, the worker starts on first use, the process exits by itself', () => {
+  // Counts Worker constructions: the runtime gets this same module object from process.getBuiltinModule.
+  const script = `const wt = require('node:worker_threads'); let started = 0; const W = wt.Worker;
+    wt.Worker = class extends W { constructor(...a) { super(...a); started++; } };
+    const rnam = require('./dist/rnam.node.js');
+    const atImport = started;
+    rnam.zeros([1]);
+    rnam.cpu.ready().then(() => console.log(JSON.stringify({ atImport, afterUse: started, threads: rnam.cpu.threads })));`;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const child = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', timeout: 30_000, env: { ...process.env, RNAM_THREADS: '2' } });
+  assert.is(child.status, 0, `exit ${child.status} ${child.signal ?? ''}: ${child.stderr}`);
+  assert.equal(JSON.parse(child.stdout), { atImport: 0, afterUse: 1, threads: 2 });
+});
+
+test('kernels that run before the workers are ready give the bits they give after', async () => {
+  const dev = new rnam.WasmBackend({ threads: 2 });
+  const gen = new rnam.Generator(13);
+  const [terms, rows, inDim, outDim] = [2, 9000, 6, 5];
+  const x = randomArray(gen, terms * rows * inDim), w = randomArray(gen, terms * inDim * outDim), dy = randomArray(gen, terms * rows * outDim);
+  const run = () => {
+    const up = (v: Float32Array) => {
+      const b = dev.alloc(v.length);
+      dev.write(b, v);
+      return b;
+    };
+    const [xb, wb, dyb] = [x, w, dy].map(up);
+    const y = dev.alloc(dy.length), dx = dev.alloc(x.length), dw = dev.alloc(w.length), db = dev.alloc(terms * outDim);
+    dev.linear_forward({ x: xb, w: wb, b: null, y, terms, rows, inDim, outDim });
+    dev.linear_backward({ x: xb, w: wb, dy: dyb, dx, dw, db, terms, rows, inDim, outDim });
+    const out = [y, dx, dw, db].map((b) => dev.readSync(b));
+    [xb, wb, dyb, y, dx, dw, db].forEach((b) => dev.free(b));
+    return out;
+  };
+  const early = run(); // the first allocation instantiates the module and starts the worker
+  await dev.ready();
+  const late = run();
+  late.forEach((r, k) => assertBitwiseEqual(r, early[k], `linear output ${k}`));
+  dev.dispose();
 });
 
 test.after(() => backends.forEach((b) => b.dispose()));

@@ -50,9 +50,9 @@ async function gpuEntry(): Promise<unknown> {
 
 /** The default CPU backend, its threads started. */
 async function readyCpu(): Promise<typeof cpu> {
-  // Defensive until the lazy WasmBackend (which starts its threads in ready()) lands: today's cpu is
-  // created ready and has no ready(). Then this is `await cpu.ready()`.
-  await (cpu as { ready?(): Promise<unknown> }).ready?.();
+  // The default backend is lazy (nothing starts at import); asking for a device is where its
+  // workers start and are waited for. A failed start leaves it on one thread (see threadsReason).
+  await cpu.ready().catch(() => undefined);
   return cpu;
 }
 

@@ -1,8 +1,10 @@
 // Runs wasm kernel calls on several threads that share one WebAssembly.Memory. Each worker
-// instantiates the same module on the shared memory and waits on a control word; the caller
-// writes each worker's task list into a shared buffer, wakes them, runs its own share, and waits.
-// Tasks are independent (each writes its own outputs), so the order they run in cannot change
-// any result; determinism across thread counts comes from how the backend splits work into tasks.
+// instantiates the same module on the shared memory, counts itself in (the ready counter) and waits
+// on a control word; the caller writes each worker's task list into a shared buffer, wakes them,
+// runs its own share, and waits. Workers start in the background: the caller reads the ready
+// counter and runs everything itself until all of them are in. Tasks are independent (each writes
+// its own outputs), so the order they run in cannot change any result; determinism across thread
+// counts comes from how the plans split work into tasks.
 
 /** One kernel call: the kernel's index in `names` and its arguments (pointers and scalars). */
 export interface Task {
@@ -10,6 +12,7 @@ export interface Task {
   args: number[];
 }
 
+/** The Node and the browser Worker, as far as the pool uses them. */
 interface WorkerLike {
   postMessage(message: unknown): void;
   terminate(): unknown;
@@ -17,6 +20,11 @@ interface WorkerLike {
 
 /** Doubles of task space per worker: enough for hundreds of tasks per call. */
 const SLOT = 1 << 15;
+/**
+ * Control words: worker w (1 ...) owns [3w] its generation (-1 = stop), [3w + 1] the generation it
+ * finished, [3w + 2] its error flag. The caller, thread 0, needs no words: [0] counts ready workers.
+ */
+const READY = 0;
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -31,6 +39,7 @@ function workerMain(nodePort: any): void {
     const fns = names.map((n: string) => instance.exports[n]);
     const ctl = new Int32Array(control);
     const buf = new Float64Array(tasks);
+    Atomics.add(ctl, 0, 1);
     reply('ready');
     let gen = 0;
     for (;;) {
@@ -54,20 +63,52 @@ function workerMain(nodePort: any): void {
   });
 }
 
-async function spawn(source: string): Promise<WorkerLike> {
+type NodeWorker = import('node:worker_threads').Worker;
+
+/** Why workers cannot be started here, or null when they can (SharedArrayBuffer, a Worker). */
+export function workersUnavailable(): string | null {
+  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean; Worker?: unknown };
+  if (typeof g.SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available';
+  if (g.crossOriginIsolated === false) return 'the page is not cross-origin isolated (serve it with COOP/COEP headers)';
   if (isNode) {
-    const name = 'node:worker_threads'; // a variable, so browser bundlers leave it alone
-    const { Worker } = await import(/* @vite-ignore */ name);
+    if (typeof process.getBuiltinModule !== 'function') return `this Node (${process.version}) has no process.getBuiltinModule (Node >= 20.16 has)`;
+  } else if (typeof g.Worker !== 'function') {
+    return 'this environment has no Worker';
+  }
+  return null;
+}
+
+/** Starts a worker on `source`, synchronously; in Node it does not keep the process alive. */
+function spawn(source: string): WorkerLike {
+  if (isNode) {
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     const worker = new Worker(source, { eval: true });
-    worker.unref(); // idle workers must not keep Node alive
+    worker.unref();
     return worker;
   }
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   return new (globalThis as any).Worker(url);
 }
 
+/** Calls `ready` on the worker's first 'ready' message, `failed` if it fails to start. */
+function onStarted(worker: WorkerLike, ready: () => void, failed: (err: Error) => void): void {
+  const onMessage = (m: unknown) => (m === 'ready' ? ready() : failed(new Error(`wasm worker: unexpected message ${String(m)}`)));
+  if (isNode) {
+    const w = worker as NodeWorker;
+    w.once('message', onMessage);
+    w.once('error', failed);
+  } else {
+    const w = worker as Worker;
+    w.onmessage = (e) => onMessage(e.data);
+    w.onerror = (e) => failed(new Error(`wasm worker failed to start: ${e.message}`));
+  }
+}
+
 export class ThreadPool {
   private generation = 0;
+  private allReady = false;
+  /** Resolves when every worker is ready, or rejects with the first worker's failure. */
+  readonly started: Promise<void>;
 
   private constructor(
     /** Threads including the calling one. */
@@ -76,11 +117,19 @@ export class ThreadPool {
     private readonly control: Int32Array,
     private readonly tasks: Float64Array,
     private readonly local: ((...args: number[]) => unknown)[],
-  ) {}
+  ) {
+    this.started = new Promise<void>((resolve, reject) => {
+      let left = workers.length;
+      for (const w of workers) onStarted(w, () => --left === 0 && resolve(), reject);
+    });
+  }
 
-  /** Starts `threads - 1` workers on `module` and the shared `memory`. */
-  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, instance: WebAssembly.Instance,
-    names: readonly string[], threads: number): Promise<ThreadPool> {
+  /**
+   * Starts `threads - 1` workers on `module` and the shared `memory`, without waiting for them:
+   * `run` uses them once they are all ready. `instance` runs the caller's share.
+   */
+  static start(module: WebAssembly.Module, memory: WebAssembly.Memory, instance: WebAssembly.Instance,
+    names: readonly string[], threads: number): ThreadPool {
     const control = new Int32Array(new SharedArrayBuffer(4 * 3 * threads));
     const tasks = new Float64Array(new SharedArrayBuffer(8 * SLOT * threads));
     // Bundlers that keep function names wrap them in __name(); give the worker a no-op one.
@@ -88,27 +137,33 @@ export class ThreadPool {
     const source = isNode
       ? `${prelude}(${workerMain.toString()})(require('node:worker_threads').parentPort)`
       : `${prelude}(${workerMain.toString()})(null)`;
-    const workers = await Promise.all(Array.from({ length: threads - 1 }, () => spawn(source)));
-    await Promise.all(workers.map((w, i) => new Promise<void>((resolve, reject) => {
-      const onMessage = (m: any) => ((m?.data ?? m) === 'ready' ? resolve() : reject(new Error(`wasm worker: unexpected message ${m}`)));
-      const ev = w as any;
-      if (typeof ev.once === 'function') {
-        ev.once('message', onMessage);
-        ev.once('error', reject);
-      } else {
-        ev.onmessage = onMessage;
-        ev.onerror = (e: any) => reject(new Error(`wasm worker failed to start: ${e.message ?? e}`));
-      }
-      w.postMessage({ module, memory, names, control: control.buffer, tasks: tasks.buffer, index: i + 1, slot: SLOT });
-    })));
+    const workers = Array.from({ length: threads - 1 }, () => spawn(source));
+    workers.forEach((w, i) => w.postMessage({ module, memory, names, control: control.buffer, tasks: tasks.buffer, index: i + 1, slot: SLOT }));
     const local = names.map((n) => instance.exports[n] as (...args: number[]) => unknown);
     return new ThreadPool(threads, workers, control, tasks, local);
+  }
+
+  /** Whether every worker has started (read from the shared ready counter, no waiting). */
+  get ready(): boolean {
+    if (!this.allReady) this.allReady = Atomics.load(this.control, READY) === this.workers.length;
+    return this.allReady;
+  }
+
+  /** Waits until every worker is ready; in Node the workers keep the process alive meanwhile. */
+  async whenReady(): Promise<void> {
+    const nodeWorkers = isNode ? (this.workers as NodeWorker[]) : [];
+    nodeWorkers.forEach((w) => w.ref());
+    try {
+      await this.started;
+    } finally {
+      nodeWorkers.forEach((w) => w.unref());
+    }
   }
 
   /** Runs all tasks, split into contiguous blocks over the threads; returns when all are done. */
   run(list: readonly Task[]): void {
     const n = list.length;
-    const threads = Math.min(this.size, n);
+    const threads = this.ready ? Math.min(this.size, n) : 1;
     if (threads <= 1) {
       for (const t of list) this.local[t.kernel](...t.args);
       return;

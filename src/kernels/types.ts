@@ -26,12 +26,24 @@ export type KernelMethods = { [K in KernelName]: (args: KernelArgs<K>) => Kernel
 
 // ---- wasm exports -----------------------------------------------------------------------------
 
-type WasmParamsOf<K extends KernelName> = Spec[K] extends { wasm: infer P } ? P
-  : { [B in keyof Spec[K]['buffers']]: 'ptr' } & { [S in keyof Spec[K]['scalars']]: Spec[K]['scalars'][S] extends 'f32' ? 'f32' : 'i32' };
+type Internal = typeof wasmInternalSpec;
+/** Every wasm export the plans call: the kernels and the plans' private helpers. */
+export type WasmExportName = KernelName | keyof Internal;
+
+type WasmParamsOf<K extends WasmExportName> = K extends keyof Internal ? Internal[K]['params']
+  : K extends KernelName ? (Spec[K] extends { wasm: infer P } ? P
+    : { [B in keyof Spec[K]['buffers']]: 'ptr' } & { [S in keyof Spec[K]['scalars']]: Spec[K]['scalars'][S] extends 'f32' ? 'f32' : 'i32' })
+  : never;
+
+/**
+ * The arguments of wasm export K by name (pointers and numbers): what a plan passes. The runtime
+ * puts them in wasmParams(K)'s order, which scripts/check-kernels.mjs checks against the module.
+ */
+export type WasmArgs<K extends WasmExportName> = { readonly [P in keyof WasmParamsOf<K>]: number };
 
 /** Every wasm export's parameters in order: [name, type] pairs, from the spec. */
-export function wasmParams(name: KernelName | keyof typeof wasmInternalSpec): [string, WasmParam][] {
-  if (name in wasmInternalSpec) return Object.entries(wasmInternalSpec[name as keyof typeof wasmInternalSpec].params) as [string, WasmParam][];
+export function wasmParams(name: WasmExportName): [string, WasmParam][] {
+  if (name in wasmInternalSpec) return Object.entries(wasmInternalSpec[name as keyof Internal].params) as [string, WasmParam][];
   const spec = kernelSpec[name as KernelName] as { buffers: Record<string, BufferMode>; scalars: Record<string, ScalarType>; wasm?: Record<string, WasmParam> };
   if (spec.wasm) return Object.entries(spec.wasm);
   return [
@@ -40,12 +52,14 @@ export function wasmParams(name: KernelName | keyof typeof wasmInternalSpec): [s
   ];
 }
 
-/** The wasm export of each kernel: positional numbers in the order of its parameters. */
-export type WasmKernelExports = {
-  [K in KernelName]: (...args: { [I in keyof WasmParamsOf<K>]: number }[keyof WasmParamsOf<K>][]) => Spec[K] extends { returns: 'count' } ? number : void;
-} & {
-  [K in keyof typeof wasmInternalSpec]: (...args: number[]) => (typeof wasmInternalSpec)[K]['returns'] extends null ? void : number;
-};
+/** What wasm export K returns: a count (count_nonfinite), heap_base's address, or nothing. */
+export type WasmResult<K extends WasmExportName> = K extends keyof Internal ? (Internal[K]['returns'] extends null ? void : number)
+  : K extends KernelName ? (Spec[K] extends { returns: 'count' } ? number : void)
+  : never;
+
+/** The wasm exports, called positionally in wasmParams order (plans go through WasmArgs instead). */
+export type WasmKernelExports = { [K in WasmExportName]: (...args: number[]) => WasmResult<K> };
 
 /** Kernels whose wasm plans run on the thread pool: the list the workers index by. */
 export const parallelKernels = (Object.keys(kernelSpec) as KernelName[]).filter((k) => (kernelSpec[k] as { parallel?: boolean }).parallel);
+export type ParallelKernel = { [K in KernelName]: Spec[K] extends { parallel: true } ? K : never }[KernelName];

@@ -1,0 +1,17 @@
+// Fused optimizer steps (assembly/optim.ts), on the calling thread.
+import type { FamilyPlans } from '../plan.js';
+import { ptr } from '../runtime.js';
+
+export const optimPlans: FamilyPlans<'optim'> = {
+  sgd_step(rt, { p, g, buf, n, lr, momentum, dampening, weightDecay, nesterov, firstStep }) {
+    rt.call('sgd_step', { p: ptr(p), g: ptr(g), buf: ptr(buf), n, lr, momentum, dampening, weightDecay, nesterov: +nesterov, firstStep: +firstStep });
+  },
+
+  adam_step(rt, { p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt }) {
+    rt.call('adam_step', { p: ptr(p), g: ptr(g), m: ptr(m), v: ptr(v), n, lr, beta1, beta2, eps, weightDecay, decoupled: +decoupled, stepSize, bc2Sqrt });
+  },
+
+  clip_scale(rt, { g, sumSq, n, maxNorm }) {
+    rt.call('clip_scale', { g: ptr(g), sumSq: ptr(sumSq), n, maxNorm });
+  },
+};
