@@ -42,6 +42,12 @@ fn is_nan(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
+// No subnormals (see assembly/flush.ts): |x| < 2^-64 becomes 0, NaN and infinities pass through.
+const FLUSH_BELOW: f32 = 5.421010862427522e-20;
+fn flushf(x: f32) -> f32 {
+  return select(x, 0.0, abs(x) < FLUSH_BELOW);
+}
+
 // The flat index of an invocation in a 1-D problem dispatched as a 2-D grid (x up to 65535 groups).
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.y * nwg.x * WG + gid.x;

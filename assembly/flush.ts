@@ -1,0 +1,22 @@
+// No subnormal floats on the deterministic CPU path. Carries that decay geometrically (every
+// backward through time, fixed-point iterations) reach the subnormal range (|v| < 2^-126) after
+// enough steps; on most x86 CPUs an operation on a subnormal costs ~100 cycles and wasm cannot set
+// a flush-to-zero mode. So such values are flushed explicitly, below FLUSH_BELOW = 2^-64, with the
+// same rule in the SIMD and scalar code (and in kernels/common.wgsl's flushf): bitwise-identical
+// builds, and no result depends on the thread count. NaN and infinities pass through unchanged.
+// A value below 2^-64 added to a gradient element of magnitude g changes it only when
+// g < 2^-64 / 2^-24 = 2^-40 (~9e-13): far below anything a float32 optimizer step can resolve.
+
+export const FLUSH_BELOW: f32 = 5.421010862427522e-20; // 2^-64
+
+// @ts-ignore: decorator
+@inline
+export function flush(x: f32): f32 {
+  return Mathf.abs(x) < FLUSH_BELOW ? 0 : x;
+}
+
+// @ts-ignore: decorator
+@inline
+export function flush4(x: v128): v128 {
+  return v128.andnot(x, f32x4.lt(f32x4.abs(x), f32x4.splat(FLUSH_BELOW)));
+}
