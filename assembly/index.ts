@@ -1,8 +1,10 @@
-// The wasm backend's exports. Each name is also the Backend method and the WGSL entry point.
+// The wasm backend's exports: every exported function of a family file is a kernel (or a helper of
+// wasmInternalSpec); scripts/check-kernels.mjs fails the build on any export the spec does not name.
+// Each name is also the Backend method and the WGSL entry point.
 export { linear_forward, linear_backward } from "./linear";
 export { mingru_scan_forward, mingru_scan_backward } from "./mingru";
 export { layer_norm_forward, layer_norm_backward } from "./layernorm";
-export { unary_forward, unary_backward } from "./unary";
+export * from "./unary";
 export { fill, binary_forward, binary_backward, affine_scalar, copy_rows, transpose_2d, count_nonfinite } from "./elementwise";
 export { sum_all, sum_rows, add_row_vector, mse_forward, mse_backward, sum_squares_accumulate } from "./reduce";
 export { sgd_step, adam_step, clip_scale } from "./optim";

@@ -3,7 +3,7 @@
 // identical either way.
 import { expf, sigmoidf, exp4, sigmoid4 } from "./math";
 
-export const RELU = 0, SIGMOID = 1, TANH = 2, EXP = 3, LOG = 4, SQUARE = 5, SQRT = 6, ABS = 7, NEG = 8;
+const RELU = 0, SIGMOID = 1, TANH = 2, EXP = 3, LOG = 4, SQUARE = 5, SQRT = 6, ABS = 7, NEG = 8;
 
 // @ts-ignore: decorator
 @inline
@@ -78,5 +78,24 @@ export function unary_backward(x: usize, y: usize, dy: usize, dx: usize, n: i32,
   for (let i = 0; i < n; i++) {
     const off = <usize>i << 2;
     store<f32>(dx + off, backward1(load<f32>(x + off), load<f32>(y + off), load<f32>(dy + off), op));
+  }
+}
+
+// Softplus (PyTorch semantics): log(1 + exp(beta x)) / beta, linear where beta x > threshold.
+// exp is math.ts's deterministic expf and log1p musl's (AssemblyScript's Mathf), so results are
+// the same on every engine. NaN propagates (the comparison is false for NaN).
+export function softplus_forward(x: usize, y: usize, n: i32, beta: f32, threshold: f32): void {
+  for (let i = 0; i < n; i++) {
+    const off = <usize>i << 2;
+    const v = load<f32>(x + off), bv = beta * v;
+    store<f32>(y + off, bv > threshold ? v : Mathf.log1p(expf(bv)) / beta);
+  }
+}
+
+export function softplus_backward(x: usize, dy: usize, dx: usize, n: i32, beta: f32, threshold: f32): void {
+  for (let i = 0; i < n; i++) {
+    const off = <usize>i << 2;
+    const bv = beta * load<f32>(x + off), g = load<f32>(dy + off);
+    store<f32>(dx + off, bv > threshold ? g : g * sigmoidf(bv));
   }
 }

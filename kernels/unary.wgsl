@@ -41,3 +41,30 @@ fn unary_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   if (i >= up.n) { return; }
   ub_dx[i] = backward1(ub_x[i], ub_y[i], ub_dy[i], up.op);
 }
+
+// Softplus, twin of assembly/unary.ts. log1p(e) as log(u) * e / (u - 1), u = 1 + e (accurate where
+// e is tiny and 1 + e rounds to 1); NaN passes through the same way.
+fn log1pf(e: f32) -> f32 {
+  let u = 1.0 + e;
+  return select(log(u) * e / (u - 1.0), e, u == 1.0);
+}
+
+@compute @workgroup_size(WG)
+fn softplus_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let u = softplus_forward_u;
+  if (i >= u.n) { return; }
+  let v = softplus_forward_x[i];
+  let bv = u.beta * v;
+  softplus_forward_y[i] = select(log1pf(expf(bv)) / u.beta, v, bv > u.threshold);
+}
+
+@compute @workgroup_size(WG)
+fn softplus_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let u = softplus_backward_u;
+  if (i >= u.n) { return; }
+  let bv = u.beta * softplus_backward_x[i];
+  let g = softplus_backward_dy[i];
+  softplus_backward_dx[i] = select(g * sigmoidf(bv), g, bv > u.threshold);
+}

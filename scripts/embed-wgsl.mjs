@@ -19,7 +19,7 @@ const dir = join(root, 'kernels');
 async function loadTables() {
   const result = await esbuild.build({
     stdin: {
-      contents: "export { gpuPasses } from './src/kernels/gpu-passes.ts'; export { kernelSpec } from './src/kernels/spec.ts';",
+      contents: "export { allGpuPasses as gpuPasses } from './src/kernels/derived.ts'; export { kernelSpec } from './src/kernels/spec.ts';",
       resolveDir: root, loader: 'ts',
     },
     bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'silent',

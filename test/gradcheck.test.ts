@@ -7,88 +7,9 @@ import * as assert from 'uvu/assert';
 import { readdirSync } from 'node:fs';
 import * as rnam from '../src/index.js';
 import { availableBackends } from './helpers/backends.js';
-import { binaryRef, layerNormRef, linearRef, mingruRef, unaryRef } from './helpers/reference.js';
+import { linearRef, mingruRef } from './helpers/reference.js';
+import { caseInputs, CHECKED_ELSEWHERE, opCases } from './helpers/op-cases.js';
 import { assertClose, randomArray } from './helpers/util.js';
-
-/** Ops whose finite-difference checks live in their own suites. */
-const CHECKED_ELSEWHERE: Record<string, string> = {
-  implicitRnn: 'implicit.test.ts (finite differences of the float32 forward)',
-  recurrentLayer: 'rnn.test.ts (the float64 reference BPTT against finite differences)',
-};
-
-/** One table-driven case: inputs (values in a domain where the op is smooth), the op, its float64 reference. */
-interface OpCase {
-  op: string;
-  what: string;
-  inputs: { shape: number[]; low?: number; high?: number; avoidZero?: boolean }[];
-  run: (ts: rnam.Tensor[]) => rnam.Tensor;
-  ref: (vs: ArrayLike<number>[]) => ArrayLike<number>;
-  tol?: [number, number];
-}
-
-const mapRef = (f: (x: number) => number) => ([v]: ArrayLike<number>[]) => Float64Array.from(v, f);
-const zipRef = (f: (a: number, b: number) => number) => ([a, b]: ArrayLike<number>[]) => Float64Array.from(a, (x, i) => f(x, b[i]));
-const sumRef = (v: ArrayLike<number>): number => Array.from(v).reduce((s, x) => s + x, 0);
-
-function opCases(): OpCase[] {
-  const shape = [3, 5];
-  const cases: OpCase[] = [];
-  for (const [name, code] of Object.entries(rnam.Binary)) {
-    const fn = rnam[name as rnam.BinaryOp] as (a: rnam.Tensor, b: rnam.Tensor) => rnam.Tensor;
-    cases.push({
-      op: name, what: `${name}(a, b)`, inputs: [{ shape }, { shape, avoidZero: name === 'div', low: name === 'div' ? 0.5 : -1, high: name === 'div' ? 2 : 1 }],
-      run: ([a, b]) => fn(a, b), ref: zipRef(binaryRef[code][0]),
-    });
-  }
-  for (const [name, code] of Object.entries(rnam.Unary)) {
-    const positive = name === 'log' || name === 'sqrt';
-    const fn = rnam[name as rnam.UnaryOp] as (x: rnam.Tensor) => rnam.Tensor;
-    cases.push({
-      op: name, what: `${name}(x)`, inputs: [{ shape, low: positive ? 0.2 : -2, high: 2, avoidZero: name === 'relu' || name === 'abs' }],
-      run: ([x]) => fn(x), ref: mapRef(unaryRef[code][0]),
-    });
-  }
-  cases.push(
-    { op: 'affine', what: 'affine(x, -1.5, 0.25)', inputs: [{ shape }], run: ([x]) => rnam.affine(x, -1.5, 0.25), ref: mapRef((x) => -1.5 * x + 0.25) },
-    { op: 'mulScalar', what: 'mulScalar(x, 3)', inputs: [{ shape }], run: ([x]) => rnam.mulScalar(x, 3), ref: mapRef((x) => 3 * x) },
-    { op: 'addScalar', what: 'addScalar(x, 2)', inputs: [{ shape }], run: ([x]) => rnam.addScalar(x, 2), ref: mapRef((x) => x + 2) },
-    { op: 'sum', what: 'sum(x)', inputs: [{ shape: [4, 3, 2] }], run: ([x]) => rnam.sum(x), ref: ([v]) => [sumRef(v)] },
-    { op: 'mean', what: 'mean(x)', inputs: [{ shape: [4, 3, 2] }], run: ([x]) => rnam.mean(x), ref: ([v]) => [sumRef(v) / v.length] },
-    {
-      op: 'sumFirstAxis', what: 'sumFirstAxis(x (4, 3, 2))', inputs: [{ shape: [4, 3, 2] }], run: ([x]) => rnam.sumFirstAxis(x),
-      ref: ([v]) => Float64Array.from({ length: 6 }, (_, j) => v[j] + v[6 + j] + v[12 + j] + v[18 + j]),
-    },
-    {
-      op: 'addBroadcast', what: 'addBroadcast(x (4, 3, 2), v (3, 2))', inputs: [{ shape: [4, 3, 2] }, { shape: [3, 2] }],
-      run: ([x, v]) => rnam.addBroadcast(x, v), ref: ([x, v]) => Float64Array.from(x, (a, i) => a + v[i % 6]),
-    },
-    {
-      op: 'mseLoss', what: 'mseLoss(input, target), both differentiated', inputs: [{ shape: [6, 2] }, { shape: [6, 2] }],
-      run: ([a, b]) => rnam.mseLoss(a, b), ref: ([a, b]) => [Array.from(a, (x, i) => (x - b[i]) ** 2).reduce((s, x) => s + x, 0) / a.length],
-    },
-    {
-      op: 'transpose2d', what: 'transpose2d(w (3, 5))', inputs: [{ shape: [3, 5] }], run: ([w]) => rnam.transpose2d(w),
-      ref: ([w]) => Float64Array.from({ length: 15 }, (_, k) => w[(k % 3) * 5 + Math.floor(k / 3)]),
-    },
-  );
-  for (const [withW, withB] of [[true, true], [false, false], [true, false], [false, true]]) {
-    const inputs = [{ shape: [4, 6], low: -2, high: 2 }, ...(withW ? [{ shape: [6] }] : []), ...(withB ? [{ shape: [6] }] : [])];
-    cases.push({
-      op: 'layerNorm', what: `layerNorm(x (4, 6), ${withW ? 'weight' : 'no weight'}, ${withB ? 'bias' : 'no bias'})`, inputs,
-      run: ([x, ...rest]) => rnam.layerNorm(x, withW ? rest[0] : null, withB ? rest[withW ? 1 : 0] : null, 1e-5),
-      ref: ([x, ...rest]) => layerNormRef(x, withW ? rest[0] : null, withB ? rest[withW ? 1 : 0] : null, 4, 6, 1e-5).y,
-      tol: [2e-4, 2e-5],
-    });
-  }
-  const [terms, batch, seq, dim, hidden] = [2, 2, 5, 3, 4];
-  cases.push({
-    op: 'mingruLayer', what: 'mingruLayer(x, weight, h0)',
-    inputs: [{ shape: [terms, batch, seq, dim] }, { shape: [terms, dim, 2 * hidden] }, { shape: [terms, batch, 1, hidden], low: 0.05, high: 1 }],
-    run: ([x, w, h0]) => rnam.mingruLayer(x, w, h0),
-    ref: ([x, w, h0]) => mingruRef(linearRef(x, w, null, terms, batch * seq, dim, 2 * hidden), h0, terms * batch, seq, hidden),
-  });
-  return cases;
-}
 
 /** The differentiable ops rnam exports: every function of src/ops/ that the package root exports. */
 async function exportedOps(): Promise<string[]> {
@@ -140,12 +61,7 @@ for (const device of await availableBackends()) {
   test('every elementwise, reduction, layer-norm, loss and transpose op: each input', async () => {
     const gen = new rnam.Generator(25);
     for (const c of opCases()) {
-      const values = c.inputs.map(({ shape, low = -1, high = 1, avoidZero }) => {
-        const v = randomArray(gen, shape.reduce((a, b) => a * b, 1), low, high);
-        // keep away from kinks (relu, abs at 0) so central differences are exact enough
-        if (avoidZero) for (let i = 0; i < v.length; i++) if (Math.abs(v[i]) < 0.1) v[i] = v[i] < 0 ? -0.1 - v[i] : 0.1 + v[i];
-        return v;
-      });
+      const values = caseInputs(c, gen);
       const tensors = values.map((v, i) => rnam.tensor(v, c.inputs[i].shape, opts()));
       const y = c.run(tensors);
       const dy = randomArray(gen, y.numel);

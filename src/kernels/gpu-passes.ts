@@ -34,7 +34,8 @@ export interface GpuPassSpec {
 }
 
 type Spec = typeof kernelSpec;
-type MainPass = { [K in KernelName]: Spec[K] extends { gpuMain: false } ? never : K }[KernelName];
+/** Kernels whose own entry point is in this table: not `gpuMain: false`, not elementwise (derived.ts derives those). */
+type MainPass = { [K in KernelName]: Spec[K] extends { gpuMain: false } | { elementwise: true } ? never : K }[KernelName];
 type PrivatePass = { [K in KernelName]: Spec[K] extends { gpuPasses: readonly (infer P extends string)[] } ? P : never }[KernelName];
 /** Every WGSL entry point the spec names. */
 export type GpuPassName = MainPass | PrivatePass;

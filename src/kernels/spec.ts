@@ -36,6 +36,12 @@ export interface KernelSpec {
   readonly gpuMain?: boolean;
   /** WebGPU: the private passes (entry points) the kernel's plan dispatches besides its own. */
   readonly gpuPasses?: readonly string[];
+  /**
+   * Every buffer holds `n` elements (a u32 scalar named n) and each element is computed on its own:
+   * the plans and the WGSL pass are then derived from this row (src/kernels/derived.ts), and only
+   * the AssemblyScript and WGSL bodies are written by hand.
+   */
+  readonly elementwise?: true;
 }
 
 const recurrentWasm = { b0: 'i32', nb: 'i32', seq: 'i32', hidden: 'i32', strideT: 'i32', strideB: 'i32' } as const;
@@ -91,6 +97,18 @@ export const kernelSpec = {
     family: 'unary', parallel: true,
     buffers: { x: 'r', y: 'r', dy: 'r', dx: 'w' },
     scalars: { n: 'u32', op: 'u32' },
+  },
+  /** PyTorch's Softplus: y = log(1 + exp(beta x)) / beta, or x where beta x > threshold. */
+  softplus_forward: {
+    family: 'unary', parallel: true, elementwise: true,
+    buffers: { x: 'r', y: 'w' },
+    scalars: { n: 'u32', beta: 'f32', threshold: 'f32' },
+  },
+  /** dx = dy * sigmoid(beta x), or dy where beta x > threshold. */
+  softplus_backward: {
+    family: 'unary', parallel: true, elementwise: true,
+    buffers: { x: 'r', dy: 'r', dx: 'w' },
+    scalars: { n: 'u32', beta: 'f32', threshold: 'f32' },
   },
   binary_forward: {
     family: 'elementwise', parallel: true,

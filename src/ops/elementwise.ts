@@ -65,3 +65,25 @@ export function affine(x: Tensor, scale: number, shift = 0): Tensor {
 
 export const mulScalar = (x: Tensor, s: number): Tensor => affine(x, s, 0);
 export const addScalar = (x: Tensor, s: number): Tensor => affine(x, 1, s);
+
+export interface SoftplusOptions {
+  /** Default 1. */
+  beta?: number;
+  /** Above beta * x > threshold the op is the identity, as in PyTorch (default 20). */
+  threshold?: number;
+}
+
+/** PyTorch's softplus: log(1 + exp(beta x)) / beta, or x where beta x > threshold. */
+export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
+  const { beta = 1, threshold = 20 } = options;
+  if (!Number.isFinite(beta) || beta === 0) throw new RangeError(`softplus: beta must be a finite non-zero number, got ${beta}`);
+  if (Number.isNaN(threshold)) throw new RangeError('softplus: threshold is NaN');
+  const dev = x.device, n = x.numel;
+  const y = Tensor.empty(x.shape, dev);
+  dev.softplus_forward({ x: x.buffer, y: y.buffer, n, beta, threshold });
+  return record('softplus', { inputs: { x }, outputs: { y }, saved: [x], backward: ({ y: dy }) => {
+    const dx = Tensor.empty(x.shape, dev);
+    dev.softplus_backward({ x: x.buffer, dy: dy.buffer, dx: dx.buffer, n, beta, threshold });
+    return { x: dx };
+  } }).y;
+}

@@ -3,12 +3,13 @@
 import type { Family, KernelName, kernelSpec } from '../../kernels/spec.js';
 import type { KernelArgs, KernelResult } from '../../kernels/types.js';
 import type { WasmRuntime } from './runtime.js';
+import type { ElementwiseKernel } from '../../kernels/derived.js';
 
 export type Plan<K extends KernelName> = (rt: WasmRuntime, args: KernelArgs<K>) => KernelResult<K>;
 
-/** The plans of one spec family: plans/<family>.ts must hold exactly its family's kernels. */
+/** The plans of one spec family: plans/<family>.ts must hold exactly its family's kernels (the elementwise ones are derived). */
 export type FamilyPlans<F extends Family> = {
-  [K in KernelName as (typeof kernelSpec)[K]['family'] extends F ? K : never]: Plan<K>;
+  [K in Exclude<KernelName, ElementwiseKernel> as (typeof kernelSpec)[K]['family'] extends F ? K : never]: Plan<K>;
 };
 
 /** Every kernel's plan: a kernel without one is a type error. */

@@ -4,6 +4,7 @@ import type { Family, KernelName } from '../../kernels/spec.js';
 import type { kernelSpec } from '../../kernels/spec.js';
 import type { KernelArgs, KernelResult } from '../../kernels/types.js';
 import type { GpuRuntime } from './runtime.js';
+import type { ElementwiseKernel } from '../../kernels/derived.js';
 
 export type MingruScanMode = 'auto' | 'sequential' | 'chunked';
 
@@ -17,9 +18,9 @@ export interface PlanTuning {
 
 export type KernelPlan<K extends KernelName> = (rt: GpuRuntime, args: KernelArgs<K>, tuning: PlanTuning) => KernelResult<K>;
 
-/** The plans of one family: exactly its kernels, so a missing plan is a type error. */
+/** The plans of one family: exactly its kernels (the elementwise ones are derived), so a missing plan is a type error. */
 export type FamilyPlans<F extends Family> = {
-  readonly [K in KernelName as (typeof kernelSpec)[K]['family'] extends F ? K : never]: KernelPlan<K>;
+  readonly [K in Exclude<KernelName, ElementwiseKernel> as (typeof kernelSpec)[K]['family'] extends F ? K : never]: KernelPlan<K>;
 };
 
 /** 1 for a present buffer (or a true flag), 0 otherwise: the uniform's has_* fields. */

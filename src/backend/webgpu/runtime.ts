@@ -17,7 +17,8 @@
 // - Validation and out-of-memory errors are captured with error scopes around each batch and thrown
 //   (naming the passes of the batch) from the next read; device loss makes every later call throw.
 import type { DeviceBuffer } from '../backend.js';
-import { gpuPasses, type GpuPassName, type PassBindings, type PassUniforms, type UniformType } from '../../kernels/gpu-passes.js';
+import type { GpuPassName, PassBindings, PassUniforms, UniformType } from '../../kernels/gpu-passes.js';
+import { allGpuPasses } from '../../kernels/derived.js';
 import { wgslCommon, wgslSources } from '../wgsl-sources.js';
 
 // GPUBufferUsage / GPUMapMode / GPUShaderStage values, spelled out so this file needs no globals.
@@ -78,7 +79,7 @@ interface PassLayout {
   readonly access: string;
 }
 
-const passLayouts = new Map<string, PassLayout>(Object.entries(gpuPasses).map(([name, p]) => {
+const passLayouts = new Map<string, PassLayout>(Object.entries(allGpuPasses).map(([name, p]) => {
   const bindings = Object.entries(p.bindings as Record<string, string>);
   return [name, {
     file: p.file,

@@ -1,5 +1,6 @@
 // The plan table: every kernel of the spec, from its family's file.
 import type { PlanTable } from '../plan.js';
+import { derivedPlans } from './derived.js';
 import { elementwisePlans } from './elementwise.js';
 import { implicitPlans } from './implicit.js';
 import { layernormPlans } from './layernorm.js';
@@ -12,5 +13,5 @@ import { unaryPlans } from './unary.js';
 
 export const plans: PlanTable = {
   ...linearPlans, ...mingruPlans, ...layernormPlans, ...unaryPlans, ...elementwisePlans,
-  ...reducePlans, ...optimPlans, ...rnnPlans, ...implicitPlans,
+  ...reducePlans, ...optimPlans, ...rnnPlans, ...implicitPlans, ...derivedPlans,
 };

@@ -2,6 +2,7 @@
 // without a plan is a type error.
 import type { KernelName } from '../../../kernels/spec.js';
 import type { KernelPlan } from '../plan.js';
+import { derivedPlans } from './derived.js';
 import { elementwisePlans } from './elementwise.js';
 import { implicitPlans } from './implicit.js';
 import { layernormPlans } from './layernorm.js';
@@ -14,5 +15,5 @@ import { unaryPlans } from './unary.js';
 
 export const plans: { readonly [K in KernelName]: KernelPlan<K> } = {
   ...linearPlans, ...mingruPlans, ...layernormPlans, ...unaryPlans, ...elementwisePlans,
-  ...reducePlans, ...optimPlans, ...rnnPlans, ...implicitPlans,
+  ...reducePlans, ...optimPlans, ...rnnPlans, ...implicitPlans, ...derivedPlans,
 };
