@@ -2,7 +2,7 @@
 // Lengths are in float32 elements; out may alias an input (not for the transpose). Op codes match
 // src/backend/opcodes.ts.
 
-export const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
 
 export function fill(out: usize, n: i32, value: f32): void {
   let i = 0;

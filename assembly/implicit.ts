@@ -21,7 +21,7 @@ import { transpose_2d } from "./elementwise";
 const STAT_WIDTH: i32 = 4;
 
 /** Floats of workspace implicit_prepare writes. */
-export function implicitWorkspaceSize(n: i32, q: i32, hid: i32): i32 {
+function implicitWorkspaceSize(n: i32, q: i32, hid: i32): i32 {
   return 2 * n * n + q * n + n * hid + q * hid;
 }
 
@@ -171,12 +171,12 @@ function padded(k: i32): usize {
 }
 
 /** Scratch floats one implicit_forward call needs. */
-export function implicitForwardScratch(n: i32): i32 {
+function implicitForwardScratch(n: i32): i32 {
   return 2 * ((n + 3) & ~3);
 }
 
 /** Scratch floats one implicit_backward call needs. */
-export function implicitBackwardScratch(n: i32, q: i32, hid: i32): i32 {
+function implicitBackwardScratch(n: i32, q: i32, hid: i32): i32 {
   return 6 * ((n + 3) & ~3) + 2 * ((hid + 3) & ~3) + ((q + 3) & ~3);
 }
 

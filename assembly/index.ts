@@ -1,15 +1,16 @@
-// The wasm backend's exports: every exported function of a family file is a kernel (or a helper of
-// wasmInternalSpec); scripts/check-kernels.mjs fails the build on any export the spec does not name.
-// Each name is also the Backend method and the WGSL entry point.
-export { linear_forward, linear_backward } from "./linear";
-export { mingru_scan_forward, mingru_scan_backward } from "./mingru";
-export { layer_norm_forward, layer_norm_backward } from "./layernorm";
+// The wasm backend's exports: every exported function of a family file is a kernel of
+// src/kernels/spec.ts (or one of its wasmInternalSpec helpers), named like the Backend method and
+// the WGSL entry point; scripts/check-kernels.mjs fails the build on an export the spec does not
+// name or whose signature differs. Helpers a family file keeps to itself are not exported.
+export * from "./linear";
+export * from "./mingru";
+export * from "./layernorm";
 export * from "./unary";
-export { fill, binary_forward, binary_backward, affine_scalar, copy_rows, transpose_2d, count_nonfinite } from "./elementwise";
-export { sum_all, sum_rows, add_row_vector, mse_forward, mse_backward, sum_squares_accumulate } from "./reduce";
-export { sgd_step, adam_step, clip_scale } from "./optim";
-export { implicit_prepare, implicit_forward, implicit_backward } from "./implicit";
-export { rnn_forward, rnn_backward, gru_forward, gru_backward, lstm_forward, lstm_backward } from "./rnn";
+export * from "./elementwise";
+export * from "./reduce";
+export * from "./optim";
+export * from "./implicit";
+export * from "./rnn";
 
 // First byte past the module's static data: the TypeScript allocator hands out memory from here.
 export function heap_base(): usize {
