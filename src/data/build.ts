@@ -19,11 +19,13 @@ import type { SplitName } from './options.js';
 
 export interface Datasets {
   train: SeriesDataset;
-  /** Present when the split asks for validation data. */
+  /** Present when the split asks for validation data (a requested part that comes out empty is an error). */
   validation?: SeriesDataset;
   test?: SeriesDataset;
   /** Fitted on the training split; applied to every split (also on each dataset). */
   standardizer: Standardizer;
+  /** Per feature, its raw mean over the training split: the fill of leading gaps under carry-forward (keep it for new data). */
+  featureMeans: number[];
   /** Ids dropped for having too few rows (tooShort: 'drop'). */
   droppedIds: string[];
 }
@@ -86,13 +88,18 @@ export function datasetsFromTable(table: LongTable, options: TableDatasetOptions
   const task = taskHint(everySample.map((p) => p.series.y[p.targetStep]));
   const seq = w ? w.window : o.maxLength ?? Math.max(...everySample.map((p) => p.length));
   const build = (part: SplitName) => materialize(specs[part], { seq, featureNames: names, targetName: columns.target.name, standardizer, task });
-  const out: Datasets = { train: build('train'), standardizer, droppedIds };
-  if (split && (specs.validation.length > 0 || requested(split, 'validation'))) out.validation = build('validation');
-  if (split && (specs.test.length > 0 || requested(split, 'test'))) out.test = build('test');
+  const out: Datasets = { train: build('train'), standardizer, featureMeans: scales.map((c) => c.mean), droppedIds };
+  for (const part of ['validation', 'test'] as const) {
+    if (!split || !requested(split, part)) continue;
+    if (specs[part].length === 0) {
+      throw new DataError('option', `the split asks for ${part} data and none comes out: ${w ? `every id's ${part} block is shorter than a window and its target (${stepsNeeded(w)} steps)` : 'no id'}`);
+    }
+    out[part] = build(part);
+  }
   return out;
 }
 
-/** Whether a split asks for a part (it may still come out empty, e.g. blocks shorter than a window). */
+/** Whether a split asks for a part. */
 function requested(split: NonNullable<TableDatasetOptions['split']>, part: 'validation' | 'test'): boolean {
   const s = split as Record<string, unknown>;
   return (s[part] as number | undefined ?? 0) > 0 || s[`${part}From`] !== undefined;

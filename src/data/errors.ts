@@ -24,9 +24,10 @@ export interface DataErrorWhere {
 
 export class DataError extends Error {
   readonly code: DataErrorCode;
-  readonly column?: string;
-  readonly row?: number;
-  readonly id?: string;
+  // declared, not initialised: a field that does not apply is absent rather than undefined
+  declare readonly column?: string;
+  declare readonly row?: number;
+  declare readonly id?: string;
 
   constructor(code: DataErrorCode, message: string, where: DataErrorWhere = {}) {
     const place = [where.column !== undefined ? `column '${where.column}'` : '', where.row !== undefined ? `row ${where.row}` : '',
