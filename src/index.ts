@@ -35,3 +35,19 @@ export { ImplicitRNN, type ImplicitRNNOptions, type ImplicitWarning, type Implic
 export { implicitRnn, transpose2d, type ImplicitRnnOptions } from './ops/implicit.js';
 export { kernelSpec, kernelNames, type KernelName, type KernelSpec } from './kernels/spec.js';
 export type { KernelArgs, KernelMethods } from './kernels/types.js';
+// Data: tables (CSV text, objects), arrays in a named layout and streams to sequence datasets.
+export { DataError, type DataErrorCode, type DataErrorWhere } from './data/errors.js';
+export { readCsv, csvRecords, type CsvOptions, type CsvRecord, type TextChunks } from './data/csv.js';
+export { tableFromRows, type LongTable } from './data/table.js';
+export { missingSpellings, type Cell } from './data/cells.js';
+export type { ColumnOptions, WindowOptions, SplitOptions, StandardizeOptions, MissingRule, SplitName, TimeValue } from './data/options.js';
+export type { TableDatasetOptions } from './data/table-options.js';
+export { datasetsFromCsv, datasetsFromRows, datasetsFromTable, type Datasets } from './data/build.js';
+export { SeriesDataset, type Batch, type BatchOptions, type SeriesDatasetInit } from './data/series-dataset.js';
+export { fromArrays, type ArrayDatasetOptions } from './data/arrays.js';
+export type { Layout } from './data/layout.js';
+export { fitStandardizer, standardizeDataset } from './data/dataset-standardize.js';
+export { unstandardizeTarget, type Standardizer, type Scale } from './data/standardize.js';
+export { splitDataset } from './data/dataset-split.js';
+export { windowBatches, fitStreamStandardizer, type RowSource, type StreamOptions, type StreamBatchOptions, type StreamBatch } from './data/stream.js';
+export type { TaskHint } from './data/task.js';

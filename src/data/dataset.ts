@@ -13,6 +13,8 @@ export interface SequenceDataset {
   readonly seq: number;
   readonly featureDim: number;
   readonly outDim: number;
+  /** Valid steps per sample when sequences differ in length (right padding); absent: all seq steps. */
+  readonly lengths?: Int32Array;
 }
 
 export function checkDataset(ds: SequenceDataset, where = 'dataset'): void {
@@ -23,16 +25,20 @@ export function checkDataset(ds: SequenceDataset, where = 'dataset'): void {
   if (ds.targets.length !== samples * outDim) {
     throw new Error(`${where}: targets hold ${ds.targets.length} values, expected samples*outDim = ${samples}*${outDim}`);
   }
+  if (ds.lengths && ds.lengths.length !== samples) throw new Error(`${where}: lengths hold ${ds.lengths.length} values, expected samples = ${samples}`);
 }
 
-/** Samples [start, end) as a new dataset (copies). */
+/** Samples [start, end) as a new dataset (copies); a dataset with its own subset (SeriesDataset) keeps its type. */
 export function subset(ds: SequenceDataset, start: number, end: number): SequenceDataset {
+  const own = (ds as { subset?: (indices: number[]) => SequenceDataset }).subset;
+  if (typeof own === 'function') return own.call(ds, Array.from({ length: end - start }, (_, i) => start + i));
   const n = end - start, row = ds.seq * ds.featureDim;
   const features = new Float32Array(ds.terms * n * row);
   for (let t = 0; t < ds.terms; t++) {
     features.set(ds.features.subarray((t * ds.samples + start) * row, (t * ds.samples + end) * row), t * n * row);
   }
-  return { ...ds, features, samples: n, targets: ds.targets.slice(start * ds.outDim, end * ds.outDim) };
+  const lengths = ds.lengths ? { lengths: ds.lengths.slice(start, end) } : {};
+  return { ...ds, features, samples: n, targets: ds.targets.slice(start * ds.outDim, end * ds.outDim), ...lengths };
 }
 
 /** Batches of sample indices: a seeded Fisher-Yates shuffle when asked, the last batch may be short. */
@@ -49,8 +55,8 @@ export function batchIndices(samples: number, batchSize: number, shuffle: boolea
   return batches;
 }
 
-/** The seed's collate: x (terms, batch, seq, featureDim) and y (batch, outDim) for the given samples. */
-export function gatherBatch(ds: SequenceDataset, indices: readonly number[]): { x: Float32Array; y: Float32Array } {
+/** The seed's collate: x (terms, batch, seq, featureDim), y (batch, outDim) and the lengths (when the dataset has them). */
+export function gatherBatch(ds: SequenceDataset, indices: readonly number[]): { x: Float32Array; y: Float32Array; lengths?: Int32Array } {
   const b = indices.length, row = ds.seq * ds.featureDim;
   const x = new Float32Array(ds.terms * b * row);
   for (let t = 0; t < ds.terms; t++) {
@@ -58,5 +64,5 @@ export function gatherBatch(ds: SequenceDataset, indices: readonly number[]): { 
   }
   const y = new Float32Array(b * ds.outDim);
   indices.forEach((s, k) => y.set(ds.targets.subarray(s * ds.outDim, (s + 1) * ds.outDim), k * ds.outDim));
-  return { x, y };
+  return ds.lengths ? { x, y, lengths: Int32Array.from(indices, (s) => ds.lengths![s]) } : { x, y };
 }

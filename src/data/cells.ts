@@ -1,0 +1,78 @@
+// Reading one cell: a number, a missing value, or a time (a number or an ISO-8601 date). Strict on
+// purpose: '12abc', 'Infinity' or '0x10' are errors, not numbers, so a shifted column cannot pass.
+
+/** What a table cell may hold: CSV text, or values from objects a user built. */
+export type Cell = string | number | boolean | Date | null | undefined;
+
+/** The spellings read as a missing value (besides an empty cell and NaN), compared case-insensitively. */
+export const missingSpellings: readonly string[] = ['', 'na', 'n/a', 'nan', 'null'];
+
+const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const isoDate = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export function isMissing(cell: Cell): boolean {
+  if (cell === null || cell === undefined) return true;
+  if (typeof cell === 'number') return Number.isNaN(cell);
+  if (typeof cell === 'string') return missingSpellings.includes(cell.trim().toLowerCase());
+  return false;
+}
+
+/** The number in a cell, NaN for a missing one, undefined for anything else (the caller names the place). */
+export function numberCell(cell: Cell): number | undefined {
+  if (isMissing(cell)) return NaN;
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
+  if (typeof cell === 'string') {
+    const s = cell.trim();
+    return decimal.test(s) ? Number(s) : undefined;
+  }
+  return undefined;
+}
+
+export type TimeKind = 'number' | 'date';
+
+/**
+ * Milliseconds since 1970 for an ISO-8601 date or date-time ('2015-03-01', '2015-03-01T12:00',
+ * '2015-03-01 12:00:00.5+02:00'); one without an offset is read as UTC, so the order and the cutoffs
+ * never depend on the machine's time zone. undefined when the text is not such a date.
+ */
+export function isoDateMs(text: string): number | undefined {
+  const m = isoDate.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac, zone] = m;
+  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac ? '.' + frac.slice(0, 3).padEnd(3, '0') : ''}${zone ? normalizeZone(zone) : 'Z'}`);
+  if (Number.isNaN(ms)) return undefined;
+  // Date.parse rolls 2015-02-30 over to March in some engines: check the calendar date itself.
+  const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (check.getUTCFullYear() !== Number(y) || check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d)) return undefined;
+  return ms;
+}
+
+function normalizeZone(zone: string): string {
+  return zone === 'Z' || zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+}
+
+/** The kind of a time cell, undefined when it is neither a number nor an ISO-8601 date. */
+export function timeKindOf(cell: Cell): TimeKind | undefined {
+  if (cell instanceof Date) return 'date';
+  if (typeof cell === 'number') return Number.isFinite(cell) ? 'number' : undefined;
+  if (typeof cell !== 'string') return undefined;
+  if (decimal.test(cell.trim())) return 'number';
+  return isoDateMs(cell) !== undefined ? 'date' : undefined;
+}
+
+/** A time cell of the given kind as a number (dates in ms since 1970), undefined when it is not of that kind. */
+export function timeCell(cell: Cell, kind: TimeKind): number | undefined {
+  if (kind === 'number') {
+    if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
+    return typeof cell === 'string' && decimal.test(cell.trim()) ? Number(cell.trim()) : undefined;
+  }
+  if (cell instanceof Date) return Number.isNaN(cell.getTime()) ? undefined : cell.getTime();
+  return typeof cell === 'string' ? isoDateMs(cell) : undefined;
+}
+
+/** An id cell as a string key (ids may be numbers in objects; 7 and '7' are the same entity). */
+export function idCell(cell: Cell): string | undefined {
+  if (cell === null || cell === undefined) return undefined;
+  const s = cell instanceof Date ? cell.toISOString() : String(cell).trim();
+  return s === '' ? undefined : s;
+}

@@ -1,0 +1,60 @@
+// Resolving the column options against a header: indices, the default feature list, the checks.
+import { DataError } from './errors.js';
+import { numberCell, isMissing, type Cell } from './cells.js';
+import type { ColumnOptions } from './options.js';
+
+export interface ResolvedColumns {
+  readonly id?: { name: string; index: number };
+  readonly time: { name: string; index: number };
+  readonly target: { name: string; index: number };
+  readonly features: readonly { name: string; index: number }[];
+}
+
+function find(columns: readonly string[], name: string, role: string): { name: string; index: number } {
+  const index = columns.indexOf(name);
+  if (index < 0) throw new DataError('missing-column', `the ${role} column is not in the header (${columns.join(', ')})`, { column: name });
+  return { name, index };
+}
+
+/**
+ * `rows` are sample rows for the default feature list (every numeric column): a column counts as
+ * numeric when all its non-missing cells there are numbers and at least one is. The target joins
+ * the default features only when `targetIsInput` (window mode).
+ */
+export function resolveColumns(columns: readonly string[], options: ColumnOptions, targetIsInput: boolean,
+  rows: readonly (readonly Cell[])[] | null): ResolvedColumns {
+  const id = options.id !== undefined ? find(columns, options.id, 'id') : undefined;
+  const time = find(columns, options.time, 'time');
+  const target = find(columns, options.target, 'target');
+  let features: { name: string; index: number }[];
+  if (options.features) {
+    if (options.features.length === 0) throw new DataError('option', 'features is empty');
+    features = options.features.map((name) => find(columns, name, 'feature'));
+    const twice = options.features.find((n, i) => options.features!.indexOf(n) !== i);
+    if (twice !== undefined) throw new DataError('option', 'a feature is named twice', { column: twice });
+    for (const f of features) {
+      if (f.name === options.id || f.name === options.time) throw new DataError('option', 'the id and time columns cannot be features', { column: f.name });
+    }
+    if (!targetIsInput && features.some((f) => f.name === target.name)) {
+      throw new DataError('target-leak', 'the target column is a feature, and the sample\'s target is read at its last input step', { column: target.name });
+    }
+  } else {
+    if (!rows) throw new DataError('option', 'name the features: a stream cannot be scanned for its numeric columns');
+    features = columns.map((name, index) => ({ name, index }))
+      .filter((c) => c.name !== options.id && c.name !== options.time && (targetIsInput || c.name !== target.name))
+      .filter((c) => isNumericColumn(rows, c.index));
+    if (features.length === 0) throw new DataError('option', 'no numeric feature column besides id, time and target');
+  }
+  return { id, time, target, features };
+}
+
+function isNumericColumn(rows: readonly (readonly Cell[])[], index: number): boolean {
+  let seen = false;
+  for (const r of rows) {
+    const cell = r[index];
+    if (isMissing(cell)) continue;
+    if (numberCell(cell) === undefined) return false;
+    seen = true;
+  }
+  return seen;
+}

@@ -1,0 +1,105 @@
+// CSV text to a long table, whole or streamed. The parser is papaparse (a runtime dependency): it
+// is RFC 4180 complete (quoted fields with delimiters, quotes and line breaks), has no dependencies,
+// runs in Node and browsers, and parses incrementally, which the streaming source needs; d3-dsv, the
+// other candidate, parses whole strings only and pulls in three CLI dependencies.
+// Both paths drive papaparse's core Parser with `ignoreLastRow` and carry the unfinished last row
+// into the next chunk, which is how papaparse's own streamers work; one code path, any chunk source.
+import Papa from 'papaparse';
+import { DataError } from './errors.js';
+import { checkHeader, type LongTable } from './table.js';
+
+export interface CsvOptions {
+  /** The field separator (default ','). */
+  delimiter?: string;
+}
+
+/** One parsed record with its 1-based row number (the header is row 1). */
+export interface CsvRecord {
+  readonly cells: readonly string[];
+  readonly row: number;
+}
+
+/** Splits CSV text given in chunks into records; blank lines are skipped (their numbers still count). */
+class RecordSplitter {
+  private parser: Papa.Parser | null = null;
+  private carry = '';
+  private row = 0;
+  private started = false;
+
+  constructor(private readonly options: CsvOptions) {}
+
+  /** The complete records in `chunk` (after what was carried); `last` flushes the final row. */
+  push(chunk: string, last: boolean): CsvRecord[] {
+    let text = this.carry + chunk;
+    if (!this.started) {
+      if (text.length === 0 && !last) return [];
+      text = text.replace(/^\ufeff/, '');
+      // The line ending is read from the first line break: '\r\n' files are common (spreadsheets).
+      const nl = text.indexOf('\n');
+      if (nl < 0 && !last) {
+        this.carry = text;
+        return [];
+      }
+      this.parser = new Papa.Parser({ delimiter: this.options.delimiter ?? ',', newline: nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n' });
+      this.started = true;
+    }
+    const result = this.parser!.parse(text, 0, !last) as { data: string[][]; errors: { row?: number; message: string }[]; meta: { cursor: number } };
+    const bad = result.errors[0];
+    if (bad) throw new DataError('csv', `the CSV is malformed: ${bad.message}`, { row: this.row + (bad.row ?? 0) + 1 });
+    this.carry = last ? '' : text.slice(result.meta.cursor);
+    const records: CsvRecord[] = [];
+    for (const cells of result.data) {
+      this.row++;
+      if (!(cells.length === 1 && cells[0].trim() === '')) records.push({ cells, row: this.row });
+    }
+    return records;
+  }
+}
+
+function tableFromRecords(records: CsvRecord[]): LongTable {
+  const [header, ...data] = records;
+  if (!header) throw new DataError('empty', 'the CSV is empty');
+  const columns = header.cells.map((c) => c.trim());
+  checkHeader(columns, header);
+  if (data.length === 0) throw new DataError('empty', 'the CSV has a header and no data rows', { row: header.row });
+  for (const r of data) checkWidth(r, columns.length);
+  return { columns, rows: data.map((r) => r.cells), rowNumbers: data.map((r) => r.row) };
+}
+
+function checkWidth(r: CsvRecord, width: number): void {
+  if (r.cells.length !== width) throw new DataError('csv', `the row has ${r.cells.length} cells, the header ${width}`, { row: r.row });
+}
+
+/** Parses a whole CSV text (header first) into a long table. */
+export function readCsv(text: string, options: CsvOptions = {}): LongTable {
+  return tableFromRecords(new RecordSplitter(options).push(text, true));
+}
+
+/** A source of CSV text in chunks: a Node stream (fs.createReadStream), a fetch body, file.stream(). */
+export type TextChunks = AsyncIterable<string | Uint8Array> | Iterable<string>;
+
+/**
+ * Streams a CSV's records as objects by column name, holding one chunk at a time: rows split
+ * across chunks, even inside quoted fields, come out whole. Yields [header, then records].
+ */
+export async function* csvRecords(chunks: TextChunks, options: CsvOptions = {}): AsyncGenerator<{ columns: readonly string[]; record: CsvRecord }> {
+  const splitter = new RecordSplitter(options);
+  const decoder = new TextDecoder('utf-8');
+  let columns: string[] | null = null;
+  const emit = function* (records: CsvRecord[]) {
+    for (const r of records) {
+      if (!columns) {
+        columns = r.cells.map((c) => c.trim());
+        checkHeader(columns, r);
+        continue;
+      }
+      checkWidth(r, columns.length);
+      yield { columns, record: r };
+    }
+  };
+  for await (const chunk of chunks as AsyncIterable<string | Uint8Array>) {
+    yield* emit(splitter.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }), false));
+  }
+  yield* emit(splitter.push(decoder.decode(), true));
+  if (!columns) throw new DataError('empty', 'the CSV is empty');
+}

@@ -1,0 +1,58 @@
+// The options shared by the in-memory builders and the streaming source.
+import type { Cell } from './cells.js';
+
+/**
+ * What to do with a missing feature value (an empty cell, NA, NaN, null):
+ * - 'error' (the default): a DataError naming the cell; nothing is guessed behind the user's back.
+ * - 'carry-forward': the last observation of the same id carried forward; the values before an id's
+ *   first observation take the feature's mean over the training split (0 after standardization).
+ * A missing target is always an error when a sample reads it (a filled label would be invented).
+ */
+export type MissingRule = 'error' | 'carry-forward';
+
+export interface ColumnOptions {
+  /** The entity column (patient, sensor, station); without it the whole table is one series. */
+  id?: string;
+  /** The time column: numbers, or ISO-8601 dates (read as UTC when they carry no offset). */
+  time: string;
+  /** The target column. */
+  target: string;
+  /**
+   * The input columns, in this order. Default: every numeric column but id and time, in header order;
+   * the target is among them in window mode (its past predicts its future) and never in panel mode
+   * (the last row's target would be an input).
+   */
+  features?: readonly string[];
+}
+
+export interface WindowOptions {
+  /** Steps per window. */
+  window: number;
+  /** The target is read this many steps after the window's last step (default 1: the next step). */
+  horizon?: number;
+  /** Steps between the starts of consecutive windows (default 1). */
+  stride?: number;
+}
+
+/** A time cut: a number or ISO-8601 text like the time column, or a Date. */
+export type TimeValue = Cell;
+
+/**
+ * Seeded splits. 'entity': whole ids go to train / validation / test by a seeded shuffle (panel
+ * and window mode). 'time' (window mode): each id's series is cut into three consecutive blocks,
+ * by the fractions of its steps or by time cutoffs, and every window (inputs and target) lies inside
+ * one block, so no training sample sees a step of the validation or test period.
+ */
+export type SplitOptions =
+  | { by: 'entity'; validation?: number; test?: number; seed?: number }
+  | { by: 'time'; validation?: number; test?: number }
+  | { by: 'time'; validationFrom?: TimeValue; testFrom?: TimeValue };
+
+export interface StandardizeOptions {
+  /** Standardize each feature with its training mean and std (default true). */
+  features?: boolean;
+  /** Standardize the target too, for regression (default false). */
+  target?: boolean;
+}
+
+export type SplitName = 'train' | 'validation' | 'test';

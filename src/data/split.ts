@@ -1,0 +1,91 @@
+// Seeded splits that leak nothing: whole entities (a seeded shuffle of the ids) or, per series,
+// three consecutive time blocks (train, then validation, then test).
+import { Generator } from '../random.js';
+import { DataError } from './errors.js';
+import { timeCell, timeKindOf, type TimeKind } from './cells.js';
+import type { SplitName, SplitOptions, TimeValue } from './options.js';
+import type { Series } from './series.js';
+
+function fraction(value: number | undefined, name: string): number {
+  const v = value ?? 0;
+  if (!(v >= 0 && v < 1)) throw new DataError('option', `split.${name} must be a fraction in [0, 1), got ${value}`);
+  return v;
+}
+
+/** The split fractions, checked: validation + test < 1. */
+export function splitFractions(split: { validation?: number; test?: number }): { validation: number; test: number } {
+  const validation = fraction(split.validation, 'validation'), test = fraction(split.test, 'test');
+  if (validation + test >= 1) throw new DataError('option', `split.validation + split.test must leave some training data, got ${validation} + ${test}`);
+  return { validation, test };
+}
+
+/**
+ * Assigns ids to splits: a seeded Fisher-Yates shuffle (rnam's Generator) of the ids in order of
+ * first appearance, then the first round(test * n) to test, the next round(validation * n) to
+ * validation, the rest to train. A fraction > 0 that rounds to no id is an error.
+ */
+export function entitySplit(ids: readonly string[], split: { validation?: number; test?: number; seed?: number }): Map<string, SplitName> {
+  const { validation, test } = splitFractions(split);
+  const n = ids.length, gen = new Generator(split.seed ?? 0);
+  const order = [...ids];
+  for (let i = n - 1; i > 0; i--) {
+    const j = gen.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const nTest = Math.round(test * n), nVal = Math.round(validation * n);
+  for (const [name, f, count] of [['test', test, nTest], ['validation', validation, nVal]] as const) {
+    if (f > 0 && count === 0) throw new DataError('option', `split.${name} = ${f} of ${n} ids is no id: give a larger fraction or more ids`);
+  }
+  if (n - nTest - nVal < 1) throw new DataError('option', `the split leaves no id of ${n} for training`);
+  const out = new Map<string, SplitName>();
+  order.forEach((id, k) => out.set(id, k < nTest ? 'test' : k < nTest + nVal ? 'validation' : 'train'));
+  return out;
+}
+
+/** Row indices where each id's validation and test blocks start ([train | validation | test]). */
+export interface TimeBlocks {
+  validationStart: number;
+  testStart: number;
+}
+
+export type TimeCut = { validation: number; test: number } | { validationFrom?: number; testFrom?: number };
+
+/** Reads the split's time options once (cutoffs parsed like the time column). */
+export function timeCut(split: Extract<SplitOptions, { by: 'time' }>, kind: TimeKind): TimeCut {
+  if ('validationFrom' in split || 'testFrom' in split) {
+    const s = split as { validationFrom?: TimeValue; testFrom?: TimeValue };
+    const read = (v: TimeValue, name: string) => {
+      const t = v === undefined ? undefined : timeCell(v, kind);
+      if (v !== undefined && t === undefined) {
+        throw new DataError('option', `split.${name} '${String(v)}' is not ${kind === 'number' ? 'a number' : 'an ISO-8601 date'} like the time column (it reads as ${timeKindOf(v) ?? 'neither'})`);
+      }
+      return t;
+    };
+    const validationFrom = read(s.validationFrom, 'validationFrom'), testFrom = read(s.testFrom, 'testFrom');
+    if (validationFrom !== undefined && testFrom !== undefined && testFrom < validationFrom) throw new DataError('option', 'split.testFrom is before split.validationFrom');
+    return { validationFrom, testFrom };
+  }
+  return splitFractions(split as { validation?: number; test?: number });
+}
+
+/** The blocks of one series: by fractions of its steps (rounded), or by the first step at or after each cutoff. */
+export function timeBlocks(s: Series, cut: TimeCut): TimeBlocks {
+  const n = s.length;
+  if ('validation' in cut) {
+    const nTest = Math.round(cut.test * n), nVal = Math.round(cut.validation * n);
+    return { validationStart: n - nTest - nVal, testStart: n - nTest };
+  }
+  const first = (t: number | undefined) => {
+    if (t === undefined) return n;
+    let k = 0;
+    while (k < n && s.times[k] < t) k++;
+    return k;
+  };
+  const testStart = first(cut.testFrom);
+  return { validationStart: cut.validationFrom === undefined ? testStart : first(cut.validationFrom), testStart };
+}
+
+/** The block [from, to) of a split in a series. */
+export function blockRange(b: TimeBlocks, name: SplitName, n: number): [number, number] {
+  return name === 'train' ? [0, b.validationStart] : name === 'validation' ? [b.validationStart, b.testStart] : [b.testStart, n];
+}

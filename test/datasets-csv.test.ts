@@ -1,0 +1,176 @@
+// Long tables to datasets: CSV parsing (papaparse), panel and window mode, time columns, the
+// default feature list, right padding and maxLength, every DataError the pipeline raises.
+import { readFileSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as rnam from '../src/index.js';
+
+const test = suite('datasets: CSV');
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/data/${name}`, import.meta.url), 'utf8');
+
+/** The DataError thrown by fn, checked for its code and place. */
+function dataError(fn: () => unknown, code: rnam.DataErrorCode, where: rnam.DataErrorWhere = {}): rnam.DataError {
+  try {
+    fn();
+  } catch (err) {
+    assert.instance(err, rnam.DataError, String(err));
+    const e = err as rnam.DataError;
+    assert.is(e.code, code, e.message);
+    for (const [k, v] of Object.entries(where)) assert.is(e[k as keyof rnam.DataErrorWhere], v, `${k} of: ${e.message}`);
+    return e;
+  }
+  assert.unreachable(`expected a DataError '${code}'`);
+  throw new Error('unreachable');
+}
+
+/** Batch-first rows of sample i: steps x features. */
+function steps(ds: rnam.SeriesDataset, i: number): number[][] {
+  const b = ds.toBatch([i], { layout: 'batch-first' });
+  return Array.from({ length: ds.seq }, (_, t) => Array.from(b.x.subarray(t * ds.terms, (t + 1) * ds.terms)));
+}
+
+test('readCsv: quoted fields with commas, quotes and line breaks; CRLF; a BOM; blank lines keep the row numbers', () => {
+  const t = rnam.readCsv('\ufeffname,note\r\n"a, b","say ""hi""\r\nthere"\r\n\r\nc,d\r\n');
+  assert.equal(t.columns, ['name', 'note']);
+  assert.equal(t.rows, [['a, b', 'say "hi"\r\nthere'], ['c', 'd']]);
+  assert.equal(t.rowNumbers, [2, 4]);
+});
+
+test('panel mode: one sample per id, rows sorted by ISO date, target at the last row, right padding, default features', () => {
+  const { train } = rnam.datasetsFromCsv(fixture('visits.csv'), { id: 'patient', time: 'day', target: 'outcome', mode: 'panel', standardize: false });
+  // ward is text, outcome the target (never an input in panel mode), patient and day are id and time
+  assert.equal(train.featureNames, ['heart_rate', 'weight']);
+  assert.equal(train.sampleIds, ['b', 'a', 'c']);   // order of first appearance
+  assert.equal([...train.lengths], [3, 3, 1]);
+  assert.is(train.seq, 3);
+  assert.equal(steps(train, 0), [[78, 71], [79, 71], [80, 70.5]]);
+  assert.equal(steps(train, 1), [[70, 61], [72, 60], [75, 60.5]]);
+  assert.equal(steps(train, 2), [[90, 80], [0, 0], [0, 0]], 'padding is at the end, with 0');
+  assert.equal([...train.targets], [1, 1, 1]);
+  assert.is(train.sampleTimes[1], Date.UTC(2024, 0, 3));
+  assert.equal(train.task, { kind: 'binary', classes: 2 });
+  assert.equal(train.targetNames, ['outcome']);
+});
+
+test('panel mode: maxLength pads further or keeps the last (most recent) steps', () => {
+  const opts = { id: 'patient', time: 'day', target: 'outcome', mode: 'panel', standardize: false, features: ['heart_rate'] } as const;
+  const long = rnam.datasetsFromCsv(fixture('visits.csv'), { ...opts, maxLength: 5 }).train;
+  assert.is(long.seq, 5);
+  assert.equal(steps(long, 1).map((r) => r[0]), [70, 72, 75, 0, 0]);
+  const short = rnam.datasetsFromCsv(fixture('visits.csv'), { ...opts, maxLength: 2 }).train;
+  assert.equal([...short.lengths], [2, 2, 1]);
+  assert.equal(steps(short, 1).map((r) => r[0]), [72, 75], 'the oldest step is dropped');
+  assert.equal(short.toBatch([2], { layout: 'batch-first', trim: true }).shape, [1, 1, 1], 'trim cuts seq to the batch\'s longest');
+});
+
+test('window mode: rows in any order, windows of `window` steps every `stride`, the target `horizon` steps after the end', () => {
+  // two ids, numeric time, rows shuffled; v = 10 * id + step so every value says where it came from
+  const rows: string[] = [];
+  for (const id of [1, 2]) for (let t = 0; t < 7; t++) rows.push(`${id},${t * 10},${10 * id + t},${100 * id + t}`);
+  const order = [5, 12, 0, 3, 9, 13, 1, 7, 4, 11, 2, 8, 10, 6];
+  const csv = 'station,t,v,y\n' + order.map((i) => rows[i]).join('\n');
+  const { train } = rnam.datasetsFromCsv(csv, { id: 'station', time: 't', target: 'y', mode: 'window', window: 3, horizon: 2, stride: 2, standardize: false });
+  assert.equal(train.featureNames, ['v', 'y'], 'the target is an input by default in window mode');
+  // 7 steps, window 3, horizon 2: starts 0 and 2 (start 4 would need step 8)
+  assert.is(train.samples, 4);
+  assert.equal(train.sampleIds, ['1', '1', '2', '2']);
+  assert.equal(steps(train, 1).map((r) => r[0]), [12, 13, 14]);
+  assert.equal([...train.targets], [104, 106, 204, 206]);
+  assert.equal([...train.sampleTimes], [40, 60, 40, 60]);
+  assert.equal([...train.lengths], [3, 3, 3, 3]);
+  assert.equal(train.task, { kind: 'integer', classes: 207 });
+});
+
+test('window mode without an id column: the table is one series (seattle weather, real data)', () => {
+  const text = readFileSync(new URL('../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url), 'utf8');
+  const d = rnam.datasetsFromCsv(text, { time: 'date', target: 'temp_max', mode: 'window', window: 7, split: { by: 'time', validation: 0.15, test: 0.15 } });
+  assert.equal(d.train.featureNames, ['precipitation', 'temp_max', 'temp_min', 'wind'], 'weather (text) is left out');
+  // 1461 days: test 219, validation 219, train 1023 days; windows of 7 + the next day inside each block
+  assert.equal([d.train.samples, d.validation!.samples, d.test!.samples], [1023 - 7, 219 - 7, 219 - 7]);
+  // the training mean of temp_max is over the 1023 training days only
+  const days = rnam.readCsv(text).rows.map((r) => Number(r[2]));
+  const mean = days.slice(0, 1023).reduce((a, b) => a + b, 0) / 1023;
+  const scale = d.standardizer.features![1];
+  assert.ok(Math.abs(scale.mean - mean) < 1e-9, `${scale.mean} vs ${mean}`);
+  // first training window: days 0..6, target day 7's temp_max (unstandardized: targets are raw by default)
+  assert.is(d.train.targets[0], Math.fround(days[7]));
+  assert.ok(Math.abs(d.train.at(0, 6, 1) * scale.std + scale.mean - days[6]) < 1e-4);
+  assert.is(d.train.sampleTimes[0], Date.UTC(2012, 0, 8));
+  assert.ok(d.validation!.sampleTimes[0] > d.train.sampleTimes[d.train.samples - 1]);
+  assert.equal(d.train.task.kind, 'continuous');
+});
+
+test('rows as objects: numbers, Dates and strings; ids 7 and "7" are one entity', () => {
+  const { train } = rnam.datasetsFromRows([
+    { id: 7, when: new Date(Date.UTC(2020, 0, 2)), a: 2, y: 1.5 },
+    { id: '7', when: '2020-01-01', a: '1', y: 0.5 },
+  ], { id: 'id', time: 'when', target: 'y', mode: 'panel', standardize: false });
+  assert.is(train.samples, 1);
+  assert.equal(steps(train, 0), [[1], [2]]);
+  assert.is(train.targets[0], 1.5);
+});
+
+test('ISO-8601 times: date-times with offsets, without an offset read as UTC', () => {
+  const csv = 'id,t,a,y\nx,2020-01-01T10:00:00+02:00,2,0\nx,2020-01-01T09:00Z,1,0\nx,2020-01-01 09:30,3,1\n';
+  const { train } = rnam.datasetsFromCsv(csv, { id: 'id', time: 't', target: 'y', mode: 'panel', standardize: false });
+  // 10:00+02:00 is 08:00Z: the order is 08:00, 09:00, 09:30
+  assert.equal(steps(train, 0).map((r) => r[0]), [2, 1, 3]);
+  assert.is(train.sampleTimes[0], Date.UTC(2020, 0, 1, 9, 30));
+});
+
+test('errors: missing column, non-numeric cell, duplicate (id, time), too few rows, empty file, malformed CSV', () => {
+  const base = { id: 'id', time: 't', target: 'y', mode: 'panel' } as const;
+  dataError(() => rnam.datasetsFromCsv('id,t,y\n1,1,1\n', { ...base, features: ['a'] }), 'missing-column', { column: 'a' });
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\n1,1,1,1\n', { ...base, time: 'time' }), 'missing-column', { column: 'time' });
+  const e = dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1,1\nq,1,2,1\nq,2,2x,0\n', { ...base, features: ['a'] }), 'non-numeric', { column: 'a', row: 4, id: 'q' });
+  assert.match(e.message, /'2x'/);
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1,1\np,2,1,abc\n', { ...base, features: ['a'] }), 'non-numeric', { column: 'y', row: 3, id: 'p' });
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1,1\np,Infinity,1,1\n', base), 'non-numeric', { column: 't', row: 3 });
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,2020-01-01,1,1\np,5,1,1\n', base), 'non-numeric', { column: 't', row: 3 });
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,2020-02-30,1,1\n', base), 'non-numeric', { column: 't', row: 2 });
+  const dup = dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1,1\nq,1,1,1\np,1,2,1\n', base), 'duplicate-time', { id: 'p', column: 't' });
+  assert.match(dup.message, /rows 2 and 4/);
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1,1\np,2,1,1\np,3,1,1\nq,1,1,1\n', { ...base, mode: 'window', window: 3 }), 'too-few-rows', { id: 'p' });
+  const dropped = rnam.datasetsFromCsv('id,t,a,y\np,1,1,1\np,2,1,1\np,3,1,1\nq,1,1,1\n', { ...base, mode: 'window', window: 2, tooShort: 'drop', standardize: false });
+  assert.equal([dropped.droppedIds, dropped.train.samples], [['q'], 1]);
+  dataError(() => rnam.datasetsFromCsv('', base), 'empty');
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\n', base), 'empty', { row: 1 });
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\n\n\n', base), 'empty');
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,"1,1\n', base), 'csv', { row: 2 });
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1\n', base), 'csv', { row: 2 });
+  dataError(() => rnam.datasetsFromCsv('id,t,a,a\np,1,1,1\n', base), 'duplicate-column', { column: 'a' });
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\n,1,1,1\n', base), 'missing-value', { column: 'id', row: 2 });
+});
+
+test('errors: the target as an input where it is read, bad options', () => {
+  const csv = 'id,t,a,y\np,1,1,1\np,2,2,0\np,3,3,1\n';
+  const base = { id: 'id', time: 't', target: 'y' } as const;
+  dataError(() => rnam.datasetsFromCsv(csv, { ...base, mode: 'panel', features: ['a', 'y'] }), 'target-leak', { column: 'y' });
+  dataError(() => rnam.datasetsFromCsv(csv, { ...base, mode: 'window', window: 2, horizon: 0, features: ['y'] }), 'target-leak');
+  const h0 = rnam.datasetsFromCsv(csv, { ...base, mode: 'window', window: 2, horizon: 0, standardize: false });
+  assert.equal(h0.train.featureNames, ['a'], 'horizon 0: the target is not a default input');
+  dataError(() => rnam.datasetsFromCsv(csv, { ...base, mode: 'window' }), 'option');
+  dataError(() => rnam.datasetsFromCsv(csv, { ...base, mode: 'window', window: 0 }), 'option');
+  dataError(() => rnam.datasetsFromCsv(csv, { ...base, mode: 'panel', window: 2 }), 'option');
+  dataError(() => rnam.datasetsFromCsv(csv, { ...base, mode: 'panel', split: { by: 'time', test: 0.2 } }), 'option');
+  dataError(() => rnam.datasetsFromCsv(csv, { ...base, mode: 'panel', missing: 'mask' as never }), 'option');
+  dataError(() => rnam.datasetsFromCsv(csv, { ...base, mode: 'sliding' as never }), 'option');
+});
+
+test('missing values: an error by default naming the cell, carry-forward with the training mean before the first observation', () => {
+  const csv = 'id,t,a,b,y\np,1,,10,0\np,2,4,,1\np,3,NA,30,0\nq,1,2,20,1\nq,2,NaN,20,0\n';
+  const base = { id: 'id', time: 't', target: 'y', mode: 'panel', features: ['a', 'b'] } as const;
+  dataError(() => rnam.datasetsFromCsv(csv, base), 'missing-value', { column: 'a', row: 2, id: 'p' });
+  const { train, standardizer } = rnam.datasetsFromCsv(csv, { ...base, missing: 'carry-forward', standardize: false });
+  // a: p = [NaN, 4, 4], q = [2, 2]: observed-or-carried training values 4, 4, 2, 2 -> mean 3 fills p's first step
+  assert.equal(steps(train, 0), [[3, 10], [4, 10], [4, 30]]);
+  assert.equal(steps(train, 1), [[2, 20], [2, 20], [0, 0]]);
+  assert.equal(standardizer, {}, 'nothing applied when standardize is false');
+  const std = rnam.datasetsFromCsv(csv, { ...base, missing: 'carry-forward' });
+  assert.is(std.train.at(0, 0, 0), 0, 'the leading gap is the training mean: 0 once standardized');
+  assert.ok(!std.train.features.some(Number.isNaN));
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1,\n', { ...base, features: ['a'] }), 'missing-value', { column: 'y', row: 2, id: 'p' });
+  dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,,1\np,2,,1\n', { ...base, features: ['a'], missing: 'carry-forward' }), 'missing-value', { column: 'a' });
+});
+
+test.run();
