@@ -1,21 +1,21 @@
 // What only the WebGPU backend has: batching into one submit, write ordering against recorded
 // work, pooled-buffer reuse, in-place (aliased) kernels, 2-D dispatch of large problems, error
 // reporting, device loss, the dispatcher's choices and moving tensors and modules between devices;
-// and, without a device, that the embedded WGSL defines exactly the passes of src/kernels/gpu-passes.ts.
+// and, without a device, that the embedded WGSL defines exactly the passes of src/kernels/gpu-passes.ts and those derived.ts derives.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 import { randomArray, assertClose } from './helpers/util.js';
 import { wgslSources } from '../src/backend/wgsl-sources.js';
-import { gpuPasses } from '../src/kernels/gpu-passes.js';
+import { allGpuPasses } from '../src/kernels/derived.js';
 
 // Needs no device: the embedded WGSL against the pass table (the build checks each file as well).
 const sources = suite('WGSL sources and the pass table');
 sources('every @compute entry point of the embedded WGSL is a pass of the table, in its file, and every pass has one', () => {
   const found = Object.entries(wgslSources).flatMap(([file, code]) =>
     [...code.replace(/\/\/[^\n]*/g, '').matchAll(/@compute\b[\s\S]*?\bfn\s+(\w+)\s*\(/g)].map((m) => `${file}: ${m[1]}`));
-  const listed = Object.entries(gpuPasses).map(([pass, p]) => `${p.file}: ${pass}`);
+  const listed = Object.entries(allGpuPasses).map(([pass, p]) => `${p.file}: ${pass}`);
   assert.equal(found.sort(), listed.sort());
 });
 sources.run();
