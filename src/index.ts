@@ -35,3 +35,11 @@ export { ImplicitRNN, type ImplicitRNNOptions, type ImplicitWarning, type Implic
 export { implicitRnn, transpose2d, type ImplicitRnnOptions } from './ops/implicit.js';
 export { kernelSpec, kernelNames, type KernelName, type KernelSpec } from './kernels/spec.js';
 export type { KernelArgs, KernelMethods } from './kernels/types.js';
+export {
+  l1Loss, huberLoss, bceWithLogitsLoss, crossEntropyLoss,
+  type HuberLossOptions, type BceWithLogitsOptions, type CrossEntropyOptions,
+} from './ops/loss.js';
+export {
+  rmse, mae, r2Score, accuracy, rocAuc, logLoss,
+  type Values as MetricValues, type BinaryScoreOptions, type AccuracyOptions, type LogLossOptions,
+} from './train/metrics.js';

@@ -4,6 +4,7 @@ import { elementwisePlans } from './elementwise.js';
 import { implicitPlans } from './implicit.js';
 import { layernormPlans } from './layernorm.js';
 import { linearPlans } from './linear.js';
+import { lossPlans } from './loss.js';
 import { mingruPlans } from './mingru.js';
 import { optimPlans } from './optim.js';
 import { reducePlans } from './reduce.js';
@@ -13,4 +14,5 @@ import { unaryPlans } from './unary.js';
 export const plans: PlanTable = {
   ...linearPlans, ...mingruPlans, ...layernormPlans, ...unaryPlans, ...elementwisePlans,
   ...reducePlans, ...optimPlans, ...rnnPlans, ...implicitPlans,
+  ...lossPlans,
 };
