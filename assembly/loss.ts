@@ -15,7 +15,7 @@ export function l1_loss_forward(a: usize, b: usize, out: usize, n: i32): void {
   store<f32>(out, <f32>(s / <f64>n));
 }
 
-// da = sign(a - b) g / n (0 at a == b, NaN for NaN, as torch.sign), db = -da.
+// da = sign(a - b) g / n (0 at a == b; NaN for NaN, where PyTorch 1.13's sign(NaN) gives 0), db = -da.
 export function l1_loss_backward(a: usize, b: usize, dOut: usize, da: usize, db: usize, n: i32): void {
   const scale = load<f32>(dOut) / <f32>n;
   for (let i = 0; i < n; i++) {
@@ -34,19 +34,19 @@ export function huber_loss_forward(a: usize, b: usize, out: usize, n: i32, delta
   for (let i = 0; i < n; i++) {
     const off = <usize>i << 2;
     const d = load<f32>(a + off) - load<f32>(b + off);
-    const ad = Mathf.abs(d);
-    s += <f64>(ad < delta ? <f32>0.5 * d * d : delta * (ad - <f32>0.5 * delta));
+    const ad = Mathf.abs(d), c = min<f32>(ad, delta); // c (ad - c / 2): 0.5 d^2 below delta, the line above
+    s += <f64>(c * (ad - <f32>0.5 * c));
   }
   store<f32>(out, <f32>(s / <f64>n));
 }
 
-// da = clamp(a - b, -delta, delta) g / n (NaN passes: both comparisons are false), db = -da.
+// da = clamp(a - b, -delta, delta) g / n, db = -da.
 export function huber_loss_backward(a: usize, b: usize, dOut: usize, da: usize, db: usize, n: i32, delta: f32): void {
   const scale = load<f32>(dOut) / <f32>n;
   for (let i = 0; i < n; i++) {
     const off = <usize>i << 2;
     const d = load<f32>(a + off) - load<f32>(b + off);
-    const g = (d < -delta ? -delta : d > delta ? delta : d) * scale;
+    const g = min<f32>(max<f32>(d, -delta), delta) * scale; // wasm's f32.min / max propagate NaN
     if (da) store<f32>(da + off, g);
     if (db) store<f32>(db + off, -g);
   }
