@@ -11,6 +11,7 @@ export * from "./reduce";
 export * from "./optim";
 export * from "./implicit";
 export * from "./rnn";
+export * from "./loss";
 
 // First byte past the module's static data: the TypeScript allocator hands out memory from here.
 export function heap_base(): usize {

@@ -51,3 +51,11 @@ export { unstandardizeTarget, type Standardizer, type Scale } from './data/stand
 export { splitDataset } from './data/dataset-split.js';
 export { windowBatches, fitStreamStandardizer, type RowSource, type StreamOptions, type StreamBatchOptions, type StreamBatch } from './data/stream.js';
 export type { TaskHint } from './data/task.js';
+export {
+  l1Loss, huberLoss, bceWithLogitsLoss, crossEntropyLoss,
+  type HuberLossOptions, type BceWithLogitsOptions, type CrossEntropyOptions,
+} from './ops/loss.js';
+export {
+  rmse, mae, r2Score, accuracy, rocAuc, logLoss,
+  type Values as MetricValues, type BinaryScoreOptions, type AccuracyOptions, type LogLossOptions,
+} from './train/metrics.js';

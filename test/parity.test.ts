@@ -356,6 +356,39 @@ if (typeof gpuOrReason === 'string') {
     }
   });
 
+  test('losses (l1, huber, bce with logits, cross entropy; forward and backward): 40 shapes, every gradient subset, |x| up to 120', async () => {
+    for (const k of ['l1_loss_forward', 'l1_loss_backward', 'huber_loss_forward', 'huber_loss_backward', 'bce_logits_forward',
+      'bce_logits_backward', 'cross_entropy_forward', 'cross_entropy_backward']) covered.add(k);
+    const gen = new rnam.Generator(114);
+    for (let c = 0; c < 40; c++) {
+      const rows = c % 8 === 7 ? 2049 + gen.int(20000) : 1 + gen.int(300), classes = pick(gen, DIMS), n = rows * classes;
+      const scale = c % 4 === 3 ? 120 : 3;
+      const x = randomArray(gen, n, -scale, scale), y = randomArray(gen, n, 0, 1), g = 0.1 + (2 - 0.1) * gen.uniform();
+      const pw = c % 3 === 0 ? null : randomArray(gen, c % 3 === 1 ? 1 : classes, 0.1, 3);
+      const target = Float32Array.from({ length: rows }, (_, i) => (c % 2 && i % 4 === 1 ? -100 : gen.int(classes)));
+      const weight = c % 5 < 2 ? randomArray(gen, classes, 0.1, 2) : null;
+      const mask = c % 3, delta = [1, 0.3, 2][c % 3];
+      await compare(`losses rows=${rows} classes=${classes} scale=${scale}`, (dev, bufs) => {
+        const xb = bufs.upload(x), yb = bufs.upload(y), dOut = bufs.upload(Float32Array.of(g)), pwb = pw ? bufs.upload(pw) : null;
+        const grad = (skip: number) => (mask === skip ? null : bufs.output(n));
+        const l1 = bufs.output(1), huber = bufs.output(1), bce = bufs.output(1), ce = bufs.output(1), stats = bufs.output(3);
+        dev.l1_loss_forward({ a: xb, b: yb, out: l1, n });
+        const l1da = grad(1), l1db = grad(2);
+        dev.l1_loss_backward({ a: xb, b: yb, dOut, da: l1da, db: l1db, n });
+        dev.huber_loss_forward({ a: xb, b: yb, out: huber, n, delta });
+        const hda = grad(1), hdb = grad(2);
+        dev.huber_loss_backward({ a: xb, b: yb, dOut, da: hda, db: hdb, n, delta });
+        dev.bce_logits_forward({ x: xb, y: yb, posWeight: pwb, out: bce, n, classes: pw ? pw.length : 1 });
+        const bdx = grad(1), bdy = grad(2);
+        dev.bce_logits_backward({ x: xb, y: yb, posWeight: pwb, dOut, dx: bdx, dy: bdy, n, classes: pw ? pw.length : 1 });
+        const tb = bufs.upload(target), wb = weight ? bufs.upload(weight) : null, dLogits = bufs.output(n);
+        dev.cross_entropy_forward({ logits: xb, target: tb, weight: wb, out: ce, stats, rows, classes, ignoreIndex: -100 });
+        dev.cross_entropy_backward({ logits: xb, target: tb, weight: wb, stats, dOut, dLogits, rows, classes, ignoreIndex: -100 });
+        return { l1, l1da, l1db, huber, hda, hdb, bce, bdx, bdy, ce, stats, dLogits };
+      }, 1e-4, 1e-5 * Math.sqrt(n));
+    }
+  });
+
   test('every kernel of the spec has a parity case', () => {
     // Both backends implement every kernel (the compiler enforces Backend); each needs a case here.
     for (const c of opCases()) for (const k of c.kernels ?? []) covered.add(k);

@@ -103,6 +103,23 @@ const impParams = {
 } as const;
 const impPrepare = { p_a: 'read', p_b: 'read', p_c: 'read', p_d: 'read', p_ws: 'read_write' } as const;
 
+/**
+ * The losses: n items (elements; rows for cross entropy), kind 0 L1, 1 Huber, 2 BCE with logits,
+ * 3 cross entropy; classes: posWeight's length (BCE) or the logits' last dim (cross entropy);
+ * has_w: posWeight / weight present.
+ */
+const lossParams = {
+  struct: 'LossParams', name: 'lp',
+  fields: {
+    n: 'u32', parts: 'u32', kind: 'u32', classes: 'u32', delta: 'f32', ignore_index: 'i32', has_w: 'u32', has_da: 'u32', has_db: 'u32',
+  },
+} as const;
+/** a: input / logits, b: target, w: posWeight / class weights, stats: cross entropy's (3). */
+const lossForward = { l_a: 'read', l_b: 'read', l_w: 'read', l_out: 'read_write', l_stats: 'read_write', l_partial: 'read_write' } as const;
+const lossBackward = {
+  lb_a: 'read', lb_b: 'read', lb_w: 'read', lb_stats: 'read', lb_dout: 'read', lb_da: 'read_write', lb_db: 'read_write',
+} as const;
+
 // ---- the table ------------------------------------------------------------------------------------
 
 export const gpuPasses = {
@@ -253,6 +270,18 @@ export const gpuPasses = {
     file: 'implicit', uniform: impParams,
     bindings: { s_part: 'read', s_da: 'read_write', s_db: 'read_write', s_dc: 'read_write', s_dd: 'read_write' },
   },
+
+  // loss.wgsl: every forward pass reduces per-item losses (elements, or rows for cross entropy) to
+  // partials [sum, weight sum, invalid targets, NaN items, first invalid row] that loss_final sums
+  l1_loss_forward: { file: 'loss', uniform: lossParams, bindings: lossForward },
+  huber_loss_forward: { file: 'loss', uniform: lossParams, bindings: lossForward },
+  bce_logits_forward: { file: 'loss', uniform: lossParams, bindings: lossForward },
+  cross_entropy_forward: { file: 'loss', uniform: lossParams, bindings: lossForward },
+  loss_final: { file: 'loss', uniform: lossParams, bindings: lossForward },
+  l1_loss_backward: { file: 'loss', uniform: lossParams, bindings: lossBackward },
+  huber_loss_backward: { file: 'loss', uniform: lossParams, bindings: lossBackward },
+  bce_logits_backward: { file: 'loss', uniform: lossParams, bindings: lossBackward },
+  cross_entropy_backward: { file: 'loss', uniform: lossParams, bindings: lossBackward },
 } as const satisfies { readonly [P in GpuPassName]: GpuPassSpec };
 
 type Passes = typeof gpuPasses;

@@ -19,7 +19,7 @@ export type ScalarType = 'u32' | 'i32' | 'f32' | 'bool';
 /** A wasm export parameter: a pointer into linear memory (0 = absent), or a number of that type. */
 export type WasmParam = 'ptr' | 'i32' | 'f32' | 'f64';
 
-export type Family = 'linear' | 'mingru' | 'layernorm' | 'unary' | 'elementwise' | 'reduce' | 'optim' | 'rnn' | 'implicit';
+export type Family = 'linear' | 'mingru' | 'layernorm' | 'unary' | 'elementwise' | 'reduce' | 'optim' | 'rnn' | 'implicit' | 'loss';
 
 export interface KernelSpec {
   /** assembly/<family>.ts, kernels/<family>.wgsl, src/backend/{wasm,webgpu}/plans/<family>.ts */
@@ -277,6 +277,54 @@ export const kernelSpec = {
       dx: 'ptr', dA: 'ptr', dB: 'ptr', dC: 'ptr', dD: 'ptr', stats: 'ptr', scratch: 'ptr',
       rows: 'i32', seq: 'i32', inDim: 'i32', n: 'i32', hid: 'i32', maxIter: 'i32', tol: 'f32',
     },
+  },
+  // ---- losses (PyTorch semantics, reduction 'mean'; see assembly/loss.ts): each forward reduces to
+  // out[0] (one pass of partial sums, then loss_final, on WebGPU); each backward is elementwise and
+  // reads dOut[0]; every gradient output is optional (null: not computed) except dLogits.
+  l1_loss_forward: {
+    family: 'loss', gpuPasses: ['loss_final'],
+    buffers: { a: 'r', b: 'r', out: 'w' },
+    scalars: { n: 'u32' },
+  },
+  l1_loss_backward: {
+    family: 'loss',
+    buffers: { a: 'r', b: 'r', dOut: 'r', da: 'w?', db: 'w?' },
+    scalars: { n: 'u32' },
+  },
+  huber_loss_forward: {
+    family: 'loss', gpuPasses: ['loss_final'],
+    buffers: { a: 'r', b: 'r', out: 'w' },
+    scalars: { n: 'u32', delta: 'f32' },
+  },
+  huber_loss_backward: {
+    family: 'loss',
+    buffers: { a: 'r', b: 'r', dOut: 'r', da: 'w?', db: 'w?' },
+    scalars: { n: 'u32', delta: 'f32' },
+  },
+  /** x logits, y targets; posWeight (classes) broadcast over the last dim, or absent. */
+  bce_logits_forward: {
+    family: 'loss', gpuPasses: ['loss_final'],
+    buffers: { x: 'r', y: 'r', posWeight: 'r?', out: 'w' },
+    scalars: { n: 'u32', classes: 'u32' },
+  },
+  bce_logits_backward: {
+    family: 'loss',
+    buffers: { x: 'r', y: 'r', posWeight: 'r?', dOut: 'r', dx: 'w?', dy: 'w?' },
+    scalars: { n: 'u32', classes: 'u32' },
+  },
+  /**
+   * logits (rows, classes), target (rows) class indices as floats, weight (classes) or absent;
+   * stats (3) = [sum of the counted rows' weights, invalid targets, first invalid row or -1].
+   */
+  cross_entropy_forward: {
+    family: 'loss', gpuPasses: ['loss_final'],
+    buffers: { logits: 'r', target: 'r', weight: 'r?', out: 'w', stats: 'w' },
+    scalars: { rows: 'u32', classes: 'u32', ignoreIndex: 'i32' },
+  },
+  cross_entropy_backward: {
+    family: 'loss',
+    buffers: { logits: 'r', target: 'r', weight: 'r?', stats: 'r', dOut: 'r', dLogits: 'w' },
+    scalars: { rows: 'u32', classes: 'u32', ignoreIndex: 'i32' },
   },
 } as const satisfies Record<string, KernelSpec>;
 

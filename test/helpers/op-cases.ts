@@ -71,6 +71,46 @@ export function opCases(): OpCase[] {
       torch: 'F.mse_loss(x0, x1)',
     },
     {
+      op: 'l1Loss', what: 'l1Loss(input, target), both differentiated', inputs: [{ shape: [6, 2] }, { shape: [6, 2], low: 2, high: 3 }],
+      run: ([a, b]) => rnam.l1Loss(a, b), torch: 'F.l1_loss(x0, x1)', ref: ([a, b]) => [Array.from(a, (x, i) => Math.abs(x - b[i])).reduce((s, x) => s + x, 0) / a.length],
+    },
+    {
+      // differences in [-4, 0]: on both sides of delta = 1.5 (the loss is C1 there), away from the kink of |d| at 0
+      op: 'huberLoss', what: 'huberLoss(input, target, { delta: 1.5 }), both differentiated', inputs: [{ shape: [6, 2], low: -2, high: 1 }, { shape: [6, 2], low: 1, high: 2 }],
+      run: ([a, b]) => rnam.huberLoss(a, b, { delta: 1.5 }), torch: 'F.huber_loss(x0, x1, delta=1.5)',
+      ref: ([a, b]) => [Array.from(a, (x, i) => {
+        const d = Math.abs(x - b[i]);
+        return d < 1.5 ? 0.5 * d * d : 1.5 * (d - 0.75);
+      }).reduce((s, x) => s + x, 0) / a.length],
+    },
+    {
+      op: 'bceWithLogitsLoss', what: 'bceWithLogitsLoss(logits, target, { posWeight (3) }), both differentiated',
+      inputs: [{ shape: [4, 3], low: -4, high: 4 }, { shape: [4, 3], low: 0, high: 1 }],
+      run: ([x, y]) => rnam.bceWithLogitsLoss(x, y, { posWeight: rnam.tensor([0.5, 1, 2.5], [3], { device: x.device }) }),
+      torch: 'F.binary_cross_entropy_with_logits(x0, x1, pos_weight=torch.tensor([0.5, 1, 2.5], dtype=torch.float64))',
+      ref: ([x, y]) => {
+        const sp = (v: number) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+        return [Array.from(x, (v, i) => [0.5, 1, 2.5][i % 3] * y[i] * sp(-v) + (1 - y[i]) * sp(v)).reduce((s, v) => s + v, 0) / x.length];
+      },
+    },
+    {
+      op: 'crossEntropyLoss', what: 'crossEntropyLoss(logits (5, 4), fixed targets with one ignored row, class weights)',
+      inputs: [{ shape: [5, 4], low: -3, high: 3 }],
+      torch: 'F.cross_entropy(x0, torch.tensor([3, 0, -100, 1, 3]), weight=torch.tensor([1, 0.5, 2, 1.5], dtype=torch.float64))',
+      run: ([x]) => rnam.crossEntropyLoss(x, rnam.tensor([3, 0, -100, 1, 3], [5], { device: x.device }), { weight: rnam.tensor([1, 0.5, 2, 1.5], [4], { device: x.device }) }),
+      ref: ([x]) => {
+        const target = [3, 0, -100, 1, 3], w = [1, 0.5, 2, 1.5];
+        let num = 0, den = 0;
+        target.forEach((k, i) => {
+          if (k < 0) return;
+          const row = Array.from({ length: 4 }, (_, c) => x[i * 4 + c]), m = Math.max(...row);
+          num += w[k] * (m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0)) - row[k]);
+          den += w[k];
+        });
+        return [num / den];
+      },
+    },
+    {
       op: 'softplus', what: 'softplus(x, beta 2, threshold 3): both branches', inputs: [{ shape: [4, 6], low: -4, high: 4 }],
       run: ([x]) => rnam.softplus(x, { beta: 2, threshold: 3 }), kernels: ['softplus_forward', 'softplus_backward'],
       ref: mapRef((x) => (2 * x > 3 ? x : Math.log1p(Math.exp(2 * x)) / 2)), torch: 'F.softplus(x0, beta=2, threshold=3)',

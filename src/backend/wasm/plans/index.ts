@@ -5,6 +5,7 @@ import { elementwisePlans } from './elementwise.js';
 import { implicitPlans } from './implicit.js';
 import { layernormPlans } from './layernorm.js';
 import { linearPlans } from './linear.js';
+import { lossPlans } from './loss.js';
 import { mingruPlans } from './mingru.js';
 import { optimPlans } from './optim.js';
 import { reducePlans } from './reduce.js';
@@ -14,4 +15,5 @@ import { unaryPlans } from './unary.js';
 export const plans: PlanTable = {
   ...linearPlans, ...mingruPlans, ...layernormPlans, ...unaryPlans, ...elementwisePlans,
   ...reducePlans, ...optimPlans, ...rnnPlans, ...implicitPlans, ...derivedPlans,
+  ...lossPlans,
 };

@@ -7,6 +7,7 @@ import { elementwisePlans } from './elementwise.js';
 import { implicitPlans } from './implicit.js';
 import { layernormPlans } from './layernorm.js';
 import { linearPlans } from './linear.js';
+import { lossPlans } from './loss.js';
 import { mingruPlans } from './mingru.js';
 import { optimPlans } from './optim.js';
 import { reducePlans } from './reduce.js';
@@ -16,4 +17,5 @@ import { unaryPlans } from './unary.js';
 export const plans: { readonly [K in KernelName]: KernelPlan<K> } = {
   ...linearPlans, ...mingruPlans, ...layernormPlans, ...unaryPlans, ...elementwisePlans,
   ...reducePlans, ...optimPlans, ...rnnPlans, ...implicitPlans, ...derivedPlans,
+  ...lossPlans,
 };
