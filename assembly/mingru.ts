@@ -4,7 +4,10 @@
 // half second (the to_hidden_and_gate output, read in place); h, dh (groups, seq, dim);
 // h0, dh0 (groups, 1, dim). groups = terms * batch. A pointer of 0 means "absent".
 // SIMD runs over 4 channels at a time; the sweep over time is sequential, which is optimal on a CPU.
+// Every value carried over time and every gradient written is flushed (./flush.ts): the backward
+// carry decays geometrically, and a forward state can too (h0 decaying towards a tiny g).
 import { sigmoidf, sigmoid4 } from "./math";
+import { flush, flush4 } from "./flush";
 
 // @ts-ignore: decorator
 @inline
@@ -36,7 +39,7 @@ export function mingru_scan_forward(hg: usize, h0: usize, h: usize, groups: i32,
         for (let t = 0; t < seq; t++) {
           const z = sigmoid4(v128.load(pIn + rowH));
           const cand = g4(v128.load(pIn));
-          state = f32x4.add(f32x4.mul(f32x4.sub(one, z), state), f32x4.mul(z, cand));
+          state = flush4(f32x4.add(f32x4.mul(f32x4.sub(one, z), state), f32x4.mul(z, cand)));
           v128.store(pOut, state);
           pIn += rowHG;
           pOut += rowH;
@@ -51,7 +54,7 @@ export function mingru_scan_forward(hg: usize, h0: usize, h: usize, groups: i32,
       for (let t = 0; t < seq; t++) {
         const z = sigmoidf(load<f32>(pIn + rowH));
         const cand = gf(load<f32>(pIn));
-        state = (1 - z) * state + z * cand;
+        state = flush((1 - z) * state + z * cand);
         store<f32>(pOut, state);
         pIn += rowHG;
         pOut += rowH;
@@ -94,9 +97,9 @@ export function mingru_scan_backward(
           const d = f32x4.add(v128.load(dhG + <usize>t * rowH + off), carry);
           const oneMinusZ = f32x4.sub(one, z);
           const pOut = dhgG + <usize>t * rowHG + off;
-          v128.store(pOut, f32x4.mul(f32x4.mul(d, z), dcand));
-          v128.store(pOut + rowH, f32x4.mul(f32x4.mul(f32x4.mul(d, f32x4.sub(cand, prev)), z), oneMinusZ));
-          carry = f32x4.mul(oneMinusZ, d);
+          v128.store(pOut, flush4(f32x4.mul(f32x4.mul(d, z), dcand)));
+          v128.store(pOut + rowH, flush4(f32x4.mul(f32x4.mul(f32x4.mul(d, f32x4.sub(cand, prev)), z), oneMinusZ)));
+          carry = flush4(f32x4.mul(oneMinusZ, d));
         }
         if (dh0G) v128.store(dh0G + off, carry);
       }
@@ -116,9 +119,9 @@ export function mingru_scan_backward(
         const d = load<f32>(dhG + <usize>t * rowH + off) + carry;
         const oneMinusZ: f32 = 1 - z;
         const pOut = dhgG + <usize>t * rowHG + off;
-        store<f32>(pOut, d * z * dcand);
-        store<f32>(pOut + rowH, d * (cand - prev) * z * oneMinusZ);
-        carry = oneMinusZ * d;
+        store<f32>(pOut, flush(d * z * dcand));
+        store<f32>(pOut + rowH, flush(d * (cand - prev) * z * oneMinusZ));
+        carry = flush(oneMinusZ * d);
       }
       if (dh0G) store<f32>(dh0G + off, carry);
     }

@@ -13,6 +13,8 @@
 // The backward pass is the reverse recurrence carry_t = a_t (dh_t + carry_{t+1}), chunked the same way.
 // Scratch (chunked path): A at [k * S + s], B at [(chunks + k) * S + s], S = groups * dim; _carry
 // overwrites A with the incoming state of each piece.
+// Every carried value (states, carries, the composed A and B) and every gradient written is flushed
+// with flushf, as assembly/mingru.ts flushes (see assembly/flush.ts).
 
 fn cand(x: f32) -> f32 {
   return select(sigmoidf(x), x + 0.5, x >= 0.0);
@@ -45,7 +47,7 @@ fn mingru_scan_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(n
   for (var t = 0u; t < sp.seq; t++) {
     let i = hg_index(g, t, c);
     let z = sigmoidf(f_hg[i + sp.dim]);
-    state = (1.0 - z) * state + z * cand(f_hg[i]);
+    state = flushf((1.0 - z) * state + z * cand(f_hg[i]));
     f_h[(g * sp.seq + t) * sp.dim + c] = state;
   }
 }
@@ -67,8 +69,8 @@ fn mingru_scan_forward_chunk(@builtin(global_invocation_id) gid: vec3<u32>, @bui
     let i = hg_index(g, t, c);
     let z = sigmoidf(f_hg[i + sp.dim]);
     let a = 1.0 - z;
-    A = A * a;
-    B = a * B + z * cand(f_hg[i]);
+    A = flushf(A * a);
+    B = flushf(a * B + z * cand(f_hg[i]));
   }
   f_scratch[k * sp.count + s] = A;
   f_scratch[(sp.chunks + k) * sp.count + s] = B;
@@ -84,7 +86,7 @@ fn mingru_scan_forward_carry(@builtin(global_invocation_id) gid: vec3<u32>, @bui
     let A = f_scratch[k * sp.count + s];
     let B = f_scratch[(sp.chunks + k) * sp.count + s];
     f_scratch[k * sp.count + s] = state;
-    state = A * state + B;
+    state = flushf(A * state + B);
   }
 }
 
@@ -103,7 +105,7 @@ fn mingru_scan_forward_apply(@builtin(global_invocation_id) gid: vec3<u32>, @bui
   for (var t = t0; t < t1; t++) {
     let i = hg_index(g, t, c);
     let z = sigmoidf(f_hg[i + sp.dim]);
-    state = (1.0 - z) * state + z * cand(f_hg[i]);
+    state = flushf((1.0 - z) * state + z * cand(f_hg[i]));
     f_h[(g * sp.seq + t) * sp.dim + c] = state;
   }
 }
@@ -125,9 +127,9 @@ fn backward_step(g: u32, t: u32, c: u32, s: u32, carry: f32) -> f32 {
   }
   let d = b_dh[(g * sp.seq + t) * sp.dim + c] + carry;
   let one_minus_z = 1.0 - z;
-  b_dhg[i] = d * z * dcand;
-  b_dhg[i + sp.dim] = d * (cv - prev) * z * one_minus_z;
-  return one_minus_z * d;
+  b_dhg[i] = flushf(d * z * dcand);
+  b_dhg[i + sp.dim] = flushf(d * (cv - prev) * z * one_minus_z);
+  return flushf(one_minus_z * d);
 }
 
 @compute @workgroup_size(WG)
@@ -157,8 +159,8 @@ fn mingru_scan_backward_chunk(@builtin(global_invocation_id) gid: vec3<u32>, @bu
   var B = 0.0;
   for (var t = t1; t > t0; t--) {
     let a = 1.0 - sigmoidf(b_hg[hg_index(g, t - 1u, c) + sp.dim]);
-    A = a * A;
-    B = a * (B + b_dh[(g * sp.seq + t - 1u) * sp.dim + c]);
+    A = flushf(a * A);
+    B = flushf(a * (B + b_dh[(g * sp.seq + t - 1u) * sp.dim + c]));
   }
   b_scratch[k * sp.count + s] = A;
   b_scratch[(sp.chunks + k) * sp.count + s] = B;
@@ -173,7 +175,7 @@ fn mingru_scan_backward_carry(@builtin(global_invocation_id) gid: vec3<u32>, @bu
     let A = b_scratch[(k - 1u) * sp.count + s];
     let B = b_scratch[(sp.chunks + k - 1u) * sp.count + s];
     b_scratch[(k - 1u) * sp.count + s] = carry;
-    carry = A * carry + B;
+    carry = flushf(A * carry + B);
   }
   if (sp.has_dh0 != 0u) { b_dh0[s] = carry; }
 }
