@@ -3,7 +3,7 @@
 // older commit), both single-threaded in this process. Prints, for each build, the subnormal
 // count of every gradient of one backward pass; the largest difference between the two builds'
 // gradients; and paired timings of training steps (the builds alternate, CPU time), with a
-// per-kernel profile of one step each.
+// per-kernel profile over as many steps again.
 // build/ is not committed: build the older commit and copy its build/rnam.wasm, then
 //   node --import tsx bench/subnormals.bench.ts --baseline /tmp/old-rnam.wasm [--batch 32 --seq 256 --steps 7]
 import { parseArgs } from 'node:util';
@@ -74,12 +74,12 @@ console.log(`baseline ${a.baseline}\ncurrent  ${a.current}\n`);
 
 const gb = await gradients(base), gc = await gradients(cur);
 const names = ['input', ...base.model.namedParameters().map(([n]) => n)];
-console.log('| gradient | elements | subnormal (baseline) | subnormal (current) | max abs diff | max abs diff / max abs | differing | largest abs baseline value among them |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| gradient | elements | subnormal (baseline) | subnormal (current) | max abs diff | max abs diff / max abs | max rel diff where abs >= 1e-12 | differing | largest abs baseline value among them |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 let totals = [0, 0, 0], worstAbs = 0, worstRel = 0;
 for (let i = 0; i < gb.length; i++) {
   const b = gb[i], c = gc[i];
-  let maxAbs = 0, maxMag = 0, differing = 0, largestChanged = 0;
+  let maxAbs = 0, maxMag = 0, differing = 0, largestChanged = 0, maxElemRel = 0;
   for (let j = 0; j < b.length; j++) {
     const d = Math.abs(b[j] - c[j]);
     maxMag = Math.max(maxMag, Math.abs(b[j]));
@@ -87,6 +87,7 @@ for (let i = 0; i < gb.length; i++) {
       differing++;
       maxAbs = Math.max(maxAbs, d);
       largestChanged = Math.max(largestChanged, Math.abs(b[j]));
+      if (Math.abs(b[j]) >= 1e-12) maxElemRel = Math.max(maxElemRel, d / Math.abs(b[j]));
     }
   }
   const sb = countSubnormals(b), sc = countSubnormals(c);
@@ -94,9 +95,9 @@ for (let i = 0; i < gb.length; i++) {
   worstAbs = Math.max(worstAbs, maxAbs);
   const rel = maxMag > 0 ? maxAbs / maxMag : 0;
   worstRel = Math.max(worstRel, rel);
-  console.log(`| ${names[i]} | ${b.length} | ${sb} | ${sc} | ${maxAbs.toExponential(2)} | ${rel.toExponential(2)} | ${differing} | ${largestChanged.toExponential(2)} |`);
+  console.log(`| ${names[i]} | ${b.length} | ${sb} | ${sc} | ${maxAbs.toExponential(2)} | ${rel.toExponential(2)} | ${maxElemRel.toExponential(2)} | ${differing} | ${largestChanged.toExponential(2)} |`);
 }
-console.log(`| all | ${totals[0]} | ${totals[1]} | ${totals[2]} | ${worstAbs.toExponential(2)} | ${worstRel.toExponential(2)} | | |\n`);
+console.log(`| all | ${totals[0]} | ${totals[1]} | ${totals[2]} | ${worstAbs.toExponential(2)} | ${worstRel.toExponential(2)} | | | |\n`);
 
 if (steps > 0) {
   await step(base);
@@ -109,14 +110,18 @@ if (steps > 0) {
   const mb = median(tb), mc = median(tc);
   console.log(`training step (AdamW), CPU ms, median of ${steps} paired: baseline ${mb.toFixed(0)}, current ${mc.toFixed(0)} (current/baseline ${(mc / mb).toFixed(3)})`);
   console.log(`  baseline ${tb.map((t) => t.toFixed(0)).join(' ')}\n  current  ${tc.map((t) => t.toFixed(0)).join(' ')}\n`);
-  const profiles: Map<string, rnam.KernelProfile>[] = [];
-  for (const s of [base, cur]) {
-    const { table, stop } = rnam.profileKernels(s.dev);
-    await step(s);
-    stop();
-    profiles.push(table);
+  // Then the same number of steps with every kernel timed (the tables sum over the steps).
+  const prof = [rnam.profileKernels(base.dev), rnam.profileKernels(cur.dev)];
+  for (let i = 0; i < steps; i++) {
+    await step(base);
+    await step(cur);
   }
-  const kernels = [...profiles[0].keys()].sort((p, q) => profiles[0].get(q)!.ms - profiles[0].get(p)!.ms).slice(0, 8);
-  console.log('| kernel (one step) | baseline ms | current ms |\n|---|---:|---:|');
-  for (const k of kernels) console.log(`| ${k} | ${profiles[0].get(k)!.ms.toFixed(1)} | ${profiles[1].get(k)?.ms.toFixed(1) ?? '-'} |`);
+  for (const p of prof) p.stop();
+  const [pb, pc] = prof.map((p) => p.table);
+  const kernels = [...pb.keys()].sort((p, q) => pb.get(q)!.ms - pb.get(p)!.ms).slice(0, 10);
+  console.log(`| kernel (sum over ${steps} steps) | baseline ms | current ms | current/baseline |\n|---|---:|---:|---:|`);
+  for (const k of kernels) {
+    const b = pb.get(k)!.ms, c = pc.get(k)?.ms ?? NaN;
+    console.log(`| ${k} | ${b.toFixed(1)} | ${c.toFixed(1)} | ${(c / b).toFixed(2)} |`);
+  }
 }

@@ -13,8 +13,9 @@
 // The backward pass is the reverse recurrence carry_t = a_t (dh_t + carry_{t+1}), chunked the same way.
 // Scratch (chunked path): A at [k * S + s], B at [(chunks + k) * S + s], S = groups * dim; _carry
 // overwrites A with the incoming state of each piece.
-// Every carried value (states, carries, the composed A and B) and every gradient written is flushed
-// with flushf, as assembly/mingru.ts flushes (see assembly/flush.ts).
+// As in assembly/mingru.ts, the backward carries and gradients are flushed with flushf (see
+// assembly/flush.ts), and so is A, the product of the decay factors over a piece, which decays
+// geometrically; forward states are not (they drift towards g, never to 0).
 
 fn cand(x: f32) -> f32 {
   return select(sigmoidf(x), x + 0.5, x >= 0.0);
@@ -47,7 +48,7 @@ fn mingru_scan_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(n
   for (var t = 0u; t < sp.seq; t++) {
     let i = hg_index(g, t, c);
     let z = sigmoidf(f_hg[i + sp.dim]);
-    state = flushf((1.0 - z) * state + z * cand(f_hg[i]));
+    state = (1.0 - z) * state + z * cand(f_hg[i]);
     f_h[(g * sp.seq + t) * sp.dim + c] = state;
   }
 }
@@ -70,7 +71,7 @@ fn mingru_scan_forward_chunk(@builtin(global_invocation_id) gid: vec3<u32>, @bui
     let z = sigmoidf(f_hg[i + sp.dim]);
     let a = 1.0 - z;
     A = flushf(A * a);
-    B = flushf(a * B + z * cand(f_hg[i]));
+    B = a * B + z * cand(f_hg[i]);
   }
   f_scratch[k * sp.count + s] = A;
   f_scratch[(sp.chunks + k) * sp.count + s] = B;
@@ -86,7 +87,7 @@ fn mingru_scan_forward_carry(@builtin(global_invocation_id) gid: vec3<u32>, @bui
     let A = f_scratch[k * sp.count + s];
     let B = f_scratch[(sp.chunks + k) * sp.count + s];
     f_scratch[k * sp.count + s] = state;
-    state = flushf(A * state + B);
+    state = A * state + B;
   }
 }
 
@@ -105,7 +106,7 @@ fn mingru_scan_forward_apply(@builtin(global_invocation_id) gid: vec3<u32>, @bui
   for (var t = t0; t < t1; t++) {
     let i = hg_index(g, t, c);
     let z = sigmoidf(f_hg[i + sp.dim]);
-    state = flushf((1.0 - z) * state + z * cand(f_hg[i]));
+    state = (1.0 - z) * state + z * cand(f_hg[i]);
     f_h[(g * sp.seq + t) * sp.dim + c] = state;
   }
 }
