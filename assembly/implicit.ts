@@ -15,8 +15,8 @@
 // is a SIMD sweep over 4 outputs at a time with the sum over inputs in ascending order: the scalar
 // path does the same operations in the same order, so SIMD, tails and the scalar build agree bit
 // for bit, and every row is computed alone, so the split over threads changes nothing.
-// The iterates (X, V), the states and carries over time (h, the BPTT carry) and every gradient
-// written are flushed (./flush.ts): they decay geometrically over the steps of long sequences.
+// The iterates (X, V), the states and carries over time (h, the BPTT carry) and dx are flushed
+// (./flush.ts): they decay geometrically over the steps of long sequences.
 
 import { transpose_2d } from "./elementwise";
 import { flush, flush4 } from "./flush";
@@ -102,7 +102,9 @@ function matvecT(m: usize, v: usize, out: usize, outDim: i32, inDim: i32, accumu
   }
 }
 
-// dst[0..len) = flush(dst + s * v[0..len)); rows with s == 0 add nothing and are skipped.
+// dst[0..len) += s * v[0..len); rows with s == 0 add nothing and are skipped. Not flushed: s and
+// v are flushed values, and a product with either factor >= 2^-39 cannot sum to a subnormal (see
+// ./flush.ts); as for the linear kernel's weight gradients.
 function axpy(dst: usize, s: f32, v: usize, len: i32): void {
   if (s == 0) return;
   let i = 0;
@@ -110,12 +112,12 @@ function axpy(dst: usize, s: f32, v: usize, len: i32): void {
     const sv = f32x4.splat(s);
     for (; i + 4 <= len; i += 4) {
       const off = <usize>i << 2;
-      v128.store(dst + off, flush4(f32x4.add(v128.load(dst + off), f32x4.mul(sv, v128.load(v + off)))));
+      v128.store(dst + off, f32x4.add(v128.load(dst + off), f32x4.mul(sv, v128.load(v + off))));
     }
   }
   for (; i < len; i++) {
     const off = <usize>i << 2;
-    store<f32>(dst + off, flush(load<f32>(dst + off) + s * load<f32>(v + off)));
+    store<f32>(dst + off, load<f32>(dst + off) + s * load<f32>(v + off));
   }
 }
 

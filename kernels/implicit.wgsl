@@ -17,7 +17,7 @@
 //   Each group accumulates its own partial dA | dB | dC | dD; implicit_backward_reduce sums the
 //   groups in order. Every sum runs over its inputs in ascending order, as on the CPU; the GPU may
 //   fuse multiply-adds, so results agree with wasm to float32 rounding, not bitwise.
-// - The iterates, h, the carry, dx and every gradient accumulation are flushed with flushf, as in
+// - The iterates, h, the carry and dx are flushed with flushf, as in
 //   assembly/implicit.ts (see assembly/flush.ts).
 
 const I_MAX_N: u32 = 1024u; // the largest n (and hid): the two halves of i_buf
@@ -270,7 +270,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
         for (var e = lid; e < hid * n; e += WG) {
           let i = e / n;
           let gi = i_g[i];
-          if (gi != 0.0) { b_part[oC + e] = flushf(b_part[oC + e] + gi * b_xs[xso + e - i * n]); }
+          if (gi != 0.0) { b_part[oC + e] += gi * b_xs[xso + e - i * n]; }
         }
       }
       if (ip.has_dd != 0u) {
@@ -280,9 +280,9 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
           let gi = i_g[i];
           if (gi != 0.0) {
             if (c < p) {
-              b_part[oD + e] = flushf(b_part[oD + e] + gi * b_x[xo + c]);
+              b_part[oD + e] += gi * b_x[xo + c];
             } else if (t > 0u) {
-              b_part[oD + e] = flushf(b_part[oD + e] + gi * b_h[ho + c - p]);
+              b_part[oD + e] += gi * b_h[ho + c - p];
             }
           }
         }
@@ -333,7 +333,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
         for (var e3 = lid; e3 < n * n; e3 += WG) {
           let i = e3 / n;
           let vi = i_buf[cur + i];
-          if (vi != 0.0) { b_part[oA + e3] = flushf(b_part[oA + e3] + vi * b_xs[xso + e3 - i * n]); }
+          if (vi != 0.0) { b_part[oA + e3] += vi * b_xs[xso + e3 - i * n]; }
         }
       }
       if (ip.has_db != 0u) {
@@ -343,9 +343,9 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
           let vi = i_buf[cur + i];
           if (vi != 0.0) {
             if (c < p) {
-              b_part[oB + e3] = flushf(b_part[oB + e3] + vi * b_x[xo + c]);
+              b_part[oB + e3] += vi * b_x[xo + c];
             } else if (t > 0u) {
-              b_part[oB + e3] = flushf(b_part[oB + e3] + vi * b_h[ho + c - p]);
+              b_part[oB + e3] += vi * b_h[ho + c - p];
             }
           }
         }
