@@ -15,8 +15,11 @@
 // is a SIMD sweep over 4 outputs at a time with the sum over inputs in ascending order: the scalar
 // path does the same operations in the same order, so SIMD, tails and the scalar build agree bit
 // for bit, and every row is computed alone, so the split over threads changes nothing.
+// The iterates (X, V), the states and carries over time (h, the BPTT carry) and dx are flushed
+// (./flush.ts): they decay geometrically over the steps of long sequences.
 
 import { transpose_2d } from "./elementwise";
+import { flush, flush4 } from "./flush";
 
 const STAT_WIDTH: i32 = 4;
 
@@ -99,7 +102,9 @@ function matvecT(m: usize, v: usize, out: usize, outDim: i32, inDim: i32, accumu
   }
 }
 
-// dst[0..len) += s * v[0..len); rows with s == 0 add nothing and are skipped.
+// dst[0..len) += s * v[0..len); rows with s == 0 add nothing and are skipped. Not flushed: s and
+// v are flushed values, and a product with either factor >= 2^-39 cannot sum to a subnormal (see
+// ./flush.ts); as for the linear kernel's weight gradients.
 function axpy(dst: usize, s: f32, v: usize, len: i32): void {
   if (s == 0) return;
   let i = 0;
@@ -116,7 +121,22 @@ function axpy(dst: usize, s: f32, v: usize, len: i32): void {
   }
 }
 
-// nxt = relu(nxt + z) (nxt holds A cur); returns max |nxt - cur| (NaN if any value is NaN).
+// v[0..len) = flush(v[0..len)).
+function flushAll(v: usize, len: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= len; i += 4) {
+      const off = <usize>i << 2;
+      v128.store(v + off, flush4(v128.load(v + off)));
+    }
+  }
+  for (; i < len; i++) {
+    const off = <usize>i << 2;
+    store<f32>(v + off, flush(load<f32>(v + off)));
+  }
+}
+
+// nxt = flush(relu(nxt + z)) (nxt holds A cur); returns max |nxt - cur| (NaN if any value is NaN).
 function reluStep(nxt: usize, z: usize, cur: usize, n: i32): f32 {
   let err: f32 = 0;
   let i = 0;
@@ -125,7 +145,7 @@ function reluStep(nxt: usize, z: usize, cur: usize, n: i32): f32 {
     const zero = f32x4.splat(0);
     for (; i + 4 <= n; i += 4) {
       const off = <usize>i << 2;
-      const v = f32x4.max(f32x4.add(v128.load(nxt + off), v128.load(z + off)), zero);
+      const v = flush4(f32x4.max(f32x4.add(v128.load(nxt + off), v128.load(z + off)), zero));
       v128.store(nxt + off, v);
       e = f32x4.max(e, f32x4.abs(f32x4.sub(v, v128.load(cur + off))));
     }
@@ -133,14 +153,14 @@ function reluStep(nxt: usize, z: usize, cur: usize, n: i32): f32 {
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;
-    const v = max<f32>(load<f32>(nxt + off) + load<f32>(z + off), 0);
+    const v = flush(max<f32>(load<f32>(nxt + off) + load<f32>(z + off), 0));
     store<f32>(nxt + off, v);
     err = max<f32>(err, abs<f32>(v - load<f32>(cur + off)));
   }
   return err;
 }
 
-// nxt = m * nxt + mg (nxt holds A^T cur); returns max |nxt - cur|.
+// nxt = flush(m * nxt + mg) (nxt holds A^T cur); returns max |nxt - cur|.
 function maskStep(nxt: usize, m: usize, mg: usize, cur: usize, n: i32): f32 {
   let err: f32 = 0;
   let i = 0;
@@ -148,7 +168,7 @@ function maskStep(nxt: usize, m: usize, mg: usize, cur: usize, n: i32): f32 {
     let e = f32x4.splat(0);
     for (; i + 4 <= n; i += 4) {
       const off = <usize>i << 2;
-      const v = f32x4.add(f32x4.mul(v128.load(m + off), v128.load(nxt + off)), v128.load(mg + off));
+      const v = flush4(f32x4.add(f32x4.mul(v128.load(m + off), v128.load(nxt + off)), v128.load(mg + off)));
       v128.store(nxt + off, v);
       e = f32x4.max(e, f32x4.abs(f32x4.sub(v, v128.load(cur + off))));
     }
@@ -156,7 +176,7 @@ function maskStep(nxt: usize, m: usize, mg: usize, cur: usize, n: i32): f32 {
   }
   for (; i < n; i++) {
     const off = <usize>i << 2;
-    const v = load<f32>(m + off) * load<f32>(nxt + off) + load<f32>(mg + off);
+    const v = flush(load<f32>(m + off) * load<f32>(nxt + off) + load<f32>(mg + off));
     store<f32>(nxt + off, v);
     err = max<f32>(err, abs<f32>(v - load<f32>(cur + off)));
   }
@@ -239,6 +259,7 @@ export function implicit_forward(
       matvecT(ct, target, ht, hid, n, false);
       matvecT(dt, xt, ht, hid, p, true);
       if (hprev) matvecT(dtH, hprev, ht, hid, hid, true);
+      flushAll(ht, hid);
     }
   }
 }
@@ -301,7 +322,7 @@ export function implicit_backward(
         const off = <usize>i << 2;
         const m: f32 = load<f32>(mask + off) > 0 ? 1 : 0;
         store<f32>(mask + off, m);
-        store<f32>(mg + off, m * load<f32>(gx + off));
+        store<f32>(mg + off, flush(m * load<f32>(gx + off)));
       }
       // V = mask * (A^T V) + mg from V = 0: the first iterate is mg.
       memory.copy(v, mg, rowN);
@@ -332,6 +353,7 @@ export function implicit_backward(
       if (t == 0 && !dx) continue;
       matvecT(b, cur, du, q, n, false);
       matvecT(d, g, du, q, hid, true);
+      flushAll(du, q);
       if (dx) memory.copy(dx + step * rowX, du, rowX);
       memory.copy(carry, du + rowX, rowH);
     }

@@ -4,7 +4,12 @@
 // half second (the to_hidden_and_gate output, read in place); h, dh (groups, seq, dim);
 // h0, dh0 (groups, 1, dim). groups = terms * batch. A pointer of 0 means "absent".
 // SIMD runs over 4 channels at a time; the sweep over time is sequential, which is optimal on a CPU.
+// Backward: the carry (it decays geometrically, by 1 - z per step) and every gradient written are
+// flushed (./flush.ts). The forward state is not: h_t is a convex combination of h_{t-1} and
+// g(hid_t) > 0, so it drifts towards g instead of decaying to 0, and falls below the flush threshold
+// only with hidden pre-activations below -44 (g = sigmoid(hid) < 2^-64), which no sane model has.
 import { sigmoidf, sigmoid4 } from "./math";
+import { flush, flush4 } from "./flush";
 
 // @ts-ignore: decorator
 @inline
@@ -94,9 +99,9 @@ export function mingru_scan_backward(
           const d = f32x4.add(v128.load(dhG + <usize>t * rowH + off), carry);
           const oneMinusZ = f32x4.sub(one, z);
           const pOut = dhgG + <usize>t * rowHG + off;
-          v128.store(pOut, f32x4.mul(f32x4.mul(d, z), dcand));
-          v128.store(pOut + rowH, f32x4.mul(f32x4.mul(f32x4.mul(d, f32x4.sub(cand, prev)), z), oneMinusZ));
-          carry = f32x4.mul(oneMinusZ, d);
+          v128.store(pOut, flush4(f32x4.mul(f32x4.mul(d, z), dcand)));
+          v128.store(pOut + rowH, flush4(f32x4.mul(f32x4.mul(f32x4.mul(d, f32x4.sub(cand, prev)), z), oneMinusZ)));
+          carry = flush4(f32x4.mul(oneMinusZ, d));
         }
         if (dh0G) v128.store(dh0G + off, carry);
       }
@@ -116,9 +121,9 @@ export function mingru_scan_backward(
         const d = load<f32>(dhG + <usize>t * rowH + off) + carry;
         const oneMinusZ: f32 = 1 - z;
         const pOut = dhgG + <usize>t * rowHG + off;
-        store<f32>(pOut, d * z * dcand);
-        store<f32>(pOut + rowH, d * (cand - prev) * z * oneMinusZ);
-        carry = oneMinusZ * d;
+        store<f32>(pOut, flush(d * z * dcand));
+        store<f32>(pOut + rowH, flush(d * (cand - prev) * z * oneMinusZ));
+        carry = flush(oneMinusZ * d);
       }
       if (dh0G) store<f32>(dh0G + off, carry);
     }

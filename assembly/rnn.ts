@@ -15,7 +15,10 @@
 // Batch rows [b0, b0 + nb) are processed; rows of different batch entries never interact, so any
 // split of the batch over threads gives the same bits. SIMD lanes and the scalar tails run the same
 // IEEE operations in the same order (wasm has no FMA), so the SIMD and scalar builds agree bit for bit.
+// Every state carried over time (h, c, the BPTT carries) and every gate value or gradient written
+// is flushed (./flush.ts): carries decay geometrically, and so do states under zero inputs.
 import { sigmoidf, sigmoid4 } from "./math";
+import { flush, flush4 } from "./flush";
 
 const ACT_SIGMOID = 0, ACT_TANH = 1, ACT_RELU = 2, ACT_NONE = 3;
 
@@ -55,7 +58,7 @@ function act4(x: v128, act: i32): v128 {
 function finish4(acc: v128, bias: usize, src: usize, dst: usize, off: usize, act: i32): void {
   if (bias) acc = f32x4.add(acc, v128.load(bias + off));
   if (src) acc = f32x4.add(v128.load(src + off), acc);
-  v128.store(dst + off, act4(acc, act));
+  v128.store(dst + off, flush4(act4(acc, act)));
 }
 
 // One gate block of n units: dst[j] = act(src[j] + (sum_k hp[k] wT[k, j] + bias[j])), k ascending;
@@ -108,12 +111,12 @@ function gateBlock(hp: usize, wT: usize, ldw: usize, bias: usize, src: usize, ds
     }
     if (bias) acc += load<f32>(bias + off);
     if (src) acc = load<f32>(src + off) + acc;
-    store<f32>(dst + off, act1(acc, act));
+    store<f32>(dst + off, flush(act1(acc, act)));
   }
 }
 
 // carry[k] += sum_j dg[j] w[j, k] over j in [0, GH) ascending, for k in [0, H): the gradient
-// reaching h_{t-1} through W_hh. w is (GH, H) in PyTorch's layout.
+// reaching h_{t-1} through W_hh, flushed. w is (GH, H) in PyTorch's layout.
 function carryBack(dg: usize, w: usize, carry: usize, H: i32, GH: i32): void {
   const ldw = <usize>H << 2;
   let k = 0;
@@ -131,10 +134,10 @@ function carryBack(dg: usize, w: usize, carry: usize, H: i32, GH: i32): void {
         a3 = f32x4.add(a3, f32x4.mul(gv, v128.load(wp, 48)));
         wp += ldw;
       }
-      v128.store(carry + off, a0);
-      v128.store(carry + off, a1, 16);
-      v128.store(carry + off, a2, 32);
-      v128.store(carry + off, a3, 48);
+      v128.store(carry + off, flush4(a0));
+      v128.store(carry + off, flush4(a1), 16);
+      v128.store(carry + off, flush4(a2), 32);
+      v128.store(carry + off, flush4(a3), 48);
     }
     for (; k + 4 <= H; k += 4) {
       const off = <usize>k << 2;
@@ -144,7 +147,7 @@ function carryBack(dg: usize, w: usize, carry: usize, H: i32, GH: i32): void {
         a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(dg + (<usize>j << 2))), v128.load(wp)));
         wp += ldw;
       }
-      v128.store(carry + off, a0);
+      v128.store(carry + off, flush4(a0));
     }
   }
   for (; k < H; k++) {
@@ -155,7 +158,7 @@ function carryBack(dg: usize, w: usize, carry: usize, H: i32, GH: i32): void {
       acc += load<f32>(dg + (<usize>j << 2)) * load<f32>(wp);
       wp += ldw;
     }
-    store<f32>(carry + off, acc);
+    store<f32>(carry + off, flush(acc));
   }
 }
 
@@ -198,7 +201,7 @@ export function rnn_backward(whh: usize, out: usize, dout: usize, dg: usize, dh0
         const off = <usize>k << 2;
         const d: f32 = (dout ? load<f32>(dout + row * rowH + off) : 0) + load<f32>(carry + off);
         const h = load<f32>(hr + off);
-        store<f32>(dr + off, relu ? (h > 0 ? d : 0) : d * (1 - h * h));
+        store<f32>(dr + off, flush(relu ? (h > 0 ? d : 0) : d * (1 - h * h)));
         store<f32>(carry + off, 0);
       }
       carryBack(dr, whh, carry, H, H);
@@ -228,19 +231,19 @@ export function gru_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, out: 
         for (; k + 4 <= H; k += 4) {
           const off = <usize>k << 2;
           const r = v128.load(g + off), z = v128.load(g + rowH + off);
-          const n = tanh4(f32x4.add(v128.load(g + 2 * rowH + off), f32x4.mul(r, v128.load(hnr + off))));
+          const n = flush4(tanh4(f32x4.add(v128.load(g + 2 * rowH + off), f32x4.mul(r, v128.load(hnr + off)))));
           const prev = hp ? v128.load(hp + off) : f32x4.splat(0);
           v128.store(g + 2 * rowH + off, n);
-          v128.store(hr + off, f32x4.add(f32x4.mul(f32x4.sub(one, z), n), f32x4.mul(z, prev)));
+          v128.store(hr + off, flush4(f32x4.add(f32x4.mul(f32x4.sub(one, z), n), f32x4.mul(z, prev))));
         }
       }
       for (; k < H; k++) {
         const off = <usize>k << 2;
         const r = load<f32>(g + off), z = load<f32>(g + rowH + off);
-        const n = tanhf(load<f32>(g + 2 * rowH + off) + r * load<f32>(hnr + off));
+        const n = flush(tanhf(load<f32>(g + 2 * rowH + off) + r * load<f32>(hnr + off)));
         const prev: f32 = hp ? load<f32>(hp + off) : 0;
         store<f32>(g + 2 * rowH + off, n);
-        store<f32>(hr + off, (1 - z) * n + z * prev);
+        store<f32>(hr + off, flush((1 - z) * n + z * prev));
       }
       hp = hr;
     }
@@ -274,16 +277,16 @@ export function gru_backward(whh: usize, g: usize, hn: usize, out: usize, dout: 
         const d: f32 = (dout ? load<f32>(dout + row * rowH + off) : 0) + load<f32>(carry + off);
         const r = load<f32>(gr + off), z = load<f32>(gr + rowH + off), n = load<f32>(gr + 2 * rowH + off);
         const prev = load<f32>(hp + off);
-        const dnp = d * (1 - z) * (1 - n * n);
-        const dzp = d * (prev - n) * z * (1 - z);
-        const drp = dnp * load<f32>(hnr + off) * r * (1 - r);
+        const dnp = flush(d * (1 - z) * (1 - n * n));
+        const dzp = flush(d * (prev - n) * z * (1 - z));
+        const drp = flush(dnp * load<f32>(hnr + off) * r * (1 - r));
         store<f32>(di + off, drp);
         store<f32>(di + rowH + off, dzp);
         store<f32>(di + 2 * rowH + off, dnp);
         store<f32>(dh + off, drp);
         store<f32>(dh + rowH + off, dzp);
-        store<f32>(dh + 2 * rowH + off, dnp * r);
-        store<f32>(carry + off, d * z);
+        store<f32>(dh + 2 * rowH + off, flush(dnp * r));
+        store<f32>(carry + off, flush(d * z));
       }
       carryBack(dh, whh, carry, H, 3 * H);
     }
@@ -313,17 +316,17 @@ export function lstm_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, c0: 
         for (; k + 4 <= H; k += 4) {
           const off = <usize>k << 2;
           const prev = cp ? v128.load(cp + off) : f32x4.splat(0);
-          const cn = f32x4.add(f32x4.mul(v128.load(g + rowH + off), prev), f32x4.mul(v128.load(g + off), v128.load(g + 2 * rowH + off)));
+          const cn = flush4(f32x4.add(f32x4.mul(v128.load(g + rowH + off), prev), f32x4.mul(v128.load(g + off), v128.load(g + 2 * rowH + off))));
           v128.store(cr + off, cn);
-          v128.store(hr + off, f32x4.mul(v128.load(g + 3 * rowH + off), tanh4(cn)));
+          v128.store(hr + off, flush4(f32x4.mul(v128.load(g + 3 * rowH + off), tanh4(cn))));
         }
       }
       for (; k < H; k++) {
         const off = <usize>k << 2;
         const prev: f32 = cp ? load<f32>(cp + off) : 0;
-        const cn = load<f32>(g + rowH + off) * prev + load<f32>(g + off) * load<f32>(g + 2 * rowH + off);
+        const cn = flush(load<f32>(g + rowH + off) * prev + load<f32>(g + off) * load<f32>(g + 2 * rowH + off));
         store<f32>(cr + off, cn);
-        store<f32>(hr + off, load<f32>(g + 3 * rowH + off) * tanhf(cn));
+        store<f32>(hr + off, flush(load<f32>(g + 3 * rowH + off) * tanhf(cn)));
       }
       hp = hr;
       cp = cr;
@@ -353,11 +356,11 @@ export function lstm_backward(whh: usize, g: usize, c: usize, c0: usize, dout: u
         const tc = tanhf(load<f32>(cr + off));
         const prev: f32 = cp ? load<f32>(cp + off) : 0;
         const dc = load<f32>(dcc + off) + d * o * (1 - tc * tc);
-        store<f32>(dr + off, dc * gg * i * (1 - i));
-        store<f32>(dr + rowH + off, dc * prev * f * (1 - f));
-        store<f32>(dr + 2 * rowH + off, dc * i * (1 - gg * gg));
-        store<f32>(dr + 3 * rowH + off, d * tc * o * (1 - o));
-        store<f32>(dcc + off, dc * f);
+        store<f32>(dr + off, flush(dc * gg * i * (1 - i)));
+        store<f32>(dr + rowH + off, flush(dc * prev * f * (1 - f)));
+        store<f32>(dr + 2 * rowH + off, flush(dc * i * (1 - gg * gg)));
+        store<f32>(dr + 3 * rowH + off, flush(d * tc * o * (1 - o)));
+        store<f32>(dcc + off, flush(dc * f));
         store<f32>(carry + off, 0);
       }
       carryBack(dr, whh, carry, H, 4 * H);

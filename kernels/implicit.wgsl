@@ -17,6 +17,8 @@
 //   Each group accumulates its own partial dA | dB | dC | dD; implicit_backward_reduce sums the
 //   groups in order. Every sum runs over its inputs in ascending order, as on the CPU; the GPU may
 //   fuse multiply-adds, so results agree with wasm to float32 rounding, not bitwise.
+// - The iterates, h, the carry and dx are flushed with flushf, as in
+//   assembly/implicit.ts (see assembly/flush.ts).
 
 const I_MAX_N: u32 = 1024u; // the largest n (and hid): the two halves of i_buf
 const I_PER: u32 = 16u;     // units per invocation at the smallest workgroup size (64): I_MAX_N / 64
@@ -171,7 +173,7 @@ fn implicit_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgrou
           for (var j = 0u; j < hid; j++) { acc += f_h[ho + j] * f_ws[bt + (p + j) * n + i]; }
         }
         z[k] = acc;
-        let v = relu_nan(acc);
+        let v = flushf(relu_nan(acc));
         i_buf[i] = v;
         e = nan_max(e, abs(v));
       }
@@ -186,7 +188,7 @@ fn implicit_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgrou
           if (i >= n) { break; }
           var acc = 0.0;
           for (var j = 0u; j < n; j++) { acc += i_buf[cur + j] * f_ws[at + j * n + i]; }
-          let v = relu_nan(acc + z[k]);
+          let v = flushf(relu_nan(acc + z[k]));
           i_buf[nxt + i] = v;
           e2 = nan_max(e2, abs(v - i_buf[cur + i]));
         }
@@ -208,7 +210,7 @@ fn implicit_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgrou
         if (t > 0u) {
           for (var j = 0u; j < hid; j++) { acc += f_h[ho + j] * f_ws[dt + (p + j) * hid + i]; }
         }
-        f_h[step * hid + i] = acc;
+        f_h[step * hid + i] = flushf(acc);
       }
       storageBarrier();   // h_t is read by every invocation at step t + 1
       workgroupBarrier(); // i_buf is rewritten at step t + 1
@@ -302,7 +304,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
         for (var j = 0u; j < hid; j++) { gx += i_g[j] * b_ws[cw + j * n + i]; }
         let mk = select(0.0, 1.0, !is_nan(pre) && pre > 0.0);
         m[k] = mk;
-        mg[k] = mk * gx;
+        mg[k] = flushf(mk * gx);
         i_buf[i] = mg[k];
         e = nan_max(e, abs(mg[k]));
       }
@@ -317,7 +319,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
           if (i >= n) { break; }
           var acc = 0.0;
           for (var j = 0u; j < n; j++) { acc += i_buf[cur + j] * b_ws[ap + j * n + i]; }
-          let v = m[k] * acc + mg[k];
+          let v = flushf(m[k] * acc + mg[k]);
           i_buf[nxt + i] = v;
           e2 = nan_max(e2, abs(v - i_buf[cur + i]));
         }
@@ -354,7 +356,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
           var acc = 0.0;
           for (var i = 0u; i < n; i++) { acc += b_ws[bw + i * q + c] * i_buf[cur + i]; }
           for (var i = 0u; i < hid; i++) { acc += b_ws[dw + i * q + c] * i_g[i]; }
-          if (ip.has_dx != 0u) { b_dx[xo + c] = acc; }
+          if (ip.has_dx != 0u) { b_dx[xo + c] = flushf(acc); }
         }
         for (var k = 0u; k < I_PER; k++) {
           let c = lid + k * WG;
@@ -362,7 +364,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
           var acc = 0.0;
           for (var i = 0u; i < n; i++) { acc += b_ws[bw + i * q + p + c] * i_buf[cur + i]; }
           for (var i = 0u; i < hid; i++) { acc += b_ws[dw + i * q + p + c] * i_g[i]; }
-          carry[k] = acc;
+          carry[k] = flushf(acc);
         }
       }
       workgroupBarrier(); // i_g and i_buf are rewritten at step t - 1

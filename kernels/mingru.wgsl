@@ -13,6 +13,9 @@
 // The backward pass is the reverse recurrence carry_t = a_t (dh_t + carry_{t+1}), chunked the same way.
 // Scratch (chunked path): A at [k * S + s], B at [(chunks + k) * S + s], S = groups * dim; _carry
 // overwrites A with the incoming state of each piece.
+// As in assembly/mingru.ts, the backward carries and gradients are flushed with flushf (see
+// assembly/flush.ts), and so is A, the product of the decay factors over a piece, which decays
+// geometrically; forward states are not (they drift towards g, never to 0).
 
 fn cand(x: f32) -> f32 {
   return select(sigmoidf(x), x + 0.5, x >= 0.0);
@@ -67,7 +70,7 @@ fn mingru_scan_forward_chunk(@builtin(global_invocation_id) gid: vec3<u32>, @bui
     let i = hg_index(g, t, c);
     let z = sigmoidf(f_hg[i + sp.dim]);
     let a = 1.0 - z;
-    A = A * a;
+    A = flushf(A * a);
     B = a * B + z * cand(f_hg[i]);
   }
   f_scratch[k * sp.count + s] = A;
@@ -125,9 +128,9 @@ fn backward_step(g: u32, t: u32, c: u32, s: u32, carry: f32) -> f32 {
   }
   let d = b_dh[(g * sp.seq + t) * sp.dim + c] + carry;
   let one_minus_z = 1.0 - z;
-  b_dhg[i] = d * z * dcand;
-  b_dhg[i + sp.dim] = d * (cv - prev) * z * one_minus_z;
-  return one_minus_z * d;
+  b_dhg[i] = flushf(d * z * dcand);
+  b_dhg[i + sp.dim] = flushf(d * (cv - prev) * z * one_minus_z);
+  return flushf(one_minus_z * d);
 }
 
 @compute @workgroup_size(WG)
@@ -157,8 +160,8 @@ fn mingru_scan_backward_chunk(@builtin(global_invocation_id) gid: vec3<u32>, @bu
   var B = 0.0;
   for (var t = t1; t > t0; t--) {
     let a = 1.0 - sigmoidf(b_hg[hg_index(g, t - 1u, c) + sp.dim]);
-    A = a * A;
-    B = a * (B + b_dh[(g * sp.seq + t - 1u) * sp.dim + c]);
+    A = flushf(a * A);
+    B = flushf(a * (B + b_dh[(g * sp.seq + t - 1u) * sp.dim + c]));
   }
   b_scratch[k * sp.count + s] = A;
   b_scratch[(sp.chunks + k) * sp.count + s] = B;
@@ -173,7 +176,7 @@ fn mingru_scan_backward_carry(@builtin(global_invocation_id) gid: vec3<u32>, @bu
     let A = b_scratch[(k - 1u) * sp.count + s];
     let B = b_scratch[(sp.chunks + k - 1u) * sp.count + s];
     b_scratch[(k - 1u) * sp.count + s] = carry;
-    carry = A * carry + B;
+    carry = flushf(A * carry + B);
   }
   if (sp.has_dh0 != 0u) { b_dh0[s] = carry; }
 }

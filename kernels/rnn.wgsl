@@ -6,6 +6,8 @@
 // units to dg (global), a storage barrier makes the row visible, and each invocation then folds
 // W_hh^T dg into the carry of its units (kept in dh0 / dc0). Hidden sizes up to MAX_H.
 // Rows are row(t, b) = t * stride_t + b * stride_b (time-major or batch-first, read in place).
+// Every gate value, state and carry and every gradient written is flushed with flushf, as
+// assembly/rnn.ts flushes (see assembly/flush.ts).
 
 const MAX_H: u32 = 1024u;
 
@@ -53,6 +55,7 @@ fn rnn_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
       let pre = f_xg[row * H + k] + hh_dot(k, H, cur);
       var h = tanh_rnam(pre);
       if (rp.relu != 0u) { h = max(pre, 0.0); }
+      h = flushf(h);
       f_out[row * H + k] = h;
       hs[nxt + k] = h;
     }
@@ -73,11 +76,11 @@ fn gru_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
     let g = row * GH;
     let nxt = MAX_H - cur;
     for (var k = lid; k < H; k += WG) {
-      let r = sigmoidf(f_xg[g + k] + hh_dot(k, GH, cur));
-      let z = sigmoidf(f_xg[g + H + k] + hh_dot(H + k, GH, cur));
-      let hn = hh_dot(2u * H + k, GH, cur);
-      let n = tanh_rnam(f_xg[g + 2u * H + k] + r * hn);
-      let h = (1.0 - z) * n + z * hs[cur + k];
+      let r = flushf(sigmoidf(f_xg[g + k] + hh_dot(k, GH, cur)));
+      let z = flushf(sigmoidf(f_xg[g + H + k] + hh_dot(H + k, GH, cur)));
+      let hn = flushf(hh_dot(2u * H + k, GH, cur));
+      let n = flushf(tanh_rnam(f_xg[g + 2u * H + k] + r * hn));
+      let h = flushf((1.0 - z) * n + z * hs[cur + k]);
       f_xg[g + k] = r;
       f_xg[g + H + k] = z;
       f_xg[g + 2u * H + k] = n;
@@ -102,18 +105,18 @@ fn lstm_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     let g = row * GH;
     let nxt = MAX_H - cur;
     for (var k = lid; k < H; k += WG) {
-      let i = sigmoidf(f_xg[g + k] + hh_dot(k, GH, cur));
-      let f = sigmoidf(f_xg[g + H + k] + hh_dot(H + k, GH, cur));
-      let gg = tanh_rnam(f_xg[g + 2u * H + k] + hh_dot(2u * H + k, GH, cur));
-      let o = sigmoidf(f_xg[g + 3u * H + k] + hh_dot(3u * H + k, GH, cur));
+      let i = flushf(sigmoidf(f_xg[g + k] + hh_dot(k, GH, cur)));
+      let f = flushf(sigmoidf(f_xg[g + H + k] + hh_dot(H + k, GH, cur)));
+      let gg = flushf(tanh_rnam(f_xg[g + 2u * H + k] + hh_dot(2u * H + k, GH, cur)));
+      let o = flushf(sigmoidf(f_xg[g + 3u * H + k] + hh_dot(3u * H + k, GH, cur)));
       var cp = 0.0;
       if (t > 0u) {
         cp = f_extra[rec_row(t - 1u, b) * H + k]; // written by this invocation one step earlier
       } else if (rp.has_c0 != 0u) {
         cp = f_c0[b * H + k];
       }
-      let c = f * cp + i * gg;
-      let h = o * tanh_rnam(c);
+      let c = flushf(f * cp + i * gg);
+      let h = flushf(o * tanh_rnam(c));
       f_xg[g + k] = i;
       f_xg[g + H + k] = f;
       f_xg[g + 2u * H + k] = gg;
@@ -143,13 +146,13 @@ fn rnn_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
       let h = r_out[row * H + k];
       var dp = d * (1.0 - h * h);
       if (rp.relu != 0u) { dp = select(0.0, d, h > 0.0); }
-      r_dg[row * H + k] = dp;
+      r_dg[row * H + k] = flushf(dp);
     }
     storageBarrier();
     for (var k = lid; k < H; k += WG) {
       var acc = 0.0;
       for (var j = 0u; j < H; j++) { acc += r_dg[row * H + j] * r_whh[j * H + k]; }
-      r_dh0[b * H + k] = acc;
+      r_dh0[b * H + k] = flushf(acc);
     }
     storageBarrier();
   }
@@ -177,22 +180,22 @@ fn gru_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
       let n = g_gates[g + 2u * H + k];
       var prev = hs[k];
       if (t > 1u) { prev = g_out[rec_row(t - 2u, b) * H + k]; }
-      let dnp = d * (1.0 - z) * (1.0 - n * n);
-      let dzp = d * (prev - n) * z * (1.0 - z);
-      let drp = dnp * g_hn[row * H + k] * r * (1.0 - r);
+      let dnp = flushf(d * (1.0 - z) * (1.0 - n * n));
+      let dzp = flushf(d * (prev - n) * z * (1.0 - z));
+      let drp = flushf(dnp * g_hn[row * H + k] * r * (1.0 - r));
       g_dgi[g + k] = drp;
       g_dgi[g + H + k] = dzp;
       g_dgi[g + 2u * H + k] = dnp;
       g_dgh[g + k] = drp;
       g_dgh[g + H + k] = dzp;
-      g_dgh[g + 2u * H + k] = dnp * r;
-      g_dh0[b * H + k] = d * z;
+      g_dgh[g + 2u * H + k] = flushf(dnp * r);
+      g_dh0[b * H + k] = flushf(d * z);
     }
     storageBarrier();
     for (var k = lid; k < H; k += WG) {
       var acc = g_dh0[b * H + k];
       for (var j = 0u; j < GH; j++) { acc += g_dgh[g + j] * g_whh[j * H + k]; }
-      g_dh0[b * H + k] = acc;
+      g_dh0[b * H + k] = flushf(acc);
     }
     storageBarrier();
   }
@@ -224,17 +227,17 @@ fn lstm_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
         prev = l_c0[b * H + k];
       }
       let dc = l_dc0[b * H + k] + d * o * (1.0 - tc * tc);
-      l_dg[g + k] = dc * gg * i * (1.0 - i);
-      l_dg[g + H + k] = dc * prev * f * (1.0 - f);
-      l_dg[g + 2u * H + k] = dc * i * (1.0 - gg * gg);
-      l_dg[g + 3u * H + k] = d * tc * o * (1.0 - o);
-      l_dc0[b * H + k] = dc * f;
+      l_dg[g + k] = flushf(dc * gg * i * (1.0 - i));
+      l_dg[g + H + k] = flushf(dc * prev * f * (1.0 - f));
+      l_dg[g + 2u * H + k] = flushf(dc * i * (1.0 - gg * gg));
+      l_dg[g + 3u * H + k] = flushf(d * tc * o * (1.0 - o));
+      l_dc0[b * H + k] = flushf(dc * f);
     }
     storageBarrier();
     for (var k = lid; k < H; k += WG) {
       var acc = 0.0;
       for (var j = 0u; j < GH; j++) { acc += l_dg[g + j] * l_whh[j * H + k]; }
-      l_dh0[b * H + k] = acc;
+      l_dh0[b * H + k] = flushf(acc);
     }
     storageBarrier();
   }
