@@ -8,6 +8,7 @@ export { sum_all, sum_rows, add_row_vector, mse_forward, mse_backward, sum_squar
 export { sgd_step, adam_step, clip_scale } from "./optim";
 export { implicit_prepare, implicit_forward, implicit_backward } from "./implicit";
 export { rnn_forward, rnn_backward, gru_forward, gru_backward, lstm_forward, lstm_backward } from "./rnn";
+export { rnam_block_forward, rnam_block_backward } from "./rnamblock";
 
 // First byte past the module's static data: the TypeScript allocator hands out memory from here.
 export function heap_base(): usize {

@@ -5,6 +5,7 @@
 // h0, dh0 (groups, 1, dim). groups = terms * batch. A pointer of 0 means "absent".
 // SIMD runs over 4 channels at a time; the sweep over time is sequential, which is optimal on a CPU.
 import { sigmoidf, sigmoid4 } from "./math";
+import { flush, flush4 } from "./flush";
 
 // @ts-ignore: decorator
 @inline
@@ -96,7 +97,7 @@ export function mingru_scan_backward(
           const pOut = dhgG + <usize>t * rowHG + off;
           v128.store(pOut, f32x4.mul(f32x4.mul(d, z), dcand));
           v128.store(pOut + rowH, f32x4.mul(f32x4.mul(f32x4.mul(d, f32x4.sub(cand, prev)), z), oneMinusZ));
-          carry = f32x4.mul(oneMinusZ, d);
+          carry = flush4(f32x4.mul(oneMinusZ, d));
         }
         if (dh0G) v128.store(dh0G + off, carry);
       }
@@ -118,7 +119,7 @@ export function mingru_scan_backward(
         const pOut = dhgG + <usize>t * rowHG + off;
         store<f32>(pOut, d * z * dcand);
         store<f32>(pOut + rowH, d * (cand - prev) * z * oneMinusZ);
-        carry = oneMinusZ * d;
+        carry = flush(oneMinusZ * d);
       }
       if (dh0G) store<f32>(dh0G + off, carry);
     }

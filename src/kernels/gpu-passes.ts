@@ -102,6 +102,8 @@ const impParams = {
 } as const;
 const impPrepare = { p_a: 'read', p_b: 'read', p_c: 'read', p_d: 'read', p_ws: 'read_write' } as const;
 
+const rnamParams = { struct: 'RnamParams', name: 'rb', fields: { rows: 'u32', dim: 'u32', terms: 'u32', rows_per_term: 'u32', eps: 'f32' } } as const;
+
 // ---- the table ------------------------------------------------------------------------------------
 
 export const gpuPasses = {
@@ -251,6 +253,23 @@ export const gpuPasses = {
   implicit_backward_reduce: {
     file: 'implicit', uniform: impParams,
     bindings: { s_part: 'read', s_da: 'read_write', s_db: 'read_write', s_dc: 'read_write', s_dd: 'read_write' },
+  },
+
+  // rnamblock.wgsl: the feed-forward half of the fused RNAM block, one invocation per row; ff_p is
+  // the packed lnw | lnb | w1 | b1 | w2 | b2 (see src/backend/webgpu/plans/rnamblock.ts)
+  rnam_block_ff_forward: {
+    file: 'rnamblock', uniform: rnamParams,
+    bindings: { ff_x: 'read', ff_h: 'read', ff_p: 'read', ff_tmp: 'read_write', ff_out: 'read_write' },
+  },
+  rnam_block_ff_backward: {
+    file: 'rnamblock', uniform: rnamParams,
+    bindings: {
+      ff_x: 'read', ff_h: 'read', ff_p: 'read', fb_dout: 'read', fb_y1: 'read_write', fb_r: 'read_write', fb_da1: 'read_write', fb_du: 'read_write',
+    },
+  },
+  rnam_block_ff_backward_ln: {
+    file: 'rnamblock', uniform: rnamParams,
+    bindings: { ff_x: 'read', ff_h: 'read', ff_p: 'read', fl_da1: 'read', fl_dy1: 'read_write', fl_dyxhat: 'read_write' },
   },
 } as const satisfies { readonly [P in GpuPassName]: GpuPassSpec };
 
