@@ -12,6 +12,7 @@ export * from "./optim";
 export * from "./implicit";
 export * from "./rnn";
 export * from "./loss";
+export * from "./rnamblock";
 
 // First byte past the module's static data: the TypeScript allocator hands out memory from here.
 export function heap_base(): usize {

@@ -389,6 +389,30 @@ if (typeof gpuOrReason === 'string') {
     }
   });
 
+  test('rnam_block_forward and _backward: 20 shapes, every gradient subset', async () => {
+    covered.add('rnam_block_forward').add('rnam_block_backward');
+    const gen = new rnam.Generator(131);
+    for (let c = 0; c < 20; c++) {
+      const terms = pick(gen, [1, 2, 3]), batch = 1 + gen.int(4), seq = c === 19 ? 1500 : 1 + gen.int(20), dim = pick(gen, [1, 2, 3, 4, 5, 8, 9]);
+      const n = terms * batch * seq * dim;
+      const x = randomArray(gen, n, -2, 2), dout = randomArray(gen, n);
+      const p = { wg: randomArray(gen, terms * dim * 2 * dim), lnw: randomArray(gen, dim), lnb: randomArray(gen, dim), w1: randomArray(gen, terms * dim * dim),
+        b1: randomArray(gen, terms * dim), w2: randomArray(gen, terms * dim * dim), b2: randomArray(gen, terms * dim) };
+      const mask = c % 4;
+      await compare(`rnam block ${terms}x${batch}x${seq}x${dim}`, (dev, bufs) => {
+        const u = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, bufs.upload(v)])) as Record<keyof typeof p, DeviceBuffer>;
+        const xb = bufs.upload(x), h = bufs.output(n), out = bufs.output(n);
+        dev.rnam_block_forward({ x: xb, ...u, h, out, terms, batch, seq, dim, eps: 1e-5 });
+        const want = (bit: number, k: number) => (mask & bit ? null : bufs.output(k));
+        const dx = want(1, n), dwg = want(2, p.wg.length), dlnw = want(2, dim), dlnb = bufs.output(dim);
+        const dw1 = want(1, p.w1.length), db1 = bufs.output(terms * dim), dw2 = bufs.output(p.w2.length), db2 = want(2, terms * dim);
+        dev.rnam_block_backward({ x: xb, h, dout: bufs.upload(dout), wg: u.wg, lnw: u.lnw, lnb: u.lnb, w1: u.w1, b1: u.b1, w2: u.w2,
+          dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, terms, batch, seq, dim, eps: 1e-5 });
+        return { h, out, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2 };
+      }, 1e-3, 1e-3);
+    }
+  });
+
   test('every kernel of the spec has a parity case', () => {
     // Both backends implement every kernel (the compiler enforces Backend); each needs a case here.
     for (const c of opCases()) for (const k of c.kernels ?? []) covered.add(k);

@@ -119,6 +119,7 @@ const lossForward = { l_a: 'read', l_b: 'read', l_w: 'read', l_out: 'read_write'
 const lossBackward = {
   lb_a: 'read', lb_b: 'read', lb_w: 'read', lb_stats: 'read', lb_dout: 'read', lb_da: 'read_write', lb_db: 'read_write',
 } as const;
+const rnamParams = { struct: 'RnamParams', name: 'rb', fields: { rows: 'u32', dim: 'u32', terms: 'u32', rows_per_term: 'u32', eps: 'f32' } } as const;
 
 // ---- the table ------------------------------------------------------------------------------------
 
@@ -282,6 +283,22 @@ export const gpuPasses = {
   huber_loss_backward: { file: 'loss', uniform: lossParams, bindings: lossBackward },
   bce_logits_backward: { file: 'loss', uniform: lossParams, bindings: lossBackward },
   cross_entropy_backward: { file: 'loss', uniform: lossParams, bindings: lossBackward },
+  // rnamblock.wgsl: the feed-forward half of the fused RNAM block, one invocation per row; ff_p is
+  // the packed lnw | lnb | w1 | b1 | w2 | b2 (see src/backend/webgpu/plans/rnamblock.ts)
+  rnam_block_ff_forward: {
+    file: 'rnamblock', uniform: rnamParams,
+    bindings: { ff_x: 'read', ff_h: 'read', ff_p: 'read', ff_tmp: 'read_write', ff_out: 'read_write' },
+  },
+  rnam_block_ff_backward: {
+    file: 'rnamblock', uniform: rnamParams,
+    bindings: {
+      ff_x: 'read', ff_h: 'read', ff_p: 'read', fb_dout: 'read', fb_y1: 'read_write', fb_r: 'read_write', fb_da1: 'read_write', fb_du: 'read_write',
+    },
+  },
+  rnam_block_ff_backward_ln: {
+    file: 'rnamblock', uniform: rnamParams,
+    bindings: { ff_x: 'read', ff_h: 'read', ff_p: 'read', fl_da1: 'read', fl_dy1: 'read_write', fl_dyxhat: 'read_write' },
+  },
 } as const satisfies { readonly [P in GpuPassName]: GpuPassSpec };
 
 type Passes = typeof gpuPasses;

@@ -19,7 +19,7 @@ export type ScalarType = 'u32' | 'i32' | 'f32' | 'bool';
 /** A wasm export parameter: a pointer into linear memory (0 = absent), or a number of that type. */
 export type WasmParam = 'ptr' | 'i32' | 'f32' | 'f64';
 
-export type Family = 'linear' | 'mingru' | 'layernorm' | 'unary' | 'elementwise' | 'reduce' | 'optim' | 'rnn' | 'implicit' | 'loss';
+export type Family = 'linear' | 'mingru' | 'layernorm' | 'unary' | 'elementwise' | 'reduce' | 'optim' | 'rnn' | 'implicit' | 'loss' | 'rnamblock';
 
 export interface KernelSpec {
   /** assembly/<family>.ts, kernels/<family>.wgsl, src/backend/{wasm,webgpu}/plans/<family>.ts */
@@ -325,6 +325,36 @@ export const kernelSpec = {
     family: 'loss',
     buffers: { logits: 'r', target: 'r', weight: 'r?', stats: 'r', dOut: 'r', dLogits: 'w' },
     scalars: { rows: 'u32', classes: 'u32', ignoreIndex: 'i32' },
+  },
+
+  // ---- the fused RNAM block (see assembly/rnamblock.ts): out = x + ff(x + minGRU(x)), expansion 1,
+  // ff = LayerNorm, Linear, ReLU, Linear. x, h, out, dout, dx (terms, batch, seq, dim); wg (terms,
+  // dim, 2 dim); w1, w2 (terms, dim, dim); b1, b2 (terms, 1, dim); lnw, lnb (dim). h, the minGRU
+  // output, is saved for backward, which recomputes everything else row by row. The wasm exports
+  // take a range of (term, batch) groups, row scratch, and (backward) parameter-gradient chunk slots.
+  rnam_block_forward: {
+    family: 'rnamblock', parallel: true,
+    gpuPasses: ['rnam_block_ff_forward'], gpuMain: false,
+    buffers: { x: 'r', wg: 'r', lnw: 'r', lnb: 'r', w1: 'r', b1: 'r', w2: 'r', b2: 'r', h: 'w', out: 'w' },
+    scalars: { terms: 'u32', batch: 'u32', seq: 'u32', dim: 'u32', eps: 'f32' },
+    wasm: {
+      x: 'ptr', wg: 'ptr', lnw: 'ptr', lnb: 'ptr', w1: 'ptr', b1: 'ptr', w2: 'ptr', b2: 'ptr', h: 'ptr', out: 'ptr', scratch: 'ptr',
+      g0: 'i32', groups: 'i32', batch: 'i32', seq: 'i32', dim: 'i32', eps: 'f32',
+    },
+  },
+  rnam_block_backward: {
+    family: 'rnamblock', parallel: true,
+    gpuPasses: ['rnam_block_ff_backward', 'rnam_block_ff_backward_ln'], gpuMain: false,
+    buffers: {
+      x: 'r', h: 'r', dout: 'r', wg: 'r', lnw: 'r', lnb: 'r', w1: 'r', b1: 'r', w2: 'r',
+      dx: 'w?', dwg: 'w?', dlnw: 'w?', dlnb: 'w?', dw1: 'w?', db1: 'w?', dw2: 'w?', db2: 'w?',
+    },
+    scalars: { terms: 'u32', batch: 'u32', seq: 'u32', dim: 'u32', eps: 'f32' },
+    wasm: {
+      x: 'ptr', h: 'ptr', dout: 'ptr', wg: 'ptr', lnw: 'ptr', lnb: 'ptr', w1: 'ptr', b1: 'ptr', w2: 'ptr',
+      dx: 'ptr', dwg: 'ptr', dlnw: 'ptr', dlnb: 'ptr', dw1: 'ptr', db1: 'ptr', dw2: 'ptr', db2: 'ptr', scratch: 'ptr',
+      g0: 'i32', groups: 'i32', batch: 'i32', seq: 'i32', dim: 'i32', chunkRows: 'i32', linChunks: 'i32', eps: 'f32',
+    },
   },
 } as const satisfies Record<string, KernelSpec>;
 

@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor.js';
 import { add } from '../ops/elementwise.js';
 import { addBroadcast, sumFirstAxis } from '../ops/reduce.js';
 import { slice } from '../ops/shape.js';
+import { rnamBlock } from '../ops/rnamblock.js';
 import { shapeError } from '../shape.js';
 
 /** A list of modules registered as 0, 1, 2, ... (PyTorch's nn.ModuleList). */
@@ -60,7 +61,20 @@ export class RNAMBlock extends Module {
     ));
   }
 
+  /** The fused kernel when the block is the seed's (expansion 1, the ff layers as built), else the unfused ops. */
   forward(x: Tensor): Tensor {
+    const [norm, first, , second] = this.ff.layers as [LayerNorm, Linear, ReLU, Linear];
+    const fusable = this.gru.toOut === null && this.ff.layers.length === 4 && first.bias && second.bias
+      && x.ndim === 4 && x.shape[0] === this.terms && x.shape[3] === this.dim && x.shape[1] >= 1 && x.shape[2] >= 1;
+    if (!fusable) return this.forwardUnfused(x);
+    return rnamBlock(x, {
+      wg: this.gru.toHiddenAndGate.weight, lnw: norm.weight, lnb: norm.bias,
+      w1: first.weight, b1: first.bias!, w2: second.weight, b2: second.bias!,
+    }, norm.eps, `RNAMBlock(terms=${this.terms}, dim=${this.dim})`);
+  }
+
+  /** The block op by op (the reference the fused kernel is tested against, bit for bit on the CPU). */
+  forwardUnfused(x: Tensor): Tensor {
     return add(x, this.ff.forward(add(x, this.gru.forward(x)[0])));
   }
 }

@@ -11,11 +11,12 @@ import { lossPlans } from './loss.js';
 import { mingruPlans } from './mingru.js';
 import { optimPlans } from './optim.js';
 import { reducePlans } from './reduce.js';
+import { rnamblockPlans } from './rnamblock.js';
 import { rnnPlans } from './rnn.js';
 import { unaryPlans } from './unary.js';
 
 export const plans: { readonly [K in KernelName]: KernelPlan<K> } = {
   ...linearPlans, ...mingruPlans, ...layernormPlans, ...unaryPlans, ...elementwisePlans,
   ...reducePlans, ...optimPlans, ...rnnPlans, ...implicitPlans, ...derivedPlans,
-  ...lossPlans,
+  ...lossPlans, ...rnamblockPlans,
 };

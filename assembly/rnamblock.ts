@@ -1,0 +1,404 @@
+// The fused RNAM block: out = x + ff(x + minGRU(x)), ff = LayerNorm, Linear, ReLU, Linear (grouped
+// by term), with the minGRU of expansion 1 (hg = x @ wg, no bias, then the scan). One pass per
+// direction over each (term, batch) sequence, row by row, instead of ~10 passes over the whole
+// activation tensors.
+//
+// Every value is computed with the very operations, in the very order, of the unfused kernels
+// (linear.ts, mingru.ts, layernorm.ts, unary.ts relu, elementwise add), so fused and unfused agree
+// bitwise; the row helpers below mirror those kernels' loops one for one.
+// Layouts (row-major, float32): x, h, out, dout, dx (terms, batch, seq, dim); wg (terms, dim, 2*dim);
+// w1, w2 (terms, dim, dim); b1, b2 (terms, 1, dim); lnw, lnb (dim). Groups g = term * batch + b.
+// The forward saves only h (the scan's h_{t-1}); backward recomputes the rest per row.
+import { sigmoidf, sigmoid4 } from "./math";
+import { flush, flush4 } from "./flush";
+
+// ---- row helpers, each the per-row loop of the unfused kernel it names ----------------------------
+
+// linear_forward's row: y[o] = sum_i x[i] w[i, o] (ascending, from 0), + b[o] last.
+// @ts-ignore: decorator
+@inline
+function rowLinear(xr: usize, wt: usize, bt: usize, yr: usize, inDim: i32, outDim: i32): void {
+  const rowY = <usize>outDim << 2;
+  let o = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; o + 4 <= outDim; o += 4) {
+      const off = <usize>o << 2;
+      let acc = f32x4.splat(0);
+      let wp = wt + off;
+      for (let i = 0; i < inDim; i++) {
+        acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(xr + (<usize>i << 2))), v128.load(wp)));
+        wp += rowY;
+      }
+      if (bt) acc = f32x4.add(acc, v128.load(bt + off));
+      v128.store(yr + off, acc);
+    }
+  }
+  for (; o < outDim; o++) {
+    const off = <usize>o << 2;
+    let acc: f32 = 0;
+    let wp = wt + off;
+    for (let i = 0; i < inDim; i++) {
+      acc += load<f32>(xr + (<usize>i << 2)) * load<f32>(wp);
+      wp += rowY;
+    }
+    if (bt) acc += load<f32>(bt + off);
+    store<f32>(yr + off, acc);
+  }
+}
+
+// linear_backward's inputGrad row: dx[i] = sum_o dy[o] w[i, o], four lane partials over whole
+// chunks of 4 outputs summed as (p0 + p1) + (p2 + p3), then the tail outputs in order.
+// @ts-ignore: decorator
+@inline
+function rowInputGrad(dyr: usize, wt: usize, dxr: usize, inDim: i32, outDim: i32): void {
+  const rowY = <usize>outDim << 2;
+  const whole = outDim & ~3;
+  let wr = wt;
+  for (let i = 0; i < inDim; i++) {
+    let sum: f32;
+    if (ASC_FEATURE_SIMD) {
+      let acc = f32x4.splat(0);
+      for (let o = 0; o < whole; o += 4) {
+        const off = <usize>o << 2;
+        acc = f32x4.add(acc, f32x4.mul(v128.load(dyr + off), v128.load(wr + off)));
+      }
+      sum = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+    } else {
+      let p0: f32 = 0, p1: f32 = 0, p2: f32 = 0, p3: f32 = 0;
+      for (let o = 0; o < whole; o += 4) {
+        const off = <usize>o << 2;
+        p0 += load<f32>(dyr + off) * load<f32>(wr + off);
+        p1 += load<f32>(dyr + off + 4) * load<f32>(wr + off + 4);
+        p2 += load<f32>(dyr + off + 8) * load<f32>(wr + off + 8);
+        p3 += load<f32>(dyr + off + 12) * load<f32>(wr + off + 12);
+      }
+      sum = (p0 + p1) + (p2 + p3);
+    }
+    for (let o = whole; o < outDim; o++) {
+      const off = <usize>o << 2;
+      sum += load<f32>(dyr + off) * load<f32>(wr + off);
+    }
+    store<f32>(dxr + (<usize>i << 2), sum);
+    wr += rowY;
+  }
+}
+
+// One row of linear_backward's weightGrad chains: dw[i, o] += x[i] dy[o] (dw zeroed by the plan).
+// @ts-ignore: decorator
+@inline
+function rowWeightGrad(xr: usize, dyr: usize, dw: usize, inDim: i32, outDim: i32): void {
+  const rowY = <usize>outDim << 2;
+  let p = dw;
+  for (let i = 0; i < inDim; i++) {
+    const xi = load<f32>(xr + (<usize>i << 2));
+    let o = 0;
+    if (ASC_FEATURE_SIMD) {
+      const xv = f32x4.splat(xi);
+      for (; o + 4 <= outDim; o += 4) {
+        const off = <usize>o << 2;
+        v128.store(p + off, f32x4.add(v128.load(p + off), f32x4.mul(xv, v128.load(dyr + off))));
+      }
+    }
+    for (; o < outDim; o++) {
+      const off = <usize>o << 2;
+      store<f32>(p + off, load<f32>(p + off) + xi * load<f32>(dyr + off));
+    }
+    p += rowY;
+  }
+}
+
+// One row of biasGrad / layer-norm db: db[o] += dy[o].
+// @ts-ignore: decorator
+@inline
+function rowAccumulate(dyr: usize, db: usize, n: i32): void {
+  let o = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; o + 4 <= n; o += 4) {
+      const off = <usize>o << 2;
+      v128.store(db + off, f32x4.add(v128.load(db + off), v128.load(dyr + off)));
+    }
+  }
+  for (; o < n; o++) {
+    const off = <usize>o << 2;
+    store<f32>(db + off, load<f32>(db + off) + load<f32>(dyr + off));
+  }
+}
+
+// binary_forward add: c = a + b.
+// @ts-ignore: decorator
+@inline
+function rowAdd(a: usize, b: usize, c: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const off = <usize>i << 2;
+      v128.store(c + off, f32x4.add(v128.load(a + off), v128.load(b + off)));
+    }
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    store<f32>(c + off, load<f32>(a + off) + load<f32>(b + off));
+  }
+}
+
+// unary_forward relu, in place: max(x, 0) (NaN propagates).
+// @ts-ignore: decorator
+@inline
+function rowRelu(a: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const off = <usize>i << 2;
+      v128.store(a + off, f32x4.max(v128.load(a + off), f32x4.splat(0)));
+    }
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    store<f32>(a + off, max<f32>(load<f32>(a + off), 0));
+  }
+}
+
+// layernorm.ts's row statistics, float64.
+// @ts-ignore: decorator
+@inline
+function rowMean(xr: usize, dim: i32): f64 {
+  let sum: f64 = 0;
+  for (let i = 0; i < dim; i++) sum += <f64>load<f32>(xr + (<usize>i << 2));
+  return sum / <f64>dim;
+}
+
+// @ts-ignore: decorator
+@inline
+function rowRstd(xr: usize, dim: i32, mu: f64, eps: f32): f64 {
+  let sq: f64 = 0;
+  for (let i = 0; i < dim; i++) {
+    const d = <f64>load<f32>(xr + (<usize>i << 2)) - mu;
+    sq += d * d;
+  }
+  return 1 / Math.sqrt(sq / <f64>dim + <f64>eps);
+}
+
+// layer_norm_forward's row, with weight and bias.
+// @ts-ignore: decorator
+@inline
+function rowLayerNorm(xr: usize, w: usize, b: usize, yr: usize, dim: i32, mu: f64, rs: f64): void {
+  for (let i = 0; i < dim; i++) {
+    const off = <usize>i << 2;
+    let v = (<f64>load<f32>(xr + off) - mu) * rs;
+    v = v * <f64>load<f32>(w + off);
+    v = v + <f64>load<f32>(b + off);
+    store<f32>(yr + off, <f32>v);
+  }
+}
+
+// mingru.ts's candidate g(x) = x + 0.5 (x >= 0) else sigmoid(x).
+// @ts-ignore: decorator
+@inline
+function g4(x: v128): v128 {
+  return v128.bitselect(f32x4.add(x, f32x4.splat(0.5)), sigmoid4(x), f32x4.ge(x, f32x4.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline
+function gf(x: f32): f32 {
+  return x >= 0 ? x + 0.5 : sigmoidf(x);
+}
+
+// One forward scan step: h = (1 - z) prev + z g(hid); prev = 0 (no h0) at t = 0.
+// @ts-ignore: decorator
+@inline
+function scanStep(hgr: usize, prev: usize, hr: usize, dim: i32): void {
+  const rowH = <usize>dim << 2;
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; c + 4 <= dim; c += 4) {
+      const off = <usize>c << 2;
+      const state = prev ? v128.load(prev + off) : f32x4.splat(0);
+      const z = sigmoid4(v128.load(hgr + rowH + off));
+      const cand = g4(v128.load(hgr + off));
+      v128.store(hr + off, f32x4.add(f32x4.mul(f32x4.sub(one, z), state), f32x4.mul(z, cand)));
+    }
+  }
+  for (; c < dim; c++) {
+    const off = <usize>c << 2;
+    const state: f32 = prev ? load<f32>(prev + off) : 0;
+    const z = sigmoidf(load<f32>(hgr + rowH + off));
+    const cand = gf(load<f32>(hgr + off));
+    store<f32>(hr + off, (1 - z) * state + z * cand);
+  }
+}
+
+// One backward scan step (mingru_scan_backward's loop body): d = dh + carry; writes dhg (hidden half,
+// gate half, flushed like mingru_scan_backward's) and updates carry (dim floats) to flush((1 - z) d).
+// @ts-ignore: decorator
+@inline
+function scanBackStep(hgr: usize, prev: usize, dhr: usize, carry: usize, dhgr: usize, dim: i32): void {
+  const rowH = <usize>dim << 2;
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    const zero = f32x4.splat(0);
+    for (; c + 4 <= dim; c += 4) {
+      const off = <usize>c << 2;
+      const hid = v128.load(hgr + off);
+      const z = sigmoid4(v128.load(hgr + rowH + off));
+      const s = sigmoid4(hid);
+      const pos = f32x4.ge(hid, zero);
+      const cand = v128.bitselect(f32x4.add(hid, f32x4.splat(0.5)), s, pos);
+      const dcand = v128.bitselect(one, f32x4.mul(s, f32x4.sub(one, s)), pos);
+      const pv = prev ? v128.load(prev + off) : zero;
+      const d = f32x4.add(v128.load(dhr + off), v128.load(carry + off));
+      const oneMinusZ = f32x4.sub(one, z);
+      v128.store(dhgr + off, flush4(f32x4.mul(f32x4.mul(d, z), dcand)));
+      v128.store(dhgr + rowH + off, flush4(f32x4.mul(f32x4.mul(f32x4.mul(d, f32x4.sub(cand, pv)), z), oneMinusZ)));
+      v128.store(carry + off, flush4(f32x4.mul(oneMinusZ, d)));
+    }
+  }
+  for (; c < dim; c++) {
+    const off = <usize>c << 2;
+    const hid = load<f32>(hgr + off);
+    const z = sigmoidf(load<f32>(hgr + rowH + off));
+    const s = sigmoidf(hid);
+    const pos = hid >= 0;
+    const cand: f32 = pos ? hid + 0.5 : s;
+    const dcand: f32 = pos ? 1 : s * (1 - s);
+    const pv: f32 = prev ? load<f32>(prev + off) : 0;
+    const d = load<f32>(dhr + off) + load<f32>(carry + off);
+    const oneMinusZ: f32 = 1 - z;
+    store<f32>(dhgr + off, flush(d * z * dcand));
+    store<f32>(dhgr + rowH + off, flush(d * (cand - pv) * z * oneMinusZ));
+    store<f32>(carry + off, flush(oneMinusZ * d));
+  }
+}
+
+// ---- the kernels ------------------------------------------------------------------------------
+
+// Groups [g0, g0 + groups); x, h, out are the whole tensors. scratch: 6 * dim floats of row temporaries.
+export function rnam_block_forward(
+  x: usize, wg: usize, lnw: usize, lnb: usize, w1: usize, b1: usize, w2: usize, b2: usize, h: usize, out: usize,
+  scratch: usize, g0: i32, groups: i32, batch: i32, seq: i32, dim: i32, eps: f32,
+): void {
+  const rowB = <usize>dim << 2;
+  const hgRow = scratch, uRow = hgRow + 2 * rowB, yRow = uRow + rowB, aRow = yRow + rowB, a2Row = aRow + rowB;
+  for (let gi = 0; gi < groups; gi++) {
+    const g = g0 + gi;
+    const term = <usize>(g / batch);
+    const wgT = wg + term * <usize>dim * 2 * rowB;
+    const w1T = w1 + term * <usize>dim * rowB, w2T = w2 + term * <usize>dim * rowB;
+    const b1T = b1 + term * rowB, b2T = b2 + term * rowB;
+    let xr = x + <usize>g * <usize>seq * rowB;
+    let hr = h + <usize>g * <usize>seq * rowB;
+    let outr = out + <usize>g * <usize>seq * rowB;
+    for (let t = 0; t < seq; t++) {
+      rowLinear(xr, wgT, 0, hgRow, dim, 2 * dim);
+      scanStep(hgRow, t > 0 ? hr - rowB : 0, hr, dim);
+      rowAdd(xr, hr, uRow, dim);
+      const mu = rowMean(uRow, dim);
+      rowLayerNorm(uRow, lnw, lnb, yRow, dim, mu, rowRstd(uRow, dim, mu, eps));
+      rowLinear(yRow, w1T, b1T, aRow, dim, dim);
+      rowRelu(aRow, dim);
+      rowLinear(aRow, w2T, b2T, a2Row, dim, dim);
+      rowAdd(xr, a2Row, outr, dim);
+      xr += rowB;
+      hr += rowB;
+      outr += rowB;
+    }
+  }
+}
+
+// Groups [g0, g0 + groups), whole sequences, in ascending order. Parameter gradients are chains over
+// rows in ascending order within fixed chunks of `chunkRows` rows, like chunked-reduction.ts: the
+// linear ones (dwg, dw1, db1, dw2, db2) per term over its batch * seq rows, slot (term * linChunks +
+// chunk); the layer-norm ones (dlnw, dlnb) over all rows, slot chunk. The slots start zeroed (the
+// plan) and the call's groups hold whole chunks, so each chain is walked by one call. A slot base of
+// 0 means that gradient is not wanted; dx likewise. scratch: 3 * seq * dim + 10 * dim floats (du and
+// dhg of one sequence, row temporaries).
+export function rnam_block_backward(
+  x: usize, h: usize, dout: usize, wg: usize, lnw: usize, lnb: usize, w1: usize, b1: usize, w2: usize,
+  dx: usize, dwg: usize, dlnw: usize, dlnb: usize, dw1: usize, db1: usize, dw2: usize, db2: usize, scratch: usize,
+  g0: i32, groups: i32, batch: i32, seq: i32, dim: i32, chunkRows: i32, linChunks: i32, eps: f32,
+): void {
+  const rowB = <usize>dim << 2;
+  const du = scratch;                                   // (seq, dim)
+  const dhg = du + <usize>seq * rowB;                   // (seq, 2 dim)
+  const hgRow = dhg + <usize>seq * 2 * rowB;            // 2 dim
+  const uRow = hgRow + 2 * rowB, yRow = uRow + rowB, rRow = yRow + rowB, drRow = rRow + rowB;
+  const da1Row = drRow + rowB, dy1Row = da1Row + rowB, dxgRow = dy1Row + rowB, carry = dxgRow + rowB;
+  const sizeG = <usize>dim * 2 * rowB, sizeW = <usize>dim * rowB; // bytes of one term's wg, w1 / w2
+  for (let gi = 0; gi < groups; gi++) {
+    const g = g0 + gi;
+    const term = g / batch;
+    const termU = <usize>term;
+    const wgT = wg + termU * sizeG, w1T = w1 + termU * sizeW, w2T = w2 + termU * sizeW, b1T = b1 + termU * rowB;
+    const base = <usize>g * <usize>seq * rowB;
+    const rowInTerm0 = (g - term * batch) * seq, row0 = g * seq;
+
+    // Phase A, t ascending: the feed-forward half; du_t into scratch; ff and layer-norm parameter chains.
+    for (let t = 0; t < seq; t++) {
+      const xr = x + base + <usize>t * rowB, hr = h + base + <usize>t * rowB, dor = dout + base + <usize>t * rowB;
+      const lc = <usize>(term * linChunks + (rowInTerm0 + t) / chunkRows);
+      const nc = <usize>((row0 + t) / chunkRows);
+      rowAdd(xr, hr, uRow, dim);
+      const mu = rowMean(uRow, dim);
+      const rs = rowRstd(uRow, dim, mu, eps);
+      rowLayerNorm(uRow, lnw, lnb, yRow, dim, mu, rs);
+      rowLinear(yRow, w1T, b1T, rRow, dim, dim);
+      rowRelu(rRow, dim);
+      // second linear: da2 = dout
+      if (dw2) rowWeightGrad(rRow, dor, dw2 + lc * sizeW, dim, dim);
+      if (db2) rowAccumulate(dor, db2 + lc * rowB, dim);
+      rowInputGrad(dor, w2T, drRow, dim, dim);
+      // relu backward from its output: r > 0 ? dr : 0
+      for (let i = 0; i < dim; i++) {
+        const off = <usize>i << 2;
+        store<f32>(da1Row + off, load<f32>(rRow + off) > 0 ? load<f32>(drRow + off) : 0);
+      }
+      if (dw1) rowWeightGrad(yRow, da1Row, dw1 + lc * sizeW, dim, dim);
+      if (db1) rowAccumulate(da1Row, db1 + lc * rowB, dim);
+      rowInputGrad(da1Row, w1T, dy1Row, dim, dim);
+      // layer_norm_backward's row, input u, dy = dy1
+      let sumG: f64 = 0, sumGX: f64 = 0;
+      const pw: usize = dlnw ? dlnw + nc * rowB : 0, pb: usize = dlnb ? dlnb + nc * rowB : 0;
+      for (let i = 0; i < dim; i++) {
+        const off = <usize>i << 2;
+        const xhat = (<f64>load<f32>(uRow + off) - mu) * rs;
+        const d = <f64>load<f32>(dy1Row + off);
+        const gv = d * <f64>load<f32>(lnw + off);
+        sumG += gv;
+        sumGX += gv * xhat;
+        if (pw) store<f32>(pw + off, load<f32>(pw + off) + <f32>(d * xhat));
+        if (pb) store<f32>(pb + off, load<f32>(pb + off) + <f32>d);
+      }
+      const meanG = sumG / <f64>dim, meanGX = sumGX / <f64>dim;
+      const dur = du + <usize>t * rowB;
+      for (let i = 0; i < dim; i++) {
+        const off = <usize>i << 2;
+        const xhat = (<f64>load<f32>(uRow + off) - mu) * rs;
+        const d = <f64>load<f32>(dy1Row + off);
+        const gv = d * <f64>load<f32>(lnw + off);
+        store<f32>(dur + off, <f32>(rs * (gv - meanG - xhat * meanGX)));
+      }
+    }
+
+    // Phase B, t descending: the scan's reverse recurrence with dh = du; dhg_t into scratch.
+    memory.fill(carry, 0, rowB);
+    for (let t = seq - 1; t >= 0; t--) {
+      const xr = x + base + <usize>t * rowB;
+      rowLinear(xr, wgT, 0, hgRow, dim, 2 * dim);
+      scanBackStep(hgRow, t > 0 ? h + base + <usize>(t - 1) * rowB : 0, du + <usize>t * rowB, carry, dhg + <usize>t * 2 * rowB, dim);
+    }
+
+    // Phase C, t ascending: dx = (dout + du) + dhg @ wg^T; the wg chain.
+    for (let t = 0; t < seq; t++) {
+      const xr = x + base + <usize>t * rowB, dhgr = dhg + <usize>t * 2 * rowB;
+      if (dwg) rowWeightGrad(xr, dhgr, dwg + <usize>(term * linChunks + (rowInTerm0 + t) / chunkRows) * sizeG, dim, 2 * dim);
+      if (dx) {
+        const dxr = dx + base + <usize>t * rowB;
+        rowInputGrad(dhgr, wgT, dxgRow, dim, 2 * dim);
+        rowAdd(dout + base + <usize>t * rowB, du + <usize>t * rowB, dxr, dim);
+        rowAdd(dxr, dxgRow, dxr, dim);
+      }
+    }
+  }
+}

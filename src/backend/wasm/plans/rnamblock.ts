@@ -1,0 +1,95 @@
+// The fused RNAM block (assembly/rnamblock.ts). The forward cuts the (term, batch) sequences into
+// parts. The backward reduces its parameter gradients exactly as the unfused kernels do (see
+// chunked-reduction.ts): the linear ones per term over fixed chunks of REDUCTION_CHUNK_ROWS rows of
+// that term, the layer-norm ones over fixed chunks of all rows, each chunk a chain in row order,
+// then the chunk partials summed in chunk order by sum_rows. A call owns whole chunks of both kinds
+// and whole sequences, so the calls are a fixed partition of the sequences: the same bits for any
+// thread count.
+import type { DeviceBuffer } from '../../backend.js';
+import type { WasmArgs } from '../../../kernels/types.js';
+import type { FamilyPlans } from '../plan.js';
+import { chunkCount, REDUCTION_CHUNK_ROWS } from '../chunked-reduction.js';
+import { part, ptr, type WasmRuntime } from '../runtime.js';
+
+/** At most this many backward calls (each needs one sequence of scratch): enough to balance any thread count we run. */
+const MAX_BACKWARD_CALLS = 64;
+
+/**
+ * The sequences where a backward call may start: every one whose first row starts a linear chunk of
+ * its term and a layer-norm chunk. Returns the starts in order, then `groups`.
+ */
+export function backwardCuts(groups: number, batch: number, seq: number, chunkRows: number): number[] {
+  const cuts: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    if (((g % batch) * seq) % chunkRows === 0 && (g * seq) % chunkRows === 0) cuts.push(g);
+  }
+  cuts.push(groups);
+  return cuts;
+}
+
+/**
+ * Zeroed chunk slots of one gradient: `groups` results of `size` floats, `chunks` slots each, in
+ * (group, chunk) order; the output itself when there is one chunk per group.
+ */
+function slotsFor(rt: WasmRuntime, out: DeviceBuffer | null, groups: number, chunks: number, size: number): DeviceBuffer | null {
+  if (!out) return null;
+  const buffer = chunks === 1 ? out : rt.alloc(groups * chunks * size);
+  rt.call('fill', { out: ptr(buffer), n: groups * chunks * size, value: 0 });
+  return buffer;
+}
+
+export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
+  rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, terms, batch, seq, dim, eps }) {
+    const groups = terms * batch;
+    const rowScratch = 6 * dim;
+    const calls = rt.split<'rnam_block_forward'>(groups, seq * dim * (4 * dim + 20), (g0, n) => ({
+      x: ptr(x), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2), b2: ptr(b2),
+      h: ptr(h), out: ptr(out), scratch: 0, g0, groups: n, batch, seq, dim, eps,
+    }));
+    const scratch = rt.alloc(calls.length * rowScratch);
+    rt.run('rnam_block_forward', calls.map((c, i): WasmArgs<'rnam_block_forward'> => ({ ...c, scratch: ptr(scratch, i * rowScratch) })));
+    rt.free(scratch);
+  },
+
+  rnam_block_backward(rt, { x, h, dout, wg, lnw, lnb, w1, b1, w2, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, terms, batch, seq, dim, eps }) {
+    const groups = terms * batch, chunkRows = REDUCTION_CHUNK_ROWS;
+    const linChunks = chunkCount(batch * seq, chunkRows), lnChunks = chunkCount(groups * seq, chunkRows);
+    const lin = (out: DeviceBuffer | null, size: number) => ({ out, size, slots: slotsFor(rt, out, terms, linChunks, size) });
+    const ln = (out: DeviceBuffer | null) => ({ out, size: dim, slots: slotsFor(rt, out, 1, lnChunks, dim) });
+    const g = { dwg: lin(dwg, 2 * dim * dim), dw1: lin(dw1, dim * dim), db1: lin(db1, dim), dw2: lin(dw2, dim * dim), db2: lin(db2, dim) };
+    const n = { dlnw: ln(dlnw), dlnb: ln(dlnb) };
+
+    // Units between cuts never split a chunk; calls are contiguous runs of units (a fixed partition).
+    const cuts = backwardCuts(groups, batch, seq, chunkRows);
+    const units = cuts.length - 1;
+    const callCount = Math.min(units, MAX_BACKWARD_CALLS);
+    const perCall = 3 * seq * dim + 10 * dim;
+    const scratch = rt.alloc(callCount * perCall);
+    const calls: WasmArgs<'rnam_block_backward'>[] = [];
+    for (let i = 0; i < callCount; i++) {
+      const [u0, u1] = part(units, callCount, i);
+      calls.push({
+        x: ptr(x), h: ptr(h), dout: ptr(dout), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2),
+        dx: ptr(dx), dwg: ptr(g.dwg.slots), dlnw: ptr(n.dlnw.slots), dlnb: ptr(n.dlnb.slots), dw1: ptr(g.dw1.slots),
+        db1: ptr(g.db1.slots), dw2: ptr(g.dw2.slots), db2: ptr(g.db2.slots), scratch: ptr(scratch, i * perCall),
+        g0: cuts[u0], groups: cuts[u1] - cuts[u0], batch, seq, dim, chunkRows, linChunks, eps,
+      });
+    }
+    rt.run('rnam_block_backward', calls);
+    rt.free(scratch);
+
+    // The chunk partials, summed in chunk order (as chunkedReduction does).
+    for (const { out, size, slots } of Object.values(g)) {
+      if (!out || !slots || linChunks === 1) continue;
+      for (let t = 0; t < terms; t++) {
+        rt.call('sum_rows', { x: ptr(slots, t * linChunks * size), y: ptr(out, t * size), rows: linChunks, inner: size });
+      }
+      rt.free(slots);
+    }
+    for (const { out, size, slots } of Object.values(n)) {
+      if (!out || !slots || lnChunks === 1) continue;
+      rt.call('sum_rows', { x: ptr(slots), y: ptr(out), rows: lnChunks, inner: size });
+      rt.free(slots);
+    }
+  },
+};

@@ -1,0 +1,119 @@
+// The fused RNAM block (src/ops/rnamblock.ts) against the unfused ops it replaces (RNAMBlock's
+// forwardUnfused): bitwise equal on the CPU backend (output, input gradient, every parameter
+// gradient), for shapes with dim not a multiple of 4, seq 1, batch 1, and shapes whose rows span
+// several reduction chunks (per term and over all rows, cut at different places), on 1 call and on
+// the thread pool; close on WebGPU. The whole-model PyTorch golden cases (rnam-golden.test.ts) run
+// through the fused path too.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as rnam from '../src/index.js';
+import { availableBackends } from './helpers/backends.js';
+import { assertBitwiseEqual, assertClose, randomArray } from './helpers/util.js';
+import { backwardCuts } from '../src/backend/wasm/plans/rnamblock.js';
+
+type Shape4 = [terms: number, batch: number, seq: number, dim: number];
+
+/** A block with every parameter random (the layer norm's too), an input and an output gradient. */
+function setup(device: rnam.Backend, [terms, batch, seq, dim]: Shape4, seed: number) {
+  const gen = new rnam.Generator(seed);
+  const block = new rnam.RNAMBlock(terms, dim).to(device);
+  const state: Record<string, rnam.Tensor> = {};
+  for (const [name, p] of block.namedParameters()) state[name] = rnam.tensor(randomArray(gen, p.numel, -0.9, 0.9), p.shape, { device });
+  block.loadStateDict(state);
+  const xs = randomArray(gen, terms * batch * seq * dim, -2, 2);
+  const douts = randomArray(gen, xs.length);
+  return { block, xs, douts };
+}
+
+/** Output, input gradient (when xGrad) and parameter gradients of one path. */
+async function run(device: rnam.Backend, block: rnam.RNAMBlock, xs: Float32Array, douts: Float32Array, shape: Shape4, fused: boolean, xGrad = true) {
+  block.zeroGrad();
+  const x = rnam.tensor(xs, shape, { device, requiresGrad: xGrad });
+  const out = fused ? block.forward(x) : block.forwardUnfused(x);
+  out.backward(rnam.tensor(douts, shape, { device }));
+  const result: Record<string, Float32Array> = { out: await out.toArray() };
+  if (xGrad) result['x.grad'] = await x.grad!.toArray();
+  for (const [name, p] of block.namedParameters()) result[`${name}.grad`] = await p.grad!.toArray();
+  return result;
+}
+
+const SHAPES: Shape4[] = [
+  [2, 3, 5, 8], [3, 2, 7, 5], [1, 1, 1, 3], [2, 1, 9, 4], [1, 4, 1, 6], [2, 2, 3, 1], [1, 2, 6, 13],
+  [2, 3, 2000, 3], // 6000 rows per term: two linear chunks per term, three layer-norm chunks, one call
+  [2, 9, 512, 4], // chunk starts of the two kinds apart: calls cut only where both start
+  [3, 8, 1024, 8], // the seed's sequence length: four sequences per chunk, many calls on the pool
+];
+
+const cpu = suite('rnamBlock (fused) vs the unfused ops on the CPU backend: bitwise');
+
+cpu('backward calls are cut only where a linear chunk (per term) and a layer-norm chunk both start', () => {
+  assert.equal(backwardCuts(8 * 128, 128, 1024, 4096), Array.from({ length: 257 }, (_, i) => 4 * i));
+  assert.equal(backwardCuts(18, 9, 512, 4096), [0, 8, 18]);
+  assert.equal(backwardCuts(6, 3, 2000, 4096), [0, 6]);
+  assert.equal(backwardCuts(4, 2, 3, 4096), [0, 4]);
+});
+
+for (const shape of SHAPES) {
+  cpu(`terms ${shape[0]}, batch ${shape[1]}, seq ${shape[2]}, dim ${shape[3]}`, async () => {
+    const { block, xs, douts } = setup(rnam.cpu, shape, 7 + shape[2]);
+    const fused = await run(rnam.cpu, block, xs, douts, shape, true);
+    const unfused = await run(rnam.cpu, block, xs, douts, shape, false);
+    assert.equal(Object.keys(fused).sort(), Object.keys(unfused).sort());
+    for (const name of Object.keys(unfused)) assertBitwiseEqual(fused[name], unfused[name], `${shape.join('x')} ${name}`);
+    // the gradients are not all zero: the comparison means something (with dim 1 the layer norm's output is constant)
+    assert.ok(fused['ff.3.bias.grad'].some((v) => v !== 0), 'ff.3.bias.grad is all zero');
+    if (shape[3] > 1) assert.ok(fused['gru.to_hidden_and_gate.weight.grad'].some((v) => v !== 0), 'the minGRU weight gradient is all zero');
+  });
+}
+
+cpu('an input that requires no gradient: the parameter gradients alone, bitwise', async () => {
+  const shape: Shape4 = [2, 3, 11, 6];
+  const { block, xs, douts } = setup(rnam.cpu, shape, 3);
+  const fused = await run(rnam.cpu, block, xs, douts, shape, true, false);
+  const unfused = await run(rnam.cpu, block, xs, douts, shape, false, false);
+  assert.not.ok('x.grad' in fused);
+  for (const name of Object.keys(unfused)) assertBitwiseEqual(fused[name], unfused[name], name);
+});
+
+cpu('NaN in the input propagates as on the unfused path', async () => {
+  const shape: Shape4 = [1, 2, 4, 5];
+  const { block, xs, douts } = setup(rnam.cpu, shape, 5);
+  xs[7] = NaN;
+  const fused = await run(rnam.cpu, block, xs, douts, shape, true);
+  const unfused = await run(rnam.cpu, block, xs, douts, shape, false);
+  assert.ok(fused.out.some(Number.isNaN));
+  // wasm leaves a NaN's sign and payload unspecified: NaN is compared as NaN, everything else bitwise
+  const canonical = (a: Float32Array) => a.map((v) => (Number.isNaN(v) ? NaN : v));
+  for (const name of Object.keys(unfused)) assertBitwiseEqual(canonical(fused[name]), canonical(unfused[name]), name);
+});
+
+cpu('noGrad forward saves nothing and gives the same output', async () => {
+  const shape: Shape4 = [2, 2, 6, 8];
+  const { block, xs } = setup(rnam.cpu, shape, 9);
+  const x = rnam.tensor(xs, shape);
+  const before = rnam.cpu.memoryStats().liveBytes;
+  const a = rnam.noGrad(() => block.forward(x));
+  assert.is(rnam.cpu.memoryStats().liveBytes - before, xs.length * 4, 'only the output stays allocated');
+  const b = rnam.noGrad(() => block.forwardUnfused(x));
+  assertBitwiseEqual(await a.toArray(), await b.toArray(), 'out');
+});
+
+cpu('a wrong input shape is named (the unfused path reports it)', () => {
+  const block = new rnam.RNAMBlock(2, 4);
+  assert.throws(() => block.forward(rnam.zeros([2, 3, 5, 3])), /input/);
+});
+
+cpu.run();
+
+for (const device of (await availableBackends('rnamBlock')).filter((d) => d.kind === 'webgpu')) {
+  const gpu = suite(`rnamBlock (fused) vs the unfused ops on ${device.description}: close`);
+  for (const shape of [[2, 3, 5, 8], [3, 2, 7, 5], [1, 1, 1, 3], [2, 9, 300, 4]] as Shape4[]) {
+    gpu(`terms ${shape[0]}, batch ${shape[1]}, seq ${shape[2]}, dim ${shape[3]}`, async () => {
+      const { block, xs, douts } = setup(device, shape, 11 + shape[2]);
+      const fused = await run(device, block, xs, douts, shape, true);
+      const unfused = await run(device, block, xs, douts, shape, false);
+      for (const name of Object.keys(unfused)) assertClose(fused[name], unfused[name], `${shape.join('x')} ${name}`, 1e-4, 1e-4);
+    });
+  }
+  gpu.run();
+}
