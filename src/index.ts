@@ -35,3 +35,6 @@ export { ImplicitRNN, type ImplicitRNNOptions, type ImplicitWarning, type Implic
 export { implicitRnn, transpose2d, type ImplicitRnnOptions } from './ops/implicit.js';
 export { kernelSpec, kernelNames, type KernelName, type KernelSpec } from './kernels/spec.js';
 export type { KernelArgs, KernelMethods } from './kernels/types.js';
+// The typed errors (instanceof RnamError catches every one) and tensor()'s nested values.
+export { RnamError, ArgumentError, DeviceError, OutOfMemoryError, NonFiniteError, StateDictError, FileFormatError } from './errors.js';
+export type { NestedValues } from './creation.js';
