@@ -13,6 +13,21 @@ export interface TensorOptions {
 /** Values for tensor(): a number, flat values, or nested arrays of numbers (one level per dimension). */
 export type NestedValues = number | ArrayLike<number> | readonly NestedValues[];
 
+/** Options must be an object of known keys: a misspelt `{ requiresgrad }` or a typed-array shape is not silently ignored. */
+function checkTensorOptions(where: string, options: unknown): TensorOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    throw new ArgumentError(`${where}: options must be an object { device?, requiresGrad? }, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'device' && key !== 'requiresGrad') throw new ArgumentError(`${where}: unknown option ${key} (known: device, requiresGrad)`);
+  }
+  const { requiresGrad } = options as TensorOptions;
+  if (requiresGrad !== undefined && typeof requiresGrad !== 'boolean') {
+    throw new ArgumentError(`${where}: requiresGrad must be a boolean, got ${describeValue(requiresGrad)}`);
+  }
+  return options as TensorOptions;
+}
+
 /** The shape of nested arrays (torch.tensor's rule): every level rectangular, numbers at the bottom. */
 function inferShape(values: NestedValues): number[] {
   const shape: number[] = [];
@@ -69,12 +84,8 @@ function flatValues(values: ArrayLike<number>): Float32Array {
 export function tensor(values: NestedValues, shapeOrOptions?: Shape | TensorOptions, options: TensorOptions = {}): Tensor {
   let shape: Shape | undefined;
   if (Array.isArray(shapeOrOptions)) shape = shapeOrOptions;
-  else if (shapeOrOptions !== undefined) {
-    if (typeof shapeOrOptions !== 'object' || shapeOrOptions === null) {
-      throw new ArgumentError(`tensor: the second argument must be a shape (an array) or options, got ${describeValue(shapeOrOptions)}`);
-    }
-    options = shapeOrOptions as TensorOptions;
-  }
+  else if (shapeOrOptions !== undefined) options = shapeOrOptions as TensorOptions;
+  checkTensorOptions('tensor', options);
   let data: Float32Array;
   if (typeof values === 'number') {
     data = Float32Array.of(values);
@@ -105,6 +116,7 @@ export function tensor(values: NestedValues, shapeOrOptions?: Shape | TensorOpti
 
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
   checkShapeArg('full', shape);
+  checkTensorOptions('full', options);
   if (typeof value !== 'number') throw new ArgumentError(`full: the fill value must be a number, got ${describeValue(value)}`);
   const device = options.device ?? cpu;
   const t = Tensor.empty(shape, device);

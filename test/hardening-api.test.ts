@@ -172,6 +172,9 @@ for (const dev of backends) {
     throwsTyped(() => rnam.tensor([[1, 2], [3, 'x']] as unknown as number[][], { device: dev }), rnam.ArgumentError, "values[1][1] is 'x'");
     throwsTyped(() => rnam.full([2], 'x' as unknown as number, { device: dev }), rnam.ArgumentError, "full: the fill value must be a number, got 'x'");
     throwsTyped(() => rnam.tensor('abc' as unknown as number[]), rnam.ArgumentError, 'values must be a number, an array or a typed array');
+    throwsTyped(() => rnam.tensor([1, 2], { device: dev, requiresgrad: true } as rnam.TensorOptions), rnam.ArgumentError, 'unknown option requiresgrad');
+    throwsTyped(() => rnam.tensor([1, 2], new Int32Array([2]) as unknown as number[]), rnam.ArgumentError, 'options must be an object');
+    throwsTyped(() => rnam.zeros([2], { device: dev, requiresGrad: 'yes' } as unknown as rnam.TensorOptions), rnam.ArgumentError, 'requiresGrad must be a boolean');
   });
 
   test(`4. tensor: nested arrays infer the shape (torch.tensor); ragged nesting is a ShapeError (${dev.kind})`, async () => {

@@ -148,7 +148,8 @@ export abstract class Module {
 
   /** to() reading asynchronously: the way off a WebGPU device. */
   async toAsync(device: Backend): Promise<this> {
-    for (const p of this.parameters()) await p._moveToAsync(device);
+    // The reads overlap (one round trip on WebGPU rather than one per parameter).
+    await Promise.all(this.parameters().map((p) => p._moveToAsync(device)));
     return this;
   }
 
