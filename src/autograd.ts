@@ -9,7 +9,8 @@
 import type { Backend, DeviceBuffer } from './backend/backend.js';
 import { Binary } from './backend/opcodes.js';
 import { tidy, untracked } from './memory.js';
-import { formatShape, sameShape, type Shape } from './shape.js';
+import { formatShape, sameShape, ShapeError, type Shape } from './shape.js';
+import { DeviceError, NonFiniteError, RnamError } from './errors.js';
 
 /** What autograd needs of a tensor. */
 export interface GradTensor {
@@ -158,29 +159,46 @@ function copyOf<T extends GradTensor>(t: T, empty: EmptyTensor<T>): T {
   return c;
 }
 
+/**
+ * Every tensor a node reads must still be on the device its gradients flow on: a parameter moved
+ * by Module.to() after the forward that recorded the node is not (the node would mix devices).
+ */
+function checkNodeDevice(node: GradNode, device: Backend): void {
+  const named: [string, GradTensor][] = [...Object.entries(node.inputs), ...node.saved.map((t, i): [string, GradTensor] => [`saved tensor ${i}`, t])];
+  for (const [name, t] of named) {
+    if (t.device !== device) {
+      throw new DeviceError(`backward(): ${node.name}'s ${name} is on ${t.device.description} but its gradient on ${device.description} `
+        + '(was it moved with to() after the forward that recorded it?)');
+    }
+  }
+}
+
 /** Backpropagates from root (a scalar, or with a gradient of its shape) into every leaf's grad. */
 export function runBackward<T extends GradTensor>(root: T, grad: T | undefined, empty: EmptyTensor<T>): void {
   untracked(() => backwardFrom(root, grad, empty as EmptyTensor<GradTensor>));
 }
 
 function backwardFrom(root: GradTensor, grad: GradTensor | undefined, empty: EmptyTensor<GradTensor>): void {
-  if (!root.requiresGrad) throw new Error('backward(): this tensor does not require grad and has no recorded graph');
+  if (!root.requiresGrad) throw new RnamError('backward(): this tensor does not require grad and has no recorded graph');
   if (root.gradFn?.released) {
-    throw new Error('backward(): the graph was already released by an earlier backward() (activations are freed after backward)');
+    throw new RnamError('backward(): the graph was already released by an earlier backward() (activations are freed after backward)');
   }
   let seed: GradTensor;
   if (grad === undefined) {
     if (root.numel !== 1) {
-      throw new Error(`backward(): a gradient is needed for a non-scalar output of shape ${formatShape(root.shape)}`);
+      throw new ShapeError(`backward(): a gradient is needed for a non-scalar output of shape ${formatShape(root.shape)}`);
     }
     // Where reading is cheap, refuse to backpropagate a NaN loss (on a GPU the training loop checks).
     const value = root.device.syncRead ? root.device.readSync(root.buffer)[0] : 0;
-    if (!Number.isFinite(value)) throw new Error(`backward(): the output is ${value}; not backpropagating a non-finite loss`);
+    if (!Number.isFinite(value)) throw new NonFiniteError(`backward(): the output is ${value}; not backpropagating a non-finite loss`);
     seed = empty(root.shape, root.device);
     root.device.fill({ out: seed.buffer, n: 1, value: 1 });
   } else {
     if (!sameShape(grad.shape, root.shape)) {
-      throw new Error(`backward(): gradient of shape ${formatShape(grad.shape)} given for an output of shape ${formatShape(root.shape)}`);
+      throw new ShapeError(`backward(): gradient of shape ${formatShape(grad.shape)} given for an output of shape ${formatShape(root.shape)}`);
+    }
+    if (grad.device !== root.device) {
+      throw new DeviceError(`backward(): the gradient is on ${grad.device.description} but the output on ${root.device.description}; move the gradient with toDevice(grad, output.device)`);
     }
     seed = copyOf(grad, empty);
   }
@@ -205,11 +223,12 @@ function backwardFrom(root: GradTensor, grad: GradTensor | undefined, empty: Emp
       else v.grad = g;
       continue;
     }
-    if (v.released) throw new Error(`backward(): the graph through ${v.name} was already released by an earlier backward()`);
+    if (v.released) throw new RnamError(`backward(): the graph through ${v.name} was already released by an earlier backward()`);
     const outputGrads: Record<string, GradTensor | null> = {};
     for (const [key, t] of Object.entries(v.outputs)) outputGrads[key] = take(t);
     const received = new Set(Object.values(outputGrads).filter((g): g is GradTensor => g !== null));
     if (received.size) {
+      checkNodeDevice(v, [...received][0].device);
       const grads = tidy(() => noGrad(() => v.backward(outputGrads)));
       // An input takes ownership of its gradient; one handed back as it came in, or to two inputs, is copied.
       const given = new Set<GradTensor>();

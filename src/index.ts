@@ -59,3 +59,6 @@ export {
   rmse, mae, r2Score, accuracy, rocAuc, logLoss,
   type Values as MetricValues, type BinaryScoreOptions, type AccuracyOptions, type LogLossOptions,
 } from './train/metrics.js';
+// The typed errors (instanceof RnamError catches every one) and tensor()'s nested values.
+export { RnamError, ArgumentError, DeviceError, OutOfMemoryError, NonFiniteError, StateDictError, FileFormatError } from './errors.js';
+export type { NestedValues } from './creation.js';

@@ -1,11 +1,11 @@
 // Shape helpers and the error type for bad shapes: every message names the layer or op, the
 // expected and the actual shape.
 
-export type Shape = readonly number[];
+import { ShapeError } from './errors.js';
 
-export class ShapeError extends Error {
-  override name = 'ShapeError';
-}
+export { ShapeError };
+
+export type Shape = readonly number[];
 
 export function formatShape(shape: Shape): string {
   return `(${shape.join(', ')})`;

@@ -1,9 +1,13 @@
 // Tensor: a shape, a device, a reference-counted device buffer, and autograd links.
 // float32, contiguous, row-major; reshape shares the buffer, everything else copies.
+// A leaf can move to another device in place (Module.to): it keeps its identity, so an optimizer
+// or anything else holding it follows; only its storage is replaced (its grad and the optimizer
+// state attached to it move along).
 import type { Backend, DeviceBuffer } from './backend/backend.js';
 import { track } from './memory.js';
-import { formatShape, numelOf, resolveShape, type Shape } from './shape.js';
+import { formatShape, numelOf, resolveShape, ShapeError, type Shape } from './shape.js';
 import { record, runBackward, type GradNode } from './autograd.js';
+import { ArgumentError, DeviceError, RnamError } from './errors.js';
 
 /** A device buffer shared by a tensor and its reshapes; freed when the last one lets go. */
 export class Storage {
@@ -20,15 +24,27 @@ export class Storage {
 
 const finalizer = new FinalizationRegistry<Storage>((storage) => storage.release());
 
+/** How many values toString() and util.inspect show. */
+const SHOWN_VALUES = 8;
+
+function formatValues(values: Float32Array): string {
+  const shown = [...values.subarray(0, SHOWN_VALUES)].map((v) => String(Number(v.toPrecision(5))));
+  if (values.length > SHOWN_VALUES) shown.push(`... (${values.length} values)`);
+  return `[${shown.join(', ')}]`;
+}
+
 export class Tensor {
   readonly shape: Shape;
-  readonly device: Backend;
   requiresGrad: boolean;
   /** Accumulated gradient of a leaf tensor after backward(). */
   grad: Tensor | null = null;
   /** The operation that produced this tensor, if autograd recorded one. */
   gradFn: GradNode<Tensor> | null = null;
   private storage: Storage | null;
+  /** The device of the storage (kept after dispose, for messages). */
+  private home: Backend;
+  /** Tensors that move with this one (optimizer state), held weakly: their owner decides their lifetime. */
+  private companions: WeakRef<Tensor>[] = [];
   /** @internal created inside a scope and not returned from it: freed once no node saves it. */
   _internal = false;
   /** @internal how many unreleased autograd nodes saved this tensor. */
@@ -37,7 +53,7 @@ export class Tensor {
   /** @internal use rnam.tensor / rnam.zeros to make tensors. */
   constructor(storage: Storage, shape: Shape, requiresGrad = false) {
     this.storage = storage;
-    this.device = storage.device;
+    this.home = storage.device;
     this.shape = Object.freeze([...shape]);
     this.requiresGrad = requiresGrad;
     finalizer.register(this, storage, this);
@@ -64,6 +80,11 @@ export class Tensor {
     return t;
   }
 
+  /** The device the values live on; Module.to() changes it in place. */
+  get device(): Backend {
+    return this.home;
+  }
+
   get numel(): number {
     return numelOf(this.shape);
   }
@@ -83,7 +104,7 @@ export class Tensor {
   /** @internal the device buffer; throws if the tensor was freed. */
   get buffer(): DeviceBuffer {
     if (!this.storage) {
-      throw new Error(
+      throw new RnamError(
         `Tensor${formatShape(this.shape)} was freed (disposed, or an intermediate released after backward())`,
       );
     }
@@ -101,15 +122,33 @@ export class Tensor {
     return Tensor.fromArray(await this.toArray(), this.shape, device, this.requiresGrad);
   }
 
-  /** The values, synchronously, on devices that allow it (wasm). */
+  /** The values, synchronously, on devices that allow it (wasm); a DeviceError on WebGPU. */
   toArraySync(): Float32Array {
+    this.checkSyncRead('toArraySync()', 'await t.toArray()');
     return this.device.readSync(this.buffer);
   }
 
   /** The single value of a one-element tensor. */
   async item(): Promise<number> {
-    if (this.numel !== 1) throw new Error(`item(): tensor of shape ${formatShape(this.shape)} has ${this.numel} elements, not 1`);
+    this.checkOneElement('item()');
     return (await this.toArray())[0];
+  }
+
+  /** item() synchronously, on devices that allow it (wasm): `loss.itemSync() < 0.1`. A DeviceError on WebGPU. */
+  itemSync(): number {
+    this.checkOneElement('itemSync()');
+    this.checkSyncRead('itemSync()', 'await t.item() or await t.toArray()');
+    return this.device.readSync(this.buffer)[0];
+  }
+
+  private checkOneElement(where: string): void {
+    if (this.numel !== 1) throw new ShapeError(`${where}: tensor of shape ${formatShape(this.shape)} has ${this.numel} elements, not 1`);
+  }
+
+  private checkSyncRead(where: string, instead: string): void {
+    if (!this.device.syncRead) {
+      throw new DeviceError(`${where}: a tensor on ${this.device.kind} cannot be read synchronously; use ${instead}`);
+    }
   }
 
   /** Backpropagates from this tensor: a scalar, or any shape with a gradient of the same shape. */
@@ -141,6 +180,58 @@ export class Tensor {
     return this.storage!;
   }
 
+  /**
+   * @internal moves the values to `device` in place (Module.to): the same tensor, with new
+   * storage there; its grad and attached optimizer state move too. Reads synchronously, so the
+   * source must allow it (wasm); _moveToAsync reads from anywhere.
+   */
+  _moveTo(device: Backend): void {
+    if (device === this.home) return;
+    this.checkMovable();
+    this.checkSyncRead('Module.to()', 'await module.toAsync(device)');
+    this.replaceStorage(device, this.device.readSync(this.buffer));
+    this.grad?._moveTo(device);
+    for (const t of this.liveCompanions()) t._moveTo(device);
+  }
+
+  /** @internal _moveTo reading asynchronously: the way off WebGPU. */
+  async _moveToAsync(device: Backend): Promise<void> {
+    if (device === this.home) return;
+    this.checkMovable();
+    const values = await this.toArray();
+    if (device === this.home) return; // moved meanwhile
+    this.replaceStorage(device, values);
+    await this.grad?._moveToAsync(device);
+    for (const t of this.liveCompanions()) await t._moveToAsync(device);
+  }
+
+  /** @internal `t` (optimizer state of this parameter) moves whenever this tensor moves. */
+  _attach(t: Tensor): void {
+    this.companions.push(new WeakRef(t));
+  }
+
+  private liveCompanions(): Tensor[] {
+    const live = this.companions.map((r) => r.deref()).filter((t): t is Tensor => t !== undefined && !t.disposed);
+    this.companions = live.map((t) => new WeakRef(t));
+    return live;
+  }
+
+  private checkMovable(): void {
+    void this.buffer; // throws the freed-tensor error
+    // A computed tensor's graph reads its storage: moving it would cut it from its own graph.
+    if (!this.isLeaf) throw new ArgumentError(`Tensor${formatShape(this.shape)} is the output of ${this.gradFn!.name}; only leaf tensors move in place`);
+  }
+
+  private replaceStorage(device: Backend, values: Float32Array): void {
+    const next = new Storage(device, device.alloc(values.length));
+    device.write(next.buffer, values);
+    finalizer.unregister(this);
+    this.storage!.release(); // views (reshapes) of the old storage keep it, on the old device
+    this.storage = next;
+    this.home = device;
+    finalizer.register(this, next, this);
+  }
+
   /** @internal */
   _free(): void {
     if (!this.storage) return;
@@ -155,7 +246,24 @@ export class Tensor {
     if (this._savedBy === 0) this._free();
   }
 
+  /** Shape, device and the first values (on WebGPU, where reading is asynchronous, how to get them). */
   toString(): string {
-    return `Tensor${formatShape(this.shape)} on ${this.device.kind}`;
+    const head = `Tensor${formatShape(this.shape)} on ${this.device.kind}${this.requiresGrad ? ', requiresGrad' : ''}`;
+    if (!this.storage) return `${head} (disposed)`;
+    if (!this.device.syncRead) return `${head} (values: await t.toArray())`;
+    return `${head} ${formatValues(this.device.readSync(this.buffer))}`;
+  }
+
+  /** console.log and util.inspect in Node (the symbol Node looks for; no Node import needed). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  /** `loss < 0.1` would silently compare NaN: a tensor is not a number (`${t}` still gives toString()). */
+  [Symbol.toPrimitive](hint: 'number' | 'string' | 'default'): string {
+    if (hint === 'number') {
+      throw new ArgumentError(`${this.toString()} used as a number: read it with t.itemSync() (CPU) or await t.item()`);
+    }
+    return this.toString();
   }
 }

@@ -1,5 +1,6 @@
 // The one error type of the data pipeline: what went wrong (a code), and where (column, row, id),
 // so a user can find the offending cell in their own file.
+import { RnamError } from '../errors.js';
 
 export type DataErrorCode =
   | 'empty'            // no header, or a header and no data rows
@@ -22,7 +23,8 @@ export interface DataErrorWhere {
   id?: string;
 }
 
-export class DataError extends Error {
+export class DataError extends RnamError {
+  override name = 'DataError';
   readonly code: DataErrorCode;
   // declared, not initialised: a field that does not apply is absent rather than undefined
   declare readonly column?: string;
@@ -33,7 +35,6 @@ export class DataError extends Error {
     const place = [where.column !== undefined ? `column '${where.column}'` : '', where.row !== undefined ? `row ${where.row}` : '',
       where.id !== undefined ? `id '${where.id}'` : ''].filter(Boolean).join(', ');
     super(place ? `${message} (${place})` : message);
-    this.name = 'DataError';
     this.code = code;
     if (where.column !== undefined) this.column = where.column;
     if (where.row !== undefined) this.row = where.row;

@@ -13,6 +13,7 @@ import { shapeError } from '../shape.js';
 import { implicitRnn, transpose2d, type ImplicitSolveStats } from '../ops/implicit.js';
 import { linear } from '../ops/linear.js';
 import { reshape, slice } from '../ops/shape.js';
+import { ArgumentError, RnamError } from '../errors.js';
 
 export type { ImplicitSolveStats } from '../ops/implicit.js';
 
@@ -68,7 +69,7 @@ class ImplicitLayer extends Module {
   get D(): Tensor { return this.param('D'); }
 
   forward(): never {
-    throw new Error('ImplicitLayer is run by ImplicitRNN through the fused implicitRnn op');
+    throw new RnamError('ImplicitLayer is run by ImplicitRNN through the fused implicitRnn op');
   }
 }
 
@@ -81,7 +82,7 @@ class ImplicitRNNCell extends Module {
   }
 
   forward(): never {
-    throw new Error('ImplicitRNNCell is run by ImplicitRNN.forwardHidden');
+    throw new RnamError('ImplicitRNNCell is run by ImplicitRNN.forwardHidden');
   }
 }
 
@@ -136,7 +137,7 @@ export class ImplicitRNN extends Module {
     super();
     const { inputDim, outputDim, implicitHiddenDim, hiddenDim } = options;
     for (const [name, v] of Object.entries({ inputDim, outputDim, implicitHiddenDim, hiddenDim })) {
-      if (!Number.isInteger(v) || v <= 0) throw new Error(`ImplicitRNN: ${name} must be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v <= 0) throw new ArgumentError(`ImplicitRNN: ${name} must be a positive integer, got ${v}`);
     }
     this.inputDim = inputDim;
     this.outputDim = outputDim;
@@ -155,7 +156,7 @@ export class ImplicitRNN extends Module {
 
   /** Listens for non-convergence warnings (replacing the console.warn default). */
   on(event: 'warning', fn: (w: ImplicitWarning) => void): this {
-    if (event !== 'warning') throw new Error(`ImplicitRNN.on: unknown event '${event}' (only 'warning')`);
+    if (event !== 'warning') throw new ArgumentError(`ImplicitRNN.on: unknown event '${event}' (only 'warning')`);
     this.listeners.add(fn);
     return this;
   }

@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor.js';
 import { mingruLayer } from '../ops/mingru.js';
 import { slice } from '../ops/shape.js';
 import { formatShape, shapeError } from '../shape.js';
+import { ArgumentError } from '../errors.js';
 
 export interface MinGRUOptions {
   expansionFactor?: number;
@@ -28,9 +29,9 @@ export class MinGRU extends Module {
     super();
     const expansionFactor = options.expansionFactor ?? 1;
     const dimInner = Math.trunc(dim * expansionFactor);
-    if (!Number.isInteger(terms) || terms <= 0) throw new Error(`MinGRU: terms must be a positive integer, got ${terms}`);
-    if (!Number.isInteger(dim) || dim <= 0) throw new Error(`MinGRU: dim must be a positive integer, got ${dim}`);
-    if (!(dimInner > 0)) throw new Error(`MinGRU: dim * expansionFactor = ${dim} * ${expansionFactor} leaves no hidden units`);
+    if (!Number.isInteger(terms) || terms <= 0) throw new ArgumentError(`MinGRU: terms must be a positive integer, got ${terms}`);
+    if (!Number.isInteger(dim) || dim <= 0) throw new ArgumentError(`MinGRU: dim must be a positive integer, got ${dim}`);
+    if (!(dimInner > 0)) throw new ArgumentError(`MinGRU: dim * expansionFactor = ${dim} * ${expansionFactor} leaves no hidden units`);
     this.terms = terms;
     this.dim = dim;
     this.dimInner = dimInner;

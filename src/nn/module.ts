@@ -7,6 +7,7 @@ import { tidy, untracked } from '../memory.js';
 import { noGrad } from '../autograd.js';
 import { toDevice } from '../creation.js';
 import { formatShape, sameShape, type Shape } from '../shape.js';
+import { DeviceError, StateDictError } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { cpu } from '../backend/default-device.js';
 
@@ -75,25 +76,30 @@ export abstract class Module {
   }
 
   /**
-   * Copies values into the parameters. Everything is checked before anything is written, so a bad
-   * state dict leaves the module unchanged.
+   * Copies values into the parameters. Every entry is checked before anything is written (that it
+   * is a live Tensor of the right shape, readable from the parameter's device), so a bad state
+   * dict throws a StateDictError naming the keys and leaves the module unchanged.
    */
   loadStateDict(state: Record<string, Tensor>, options: LoadStateDictOptions = {}): void {
     const strict = options.strict ?? true;
     const own = new Map(this.namedParameters());
     const problems: string[] = [];
     for (const [name, p] of own) {
-      const t = state[name];
+      const t: unknown = state[name];
       if (!Object.prototype.hasOwnProperty.call(state, name) || !t) {
         if (strict) problems.push(`missing ${name} (expected shape ${formatShape(p.shape)})`);
       } else if (!(t instanceof Tensor)) {
         problems.push(`${name} is not a Tensor`);
+      } else if (t.disposed) {
+        problems.push(`${name} was disposed`);
       } else if (!sameShape(t.shape, p.shape)) {
         problems.push(`${name}: expected shape ${formatShape(p.shape)}, got ${formatShape(t.shape)}`);
+      } else if (t.device !== p.device && !t.device.syncRead) {
+        problems.push(`${name} is on ${t.device.kind}, which cannot be read synchronously: await module.toAsync(${t.device.kind}) first, or move the tensors with await t.toAsync(${p.device.kind})`);
       }
     }
     if (strict) for (const name of Object.keys(state)) if (!own.has(name)) problems.push(`unexpected ${name}`);
-    if (problems.length) throw new Error(`${this.constructor.name}.loadStateDict: ${problems.join('; ')}`);
+    if (problems.length) throw new StateDictError(`${this.constructor.name}.loadStateDict: ${problems.join('; ')}`);
     noGrad(() => {
       for (const [name, p] of own) {
         const t = state[name];
@@ -123,36 +129,29 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Moves every parameter to `device` (in place, as PyTorch's Module.to). */
+  /**
+   * Moves every parameter to `device` in place, as PyTorch's Module.to: each parameter stays the
+   * same Tensor (so an optimizer made before keeps updating the model) with its values, grad and
+   * optimizer state on `device`. Reads synchronously, so the parameters must be on a device that
+   * allows it (wasm); toAsync moves from anywhere.
+   */
   to(device: Backend): this {
-    for (const [name, p] of this.params) {
-      if (p.device === device) continue;
-      const moved = untracked(() => toDevice(p, device));
-      moved.requiresGrad = p.requiresGrad;
-      p.dispose();
-      this.params.set(name, moved);
-      this.onParameterMoved(name, moved);
+    const params = this.parameters();
+    // All or nothing: a parameter that cannot be read synchronously stops the move before any.
+    const stuck = params.find((p) => p.device !== device && !p.device.syncRead);
+    if (stuck) {
+      throw new DeviceError(`${this.constructor.name}.to(): parameters on ${stuck.device.kind} cannot be read synchronously; use await module.toAsync(device)`);
     }
-    for (const child of this.children.values()) child.to(device);
+    for (const p of params) p._moveTo(device);
     return this;
   }
 
-  /** Moves every parameter to `device` like to(), reading asynchronously: the way off a WebGPU device. */
+  /** to() reading asynchronously: the way off a WebGPU device. */
   async toAsync(device: Backend): Promise<this> {
-    for (const [name, p] of this.params) {
-      if (p.device === device) continue;
-      const values = await p.toArray();
-      const moved = untracked(() => Tensor.fromArray(values, p.shape, device, p.requiresGrad));
-      p.dispose();
-      this.params.set(name, moved);
-      this.onParameterMoved(name, moved);
-    }
-    for (const child of this.children.values()) await child.toAsync(device);
+    // The reads overlap (one round trip on WebGPU rather than one per parameter).
+    await Promise.all(this.parameters().map((p) => p._moveToAsync(device)));
     return this;
   }
-
-  /** Subclasses that keep a parameter in a field update it here. */
-  protected onParameterMoved(_name: string, _t: Tensor): void {}
 
   /** @internal the parameter registered under `name`. */
   protected param(name: string): Tensor {

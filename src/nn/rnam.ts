@@ -10,6 +10,7 @@ import { addBroadcast, sumFirstAxis } from '../ops/reduce.js';
 import { slice } from '../ops/shape.js';
 import { rnamBlock } from '../ops/rnamblock.js';
 import { shapeError } from '../shape.js';
+import { ArgumentError, RnamError } from '../errors.js';
 
 /** A list of modules registered as 0, 1, 2, ... (PyTorch's nn.ModuleList). */
 export class ModuleList<M extends Module = Module> extends Module {
@@ -22,7 +23,7 @@ export class ModuleList<M extends Module = Module> extends Module {
   }
 
   forward(): never {
-    throw new Error('ModuleList has no forward; iterate over .items');
+    throw new RnamError('ModuleList has no forward; iterate over .items');
   }
 }
 
@@ -102,7 +103,7 @@ export class FirstOrderRNAM extends Module {
     super();
     const { terms, hiddenDim, outDim, blocks } = options;
     for (const [name, v] of Object.entries({ terms, hiddenDim, outDim, blocks })) {
-      if (!Number.isInteger(v) || v < (name === 'blocks' ? 0 : 1)) throw new Error(`FirstOrderRNAM: ${name} must be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v < (name === 'blocks' ? 0 : 1)) throw new ArgumentError(`FirstOrderRNAM: ${name} must be a${name === 'blocks' ? ' non-negative' : ' positive'} integer, got ${v}`);
     }
     this.options = { terms, hiddenDim, outDim, blocks };
     this.emb = this.registerModule('emb', new Linear(terms, 1, hiddenDim));

@@ -7,6 +7,7 @@ import { recurrentLayer } from '../ops/rnn.js';
 import { recurrentCells, type RecurrentCell } from '../ops/rnn-cells.js';
 import { cat, reshape, slice } from '../ops/shape.js';
 import { formatShape, shapeError } from '../shape.js';
+import { ArgumentError, describeValue } from '../errors.js';
 
 export interface RecurrentOptions {
   inputSize: number;
@@ -41,10 +42,14 @@ abstract class RecurrentBase extends Module {
     const { inputSize, hiddenSize } = options;
     const numLayers = options.numLayers ?? 1;
     for (const [key, v] of Object.entries({ inputSize, hiddenSize, numLayers })) {
-      if (!Number.isInteger(v) || v <= 0) throw new Error(`${name}: ${key} must be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v <= 0) throw new ArgumentError(`${name}: ${key} must be a positive integer, got ${v}`);
     }
-    if (options.bidirectional) throw new Error(`${name}: bidirectional layers are not supported (rnam's recurrent layers are unidirectional)`);
-    if (options.dropout) throw new Error(`${name}: dropout between layers is not supported (got dropout ${options.dropout})`);
+    if (options.bidirectional) throw new ArgumentError(`${name}: bidirectional layers are not supported (rnam's recurrent layers are unidirectional)`);
+    const dropout: unknown = options.dropout ?? 0;
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout <= 1)) {
+      throw new ArgumentError(`${name}: dropout must be a number in [0, 1], got ${describeValue(dropout)}`);
+    }
+    if (dropout !== 0) throw new ArgumentError(`${name}: dropout between layers is not supported (got dropout ${dropout})`);
     this.cell = cell;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -145,7 +150,7 @@ export class SimpleRNN extends RecurrentBase {
   constructor(options: SimpleRNNOptions) {
     const nonlinearity = options.nonlinearity ?? 'tanh';
     if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
-      throw new Error(`SimpleRNN: nonlinearity must be 'tanh' or 'relu', got '${String(nonlinearity)}'`);
+      throw new ArgumentError(`SimpleRNN: nonlinearity must be 'tanh' or 'relu', got '${String(nonlinearity)}'`);
     }
     super('SimpleRNN', nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh', options);
     this.nonlinearity = nonlinearity;
@@ -189,7 +194,7 @@ export class LSTM extends RecurrentBase {
 
   forward(x: Tensor, state?: [Tensor | null, Tensor | null] | null): [Tensor, [Tensor, Tensor]] {
     if (state != null && (!Array.isArray(state) || state.length !== 2)) {
-      throw new Error(`${this.toString()}: the initial state must be [h0, c0]`);
+      throw new ArgumentError(`${this.toString()}: the initial state must be [h0, c0]`);
     }
     const [out, hN, cN] = this.runLayers(x, state?.[0] ?? null, state?.[1] ?? null);
     return [out, [hN, cN!]];

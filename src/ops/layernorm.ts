@@ -1,14 +1,20 @@
 // Layer normalisation over the last dimension, with optional affine weight and bias of size dim.
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
-import { shapeError } from '../shape.js';
-import { checkSameDevice } from './common.js';
+import { formatShape, shapeError, ShapeError } from '../shape.js';
+import { checkLayerNormEps, checkSameDevice } from './common.js';
 
 export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5, where = 'layerNorm'): Tensor {
-  const dim = x.shape[x.ndim - 1];
+  checkLayerNormEps(where, eps);
   if (x.ndim < 1) throw shapeError(where, 'input', '(*, dim)', x.shape);
+  const dim = x.shape[x.ndim - 1];
   for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
-    if (p && (p.ndim !== 1 || p.shape[0] !== dim)) throw shapeError(where, name, `(${dim})`, p.shape);
+    if (!p) continue;
+    if (p.ndim !== 1) throw shapeError(where, name, '(dim)', p.shape);
+    // The parameters fix the normalised size: a mismatch is the input's fault, as in PyTorch.
+    if (p.shape[0] !== dim) {
+      throw new ShapeError(`${where}: expected input of shape (*, ${p.shape[0]}) to match ${name} of shape ${formatShape(p.shape)}, got input ${formatShape(x.shape)}`);
+    }
   }
   checkSameDevice(where, [x, weight, bias]);
   const dev = x.device, rows = x.numel / dim;

@@ -4,15 +4,22 @@ import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { formatShape, numelOf, ShapeError, type Shape } from '../shape.js';
 import { checkSameDevice } from './common.js';
+import { ArgumentError, describeValue } from '../errors.js';
 
 /** x with another shape over the same values (no copy); one dimension may be -1. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return x.reshape(shape);
 }
 
+/** An index argument must be an integer: slice(x, 0, 0.5) would otherwise make a fractional shape. */
+function checkInteger(where: string, name: string, v: number): void {
+  if (!Number.isInteger(v)) throw new ArgumentError(`${where}: ${name} must be an integer, got ${describeValue(v)}`);
+}
+
 function normalizeAxis(where: string, axis: number, ndim: number): number {
+  checkInteger(where, 'axis', axis);
   const a = axis < 0 ? axis + ndim : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= ndim) throw new ShapeError(`${where}: axis ${axis} is out of range for ${ndim} dimensions`);
+  if (a < 0 || a >= ndim) throw new ShapeError(`${where}: axis ${axis} is out of range for ${ndim} dimensions`);
   return a;
 }
 
@@ -24,6 +31,8 @@ function around(shape: Shape, axis: number): [number, number, number] {
 /** x[..., start:end, ...] along `axis` (negative start/end count from the end, as in Python). */
 export function slice(x: Tensor, axis: number, start: number, end: number = x.shape[axis < 0 ? axis + x.ndim : axis]): Tensor {
   const a = normalizeAxis('slice', axis, x.ndim);
+  checkInteger('slice', 'start', start);
+  checkInteger('slice', 'end', end);
   const n = x.shape[a];
   const s = Math.min(Math.max(start < 0 ? start + n : start, 0), n);
   const e = Math.min(Math.max(end < 0 ? end + n : end, s), n);

@@ -2,6 +2,8 @@
 import { Tensor } from '../tensor.js';
 import { untracked } from '../memory.js';
 import { Unary } from '../backend/opcodes.js';
+import { ArgumentError, describeValue, deviceMismatch } from '../errors.js';
+import { checkOptions, checkNumber } from './options.js';
 
 export abstract class Optimizer {
   readonly params: readonly Tensor[];
@@ -11,12 +13,21 @@ export abstract class Optimizer {
   protected readonly steps = new Map<Tensor, number>();
 
   constructor(params: Iterable<Tensor>, readonly lr: number) {
-    this.params = [...params];
-    if (this.params.length === 0) throw new Error(`${this.constructor.name}: got an empty parameter list`);
-    if (!(lr >= 0)) throw new Error(`${this.constructor.name}: invalid learning rate ${lr}`);
-    for (const p of this.params) {
-      if (!p.isLeaf || !p.requiresGrad) throw new Error(`${this.constructor.name}: parameters must be leaf tensors that require grad`);
+    const where = this.constructor.name;
+    if (params == null || typeof (params as Partial<Iterable<Tensor>>)[Symbol.iterator] !== 'function') {
+      throw new ArgumentError(`${where}: params must be an iterable of tensors (model.parameters()), got ${describeValue(params)}`);
     }
+    this.params = [...params];
+    if (this.params.length === 0) throw new ArgumentError(`${where}: got an empty parameter list`);
+    checkNumber(where, 'lr', lr, { min: 0 });
+    const seen = new Set<Tensor>();
+    this.params.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw new ArgumentError(`${where}: params[${i}] is ${describeValue(p)}, not a Tensor`);
+      if (!p.isLeaf || !p.requiresGrad) throw new ArgumentError(`${where}: parameters must be leaf tensors that require grad (params[${i}] is not)`);
+      // Listed twice, a parameter would be stepped twice per step() (PyTorch rejects it too).
+      if (seen.has(p)) throw new ArgumentError(`${where}: params[${i}] appears more than once in the parameter list`);
+      seen.add(p);
+    });
   }
 
   /** Frees and clears the gradients (set_to_none, PyTorch's default). */
@@ -39,10 +50,12 @@ export abstract class Optimizer {
           buffers = Array.from({ length: this.stateCount }, () => {
             const t = Tensor.empty(p.shape, p.device);
             p.device.fill({ out: t.buffer, n: t.numel, value: 0 });
+            p._attach(t); // the state moves with the parameter (Module.to)
             return t;
           });
           this.state.set(p, buffers);
         }
+        if (p.grad.device !== p.device) throw deviceMismatch(`${this.constructor.name}.step`, p.device, p.grad.device, 'the gradient is on another device than its parameter');
         this.update(p, p.grad, buffers, step);
       }
     });
@@ -70,13 +83,15 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
 
   constructor(params: Iterable<Tensor>, options: SGDOptions = {}) {
+    checkOptions('SGD', options, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov']);
     super(params, options.lr ?? 1e-3);
-    this.momentum = options.momentum ?? 0;
-    this.dampening = options.dampening ?? 0;
-    this.weightDecay = options.weightDecay ?? 0;
+    this.momentum = checkNumber('SGD', 'momentum', options.momentum ?? 0, { min: 0 });
+    this.dampening = checkNumber('SGD', 'dampening', options.dampening ?? 0, {});
+    this.weightDecay = checkNumber('SGD', 'weightDecay', options.weightDecay ?? 0, { min: 0 });
     this.nesterov = options.nesterov ?? false;
+    if (typeof this.nesterov !== 'boolean') throw new ArgumentError(`SGD: nesterov must be a boolean, got ${describeValue(this.nesterov)}`);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      throw new Error('SGD: Nesterov momentum requires a momentum and zero dampening');
+      throw new ArgumentError('SGD: Nesterov momentum requires a momentum and zero dampening');
     }
   }
 
@@ -101,12 +116,17 @@ export class Adam extends Optimizer {
   readonly weightDecay: number;
 
   constructor(params: Iterable<Tensor>, options: AdamOptions = {}, defaultWeightDecay = 0) {
+    const where = new.target.name;
+    checkOptions(where, options, ['lr', 'betas', 'eps', 'weightDecay']);
     super(params, options.lr ?? 1e-3);
     this.betas = options.betas ?? [0.9, 0.999];
-    this.eps = options.eps ?? 1e-8;
-    this.weightDecay = options.weightDecay ?? defaultWeightDecay;
-    const [b1, b2] = this.betas;
-    if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) throw new Error(`${this.constructor.name}: invalid betas ${this.betas}`);
+    if (!Array.isArray(this.betas) || this.betas.length !== 2) {
+      throw new ArgumentError(`${where}: betas must be a pair [beta1, beta2], got ${describeValue(this.betas)}`);
+    }
+    this.betas.forEach((b, i) => checkNumber(where, `betas[${i}]`, b, { min: 0, below: 1 }));
+    // PyTorch accepts eps = 0, which divides by zero where a gradient is zero: require > 0.
+    this.eps = checkNumber(where, 'eps', options.eps ?? 1e-8, { above: 0 });
+    this.weightDecay = checkNumber(where, 'weightDecay', options.weightDecay ?? defaultWeightDecay, { min: 0 });
   }
 
   protected update(p: Tensor, grad: Tensor, [m, v]: Tensor[], step: number): void {
@@ -136,9 +156,14 @@ export class AdamW extends Adam {
  * entirely on the device. Returns the total norm before clipping, as a scalar tensor.
  */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): Tensor {
+  checkNumber('clipGradNorm', 'maxNorm', maxNorm, { min: 0, infinite: true });
   const withGrad = [...params].filter((p) => p.grad);
-  if (withGrad.length === 0) throw new Error('clipGradNorm: no parameter has a gradient');
+  if (withGrad.length === 0) throw new ArgumentError('clipGradNorm: no parameter has a gradient');
   const dev = withGrad[0].device;
+  // One norm over all gradients needs them on one device (as torch's foreach path; no silent partial sums).
+  for (const p of withGrad) {
+    if (p.grad!.device !== dev) throw deviceMismatch('clipGradNorm', dev, p.grad!.device, 'move the model to one device with model.to(device)');
+  }
   return untracked(() => {
     const sumSq = Tensor.empty([], dev);
     dev.fill({ out: sumSq.buffer, n: 1, value: 0 });

@@ -9,7 +9,8 @@ import { tensor } from '../creation.js';
 import { tidy } from '../memory.js';
 import { noGrad } from '../autograd.js';
 import { mseLoss } from '../ops/loss.js';
-import { defaultGenerator, type Generator } from '../random.js';
+import { defaultGenerator, Generator } from '../random.js';
+import { ArgumentError, NonFiniteError } from '../errors.js';
 import { batchIndices, checkDataset, gatherBatch, type SequenceDataset } from '../data/dataset.js';
 import { ProgressBar } from './progress.js';
 
@@ -31,7 +32,12 @@ export interface FitOptions {
   loss?: LossFn;
   /** Clip the global gradient norm to this value before each step. */
   clipGradNorm?: number;
-  /** Shuffling stream (default: the global generator). */
+  /**
+   * Shuffling stream. By default each fit() call draws one number from the global generator at its
+   * start and shuffles with its own Generator seeded by it, so the shuffles of fits that run
+   * concurrently (two models training side by side) do not interleave: each run is reproducible
+   * after rnam.manualSeed, whether the fits overlap or not. A generator given here is used as is.
+   */
   generator?: Generator;
   /** Called after each epoch, e.g. for early stopping (return false to stop). */
   onEpoch?: (stats: EpochStats) => void | boolean | Promise<void | boolean>;
@@ -46,7 +52,7 @@ type Model = Module & { forward(x: Tensor): Tensor | [Tensor, ...Tensor[]] };
 
 function deviceOf(model: Module): Backend {
   const p = model.parameters()[0];
-  if (!p) throw new Error('fit: the model has no parameters');
+  if (!p) throw new ArgumentError('fit: the model has no parameters');
   return p.device;
 }
 
@@ -109,10 +115,13 @@ export async function fit(model: Model, train: SequenceDataset, options: FitOpti
   const device = deviceOf(model), lossFn = options.loss ?? mseLoss, opt = options.optimizer;
   const log = options.log === undefined ? (line: string) => console.log(line) : options.log;
   const history: EpochStats[] = [];
+  const generator = options.generator ?? new Generator(defaultGenerator.nextUint32());
+  const nonFinite = (value: number, epoch: number, step: number, cause?: unknown) =>
+    new NonFiniteError(`fit: the training loss is ${value} at epoch ${epoch}, step ${step + 1}`, { cause });
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const started = Date.now();
     model.train();
-    const batches = batchIndices(train.samples, options.batchSize, options.shuffle ?? true, options.generator ?? defaultGenerator);
+    const batches = batchIndices(train.samples, options.batchSize, options.shuffle ?? true, generator);
     const bar = new ProgressBar(`epoch ${epoch}/${options.epochs}`, batches.length, options.progress);
     let trainLoss = 0;
     for (const [step, idx] of batches.entries()) {
@@ -120,14 +129,20 @@ export async function fit(model: Model, train: SequenceDataset, options: FitOpti
         opt.zeroGrad();
         const [x, y] = batchTensors(train, idx, device);
         const l = lossFn(prediction(model.forward(x)), y);
-        l.backward();
+        try {
+          l.backward();
+        } catch (err) {
+          // Where the loss is read before backward (wasm), its NaN stops here: say when, as below.
+          if (err instanceof NonFiniteError) throw nonFinite(l.device.syncRead ? l.itemSync() : NaN, epoch, step, err);
+          throw err;
+        }
         if (options.clipGradNorm !== undefined) clipGradNorm(opt.params, options.clipGradNorm).dispose();
         opt.step();
         return l;
       });
       const value = await loss.item();
       loss.dispose();
-      if (!Number.isFinite(value)) throw new Error(`fit: the training loss is ${value} at epoch ${epoch}, step ${step + 1}`);
+      if (!Number.isFinite(value)) throw nonFinite(value, epoch, step);
       trainLoss += value;
       bar.update(step + 1, trainLoss / (step + 1));
     }

@@ -1,0 +1,59 @@
+// The typed errors rnam throws, so callers can tell them apart with instanceof. Every one is an
+// RnamError; each message names what was wrong and where (the op or layer, the bad value).
+import type { Backend } from './backend/backend.js';
+
+/** The base of every error rnam throws on purpose. */
+export class RnamError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+  override name = 'RnamError';
+}
+
+/** A tensor of the wrong shape (the message names the op or layer, the expected and the actual shape). */
+export class ShapeError extends RnamError {
+  override name = 'ShapeError';
+}
+
+/** A bad option or argument value (PyTorch's ValueError): a non-integer index, a negative learning rate, ... */
+export class ArgumentError extends RnamError {
+  override name = 'ArgumentError';
+}
+
+/** Tensors on different devices in one operation, a buffer of another device, or a read the device cannot do. */
+export class DeviceError extends RnamError {
+  override name = 'DeviceError';
+}
+
+/** A device allocation that does not fit (thrown by the runtimes). */
+export class OutOfMemoryError extends RnamError {
+  override name = 'OutOfMemoryError';
+}
+
+/** A NaN or infinite loss or gradient where training cannot go on. */
+export class NonFiniteError extends RnamError {
+  override name = 'NonFiniteError';
+}
+
+/** A state dict that does not fit the module (missing, unexpected, misshapen, disposed or unreadable entries). */
+export class StateDictError extends RnamError {
+  override name = 'StateDictError';
+}
+
+/** A malformed file (safetensors headers, offsets, dtypes). */
+export class FileFormatError extends RnamError {
+  override name = 'FileFormatError';
+}
+
+/** The DeviceError for two tensors of one operation on different devices. */
+export function deviceMismatch(where: string, a: Backend, b: Backend, hint = 'move them with .to(device)'): DeviceError {
+  return new DeviceError(`${where}: tensors are on different devices (${a.description} and ${b.description}); ${hint}`);
+}
+
+/** A human-readable description of a bad value: 'x' (a string), undefined, [object Object]. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `'${v}' (a string)`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v == null) return `${String(v)}${typeof v === 'bigint' ? 'n' : ''}`;
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  return `${Object.prototype.toString.call(v)}`;
+}
