@@ -215,7 +215,22 @@ function backwardFrom(root: GradTensor, grad: GradTensor | undefined, empty: Emp
     return g;
   };
 
-  for (const v of reverseTopologicalOrder(root)) {
+  const order = reverseTopologicalOrder(root);
+  try {
+    walk(order, pending, take, give, empty);
+  } catch (err) {
+    // A failure part way (out of memory, a kernel error) must not strand the graph: free the
+    // gradients in flight and release every node, which frees the activations they saved.
+    for (const g of pending.values()) g._free();
+    pending.clear();
+    for (const v of order) if (isNode(v) && !v.released) releaseNode(v);
+    throw err;
+  }
+}
+
+function walk(order: Vertex[], pending: Map<GradTensor, GradTensor>, take: (t: GradTensor) => GradTensor | null,
+  give: (t: GradTensor, g: GradTensor) => void, empty: EmptyTensor<GradTensor>): void {
+  for (const v of order) {
     if (!isNode(v)) {
       const g = take(v);
       if (!g) continue;
@@ -229,20 +244,26 @@ function backwardFrom(root: GradTensor, grad: GradTensor | undefined, empty: Emp
     const received = new Set(Object.values(outputGrads).filter((g): g is GradTensor => g !== null));
     if (received.size) {
       checkNodeDevice(v, [...received][0].device);
-      const grads = tidy(() => noGrad(() => v.backward(outputGrads)));
+      let grads: Readonly<Record<string, GradTensor | null | undefined>> = {};
       // An input takes ownership of its gradient; one handed back as it came in, or to two inputs, is copied.
       const given = new Set<GradTensor>();
-      for (const [key, input] of Object.entries(v.inputs)) {
-        let gi = grads[key];
-        if (!gi || !input.requiresGrad) continue;
-        if (received.has(gi) || given.has(gi)) gi = copyOf(gi, empty);
-        given.add(gi);
-        give(input, gi);
+      try {
+        grads = tidy(() => noGrad(() => v.backward(outputGrads)));
+        for (const [key, input] of Object.entries(v.inputs)) {
+          let gi = grads[key];
+          if (!gi || !input.requiresGrad) continue;
+          if (received.has(gi) || given.has(gi)) gi = copyOf(gi, empty);
+          given.add(gi);
+          give(input, gi);
+        }
+      } finally {
+        // Also on failure: what was not handed on is freed here, the rest by backwardFrom.
+        for (const gi of Object.values(grads)) if (gi && !received.has(gi) && !given.has(gi)) gi._free();
+        for (const g of received) g._free();
       }
-      for (const gi of Object.values(grads)) if (gi && !received.has(gi) && !given.has(gi)) gi._free();
-      for (const g of received) g._free();
     }
     releaseNode(v);
   }
   for (const g of pending.values()) g._free();
+  pending.clear();
 }

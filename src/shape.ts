@@ -26,6 +26,7 @@ export function sameShape(a: Shape, b: Shape): boolean {
 }
 
 export function checkShapeArg(where: string, shape: Shape): void {
+  if (!Array.isArray(shape)) throw new ShapeError(`${where}: the shape must be an array of non-negative integers, got ${shape === null ? 'null' : typeof shape}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${where}: invalid shape ${formatShape(shape)}`);
   }

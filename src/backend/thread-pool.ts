@@ -6,6 +6,8 @@
 // its own outputs), so the order they run in cannot change any result; determinism across thread
 // counts comes from how the plans split work into tasks.
 
+import { DeviceError } from '../errors.js';
+
 /** One kernel call: the kernel's index in `names` and its arguments (pointers and scalars). */
 export interface Task {
   kernel: number;
@@ -20,6 +22,8 @@ interface WorkerLike {
 
 /** Doubles of task space per worker: enough for hundreds of tasks per call. */
 const SLOT = 1 << 15;
+/** UTF-16 code units per worker for the message of a kernel that failed there. */
+const MESSAGE = 512;
 /**
  * Control words: worker w (1 ...) owns [3w] its generation (-1 = stop), [3w + 1] the generation it
  * finished, [3w + 2] its error flag. The caller, thread 0, needs no words: [0] counts ready workers.
@@ -34,11 +38,12 @@ function workerMain(nodePort: any): void {
   const g = globalThis as any;
   const listen = (fn: (data: any) => void) => (nodePort ? nodePort.once('message', fn) : (g.self.onmessage = (e: any) => fn(e.data)));
   const reply = (m: unknown) => (nodePort ? nodePort.postMessage(m) : g.self.postMessage(m));
-  listen(async ({ module, memory, names, control, tasks, index, slot }: any) => {
+  listen(async ({ module, memory, names, control, tasks, messages, index, slot, messageSlot }: any) => {
     const instance: any = await WebAssembly.instantiate(module, { env: { memory } });
     const fns = names.map((n: string) => instance.exports[n]);
     const ctl = new Int32Array(control);
     const buf = new Float64Array(tasks);
+    const text = new Uint16Array(messages);
     Atomics.add(ctl, 0, 1);
     reply('ready');
     let gen = 0;
@@ -46,15 +51,21 @@ function workerMain(nodePort: any): void {
       Atomics.wait(ctl, 3 * index, gen);
       gen = Atomics.load(ctl, 3 * index);
       if (gen < 0) return;
+      let id = -1;
       try {
         let p = index * slot;
         const count = buf[p++];
         for (let k = 0; k < count; k++) {
-          const id = buf[p++], nargs = buf[p++];
+          id = buf[p++];
+          const nargs = buf[p++];
           fns[id](...buf.subarray(p, p + nargs));
           p += nargs;
         }
-      } catch {
+      } catch (err: any) {
+        // The caller is blocked in Atomics.wait and cannot receive a message: the text goes into shared memory.
+        const message = `${names[id] ?? 'a kernel'}: ${err?.name ?? 'Error'}: ${err?.message ?? String(err)}`.slice(0, messageSlot - 1);
+        for (let i = 0; i < message.length; i++) text[index * messageSlot + i] = message.charCodeAt(i);
+        text[index * messageSlot + message.length] = 0;
         Atomics.store(ctl, 3 * index + 2, 1);
       }
       Atomics.store(ctl, 3 * index + 1, gen);
@@ -68,8 +79,13 @@ type NodeWorker = import('node:worker_threads').Worker;
 /** Why workers cannot be started here, or null when they can (SharedArrayBuffer, a Worker). */
 export function workersUnavailable(): string | null {
   const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean; Worker?: unknown };
-  if (typeof g.SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available';
-  if (g.crossOriginIsolated === false) return 'the page is not cross-origin isolated (serve it with COOP/COEP headers)';
+  if (typeof g.SharedArrayBuffer !== 'function') {
+    return isNode ? 'SharedArrayBuffer is not available'
+      : 'SharedArrayBuffer is not available (a browser gives it to cross-origin isolated pages: serve the page with the headers ' +
+        'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  }
+  const headers = 'serve the page with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+  if (g.crossOriginIsolated === false) return `the page is not cross-origin isolated, so it has no shared memory for threads (${headers})`;
   if (isNode) {
     if (typeof process.getBuiltinModule !== 'function') return `this Node (${process.version}) has no process.getBuiltinModule (Node >= 20.16 has)`;
   } else if (typeof g.Worker !== 'function') {
@@ -100,13 +116,15 @@ function onStarted(worker: WorkerLike, ready: () => void, failed: (err: Error) =
   } else {
     const w = worker as Worker;
     w.onmessage = (e) => onMessage(e.data);
-    w.onerror = (e) => failed(new Error(`wasm worker failed to start: ${e.message}`));
+    // A Content-Security-Policy that blocks blob: workers shows up here, often with no message.
+    w.onerror = (e) => failed(new DeviceError(`wasm worker failed to start: ${e.message || 'the worker script was refused (blocked by a Content-Security-Policy?)'}`));
   }
 }
 
 export class ThreadPool {
   private generation = 0;
   private allReady = false;
+  private terminated = false;
   /** Resolves when every worker is ready, or rejects with the first worker's failure. */
   readonly started: Promise<void>;
 
@@ -116,6 +134,8 @@ export class ThreadPool {
     private readonly workers: WorkerLike[],
     private readonly control: Int32Array,
     private readonly tasks: Float64Array,
+    private readonly messages: Uint16Array,
+    private readonly names: readonly string[],
     private readonly local: ((...args: number[]) => unknown)[],
   ) {
     this.started = new Promise<void>((resolve, reject) => {
@@ -132,19 +152,23 @@ export class ThreadPool {
     names: readonly string[], threads: number): ThreadPool {
     const control = new Int32Array(new SharedArrayBuffer(4 * 3 * threads));
     const tasks = new Float64Array(new SharedArrayBuffer(8 * SLOT * threads));
+    const messages = new Uint16Array(new SharedArrayBuffer(2 * MESSAGE * threads));
     // Bundlers that keep function names wrap them in __name(); give the worker a no-op one.
     const prelude = 'var __name = (f) => f;';
     const source = isNode
       ? `${prelude}(${workerMain.toString()})(require('node:worker_threads').parentPort)`
       : `${prelude}(${workerMain.toString()})(null)`;
     const workers = Array.from({ length: threads - 1 }, () => spawn(source));
-    workers.forEach((w, i) => w.postMessage({ module, memory, names, control: control.buffer, tasks: tasks.buffer, index: i + 1, slot: SLOT }));
+    workers.forEach((w, i) => w.postMessage({
+      module, memory, names, control: control.buffer, tasks: tasks.buffer, messages: messages.buffer, index: i + 1, slot: SLOT, messageSlot: MESSAGE,
+    }));
     const local = names.map((n) => instance.exports[n] as (...args: number[]) => unknown);
-    return new ThreadPool(threads, workers, control, tasks, local);
+    return new ThreadPool(threads, workers, control, tasks, messages, names, local);
   }
 
   /** Whether every worker has started (read from the shared ready counter, no waiting). */
   get ready(): boolean {
+    if (this.terminated) return false;
     if (!this.allReady) this.allReady = Atomics.load(this.control, READY) === this.workers.length;
     return this.allReady;
   }
@@ -162,6 +186,8 @@ export class ThreadPool {
 
   /** Runs all tasks, split into contiguous blocks over the threads; returns when all are done. */
   run(list: readonly Task[]): void {
+    // Stopped workers never answer: waiting for them would hang for ever.
+    if (this.terminated) throw new DeviceError('wasm thread pool: used after terminate() (the backend was disposed)');
     const n = list.length;
     const threads = this.ready ? Math.min(this.size, n) : 1;
     if (threads <= 1) {
@@ -184,7 +210,15 @@ export class ThreadPool {
       Atomics.store(this.control, 3 * w, gen);
       Atomics.notify(this.control, 3 * w);
     }
-    for (let k = 0; k < start(1); k++) this.local[list[k].kernel](...list[k].args);
+    // The caller's share; a failure here still waits for the workers, so none is left running.
+    let failure: Error | null = null;
+    for (let k = 0; k < start(1) && !failure; k++) {
+      try {
+        this.local[list[k].kernel](...list[k].args);
+      } catch (err) {
+        failure = new DeviceError(`wasm kernel ${this.names[list[k].kernel]} failed on the calling thread: ${(err as Error).name}: ${(err as Error).message}`);
+      }
+    }
     for (let w = 1; w < threads; w++) {
       for (;;) {
         const done = Atomics.load(this.control, 3 * w + 1);
@@ -192,11 +226,23 @@ export class ThreadPool {
         // Node's main thread may block; a browser's main thread may not, so it spins.
         if (isNode) Atomics.wait(this.control, 3 * w + 1, done, 1000);
       }
-      if (Atomics.exchange(this.control, 3 * w + 2, 0) !== 0) throw new Error(`wasm thread pool: a kernel failed on worker ${w}`);
+      if (Atomics.exchange(this.control, 3 * w + 2, 0) !== 0) failure ??= new DeviceError(`wasm kernel ${this.messageOf(w)} (on worker ${w})`);
     }
+    if (failure) throw failure;
+  }
+
+  /** What worker w wrote about its failure: "kernel: ErrorName: message". */
+  private messageOf(w: number): string {
+    const codes: number[] = [];
+    for (let i = w * MESSAGE; i < (w + 1) * MESSAGE && this.messages[i] !== 0; i++) codes.push(this.messages[i]);
+    const text = String.fromCharCode(...codes);
+    const colon = text.indexOf(': ');
+    return colon < 0 ? `failed: ${text}` : `${text.slice(0, colon)} failed: ${text.slice(colon + 2)}`;
   }
 
   terminate(): void {
+    if (this.terminated) return;
+    this.terminated = true;
     for (let w = 1; w < this.size; w++) {
       Atomics.store(this.control, 3 * w, -1);
       Atomics.notify(this.control, 3 * w);

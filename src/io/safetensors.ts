@@ -16,8 +16,10 @@ import type { Backend } from '../backend/backend.js';
 import { cpu } from '../backend/default-device.js';
 import { tensor } from '../creation.js';
 import { Tensor } from '../tensor.js';
+import { FileFormatError } from '../errors.js';
 
-export class SafetensorsError extends Error {
+/** Every problem with a file's format (a FileFormatError, so `catch (e) { e instanceof FileFormatError }` sees it). */
+export class SafetensorsError extends FileFormatError {
   override name = 'SafetensorsError';
 }
 
@@ -33,6 +35,14 @@ export interface ParseOptions {
 
 /** Headers larger than this are rejected before decoding (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * The most separators (',' and ':' outside strings) a header may hold: about 10 per tensor entry,
+ * 2 per metadata key, so room for some 100,000 tensors. It bounds the work of parsing: V8 takes
+ * seconds per million object keys, so a legal 99 MB header of 6.7 million metadata keys took 26 s
+ * and 3 GB. Counted on the raw bytes (UTF-8 never puts a '"', '\\', ',' or ':' byte inside a
+ * multi-byte character) before anything is decoded.
+ */
+export const MAX_HEADER_SEPARATORS = 1_000_000;
 
 const METADATA_KEY = '__metadata__';
 
@@ -133,6 +143,24 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : typeof v;
 }
 
+/** ',' and ':' outside JSON strings in bytes[start, end), counting stops just past the limit. */
+function countSeparators(bytes: Uint8Array, start: number, end: number): number {
+  let count = 0;
+  let inString = false;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if ((c === 0x2c || c === 0x3a) && ++count > MAX_HEADER_SEPARATORS) {
+      return count;
+    }
+  }
+  return count;
+}
+
 function readHeader(bytes: Uint8Array): { header: Record<string, unknown>; dataStart: number } {
   if (!(bytes instanceof Uint8Array)) fail(`parse() expects a Uint8Array, got ${describe(bytes)}`);
   if (bytes.length < 8) {
@@ -144,6 +172,11 @@ function readHeader(bytes: Uint8Array): { header: Record<string, unknown>; dataS
   if (n > MAX_HEADER_BYTES) fail(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   if (8 + n > bytes.length) {
     fail(`header length ${n} runs past the end of the file (${bytes.length} bytes; truncated file?)`);
+  }
+  const separators = countSeparators(bytes, 8, 8 + n);
+  if (separators > MAX_HEADER_SEPARATORS) {
+    fail(`header holds more than ${MAX_HEADER_SEPARATORS} entries and values (',' and ':' separators); ` +
+      `rnam refuses headers this large (about 100,000 tensors or metadata keys at most)`);
   }
   let text: string;
   try {

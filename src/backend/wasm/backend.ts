@@ -8,6 +8,19 @@ import type { Plan } from './plan.js';
 import { plans } from './plans/index.js';
 import { ptr, WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
 
+/** Resolves in a later task of the event loop (not a microtask): setImmediate in Node, a MessageChannel elsewhere. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') return void setImmediate(resolve);
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 export interface WasmBackendOptions extends WasmRuntimeOptions {
   /** Shown in `description`. */
   label?: string;
@@ -19,14 +32,19 @@ export interface WasmBackend extends KernelMethods {}
 export class WasmBackend implements Backend {
   readonly kind = 'wasm' as const;
   readonly syncRead = true;
-  readonly description: string;
   private readonly rt: WasmRuntime;
+  private readonly label: string | undefined;
 
   /** Cheap: nothing is instantiated and no worker started until the first allocation or kernel. */
   constructor(options: WasmBackendOptions = {}) {
     this.rt = new WasmRuntime(options);
+    this.label = options.label;
+  }
+
+  /** "wasm (SIMD128, N threads)": the threads it runs on now. */
+  get description(): string {
     const { threads } = this.rt;
-    this.description = options.label ?? `wasm (SIMD128, ${threads} thread${threads > 1 ? 's' : ''})`;
+    return this.label ?? `wasm (SIMD128, ${threads} thread${threads > 1 ? 's' : ''})`;
   }
 
   /** A backend whose module is instantiated and whose workers are ready. */
@@ -61,7 +79,7 @@ export class WasmBackend implements Backend {
     return this.rt.threadsReason;
   }
 
-  /** Stops the worker threads (the backend must not be used afterwards). */
+  /** Stops the worker threads and lets go of the memory: any later use throws a DeviceError. */
   dispose(): void {
     this.rt.dispose();
   }
@@ -87,8 +105,20 @@ export class WasmBackend implements Backend {
     return this.rt.view(buffer).slice();
   }
 
+  /**
+   * The values, like readSync, but if the heap grew since the last such read it first lets the event
+   * loop turn once. Tensors nobody disposed are freed by a FinalizationRegistry, whose callbacks run
+   * only between tasks: a loop that awaits only wasm reads (microtasks) would never reach them and
+   * would grow without bound. WebGPU reads turn the loop anyway (mapAsync); this makes wasm reads do
+   * the same, and only while memory is growing, so a loop in a steady state pays nothing.
+   */
   async read(buffer: DeviceBuffer): Promise<Float32Array> {
-    return this.readSync(buffer);
+    const values = this.readSync(buffer);
+    if (this.rt.grewSinceYield) {
+      this.rt.grewSinceYield = false;
+      await nextTask();
+    }
+    return values;
   }
 
   countNonfiniteSync(a: DeviceBuffer, n: number): number {

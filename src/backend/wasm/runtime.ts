@@ -9,6 +9,7 @@ import type { ParallelKernel, WasmArgs, WasmExportName, WasmKernelExports, WasmR
 import { parallelKernels, wasmParams } from '../../kernels/types.js';
 import { FreeListAllocator } from '../allocator.js';
 import { ThreadPool, workersUnavailable, type Task } from '../thread-pool.js';
+import { ArgumentError, DeviceError } from '../../errors.js';
 import { wasmBinaryBase64, wasmThreadsBinaryBase64 } from '../wasm-binary.js';
 
 const PAGE = 65536;
@@ -26,20 +27,42 @@ export const ptr = (buffer: DeviceBuffer | null, offset = 0): number => (buffer 
 /** assembly/hostmath.ts: engine-independent float64 math for the host, no kernels (they move out later). */
 
 export interface WasmRuntimeOptions {
-  /** Threads to run kernels on (default: RNAM_THREADS, else the number of cores). Results do not depend on it. */
+  /**
+   * Threads to run kernels on (default: RNAM_THREADS, else the number of cores; RNAM_THREADS is
+   * capped at the cores, this option is not). Results do not depend on it.
+   */
   threads?: number;
   /** A different single-threaded build of the kernels (the benchmarks load the scalar build this way). */
   binary?: Uint8Array;
+  /** The most bytes of linear memory tensors may take (default and at most 4 GiB, the wasm32 limit). */
+  memoryLimit?: number;
 }
 
-/** The default thread count, found synchronously: RNAM_THREADS, else the cores. */
-function defaultThreads(): number {
-  const env = typeof process !== 'undefined' ? process.env?.RNAM_THREADS : undefined;
-  if (env) return Number(env);
+/** The cores of this machine (navigator.hardwareConcurrency, os.availableParallelism), 1 if unknown. */
+function coreCount(): number {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
   const os = typeof process !== 'undefined' && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:os') : null;
   return os ? os.availableParallelism() : 1;
+}
+
+/** The thread count asked for (explicitly, by RNAM_THREADS, or the cores), and why it is less if it is. */
+export function resolveThreads(option: number | undefined, env: string | undefined, cores: number): { threads: number; reason: string | null } {
+  if (option !== undefined) {
+    if (!Number.isInteger(option) || option < 1) throw new ArgumentError(`wasm backend: the threads option must be a positive integer, got ${String(option)}`);
+    return { threads: option, reason: null };
+  }
+  if (env !== undefined && env !== '') {
+    if (!/^[1-9][0-9]*$/.test(env.trim())) {
+      throw new ArgumentError(`wasm backend: the environment variable RNAM_THREADS must be a positive decimal integer (1, 2, ...), got ${JSON.stringify(env)}`);
+    }
+    const asked = Number(env.trim());
+    if (asked > cores) {
+      return { threads: cores, reason: `${cores} thread${cores > 1 ? 's' : ''}: RNAM_THREADS=${asked} is capped at the ${cores} cores of this machine (the threads option is not capped)` };
+    }
+    return { threads: asked, reason: null };
+  }
+  return { threads: cores, reason: null };
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -63,65 +86,90 @@ export function part(n: number, parts: number, i: number): [number, number] {
 }
 
 export class WasmRuntime {
-  /** Threads the kernels run on once the workers are ready (1 when threads are unavailable). */
-  readonly threads: number;
-  private reason: string | null;
-  private readonly binary: Uint8Array | undefined;
+  private resolved: { threads: number; reason: string | null } | null = null;
+  private readonly options: WasmRuntimeOptions;
+  private readonly limit: number;
   private live: Live | null = null;
   private poolFailure: Error | null = null;
   private disposed = false;
+  /** Whether the heap grew since the last read() yielded to the event loop (see backend.ts). */
+  grewSinceYield = false;
   /** Each export's parameter names in the module's order, for turning named arguments into calls. */
   private readonly order = new Map<WasmExportName, string[]>();
 
+  /** Checks the options now; RNAM_THREADS is read on first use, so a bad value never breaks an import. */
   constructor(options: WasmRuntimeOptions = {}) {
-    let threads = options.binary ? 1 : options.threads ?? defaultThreads();
-    if (!Number.isInteger(threads) || threads < 1) throw new Error(`wasm backend: threads must be a positive integer, got ${threads}`);
-    const unavailable = threads > 1 ? workersUnavailable() : null;
-    if (unavailable) threads = 1;
-    this.threads = threads;
-    this.reason = unavailable ? `1 thread: ${unavailable}` : null;
-    this.binary = options.binary;
+    this.options = options;
+    if (options.threads !== undefined && !options.binary) this.resolve();
+    const limit = options.memoryLimit ?? MAX_PAGES * PAGE;
+    if (!(limit > 0) || limit > MAX_PAGES * PAGE) throw new ArgumentError(`wasm backend: memoryLimit must be in (0, 4 GiB], got ${String(limit)}`);
+    this.limit = limit;
+  }
+
+  private resolve(): { threads: number; reason: string | null } {
+    if (this.resolved) return this.resolved;
+    if (this.options.binary) return (this.resolved = { threads: 1, reason: null });
+    const env = typeof process !== 'undefined' ? process.env?.RNAM_THREADS : undefined;
+    const asked = resolveThreads(this.options.threads, env, coreCount());
+    const unavailable = asked.threads > 1 ? workersUnavailable() : null;
+    return (this.resolved = unavailable ? { threads: 1, reason: `1 thread: ${unavailable}` } : asked);
+  }
+
+  /** Threads the kernels run on (1 when threads are unavailable or the workers failed to start). */
+  get threads(): number {
+    return this.poolFailure ? 1 : this.resolve().threads;
   }
 
   /** Why the backend runs on fewer threads than asked for, if it does. */
   get threadsReason(): string | null {
-    return this.reason;
+    return this.resolve().reason;
   }
 
   /** The instantiated module, instantiating it (synchronously) and starting the workers on first use. */
   private get state(): Live {
+    if (this.disposed) throw new DeviceError('wasm backend: used after dispose(); its memory and workers are gone (create a new WasmBackend)');
     return this.live ??= this.instantiate();
   }
 
   private instantiate(): Live {
-    const shared = this.threads > 1;
-    const binary = this.binary ?? decodeBase64(shared ? wasmThreadsBinaryBase64 : wasmBinaryBase64);
+    const threads = this.resolve().threads;
+    const shared = threads > 1;
+    const binary = this.options.binary ?? decodeBase64(shared ? wasmThreadsBinaryBase64 : wasmBinaryBase64);
     const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared });
     const module = new WebAssembly.Module(binary as Uint8Array<ArrayBuffer>);
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const exports = instance.exports as unknown as WasmKernelExports;
     const allocator = new FreeListAllocator(exports.heap_base(), (end) => {
+      this.grewSinceYield = true;
       const have = memory.buffer.byteLength;
-      if (end <= have) return;
-      const pages = Math.ceil((end - have) / PAGE);
-      if (have / PAGE + pages > MAX_PAGES) throw new Error(`wasm backend: out of memory (asked for ${end} bytes, the limit is 4 GiB)`);
-      memory.grow(pages);
-    });
-    let pool: ThreadPool | null = null;
-    if (shared && !this.disposed) {
+      if (end <= have) return true;
       try {
-        pool = ThreadPool.start(module, memory, instance, parallelKernels, this.threads);
-        pool.started.catch((err: Error) => this.failed(err)); // then the caller goes on alone
+        memory.grow(Math.ceil((end - have) / PAGE));
+        return true;
+      } catch {
+        return false; // the engine or the system has no more memory to give
+      }
+    }, this.limit);
+    let pool: ThreadPool | null = null;
+    if (shared) {
+      try {
+        pool = ThreadPool.start(module, memory, instance, parallelKernels, threads);
+        const started = pool;
+        started.started.catch((err: Error) => this.failed(err, started)); // then the caller goes on alone
       } catch (err) {
-        this.failed(err as Error);
+        this.failed(err as Error, null);
       }
     }
     return { memory, exports, allocator, pool };
   }
 
-  private failed(err: Error): void {
+  private failed(err: Error, pool: ThreadPool | null): void {
+    if (this.poolFailure) return;
     this.poolFailure = err;
-    this.reason = `1 thread: the workers did not start (${err.message})`;
+    pool?.terminate(); // the workers that did start are of no use without the others
+    const browser = typeof process === 'undefined' || typeof process.versions?.node !== 'string';
+    const csp = browser ? '; a Content-Security-Policy whose worker-src does not allow blob: blocks them' : '';
+    this.resolved = { threads: 1, reason: `1 thread: the workers did not start (${err.message || String(err)}${csp})` };
   }
 
   /** Instantiates the module and waits until the workers are ready (rejects if they fail). */
@@ -132,10 +180,14 @@ export class WasmRuntime {
     await pool.whenReady();
   }
 
-  /** Stops the workers (the runtime must not be used afterwards). */
+  /**
+   * Stops the workers and lets go of the linear memory. Any later use throws a DeviceError; free()
+   * of a tensor that outlived the backend (dispose(), the garbage-collection backstop) does nothing.
+   */
   dispose(): void {
     this.disposed = true;
     this.live?.pool?.terminate();
+    this.live = null;
   }
 
   get exports(): WasmKernelExports {
@@ -147,6 +199,7 @@ export class WasmRuntime {
   }
 
   free(buffer: DeviceBuffer): void {
+    if (this.disposed) return;
     this.state.allocator.free(ptr(buffer));
   }
 
@@ -157,6 +210,7 @@ export class WasmRuntime {
 
   /** Bytes handed out to live tensors right now, and the linear memory reserved so far. */
   memoryStats(): { liveBytes: number; reservedBytes: number } {
+    if (this.disposed) return { liveBytes: 0, reservedBytes: 0 };
     const { allocator } = this.state;
     return { liveBytes: allocator.liveBytes, reservedBytes: allocator.reservedBytes };
   }
@@ -187,8 +241,9 @@ export class WasmRuntime {
 
   /** How many parts to cut `work` elements of parallel work over `units` units into. */
   parts(work: number, units: number): number {
-    if (!this.state.pool?.ready || work < PARALLEL_MIN_ELEMENTS) return 1;
-    return Math.max(1, Math.min(this.threads, units));
+    const { pool } = this.state;
+    if (!pool?.ready || work < PARALLEL_MIN_ELEMENTS) return 1;
+    return Math.max(1, Math.min(pool.size, units));
   }
 
   /**

@@ -20,6 +20,7 @@ import type { DeviceBuffer } from '../backend.js';
 import type { GpuPassName, PassBindings, PassUniforms, UniformType } from '../../kernels/gpu-passes.js';
 import { allGpuPasses } from '../../kernels/derived.js';
 import { wgslCommon, wgslSources } from '../wgsl-sources.js';
+import { OutOfMemoryError } from '../../errors.js';
 
 // GPUBufferUsage / GPUMapMode / GPUShaderStage values, spelled out so this file needs no globals.
 const USAGE_MAP_READ = 0x1, USAGE_MAP_WRITE = 0x2, USAGE_COPY_SRC = 0x4, USAGE_COPY_DST = 0x8;
@@ -108,6 +109,8 @@ export class GpuRuntime {
   private pendingErrors: Promise<string | null>[] = [];
   private uncaptured: string | null = null;
   private lostReason: string | null = null;
+  /** Buffers whose creation failed (known once their error scope resolved). */
+  private readonly failedBuffers = new WeakSet<GPUBuffer>();
   private counters = { dispatches: 0, submits: 0, copies: 0, buffersCreated: 0, liveBytes: 0, pooledBytes: 0 };
 
   /** `description` names the device in errors about foreign buffers. */
@@ -155,22 +158,66 @@ export class GpuRuntime {
   alloc(numel: number): DeviceBuffer {
     this.check();
     const size = sizeClass(Math.max(1, numel) * 4);
+    const { maxBufferSize } = this.device.limits;
+    if (size > maxBufferSize) {
+      throw new OutOfMemoryError(`WebGPU: a tensor of ${numel} floats needs a ${size}-byte buffer, over this device's maxBufferSize of ${maxBufferSize} bytes (${this.description})`);
+    }
     let buffer = this.pool.get(size)?.pop();
     if (buffer) {
       this.counters.pooledBytes -= size;
     } else {
-      buffer = this.device.createBuffer({ size, usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST });
-      this.counters.buffersCreated++;
+      buffer = this.createTensorBuffer(size);
     }
     this.counters.liveBytes += size;
     const b: GpuBuffer = { numel, buffer, size, owner: this, freed: false };
     return b;
   }
 
+  /**
+   * A new storage buffer, counted in the stats. A failed creation (out of memory, validation) still
+   * returns a buffer object and reports only asynchronously, through an error scope: when that
+   * says it failed, the counts are taken back and the error is thrown from the next read or sync.
+   */
+  private createTensorBuffer(size: number): GPUBuffer {
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    const buffer = this.device.createBuffer({ size, usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST });
+    const validation = this.device.popErrorScope();
+    const oom = this.device.popErrorScope();
+    this.counters.buffersCreated++;
+    this.pendingErrors.push(Promise.all([validation, oom]).then(([v, o]) => {
+      const e = v ?? o;
+      if (!e) return null;
+      this.failedBuffers.add(buffer);
+      this.counters.buffersCreated--;
+      if (this.pooledFailed(buffer)) this.counters.pooledBytes -= size;
+      else this.counters.liveBytes -= size; // held by a tensor (free() then skips it)
+      return `WebGPU ${v ? 'validation' : 'out-of-memory'} error: creating a ${size}-byte buffer failed: ${e.message}`;
+    }));
+    return buffer;
+  }
+
+  /** Whether a failed buffer sits in the pool (then it leaves it). */
+  private pooledFailed(buffer: GPUBuffer): boolean {
+    for (const list of this.pool.values()) {
+      const i = list.indexOf(buffer);
+      if (i >= 0) {
+        list.splice(i, 1);
+        buffer.destroy();
+        return true;
+      }
+    }
+    return false;
+  }
+
   free(buffer: DeviceBuffer): void {
     const b = this.own(buffer);
     if (b.freed) return;
     b.freed = true;
+    if (this.failedBuffers.has(b.buffer)) {
+      b.buffer.destroy(); // never counted, never pooled
+      return;
+    }
     this.counters.liveBytes -= b.size;
     this.counters.pooledBytes += b.size;
     let list = this.pool.get(b.size);
