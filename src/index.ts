@@ -62,3 +62,6 @@ export {
 // The typed errors (instanceof RnamError catches every one) and tensor()'s nested values.
 export { RnamError, ArgumentError, DeviceError, OutOfMemoryError, NonFiniteError, StateDictError, FileFormatError } from './errors.js';
 export type { NestedValues } from './creation.js';
+// Sequence models for any layout, and the last valid step of right-padded sequences.
+export { SequenceModel, type SequenceModelOptions, type SequenceCell } from './nn/sequence-model.js';
+export { lastStep } from './ops/last-step.js';

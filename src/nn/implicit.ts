@@ -12,7 +12,8 @@ import { defaultGenerator, type Generator } from '../random.js';
 import { shapeError } from '../shape.js';
 import { implicitRnn, transpose2d, type ImplicitSolveStats } from '../ops/implicit.js';
 import { linear } from '../ops/linear.js';
-import { reshape, slice } from '../ops/shape.js';
+import { lastStep } from '../ops/last-step.js';
+import { reshape } from '../ops/shape.js';
 import { ArgumentError, RnamError } from '../errors.js';
 
 export type { ImplicitSolveStats } from '../ops/implicit.js';
@@ -180,7 +181,7 @@ export class ImplicitRNN extends Module {
   };
 
   /** Every hidden state (batch, seq, hiddenDim) and the last one (batch, hiddenDim). */
-  forwardHidden(x: Tensor): [Tensor, Tensor] {
+  forwardHidden(x: Tensor, lengths?: ArrayLike<number> | null): [Tensor, Tensor] {
     const where = this.toString();
     if (x.ndim !== 3 || x.shape[2] !== this.inputDim || x.shape[0] < 1 || x.shape[1] < 1) {
       throw shapeError(where, 'input', `(batch >= 1, seq >= 1, ${this.inputDim})`, x.shape);
@@ -190,13 +191,15 @@ export class ImplicitRNN extends Module {
       maxIter: this.maxIter, tol: this.tol, gradMaxIter: this.gradMaxIter, gradTol: this.gradTol, kappa: this.kappa,
       onStats: this.onStats,
     }, where);
-    const [batch, seq] = x.shape;
-    return [h, reshape(slice(h, 1, seq - 1, seq), [batch, this.hiddenDim])];
+    return [h, lastStep(h, lengths, where)];
   }
 
-  /** x (batch, seq, inputDim) -> (batch, outputDim). */
-  forward(x: Tensor): Tensor {
-    return this.linear.forward(this.forwardHidden(x)[1]);
+  /** The model reads x (batch, seq, inputDim). */
+  readonly inputLayout = 'batch-first' as const;
+
+  /** x (batch, seq, inputDim) and optional lengths (right padding; the solve is causal) -> (batch, outputDim). */
+  forward(x: Tensor, lengths?: ArrayLike<number> | null): Tensor {
+    return this.linear.forward(this.forwardHidden(x, lengths)[1]);
   }
 
   override toString(): string {

@@ -7,7 +7,7 @@ import { LayerNorm, ReLU, Sequential } from './layers.js';
 import type { Tensor } from '../tensor.js';
 import { add } from '../ops/elementwise.js';
 import { addBroadcast, sumFirstAxis } from '../ops/reduce.js';
-import { slice } from '../ops/shape.js';
+import { lastStep } from '../ops/last-step.js';
 import { rnamBlock } from '../ops/rnamblock.js';
 import { shapeError } from '../shape.js';
 import { ArgumentError, RnamError } from '../errors.js';
@@ -114,15 +114,22 @@ export class FirstOrderRNAM extends Module {
     this.gam = this.registerModule('gam', new AdditiveLayer(outDim));
   }
 
-  forward(x: Tensor): [Tensor, Tensor] {
+  /** The model reads x (terms, batch, seq, 1): one term per feature. */
+  readonly inputLayout = 'terms-first' as const;
+
+  /**
+   * x (terms, batch, seq, 1) and, for right-padded sequences of different lengths, one length per
+   * sample: the model reads each sequence's last valid step (the blocks are causal, so padding
+   * after it changes nothing).
+   */
+  forward(x: Tensor, lengths?: ArrayLike<number> | null): [Tensor, Tensor] {
     const { terms } = this.options;
     if (x.ndim !== 4 || x.shape[0] !== terms || x.shape[3] !== 1 || x.shape[1] < 1 || x.shape[2] < 1) {
       throw shapeError(this.toString(), 'input', `(${terms}, batch >= 1, seq >= 1, 1)`, x.shape);
     }
     let h = this.emb.forward(x);
     for (const block of this.blocks.items) h = block.forward(h);
-    const [, batch, seq, hidden] = h.shape;
-    const last = slice(h, 2, seq - 1, seq).reshape(terms, batch, hidden);
+    const last = lastStep(h, lengths, this.toString());
     return this.gam.forward(this.proj.forward(last));
   }
 

@@ -116,6 +116,21 @@ export function opCases(): OpCase[] {
       ref: mapRef((x) => (2 * x > 3 ? x : Math.log1p(Math.exp(2 * x)) / 2)), torch: 'F.softplus(x0, beta=2, threshold=3)',
     },
     {
+      // Grouped (terms 2, batch 3, seq 4, dim 2), lengths 4, 1, 3: one copy per sample, forward and backward.
+      op: 'lastStep', what: 'lastStep(x (2, 3, 4, 2), lengths [4, 1, 3])', inputs: [{ shape: [2, 3, 4, 2] }],
+      run: ([x]) => rnam.lastStep(x, [4, 1, 3]),
+      ref: ([x]) => Float64Array.from({ length: 12 }, (_, k) => {
+        const t = Math.floor(k / 6), b = Math.floor(k / 2) % 3, d = k % 2;
+        return x[((t * 3 + b) * 4 + [4, 1, 3][b] - 1) * 2 + d];
+      }),
+      torch: 'torch.stack([x0[:, b, l - 1] for b, l in enumerate([4, 1, 3])], 1)',
+    },
+    {
+      op: 'lastStep', what: 'lastStep(x (3, 5, 2)) without lengths: the last step in one copy', inputs: [{ shape: [3, 5, 2] }],
+      run: ([x]) => rnam.lastStep(x), ref: ([x]) => Float64Array.from({ length: 6 }, (_, k) => x[(Math.floor(k / 2) * 5 + 4) * 2 + k % 2]),
+      torch: 'x0[:, -1]',
+    },
+    {
       op: 'transpose2d', what: 'transpose2d(w (3, 5))', inputs: [{ shape: [3, 5] }], run: ([w]) => rnam.transpose2d(w),
       ref: ([w]) => Float64Array.from({ length: 15 }, (_, k) => w[(k % 3) * 5 + Math.floor(k / 3)]), torch: 'x0.t()',
     },
