@@ -1,0 +1,211 @@
+// The one place the demo touches rnam's training, explanation and model-file API. Everything else in
+// demo/src talks to these few functions, so a change of the package's API is a change here only.
+// Only rnam's public API (the package root) is used.
+//
+// Until this branch merges rnam.fit with tasks and metrics, rnam.explain and rnam.saveAsync/load,
+// each function uses them when the package has them and otherwise does the same job with what the
+// package exported before (fit with a loss, predict, the metric functions, safetensors + stateDict).
+import * as rnam from 'rnam';
+import type { Task } from './protocol.js';
+
+type Model = rnam.FirstOrderRNAM;
+type Dataset = rnam.SequenceDataset;
+type Metrics = Record<string, number>;
+
+export interface HistoryEntry {
+  epoch: number;
+  trainLoss: number;
+  valLoss?: number;
+  seconds: number;
+  metrics: { train: Metrics; validation?: Metrics };
+}
+
+/** What the demo draws of an explanation (the shape of rnam.explain's result). */
+export interface Explained {
+  featureNames: string[];
+  /** Per output. */
+  intercept: number[];
+  importance: { feature: string; importance: number }[];
+  shapes: {
+    feature: string;
+    summary: string;
+    points: { sample: number; output: number; x: number; contribution: number }[];
+    /** Quantile bins, ordered by x (the curve). */
+    bins: { output: number; x: number; contribution: number }[];
+  }[];
+  local(sample: number): { contributions: { feature: string; contribution: number }[]; intercept: number; prediction: number; probability?: number };
+}
+
+export interface ModelFile {
+  model: Model;
+  metadata: { featureNames?: readonly string[]; task?: string; options?: Record<string, unknown> } & Record<string, unknown>;
+  /** How the file was read: with its rnam metadata, or as a plain state dict with sizes read off its tensors. */
+  how: string;
+}
+
+// The API other branches add (present once they are merged into this one).
+interface Added {
+  explain(model: Model, data: Dataset, options?: { task?: Task; summary?: 'last' | 'mean' | 'ema' }): Promise<Explained>;
+  saveAsync(model: Model, extras?: Record<string, unknown>): Promise<Uint8Array>;
+  load(bytes: Uint8Array, options?: { device?: rnam.Device; class?: string; options?: Record<string, unknown> }): Promise<{ model: rnam.Module; metadata: ModelFile['metadata'] }>;
+  evaluate(model: Model, data: Dataset, options: { task: Task }): Promise<{ loss: number; metrics: Metrics }>;
+  StepLR: unknown;
+}
+const added = rnam as unknown as Partial<Added>;
+const fitHasTasks = 'StepLR' in rnam; // fit with task + metrics came with the schedulers
+
+export interface TrainOptions {
+  task: Task;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  validation: Dataset;
+  /** Called after every epoch with its history entry. */
+  onEpoch(entry: HistoryEntry): Promise<void> | void;
+  /** Polled between batches; true stops training before the next batch. */
+  shouldStop(): boolean;
+}
+
+/** Thrown from onBatch to stop fit between two batches; train() catches it. */
+class Stopped extends Error {}
+
+/** Trains with AdamW; resolves with the history of the epochs that ran (all of them unless stopped). */
+export async function train(model: Model, data: Dataset, o: TrainOptions): Promise<HistoryEntry[]> {
+  const optimizer = new rnam.AdamW(model.parameters(), { lr: o.lr });
+  const history: HistoryEntry[] = [];
+  const onEpoch = async (stats: rnam.EpochStats & Partial<HistoryEntry>) => {
+    const entry: HistoryEntry = {
+      epoch: stats.epoch, trainLoss: stats.trainLoss, valLoss: stats.valLoss, seconds: stats.seconds,
+      metrics: stats.metrics ?? { train: await metrics(model, data, o.task), validation: await metrics(model, o.validation, o.task) },
+    };
+    history.push(entry);
+    await o.onEpoch(entry);
+    return o.shouldStop() ? false : undefined;
+  };
+  const onBatch = () => {
+    if (o.shouldStop()) throw new Stopped('stopped');
+  };
+  const options = { epochs: o.epochs, batchSize: o.batchSize, optimizer, validation: o.validation, onEpoch, onBatch, log: null, progress: false };
+  try {
+    if (fitHasTasks) await rnam.fit(model, data, { ...options, task: o.task } as rnam.FitOptions);
+    else await rnam.fit(model, data, { ...options, loss: lossFor(o.task) } as rnam.FitOptions);
+  } catch (err) {
+    if (!(err instanceof Stopped)) throw err;
+  }
+  return history;
+}
+
+function lossFor(task: Task): rnam.LossFn {
+  if (task === 'regression') return rnam.mseLoss;
+  if (task === 'binary') return (logits, y) => rnam.bceWithLogitsLoss(logits, y);
+  throw new rnam.ArgumentError("multiclass training needs rnam.fit with task: 'multiclass' (not in this build of rnam)");
+}
+
+/** The task's metrics on a dataset, with its loss. */
+export async function metrics(model: Model, data: Dataset, task: Task): Promise<Metrics> {
+  if (fitHasTasks && added.evaluate) {
+    const r = await added.evaluate(model, data, { task });
+    return { loss: r.loss, ...r.metrics };
+  }
+  const { yHat } = await rnam.predict(model, data);
+  const y = data.targets;
+  if (task === 'binary') return { auc: rnam.rocAuc(yHat, y), accuracy: rnam.accuracy(yHat, y, { from: 'logits' }), logLoss: rnam.logLoss(yHat, y, { from: 'logits' }) };
+  return { rmse: rnam.rmse(yHat, y), mae: rnam.mae(yHat, y), r2: rnam.r2Score(yHat, y) };
+}
+
+/** The model's output per sample as a person reads it: probabilities for binary, values for regression. */
+export async function predictions(model: Model, data: Dataset, task: Task): Promise<Float32Array> {
+  const { yHat } = await rnam.predict(model, data);
+  return task === 'binary' ? yHat.map((v) => 1 / (1 + Math.exp(-v))) : yHat;
+}
+
+/** Term importance, shape functions and local explanations of `model` on `data`. */
+export async function explain(model: Model, data: Dataset, task: Task, summary: 'last' | 'mean' | 'ema'): Promise<Explained> {
+  if (added.explain) return added.explain(model, data, { task, summary });
+  // Before rnam.explain: the additive model's per-term contributions from predict (outDim 1).
+  const { yHat, contributions } = await rnam.predict(model, data);
+  if (!contributions) throw new rnam.ArgumentError('explain: the model returns no per-term contributions');
+  const n = data.samples, terms = data.terms;
+  const c = (t: number, s: number) => contributions[t * n + s];
+  const intercept = [(await model.gam.bias.toArray())[0]];
+  const named = (data as { featureNames?: readonly string[] }).featureNames;
+  const names = named ? [...named] : Array.from({ length: terms }, (_, t) => `term_${t}`);
+  const x = (t: number, s: number) => {
+    const len = data.lengths ? data.lengths[s] : data.seq, row = (t * n + s) * data.seq;
+    if (summary === 'last') return data.features[row + len - 1];
+    let e = data.features[row];
+    for (let k = 1; k < len; k++) e = summary === 'ema' ? 0.05 * data.features[row + k] + 0.95 * e : e + data.features[row + k];
+    return summary === 'ema' ? e : e / len;
+  };
+  const importance = names.map((feature, t) => {
+    let a = 0;
+    for (let s = 0; s < n; s++) a += Math.abs(c(t, s));
+    return { feature, importance: a / n };
+  }).sort((p, q) => q.importance - p.importance);
+  const shapes = names.map((feature, t) => {
+    const points = Array.from({ length: n }, (_, s) => ({ sample: s, output: 0, x: x(t, s), contribution: c(t, s) }));
+    const sorted = [...points].sort((a, b) => a.x - b.x), bins = [];
+    const count = Math.min(20, n);
+    for (let b = 0; b < count; b++) {
+      const part = sorted.slice(Math.floor((b * n) / count), Math.floor(((b + 1) * n) / count));
+      if (part.length) bins.push({ output: 0, x: mean(part.map((p) => p.x)), contribution: mean(part.map((p) => p.contribution)) });
+    }
+    return { feature, summary, points, bins };
+  });
+  const local = (s: number) => ({ contributions: names.map((feature, t) => ({ feature, contribution: c(t, s) })), intercept: intercept[0], prediction: yHat[s] });
+  return { featureNames: names, intercept, importance, shapes, local };
+}
+
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+
+/** The whole model as one safetensors file: weights under PyTorch's names, plus rnam's metadata. */
+export async function save(model: Model, info: { task: Task; featureNames: string[]; standardizer?: unknown; data?: Record<string, unknown>; metadata: Record<string, unknown> }): Promise<Uint8Array> {
+  if (added.saveAsync) return added.saveAsync(model, info);
+  const text: Record<string, string> = { 'rnam.class': 'FirstOrderRNAM', 'rnam.options': JSON.stringify(model.options) };
+  for (const [k, v] of Object.entries(info)) if (v !== undefined) text[`rnam.${k}`] = JSON.stringify(v);
+  return rnam.safetensors.serializeAsync(model.stateDict(), text);
+}
+
+/**
+ * A model file on the given device: one written by this page or rnam.save (the CLI), or a plain
+ * PyTorch state dict of a FirstOrderRNAM, whose sizes are read off its tensors' shapes.
+ */
+export async function load(bytes: Uint8Array, device: rnam.Device): Promise<ModelFile> {
+  const plain = plainStateDictOptions(bytes);
+  if (added.load) {
+    const file = plain ? await added.load(bytes, { device, class: 'FirstOrderRNAM', options: { ...plain } }) : await added.load(bytes, { device });
+    if (!(file.model instanceof rnam.FirstOrderRNAM)) throw new rnam.ArgumentError(`the file holds a ${String(file.metadata.class)}; the demo explains FirstOrderRNAM models`);
+    return { model: file.model, metadata: file.metadata, how: plain ? `a plain state dict (sizes from its tensors: ${JSON.stringify(plain)})` : 'an rnam model file' };
+  }
+  const file = rnam.safetensors.parse(bytes);
+  const metadata: ModelFile['metadata'] = {};
+  for (const [k, v] of Object.entries(file.metadata)) {
+    if (!k.startsWith('rnam.')) continue;
+    try { metadata[k.slice(5)] = JSON.parse(v); } catch { metadata[k.slice(5)] = v; }
+  }
+  const options = plain ?? (metadata.options as unknown as rnam.FirstOrderRNAMOptions);
+  const model = new rnam.FirstOrderRNAM(options);
+  model.loadStateDict(file.tensors);
+  file.tensors && Object.values(file.tensors).forEach((t) => t.dispose());
+  model.to(device);
+  return { model, metadata, how: plain ? 'a plain state dict' : 'an rnam model file' };
+}
+
+/** For a safetensors file without rnam metadata (PyTorch's): the FirstOrderRNAM sizes its tensors imply; else null. */
+function plainStateDictOptions(bytes: Uint8Array): rnam.FirstOrderRNAMOptions | null {
+  const file = rnam.safetensors.parse(bytes);
+  try {
+    if ('rnam.class' in file.metadata) return null;
+    const shape = (name: string) => {
+      const t = file.tensors[name];
+      if (!t) throw new rnam.FileFormatError(`the file has no rnam metadata and no '${name}' tensor, so it is not a FirstOrderRNAM state dict`);
+      return t.shape;
+    };
+    const [terms, , hiddenDim] = shape('emb.weight');
+    const [outDim] = shape('gam.bias');
+    const blocks = new Set(Object.keys(file.tensors).map((k) => /^blocks\.(\d+)\./.exec(k)?.[1]).filter((b) => b !== undefined)).size;
+    return { terms, hiddenDim, outDim, blocks };
+  } finally {
+    Object.values(file.tensors).forEach((t) => t.dispose());
+  }
+}

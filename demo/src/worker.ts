@@ -1,0 +1,170 @@
+// The training worker: it owns the device, the data and the model, trains, explains and saves, and
+// posts plain results to the page. Training here rather than on the page's thread keeps the page
+// painting and answering clicks however long a batch takes (a wasm kernel call does not yield).
+import * as rnam from 'rnam';
+import * as modelApi from './model-api.js';
+import { csvColumns, prepare, type Prepared } from './data-sources.js';
+import type { DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ToWorker } from './protocol.js';
+
+interface WorkerScope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker & { stopFlag?: Int32Array }>) => void) | null;
+  crossOriginIsolated?: boolean;
+}
+const scope = self as unknown as WorkerScope;
+const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+
+/** Samples the explanation is computed on each epoch: enough for smooth curves, cheap next to an epoch. */
+const EXPLAIN_SAMPLES = 400;
+
+let model: rnam.FirstOrderRNAM | null = null;
+let data: Prepared | null = null;
+let explained: modelApi.Explained | null = null;
+let explainSet: rnam.SequenceDataset | null = null;
+let modelMetadata: Record<string, unknown> = {};
+let stopRequested = false;
+/** Set by the page through shared memory (when the page is cross-origin isolated): read between batches. */
+let stopFlag: Int32Array | null = null;
+
+/** Device, training and loading requests run one after another, in the order they came. */
+let queue: Promise<void> = Promise.resolve();
+
+scope.onmessage = (event) => {
+  const m = event.data;
+  const report = (err: Error) => post({ type: 'error', message: `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` });
+  // Stop, a sample's explanation and a CSV header are answered at once, also during training.
+  if (m.type === 'stop') stopRequested = true;
+  else if (m.type === 'local' || m.type === 'columns') run(m).catch(report);
+  else queue = queue.then(() => run(m)).catch(report);
+};
+
+async function run(m: ToWorker & { stopFlag?: Int32Array }): Promise<void> {
+  switch (m.type) {
+    case 'columns':
+      post({ type: 'columns', ...csvColumns(m.text) });
+      return;
+    case 'device':
+      await useDevice(m.device);
+      return;
+    case 'train':
+      stopFlag = m.stopFlag ?? null;
+      return trainModel(m);
+    case 'load':
+      return loadModel(m);
+    case 'local':
+      post({ type: 'local', view: localView(m.sample) });
+      return;
+    case 'download': {
+      if (!model || !data) throw new Error('there is no model yet: train one or load a file');
+      const bytes = await modelApi.save(model, { task: data.task, featureNames: data.modelFeatureNames, standardizer: data.standardizer, data: data.settings, metadata: modelMetadata });
+      post({ type: 'model', bytes, name: `rnam-${String(data.settings.source)}.safetensors` }, [bytes.buffer]);
+      return;
+    }
+  }
+}
+
+async function useDevice(choice: DeviceChoice): Promise<rnam.Device> {
+  const device = await rnam.device(choice);
+  const cpu = device as unknown as Partial<rnam.WasmBackend>;
+  const info: DeviceInfo = {
+    kind: device.kind, reason: device.reason,
+    threads: typeof cpu.threads === 'number' ? cpu.threads : rnam.cpu.threads,
+    threadsReason: typeof cpu.threads === 'number' ? cpu.threadsReason ?? null : rnam.cpu.threadsReason,
+    crossOriginIsolated: scope.crossOriginIsolated === true,
+  };
+  post({ type: 'device', info });
+  return device;
+}
+
+async function loadData(spec: ToWorker & { type: 'train' | 'load' }): Promise<Prepared> {
+  const prepared = await prepare(spec.data);
+  data = prepared;
+  // The explained samples: the first EXPLAIN_SAMPLES of the validation split, the same each epoch.
+  const v = prepared.validation;
+  explainSet = v.samples > EXPLAIN_SAMPLES ? rnam.subset(v, 0, EXPLAIN_SAMPLES) : v;
+  post({ type: 'data', summary: prepared.description, task: prepared.task, featureNames: prepared.featureNames });
+  return prepared;
+}
+
+async function trainModel(m: Extract<ToWorker, { type: 'train' }>): Promise<void> {
+  stopRequested = false;
+  const device = await useDevice(m.device);
+  const d = await loadData(m);
+  const s = m.settings;
+  model?.parameters().forEach((p) => p.dispose());
+  rnam.manualSeed(s.seed);
+  const outDim = d.task === 'multiclass' ? (d.train as rnam.SeriesDataset).task?.classes ?? 2 : 1;
+  model = new rnam.FirstOrderRNAM({ terms: d.train.terms, hiddenDim: s.hiddenDim, outDim, blocks: s.blocks }).to(device);
+  modelMetadata = { trainedWith: 'rnam browser demo', data: d.description, epochs: s.epochs, lr: s.lr, batchSize: s.batchSize };
+  const trained = model;
+  const history = await modelApi.train(trained, d.train, {
+    task: d.task, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, validation: d.validation,
+    shouldStop: () => stopRequested || (stopFlag !== null && Atomics.load(stopFlag, 0) === 1),
+    onEpoch: async (entry) => {
+      const view: EpochView = { ...entry, epochs: s.epochs };
+      post({ type: 'epoch', view, explanation: await explanationView(trained, d) });
+      // A macrotask turn, so a Stop message sent during the epoch is seen before the next one.
+      await new Promise((ok) => setTimeout(ok, 0));
+    },
+  });
+  const stopped = history.length < s.epochs;
+  post({ type: 'done', stopped, explanation: await explanationView(trained, d), predictions: [...await modelApi.predictions(trained, d.validation, d.task)] });
+}
+
+async function loadModel(m: Extract<ToWorker, { type: 'load' }>): Promise<void> {
+  const device = await useDevice(m.device);
+  const d = await loadData(m);
+  const file = await modelApi.load(m.bytes, device);
+  const terms = file.model.options.terms;
+  if (terms !== d.train.terms) {
+    throw new Error(`the model has ${terms} terms but the chosen data has ${d.train.terms} features (${d.featureNames.join(', ')}): choose the data it was trained on`);
+  }
+  const names = file.metadata.featureNames;
+  if (names && names.join('\n') !== d.modelFeatureNames.join('\n')) {
+    throw new Error(`the model was trained on the features ${names.join(', ')}; the chosen data has ${d.modelFeatureNames.join(', ')}`);
+  }
+  model?.parameters().forEach((p) => p.dispose());
+  model = file.model;
+  modelMetadata = (file.metadata.metadata as Record<string, unknown>) ?? {};
+  post({
+    type: 'loaded', explanation: await explanationView(model, d), predictions: [...await modelApi.predictions(model, d.validation, d.task)],
+    metrics: await modelApi.metrics(model, d.validation, d.task),
+    summary: `${file.how}: FirstOrderRNAM ${JSON.stringify(model.options)}, explained on the validation data.`,
+  });
+}
+
+/** Up to this many points per shape function go to the page (sorted by x, evenly thinned). */
+const SHAPE_POINTS = 240;
+
+async function explanationView(m: rnam.FirstOrderRNAM, d: Prepared): Promise<ExplanationView> {
+  explained = await modelApi.explain(m, explainSet!, d.task, d.summary);
+  const shapes = explained.shapes.map(({ feature, points, bins }) => {
+    const sorted = points.filter((p) => p.output === 0).sort((a, b) => a.x - b.x);
+    const step = Math.max(1, sorted.length / SHAPE_POINTS);
+    const picked = Array.from({ length: Math.min(SHAPE_POINTS, sorted.length) }, (_, i) => sorted[Math.floor(i * step)]);
+    const curve = bins.filter((b) => b.output === 0);
+    return { feature, x: picked.map((p) => p.x), contribution: picked.map((p) => p.contribution), curveX: curve.map((b) => b.x), curve: curve.map((b) => b.contribution) };
+  });
+  return {
+    task: d.task, featureNames: d.featureNames, intercept: explained.intercept[0], summary: d.summary,
+    importance: explained.importance.map(({ feature, importance }) => ({ feature: label(d, feature), importance })),
+    shapes: shapes.map((s) => ({ ...s, feature: label(d, s.feature) })), samples: explainSet!.samples, sampleLabels: d.sampleLabels.slice(0, explainSet!.samples),
+  };
+}
+
+/** The page's name of a feature (the seed's terms have descriptive names). */
+function label(d: Prepared, feature: string): string {
+  const i = explained!.featureNames.indexOf(feature);
+  return i >= 0 && d.featureNames[i] ? d.featureNames[i] : feature;
+}
+
+function localView(sample: number): LocalView {
+  if (!explained || !explainSet || !data) throw new Error('there is no explanation yet: train a model or load one');
+  if (!(Number.isInteger(sample) && sample >= 0 && sample < explainSet.samples)) throw new Error(`sample must be 0..${explainSet.samples - 1}, got ${sample}`);
+  const d = data, local = explained.local(sample);
+  return {
+    sample, label: d.sampleLabels[sample] ?? `sample ${sample}`,
+    contributions: local.contributions.map((c) => ({ feature: label(d, c.feature), value: c.contribution })),
+    intercept: local.intercept, prediction: local.prediction, probability: local.probability, target: explainSet.targets[sample],
+  };
+}

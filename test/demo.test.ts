@@ -1,0 +1,278 @@
+// The browser demo (demo/) in headless Chromium, used as a person would: it is built and served
+// with the cross-origin isolation headers, trained for two epochs on wasm and on WebGPU
+// (SwiftShader), fed a CSV through its file input, its model downloaded and loaded back in Node,
+// a PyTorch state dict loaded through its model input, and a screenshot taken.
+// Skipped with the reason when Chromium is missing; under RNAM_REQUIRE_WEBGPU=1 that is a failure.
+// The screenshot goes to out/demo.png; RNAM_DEMO_SCREENSHOT=docs/demo.png writes the README's.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as rnam from '../src/index.js';
+import { requireWebGPU } from './helpers/backends.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bundle = join(root, 'dist', 'rnam.browser.js');
+const FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // WebGPU on SwiftShader's Vulkan (the CPU driver Chromium ships), as in test/browser.test.ts
+  '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-vulkan=swiftshader', '--enable-webgpu-developer-features',
+];
+
+let playwright: typeof import('playwright-core') | null = null;
+let why = '';
+if (!existsSync(CHROMIUM)) why = `no Chromium at ${CHROMIUM} (apt-get install chromium libvulkan1)`;
+else if (!existsSync(bundle)) why = `${bundle} is not built (npm run build)`;
+else {
+  try {
+    playwright = await import('playwright-core');
+  } catch (err) {
+    why = `playwright-core is not installed (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+const test = suite('browser demo in headless Chromium');
+
+/** A small long table: 2 stations x 80 days; y is 1 when the next day's a + b is positive. */
+function smallCsv(): string {
+  const rows = ['station,day,a,b,y'];
+  const g = new rnam.Generator(5);
+  for (const station of ['north', 'south']) {
+    const a = Array.from({ length: 81 }, (_, t) => Math.sin(t / 4 + (station === 'north' ? 0 : 1)) + 0.3 * (g.uniform() - 0.5));
+    const b = Array.from({ length: 81 }, () => g.uniform() - 0.5);
+    for (let t = 0; t < 80; t++) rows.push(`${station},${t},${a[t].toFixed(4)},${b[t].toFixed(4)},${a[t + 1] + b[t + 1] > 0 ? 1 : 0}`);
+  }
+  return rows.join('\n') + '\n';
+}
+const csvOptions = { id: 'station', time: 'day', target: 'y', features: ['a', 'b'], window: 8 } as const;
+
+if (!playwright) {
+  if (requireWebGPU) test('the demo suite needs Chromium (RNAM_REQUIRE_WEBGPU=1)', () => assert.unreachable(why));
+  else {
+    console.log(`  skipping the demo suite: ${why}`);
+    test.skip(`demo suite (${why})`, () => {});
+  }
+} else {
+  const { chromium } = playwright;
+  type Browser = Awaited<ReturnType<typeof chromium.launch>>;
+  type Page = Awaited<ReturnType<Browser['newPage']>>;
+  const { buildDemo } = await import('../scripts/build-demo.mjs');
+  const { serveDemo } = await import('../scripts/demo-server.mjs');
+  const work = mkdtempSync(join(tmpdir(), 'rnam-demo-'));
+  let server: Server, bare: Server;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const started = Date.now();
+  const address = (s: Server) => `http://localhost:${(s.address() as AddressInfo).port}/`;
+
+  test.before(async () => {
+    const { outDir } = await buildDemo(join(work, 'site'));
+    server = await serveDemo(outDir, { port: 0 });
+    bare = await serveDemo(outDir, { port: 0, isolate: false });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    page = await browser.newPage({ viewport: { width: 1360, height: 1000 }, acceptDownloads: true });
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+    await page.goto(address(server));
+  });
+
+  test.after(async () => {
+    await browser?.close();
+    await Promise.all([server, bare].map((s) => new Promise((ok) => (s ? s.close(ok) : ok(null)))));
+    rmSync(work, { recursive: true, force: true });
+    console.log(`  demo suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  interface DemoState { predictions: number[]; epoch: number; runs: number; busy: boolean; errors: string[]; device: { kind: string; threads: number; reason: string; threadsReason: string | null } | null }
+  const state = () => page.evaluate('window.rnamDemo') as Promise<DemoState>;
+
+  /** Runs `act` and waits until the page has finished one more run (training, load or error). */
+  async function untilDone(act: () => Promise<void>, timeout = 60_000): Promise<DemoState> {
+    const before = (await state()).runs;
+    await act();
+    await page.waitForFunction(`window.rnamDemo.runs > ${before}`, null, { timeout, polling: 100 });
+    const s = await state();
+    assert.equal(s.errors, [], `the page reported: ${s.errors.join('; ')}`);
+    return s;
+  }
+
+  interface TrainOptions { data: 'seed' | 'weather' | 'csv'; device: 'wasm' | 'webgpu' | 'auto'; epochs: number; samples?: number; seq?: number; hidden?: number; blocks?: number; batch?: number }
+
+  async function train(options: TrainOptions): Promise<DemoState> {
+    await page.check(`input[name=data][value=${options.data}]`);
+    if (options.data === 'seed') {
+      await page.fill('#seed-samples', String(options.samples ?? 300));
+      await page.fill('#seed-seq', String(options.seq ?? 16));
+    }
+    await page.fill('#hidden', String(options.hidden ?? 8));
+    await page.fill('#blocks', String(options.blocks ?? 2));
+    await page.fill('#batch', String(options.batch ?? 64));
+    await page.selectOption('#device-choice', options.device);
+    await page.fill('#epochs', String(options.epochs));
+    // Every text the status line shows, recorded in the page as it changes.
+    await page.evaluate(`(() => {
+      const el = document.querySelector('[data-testid=status]');
+      window.statusLog = [];
+      window.statusObserver?.disconnect();
+      window.statusObserver = new MutationObserver(() => window.statusLog.push(el.textContent));
+      window.statusObserver.observe(el, { childList: true, characterData: true, subtree: true });
+    })()`);
+    const t0 = Date.now();
+    const s = await untilDone(() => page.click('[data-testid=train]'), 90_000);
+    console.log(`  demo: ${options.epochs} epochs of ${options.data} on ${options.device}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const log = await page.evaluate('window.statusLog') as string[];
+    assert.is(s.epoch, options.epochs);
+    for (let e = 1; e <= options.epochs; e++) {
+      assert.ok(log.some((t) => t.startsWith('Training') && t.includes(`epoch ${e} of ${options.epochs}`)), `the status showed epoch ${e} while training: ${log.join(' | ')}`);
+    }
+    assert.match(await page.textContent('[data-testid=status]') ?? '', `epoch ${options.epochs}`);
+    return s;
+  }
+
+  /** Pixels of each chart drawn in its series colours (not the axes or grid), and the bars. */
+  async function drawn(): Promise<{ train: number; validation: number; shapeCurves: number[]; importance: number[] }> {
+    return await page.evaluate(`(() => {
+      const count = (canvas, test) => {
+        const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && test(d[i], d[i + 1], d[i + 2])) n++;
+        return n;
+      };
+      const blue = (r, g, b) => r < 90 && g > 70 && g < 140 && b > 200, orange = (r, g, b) => r > 200 && g > 60 && g < 120 && b < 60;
+      const teal = (r, g, b) => r < 60 && g > 95 && g < 140 && b > 90 && b < 130;
+      const loss = document.querySelector('[data-testid=loss-chart] canvas');
+      return {
+        train: count(loss, blue), validation: count(loss, orange),
+        shapeCurves: [...document.querySelectorAll('[data-testid=shape-functions] canvas')].map((c) => count(c, teal)),
+        importance: [...document.querySelectorAll('[data-testid=importance] .bar-fill')].map((b) => b.getBoundingClientRect().width),
+      };
+    })()`);
+  }
+
+  async function assertChartsDrawn(terms: number): Promise<void> {
+    const d = await drawn();
+    assert.ok(d.train > 20 && d.validation > 20, `loss chart: ${d.train} train and ${d.validation} validation pixels`);
+    assert.is(d.shapeCurves.length, terms, 'one shape function per term');
+    assert.ok(d.shapeCurves.every((n) => n > 20), `every shape function drawn: ${d.shapeCurves}`);
+    assert.is(d.importance.length, terms, 'one importance bar per term');
+    assert.ok(d.importance[0] > 0 && d.importance.every((w, i) => i === 0 || w <= d.importance[i - 1] + 0.5), `importance bars, largest first: ${d.importance}`);
+  }
+
+  test('the page loads cross-origin isolated and the wasm backend gets more than one thread', async () => {
+    assert.is(await page.evaluate('crossOriginIsolated'), true);
+    await page.waitForFunction('window.rnamDemo.device !== null', null, { timeout: 20_000 });
+    const s = await state();
+    assert.is(s.device!.kind, 'wasm', `auto on SwiftShader picks wasm: ${s.device!.reason}`);
+    assert.ok(s.device!.threads > 1, `threads: ${s.device!.threads} (${s.device!.threadsReason})`);
+    assert.match(await page.textContent('[data-testid=device]') ?? '', `${s.device!.threads} threads`);
+  });
+
+  test('without the COOP/COEP headers the page says it runs on one thread, and why', async () => {
+    const other = await browser.newPage();
+    try {
+      await other.goto(address(bare));
+      await other.waitForFunction('window.rnamDemo.device !== null', null, { timeout: 20_000 });
+      const text = await other.textContent('[data-testid=device]') ?? '';
+      assert.match(text, '1 thread');
+      assert.match(text, /cross-origin isolated/i);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('two epochs on wasm draw the loss chart, the shape functions and the importance', async () => {
+    const s = await train({ data: 'seed', device: 'wasm', epochs: 2 });
+    assert.is(s.device!.kind, 'wasm');
+    await assertChartsDrawn(8);
+    assert.ok((await page.$$('[data-testid=local] li')).length === 9, 'the local explanation: the intercept and 8 contributions');
+  });
+
+  test('two epochs on WebGPU (SwiftShader) draw the same charts', async () => {
+    // SwiftShader runs each kernel on the CPU, far slower than the wasm backend: a small model and data set.
+    const s = await train({ data: 'seed', device: 'webgpu', epochs: 2, samples: 200, seq: 8, hidden: 4, blocks: 1, batch: 100 }).catch((err: Error) => err);
+    if (s instanceof Error) {
+      if (requireWebGPU) throw s;
+      console.log(`  skipping the WebGPU half of the demo suite: ${s.message.split('\n')[0]}`);
+      return;
+    }
+    assert.is(s.device!.kind, 'webgpu', s.device!.reason);
+    await assertChartsDrawn(8);
+  });
+
+  let csvPredictions: number[] = [];
+  let modelBytes: Uint8Array;
+
+  test('a CSV uploaded through the file input trains, with the columns mapped in the form', async () => {
+    await page.check('input[name=data][value=csv]');
+    await page.setInputFiles('[data-testid=csv-input]', { name: 'stations.csv', mimeType: 'text/csv', buffer: Buffer.from(smallCsv()) });
+    await page.waitForSelector('#mapping:not([hidden])');
+    assert.is(await page.inputValue('#map-id'), 'station', 'the id column is guessed');
+    assert.is(await page.inputValue('#map-time'), 'day', 'the time column is guessed');
+    await page.selectOption('#map-target', 'y');
+    await page.uncheck('#map-features input[value=y]');
+    await page.selectOption('#map-task', 'binary');
+    await page.fill('#map-window', String(csvOptions.window));
+    const s = await train({ data: 'csv', device: 'wasm', epochs: 2 });
+    await assertChartsDrawn(2);
+    csvPredictions = s.predictions;
+    assert.ok(csvPredictions.length > 0 && csvPredictions.every((p) => p > 0 && p < 1), 'probabilities for the validation windows');
+  });
+
+  test('the downloaded model loads with rnam.load in Node and predicts what the page predicted', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
+    const path = await download.path();
+    assert.ok(path, 'the download finished');
+    modelBytes = new Uint8Array(readFileSync(path!));
+    const load = (rnam as unknown as { load?: (b: Uint8Array) => Promise<{ model: rnam.Module; metadata: { featureNames?: string[]; task?: string } }> }).load;
+    if (!load) assert.unreachable('rnam.load is not in this build of rnam (waiting for the whole-model files branch)');
+    const { model, metadata } = await load!(modelBytes);
+    assert.ok(model instanceof rnam.FirstOrderRNAM);
+    assert.equal(metadata.featureNames, ['a', 'b']);
+    assert.is(metadata.task, 'binary');
+    const { validation } = rnam.datasetsFromCsv(smallCsv(), {
+      ...csvOptions, mode: 'window', horizon: 1, split: { by: 'time', validation: 0.2 }, standardize: { features: true, target: false },
+    });
+    const { yHat } = await rnam.predict(model as rnam.FirstOrderRNAM, validation!);
+    const probabilities = Array.from(yHat, (z) => 1 / (1 + Math.exp(-z)));
+    assert.is(probabilities.length, csvPredictions.length);
+    probabilities.forEach((p, i) => assert.ok(Math.abs(p - csvPredictions[i]) < 1e-5, `sample ${i}: Node ${p}, page ${csvPredictions[i]}`));
+  });
+
+  test('a model file loaded through the model input explains the data without training', async () => {
+    const s = await untilDone(() => page.setInputFiles('[data-testid=model-input]', { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(modelBytes) }));
+    assert.match(await page.textContent('[data-testid=status]') ?? '', 'Model loaded');
+    s.predictions.forEach((p, i) => assert.ok(Math.abs(p - csvPredictions[i]) < 1e-5, `sample ${i}: loaded ${p}, trained ${csvPredictions[i]}`));
+  });
+
+  test("a PyTorch state dict (the seed's model shape) loads and explains the seed data", async () => {
+    await page.check('input[name=data][value=seed]');
+    const file = readFileSync(join(root, 'test', 'fixtures', 'rnam', 'case_8.model.safetensors'));
+    await untilDone(() => page.setInputFiles('[data-testid=model-input]', { name: 'pytorch.safetensors', mimeType: 'application/octet-stream', buffer: file }));
+    const text = await page.textContent('[data-testid=status]') ?? '';
+    assert.match(text, 'plain state dict');
+    assert.match(text, '"blocks":4');
+    const shapes = await page.$$('[data-testid=shape-functions] figure');
+    assert.is(shapes.length, 8);
+  });
+
+  test('the screenshot: the Seattle rain task, trained for a few epochs', async () => {
+    await train({ data: 'weather', device: 'wasm', epochs: 8 });
+    await assertChartsDrawn(4);
+    const target = resolve(root, process.env.RNAM_DEMO_SCREENSHOT ?? join('out', 'demo.png'));
+    mkdirSync(dirname(target), { recursive: true });
+    await page.screenshot({ path: target, fullPage: true });
+    console.log(`  demo screenshot: ${target}`);
+  });
+
+  test('no page errors', () => {
+    assert.equal(pageErrors, []);
+  });
+}
+
+test.run();
