@@ -16,5 +16,5 @@ const server = await serveDemo(outDir, { port, isolate }).catch((err) => {
   console.error(`demo: cannot listen on 127.0.0.1:${port}: ${err.message}${err.code === 'EADDRINUSE' ? ' (try --port N)' : ''}`);
   process.exit(1);
 });
-const url = `http://localhost:${server.address().port}/`;
+const url = `http://127.0.0.1:${server.address().port}/`;
 console.log(`rnam demo: ${url}${isolate ? ' (cross-origin isolated: threaded wasm)' : ' (no COOP/COEP headers: one thread)'}; Ctrl-C stops`);

@@ -123,10 +123,20 @@ if (!playwright) {
       window.statusObserver = new MutationObserver(() => window.statusLog.push(el.textContent));
       window.statusObserver.observe(el, { childList: true, characterData: true, subtree: true });
     })()`);
+    // The longest time between two frames the page painted while training (the worker trains).
+    await page.evaluate(`(() => {
+      window.frameGap = 0;
+      let last = performance.now();
+      const tick = (t) => { window.frameGap = Math.max(window.frameGap, t - last); last = t; if (window.rnamDemo.busy) requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+    })()`);
     const t0 = Date.now();
     const s = await untilDone(() => page.click('[data-testid=train]'), 90_000);
-    console.log(`  demo: ${options.epochs} epochs of ${options.data} on ${options.device}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const gap = await page.evaluate('window.frameGap') as number;
+    console.log(`  demo: ${options.epochs} epochs of ${options.data} on ${options.device}: ${((Date.now() - t0) / 1000).toFixed(1)} s, longest frame gap ${gap.toFixed(0)} ms`);
     const log = await page.evaluate('window.statusLog') as string[];
+    // Training on the page's thread would stall painting for whole batches; the worker does not.
+    if (options.device === 'wasm') assert.ok(gap < 500, `the page painted at least every 500 ms while training (longest gap ${gap.toFixed(0)} ms)`);
     assert.is(s.epoch, options.epochs);
     for (let e = 1; e <= options.epochs; e++) {
       assert.ok(log.some((t) => t.startsWith('Training') && t.includes(`epoch ${e} of ${options.epochs}`)), `the status showed epoch ${e} while training: ${log.join(' | ')}`);
@@ -184,6 +194,30 @@ if (!playwright) {
     } finally {
       await other.close();
     }
+  });
+
+  test('every control is labelled, and the form is reachable by keyboard', async () => {
+    const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, button')]
+      .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+      .map((el) => el.id || el.outerHTML)`) as string[];
+    assert.equal(unlabelled, []);
+    await page.focus('#epochs');
+    let reached = false;
+    for (let i = 0; i < 12 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate("document.activeElement?.dataset.testid === 'train'") as boolean;
+    }
+    assert.ok(reached, 'Tab from the epochs field reaches Train');
+  });
+
+  test('Stop ends a long training run early', async () => {
+    await page.check('input[name=data][value=seed]');
+    await page.fill('#epochs', '200');
+    await page.click('[data-testid=train]');
+    await page.waitForFunction("document.querySelector('[data-testid=status]').textContent.includes('epoch 1 of 200')", null, { timeout: 30_000 });
+    const s = await untilDone(() => page.click('#stop'));
+    assert.ok(s.epoch >= 1 && s.epoch < 200, `stopped at epoch ${s.epoch}`);
+    assert.match(await page.textContent('[data-testid=status]') ?? '', 'Stopped after epoch');
   });
 
   test('two epochs on wasm draw the loss chart, the shape functions and the importance', async () => {
