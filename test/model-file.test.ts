@@ -308,9 +308,40 @@ test('save: typed errors for what cannot be stored', async () => {
   fails(() => rnam.save(model, { learningRate: 1 } as never), 'unknown extra learningRate');
   fails(() => rnam.save(model, { metadata: { callback: () => 1 } }), 'a function cannot be stored');
   fails(() => rnam.save(model, { metadata: { big: 1n } as never }), 'not storable as JSON');
+  fails(() => rnam.save(model, { metadata: { x: { $number: '1' } } }), '"$number" is reserved');
+  fails(() => rnam.save(model, { featureNames: ['a', 'b'], standardizer: { features: [{ name: 'b', mean: 0, std: 1 }, { name: 'a', mean: 0, std: 1 }] } }),
+    'the standardizer scales features [b, a], featureNames are [a, b]');
   const stranger = new rnam.Adam(new rnam.Linear(1, 1, 1).parameters());
   fails(() => rnam.save(model, { optimizer: stranger }), "the optimizer's params[0] is not a parameter of the model");
   await rejects(rnam.saveAsync(model, { task: 3 as never }), rnam.ArgumentError, 'extras.task must be a string');
+});
+
+test('fuzz: 300 seeded corruptions of a model file load or fail with FileFormatError / StateDictError, nothing else', async () => {
+  rnam.manualSeed(13);
+  const model = new rnam.FirstOrderRNAM({ terms: 2, hiddenDim: 3, outDim: 1, blocks: 1 });
+  const opt = new rnam.SGD(model.parameters(), { lr: 0.1, momentum: 0.5 });
+  trainSteps(model, opt, 1);
+  const good = rnam.save(model, { task: 'regression', featureNames: ['a', 'b'], history: [{ epoch: 1, trainLoss: 0.5 }], optimizer: opt });
+  const headerEnd = 8 + Number(new DataView(good.buffer, good.byteOffset).getBigUint64(0, true));
+  let state = 0x9e3779b9;
+  const next = () => (state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0);
+  const outcomes = { loaded: 0, FileFormatError: 0, StateDictError: 0 };
+  for (let i = 0; i < 300; i++) {
+    const bytes = good.slice();
+    let cut = bytes.length;
+    if (i % 10 === 9) cut = next() % bytes.length;             // truncated
+    else for (let k = 0; k <= i % 3; k++) bytes[8 + (next() % (headerEnd - 8))] ^= 1 << (next() % 8);   // header bit flips
+    try {
+      const { model: m, optimizerState } = await rnam.load(bytes.subarray(0, cut));
+      if (optimizerState) new rnam.SGD(m.parameters()).loadStateDict(optimizerState);
+      outcomes.loaded++;
+    } catch (err) {
+      if (err instanceof rnam.StateDictError) outcomes.StateDictError++;
+      else if (err instanceof rnam.FileFormatError) outcomes.FileFormatError++;
+      else assert.unreachable(`case ${i}: ${String(err)}`);
+    }
+  }
+  assert.ok(outcomes.FileFormatError > 100, JSON.stringify(outcomes));
 });
 
 const fixtures = new URL('./fixtures/rnam/', import.meta.url);

@@ -95,6 +95,11 @@ function prepare(model: Module, extras: SaveExtras): Prepared {
     throw new ArgumentError(`${where}: ${info.featureNames.length} featureNames for a model reading ${inputs} features`);
   }
 
+  const scaled = info.standardizer?.features?.map((f) => f.name);
+  if (scaled && info.featureNames && scaled.join('\u0000') !== info.featureNames.join('\u0000')) {
+    throw new ArgumentError(`${where}: the standardizer scales features [${scaled.join(', ')}], featureNames are [${info.featureNames.join(', ')}]`);
+  }
+
   const tensors: Record<string, Tensor> = { ...model.stateDict() };
   if (extras.optimizer !== undefined) {
     const opt = extras.optimizer;

@@ -55,12 +55,19 @@ export interface ModelFileMetadata extends ModelInfo {
   raw: Record<string, string>;
 }
 
+function isNumberTag(v: unknown): v is { $number: string } {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && keys[0] === '$number';
+}
+
 /** JSON text of a value, keeping NaN and the infinities; an ArgumentError for what JSON cannot hold. */
 export function encodeJson(where: string, value: unknown): string {
   try {
     const text = JSON.stringify(value, (_key, v: unknown) => {
       if (typeof v === 'number' && !Number.isFinite(v)) return { $number: String(v) };
       if (typeof v === 'function' || typeof v === 'symbol') throw new ArgumentError(`${where}: a ${typeof v} cannot be stored`);
+      if (isNumberTag(v)) throw new ArgumentError(`${where}: an object whose only key is "$number" is reserved (it encodes NaN and the infinities)`);
       return v;
     });
     if (text === undefined) throw new ArgumentError(`${where}: ${describeValue(value)} cannot be stored as JSON`);
@@ -74,11 +81,7 @@ export function encodeJson(where: string, value: unknown): string {
 export function decodeJson(where: string, text: string): unknown {
   try {
     return JSON.parse(text, (_key, v: unknown) => {
-      if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-        const keys = Object.keys(v);
-        if (keys.length === 1 && keys[0] === '$number') return Number((v as { $number: string }).$number);
-      }
-      return v;
+      return isNumberTag(v) ? Number(v.$number) : v;
     });
   } catch (err) {
     throw new FileFormatError(`${where}: not valid JSON (${(err as Error).message})`, { cause: err });
