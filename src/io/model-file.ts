@@ -29,7 +29,7 @@ export interface SaveExtras extends ModelInfo {
 }
 
 export interface LoadOptions {
-  /** Where the model (and optimizer state) are placed; default: the CPU (wasm). */
+  /** Where the model (and optimizer state) are placed; default: the CPU (wasm), or where a given model is. A given model is moved here. */
   device?: Backend;
   /** Load the weights into this model (a plain PyTorch state dict, or to reuse a model). */
   model?: Module;
@@ -170,18 +170,20 @@ function readOptimizer(metadata: Record<string, string>, tensors: Record<string,
     || typeof saved.steps !== 'object' || saved.steps === null || !Array.isArray(saved.paramNames)) {
     throw new FileFormatError(`${where}: expected { optimizer, paramGroups, steps, paramNames }`);
   }
-  const state: Record<number, OptimizerParamState> = {};
-  for (const [i, step] of Object.entries(saved.steps as Record<string, unknown>)) {
-    const prefix = `${OPTIMIZER_PREFIX}${i}.`;
-    const slots: Record<string, Tensor> = {};
-    // Copies: the parsed tensors are freed when load returns.
-    for (const n of names) if (n.startsWith(prefix)) slots[n.slice(prefix.length)] = Tensor.fromArray(tensors[n].toArraySync(), tensors[n].shape, device);
-    if (Object.keys(slots).length === 0) throw new FileFormatError(`${where}: parameter ${i} has a step count but no ${prefix}* tensors`);
-    state[Number(i)] = { step: step as number, slots };
-  }
-  const used = new Set(Object.keys(saved.steps as object).map((i) => `${OPTIMIZER_PREFIX}${i}.`));
-  const stray = names.find((n) => ![...used].some((p) => n.startsWith(p)));
+  // Every tensor checked against the step counts before any copy is made.
+  const steps = Object.entries(saved.steps as Record<string, unknown>);
+  const owner = (n: string) => steps.find(([i]) => n.startsWith(`${OPTIMIZER_PREFIX}${i}.`));
+  const stray = names.find((n) => !owner(n));
   if (stray) throw new FileFormatError(`${where}: tensor ${stray} belongs to no parameter with a step count`);
+  const bare = steps.find(([i]) => !names.some((n) => owner(n)?.[0] === i));
+  if (bare) throw new FileFormatError(`${where}: parameter ${bare[0]} has a step count but no ${OPTIMIZER_PREFIX}${bare[0]}.* tensors`);
+  const state: Record<number, OptimizerParamState> = {};
+  for (const [i, step] of steps) state[Number(i)] = { step: step as number, slots: {} };
+  for (const n of names) {
+    const i = owner(n)![0];
+    // A copy on the target device: the parsed tensors are freed when load returns.
+    state[Number(i)].slots[n.slice(`${OPTIMIZER_PREFIX}${i}.`.length)] = Tensor.fromArray(tensors[n].toArraySync(), tensors[n].shape, device);
+  }
   return { optimizer: saved.optimizer, state, paramGroups: saved.paramGroups as OptimizerParamGroup[], paramNames: saved.paramNames as string[] };
 }
 
