@@ -54,8 +54,10 @@ export class ShapeGrid {
 
   constructor(private readonly host: HTMLElement) {}
 
-  draw(shapes: ShapeCurve[], yLabel: string): void {
-    if (shapes.map((s) => s.feature).join('\n') !== this.names.join('\n')) this.rebuild(shapes.map((s) => s.feature));
+  /** `xLabel`: what the x axis shows (the input summary and its units). */
+  draw(shapes: ShapeCurve[], yLabel: string, xLabel: string): void {
+    const key = [...shapes.map((s) => s.feature), xLabel];
+    if (key.join('\n') !== this.names.join('\n')) this.rebuild(key);
     // One y range for all terms, so a flat (unused) term looks flat next to a strong one.
     let lo = Infinity, hi = -Infinity;
     for (const s of shapes) for (const c of s.contribution) { lo = Math.min(lo, c); hi = Math.max(hi, c); }
@@ -71,11 +73,12 @@ export class ShapeGrid {
     this.host.setAttribute('aria-label', `shape functions of ${shapes.length} terms: ${yLabel} against each input`);
   }
 
-  private rebuild(names: string[]): void {
+  private rebuild(key: string[]): void {
     this.plots.forEach((p) => p.destroy());
     this.host.replaceChildren();
-    this.names = names;
-    this.plots = names.map((name) => {
+    this.names = key;
+    const xLabel = key[key.length - 1];
+    this.plots = key.slice(0, -1).map((name) => {
       const cell = document.createElement('figure');
       cell.className = 'shape';
       const caption = document.createElement('figcaption');
@@ -84,19 +87,23 @@ export class ShapeGrid {
       cell.append(caption, canvas);
       this.host.append(cell);
       const small = { ...axis, font: '10px system-ui, sans-serif', size: 34, values: (_u: uPlot, ticks: number[]) => ticks.map(short) };
-      return new uPlot({
-        width: 200, height: 140, legend: { show: false }, cursor: { show: false },
+      const plot = new uPlot({
+        width: Math.max(180, Math.floor(canvas.clientWidth) || 200), height: SHAPE_HEIGHT, legend: { show: false }, cursor: { show: false },
         scales: { x: { time: false }, y: { auto: false, range: (u) => [u.scales.y.min ?? -1, u.scales.y.max ?? 1] } },
-        axes: [{ ...small, size: 24 }, small],
+        axes: [{ ...small, size: 20, label: xLabel, labelSize: 17, labelFont: '10.5px system-ui, sans-serif', labelGap: 0 }, small],
         series: [
           {},
           { stroke: 'transparent', paths: () => null, points: { show: true, space: 0, size: 3.5, width: 0, fill: 'rgba(100, 116, 139, 0.35)', stroke: 'rgba(100, 116, 139, 0.35)' } },
           { stroke: SHAPE, width: 2.25, spanGaps: true, points: { show: false } },
         ],
       }, [[], [], []], canvas);
+      fitWidth(canvas, plot, SHAPE_HEIGHT);
+      return plot;
     });
   }
 }
+
+const SHAPE_HEIGHT = 150;
 
 /** The samples and the binned curve on one sorted x axis (uPlot's data shares x), gaps as null. */
 function aligned(s: ShapeCurve): uPlot.AlignedData {

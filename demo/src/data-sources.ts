@@ -4,6 +4,7 @@ import * as rnam from 'rnam';
 import type { CsvMapping, DataSpec, Task } from './protocol.js';
 
 export interface Prepared {
+  source: DataSpec['kind'];
   train: rnam.SequenceDataset;
   validation: rnam.SequenceDataset;
   task: Task;
@@ -19,7 +20,7 @@ export interface Prepared {
   summary: 'last' | 'mean' | 'ema';
   standardizer?: rnam.Standardizer;
   /** How the data was made (stored in the model file). */
-  settings: Record<string, unknown>;
+  settings: rnam.DataSettings;
 }
 
 /** The seed's 4 signal terms and 4 noise terms. */
@@ -31,6 +32,10 @@ export const weatherMapping: CsvMapping = {
 };
 
 export async function prepare(spec: DataSpec): Promise<Prepared> {
+  return { ...await build(spec), source: spec.kind };
+}
+
+async function build(spec: DataSpec): Promise<Omit<Prepared, 'source'>> {
   if (spec.kind === 'seed') return seedData(spec);
   if (spec.kind === 'weather') {
     const response = await fetch(new URL('./data/weather.csv', import.meta.url));
@@ -41,7 +46,7 @@ export async function prepare(spec: DataSpec): Promise<Prepared> {
   return fromCsv(spec.text, spec.mapping);
 }
 
-function seedData(spec: Extract<DataSpec, { kind: 'seed' }>): Prepared {
+function seedData(spec: Extract<DataSpec, { kind: 'seed' }>): Omit<Prepared, 'source'> {
   rnam.manualSeed(spec.seed);
   if (!(Number.isInteger(spec.samples) && spec.samples >= 200 && spec.samples % 100 === 0)) throw new Error(`sequences must be a multiple of 100, at least 200; got ${spec.samples}`);
   const splitPoint = Math.min(spec.samples - 100, Math.round((spec.samples * 0.8) / 100) * 100);
@@ -77,7 +82,7 @@ export function seattleRain(text: string): string {
   return out.join('\n');
 }
 
-export function fromCsv(text: string, m: CsvMapping): Prepared {
+export function fromCsv(text: string, m: CsvMapping): Omit<Prepared, 'source'> {
   const { train, validation } = rnam.datasetsFromCsv(text, {
     ...(m.id ? { id: m.id } : {}), time: m.time, target: m.target, features: m.features,
     mode: 'window', window: m.window, horizon: 1, split: { by: 'time', validation: 0.2 },

@@ -191,8 +191,9 @@ function showMetrics(metrics: EpochView['metrics']): void {
 function showExplanation(e: ExplanationView): void {
   drawBars($('importance'), e.importance.map((i) => ({ label: i.feature, value: i.importance })), { caption: 'term importance, largest first' });
   const unit = e.task === 'regression' ? 'the prediction' : 'the log-odds';
-  shapes.draw(e.shapes, `contribution to ${unit}`);
-  $('shape-caption').textContent = `each dot: one validation sample's contribution to ${unit} against its input's ${summaryName[e.summary] ?? e.summary}; line: the mean per quantile bin; one y scale for all`;
+  const x = `${summaryName[e.summary] ?? e.summary}${e.originalUnits ? '' : ' (standardized)'}`;
+  shapes.draw(e.shapes, `contribution to ${unit}`, x);
+  $('shape-caption').textContent = `Each dot: one validation sample's contribution to ${unit} (y, one scale for all terms) against its input's ${x} (x). Line: the mean per quantile bin.`;
   if (sampleSelect.options.length !== e.samples) {
     sampleSelect.replaceChildren(...e.sampleLabels.map((label, i) => new Option(label, String(i))));
   }
@@ -200,7 +201,7 @@ function showExplanation(e: ExplanationView): void {
   send({ type: 'local', sample: Number(sampleSelect.value || 0) });
 }
 
-const summaryName: Record<string, string> = { last: 'last value', mean: 'mean', ema: 'exponential moving average (decay 0.95)' };
+const summaryName: Record<string, string> = { last: 'last value', mean: 'mean', ema: 'EMA (decay 0.95)' };
 
 function showLocal(v: LocalView): void {
   const sum = v.contributions.reduce((a, c) => a + c.value, 0);

@@ -2,9 +2,9 @@
 // demo/src talks to these few functions, so a change of the package's API is a change here only.
 // Only rnam's public API (the package root) is used.
 //
-// Until this branch merges rnam.fit with tasks and metrics, rnam.explain and rnam.saveAsync/load,
-// each function uses them when the package has them and otherwise does the same job with what the
-// package exported before (fit with a loss, predict, the metric functions, safetensors + stateDict).
+// Until this branch merges rnam.fit with tasks and metrics and rnam.explain, train/metrics/explain
+// use them when the package has them and otherwise do the same job with what the package exported
+// before (fit with a loss, predict, the metric functions).
 import * as rnam from 'rnam';
 import type { Task } from './protocol.js';
 
@@ -29,6 +29,8 @@ export interface Explained {
   shapes: {
     feature: string;
     summary: string;
+    /** x in the data's units (the standardizer inverted) rather than standardized. */
+    originalUnits: boolean;
     points: { sample: number; output: number; x: number; contribution: number }[];
     /** Quantile bins, ordered by x (the curve). */
     bins: { output: number; x: number; contribution: number }[];
@@ -38,7 +40,7 @@ export interface Explained {
 
 export interface ModelFile {
   model: Model;
-  metadata: { featureNames?: readonly string[]; task?: string; options?: Record<string, unknown> } & Record<string, unknown>;
+  metadata: rnam.ModelFileMetadata;
   /** How the file was read: with its rnam metadata, or as a plain state dict with sizes read off its tensors. */
   how: string;
 }
@@ -46,8 +48,6 @@ export interface ModelFile {
 // The API other branches add (present once they are merged into this one).
 interface Added {
   explain(model: Model, data: Dataset, options?: { task?: Task; summary?: 'last' | 'mean' | 'ema' }): Promise<Explained>;
-  saveAsync(model: Model, extras?: Record<string, unknown>): Promise<Uint8Array>;
-  load(bytes: Uint8Array, options?: { device?: rnam.Device; class?: string; options?: Record<string, unknown> }): Promise<{ model: rnam.Module; metadata: ModelFile['metadata'] }>;
   evaluate(model: Model, data: Dataset, options: { task: Task }): Promise<{ loss: number; metrics: Metrics }>;
   StepLR: unknown;
 }
@@ -150,7 +150,7 @@ export async function explain(model: Model, data: Dataset, task: Task, summary: 
       const part = sorted.slice(Math.floor((b * n) / count), Math.floor(((b + 1) * n) / count));
       if (part.length) bins.push({ output: 0, x: mean(part.map((p) => p.x)), contribution: mean(part.map((p) => p.contribution)) });
     }
-    return { feature, summary, points, bins };
+    return { feature, summary, originalUnits: false, points, bins };
   });
   const local = (s: number) => ({ contributions: names.map((feature, t) => ({ feature, contribution: c(t, s) })), intercept: intercept[0], prediction: yHat[s] });
   return { featureNames: names, intercept, importance, shapes, local };
@@ -159,11 +159,8 @@ export async function explain(model: Model, data: Dataset, task: Task, summary: 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 /** The whole model as one safetensors file: weights under PyTorch's names, plus rnam's metadata. */
-export async function save(model: Model, info: { task: Task; featureNames: string[]; standardizer?: unknown; data?: Record<string, unknown>; metadata: Record<string, unknown> }): Promise<Uint8Array> {
-  if (added.saveAsync) return added.saveAsync(model, info);
-  const text: Record<string, string> = { 'rnam.class': 'FirstOrderRNAM', 'rnam.options': JSON.stringify(model.options) };
-  for (const [k, v] of Object.entries(info)) if (v !== undefined) text[`rnam.${k}`] = JSON.stringify(v);
-  return rnam.safetensors.serializeAsync(model.stateDict(), text);
+export function save(model: Model, info: rnam.SaveExtras): Promise<Uint8Array> {
+  return rnam.saveAsync(model, info); // async: a model on WebGPU is read back asynchronously
 }
 
 /**
@@ -172,23 +169,13 @@ export async function save(model: Model, info: { task: Task; featureNames: strin
  */
 export async function load(bytes: Uint8Array, device: rnam.Device): Promise<ModelFile> {
   const plain = plainStateDictOptions(bytes);
-  if (added.load) {
-    const file = plain ? await added.load(bytes, { device, class: 'FirstOrderRNAM', options: { ...plain } }) : await added.load(bytes, { device });
-    if (!(file.model instanceof rnam.FirstOrderRNAM)) throw new rnam.ArgumentError(`the file holds a ${String(file.metadata.class)}; the demo explains FirstOrderRNAM models`);
-    return { model: file.model, metadata: file.metadata, how: plain ? `a plain state dict (sizes from its tensors: ${JSON.stringify(plain)})` : 'an rnam model file' };
+  const file = plain ? await rnam.load(bytes, { device, class: 'FirstOrderRNAM', options: { ...plain } }) : await rnam.load(bytes, { device });
+  if (!(file.model instanceof rnam.FirstOrderRNAM)) {
+    file.model.parameters().forEach((p) => p.dispose());
+    throw new rnam.ArgumentError(`the file holds a ${file.metadata.class}; the demo explains FirstOrderRNAM models`);
   }
-  const file = rnam.safetensors.parse(bytes);
-  const metadata: ModelFile['metadata'] = {};
-  for (const [k, v] of Object.entries(file.metadata)) {
-    if (!k.startsWith('rnam.')) continue;
-    try { metadata[k.slice(5)] = JSON.parse(v); } catch { metadata[k.slice(5)] = v; }
-  }
-  const options = plain ?? (metadata.options as unknown as rnam.FirstOrderRNAMOptions);
-  const model = new rnam.FirstOrderRNAM(options);
-  model.loadStateDict(file.tensors);
-  file.tensors && Object.values(file.tensors).forEach((t) => t.dispose());
-  model.to(device);
-  return { model, metadata, how: plain ? 'a plain state dict' : 'an rnam model file' };
+  const how = plain ? `a plain state dict (sizes from its tensors: ${JSON.stringify(plain)})` : `an rnam model file (rnam ${file.metadata.version})`;
+  return { model: file.model, metadata: file.metadata, how };
 }
 
 /** For a safetensors file without rnam metadata (PyTorch's): the FirstOrderRNAM sizes its tensors imply; else null. */

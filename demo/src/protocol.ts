@@ -63,6 +63,8 @@ export interface ExplanationView {
   shapes: ShapeCurve[];
   /** The x axis of the shapes: how each input sequence is summarized ('last', 'mean', 'ema'). */
   summary: string;
+  /** True when x is in the data's own units, false when standardized. */
+  originalUnits: boolean;
   /** Samples the local explanation can be asked for (the explained split). */
   samples: number;
   sampleLabels: string[];

@@ -22,6 +22,7 @@ let data: Prepared | null = null;
 let explained: modelApi.Explained | null = null;
 let explainSet: rnam.SequenceDataset | null = null;
 let modelMetadata: Record<string, unknown> = {};
+let history: modelApi.HistoryEntry[] = [];
 let stopRequested = false;
 /** Set by the page through shared memory (when the page is cross-origin isolated): read between batches. */
 let stopFlag: Int32Array | null = null;
@@ -56,8 +57,8 @@ async function run(m: ToWorker & { stopFlag?: Int32Array }): Promise<void> {
       return;
     case 'download': {
       if (!model || !data) throw new Error('there is no model yet: train one or load a file');
-      const bytes = await modelApi.save(model, { task: data.task, featureNames: data.modelFeatureNames, standardizer: data.standardizer, data: data.settings, metadata: modelMetadata });
-      post({ type: 'model', bytes, name: `rnam-${String(data.settings.source)}.safetensors` }, [bytes.buffer]);
+      const bytes = await modelApi.save(model, { task: data.task, featureNames: data.modelFeatureNames, standardizer: data.standardizer, data: data.settings, history, metadata: modelMetadata });
+      post({ type: 'model', bytes, name: `rnam-${data.source}.safetensors` }, [bytes.buffer]);
       return;
     }
   }
@@ -97,7 +98,8 @@ async function trainModel(m: Extract<ToWorker, { type: 'train' }>): Promise<void
   model = new rnam.FirstOrderRNAM({ terms: d.train.terms, hiddenDim: s.hiddenDim, outDim, blocks: s.blocks }).to(device);
   modelMetadata = { trainedWith: 'rnam browser demo', data: d.description, epochs: s.epochs, lr: s.lr, batchSize: s.batchSize };
   const trained = model;
-  const history = await modelApi.train(trained, d.train, {
+  history = [];
+  const ran = await modelApi.train(trained, d.train, {
     task: d.task, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, validation: d.validation,
     shouldStop: () => stopRequested || (stopFlag !== null && Atomics.load(stopFlag, 0) === 1),
     onEpoch: async (entry) => {
@@ -107,7 +109,8 @@ async function trainModel(m: Extract<ToWorker, { type: 'train' }>): Promise<void
       await new Promise((ok) => setTimeout(ok, 0));
     },
   });
-  const stopped = history.length < s.epochs;
+  history = ran;
+  const stopped = ran.length < s.epochs;
   post({ type: 'done', stopped, explanation: await explanationView(trained, d), predictions: [...await modelApi.predictions(trained, d.validation, d.task)] });
 }
 
@@ -125,7 +128,8 @@ async function loadModel(m: Extract<ToWorker, { type: 'load' }>): Promise<void> 
   }
   model?.parameters().forEach((p) => p.dispose());
   model = file.model;
-  modelMetadata = (file.metadata.metadata as Record<string, unknown>) ?? {};
+  history = (file.metadata.history as modelApi.HistoryEntry[] | undefined) ?? [];
+  modelMetadata = file.metadata.metadata ?? {};
   post({
     type: 'loaded', explanation: await explanationView(model, d), predictions: [...await modelApi.predictions(model, d.validation, d.task)],
     metrics: await modelApi.metrics(model, d.validation, d.task),
@@ -146,7 +150,7 @@ async function explanationView(m: rnam.FirstOrderRNAM, d: Prepared): Promise<Exp
     return { feature, x: picked.map((p) => p.x), contribution: picked.map((p) => p.contribution), curveX: curve.map((b) => b.x), curve: curve.map((b) => b.contribution) };
   });
   return {
-    task: d.task, featureNames: d.featureNames, intercept: explained.intercept[0], summary: d.summary,
+    task: d.task, featureNames: d.featureNames, intercept: explained.intercept[0], summary: d.summary, originalUnits: explained.shapes.every((sh) => sh.originalUnits),
     importance: explained.importance.map(({ feature, importance }) => ({ feature: label(d, feature), importance })),
     shapes: shapes.map((s) => ({ ...s, feature: label(d, s.feature) })), samples: explainSet!.samples, sampleLabels: d.sampleLabels.slice(0, explainSet!.samples),
   };
