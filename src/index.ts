@@ -65,3 +65,10 @@ export type { NestedValues } from './creation.js';
 // Sequence models for any layout, and the last valid step of right-padded sequences.
 export { SequenceModel, type SequenceModelOptions, type SequenceCell } from './nn/sequence-model.js';
 export { lastStep } from './ops/last-step.js';
+// Explanations of an additive model: importance, shape functions, local contributions, and their charts (Vega-Lite specs).
+export { explain } from './explain/explain.js';
+export { explanationCharts, type VegaLiteSpec, type ExplanationChartOptions, type ExplanationCharts } from './explain/charts.js';
+export type {
+  Explanation, ExplainOptions, ExplainTask, SequenceSummary, TermImportance, ShapeFunction, ShapePoint, ShapeBin,
+  LocalExplanation, LocalContribution, LocalOptions,
+} from './explain/types.js';
