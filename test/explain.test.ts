@@ -51,26 +51,37 @@ async function ownForward(m: rnam.FirstOrderRNAM, ds: rnam.SeriesDataset, i: num
 
 const backends = await availableBackends('explain');
 for (const device of backends) {
-  test(`${device.kind}: local contributions + intercept = the model's output of each (padded) sample; importance = mean |contribution|`, async () => {
+  test(`${device.kind}: local contributions + intercept = the model's output of each (padded) sample; importance = mean |contribution|; centering`, async () => {
     const ds = dataset(Array.from({ length: SAMPLES }, (_, i) => i * 0.1));
     const m = model(1).to(device);
-    const e = await rnam.explain(m, ds, { batchSize: 4 }); // batches of 4, 4, 3
-    assert.is(e.task, 'regression');
-    assert.equal(e.featureNames, NAMES);
-    assert.equal(e.intercept, [0.25]);
-    const abs = new Float64Array(TERMS);
-    for (let i = 0; i < SAMPLES; i++) {
-      const own = await ownForward(m, ds, i), l = e.local(i);
-      assert.is(l.scale, 'output');
-      assert.equal(l.contributions.map((c) => c.feature), NAMES);
-      const sum = l.intercept + l.contributions.reduce((s, c) => s + c.contribution, 0);
-      close(sum, l.prediction, 1e-5, `sample ${i}: intercept + contributions`);
-      close(l.prediction, own.yHat[0], 2e-5, `sample ${i} (length ${ds.lengths[i]}): prediction vs its own forward`);
-      l.contributions.forEach((c, t) => { close(c.contribution, own.parts[t], 2e-5, `sample ${i} ${c.feature}`); abs[t] += Math.abs(own.parts[t]); });
+    const own = await Promise.all(Array.from({ length: SAMPLES }, (_, i) => ownForward(m, ds, i)));
+    const means = NAMES.map((_, t) => own.reduce((s, o) => s + o.parts[t], 0) / SAMPLES);
+    for (const center of [false, true]) {
+      const e = await rnam.explain(m, ds, { batchSize: 4, center }); // batches of 4, 4, 3
+      assert.is(e.task, 'regression');
+      assert.equal(e.featureNames, NAMES);
+      assert.equal(e.bias, [0.25]);
+      assert.is(e.centered, center);
+      e.offsets.forEach((o, t) => close(o[0], center ? means[t] : 0, 1e-6, `offset of ${NAMES[t]}`));
+      close(e.intercept[0], 0.25 + (center ? means.reduce((a, b) => a + b) : 0), 1e-6, 'intercept');
+      const abs = new Float64Array(TERMS);
+      for (let i = 0; i < SAMPLES; i++) {
+        const l = e.local(i);
+        assert.is(l.scale, 'output');
+        assert.equal(l.contributions.map((c) => c.feature), NAMES);
+        const sum = l.intercept + l.contributions.reduce((s, c) => s + c.contribution, 0);
+        close(sum, l.prediction, 1e-5, `sample ${i}: intercept + contributions`);
+        close(l.prediction, own[i].yHat[0], 2e-5, `sample ${i} (length ${ds.lengths[i]}): prediction vs its own forward`);
+        l.contributions.forEach((c, t) => {
+          const expected = own[i].parts[t] - (center ? means[t] : 0);
+          close(c.contribution, expected, 2e-5, `sample ${i} ${c.feature}`);
+          abs[t] += Math.abs(expected);
+        });
+      }
+      const expected = NAMES.map((feature, t) => ({ feature, importance: abs[t] / SAMPLES })).sort((a, b) => b.importance - a.importance);
+      assert.equal(e.importance.map((i) => i.feature), expected.map((i) => i.feature));
+      e.importance.forEach((imp, k) => { close(imp.importance, expected[k].importance, 2e-5, `importance of ${imp.feature}`); assert.is(imp.perClass, undefined); });
     }
-    const expected = NAMES.map((feature, t) => ({ feature, importance: abs[t] / SAMPLES })).sort((a, b) => b.importance - a.importance);
-    assert.equal(e.importance.map((i) => i.feature), expected.map((i) => i.feature));
-    e.importance.forEach((imp, k) => { close(imp.importance, expected[k].importance, 2e-5, `importance of ${imp.feature}`); assert.is(imp.perClass, undefined); });
   });
 }
 
@@ -94,6 +105,7 @@ test('shape-function summaries over valid steps only: last, mean and EMA by hand
     assert.is(s0.originalUnits, false);
     s0.points.forEach((p, n) => { close(p.x, hand[summary][n], 1e-6, `${summary} of sample ${n}`); close(s1.points[n].x, 10 * hand[summary][n], 1e-6, `${summary} term 1`); });
     s0.points.forEach((p, n) => assert.is(p.contribution, e.contributions[n]));
+    close(s0.points.reduce((a, p) => a + p.contribution, 0), 0, 1e-9, 'centered: the contributions average 0');
     // Bins of 1 and 2 samples (floor(3/2) = 1), by x: the smallest alone, then the mean of the other two.
     const byX = s0.points.slice().sort((a, b) => a.x - b.x);
     assert.is(s0.bins.length, 2);
@@ -127,10 +139,12 @@ test('the standardizer is inverted on the x axes (original units)', async () => 
 test('multiclass: per-class importance, local explanation of the predicted class, softmax probabilities', async () => {
   const K = 3, ds = dataset(Array.from({ length: SAMPLES }, (_, i) => i % K));
   const m = model(K, 5);
-  const e = await rnam.explain(m, ds);
+  const e = await rnam.explain(m, ds, { center: false });
   assert.is(e.task, 'multiclass');
   assert.equal(e.outputNames, ['class 0', 'class 1', 'class 2']);
   close(e.intercept[2], 0.25 - 0.4, 1e-7, 'class 2 intercept');
+  const centered = await rnam.explain(m, ds);
+  for (let k = 0; k < K; k++) close(centered.intercept[k], e.intercept[k] + centered.offsets.reduce((s, o) => s + o[k], 0), 1e-6, `centered intercept of class ${k}`);
   for (const imp of e.importance) {
     const t = NAMES.indexOf(imp.feature), perClass = Array.from({ length: K }, () => 0);
     for (let i = 0; i < SAMPLES; i++) {
@@ -144,6 +158,8 @@ test('multiclass: per-class importance, local explanation of the predicted class
     const own = await ownForward(m, ds, i), logits = Array.from(own.yHat);
     const l = e.local(i);
     assert.is(l.output, logits.indexOf(Math.max(...logits)), 'the predicted class by default');
+    const lc = centered.local(i, { output: 2 });
+    close(lc.intercept + lc.contributions.reduce((s, c) => s + c.contribution, 0), logits[2], 2e-5, `sample ${i} centered class 2 logit`);
     assert.is(l.scale, 'logit');
     close(l.probabilities!.reduce((a, b) => a + b), 1, 1e-12, 'probabilities sum to 1');
     const z = logits.map((v) => Math.exp(v)), total = z.reduce((a, b) => a + b);

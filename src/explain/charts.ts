@@ -80,7 +80,7 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
           mark: { type: 'circle', size: 8, opacity: 0.35, ...(multi ? {} : { color: '#4c78a8' }) },
           encoding: {
             x: { field: 'x', type: 'quantitative', title: `${xTitle(e.shapes[0])}${e.shapes[0].originalUnits ? ' (original units)' : ''}`, scale: { zero: false } },
-            y: { field: 'contribution', type: 'quantitative', title: `contribution${logitNote(e)}` },
+            y: { field: 'contribution', type: 'quantitative', title: `contribution${e.centered ? ' (centered)' : ''}${logitNote(e)}` },
             ...color,
           },
         },

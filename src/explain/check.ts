@@ -47,10 +47,12 @@ export function resolveTask(model: FirstOrderRNAM, ds: SequenceDataset, asked: E
 }
 
 export function checkExplainOptions(o: ExplainOptions): Required<Omit<ExplainOptions, 'task'>> {
+  const center = o.center ?? true;
+  if (typeof center !== 'boolean') throw new ArgumentError(`explain: center must be true or false, got ${describeValue(center)}`);
   const summary = o.summary ?? 'last', emaAlpha = o.emaAlpha ?? 0.05, bins = o.bins ?? 20, batchSize = o.batchSize ?? 128;
   if (summary !== 'last' && summary !== 'mean' && summary !== 'ema') throw new ArgumentError(`explain: summary must be 'last', 'mean' or 'ema', got ${describeValue(summary)}`);
   if (!(emaAlpha > 0 && emaAlpha <= 1)) throw new ArgumentError(`explain: emaAlpha must lie in (0, 1], got ${describeValue(emaAlpha)}`);
   if (!Number.isInteger(bins) || bins < 1) throw new ArgumentError(`explain: bins must be a positive integer, got ${describeValue(bins)}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError(`explain: batchSize must be a positive integer, got ${describeValue(batchSize)}`);
-  return { summary, emaAlpha, bins, batchSize };
+  return { center, summary, emaAlpha, bins, batchSize };
 }

@@ -9,6 +9,7 @@ import { runAdditiveModel } from './run-model.js';
 import { termImportance } from './importance.js';
 import { shapeFunctions } from './shapes.js';
 import { localExplanation } from './local.js';
+import { centerContributions } from './center.js';
 import type { ExplainOptions, ExplainTask, Explanation } from './types.js';
 
 interface Described {
@@ -46,12 +47,15 @@ export async function explain(model: FirstOrderRNAM, data: SequenceDataset, opti
   const { terms, outDim } = model.options;
   const described = data as SequenceDataset & Described;
   const featureNames = described.featureNames ? [...described.featureNames] : Array.from({ length: terms }, (_, t) => `term_${t}`);
-  const intercept = Array.from(await model.gam.bias.toArray());
-  const { predictions, contributions } = await runAdditiveModel(model, data, settings.batchSize);
+  const bias = Array.from(await model.gam.bias.toArray());
+  const { predictions, contributions: raw } = await runAdditiveModel(model, data, settings.batchSize);
+  const { contributions, offsets, intercept } = settings.center
+    ? centerContributions(raw, terms, data.samples, outDim, bias)
+    : { contributions: Float64Array.from(raw), offsets: Array.from({ length: terms }, () => new Array<number>(outDim).fill(0)), intercept: [...bias] };
   const scales = featureScales(featureNames, described.standardizer);
   const stored = { task, featureNames, intercept, samples: data.samples, outDim, predictions, contributions };
   return {
-    ...stored,
+    ...stored, bias, centered: settings.center, offsets,
     outputNames: outputNames(task, outDim, described.targetNames),
     importance: termImportance(contributions, featureNames, data.samples, outDim),
     shapes: shapeFunctions(data, contributions, outDim, featureNames, { ...settings, scales }),

@@ -2,7 +2,7 @@
 import type { TermImportance } from './types.js';
 
 /** contributions (terms, samples, outDim); largest first (ties keep feature order). */
-export function termImportance(contributions: Float32Array, featureNames: readonly string[], samples: number, outDim: number): TermImportance[] {
+export function termImportance(contributions: ArrayLike<number>, featureNames: readonly string[], samples: number, outDim: number): TermImportance[] {
   const out = featureNames.map((feature, t): TermImportance => {
     const perClass = new Array<number>(outDim).fill(0);
     for (let n = 0; n < samples; n++) {

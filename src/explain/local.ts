@@ -9,7 +9,7 @@ export interface StoredOutputs {
   samples: number;
   outDim: number;
   predictions: Float32Array;
-  contributions: Float32Array;
+  contributions: ArrayLike<number>;
 }
 
 function softmax(logits: number[]): number[] {

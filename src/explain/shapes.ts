@@ -39,7 +39,7 @@ export function quantileBins(xs: ArrayLike<number>, ys: ArrayLike<number>, bins:
   return out;
 }
 
-export function shapeFunctions(ds: SequenceDataset, contributions: Float32Array, outDim: number, featureNames: readonly string[], settings: ShapeSettings): ShapeFunction[] {
+export function shapeFunctions(ds: SequenceDataset, contributions: ArrayLike<number>, outDim: number, featureNames: readonly string[], settings: ShapeSettings): ShapeFunction[] {
   return featureNames.map((feature, t) => {
     const xs = termSummaries(ds, t, settings);
     const points: ShapePoint[] = [], bins: ShapeBin[] = [];

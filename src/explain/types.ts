@@ -17,6 +17,12 @@ export interface ExplainOptions {
   emaAlpha?: number;
   /** Quantile bins per shape function (default 20; fewer when there are fewer samples). */
   bins?: number;
+  /**
+   * Center each term's contributions on this data (default true): its mean contribution over the
+   * samples (per output) moves into the intercept, as GAM tools show shape functions. Without it the
+   * contributions are the model's own and the intercept is model.gam.bias.
+   */
+  center?: boolean;
   /** Samples per forward pass (default 128). */
   batchSize?: number;
 }
@@ -96,8 +102,14 @@ export interface Explanation {
   featureNames: string[];
   /** One name per output: the dataset's target names, 'class k' for multiclass, else 'output k'. */
   outputNames: string[];
-  /** The additive layer's bias, per output (class). */
+  /** Per output (class): the additive layer's bias, plus the terms' mean contributions when centered. */
   intercept: number[];
+  /** model.gam.bias, per output. */
+  bias: number[];
+  /** Whether the contributions were centered (options.center). */
+  centered: boolean;
+  /** (terms, outDim): each term's mean contribution moved into the intercept (zeros when not centered). */
+  offsets: number[][];
   /** Largest first. */
   importance: TermImportance[];
   /** In feature order. */
@@ -106,8 +118,8 @@ export interface Explanation {
   outDim: number;
   /** The model's outputs (samples, outDim), row-major: values or logits. */
   predictions: Float32Array;
-  /** Per-term contributions (terms, samples, outDim), row-major. */
-  contributions: Float32Array;
+  /** Per-term contributions (terms, samples, outDim), row-major, centered unless center was false. */
+  contributions: Float64Array;
   /** The dataset's target standardization, when it has one: outputs and contributions are in its standardized units (value * std, plus mean for the intercept, gives the original units). */
   targetScale?: Scale;
   /** One sample's explanation (computed from the stored contributions, no model run). */
