@@ -47,12 +47,12 @@ export async function explain(model: FirstOrderRNAM, data: SequenceDataset, opti
   const { terms, outDim } = model.options;
   const described = data as SequenceDataset & Described;
   const featureNames = described.featureNames ? [...described.featureNames] : Array.from({ length: terms }, (_, t) => `term_${t}`);
+  const scales = featureScales(featureNames, described.standardizer); // checked before the model runs
   const bias = Array.from(await model.gam.bias.toArray());
   const { predictions, contributions: raw } = await runAdditiveModel(model, data, settings.batchSize);
   const { contributions, offsets, intercept } = settings.center
     ? centerContributions(raw, terms, data.samples, outDim, bias)
     : { contributions: Float64Array.from(raw), offsets: Array.from({ length: terms }, () => new Array<number>(outDim).fill(0)), intercept: [...bias] };
-  const scales = featureScales(featureNames, described.standardizer);
   const stored = { task, featureNames, intercept, samples: data.samples, outDim, predictions, contributions };
   return {
     ...stored, bias, centered: settings.center, offsets,
