@@ -73,3 +73,10 @@ export { registerModelClass, modelClassNames, type ModelClass, type ModelOptions
 export type { OptimizerStateDict, OptimizerParamState, OptimizerParamGroup, HyperParameter } from './optim/state-dict.js';
 export { summarize, formatSummary, type ModelSummary, type SummaryRow, type SummaryParameter } from './nn/summary.js';
 export { VERSION } from './version.js';
+// Explanations of an additive model: importance, shape functions, local contributions, and their charts (Vega-Lite specs).
+export { explain } from './explain/explain.js';
+export { explanationCharts, type VegaLiteSpec, type ExplanationChartOptions, type ExplanationCharts } from './explain/charts.js';
+export type {
+  Explanation, ExplainOptions, ExplainTask, SequenceSummary, TermImportance, ShapeFunction, ShapePoint, ShapeBin,
+  LocalExplanation, LocalContribution, LocalOptions,
+} from './explain/types.js';
