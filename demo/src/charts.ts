@@ -90,7 +90,7 @@ export class ShapeGrid {
       const plot = new uPlot({
         width: Math.max(180, Math.floor(canvas.clientWidth) || 200), height: SHAPE_HEIGHT, legend: { show: false }, cursor: { show: false },
         scales: { x: { time: false }, y: { auto: false, range: (u) => [u.scales.y.min ?? -1, u.scales.y.max ?? 1] } },
-        axes: [{ ...small, size: 20, label: xLabel, labelSize: 17, labelFont: '10.5px system-ui, sans-serif', labelGap: 0 }, small],
+        axes: [{ ...small, size: 28, label: xLabel, labelSize: 14, labelFont: '10.5px system-ui, sans-serif', labelGap: 0 }, small],
         series: [
           {},
           { stroke: 'transparent', paths: () => null, points: { show: true, space: 0, size: 3.5, width: 0, fill: 'rgba(100, 116, 139, 0.35)', stroke: 'rgba(100, 116, 139, 0.35)' } },

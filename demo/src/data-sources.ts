@@ -17,7 +17,7 @@ export interface Prepared {
   /** One sentence about the data, for the page. */
   description: string;
   /** The x axis of the shape functions: each input sequence's last value, mean, or EMA. */
-  summary: 'last' | 'mean' | 'ema';
+  summary: rnam.SequenceSummary;
   standardizer?: rnam.Standardizer;
   /** How the data was made (stored in the model file). */
   settings: rnam.DataSettings;

@@ -2,9 +2,9 @@
 // demo/src talks to these few functions, so a change of the package's API is a change here only.
 // Only rnam's public API (the package root) is used.
 //
-// Until this branch merges rnam.fit with tasks and metrics and rnam.explain, train/metrics/explain
-// use them when the package has them and otherwise do the same job with what the package exported
-// before (fit with a loss, predict, the metric functions).
+// Until this branch merges rnam.fit with tasks and metrics, train() and metrics() use them when the
+// package has them and otherwise do the same job with what it exported before (fit with a loss,
+// predict, the metric functions).
 import * as rnam from 'rnam';
 import type { Task } from './protocol.js';
 
@@ -20,23 +20,8 @@ export interface HistoryEntry {
   metrics: { train: Metrics; validation?: Metrics };
 }
 
-/** What the demo draws of an explanation (the shape of rnam.explain's result). */
-export interface Explained {
-  featureNames: string[];
-  /** Per output. */
-  intercept: number[];
-  importance: { feature: string; importance: number }[];
-  shapes: {
-    feature: string;
-    summary: string;
-    /** x in the data's units (the standardizer inverted) rather than standardized. */
-    originalUnits: boolean;
-    points: { sample: number; output: number; x: number; contribution: number }[];
-    /** Quantile bins, ordered by x (the curve). */
-    bins: { output: number; x: number; contribution: number }[];
-  }[];
-  local(sample: number): { contributions: { feature: string; contribution: number }[]; intercept: number; prediction: number; probability?: number };
-}
+/** Importance, shape functions (points and quantile bins) and local explanations: rnam.explain's result. */
+export type Explained = rnam.Explanation;
 
 export interface ModelFile {
   model: Model;
@@ -47,7 +32,6 @@ export interface ModelFile {
 
 // The API other branches add (present once they are merged into this one).
 interface Added {
-  explain(model: Model, data: Dataset, options?: { task?: Task; summary?: 'last' | 'mean' | 'ema' }): Promise<Explained>;
   evaluate(model: Model, data: Dataset, options: { task: Task }): Promise<{ loss: number; metrics: Metrics }>;
   StepLR: unknown;
 }
@@ -120,43 +104,9 @@ export async function predictions(model: Model, data: Dataset, task: Task): Prom
 }
 
 /** Term importance, shape functions and local explanations of `model` on `data`. */
-export async function explain(model: Model, data: Dataset, task: Task, summary: 'last' | 'mean' | 'ema'): Promise<Explained> {
-  if (added.explain) return added.explain(model, data, { task, summary });
-  // Before rnam.explain: the additive model's per-term contributions from predict (outDim 1).
-  const { yHat, contributions } = await rnam.predict(model, data);
-  if (!contributions) throw new rnam.ArgumentError('explain: the model returns no per-term contributions');
-  const n = data.samples, terms = data.terms;
-  const c = (t: number, s: number) => contributions[t * n + s];
-  const intercept = [(await model.gam.bias.toArray())[0]];
-  const named = (data as { featureNames?: readonly string[] }).featureNames;
-  const names = named ? [...named] : Array.from({ length: terms }, (_, t) => `term_${t}`);
-  const x = (t: number, s: number) => {
-    const len = data.lengths ? data.lengths[s] : data.seq, row = (t * n + s) * data.seq;
-    if (summary === 'last') return data.features[row + len - 1];
-    let e = data.features[row];
-    for (let k = 1; k < len; k++) e = summary === 'ema' ? 0.05 * data.features[row + k] + 0.95 * e : e + data.features[row + k];
-    return summary === 'ema' ? e : e / len;
-  };
-  const importance = names.map((feature, t) => {
-    let a = 0;
-    for (let s = 0; s < n; s++) a += Math.abs(c(t, s));
-    return { feature, importance: a / n };
-  }).sort((p, q) => q.importance - p.importance);
-  const shapes = names.map((feature, t) => {
-    const points = Array.from({ length: n }, (_, s) => ({ sample: s, output: 0, x: x(t, s), contribution: c(t, s) }));
-    const sorted = [...points].sort((a, b) => a.x - b.x), bins = [];
-    const count = Math.min(20, n);
-    for (let b = 0; b < count; b++) {
-      const part = sorted.slice(Math.floor((b * n) / count), Math.floor(((b + 1) * n) / count));
-      if (part.length) bins.push({ output: 0, x: mean(part.map((p) => p.x)), contribution: mean(part.map((p) => p.contribution)) });
-    }
-    return { feature, summary, originalUnits: false, points, bins };
-  });
-  const local = (s: number) => ({ contributions: names.map((feature, t) => ({ feature, contribution: c(t, s) })), intercept: intercept[0], prediction: yHat[s] });
-  return { featureNames: names, intercept, importance, shapes, local };
+export function explain(model: Model, data: Dataset, task: Task, summary: rnam.SequenceSummary): Promise<Explained> {
+  return rnam.explain(model, data, { task, summary });
 }
-
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 /** The whole model as one safetensors file: weights under PyTorch's names, plus rnam's metadata. */
 export function save(model: Model, info: rnam.SaveExtras): Promise<Uint8Array> {
