@@ -1,34 +1,35 @@
-// The training loop of the seed notebook as a helper: epochs of shuffled mini-batches, the
-// optimizer step, validation, and the seed's "epoch: train/val" lines.
-import type { Module } from '../nn/module.js';
-import type { Tensor } from '../tensor.js';
-import type { Backend } from '../backend/backend.js';
-import type { Optimizer } from '../optim/optimizer.js';
-import { clipGradNorm } from '../optim/optimizer.js';
-import { tensor } from '../creation.js';
+// fit(): epochs of (shuffled) mini-batches for any trainable model and any data kind, the optimizer
+// step, validation, the task's metrics, callbacks, early stopping, checkpoints and an lr scheduler,
+// and the seed's "epoch: train/val" lines.
+import { clipGradNorm, type Optimizer } from '../optim/optimizer.js';
+import { ReduceLROnPlateau, type Scheduler } from '../optim/schedulers.js';
+import { checkOptions } from '../optim/options.js';
 import { tidy } from '../memory.js';
-import { noGrad } from '../autograd.js';
-import { mseLoss } from '../ops/loss.js';
 import { defaultGenerator, Generator } from '../random.js';
-import { ArgumentError, NonFiniteError } from '../errors.js';
-import { batchIndices, checkDataset, gatherBatch, type SequenceDataset } from '../data/dataset.js';
+import { ArgumentError, NonFiniteError, describeValue } from '../errors.js';
+import type { TrainingData } from './data-source.js';
+import type { TrainableModel } from './model-info.js';
+import { batchTensors, outputs } from './batch-tensors.js';
+import { batchFeatures, checkBatchShapes, runPass } from './inference.js';
+import { checkBatchSize, checkedSource, setup } from './setup.js';
+import { checkTargets, type LossFn, type Task } from './task.js';
+import { Collector, taskMetrics } from './task-metrics.js';
+import { checkMonitor, monitoredValue, type BatchStats, type EpochStats } from './history.js';
+import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
+import { checkCheckpoint, type CheckpointOptions } from './checkpoint.js';
 import { ProgressBar } from './progress.js';
-
-export type LossFn = (yHat: Tensor, y: Tensor) => Tensor;
-
-export interface EpochStats {
-  epoch: number;
-  trainLoss: number;
-  valLoss?: number;
-  seconds: number;
-}
 
 export interface FitOptions {
   epochs: number;
   batchSize: number;
   optimizer: Optimizer;
-  validation?: SequenceDataset;
+  /** Validation data of any kind fit takes; its loss and metrics are in each history entry. */
+  validation?: TrainingData;
+  /** Default: the data's task hint (binary 0/1 targets, class indices for a model with one output per class), else 'regression'. */
+  task?: Task;
+  /** Shuffle in-memory data every epoch (default true); a stream is read in its order. */
   shuffle?: boolean;
+  /** Default: the task's (mseLoss; bceWithLogitsLoss; crossEntropyLoss on class indices). */
   loss?: LossFn;
   /** Clip the global gradient norm to this value before each step. */
   clipGradNorm?: number;
@@ -39,121 +40,118 @@ export interface FitOptions {
    * after rnam.manualSeed, whether the fits overlap or not. A generator given here is used as is.
    */
   generator?: Generator;
-  /** Called after each epoch, e.g. for early stopping (return false to stop). */
+  /** Training metrics over each epoch's batches (default true: one more read per step). */
+  trainMetrics?: boolean;
+  /** After each optimizer step. */
+  onBatch?: (stats: BatchStats) => void | Promise<void>;
+  /** After each epoch (return false to stop). */
   onEpoch?: (stats: EpochStats) => void | boolean | Promise<void | boolean>;
+  earlyStopping?: EarlyStoppingOptions;
+  checkpoint?: CheckpointOptions;
+  /** Stepped after each epoch; ReduceLROnPlateau gets its monitor's value (default valLoss, else trainLoss). */
+  scheduler?: Scheduler;
   /** Where the epoch lines go (default console.log); null for silence. */
   log?: ((line: string) => void) | null;
   /** A progress bar on a terminal (default: when stderr is a TTY). */
   progress?: boolean;
 }
 
-/** A model whose forward returns yHat or [yHat, ...]. */
-type Model = Module & { forward(x: Tensor): Tensor | [Tensor, ...Tensor[]] };
+const known = ['epochs', 'batchSize', 'optimizer', 'validation', 'task', 'shuffle', 'loss', 'clipGradNorm', 'generator', 'trainMetrics',
+  'onBatch', 'onEpoch', 'earlyStopping', 'checkpoint', 'scheduler', 'log', 'progress'];
 
-function deviceOf(model: Module): Backend {
-  const p = model.parameters()[0];
-  if (!p) throw new ArgumentError('fit: the model has no parameters');
-  return p.device;
+function checkFunction(name: string, v: unknown): void {
+  if (v !== undefined && typeof v !== 'function') throw new ArgumentError(`fit: ${name} must be a function, got ${describeValue(v)}`);
 }
 
-function prediction(out: Tensor | [Tensor, ...Tensor[]]): Tensor {
-  return Array.isArray(out) ? out[0] : out;
-}
-
-function batchTensors(ds: SequenceDataset, indices: number[], device: Backend): [Tensor, Tensor] {
-  const { x, y } = gatherBatch(ds, indices);
-  return [tensor(x, [ds.terms, indices.length, ds.seq, ds.featureDim], { device }), tensor(y, [indices.length, ds.outDim], { device })];
-}
-
-/** Mean over batches of the batch loss, without gradients (the seed's validation loss). */
-export async function evaluate(model: Model, ds: SequenceDataset, options: { batchSize?: number; loss?: LossFn } = {}): Promise<number> {
-  checkDataset(ds, 'evaluate');
-  const device = deviceOf(model), lossFn = options.loss ?? mseLoss;
-  const batches = batchIndices(ds.samples, options.batchSize ?? 128, false, defaultGenerator);
-  let total = 0;
-  for (const idx of batches) {
-    const loss = noGrad(() => tidy(() => {
-      const [x, y] = batchTensors(ds, idx, device);
-      return lossFn(prediction(model.forward(x)), y);
-    }));
-    total += await loss.item();
-    loss.dispose();
-  }
-  return total / batches.length;
-}
-
-/** Predictions and, for additive models, per-term contributions for every sample, in order. */
-export async function predict(model: Model, ds: SequenceDataset, options: { batchSize?: number } = {}) {
-  checkDataset(ds, 'predict');
-  const device = deviceOf(model);
-  const batches = batchIndices(ds.samples, options.batchSize ?? 128, false, defaultGenerator);
-  const yHat = new Float32Array(ds.samples * ds.outDim);
-  let contributions: Float32Array | null = null;
-  for (const idx of batches) {
-    const out = noGrad(() => tidy(() => {
-      const [x] = batchTensors(ds, idx, device);
-      const result = model.forward(x);
-      return Array.isArray(result) ? result : [result];
-    }));
-    const start = idx[0];
-    yHat.set(await out[0].toArray(), start * ds.outDim);
-    if (out[1]) {
-      // contributions (terms, batch, outDim) -> (terms, samples, outDim)
-      contributions ??= new Float32Array(ds.terms * ds.samples * ds.outDim);
-      const c = await out[1].toArray(), per = idx.length * ds.outDim;
-      for (let t = 0; t < ds.terms; t++) contributions.set(c.subarray(t * per, (t + 1) * per), (t * ds.samples + start) * ds.outDim);
-    }
-    out.forEach((t) => t.dispose());
-  }
-  return { yHat, contributions };
-}
-
-/** Trains `model` on `train` and returns the per-epoch history. */
-export async function fit(model: Model, train: SequenceDataset, options: FitOptions): Promise<EpochStats[]> {
-  checkDataset(train, 'fit');
-  if (options.validation) checkDataset(options.validation, 'fit validation');
-  const device = deviceOf(model), lossFn = options.loss ?? mseLoss, opt = options.optimizer;
+/** Trains `model` on `data` and returns the per-epoch history. */
+export async function fit(model: TrainableModel, data: TrainingData, options: FitOptions): Promise<EpochStats[]> {
+  const where = 'fit';
+  checkOptions(where, options, known);
+  const s = setup(where, model, data, options);
+  const { info, source, task, loss: lossFn } = s;
+  const opt = options.optimizer;
+  if (!opt || typeof opt.step !== 'function' || typeof opt.zeroGrad !== 'function') throw new ArgumentError(`fit: optimizer must be an optimizer (new rnam.AdamW(model.parameters())), got ${describeValue(opt)}`);
+  if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new ArgumentError(`fit: epochs must be a positive integer, got ${describeValue(options.epochs)}`);
+  const batchSize = checkBatchSize(where, options.batchSize);
+  if (options.shuffle === true && source.kind === 'stream') throw new ArgumentError('fit: a stream is read in its order; shuffle: true needs in-memory data (a dataset or arrays)');
+  ['onBatch', 'onEpoch', 'log'].forEach((k) => checkFunction(k, (options as unknown as Record<string, unknown>)[k] ?? undefined));
+  const validation = options.validation === undefined ? null : checkedSource('fit validation', info, options.validation, task).source;
+  const stopper = options.earlyStopping ? new EarlyStopping(options.earlyStopping, task, validation !== null, model) : null;
+  const checkpoint = options.checkpoint ? checkCheckpoint(options.checkpoint) : null;
+  const scheduler = options.scheduler ?? null;
+  if (scheduler && typeof (scheduler as { step?: unknown }).step !== 'function') throw new ArgumentError(`fit: scheduler must be an lr scheduler (StepLR, CosineAnnealingLR, ReduceLROnPlateau), got ${describeValue(scheduler)}`);
+  const plateauMonitor = scheduler instanceof ReduceLROnPlateau ? checkMonitor('fit: scheduler', scheduler.monitor, task, validation !== null) : null;
+  const trainMetrics = options.trainMetrics ?? true;
   const log = options.log === undefined ? (line: string) => console.log(line) : options.log;
   const history: EpochStats[] = [];
   const generator = options.generator ?? new Generator(defaultGenerator.nextUint32());
   const nonFinite = (value: number, epoch: number, step: number, cause?: unknown) =>
     new NonFiniteError(`fit: the training loss is ${value} at epoch ${epoch}, step ${step + 1}`, { cause });
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    const started = Date.now();
-    model.train();
-    const batches = batchIndices(train.samples, options.batchSize, options.shuffle ?? true, generator);
-    const bar = new ProgressBar(`epoch ${epoch}/${options.epochs}`, batches.length, options.progress);
-    let trainLoss = 0;
-    for (const [step, idx] of batches.entries()) {
-      const loss = tidy(() => {
-        opt.zeroGrad();
-        const [x, y] = batchTensors(train, idx, device);
-        const l = lossFn(prediction(model.forward(x)), y);
+  try {
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      const started = Date.now(), lr = opt.lr;
+      model.train();
+      const bar = new ProgressBar(`epoch ${epoch}/${options.epochs}`, source.samples === null ? 0 : Math.ceil(source.samples / batchSize), options.progress);
+      let trainLoss = 0, step = 0, seen = 0;
+      const yHats = new Collector(), targets = new Collector();
+      for await (const b of source.batches(batchSize, options.shuffle ?? source.kind !== 'stream', generator)) {
+        checkBatchShapes(where, info, task, batchFeatures(b.shape, info.layout), b.outDim);
+        if (!source.targets) checkTargets(where, task, b.y, b.outDim, info.outDim, seen);
+        const { loss, yHat } = tidy(() => {
+          opt.zeroGrad();
+          const { x, y } = batchTensors(b, task, info.device);
+          const pred = outputs(model.forward(x, b.lengths)).yHat;
+          const l = lossFn(pred, y);
+          try {
+            l.backward();
+          } catch (err) {
+            // Where the loss is read before backward (wasm), its NaN stops here: say when, as below.
+            if (err instanceof NonFiniteError) throw nonFinite(l.device.syncRead ? l.itemSync() : NaN, epoch, step, err);
+            throw err;
+          }
+          if (options.clipGradNorm !== undefined) clipGradNorm(opt.params, options.clipGradNorm).dispose();
+          opt.step();
+          return { loss: l, yHat: trainMetrics ? pred : null };
+        });
+        let value: number, predicted: Float32Array | undefined;
         try {
-          l.backward();
-        } catch (err) {
-          // Where the loss is read before backward (wasm), its NaN stops here: say when, as below.
-          if (err instanceof NonFiniteError) throw nonFinite(l.device.syncRead ? l.itemSync() : NaN, epoch, step, err);
-          throw err;
+          [value, predicted] = await Promise.all([loss.item(), yHat?.toArray()]);
+        } finally {
+          loss.dispose();
+          yHat?.dispose();
         }
-        if (options.clipGradNorm !== undefined) clipGradNorm(opt.params, options.clipGradNorm).dispose();
-        opt.step();
-        return l;
-      });
-      const value = await loss.item();
-      loss.dispose();
-      if (!Number.isFinite(value)) throw nonFinite(value, epoch, step);
-      trainLoss += value;
-      bar.update(step + 1, trainLoss / (step + 1));
+        if (!Number.isFinite(value)) throw nonFinite(value, epoch, step);
+        if (predicted) yHats.push(predicted), targets.push(b.y);
+        trainLoss += value;
+        step++;
+        seen += b.batch;
+        bar.update(step, trainLoss / step);
+        await options.onBatch?.({ epoch, step, loss: value });
+      }
+      bar.done();
+      model.eval();
+      const stats: EpochStats = { epoch, trainLoss: trainLoss / step, seconds: 0, lr, metrics: { train: {} } };
+      if (trainMetrics) stats.metrics.train = taskMetrics(task, yHats.values(), targets.values(), yHats.length / seen);
+      if (validation) {
+        const r = await runPass('fit validation', model, info, validation, { batchSize, task, loss: lossFn });
+        stats.valLoss = r.loss;
+        stats.metrics.validation = taskMetrics(task, r.yHat, r.targets, r.outDim);
+      }
+      stats.seconds = (Date.now() - started) / 1000;
+      history.push(stats);
+      log?.(`${String(epoch).padStart(3, '0')}: ${stats.trainLoss.toFixed(6)}/${stats.valLoss?.toFixed(6) ?? '-'}`);
+      let stop = stopper?.update(stats) ?? false;
+      if (scheduler instanceof ReduceLROnPlateau) scheduler.step(monitoredValue(stats, plateauMonitor!));
+      else scheduler?.step();
+      if ((await options.onEpoch?.(stats)) === false) stop = true;
+      if (checkpoint && (epoch % checkpoint.every === 0 || stop || epoch === options.epochs)) {
+        await checkpoint.save({ epoch, model, optimizer: opt, scheduler, stats, history });
+      }
+      if (stop) break;
     }
-    bar.done();
-    model.eval();
-    const stats: EpochStats = { epoch, trainLoss: trainLoss / batches.length, seconds: 0 };
-    if (options.validation) stats.valLoss = await evaluate(model, options.validation, { batchSize: options.batchSize, loss: lossFn });
-    stats.seconds = (Date.now() - started) / 1000;
-    history.push(stats);
-    log?.(`${String(epoch).padStart(3, '0')}: ${stats.trainLoss.toFixed(6)}/${stats.valLoss?.toFixed(6) ?? '-'}`);
-    if ((await options.onEpoch?.(stats)) === false) break;
+    stopper?.finish();
+  } finally {
+    stopper?.dispose();
   }
   return history;
 }
