@@ -1,7 +1,9 @@
 // Learning-rate schedulers with PyTorch's semantics (torch.optim.lr_scheduler, 1.13): each sets
 // optimizer.lr in place when step() is called once per epoch, with PyTorch's recursive ("chainable")
-// formulas, so the float64 sequences are PyTorch's bit for bit (cos from hostmath: the same bits on
-// every engine). Construction takes PyTorch's initial step: lastEpoch 0, lr unchanged.
+// formulas: StepLR's and ReduceLROnPlateau's float64 sequences are PyTorch's bit for bit; cosine's
+// differ in the last bits only, where glibc's cos (PyTorch's) and musl's (hostmath, the same bits on
+// every engine) round an input apart by an ulp (cos(6 pi / 5)). Construction takes PyTorch's
+// initial step: lastEpoch 0, lr unchanged.
 import type { Optimizer } from './optimizer.js';
 import { checkOptions, checkNumber } from './options.js';
 import { cos } from '../hostmath.js';
