@@ -388,6 +388,8 @@ test('bad inputs are typed errors naming what is wrong', async () => {
   await rejects(() => rnam.fit(model, arrays, { ...o(), earlyStopping: { patience: 1, monitor: 'valLoss' } }), rnam.ArgumentError, "monitor 'valLoss' needs validation data");
   await rejects(() => rnam.fit(model, arrays, { ...o(), checkpoint: { every: 0, save: () => {} } }), rnam.ArgumentError, 'every must be a positive integer');
   await rejects(() => rnam.fit(model, stream, { ...o(), shuffle: true }), rnam.ArgumentError, 'a stream is read in its order');
+  const other = new rnam.SGD(model.parameters(), { lr: 0.1 });
+  await rejects(() => rnam.fit(model, arrays, { ...o(), scheduler: new rnam.StepLR(other, { stepSize: 1 }) }), rnam.ArgumentError, 'the scheduler was made for another optimizer');
   await rejects(() => rnam.fit(model, 42 as unknown as rnam.TrainingData, o()), rnam.ArgumentError, 'data must be a dataset');
   await rejects(() => rnam.evaluate(model, { x: d.x, shape: d.shape, layout: 'batch-first' }), rnam.DataError, 'the arrays have no y');
   await rejects(() => rnam.predict(model, arrays, { batchsize: 4 } as rnam.PredictOptions), rnam.ArgumentError, 'predict: unknown option batchsize');

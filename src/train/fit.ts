@@ -80,6 +80,7 @@ export async function fit(model: TrainableModel, data: TrainingData, options: Fi
   const checkpoint = options.checkpoint ? checkCheckpoint(options.checkpoint) : null;
   const scheduler = options.scheduler ?? null;
   if (scheduler && typeof (scheduler as { step?: unknown }).step !== 'function') throw new ArgumentError(`fit: scheduler must be an lr scheduler (StepLR, CosineAnnealingLR, ReduceLROnPlateau), got ${describeValue(scheduler)}`);
+  if (scheduler && scheduler.optimizer !== opt) throw new ArgumentError('fit: the scheduler was made for another optimizer than fit\'s optimizer option');
   const plateauMonitor = scheduler instanceof ReduceLROnPlateau ? checkMonitor('fit: scheduler', scheduler.monitor, task, validation !== null) : null;
   const trainMetrics = options.trainMetrics ?? true;
   const log = options.log === undefined ? (line: string) => console.log(line) : options.log;
