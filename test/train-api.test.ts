@@ -288,6 +288,39 @@ test('fit steps the scheduler after each epoch: history lr is the lr each epoch 
   assert.equal(h2.map((e) => e.lr), [0.08, 0.08, 0.04, 0.02]);
 });
 
+test('the optimizer trains with the lr the scheduler sets: gamma 0 freezes the weights from epoch 2 on', async () => {
+  const d = sequences(30, 8);
+  rnam.manualSeed(31);
+  const model = makeModel('rnam');
+  const opt = new rnam.Adam(model.parameters(), { lr: 0.01 });
+  const perEpoch: Float32Array[][] = [];
+  await rnam.fit(model, { x: d.x, shape: d.shape, layout: 'batch-first', y: d.y }, { epochs: 3, batchSize: 4, optimizer: opt, ...quiet(),
+    scheduler: new rnam.StepLR(opt, { stepSize: 1, gamma: 0 }), onEpoch: async () => void perEpoch.push(await weights(model)) });
+  perEpoch[2].forEach((w, i) => assertBitwiseEqual(w, perEpoch[0][i], `parameter ${i}`));
+});
+
+test('the progress bar on a terminal: a bar for in-memory data, a step count for a stream', async () => {
+  const d = sequences(32, 8);
+  const ds = rnam.fromArrays({ x: d.x, shape: d.shape, layout: 'batch-first', y: d.y });
+  const model = makeModel('gru');
+  const stderr = process.stderr as unknown as { isTTY?: boolean; write: (s: string) => boolean };
+  const { isTTY, write } = stderr;
+  let out = '';
+  stderr.isTTY = true;
+  stderr.write = (text: string) => ((out += text), true);
+  try {
+    const o = { epochs: 1, batchSize: 4, optimizer: new rnam.Adam(model.parameters()), log: null, progress: true };
+    await rnam.fit(model, ds, o);
+    assert.ok(out.includes('epoch 1/1 [') && out.includes('2/2 loss'), out);
+    out = '';
+    await rnam.fit(model, [ds.toBatch([0, 1, 2, 3], { layout: 'batch-first' })], o);
+    assert.ok(out.includes('epoch 1/1 step 1 loss'), out);
+  } finally {
+    stderr.isTTY = isTTY;
+    stderr.write = write;
+  }
+});
+
 test('schedulers and optimizers reject bad options with ArgumentErrors naming them', async () => {
   const opt = new rnam.SGD([rnam.zeros([1], { requiresGrad: true })], { lr: 0.1 });
   const cases: [() => unknown, string][] = [

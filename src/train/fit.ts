@@ -52,7 +52,7 @@ export interface FitOptions {
   scheduler?: Scheduler;
   /** Where the epoch lines go (default console.log); null for silence. */
   log?: ((line: string) => void) | null;
-  /** A progress bar on a terminal (default: when stderr is a TTY). */
+  /** A progress bar on a terminal (default: when stderr is a TTY); for a stream, the step count. */
   progress?: boolean;
 }
 
