@@ -8,7 +8,7 @@ import type { DataSource } from './data-source.js';
 import type { ModelInfo, TrainableModel } from './model-info.js';
 import { batchTensors, outputs } from './batch-tensors.js';
 import { checkTargets, type LossFn, type Task } from './task.js';
-import { Collector } from './task-metrics.js';
+import { Collector } from './collector.js';
 
 export interface PassResult {
   /** The mean over batches of the batch loss (the seed's validation loss); NaN without a loss. */

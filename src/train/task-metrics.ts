@@ -22,23 +22,3 @@ export function higherIsBetter(name: string): boolean {
   const base = name.includes('.') ? name.slice(name.indexOf('.') + 1) : name;
   return base === 'auc' || base === 'accuracy' || base === 'r2';
 }
-
-/** Host arrays grown batch by batch (the sample count of a stream is known only at its end). */
-export class Collector {
-  private chunks: Float32Array[] = [];
-  length = 0;
-
-  push(values: Float32Array): void {
-    this.chunks.push(values);
-    this.length += values.length;
-  }
-
-  values(): Float32Array {
-    if (this.chunks.length === 1) return this.chunks[0];
-    const out = new Float32Array(this.length);
-    let at = 0;
-    for (const c of this.chunks) out.set(c, at), (at += c.length);
-    this.chunks = [out];
-    return out;
-  }
-}
