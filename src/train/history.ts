@@ -13,7 +13,7 @@ export interface EpochStats {
   seconds: number;
   /** The learning rate the epoch trained with (a scheduler changes it after the epoch). */
   lr: number;
-  /** Training metrics are over the epoch's batches as they were predicted before each step. */
+  /** Training metrics are over the epoch's batches as predicted before each step ({} with trainMetrics: false). */
   metrics: { train: Metrics; validation?: Metrics };
 }
 
