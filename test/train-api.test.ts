@@ -127,6 +127,23 @@ test('a stream given as an array of batches trains every epoch; a generator read
     rnam.ArgumentError, 'generator cannot be read twice', '() => rnam.windowBatches');
 });
 
+test('evaluate and predict on a stream equal those on the dataset it was cut from; validation may be a stream', async () => {
+  const d = sequences(33, 20);
+  const ds = rnam.fromArrays({ x: d.x, shape: d.shape, layout: 'batch-first', y: d.y, lengths: d.lengths });
+  const stream = () => [[0, 8], [8, 16], [16, 20]].map(([a, b]) => ds.toBatch(Array.from({ length: b - a }, (_, i) => a + i), { layout: 'batch-first' }));
+  rnam.manualSeed(34);
+  const model = makeModel('lstm');
+  const history = await rnam.fit(model, ds, { epochs: 2, batchSize: 8, validation: stream, optimizer: new rnam.Adam(model.parameters(), { lr: 0.02 }), ...quiet() });
+  const onStream = await rnam.evaluate(model, stream), onDataset = await rnam.evaluate(model, ds, { batchSize: 8 });
+  assert.equal(onStream, onDataset);
+  assert.is(history[1].valLoss, onDataset.loss);
+  const p = await rnam.predict(model, stream), q = await rnam.predict(model, ds);
+  assertBitwiseEqual(p.yHat, q.yHat, 'predictions');
+  assert.equal(p.shape, [20, 1]);
+  assert.is(p.featureNames, null);
+  assert.equal(q.featureNames, ['x0', 'x1']);
+});
+
 // ---- tasks and their metrics ----
 
 function classification(seed: number, samples: number, classes: number) {
