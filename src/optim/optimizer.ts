@@ -16,7 +16,7 @@ export abstract class Optimizer {
   /** Steps taken per parameter (PyTorch counts per parameter: one that had no grad is not stepped). */
   protected readonly steps = new Map<Tensor, number>();
 
-  constructor(params: Iterable<Tensor>, readonly lr: number) {
+  constructor(params: Iterable<Tensor>, public lr: number) {
     const where = this.constructor.name;
     if (params == null || typeof (params as Partial<Iterable<Tensor>>)[Symbol.iterator] !== 'function') {
       throw new ArgumentError(`${where}: params must be an iterable of tensors (model.parameters()), got ${describeValue(params)}`);
