@@ -277,8 +277,7 @@ if (!playwright) {
     const { validation } = rnam.datasetsFromCsv(smallCsv(), {
       ...csvOptions, mode: 'window', horizon: 1, split: { by: 'time', validation: 0.2 }, standardize: { features: true, target: false },
     });
-    const { yHat } = await rnam.predict(model as rnam.FirstOrderRNAM, validation!);
-    const probabilities = Array.from(yHat, (z) => 1 / (1 + Math.exp(-z)));
+    const probabilities = Array.from((await rnam.predict(model, validation!, { task: 'binary' })).predictions);
     assert.is(probabilities.length, csvPredictions.length);
     probabilities.forEach((p, i) => assert.ok(Math.abs(p - csvPredictions[i]) < 1e-5, `sample ${i}: Node ${p}, page ${csvPredictions[i]}`));
   });

@@ -90,6 +90,9 @@ export function fromCsv(text: string, m: CsvMapping): Omit<Prepared, 'source'> {
   });
   if (!validation) throw new Error('the split gave no validation data');
   if (m.task === 'binary' && train.task.kind !== 'binary') throw new Error(`task 'binary' needs a 0/1 target; '${m.target}' holds other values`);
+  if (m.task === 'multiclass' && !(train.task.classes !== undefined && train.task.classes >= 2)) {
+    throw new Error(`task 'multiclass' needs class indices 0, 1, 2, ... as the target; '${m.target}' holds other values`);
+  }
   const date = (t: number) => (Number.isNaN(t) ? '' : Math.abs(t) > 1e11 ? new Date(t).toISOString().slice(0, 10) : String(t));
   const sampleLabels = Array.from({ length: validation.samples }, (_, i) => [validation.sampleIds[i], date(validation.sampleTimes[i])].filter(Boolean).join(' ') || `sample ${i}`);
   return {

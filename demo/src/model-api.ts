@@ -1,10 +1,6 @@
 // The one place the demo touches rnam's training, explanation and model-file API. Everything else in
 // demo/src talks to these few functions, so a change of the package's API is a change here only.
 // Only rnam's public API (the package root) is used.
-//
-// Until this branch merges rnam.fit with tasks and metrics, train() and metrics() use them when the
-// package has them and otherwise do the same job with what it exported before (fit with a loss,
-// predict, the metric functions).
 import * as rnam from 'rnam';
 import type { Task } from './protocol.js';
 
@@ -12,13 +8,8 @@ type Model = rnam.FirstOrderRNAM;
 type Dataset = rnam.SequenceDataset;
 type Metrics = Record<string, number>;
 
-export interface HistoryEntry {
-  epoch: number;
-  trainLoss: number;
-  valLoss?: number;
-  seconds: number;
-  metrics: { train: Metrics; validation?: Metrics };
-}
+/** One epoch of fit's history: losses, seconds, lr, and the task's metrics on both splits. */
+export type HistoryEntry = rnam.EpochStats;
 
 /** Importance, shape functions (points and quantile bins) and local explanations: rnam.explain's result. */
 export type Explained = rnam.Explanation;
@@ -29,14 +20,6 @@ export interface ModelFile {
   /** How the file was read: with its rnam metadata, or as a plain state dict with sizes read off its tensors. */
   how: string;
 }
-
-// The API other branches add (present once they are merged into this one).
-interface Added {
-  evaluate(model: Model, data: Dataset, options: { task: Task }): Promise<{ loss: number; metrics: Metrics }>;
-  StepLR: unknown;
-}
-const added = rnam as unknown as Partial<Added>;
-const fitHasTasks = 'StepLR' in rnam; // fit with task + metrics came with the schedulers
 
 export interface TrainOptions {
   task: Task;
@@ -55,52 +38,35 @@ class Stopped extends Error {}
 
 /** Trains with AdamW; resolves with the history of the epochs that ran (all of them unless stopped). */
 export async function train(model: Model, data: Dataset, o: TrainOptions): Promise<HistoryEntry[]> {
-  const optimizer = new rnam.AdamW(model.parameters(), { lr: o.lr });
   const history: HistoryEntry[] = [];
-  const onEpoch = async (stats: rnam.EpochStats & Partial<HistoryEntry>) => {
-    const entry: HistoryEntry = {
-      epoch: stats.epoch, trainLoss: stats.trainLoss, valLoss: stats.valLoss, seconds: stats.seconds,
-      metrics: stats.metrics ?? { train: await metrics(model, data, o.task), validation: await metrics(model, o.validation, o.task) },
-    };
-    history.push(entry);
-    await o.onEpoch(entry);
-    return o.shouldStop() ? false : undefined;
-  };
-  const onBatch = () => {
-    if (o.shouldStop()) throw new Stopped('stopped');
-  };
-  const options = { epochs: o.epochs, batchSize: o.batchSize, optimizer, validation: o.validation, onEpoch, onBatch, log: null, progress: false };
   try {
-    if (fitHasTasks) await rnam.fit(model, data, { ...options, task: o.task } as rnam.FitOptions);
-    else await rnam.fit(model, data, { ...options, loss: lossFor(o.task) } as rnam.FitOptions);
+    await rnam.fit(model, data, {
+      task: o.task, epochs: o.epochs, batchSize: o.batchSize, validation: o.validation,
+      optimizer: new rnam.AdamW(model.parameters(), { lr: o.lr }), log: null, progress: false,
+      onBatch: () => {
+        if (o.shouldStop()) throw new Stopped('stopped');
+      },
+      onEpoch: async (stats) => {
+        history.push(stats);
+        await o.onEpoch(stats);
+        return o.shouldStop() ? false : undefined;
+      },
+    });
   } catch (err) {
     if (!(err instanceof Stopped)) throw err;
   }
   return history;
 }
 
-function lossFor(task: Task): rnam.LossFn {
-  if (task === 'regression') return rnam.mseLoss;
-  if (task === 'binary') return (logits, y) => rnam.bceWithLogitsLoss(logits, y);
-  throw new rnam.ArgumentError("multiclass training needs rnam.fit with task: 'multiclass' (not in this build of rnam)");
-}
-
-/** The task's metrics on a dataset, with its loss. */
+/** The task's loss and metrics on a dataset. */
 export async function metrics(model: Model, data: Dataset, task: Task): Promise<Metrics> {
-  if (fitHasTasks && added.evaluate) {
-    const r = await added.evaluate(model, data, { task });
-    return { loss: r.loss, ...r.metrics };
-  }
-  const { yHat } = await rnam.predict(model, data);
-  const y = data.targets;
-  if (task === 'binary') return { auc: rnam.rocAuc(yHat, y), accuracy: rnam.accuracy(yHat, y, { from: 'logits' }), logLoss: rnam.logLoss(yHat, y, { from: 'logits' }) };
-  return { rmse: rnam.rmse(yHat, y), mae: rnam.mae(yHat, y), r2: rnam.r2Score(yHat, y) };
+  const r = await rnam.evaluate(model, data, { task });
+  return { loss: r.loss, ...r.metrics };
 }
 
-/** The model's output per sample as a person reads it: probabilities for binary, values for regression. */
+/** The model's output per sample as a person reads it: probabilities for classification, values in the target's units for regression. */
 export async function predictions(model: Model, data: Dataset, task: Task): Promise<Float32Array> {
-  const { yHat } = await rnam.predict(model, data);
-  return task === 'binary' ? yHat.map((v) => 1 / (1 + Math.exp(-v))) : yHat;
+  return (await rnam.predict(model, data, { task })).predictions;
 }
 
 /** Term importance, shape functions and local explanations of `model` on `data`. */
