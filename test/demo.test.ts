@@ -219,6 +219,8 @@ if (!playwright) {
 
   test('Stop ends a long training run early', async () => {
     await page.check('input[name=data][value=seed]');
+    await page.fill('#seed-samples', '300');
+    await page.fill('#seed-seq', '16');
     await page.fill('#epochs', '200');
     await page.click('[data-testid=train]');
     await page.waitForFunction("document.querySelector('[data-testid=status]').textContent.includes('epoch 1 of 200')", null, { timeout: 30_000 });
@@ -300,6 +302,7 @@ if (!playwright) {
   });
 
   test('the screenshot: the Seattle rain task, trained for a few epochs', async () => {
+    await page.reload(); // a fresh page: no file names left in the inputs by the tests above
     await train({ data: 'weather', device: 'wasm', epochs: 8 });
     await assertChartsDrawn(4);
     const target = resolve(root, process.env.RNAM_DEMO_SCREENSHOT ?? join('out', 'demo.png'));
