@@ -46,9 +46,14 @@ export function lastStep(x: Tensor, lengths?: ArrayLike<number> | null, where = 
         inner: dim, srcStart: toSteps ? b : row, dstStart: toSteps ? row : b, count: 1 });
     }
   };
+  return gatherSteps('lastStep', x, outShape, copy);
+}
+
+/** y = copy(x) (toSteps false) as a differentiable op; backward copies dy back into zeros of x's shape (toSteps true). */
+function gatherSteps(name: string, x: Tensor, outShape: number[], copy: (src: Tensor, dst: Tensor, toSteps: boolean) => void): Tensor {
   const y = Tensor.empty(outShape, x.device);
   copy(x, y, false);
-  return record('lastStep', { inputs: { x }, outputs: { y }, saved: [], backward: ({ y: g }) => {
+  return record(name, { inputs: { x }, outputs: { y }, saved: [], backward: ({ y: g }) => {
     const dx = Tensor.empty(x.shape, x.device);
     x.device.fill({ out: dx.buffer, n: dx.numel, value: 0 });
     copy(g, dx, true);
@@ -72,12 +77,5 @@ export function lastStepTimeMajor(x: Tensor, lengths: ArrayLike<number>, where =
         inner: dim, srcStart: toSteps ? b : row, dstStart: toSteps ? row : b, count: 1 });
     }
   };
-  const y = Tensor.empty([batch, dim], x.device);
-  copy(x, y, false);
-  return record('lastStepTimeMajor', { inputs: { x }, outputs: { y }, saved: [], backward: ({ y: g }) => {
-    const dx = Tensor.empty(x.shape, x.device);
-    x.device.fill({ out: dx.buffer, n: dx.numel, value: 0 });
-    copy(g, dx, true);
-    return { x: dx };
-  } }).y;
+  return gatherSteps('lastStepTimeMajor', x, [batch, dim], copy);
 }
