@@ -65,3 +65,11 @@ export type { NestedValues } from './creation.js';
 // Sequence models for any layout, and the last valid step of right-padded sequences.
 export { SequenceModel, type SequenceModelOptions, type SequenceCell } from './nn/sequence-model.js';
 export { lastStep } from './ops/last-step.js';
+// Whole-model files (safetensors + rnam metadata), optimizer state, model summaries.
+export { save, saveAsync, load, OPTIMIZER_PREFIX, type SaveExtras, type LoadOptions, type LoadedModel, type SavedOptimizerState } from './io/model-file.js';
+export { saveFile, loadFile } from './io/model-file-node.js';
+export { MODEL_FILE_FORMAT, type ModelInfo, type ModelFileMetadata, type DataSettings } from './io/model-metadata.js';
+export { registerModelClass, modelClassNames, type ModelClass, type ModelOptions } from './io/model-registry.js';
+export type { OptimizerStateDict, OptimizerParamState, OptimizerParamGroup, HyperParameter } from './optim/state-dict.js';
+export { summarize, formatSummary, type ModelSummary, type SummaryRow, type SummaryParameter } from './nn/summary.js';
+export { VERSION } from './version.js';
