@@ -290,15 +290,24 @@ if (!playwright) {
     s.predictions.forEach((p, i) => assert.ok(Math.abs(p - csvPredictions[i]) < 1e-5, `sample ${i}: loaded ${p}, trained ${csvPredictions[i]}`));
   });
 
-  test("a PyTorch state dict (the seed's model shape) loads and explains the seed data", async () => {
+  test("a PyTorch state dict (the seed's model shape) loads and explains the seed data as in Node", async () => {
     await page.check('input[name=data][value=seed]');
+    await page.fill('#seed-samples', '300');
+    await page.fill('#seed-seq', '16');
+    await page.fill('#seed', '3');
     const file = readFileSync(join(root, 'test', 'fixtures', 'rnam', 'case_8.model.safetensors'));
-    await untilDone(() => page.setInputFiles('[data-testid=model-input]', { name: 'pytorch.safetensors', mimeType: 'application/octet-stream', buffer: file }));
+    const s = await untilDone(() => page.setInputFiles('[data-testid=model-input]', { name: 'pytorch.safetensors', mimeType: 'application/octet-stream', buffer: file }));
     const text = await page.textContent('[data-testid=status]') ?? '';
     assert.match(text, 'plain state dict');
     assert.match(text, '"blocks":4');
-    const shapes = await page.$$('[data-testid=shape-functions] figure');
-    assert.is(shapes.length, 8);
+    assert.is((await page.$$('[data-testid=shape-functions] figure')).length, 8);
+    // The same data and model in Node: the page's predictions are the package's.
+    rnam.manualSeed(3);
+    const { validation } = rnam.generateSeedData({ samples: 300, seq: 16, splitPoint: 200 });
+    const { model } = await rnam.load(new Uint8Array(file), { class: 'FirstOrderRNAM', options: { terms: 8, hiddenDim: 8, outDim: 1, blocks: 4 } });
+    const node = (await rnam.predict(model, validation, { task: 'regression' })).predictions;
+    assert.is(s.predictions.length, node.length);
+    s.predictions.forEach((p, i) => assert.ok(Math.abs(p - node[i]) <= 1e-5 * (1 + Math.abs(node[i])), `sample ${i}: page ${p}, Node ${node[i]}`));
   });
 
   test('the screenshot: the Seattle rain task, trained for a few epochs', async () => {

@@ -12,7 +12,7 @@ export class LossChart {
   private train: number[] = [];
   private validation: (number | null)[] = [];
 
-  constructor(host: HTMLElement, lossName: () => string) {
+  constructor(host: HTMLElement) {
     this.plot = new uPlot({
       width: host.clientWidth || 520, height: 250,
       scales: { x: { time: false } },
@@ -28,7 +28,6 @@ export class LossChart {
         { label: 'validation', stroke: VALIDATION, width: 2, points: { show: true, size: 6, fill: VALIDATION }, value: (_u, v) => (v == null ? '-' : short(v)) },
       ],
     }, [[], [], []], host);
-    host.setAttribute('aria-label', `${lossName()} per epoch, training and validation`);
     fitWidth(host, this.plot, 250);
   }
 

@@ -93,7 +93,8 @@ export function fromCsv(text: string, m: CsvMapping): Omit<Prepared, 'source'> {
   if (m.task === 'multiclass' && !(train.task.classes !== undefined && train.task.classes >= 2)) {
     throw new Error(`task 'multiclass' needs class indices 0, 1, 2, ... as the target; '${m.target}' holds other values`);
   }
-  const date = (t: number) => (Number.isNaN(t) ? '' : Math.abs(t) > 1e11 ? new Date(t).toISOString().slice(0, 10) : String(t));
+  // Dates are stored as ms since 1970 (Seattle: '2015-03-29'); plain numbers are steps ('day 41').
+  const date = (t: number) => (Number.isNaN(t) ? '' : Math.abs(t) > 1e11 ? new Date(t).toISOString().slice(0, 10) : `${m.time} ${t}`);
   const sampleLabels = Array.from({ length: validation.samples }, (_, i) => [validation.sampleIds[i], date(validation.sampleTimes[i])].filter(Boolean).join(' ') || `sample ${i}`);
   return {
     train, validation, task: m.task, featureNames: [...train.featureNames], modelFeatureNames: [...train.featureNames], sampleLabels,

@@ -10,7 +10,8 @@ const status = $('status');
 const trainButton = $<HTMLButtonElement>('train'), stopButton = $<HTMLButtonElement>('stop'), downloadButton = $<HTMLButtonElement>('download');
 const sampleSelect = $<HTMLSelectElement>('sample');
 let task: Task = 'regression';
-const loss = new LossChart($('loss-chart'), () => (task === 'binary' ? 'binary cross-entropy' : 'mean squared error'));
+const loss = new LossChart($('loss-chart'));
+const lossNames: Record<Task, string> = { regression: 'mean squared error', binary: 'binary cross-entropy', multiclass: 'cross-entropy' };
 const shapes = new ShapeGrid($('shape-functions'));
 
 /** What the tests read: the latest validation predictions, the last epoch drawn, finished runs (trainings, loads, errors). */
@@ -34,6 +35,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'data':
       task = m.task;
       $('data-summary').textContent = m.summary;
+      $('loss-chart').setAttribute('aria-label', `loss (${lossNames[task]}) per epoch, training and validation`);
       return;
     case 'epoch': return showEpoch(m.view, m.explanation);
     case 'done':
@@ -129,6 +131,7 @@ $<HTMLInputElement>('model-input').addEventListener('change', async (event) => {
     status.textContent = `Error: ${(err as Error).message}`;
     return;
   }
+  status.classList.remove('error');
   busy(true);
   status.textContent = `Loading ${file.name}...`;
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -190,7 +193,7 @@ function showMetrics(metrics: EpochView['metrics']): void {
 
 function showExplanation(e: ExplanationView): void {
   drawBars($('importance'), e.importance.map((i) => ({ label: i.feature, value: i.importance })), { caption: 'term importance, largest first' });
-  const unit = e.task === 'regression' ? 'the prediction' : 'the log-odds';
+  const unit = e.task === 'regression' ? 'the prediction' : e.task === 'binary' ? 'the log-odds' : "class 0's logit";
   const x = `${summaryName[e.summary] ?? e.summary}${e.originalUnits ? '' : ' (standardized)'}`;
   shapes.draw(e.shapes, `contribution to ${unit}`, x);
   $('shape-caption').textContent = `Each dot: one validation sample's contribution to ${unit} (y, one scale for all terms) against its input's ${x} (x). Line: the mean per quantile bin.`;
@@ -206,8 +209,11 @@ const summaryName: Record<string, string> = { last: 'last value', mean: 'mean', 
 function showLocal(v: LocalView): void {
   const sum = v.contributions.reduce((a, c) => a + c.value, 0);
   const binary = task === 'binary';
+  // The sums are on the logit scale for classification, so the bars show logits too.
   const prob = (z: number) => 1 / (1 + Math.exp(-z));
-  const prediction = binary ? `log-odds ${short(v.prediction)} (probability ${((v.probability ?? prob(v.prediction)) * 100).toFixed(0)}%)` : short(v.prediction);
+  const percent = (p: number) => `${(p * 100).toFixed(0)}%`;
+  const prediction = binary ? `log-odds ${short(v.prediction)} (probability ${percent(v.probability ?? prob(v.prediction))})`
+    : task === 'multiclass' ? `class ${v.output}, logit ${short(v.prediction)} (probability ${percent(v.probability ?? NaN)})` : short(v.prediction);
   const actual = binary ? (v.target === 1 ? '1 (yes)' : '0 (no)') : short(v.target);
   $('local-summary').textContent = `${v.label}: prediction ${prediction} = intercept ${short(v.intercept)} + contributions ${short(sum)}; actual: ${actual}`;
   drawBars($('local'), [{ label: 'intercept', value: v.intercept }, ...v.contributions.map((c) => ({ label: c.feature, value: c.value }))], { diverging: true, caption: `contributions to ${v.label}` });

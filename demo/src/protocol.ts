@@ -77,6 +77,8 @@ export interface LocalView {
   intercept: number;
   prediction: number;
   probability?: number;
+  /** The output explained: the predicted class for multiclass, else 0. */
+  output: number;
   target: number;
 }
 

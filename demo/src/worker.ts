@@ -118,13 +118,13 @@ async function loadModel(m: Extract<ToWorker, { type: 'load' }>): Promise<void> 
   const device = await useDevice(m.device);
   const d = await loadData(m);
   const file = await modelApi.load(m.bytes, device);
-  const terms = file.model.options.terms;
-  if (terms !== d.train.terms) {
-    throw new Error(`the model has ${terms} terms but the chosen data has ${d.train.terms} features (${d.featureNames.join(', ')}): choose the data it was trained on`);
-  }
-  const names = file.metadata.featureNames;
-  if (names && names.join('\n') !== d.modelFeatureNames.join('\n')) {
-    throw new Error(`the model was trained on the features ${names.join(', ')}; the chosen data has ${d.modelFeatureNames.join(', ')}`);
+  const { terms } = file.model.options, names = file.metadata.featureNames, task = file.metadata.task;
+  const problem = terms !== d.train.terms ? `the model has ${terms} terms but the chosen data has ${d.train.terms} features (${d.featureNames.join(', ')})`
+    : names && names.join('\n') !== d.modelFeatureNames.join('\n') ? `the model was trained on the features ${names.join(', ')}; the chosen data has ${d.modelFeatureNames.join(', ')}`
+      : task && task !== d.task ? `the model was trained for ${task}; the chosen data is a ${d.task} task` : null;
+  if (problem) {
+    file.model.parameters().forEach((p) => p.dispose());
+    throw new Error(`${problem}: choose the data it was trained on`);
   }
   model?.parameters().forEach((p) => p.dispose());
   model = file.model;
@@ -169,6 +169,6 @@ function localView(sample: number): LocalView {
   return {
     sample, label: d.sampleLabels[sample] ?? `sample ${sample}`,
     contributions: local.contributions.map((c) => ({ feature: label(d, c.feature), value: c.contribution })),
-    intercept: local.intercept, prediction: local.prediction, probability: local.probability, target: explainSet.targets[sample],
+    intercept: local.intercept, prediction: local.prediction, probability: local.probability, output: local.output, target: explainSet.targets[sample],
   };
 }
