@@ -64,20 +64,18 @@ function seedData(spec: Extract<DataSpec, { kind: 'seed' }>): Omit<Prepared, 'so
  * target of a window is the next day's `rain`: "will it rain tomorrow".
  */
 export function seattleRain(text: string): string {
-  const lines = text.trim().split(/\r?\n/);
-  const header = lines[0].split(',');
+  const table = rnam.readCsv(text);
   const col = (name: string) => {
-    const i = header.indexOf(name);
-    if (i < 0) throw new Error(`weather.csv has no '${name}' column (columns: ${header.join(', ')})`);
+    const i = table.columns.indexOf(name);
+    if (i < 0) throw new Error(`weather.csv has no '${name}' column (columns: ${table.columns.join(', ')})`);
     return i;
   };
   const loc = col('location'), date = col('date'), keep = weatherMapping.features.map(col);
   const out = [['date', ...weatherMapping.features, 'rain'].join(',')];
-  for (const line of lines.slice(1)) {
-    const cells = line.split(',');
-    if (cells[loc] !== 'Seattle') continue;
-    const values = keep.map((i) => cells[i]);
-    out.push([cells[date], ...values, Number(cells[keep[0]]) > 0 ? 1 : 0].join(','));
+  for (const row of table.rows) {
+    if (row[loc] !== 'Seattle') continue;
+    const values = keep.map((i) => String(row[i]));
+    out.push([String(row[date]), ...values, Number(values[0]) > 0 ? 1 : 0].join(','));
   }
   return out.join('\n');
 }
