@@ -65,3 +65,4 @@ export type { NestedValues } from './creation.js';
 // Sequence models for any layout, and the last valid step of right-padded sequences.
 export { SequenceModel, type SequenceModelOptions, type SequenceCell } from './nn/sequence-model.js';
 export { lastStep } from './ops/last-step.js';
+export { predictionDatasetFromCsv, predictionDatasetFromTable, type PredictionDataOptions } from './data/prediction-dataset.js';
