@@ -1,7 +1,7 @@
 // rnam's side of bench/peers.bench.ts: runs one workload in this process and prints one JSON line
 // (median seconds, repetitions, peak RSS). With --profile (seed-train only), also the per-kernel
 // time of one more training step, from rnam.profileKernels.
-//   node --import tsx bench/peer-rnam.ts --workload seed-train|seed-forward|linear-fwd|linear-fwdbwd|mingru-train
+//   node --import tsx bench/peer-rnam.ts --workload seed-train|seed-train-small|seed-forward|linear-fwd|linear-fwdbwd|mingru-train
 import * as rnam from '../src/index.js';
 import { childArgs, measure, report } from './peer-common.js';
 import { trainingStep } from './steps.js';
@@ -12,10 +12,10 @@ const uniform = (shape: number[], requiresGrad = false) =>
   rnam.tensor(gen.fillUniform(new Float32Array(shape.reduce((p, q) => p * q, 1)), -1, 1), shape, { requiresGrad });
 rnam.manualSeed(0);
 
-function seedModel() {
+function seedModel(batch = 128, seq = 1024) {
   const model = new rnam.FirstOrderRNAM({ terms: 8, hiddenDim: 8, outDim: 1, blocks: 4 });
-  const x = uniform([8, 128, 1024, 1]);
-  const y = uniform([128, 1]);
+  const x = uniform([8, batch, seq, 1]);
+  const y = uniform([batch, 1]);
   return { model, x, y };
 }
 
@@ -37,8 +37,9 @@ async function profileStep(step: () => Promise<void>): Promise<string> {
 let fn: () => unknown;
 let profile: string | undefined;
 switch (args.workload) {
-  case 'seed-train': {
-    const { model, x, y } = seedModel();
+  case 'seed-train':
+  case 'seed-train-small': {
+    const { model, x, y } = args.workload === 'seed-train' ? seedModel() : seedModel(32, 256);
     const opt = new rnam.AdamW(model.parameters(), { lr: 1e-3 });
     fn = trainingStep(opt, () => rnam.mseLoss(model.forward(x)[0], y));
     break;

@@ -5,7 +5,7 @@ Models come from test/golden/seed_reference.py (the seed's Linear, log-space min
 FirstOrderRNAM), so the PyTorch rows run the seed's own code; nn.GRU / nn.RNN are PyTorch's.
 float32 on the CPU, torch.set_num_threads(--threads).
 
-    /usr/bin/python3 bench/torch_peers.py --workload seed-train|seed-forward|linear-fwd|linear-fwdbwd|gru-train|rnn-train|mingru-train
+    /usr/bin/python3 bench/torch_peers.py --workload seed-train|seed-train-small|seed-forward|linear-fwd|linear-fwdbwd|gru-train|rnn-train|mingru-train
 """
 import argparse
 import json
@@ -39,7 +39,7 @@ def uniform(*shape, requires_grad=False):
 
 
 def train_step(params, loss_fn):
-    opt = torch.optim.AdamW(params, lr=1e-3) if a.workload == "seed-train" else torch.optim.Adam(params, lr=1e-3)
+    opt = torch.optim.AdamW(params, lr=1e-3) if a.workload.startswith("seed-train") else torch.optim.Adam(params, lr=1e-3)
 
     def step():
         opt.zero_grad()
@@ -52,10 +52,11 @@ def train_step(params, loss_fn):
 
 mse = nn.MSELoss()
 w = a.workload
-if w in ("seed-train", "seed-forward"):
+if w in ("seed-train", "seed-forward", "seed-train-small"):
     model = FirstOrderRNAM(8, 8, 1, 4)
-    x, y = uniform(8, 128, 1024, 1), uniform(128, 1)
-    if w == "seed-train":
+    batch, seq = (32, 256) if w == "seed-train-small" else (128, 1024)
+    x, y = uniform(8, batch, seq, 1), uniform(batch, 1)
+    if w != "seed-forward":
         fn = train_step(model.parameters(), lambda: mse(model(x)[0], y))
     else:
         def fn():

@@ -83,8 +83,9 @@ for (const [name, q] of [['logistic regression on the last day', pBaseline], ['R
 const explanation = await rnam.explain(model, test, { summary: 'mean' });
 console.log(`\nimportance: ${explanation.importance.map((e) => `${e.feature} ${e.importance.toFixed(3)}`).join(', ')}`);
 const one = explanation.local(0);
-console.log(`patient ${test.sampleIds[0]}: intercept ${one.intercept[0]?.toFixed?.(3) ?? one.intercept} + ${one.contributions.map((c) => `${c.feature} ${c.contribution.toFixed(3)}`).join(' + ')} = logit ${one.prediction}`);
+console.log(`patient ${test.sampleIds[0]}: logit ${one.prediction.toFixed(3)} = intercept ${one.intercept.toFixed(3)} + ${one.contributions.map((c) => `${c.feature} ${c.contribution.toFixed(3)}`).join(' + ')} (p = ${one.probability?.toFixed(3)})`);
 mkdirSync(args.out!, { recursive: true });
-const svgPath = join(args.out!, 'patients-explanation.svg');
-writeFileSync(svgPath, await renderSvg(rnam.explanationCharts(explanation).shapes));
-if (await svgToPng(svgPath, join(args.out!, 'patients-explanation.png'))) console.log(`picture: ${join(args.out!, 'patients-explanation.png')}`);
+const svg = await renderSvg(rnam.explanationCharts(explanation).shapes);
+writeFileSync(join(args.out!, 'patients-explanation.svg'), svg);
+writeFileSync(join(args.out!, 'patients-explanation.png'), await svgToPng(svg));
+console.log(`picture: ${join(args.out!, 'patients-explanation.png')} (and .svg)`);

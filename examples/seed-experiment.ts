@@ -1,16 +1,18 @@
 // The seed notebook's experiment with rnam: generate the synthetic longitudinal data, train a
 // FirstOrderRNAM with AdamW, print the seed's "epoch: train/val" lines, save the model
-// (safetensors) and a picture of the learned shape functions and loss curves.
+// (safetensors) and a picture of what it learned (rnam.explain: shape functions, term importance)
+// with the loss curves, as SVG and, with --png, as PNG through headless Chromium.
 //
 //   npm start                      # default: seq 128, 10 000 samples, 10 epochs (a few minutes)
 //   npm start -- --full            # the seed's configuration: seq 1024, 25 epochs
-//   npm start -- --epochs 3 --samples 2000 --split 1600 --seq 64 --out out/
+//   npm start -- --epochs 3 --samples 2000 --split 1600 --seq 64 --out out/ --png
 import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import * as rnam from '../src/index.js';
-import { renderReport } from './plot.js';
+import { renderSvg } from '../src/plot/index.js';
+import { svgToPng } from './svg-to-png.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -18,7 +20,7 @@ const { values: args } = parseArgs({
     seq: { type: 'string' }, epochs: { type: 'string' }, samples: { type: 'string' }, split: { type: 'string' },
     'batch-size': { type: 'string', default: '128' }, lr: { type: 'string', default: '1e-3' }, seed: { type: 'string', default: '42' },
     hidden: { type: 'string', default: '8' }, blocks: { type: 'string', default: '4' }, terms: { type: 'string', default: '8' },
-    device: { type: 'string', default: 'wasm' }, out: { type: 'string', default: 'out' },
+    device: { type: 'string', default: 'wasm' }, out: { type: 'string', default: 'out' }, png: { type: 'boolean', default: false },
   },
 });
 const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
@@ -54,11 +56,33 @@ const modelPath = join(args.out!, 'rnam-seed.safetensors');
 writeFileSync(modelPath, await rnam.safetensors.serializeAsync(model.stateDict(), {
   model: 'FirstOrderRNAM', terms: String(terms), hidden_dim: String(hiddenDim), out_dim: '1', blocks: String(blocks), seq: String(seq),
 }));
-const { contributions } = await rnam.predict(model, validation, { batchSize });
-const svg = await renderReport({
-  validation, contributions: contributions!, history,
-  title: `RNAM shape functions (validation, seq ${seq}) and losses: final val MSE ${history.at(-1)?.valLoss?.toFixed(4)}`,
+// What the model learned, from its additive structure: each term's contribution against the EMA of
+// its input (the target is a function of the latents' EMA with decay 0.95, so alpha 0.05).
+const explanation = await rnam.explain(model, validation, { summary: 'ema', emaAlpha: 0.05, batchSize });
+console.log(`term importance (mean |contribution|): ${explanation.importance.map((i) => `${i.feature} ${i.importance.toFixed(3)}`).join(', ')}`);
+const charts = rnam.explanationCharts(explanation, { maxPoints: 600 });
+const losses = history.flatMap((h) => [
+  { epoch: h.epoch, split: 'train', mse: h.trainLoss },
+  ...(h.valLoss !== undefined ? [{ epoch: h.epoch, split: 'validation', mse: h.valLoss }] : []),
+]);
+const inner = ({ $schema, ...rest }: rnam.VegaLiteSpec) => rest; // one $schema, at the top
+const svg = await renderSvg({
+  $schema: charts.shapes.$schema,
+  title: `RNAM on the seed data (validation, seq ${seq}, ${epochs} epochs): final val MSE ${history.at(-1)?.valLoss?.toFixed(4)}`,
+  vconcat: [inner(charts.shapes), {
+    hconcat: [inner(charts.importance), {
+      data: { values: losses }, width: 320, height: 160, title: 'losses',
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative' },
+        y: { field: 'mse', type: 'quantitative', title: 'MSE', scale: { type: 'log' } },
+        color: { field: 'split', type: 'nominal', title: null },
+      },
+    }],
+    resolve: { scale: { color: 'independent' } },
+  }],
 });
 const plotPath = join(args.out!, 'rnam-seed.svg');
 writeFileSync(plotPath, svg);
-console.log(`saved ${modelPath} (PyTorch state-dict names) and ${plotPath}`);
+if (args.png) writeFileSync(join(args.out!, 'rnam-seed.png'), await svgToPng(svg));
+console.log(`saved ${modelPath} (PyTorch state-dict names) and ${plotPath}${args.png ? ' (and .png)' : ''}`);

@@ -71,9 +71,21 @@ await esbuild.build({ ...common, platform: 'browser', plugins: [noDawn], outfile
 const cliExternals = {
   name: 'cli-externals',
   setup(build) {
-    build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: './rnam.node.js', external: true }));
+    build.onResolve({ filter: /^\.\.\/(index|errors)\.js$/ }, () => ({ path: './rnam.node.js', external: true }));
   },
 };
 await esbuild.build({ ...common, entryPoints: [join(root, 'src', 'cli', 'main.ts')], platform: 'node', sourcemap: false, minify: true,
   plugins: [cliExternals], external: ['webgpu', 'canvas'], outfile: join(root, 'dist', 'cli.js') });
+// rnam/plot (Node only): vega and vega-lite stay optional peers, loaded at run time; the errors come
+// from the main bundle, so an RnamError thrown by the plot entry is the class `rnam` exports.
+const mainErrors = {
+  name: 'main-errors',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/errors\.js$/ }, () => ({ path: './rnam.node.js', external: true }));
+  },
+};
+await esbuild.build({
+  ...common, entryPoints: [join(root, 'src', 'plot', 'index.ts')], platform: 'node', external: ['vega', 'vega-lite'],
+  plugins: [mainErrors], outfile: join(root, 'dist', 'plot.js'),
+});
 console.log(`build: wasm ${wasm.length} bytes, WGSL ${embedded.join(', ')}, bundles in dist/`);

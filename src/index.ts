@@ -25,7 +25,7 @@ export { ModuleList, AdditiveLayer, RNAMBlock, FirstOrderRNAM, type FirstOrderRN
 export { Optimizer, SGD, Adam, AdamW, clipGradNorm, type SGDOptions, type AdamOptions } from './optim/optimizer.js';
 export { type SequenceDataset, subset, batchIndices, gatherBatch } from './data/dataset.js';
 export { generateSeedData, seedDataDefaults, type SeedDataOptions } from './data/friedman.js';
-export { fit, evaluate, predict, type FitOptions, type EpochStats, type LossFn } from './train/fit.js';
+export { fit, type FitOptions } from './train/fit.js';
 export { profileKernels, type KernelProfile } from './backend/profile.js';
 export { toDeviceAsync } from './creation.js';
 export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUStats, type MingruScanMode } from './backend/webgpu/backend.js';
@@ -66,3 +66,32 @@ export type { NestedValues } from './creation.js';
 export { SequenceModel, type SequenceModelOptions, type SequenceCell } from './nn/sequence-model.js';
 export { lastStep } from './ops/last-step.js';
 export { predictionDatasetFromCsv, predictionDatasetFromTable, type PredictionDataOptions } from './data/prediction-dataset.js';
+// Whole-model files (safetensors + rnam metadata), optimizer state, model summaries.
+export { save, saveAsync, load, OPTIMIZER_PREFIX, type SaveExtras, type LoadOptions, type LoadedModel, type SavedOptimizerState } from './io/model-file.js';
+export { saveFile, loadFile } from './io/model-file-node.js';
+export { MODEL_FILE_FORMAT, type ModelInfo, type ModelFileMetadata, type DataSettings } from './io/model-metadata.js';
+export { registerModelClass, modelClassNames, type ModelClass, type ModelOptions } from './io/model-registry.js';
+export type { OptimizerStateDict, OptimizerParamState, OptimizerParamGroup, HyperParameter } from './optim/state-dict.js';
+export { summarize, formatSummary, type ModelSummary, type SummaryRow, type SummaryParameter } from './nn/summary.js';
+export { VERSION } from './version.js';
+// Explanations of an additive model: importance, shape functions, local contributions, and their charts (Vega-Lite specs).
+export { explain } from './explain/explain.js';
+export { explanationCharts, type VegaLiteSpec, type ExplanationChartOptions, type ExplanationCharts } from './explain/charts.js';
+export type {
+  Explanation, ExplainOptions, ExplainTask, SequenceSummary, TermImportance, ShapeFunction, ShapePoint, ShapeBin,
+  LocalExplanation, LocalContribution, LocalOptions,
+} from './explain/types.js';
+// Training, evaluation and prediction for every model and data kind; lr schedulers.
+export { evaluate, type EvaluateOptions, type Evaluation } from './train/evaluate.js';
+export { predict, type PredictOptions, type Prediction } from './train/predict.js';
+export type { EpochStats, BatchStats } from './train/history.js';
+export type { Task, LossFn } from './train/task.js';
+export type { Metrics } from './train/task-metrics.js';
+export type { TrainingData, ArrayData, StreamedBatch } from './train/data-source.js';
+export type { TrainableModel } from './train/model-info.js';
+export type { EarlyStoppingOptions } from './train/early-stopping.js';
+export type { CheckpointOptions, CheckpointState } from './train/checkpoint.js';
+export {
+  LRScheduler, StepLR, CosineAnnealingLR, ReduceLROnPlateau,
+  type Scheduler, type StepLROptions, type CosineAnnealingLROptions, type ReduceLROnPlateauOptions,
+} from './optim/schedulers.js';

@@ -26,6 +26,20 @@ export class Generator {
     if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
   }
 
+  /** The stream's position (four 32-bit words), to resume it later with setState. */
+  getState(): number[] {
+    return [...this.s];
+  }
+
+  /** Resumes the stream at a position from getState(). */
+  setState(state: readonly number[]): void {
+    if (!Array.isArray(state) || state.length !== 4 || state.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) {
+      throw new Error('Generator.setState: expected four unsigned 32-bit integers (from getState())');
+    }
+    if (state.every((w) => w === 0)) throw new Error('Generator.setState: the all-zero state is not a valid position');
+    this.s.set(state);
+  }
+
   nextUint32(): number {
     const s = this.s;
     const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;

@@ -175,6 +175,37 @@ if (!playwright) {
     assert.ok(r.reason.length > 0 && r.same, JSON.stringify(r));
   });
 
+  test('in the page: save a model, load it back (wasm bit for bit, and onto WebGPU), loadFile refuses without Node', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const r = await page.evaluate(`(async () => {
+      const rnam = await import('/dist/rnam.browser.js');
+      rnam.manualSeed(4);
+      const model = new rnam.SequenceModel({ cell: 'gru', inputSize: 2, hiddenSize: 3, outDim: 1 });
+      const x = () => rnam.tensor(Array.from({ length: 12 }, (_, i) => Math.sin(i)), [2, 3, 2]);
+      const want = [...model.forward(x()).toArraySync()];
+      const bytes = rnam.save(model, { task: 'regression', featureNames: ['a', 'b'] });
+      const { model: back, metadata } = await rnam.load(bytes);
+      const again = [...back.forward(x()).toArraySync()];
+      let onGpu = null;
+      if (navigator.gpu) {
+        const gpu = await rnam.device('webgpu');
+        const { model: m } = await rnam.load(bytes, { device: gpu });
+        onGpu = [...await m.forward(rnam.tensor(Array.from({ length: 12 }, (_, i) => Math.sin(i)), [2, 3, 2], { device: gpu })).toArray()];
+      }
+      let nodeOnly = '';
+      try { await rnam.loadFile('model.safetensors'); } catch (e) { nodeOnly = e.message; }
+      return { want, again, onGpu, featureNames: metadata.featureNames, cls: metadata.class, nodeOnly };
+    })()`) as { want: number[]; again: number[]; onGpu: number[] | null; featureNames: string[]; cls: string; nodeOnly: string };
+    await page.close();
+    assert.equal(r.again, r.want, 'bitwise after a round trip in the page');
+    assert.equal(r.featureNames, ['a', 'b']);
+    assert.is(r.cls, 'SequenceModel');
+    assert.match(r.nodeOnly, 'needs Node');
+    if (r.onGpu) assertClose(r.onGpu, r.want, 'loaded onto WebGPU in the page', 1e-4, 1e-5);
+    else if (requireWebGPU) assert.unreachable('no navigator.gpu in the page');
+  });
+
   test('the browser bundle does not reference the Node-only Dawn package', () => {
     const text = readFileSync(bundle, 'utf8');
     assert.not.match(text, /from\s*["']webgpu["']|import\(\s*["']webgpu["']\s*\)|require\(\s*["']webgpu["']\s*\)/);

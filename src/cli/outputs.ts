@@ -23,10 +23,9 @@ export async function modelOutputs(model: FirstOrderRNAM, ds: SeriesDataset, tas
   const prediction = new Float64Array(n), contributions = new Float64Array(terms * n);
   const contribution = (t: number, i: number, k: number) => r.contributions![(t * n + i) * out + k];
   if (task === 'multiclass') {
-    const probs = r.probabilities as Float32Array;
+    const probs = r.probabilities!;
     for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let k = 1; k < out; k++) if (probs[i * out + k] > probs[i * out + best]) best = k;
+      const best = r.classes![i];
       prediction[i] = best;
       for (let t = 0; t < terms; t++) contributions[t * n + i] = contribution(t, i, best);
     }
@@ -36,7 +35,7 @@ export async function modelOutputs(model: FirstOrderRNAM, ds: SeriesDataset, tas
   // contribution scaled by std (the intercept takes the mean).
   const scale = task === 'regression' ? standardizer.target?.std ?? 1 : 1;
   const offset = task === 'regression' ? standardizer.target?.mean ?? 0 : 0;
-  const values = task === 'binary' ? (r.probabilities as Float32Array) : r.yHat;
+  const values = task === 'binary' ? r.probabilities! : r.yHat;
   for (let i = 0; i < n; i++) {
     prediction[i] = task === 'binary' ? values[i] : values[i] * scale + offset;
     for (let t = 0; t < terms; t++) contributions[t * n + i] = contribution(t, i, 0) * scale;

@@ -6,7 +6,7 @@ import { device as chooseDevice, load, predictionDatasetFromCsv, FirstOrderRNAM,
 import type { PredictArgs, Task } from './args.js';
 import { UsageError } from './args.js';
 import { modelOutputs } from './outputs.js';
-import type { DataSettings } from './train.js';
+import type { CliMetadata, DataSettings } from './train.js';
 import type { Log } from './train.js';
 
 function readBytes(path: string, what: string): Buffer {
@@ -26,15 +26,16 @@ export async function predictCommand(args: PredictArgs, log: Log): Promise<numbe
     throw new UsageError(`'${args.model}' is not a model written by rnam train (it lacks the data settings or the task)`);
   }
   const standardizer = (metadata.standardizer ?? {}) as Standardizer;
+  const cli = (metadata.metadata?.cli ?? { timeKind: 'number', featureMeans: undefined }) as Partial<CliMetadata>;
   const ds = predictionDatasetFromCsv(readBytes(args.data, 'the data file').toString('utf8'), {
     id: settings.id, time: settings.time, target: settings.target, features: settings.features, mode: settings.mode,
     ...(settings.mode === 'window' ? { window: settings.window, horizon: settings.horizon } : { maxLength: settings.maxLength }),
-    missing: settings.missing, standardizer, featureMeans: settings.featureMeans,
+    missing: settings.missing, standardizer, featureMeans: cli.featureMeans,
   });
   const out = await modelOutputs(model, ds, task, standardizer, args.batchSize);
   const classes = task === 'multiclass' ? (metadata.classes as string[] | undefined) ?? Array.from({ length: out.classes }, (_, k) => String(k)) : [];
   const header = ['id', 'time', 'prediction', ...classes.map((c) => `p_${c}`), ...settings.features.map((f) => `contribution_${f}`)];
-  const time = (ms: number) => (settings.timeKind === 'date' ? new Date(ms).toISOString() : ms);
+  const time = (ms: number) => (cli.timeKind === 'date' ? new Date(ms).toISOString() : ms);
   const rows = Array.from({ length: out.samples }, (_, i) => [
     ds.sampleIds[i], time(ds.sampleTimes[i]), task === 'multiclass' ? classes[out.prediction[i]] : out.prediction[i],
     ...classes.map((_, k) => out.classProbabilities![i * out.classes + k]),

@@ -44,7 +44,7 @@ export async function renderReportHtml(report: Report, explanation: Explanation)
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1b1f24; }
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 .sub { color: #57606a; margin-top: 0; } table { border-collapse: collapse; } th, td { padding: .3rem .8rem; text-align: right; border-bottom: 1px solid #eee; }
-th[scope=row] { text-align: left; } .row { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; } svg { max-width: 100%; height: auto; }
+th[scope=row] { text-align: left; } figure { margin: 0; } .row { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; } svg { max-width: 100%; height: auto; }
 </style></head><body>
 <h1>rnam: predicting <code>${escape(report.target)}</code> (${report.task})</h1>
 <p class="sub">First-order RNAM, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>

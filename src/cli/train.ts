@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  AdamW, FirstOrderRNAM, datasetsFromTable, device as chooseDevice, explain, fit, manualSeed, readCsv, save,
+  AdamW, FirstOrderRNAM, datasetsFromTable, device as chooseDevice, explain, fit, manualSeed, readCsv, saveAsync,
   type Datasets, type TableDatasetOptions,
 } from '../index.js';
 import type { TrainArgs, Task } from './args.js';
@@ -15,9 +15,10 @@ import { rawTargets, splitMetrics, type SplitMetrics } from './metrics.js';
 import { renderReportHtml } from './report-html.js';
 import type { Report } from './report.js';
 
+export type { Task };
 export type Log = (line: string) => void;
 
-/** The data settings stored with the model: predict rebuilds the same samples from them. */
+/** The data settings stored with the model (its `data` and `metadata`): predict rebuilds the same samples from them. */
 export interface DataSettings {
   id?: string;
   time: string;
@@ -27,8 +28,12 @@ export interface DataSettings {
   window?: number;
   horizon?: number;
   missing: 'error' | 'carry-forward';
-  timeKind: 'number' | 'date';
   maxLength?: number;
+}
+
+/** What the data layer's options do not hold: how to print times, and the carry-forward fill values. */
+export interface CliMetadata {
+  timeKind: 'number' | 'date';
   /** Per feature, its training mean (fills leading gaps under carry-forward). */
   featureMeans: number[];
 }
@@ -71,7 +76,7 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
   log(`data: ${features.length} features (${features.join(', ')}), ${mode} mode; samples: train ${trainSet.samples}, validation ${validation?.samples ?? 0}, test ${test?.samples ?? 0}`);
 
   const dev = await chooseDevice(args.device);
-  log(`device: ${dev.kind} (${dev.reason})`);
+  log(`device: ${dev.reason}`);
   manualSeed(args.seed);
   const model = new FirstOrderRNAM({ terms: features.length, hiddenDim: args.hidden, outDim: task === 'multiclass' ? classes : 1, blocks: args.blocks });
   model.to(dev);
@@ -89,14 +94,14 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
   }
   const explanation = await explain(model, test ?? validation ?? trainSet);
   const settings: DataSettings = {
-    id: args.id, time: args.time, target: args.target, features, mode, missing: args.missing, featureMeans: data.featureMeans,
-    timeKind: timeKindOf(table.rows[0]?.[table.columns.indexOf(args.time)]),
+    id: args.id, time: args.time, target: args.target, features, mode, missing: args.missing,
     ...(mode === 'window' ? { window: args.window, horizon: args.horizon ?? 1 } : { maxLength: trainSet.seq }),
   };
   mkdirSync(args.out, { recursive: true });
-  const bytes = save(model, {
+  const cli: CliMetadata = { timeKind: timeKindOf(table.rows[0]?.[table.columns.indexOf(args.time)]), featureMeans: data.featureMeans };
+  const bytes = await saveAsync(model, {
     task, featureNames: features, targetNames: [args.target], classes: task === 'multiclass' ? Array.from({ length: classes }, (_, k) => String(k)) : undefined,
-    standardizer: data.standardizer, data: settings, history,
+    standardizer: data.standardizer, data: settings, history, metadata: { cli },
   });
   writeFileSync(join(args.out, 'model.safetensors'), bytes);
 
@@ -106,7 +111,7 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
     metrics, importance: explanation.importance.map((e) => ({ feature: e.feature, importance: e.importance })),
     history: history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valLoss: h.valLoss, seconds: h.seconds })),
     model: { class: 'FirstOrderRNAM', options: model.options, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
-    device: `${dev.kind} (${dev.reason})`, seconds: (Date.now() - started) / 1000,
+    device: dev.reason, seconds: (Date.now() - started) / 1000,
   };
   writeFileSync(join(args.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(args.out, 'report.html'), await renderReportHtml(report, explanation));

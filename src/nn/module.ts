@@ -10,6 +10,7 @@ import { formatShape, sameShape, type Shape } from '../shape.js';
 import { DeviceError, StateDictError } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { cpu } from '../backend/default-device.js';
+import { formatSummary, summarize } from './summary.js';
 
 export interface LoadStateDictOptions {
   /** Missing or unexpected names are errors (default true). Shape mismatches always are. */
@@ -109,6 +110,11 @@ export abstract class Module {
         if (src !== t) src.dispose();
       }
     });
+  }
+
+  /** The module tree as a table: each module, its own parameters' shapes, counts and the totals (rnam.summarize gives the data). */
+  summary(): string {
+    return formatSummary(summarize(this));
   }
 
   /** Frees and clears every parameter's gradient (PyTorch's zero_grad(set_to_none=True)). */

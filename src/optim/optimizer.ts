@@ -4,6 +4,10 @@ import { untracked } from '../memory.js';
 import { Unary } from '../backend/opcodes.js';
 import { ArgumentError, describeValue, deviceMismatch } from '../errors.js';
 import { checkOptions, checkNumber } from './options.js';
+import { noGrad } from '../autograd.js';
+import { toDevice } from '../creation.js';
+import { StateDictError } from '../errors.js';
+import { checkOptimizerState, type HyperParameter, type OptimizerParamState, type OptimizerStateDict } from './state-dict.js';
 
 export abstract class Optimizer {
   readonly params: readonly Tensor[];
@@ -12,7 +16,7 @@ export abstract class Optimizer {
   /** Steps taken per parameter (PyTorch counts per parameter: one that had no grad is not stepped). */
   protected readonly steps = new Map<Tensor, number>();
 
-  constructor(params: Iterable<Tensor>, readonly lr: number) {
+  constructor(params: Iterable<Tensor>, public lr: number) {
     const where = this.constructor.name;
     if (params == null || typeof (params as Partial<Iterable<Tensor>>)[Symbol.iterator] !== 'function') {
       throw new ArgumentError(`${where}: params must be an iterable of tensors (model.parameters()), got ${describeValue(params)}`);
@@ -61,6 +65,80 @@ export abstract class Optimizer {
     });
   }
 
+  /**
+   * The state, as PyTorch's optimizer.state_dict(): { optimizer (the class), state: by parameter
+   * index { step, slots: { name: Tensor } } for every parameter stepped so far, paramGroups: [{ params:
+   * the indices, ...every hyper-parameter }] }. The slot tensors are the live buffers, not copies.
+   */
+  stateDict(): OptimizerStateDict {
+    const state: Record<number, OptimizerParamState> = {};
+    this.params.forEach((p, i) => {
+      const buffers = this.state.get(p);
+      if (!buffers) return;
+      state[i] = { step: this.steps.get(p) ?? 0, slots: Object.fromEntries(this.slotNames.map((name, k) => [name, buffers[k]])) };
+    });
+    return { optimizer: this.constructor.name, state, paramGroups: [{ params: this.params.map((_, i) => i), ...this.hyperParameters() }] };
+  }
+
+  /**
+   * Replaces the state and the hyper-parameters with a stateDict() of the same optimizer class over
+   * parameters of the same count and shapes, copying the slot values onto each parameter's device.
+   * Everything is checked before anything changes (a StateDictError lists every problem).
+   */
+  loadStateDict(stateDict: OptimizerStateDict): void {
+    const where = `${this.constructor.name}.loadStateDict`;
+    const { hyper, entries } = checkOptimizerState(where, this.constructor.name, this.params, this.slotNames, stateDict);
+    const expected = Object.keys(this.hyperParameters()).sort().join(', ');
+    if (Object.keys(hyper).sort().join(', ') !== expected) {
+      throw new StateDictError(`${where}: paramGroups[0] must hold exactly the hyper-parameters ${expected}, got ${Object.keys(hyper).sort().join(', ') || 'none'}`);
+    }
+    // The constructor's checks validate the hyper-parameters; a throwaway optimizer runs them.
+    let checked: Optimizer;
+    const probe = Tensor.fromArray(new Float32Array(1), [1], this.params[0].device, true);
+    try {
+      checked = new (this.constructor as new (params: Tensor[], options: object) => Optimizer)([probe], { ...hyper });
+    } catch (err) {
+      throw new StateDictError(`${where}: invalid hyper-parameters (${(err as Error).message})`, { cause: err });
+    } finally {
+      probe.dispose();
+    }
+    untracked(() => noGrad(() => {
+      this.params.forEach((p, i) => {
+        const entry = entries.get(i);
+        const old = this.state.get(p);
+        if (!entry) {
+          for (const t of old ?? []) t.dispose();
+          this.state.delete(p);
+          this.steps.delete(p);
+          return;
+        }
+        const buffers = old ?? this.slotNames.map(() => {
+          const t = Tensor.empty(p.shape, p.device);
+          p._attach(t); // the state moves with the parameter (Module.to)
+          return t;
+        });
+        this.slotNames.forEach((name, k) => {
+          const src = toDevice(entry.slots[name], p.device);
+          p.device.copy_rows({ src: src.buffer, dst: buffers[k].buffer, outer: 1, srcN: 1, dstN: 1, inner: p.numel, srcStart: 0, dstStart: 0, count: 1 });
+          if (src !== entry.slots[name]) src.dispose();
+        });
+        this.state.set(p, buffers);
+        this.steps.set(p, entry.step);
+      });
+    }));
+    const values: Record<string, HyperParameter> = {};
+    for (const key of Object.keys(hyper)) {
+      const v = (checked as unknown as Record<string, HyperParameter>)[key];
+      values[key] = Array.isArray(v) ? [...v] : v; // not the caller's array
+    }
+    Object.assign(this, values);
+  }
+
+  /** The hyper-parameters by their constructor option names (the paramGroups entry). */
+  protected abstract hyperParameters(): Record<string, HyperParameter>;
+  /** The names of the state buffers, in the order update() receives them. */
+  protected abstract readonly slotNames: readonly string[];
+
   /** How many state buffers of the parameter's shape the optimizer keeps. */
   protected abstract readonly stateCount: number;
   protected abstract update(p: Tensor, grad: Tensor, state: Tensor[], step: number): void;
@@ -77,6 +155,7 @@ export interface SGDOptions {
 /** torch.optim.SGD. */
 export class SGD extends Optimizer {
   protected readonly stateCount = 1;
+  protected readonly slotNames = ['momentumBuffer'] as const;
   readonly momentum: number;
   readonly dampening: number;
   readonly weightDecay: number;
@@ -95,6 +174,10 @@ export class SGD extends Optimizer {
     }
   }
 
+  protected hyperParameters(): Record<string, HyperParameter> {
+    return { lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov };
+  }
+
   protected update(p: Tensor, grad: Tensor, [buf]: Tensor[], step: number): void {
     p.device.sgd_step({ p: p.buffer, g: grad.buffer, buf: buf.buffer, n: p.numel, lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov, firstStep: step === 1 });
   }
@@ -110,6 +193,7 @@ export interface AdamOptions {
 /** torch.optim.Adam (L2 weight decay added to the gradient). */
 export class Adam extends Optimizer {
   protected readonly stateCount = 2;
+  protected readonly slotNames = ['expAvg', 'expAvgSq'] as const;
   protected readonly decoupled: boolean = false;
   readonly betas: [number, number];
   readonly eps: number;
@@ -127,6 +211,10 @@ export class Adam extends Optimizer {
     // PyTorch accepts eps = 0, which divides by zero where a gradient is zero: require > 0.
     this.eps = checkNumber(where, 'eps', options.eps ?? 1e-8, { above: 0 });
     this.weightDecay = checkNumber(where, 'weightDecay', options.weightDecay ?? defaultWeightDecay, { min: 0 });
+  }
+
+  protected hyperParameters(): Record<string, HyperParameter> {
+    return { lr: this.lr, betas: [...this.betas], eps: this.eps, weightDecay: this.weightDecay };
   }
 
   protected update(p: Tensor, grad: Tensor, [m, v]: Tensor[], step: number): void {

@@ -22,6 +22,11 @@ export class ProgressBar {
 
   update(done: number, loss: number): void {
     if (!this.stream) return;
+    const elapsedText = `${((Date.now() - this.started) / 1000).toFixed(0)}s`;
+    if (!(this.total > 0)) { // a stream: its length is known only at its end
+      this.stream.write(`\r${this.label} step ${done} loss ${loss.toFixed(6)} ${elapsedText} \x1b[K`);
+      return;
+    }
     const width = 24, filled = Math.round((done / this.total) * width);
     const elapsed = (Date.now() - this.started) / 1000;
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : 0;

@@ -1,0 +1,36 @@
+// One sample's prediction as intercept + per-term contributions, from the stored model outputs.
+import { ArgumentError, describeValue } from '../errors.js';
+import type { ExplainTask, LocalExplanation, LocalOptions } from './types.js';
+
+export interface StoredOutputs {
+  task: ExplainTask;
+  featureNames: readonly string[];
+  intercept: readonly number[];
+  samples: number;
+  outDim: number;
+  predictions: Float32Array;
+  contributions: ArrayLike<number>;
+}
+
+function softmax(logits: number[]): number[] {
+  const top = Math.max(...logits), e = logits.map((v) => Math.exp(v - top)), total = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / total);
+}
+
+export function localExplanation(s: StoredOutputs, sample: number, options: LocalOptions = {}): LocalExplanation {
+  if (!Number.isInteger(sample) || sample < 0 || sample >= s.samples) {
+    throw new ArgumentError(`explanation.local: sample must be an integer in 0..${s.samples - 1}, got ${describeValue(sample)}`);
+  }
+  const logits = Array.from(s.predictions.subarray(sample * s.outDim, (sample + 1) * s.outDim));
+  const predicted = logits.indexOf(Math.max(...logits));
+  const output = options.output ?? (s.task === 'multiclass' ? predicted : 0);
+  if (!Number.isInteger(output) || output < 0 || output >= s.outDim) {
+    throw new ArgumentError(`explanation.local: output must be an integer in 0..${s.outDim - 1}, got ${describeValue(output)}`);
+  }
+  const contributions = s.featureNames.map((feature, t) => ({ feature, contribution: s.contributions[(t * s.samples + sample) * s.outDim + output] }));
+  const base = { sample, output, contributions, intercept: s.intercept[output], prediction: logits[output] };
+  if (s.task === 'regression') return { ...base, scale: 'output' };
+  if (s.task === 'binary') return { ...base, scale: 'logit', probability: 1 / (1 + Math.exp(-logits[output])) };
+  const probabilities = softmax(logits);
+  return { ...base, scale: 'logit', probability: probabilities[output], probabilities };
+}

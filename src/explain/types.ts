@@ -1,0 +1,127 @@
+// The data an explanation of an additive model hands out: plain numbers and arrays, ready to print,
+// store as JSON (all but local()) or plot.
+import type { Scale } from '../data/standardize.js';
+
+/** What the model's outputs mean: values (regression), one logit (binary), one logit per class (multiclass). */
+export type ExplainTask = 'regression' | 'binary' | 'multiclass';
+
+/** How a term's input sequence is summarized on a shape function's x axis, over its valid steps. */
+export type SequenceSummary = 'last' | 'mean' | 'ema';
+
+export interface ExplainOptions {
+  /** Default: 'multiclass' when the model has several outputs and the dataset one (class indices), 'binary' for one output and 0/1 targets (a SeriesDataset's task hint), else 'regression'. */
+  task?: ExplainTask;
+  /** The x axis of the shape functions (default 'last': each sequence's last valid step). */
+  summary?: SequenceSummary;
+  /** For summary 'ema': ema = alpha * x_t + (1 - alpha) * ema, started at the first valid step's value (default 0.05, the seed's decay 0.95). */
+  emaAlpha?: number;
+  /** Quantile bins per shape function (default 20; fewer when there are fewer samples). */
+  bins?: number;
+  /**
+   * Center each term's contributions on this data (default true): its mean contribution over the
+   * samples (per output) moves into the intercept, as GAM tools show shape functions. Without it the
+   * contributions are the model's own and the intercept is model.gam.bias.
+   */
+  center?: boolean;
+  /** Samples per forward pass (default 128). */
+  batchSize?: number;
+}
+
+/** Global importance of one term: the mean absolute contribution over the samples. */
+export interface TermImportance {
+  feature: string;
+  /** Mean |contribution| over samples (and over classes or outputs when there are several). */
+  importance: number;
+  /** Mean |contribution| per class (multiclass) or per output (multi-output regression); absent for one output. */
+  perClass?: number[];
+}
+
+/** One sample on a shape function: its input summary and the term's contribution to one output. */
+export interface ShapePoint {
+  sample: number;
+  output: number;
+  x: number;
+  contribution: number;
+}
+
+/** Samples with neighbouring x (a quantile bin): their x range, mean x and mean contribution. */
+export interface ShapeBin {
+  output: number;
+  x0: number;
+  x1: number;
+  x: number;
+  contribution: number;
+  count: number;
+}
+
+/** A term's shape function as data: contribution against the summary of its input sequence. */
+export interface ShapeFunction {
+  feature: string;
+  term: number;
+  summary: SequenceSummary;
+  /** Set for summary 'ema'. */
+  emaAlpha?: number;
+  /** True when x is in the data's original units (the dataset's standardizer was inverted). */
+  originalUnits: boolean;
+  /** One per sample and output, in sample order. */
+  points: ShapePoint[];
+  /** Per output, ordered by x. */
+  bins: ShapeBin[];
+}
+
+export interface LocalContribution {
+  feature: string;
+  contribution: number;
+}
+
+/** One sample's prediction split into the intercept and one contribution per term. */
+export interface LocalExplanation {
+  sample: number;
+  /** The output (class for multiclass) explained. */
+  output: number;
+  /** In feature order; intercept + their sum = prediction (up to float32 rounding). */
+  contributions: LocalContribution[];
+  intercept: number;
+  /** The model's output: a value (regression) or a logit (binary, multiclass). */
+  prediction: number;
+  /** 'logit' for binary and multiclass: contributions add up on the logit scale, not the probability. */
+  scale: 'output' | 'logit';
+  /** Binary: sigmoid(prediction); multiclass: the softmax probability of `output`. */
+  probability?: number;
+  /** Multiclass: the softmax over all classes. */
+  probabilities?: number[];
+}
+
+export interface LocalOptions {
+  /** The output (class) to explain; default 0, for multiclass the predicted class. */
+  output?: number;
+}
+
+export interface Explanation {
+  task: ExplainTask;
+  featureNames: string[];
+  /** One name per output: the dataset's target names, 'class k' for multiclass, else 'output k'. */
+  outputNames: string[];
+  /** Per output (class): the additive layer's bias, plus the terms' mean contributions when centered. */
+  intercept: number[];
+  /** model.gam.bias, per output. */
+  bias: number[];
+  /** Whether the contributions were centered (options.center). */
+  centered: boolean;
+  /** (terms, outDim): each term's mean contribution moved into the intercept (zeros when not centered). */
+  offsets: number[][];
+  /** Largest first. */
+  importance: TermImportance[];
+  /** In feature order. */
+  shapes: ShapeFunction[];
+  samples: number;
+  outDim: number;
+  /** The model's outputs (samples, outDim), row-major: values or logits. */
+  predictions: Float32Array;
+  /** Per-term contributions (terms, samples, outDim), row-major, centered unless center was false. */
+  contributions: Float64Array;
+  /** The dataset's target standardization, when it has one: outputs and contributions are in its standardized units (value * std, plus mean for the intercept, gives the original units). */
+  targetScale?: Scale;
+  /** One sample's explanation (computed from the stored contributions, no model run). */
+  local(sample: number, options?: LocalOptions): LocalExplanation;
+}

@@ -1,0 +1,261 @@
+// Whole-model files: safetensors holding the model's state dict under its PyTorch names (so
+// PyTorch's load_state_dict reads the same file), the class and options to rebuild it, what the
+// caller knows about its data (task, feature names, standardizer, dataset settings, history) and,
+// optionally, the optimizer state to resume training exactly. No Node built-ins: browsers too.
+import type { Backend } from '../backend/backend.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { OptimizerParamGroup, OptimizerParamState, OptimizerStateDict } from '../optim/state-dict.js';
+import type { SeriesDataset } from '../data/series-dataset.js';
+import { Tensor } from '../tensor.js';
+import { cpu } from '../backend/default-device.js';
+import { parse, serialize, serializeAsync } from './safetensors.js';
+import { buildModel, modelClassNames, modelClassOf } from './model-registry.js';
+import {
+  KEY_PREFIX, MODEL_FILE_FORMAT, decodeJson, encodeJson, infoKeys, infoProblem,
+  type ModelFileMetadata, type ModelInfo,
+} from './model-metadata.js';
+import { VERSION } from '../version.js';
+import { ArgumentError, FileFormatError, StateDictError, describeValue } from '../errors.js';
+
+/** The tensor-name prefix of the optimizer's buffers: `__optimizer__.<parameter index>.<slot>`. */
+export const OPTIMIZER_PREFIX = '__optimizer__.';
+
+export interface SaveExtras extends ModelInfo {
+  /** Store this optimizer's state (its parameters must be the model's) to resume training. */
+  optimizer?: Optimizer;
+  /** Fills featureNames, targetNames and standardizer from a dataset when they are not given. */
+  dataset?: SeriesDataset;
+}
+
+export interface LoadOptions {
+  /** Where the model (and optimizer state) are placed; default: the CPU (wasm), or where a given model is. A given model is moved here. */
+  device?: Backend;
+  /** Load the weights into this model (a plain PyTorch state dict, or to reuse a model). */
+  model?: Module;
+  /** Or build this registered class with `options` (a file without rnam metadata). */
+  class?: string;
+  options?: Record<string, unknown>;
+  /** Missing or unexpected tensors are errors (default true). */
+  strict?: boolean;
+}
+
+/** The optimizer state of a file: pass it to `optimizer.loadStateDict`. `paramNames` maps indices to model names. */
+export interface SavedOptimizerState extends OptimizerStateDict {
+  paramNames: string[];
+}
+
+export interface LoadedModel<M extends Module = Module> {
+  model: M;
+  metadata: ModelFileMetadata;
+  optimizerState?: SavedOptimizerState;
+}
+
+interface Prepared {
+  tensors: Record<string, Tensor>;
+  metadata: Record<string, string>;
+}
+
+function prepare(model: Module, extras: SaveExtras): Prepared {
+  const where = 'save';
+  if (typeof extras !== 'object' || extras === null) throw new ArgumentError(`${where}: extras must be an object, got ${describeValue(extras)}`);
+  const found = modelClassOf(model);
+  if (!found) {
+    throw new ArgumentError(`${where}: ${describeValue(model?.constructor?.name)} is not a registered model class `
+      + `(known: ${modelClassNames().join(', ')}; add one with rnam.registerModelClass)`);
+  }
+  const [className, entry] = found;
+  const known = new Set<string>([...infoKeys, 'optimizer', 'dataset']);
+  for (const key of Object.keys(extras)) if (!known.has(key)) throw new ArgumentError(`${where}: unknown extra ${key} (known: ${[...known].join(', ')})`);
+  const info: ModelInfo = { ...extras };
+  delete (info as SaveExtras).optimizer;
+  delete (info as SaveExtras).dataset;
+  if (extras.dataset) {
+    info.featureNames ??= extras.dataset.featureNames;
+    info.targetNames ??= extras.dataset.targetNames;
+    info.standardizer ??= extras.dataset.standardizer;
+  }
+
+  const metadata: Record<string, string> = {
+    format: 'pt', // the safetensors convention for a PyTorch state dict
+    [`${KEY_PREFIX}format`]: String(MODEL_FILE_FORMAT),
+    [`${KEY_PREFIX}version`]: VERSION,
+    [`${KEY_PREFIX}class`]: className,
+    [`${KEY_PREFIX}options`]: encodeJson(`${where}: options`, entry.options(model)),
+  };
+  for (const key of infoKeys) {
+    const v = info[key];
+    if (v === undefined) continue;
+    const problem = infoProblem(key, v);
+    if (problem) throw new ArgumentError(`${where}: extras.${key} ${problem}, got ${describeValue(v)}`);
+    metadata[`${KEY_PREFIX}${key}`] = encodeJson(`${where}: extras.${key}`, v);
+  }
+  const inputs = entry.inputFeatures?.(model);
+  if (info.featureNames && inputs !== undefined && info.featureNames.length !== inputs) {
+    throw new ArgumentError(`${where}: ${info.featureNames.length} featureNames for a model reading ${inputs} features`);
+  }
+
+  const scaled = info.standardizer?.features?.map((f) => f.name);
+  if (scaled && info.featureNames && scaled.join('\u0000') !== info.featureNames.join('\u0000')) {
+    throw new ArgumentError(`${where}: the standardizer scales features [${scaled.join(', ')}], featureNames are [${info.featureNames.join(', ')}]`);
+  }
+
+  const tensors: Record<string, Tensor> = { ...model.stateDict() };
+  if (extras.optimizer !== undefined) {
+    const opt = extras.optimizer;
+    if (typeof opt?.stateDict !== 'function') throw new ArgumentError(`${where}: extras.optimizer must be an Optimizer, got ${describeValue(opt)}`);
+    const names = new Map(model.namedParameters().map(([name, p]) => [p, name] as const));
+    const paramNames = opt.params.map((p, i) => {
+      const name = names.get(p);
+      if (name === undefined) throw new ArgumentError(`${where}: the optimizer's params[${i}] is not a parameter of the model`);
+      return name;
+    });
+    const sd = opt.stateDict();
+    const steps: Record<string, number> = {};
+    for (const [i, s] of Object.entries(sd.state)) {
+      steps[i] = s.step;
+      for (const [slot, t] of Object.entries(s.slots)) tensors[`${OPTIMIZER_PREFIX}${i}.${slot}`] = t;
+    }
+    metadata[`${KEY_PREFIX}optimizer`] = encodeJson(`${where}: optimizer`, { optimizer: sd.optimizer, paramGroups: sd.paramGroups, steps, paramNames });
+  }
+  return { tensors, metadata };
+}
+
+/**
+ * The model as safetensors bytes: its state dict under the PyTorch names, and metadata to rebuild
+ * it (class, options, rnam version) with `extras` (task, feature names, standardizer, data
+ * settings, history, free metadata; `optimizer` adds its state). Synchronous, so the parameters
+ * must be on the CPU; saveAsync reads them from any device.
+ */
+export function save(model: Module, extras: SaveExtras = {}): Uint8Array {
+  const { tensors, metadata } = prepare(model, extras);
+  const stuck = Object.values(tensors).find((t) => !t.device.syncRead);
+  if (stuck) throw new ArgumentError(`save: the model is on ${stuck.device.kind}, which cannot be read synchronously; use await rnam.saveAsync(model, extras)`);
+  return serialize(tensors, metadata);
+}
+
+/** save() for a model on any device (WebGPU included): reads the tensors asynchronously. */
+export function saveAsync(model: Module, extras: SaveExtras = {}): Promise<Uint8Array> {
+  try {
+    const { tensors, metadata } = prepare(model, extras);
+    return serializeAsync(tensors, metadata);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function readInfo(metadata: Record<string, string>): ModelInfo {
+  const info: Record<string, unknown> = {};
+  for (const key of infoKeys) {
+    const text = metadata[`${KEY_PREFIX}${key}`];
+    if (text === undefined) continue;
+    const v = decodeJson(`load: metadata ${KEY_PREFIX}${key}`, text);
+    const problem = infoProblem(key, v);
+    if (problem) throw new FileFormatError(`load: metadata ${KEY_PREFIX}${key} ${problem}`);
+    info[key] = v;
+  }
+  return info as ModelInfo;
+}
+
+function readOptimizer(metadata: Record<string, string>, tensors: Record<string, Tensor>, device: Backend): SavedOptimizerState | undefined {
+  const names = Object.keys(tensors).filter((n) => n.startsWith(OPTIMIZER_PREFIX));
+  const text = metadata[`${KEY_PREFIX}optimizer`];
+  if (text === undefined) {
+    if (names.length) throw new FileFormatError(`load: the file has optimizer tensors (${names[0]}, ...) but no ${KEY_PREFIX}optimizer metadata`);
+    return undefined;
+  }
+  const where = `load: metadata ${KEY_PREFIX}optimizer`;
+  const saved = decodeJson(where, text) as { optimizer?: unknown; paramGroups?: unknown; steps?: unknown; paramNames?: unknown };
+  if (typeof saved !== 'object' || saved === null || typeof saved.optimizer !== 'string' || !Array.isArray(saved.paramGroups)
+    || typeof saved.steps !== 'object' || saved.steps === null || !Array.isArray(saved.paramNames)) {
+    throw new FileFormatError(`${where}: expected { optimizer, paramGroups, steps, paramNames }`);
+  }
+  // Every tensor checked against the step counts before any copy is made.
+  const steps = Object.entries(saved.steps as Record<string, unknown>);
+  const owner = (n: string) => steps.find(([i]) => n.startsWith(`${OPTIMIZER_PREFIX}${i}.`));
+  const stray = names.find((n) => !owner(n));
+  if (stray) throw new FileFormatError(`${where}: tensor ${stray} belongs to no parameter with a step count`);
+  const bare = steps.find(([i]) => !names.some((n) => owner(n)?.[0] === i));
+  if (bare) throw new FileFormatError(`${where}: parameter ${bare[0]} has a step count but no ${OPTIMIZER_PREFIX}${bare[0]}.* tensors`);
+  const state: Record<number, OptimizerParamState> = {};
+  for (const [i, step] of steps) state[Number(i)] = { step: step as number, slots: {} };
+  for (const n of names) {
+    const i = owner(n)![0];
+    // A copy on the target device: the parsed tensors are freed when load returns.
+    state[Number(i)].slots[n.slice(`${OPTIMIZER_PREFIX}${i}.`.length)] = Tensor.fromArray(tensors[n].toArraySync(), tensors[n].shape, device);
+  }
+  return { optimizer: saved.optimizer, state, paramGroups: saved.paramGroups as OptimizerParamGroup[], paramNames: saved.paramNames as string[] };
+}
+
+/**
+ * Rebuilds a model from bytes written by save(), on `options.device` (default the CPU), with its
+ * metadata and, when saved, the optimizer state. A plain state dict (PyTorch's, no rnam metadata)
+ * loads when the caller says what it is: `{ model }` or `{ class, options }`.
+ */
+export async function load(bytes: Uint8Array, options: LoadOptions = {}): Promise<LoadedModel> {
+  if (!(bytes instanceof Uint8Array)) throw new ArgumentError(`load: expected the file's bytes as a Uint8Array, got ${describeValue(bytes)}`);
+  if (typeof options !== 'object' || options === null) throw new ArgumentError(`load: options must be an object, got ${describeValue(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!['device', 'model', 'class', 'options', 'strict'].includes(key)) throw new ArgumentError(`load: unknown option ${key} (known: device, model, class, options, strict)`);
+  }
+  if (options.model !== undefined && options.class !== undefined) throw new ArgumentError('load: give either { model } or { class, options }, not both');
+  const file = parse(bytes);
+  const raw = { ...file.metadata };
+  const made = Object.values(file.tensors);
+  try {
+    const formatText = raw[`${KEY_PREFIX}format`];
+    let format: number | null = null;
+    if (formatText !== undefined) {
+      format = Number(formatText);
+      if (!Number.isInteger(format) || format < 1) throw new FileFormatError(`load: metadata ${KEY_PREFIX}format is ${JSON.stringify(formatText)}, not a format version`);
+      if (format > MODEL_FILE_FORMAT) throw new FileFormatError(`load: the file is rnam format ${format} (written by rnam ${raw[`${KEY_PREFIX}version`] ?? '?'}); this rnam (${VERSION}) reads up to format ${MODEL_FILE_FORMAT}`);
+    }
+    const fileClass = raw[`${KEY_PREFIX}class`];
+    const fileOptionsText = raw[`${KEY_PREFIX}options`];
+    if (format !== null && (fileClass === undefined || fileOptionsText === undefined)) {
+      throw new FileFormatError(`load: an rnam file must name its model (${KEY_PREFIX}class and ${KEY_PREFIX}options metadata)`);
+    }
+    const fileOptions = fileOptionsText === undefined ? undefined : decodeJson(`load: metadata ${KEY_PREFIX}options`, fileOptionsText);
+    const info = readInfo(raw);
+
+    let model: Module;
+    if (options.model !== undefined) {
+      model = options.model;
+      const given = model !== null && typeof model === 'object' ? modelClassOf(model) : null;
+      if (!given && typeof (model as Partial<Module>)?.loadStateDict !== 'function') throw new ArgumentError(`load: options.model must be a Module, got ${describeValue(model)}`);
+      if (fileClass !== undefined && given && given[0] !== fileClass) {
+        throw new StateDictError(`load: the file holds a ${fileClass}, options.model is a ${given[0]}`);
+      }
+    } else if (options.class !== undefined) {
+      if (fileClass !== undefined && options.class !== fileClass) throw new StateDictError(`load: the file holds a ${fileClass}, not a ${String(options.class)}`);
+      model = buildModel(options.class, options.options ?? fileOptions ?? {}, 'load');
+    } else if (fileClass !== undefined) {
+      model = buildModel(fileClass, fileOptions, 'load');
+    } else {
+      throw new FileFormatError('load: the file has no rnam metadata (rnam.class, rnam.options); to load a plain state dict, '
+        + "say what it is: load(bytes, { model: new FirstOrderRNAM({...}) }) or load(bytes, { class: 'FirstOrderRNAM', options: {...} })");
+    }
+
+    const weights: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(file.tensors)) if (!name.startsWith(OPTIMIZER_PREFIX)) weights[name] = t;
+    try {
+      model.loadStateDict(weights, { strict: options.strict ?? true });
+    } catch (err) {
+      if (err instanceof StateDictError) throw new StateDictError(`load: the file's tensors do not fit ${String(model)}: ${err.message}`, { cause: err });
+      throw err;
+    }
+    const device = options.device ?? null;
+    const optimizerState = readOptimizer(raw, file.tensors, device ?? model.parameters()[0]?.device ?? cpu);
+    if (device) await model.toAsync(device);
+    const found = modelClassOf(model);
+    const metadata: ModelFileMetadata = {
+      format, version: raw[`${KEY_PREFIX}version`] ?? null,
+      class: found?.[0] ?? model.constructor.name,
+      options: found ? found[1].options(model) : ((fileOptions as Record<string, unknown>) ?? {}),
+      ...info, raw,
+    };
+    return optimizerState ? { model, metadata, optimizerState } : { model, metadata };
+  } finally {
+    for (const t of made) t.dispose();
+  }
+}

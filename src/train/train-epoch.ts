@@ -1,0 +1,78 @@
+// One training epoch: per batch zeroGrad, forward with the batch's lengths, the loss, backward,
+// optional clipping, the optimizer step; the loss read back (a NaN stops training, naming where)
+// and, for the training metrics, the predictions.
+import { clipGradNorm } from '../optim/optimizer.js';
+import { tidy } from '../memory.js';
+import { NonFiniteError } from '../errors.js';
+import type { DataSource } from './data-source.js';
+import type { ModelInfo, TrainableModel } from './model-info.js';
+import { batchTensors, outputs } from './batch-tensors.js';
+import { batchFeatures, checkBatchShapes } from './inference.js';
+import { checkTargets, type LossFn, type Task } from './task.js';
+import { taskMetrics, type Metrics } from './task-metrics.js';
+import { Collector } from './collector.js';
+import type { BatchStats } from './history.js';
+import type { ResolvedFit } from './fit-options.js';
+import { ProgressBar } from './progress.js';
+
+export interface EpochContext {
+  model: TrainableModel;
+  info: ModelInfo;
+  source: DataSource;
+  task: Task;
+  loss: LossFn;
+  fit: ResolvedFit;
+  clipGradNorm?: number;
+  onBatch?: (stats: BatchStats) => void | Promise<void>;
+  progress?: boolean;
+}
+
+function nonFinite(value: number, epoch: number, step: number, cause?: unknown): NonFiniteError {
+  return new NonFiniteError(`fit: the training loss is ${value} at epoch ${epoch}, step ${step}`, { cause });
+}
+
+/** Trains one epoch; returns the mean batch loss and the training metrics (empty when not asked). */
+export async function trainEpoch(c: EpochContext, epoch: number): Promise<{ trainLoss: number; metrics: Metrics }> {
+  const { model, info, source, task, fit: f } = c, opt = f.optimizer;
+  model.train();
+  const bar = new ProgressBar(`epoch ${epoch}/${f.epochs}`, source.samples === null ? 0 : Math.ceil(source.samples / f.batchSize), c.progress);
+  let total = 0, step = 0, seen = 0;
+  const yHats = new Collector(), targets = new Collector();
+  for await (const b of source.batches(f.batchSize, f.shuffle, f.generator)) {
+    step++;
+    checkBatchShapes('fit', info, task, batchFeatures(b.shape, info.layout), b.outDim);
+    if (!source.targets) checkTargets('fit', task, b.y, b.outDim, info.outDim, seen);
+    const { loss, yHat } = tidy(() => {
+      opt.zeroGrad();
+      const { x, y } = batchTensors(b, task, info.device);
+      const pred = outputs(model.forward(x, b.lengths)).yHat;
+      const l = c.loss(pred, y);
+      try {
+        l.backward();
+      } catch (err) {
+        // Where the loss is read before backward (wasm), its NaN stops here: say when, as below.
+        if (err instanceof NonFiniteError) throw nonFinite(l.device.syncRead ? l.itemSync() : NaN, epoch, step, err);
+        throw err;
+      }
+      if (c.clipGradNorm !== undefined) clipGradNorm(opt.params, c.clipGradNorm).dispose();
+      opt.step();
+      return { loss: l, yHat: f.trainMetrics ? pred : null };
+    });
+    let value: number, predicted: Float32Array | undefined;
+    try {
+      [value, predicted] = await Promise.all([loss.item(), yHat?.toArray()]);
+    } finally {
+      loss.dispose();
+      yHat?.dispose();
+    }
+    if (!Number.isFinite(value)) throw nonFinite(value, epoch, step);
+    if (predicted) yHats.push(predicted), targets.push(b.y);
+    total += value;
+    seen += b.batch;
+    bar.update(step, total / step);
+    await c.onBatch?.({ epoch, step, loss: value });
+  }
+  bar.done();
+  const metrics = f.trainMetrics ? taskMetrics(task, yHats.values(), targets.values(), yHats.length / seen) : {};
+  return { trainLoss: total / step, metrics };
+}
