@@ -12,6 +12,11 @@
 //   whh (G*H, H)        W_hh in PyTorch's layout (backward: SIMD over hidden units);
 //   bhh (G*H), h0, c0, dh0, dc0 (batch, H); out, c, hn, dout (rows, H); dg, dgh (rows, G*H).
 // A pointer of 0 means "absent" (h0/c0 absent = zeros; dout absent = zero gradient).
+// lengths (batch), optional: each batch row's valid steps as float32 integers (right padding,
+// PyTorch's packed-sequence semantics). Steps t >= lengths[b] keep h (and c) unchanged and write a
+// zero output (the LSTM's c row holds the carried cell state, so its last row is cN); backward
+// writes zero gate gradients there and carries nothing through them. Without lengths every step
+// is valid and runs exactly the operations it ran before lengths existed.
 // Batch rows [b0, b0 + nb) are processed; rows of different batch entries never interact, so any
 // split of the batch over threads gives the same bits. SIMD lanes and the scalar tails run the same
 // IEEE operations in the same order (wasm has no FMA), so the SIMD and scalar builds agree bit for bit.
@@ -164,6 +169,12 @@ function carryBack(dg: usize, w: usize, carry: usize, H: i32, GH: i32): void {
 
 // @ts-ignore: decorator
 @inline
+function validSteps(lengths: usize, b: i32, seq: i32): i32 {
+  return lengths ? min<i32>(<i32>load<f32>(lengths + (<usize>b << 2)), seq) : seq;
+}
+
+// @ts-ignore: decorator
+@inline
 function rowOf(t: i32, b: i32, strideT: i32, strideB: i32): usize {
   return <usize>t * <usize>strideT + <usize>b * <usize>strideB;
 }
@@ -171,13 +182,15 @@ function rowOf(t: i32, b: i32, strideT: i32, strideB: i32): usize {
 // ---------------------------------------------------------------------------------------------
 // Elman RNN: h_t = act(xg_t + W_hh h_{t-1} + b_hh), act = tanh or relu. Backward needs only out.
 
-export function rnn_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, out: usize,
+export function rnn_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, out: usize, lengths: usize,
   b0: i32, nb: i32, seq: i32, H: i32, strideT: i32, strideB: i32, relu: i32): void {
   const rowH = <usize>H << 2;
   const act = relu ? ACT_RELU : ACT_TANH;
   for (let b = b0; b < b0 + nb; b++) {
     let hp: usize = h0 ? h0 + <usize>b * rowH : 0;
-    for (let t = 0; t < seq; t++) {
+    const len = validSteps(lengths, b, seq);
+    for (let t = len; t < seq; t++) memory.fill(out + rowOf(t, b, strideT, strideB) * rowH, 0, rowH);
+    for (let t = 0; t < len; t++) {
       const row = rowOf(t, b, strideT, strideB);
       const hr = out + row * rowH;
       gateBlock(hp, whhT, rowH, bhh, xg + row * rowH, hr, H, H, act);
@@ -188,13 +201,15 @@ export function rnn_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, out: 
 
 // dg_t = (dout_t + carry) * act'(h_t); carry = W_hh^T dg_t. dh0 (batch, H) holds the carry and
 // ends as the gradient of h0.
-export function rnn_backward(whh: usize, out: usize, dout: usize, dg: usize, dh0: usize,
+export function rnn_backward(whh: usize, out: usize, dout: usize, dg: usize, dh0: usize, lengths: usize,
   b0: i32, nb: i32, seq: i32, H: i32, strideT: i32, strideB: i32, relu: i32): void {
   const rowH = <usize>H << 2;
   for (let b = b0; b < b0 + nb; b++) {
     const carry = dh0 + <usize>b * rowH;
     memory.fill(carry, 0, rowH);
-    for (let t = seq - 1; t >= 0; t--) {
+    const len = validSteps(lengths, b, seq);
+    for (let t = len; t < seq; t++) memory.fill(dg + rowOf(t, b, strideT, strideB) * rowH, 0, rowH);
+    for (let t = len - 1; t >= 0; t--) {
       const row = rowOf(t, b, strideT, strideB);
       const hr = out + row * rowH, dr = dg + row * rowH;
       for (let k = 0; k < H; k++) {
@@ -213,13 +228,19 @@ export function rnn_backward(whh: usize, out: usize, dout: usize, dg: usize, dh0
 // GRU: r = sigmoid(xr + hr), z = sigmoid(xz + hz), n = tanh(xn + r * hn), h = (1 - z) n + z h_{t-1},
 // with (hr, hz, hn) = W_hh h_{t-1} + b_hh. xg is overwritten with (r, z, n); hn (rows, H) is saved.
 
-export function gru_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, out: usize, hn: usize,
+export function gru_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, out: usize, hn: usize, lengths: usize,
   b0: i32, nb: i32, seq: i32, H: i32, strideT: i32, strideB: i32): void {
   const rowH = <usize>H << 2;
   const rowG = rowH * 3;
   for (let b = b0; b < b0 + nb; b++) {
     let hp: usize = h0 ? h0 + <usize>b * rowH : 0;
-    for (let t = 0; t < seq; t++) {
+    const len = validSteps(lengths, b, seq);
+    for (let t = len; t < seq; t++) {
+      const row = rowOf(t, b, strideT, strideB);
+      memory.fill(out + row * rowH, 0, rowH);
+      memory.fill(hn + row * rowH, 0, rowH);
+    }
+    for (let t = 0; t < len; t++) {
       const row = rowOf(t, b, strideT, strideB);
       const g = xg + row * rowG, hnr = hn + row * rowH, hr = out + row * rowH;
       gateBlock(hp, whhT, rowG, bhh, g, g, H, H, ACT_SIGMOID);
@@ -254,10 +275,16 @@ export function gru_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, out: 
 // n block, where dgh = dgi * r. dh0 (batch, H) enters holding h0 (zeros when there is none), then
 // holds the carry and ends as the gradient of h0.
 export function gru_backward(whh: usize, g: usize, hn: usize, out: usize, dout: usize,
-  dgi: usize, dgh: usize, dh0: usize, b0: i32, nb: i32, seq: i32, H: i32, strideT: i32, strideB: i32): void {
+  dgi: usize, dgh: usize, dh0: usize, lengths: usize, b0: i32, nb: i32, seq: i32, H: i32, strideT: i32, strideB: i32): void {
   const rowH = <usize>H << 2;
   const rowG = rowH * 3;
   for (let b = b0; b < b0 + nb; b++) {
+    const len = validSteps(lengths, b, seq);
+    for (let t = len; t < seq; t++) {
+      const row = rowOf(t, b, strideT, strideB);
+      memory.fill(dgi + row * rowG, 0, rowG);
+      memory.fill(dgh + row * rowG, 0, rowG);
+    }
     if (seq == 0) {
       memory.fill(dh0 + <usize>b * rowH, 0, rowH);
       continue;
@@ -268,7 +295,7 @@ export function gru_backward(whh: usize, g: usize, hn: usize, out: usize, dout: 
     const h0 = dgi + rowOf(0, b, strideT, strideB) * rowG + 2 * rowH;
     memory.copy(h0, carry, rowH);
     memory.fill(carry, 0, rowH);
-    for (let t = seq - 1; t >= 0; t--) {
+    for (let t = len - 1; t >= 0; t--) {
       const row = rowOf(t, b, strideT, strideB);
       const gr = g + row * rowG, hnr = hn + row * rowH, di = dgi + row * rowG, dh = dgh + row * rowG;
       const hp: usize = t > 0 ? out + rowOf(t - 1, b, strideT, strideB) * rowH : h0;
@@ -297,14 +324,15 @@ export function gru_backward(whh: usize, g: usize, hn: usize, out: usize, dout: 
 // LSTM: (i, f, g, o) = (sigmoid, sigmoid, tanh, sigmoid)(xg + W_hh h_{t-1} + b_hh),
 // c_t = f c_{t-1} + i g, h_t = o tanh(c_t). xg is overwritten with (i, f, g, o); c (rows, H) is saved.
 
-export function lstm_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, c0: usize, out: usize, c: usize,
+export function lstm_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, c0: usize, out: usize, c: usize, lengths: usize,
   b0: i32, nb: i32, seq: i32, H: i32, strideT: i32, strideB: i32): void {
   const rowH = <usize>H << 2;
   const rowG = rowH * 4;
   for (let b = b0; b < b0 + nb; b++) {
     let hp: usize = h0 ? h0 + <usize>b * rowH : 0;
     let cp: usize = c0 ? c0 + <usize>b * rowH : 0;
-    for (let t = 0; t < seq; t++) {
+    const len = validSteps(lengths, b, seq);
+    for (let t = 0; t < len; t++) {
       const row = rowOf(t, b, strideT, strideB);
       const g = xg + row * rowG, cr = c + row * rowH, hr = out + row * rowH;
       for (let q = 0; q < 4; q++) {
@@ -331,6 +359,12 @@ export function lstm_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, c0: 
       hp = hr;
       cp = cr;
     }
+    for (let t = len; t < seq; t++) { // padded: zero output, the cell state carried (cN = the last row)
+      const row = rowOf(t, b, strideT, strideB);
+      memory.fill(out + row * rowH, 0, rowH);
+      if (cp) memory.copy(c + row * rowH, cp, rowH);
+      else memory.fill(c + row * rowH, 0, rowH);
+    }
   }
 }
 
@@ -338,13 +372,15 @@ export function lstm_forward(xg: usize, whhT: usize, bhh: usize, h0: usize, c0: 
 // dh0 and dc0 (batch, H) hold the carries and end as the gradients of h0 and c0; dc0 enters holding
 // dcN, the gradient of the last cell state (zeros when there is none), where the cell carry starts.
 export function lstm_backward(whh: usize, g: usize, c: usize, c0: usize, dout: usize,
-  dg: usize, dh0: usize, dc0: usize, b0: i32, nb: i32, seq: i32, H: i32, strideT: i32, strideB: i32): void {
+  dg: usize, dh0: usize, dc0: usize, lengths: usize, b0: i32, nb: i32, seq: i32, H: i32, strideT: i32, strideB: i32): void {
   const rowH = <usize>H << 2;
   const rowG = rowH * 4;
   for (let b = b0; b < b0 + nb; b++) {
     const carry = dh0 + <usize>b * rowH, dcc = dc0 + <usize>b * rowH;
     memory.fill(carry, 0, rowH);
-    for (let t = seq - 1; t >= 0; t--) {
+    const len = validSteps(lengths, b, seq);
+    for (let t = len; t < seq; t++) memory.fill(dg + rowOf(t, b, strideT, strideB) * rowG, 0, rowG);
+    for (let t = len - 1; t >= 0; t--) {
       const row = rowOf(t, b, strideT, strideB);
       const gr = g + row * rowG, cr = c + row * rowH, dr = dg + row * rowG;
       const cp: usize = t > 0 ? c + rowOf(t - 1, b, strideT, strideB) * rowH : (c0 ? c0 + <usize>b * rowH : 0);

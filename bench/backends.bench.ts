@@ -30,16 +30,16 @@ const cases: Case[] = [
   } },
   { name: `mingru_scan_forward [${TERMS},${BATCH},${SEQ},${HID}]`, setup: (d) => {
     const hg = filled(d, 2 * N, 5, -3, 3), h = d.alloc(N);
-    return () => d.mingru_scan_forward({ hg, h0: null, h, groups: TERMS * BATCH, seq: SEQ, dim: HID });
+    return () => d.mingru_scan_forward({ hg, h0: null, h, lengths: null, groups: TERMS * BATCH, seq: SEQ, dim: HID });
   } },
   { name: `mingru_scan_backward [${TERMS},${BATCH},${SEQ},${HID}]`, setup: (d) => {
     const hg = filled(d, 2 * N, 5, -3, 3), h = d.alloc(N), dh = filled(d, N, 6), dhg = d.alloc(2 * N);
-    d.mingru_scan_forward({ hg, h0: null, h, groups: TERMS * BATCH, seq: SEQ, dim: HID });
-    return () => d.mingru_scan_backward({ hg, h0: null, h, dh, dhg, dh0: null, groups: TERMS * BATCH, seq: SEQ, dim: HID });
+    d.mingru_scan_forward({ hg, h0: null, h, lengths: null, groups: TERMS * BATCH, seq: SEQ, dim: HID });
+    return () => d.mingru_scan_backward({ hg, h0: null, h, dh, dhg, dh0: null, lengths: null, groups: TERMS * BATCH, seq: SEQ, dim: HID });
   } },
   { name: `mingru_scan_forward [1,1,${SEQ * 16},${HID}] (few long sequences)`, setup: (d) => {
     const hg = filled(d, 2 * SEQ * 16 * HID, 5, -3, 3), h = d.alloc(SEQ * 16 * HID);
-    return () => d.mingru_scan_forward({ hg, h0: null, h, groups: 1, seq: SEQ * 16, dim: HID });
+    return () => d.mingru_scan_forward({ hg, h0: null, h, lengths: null, groups: 1, seq: SEQ * 16, dim: HID });
   } },
   { name: `layer_norm_forward [${TERMS * ROWS},${HID}]`, setup: (d) => {
     const x = filled(d, N, 7), w = filled(d, HID, 8), b = filled(d, HID, 9), y = d.alloc(N), m = d.alloc(TERMS * ROWS), r = d.alloc(TERMS * ROWS);

@@ -50,18 +50,18 @@ function scanWorkloads(dim: number): Workload[] {
   const buffers = (dev: rnam.Backend) => {
     const gen = new rnam.Generator(2);
     const k = { hg: filled(dev, 2 * n, gen, -3, 3), h: dev.alloc(n), dh: filled(dev, n, gen), dhg: dev.alloc(2 * n), h0: filled(dev, groups * dim, gen), dh0: dev.alloc(groups * dim) };
-    dev.mingru_scan_forward({ hg: k.hg, h0: k.h0, h: k.h, groups, seq: SEQ, dim });
+    dev.mingru_scan_forward({ hg: k.hg, h0: k.h0, h: k.h, lengths: null, groups, seq: SEQ, dim });
     return k;
   };
   const shape = `[${TERMS},${BATCH},${SEQ},${dim}]`;
   return [
     {
       name: `mingru_scan_forward ${shape}`, bytes: n * 4 * 3,
-      setup: (dev) => { const k = buffers(dev); return () => dev.mingru_scan_forward({ hg: k.hg, h0: k.h0, h: k.h, groups, seq: SEQ, dim }); },
+      setup: (dev) => { const k = buffers(dev); return () => dev.mingru_scan_forward({ hg: k.hg, h0: k.h0, h: k.h, lengths: null, groups, seq: SEQ, dim }); },
     },
     {
       name: `mingru_scan_backward ${shape}`, bytes: n * 4 * 6,
-      setup: (dev) => { const k = buffers(dev); return () => dev.mingru_scan_backward({ hg: k.hg, h0: k.h0, h: k.h, dh: k.dh, dhg: k.dhg, dh0: k.dh0, groups, seq: SEQ, dim }); },
+      setup: (dev) => { const k = buffers(dev); return () => dev.mingru_scan_backward({ hg: k.hg, h0: k.h0, h: k.h, dh: k.dh, dhg: k.dhg, dh0: k.dh0, lengths: null, groups, seq: SEQ, dim }); },
     },
   ];
 }

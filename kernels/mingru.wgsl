@@ -16,6 +16,9 @@
 // As in assembly/mingru.ts, the backward carries and gradients are flushed with flushf (see
 // assembly/flush.ts), and so is A, the product of the decay factors over a piece, which decays
 // geometrically; forward states are not (they drift towards g, never to 0).
+// Optional lengths (has_len; f_len / b_len, one float32 integer per group): steps t >= len are the
+// identity map (a = 1, b = 0): the state is carried, and backward writes dhg = 0 there and passes
+// the carry on as flushf(dh_t + carry).
 
 fn cand(x: f32) -> f32 {
   return select(sigmoidf(x), x + 0.5, x >= 0.0);
@@ -32,6 +35,17 @@ fn chunk_piece(id: u32) -> ChunkPiece {
   return ChunkPiece(k, s, g, s - g * sp.dim, t0, min(t0 + sp.chunk_len, sp.seq));
 }
 
+// Valid steps of group g (all seq without lengths).
+fn valid_f(g: u32) -> u32 {
+  if (sp.has_len != 0u) { return min(u32(f_len[g]), sp.seq); }
+  return sp.seq;
+}
+
+fn valid_b(g: u32) -> u32 {
+  if (sp.has_len != 0u) { return min(u32(b_len[g]), sp.seq); }
+  return sp.seq;
+}
+
 // Index of the hidden pre-activation of (group g, time t, channel c) in hg.
 fn hg_index(g: u32, t: u32, c: u32) -> u32 {
   return (g * sp.seq + t) * 2u * sp.dim + c;
@@ -45,10 +59,13 @@ fn mingru_scan_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(n
   let c = s - g * sp.dim;
   var state = 0.0;
   if (sp.has_h0 != 0u) { state = f_h0[s]; }
+  let len = valid_f(g);
   for (var t = 0u; t < sp.seq; t++) {
-    let i = hg_index(g, t, c);
-    let z = sigmoidf(f_hg[i + sp.dim]);
-    state = (1.0 - z) * state + z * cand(f_hg[i]);
+    if (t < len) {
+      let i = hg_index(g, t, c);
+      let z = sigmoidf(f_hg[i + sp.dim]);
+      state = (1.0 - z) * state + z * cand(f_hg[i]);
+    }
     f_h[(g * sp.seq + t) * sp.dim + c] = state;
   }
 }
@@ -66,7 +83,7 @@ fn mingru_scan_forward_chunk(@builtin(global_invocation_id) gid: vec3<u32>, @bui
   let t1 = p.t1;
   var A = 1.0;
   var B = 0.0;
-  for (var t = t0; t < t1; t++) {
+  for (var t = t0; t < min(t1, valid_f(g)); t++) {
     let i = hg_index(g, t, c);
     let z = sigmoidf(f_hg[i + sp.dim]);
     let a = 1.0 - z;
@@ -103,10 +120,13 @@ fn mingru_scan_forward_apply(@builtin(global_invocation_id) gid: vec3<u32>, @bui
   let t0 = p.t0;
   let t1 = p.t1;
   var state = f_scratch[k * sp.count + s];
+  let len = valid_f(g);
   for (var t = t0; t < t1; t++) {
-    let i = hg_index(g, t, c);
-    let z = sigmoidf(f_hg[i + sp.dim]);
-    state = (1.0 - z) * state + z * cand(f_hg[i]);
+    if (t < len) {
+      let i = hg_index(g, t, c);
+      let z = sigmoidf(f_hg[i + sp.dim]);
+      state = (1.0 - z) * state + z * cand(f_hg[i]);
+    }
     f_h[(g * sp.seq + t) * sp.dim + c] = state;
   }
 }
@@ -114,6 +134,11 @@ fn mingru_scan_forward_apply(@builtin(global_invocation_id) gid: vec3<u32>, @bui
 // One backward step at time t; returns the carry into t - 1. Writes dhg for step t.
 fn backward_step(g: u32, t: u32, c: u32, s: u32, carry: f32) -> f32 {
   let i = hg_index(g, t, c);
+  if (t >= valid_b(g)) { // padded: a = 1, no gradient into hg
+    b_dhg[i] = 0.0;
+    b_dhg[i + sp.dim] = 0.0;
+    return flushf(b_dh[(g * sp.seq + t) * sp.dim + c] + carry);
+  }
   let hid = b_hg[i];
   let z = sigmoidf(b_hg[i + sp.dim]);
   let sg = sigmoidf(hid);
@@ -158,7 +183,12 @@ fn mingru_scan_backward_chunk(@builtin(global_invocation_id) gid: vec3<u32>, @bu
   let t1 = p.t1;
   var A = 1.0;
   var B = 0.0;
+  let len = valid_b(g);
   for (var t = t1; t > t0; t--) {
+    if (t - 1u >= len) {
+      B = flushf(B + b_dh[(g * sp.seq + t - 1u) * sp.dim + c]);
+      continue;
+    }
     let a = 1.0 - sigmoidf(b_hg[hg_index(g, t - 1u, c) + sp.dim]);
     A = flushf(a * A);
     B = flushf(a * (B + b_dh[(g * sp.seq + t - 1u) * sp.dim + c]));

@@ -8,6 +8,10 @@
 // Rows are row(t, b) = t * stride_t + b * stride_b (time-major or batch-first, read in place).
 // Every gate value, state and carry and every gradient written is flushed with flushf, as
 // assembly/rnn.ts flushes (see assembly/flush.ts).
+// Optional lengths (has_len): steps t >= len of a batch row keep h (and c) and write a zero output;
+// backward writes zero gate gradients there and leaves the carries alone. The step loops stay
+// uniform (every step runs its barriers); only the per-unit work branches on the step's validity.
+// gru_backward / lstm_backward read the lengths after the batch * hidden floats of their dh0.
 
 const MAX_H: u32 = 1024u;
 
@@ -33,6 +37,12 @@ fn hh_dot(j: u32, gh: u32, cur: u32) -> f32 {
   return acc;
 }
 
+// Valid steps of batch row b from f_len (all seq without lengths).
+fn valid_f(b: u32) -> u32 {
+  if (rp.has_len != 0u) { return min(u32(f_len[b]), rp.seq); }
+  return rp.seq;
+}
+
 fn load_h0(b: u32, lid: u32) {
   for (var k = lid; k < rp.hidden; k += WG) {
     var v = 0.0;
@@ -47,11 +57,17 @@ fn rnn_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   let b = wid.x;
   let H = rp.hidden;
   load_h0(b, lid);
+  let len = valid_f(b);
   var cur = 0u;
   for (var t = 0u; t < rp.seq; t++) {
     let row = rec_row(t, b);
     let nxt = MAX_H - cur;
     for (var k = lid; k < H; k += WG) {
+      if (t >= len) {
+        f_out[row * H + k] = 0.0;
+        hs[nxt + k] = hs[cur + k];
+        continue;
+      }
       let pre = f_xg[row * H + k] + hh_dot(k, H, cur);
       var h = tanh_rnam(pre);
       if (rp.relu != 0u) { h = max(pre, 0.0); }
@@ -70,12 +86,19 @@ fn gru_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   let H = rp.hidden;
   let GH = 3u * H;
   load_h0(b, lid);
+  let len = valid_f(b);
   var cur = 0u;
   for (var t = 0u; t < rp.seq; t++) {
     let row = rec_row(t, b);
     let g = row * GH;
     let nxt = MAX_H - cur;
     for (var k = lid; k < H; k += WG) {
+      if (t >= len) {
+        f_extra[row * H + k] = 0.0;
+        f_out[row * H + k] = 0.0;
+        hs[nxt + k] = hs[cur + k];
+        continue;
+      }
       let r = flushf(sigmoidf(f_xg[g + k] + hh_dot(k, GH, cur)));
       let z = flushf(sigmoidf(f_xg[g + H + k] + hh_dot(H + k, GH, cur)));
       let hn = flushf(hh_dot(2u * H + k, GH, cur));
@@ -99,12 +122,25 @@ fn lstm_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   let H = rp.hidden;
   let GH = 4u * H;
   load_h0(b, lid);
+  let len = valid_f(b);
   var cur = 0u;
   for (var t = 0u; t < rp.seq; t++) {
     let row = rec_row(t, b);
     let g = row * GH;
     let nxt = MAX_H - cur;
     for (var k = lid; k < H; k += WG) {
+      if (t >= len) { // the cell state carried: c's last row is cN
+        var cp = 0.0;
+        if (t > 0u) {
+          cp = f_extra[rec_row(t - 1u, b) * H + k];
+        } else if (rp.has_c0 != 0u) {
+          cp = f_c0[b * H + k];
+        }
+        f_extra[row * H + k] = cp;
+        f_out[row * H + k] = 0.0;
+        hs[nxt + k] = hs[cur + k];
+        continue;
+      }
       let i = flushf(sigmoidf(f_xg[g + k] + hh_dot(k, GH, cur)));
       let f = flushf(sigmoidf(f_xg[g + H + k] + hh_dot(H + k, GH, cur)));
       let gg = flushf(tanh_rnam(f_xg[g + 2u * H + k] + hh_dot(2u * H + k, GH, cur)));
@@ -138,9 +174,16 @@ fn rnn_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   let b = wid.x;
   let H = rp.hidden;
   for (var k = lid; k < H; k += WG) { r_dh0[b * H + k] = 0.0; }
+  var len = rp.seq;
+  if (rp.has_len != 0u) { len = min(u32(r_len[b]), rp.seq); }
   for (var t = rp.seq; t > 0u; t--) {
     let row = rec_row(t - 1u, b);
+    let valid = t <= len;
     for (var k = lid; k < H; k += WG) {
+      if (!valid) {
+        r_dg[row * H + k] = 0.0;
+        continue;
+      }
       var d = r_dh0[b * H + k];
       if (rp.has_dout != 0u) { d = r_dout[row * H + k] + d; }
       let h = r_out[row * H + k];
@@ -150,6 +193,7 @@ fn rnn_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     }
     storageBarrier();
     for (var k = lid; k < H; k += WG) {
+      if (!valid) { break; }
       var acc = 0.0;
       for (var j = 0u; j < H; j++) { acc += r_dg[row * H + j] * r_whh[j * H + k]; }
       r_dh0[b * H + k] = flushf(acc);
@@ -165,6 +209,8 @@ fn gru_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   let b = wid.x;
   let H = rp.hidden;
   let GH = 3u * H;
+  var len = rp.seq;
+  if (rp.has_len != 0u) { len = min(u32(g_dh0[rp.batch * H + b]), rp.seq); } // past every carry: never overwritten
   for (var k = lid; k < H; k += WG) {
     hs[k] = g_dh0[b * H + k]; // h0 (only this invocation reads its units)
     g_dh0[b * H + k] = 0.0;
@@ -172,7 +218,17 @@ fn gru_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   for (var t = rp.seq; t > 0u; t--) {
     let row = rec_row(t - 1u, b);
     let g = row * GH;
+    let valid = t <= len;
     for (var k = lid; k < H; k += WG) {
+      if (!valid) {
+        g_dgi[g + k] = 0.0;
+        g_dgi[g + H + k] = 0.0;
+        g_dgi[g + 2u * H + k] = 0.0;
+        g_dgh[g + k] = 0.0;
+        g_dgh[g + H + k] = 0.0;
+        g_dgh[g + 2u * H + k] = 0.0;
+        continue;
+      }
       var d = g_dh0[b * H + k];
       if (rp.has_dout != 0u) { d = g_dout[row * H + k] + d; }
       let r = g_gates[g + k];
@@ -193,6 +249,7 @@ fn gru_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     }
     storageBarrier();
     for (var k = lid; k < H; k += WG) {
+      if (!valid) { break; }
       var acc = g_dh0[b * H + k];
       for (var j = 0u; j < GH; j++) { acc += g_dgh[g + j] * g_whh[j * H + k]; }
       g_dh0[b * H + k] = flushf(acc);
@@ -208,11 +265,21 @@ fn lstm_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
   let b = wid.x;
   let H = rp.hidden;
   let GH = 4u * H;
+  var len = rp.seq;
+  if (rp.has_len != 0u) { len = min(u32(l_dh0[rp.batch * H + b]), rp.seq); }
   for (var k = lid; k < H; k += WG) { l_dh0[b * H + k] = 0.0; }
   for (var t = rp.seq; t > 0u; t--) {
     let row = rec_row(t - 1u, b);
     let g = row * GH;
+    let valid = t <= len;
     for (var k = lid; k < H; k += WG) {
+      if (!valid) {
+        l_dg[g + k] = 0.0;
+        l_dg[g + H + k] = 0.0;
+        l_dg[g + 2u * H + k] = 0.0;
+        l_dg[g + 3u * H + k] = 0.0;
+        continue;
+      }
       var d = l_dh0[b * H + k];
       if (rp.has_dout != 0u) { d = l_dout[row * H + k] + d; }
       let i = l_gates[g + k];
@@ -235,6 +302,7 @@ fn lstm_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
     }
     storageBarrier();
     for (var k = lid; k < H; k += WG) {
+      if (!valid) { break; }
       var acc = 0.0;
       for (var j = 0u; j < GH; j++) { acc += l_dg[g + j] * l_whh[j * H + k]; }
       l_dh0[b * H + k] = flushf(acc);

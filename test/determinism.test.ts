@@ -63,8 +63,8 @@ test('SIMD and scalar builds of the kernels agree bitwise', async () => {
       dev.linear_forward({ x: xb, w: wb, b: bufs.upload(b), y, terms, rows, inDim, outDim });
       dev.linear_backward({ x: xb, w: wb, dy: bufs.upload(dy), dx, dw, db, terms, rows, inDim, outDim });
       const hgb = bufs.upload(hg), h0b = bufs.upload(h0), h = bufs.output(dh.length), dhg = bufs.output(hg.length), dh0 = bufs.output(h0.length);
-      dev.mingru_scan_forward({ hg: hgb, h0: h0b, h, groups: terms, seq, dim });
-      dev.mingru_scan_backward({ hg: hgb, h0: h0b, h, dh: bufs.upload(dh), dhg, dh0, groups: terms, seq, dim });
+      dev.mingru_scan_forward({ hg: hgb, h0: h0b, h, lengths: null, groups: terms, seq, dim });
+      dev.mingru_scan_backward({ hg: hgb, h0: h0b, h, dh: bufs.upload(dh), dhg, dh0, lengths: null, groups: terms, seq, dim });
       results.push(await Promise.all([y, dx, dw, db, h, dhg, dh0].map((t) => bufs.read(t))));
       bufs.freeAll();
     }

@@ -62,10 +62,10 @@ for (const dev of await availableBackends()) {
       const what = `mingru groups=${groups} seq=${seq} dim=${dim} h0=${h0 !== null}`;
       const hgB = bufs.upload(hg), h0B = h0 ? bufs.upload(h0) : null;
       const h = bufs.output(groups * seq * dim);
-      dev.mingru_scan_forward({ hg: hgB, h0: h0B, h, groups, seq, dim });
+      dev.mingru_scan_forward({ hg: hgB, h0: h0B, h, lengths: null, groups, seq, dim });
       assertClose(await bufs.read(h), mingruRef(hg, h0, groups, seq, dim), `${what} forward`, 1e-5, 1e-6);
       const dhg = bufs.output(hg.length), dh0 = h0 ? bufs.output(h0.length) : null;
-      dev.mingru_scan_backward({ hg: hgB, h0: h0B, h, dh: bufs.upload(dhArr), dhg, dh0, groups, seq, dim });
+      dev.mingru_scan_backward({ hg: hgB, h0: h0B, h, dh: bufs.upload(dhArr), dhg, dh0, lengths: null, groups, seq, dim });
       const want = mingruBackwardRef(hg, h0, dhArr, groups, seq, dim);
       assertClose(await bufs.read(dhg), want.dhg, `${what} dhg`, 1e-4, 1e-5);
       if (dh0) assertClose(await bufs.read(dh0), want.dh0, `${what} dh0`, 1e-4, 1e-5);
@@ -81,7 +81,7 @@ for (const dev of await availableBackends()) {
       0, 0, 0, 0, 0, 1, 2, 3, 4, 5,
       -1, -2, -3, -4, -5, 60, -60, 70, -70, 0]);
     const h = bufs.output(seq * dim);
-    dev.mingru_scan_forward({ hg: bufs.upload(hg), h0: null, h, groups: 1, seq, dim });
+    dev.mingru_scan_forward({ hg: bufs.upload(hg), h0: null, h, lengths: null, groups: 1, seq, dim });
     const out = await bufs.read(h);
     assert.ok(out.every(Number.isFinite), `non-finite output ${out}`);
     assertClose(out, mingruRef(hg, null, 1, seq, dim), 'extreme forward', 1e-5, 1e-6);

@@ -67,7 +67,7 @@ if (typeof gpuOrReason === 'string') {
   });
 
   for (const mode of ['sequential', 'chunked'] as const) {
-    test(`mingru_scan_forward and _backward, ${mode} path: 80 shapes, with and without h0 and dh0`, async () => {
+    test(`mingru_scan_forward and _backward, ${mode} path: 80 shapes, with and without h0, dh0 and lengths`, async () => {
       covered.add('mingru_scan_forward').add('mingru_scan_backward');
       gpu.mingruScanMode = mode;
       try {
@@ -77,11 +77,13 @@ if (typeof gpuOrReason === 'string') {
           const hg = randomArray(gen, groups * seq * 2 * dim, -4, 4);
           const h0 = c % 2 ? randomArray(gen, groups * dim) : null, dh = randomArray(gen, groups * seq * dim);
           const wantDh0 = c % 4 < 2;
-          await compare(`mingru ${mode} groups=${groups} seq=${seq} dim=${dim} h0=${!!h0}`, (dev, bufs) => {
+          const lens = c % 3 === 2 ? Float32Array.from({ length: groups }, () => 1 + gen.int(seq)) : null;
+          await compare(`mingru ${mode} groups=${groups} seq=${seq} dim=${dim} h0=${!!h0} lengths=${lens ? [...lens] : '-'}`, (dev, bufs) => {
             const hgB = bufs.upload(hg), h0B = h0 ? bufs.upload(h0) : null, h = bufs.output(groups * seq * dim);
-            dev.mingru_scan_forward({ hg: hgB, h0: h0B, h, groups, seq, dim });
+            const lengths = lens ? bufs.upload(lens) : null;
+            dev.mingru_scan_forward({ hg: hgB, h0: h0B, h, lengths, groups, seq, dim });
             const dhg = bufs.output(hg.length), dh0 = wantDh0 ? bufs.output(groups * dim) : null;
-            dev.mingru_scan_backward({ hg: hgB, h0: h0B, h, dh: bufs.upload(dh), dhg, dh0, groups, seq, dim });
+            dev.mingru_scan_backward({ hg: hgB, h0: h0B, h, dh: bufs.upload(dh), dhg, dh0, lengths, groups, seq, dim });
             return { h, dhg, dh0 };
           }, 1e-4, 1e-5);
         }
@@ -101,9 +103,9 @@ if (typeof gpuOrReason === 'string') {
         const h0 = randomArray(gen, dim);
         await compare(`mingru ${mode} long sequence`, (dev, bufs) => {
           const hgB = bufs.upload(hg), h0B = bufs.upload(h0), h = bufs.output(seq * dim);
-          dev.mingru_scan_forward({ hg: hgB, h0: h0B, h, groups, seq, dim });
+          dev.mingru_scan_forward({ hg: hgB, h0: h0B, h, lengths: null, groups, seq, dim });
           const dhg = bufs.output(hg.length), dh0 = bufs.output(dim);
-          dev.mingru_scan_backward({ hg: hgB, h0: h0B, h, dh: bufs.upload(dh), dhg, dh0, groups, seq, dim });
+          dev.mingru_scan_backward({ hg: hgB, h0: h0B, h, dh: bufs.upload(dh), dhg, dh0, lengths: null, groups, seq, dim });
           return { h, dhg, dh0 };
         }, 1e-3, 1e-4);
       } finally {
@@ -255,7 +257,7 @@ if (typeof gpuOrReason === 'string') {
     }
   });
 
-  test('recurrent cells (rnn, gru, lstm forward and backward, transpose_2d): random shapes, both layouts', async () => {
+  test('recurrent cells (rnn, gru, lstm forward and backward, transpose_2d): random shapes, both layouts, with and without lengths', async () => {
     for (const k of ['transpose_2d', 'rnn_forward', 'rnn_backward', 'gru_forward', 'gru_backward', 'lstm_forward', 'lstm_backward']) covered.add(k);
     const gen = new rnam.Generator(113);
     for (let c = 0; c < 24; c++) {
@@ -267,31 +269,33 @@ if (typeof gpuOrReason === 'string') {
       const xg = randomArray(gen, rows * GH, -2, 2), w = randomArray(gen, GH * H, -0.5, 0.5), bhh = randomArray(gen, GH);
       const h0 = randomArray(gen, batch * H), c0 = randomArray(gen, batch * H), dout = randomArray(gen, rows * H);
       const dcN = randomArray(gen, batch * H);
-      await compare(`${cell} batch=${batch} seq=${seq} hidden=${H} batchFirst=${batchFirst}`, (dev, bufs): Record<string, DeviceBuffer> => {
+      const lens = (c >> 2) % 2 === 1 ? Float32Array.from({ length: batch }, () => 1 + gen.int(seq)) : null;
+      await compare(`${cell} batch=${batch} seq=${seq} hidden=${H} batchFirst=${batchFirst} lengths=${lens ? [...lens] : '-'}`, (dev, bufs): Record<string, DeviceBuffer> => {
         const wb = bufs.upload(w), whhT = bufs.output(GH * H), g = bufs.upload(xg), out = bufs.output(rows * H);
+        const lengths = lens ? bufs.upload(lens) : null;
         dev.transpose_2d({ src: wb, dst: whhT, rows: GH, cols: H });
         const b = withBias ? bufs.upload(bhh) : null, hb = withStates ? bufs.upload(h0) : null;
         const cb = withStates ? bufs.upload(c0) : null, db = c % 4 === 3 ? null : bufs.upload(dout);
         const dg = bufs.output(rows * GH), dh0 = bufs.output(batch * H);
         if (cell === 'rnn' || cell === 'rnn_relu') {
-          dev.rnn_forward({ xg: g, whhT, bhh: b, h0: hb, out, batch, seq, hidden: H, batchFirst, relu: cell === 'rnn_relu' });
-          dev.rnn_backward({ whh: wb, out, dout: db, dg, dh0, batch, seq, hidden: H, batchFirst, relu: cell === 'rnn_relu' });
+          dev.rnn_forward({ xg: g, whhT, bhh: b, h0: hb, out, lengths, batch, seq, hidden: H, batchFirst, relu: cell === 'rnn_relu' });
+          dev.rnn_backward({ whh: wb, out, dout: db, dg, dh0, lengths, batch, seq, hidden: H, batchFirst, relu: cell === 'rnn_relu' });
           return { whhT, out, dg, dh0 };
         }
         const extra = bufs.output(rows * H);
         if (cell === 'gru') {
           const dgh = bufs.output(rows * GH);
-          dev.gru_forward({ xg: g, whhT, bhh: b, h0: hb, out, hn: extra, batch, seq, hidden: H, batchFirst });
+          dev.gru_forward({ xg: g, whhT, bhh: b, h0: hb, out, hn: extra, lengths, batch, seq, hidden: H, batchFirst });
           if (hb) dev.copy_rows({ src: hb, dst: dh0, outer: 1, srcN: 1, dstN: 1, inner: batch * H, srcStart: 0, dstStart: 0, count: 1 });
           else dev.fill({ out: dh0, n: batch * H, value: 0 }); // dh0 enters holding h0
-          dev.gru_backward({ whh: wb, gates: g, hn: extra, out, dout: db, dgi: dg, dgh, dh0, batch, seq, hidden: H, batchFirst });
+          dev.gru_backward({ whh: wb, gates: g, hn: extra, out, dout: db, dgi: dg, dgh, dh0, lengths, batch, seq, hidden: H, batchFirst });
           return { out, gates: g, hn: extra, dg, dgh, dh0 };
         }
         const dc0 = bufs.output(batch * H);
-        dev.lstm_forward({ xg: g, whhT, bhh: b, h0: hb, c0: cb, out, c: extra, batch, seq, hidden: H, batchFirst });
+        dev.lstm_forward({ xg: g, whhT, bhh: b, h0: hb, c0: cb, out, c: extra, lengths, batch, seq, hidden: H, batchFirst });
         if (c % 3) dev.copy_rows({ src: bufs.upload(dcN), dst: dc0, outer: 1, srcN: 1, dstN: 1, inner: batch * H, srcStart: 0, dstStart: 0, count: 1 });
         else dev.fill({ out: dc0, n: batch * H, value: 0 }); // dc0 enters holding dcN
-        dev.lstm_backward({ whh: wb, gates: g, c: extra, c0: cb, dout: db, dg, dh0, dc0, batch, seq, hidden: H, batchFirst });
+        dev.lstm_backward({ whh: wb, gates: g, c: extra, c0: cb, dout: db, dg, dh0, dc0, lengths, batch, seq, hidden: H, batchFirst });
         return { out, gates: g, c: extra, dg, dh0, dc0 };
       });
     }

@@ -60,8 +60,8 @@ test('large kernels: linear, minGRU, layer norm, elementwise: bitwise-identical 
     dev.linear_forward({ x: xb, w: wb, b: bb, y, terms, rows, inDim, outDim });
     dev.linear_backward({ x: xb, w: wb, dy: dyb, dx, dw, db, terms, rows, inDim, outDim });
     const h = out(dh.length), dhg = out(hg.length);
-    dev.mingru_scan_forward({ hg: hgb, h0: null, h, groups: 300, seq: 50, dim: 6 });
-    dev.mingru_scan_backward({ hg: hgb, h0: null, h, dh: dhb, dhg, dh0: null, groups: 300, seq: 50, dim: 6 });
+    dev.mingru_scan_forward({ hg: hgb, h0: null, h, lengths: null, groups: 300, seq: 50, dim: 6 });
+    dev.mingru_scan_backward({ hg: hgb, h0: null, h, dh: dhb, dhg, dh0: null, lengths: null, groups: 300, seq: 50, dim: 6 });
     const lnY = out(x.length), mean = out(terms * rows), rstd = out(terms * rows), lnDx = out(x.length), lnDw = out(inDim), lnDb = out(inDim);
     dev.layer_norm_forward({ x: xb, w: null, b: null, y: lnY, mean, rstd, rows: terms * rows, dim: inDim, eps: 1e-5 });
     dev.layer_norm_backward({ x: xb, w: null, mean, rstd, dy: xb, dx: lnDx, dw: lnDw, db: lnDb, rows: terms * rows, dim: inDim, eps: 1e-5 });

@@ -54,11 +54,14 @@ const matBindings = { m_a: 'read', m_b: 'read', m_bias: 'read', m_out: 'read_wri
 
 const scanParams = {
   struct: 'ScanParams', name: 'sp',
-  fields: { groups: 'u32', seq: 'u32', dim: 'u32', has_h0: 'u32', has_dh0: 'u32', chunks: 'u32', chunk_len: 'u32', count: 'u32' },
+  fields: {
+    groups: 'u32', seq: 'u32', dim: 'u32', has_h0: 'u32', has_dh0: 'u32', chunks: 'u32', chunk_len: 'u32', count: 'u32', has_len: 'u32',
+  },
 } as const;
-const scanForward = { f_hg: 'read', f_h0: 'read', f_h: 'read_write', f_scratch: 'read_write' } as const;
+/** f_len / b_len: the optional lengths (groups) of the spec rows. */
+const scanForward = { f_hg: 'read', f_h0: 'read', f_h: 'read_write', f_scratch: 'read_write', f_len: 'read' } as const;
 const scanBackward = {
-  b_hg: 'read', b_h0: 'read', b_h: 'read', b_dh: 'read', b_dhg: 'read_write', b_dh0: 'read_write', b_scratch: 'read_write',
+  b_hg: 'read', b_h0: 'read', b_h: 'read', b_dh: 'read', b_dhg: 'read_write', b_dh0: 'read_write', b_scratch: 'read_write', b_len: 'read',
 } as const;
 
 const lnParams = {
@@ -86,12 +89,12 @@ const recParams = {
   struct: 'RecParams', name: 'rp',
   fields: {
     batch: 'u32', seq: 'u32', hidden: 'u32', stride_t: 'u32', stride_b: 'u32', relu: 'u32', has_bias: 'u32',
-    has_h0: 'u32', has_c0: 'u32', has_dout: 'u32',
+    has_h0: 'u32', has_c0: 'u32', has_dout: 'u32', has_len: 'u32',
   },
 } as const;
-/** f_extra: hn (GRU) or c (LSTM); unused by the Elman cell. */
+/** f_extra: hn (GRU) or c (LSTM); unused by the Elman cell. f_len: the optional lengths (batch). */
 const recForward = {
-  f_xg: 'read_write', f_whhT: 'read', f_bhh: 'read', f_h0: 'read', f_c0: 'read', f_out: 'read_write', f_extra: 'read_write',
+  f_xg: 'read_write', f_whhT: 'read', f_bhh: 'read', f_h0: 'read', f_c0: 'read', f_out: 'read_write', f_extra: 'read_write', f_len: 'read',
 } as const;
 
 const impParams = {
@@ -234,9 +237,11 @@ export const gpuPasses = {
   rnn_forward: { file: 'rnn', uniform: recParams, bindings: recForward },
   gru_forward: { file: 'rnn', uniform: recParams, bindings: recForward },
   lstm_forward: { file: 'rnn', uniform: recParams, bindings: recForward },
+  // gru_backward and lstm_backward are at WebGPU's default limit of 8 storage buffers per stage, so
+  // their optional lengths travel after the batch * hidden floats of g_dh0 / l_dh0 (the plans pack them).
   rnn_backward: {
     file: 'rnn', uniform: recParams,
-    bindings: { r_whh: 'read', r_out: 'read', r_dout: 'read', r_dg: 'read_write', r_dh0: 'read_write' },
+    bindings: { r_whh: 'read', r_out: 'read', r_dout: 'read', r_dg: 'read_write', r_dh0: 'read_write', r_len: 'read' },
   },
   gru_backward: {
     file: 'rnn', uniform: recParams,

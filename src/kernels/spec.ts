@@ -60,17 +60,18 @@ export const kernelSpec = {
     scalars: { terms: 'u32', rows: 'u32', inDim: 'u32', outDim: 'u32' },
   },
 
-  // ---- the fused minGRU recurrence: hg (groups, seq, 2*dim), h0 (groups, dim), h (groups, seq, dim)
+  // ---- the fused minGRU recurrence: hg (groups, seq, 2*dim), h0 (groups, dim), h (groups, seq, dim);
+  // lengths (groups): each group's valid steps as float32 integers (null: all seq), padded steps carry the state
   mingru_scan_forward: {
     family: 'mingru', parallel: true,
     gpuPasses: ['mingru_scan_forward_chunk', 'mingru_scan_forward_carry', 'mingru_scan_forward_apply'],
-    buffers: { hg: 'r', h0: 'r?', h: 'w' },
+    buffers: { hg: 'r', h0: 'r?', h: 'w', lengths: 'r?' },
     scalars: { groups: 'u32', seq: 'u32', dim: 'u32' },
   },
   mingru_scan_backward: {
     family: 'mingru', parallel: true,
     gpuPasses: ['mingru_scan_backward_chunk', 'mingru_scan_backward_carry', 'mingru_scan_backward_apply'],
-    buffers: { hg: 'r', h0: 'r?', h: 'r', dh: 'r', dhg: 'w', dh0: 'w?' },
+    buffers: { hg: 'r', h0: 'r?', h: 'r', dh: 'r', dhg: 'w', dh0: 'w?', lengths: 'r?' },
     scalars: { groups: 'u32', seq: 'u32', dim: 'u32' },
   },
 
@@ -208,47 +209,49 @@ export const kernelSpec = {
   // ---- classic recurrent cells, one layer's whole time loop per call (see assembly/rnn.ts).
   // Rows are (step, batch row) pairs, (seq, batch) or with batchFirst (batch, seq). The wasm exports
   // take a range of batch rows [b0, b0 + nb) and the row strides of one step and one batch row.
+  // lengths (batch), optional: each batch row's valid steps as float32 integers (right padding):
+  // padded steps keep the state, output 0 and get no gradient (PyTorch's packed sequences).
   /** Elman: out_t = act(xg_t + W_hh out_{t-1} + b_hh); whhT (H, H) = W_hh^T. */
   rnn_forward: {
     family: 'rnn', parallel: true,
-    buffers: { xg: 'r', whhT: 'r', bhh: 'r?', h0: 'r?', out: 'w' },
+    buffers: { xg: 'r', whhT: 'r', bhh: 'r?', h0: 'r?', out: 'w', lengths: 'r?' },
     scalars: { batch: 'u32', seq: 'u32', hidden: 'u32', batchFirst: 'bool', relu: 'bool' },
-    wasm: { xg: 'ptr', whhT: 'ptr', bhh: 'ptr', h0: 'ptr', out: 'ptr', ...recurrentWasm, relu: 'i32' },
+    wasm: { xg: 'ptr', whhT: 'ptr', bhh: 'ptr', h0: 'ptr', out: 'ptr', lengths: 'ptr', ...recurrentWasm, relu: 'i32' },
   },
   /** BPTT: dg (rows, H) the pre-activation gradient, dh0 (batch, H); whh (H, H) = W_hh. */
   rnn_backward: {
     family: 'rnn', parallel: true,
-    buffers: { whh: 'r', out: 'r', dout: 'r?', dg: 'w', dh0: 'w' },
+    buffers: { whh: 'r', out: 'r', dout: 'r?', dg: 'w', dh0: 'w', lengths: 'r?' },
     scalars: { batch: 'u32', seq: 'u32', hidden: 'u32', batchFirst: 'bool', relu: 'bool' },
-    wasm: { whh: 'ptr', out: 'ptr', dout: 'ptr', dg: 'ptr', dh0: 'ptr', ...recurrentWasm, relu: 'i32' },
+    wasm: { whh: 'ptr', out: 'ptr', dout: 'ptr', dg: 'ptr', dh0: 'ptr', lengths: 'ptr', ...recurrentWasm, relu: 'i32' },
   },
   /** GRU (r, z, n): xg (rows, 3H) is overwritten with the activations; hn (rows, H) = W_hn h + b_hn. */
   gru_forward: {
     family: 'rnn', parallel: true,
-    buffers: { xg: 'rw', whhT: 'r', bhh: 'r?', h0: 'r?', out: 'w', hn: 'w' },
+    buffers: { xg: 'rw', whhT: 'r', bhh: 'r?', h0: 'r?', out: 'w', hn: 'w', lengths: 'r?' },
     scalars: { batch: 'u32', seq: 'u32', hidden: 'u32', batchFirst: 'bool' },
-    wasm: { xg: 'ptr', whhT: 'ptr', bhh: 'ptr', h0: 'ptr', out: 'ptr', hn: 'ptr', ...recurrentWasm },
+    wasm: { xg: 'ptr', whhT: 'ptr', bhh: 'ptr', h0: 'ptr', out: 'ptr', hn: 'ptr', lengths: 'ptr', ...recurrentWasm },
   },
   /** BPTT: dgi, dgh (rows, 3H); dh0 (batch, H) enters holding h0 (zeros when there is none). */
   gru_backward: {
     family: 'rnn', parallel: true,
-    buffers: { whh: 'r', gates: 'r', hn: 'r', out: 'r', dout: 'r?', dgi: 'w', dgh: 'w', dh0: 'rw' },
+    buffers: { whh: 'r', gates: 'r', hn: 'r', out: 'r', dout: 'r?', dgi: 'w', dgh: 'w', dh0: 'rw', lengths: 'r?' },
     scalars: { batch: 'u32', seq: 'u32', hidden: 'u32', batchFirst: 'bool' },
-    wasm: { whh: 'ptr', gates: 'ptr', hn: 'ptr', out: 'ptr', dout: 'ptr', dgi: 'ptr', dgh: 'ptr', dh0: 'ptr', ...recurrentWasm },
+    wasm: { whh: 'ptr', gates: 'ptr', hn: 'ptr', out: 'ptr', dout: 'ptr', dgi: 'ptr', dgh: 'ptr', dh0: 'ptr', lengths: 'ptr', ...recurrentWasm },
   },
   /** LSTM (i, f, g, o): xg (rows, 4H) is overwritten with the activations; c (rows, H) the cell states. */
   lstm_forward: {
     family: 'rnn', parallel: true,
-    buffers: { xg: 'rw', whhT: 'r', bhh: 'r?', h0: 'r?', c0: 'r?', out: 'w', c: 'w' },
+    buffers: { xg: 'rw', whhT: 'r', bhh: 'r?', h0: 'r?', c0: 'r?', out: 'w', c: 'w', lengths: 'r?' },
     scalars: { batch: 'u32', seq: 'u32', hidden: 'u32', batchFirst: 'bool' },
-    wasm: { xg: 'ptr', whhT: 'ptr', bhh: 'ptr', h0: 'ptr', c0: 'ptr', out: 'ptr', c: 'ptr', ...recurrentWasm },
+    wasm: { xg: 'ptr', whhT: 'ptr', bhh: 'ptr', h0: 'ptr', c0: 'ptr', out: 'ptr', c: 'ptr', lengths: 'ptr', ...recurrentWasm },
   },
   /** BPTT: dg (rows, 4H), dh0 (batch, H); dc0 (batch, H) enters holding dcN (zeros when there is none). */
   lstm_backward: {
     family: 'rnn', parallel: true,
-    buffers: { whh: 'r', gates: 'r', c: 'r', c0: 'r?', dout: 'r?', dg: 'w', dh0: 'w', dc0: 'rw' },
+    buffers: { whh: 'r', gates: 'r', c: 'r', c0: 'r?', dout: 'r?', dg: 'w', dh0: 'w', dc0: 'rw', lengths: 'r?' },
     scalars: { batch: 'u32', seq: 'u32', hidden: 'u32', batchFirst: 'bool' },
-    wasm: { whh: 'ptr', gates: 'ptr', c: 'ptr', c0: 'ptr', dout: 'ptr', dg: 'ptr', dh0: 'ptr', dc0: 'ptr', ...recurrentWasm },
+    wasm: { whh: 'ptr', gates: 'ptr', c: 'ptr', c0: 'ptr', dout: 'ptr', dg: 'ptr', dh0: 'ptr', dc0: 'ptr', lengths: 'ptr', ...recurrentWasm },
   },
 
   // ---- the implicit RNN (see assembly/implicit.ts): x (batch, seq, inDim); A (n, n), B (n, inDim + hid),

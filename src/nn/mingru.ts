@@ -16,6 +16,9 @@ export interface MinGRUOptions {
  * when expansionFactor != 1. forward(x (terms, batch, seq, dim), prevHidden? (terms, batch, 1,
  * dimInner)) returns [output (terms, batch, seq, dim), lastHidden (terms, batch, 1, dimInner)].
  * The whole sequence, one step (seq 1) and chunks carried by prevHidden all run the same kernel.
+ * lengths (one integer in [1, seq] per batch entry, right padding): padded steps carry the state
+ * (a_t = 1, b_t = 0), so lastHidden is each sequence's state at its last valid step, and the
+ * outputs at padded steps repeat it.
  */
 export class MinGRU extends Module {
   readonly terms: number;
@@ -40,7 +43,7 @@ export class MinGRU extends Module {
     this.toOut = expansionFactor !== 1 ? this.registerModule('to_out', new Linear(terms, dimInner, dim, { bias: false })) : null;
   }
 
-  forward(x: Tensor, prevHidden?: Tensor | null): [Tensor, Tensor] {
+  forward(x: Tensor, prevHidden?: Tensor | null, lengths?: ArrayLike<number> | null): [Tensor, Tensor] {
     const where = this.toString();
     const { terms, dim, dimInner } = this;
     if (x.ndim !== 4 || x.shape[0] !== terms || x.shape[3] !== dim || x.shape[1] < 1 || x.shape[2] < 1) {
@@ -51,7 +54,7 @@ export class MinGRU extends Module {
       || prevHidden.shape[2] !== 1 || prevHidden.shape[3] !== dimInner)) {
       throw shapeError(where, 'prevHidden', formatShape([terms, batch, 1, dimInner]), prevHidden.shape);
     }
-    const hidden = mingruLayer(x, this.toHiddenAndGate.weight, prevHidden ?? null, where);
+    const hidden = mingruLayer(x, this.toHiddenAndGate.weight, prevHidden ?? null, where, lengths);
     const last = slice(hidden, 2, seq - 1, seq);
     return [this.toOut ? this.toOut.forward(hidden) : hidden, last];
   }

@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor.js';
 import { recurrentLayer } from '../ops/rnn.js';
 import { recurrentCells, type RecurrentCell } from '../ops/rnn-cells.js';
 import { cat, reshape, slice } from '../ops/shape.js';
+import { checkLengths, lastStep, lastStepTimeMajor } from '../ops/last-step.js';
 import { formatShape, shapeError } from '../shape.js';
 import { ArgumentError, describeValue } from '../errors.js';
 
@@ -97,10 +98,13 @@ abstract class RecurrentBase extends Module {
 
   /**
    * Runs the stack: returns the last layer's output sequence, hN (numLayers, batch, hidden) and,
-   * for the LSTM, cN.
+   * for the LSTM, cN. With lengths (one per batch entry, right padding), padded steps keep the
+   * state and output zeros (PyTorch's packed sequences), and hN / cN are each sequence's state at
+   * its last valid step.
    */
-  protected runLayers(x: Tensor, h0: Tensor | null, c0: Tensor | null): [Tensor, Tensor, Tensor | null] {
+  protected runLayers(x: Tensor, h0: Tensor | null, c0: Tensor | null, lengths: ArrayLike<number> | null): [Tensor, Tensor, Tensor | null] {
     const [batch, seq, unbatched] = this.checkInput(x, [['h0', h0], ['c0', c0]]);
+    if (lengths != null) checkLengths(this.toString(), lengths, batch, seq);
     const H = this.hiddenSize, L = this.numLayers;
     let input = unbatched ? reshape(x, this.batchFirst ? [1, seq, this.inputSize] : [seq, 1, this.inputSize]) : x;
     const state = (s: Tensor | null, k: number): Tensor | null => {
@@ -113,9 +117,10 @@ abstract class RecurrentBase extends Module {
       const [weightIh, weightHh, biasIh, biasHh] = this.layerParameters(k);
       const { output, cN } = recurrentLayer({
         cell: this.cell, x: input, weightIh, weightHh, biasIh, biasHh, h0: state(h0, k), c0: state(c0, k),
-        batchFirst: this.batchFirst, where: this.toString(),
+        batchFirst: this.batchFirst, lengths, where: this.toString(),
       });
-      hs.push(this.batchFirst ? reshape(slice(output, 1, seq - 1, seq), [1, batch, H]) : slice(output, 0, seq - 1, seq));
+      hs.push(lengths == null ? (this.batchFirst ? reshape(slice(output, 1, seq - 1, seq), [1, batch, H]) : slice(output, 0, seq - 1, seq))
+        : reshape(this.batchFirst ? lastStep(output, lengths, this.toString()) : lastStepTimeMajor(output, lengths, this.toString()), [1, batch, H]));
       if (cN) cs.push(cN);
       input = output;
     }
@@ -139,9 +144,10 @@ abstract class RecurrentBase extends Module {
 
 /**
  * PyTorch's nn.RNN (Elman): h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act = tanh or relu.
- * forward(x, h0?) with x (seq, batch, inputSize) (batch-first: (batch, seq, inputSize)) or,
+ * forward(x, h0?, lengths?) with x (seq, batch, inputSize) (batch-first: (batch, seq, inputSize)) or,
  * unbatched, (seq, inputSize), and h0 (numLayers, batch, hiddenSize) (default zeros) returns
  * [output (seq, batch, hiddenSize) or batch-first (batch, seq, hiddenSize), hN (numLayers, batch, hiddenSize)].
+ * lengths (one integer in [1, seq] per batch entry) marks right padding: see runLayers.
  * Parameters weight_ih_l{k} (hidden, in), weight_hh_l{k} (hidden, hidden), bias_ih_l{k}, bias_hh_l{k} (hidden).
  */
 export class SimpleRNN extends RecurrentBase {
@@ -156,8 +162,8 @@ export class SimpleRNN extends RecurrentBase {
     this.nonlinearity = nonlinearity;
   }
 
-  forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
-    const [out, hN] = this.runLayers(x, h0 ?? null, null);
+  forward(x: Tensor, h0?: Tensor | null, lengths?: ArrayLike<number> | null): [Tensor, Tensor] {
+    const [out, hN] = this.runLayers(x, h0 ?? null, null, lengths ?? null);
     return [out, hN];
   }
 
@@ -176,8 +182,8 @@ export class GRU extends RecurrentBase {
     super('GRU', 'gru', options);
   }
 
-  forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
-    const [out, hN] = this.runLayers(x, h0 ?? null, null);
+  forward(x: Tensor, h0?: Tensor | null, lengths?: ArrayLike<number> | null): [Tensor, Tensor] {
+    const [out, hN] = this.runLayers(x, h0 ?? null, null, lengths ?? null);
     return [out, hN];
   }
 }
@@ -192,11 +198,11 @@ export class LSTM extends RecurrentBase {
     super('LSTM', 'lstm', options);
   }
 
-  forward(x: Tensor, state?: [Tensor | null, Tensor | null] | null): [Tensor, [Tensor, Tensor]] {
+  forward(x: Tensor, state?: [Tensor | null, Tensor | null] | null, lengths?: ArrayLike<number> | null): [Tensor, [Tensor, Tensor]] {
     if (state != null && (!Array.isArray(state) || state.length !== 2)) {
       throw new ArgumentError(`${this.toString()}: the initial state must be [h0, c0]`);
     }
-    const [out, hN, cN] = this.runLayers(x, state?.[0] ?? null, state?.[1] ?? null);
+    const [out, hN, cN] = this.runLayers(x, state?.[0] ?? null, state?.[1] ?? null, lengths ?? null);
     return [out, [hN, cN!]];
   }
 }

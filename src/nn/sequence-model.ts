@@ -7,7 +7,7 @@ import { SimpleRNN, GRU, LSTM } from './rnn.js';
 import { ModuleList } from './rnam.js';
 import type { Tensor } from '../tensor.js';
 import { reshape } from '../ops/shape.js';
-import { lastStep } from '../ops/last-step.js';
+import { checkLengths, lastStep } from '../ops/last-step.js';
 import { shapeError } from '../shape.js';
 import { ArgumentError, describeValue } from '../errors.js';
 
@@ -31,7 +31,8 @@ const cells: readonly SequenceCell[] = ['rnn', 'gru', 'lstm', 'mingru'];
  * forward(x (batch, seq, inputSize), lengths? (one per sample, right padding)) -> (batch, outDim):
  * the recurrent stack ('rnn', 'gru', 'lstm': PyTorch's layers, batch-first; 'mingru': stacked minGRU
  * layers after an input projection) and `head`, a Linear on the hidden state at each sample's last
- * valid step. Recurrences are causal, so padding after a sequence never changes its result.
+ * valid step. The lengths reach the recurrent layers too (masked recurrences: padded steps keep the
+ * state and get no gradient), so padding never changes a sequence's result.
  */
 export class SequenceModel extends Module {
   readonly options: Required<SequenceModelOptions>;
@@ -69,12 +70,13 @@ export class SequenceModel extends Module {
       throw shapeError(this.toString(), 'input', `(batch >= 1, seq >= 1, ${inputSize})`, x.shape);
     }
     const [batch, seq] = x.shape;
+    if (lengths != null) checkLengths(this.toString(), lengths, batch, seq);
     let hidden: Tensor;
     if (this.recurrent) {
-      hidden = this.recurrent.forward(x)[0];
+      hidden = this.recurrent.forward(x, null, lengths)[0];
     } else {
       let h = this.embed!.forward(reshape(x, [1, batch, seq, inputSize]));
-      for (const layer of this.layers!.items) h = layer.forward(h)[0];
+      for (const layer of this.layers!.items) h = layer.forward(h, null, lengths)[0];
       hidden = reshape(h, [batch, seq, hiddenSize]);
     }
     const last = lastStep(hidden, lengths, this.toString());

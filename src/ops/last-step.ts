@@ -46,12 +46,36 @@ export function lastStep(x: Tensor, lengths?: ArrayLike<number> | null, where = 
         inner: dim, srcStart: toSteps ? b : row, dstStart: toSteps ? row : b, count: 1 });
     }
   };
+  return gatherSteps('lastStep', x, outShape, copy);
+}
+
+/** y = copy(x) (toSteps false) as a differentiable op; backward copies dy back into zeros of x's shape (toSteps true). */
+function gatherSteps(name: string, x: Tensor, outShape: number[], copy: (src: Tensor, dst: Tensor, toSteps: boolean) => void): Tensor {
   const y = Tensor.empty(outShape, x.device);
   copy(x, y, false);
-  return record('lastStep', { inputs: { x }, outputs: { y }, saved: [], backward: ({ y: g }) => {
+  return record(name, { inputs: { x }, outputs: { y }, saved: [], backward: ({ y: g }) => {
     const dx = Tensor.empty(x.shape, x.device);
     x.device.fill({ out: dx.buffer, n: dx.numel, value: 0 });
     copy(g, dx, true);
     return { x: dx };
   } }).y;
+}
+
+/**
+ * Time-major x (seq, batch, dim) -> (batch, dim): step lengths[b] - 1 of each sample b (the
+ * recurrent layers' hN without batchFirst). One copy_rows per sample; lengths are required.
+ */
+export function lastStepTimeMajor(x: Tensor, lengths: ArrayLike<number>, where = 'lastStepTimeMajor'): Tensor {
+  if (x.ndim !== 3) throw new ShapeError(`${where}: expected x (seq, batch, dim), got ${formatShape(x.shape)}`);
+  const [seq, batch, dim] = x.shape;
+  checkLengths(where, lengths, batch, seq);
+  // x viewed as (seq * batch, dim): row (len - 1) * batch + b <-> row b of y.
+  const copy = (src: Tensor, dst: Tensor, toSteps: boolean) => {
+    for (let b = 0; b < batch; b++) {
+      const row = (lengths[b] - 1) * batch + b;
+      src.device.copy_rows({ src: src.buffer, dst: dst.buffer, outer: 1, srcN: toSteps ? batch : seq * batch, dstN: toSteps ? seq * batch : batch,
+        inner: dim, srcStart: toSteps ? b : row, dstStart: toSteps ? row : b, count: 1 });
+    }
+  };
+  return gatherSteps('lastStepTimeMajor', x, [batch, dim], copy);
 }

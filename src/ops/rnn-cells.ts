@@ -25,6 +25,8 @@ export interface CellForward {
   out: DeviceBuffer;
   /** The per-step buffer (rows, hidden) of a cell that saves its gates; null otherwise. */
   step: DeviceBuffer | null;
+  /** Each batch row's valid steps (float32 integers); null = all (see the kernel spec). */
+  lengths: DeviceBuffer | null;
 }
 
 export interface CellBackward {
@@ -47,6 +49,7 @@ export interface CellBackward {
   /** Written: the gradients of h0 and (with a cell state) c0. */
   dh0: DeviceBuffer;
   dc0: DeviceBuffer | null;
+  lengths: DeviceBuffer | null;
 }
 
 export interface RecurrentCellSpec {
@@ -73,8 +76,8 @@ function prefill(dev: Backend, src: DeviceBuffer | null, dst: DeviceBuffer, n: n
 
 const elman = (relu: boolean): RecurrentCellSpec => ({
   gates: 1, savesGates: false, cellState: false, separateRecurrentGrad: false,
-  forward: (a) => a.dev.rnn_forward({ xg: a.gates, whhT: a.whhT, bhh: a.bhh, h0: a.h0, out: a.out, ...a.dims, relu }),
-  backward: (a) => a.dev.rnn_backward({ whh: a.whh, out: a.out, dout: a.dout, dg: a.dgi, dh0: a.dh0, ...a.dims, relu }),
+  forward: (a) => a.dev.rnn_forward({ xg: a.gates, whhT: a.whhT, bhh: a.bhh, h0: a.h0, out: a.out, lengths: a.lengths, ...a.dims, relu }),
+  backward: (a) => a.dev.rnn_backward({ whh: a.whh, out: a.out, dout: a.dout, dg: a.dgi, dh0: a.dh0, lengths: a.lengths, ...a.dims, relu }),
 });
 
 export const recurrentCells: Readonly<Record<RecurrentCell, RecurrentCellSpec>> = {
@@ -82,18 +85,18 @@ export const recurrentCells: Readonly<Record<RecurrentCell, RecurrentCellSpec>> 
   rnn_relu: elman(true),
   gru: {
     gates: 3, savesGates: true, cellState: false, separateRecurrentGrad: true,
-    forward: (a) => a.dev.gru_forward({ xg: a.gates, whhT: a.whhT, bhh: a.bhh, h0: a.h0, out: a.out, hn: a.step!, ...a.dims }),
+    forward: (a) => a.dev.gru_forward({ xg: a.gates, whhT: a.whhT, bhh: a.bhh, h0: a.h0, out: a.out, hn: a.step!, lengths: a.lengths, ...a.dims }),
     backward: (a) => {
       prefill(a.dev, a.h0, a.dh0, a.dims.batch * a.dims.hidden); // dh0 enters holding h0
-      a.dev.gru_backward({ whh: a.whh, gates: a.gates!, hn: a.step!, out: a.out, dout: a.dout, dgi: a.dgi, dgh: a.dgh, dh0: a.dh0, ...a.dims });
+      a.dev.gru_backward({ whh: a.whh, gates: a.gates!, hn: a.step!, out: a.out, dout: a.dout, dgi: a.dgi, dgh: a.dgh, dh0: a.dh0, lengths: a.lengths, ...a.dims });
     },
   },
   lstm: {
     gates: 4, savesGates: true, cellState: true, separateRecurrentGrad: false,
-    forward: (a) => a.dev.lstm_forward({ xg: a.gates, whhT: a.whhT, bhh: a.bhh, h0: a.h0, c0: a.c0, out: a.out, c: a.step!, ...a.dims }),
+    forward: (a) => a.dev.lstm_forward({ xg: a.gates, whhT: a.whhT, bhh: a.bhh, h0: a.h0, c0: a.c0, out: a.out, c: a.step!, lengths: a.lengths, ...a.dims }),
     backward: (a) => {
       prefill(a.dev, a.dcN, a.dc0!, a.dims.batch * a.dims.hidden); // dc0 enters holding dcN
-      a.dev.lstm_backward({ whh: a.whh, gates: a.gates!, c: a.step!, c0: a.c0, dout: a.dout, dg: a.dgi, dh0: a.dh0, dc0: a.dc0!, ...a.dims });
+      a.dev.lstm_backward({ whh: a.whh, gates: a.gates!, c: a.step!, c0: a.c0, dout: a.dout, dg: a.dgi, dh0: a.dh0, dc0: a.dc0!, lengths: a.lengths, ...a.dims });
     },
   },
 };

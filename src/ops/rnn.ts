@@ -12,12 +12,18 @@
 //   LSTM:  the gate activations i, f, g, o (rows, 4H) and the cell states (rows, H), besides the output;
 // plus the input x and W_ih^T. Backward allocates for its duration dG (rows, G*H) (GRU: twice),
 // h_{t-1} (rows, H) and the transposed weight gradients.
+//
+// Optional lengths (one per batch entry, right padding; PyTorch's packed sequences): steps past a
+// sequence's length keep its state, output zeros and get no gradient, so a sequence's output, hN
+// and cN do not depend on the padding of its batch. The LSTM's cell-state buffer carries c there,
+// so cN is still its last step; hN is the output at each sequence's last valid step (nn/rnn.ts).
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd.js';
 import { formatShape, shapeError } from '../shape.js';
 import { checkSameDevice } from './common.js';
 import type { Backend } from '../backend/backend.js';
 import { recurrentCells, type RecurrentCell, type RecurrentDims } from './rnn-cells.js';
+import { lengthsTensor } from './lengths.js';
 
 export interface RecurrentLayerInput {
   cell: RecurrentCell;
@@ -32,6 +38,8 @@ export interface RecurrentLayerInput {
   h0?: Tensor | null;
   c0?: Tensor | null;
   batchFirst?: boolean;
+  /** Valid steps per batch entry (integers in [1, seq], right padding); absent = every step. */
+  lengths?: ArrayLike<number> | null;
   /** The layer, for error messages. */
   where?: string;
 }
@@ -75,6 +83,8 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
   const rows = seq * batch;
   const dims = { batch, seq, hidden: H, batchFirst };
   const buf = (t: Tensor | null) => t?.buffer ?? null;
+  const lens = lengthsTensor(dev, where, args.lengths, batch, seq);
+  const lengths = buf(lens);
 
   // Forward: the projection into the gate buffer, then the recurrence.
   const wihT = Tensor.scratch([inSize, GH], dev);
@@ -86,12 +96,12 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
   const outShape = batchFirst ? [batch, seq, H] : [seq, batch, H];
   const output = Tensor.empty(outShape, dev);
   const step = spec.savesGates ? Tensor.scratch([rows, H], dev) : null;
-  spec.forward({ dev, dims, gates: gates.buffer, whhT: whhT.buffer, bhh: buf(biasHh), h0: buf(h0), c0: buf(c0), out: output.buffer, step: buf(step) });
+  spec.forward({ dev, dims, gates: gates.buffer, whhT: whhT.buffer, bhh: buf(biasHh), h0: buf(h0), c0: buf(c0), out: output.buffer, step: buf(step), lengths });
   whhT.dispose();
   if (!spec.savesGates) gates.dispose();
 
   const inputs = { x, weightIh, weightHh, biasIh, biasHh, h0, c0 };
-  const saved = [x, wihT, weightHh, output, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...(step ? [gates, step] : [])];
+  const saved = [x, wihT, weightHh, output, ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...(step ? [gates, step] : []), ...(lens ? [lens] : [])];
 
   // The BPTT from the gradient of every output step (null = zero) and, with a cell state, of cN.
   const backward = (dOut: Tensor | null, dcN: Tensor | null) => {
@@ -101,7 +111,7 @@ export function recurrentLayer(args: RecurrentLayerInput): RecurrentLayerOutput 
     const dc0 = spec.cellState ? Tensor.empty([1, batch, H], dev) : null;
     spec.backward({
       dev, dims, whh: weightHh.buffer, gates: step ? gates.buffer : null, step: buf(step), out: output.buffer, dout: buf(dOut),
-      h0: buf(h0), c0: buf(c0), dcN: buf(dcN), dgi: dgi.buffer, dgh: dgh.buffer, dh0: dh0.buffer, dc0: buf(dc0),
+      h0: buf(h0), c0: buf(c0), dcN: buf(dcN), dgi: dgi.buffer, dgh: dgh.buffer, dh0: dh0.buffer, dc0: buf(dc0), lengths,
     });
     // Input side: dx = dG W_ih, dW_ih^T = x^T dG, db_ih = sum of dG.
     const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;

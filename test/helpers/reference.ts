@@ -35,16 +35,22 @@ export function linearBackwardRef(x: ArrayLike<number>, w: ArrayLike<number>, dy
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 const candidate = (v: number) => (v >= 0 ? v + 0.5 : sigmoid(v));
 
-/** h_t = (1 - z_t) h_{t-1} + z_t g(hid_t) over hg (groups, seq, 2*dim), h0 (groups, dim) or null. */
-export function mingruRef(hg: ArrayLike<number>, h0: ArrayLike<number> | null, groups: number, seq: number, dim: number): Float64Array {
+/**
+ * h_t = (1 - z_t) h_{t-1} + z_t g(hid_t) over hg (groups, seq, 2*dim), h0 (groups, dim) or null;
+ * with lengths (one per group), steps t >= lengths[g] carry the state (a_t = 1, b_t = 0).
+ */
+export function mingruRef(hg: ArrayLike<number>, h0: ArrayLike<number> | null, groups: number, seq: number, dim: number,
+  lengths?: ArrayLike<number>): Float64Array {
   const h = new Float64Array(groups * seq * dim);
   for (let g = 0; g < groups; g++)
     for (let c = 0; c < dim; c++) {
       let state = h0 ? h0[g * dim + c] : 0;
       for (let t = 0; t < seq; t++) {
         const row = (g * seq + t) * 2 * dim;
-        const z = sigmoid(hg[row + dim + c]);
-        state = (1 - z) * state + z * candidate(hg[row + c]);
+        if (!lengths || t < lengths[g]) {
+          const z = sigmoid(hg[row + dim + c]);
+          state = (1 - z) * state + z * candidate(hg[row + c]);
+        }
         h[(g * seq + t) * dim + c] = state;
       }
     }

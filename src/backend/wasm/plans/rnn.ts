@@ -10,46 +10,46 @@ function strides(batch: number, seq: number, batchFirst: boolean): { strideT: nu
 }
 
 export const rnnPlans: FamilyPlans<'rnn'> = {
-  rnn_forward(rt, { xg, whhT, bhh, h0, out, batch, seq, hidden, batchFirst, relu }) {
+  rnn_forward(rt, { xg, whhT, bhh, h0, out, lengths, batch, seq, hidden, batchFirst, relu }) {
     const s = strides(batch, seq, batchFirst);
     rt.run('rnn_forward', rt.split(batch, seq * hidden * hidden, (b0, nb) => ({
-      xg: ptr(xg), whhT: ptr(whhT), bhh: ptr(bhh), h0: ptr(h0), out: ptr(out), b0, nb, seq, hidden, ...s, relu: +relu,
+      xg: ptr(xg), whhT: ptr(whhT), bhh: ptr(bhh), h0: ptr(h0), out: ptr(out), lengths: ptr(lengths), b0, nb, seq, hidden, ...s, relu: +relu,
     })));
   },
 
-  rnn_backward(rt, { whh, out, dout, dg, dh0, batch, seq, hidden, batchFirst, relu }) {
+  rnn_backward(rt, { whh, out, dout, dg, dh0, lengths, batch, seq, hidden, batchFirst, relu }) {
     const s = strides(batch, seq, batchFirst);
     rt.run('rnn_backward', rt.split(batch, seq * hidden * hidden, (b0, nb) => ({
-      whh: ptr(whh), out: ptr(out), dout: ptr(dout), dg: ptr(dg), dh0: ptr(dh0), b0, nb, seq, hidden, ...s, relu: +relu,
+      whh: ptr(whh), out: ptr(out), dout: ptr(dout), dg: ptr(dg), dh0: ptr(dh0), lengths: ptr(lengths), b0, nb, seq, hidden, ...s, relu: +relu,
     })));
   },
 
-  gru_forward(rt, { xg, whhT, bhh, h0, out, hn, batch, seq, hidden, batchFirst }) {
+  gru_forward(rt, { xg, whhT, bhh, h0, out, hn, lengths, batch, seq, hidden, batchFirst }) {
     const s = strides(batch, seq, batchFirst);
     rt.run('gru_forward', rt.split(batch, seq * 3 * hidden * hidden, (b0, nb) => ({
-      xg: ptr(xg), whhT: ptr(whhT), bhh: ptr(bhh), h0: ptr(h0), out: ptr(out), hn: ptr(hn), b0, nb, seq, hidden, ...s,
+      xg: ptr(xg), whhT: ptr(whhT), bhh: ptr(bhh), h0: ptr(h0), out: ptr(out), hn: ptr(hn), lengths: ptr(lengths), b0, nb, seq, hidden, ...s,
     })));
   },
 
-  gru_backward(rt, { whh, gates, hn, out, dout, dgi, dgh, dh0, batch, seq, hidden, batchFirst }) {
+  gru_backward(rt, { whh, gates, hn, out, dout, dgi, dgh, dh0, lengths, batch, seq, hidden, batchFirst }) {
     const s = strides(batch, seq, batchFirst);
     rt.run('gru_backward', rt.split(batch, seq * 3 * hidden * hidden, (b0, nb) => ({
-      whh: ptr(whh), gates: ptr(gates), hn: ptr(hn), out: ptr(out), dout: ptr(dout), dgi: ptr(dgi), dgh: ptr(dgh), dh0: ptr(dh0),
+      whh: ptr(whh), gates: ptr(gates), hn: ptr(hn), out: ptr(out), dout: ptr(dout), dgi: ptr(dgi), dgh: ptr(dgh), dh0: ptr(dh0), lengths: ptr(lengths),
       b0, nb, seq, hidden, ...s,
     })));
   },
 
-  lstm_forward(rt, { xg, whhT, bhh, h0, c0, out, c, batch, seq, hidden, batchFirst }) {
+  lstm_forward(rt, { xg, whhT, bhh, h0, c0, out, c, lengths, batch, seq, hidden, batchFirst }) {
     const s = strides(batch, seq, batchFirst);
     rt.run('lstm_forward', rt.split(batch, seq * 4 * hidden * hidden, (b0, nb) => ({
-      xg: ptr(xg), whhT: ptr(whhT), bhh: ptr(bhh), h0: ptr(h0), c0: ptr(c0), out: ptr(out), c: ptr(c), b0, nb, seq, hidden, ...s,
+      xg: ptr(xg), whhT: ptr(whhT), bhh: ptr(bhh), h0: ptr(h0), c0: ptr(c0), out: ptr(out), c: ptr(c), lengths: ptr(lengths), b0, nb, seq, hidden, ...s,
     })));
   },
 
-  lstm_backward(rt, { whh, gates, c, c0, dout, dg, dh0, dc0, batch, seq, hidden, batchFirst }) {
+  lstm_backward(rt, { whh, gates, c, c0, dout, dg, dh0, dc0, lengths, batch, seq, hidden, batchFirst }) {
     const s = strides(batch, seq, batchFirst);
     rt.run('lstm_backward', rt.split(batch, seq * 4 * hidden * hidden, (b0, nb) => ({
-      whh: ptr(whh), gates: ptr(gates), c: ptr(c), c0: ptr(c0), dout: ptr(dout), dg: ptr(dg), dh0: ptr(dh0), dc0: ptr(dc0),
+      whh: ptr(whh), gates: ptr(gates), c: ptr(c), c0: ptr(c0), dout: ptr(dout), dg: ptr(dg), dh0: ptr(dh0), dc0: ptr(dc0), lengths: ptr(lengths),
       b0, nb, seq, hidden, ...s,
     })));
   },

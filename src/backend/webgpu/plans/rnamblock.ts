@@ -30,7 +30,7 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
     const rowsPerTerm = batch * seq, rows = terms * rowsPerTerm;
     rt.withScratch(rows * 2 * dim, (hg) => {
       linearPlans.linear_forward(rt, { x, w: wg, b: null, y: hg, terms, rows: rowsPerTerm, inDim: dim, outDim: 2 * dim }, tuning);
-      mingruPlans.mingru_scan_forward(rt, { hg, h0: null, h, groups: terms * batch, seq, dim }, tuning);
+      mingruPlans.mingru_scan_forward(rt, { hg, h0: null, h, lengths: null, groups: terms * batch, seq, dim }, tuning);
     });
     const uniforms = { rows, dim, terms, rows_per_term: rowsPerTerm, eps };
     withPacked(rt, tuning, [lnw, lnb, w1, b1, w2, b2], (p) => rt.withScratch(2 * rows * dim, (tmp) => {
@@ -61,7 +61,7 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
       // the minGRU half, as mingruLayer's backward: hg recomputed, the scan backward with dh = du
       rt.withScratch(2 * n, (hg) => rt.withScratch(2 * n, (dhg) => {
         linearPlans.linear_forward(rt, { x, w: wg, b: null, y: hg, terms, rows: rowsPerTerm, inDim: dim, outDim: 2 * dim }, tuning);
-        mingruPlans.mingru_scan_backward(rt, { hg, h0: null, h, dh: du, dhg, dh0: null, groups: terms * batch, seq, dim }, tuning);
+        mingruPlans.mingru_scan_backward(rt, { hg, h0: null, h, dh: du, dhg, dh0: null, lengths: null, groups: terms * batch, seq, dim }, tuning);
         if (!dx && !dwg) return;
         const withDxg = (fn: (dxg: DeviceBuffer | null) => void) => (dx ? rt.withScratch(n, fn) : fn(null));
         withDxg((dxg) => {
