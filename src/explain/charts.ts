@@ -68,18 +68,22 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
   const color = multi ? { color: { field: 'output', type: 'nominal', title: null } } : {};
   return {
     $schema: SCHEMA,
-    title: `${title}shape functions: each term's contribution against the ${xTitle(e.shapes[0])} of its input`,
+    // The x axes' meaning goes in the subtitle: a long axis title under each small panel would widen every cell.
+    title: {
+      text: `${title}shape functions: each term's contribution against the ${xTitle(e.shapes[0])} of its input`,
+      subtitle: `x: the ${xTitle(e.shapes[0])} of the feature's valid steps${e.shapes[0].originalUnits ? ', in its original units' : ''}; points: samples, line: binned mean`,
+    },
     data: { values },
     facet: { field: 'feature', type: 'nominal', title: null, sort: e.featureNames },
     columns,
     spec: {
-      width: 160, height: 120,
+      width: 180, height: 120,
       layer: [
         {
           transform: [{ filter: "datum.kind === 'sample'" }],
           mark: { type: 'circle', size: 8, opacity: 0.35, ...(multi ? {} : { color: '#4c78a8' }) },
           encoding: {
-            x: { field: 'x', type: 'quantitative', title: `${xTitle(e.shapes[0])}${e.shapes[0].originalUnits ? ' (original units)' : ''}`, scale: { zero: false } },
+            x: { field: 'x', type: 'quantitative', title: null, scale: { zero: false } },
             y: { field: 'contribution', type: 'quantitative', title: `contribution${e.centered ? ' (centered)' : ''}${logitNote(e)}` },
             ...color,
           },
