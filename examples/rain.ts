@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as rnam from '../src/index.js';
 import { renderSvg } from '../src/plot/index.js';
 import { svgToPng } from './svg-to-png.js';
@@ -18,7 +18,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'examples' },
   },
 });
-const csvPath = createRequire(import.meta.url).resolve('vega-datasets/data/weather.csv');
+// vega-datasets exports no file paths: its data folder sits beside the entry's build/ folder.
+const csvPath = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data', 'weather.csv');
 // The table has Seattle and New York; `rain` (1 when any precipitation fell) is the day's label.
 const rows = (rnam.readCsv(readFileSync(csvPath, 'utf8')).rows);
 const seattle = rows.filter((r) => r[0] === 'Seattle').map((r) => ({
@@ -47,9 +48,9 @@ const y = Array.from(test.targets);
 const rate = Array.from(train.targets).reduce((s, v) => s + v, 0) / train.samples;
 const today = Array.from({ length: test.samples }, (_, i) => test.at(i, test.lengths[i] - 1, 0));
 const todayRained = (() => {
-  // Standardized precipitation: "rained" where the raw value was above 0.
+  // Standardized precipitation back in mm (recorded in 0.1 mm steps, so float32 rounding stays far below 0.05).
   const s = test.standardizer.features![0];
-  return today.map((v) => (v * s.std + s.mean > 1e-9 ? 1 : 0));
+  return today.map((v) => (v * s.std + s.mean > 0.05 ? 1 : 0));
 })();
 const rnamOut = await rnam.predict(model, test, { task: 'binary' });
 const p = Array.from(rnamOut.probabilities as Float32Array);
