@@ -136,7 +136,10 @@ test('errors name the column, the row or the id; a wrong command line prints the
   assert.is(short.code, 1);
   assert.match(short.log[0], /rows/);
   assert.match(short.log[0], /p\d+/);
-  const usage = await run(['train', panelPath, '--time', 'visit', '--target', 'label', '--out', out, '--epochs', 'many']);
+  const noId = await run(['train', panelPath, '--time', 'visit', '--target', 'label', '--out', out]);
+  assert.is(noId.code, 2);
+  assert.match(noId.log[0], /panel mode .* --id/);
+  const usage = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--out', out, '--epochs', 'many']);
   assert.is(usage.code, 2);
   assert.match(usage.log[0], /--epochs must be an integer/);
   assert.ok(usage.log.some((l) => l.startsWith('usage:')));

@@ -100,6 +100,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   const features = s('features')?.split(',').map((f) => f.trim());
   if (features && features.some((f) => f === '')) throw new UsageError(`--features must be a comma-separated list of column names, got '${s('features')}'`);
   if (s('horizon') !== undefined && s('window') === undefined) throw new UsageError('--horizon needs --window (panel mode has no horizon)');
+  if (s('window') === undefined && s('id') === undefined) {
+    throw new UsageError('panel mode (no --window) makes one sample per --id: name the id column, or give --window N for sliding windows over the table');
+  }
   return {
     data: positionals[0], id: s('id'), time: required('time', s('time')), target: required('target', s('target')), features,
     task: oneOf('task', s('task'), ['regression', 'binary', 'multiclass'] as const),

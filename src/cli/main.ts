@@ -17,9 +17,11 @@ export async function main(argv: string[], log = (line: string) => console.error
     return 0;
   } catch (err) {
     const e = err as Error;
-    const where = ['column', 'row', 'id'].map((k) => ((e as unknown as Record<string, unknown>)[k] !== undefined ? `${k} ${JSON.stringify((e as unknown as Record<string, unknown>)[k])}` : ''))
-      .filter(Boolean).join(', ');
-    log(`rnam ${command}: ${e.name === 'Error' ? '' : `${e.name}: `}${e.message}${where && !e.message.includes(where) ? ` (${where})` : ''}`);
+    // Data errors carry where (column, row, id); most messages say it already, so add only what they do not.
+    const fields = e as unknown as Record<string, unknown>;
+    const where = ['column', 'row', 'id'].filter((k) => fields[k] !== undefined && !e.message.includes(String(fields[k])))
+      .map((k) => `${k} ${JSON.stringify(fields[k])}`).join(', ');
+    log(`rnam ${command}: ${e.name === 'Error' ? '' : `${e.name}: `}${e.message}${where ? ` (${where})` : ''}`);
     if (err instanceof UsageError) log(usage);
     if (process.env.RNAM_DEBUG) log(e.stack ?? '');
     return err instanceof UsageError ? 2 : 1;
