@@ -65,6 +65,17 @@ const noDawn = {
 };
 await esbuild.build({ ...common, platform: 'node', external: ['webgpu'], outfile: join(root, 'dist', 'rnam.node.js') });
 await esbuild.build({ ...common, platform: 'browser', plugins: [noDawn], outfile: join(root, 'dist', 'rnam.browser.js') });
+// The command line (bin/rnam.js): src/cli over the Node bundle, which stays external (one copy of the
+// library, one RnamError class); the chart renderer (vega, vega-lite) is bundled in, so `rnam train`
+// writes its report without any optional package installed.
+const cliExternals = {
+  name: 'cli-externals',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/(index|errors)\.js$/ }, () => ({ path: './rnam.node.js', external: true }));
+  },
+};
+await esbuild.build({ ...common, entryPoints: [join(root, 'src', 'cli', 'main.ts')], platform: 'node', sourcemap: false, minify: true,
+  plugins: [cliExternals], external: ['webgpu', 'canvas'], outfile: join(root, 'dist', 'cli.js') });
 // rnam/plot (Node only): vega and vega-lite stay optional peers, loaded at run time; the errors come
 // from the main bundle, so an RnamError thrown by the plot entry is the class `rnam` exports.
 const mainErrors = {

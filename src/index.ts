@@ -65,6 +65,7 @@ export type { NestedValues } from './creation.js';
 // Sequence models for any layout, and the last valid step of right-padded sequences.
 export { SequenceModel, type SequenceModelOptions, type SequenceCell } from './nn/sequence-model.js';
 export { lastStep } from './ops/last-step.js';
+export { predictionDatasetFromCsv, predictionDatasetFromTable, type PredictionDataOptions } from './data/prediction-dataset.js';
 // Whole-model files (safetensors + rnam metadata), optimizer state, model summaries.
 export { save, saveAsync, load, OPTIMIZER_PREFIX, type SaveExtras, type LoadOptions, type LoadedModel, type SavedOptimizerState } from './io/model-file.js';
 export { saveFile, loadFile } from './io/model-file-node.js';

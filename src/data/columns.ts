@@ -22,10 +22,11 @@ function find(columns: readonly string[], name: string, role: string): { name: s
  * the default features only when `targetIsInput` (window mode).
  */
 export function resolveColumns(columns: readonly string[], options: ColumnOptions, targetIsInput: boolean,
-  rows: readonly (readonly Cell[])[] | null): ResolvedColumns {
+  rows: readonly (readonly Cell[])[] | null, targetOptional = false): ResolvedColumns {
   const id = options.id !== undefined ? find(columns, options.id, 'id') : undefined;
   const time = find(columns, options.time, 'time');
-  const target = find(columns, options.target, 'target');
+  // New data to predict may lack the target column: its cells then read as missing (index -1).
+  const target = targetOptional && !columns.includes(options.target) ? { name: options.target, index: -1 } : find(columns, options.target, 'target');
   let features: { name: string; index: number }[];
   if (options.features) {
     if (options.features.length === 0) throw new DataError('option', 'features is empty');

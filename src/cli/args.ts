@@ -1,0 +1,127 @@
+// The command line's arguments: node:util's parseArgs, then each value checked and typed, so a bad
+// flag is a UsageError naming it (exit code 2) before any work starts.
+import { parseArgs } from 'node:util';
+import { RnamError } from '../index.js';
+
+/** A wrong command line: printed with the usage, exit code 2. */
+export class UsageError extends RnamError {
+  override name = 'UsageError';
+}
+
+export type Task = 'regression' | 'binary' | 'multiclass';
+
+export interface TrainArgs {
+  data: string;
+  id?: string;
+  time: string;
+  target: string;
+  features?: string[];
+  task?: Task;
+  window?: number;
+  horizon?: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  hidden: number;
+  blocks: number;
+  device: 'auto' | 'wasm' | 'webgpu';
+  missing: 'error' | 'carry-forward';
+  out: string;
+  progress: boolean;
+}
+
+export interface PredictArgs {
+  model: string;
+  data: string;
+  out: string;
+  device: 'auto' | 'wasm' | 'webgpu';
+  batchSize: number;
+}
+
+export const usage = `usage:
+  rnam train DATA.csv --time COL --target COL --out DIR [--id COL] [--features a,b,c]
+             [--task regression|binary|multiclass] [--window N [--horizon H]] [--epochs N]
+             [--batch-size N] [--lr X] [--seed N] [--hidden N] [--blocks N]
+             [--missing error|carry-forward] [--device auto|wasm|webgpu] [--no-progress]
+  rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
+
+train: panel mode (one sample per id: its rows by time, the target at its last row) unless --window
+gives sliding windows of N steps with the target H steps (default 1) after each window's last step.
+Writes DIR/model.safetensors, DIR/report.json and DIR/report.html.
+predict: one row per sample: id, time, prediction (p(class 1) for binary; the class and p_<class>
+columns for multiclass), contribution_<feature> per feature.`;
+
+function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!/^[+-]?\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got '${text}'`);
+  return v;
+}
+
+function positive(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${flag} must be a positive number, got '${text}'`);
+  return v;
+}
+
+function oneOf<T extends string>(flag: string, text: string | undefined, allowed: readonly T[], fallback?: T): T | undefined {
+  if (text === undefined) return fallback;
+  if (!allowed.includes(text as T)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got '${text}'`);
+  return text as T;
+}
+
+function required(flag: string, text: string | undefined): string {
+  if (text === undefined || text === '') throw new UsageError(`--${flag} is required`);
+  return text;
+}
+
+function parse(argv: string[], options: Record<string, { type: 'string' | 'boolean' }>, positionals: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^.*?: /, '').replace(/\. To specify a positional.*$/s, ''));
+  }
+  if (parsed.positionals.length !== positionals.length) {
+    throw new UsageError(`expected ${positionals.join(' ')}, got ${parsed.positionals.length ? parsed.positionals.join(' ') : 'nothing'}`);
+  }
+  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+}
+
+const devices = ['auto', 'wasm', 'webgpu'] as const;
+
+export function parseTrainArgs(argv: string[]): TrainArgs {
+  const names = ['id', 'time', 'target', 'features', 'task', 'window', 'horizon', 'epochs', 'batch-size', 'lr', 'seed', 'hidden', 'blocks', 'device', 'missing', 'out'];
+  const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }]]);
+  const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
+  const s = (k: string) => v[k] as string | undefined;
+  const features = s('features')?.split(',').map((f) => f.trim());
+  if (features && features.some((f) => f === '')) throw new UsageError(`--features must be a comma-separated list of column names, got '${s('features')}'`);
+  if (s('horizon') !== undefined && s('window') === undefined) throw new UsageError('--horizon needs --window (panel mode has no horizon)');
+  if (s('window') === undefined && s('id') === undefined) {
+    throw new UsageError('panel mode (no --window) makes one sample per --id: name the id column, or give --window N for sliding windows over the table');
+  }
+  return {
+    data: positionals[0], id: s('id'), time: required('time', s('time')), target: required('target', s('target')), features,
+    task: oneOf('task', s('task'), ['regression', 'binary', 'multiclass'] as const),
+    window: s('window') === undefined ? undefined : integer('window', s('window'), 0, 1),
+    horizon: s('horizon') === undefined ? undefined : integer('horizon', s('horizon'), 1, 0),
+    epochs: integer('epochs', s('epochs'), 30, 1), batchSize: integer('batch-size', s('batch-size'), 64, 1),
+    lr: positive('lr', s('lr'), 3e-3), seed: integer('seed', s('seed'), 0, 0),
+    hidden: integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
+    device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward'] as const, 'error')!,
+    out: required('out', s('out')), progress: !v['no-progress'],
+  };
+}
+
+export function parsePredictArgs(argv: string[]): PredictArgs {
+  const options = Object.fromEntries(['out', 'device', 'batch-size'].map((n) => [n, { type: 'string' as const }]));
+  const { values: v, positionals } = parse(argv, options, ['MODEL.safetensors', 'DATA.csv']);
+  const s = (k: string) => v[k] as string | undefined;
+  return {
+    model: positionals[0], data: positionals[1], out: required('out', s('out')),
+    device: oneOf('device', s('device'), devices, 'auto')!, batchSize: integer('batch-size', s('batch-size'), 256, 1),
+  };
+}

@@ -1,0 +1,29 @@
+// The `rnam` command: train and predict (see usage). Errors print one line naming what is wrong
+// (exit code 1; 2 for a wrong command line); --help prints the usage.
+import { parsePredictArgs, parseTrainArgs, usage, UsageError } from './args.js';
+import { train } from './train.js';
+import { predictCommand } from './predict.js';
+
+export async function main(argv: string[], log = (line: string) => console.error(line)): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      console.log(usage);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === 'train') await train(parseTrainArgs(rest), log);
+    else if (command === 'predict') await predictCommand(parsePredictArgs(rest), log);
+    else throw new UsageError(`unknown command '${command}' (train or predict)`);
+    return 0;
+  } catch (err) {
+    const e = err as Error;
+    // Data errors carry where (column, row, id); most messages say it already, so add only what they do not.
+    const fields = e as unknown as Record<string, unknown>;
+    const where = ['column', 'row', 'id'].filter((k) => fields[k] !== undefined && !e.message.includes(String(fields[k])))
+      .map((k) => `${k} ${JSON.stringify(fields[k])}`).join(', ');
+    log(`rnam ${command}: ${e.name === 'Error' ? '' : `${e.name}: `}${e.message}${where ? ` (${where})` : ''}`);
+    if (err instanceof UsageError) log(usage);
+    if (process.env.RNAM_DEBUG) log(e.stack ?? '');
+    return err instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,58 @@
+// report.html: one self-contained page (inline SVG charts, no script, no network) with the metrics,
+// the loss curves, the term importances and the shape functions of a `rnam train` run.
+import { explanationCharts, type Explanation } from '../index.js';
+import { renderSvg } from '../plot/index.js';
+import type { Report } from './report.js';
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
+
+function lossSpec(report: Report) {
+  const values = report.history.flatMap((h) => [
+    { epoch: h.epoch, split: 'train', loss: h.trainLoss },
+    ...(h.valLoss !== undefined ? [{ epoch: h.epoch, split: 'validation', loss: h.valLoss }] : []),
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 420, height: 220, title: 'Loss per epoch',
+    data: { values }, mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+      y: { field: 'loss', type: 'quantitative', scale: { zero: false } },
+      color: { field: 'split', type: 'nominal', title: null },
+    },
+  };
+}
+
+function metricsTable(report: Report): string {
+  const names = Object.keys(report.metrics.train ?? {});
+  const rows = (['train', 'validation', 'test'] as const).map((split) => {
+    const m = report.metrics[split];
+    return `<tr><th scope="row">${split}</th><td>${report.samples[split]}</td>${names.map((n) => `<td>${fmt(m?.[n])}</td>`).join('')}</tr>`;
+  });
+  return `<table><thead><tr><th></th><th>samples</th>${names.map((n) => `<th>${escape(n)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+export async function renderReportHtml(report: Report, explanation: Explanation): Promise<string> {
+  const charts = explanationCharts(explanation);
+  const [loss, importance, shapes] = await Promise.all([renderSvg(lossSpec(report)), renderSvg(charts.importance), renderSvg(charts.shapes)]);
+  const d = report.data;
+  const setting = d.mode === 'window' ? `window mode: ${d.window} steps, target ${d.horizon} step(s) ahead` : 'panel mode: one sample per id';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>rnam report: ${escape(report.target)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1b1f24; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+.sub { color: #57606a; margin-top: 0; } table { border-collapse: collapse; } th, td { padding: .3rem .8rem; text-align: right; border-bottom: 1px solid #eee; }
+th[scope=row] { text-align: left; } figure { margin: 0; } .row { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; } svg { max-width: 100%; height: auto; }
+</style></head><body>
+<h1>rnam: predicting <code>${escape(report.target)}</code> (${report.task})</h1>
+<p class="sub">First-order RNAM, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
+<h2>Metrics</h2>${metricsTable(report)}
+<h2>Training</h2><div class="row"><figure>${loss}</figure><figure>${importance}</figure></div>
+<h2>Shape functions</h2>
+<p>Each feature's contribution to the ${report.task === 'regression' ? 'prediction' : 'logit'} against a summary of its input sequence; the model's output is the intercept plus the sum of these contributions.</p>
+<figure>${shapes}</figure>
+</body></html>
+`;
+}

@@ -1,0 +1,177 @@
+// The command line as a user meets it: `rnam train` on a CSV to model.safetensors, report.json and
+// report.html, then `rnam predict` to per-sample predictions with contributions; panel and window
+// mode, binary, regression and multiclass, wasm and WebGPU; and the errors a user makes.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import * as rnam from '../src/index.js';
+import { main } from '../src/cli/main.js';
+import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
+
+const test = suite('rnam command line');
+const dir = mkdtempSync(join(tmpdir(), 'rnam-cli-'));
+
+/** Panel data: 60 patients with 4 to 11 visits; the label depends on the mean of `marker`, `noise` is noise. */
+function panelCsv(classes = 2): string {
+  const gen = new rnam.Generator(3), lines = ['patient,visit,marker,noise,label'];
+  for (let p = 0; p < 60; p++) {
+    const level = gen.normal() * 1.5, n = 4 + gen.int(8);
+    const label = classes === 2 ? (level > 0 ? 1 : 0) : level < -0.7 ? 0 : level < 0.7 ? 1 : 2;
+    // Rows shuffled: the table may list them in any order.
+    const rows = Array.from({ length: n }, (_, t) => `p${p},${t},${(level + gen.normal() * 0.5).toFixed(3)},${gen.normal().toFixed(3)},${label}`);
+    for (let i = rows.length - 1; i > 0; i--) { const j = gen.int(i + 1); [rows[i], rows[j]] = [rows[j], rows[i]]; }
+    lines.push(...rows);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Window data: 3 stations, 90 daily readings (ISO dates); temp follows a smooth cycle. */
+function stationsCsv(): string {
+  const gen = new rnam.Generator(4), lines = ['station,date,temp,wind'];
+  for (const s of ['A', 'B', 'C']) {
+    for (let d = 0; d < 90; d++) {
+      const date = new Date(Date.UTC(2020, 0, 1 + d)).toISOString().slice(0, 10);
+      lines.push(`${s},${date},${(10 * Math.sin(d / 6) + gen.normal()).toFixed(2)},${(3 + gen.normal()).toFixed(2)}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+const panelPath = join(dir, 'panel.csv'), stationsPath = join(dir, 'stations.csv'), classesPath = join(dir, 'classes.csv');
+writeFileSync(panelPath, panelCsv());
+writeFileSync(stationsPath, stationsCsv());
+writeFileSync(classesPath, panelCsv(3));
+
+async function run(args: string[]): Promise<{ code: number; log: string[] }> {
+  const log: string[] = [];
+  const code = await main(args, (line) => log.push(line));
+  return { code, log };
+}
+
+const readCsvFile = (path: string) => Papa.parse<Record<string, string>>(readFileSync(path, 'utf8').trim(), { header: true }).data;
+
+test('train (panel, binary inferred) writes the model and both reports; predict writes one row per patient', async () => {
+  const out = join(dir, 'panel-out');
+  const r = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--epochs', '12', '--device', 'wasm', '--no-progress', '--out', out]);
+  assert.is(r.code, 0, r.log.join('\n'));
+  assert.ok(r.log.some((l) => l.includes('task: binary (inferred')), r.log.join('\n'));
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  assert.is(report.task, 'binary');
+  assert.equal(report.features, ['marker', 'noise']);
+  assert.is(report.samples.train + report.samples.validation + report.samples.test, 60);
+  for (const split of ['train', 'validation', 'test']) assert.equal(Object.keys(report.metrics[split]).sort(), ['accuracy', 'auc', 'logLoss']);
+  assert.ok(report.metrics.train.auc > 0.8, `train AUC ${report.metrics.train.auc}`);
+  assert.is(report.importance[0].feature, 'marker', JSON.stringify(report.importance));
+  assert.ok(report.importance[0].importance >= report.importance[1].importance);
+  assert.ok(report.history.length >= 1 && report.history.length <= 12);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.ok(html.includes('<svg') && html.includes('marker') && !html.includes('<script'), 'self-contained report with charts');
+
+  const pred = join(dir, 'panel-pred.csv');
+  const p = await run(['predict', join(out, 'model.safetensors'), panelPath, '--device', 'wasm', '--out', pred]);
+  assert.is(p.code, 0, p.log.join('\n'));
+  const rows = readCsvFile(pred);
+  assert.is(rows.length, 60);
+  assert.equal(Object.keys(rows[0]), ['id', 'time', 'prediction', 'contribution_marker', 'contribution_noise']);
+  assert.is(rows[0].id, 'p0');
+  const probs = rows.map((row) => Number(row.prediction));
+  assert.ok(probs.every((v) => v >= 0 && v <= 1), 'probabilities of class 1');
+  // The time of a panel sample is its last visit.
+  const lastVisit = Math.max(...readCsvFile(panelPath).filter((row) => row.patient === 'p0').map((row) => Number(row.visit)));
+  assert.is(Number(rows[0].time), lastVisit);
+});
+
+test('train (window, regression, ISO dates) and predict: a forecast per window, contributions in the target units', async () => {
+  const out = join(dir, 'window-out');
+  const r = await run(['train', stationsPath, '--id', 'station', '--time', 'date', '--target', 'temp', '--window', '7', '--horizon', '1',
+    '--epochs', '6', '--device', 'wasm', '--no-progress', '--out', out]);
+  assert.is(r.code, 0, r.log.join('\n'));
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  assert.is(report.task, 'regression');
+  assert.equal(report.features, ['temp', 'wind']);
+  for (const split of ['train', 'validation', 'test']) assert.equal(Object.keys(report.metrics[split]).sort(), ['mae', 'r2', 'rmse']);
+  const pred = join(dir, 'window-pred.csv');
+  assert.is((await run(['predict', join(out, 'model.safetensors'), stationsPath, '--out', pred, '--device', 'wasm'])).code, 0);
+  const rows = readCsvFile(pred);
+  assert.is(rows.length, 3 * (90 - 7 + 1), 'a window ending at every step from the 7th');
+  assert.is(rows[0].time, '2020-01-07T00:00:00.000Z');
+  assert.is(rows.at(-1)!.time, '2020-03-30T00:00:00.000Z');
+  assert.ok(rows.every((row) => Number.isFinite(Number(row.prediction))));
+});
+
+test('multiclass: the class and one probability column per class', async () => {
+  const out = join(dir, 'classes-out');
+  const r = await run(['train', classesPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--epochs', '4', '--device', 'wasm', '--no-progress', '--out', out]);
+  assert.is(r.code, 0, r.log.join('\n'));
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  assert.is(report.task, 'multiclass');
+  assert.equal(Object.keys(report.metrics.test).sort(), ['accuracy', 'logLoss']);
+  const pred = join(dir, 'classes-pred.csv');
+  assert.is((await run(['predict', join(out, 'model.safetensors'), classesPath, '--out', pred])).code, 0);
+  const rows = readCsvFile(pred);
+  assert.equal(Object.keys(rows[0]).slice(0, 6), ['id', 'time', 'prediction', 'p_0', 'p_1', 'p_2']);
+  for (const row of rows) {
+    const p = [row.p_0, row.p_1, row.p_2].map(Number);
+    assert.ok(Math.abs(p[0] + p[1] + p[2] - 1) < 1e-5);
+    assert.is(Number(row.prediction), p.indexOf(Math.max(...p)));
+  }
+});
+
+test('errors name the column, the row or the id; a wrong command line prints the usage (exit 2)', async () => {
+  const out = join(dir, 'bad-out');
+  const missing = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'outcome', '--out', out]);
+  assert.is(missing.code, 1);
+  assert.match(missing.log[0], /target column .*outcome|outcome.*not in the header/);
+  const text = panelCsv().replace(/\n(p1,[^,]+),[^,]+,/, '\n$1,high,');
+  writeFileSync(join(dir, 'text.csv'), text);
+  const nonNumeric = await run(['train', join(dir, 'text.csv'), '--id', 'patient', '--time', 'visit', '--target', 'label', '--features', 'marker,noise', '--out', out]);
+  assert.is(nonNumeric.code, 1);
+  assert.match(nonNumeric.log[0], /high/);
+  assert.match(nonNumeric.log[0], /marker/);
+  const short = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--window', '9', '--out', out]);
+  assert.is(short.code, 1);
+  assert.match(short.log[0], /rows/);
+  assert.match(short.log[0], /p\d+/);
+  const noId = await run(['train', panelPath, '--time', 'visit', '--target', 'label', '--out', out]);
+  assert.is(noId.code, 2);
+  assert.match(noId.log[0], /panel mode .* --id/);
+  const usage = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--out', out, '--epochs', 'many']);
+  assert.is(usage.code, 2);
+  assert.match(usage.log[0], /--epochs must be an integer/);
+  assert.ok(usage.log.some((l) => l.startsWith('usage:')));
+  assert.is((await run(['fly'])).code, 2);
+  assert.ok(!existsSync(join(out, 'model.safetensors')));
+});
+
+test('the installed bin: `rnam --help` and a train/predict round trip through bin/rnam.js', () => {
+  const bin = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'bin', 'rnam.js');
+  const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+  assert.is(help.status, 0, help.stderr);
+  assert.match(help.stdout, /rnam train DATA\.csv/);
+  const out = join(dir, 'bin-out');
+  execFileSync(process.execPath, [bin, 'train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--epochs', '2', '--device', 'wasm', '--out', out], { stdio: 'pipe' });
+  execFileSync(process.execPath, [bin, 'predict', join(out, 'model.safetensors'), panelPath, '--out', join(out, 'pred.csv')], { stdio: 'pipe' });
+  assert.is(readCsvFile(join(out, 'pred.csv')).length, 60);
+});
+
+test.run();
+
+const gpu = await webgpuBackend();
+if (typeof gpu === 'string') reportUnavailable('the command line', gpu);
+else {
+  const g = suite('rnam command line on WebGPU');
+  g('train and predict with --device webgpu', async () => {
+    const out = join(dir, 'gpu-out');
+    const r = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--epochs', '2', '--device', 'webgpu', '--no-progress', '--out', out]);
+    assert.is(r.code, 0, r.log.join('\n'));
+    assert.match(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).device, /^webgpu/);
+    const pred = join(dir, 'gpu-pred.csv');
+    assert.is((await run(['predict', join(out, 'model.safetensors'), panelPath, '--device', 'webgpu', '--out', pred])).code, 0);
+    assert.is(readCsvFile(pred).length, 60);
+  });
+  g.run();
+}
