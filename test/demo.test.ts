@@ -1,14 +1,15 @@
 // The browser demo (demo/) in headless Chromium, used as a person would: it is built and served
 // with the cross-origin isolation headers, trained for two epochs on wasm and on WebGPU
 // (SwiftShader), fed a CSV through its file input, its model downloaded and loaded back in Node,
-// a PyTorch state dict loaded through its model input, and a screenshot taken.
+// a CLI-trained model and a PyTorch state dict loaded through its model input, and a screenshot taken.
 // Skipped with the reason when Chromium is missing; under RNAM_REQUIRE_WEBGPU=1 that is a failure.
 // The screenshot goes to out/demo.png; RNAM_DEMO_SCREENSHOT=docs/demo.png writes the README's.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -288,6 +289,23 @@ if (!playwright) {
     const s = await untilDone(() => page.setInputFiles('[data-testid=model-input]', { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(modelBytes) }));
     assert.match(await page.textContent('[data-testid=status]') ?? '', 'Model loaded');
     s.predictions.forEach((p, i) => assert.ok(Math.abs(p - csvPredictions[i]) < 1e-5, `sample ${i}: loaded ${p}, trained ${csvPredictions[i]}`));
+  });
+
+  test('a model trained with the CLI (rnam train) loads through the model input and explains the CSV with its own scales', async () => {
+    const csvPath = join(work, 'stations.csv'), out = join(work, 'cli');
+    writeFileSync(csvPath, smallCsv());
+    execFileSync(process.execPath, [join(root, 'bin', 'rnam.js'), 'train', csvPath, '--id', 'station', '--time', 'day', '--target', 'y', '--features', 'a,b',
+      '--window', String(csvOptions.window), '--task', 'binary', '--epochs', '2', '--device', 'wasm', '--no-progress', '--out', out], { stdio: 'pipe' });
+    const bytes = readFileSync(join(out, 'model.safetensors'));
+    const s = await untilDone(() => page.setInputFiles('[data-testid=model-input]', { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: bytes }));
+    assert.match(await page.textContent('[data-testid=status]') ?? '', 'an rnam model file');
+    // In Node: the same windows, standardized with the scales stored in the file, through the same model.
+    const { model, metadata } = await rnam.load(new Uint8Array(bytes));
+    const { validation } = rnam.datasetsFromCsv(smallCsv(), { ...csvOptions, mode: 'window', horizon: 1, split: { by: 'time', validation: 0.2 }, standardize: false });
+    const scaled = rnam.standardizeDataset(validation!, metadata.standardizer!);
+    const node = (await rnam.predict(model, scaled, { task: 'binary' })).predictions;
+    assert.is(s.predictions.length, node.length);
+    s.predictions.forEach((p, i) => assert.ok(Math.abs(p - node[i]) < 1e-5, `sample ${i}: page ${p}, Node ${node[i]}`));
   });
 
   test("a PyTorch state dict (the seed's model shape) loads and explains the seed data as in Node", async () => {

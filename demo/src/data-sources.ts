@@ -31,19 +31,23 @@ export const weatherMapping: CsvMapping = {
   time: 'date', target: 'rain', features: ['precipitation', 'temp_max', 'temp_min', 'wind'], task: 'binary', window: 14,
 };
 
-export async function prepare(spec: DataSpec): Promise<Prepared> {
-  return { ...await build(spec), source: spec.kind };
+/**
+ * The datasets of `spec`. `standardizer`: a model file's (the scales its training data had), applied
+ * instead of fitting new ones, so a loaded model sees its inputs as it was trained on them.
+ */
+export async function prepare(spec: DataSpec, standardizer?: rnam.Standardizer): Promise<Prepared> {
+  return { ...await build(spec, standardizer), source: spec.kind };
 }
 
-async function build(spec: DataSpec): Promise<Omit<Prepared, 'source'>> {
+async function build(spec: DataSpec, standardizer?: rnam.Standardizer): Promise<Omit<Prepared, 'source'>> {
   if (spec.kind === 'seed') return seedData(spec);
   if (spec.kind === 'weather') {
     const response = await fetch(new URL('./data/weather.csv', import.meta.url));
     if (!response.ok) throw new Error(`could not fetch the weather data (${response.status} ${response.statusText})`);
-    const prepared = fromCsv(seattleRain(await response.text()), weatherMapping);
+    const prepared = fromCsv(seattleRain(await response.text()), weatherMapping, standardizer);
     return { ...prepared, description: `Seattle 2012-2015 (vega-datasets): will it rain tomorrow, from the last 14 days. ${prepared.description}` };
   }
-  return fromCsv(spec.text, spec.mapping);
+  return fromCsv(spec.text, spec.mapping, standardizer);
 }
 
 function seedData(spec: Extract<DataSpec, { kind: 'seed' }>): Omit<Prepared, 'source'> {
@@ -80,12 +84,14 @@ export function seattleRain(text: string): string {
   return out.join('\n');
 }
 
-export function fromCsv(text: string, m: CsvMapping): Omit<Prepared, 'source'> {
-  const { train, validation } = rnam.datasetsFromCsv(text, {
+export function fromCsv(text: string, m: CsvMapping, standardizer?: rnam.Standardizer): Omit<Prepared, 'source'> {
+  const built = rnam.datasetsFromCsv(text, {
     ...(m.id ? { id: m.id } : {}), time: m.time, target: m.target, features: m.features,
     mode: 'window', window: m.window, horizon: 1, split: { by: 'time', validation: 0.2 },
-    standardize: { features: true, target: m.task === 'regression' },
+    standardize: standardizer ? false : { features: true, target: m.task === 'regression' },
   });
+  const scaled = (ds: rnam.SeriesDataset) => (standardizer ? rnam.standardizeDataset(ds, standardizer) : ds);
+  const train = scaled(built.train), validation = built.validation && scaled(built.validation);
   if (!validation) throw new Error('the split gave no validation data');
   if (m.task === 'binary' && train.task.kind !== 'binary') throw new Error(`task 'binary' needs a 0/1 target; '${m.target}' holds other values`);
   if (m.task === 'multiclass' && !(train.task.classes !== undefined && train.task.classes >= 2)) {

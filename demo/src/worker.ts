@@ -77,8 +77,8 @@ async function useDevice(choice: DeviceChoice): Promise<rnam.Device> {
   return device;
 }
 
-async function loadData(spec: ToWorker & { type: 'train' | 'load' }): Promise<Prepared> {
-  const prepared = await prepare(spec.data);
+async function loadData(spec: ToWorker & { type: 'train' | 'load' }, standardizer?: rnam.Standardizer): Promise<Prepared> {
+  const prepared = await prepare(spec.data, standardizer);
   data = prepared;
   // The explained samples: the first EXPLAIN_SAMPLES of the validation split, the same each epoch.
   const v = prepared.validation;
@@ -116,8 +116,14 @@ async function trainModel(m: Extract<ToWorker, { type: 'train' }>): Promise<void
 
 async function loadModel(m: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   const device = await useDevice(m.device);
-  const d = await loadData(m);
   const file = await modelApi.load(m.bytes, device);
+  let d: Prepared;
+  try {
+    d = await loadData(m, file.metadata.standardizer);
+  } catch (err) {
+    file.model.parameters().forEach((p) => p.dispose());
+    throw err;
+  }
   const { terms } = file.model.options, names = file.metadata.featureNames, task = file.metadata.task;
   const problem = terms !== d.train.terms ? `the model has ${terms} terms but the chosen data has ${d.train.terms} features (${d.featureNames.join(', ')})`
     : names && names.join('\n') !== d.modelFeatureNames.join('\n') ? `the model was trained on the features ${names.join(', ')}; the chosen data has ${d.modelFeatureNames.join(', ')}`
