@@ -7,6 +7,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/optimizer.js';
 import { tensor } from '../creation.js';
 import { tidy } from '../memory.js';
+import { NonFiniteGuard } from './non-finite-guard.js';
 import { noGrad } from '../autograd.js';
 import { mseLoss } from '../ops/loss.js';
 import { defaultGenerator, Generator } from '../random.js';
@@ -118,6 +119,8 @@ export async function fit(model: Model, train: SequenceDataset, options: FitOpti
   const generator = options.generator ?? new Generator(defaultGenerator.nextUint32());
   const nonFinite = (value: number, epoch: number, step: number, cause?: unknown) =>
     new NonFiniteError(`fit: the training loss is ${value} at epoch ${epoch}, step ${step + 1}`, { cause });
+  const guard = new NonFiniteGuard(device); // no update from a non-finite loss or gradient
+  try {
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const started = Date.now();
     model.train();
@@ -137,7 +140,7 @@ export async function fit(model: Model, train: SequenceDataset, options: FitOpti
           throw err;
         }
         if (options.clipGradNorm !== undefined) clipGradNorm(opt.params, options.clipGradNorm).dispose();
-        opt.step();
+        guard.step(opt, l, epoch, step);
         return l;
       });
       const value = await loss.item();
@@ -147,6 +150,7 @@ export async function fit(model: Model, train: SequenceDataset, options: FitOpti
       bar.update(step + 1, trainLoss / (step + 1));
     }
     bar.done();
+    await guard.check();
     model.eval();
     const stats: EpochStats = { epoch, trainLoss: trainLoss / batches.length, seconds: 0 };
     if (options.validation) stats.valLoss = await evaluate(model, options.validation, { batchSize: options.batchSize, loss: lossFn });
@@ -154,6 +158,9 @@ export async function fit(model: Model, train: SequenceDataset, options: FitOpti
     history.push(stats);
     log?.(`${String(epoch).padStart(3, '0')}: ${stats.trainLoss.toFixed(6)}/${stats.valLoss?.toFixed(6) ?? '-'}`);
     if ((await options.onEpoch?.(stats)) === false) break;
+  }
+  } finally {
+    guard.dispose();
   }
   return history;
 }
