@@ -393,6 +393,35 @@ if (typeof gpuOrReason === 'string') {
     });
   }
 
+  test('models: a NaN or infinite input gives the same NaN/Inf outputs on both backends (SequenceModel cells, FirstOrderRNAM)', async () => {
+    const failures: string[] = [];
+    const batch = 3, seq = 5;
+    const makers: [string, () => rnam.Module & { forward: (x: rnam.Tensor) => unknown }, number[]][] = [
+      ...(['rnn', 'gru', 'lstm', 'mingru'] as const).map((cell) => [cell, () => new rnam.SequenceModel({ cell, inputSize: 2, hiddenSize: 4, outDim: 1 }), [batch, seq, 2]] as [string, () => rnam.SequenceModel, number[]]),
+      ['FirstOrderRNAM', () => new rnam.FirstOrderRNAM({ terms: 2, hiddenDim: 4, outDim: 1, blocks: 1 }), [2, batch, seq, 1]],
+    ];
+    for (const [name, make, shape] of makers) {
+      const clean = rand(shape.reduce((a, b) => a * b, 1));
+      for (const value of [NaN, Infinity, -Infinity]) {
+        const x = clean.slice();
+        x[gen.int(x.length)] = value;
+        const outs: Float32Array[][] = [];
+        for (const dev of [cpu, gpu]) {
+          rnam.manualSeed(3);
+          const model = make().to(dev);
+          const out = model.forward(rnam.tensor(x, shape, { device: dev }));
+          outs.push(await Promise.all((Array.isArray(out) ? out : [out]).map((t: rnam.Tensor) => t.toArray())));
+        }
+        outs[0].forEach((want, k) => {
+          const m = firstMismatch(outs[1][k], want);
+          if (m) failures.push(`${name}, ${value} in the input: output ${k} ${m}`);
+        });
+        if (Number.isNaN(value)) assert.ok(outs[0][0].some(Number.isNaN), `${name}: a NaN input reaches the output on wasm`);
+      }
+    }
+    assert.equal(failures, [], failures.join('\n'));
+  });
+
   test('every kernel of the spec has a NaN/Inf parity case', () => {
     const missing = rnam.kernelNames.filter((k) => !covered.has(k));
     assert.equal(missing, [], `kernels without a NaN/Inf case: ${missing.join(', ')}`);
