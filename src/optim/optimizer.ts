@@ -44,7 +44,8 @@ export abstract class Optimizer {
    * parameters' device, zero to start; see src/train/non-finite-guard.ts), the gradients are first
    * checked on the device: if any holds a NaN or an infinity, or the guard was already set, no
    * parameter or state changes and the guard holds the first flagged step's `mark` (> 0). Nothing
-   * is read back, so a guarded step costs no sync.
+   * is read back, so a guarded step costs no sync. (The per-parameter step counts still advance:
+   * the host cannot know; fit stops at the flag.)
    */
   step(guard?: { flag: Tensor; mark: number }): void {
     untracked(() => {
