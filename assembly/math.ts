@@ -30,10 +30,15 @@ export function expf(x: f32): f32 {
   return y * reinterpret<f32>((<i32>n + 127) << 23);
 }
 
+// sigmoid(x) for x below SIG_LO is 1 / (1 + exp(87.3)) = 1.2e-38, the smallest normal float's
+// order, never a subnormal: GPUs flush subnormals to 0, and 0 * Inf (NaN) where the CPU had
+// 4.7e-39 * Inf (Inf) would part the backends (test/nan-parity.test.ts). Off by < 1.2e-38 there.
+const SIG_LO: f32 = -87.3;
+
 // @ts-ignore: decorator
 @inline
 export function sigmoidf(x: f32): f32 {
-  return 1 / (1 + expf(-x));
+  return 1 / (1 + expf(-max<f32>(x, SIG_LO)));
 }
 
 // @ts-ignore: decorator
@@ -56,5 +61,5 @@ export function exp4(x: v128): v128 {
 @inline
 export function sigmoid4(x: v128): v128 {
   const one = f32x4.splat(1);
-  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(f32x4.max(x, f32x4.splat(SIG_LO))))));
 }

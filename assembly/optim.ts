@@ -2,8 +2,10 @@
 
 // SGD with momentum, dampening, weight decay and Nesterov. buf is the momentum buffer; firstStep
 // != 0 initialises it with the gradient, as PyTorch does.
-export function sgd_step(p: usize, g: usize, buf: usize, n: i32, lr: f32, momentum: f32, dampening: f32,
+// skip (0 = absent): a flag_nonfinite flag; when it is set the step writes nothing.
+export function sgd_step(p: usize, g: usize, buf: usize, skip: usize, n: i32, lr: f32, momentum: f32, dampening: f32,
   weightDecay: f32, nesterov: i32, firstStep: i32): void {
+  if (skip && load<f32>(skip) != 0) return;
   for (let i = 0; i < n; i++) {
     const off = <usize>i << 2;
     const pv = load<f32>(p + off);
@@ -21,8 +23,9 @@ export function sgd_step(p: usize, g: usize, buf: usize, n: i32, lr: f32, moment
 // Adam (decoupled == 0, L2 weight decay added to the gradient) and AdamW (decoupled != 0,
 // p *= 1 - lr * weightDecay). stepSize = lr / (1 - beta1^t), bc2Sqrt = sqrt(1 - beta2^t), computed
 // by the caller in float64 as PyTorch does.
-export function adam_step(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, beta1: f32, beta2: f32,
+export function adam_step(p: usize, g: usize, m: usize, v: usize, skip: usize, n: i32, lr: f32, beta1: f32, beta2: f32,
   eps: f32, weightDecay: f32, decoupled: i32, stepSize: f32, bc2Sqrt: f32): void {
+  if (skip && load<f32>(skip) != 0) return;
   for (let i = 0; i < n; i++) {
     const off = <usize>i << 2;
     let pv = load<f32>(p + off);
@@ -38,6 +41,19 @@ export function adam_step(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f3
     store<f32>(v + off, vv);
     const denom = Mathf.sqrt(vv) / bc2Sqrt + eps;
     store<f32>(p + off, pv - stepSize * (mv / denom));
+  }
+}
+
+// The step guard: flag[0] = mark when flag[0] is 0 and x holds a NaN or an infinity (v - v is
+// NaN exactly then). The first flagged step's mark stays; every later guarded step is skipped.
+export function flag_nonfinite(x: usize, flag: usize, n: i32, mark: f32): void {
+  if (load<f32>(flag) != 0) return;
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v - v != 0) {
+      store<f32>(flag, mark);
+      return;
+    }
   }
 }
 

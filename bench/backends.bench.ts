@@ -82,11 +82,11 @@ const cases: Case[] = [
   { name: `sum_squares_accumulate [${N}]`, setup: (d) => { const x = filled(d, N, 25), s = d.alloc(1); d.fill({ out: s, n: 1, value: 0 }); return () => d.sum_squares_accumulate({ x, acc: s, n: N }); } },
   { name: `sgd_step momentum [${N}]`, setup: (d) => {
     const p = filled(d, N, 26), g = filled(d, N, 27), b = d.alloc(N); d.fill({ out: b, n: N, value: 0 });
-    return () => d.sgd_step({ p, g, buf: b, n: N, lr: 1e-3, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, firstStep: false });
+    return () => d.sgd_step({ p, g, buf: b, skip: null, n: N, lr: 1e-3, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, firstStep: false });
   } },
   { name: `adam_step AdamW [${N}]`, setup: (d) => {
     const p = filled(d, N, 28), g = filled(d, N, 29), m = d.alloc(N), v = d.alloc(N); d.fill({ out: m, n: N, value: 0 }); d.fill({ out: v, n: N, value: 0 });
-    return () => d.adam_step({ p, g, m, v, n: N, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, stepSize: 1e-3, bc2Sqrt: 0.5 });
+    return () => d.adam_step({ p, g, m, v, skip: null, n: N, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, stepSize: 1e-3, bc2Sqrt: 0.5 });
   } },
   { name: `clip_scale [${N}]`, setup: (d) => { const g = filled(d, N, 30), s = filled(d, 1, 31, 100, 101); return () => d.clip_scale({ g, n: N, sumSq: s, maxNorm: 1 }); } },
 ];

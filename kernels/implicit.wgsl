@@ -38,17 +38,6 @@ fn ws_c() -> u32 { return ws_b() + ip.n * (ip.p + ip.hid); }
 fn ws_d() -> u32 { return ws_c() + ip.hid * ip.n; }
 fn ws_scale() -> u32 { return ws_d() + ip.hid * (ip.p + ip.hid); }
 
-// max that propagates NaN (wasm's f32.max / f32x4.max).
-fn nan_max(a: f32, b: f32) -> f32 {
-  if (is_nan(a)) { return a; }
-  if (is_nan(b)) { return b; }
-  return max(a, b);
-}
-
-fn relu_nan(v: f32) -> f32 {
-  return select(max(v, 0.0), v, is_nan(v));
-}
-
 // The stopping test: err < tol, false for NaN.
 fn converged(err: f32, tol: f32) -> bool {
   return !is_nan(err) && err < tol;
@@ -59,7 +48,7 @@ fn wg_max(e: f32, lid: u32) -> f32 {
   i_red[lid] = e;
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { i_red[lid] = nan_max(i_red[lid], i_red[lid + s]); }
+    if (lid < s) { i_red[lid] = maxf(i_red[lid], i_red[lid + s]); }
     workgroupBarrier();
   }
   if (lid == 0u) { i_err = i_red[0]; }
@@ -89,7 +78,7 @@ fn implicit_prepare_norm(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < n; i += WG) {
     var s = 0.0;
     for (var j = 0u; j < n; j++) { s += abs(p_a[i * n + j]); }
-    norm = nan_max(norm, s);
+    norm = maxf(norm, s);
   }
   let total = wg_max(norm, lid);
   if (lid == 0u) {
@@ -173,9 +162,9 @@ fn implicit_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgrou
           for (var j = 0u; j < hid; j++) { acc += f_h[ho + j] * f_ws[bt + (p + j) * n + i]; }
         }
         z[k] = acc;
-        let v = flushf(relu_nan(acc));
+        let v = flushf(maxf(acc, 0.0));
         i_buf[i] = v;
-        e = nan_max(e, abs(v));
+        e = maxf(e, abs(v));
       }
       var err = wg_max(e, lid);
       var cur = 0u;
@@ -188,9 +177,9 @@ fn implicit_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgrou
           if (i >= n) { break; }
           var acc = 0.0;
           for (var j = 0u; j < n; j++) { acc += i_buf[cur + j] * f_ws[at + j * n + i]; }
-          let v = flushf(relu_nan(acc + z[k]));
+          let v = flushf(maxf(acc + z[k], 0.0));
           i_buf[nxt + i] = v;
-          e2 = nan_max(e2, abs(v - i_buf[cur + i]));
+          e2 = maxf(e2, abs(v - i_buf[cur + i]));
         }
         err = wg_max(e2, lid);
         cur = nxt;
@@ -270,7 +259,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
         for (var e = lid; e < hid * n; e += WG) {
           let i = e / n;
           let gi = i_g[i];
-          if (gi != 0.0) { b_part[oC + e] += gi * b_xs[xso + e - i * n]; }
+          if (nonzero(gi)) { b_part[oC + e] += gi * b_xs[xso + e - i * n]; }
         }
       }
       if (ip.has_dd != 0u) {
@@ -278,7 +267,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
           let i = e / q;
           let c = e - i * q;
           let gi = i_g[i];
-          if (gi != 0.0) {
+          if (nonzero(gi)) {
             if (c < p) {
               b_part[oD + e] += gi * b_x[xo + c];
             } else if (t > 0u) {
@@ -306,7 +295,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
         m[k] = mk;
         mg[k] = flushf(mk * gx);
         i_buf[i] = mg[k];
-        e = nan_max(e, abs(mg[k]));
+        e = maxf(e, abs(mg[k]));
       }
       var err = wg_max(e, lid);
       var cur = 0u;
@@ -321,7 +310,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
           for (var j = 0u; j < n; j++) { acc += i_buf[cur + j] * b_ws[ap + j * n + i]; }
           let v = flushf(m[k] * acc + mg[k]);
           i_buf[nxt + i] = v;
-          e2 = nan_max(e2, abs(v - i_buf[cur + i]));
+          e2 = maxf(e2, abs(v - i_buf[cur + i]));
         }
         err = wg_max(e2, lid);
         cur = nxt;
@@ -333,7 +322,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
         for (var e3 = lid; e3 < n * n; e3 += WG) {
           let i = e3 / n;
           let vi = i_buf[cur + i];
-          if (vi != 0.0) { b_part[oA + e3] += vi * b_xs[xso + e3 - i * n]; }
+          if (nonzero(vi)) { b_part[oA + e3] += vi * b_xs[xso + e3 - i * n]; }
         }
       }
       if (ip.has_db != 0u) {
@@ -341,7 +330,7 @@ fn implicit_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invoc
           let i = e3 / q;
           let c = e3 - i * q;
           let vi = i_buf[cur + i];
-          if (vi != 0.0) {
+          if (nonzero(vi)) {
             if (c < p) {
               b_part[oB + e3] += vi * b_x[xo + c];
             } else if (t > 0u) {

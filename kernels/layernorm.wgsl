@@ -33,16 +33,17 @@ fn row_stats(base: u32) -> RowStats {
     s = t.x;
     c += t.y;
   }
-  let total = two_sum(s, c);
+  // an infinite sum has no low part (its two_sum error terms are NaN): the mean is s / n, as in float64
+  let total = select(two_sum(s, c), vec2<f32>(s, 0.0), is_nonfinite(s));
   let hi = total.x / n;
   // the remainder of the division, exactly: total - hi * n (fma is exact here), plus the low part
-  let lo = (fma(-hi, n, total.x) + total.y) / n;
+  let lo = select((fma(-hi, n, total.x) + total.y) / n, 0.0, is_nonfinite(s));
   var sq = 0.0;
   for (var i = 0u; i < lp.dim; i++) {
     let d = (ln_x[base + i] - hi) - lo;
     sq += d * d;
   }
-  return RowStats(hi, lo, 1.0 / sqrt(sq / n + lp.eps));
+  return RowStats(hi, lo, 1.0 / sqrtf(sq / n + lp.eps));
 }
 
 @compute @workgroup_size(WG)

@@ -23,12 +23,12 @@ fn nanf() -> f32 {
 fn log1p_f(u: f32) -> f32 {
   let v = 1.0 + u;
   if (v == 1.0) { return u; }
-  return log(v) * (u / (v - 1.0));
+  return logf(v) * (u / (v - 1.0));
 }
 
 // softplus(-x) = -log(sigmoid(x)) = max(-x, 0) + log1p(exp(-|x|)): finite for any finite x.
 fn softplus_neg(x: f32) -> f32 {
-  return max(-x, 0.0) + log1p_f(expf(-abs(x)));
+  return maxf(-x, 0.0) + log1p_f(expf(-abs(x)));
 }
 
 // The class of target t: -1 ignored, -2 invalid (not an integer in [0, classes), NaN included).
@@ -116,7 +116,7 @@ fn row_loss(i: u32, acc: ptr<function, vec4<f32>>, first: ptr<function, f32>) {
   for (var c = 0u; c < lp.classes; c++) { s += expf(l_a[base + c] - m); }
   var w = 1.0;
   if (lp.has_w != 0u) { w = l_w[u32(k)]; }
-  let nll = (m - l_a[base + u32(k)]) + log(s);
+  let nll = (m - l_a[base + u32(k)]) + logf(s);
   nan = nan || is_nan(w) || is_nan(nll);
   (*acc).y += w; // NaN rows count in the weight sum, as in PyTorch (the other rows' gradients use it)
   if (nan) { (*acc).w += 1.0; } else { (*acc).x += w * nll; }
@@ -232,7 +232,7 @@ fn bce_logits_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(n
     lb_da[i] = select(((t + 1.0 - y) * sigmoidf(x) - t) * scale, nanf(), nan);
   }
   if (lp.has_db != 0u) {
-    lb_db[i] = select(((pw - 1.0) * softplus_neg(x) - x) * scale, nanf(), nan);
+    lb_db[i] = select(((pw - 1.0) * softplus_neg(x) - x) * scale, nanf(), is_nan(x) || is_nan(pw)); // y does not enter dy
   }
 }
 

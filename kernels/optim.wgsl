@@ -4,6 +4,7 @@
 fn sgd_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= sp.n) { return; }
+  if (sp.has_skip != 0u && s_skip[0] != 0.0) { return; } // flag_nonfinite flagged a gradient
   let pv = s_p[i];
   var d = s_g[i];
   if (sp.weight_decay != 0.0) { d = d + sp.weight_decay * pv; }
@@ -20,6 +21,7 @@ fn sgd_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
 fn adam_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= ap.n) { return; }
+  if (ap.has_skip != 0u && a_skip[0] != 0.0) { return; } // flag_nonfinite flagged a gradient
   var pv = a_p[i];
   var gv = a_g[i];
   if (ap.weight_decay != 0.0) {
@@ -30,8 +32,17 @@ fn adam_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   let vv = a_v[i] * ap.beta2 + (1.0 - ap.beta2) * gv * gv;
   a_m[i] = mv;
   a_v[i] = vv;
-  let denom = sqrt(vv) / ap.bc2_sqrt + ap.eps;
+  let denom = sqrtf(vv) / ap.bc2_sqrt + ap.eps;
   a_p[i] = pv - ap.step_size * (mv / denom);
+}
+
+// The step guard: flag[0] = mark when flag[0] is 0 and x holds a NaN or an infinity. Invocations
+// that find one all write the same mark; a later dispatch sees the flag set and leaves it.
+@compute @workgroup_size(WG)
+fn flag_nonfinite(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= fp.n) { return; }
+  if (is_nonfinite(f_x[i]) && f_flag[0] == 0.0) { f_flag[0] = fp.mark; }
 }
 
 // g *= min(1, maxNorm / (sqrt(sumSq[0]) + 1e-6))
@@ -39,7 +50,7 @@ fn adam_step(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
 fn clip_scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= kp.n) { return; }
-  let coef = kp.max_norm / (sqrt(k_sum_sq[0]) + 1e-6);
+  let coef = kp.max_norm / (sqrtf(k_sum_sq[0]) + 1e-6);
   if (coef >= 1.0) { return; }
   k_g[i] = k_g[i] * coef;
 }

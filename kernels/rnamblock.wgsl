@@ -28,15 +28,16 @@ fn u_stats(base: u32) -> RowStats {
     s = t.x;
     c += t.y;
   }
-  let total = two_sum(s, c);
+  // an infinite sum has no low part (its two_sum error terms are NaN): the mean is s / n, as in float64
+  let total = select(two_sum(s, c), vec2<f32>(s, 0.0), is_nonfinite(s));
   let hi = total.x / n;
-  let lo = (fma(-hi, n, total.x) + total.y) / n;
+  let lo = select((fma(-hi, n, total.x) + total.y) / n, 0.0, is_nonfinite(s));
   var sq = 0.0;
   for (var i = 0u; i < rb.dim; i++) {
     let d = (u_at(base, i) - hi) - lo;
     sq += d * d;
   }
-  return RowStats(hi, lo, 1.0 / sqrt(sq / n + rb.eps));
+  return RowStats(hi, lo, 1.0 / sqrtf(sq / n + rb.eps));
 }
 
 fn xhat_at(base: u32, i: u32, st: RowStats) -> f32 {

@@ -70,7 +70,7 @@ fn rnn_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
       }
       let pre = f_xg[row * H + k] + hh_dot(k, H, cur);
       var h = tanh_rnam(pre);
-      if (rp.relu != 0u) { h = max(pre, 0.0); }
+      if (rp.relu != 0u) { h = maxf(pre, 0.0); }
       h = flushf(h);
       f_out[row * H + k] = h;
       hs[nxt + k] = h;

@@ -2,13 +2,13 @@
 
 fn forward1(x: f32, op: u32) -> f32 {
   switch op {
-    case 0u: { return select(select(x, 0.0, x <= 0.0), x, is_nan(x)); } // NaN propagates, as on the CPU
+    case 0u: { return maxf(x, 0.0); } // NaN propagates, as f32.max on the CPU
     case 1u: { return sigmoidf(x); }
     case 2u: { return 2.0 * sigmoidf(2.0 * x) - 1.0; }
     case 3u: { return expf(x); }
-    case 4u: { return log(x); }
+    case 4u: { return logf(x); }
     case 5u: { return x * x; }
-    case 6u: { return sqrt(x); }
+    case 6u: { return sqrtf(x); }
     case 7u: { return abs(x); }
     default: { return -x; }
   }
@@ -46,7 +46,7 @@ fn unary_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
 // e is tiny and 1 + e rounds to 1); NaN passes through the same way.
 fn log1pf(e: f32) -> f32 {
   let u = 1.0 + e;
-  return select(log(u) * e / (u - 1.0), e, u == 1.0);
+  return select(logf(u) * e / (u - 1.0), e, u == 1.0);
 }
 
 @compute @workgroup_size(WG)

@@ -6,7 +6,7 @@ import { Generator } from '../src/index.js';
 import { availableBackends } from './helpers/backends.js';
 import { Buffers } from './helpers/buffers.js';
 import { linearRef, linearBackwardRef, mingruRef, mingruBackwardRef, layerNormRef, unaryRef, binaryRef, adamRef } from './helpers/reference.js';
-import { randomArray, assertClose } from './helpers/util.js';
+import { randomArray, assertClose, assertBitwiseEqual } from './helpers/util.js';
 
 const DIMS = [1, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17];
 const pick = <T>(gen: Generator, xs: readonly T[]): T => xs[gen.int(xs.length)];
@@ -186,6 +186,36 @@ for (const dev of await availableBackends()) {
     bufs.freeAll();
   });
 
+  test('flag_nonfinite keeps the first mark; sgd_step and adam_step with a set skip flag leave every bit', async () => {
+    const gen = new Generator(23);
+    const bufs = new Buffers(dev);
+    for (const n of [1, 7, 300, 70000]) {
+      const flag = bufs.upload(Float32Array.of(0));
+      const clean = randomArray(gen, n), bad = randomArray(gen, n), worse = randomArray(gen, n);
+      bad[gen.int(n)] = NaN;
+      worse[gen.int(n)] = -Infinity;
+      dev.flag_nonfinite({ x: bufs.upload(clean), flag, n, mark: 1 });
+      assert.equal(Array.from(await bufs.read(flag)), [0], `flag_nonfinite n=${n}: finite values leave the flag at 0`);
+      dev.flag_nonfinite({ x: bufs.upload(bad), flag, n, mark: 2 });
+      dev.flag_nonfinite({ x: bufs.upload(worse), flag, n, mark: 3 });
+      assert.equal(Array.from(await bufs.read(flag)), [2], `flag_nonfinite n=${n}: the first mark stays`);
+      const infOnly = bufs.upload(Float32Array.of(0));
+      dev.flag_nonfinite({ x: bufs.upload(worse), flag: infOnly, n, mark: 5 });
+      assert.equal(Array.from(await bufs.read(infOnly)), [5], `flag_nonfinite n=${n}: an infinity is flagged`);
+      const p = randomArray(gen, n), ps = bufs.upload(p), pa = bufs.upload(p), buf = bufs.upload(p);
+      const m = bufs.upload(p), v = bufs.upload(Float32Array.from(p, Math.abs)), g = bufs.upload(bad);
+      dev.sgd_step({ p: ps, g, buf, skip: flag, n, lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0.01, nesterov: true, firstStep: false });
+      dev.adam_step({ p: pa, g, m, v, skip: flag, n, lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, stepSize: 0.1, bc2Sqrt: 0.5 });
+      for (const [name, b, want] of [['sgd p', ps, p], ['sgd buf', buf, p], ['adam p', pa, p], ['adam m', m, p], ['adam v', v, Float32Array.from(p, Math.abs)]] as const) {
+        assertBitwiseEqual(await bufs.read(b), want, `${name} n=${n} with the skip flag set`);
+      }
+      const zero = bufs.upload(Float32Array.of(0));
+      dev.sgd_step({ p: ps, g: bufs.upload(clean), buf, skip: zero, n, lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, firstStep: false });
+      assertClose(await bufs.read(ps), Array.from(p, (pv, i) => pv - 0.1 * clean[i]), `sgd n=${n} with the skip flag at 0 steps`, 1e-6, 1e-7);
+    }
+    bufs.freeAll();
+  });
+
   test('adam_step (Adam and AdamW, several steps) and sgd_step (momentum, Nesterov) against float64', async () => {
     const gen = new Generator(19);
     const bufs = new Buffers(dev);
@@ -196,7 +226,7 @@ for (const dev of await availableBackends()) {
       for (let step = 1; step <= 5; step++) {
         const g = randomArray(gen, n);
         ({ p, m, v } = adamRef(p, g, m, v, step, o));
-        dev.adam_step({ p: pb, g: bufs.upload(g), m: mb, v: vb, n, lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, decoupled, stepSize: o.lr / (1 - o.beta1 ** step), bc2Sqrt: Math.sqrt(1 - o.beta2 ** step) });
+        dev.adam_step({ p: pb, g: bufs.upload(g), m: mb, v: vb, skip: null, n, lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, decoupled, stepSize: o.lr / (1 - o.beta1 ** step), bc2Sqrt: Math.sqrt(1 - o.beta2 ** step) });
       }
       assertClose(await bufs.read(pb), p, `adam decoupled=${decoupled} params`, 1e-5, 1e-6);
       assertClose(await bufs.read(mb), m, `adam decoupled=${decoupled} m`, 1e-5, 1e-6);
@@ -213,7 +243,7 @@ for (const dev of await availableBackends()) {
           buf[i] = step === 1 ? d : mom * buf[i] + (1 - damp) * d;
           p[i] -= lr * (nesterov ? d + mom * buf[i] : buf[i]);
         }
-        dev.sgd_step({ p: pb, g: bufs.upload(g), buf: bb, n, lr, momentum: mom, dampening: damp, weightDecay: wd, nesterov, firstStep: step === 1 });
+        dev.sgd_step({ p: pb, g: bufs.upload(g), buf: bb, skip: null, n, lr, momentum: mom, dampening: damp, weightDecay: wd, nesterov, firstStep: step === 1 });
       }
       assertClose(await bufs.read(pb), p, `sgd nesterov=${nesterov}`, 1e-5, 1e-6);
     }

@@ -232,12 +232,31 @@ if (typeof gpuOrReason === 'string') {
         const pa = bufs.upload(p), m = bufs.upload(new Float32Array(n)), v = bufs.upload(new Float32Array(n));
         grads.forEach((gr, i) => {
           const gb = bufs.upload(gr);
-          dev.sgd_step({ p: ps, g: gb, buf, n, lr: 0.05, momentum, dampening: nesterov ? 0 : 0.1, weightDecay: 0.01, nesterov: nesterov && momentum > 0, firstStep: i === 0 });
+          dev.sgd_step({ p: ps, g: gb, buf, skip: null, n, lr: 0.05, momentum, dampening: nesterov ? 0 : 0.1, weightDecay: 0.01, nesterov: nesterov && momentum > 0, firstStep: i === 0 });
           const step = i + 1;
-          dev.adam_step({ p: pa, g: gb, m, v, n, lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled, stepSize: 1e-2 / (1 - 0.9 ** step), bc2Sqrt: Math.sqrt(1 - 0.999 ** step) });
+          dev.adam_step({ p: pa, g: gb, m, v, skip: null, n, lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled, stepSize: 1e-2 / (1 - 0.9 ** step), bc2Sqrt: Math.sqrt(1 - 0.999 ** step) });
         });
         return { ps, pa, m, v };
       }, 1e-4, 1e-6);
+    }
+  });
+
+  test('flag_nonfinite (the step guard) and guarded steps: NaN and infinities at random places, sizes up to 1M', async () => {
+    covered.add('flag_nonfinite');
+    const gen = new rnam.Generator(115);
+    for (const n of [1, 5, 257, 4099, 1_000_000]) {
+      const grads = [0, 1, 2].map(() => randomArray(gen, n));
+      if (n > 1) grads[1][gen.int(n)] = [NaN, Infinity, -Infinity][gen.int(3)];
+      const p = randomArray(gen, n);
+      await compare(`flag_nonfinite n=${n}`, (dev, bufs) => {
+        const flag = bufs.upload(Float32Array.of(0)), ps = bufs.upload(p), buf = bufs.output(n);
+        grads.forEach((gr, i) => {
+          const g = bufs.upload(gr);
+          dev.flag_nonfinite({ x: g, flag, n, mark: i + 1 });
+          dev.sgd_step({ p: ps, g, buf, skip: flag, n, lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, firstStep: i === 0 });
+        });
+        return { flag, ps };
+      }, 0, 1e-6);
     }
   });
 

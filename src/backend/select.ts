@@ -4,6 +4,7 @@
 import type { Backend } from './backend.js';
 import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu/backend.js';
 import { cpu } from './default-device.js';
+import { DeviceError } from '../errors.js';
 
 export { cpu };
 
@@ -41,7 +42,9 @@ async function gpuEntry(): Promise<unknown> {
   try {
     mod = await import('webgpu');
   } catch (err) {
-    throw new Error(`in Node, WebGPU comes from the optional 'webgpu' package (Dawn), which could not be loaded: ${(err as Error).message.split('\n')[0]} (npm install webgpu)`);
+    throw new DeviceError(`in Node, WebGPU comes from the 'webgpu' package (Dawn), an optional peer dependency of rnam that is ` +
+      `not installed or could not be loaded; install it next to rnam with \`npm install webgpu\` ` +
+      `(${(err as Error).message.split('\n')[0]})`, { cause: err });
   }
   // Dawn's GPU object must outlive its devices (collecting it while a device lives crashes Dawn).
   dawnGpu ??= mod.create([]);
@@ -91,7 +94,7 @@ export async function device(kind: DeviceKind = 'auto', options: DeviceOptions =
       try {
         backend = await webgpu(options);
       } catch (err) {
-        throw new Error(`device('webgpu'): WebGPU is not available: ${(err as Error).message}`);
+        throw new DeviceError(`device('webgpu'): WebGPU is not available: ${(err as Error).message}`, { cause: err });
       }
       return label(backend, `webgpu: asked for by name (${backend.description})`);
     }

@@ -1,11 +1,14 @@
 // The `rnam` command: train and predict (see usage). Errors print one line naming what is wrong
 // (exit code 1; 2 for a wrong command line); --help prints the usage.
+import { tmpdir } from 'node:os';
 import { parsePredictArgs, parseTrainArgs, usage, UsageError } from './args.js';
 import { train } from './train.js';
 import { predictCommand } from './predict.js';
 
 export async function main(argv: string[], log = (line: string) => console.error(line)): Promise<number> {
   const [command, ...rest] = argv;
+  // The Vulkan loader behind Dawn complains on stderr when this is unset (a headless shell, CI).
+  process.env.XDG_RUNTIME_DIR ??= tmpdir();
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       console.log(usage);

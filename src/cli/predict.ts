@@ -6,7 +6,7 @@ import { device as chooseDevice, load, predictionDatasetFromCsv, FirstOrderRNAM,
 import type { PredictArgs, Task } from './args.js';
 import { UsageError } from './args.js';
 import { modelOutputs } from './outputs.js';
-import type { CliMetadata, DataSettings } from './train.js';
+import type { CliMetadata, DataSettings } from './report.js';
 import type { Log } from './train.js';
 
 function readBytes(path: string, what: string): Buffer {

@@ -1,6 +1,5 @@
 // The shape of report.json (the CLI's contract: task, features, samples, metrics, importance, history).
 import type { Task } from './args.js';
-import type { DataSettings } from './train.js';
 
 export interface Report {
   task: Task;
@@ -16,4 +15,24 @@ export interface Report {
   model: { class: string; options: object; parameters: number };
   device: string;
   seconds: number;
+}
+
+/** The data settings stored with the model (its `data` and `metadata`): predict rebuilds the same samples from them. */
+export interface DataSettings {
+  id?: string;
+  time: string;
+  target: string;
+  features: string[];
+  mode: 'panel' | 'window';
+  window?: number;
+  horizon?: number;
+  missing: 'error' | 'carry-forward';
+  maxLength?: number;
+}
+
+/** What the data layer's options do not hold: how to print times, and the carry-forward fill values. */
+export interface CliMetadata {
+  timeKind: 'number' | 'date';
+  /** Per feature, its training mean (fills leading gaps under carry-forward). */
+  featureMeans: number[];
 }

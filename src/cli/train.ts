@@ -13,30 +13,10 @@ import { checkTask, inferTask } from './task.js';
 import { modelOutputs } from './outputs.js';
 import { rawTargets, splitMetrics, type SplitMetrics } from './metrics.js';
 import { renderReportHtml } from './report-html.js';
-import type { Report } from './report.js';
+import type { CliMetadata, DataSettings, Report } from './report.js';
 
 export type { Task };
 export type Log = (line: string) => void;
-
-/** The data settings stored with the model (its `data` and `metadata`): predict rebuilds the same samples from them. */
-export interface DataSettings {
-  id?: string;
-  time: string;
-  target: string;
-  features: string[];
-  mode: 'panel' | 'window';
-  window?: number;
-  horizon?: number;
-  missing: 'error' | 'carry-forward';
-  maxLength?: number;
-}
-
-/** What the data layer's options do not hold: how to print times, and the carry-forward fill values. */
-export interface CliMetadata {
-  timeKind: 'number' | 'date';
-  /** Per feature, its training mean (fills leading gaps under carry-forward). */
-  featureMeans: number[];
-}
 
 /** Numbers, or ISO-8601 dates (the data layer has checked every cell already). */
 function timeKindOf(cell: unknown): 'number' | 'date' {

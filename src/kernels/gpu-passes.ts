@@ -214,9 +214,9 @@ export const gpuPasses = {
     file: 'optim',
     uniform: {
       struct: 'SgdParams', name: 'sp',
-      fields: { n: 'u32', nesterov: 'u32', first_step: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32' },
+      fields: { n: 'u32', nesterov: 'u32', first_step: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32', has_skip: 'u32' },
     },
-    bindings: { s_p: 'read_write', s_g: 'read', s_buf: 'read_write' },
+    bindings: { s_p: 'read_write', s_g: 'read', s_buf: 'read_write', s_skip: 'read' },
   },
   adam_step: {
     file: 'optim',
@@ -224,9 +224,14 @@ export const gpuPasses = {
       struct: 'AdamParams', name: 'ap',
       fields: {
         n: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', step_size: 'f32', bc2_sqrt: 'f32',
+        has_skip: 'u32',
       },
     },
-    bindings: { a_p: 'read_write', a_g: 'read', a_m: 'read_write', a_v: 'read_write' },
+    bindings: { a_p: 'read_write', a_g: 'read', a_m: 'read_write', a_v: 'read_write', a_skip: 'read' },
+  },
+  flag_nonfinite: {
+    file: 'optim', uniform: { struct: 'FlagParams', name: 'fp', fields: { n: 'u32', mark: 'f32' } },
+    bindings: { f_x: 'read', f_flag: 'read_write' },
   },
   clip_scale: {
     file: 'optim', uniform: { struct: 'ClipParams', name: 'kp', fields: { n: 'u32', max_norm: 'f32' } },

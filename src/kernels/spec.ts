@@ -185,19 +185,26 @@ export const kernelSpec = {
     scalars: { n: 'u32' },
   },
 
-  // ---- optimizers (PyTorch semantics): parameters and state updated in place
+  // ---- optimizers (PyTorch semantics): parameters and state updated in place. skip (1): when
+  // given and skip[0] != 0 (flag_nonfinite found a non-finite gradient), nothing is written.
   sgd_step: {
     family: 'optim',
-    buffers: { p: 'rw', g: 'r', buf: 'rw' },
+    buffers: { p: 'rw', g: 'r', buf: 'rw', skip: 'r?' },
     scalars: { n: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weightDecay: 'f32', nesterov: 'bool', firstStep: 'bool' },
   },
   adam_step: {
     family: 'optim',
-    buffers: { p: 'rw', g: 'r', m: 'rw', v: 'rw' },
+    buffers: { p: 'rw', g: 'r', m: 'rw', v: 'rw', skip: 'r?' },
     scalars: {
       n: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weightDecay: 'f32', decoupled: 'bool',
       stepSize: 'f32', bc2Sqrt: 'f32',
     },
+  },
+  /** flag[0] = mark (> 0, exact in float32) when flag[0] is 0 and x holds a NaN or an infinity: the step guard. */
+  flag_nonfinite: {
+    family: 'optim',
+    buffers: { x: 'r', flag: 'rw' },
+    scalars: { n: 'u32', mark: 'f32' },
   },
   /** g *= maxNorm / (sqrt(sumSq[0]) + 1e-6) when that is below 1. */
   clip_scale: {

@@ -1,5 +1,6 @@
 // Optimizers with PyTorch's update rules and defaults; each step is one fused kernel per parameter.
 import { Tensor } from '../tensor.js';
+import type { DeviceBuffer } from '../kernels/types.js';
 import { untracked } from '../memory.js';
 import { Unary } from '../backend/opcodes.js';
 import { ArgumentError, describeValue, deviceMismatch } from '../errors.js';
@@ -42,25 +43,28 @@ export abstract class Optimizer {
     }
   }
 
-  /** Updates every parameter that has a gradient. */
-  step(): void {
+  /**
+   * Updates every parameter that has a gradient. With a `guard` (a one-element tensor on the
+   * parameters' device, zero to start; see src/train/non-finite-guard.ts), the gradients are first
+   * checked on the device: if any holds a NaN or an infinity, or the guard was already set, no
+   * parameter or state changes and the guard holds the first flagged step's `mark` (> 0). Nothing
+   * is read back, so a guarded step costs no sync. (The per-parameter step counts still advance:
+   * the host cannot know; fit stops at the flag.)
+   */
+  step(guard?: { flag: Tensor; mark: number }): void {
     untracked(() => {
-      for (const p of this.params) {
-        if (!p.grad) continue;
-        const step = (this.steps.get(p) ?? 0) + 1;
-        this.steps.set(p, step);
-        let buffers = this.state.get(p);
-        if (!buffers) {
-          buffers = Array.from({ length: this.stateCount }, () => {
-            const t = Tensor.empty(p.shape, p.device);
-            p.device.fill({ out: t.buffer, n: t.numel, value: 0 });
-            p._attach(t); // the state moves with the parameter (Module.to)
-            return t;
-          });
-          this.state.set(p, buffers);
+      if (guard) {
+        for (const p of this.params) {
+          if (!p.grad) continue;
+          if (p.grad.device !== guard.flag.device) throw deviceMismatch(`${this.constructor.name}.step`, guard.flag.device, p.grad.device, 'the guard is on another device than the gradients');
+          p.device.flag_nonfinite({ x: p.grad.buffer, flag: guard.flag.buffer, n: p.numel, mark: guard.mark });
         }
-        if (p.grad.device !== p.device) throw deviceMismatch(`${this.constructor.name}.step`, p.device, p.grad.device, 'the gradient is on another device than its parameter');
-        this.update(p, p.grad, buffers, step);
+      }
+      this.skip = guard?.flag.buffer ?? null;
+      try {
+        this.updateAll();
+      } finally {
+        this.skip = null;
       }
     });
   }
@@ -138,6 +142,28 @@ export abstract class Optimizer {
   protected abstract hyperParameters(): Record<string, HyperParameter>;
   /** The names of the state buffers, in the order update() receives them. */
   protected abstract readonly slotNames: readonly string[];
+  private updateAll(): void {
+    for (const p of this.params) {
+      if (!p.grad) continue;
+      const step = (this.steps.get(p) ?? 0) + 1;
+      this.steps.set(p, step);
+      let buffers = this.state.get(p);
+      if (!buffers) {
+        buffers = Array.from({ length: this.stateCount }, () => {
+          const t = Tensor.empty(p.shape, p.device);
+          p.device.fill({ out: t.buffer, n: t.numel, value: 0 });
+          p._attach(t); // the state moves with the parameter (Module.to)
+          return t;
+        });
+        this.state.set(p, buffers);
+      }
+      if (p.grad.device !== p.device) throw deviceMismatch(`${this.constructor.name}.step`, p.device, p.grad.device, 'the gradient is on another device than its parameter');
+      this.update(p, p.grad, buffers, step);
+    }
+  }
+
+  /** The guard's flag during a guarded step (the update kernels' `skip`), else null. */
+  protected skip: DeviceBuffer | null = null;
 
   /** How many state buffers of the parameter's shape the optimizer keeps. */
   protected abstract readonly stateCount: number;
@@ -179,7 +205,7 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, [buf]: Tensor[], step: number): void {
-    p.device.sgd_step({ p: p.buffer, g: grad.buffer, buf: buf.buffer, n: p.numel, lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov, firstStep: step === 1 });
+    p.device.sgd_step({ p: p.buffer, g: grad.buffer, buf: buf.buffer, skip: this.skip, n: p.numel, lr: this.lr, momentum: this.momentum, dampening: this.dampening, weightDecay: this.weightDecay, nesterov: this.nesterov, firstStep: step === 1 });
   }
 }
 
@@ -226,7 +252,7 @@ export class Adam extends Optimizer {
       b1t *= b1;
       b2t *= b2;
     }
-    p.device.adam_step({ p: p.buffer, g: grad.buffer, m: m.buffer, v: v.buffer, n: p.numel, lr: this.lr, beta1: b1, beta2: b2, eps: this.eps, weightDecay: this.weightDecay, decoupled: this.decoupled, stepSize: this.lr / (1 - b1t), bc2Sqrt: Math.sqrt(1 - b2t) });
+    p.device.adam_step({ p: p.buffer, g: grad.buffer, m: m.buffer, v: v.buffer, skip: this.skip, n: p.numel, lr: this.lr, beta1: b1, beta2: b2, eps: this.eps, weightDecay: this.weightDecay, decoupled: this.decoupled, stepSize: this.lr / (1 - b1t), bc2Sqrt: Math.sqrt(1 - b2t) });
   }
 }
 

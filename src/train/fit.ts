@@ -11,6 +11,7 @@ import { monitoredValue, type EpochStats } from './history.js';
 import { fitOptionKeys, resolveFitOptions, type FitOptions } from './fit-options.js';
 import { checkOptions } from '../optim/options.js';
 import { trainEpoch } from './train-epoch.js';
+import { NonFiniteGuard } from './non-finite-guard.js';
 
 export type { FitOptions } from './fit-options.js';
 
@@ -19,7 +20,9 @@ export async function fit(model: TrainableModel, data: TrainingData, options: Fi
   checkOptions('fit', options, fitOptionKeys);
   const s = setup('fit', model, data, options);
   const f = resolveFitOptions(options, model, s.info, s.source, s.task);
-  const context = { ...s, model, fit: f, clipGradNorm: options.clipGradNorm, onBatch: options.onBatch, progress: options.progress };
+  // No update from a non-finite loss or gradient, on any backend, without a read per step.
+  const guard = new NonFiniteGuard(s.info.device);
+  const context = { ...s, model, fit: f, guard, clipGradNorm: options.clipGradNorm, onBatch: options.onBatch, progress: options.progress };
   const history: EpochStats[] = [];
   try {
     for (let epoch = 1; epoch <= f.epochs; epoch++) {
@@ -47,6 +50,7 @@ export async function fit(model: TrainableModel, data: TrainingData, options: Fi
     f.stopper?.finish();
   } finally {
     f.stopper?.dispose();
+    guard.dispose();
   }
   return history;
 }

@@ -14,6 +14,7 @@ import { Collector } from './collector.js';
 import type { BatchStats } from './history.js';
 import type { ResolvedFit } from './fit-options.js';
 import { ProgressBar } from './progress.js';
+import type { NonFiniteGuard } from './non-finite-guard.js';
 
 export interface EpochContext {
   model: TrainableModel;
@@ -22,6 +23,8 @@ export interface EpochContext {
   task: Task;
   loss: LossFn;
   fit: ResolvedFit;
+  /** Skips the optimizer update of a step whose loss or gradients are non-finite (read at the epoch's end). */
+  guard: NonFiniteGuard;
   clipGradNorm?: number;
   onBatch?: (stats: BatchStats) => void | Promise<void>;
   progress?: boolean;
@@ -55,7 +58,7 @@ export async function trainEpoch(c: EpochContext, epoch: number): Promise<{ trai
         throw err;
       }
       if (c.clipGradNorm !== undefined) clipGradNorm(opt.params, c.clipGradNorm).dispose();
-      opt.step();
+      c.guard.step(opt, l, epoch, step - 1);
       return { loss: l, yHat: f.trainMetrics ? pred : null };
     });
     let value: number, predicted: Float32Array | undefined;
@@ -73,6 +76,7 @@ export async function trainEpoch(c: EpochContext, epoch: number): Promise<{ trai
     await c.onBatch?.({ epoch, step, loss: value });
   }
   bar.done();
+  await c.guard.check();
   const metrics = f.trainMetrics ? taskMetrics(task, yHats.values(), targets.values(), yHats.length / seen) : {};
   return { trainLoss: total / step, metrics };
 }

@@ -1,0 +1,98 @@
+// The package as a user installs it: `npm pack --dry-run` lists only what is loaded (the two
+// bundles, the command line and rnam/plot, the declarations, README, LICENSE), no source maps, no .wasm files (the bundles embed
+// the wasm), no base64 in the declarations; `webgpu` is an optional peer dependency and its absence
+// is a DeviceError saying how to install it; the declarations type-check with the TypeScript here.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import ts from 'typescript';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const test = suite('package');
+
+interface PackResult { size: number; unpackedSize: number; files: { path: string; size: number }[] }
+let packed: PackResult | null = null;
+function pack(): PackResult {
+  // --ignore-scripts: `prepare` would rebuild (npm test builds first) and print into the JSON
+  packed ??= (JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as PackResult[])[0];
+  return packed;
+}
+
+test('the tarball holds the bundles, the command line, the declarations, README, LICENSE and package.json, nothing else', () => {
+  const paths = pack().files.map((f) => f.path);
+  for (const want of ['dist/rnam.node.js', 'dist/rnam.browser.js', 'dist/types/index.d.ts', 'README.md', 'LICENSE', 'package.json']) {
+    assert.ok(paths.includes(want), `${want} is missing from the tarball`);
+  }
+  for (const want of ['bin/rnam.js', 'dist/cli.js', 'dist/plot.js']) assert.ok(paths.includes(want), `${want} (the command line, rnam/plot) is missing from the tarball`);
+  const stray = paths.filter((p) => !/^dist\/(rnam\.(node|browser)|cli|plot)\.js$|^bin\/rnam\.js$|^dist\/types\/.*\.d\.ts$|^(README\.md|LICENSE|package\.json)$/.test(p));
+  assert.equal(stray, [], `files the package does not load: ${stray.join(', ')}`);
+});
+
+test('no source maps, no .wasm files, no declaration holding base64 wasm; sizes bounded', () => {
+  const { files, size, unpackedSize } = pack();
+  assert.equal(files.filter((f) => /\.map$|\.wasm$/.test(f.path)).map((f) => f.path), []);
+  for (const f of files.filter((g) => g.path.endsWith('.d.ts'))) {
+    assert.ok(f.size < 64 * 1024, `${f.path} is ${f.size} bytes`);
+    const text = readFileSync(join(root, f.path), 'utf8');
+    assert.not.ok(/[A-Za-z0-9+/]{1000,}/.test(text), `${f.path} holds a base64 blob`);
+  }
+  const bundles = files.filter((f) => f.path.endsWith('.js'));
+  bundles.forEach((b) => assert.ok(b.size < 1024 * 1024, `${b.path} is ${b.size} bytes`));
+  // The command line's bundle carries vega and vega-lite (its report's charts), about 400 kB packed.
+  assert.ok(size < 900 * 1024, `tarball ${size} bytes`);
+  assert.ok(unpackedSize < 3 * 1024 * 1024, `unpacked ${unpackedSize} bytes`);
+});
+
+test('webgpu is an optional peer dependency (and a dev dependency), never installed for consumers', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  assert.ok(pkg.peerDependencies?.webgpu, 'peerDependencies.webgpu');
+  assert.equal(pkg.peerDependenciesMeta?.webgpu, { optional: true });
+  assert.ok(pkg.devDependencies?.webgpu, 'devDependencies.webgpu');
+  assert.not.ok(pkg.dependencies?.webgpu ?? pkg.optionalDependencies?.webgpu, 'webgpu in dependencies or optionalDependencies');
+  assert.match(readFileSync(join(root, 'LICENSE'), 'utf8'), /MIT License[\s\S]*rnam contributors/);
+  assert.is(pkg.license, 'MIT');
+});
+
+test('without the webgpu package, device(\'webgpu\') is a DeviceError saying `npm install webgpu`; wasm still works', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnam-no-dawn-')); // no node_modules on the way up
+  try {
+    copyFileSync(join(root, 'dist', 'rnam.node.js'), join(dir, 'rnam.node.mjs'));
+    writeFileSync(join(dir, 'probe.mjs'), `import * as rnam from './rnam.node.mjs';
+const t = rnam.tensor([1, 2, 3]);
+console.log('wasm', (await t.toArray()).join(','));
+try { await rnam.device('webgpu'); console.log('no error'); } catch (e) { console.log(String(e instanceof rnam.DeviceError) + ' ' + e.message); }
+process.exit(0);
+`);
+    const out = execFileSync(process.execPath, ['probe.mjs'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+    assert.match(out, /^wasm 1,2,3$/m, JSON.stringify(out));
+    assert.match(out, /^true .*optional peer dependency.*npm install webgpu/m, JSON.stringify(out));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// The WebGPU backend's declarations name GPUDevice and GPUBuffer: a consumer that checks library
+// declarations (skipLibCheck false) needs @webgpu/types, as the README says.
+test(`the declarations type-check in a strict consumer with TypeScript ${ts.version} and @webgpu/types (the minimum is 5.7: generic typed arrays)`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnam-types-'));
+  try {
+    const file = join(dir, 'consumer.ts');
+    writeFileSync(file, `import * as rnam from ${JSON.stringify(join(root, 'dist', 'types', 'index.js'))};
+const x: rnam.Tensor = rnam.zeros([2, 3]);
+const model = new rnam.FirstOrderRNAM({ terms: 2, hiddenDim: 4, outDim: 1, blocks: 1 });
+const err: rnam.RnamError = new rnam.NonFiniteError('x');
+export const used = [x, model, err];
+`);
+    const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: false, types: ['@webgpu/types'], typeRoots: [join(root, 'node_modules')] });
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    assert.equal(diagnostics, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
