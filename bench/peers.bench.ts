@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -180,13 +180,25 @@ const elapsedS = (performance.now() - t0) / 1000;
 
 // ---- report ----
 const cpus = os.cpus();
+/** os.cpus() names only "AMD EPYC" on some VMs: add the family/model and the vector extensions from /proc/cpuinfo. */
+function cpuDetails(): string {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name: string) => info.match(new RegExp(`^${name}\\s*: (.*)$`, 'm'))?.[1]?.trim();
+    const flags = field('flags')?.split(' ') ?? [];
+    const vector = flags.includes('avx512f') ? 'AVX-512' : flags.includes('avx2') ? 'AVX2' : 'no AVX2';
+    return ` (${field('vendor_id') ?? ''} family ${field('cpu family')} model ${field('model')}, ${vector})`;
+  } catch {
+    return '';
+  }
+}
 const header = [
   `# rnam and its peers, side by side`,
   '',
   `Run ${started.toISOString()} with \`npm run bench:peers${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`, `
     + `${elapsedS.toFixed(0)} s in all.`,
   '',
-  `- machine: ${cpus[0]?.model ?? 'CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}, `
+  `- machine: ${cpus[0]?.model ?? 'CPU'}${cpuDetails()}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}, `
     + `load average ${load0.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end`,
   `- Node ${process.version}; rnam: ${versions.rnamBackend || 'not measured'}`,
   `- PyTorch: ${missing.torch ?? (versions.torch || 'not measured')}`,
