@@ -5,7 +5,7 @@ import type { SequenceDataset } from '../data/dataset.js';
 import type { Scale, Standardizer } from '../data/standardize.js';
 import { ArgumentError } from '../errors.js';
 import { checkAdditiveModel, checkExplainDataset, checkExplainOptions, resolveTask } from './check.js';
-import { runAdditiveModel } from './run-model.js';
+import { predict } from '../train/predict.js';
 import { termImportance } from './importance.js';
 import { shapeFunctions } from './shapes.js';
 import { localExplanation } from './local.js';
@@ -49,7 +49,9 @@ export async function explain(model: FirstOrderRNAM, data: SequenceDataset, opti
   const featureNames = described.featureNames ? [...described.featureNames] : Array.from({ length: terms }, (_, t) => `term_${t}`);
   const scales = featureScales(featureNames, described.standardizer); // checked before the model runs
   const bias = Array.from(await model.gam.bias.toArray());
-  const { predictions, contributions: raw } = await runAdditiveModel(model, data, settings.batchSize);
+  // The model's raw outputs (logits for classification) and per-term contributions, each batch read at its lengths.
+  const outputs = await predict(model, data, { task, batchSize: settings.batchSize });
+  const predictions = outputs.yHat, raw = outputs.contributions!;
   const { contributions, offsets, intercept } = settings.center
     ? centerContributions(raw, terms, data.samples, outDim, bias)
     : { contributions: Float64Array.from(raw), offsets: Array.from({ length: terms }, () => new Array<number>(outDim).fill(0)), intercept: [...bias] };
