@@ -15,27 +15,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as rnam from '../src/index.js';
 import { requireWebGPU } from './helpers/backends.js';
+import { BROWSER_BUNDLE, CHROMIUM, CHROMIUM_FLAGS, loadPlaywright } from './helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bundle = join(root, 'dist', 'rnam.browser.js');
-const FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  // WebGPU on SwiftShader's Vulkan (the CPU driver Chromium ships), as in test/browser.test.ts
-  '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-vulkan=swiftshader', '--enable-webgpu-developer-features',
-];
-
-let playwright: typeof import('playwright-core') | null = null;
-let why = '';
-if (!existsSync(CHROMIUM)) why = `no Chromium at ${CHROMIUM} (apt-get install chromium libvulkan1)`;
-else if (!existsSync(bundle)) why = `${bundle} is not built (npm run build)`;
-else {
-  try {
-    playwright = await import('playwright-core');
-  } catch (err) {
-    why = `playwright-core is not installed (${(err as Error).message.split('\n')[0]})`;
-  }
-}
+const bundle = BROWSER_BUNDLE;
+const FLAGS = CHROMIUM_FLAGS;
+const { playwright, why } = await loadPlaywright();
 
 const test = suite('browser demo in headless Chromium');
 
