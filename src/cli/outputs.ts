@@ -18,7 +18,7 @@ export interface Outputs {
 }
 
 export async function modelOutputs(model: FirstOrderRNAM, ds: SeriesDataset, task: Task, standardizer: Standardizer, batchSize = 256): Promise<Outputs> {
-  const r = await predict(model, ds, { task, batchSize });
+  const r = await predict(model, ds, { task, batchSize, standardizer });
   const n = ds.samples, terms = ds.terms, out = model.options.outDim;
   const prediction = new Float64Array(n), contributions = new Float64Array(terms * n);
   const contribution = (t: number, i: number, k: number) => r.contributions![(t * n + i) * out + k];
@@ -31,13 +31,11 @@ export async function modelOutputs(model: FirstOrderRNAM, ds: SeriesDataset, tas
     }
     return { samples: n, prediction, classProbabilities: probs, classes: out, contributions, scores: probs };
   }
-  // Regression targets standardized for training come back in their units: y * std + mean, and each
-  // contribution scaled by std (the intercept takes the mean).
+  // predict's predictions are p(1) for binary and, for regression, back in the target's units (the
+  // standardizer given here); the contributions stay in the model's units: scaled by the target's std.
   const scale = task === 'regression' ? standardizer.target?.std ?? 1 : 1;
-  const offset = task === 'regression' ? standardizer.target?.mean ?? 0 : 0;
-  const values = task === 'binary' ? r.probabilities! : r.yHat;
   for (let i = 0; i < n; i++) {
-    prediction[i] = task === 'binary' ? values[i] : values[i] * scale + offset;
+    prediction[i] = r.predictions[i];
     for (let t = 0; t < terms; t++) contributions[t * n + i] = contribution(t, i, 0) * scale;
   }
   return { samples: n, prediction, classes: task === 'binary' ? 2 : 1, contributions, scores: prediction };
