@@ -9,8 +9,10 @@
 // Layouts (row-major, float32): x, h, out, dout, dx (terms, batch, seq, dim); wg (terms, dim, 2*dim);
 // w1, w2 (terms, dim, dim); b1, b2 (terms, 1, dim); lnw, lnb (dim). Groups g = term * batch + b.
 // The forward saves only h (the scan's h_{t-1}); backward recomputes the rest per row.
-import { sigmoidf, sigmoid4 } from "./math";
-import { flush, flush4 } from "./flush";
+import { sigmoidf } from "./math";
+import { flush } from "./flush";
+import { scanVectors, scanBackVectors } from "./lanes";
+import { quadBackward, quadForward } from "./rnamblock-quad";
 
 // ---- row helpers, each the per-row loop of the unfused kernel it names ----------------------------
 
@@ -194,12 +196,6 @@ function rowLayerNorm(xr: usize, w: usize, b: usize, yr: usize, dim: i32, mu: f6
 // mingru.ts's candidate g(x) = x + 0.5 (x >= 0) else sigmoid(x).
 // @ts-ignore: decorator
 @inline
-function g4(x: v128): v128 {
-  return v128.bitselect(f32x4.add(x, f32x4.splat(0.5)), sigmoid4(x), f32x4.ge(x, f32x4.splat(0)));
-}
-
-// @ts-ignore: decorator
-@inline
 function gf(x: f32): f32 {
   return x >= 0 ? x + 0.5 : sigmoidf(x);
 }
@@ -211,14 +207,8 @@ function scanStep(hgr: usize, prev: usize, hr: usize, dim: i32): void {
   const rowH = <usize>dim << 2;
   let c = 0;
   if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
-    for (; c + 4 <= dim; c += 4) {
-      const off = <usize>c << 2;
-      const state = prev ? v128.load(prev + off) : f32x4.splat(0);
-      const z = sigmoid4(v128.load(hgr + rowH + off));
-      const cand = g4(v128.load(hgr + off));
-      v128.store(hr + off, f32x4.add(f32x4.mul(f32x4.sub(one, z), state), f32x4.mul(z, cand)));
-    }
+    scanVectors(hgr, rowH, prev, hr, dim >> 2);
+    c = dim & ~3;
   }
   for (; c < dim; c++) {
     const off = <usize>c << 2;
@@ -237,23 +227,8 @@ function scanBackStep(hgr: usize, prev: usize, dhr: usize, carry: usize, dhgr: u
   const rowH = <usize>dim << 2;
   let c = 0;
   if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
-    const zero = f32x4.splat(0);
-    for (; c + 4 <= dim; c += 4) {
-      const off = <usize>c << 2;
-      const hid = v128.load(hgr + off);
-      const z = sigmoid4(v128.load(hgr + rowH + off));
-      const s = sigmoid4(hid);
-      const pos = f32x4.ge(hid, zero);
-      const cand = v128.bitselect(f32x4.add(hid, f32x4.splat(0.5)), s, pos);
-      const dcand = v128.bitselect(one, f32x4.mul(s, f32x4.sub(one, s)), pos);
-      const pv = prev ? v128.load(prev + off) : zero;
-      const d = f32x4.add(v128.load(dhr + off), v128.load(carry + off));
-      const oneMinusZ = f32x4.sub(one, z);
-      v128.store(dhgr + off, flush4(f32x4.mul(f32x4.mul(d, z), dcand)));
-      v128.store(dhgr + rowH + off, flush4(f32x4.mul(f32x4.mul(f32x4.mul(d, f32x4.sub(cand, pv)), z), oneMinusZ)));
-      v128.store(carry + off, flush4(f32x4.mul(oneMinusZ, d)));
-    }
+    scanBackVectors(hgr, rowH, prev, dhr, carry, dhgr, dim >> 2);
+    c = dim & ~3;
   }
   for (; c < dim; c++) {
     const off = <usize>c << 2;
@@ -274,7 +249,9 @@ function scanBackStep(hgr: usize, prev: usize, dhr: usize, carry: usize, dhgr: u
 
 // ---- the kernels ------------------------------------------------------------------------------
 
-// Groups [g0, g0 + groups); x, h, out are the whole tensors. scratch: 6 * dim floats of row temporaries.
+// Groups [g0, g0 + groups); x, h, out are the whole tensors. scratch: the plan's forwardScratch floats.
+// SIMD builds take four sequences of one term at a time where they can (rnamblock-quad.ts), with
+// the same results.
 export function rnam_block_forward(
   x: usize, wg: usize, lnw: usize, lnb: usize, w1: usize, b1: usize, w2: usize, b2: usize, h: usize, out: usize,
   scratch: usize, g0: i32, groups: i32, batch: i32, seq: i32, dim: i32, eps: f32,
@@ -287,6 +264,11 @@ export function rnam_block_forward(
     const wgT = wg + term * <usize>dim * 2 * rowB;
     const w1T = w1 + term * <usize>dim * rowB, w2T = w2 + term * <usize>dim * rowB;
     const b1T = b1 + term * rowB, b2T = b2 + term * rowB;
+    if (ASC_FEATURE_SIMD && quadAt(g, gi, groups, batch)) {
+      quadForward(x, wgT, lnw, lnb, w1T, b1T, w2T, b2T, h, out, scratch, g, seq, dim, eps);
+      gi += 3;
+      continue;
+    }
     let xr = x + <usize>g * <usize>seq * rowB;
     let hr = h + <usize>g * <usize>seq * rowB;
     let outr = out + <usize>g * <usize>seq * rowB;
@@ -312,8 +294,8 @@ export function rnam_block_forward(
 // linear ones (dwg, dw1, db1, dw2, db2) per term over its batch * seq rows, slot (term * linChunks +
 // chunk); the layer-norm ones (dlnw, dlnb) over all rows, slot chunk. The slots start zeroed (the
 // plan) and the call's groups hold whole chunks, so each chain is walked by one call. A slot base of
-// 0 means that gradient is not wanted; dx likewise. scratch: 3 * seq * dim + 10 * dim floats (du and
-// dhg of one sequence, row temporaries).
+// 0 means that gradient is not wanted; dx likewise. scratch: the plan's backwardScratch floats (the row
+// path: du and dhg of one sequence and row temporaries; the quad path more).
 export function rnam_block_backward(
   x: usize, h: usize, dout: usize, wg: usize, lnw: usize, lnb: usize, w1: usize, b1: usize, w2: usize,
   dx: usize, dwg: usize, dlnw: usize, dlnb: usize, dw1: usize, db1: usize, dw2: usize, db2: usize, scratch: usize,
@@ -333,6 +315,12 @@ export function rnam_block_backward(
     const wgT = wg + termU * sizeG, w1T = w1 + termU * sizeW, w2T = w2 + termU * sizeW, b1T = b1 + termU * rowB;
     const base = <usize>g * <usize>seq * rowB;
     const rowInTerm0 = (g - term * batch) * seq, row0 = g * seq;
+    if (ASC_FEATURE_SIMD && quadAt(g, gi, groups, batch)) {
+      quadBackward(x, h, dout, wgT, lnw, lnb, w1T, b1T, w2T, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, scratch,
+        g, term, batch, seq, dim, chunkRows, linChunks, eps);
+      gi += 3;
+      continue;
+    }
 
     // Phase A, t ascending: the feed-forward half; du_t into scratch; ff and layer-norm parameter chains.
     for (let t = 0; t < seq; t++) {
@@ -401,4 +389,11 @@ export function rnam_block_backward(
       }
     }
   }
+}
+
+// Whether sequences g .. g + 3 are all in this call and in one term: a quad for rnamblock-quad.ts.
+// @ts-ignore: decorator
+@inline
+function quadAt(g: i32, gi: i32, groups: i32, batch: i32): bool {
+  return gi + 4 <= groups && g % batch + 4 <= batch;
 }

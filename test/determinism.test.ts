@@ -73,4 +73,37 @@ test('SIMD and scalar builds of the kernels agree bitwise', async () => {
   }
 });
 
+// The SIMD build runs the fused block four sequences at a time (assembly/rnamblock-quad.ts), the
+// scalar build row by row: the same bits, for batches with and without a remainder of sequences.
+test('SIMD (four sequences at a time) and scalar builds of the fused RNAM block agree bitwise', async () => {
+  const scalarBinary = readFileSync(new URL('../build/rnam-scalar.wasm', import.meta.url));
+  const simd = new Buffers(rnam.cpu);
+  const scalar = new Buffers(await rnam.WasmBackend.create({ binary: scalarBinary, label: 'wasm scalar' }));
+  const gen = new rnam.Generator(37);
+  for (let c = 0; c < 12; c++) {
+    const terms = 1 + gen.int(2), batch = 1 + gen.int(9), seq = 1 + gen.int(40), dim = 1 + gen.int(13), eps = 1e-5;
+    const n = terms * batch * seq * dim;
+    const inputs = {
+      x: randomArray(gen, n, -2, 2), dout: randomArray(gen, n), wg: randomArray(gen, terms * dim * 2 * dim),
+      lnw: randomArray(gen, dim, 0.5, 1.5), lnb: randomArray(gen, dim), w1: randomArray(gen, terms * dim * dim),
+      b1: randomArray(gen, terms * dim), w2: randomArray(gen, terms * dim * dim), b2: randomArray(gen, terms * dim),
+    };
+    const results: Float32Array[][] = [];
+    for (const bufs of [simd, scalar]) {
+      const dev = bufs.dev;
+      const u = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, bufs.upload(v)])) as Record<keyof typeof inputs, rnam.DeviceBuffer>;
+      const h = bufs.output(n), out = bufs.output(n), dx = bufs.output(n);
+      const grads = { dwg: inputs.wg, dlnw: inputs.lnw, dlnb: inputs.lnb, dw1: inputs.w1, db1: inputs.b1, dw2: inputs.w2, db2: inputs.b2 };
+      const g = Object.fromEntries(Object.entries(grads).map(([k, v]) => [k, bufs.output(v.length)])) as Record<keyof typeof grads, rnam.DeviceBuffer>;
+      const { x, dout, wg, lnw, lnb, w1, b1, w2, b2 } = u;
+      dev.rnam_block_forward({ x, wg, lnw, lnb, w1, b1, w2, b2, h, out, terms, batch, seq, dim, eps });
+      dev.rnam_block_backward({ x, h, dout, wg, lnw, lnb, w1, b1, w2, dx, ...g, terms, batch, seq, dim, eps });
+      results.push(await Promise.all([h, out, dx, ...Object.values(g)].map((t) => bufs.read(t))));
+      bufs.freeAll();
+    }
+    const names = ['h', 'out', 'dx', 'dwg', 'dlnw', 'dlnb', 'dw1', 'db1', 'dw2', 'db2'];
+    results[0].forEach((r, i) => assertBitwiseEqual(r, results[1][i], `rnam block ${names[i]} (case ${c}: ${terms}x${batch}x${seq}x${dim})`));
+  }
+});
+
 test.run();

@@ -42,6 +42,9 @@ const SHAPES: Shape4[] = [
   [2, 3, 2000, 3], // 6000 rows per term: two linear chunks per term, three layer-norm chunks, one call
   [2, 9, 512, 4], // chunk starts of the two kinds apart: calls cut only where both start
   [3, 8, 1024, 8], // the seed's sequence length: four sequences per chunk, many calls on the pool
+  // four sequences at a time (assembly/rnamblock-quad.ts), dims not a multiple of 4, a remainder of sequences
+  [2, 5, 7, 5], [1, 6, 3, 13], [1, 4, 5, 1], [2, 4, 33, 2], [1, 7, 1, 9],
+  [1, 4, 3000, 3], // quads whose sequences cross linear and layer-norm chunks (runs of rows per slot)
 ];
 
 const cpu = suite('rnamBlock (fused) vs the unfused ops on the CPU backend: bitwise');

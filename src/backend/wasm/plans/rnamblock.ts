@@ -3,16 +3,25 @@
 // chunked-reduction.ts): the linear ones per term over fixed chunks of REDUCTION_CHUNK_ROWS rows of
 // that term, the layer-norm ones over fixed chunks of all rows, each chunk a chain in row order,
 // then the chunk partials summed in chunk order by sum_rows. A call owns whole chunks of both kinds
-// and whole sequences, so the calls are a fixed partition of the sequences: the same bits for any
-// thread count.
+// and whole sequences, and each chunk's chain is walked by the one call that owns it, in row order: the
+// same bits however the sequences are cut into calls, so the cut may follow the thread count.
 import type { DeviceBuffer } from '../../backend.js';
 import type { WasmArgs } from '../../../kernels/types.js';
 import type { FamilyPlans } from '../plan.js';
 import { chunkCount, REDUCTION_CHUNK_ROWS } from '../chunked-reduction.js';
 import { part, ptr, type WasmRuntime } from '../runtime.js';
 
-/** At most this many backward calls (each needs one sequence of scratch): enough to balance any thread count we run. */
-const MAX_BACKWARD_CALLS = 64;
+/**
+ * Backward calls per thread. Each call has its own scratch (about 0.8 MB for four seed sequences) and
+ * reuses it for all its sequences, so few calls keep it in cache; two per thread still balance a
+ * preempted worker.
+ */
+const BACKWARD_CALLS_PER_THREAD = 2;
+
+/** Scratch floats per forward call: the row path's 6 rows of dim, or the quad path's (assembly/rnamblock-quad.ts). */
+export const forwardScratch = (dim: number): number => Math.max(6 * dim, 36 * dim + 16);
+/** Scratch floats per backward call: the row path's du and dhg of a sequence and 10 rows, or the quad path's. */
+export const backwardScratch = (seq: number, dim: number): number => Math.max(3 * seq * dim + 10 * dim, 24 * seq * dim + 72 * dim + 16);
 
 /**
  * The sequences where a backward call may start: every one whose first row starts a linear chunk of
@@ -41,7 +50,7 @@ function slotsFor(rt: WasmRuntime, out: DeviceBuffer | null, groups: number, chu
 export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
   rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, terms, batch, seq, dim, eps }) {
     const groups = terms * batch;
-    const rowScratch = 6 * dim;
+    const rowScratch = forwardScratch(dim);
     const calls = rt.split<'rnam_block_forward'>(groups, seq * dim * (4 * dim + 20), (g0, n) => ({
       x: ptr(x), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2), b2: ptr(b2),
       h: ptr(h), out: ptr(out), scratch: 0, g0, groups: n, batch, seq, dim, eps,
@@ -59,11 +68,11 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
     const g = { dwg: lin(dwg, 2 * dim * dim), dw1: lin(dw1, dim * dim), db1: lin(db1, dim), dw2: lin(dw2, dim * dim), db2: lin(db2, dim) };
     const n = { dlnw: ln(dlnw), dlnb: ln(dlnb) };
 
-    // Units between cuts never split a chunk; calls are contiguous runs of units (a fixed partition).
+    // Units between cuts never split a chunk; calls are contiguous runs of units.
     const cuts = backwardCuts(groups, batch, seq, chunkRows);
     const units = cuts.length - 1;
-    const callCount = Math.min(units, MAX_BACKWARD_CALLS);
-    const perCall = 3 * seq * dim + 10 * dim;
+    const callCount = Math.min(units, BACKWARD_CALLS_PER_THREAD * rt.parts(groups * seq * dim, units));
+    const perCall = backwardScratch(seq, dim);
     const scratch = rt.alloc(callCount * perCall);
     const calls: WasmArgs<'rnam_block_backward'>[] = [];
     for (let i = 0; i < callCount; i++) {

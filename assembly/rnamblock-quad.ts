@@ -1,0 +1,204 @@
+// The fused RNAM block on four sequences of one term at once (SIMD builds): lane k of every vector is
+// sequence g + k (see lanes.ts), so the block's 8-wide rows keep all four lanes busy. Each lane runs
+// the row kernels' operations in their order, and the parameter-gradient chains are walked per
+// sequence in row order after each phase (through rowsums.ts, from rows stored back in row layout):
+// the results are bitwise those of rnamblock.ts's row path, and so of the unfused kernels.
+// Layouts as in rnamblock.ts; wgT, w1T, ... are the term's weights.
+import {
+  gather4, scatter4, laneLinear, laneInputGrad, laneAdd, laneRelu, laneStats, laneLayerNorm,
+  lo64, hi64, join32, scanVectors, scanBackVectors,
+} from "./lanes";
+import { biasGrad, weightGrad } from "./rowsums";
+
+// Scratch (floats), mirrored by src/backend/wasm/plans/rnamblock.ts: quadForward 9 lane rows of dim
+// and the layer-norm stats (36 dim + 16); quadBackward du (seq lane rows), 5 row arrays of 4 sequences,
+// 18 lane rows and the stats (24 seq dim + 72 dim + 16).
+
+export function quadForward(
+  x: usize, wgT: usize, lnw: usize, lnb: usize, w1T: usize, b1T: usize, w2T: usize, b2T: usize, h: usize, out: usize,
+  scratch: usize, g: i32, seq: i32, dim: i32, eps: f32,
+): void {
+  const rowB = <usize>dim << 2, laneB = <usize>dim << 4, seqB = <usize>seq * rowB;
+  const xl = scratch, hg = xl + laneB, u = hg + 2 * laneB, y = u + laneB, a = y + laneB, a2 = a + laneB;
+  const stats = a2 + laneB;
+  let cur = stats + 64, other = cur + laneB, prev: usize = 0;
+  let off = <usize>g * seqB;
+  for (let t = 0; t < seq; t++) {
+    gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xl, dim);
+    laneLinear(xl, wgT, 0, hg, dim, 2 * dim);
+    scanVectors(hg, laneB, prev, cur, dim);
+    scatter4(cur, h + off, h + off + seqB, h + off + 2 * seqB, h + off + 3 * seqB, dim);
+    laneAdd(xl, cur, u, dim);
+    laneStats(u, dim, eps, stats);
+    laneLayerNorm(u, lnw, lnb, y, dim, stats);
+    laneLinear(y, w1T, b1T, a, dim, dim);
+    laneRelu(a, dim);
+    laneLinear(a, w2T, b2T, a2, dim, dim);
+    laneAdd(xl, a2, a2, dim);
+    scatter4(a2, out + off, out + off + seqB, out + off + 2 * seqB, out + off + 3 * seqB, dim);
+    prev = cur;
+    cur = other;
+    other = prev;
+    off += rowB;
+  }
+}
+
+/** Where sequence g + k's rows of a per-quad row array (seq rows of `width` floats per sequence) start. */
+// @ts-ignore: decorator
+@inline
+function rowsOf(base: usize, k: i32, seq: i32, width: i32): usize {
+  return base + <usize>k * <usize>seq * (<usize>width << 2);
+}
+
+export function quadBackward(
+  x: usize, h: usize, dout: usize, wgT: usize, lnw: usize, lnb: usize, w1T: usize, b1T: usize, w2T: usize,
+  dx: usize, dwg: usize, dlnw: usize, dlnb: usize, dw1: usize, db1: usize, dw2: usize, db2: usize, scratch: usize,
+  g: i32, term: i32, batch: i32, seq: i32, dim: i32, chunkRows: i32, linChunks: i32, eps: f32,
+): void {
+  const rowB = <usize>dim << 2, laneB = <usize>dim << 4, seqB = <usize>seq * rowB;
+  const sizeG = <usize>dim * 2 * rowB, sizeW = <usize>dim * rowB; // bytes of one term's wg, w1 / w2
+  // scratch: du (seq lane rows), then the row arrays (later dhg's rows), then the lane temporaries
+  const du = scratch;
+  const rowsBase = du + <usize>seq * laneB, rowArray = <usize>4 * seqB;
+  const yRows = rowsBase, rRows = yRows + rowArray, da1Rows = rRows + rowArray, lnwRows = da1Rows + rowArray, dy1Rows = lnwRows + rowArray;
+  const dhgRows = rowsBase;
+  const xl = rowsBase + 5 * rowArray, hl = xl + laneB, dol = hl + laneB, u = dol + laneB, y = u + laneB, r = y + laneB;
+  const dr = r + laneB, da1 = dr + laneB, dy1 = da1 + laneB, lnwAdd = dy1 + laneB, dxg = lnwAdd + laneB, dxl = dxg + laneB;
+  const carry = dxl + laneB, prevl = carry + laneB, hg = prevl + laneB, dhg = hg + 2 * laneB, stats = dhg + 2 * laneB;
+  const s0 = <usize>g * seqB;
+  const zero = f32x4.splat(0);
+  const dimV = f64x2.splat(<f64>dim);
+
+  // Phase A, t ascending: the feed-forward half per lane; du into scratch; the rows of the ff chains.
+  for (let t = 0; t < seq; t++) {
+    const off = s0 + <usize>t * rowB;
+    gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xl, dim);
+    gather4(h + off, h + off + seqB, h + off + 2 * seqB, h + off + 3 * seqB, hl, dim);
+    gather4(dout + off, dout + off + seqB, dout + off + 2 * seqB, dout + off + 3 * seqB, dol, dim);
+    laneAdd(xl, hl, u, dim);
+    laneStats(u, dim, eps, stats);
+    laneLayerNorm(u, lnw, lnb, y, dim, stats);
+    laneLinear(y, w1T, b1T, r, dim, dim);
+    laneRelu(r, dim);
+    laneInputGrad(dol, w2T, dr, dim, dim);
+    for (let i = 0; i < dim; i++) {
+      const o = <usize>i << 4;
+      v128.store(da1 + o, v128.and(v128.load(dr + o), f32x4.gt(v128.load(r + o), zero)));
+    }
+    laneInputGrad(da1, w1T, dy1, dim, dim);
+    // layer_norm_backward's row per lane, input u, dy = dy1
+    const muLo = v128.load(stats), muHi = v128.load(stats, 16), rsLo = v128.load(stats, 32), rsHi = v128.load(stats, 48);
+    let sgLo = f64x2.splat(0), sgHi = sgLo, sxLo = sgLo, sxHi = sgLo;
+    for (let i = 0; i < dim; i++) {
+      const o = <usize>i << 4;
+      const uv = v128.load(u + o), dv = v128.load(dy1 + o);
+      const wv = f64x2.splat(<f64>load<f32>(lnw + (<usize>i << 2)));
+      const xhLo = f64x2.mul(f64x2.sub(lo64(uv), muLo), rsLo), xhHi = f64x2.mul(f64x2.sub(hi64(uv), muHi), rsHi);
+      const dLo = lo64(dv), dHi = hi64(dv);
+      const gLo = f64x2.mul(dLo, wv), gHi = f64x2.mul(dHi, wv);
+      sgLo = f64x2.add(sgLo, gLo);
+      sgHi = f64x2.add(sgHi, gHi);
+      sxLo = f64x2.add(sxLo, f64x2.mul(gLo, xhLo));
+      sxHi = f64x2.add(sxHi, f64x2.mul(gHi, xhHi));
+      v128.store(lnwAdd + o, join32(f64x2.mul(dLo, xhLo), f64x2.mul(dHi, xhHi)));
+    }
+    const mgLo = f64x2.div(sgLo, dimV), mgHi = f64x2.div(sgHi, dimV), mxLo = f64x2.div(sxLo, dimV), mxHi = f64x2.div(sxHi, dimV);
+    const dut = du + <usize>t * laneB;
+    for (let i = 0; i < dim; i++) {
+      const o = <usize>i << 4;
+      const uv = v128.load(u + o), dv = v128.load(dy1 + o);
+      const wv = f64x2.splat(<f64>load<f32>(lnw + (<usize>i << 2)));
+      const xhLo = f64x2.mul(f64x2.sub(lo64(uv), muLo), rsLo), xhHi = f64x2.mul(f64x2.sub(hi64(uv), muHi), rsHi);
+      const gLo = f64x2.mul(lo64(dv), wv), gHi = f64x2.mul(hi64(dv), wv);
+      const lo = f64x2.mul(rsLo, f64x2.sub(f64x2.sub(gLo, mgLo), f64x2.mul(xhLo, mxLo)));
+      const hi = f64x2.mul(rsHi, f64x2.sub(f64x2.sub(gHi, mgHi), f64x2.mul(xhHi, mxHi)));
+      v128.store(dut + o, join32(lo, hi));
+    }
+    const ro = <usize>t * rowB;
+    scatter4(y, rowsOf(yRows, 0, seq, dim) + ro, rowsOf(yRows, 1, seq, dim) + ro, rowsOf(yRows, 2, seq, dim) + ro, rowsOf(yRows, 3, seq, dim) + ro, dim);
+    scatter4(r, rowsOf(rRows, 0, seq, dim) + ro, rowsOf(rRows, 1, seq, dim) + ro, rowsOf(rRows, 2, seq, dim) + ro, rowsOf(rRows, 3, seq, dim) + ro, dim);
+    scatter4(da1, rowsOf(da1Rows, 0, seq, dim) + ro, rowsOf(da1Rows, 1, seq, dim) + ro, rowsOf(da1Rows, 2, seq, dim) + ro, rowsOf(da1Rows, 3, seq, dim) + ro, dim);
+    scatter4(lnwAdd, rowsOf(lnwRows, 0, seq, dim) + ro, rowsOf(lnwRows, 1, seq, dim) + ro, rowsOf(lnwRows, 2, seq, dim) + ro, rowsOf(lnwRows, 3, seq, dim) + ro, dim);
+    scatter4(dy1, rowsOf(dy1Rows, 0, seq, dim) + ro, rowsOf(dy1Rows, 1, seq, dim) + ro, rowsOf(dy1Rows, 2, seq, dim) + ro, rowsOf(dy1Rows, 3, seq, dim) + ro, dim);
+  }
+
+  // The ff and layer-norm chains, sequence by sequence in row order, a run of rows per chunk slot.
+  for (let k = 0; k < 4; k++) {
+    for (let t0 = 0; t0 < seq; ) {
+      const t1 = runEnd(g + k, t0, term, batch, seq, chunkRows);
+      const n = t1 - t0, ro = <usize>t0 * rowB;
+      const lc = linearChunk(g + k, t0, term, batch, seq, chunkRows, linChunks), nc = normChunk(g + k, t0, seq, chunkRows);
+      const dor = dout + s0 + <usize>k * seqB + ro;
+      if (dw2) weightGrad(rowsOf(rRows, k, seq, dim) + ro, dor, dw2 + lc * sizeW, n, dim, dim, true);
+      if (db2) biasGrad(dor, db2 + lc * rowB, n, dim, true);
+      if (dw1) weightGrad(rowsOf(yRows, k, seq, dim) + ro, rowsOf(da1Rows, k, seq, dim) + ro, dw1 + lc * sizeW, n, dim, dim, true);
+      if (db1) biasGrad(rowsOf(da1Rows, k, seq, dim) + ro, db1 + lc * rowB, n, dim, true);
+      if (dlnw) biasGrad(rowsOf(lnwRows, k, seq, dim) + ro, dlnw + nc * rowB, n, dim, true);
+      if (dlnb) biasGrad(rowsOf(dy1Rows, k, seq, dim) + ro, dlnb + nc * rowB, n, dim, true);
+      t0 = t1;
+    }
+  }
+
+  // Phase B, t descending: the scan's reverse recurrence with dh = du; dx; dhg's rows for the wg chain.
+  memory.fill(carry, 0, laneB);
+  for (let t = seq - 1; t >= 0; t--) {
+    const off = s0 + <usize>t * rowB;
+    gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xl, dim);
+    laneLinear(xl, wgT, 0, hg, dim, 2 * dim);
+    let prev: usize = 0;
+    if (t > 0) {
+      const p = off - rowB;
+      gather4(h + p, h + p + seqB, h + p + 2 * seqB, h + p + 3 * seqB, prevl, dim);
+      prev = prevl;
+    }
+    const dut = du + <usize>t * laneB;
+    scanBackVectors(hg, laneB, prev, dut, carry, dhg, dim);
+    if (dx) {
+      laneInputGrad(dhg, wgT, dxg, dim, 2 * dim);
+      gather4(dout + off, dout + off + seqB, dout + off + 2 * seqB, dout + off + 3 * seqB, dol, dim);
+      laneAdd(dol, dut, dxl, dim);
+      laneAdd(dxl, dxg, dxl, dim);
+      scatter4(dxl, dx + off, dx + off + seqB, dx + off + 2 * seqB, dx + off + 3 * seqB, dim);
+    }
+    if (dwg) {
+      const ro = <usize>t * 2 * rowB;
+      scatter4(dhg, rowsOf(dhgRows, 0, seq, 2 * dim) + ro, rowsOf(dhgRows, 1, seq, 2 * dim) + ro,
+        rowsOf(dhgRows, 2, seq, 2 * dim) + ro, rowsOf(dhgRows, 3, seq, 2 * dim) + ro, 2 * dim);
+    }
+  }
+
+  // The wg chain, sequence by sequence in row order.
+  if (dwg) {
+    for (let k = 0; k < 4; k++) {
+      for (let t0 = 0; t0 < seq; ) {
+        const t1 = runEnd(g + k, t0, term, batch, seq, chunkRows);
+        const lc = linearChunk(g + k, t0, term, batch, seq, chunkRows, linChunks);
+        weightGrad(x + s0 + <usize>k * seqB + <usize>t0 * rowB, rowsOf(dhgRows, k, seq, 2 * dim) + <usize>t0 * 2 * rowB,
+          dwg + lc * sizeG, t1 - t0, dim, 2 * dim, true);
+        t0 = t1;
+      }
+    }
+  }
+}
+
+// Chunk slots as in rnam_block_backward: linear ones per term over its batch * seq rows, layer-norm
+// ones over all rows, chunkRows rows each.
+// @ts-ignore: decorator
+@inline
+function linearChunk(g: i32, t: i32, term: i32, batch: i32, seq: i32, chunkRows: i32, linChunks: i32): usize {
+  return <usize>(term * linChunks + ((g - term * batch) * seq + t) / chunkRows);
+}
+
+// @ts-ignore: decorator
+@inline
+function normChunk(g: i32, t: i32, seq: i32, chunkRows: i32): usize {
+  return <usize>((g * seq + t) / chunkRows);
+}
+
+/** The end of the run of sequence g's rows from t0 that stays in one linear and one layer-norm chunk. */
+// @ts-ignore: decorator
+@inline
+function runEnd(g: i32, t0: i32, term: i32, batch: i32, seq: i32, chunkRows: i32): i32 {
+  const rowInTerm = (g - term * batch) * seq + t0, row = g * seq + t0;
+  return min(seq, t0 + min(chunkRows - rowInTerm % chunkRows, chunkRows - row % chunkRows));
+}

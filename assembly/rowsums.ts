@@ -1,0 +1,119 @@
+// Parameter gradients as chains over rows: dw = x^T dy and db = sum of dy rows, each element summed
+// over the rows in ascending order, starting from 0 (accumulate = false) or from what dw / db hold
+// (accumulate = true: the chain goes on from an earlier run of rows). linear_backward and the fused
+// RNAM block (rnamblock.ts) both reduce through these, so their sums are the same.
+// Layouts: x (rows, inDim), dy (rows, outDim), dw (inDim, outDim), db (outDim).
+
+// The SIMD path keeps blocks of dw in registers over all rows (2 rows of dw x 16 columns, or
+// 4 rows x 4 columns) instead of updating dw in memory every row; the sums are the same.
+export function weightGrad(x: usize, dy: usize, dw: usize, rows: i32, inDim: i32, outDim: i32, accumulate: bool): void {
+  let o = 0;
+  if (ASC_FEATURE_SIMD) {
+    const whole = outDim & ~3;
+    for (; o + 16 <= whole; o += 16) {
+      let i = 0;
+      for (; i + 2 <= inDim; i += 2) weightBlock2x16(x, dy, dw, rows, inDim, outDim, i, o, accumulate);
+      for (; i < inDim; i++) weightBlock1x4(x, dy, dw, rows, inDim, outDim, i, o, 4, accumulate);
+    }
+    for (; o + 4 <= whole; o += 4) {
+      let i = 0;
+      for (; i + 4 <= inDim; i += 4) weightBlock4x4(x, dy, dw, rows, inDim, outDim, i, o, accumulate);
+      for (; i < inDim; i++) weightBlock1x4(x, dy, dw, rows, inDim, outDim, i, o, 1, accumulate);
+    }
+  }
+  // remaining columns (all of them in the scalar build), one dw element at a time
+  for (let i = 0; i < inDim; i++) {
+    for (let c = o; c < outDim; c++) {
+      const p = dw + ((<usize>i * <usize>outDim + <usize>c) << 2);
+      let acc: f32 = accumulate ? load<f32>(p) : 0;
+      let px = x + (<usize>i << 2), pd = dy + (<usize>c << 2);
+      for (let r = 0; r < rows; r++) {
+        acc += load<f32>(px) * load<f32>(pd);
+        px += <usize>inDim << 2;
+        pd += <usize>outDim << 2;
+      }
+      store<f32>(p, acc);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function start(p: usize, accumulate: bool): v128 {
+  return accumulate ? v128.load(p) : f32x4.splat(0);
+}
+
+// @ts-ignore: decorator
+@inline
+function weightBlock2x16(x: usize, dy: usize, dw: usize, rows: i32, inDim: i32, outDim: i32, i: i32, o: i32, accumulate: bool): void {
+  const p = dw + ((<usize>i * <usize>outDim + <usize>o) << 2), q = p + (<usize>outDim << 2);
+  let a0 = start(p, accumulate), a1 = start(p + 16, accumulate), a2 = start(p + 32, accumulate), a3 = start(p + 48, accumulate);
+  let b0 = start(q, accumulate), b1 = start(q + 16, accumulate), b2 = start(q + 32, accumulate), b3 = start(q + 48, accumulate);
+  let px = x + (<usize>i << 2), pd = dy + (<usize>o << 2);
+  for (let r = 0; r < rows; r++) {
+    const x0 = f32x4.splat(load<f32>(px)), x1 = f32x4.splat(load<f32>(px, 4));
+    const d0 = v128.load(pd), d1 = v128.load(pd, 16), d2 = v128.load(pd, 32), d3 = v128.load(pd, 48);
+    a0 = f32x4.add(a0, f32x4.mul(x0, d0)); a1 = f32x4.add(a1, f32x4.mul(x0, d1));
+    a2 = f32x4.add(a2, f32x4.mul(x0, d2)); a3 = f32x4.add(a3, f32x4.mul(x0, d3));
+    b0 = f32x4.add(b0, f32x4.mul(x1, d0)); b1 = f32x4.add(b1, f32x4.mul(x1, d1));
+    b2 = f32x4.add(b2, f32x4.mul(x1, d2)); b3 = f32x4.add(b3, f32x4.mul(x1, d3));
+    px += <usize>inDim << 2;
+    pd += <usize>outDim << 2;
+  }
+  v128.store(p, a0); v128.store(p, a1, 16); v128.store(p, a2, 32); v128.store(p, a3, 48);
+  v128.store(q, b0); v128.store(q, b1, 16); v128.store(q, b2, 32); v128.store(q, b3, 48);
+}
+
+// @ts-ignore: decorator
+@inline
+function weightBlock4x4(x: usize, dy: usize, dw: usize, rows: i32, inDim: i32, outDim: i32, i: i32, o: i32, accumulate: bool): void {
+  const p = dw + ((<usize>i * <usize>outDim + <usize>o) << 2), row = <usize>outDim << 2;
+  let a0 = start(p, accumulate), a1 = start(p + row, accumulate), a2 = start(p + 2 * row, accumulate), a3 = start(p + 3 * row, accumulate);
+  let px = x + (<usize>i << 2), pd = dy + (<usize>o << 2);
+  for (let r = 0; r < rows; r++) {
+    const d = v128.load(pd);
+    a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(px)), d));
+    a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(px, 4)), d));
+    a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(px, 8)), d));
+    a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(px, 12)), d));
+    px += <usize>inDim << 2;
+    pd += <usize>outDim << 2;
+  }
+  v128.store(p, a0); v128.store(p + row, a1); v128.store(p + 2 * row, a2); v128.store(p + 3 * row, a3);
+}
+
+// One row of dw over `vectors` (1 or 4) column vectors starting at column o.
+function weightBlock1x4(x: usize, dy: usize, dw: usize, rows: i32, inDim: i32, outDim: i32, i: i32, o: i32, vectors: i32, accumulate: bool): void {
+  for (let v = 0; v < vectors; v++) {
+    const p = dw + ((<usize>i * <usize>outDim + <usize>o + (<usize>v << 2)) << 2);
+    let a = start(p, accumulate);
+    let px = x + (<usize>i << 2), pd = dy + ((<usize>o + (<usize>v << 2)) << 2);
+    for (let r = 0; r < rows; r++) {
+      a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(px)), v128.load(pd)));
+      px += <usize>inDim << 2;
+      pd += <usize>outDim << 2;
+    }
+    v128.store(p, a);
+  }
+}
+
+/** db[o] (+)= sum over rows of dy[r, o], in row order. */
+export function biasGrad(dy: usize, db: usize, rows: i32, outDim: i32, accumulate: bool): void {
+  const rowY = <usize>outDim << 2;
+  if (!accumulate) memory.fill(db, 0, rowY);
+  let dyr = dy;
+  for (let r = 0; r < rows; r++) {
+    let o = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; o + 4 <= outDim; o += 4) {
+        const off = <usize>o << 2;
+        v128.store(db + off, f32x4.add(v128.load(db + off), v128.load(dyr + off)));
+      }
+    }
+    for (; o < outDim; o++) {
+      const off = <usize>o << 2;
+      store<f32>(db + off, load<f32>(db + off) + load<f32>(dyr + off));
+    }
+    dyr += rowY;
+  }
+}
