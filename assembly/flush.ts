@@ -23,5 +23,8 @@ export function flush(x: f32): f32 {
 // @ts-ignore: decorator
 @inline
 export function flush4(x: v128): v128 {
-  return v128.andnot(x, f32x4.lt(f32x4.abs(x), f32x4.splat(FLUSH_BELOW)));
+  return v128.andnot(x, f32x4.lt(f32x4.abs(x), v128.load(FLUSH_BELOW_VEC)));
 }
+
+// FLUSH_BELOW in every lane, loaded (one instruction) rather than rebuilt at each use (see math.ts's VEC).
+const FLUSH_BELOW_VEC = memory.data<f32>([FLUSH_BELOW, FLUSH_BELOW, FLUSH_BELOW, FLUSH_BELOW], 16);

@@ -5,7 +5,7 @@
 // and horizontal sums), and every lane runs exactly the operations, in exactly the order, of the
 // row kernels it mirrors (linear.ts, layernorm.ts, mingru.ts), so a lane's result is bitwise the
 // row kernel's result for that sequence. SIMD builds only.
-import { sigmoid4 } from "./math";
+import { sigmoid4, vconst, V_HALF, V_ONE } from "./math";
 import { flush4 } from "./flush";
 
 // @ts-ignore: decorator
@@ -237,14 +237,14 @@ export function laneLayerNorm(u: usize, w: usize, b: usize, y: usize, n: i32, st
 // @ts-ignore: decorator
 @inline
 function g4(x: v128): v128 {
-  return v128.bitselect(f32x4.add(x, f32x4.splat(0.5)), sigmoid4(x), f32x4.ge(x, f32x4.splat(0)));
+  return v128.bitselect(f32x4.add(x, vconst(V_HALF)), sigmoid4(x), f32x4.ge(x, f32x4.splat(0)));
 }
 
 /** h = (1 - z) prev + z g(hidden), z = sigmoid(gate); prev = 0 when null. */
 // @ts-ignore: decorator
 @inline
 export function scanVectors(hg: usize, half: usize, prev: usize, h: usize, vectors: i32): void {
-  const one = f32x4.splat(1);
+  const one = vconst(V_ONE);
   for (let c = 0; c < vectors; c++) {
     const off = <usize>c << 4;
     const state = prev ? v128.load(prev + off) : f32x4.splat(0);
@@ -261,7 +261,7 @@ export function scanVectors(hg: usize, half: usize, prev: usize, h: usize, vecto
 // @ts-ignore: decorator
 @inline
 export function scanBackVectors(hg: usize, half: usize, prev: usize, dh: usize, carry: usize, dhg: usize, vectors: i32): void {
-  const one = f32x4.splat(1);
+  const one = vconst(V_ONE);
   const zero = f32x4.splat(0);
   for (let c = 0; c < vectors; c++) {
     const off = <usize>c << 4;
@@ -269,7 +269,7 @@ export function scanBackVectors(hg: usize, half: usize, prev: usize, dh: usize, 
     const z = sigmoid4(v128.load(hg + half + off));
     const s = sigmoid4(hid);
     const pos = f32x4.ge(hid, zero);
-    const cand = v128.bitselect(f32x4.add(hid, f32x4.splat(0.5)), s, pos);
+    const cand = v128.bitselect(f32x4.add(hid, vconst(V_HALF)), s, pos);
     const dcand = v128.bitselect(one, f32x4.mul(s, f32x4.sub(one, s)), pos);
     const pv = prev ? v128.load(prev + off) : zero;
     const d = f32x4.add(v128.load(dh + off), v128.load(carry + off));

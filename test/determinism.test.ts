@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
 import { Buffers } from './helpers/buffers.js';
+import { Unary } from '../src/backend/opcodes.js';
 import { assertBitwiseEqual, randomArray } from './helpers/util.js';
 
 const test = suite('determinism');
@@ -70,6 +71,27 @@ test('SIMD and scalar builds of the kernels agree bitwise', async () => {
     }
     const names = ['linear y', 'linear dx', 'linear dw', 'linear db', 'mingru h', 'mingru dhg', 'mingru dh0'];
     results[0].forEach((r, i) => assertBitwiseEqual(r, results[1][i], `${names[i]} (case ${c})`));
+  }
+});
+
+// The vector exp and sigmoid (assembly/math.ts) use pmin / pmax and a rounding constant where the
+// scalar forms use min / max and trunc_sat: the same bits at the edges of their ranges too.
+test('SIMD and scalar exp, sigmoid and tanh agree bitwise on special values', async () => {
+  const scalarBinary = readFileSync(new URL('../build/rnam-scalar.wasm', import.meta.url));
+  const simd = new Buffers(rnam.cpu);
+  const scalar = new Buffers(await rnam.WasmBackend.create({ binary: scalarBinary, label: 'wasm scalar' }));
+  const special = [-Infinity, -1e30, -200, -88.8, -88.3, -87.31, -87.3, -87.29, -50, -1, -1e-30, -1e-45, -0, 0, 1e-45, 1e-30,
+    0.5, 1, 44.15, 50, 88.29, 88.3, 88.31, 89, 1e30, Infinity];
+  const x = new Float32Array([...special, ...randomArray(new rnam.Generator(5), 1003, -100, 100)]);
+  for (const [name, op] of [['sigmoid', Unary.sigmoid], ['exp', Unary.exp], ['tanh', Unary.tanh]] as const) {
+    const [a, b] = await Promise.all([simd, scalar].map(async (bufs) => {
+      const y = bufs.output(x.length);
+      bufs.dev.unary_forward({ x: bufs.upload(x), y, n: x.length, op });
+      const out = await bufs.read(y);
+      bufs.freeAll();
+      return out;
+    }));
+    assertBitwiseEqual(a, b, name);
   }
 });
 
