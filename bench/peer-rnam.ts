@@ -1,6 +1,6 @@
 // rnam's side of bench/peers.bench.ts: runs one workload in this process and prints one JSON line
-// (median seconds, repetitions, peak RSS). With --profile (seed-train only), also the per-kernel
-// time of one more training step, from rnam.profileKernels.
+// (median seconds, repetitions, peak RSS). With --profile (the seed workloads), also the per-kernel
+// time of one more step, from rnam.profileKernels.
 //   node --import tsx bench/peer-rnam.ts --workload seed-train|seed-train-small|seed-forward|linear-fwd|linear-fwdbwd|mingru-train
 import * as rnam from '../src/index.js';
 import { childArgs, measure, report } from './peer-common.js';
@@ -19,14 +19,14 @@ function seedModel(batch = 128, seq = 1024) {
   return { model, x, y };
 }
 
-async function profileStep(step: () => Promise<void>): Promise<string> {
+async function profileStep(step: () => Promise<void>, what: string): Promise<string> {
   const { table, stop } = rnam.profileKernels(rnam.cpu);
   const t0 = performance.now();
   await step();
   const total = performance.now() - t0;
   stop();
   const kernelMs = [...table.values()].reduce((s, e) => s + e.ms, 0);
-  const lines = [`profile of one rnam training step (seed model): ${total.toFixed(0)} ms, of which kernels ${kernelMs.toFixed(0)} ms`,
+  const lines = [`profile of one rnam ${what} (seed model): ${total.toFixed(0)} ms, of which kernels ${kernelMs.toFixed(0)} ms`,
     '', '| kernel | calls | ms | share |', '|---|---:|---:|---:|'];
   for (const [name, e] of [...table].sort((p, q) => q[1].ms - p[1].ms)) {
     lines.push(`| ${name} | ${e.calls} | ${e.ms.toFixed(1)} | ${((e.ms / total) * 100).toFixed(1)}% |`);
@@ -86,5 +86,6 @@ switch (args.workload) {
 
 const timing = await measure(fn, args);
 // The profiled step (not timed above) needs no more memory than the steps before it.
-if (args.profile && args.workload === 'seed-train') profile = await profileStep(fn as () => Promise<void>);
+const profiled: Record<string, string> = { 'seed-train': 'training step', 'seed-train-small': 'training step at batch 32, seq 256', 'seed-forward': 'forward' };
+if (args.profile && profiled[args.workload]) profile = await profileStep(fn as () => Promise<void>, profiled[args.workload]);
 report({ impl: 'rnam', backend: rnam.cpu.description, workload: args.workload, ...timing, profile });

@@ -4,7 +4,7 @@
 // times, speedups and peak memory, and writes it to bench/results/peers-latest.md (and .json).
 //   npm run bench:peers                 (about 5 minutes on 2 cores; the slowest rows are PyTorch's seed model)
 //   npm run bench:peers -- --quick      (fewer repetitions)
-//   flags: --profile (per-kernel time of one rnam training step), --reps N, --only seed-train,linear-fwd,...,
+//   flags: --profile (per-kernel time of one rnam step of each seed workload), --reps N, --only seed-train,linear-fwd,...,
 //          --no-torch, --no-tfjs
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
@@ -25,7 +25,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = '/usr/bin/python3';
 // Timed repetitions per row: up to `reps`; a slow row stops once `budget` seconds of repetitions are
 // done and it has `minReps`. One untimed warm-up call comes first.
-const reps = { reps: a.reps ? Number(a.reps) : a.quick ? 2 : 5, minReps: a.quick ? 1 : 3, budget: a.quick ? 5 : 20 };
+const reps = { reps: a.reps ? Number(a.reps) : a.quick ? 2 : 9, minReps: a.quick ? 1 : 3, budget: a.quick ? 5 : 20 };
 const childTimeoutMs = (a.quick ? 150 : 400) * 1000;
 
 type Lib = 'rnam' | 'tfjs' | 'torch';
@@ -143,14 +143,14 @@ const load0 = os.loadavg()[0];
 const only = a.only ? new Set(a.only.split(',')) : null;
 const rows: string[] = [];
 const raw: unknown[] = [];
-let profileText = '';
+const profiles: string[] = [];
 const versions = { rnamBackend: '', torch: '', tfjsWasm: '', tfjsCpu: '', tfjs: '' };
 for (const w of WORKLOADS) {
   if (only && !only.has(w.id)) { step += 1 + w.peers.length; continue; }
-  const mine = execute(w.rnam, a.profile && w.id === 'seed-train');
+  const mine = execute(w.rnam, a.profile && w.id.startsWith('seed'));
   if (mine.ok) {
     versions.rnamBackend = mine.r.backend ?? '';
-    if (mine.r.profile) profileText = mine.r.profile;
+    if (mine.r.profile) profiles.push(mine.r.profile);
   }
   const rssMet = !mine.ok || w.targetRss === undefined || mine.r.peak_rss_bytes <= w.targetRss;
   const timeMet = !mine.ok || w.targetS === undefined || mine.r.median_s <= w.targetS;
@@ -213,7 +213,7 @@ const table = [
   '|---|---|---:|---|---|---:|---:|---|',
   ...rows,
 ];
-const text = [...header, ...table, ...(profileText ? ['', profileText] : [])].join('\n');
+const text = [...header, ...table, ...profiles.flatMap((p) => ['', p])].join('\n');
 console.log(`\n${text}`);
 // A partial run (--only) leaves the saved full results alone.
 if (!only) {
