@@ -13,6 +13,7 @@ import { sigmoidf } from "./math";
 import { flush } from "./flush";
 import { scanVectors, scanBackVectors } from "./lanes";
 import { quadBackward, quadForward } from "./rnamblock-quad";
+import { biasGrad, weightGrad } from "./rowsums";
 
 // ---- row helpers, each the per-row loop of the unfused kernel it names ----------------------------
 
@@ -82,47 +83,6 @@ function rowInputGrad(dyr: usize, wt: usize, dxr: usize, inDim: i32, outDim: i32
     }
     store<f32>(dxr + (<usize>i << 2), sum);
     wr += rowY;
-  }
-}
-
-// One row of linear_backward's weightGrad chains: dw[i, o] += x[i] dy[o] (dw zeroed by the plan).
-// @ts-ignore: decorator
-@inline
-function rowWeightGrad(xr: usize, dyr: usize, dw: usize, inDim: i32, outDim: i32): void {
-  const rowY = <usize>outDim << 2;
-  let p = dw;
-  for (let i = 0; i < inDim; i++) {
-    const xi = load<f32>(xr + (<usize>i << 2));
-    let o = 0;
-    if (ASC_FEATURE_SIMD) {
-      const xv = f32x4.splat(xi);
-      for (; o + 4 <= outDim; o += 4) {
-        const off = <usize>o << 2;
-        v128.store(p + off, f32x4.add(v128.load(p + off), f32x4.mul(xv, v128.load(dyr + off))));
-      }
-    }
-    for (; o < outDim; o++) {
-      const off = <usize>o << 2;
-      store<f32>(p + off, load<f32>(p + off) + xi * load<f32>(dyr + off));
-    }
-    p += rowY;
-  }
-}
-
-// One row of biasGrad / layer-norm db: db[o] += dy[o].
-// @ts-ignore: decorator
-@inline
-function rowAccumulate(dyr: usize, db: usize, n: i32): void {
-  let o = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; o + 4 <= n; o += 4) {
-      const off = <usize>o << 2;
-      v128.store(db + off, f32x4.add(v128.load(db + off), v128.load(dyr + off)));
-    }
-  }
-  for (; o < n; o++) {
-    const off = <usize>o << 2;
-    store<f32>(db + off, load<f32>(db + off) + load<f32>(dyr + off));
   }
 }
 
@@ -334,16 +294,16 @@ export function rnam_block_backward(
       rowLinear(yRow, w1T, b1T, rRow, dim, dim);
       rowRelu(rRow, dim);
       // second linear: da2 = dout
-      if (dw2) rowWeightGrad(rRow, dor, dw2 + lc * sizeW, dim, dim);
-      if (db2) rowAccumulate(dor, db2 + lc * rowB, dim);
+      if (dw2) weightGrad(rRow, dor, dw2 + lc * sizeW, 1, dim, dim, true);
+      if (db2) biasGrad(dor, db2 + lc * rowB, 1, dim, true);
       rowInputGrad(dor, w2T, drRow, dim, dim);
       // relu backward from its output: r > 0 ? dr : 0
       for (let i = 0; i < dim; i++) {
         const off = <usize>i << 2;
         store<f32>(da1Row + off, load<f32>(rRow + off) > 0 ? load<f32>(drRow + off) : 0);
       }
-      if (dw1) rowWeightGrad(yRow, da1Row, dw1 + lc * sizeW, dim, dim);
-      if (db1) rowAccumulate(da1Row, db1 + lc * rowB, dim);
+      if (dw1) weightGrad(yRow, da1Row, dw1 + lc * sizeW, 1, dim, dim, true);
+      if (db1) biasGrad(da1Row, db1 + lc * rowB, 1, dim, true);
       rowInputGrad(da1Row, w1T, dy1Row, dim, dim);
       // layer_norm_backward's row, input u, dy = dy1
       let sumG: f64 = 0, sumGX: f64 = 0;
@@ -380,7 +340,7 @@ export function rnam_block_backward(
     // Phase C, t ascending: dx = (dout + du) + dhg @ wg^T; the wg chain.
     for (let t = 0; t < seq; t++) {
       const xr = x + base + <usize>t * rowB, dhgr = dhg + <usize>t * 2 * rowB;
-      if (dwg) rowWeightGrad(xr, dhgr, dwg + <usize>(term * linChunks + (rowInTerm0 + t) / chunkRows) * sizeG, dim, 2 * dim);
+      if (dwg) weightGrad(xr, dhgr, dwg + <usize>(term * linChunks + (rowInTerm0 + t) / chunkRows) * sizeG, 1, dim, 2 * dim, true);
       if (dx) {
         const dxr = dx + base + <usize>t * rowB;
         rowInputGrad(dhgr, wgT, dxgRow, dim, 2 * dim);

@@ -10,6 +10,12 @@ import { assertBitwiseEqual, randomArray } from './helpers/util.js';
 
 const test = suite('determinism');
 
+/** Kernel-call buffers on the default (SIMD) backend and on a backend of the scalar build. */
+async function simdAndScalar(): Promise<[Buffers, Buffers]> {
+  const scalarBinary = readFileSync(new URL('../build/rnam-scalar.wasm', import.meta.url));
+  return [new Buffers(rnam.cpu), new Buffers(await rnam.WasmBackend.create({ binary: scalarBinary, label: 'wasm scalar' }))];
+}
+
 async function run(seed: number) {
   rnam.manualSeed(seed);
   const emb = new rnam.Linear(3, 1, 8);
@@ -46,9 +52,7 @@ test('the generator stream is fixed: known first values for seed 42', () => {
 });
 
 test('SIMD and scalar builds of the kernels agree bitwise', async () => {
-  const scalarBinary = readFileSync(new URL('../build/rnam-scalar.wasm', import.meta.url));
-  const simd = new Buffers(rnam.cpu);
-  const scalar = new Buffers(await rnam.WasmBackend.create({ binary: scalarBinary, label: 'wasm scalar' }));
+  const [simd, scalar] = await simdAndScalar();
   const gen = new rnam.Generator(31);
   for (let c = 0; c < 30; c++) {
     const terms = 1 + gen.int(3), rows = 1 + gen.int(20), inDim = 1 + gen.int(17), outDim = 1 + gen.int(17);
@@ -77,9 +81,7 @@ test('SIMD and scalar builds of the kernels agree bitwise', async () => {
 // The vector exp and sigmoid (assembly/math.ts) use pmin / pmax and a rounding constant where the
 // scalar forms use min / max and trunc_sat: the same bits at the edges of their ranges too.
 test('SIMD and scalar exp, sigmoid and tanh agree bitwise on special values', async () => {
-  const scalarBinary = readFileSync(new URL('../build/rnam-scalar.wasm', import.meta.url));
-  const simd = new Buffers(rnam.cpu);
-  const scalar = new Buffers(await rnam.WasmBackend.create({ binary: scalarBinary, label: 'wasm scalar' }));
+  const [simd, scalar] = await simdAndScalar();
   const special = [-Infinity, -1e30, -200, -88.8, -88.3, -87.31, -87.3, -87.29, -50, -1, -1e-30, -1e-45, -0, 0, 1e-45, 1e-30,
     0.5, 1, 44.15, 50, 88.29, 88.3, 88.31, 89, 1e30, Infinity];
   const x = new Float32Array([...special, ...randomArray(new rnam.Generator(5), 1003, -100, 100)]);
@@ -98,9 +100,7 @@ test('SIMD and scalar exp, sigmoid and tanh agree bitwise on special values', as
 // The SIMD build runs the fused block four sequences at a time (assembly/rnamblock-quad.ts), the
 // scalar build row by row: the same bits, for batches with and without a remainder of sequences.
 test('SIMD (four sequences at a time) and scalar builds of the fused RNAM block agree bitwise', async () => {
-  const scalarBinary = readFileSync(new URL('../build/rnam-scalar.wasm', import.meta.url));
-  const simd = new Buffers(rnam.cpu);
-  const scalar = new Buffers(await rnam.WasmBackend.create({ binary: scalarBinary, label: 'wasm scalar' }));
+  const [simd, scalar] = await simdAndScalar();
   const gen = new rnam.Generator(37);
   for (let c = 0; c < 12; c++) {
     const terms = 1 + gen.int(2), batch = 1 + gen.int(9), seq = 1 + gen.int(40), dim = 1 + gen.int(13), eps = 1e-5;
