@@ -185,13 +185,13 @@ export function quadBackward(
 // ones over all rows, chunkRows rows each.
 // @ts-ignore: decorator
 @inline
-function linearChunk(g: i32, t: i32, term: i32, batch: i32, seq: i32, chunkRows: i32, linChunks: i32): usize {
+export function linearChunk(g: i32, t: i32, term: i32, batch: i32, seq: i32, chunkRows: i32, linChunks: i32): usize {
   return <usize>(term * linChunks + ((g - term * batch) * seq + t) / chunkRows);
 }
 
 // @ts-ignore: decorator
 @inline
-function normChunk(g: i32, t: i32, seq: i32, chunkRows: i32): usize {
+export function normChunk(g: i32, t: i32, seq: i32, chunkRows: i32): usize {
   return <usize>((g * seq + t) / chunkRows);
 }
 

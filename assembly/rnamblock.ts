@@ -12,7 +12,7 @@
 import { sigmoidf } from "./math";
 import { flush } from "./flush";
 import { scanVectors, scanBackVectors } from "./lanes";
-import { quadBackward, quadForward } from "./rnamblock-quad";
+import { linearChunk, normChunk, quadBackward, quadForward } from "./rnamblock-quad";
 import { biasGrad, weightGrad } from "./rowsums";
 
 // ---- row helpers, each the per-row loop of the unfused kernel it names ----------------------------
@@ -274,7 +274,6 @@ export function rnam_block_backward(
     const termU = <usize>term;
     const wgT = wg + termU * sizeG, w1T = w1 + termU * sizeW, w2T = w2 + termU * sizeW, b1T = b1 + termU * rowB;
     const base = <usize>g * <usize>seq * rowB;
-    const rowInTerm0 = (g - term * batch) * seq, row0 = g * seq;
     if (ASC_FEATURE_SIMD && quadAt(g, gi, groups, batch)) {
       quadBackward(x, h, dout, wgT, lnw, lnb, w1T, b1T, w2T, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, scratch,
         g, term, batch, seq, dim, chunkRows, linChunks, eps);
@@ -285,8 +284,8 @@ export function rnam_block_backward(
     // Phase A, t ascending: the feed-forward half; du_t into scratch; ff and layer-norm parameter chains.
     for (let t = 0; t < seq; t++) {
       const xr = x + base + <usize>t * rowB, hr = h + base + <usize>t * rowB, dor = dout + base + <usize>t * rowB;
-      const lc = <usize>(term * linChunks + (rowInTerm0 + t) / chunkRows);
-      const nc = <usize>((row0 + t) / chunkRows);
+      const lc = linearChunk(g, t, term, batch, seq, chunkRows, linChunks);
+      const nc = normChunk(g, t, seq, chunkRows);
       rowAdd(xr, hr, uRow, dim);
       const mu = rowMean(uRow, dim);
       const rs = rowRstd(uRow, dim, mu, eps);
@@ -340,7 +339,7 @@ export function rnam_block_backward(
     // Phase C, t ascending: dx = (dout + du) + dhg @ wg^T; the wg chain.
     for (let t = 0; t < seq; t++) {
       const xr = x + base + <usize>t * rowB, dhgr = dhg + <usize>t * 2 * rowB;
-      if (dwg) weightGrad(xr, dhgr, dwg + <usize>(term * linChunks + (rowInTerm0 + t) / chunkRows) * sizeG, 1, dim, 2 * dim, true);
+      if (dwg) weightGrad(xr, dhgr, dwg + linearChunk(g, t, term, batch, seq, chunkRows, linChunks) * sizeG, 1, dim, 2 * dim, true);
       if (dx) {
         const dxr = dx + base + <usize>t * rowB;
         rowInputGrad(dhgr, wgT, dxgRow, dim, 2 * dim);

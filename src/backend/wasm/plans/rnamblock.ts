@@ -18,10 +18,10 @@ import { part, ptr, type WasmRuntime } from '../runtime.js';
  */
 const BACKWARD_CALLS_PER_THREAD = 2;
 
-/** Scratch floats per forward call: the row path's 6 rows of dim, or the quad path's (assembly/rnamblock-quad.ts). */
-export const forwardScratch = (dim: number): number => Math.max(6 * dim, 36 * dim + 16);
-/** Scratch floats per backward call: the row path's du and dhg of a sequence and 10 rows, or the quad path's. */
-export const backwardScratch = (seq: number, dim: number): number => Math.max(3 * seq * dim + 10 * dim, 24 * seq * dim + 72 * dim + 16);
+/** Scratch floats per forward call: the quad path's (assembly/rnamblock-quad.ts), more than the row path's 6 rows of dim. */
+export const forwardScratch = (dim: number): number => 36 * dim + 16;
+/** Scratch floats per backward call: the quad path's, more than the row path's du and dhg of a sequence and 10 rows. */
+export const backwardScratch = (seq: number, dim: number): number => 24 * seq * dim + 72 * dim + 16;
 
 /**
  * The sequences where a backward call may start: every one whose first row starts a linear chunk of
