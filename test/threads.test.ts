@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as rnam from '../src/index.js';
 import { assertBitwiseEqual, randomArray } from './helpers/util.js';
+import { WasmRuntime } from '../src/backend/wasm/runtime.js';
 
 const test = suite('threads');
 const backends = await Promise.all([1, 2, 4].map((threads) => rnam.WasmBackend.create({ threads })));
@@ -114,6 +115,24 @@ test('kernels that run before the workers are ready give the bits they give afte
   const late = run();
   late.forEach((r, k) => assertBitwiseEqual(r, early[k], `linear output ${k}`));
   dev.dispose();
+});
+
+test('scratch areas of parallel calls start 128-byte aligned, at least 256 bytes apart, and fit their buffer', async () => {
+  const rt = new WasmRuntime({ threads: 1 });
+  await rt.ready();
+  const pad = rt.alloc(3); // the next allocation starts off a 128-byte boundary
+  for (const [calls, floats] of [[2, 304], [3, 1], [4, 1000], [1, 33]]) {
+    const { buffer, at } = rt.scratch(calls, floats);
+    const start = buffer.ptr, end = buffer.ptr + 4 * buffer.numel;
+    for (let i = 0; i < calls; i++) {
+      assert.is(at(i) % 128, 0, `area ${i} of ${calls} x ${floats} floats aligned`);
+      assert.ok(at(i) >= start && at(i) + 4 * floats <= end, `area ${i} of ${calls} x ${floats} floats inside its buffer`);
+      if (i > 0) assert.ok(at(i) - (at(i - 1) + 4 * floats) >= 256, `areas ${i - 1} and ${i} at least 256 bytes apart`);
+    }
+    rt.free(buffer);
+  }
+  rt.free(pad);
+  rt.dispose();
 });
 
 test.after(() => backends.forEach((b) => b.dispose()));

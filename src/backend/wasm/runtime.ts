@@ -16,6 +16,16 @@ const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
 /** Below this many elements of work a kernel runs on the calling thread alone. */
 const PARALLEL_MIN_ELEMENTS = 1 << 15;
+/**
+ * Scratch areas of parallel calls start on 128-byte boundaries (a pair of cache lines, which x86
+ * fetches together) with SCRATCH_GAP bytes between them, so no two threads write one line, nor a
+ * line the other's prefetcher pulls in running past the end of its area. The fused block's forward
+ * (areas of 1216 bytes, rewritten every time step) took 169 ms on two threads of an Intel Xeon with
+ * the areas packed 16-byte aligned, 155 ms with 64 bytes between them, 131 ms with 192 bytes or more
+ * (259 ms on one thread).
+ */
+const SCRATCH_ALIGN = 128;
+const SCRATCH_GAP = 256;
 
 export interface WasmBuffer extends DeviceBuffer {
   readonly ptr: number;
@@ -196,6 +206,17 @@ export class WasmRuntime {
 
   alloc(numel: number): WasmBuffer {
     return { numel, ptr: this.state.allocator.alloc(Math.max(1, numel) * 4) };
+  }
+
+  /**
+   * Scratch for `calls` parallel calls of `floats` floats each, in one buffer: call i's area starts at
+   * the address at(i), apart from the others (see SCRATCH_GAP). Free `buffer` after the calls.
+   */
+  scratch(calls: number, floats: number): { buffer: WasmBuffer; at: (i: number) => number } {
+    const stride = Math.ceil((floats * 4) / SCRATCH_ALIGN) * SCRATCH_ALIGN + SCRATCH_GAP;
+    const buffer = this.alloc((calls * stride + SCRATCH_ALIGN) / 4);
+    const base = Math.ceil(buffer.ptr / SCRATCH_ALIGN) * SCRATCH_ALIGN;
+    return { buffer, at: (i) => base + i * stride };
   }
 
   free(buffer: DeviceBuffer): void {

@@ -50,14 +50,13 @@ function slotsFor(rt: WasmRuntime, out: DeviceBuffer | null, groups: number, chu
 export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
   rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, terms, batch, seq, dim, eps }) {
     const groups = terms * batch;
-    const rowScratch = forwardScratch(dim);
     const calls = rt.split<'rnam_block_forward'>(groups, seq * dim * (4 * dim + 20), (g0, n) => ({
       x: ptr(x), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2), b2: ptr(b2),
       h: ptr(h), out: ptr(out), scratch: 0, g0, groups: n, batch, seq, dim, eps,
     }));
-    const scratch = rt.alloc(calls.length * rowScratch);
-    rt.run('rnam_block_forward', calls.map((c, i): WasmArgs<'rnam_block_forward'> => ({ ...c, scratch: ptr(scratch, i * rowScratch) })));
-    rt.free(scratch);
+    const scratch = rt.scratch(calls.length, forwardScratch(dim));
+    rt.run('rnam_block_forward', calls.map((c, i): WasmArgs<'rnam_block_forward'> => ({ ...c, scratch: scratch.at(i) })));
+    rt.free(scratch.buffer);
   },
 
   rnam_block_backward(rt, { x, h, dout, wg, lnw, lnb, w1, b1, w2, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, terms, batch, seq, dim, eps }) {
@@ -72,20 +71,19 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
     const cuts = backwardCuts(groups, batch, seq, chunkRows);
     const units = cuts.length - 1;
     const callCount = Math.min(units, BACKWARD_CALLS_PER_THREAD * rt.parts(groups * seq * dim, units));
-    const perCall = backwardScratch(seq, dim);
-    const scratch = rt.alloc(callCount * perCall);
+    const scratch = rt.scratch(callCount, backwardScratch(seq, dim));
     const calls: WasmArgs<'rnam_block_backward'>[] = [];
     for (let i = 0; i < callCount; i++) {
       const [u0, u1] = part(units, callCount, i);
       calls.push({
         x: ptr(x), h: ptr(h), dout: ptr(dout), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2),
         dx: ptr(dx), dwg: ptr(g.dwg.slots), dlnw: ptr(n.dlnw.slots), dlnb: ptr(n.dlnb.slots), dw1: ptr(g.dw1.slots),
-        db1: ptr(g.db1.slots), dw2: ptr(g.dw2.slots), db2: ptr(g.db2.slots), scratch: ptr(scratch, i * perCall),
+        db1: ptr(g.db1.slots), dw2: ptr(g.dw2.slots), db2: ptr(g.db2.slots), scratch: scratch.at(i),
         g0: cuts[u0], groups: cuts[u1] - cuts[u0], batch, seq, dim, chunkRows, linChunks, eps,
       });
     }
     rt.run('rnam_block_backward', calls);
-    rt.free(scratch);
+    rt.free(scratch.buffer);
 
     // The chunk partials, summed in chunk order (as chunkedReduction does).
     for (const { out, size, slots } of Object.values(g)) {
