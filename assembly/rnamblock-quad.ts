@@ -8,7 +8,7 @@ import {
   gather4, scatter4, laneLinear, laneInputGrad, laneAdd, laneRelu, laneStats, laneLayerNorm,
   lo64, hi64, join32, scanVectors, scanBackVectors,
 } from "./lanes";
-import { biasGrad, weightGrad } from "./rowsums";
+import { biasGradPair, weightGrad } from "./rowsums";
 
 // Scratch (floats), mirrored by src/backend/wasm/plans/rnamblock.ts: quadForward 9 lane rows of dim
 // and the layer-norm stats (36 dim + 16); quadBackward du (seq lane rows), 5 row arrays of 4 sequences,
@@ -129,12 +129,11 @@ export function quadBackward(
       const n = t1 - t0, ro = <usize>t0 * rowB;
       const lc = linearChunk(g + k, t0, term, batch, seq, chunkRows, linChunks), nc = normChunk(g + k, t0, seq, chunkRows);
       const dor = dout + s0 + <usize>k * seqB + ro;
+      const da1r = rowsOf(da1Rows, k, seq, dim) + ro;
       if (dw2) weightGrad(rowsOf(rRows, k, seq, dim) + ro, dor, dw2 + lc * sizeW, n, dim, dim, true);
-      if (db2) biasGrad(dor, db2 + lc * rowB, n, dim, true);
-      if (dw1) weightGrad(rowsOf(yRows, k, seq, dim) + ro, rowsOf(da1Rows, k, seq, dim) + ro, dw1 + lc * sizeW, n, dim, dim, true);
-      if (db1) biasGrad(rowsOf(da1Rows, k, seq, dim) + ro, db1 + lc * rowB, n, dim, true);
-      if (dlnw) biasGrad(rowsOf(lnwRows, k, seq, dim) + ro, dlnw + nc * rowB, n, dim, true);
-      if (dlnb) biasGrad(rowsOf(dy1Rows, k, seq, dim) + ro, dlnb + nc * rowB, n, dim, true);
+      if (dw1) weightGrad(rowsOf(yRows, k, seq, dim) + ro, da1r, dw1 + lc * sizeW, n, dim, dim, true);
+      biasGradPair(dor, db2 ? db2 + lc * rowB : 0, da1r, db1 ? db1 + lc * rowB : 0, n, dim, true);
+      biasGradPair(rowsOf(lnwRows, k, seq, dim) + ro, dlnw ? dlnw + nc * rowB : 0, rowsOf(dy1Rows, k, seq, dim) + ro, dlnb ? dlnb + nc * rowB : 0, n, dim, true);
       t0 = t1;
     }
   }

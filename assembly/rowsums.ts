@@ -99,21 +99,112 @@ function weightBlock1x4(x: usize, dy: usize, dw: usize, rows: i32, inDim: i32, o
 
 /** db[o] (+)= sum over rows of dy[r, o], in row order. */
 export function biasGrad(dy: usize, db: usize, rows: i32, outDim: i32, accumulate: bool): void {
+  biasGradPair(dy, db, 0, 0, rows, outDim, accumulate);
+}
+
+/**
+ * Two bias chains over the same rows, dbA from dyA and dbB from dyB (either may be absent: db 0),
+ * in one pass. Each column's sum waits on its previous add, so a chain alone is bound by the add's
+ * latency; the SIMD path keeps four column vectors of sums in registers (of both chains, or of one
+ * when the other is absent) to have four adds in flight. Every element is still summed in row order.
+ */
+export function biasGradPair(dyA: usize, dbA: usize, dyB: usize, dbB: usize, rows: i32, outDim: i32, accumulate: bool): void {
+  if (!dbA) {
+    dyA = dyB;
+    dbA = dbB;
+    dbB = 0;
+  }
+  if (!dbA) return;
   const rowY = <usize>outDim << 2;
-  if (!accumulate) memory.fill(db, 0, rowY);
-  let dyr = dy;
-  for (let r = 0; r < rows; r++) {
-    let o = 0;
-    if (ASC_FEATURE_SIMD) {
-      for (; o + 4 <= outDim; o += 4) {
+  let o = 0;
+  if (ASC_FEATURE_SIMD) {
+    const whole = outDim & ~3;
+    if (dbB) {
+      for (; o + 8 <= whole; o += 8) {
         const off = <usize>o << 2;
-        v128.store(db + off, f32x4.add(v128.load(db + off), v128.load(dyr + off)));
+        biasBlock4(dyA + off, dbA + off, dyA + off + 16, dbA + off + 16, dyB + off, dbB + off, dyB + off + 16, dbB + off + 16, rows, rowY, accumulate);
+      }
+      for (; o + 4 <= whole; o += 4) {
+        const off = <usize>o << 2;
+        biasBlock2(dyA + off, dbA + off, dyB + off, dbB + off, rows, rowY, accumulate);
+      }
+    } else {
+      for (; o + 16 <= whole; o += 16) {
+        const off = <usize>o << 2;
+        biasBlock4(dyA + off, dbA + off, dyA + off + 16, dbA + off + 16, dyA + off + 32, dbA + off + 32, dyA + off + 48, dbA + off + 48, rows, rowY, accumulate);
+      }
+      for (; o + 8 <= whole; o += 8) {
+        const off = <usize>o << 2;
+        biasBlock2(dyA + off, dbA + off, dyA + off + 16, dbA + off + 16, rows, rowY, accumulate);
+      }
+      for (; o + 4 <= whole; o += 4) {
+        const off = <usize>o << 2;
+        biasBlock2(dyA + off, dbA + off, 0, 0, rows, rowY, accumulate);
       }
     }
-    for (; o < outDim; o++) {
-      const off = <usize>o << 2;
-      store<f32>(db + off, load<f32>(db + off) + load<f32>(dyr + off));
-    }
-    dyr += rowY;
   }
+  // remaining columns (all of them in the scalar build), one element at a time
+  for (; o < outDim; o++) {
+    const off = <usize>o << 2;
+    biasColumn(dyA + off, dbA + off, rows, rowY, accumulate);
+    if (dbB) biasColumn(dyB + off, dbB + off, rows, rowY, accumulate);
+  }
+}
+
+// Four column vectors of sums: q_k (+)= sum over rows of the vector at p_k (rows rowY bytes apart).
+// @ts-ignore: decorator
+@inline
+function biasBlock4(p0: usize, q0: usize, p1: usize, q1: usize, p2: usize, q2: usize, p3: usize, q3: usize,
+  rows: i32, rowY: usize, accumulate: bool): void {
+  let a0 = start(q0, accumulate), a1 = start(q1, accumulate), a2 = start(q2, accumulate), a3 = start(q3, accumulate);
+  for (let r = 0; r < rows; r++) {
+    a0 = f32x4.add(a0, v128.load(p0));
+    a1 = f32x4.add(a1, v128.load(p1));
+    a2 = f32x4.add(a2, v128.load(p2));
+    a3 = f32x4.add(a3, v128.load(p3));
+    p0 += rowY;
+    p1 += rowY;
+    p2 += rowY;
+    p3 += rowY;
+  }
+  v128.store(q0, a0);
+  v128.store(q1, a1);
+  v128.store(q2, a2);
+  v128.store(q3, a3);
+}
+
+// Two column vectors of sums, or one when q1 is 0.
+// @ts-ignore: decorator
+@inline
+function biasBlock2(p0: usize, q0: usize, p1: usize, q1: usize, rows: i32, rowY: usize, accumulate: bool): void {
+  let a0 = start(q0, accumulate);
+  if (!q1) {
+    for (let r = 0; r < rows; r++) {
+      a0 = f32x4.add(a0, v128.load(p0));
+      p0 += rowY;
+    }
+    v128.store(q0, a0);
+    return;
+  }
+  let a1 = start(q1, accumulate);
+  for (let r = 0; r < rows; r++) {
+    a0 = f32x4.add(a0, v128.load(p0));
+    a1 = f32x4.add(a1, v128.load(p1));
+    p0 += rowY;
+    p1 += rowY;
+  }
+  v128.store(q0, a0);
+  v128.store(q1, a1);
+}
+
+// One column's sum, scalar.
+// @ts-ignore: decorator
+@inline
+function biasColumn(p: usize, q: usize, rows: i32, rowY: usize, accumulate: bool): void {
+  let acc: f32 = accumulate ? load<f32>(q) : 0;
+  for (let r = 0; r < rows; r++) {
+    acc += load<f32>(p);
+    p += rowY;
+  }
+  store<f32>(q, acc);
 }

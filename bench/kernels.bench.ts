@@ -1,5 +1,6 @@
 // Kernel benchmarks at the seed's sizes (terms 8, batch 128, seq 1024, hidden 8, inner 8/16),
-// forward and backward, on the SIMD build and on a scalar build of the same kernels.
+// forward and backward, on the SIMD build and on a scalar build of the same kernels: the linear and
+// minGRU kernels, and the fused RNAM block of the seed model (one block).
 // Run: npm run bench   (add --quick for shorter sampling)
 import Benchmark from 'benchmark';
 import { readFileSync } from 'node:fs';
@@ -66,9 +67,36 @@ function scanWorkloads(dim: number): Workload[] {
   ];
 }
 
+function blockWorkloads(dim: number): Workload[] {
+  const n = TERMS * BATCH * SEQ * dim, common = { terms: TERMS, batch: BATCH, seq: SEQ, dim, eps: 1e-5 };
+  const buffers = (dev: rnam.Backend) => {
+    const gen = new rnam.Generator(3);
+    const k = {
+      x: filled(dev, n, gen), wg: filled(dev, TERMS * dim * 2 * dim, gen, -0.5, 0.5), lnw: filled(dev, dim, gen), lnb: filled(dev, dim, gen),
+      w1: filled(dev, TERMS * dim * dim, gen, -0.5, 0.5), b1: filled(dev, TERMS * dim, gen), w2: filled(dev, TERMS * dim * dim, gen, -0.5, 0.5),
+      b2: filled(dev, TERMS * dim, gen), h: dev.alloc(n), out: dev.alloc(n), dout: filled(dev, n, gen, -0.01, 0.01), dx: dev.alloc(n),
+      dwg: dev.alloc(TERMS * dim * 2 * dim), dlnw: dev.alloc(dim), dlnb: dev.alloc(dim), dw1: dev.alloc(TERMS * dim * dim),
+      db1: dev.alloc(TERMS * dim), dw2: dev.alloc(TERMS * dim * dim), db2: dev.alloc(TERMS * dim),
+    };
+    dev.rnam_block_forward({ ...k, ...common });
+    return k;
+  };
+  const shape = `[${TERMS},${BATCH},${SEQ},${dim}]`;
+  return [
+    {
+      name: `rnam_block_forward ${shape}`, bytes: n * 4 * 3,
+      setup: (dev) => { const k = buffers(dev); return () => dev.rnam_block_forward({ ...k, ...common }); },
+    },
+    {
+      name: `rnam_block_backward ${shape} (dx and every parameter gradient)`, bytes: n * 4 * 4,
+      setup: (dev) => { const k = buffers(dev); return () => dev.rnam_block_backward({ ...k, ...common }); },
+    },
+  ];
+}
+
 const workloads: Workload[] = [
   ...linearWorkloads(1, 8), ...linearWorkloads(8, 8), ...linearWorkloads(8, 16), ...linearWorkloads(16, 8),
-  ...scanWorkloads(8), ...scanWorkloads(16),
+  ...scanWorkloads(8), ...scanWorkloads(16), ...blockWorkloads(8),
 ];
 
 const simd = rnam.cpu;
