@@ -1,10 +1,12 @@
 // Runs wasm kernel calls on several threads that share one WebAssembly.Memory. Each worker
 // instantiates the same module on the shared memory, counts itself in (the ready counter) and waits
-// on a control word; the caller writes each worker's task list into a shared buffer, wakes them,
-// runs its own share, and waits. Workers start in the background: the caller reads the ready
-// counter and runs everything itself until all of them are in. Tasks are independent (each writes
-// its own outputs), so the order they run in cannot change any result; determinism across thread
-// counts comes from how the plans split work into tasks.
+// on a control word; the caller writes the call's task list into a shared buffer, wakes them, and
+// every thread, the caller included, takes the next task from a shared counter until none is left:
+// a thread that runs slower (preempted on a shared machine) takes fewer tasks instead of holding the
+// others up. Workers start in the background: the caller reads the ready counter and runs
+// everything itself until all of them are in. Tasks are independent (each writes its own outputs
+// and scratch), so which thread runs one, and in what order, cannot change any result; determinism
+// across thread counts comes from how the plans split work into tasks.
 
 import { DeviceError } from '../errors.js';
 
@@ -20,15 +22,18 @@ interface WorkerLike {
   terminate(): unknown;
 }
 
-/** Doubles of task space per worker: enough for hundreds of tasks per call. */
+/** Doubles of task space per thread: the list holds `SLOT * threads` (thousands of tasks per call). */
 const SLOT = 1 << 15;
 /** UTF-16 code units per worker for the message of a kernel that failed there. */
 const MESSAGE = 512;
 /**
  * Control words: worker w (1 ...) owns [3w] its generation (-1 = stop), [3w + 1] the generation it
- * finished, [3w + 2] its error flag. The caller, thread 0, needs no words: [0] counts ready workers.
+ * finished, [3w + 2] its error flag. The caller, thread 0, owns no words: [0] counts ready workers,
+ * [1] is the index of the next task to take. The task list: [0] the number of tasks n, [1 + k] where
+ * task k's record starts, then the records (kernel, argument count, arguments).
  */
 const READY = 0;
+const NEXT = 1;
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -38,7 +43,7 @@ function workerMain(nodePort: any): void {
   const g = globalThis as any;
   const listen = (fn: (data: any) => void) => (nodePort ? nodePort.once('message', fn) : (g.self.onmessage = (e: any) => fn(e.data)));
   const reply = (m: unknown) => (nodePort ? nodePort.postMessage(m) : g.self.postMessage(m));
-  listen(async ({ module, memory, names, control, tasks, messages, index, slot, messageSlot }: any) => {
+  listen(async ({ module, memory, names, control, tasks, messages, index, messageSlot }: any) => {
     const instance: any = await WebAssembly.instantiate(module, { env: { memory } });
     const fns = names.map((n: string) => instance.exports[n]);
     const ctl = new Int32Array(control);
@@ -53,13 +58,13 @@ function workerMain(nodePort: any): void {
       if (gen < 0) return;
       let id = -1;
       try {
-        let p = index * slot;
-        const count = buf[p++];
-        for (let k = 0; k < count; k++) {
+        const count = buf[0];
+        // control word 1 (NEXT): the next task to take
+        for (let k = Atomics.add(ctl, 1, 1); k < count; k = Atomics.add(ctl, 1, 1)) {
+          let p = buf[1 + k];
           id = buf[p++];
           const nargs = buf[p++];
           fns[id](...buf.subarray(p, p + nargs));
-          p += nargs;
         }
       } catch (err: any) {
         // The caller is blocked in Atomics.wait and cannot receive a message: the text goes into shared memory.
@@ -160,7 +165,7 @@ export class ThreadPool {
       : `${prelude}(${workerMain.toString()})(null)`;
     const workers = Array.from({ length: threads - 1 }, () => spawn(source));
     workers.forEach((w, i) => w.postMessage({
-      module, memory, names, control: control.buffer, tasks: tasks.buffer, messages: messages.buffer, index: i + 1, slot: SLOT, messageSlot: MESSAGE,
+      module, memory, names, control: control.buffer, tasks: tasks.buffer, messages: messages.buffer, index: i + 1, messageSlot: MESSAGE,
     }));
     const local = names.map((n) => instance.exports[n] as (...args: number[]) => unknown);
     return new ThreadPool(threads, workers, control, tasks, messages, names, local);
@@ -184,7 +189,7 @@ export class ThreadPool {
     }
   }
 
-  /** Runs all tasks, split into contiguous blocks over the threads; returns when all are done. */
+  /** Runs all tasks, each thread taking the next one until none is left; returns when all are done. */
   run(list: readonly Task[]): void {
     // Stopped workers never answer: waiting for them would hang for ever.
     if (this.terminated) throw new DeviceError('wasm thread pool: used after terminate() (the backend was disposed)');
@@ -194,29 +199,21 @@ export class ThreadPool {
       for (const t of list) this.local[t.kernel](...t.args);
       return;
     }
+    this.writeTasks(list);
+    Atomics.store(this.control, NEXT, 0);
     const gen = ++this.generation;
-    const start = (b: number) => Math.floor((b * n) / threads);
     for (let w = 1; w < threads; w++) {
-      let p = w * SLOT;
-      this.tasks[p++] = start(w + 1) - start(w);
-      for (let k = start(w); k < start(w + 1); k++) {
-        const t = list[k];
-        if (p + 2 + t.args.length > (w + 1) * SLOT) throw new Error('wasm thread pool: too many tasks in one call');
-        this.tasks[p++] = t.kernel;
-        this.tasks[p++] = t.args.length;
-        this.tasks.set(t.args, p);
-        p += t.args.length;
-      }
       Atomics.store(this.control, 3 * w, gen);
       Atomics.notify(this.control, 3 * w);
     }
-    // The caller's share; a failure here still waits for the workers, so none is left running.
+    // The caller's share; after a failure here it takes no more tasks, and still waits for the workers, so none is left running.
     let failure: Error | null = null;
-    for (let k = 0; k < start(1) && !failure; k++) {
+    for (let k = Atomics.add(this.control, NEXT, 1); k < n; k = Atomics.add(this.control, NEXT, 1)) {
       try {
         this.local[list[k].kernel](...list[k].args);
       } catch (err) {
         failure = new DeviceError(`wasm kernel ${this.names[list[k].kernel]} failed on the calling thread: ${(err as Error).name}: ${(err as Error).message}`);
+        break;
       }
     }
     for (let w = 1; w < threads; w++) {
@@ -229,6 +226,23 @@ export class ThreadPool {
       if (Atomics.exchange(this.control, 3 * w + 2, 0) !== 0) failure ??= new DeviceError(`wasm kernel ${this.messageOf(w)} (on worker ${w})`);
     }
     if (failure) throw failure;
+  }
+
+  /** The task list into the shared buffer: the count, each record's start, the records. */
+  private writeTasks(list: readonly Task[]): void {
+    const n = list.length;
+    let p = 1 + n;
+    const need = list.reduce((sum, t) => sum + 3 + t.args.length, 1);
+    if (need > this.tasks.length) throw new Error(`wasm thread pool: too many tasks in one call (${n} tasks, ${need} doubles, room for ${this.tasks.length})`);
+    this.tasks[0] = n;
+    for (let k = 0; k < n; k++) {
+      const t = list[k];
+      this.tasks[1 + k] = p;
+      this.tasks[p++] = t.kernel;
+      this.tasks[p++] = t.args.length;
+      this.tasks.set(t.args, p);
+      p += t.args.length;
+    }
   }
 
   /** What worker w wrote about its failure: "kernel: ErrorName: message". */

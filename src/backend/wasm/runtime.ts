@@ -260,19 +260,22 @@ export class WasmRuntime {
     pool.run(calls.map((args): Task => ({ kernel: id, args: this.positional(kernel, args) })));
   }
 
-  /** How many parts to cut `work` elements of parallel work over `units` units into. */
-  parts(work: number, units: number): number {
+  /**
+   * How many parts to cut `work` elements of parallel work over `units` units into: `perThread` per
+   * thread (more than one lets a thread that runs faster take over part of a slower one's share).
+   */
+  parts(work: number, units: number, perThread = 1): number {
     const { pool } = this.state;
     if (!pool?.ready || work < PARALLEL_MIN_ELEMENTS) return 1;
-    return Math.max(1, Math.min(pool.size, units));
+    return Math.max(1, Math.min(pool.size * perThread, units));
   }
 
   /**
    * Calls over `units` independent units (groups, rows, elements) of `size` elements of work each,
    * cut into contiguous parts: make(first unit, number of units) gives one call's arguments.
    */
-  split<K extends ParallelKernel>(units: number, size: number, make: (first: number, count: number) => WasmArgs<K>): WasmArgs<K>[] {
-    const parts = this.parts(units * size, units);
+  split<K extends ParallelKernel>(units: number, size: number, make: (first: number, count: number) => WasmArgs<K>, perThread = 1): WasmArgs<K>[] {
+    const parts = this.parts(units * size, units, perThread);
     const calls: WasmArgs<K>[] = [];
     for (let i = 0; i < parts; i++) {
       const [u0, u1] = part(units, parts, i);

@@ -12,11 +12,11 @@ import { chunkCount, REDUCTION_CHUNK_ROWS } from '../chunked-reduction.js';
 import { part, ptr, type WasmRuntime } from '../runtime.js';
 
 /**
- * Backward calls per thread. Each call has its own scratch (about 0.8 MB for four seed sequences) and
- * reuses it for all its sequences, so few calls keep it in cache; two per thread still balance a
- * preempted worker.
+ * Calls per thread, so that a thread slowed down (a shared machine, another process) hands part of
+ * its share to the others (the pool's threads take calls as they finish). A backward call has its own
+ * scratch (about 0.8 MB for four seed sequences) and reuses it for all its sequences.
  */
-const BACKWARD_CALLS_PER_THREAD = 2;
+const CALLS_PER_THREAD = 8;
 
 /** Scratch floats per forward call: the quad path's (assembly/rnamblock-quad.ts), more than the row path's 6 rows of dim. */
 export const forwardScratch = (dim: number): number => 36 * dim + 16;
@@ -53,7 +53,7 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
     const calls = rt.split<'rnam_block_forward'>(groups, seq * dim * (4 * dim + 20), (g0, n) => ({
       x: ptr(x), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2), b2: ptr(b2),
       h: ptr(h), out: ptr(out), scratch: 0, g0, groups: n, batch, seq, dim, eps,
-    }));
+    }), CALLS_PER_THREAD);
     const scratch = rt.scratch(calls.length, forwardScratch(dim));
     rt.run('rnam_block_forward', calls.map((c, i): WasmArgs<'rnam_block_forward'> => ({ ...c, scratch: scratch.at(i) })));
     rt.free(scratch.buffer);
@@ -70,7 +70,7 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
     // Units between cuts never split a chunk; calls are contiguous runs of units.
     const cuts = backwardCuts(groups, batch, seq, chunkRows);
     const units = cuts.length - 1;
-    const callCount = Math.min(units, BACKWARD_CALLS_PER_THREAD * rt.parts(groups * seq * dim, units));
+    const callCount = rt.parts(groups * seq * dim, units, CALLS_PER_THREAD);
     const scratch = rt.scratch(callCount, backwardScratch(seq, dim));
     const calls: WasmArgs<'rnam_block_backward'>[] = [];
     for (let i = 0; i < callCount; i++) {
