@@ -25,6 +25,14 @@ const PARALLEL_MIN_ELEMENTS = 1 << 15;
  * (259 ms on one thread).
  */
 const SCRATCH_ALIGN = 128;
+/**
+ * Calls per thread for the long kernels whose units share no work (the fused block's and the minGRU
+ * scan's sequences): the pool's threads take calls as they finish them, so with several each, a
+ * thread slowed down (a shared machine, another process, a slower core) hands part of its share to
+ * the others. The classic cells keep one call per thread: a call's batch rows share each step's
+ * weight loads, and cutting them finer made small models' steps up to a fifth slower.
+ */
+export const CALLS_PER_THREAD = 8;
 const SCRATCH_GAP = 256;
 
 export interface WasmBuffer extends DeviceBuffer {

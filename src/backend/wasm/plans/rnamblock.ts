@@ -9,14 +9,7 @@ import type { DeviceBuffer } from '../../backend.js';
 import type { WasmArgs } from '../../../kernels/types.js';
 import type { FamilyPlans } from '../plan.js';
 import { chunkCount, REDUCTION_CHUNK_ROWS } from '../chunked-reduction.js';
-import { part, ptr, type WasmRuntime } from '../runtime.js';
-
-/**
- * Calls per thread, so that a thread slowed down (a shared machine, another process) hands part of
- * its share to the others (the pool's threads take calls as they finish). A backward call has its own
- * scratch (about 0.8 MB for four seed sequences) and reuses it for all its sequences.
- */
-const CALLS_PER_THREAD = 8;
+import { CALLS_PER_THREAD, part, ptr, type WasmRuntime } from '../runtime.js';
 
 /** Scratch floats per forward call: the quad path's (assembly/rnamblock-quad.ts), more than the row path's 6 rows of dim. */
 export const forwardScratch = (dim: number): number => 36 * dim + 16;
