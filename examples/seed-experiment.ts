@@ -4,7 +4,7 @@
 // with the loss curves, as SVG and, with --png, as PNG through headless Chromium.
 //
 //   npm start                      # default: seq 128, 10 000 samples, 10 epochs (48 s on 2 cores of an Intel Xeon, family 6 model 167)
-//   npm start -- --full            # the seed's configuration: seq 1024, 25 epochs (13 min on the same machine)
+//   npm start -- --full            # the seed's configuration: seq 1024, 25 epochs (13.5 min on the same machine)
 //   npm start -- --epochs 3 --samples 2000 --split 1600 --seq 64 --out out/ --png
 import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
