@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
 import { availableBackends } from './helpers/backends.js';
 import { assertBitwiseEqual, assertClose, randomArray } from './helpers/util.js';
-import { backwardCuts } from '../src/backend/wasm/plans/rnamblock.js';
+import { backwardCuts, forwardCuts } from '../src/backend/wasm/plans/rnamblock.js';
 
 type Shape4 = [terms: number, batch: number, seq: number, dim: number];
 
@@ -49,11 +49,18 @@ const SHAPES: Shape4[] = [
 
 const cpu = suite('rnamBlock (fused) vs the unfused ops on the CPU backend: bitwise');
 
-cpu('backward calls are cut only where a linear chunk (per term) and a layer-norm chunk both start', () => {
+cpu('backward calls are cut only where a linear chunk (per term), a layer-norm chunk and a quad all start', () => {
   assert.equal(backwardCuts(8 * 128, 128, 1024, 4096), Array.from({ length: 257 }, (_, i) => 4 * i));
   assert.equal(backwardCuts(18, 9, 512, 4096), [0, 8, 18]);
   assert.equal(backwardCuts(6, 3, 2000, 4096), [0, 6]);
   assert.equal(backwardCuts(4, 2, 3, 4096), [0, 4]);
+  assert.equal(backwardCuts(8, 8, 4096, 4096), [0, 4, 8]); // every sequence is a chunk: quads decide
+});
+
+cpu('forward calls are cut only where a quad of one term starts', () => {
+  assert.equal(forwardCuts(12, 6), [0, 4, 6, 10, 12]);
+  assert.equal(forwardCuts(8, 4), [0, 4, 8]);
+  assert.equal(forwardCuts(3, 1), [0, 1, 2, 3]);
 });
 
 for (const shape of SHAPES) {

@@ -1,5 +1,5 @@
 // The fused RNAM block (assembly/rnamblock.ts). The forward cuts the (term, batch) sequences into
-// parts. The backward reduces its parameter gradients exactly as the unfused kernels do (see
+// parts that keep the SIMD path's quads (four sequences of one term) whole. The backward reduces its parameter gradients exactly as the unfused kernels do (see
 // chunked-reduction.ts): the linear ones per term over fixed chunks of REDUCTION_CHUNK_ROWS rows of
 // that term, the layer-norm ones over fixed chunks of all rows, each chunk a chain in row order,
 // then the chunk partials summed in chunk order by sum_rows. A call owns whole chunks of both kinds
@@ -17,13 +17,26 @@ export const forwardScratch = (dim: number): number => 36 * dim + 16;
 export const backwardScratch = (seq: number, dim: number): number => 24 * seq * dim + 72 * dim + 16;
 
 /**
+ * The sequences where a forward call may start without breaking up the SIMD path's quads (four
+ * sequences of one term from a multiple of 4 within the term): returns the starts in order, then
+ * `groups`.
+ */
+export function forwardCuts(groups: number, batch: number): number[] {
+  const cuts: number[] = [];
+  for (let g = 0; g < groups; g++) if ((g % batch) % 4 === 0) cuts.push(g);
+  cuts.push(groups);
+  return cuts;
+}
+
+/**
  * The sequences where a backward call may start: every one whose first row starts a linear chunk of
- * its term and a layer-norm chunk. Returns the starts in order, then `groups`.
+ * its term and a layer-norm chunk, and that starts a quad (as forwardCuts). Returns the starts in
+ * order, then `groups`.
  */
 export function backwardCuts(groups: number, batch: number, seq: number, chunkRows: number): number[] {
   const cuts: number[] = [];
   for (let g = 0; g < groups; g++) {
-    if (((g % batch) * seq) % chunkRows === 0 && (g * seq) % chunkRows === 0) cuts.push(g);
+    if ((g % batch) % 4 === 0 && ((g % batch) * seq) % chunkRows === 0 && (g * seq) % chunkRows === 0) cuts.push(g);
   }
   cuts.push(groups);
   return cuts;
@@ -43,12 +56,19 @@ function slotsFor(rt: WasmRuntime, out: DeviceBuffer | null, groups: number, chu
 export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
   rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, terms, batch, seq, dim, eps }) {
     const groups = terms * batch;
-    const calls = rt.split<'rnam_block_forward'>(groups, seq * dim * (4 * dim + 20), (g0, n) => ({
-      x: ptr(x), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2), b2: ptr(b2),
-      h: ptr(h), out: ptr(out), scratch: 0, g0, groups: n, batch, seq, dim, eps,
-    }), CALLS_PER_THREAD);
-    const scratch = rt.scratch(calls.length, forwardScratch(dim));
-    rt.run('rnam_block_forward', calls.map((c, i): WasmArgs<'rnam_block_forward'> => ({ ...c, scratch: scratch.at(i) })));
+    const cuts = forwardCuts(groups, batch);
+    const units = cuts.length - 1;
+    const callCount = rt.parts(groups * seq * dim * (4 * dim + 20), units, CALLS_PER_THREAD);
+    const scratch = rt.scratch(callCount, forwardScratch(dim));
+    const calls: WasmArgs<'rnam_block_forward'>[] = [];
+    for (let i = 0; i < callCount; i++) {
+      const [u0, u1] = part(units, callCount, i);
+      calls.push({
+        x: ptr(x), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2), b2: ptr(b2),
+        h: ptr(h), out: ptr(out), scratch: scratch.at(i), g0: cuts[u0], groups: cuts[u1] - cuts[u0], batch, seq, dim, eps,
+      });
+    }
+    rt.run('rnam_block_forward', calls);
     rt.free(scratch.buffer);
   },
 
