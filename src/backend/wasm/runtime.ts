@@ -25,6 +25,7 @@ const PARALLEL_MIN_ELEMENTS = 1 << 15;
  * (259 ms on one thread).
  */
 const SCRATCH_ALIGN = 128;
+const SCRATCH_GAP = 256;
 /**
  * Calls per thread for the long kernels whose units share no work (the fused block's and the minGRU
  * scan's sequences): the pool's threads take calls as they finish them, so with several each, a
@@ -33,7 +34,6 @@ const SCRATCH_ALIGN = 128;
  * weight loads, and cutting them finer made small models' steps up to a fifth slower.
  */
 export const CALLS_PER_THREAD = 8;
-const SCRATCH_GAP = 256;
 
 export interface WasmBuffer extends DeviceBuffer {
   readonly ptr: number;
@@ -220,11 +220,11 @@ export class WasmRuntime {
    * Scratch for `calls` parallel calls of `floats` floats each, in one buffer: call i's area starts at
    * the address at(i), apart from the others (see SCRATCH_GAP). Free `buffer` after the calls.
    */
-  scratch(calls: number, floats: number): { buffer: WasmBuffer; at: (i: number) => number } {
+  scratch(calls: number, floats: number): { buffer: WasmBuffer; calls: number; at: (i: number) => number } {
     const stride = Math.ceil((floats * 4) / SCRATCH_ALIGN) * SCRATCH_ALIGN + SCRATCH_GAP;
     const buffer = this.alloc((calls * stride + SCRATCH_ALIGN) / 4);
     const base = Math.ceil(buffer.ptr / SCRATCH_ALIGN) * SCRATCH_ALIGN;
-    return { buffer, at: (i) => base + i * stride };
+    return { buffer, calls, at: (i) => base + i * stride };
   }
 
   free(buffer: DeviceBuffer): void {
@@ -290,5 +290,18 @@ export class WasmRuntime {
       if (u1 > u0) calls.push(make(u0, u1 - u0));
     }
     return calls.length ? calls : [make(0, units)];
+  }
+
+  /**
+   * `count` calls over the units between `cuts` (ascending starts, then the end), each a contiguous
+   * run of whole units: make(first, number of items, call index) gives one call's arguments.
+   */
+  splitAt<K extends ParallelKernel>(cuts: readonly number[], count: number,
+    make: (first: number, items: number, index: number) => WasmArgs<K>): WasmArgs<K>[] {
+    const units = cuts.length - 1;
+    return Array.from({ length: count }, (_, i) => {
+      const [u0, u1] = part(units, count, i);
+      return make(cuts[u0], cuts[u1] - cuts[u0], i);
+    });
   }
 }

@@ -1,15 +1,14 @@
-// The fused RNAM block (assembly/rnamblock.ts). The forward cuts the (term, batch) sequences into
-// parts that keep the SIMD path's quads (four sequences of one term) whole. The backward reduces its parameter gradients exactly as the unfused kernels do (see
-// chunked-reduction.ts): the linear ones per term over fixed chunks of REDUCTION_CHUNK_ROWS rows of
+// The fused RNAM block (assembly/rnamblock.ts). Both directions cut the (term, batch) sequences into
+// calls that keep the SIMD path's quads (four sequences of one term) whole. The backward reduces its
+// parameter gradients exactly as the unfused kernels do (see chunked-reduction.ts): the linear ones per term over fixed chunks of REDUCTION_CHUNK_ROWS rows of
 // that term, the layer-norm ones over fixed chunks of all rows, each chunk a chain in row order,
 // then the chunk partials summed in chunk order by sum_rows. A call owns whole chunks of both kinds
 // and whole sequences, and each chunk's chain is walked by the one call that owns it, in row order: the
 // same bits however the sequences are cut into calls, so the cut may follow the thread count.
 import type { DeviceBuffer } from '../../backend.js';
-import type { WasmArgs } from '../../../kernels/types.js';
 import type { FamilyPlans } from '../plan.js';
 import { chunkCount, REDUCTION_CHUNK_ROWS } from '../chunked-reduction.js';
-import { CALLS_PER_THREAD, part, ptr, type WasmRuntime } from '../runtime.js';
+import { CALLS_PER_THREAD, ptr, type WasmRuntime } from '../runtime.js';
 
 /** Scratch floats per forward call: the quad path's (assembly/rnamblock-quad.ts), more than the row path's 6 rows of dim. */
 export const forwardScratch = (dim: number): number => 36 * dim + 16;
@@ -57,18 +56,11 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
   rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, terms, batch, seq, dim, eps }) {
     const groups = terms * batch;
     const cuts = forwardCuts(groups, batch);
-    const units = cuts.length - 1;
-    const callCount = rt.parts(groups * seq * dim * (4 * dim + 20), units, CALLS_PER_THREAD);
-    const scratch = rt.scratch(callCount, forwardScratch(dim));
-    const calls: WasmArgs<'rnam_block_forward'>[] = [];
-    for (let i = 0; i < callCount; i++) {
-      const [u0, u1] = part(units, callCount, i);
-      calls.push({
-        x: ptr(x), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2), b2: ptr(b2),
-        h: ptr(h), out: ptr(out), scratch: scratch.at(i), g0: cuts[u0], groups: cuts[u1] - cuts[u0], batch, seq, dim, eps,
-      });
-    }
-    rt.run('rnam_block_forward', calls);
+    const scratch = rt.scratch(rt.parts(groups * seq * dim * (4 * dim + 20), cuts.length - 1, CALLS_PER_THREAD), forwardScratch(dim));
+    rt.run('rnam_block_forward', rt.splitAt<'rnam_block_forward'>(cuts, scratch.calls, (g0, n, i) => ({
+      x: ptr(x), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2), b2: ptr(b2),
+      h: ptr(h), out: ptr(out), scratch: scratch.at(i), g0, groups: n, batch, seq, dim, eps,
+    })));
     rt.free(scratch.buffer);
   },
 
@@ -82,20 +74,13 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
 
     // Units between cuts never split a chunk; calls are contiguous runs of units.
     const cuts = backwardCuts(groups, batch, seq, chunkRows);
-    const units = cuts.length - 1;
-    const callCount = rt.parts(groups * seq * dim, units, CALLS_PER_THREAD);
-    const scratch = rt.scratch(callCount, backwardScratch(seq, dim));
-    const calls: WasmArgs<'rnam_block_backward'>[] = [];
-    for (let i = 0; i < callCount; i++) {
-      const [u0, u1] = part(units, callCount, i);
-      calls.push({
-        x: ptr(x), h: ptr(h), dout: ptr(dout), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2),
-        dx: ptr(dx), dwg: ptr(g.dwg.slots), dlnw: ptr(n.dlnw.slots), dlnb: ptr(n.dlnb.slots), dw1: ptr(g.dw1.slots),
-        db1: ptr(g.db1.slots), dw2: ptr(g.dw2.slots), db2: ptr(g.db2.slots), scratch: scratch.at(i),
-        g0: cuts[u0], groups: cuts[u1] - cuts[u0], batch, seq, dim, chunkRows, linChunks, eps,
-      });
-    }
-    rt.run('rnam_block_backward', calls);
+    const scratch = rt.scratch(rt.parts(groups * seq * dim, cuts.length - 1, CALLS_PER_THREAD), backwardScratch(seq, dim));
+    rt.run('rnam_block_backward', rt.splitAt<'rnam_block_backward'>(cuts, scratch.calls, (g0, count, i) => ({
+      x: ptr(x), h: ptr(h), dout: ptr(dout), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2),
+      dx: ptr(dx), dwg: ptr(g.dwg.slots), dlnw: ptr(n.dlnw.slots), dlnb: ptr(n.dlnb.slots), dw1: ptr(g.dw1.slots),
+      db1: ptr(g.db1.slots), dw2: ptr(g.dw2.slots), db2: ptr(g.db2.slots), scratch: scratch.at(i),
+      g0, groups: count, batch, seq, dim, chunkRows, linChunks, eps,
+    })));
     rt.free(scratch.buffer);
 
     // The chunk partials, summed in chunk order (as chunkedReduction does).
