@@ -86,7 +86,7 @@ export { evaluate, type EvaluateOptions, type Evaluation } from './train/evaluat
 export { predict, type PredictOptions, type Prediction } from './train/predict.js';
 export type { EpochStats, BatchStats } from './train/history.js';
 export type { Task, LossFn } from './train/task.js';
-export type { Metrics } from './train/task-metrics.js';
+export type { Metrics } from './train/task.js';
 export type { TrainingData, ArrayData, StreamedBatch } from './train/data-source.js';
 export type { TrainableModel } from './train/model-info.js';
 export type { EarlyStoppingOptions } from './train/early-stopping.js';
@@ -95,3 +95,14 @@ export {
   LRScheduler, StepLR, CosineAnnealingLR, ReduceLROnPlateau,
   type Scheduler, type StepLROptions, type CosineAnnealingLROptions, type ReduceLROnPlateauOptions,
 } from './optim/schedulers.js';
+// The one path from a table to an explained model: the fitted preprocessing, trainTable, predictTable
+// and the model file that carries both; the task module; the model protocol.
+export { Preprocessing, PREPROCESSING_VERSION, type PreprocessingRecord, type PreprocessingOptions, type FitNotes } from './pipeline/preprocessing.js';
+export { trainTable, type TrainTableOptions, type TrainedTable } from './pipeline/train-table.js';
+export { predictTable, type PredictTableOptions, type TablePrediction } from './pipeline/predict-table.js';
+export { saveTrained, loadTrained, type TrainedModel, type LoadedTrained, type SaveTrainedOptions } from './pipeline/model-file.js';
+export type { Centering, TableOutputs } from './pipeline/outputs.js';
+export type { Report, ExplainedSample, SplitName as ReportSplit } from './pipeline/report.js';
+export type { TableInput } from './pipeline/table-input.js';
+export { inferTask, taskMetricNames, tasks, maxInferredClasses } from './train/task.js';
+export type { ModelDescription, ModelConfig, InputLayout, AdditiveStructure, Describable } from './nn/describe.js';

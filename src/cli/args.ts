@@ -1,14 +1,12 @@
 // The command line's arguments: node:util's parseArgs, then each value checked and typed, so a bad
 // flag is a UsageError naming it (exit code 2) before any work starts.
 import { parseArgs } from 'node:util';
-import { RnamError } from '../index.js';
+import { RnamError, type Task } from '../index.js';
 
 /** A wrong command line: printed with the usage, exit code 2. */
 export class UsageError extends RnamError {
   override name = 'UsageError';
 }
-
-export type Task = 'regression' | 'binary' | 'multiclass';
 
 export interface TrainArgs {
   data: string;
@@ -17,12 +15,15 @@ export interface TrainArgs {
   target: string;
   features?: string[];
   task?: Task;
+  positive?: string;
   window?: number;
   horizon?: number;
   epochs: number;
   batchSize: number;
   lr: number;
   seed: number;
+  validation: number;
+  test: number;
   hidden: number;
   blocks: number;
   device: 'auto' | 'wasm' | 'webgpu';
@@ -41,16 +42,22 @@ export interface PredictArgs {
 
 export const usage = `usage:
   rnam train DATA.csv --time COL --target COL --out DIR [--id COL] [--features a,b,c]
-             [--task regression|binary|multiclass] [--window N [--horizon H]] [--epochs N]
-             [--batch-size N] [--lr X] [--seed N] [--hidden N] [--blocks N]
-             [--missing error|carry-forward] [--device auto|wasm|webgpu] [--no-progress]
+             [--task regression|binary|multiclass] [--positive LABEL] [--window N [--horizon H]]
+             [--validation F] [--test F] [--epochs N] [--batch-size N] [--lr X] [--seed N]
+             [--hidden N] [--blocks N] [--missing error|carry-forward] [--device auto|wasm|webgpu]
+             [--no-progress]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
 
 train: panel mode (one sample per id: its rows by time, the target at its last row) unless --window
 gives sliding windows of N steps with the target H steps (default 1) after each window's last step.
-Writes DIR/model.safetensors, DIR/report.json and DIR/report.html.
-predict: one row per sample: id, time, prediction (p(class 1) for binary; the class and p_<class>
-columns for multiclass), contribution_<feature> per feature.`;
+Binary and multiclass targets may be text labels (--positive names the positive one of two).
+--validation and --test are the fractions held out (default 0.15 each; whole ids in panel mode, the
+last steps of each series in window mode). Writes DIR/model.safetensors, DIR/report.json and
+DIR/report.html together (the previous ones stay whole until the new ones are complete).
+predict: one row per sample: id, time (as in the input), target (empty where unknown: the target
+column may be absent), target_known, prediction (p(positive class) for binary; the class label and
+p_<class> columns for multiclass), intercept, contribution_<feature> per feature; intercept + the
+contributions = the value (regression) or the logit of the positive or predicted class.`;
 
 function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;
@@ -63,6 +70,13 @@ function positive(flag: string, text: string | undefined, fallback: number): num
   if (text === undefined) return fallback;
   const v = Number(text);
   if (text.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${flag} must be a positive number, got '${text}'`);
+  return v;
+}
+
+function fraction(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (text.trim() === '' || !(v >= 0 && v < 1)) throw new UsageError(`--${flag} must be a fraction in [0, 1), got '${text}'`);
   return v;
 }
 
@@ -93,7 +107,7 @@ function parse(argv: string[], options: Record<string, { type: 'string' | 'boole
 const devices = ['auto', 'wasm', 'webgpu'] as const;
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'task', 'window', 'horizon', 'epochs', 'batch-size', 'lr', 'seed', 'hidden', 'blocks', 'device', 'missing', 'out'];
+  const names = ['id', 'time', 'target', 'features', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'batch-size', 'lr', 'seed', 'hidden', 'blocks', 'device', 'missing', 'out'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
   const s = (k: string) => v[k] as string | undefined;
@@ -105,11 +119,12 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   }
   return {
     data: positionals[0], id: s('id'), time: required('time', s('time')), target: required('target', s('target')), features,
-    task: oneOf('task', s('task'), ['regression', 'binary', 'multiclass'] as const),
+    task: oneOf('task', s('task'), ['regression', 'binary', 'multiclass'] as const), positive: s('positive'),
     window: s('window') === undefined ? undefined : integer('window', s('window'), 0, 1),
     horizon: s('horizon') === undefined ? undefined : integer('horizon', s('horizon'), 1, 0),
     epochs: integer('epochs', s('epochs'), 30, 1), batchSize: integer('batch-size', s('batch-size'), 64, 1),
     lr: positive('lr', s('lr'), 3e-3), seed: integer('seed', s('seed'), 0, 0),
+    validation: fraction('validation', s('validation'), 0.15), test: fraction('test', s('test'), 0.15),
     hidden: integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward'] as const, 'error')!,
     out: required('out', s('out')), progress: !v['no-progress'],

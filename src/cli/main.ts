@@ -14,9 +14,17 @@ export async function main(argv: string[], log = (line: string) => console.error
       console.log(usage);
       return command === undefined ? 2 : 0;
     }
-    if (command === 'train') await train(parseTrainArgs(rest), log);
-    else if (command === 'predict') await predictCommand(parsePredictArgs(rest), log);
-    else throw new UsageError(`unknown command '${command}' (train or predict)`);
+    let run: () => Promise<unknown>;
+    try {
+      if (command === 'train') { const a = parseTrainArgs(rest); run = () => train(a, log); }
+      else if (command === 'predict') { const a = parsePredictArgs(rest); run = () => predictCommand(a, log); }
+      else throw new UsageError(`unknown command '${command}' (train or predict)`);
+    } catch (err) {
+      // A wrong command line: the usage follows the one-line message.
+      if (err instanceof UsageError) (err as UsageError & { showUsage?: boolean }).showUsage = true;
+      throw err;
+    }
+    await run();
     return 0;
   } catch (err) {
     const e = err as Error;
@@ -25,7 +33,8 @@ export async function main(argv: string[], log = (line: string) => console.error
     const where = ['column', 'row', 'id'].filter((k) => fields[k] !== undefined && !e.message.includes(String(fields[k])))
       .map((k) => `${k} ${JSON.stringify(fields[k])}`).join(', ');
     log(`rnam ${command}: ${e.name === 'Error' ? '' : `${e.name}: `}${e.message}${where ? ` (${where})` : ''}`);
-    if (err instanceof UsageError) log(usage);
+    if ((err as { showUsage?: boolean }).showUsage) log(usage);
+    else if (err instanceof UsageError) log('(rnam --help for the usage)');
     if (process.env.RNAM_DEBUG) log(e.stack ?? '');
     return err instanceof UsageError ? 2 : 1;
   }

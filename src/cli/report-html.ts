@@ -2,7 +2,7 @@
 // the loss curves, the term importances and the shape functions of a `rnam train` run.
 import { explanationCharts, type Explanation } from '../index.js';
 import { renderSvg } from '../plot/index.js';
-import type { Report } from './report.js';
+import type { Report } from '../index.js';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
@@ -32,10 +32,21 @@ function metricsTable(report: Report): string {
   return `<table><thead><tr><th></th><th>samples</th>${names.map((n) => `<th>${escape(n)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** The report's explained samples: intercept + contributions = output, the numbers `rnam predict` writes. */
+function examplesTable(report: Report): string {
+  if (report.examples.length === 0) return '<p>No sample to show.</p>';
+  const features = report.features;
+  const head = ['id', 'time', 'target', 'prediction', 'output', 'intercept', ...features].map((h) => `<th>${escape(String(h))}</th>`).join('');
+  const rows = report.examples.map((e) => `<tr><th scope="row">${escape(e.id)}</th><td>${escape(String(e.time))}</td><td>${e.target === null ? '–' : escape(String(e.target))}</td>`
+    + `<td>${typeof e.prediction === 'number' ? fmt(e.prediction) : escape(e.prediction)}</td><td>${fmt(e.output)}</td><td>${fmt(e.intercept)}</td>`
+    + features.map((f) => `<td>${fmt(e.contributions[f])}</td>`).join('') + '</tr>');
+  return `<div class="wide"><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
 export async function renderReportHtml(report: Report, explanation: Explanation): Promise<string> {
   const charts = explanationCharts(explanation);
   const [loss, importance, shapes] = await Promise.all([renderSvg(lossSpec(report)), renderSvg(charts.importance), renderSvg(charts.shapes)]);
-  const d = report.data;
+  const d = report.preprocessing;
   const setting = d.mode === 'window' ? `window mode: ${d.window} steps, target ${d.horizon} step(s) ahead` : 'panel mode: one sample per id';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rnam report: ${escape(report.target)}</title>
@@ -44,7 +55,7 @@ export async function renderReportHtml(report: Report, explanation: Explanation)
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1b1f24; }
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 .sub { color: #57606a; margin-top: 0; } table { border-collapse: collapse; } th, td { padding: .3rem .8rem; text-align: right; border-bottom: 1px solid #eee; }
-th[scope=row] { text-align: left; } figure { margin: 0; } .row { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; } svg { max-width: 100%; height: auto; }
+th[scope=row] { text-align: left; } figure { margin: 0; } .wide { overflow-x: auto; } .row { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; } svg { max-width: 100%; height: auto; }
 </style></head><body>
 <h1>rnam: predicting <code>${escape(report.target)}</code> (${report.task})</h1>
 <p class="sub">First-order RNAM, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
@@ -53,6 +64,9 @@ th[scope=row] { text-align: left; } figure { margin: 0; } .row { display: flex; 
 <h2>Shape functions</h2>
 <p>Each feature's contribution to the ${report.task === 'regression' ? 'prediction' : 'logit'} against a summary of its input sequence; the model's output is the intercept plus the sum of these contributions.</p>
 <figure>${shapes}</figure>
+<h2>Explained samples (${report.explainedSplit} split)</h2>
+<p>Each row: intercept + the contributions = output (${report.task === 'regression' ? 'the prediction' : report.task === 'binary' ? 'the logit of the positive class' : 'the logit of the predicted class'}); the same numbers <code>rnam predict</code> writes for these samples.</p>
+${examplesTable(report)}
 </body></html>
 `;
 }

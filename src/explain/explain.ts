@@ -1,15 +1,19 @@
-// rnam.explain: what a trained RNAM learned, from its own additive structure: the intercept, each
-// term's global importance, its shape function, and any sample's prediction split term by term.
-import type { FirstOrderRNAM } from '../nn/rnam.js';
+// rnam.explain: what a trained additive model learned, from its own additive structure: the
+// intercept, each term's global importance, its shape function, and any sample's prediction split
+// term by term. One convention everywhere: centered contributions plus an intercept that sums to
+// the model's output (the logit for classification), in the target's units for regression.
 import type { SequenceDataset } from '../data/dataset.js';
 import type { Scale, Standardizer } from '../data/standardize.js';
+import type { Describable } from '../nn/describe.js';
+import type { Module } from '../nn/module.js';
 import { ArgumentError } from '../errors.js';
 import { checkAdditiveModel, checkExplainDataset, checkExplainOptions, resolveTask } from './check.js';
 import { predict } from '../train/predict.js';
+import type { TrainableModel } from '../train/model-info.js';
 import { termImportance } from './importance.js';
 import { shapeFunctions } from './shapes.js';
 import { localExplanation } from './local.js';
-import { centerContributions } from './center.js';
+import { centerContributions, toTargetUnits, type Centered } from './center.js';
 import type { ExplainOptions, ExplainTask, Explanation } from './types.js';
 
 interface Described {
@@ -36,32 +40,37 @@ function featureScales(featureNames: readonly string[], standardizer: Standardiz
 }
 
 /**
- * Explains `model` on `data` (a SequenceDataset or a SeriesDataset of the model's terms): runs the
- * model once over every sample, without gradients, on the model's device.
+ * Explains `model` (an additive model: FirstOrderRNAM or any model whose describe().additive is set)
+ * on `data` (a SequenceDataset or SeriesDataset of its terms): runs the model once over every sample,
+ * without gradients, on the model's device.
  */
-export async function explain(model: FirstOrderRNAM, data: SequenceDataset, options: ExplainOptions = {}): Promise<Explanation> {
-  checkAdditiveModel(model);
-  checkExplainDataset(model, data);
-  const settings = checkExplainOptions(options);
-  const task = resolveTask(model, data, options.task);
-  const { terms, outDim } = model.options;
+export async function explain(model: Module & Describable, data: SequenceDataset, options: ExplainOptions = {}): Promise<Explanation> {
+  const d = checkAdditiveModel(model);
+  checkExplainDataset(d, data);
+  const { terms } = d.additive, outDim = d.outputs;
+  const settings = checkExplainOptions(options, terms, outDim);
+  const task = resolveTask(d, data, options.task);
   const described = data as SequenceDataset & Described;
   const featureNames = described.featureNames ? [...described.featureNames] : Array.from({ length: terms }, (_, t) => `term_${t}`);
   const scales = featureScales(featureNames, described.standardizer); // checked before the model runs
-  const bias = Array.from(await model.gam.bias.toArray());
+  const bias = Array.from(await d.additive.intercept.toArray());
   // The model's raw outputs (logits for classification) and per-term contributions, each batch read at its lengths.
-  const outputs = await predict(model, data, { task, batchSize: settings.batchSize });
-  const predictions = outputs.yHat, raw = outputs.contributions!;
-  const { contributions, offsets, intercept } = settings.center
-    ? centerContributions(raw, terms, data.samples, outDim, bias)
+  const outputs = await predict(model as unknown as TrainableModel, data, { task, batchSize: settings.batchSize });
+  const raw = outputs.contributions!;
+  let centered: Centered = settings.center
+    ? centerContributions(raw, terms, data.samples, outDim, bias, settings.offsets)
     : { contributions: Float64Array.from(raw), offsets: Array.from({ length: terms }, () => new Array<number>(outDim).fill(0)), intercept: [...bias] };
+  let predictions: Float64Array = Float64Array.from(outputs.yHat);
+  const targetScale = task === 'regression' ? described.standardizer?.target : undefined;
+  if (targetScale && settings.targetUnits) ({ centered, predictions } = toTargetUnits(centered, predictions, targetScale));
+  const { contributions, offsets, intercept } = centered;
   const stored = { task, featureNames, intercept, samples: data.samples, outDim, predictions, contributions };
   return {
     ...stored, bias, centered: settings.center, offsets,
     outputNames: outputNames(task, outDim, described.targetNames),
     importance: termImportance(contributions, featureNames, data.samples, outDim),
     shapes: shapeFunctions(data, contributions, outDim, featureNames, { ...settings, scales }),
-    ...(described.standardizer?.target ? { targetScale: described.standardizer.target } : {}),
+    ...(targetScale ? { targetScale, targetUnits: settings.targetUnits } : {}),
     local: (sample, localOptions) => localExplanation(stored, sample, localOptions),
   };
 }

@@ -8,7 +8,7 @@ export interface StoredOutputs {
   intercept: readonly number[];
   samples: number;
   outDim: number;
-  predictions: Float32Array;
+  predictions: ArrayLike<number>;
   contributions: ArrayLike<number>;
 }
 
@@ -21,7 +21,7 @@ export function localExplanation(s: StoredOutputs, sample: number, options: Loca
   if (!Number.isInteger(sample) || sample < 0 || sample >= s.samples) {
     throw new ArgumentError(`explanation.local: sample must be an integer in 0..${s.samples - 1}, got ${describeValue(sample)}`);
   }
-  const logits = Array.from(s.predictions.subarray(sample * s.outDim, (sample + 1) * s.outDim));
+  const logits = Array.from({ length: s.outDim }, (_, k) => s.predictions[sample * s.outDim + k]);
   const predicted = logits.indexOf(Math.max(...logits));
   const output = options.output ?? (s.task === 'multiclass' ? predicted : 0);
   if (!Number.isInteger(output) || output < 0 || output >= s.outDim) {

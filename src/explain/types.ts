@@ -25,6 +25,13 @@ export interface ExplainOptions {
   center?: boolean;
   /** Samples per forward pass (default 128). */
   batchSize?: number;
+  /**
+   * The centering to use, (terms, outDim): each term's mean contribution over the training data (a
+   * trained model's `centering.offsets`). Default: the means over this data.
+   */
+  offsets?: number[][];
+  /** Regression on a standardized target: outputs, intercept and contributions in the target's units (default true). */
+  targetUnits?: boolean;
 }
 
 /** Global importance of one term: the mean absolute contribution over the samples. */
@@ -116,12 +123,14 @@ export interface Explanation {
   shapes: ShapeFunction[];
   samples: number;
   outDim: number;
-  /** The model's outputs (samples, outDim), row-major: values or logits. */
-  predictions: Float32Array;
+  /** The model's outputs (samples, outDim), row-major: values (in the target's units, see targetUnits) or logits. */
+  predictions: Float64Array;
   /** Per-term contributions (terms, samples, outDim), row-major, centered unless center was false. */
   contributions: Float64Array;
-  /** The dataset's target standardization, when it has one: outputs and contributions are in its standardized units (value * std, plus mean for the intercept, gives the original units). */
+  /** The dataset's target standardization, when it has one (regression). */
   targetScale?: Scale;
+  /** With a targetScale: true when outputs, intercept and contributions were put back in the target's units (the default), false when they are in its standardized units. */
+  targetUnits?: boolean;
   /** One sample's explanation (computed from the stored contributions, no model run). */
   local(sample: number, options?: LocalOptions): LocalExplanation;
 }

@@ -10,7 +10,8 @@ import type { SeriesDataset } from '../data/series-dataset.js';
 import { Tensor } from '../tensor.js';
 import { cpu } from '../backend/default-device.js';
 import { parse, serialize, serializeAsync } from './safetensors.js';
-import { buildModel, modelClassNames, modelClassOf } from './model-registry.js';
+import { buildModel, describeModel, modelClassOf } from './model-registry.js';
+import { isDescribable } from '../nn/describe.js';
 import {
   KEY_PREFIX, MODEL_FILE_FORMAT, decodeJson, encodeJson, infoKeys, infoProblem,
   type ModelFileMetadata, type ModelInfo,
@@ -59,12 +60,7 @@ interface Prepared {
 function prepare(model: Module, extras: SaveExtras): Prepared {
   const where = 'save';
   if (typeof extras !== 'object' || extras === null) throw new ArgumentError(`${where}: extras must be an object, got ${describeValue(extras)}`);
-  const found = modelClassOf(model);
-  if (!found) {
-    throw new ArgumentError(`${where}: ${describeValue(model?.constructor?.name)} is not a registered model class `
-      + `(known: ${modelClassNames().join(', ')}; add one with rnam.registerModelClass)`);
-  }
-  const [className, entry] = found;
+  const described = describeModel(where, model);
   const known = new Set<string>([...infoKeys, 'optimizer', 'dataset']);
   for (const key of Object.keys(extras)) if (!known.has(key)) throw new ArgumentError(`${where}: unknown extra ${key} (known: ${[...known].join(', ')})`);
   const info: ModelInfo = { ...extras };
@@ -80,8 +76,8 @@ function prepare(model: Module, extras: SaveExtras): Prepared {
     format: 'pt', // the safetensors convention for a PyTorch state dict
     [`${KEY_PREFIX}format`]: String(MODEL_FILE_FORMAT),
     [`${KEY_PREFIX}version`]: VERSION,
-    [`${KEY_PREFIX}class`]: className,
-    [`${KEY_PREFIX}options`]: encodeJson(`${where}: options`, entry.options(model)),
+    [`${KEY_PREFIX}class`]: described.kind,
+    [`${KEY_PREFIX}options`]: encodeJson(`${where}: options`, described.config),
   };
   for (const key of infoKeys) {
     const v = info[key];
@@ -90,8 +86,8 @@ function prepare(model: Module, extras: SaveExtras): Prepared {
     if (problem) throw new ArgumentError(`${where}: extras.${key} ${problem}, got ${describeValue(v)}`);
     metadata[`${KEY_PREFIX}${key}`] = encodeJson(`${where}: extras.${key}`, v);
   }
-  const inputs = entry.inputFeatures?.(model);
-  if (info.featureNames && inputs !== undefined && info.featureNames.length !== inputs) {
+  const inputs = described.inputFeatures;
+  if (info.featureNames && info.featureNames.length !== inputs) {
     throw new ArgumentError(`${where}: ${info.featureNames.length} featureNames for a model reading ${inputs} features`);
   }
 
@@ -247,11 +243,11 @@ export async function load(bytes: Uint8Array, options: LoadOptions = {}): Promis
     const device = options.device ?? null;
     const optimizerState = readOptimizer(raw, file.tensors, device ?? model.parameters()[0]?.device ?? cpu);
     if (device) await model.toAsync(device);
-    const found = modelClassOf(model);
+    const described = modelClassOf(model) && isDescribable(model) ? model.describe() : null;
     const metadata: ModelFileMetadata = {
       format, version: raw[`${KEY_PREFIX}version`] ?? null,
-      class: found?.[0] ?? model.constructor.name,
-      options: found ? found[1].options(model) : ((fileOptions as Record<string, unknown>) ?? {}),
+      class: described?.kind ?? model.constructor.name,
+      options: described ? { ...described.config } : ((fileOptions as Record<string, unknown>) ?? {}),
       ...info, raw,
     };
     return optimizerState ? { model, metadata, optimizerState } : { model, metadata };

@@ -35,11 +35,15 @@ export interface ModelInfo {
   data?: DataSettings;
   /** fit()'s per-epoch history. */
   history?: readonly object[];
+  /** The fitted preprocessing's versioned record (rnam.Preprocessing; written by trainTable and `rnam train`). */
+  preprocessing?: object;
+  /** An additive model's centering: each term's mean contribution over the training data, (terms, outputs). */
+  centering?: { offsets: number[][] };
   /** Anything else (JSON). */
   metadata?: Record<string, unknown>;
 }
 
-export const infoKeys = ['task', 'featureNames', 'targetNames', 'classes', 'standardizer', 'data', 'history', 'metadata'] as const;
+export const infoKeys = ['task', 'featureNames', 'targetNames', 'classes', 'standardizer', 'data', 'history', 'preprocessing', 'centering', 'metadata'] as const;
 
 /** What load() reports about a file. */
 export interface ModelFileMetadata extends ModelInfo {
@@ -106,7 +110,12 @@ export function infoProblem(key: (typeof infoKeys)[number], v: unknown): string 
       if (s.target !== undefined && !scale(s.target)) return 'target must be { name, mean, std }';
       return null;
     }
-    case 'data': case 'metadata': return isObject(v) ? null : 'must be an object';
+    case 'data': case 'metadata': case 'preprocessing': return isObject(v) ? null : 'must be an object';
+    case 'centering': {
+      const offsets = isObject(v) ? (v as Record<string, unknown>).offsets : undefined;
+      return Array.isArray(offsets) && offsets.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number' && Number.isFinite(x)))
+        ? null : 'must be { offsets: rows of finite numbers }';
+    }
     case 'history': return Array.isArray(v) && v.every(isObject) ? null : 'must be an array of objects';
   }
 }

@@ -1,77 +1,48 @@
-// The model classes a file can name: how to read a model's constructor options (plain JSON) and
-// how to build a model from them. rnam.load rebuilds a model from its file's class and options.
+// The model classes a file can name, each registered once with how to build it from its config.
+// What a model is (its kind and config) comes from its own describe(); rnam.load rebuilds a model
+// from its file's class and config.
 import { Module } from '../nn/module.js';
 import { FirstOrderRNAM } from '../nn/rnam.js';
 import { SequenceModel } from '../nn/sequence-model.js';
 import { ImplicitRNN } from '../nn/implicit.js';
 import { SimpleRNN, GRU, LSTM } from '../nn/rnn.js';
 import { MinGRU } from '../nn/mingru.js';
+import { isDescribable, type ModelConfig, type ModelDescription } from '../nn/describe.js';
 import { defaultGenerator } from '../random.js';
 import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
 
-export type ModelOptions = Record<string, number | string | boolean>;
+export type ModelOptions = ModelConfig;
 
 export interface ModelClass<M extends Module = Module> {
   /** The constructor; a model is of this class when its constructor is exactly this one. */
   readonly cls: abstract new (...args: never[]) => M;
-  /** Every constructor option the file keeps (JSON values only). */
+  /** Every config key a file may hold (others are refused on load). */
   readonly optionNames: readonly string[];
-  options(model: M): ModelOptions;
-  build(options: ModelOptions): M;
-  /** How many input features the model reads (checked against featureNames on save). */
-  inputFeatures?(model: M): number;
+  build(config: ModelOptions): M;
 }
-
-const recurrentNames = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst'] as const;
-const recurrentOptions = (m: SimpleRNN | GRU | LSTM): ModelOptions =>
-  ({ inputSize: m.inputSize, hiddenSize: m.hiddenSize, numLayers: m.numLayers, bias: m.bias, batchFirst: m.batchFirst });
 
 const registry = new Map<string, ModelClass<any>>();
 
-/** Adds a model class under `name` (the name files store), so save and load know it. */
+/** Adds a model class under `name` (the name files store and its describe() reports), so save and load know it. */
 export function registerModelClass<M extends Module>(name: string, entry: ModelClass<M>): void {
   if (typeof name !== 'string' || name === '') throw new ArgumentError(`registerModelClass: name must be a non-empty string, got ${describeValue(name)}`);
   if (registry.has(name)) throw new ArgumentError(`registerModelClass: ${name} is already registered`);
   registry.set(name, entry);
 }
 
-registerModelClass<FirstOrderRNAM>('FirstOrderRNAM', {
-  cls: FirstOrderRNAM, optionNames: ['terms', 'hiddenDim', 'outDim', 'blocks'],
-  options: (m) => ({ ...m.options }),
-  build: (o) => new FirstOrderRNAM(o as never),
-  inputFeatures: (m) => m.options.terms,
-});
-registerModelClass<SequenceModel>('SequenceModel', {
-  cls: SequenceModel, optionNames: ['cell', 'inputSize', 'hiddenSize', 'numLayers', 'outDim'],
-  options: (m) => ({ ...m.options }),
-  build: (o) => new SequenceModel(o as never),
-  inputFeatures: (m) => m.options.inputSize,
-});
-registerModelClass<ImplicitRNN>('ImplicitRNN', {
-  cls: ImplicitRNN,
-  optionNames: ['inputDim', 'outputDim', 'implicitHiddenDim', 'hiddenDim', 'maxIter', 'tol', 'gradMaxIter', 'gradTol', 'kappa'],
-  options: (m) => ({ inputDim: m.inputDim, outputDim: m.outputDim, implicitHiddenDim: m.implicitHiddenDim, hiddenDim: m.hiddenDim,
-    maxIter: m.maxIter, tol: m.tol, gradMaxIter: m.gradMaxIter, gradTol: m.gradTol, kappa: m.kappa }),
+const recurrentNames = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst'] as const;
+registerModelClass('FirstOrderRNAM', { cls: FirstOrderRNAM, optionNames: ['terms', 'hiddenDim', 'outDim', 'blocks'], build: (o) => new FirstOrderRNAM(o as never) });
+registerModelClass('SequenceModel', { cls: SequenceModel, optionNames: ['cell', 'inputSize', 'hiddenSize', 'numLayers', 'outDim'], build: (o) => new SequenceModel(o as never) });
+registerModelClass('ImplicitRNN', {
+  cls: ImplicitRNN, optionNames: ['inputDim', 'outputDim', 'implicitHiddenDim', 'hiddenDim', 'maxIter', 'tol', 'gradMaxIter', 'gradTol', 'kappa'],
   build: (o) => new ImplicitRNN(o as never),
-  inputFeatures: (m) => m.inputDim,
 });
-registerModelClass<SimpleRNN>('SimpleRNN', {
-  cls: SimpleRNN, optionNames: [...recurrentNames, 'nonlinearity'],
-  options: (m) => ({ ...recurrentOptions(m), nonlinearity: m.nonlinearity }),
-  build: (o) => new SimpleRNN(o as never),
-  inputFeatures: (m) => m.inputSize,
-});
-registerModelClass<GRU>('GRU', {
-  cls: GRU, optionNames: recurrentNames, options: recurrentOptions, build: (o) => new GRU(o as never), inputFeatures: (m) => m.inputSize,
-});
-registerModelClass<LSTM>('LSTM', {
-  cls: LSTM, optionNames: recurrentNames, options: recurrentOptions, build: (o) => new LSTM(o as never), inputFeatures: (m) => m.inputSize,
-});
-registerModelClass<MinGRU>('MinGRU', {
+registerModelClass('SimpleRNN', { cls: SimpleRNN, optionNames: [...recurrentNames, 'nonlinearity'], build: (o) => new SimpleRNN(o as never) });
+registerModelClass('GRU', { cls: GRU, optionNames: recurrentNames, build: (o) => new GRU(o as never) });
+registerModelClass('LSTM', { cls: LSTM, optionNames: recurrentNames, build: (o) => new LSTM(o as never) });
+registerModelClass('MinGRU', {
   cls: MinGRU, optionNames: ['terms', 'dim', 'expansionFactor'],
-  options: (m) => ({ terms: m.terms, dim: m.dim, expansionFactor: m.expansionFactor }),
   build: (o) => new MinGRU(o.terms as number, o.dim as number, o.expansionFactor === undefined ? {} : { expansionFactor: o.expansionFactor as number }),
-  inputFeatures: (m) => m.terms,
 });
 
 /** The registered names. */
@@ -79,10 +50,22 @@ export function modelClassNames(): string[] {
   return [...registry.keys()];
 }
 
-/** The name and entry of `model`'s class (its exact constructor), or null. */
+/** The registry name and entry of `model`'s class (its exact constructor), or null. */
 export function modelClassOf(model: Module): [string, ModelClass] | null {
   for (const [name, entry] of registry) if (model.constructor === entry.cls) return [name, entry];
   return null;
+}
+
+/** A registered model's description, checked: its kind must be the name it is registered under. */
+export function describeModel(where: string, model: Module): ModelDescription {
+  const found = modelClassOf(model);
+  if (!found || !isDescribable(model)) {
+    throw new ArgumentError(`${where}: ${describeValue(model?.constructor?.name)} is not a registered model class `
+      + `(known: ${modelClassNames().join(', ')}; add one with rnam.registerModelClass and give it a describe() method)`);
+  }
+  const d = model.describe();
+  if (d.kind !== found[0]) throw new ArgumentError(`${where}: the model describes itself as ${describeValue(d.kind)} but is registered as ${found[0]}`);
+  return d;
 }
 
 /**

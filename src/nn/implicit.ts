@@ -15,6 +15,7 @@ import { linear } from '../ops/linear.js';
 import { lastStep } from '../ops/last-step.js';
 import { reshape } from '../ops/shape.js';
 import { ArgumentError, RnamError } from '../errors.js';
+import type { ModelDescription } from './describe.js';
 
 export type { ImplicitSolveStats } from '../ops/implicit.js';
 
@@ -200,6 +201,14 @@ export class ImplicitRNN extends Module {
   /** x (batch, seq, inputDim) and optional lengths (right padding; the solve is causal) -> (batch, outputDim). */
   forward(x: Tensor, lengths?: ArrayLike<number> | null): Tensor {
     return this.linear.forward(this.forwardHidden(x, lengths)[1]);
+  }
+
+  describe(): ModelDescription {
+    return {
+      kind: 'ImplicitRNN', layout: this.inputLayout, inputFeatures: this.inputDim, outputs: this.outputDim, additive: null,
+      config: { inputDim: this.inputDim, outputDim: this.outputDim, implicitHiddenDim: this.implicitHiddenDim, hiddenDim: this.hiddenDim,
+        maxIter: this.maxIter, tol: this.tol, gradMaxIter: this.gradMaxIter, gradTol: this.gradTol, kappa: this.kappa },
+    };
   }
 
   override toString(): string {

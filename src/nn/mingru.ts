@@ -5,6 +5,7 @@ import { mingruLayer } from '../ops/mingru.js';
 import { slice } from '../ops/shape.js';
 import { formatShape, shapeError } from '../shape.js';
 import { ArgumentError } from '../errors.js';
+import type { ModelDescription } from './describe.js';
 
 export interface MinGRUOptions {
   expansionFactor?: number;
@@ -57,6 +58,13 @@ export class MinGRU extends Module {
     const hidden = mingruLayer(x, this.toHiddenAndGate.weight, prevHidden ?? null, where, lengths);
     const last = slice(hidden, 2, seq - 1, seq);
     return [this.toOut ? this.toOut.forward(hidden) : hidden, last];
+  }
+
+  describe(): ModelDescription {
+    return {
+      kind: 'MinGRU', layout: 'terms-first', inputFeatures: this.terms, outputs: this.dim, additive: null,
+      config: { terms: this.terms, dim: this.dim, expansionFactor: this.expansionFactor },
+    };
   }
 
   override toString(): string {

@@ -11,6 +11,7 @@ import { lastStep } from '../ops/last-step.js';
 import { rnamBlock } from '../ops/rnamblock.js';
 import { shapeError } from '../shape.js';
 import { ArgumentError, RnamError } from '../errors.js';
+import type { ModelDescription } from './describe.js';
 
 /** A list of modules registered as 0, 1, 2, ... (PyTorch's nn.ModuleList). */
 export class ModuleList<M extends Module = Module> extends Module {
@@ -131,6 +132,14 @@ export class FirstOrderRNAM extends Module {
     for (const block of this.blocks.items) h = block.forward(h);
     const last = lastStep(h, lengths, this.toString());
     return this.gam.forward(this.proj.forward(last));
+  }
+
+  describe(): ModelDescription {
+    const { terms, outDim } = this.options;
+    return {
+      kind: 'FirstOrderRNAM', layout: this.inputLayout, inputFeatures: terms, outputs: outDim,
+      config: { ...this.options }, additive: { terms, intercept: this.gam.bias },
+    };
   }
 
   override toString(): string {

@@ -9,6 +9,7 @@ import { cat, reshape, slice } from '../ops/shape.js';
 import { checkLengths, lastStep, lastStepTimeMajor } from '../ops/last-step.js';
 import { formatShape, shapeError } from '../shape.js';
 import { ArgumentError, describeValue } from '../errors.js';
+import type { ModelDescription } from './describe.js';
 
 export interface RecurrentOptions {
   inputSize: number;
@@ -37,9 +38,12 @@ abstract class RecurrentBase extends Module {
   readonly bias: boolean;
   readonly batchFirst: boolean;
   protected readonly cell: RecurrentCell;
+  /** The class name files store (not constructor.name, which a minifier may rename). */
+  private readonly kind: string;
 
   constructor(name: string, cell: RecurrentCell, options: RecurrentOptions) {
     super();
+    this.kind = name;
     const { inputSize, hiddenSize } = options;
     const numLayers = options.numLayers ?? 1;
     for (const [key, v] of Object.entries({ inputSize, hiddenSize, numLayers })) {
@@ -130,6 +134,13 @@ abstract class RecurrentBase extends Module {
     };
     const out = unbatched ? reshape(input, [seq, H]) : input;
     return [out, stack(hs), cs.length ? stack(cs) : null];
+  }
+
+  /** Layers, not whole models: the layout follows batchFirst, the outputs are the hidden size, nothing is additive. */
+  describe(): ModelDescription {
+    const config: ModelDescription['config'] = { inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias, batchFirst: this.batchFirst };
+    if (this instanceof SimpleRNN) config.nonlinearity = this.nonlinearity;
+    return { kind: this.kind, layout: 'batch-first', inputFeatures: this.inputSize, outputs: this.hiddenSize, config, additive: null };
   }
 
   override toString(): string {

@@ -10,6 +10,7 @@ import { reshape } from '../ops/shape.js';
 import { checkLengths, lastStep } from '../ops/last-step.js';
 import { shapeError } from '../shape.js';
 import { ArgumentError, describeValue } from '../errors.js';
+import type { ModelDescription } from './describe.js';
 
 export type SequenceCell = 'rnn' | 'gru' | 'lstm' | 'mingru';
 
@@ -81,6 +82,11 @@ export class SequenceModel extends Module {
     }
     const last = lastStep(hidden, lengths, this.toString());
     return reshape(this.head.forward(reshape(last, [1, batch, hiddenSize])), [batch, outDim]);
+  }
+
+  describe(): ModelDescription {
+    const { inputSize, outDim } = this.options;
+    return { kind: 'SequenceModel', layout: this.inputLayout, inputFeatures: inputSize, outputs: outDim, config: { ...this.options }, additive: null };
   }
 
   override toString(): string {

@@ -4,7 +4,7 @@ import { ArgumentError, describeValue } from '../errors.js';
 import { checkOptions, checkNumber } from '../optim/options.js';
 import type { Module } from '../nn/module.js';
 import { checkMonitor, monitoredValue, type EpochStats } from './history.js';
-import { higherIsBetter } from './task-metrics.js';
+import { higherIsBetter } from './task.js';
 import type { Task } from './task.js';
 import { WeightSnapshot } from './weights.js';
 

@@ -3,8 +3,7 @@ import type { TrainingData } from './data-source.js';
 import type { TrainableModel } from './model-info.js';
 import { runPass } from './inference.js';
 import { checkBatchSize, setup } from './setup.js';
-import { taskMetrics, type Metrics } from './task-metrics.js';
-import type { LossFn, Task } from './task.js';
+import { taskMetrics, type LossFn, type Metrics, type Task } from './task.js';
 import { checkOptions } from '../optim/options.js';
 
 export interface EvaluateOptions {

@@ -72,6 +72,9 @@ export interface ResolvedFit {
 export function resolveFitOptions(options: FitOptions, model: TrainableModel, info: ModelInfo, source: DataSource, task: Task): ResolvedFit {
   const opt = options.optimizer;
   if (!opt || typeof opt.step !== 'function' || typeof opt.zeroGrad !== 'function') throw new ArgumentError(`fit: optimizer must be an optimizer (new rnam.AdamW(model.parameters())), got ${describeValue(opt)}`);
+  const own = new Set(model.parameters());
+  const foreign = (opt.params ?? []).findIndex((p) => !own.has(p));
+  if (foreign >= 0) throw new ArgumentError(`fit: the optimizer's params[${foreign}] is not a parameter of the model (build the optimizer over model.parameters() of the model you fit)`);
   if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new ArgumentError(`fit: epochs must be a positive integer, got ${describeValue(options.epochs)}`);
   const batchSize = checkBatchSize('fit', options.batchSize);
   if (options.shuffle === true && source.kind === 'stream') throw new ArgumentError('fit: a stream is read in its order; shuffle: true needs in-memory data (a dataset or arrays)');

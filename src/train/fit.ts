@@ -6,7 +6,7 @@ import type { TrainingData } from './data-source.js';
 import type { TrainableModel } from './model-info.js';
 import { runPass } from './inference.js';
 import { setup } from './setup.js';
-import { taskMetrics } from './task-metrics.js';
+import { taskMetrics } from './task.js';
 import { monitoredValue, type EpochStats } from './history.js';
 import { fitOptionKeys, resolveFitOptions, type FitOptions } from './fit-options.js';
 import { checkOptions } from '../optim/options.js';

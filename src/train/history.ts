@@ -1,6 +1,6 @@
 // What fit() records per epoch and hands to callbacks, and how a monitored quantity is read from it.
 import { ArgumentError, describeValue } from '../errors.js';
-import type { Metrics } from './task-metrics.js';
+import type { Metrics } from './task.js';
 import { taskMetricNames, type Task } from './task.js';
 
 export interface EpochStats {

@@ -31,10 +31,10 @@ export interface PassOptions {
 
 /** Checks a batch's outputs against the model's and the data's (a model or data of another size). */
 export function checkBatchShapes(where: string, info: ModelInfo, task: Task, features: number, outDim: number): void {
-  if (info.inputFeatures !== null && features !== info.inputFeatures) {
+  if (features !== info.inputFeatures) {
     throw new ShapeError(`${where}: the data has ${features} features per step, ${info.name} reads ${info.inputFeatures}`);
   }
-  if (info.outDim !== null && task !== 'multiclass' && outDim !== info.outDim) {
+  if (task !== 'multiclass' && outDim !== info.outDim) {
     throw new ShapeError(`${where}: the data has ${outDim} targets per sample, ${info.name} has ${info.outDim} outputs (task '${task}')`);
   }
 }
@@ -48,7 +48,8 @@ export async function runPass(where: string, model: TrainableModel, info: ModelI
   let lossSum = 0, batches = 0, samples = 0, outDim = 0, terms = 0;
   for await (const b of source.batches(o.batchSize, false, new Generator(0))) {
     checkBatchShapes(where, info, o.task, batchFeatures(b.shape, info.layout), b.outDim);
-    if (source.hasTargets && !source.targets) checkTargets(where, o.task, b.y, b.outDim, info.outDim, samples);
+    // Targets matter only to a loss: predict reads samples whose target is unknown (NaN).
+    if (o.loss && source.hasTargets && !source.targets) checkTargets(where, o.task, b.y, b.outDim, info.outDim, samples);
     const out = noGrad(() => tidy(() => {
       const { x, y } = batchTensors(b, o.task, info.device);
       const r = outputs(model.forward(x, b.lengths));

@@ -1,44 +1,35 @@
-// What the trainer needs to know of a model: the layout its forward reads, its input features and
-// outputs (from the constructor options every trainable model keeps), and its device.
+// What the trainer needs to know of a model, read from its describe() (the model protocol): the
+// layout its forward reads, its input features and outputs, its additive structure, its device.
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
 import type { Backend } from '../backend/backend.js';
 import type { Layout } from '../data/layout.js';
-import { ArgumentError } from '../errors.js';
+import { isDescribable, type AdditiveStructure, type ModelDescription } from '../nn/describe.js';
+import { ArgumentError, describeValue } from '../errors.js';
 
-/** A model whose forward takes x (and optional lengths) and returns yHat or [yHat, contributions, ...]. */
+/** A model whose forward takes x (and optional lengths) and returns yHat or [yHat, contributions, ...], and says what it is. */
 export type TrainableModel = Module & {
   forward(x: Tensor, lengths?: ArrayLike<number> | null): Tensor | [Tensor, ...Tensor[]];
-  readonly inputLayout?: Layout;
+  describe(): ModelDescription;
 };
 
 export interface ModelInfo {
   readonly name: string;
-  /** terms-first when the model does not say (the seed's models). */
   readonly layout: Layout;
-  /** Features per step (RNAM terms, SequenceModel inputSize, ImplicitRNN inputDim); null when unknown. */
-  readonly inputFeatures: number | null;
-  readonly outDim: number | null;
+  /** Features per step the forward reads. */
+  readonly inputFeatures: number;
+  readonly outDim: number;
+  readonly additive: AdditiveStructure | null;
   readonly device: Backend;
 }
 
-const int = (v: unknown): number | null => (Number.isInteger(v) ? (v as number) : null);
-
 export function modelInfo(where: string, model: TrainableModel): ModelInfo {
-  if (!model || typeof model.forward !== 'function' || typeof model.parameters !== 'function') {
-    throw new ArgumentError(`${where}: the model must be a Module with a forward (FirstOrderRNAM, SequenceModel, ImplicitRNN, ...)`);
+  if (!model || typeof model.forward !== 'function' || typeof model.parameters !== 'function' || !isDescribable(model)) {
+    throw new ArgumentError(`${where}: the model must be a Module with forward() and describe() (FirstOrderRNAM, SequenceModel, ImplicitRNN, ...), got ${describeValue(model)}`);
   }
   const p = model.parameters()[0];
   if (!p) throw new ArgumentError(`${where}: the model has no parameters`);
-  const layout = model.inputLayout ?? 'terms-first';
-  if (layout !== 'terms-first' && layout !== 'batch-first') throw new ArgumentError(`${where}: model.inputLayout must be 'terms-first' or 'batch-first', got ${String(layout)}`);
-  const o = ((model as { options?: Record<string, unknown> }).options ?? {}) as Record<string, unknown>;
-  const own = model as unknown as Record<string, unknown>;
-  return {
-    name: model.constructor.name,
-    layout,
-    inputFeatures: int(o.terms) ?? int(o.inputSize) ?? int(own.inputDim),
-    outDim: int(o.outDim) ?? int(own.outputDim),
-    device: p.device,
-  };
+  const d = model.describe();
+  if (d.layout !== 'terms-first' && d.layout !== 'batch-first') throw new ArgumentError(`${where}: describe().layout must be 'terms-first' or 'batch-first', got ${describeValue(d.layout)}`);
+  return { name: d.kind, layout: d.layout, inputFeatures: d.inputFeatures, outDim: d.outputs, additive: d.additive, device: p.device };
 }

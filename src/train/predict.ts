@@ -8,7 +8,6 @@ import type { Task } from './task.js';
 import { argmaxRows, sigmoidValues, softmaxRows } from './probabilities.js';
 import { checkOptions } from '../optim/options.js';
 import { unstandardizeTarget, type Standardizer } from '../data/standardize.js';
-import type { Tensor } from '../tensor.js';
 
 export interface PredictOptions {
   batchSize?: number;
@@ -40,11 +39,6 @@ export interface Prediction {
   intercept: Float32Array | null;
 }
 
-async function interceptOf(model: TrainableModel): Promise<Float32Array | null> {
-  const bias = (model as { gam?: { bias?: Tensor } }).gam?.bias;
-  return bias ? bias.toArray() : null;
-}
-
 export async function predict(model: TrainableModel, data: TrainingData, options: PredictOptions = {}): Promise<Prediction> {
   const where = 'predict';
   checkOptions(where, options, ['batchSize', 'task', 'standardizer']);
@@ -62,7 +56,7 @@ export async function predict(model: TrainableModel, data: TrainingData, options
   const out: Prediction = {
     task: s.task, yHat, shape: [samples, outDim], predictions: yHat,
     contributions: r.contributions, contributionsShape: r.contributions ? [r.terms, samples, outDim] : null,
-    featureNames: s.source.featureNames, intercept: r.contributions ? await interceptOf(model) : null,
+    featureNames: s.source.featureNames, intercept: r.contributions && s.info.additive ? await s.info.additive.intercept.toArray() : null,
   };
   if (s.task === 'binary') {
     out.probabilities = out.predictions = sigmoidValues(yHat);

@@ -1,38 +1,72 @@
-// The task a model is trained for: it picks the default loss, the shape of the targets the loss
-// sees and the metrics. Targets on the host are checked here, so a wrong label is a DataError
-// naming the sample on every backend (the GPU would only show a NaN loss).
+// The one home of the task a model is trained for: the task names, inference from the targets (one
+// rule, used by fit, explain, trainTable, the CLI and the page), the checks of targets against a
+// task, the loss, the target shape the loss sees, the metric names and the metric functions.
+// Targets on the host are checked here, so a wrong label is a DataError naming the sample on every
+// backend (the GPU would only show a NaN loss).
 import type { Tensor } from '../tensor.js';
 import { mseLoss, bceWithLogitsLoss, crossEntropyLoss } from '../ops/loss.js';
 import { ArgumentError, describeValue } from '../errors.js';
 import { DataError } from '../data/errors.js';
 import type { TaskHint } from '../data/task.js';
+import { accuracy, logLoss, mae, r2Score, rmse, rocAuc } from './metrics.js';
 
 export type Task = 'regression' | 'binary' | 'multiclass';
 export type LossFn = (yHat: Tensor, y: Tensor) => Tensor;
+export type Metrics = Record<string, number>;
 
-const tasks: readonly Task[] = ['regression', 'binary', 'multiclass'];
+export const tasks: readonly Task[] = ['regression', 'binary', 'multiclass'];
 
-/** The metric names each task reports, in history entries and evaluate(). */
+/** At most this many whole-number classes are inferred as multiclass; more read as a count (regression). */
+export const maxInferredClasses = 10;
+
+/** The metric names each task reports, in history entries, evaluate() and reports. */
 export const taskMetricNames: Record<Task, readonly string[]> = {
   regression: ['rmse', 'mae', 'r2'],
   binary: ['auc', 'accuracy', 'logLoss'],
   multiclass: ['accuracy', 'logLoss'],
 };
 
+export function checkTaskName(where: string, asked: unknown): Task {
+  if (!tasks.includes(asked as Task)) throw new ArgumentError(`${where}: task must be one of ${tasks.map((t) => `'${t}'`).join(', ')}, got ${describeValue(asked)}`);
+  return asked as Task;
+}
+
+/** What is known of the model when inferring: its outputs and the data's targets per sample (null: no model yet). */
+export interface ModelOutputs {
+  outputs: number | null;
+  dataOutDim: number | null;
+}
+
 /**
- * The task asked for, or the data's hint: binary 0/1 targets -> 'binary' (one output per target);
- * class indices 0..C-1 with a model of C >= 2 outputs and one target column -> 'multiclass';
- * anything else (and data without a hint) -> 'regression'.
+ * The one inference rule. Binary 0/1 targets (or two text labels) -> 'binary'; class indices 0..C-1
+ * -> 'multiclass' when the model has C >= 2 outputs for one target column, or, before a model
+ * exists, when 3 <= C <= maxInferredClasses; anything else (and no targets at all) -> 'regression'.
  */
-export function resolveTask(where: string, asked: unknown, hint: TaskHint | null, dataOutDim: number | null, modelOutDim: number | null): Task {
-  if (asked !== undefined) {
-    if (!tasks.includes(asked as Task)) throw new ArgumentError(`${where}: task must be one of ${tasks.map((t) => `'${t}'`).join(', ')}, got ${describeValue(asked)}`);
-    return asked as Task;
-  }
+export function inferTask(hint: TaskHint | null, model: ModelOutputs = { outputs: null, dataOutDim: 1 }): Task {
   if (!hint) return 'regression';
-  if (hint.classes !== undefined && dataOutDim === 1 && modelOutDim !== null && modelOutDim >= 2 && modelOutDim === hint.classes) return 'multiclass';
-  if (hint.kind === 'binary' && (modelOutDim === null || modelOutDim === dataOutDim)) return 'binary';
+  const { outputs, dataOutDim } = model;
+  if (outputs !== null && outputs >= 2 && dataOutDim === 1 && hint.classes === outputs && hint.kind !== 'continuous') return 'multiclass';
+  if (hint.kind === 'binary' && (outputs === null || outputs === dataOutDim)) return 'binary';
+  if (outputs === null && hint.kind === 'integer' && hint.classes !== undefined && hint.classes >= 3 && hint.classes <= maxInferredClasses) return 'multiclass';
   return 'regression';
+}
+
+/** The task asked for (checked), or the one the targets and the model imply. */
+export function resolveTask(where: string, asked: unknown, hint: TaskHint | null, model: ModelOutputs): Task {
+  return asked !== undefined ? checkTaskName(where, asked) : inferTask(hint, model);
+}
+
+/** An explicit task checked against what the targets hold, before any training (`target` names the column). */
+export function checkTaskAgainstTargets(task: Task, hint: TaskHint, target: string): void {
+  if (task === 'binary' && hint.kind !== 'binary') {
+    throw new DataError('option', `task 'binary' needs two classes (0/1, or two labels); column '${target}' holds other values`, { column: target });
+  }
+  if (task === 'multiclass' && (hint.kind === 'continuous' || hint.classes === undefined)) {
+    throw new DataError('option', `task 'multiclass' needs class indices 0, 1, 2, ... or text labels in column '${target}'`, { column: target });
+  }
+  if (task === 'regression' && hint.kind === 'binary') {
+    throw new DataError('option', `task 'regression' on column '${target}', which holds only 0 and 1: that is task 'binary' (or leave the task out)`, { column: target });
+  }
 }
 
 export function defaultLoss(task: Task): LossFn {
@@ -64,4 +98,31 @@ export function checkTargets(where: string, task: Task, y: ArrayLike<number>, ou
       }
     }
   }
+}
+
+/** The task's metrics from the model's raw outputs: yHat (samples, outDim) logits for classification; y (samples, outDim), or class indices for multiclass. */
+export function taskMetrics(task: Task, yHat: Float32Array, y: Float32Array, outDim: number): Metrics {
+  if (task === 'binary') {
+    return { auc: rocAuc(yHat, y), accuracy: accuracy(yHat, y, { from: 'logits' }), logLoss: logLoss(yHat, y, { from: 'logits' }) };
+  }
+  if (task === 'multiclass') {
+    return { accuracy: accuracy(yHat, y, { classes: outDim }), logLoss: logLoss(yHat, y, { classes: outDim, from: 'logits' }) };
+  }
+  return { rmse: rmse(yHat, y), mae: mae(yHat, y), r2: r2Score(yHat, y) };
+}
+
+/**
+ * The same metrics from predictions in the user's units: regression values, binary p(1), multiclass
+ * (samples, classes) probabilities; targets in the user's units (class indices for multiclass).
+ */
+export function predictionMetrics(task: Task, scores: ArrayLike<number>, targets: ArrayLike<number>, classes = 2): Metrics {
+  if (task === 'binary') return { auc: rocAuc(scores, targets), accuracy: accuracy(scores, targets), logLoss: logLoss(scores, targets) };
+  if (task === 'multiclass') return { accuracy: accuracy(scores, targets, { classes }), logLoss: logLoss(scores, targets, { classes }) };
+  return { rmse: rmse(scores, targets), mae: mae(scores, targets), r2: r2Score(scores, targets) };
+}
+
+/** Whether a larger value of the metric (or loss) is better. */
+export function higherIsBetter(name: string): boolean {
+  const base = name.includes('.') ? name.slice(name.indexOf('.') + 1) : name;
+  return base === 'auc' || base === 'accuracy' || base === 'r2';
 }

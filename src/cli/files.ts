@@ -1,0 +1,40 @@
+// The command line's files: reading inputs with a usage error naming the file, checking an output
+// path before any work, and writing outputs atomically (src/io/atomic-write.ts).
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from './args.js';
+
+export function readInput(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+
+/** An output folder: made when missing; a file there, or a folder that cannot be written, is a usage error now, not after training. */
+export function checkOutDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out '${dir}' is a file; it must be a folder (made if missing)`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`--out '${dir}' cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** An output file: not one of the inputs, not a folder, in a folder that exists and can be written. */
+export function checkOutFile(path: string, inputs: readonly string[]): void {
+  const target = real(path);
+  const clash = inputs.find((p) => real(p) === target);
+  if (clash !== undefined) throw new UsageError(`--out '${path}' is the input '${clash}': choose another file, the input would be overwritten`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--out '${path}' is a folder; it must name a file`);
+  const folder = dirname(resolve(path));
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`--out '${path}': its folder cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}

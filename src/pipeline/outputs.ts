@@ -1,0 +1,93 @@
+// A trained additive model's outputs on a transformed table, in the one convention every output
+// uses (predict's CSV, report.json, the HTML report, the page): per sample an intercept plus one
+// centered contribution per feature that sum to the model's output: the value in the target's units
+// (regression), the logit of the positive class (binary), the logit of the predicted class
+// (multiclass). The centering is the training data's, so a sample's numbers never depend on which
+// other samples it is predicted with.
+import type { SeriesDataset } from '../data/series-dataset.js';
+import type { TrainableModel } from '../train/model-info.js';
+import { predict } from '../train/predict.js';
+import { predictionMetrics, type Metrics } from '../train/task.js';
+import { meanContributions } from '../explain/center.js';
+import { ArgumentError } from '../errors.js';
+import type { Preprocessing } from './preprocessing.js';
+
+/** Each term's mean contribution over the training data, per output: what centering subtracts. */
+export interface Centering {
+  offsets: number[][];
+}
+
+export interface TableOutputs {
+  samples: number;
+  featureNames: readonly string[];
+  ids: readonly string[];
+  /** The time of each sample's target step (ms since 1970 for dates). */
+  times: Float64Array;
+  /** The target in the user's units (a class index for classification); NaN where unknown. */
+  targets: Float64Array;
+  /** Regression: the value; binary: p(positive class); multiclass: the predicted class index. */
+  prediction: Float64Array;
+  /** Multiclass: (samples, classes) probabilities; else null. */
+  probabilities: Float64Array | null;
+  /** The output each sample's contributions explain: 0, or the predicted class (multiclass). */
+  explained: Int32Array;
+  /** Per sample, the intercept of its explained output. */
+  intercept: Float64Array;
+  /** (terms, samples): centered contributions to the explained output. intercept + their sum = the output. */
+  contributions: Float64Array;
+  /** Per sample: the explained output itself (value, or logit). */
+  output: Float64Array;
+}
+
+/** The training split's centering (its mean raw contribution per term and output). */
+export async function fitCentering(model: TrainableModel, train: SeriesDataset, batchSize = 256): Promise<Centering> {
+  const r = await predict(model, train, { batchSize });
+  if (!r.contributions) throw new ArgumentError(`centering: the ${model.describe().kind} is not additive`);
+  return { offsets: meanContributions(r.contributions, r.contributionsShape![0], r.shape[0], r.shape[1]) };
+}
+
+export async function tableOutputs(model: TrainableModel, ds: SeriesDataset, pre: Preprocessing, centering: Centering, batchSize = 256): Promise<TableOutputs> {
+  const task = pre.task;
+  const r = await predict(model, ds, { task, batchSize, standardizer: pre.record.standardizer });
+  if (!r.contributions || !r.intercept) throw new ArgumentError(`predict: the ${model.describe().kind} is not additive: it has no per-feature contributions`);
+  const n = r.shape[0], out = r.shape[1], terms = r.contributionsShape![0];
+  if (centering.offsets.length !== terms || centering.offsets.some((row) => row.length !== out)) {
+    throw new ArgumentError(`predict: the centering has ${centering.offsets.length} rows for ${terms} terms and ${out} outputs`);
+  }
+  const scale = task === 'regression' ? pre.record.standardizer.target : undefined;
+  const std = scale?.std ?? 1, mean = scale?.mean ?? 0;
+  const o: TableOutputs = {
+    samples: n, featureNames: pre.featureNames, ids: ds.sampleIds, times: ds.sampleTimes,
+    targets: Float64Array.from(ds.targets, (y) => (scale ? y * std + mean : y)),
+    prediction: new Float64Array(n), probabilities: task === 'multiclass' ? Float64Array.from(r.probabilities!) : null,
+    explained: new Int32Array(n), intercept: new Float64Array(n), contributions: new Float64Array(terms * n), output: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const k = task === 'multiclass' ? r.classes![i] : 0;
+    o.explained[i] = k;
+    let intercept = r.intercept[k];
+    for (let t = 0; t < terms; t++) {
+      intercept += centering.offsets[t][k];
+      o.contributions[t * n + i] = (r.contributions[(t * n + i) * out + k] - centering.offsets[t][k]) * std;
+    }
+    o.intercept[i] = intercept * std + mean;
+    o.output[i] = r.yHat[i * out + k] * std + mean;
+    o.prediction[i] = task === 'regression' ? o.output[i] : task === 'binary' ? r.probabilities![i] : k;
+  }
+  return o;
+}
+
+/** The task's metrics over the samples whose target is known (null when none is). */
+export function outputMetrics(pre: Preprocessing, o: TableOutputs): Metrics | null {
+  const known: number[] = [];
+  for (let i = 0; i < o.samples; i++) if (!Number.isNaN(o.targets[i])) known.push(i);
+  if (known.length === 0) return null;
+  const classes = pre.outputs;
+  const targets = known.map((i) => o.targets[i]);
+  if (pre.task === 'multiclass') {
+    const probs = new Float64Array(known.length * classes);
+    known.forEach((i, j) => probs.set(o.probabilities!.subarray(i * classes, (i + 1) * classes), j * classes));
+    return predictionMetrics('multiclass', probs, targets, classes);
+  }
+  return predictionMetrics(pre.task, known.map((i) => o.prediction[i]), targets);
+}

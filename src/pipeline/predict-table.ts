@@ -1,0 +1,54 @@
+// predictTable: a trained model (from trainTable or loadTrained) on a new table, through the stored
+// preprocessing: no split, the target column optional (the last window of a series, whose target
+// lies in the future, is predicted too), and every sample's intercept and centered contributions.
+import { checkOptions } from '../optim/options.js';
+import { ArgumentError, describeValue } from '../errors.js';
+import { outputMetrics, tableOutputs, type TableOutputs } from './outputs.js';
+import type { TrainedModel } from './model-file.js';
+import { toTable, type TableInput } from './table-input.js';
+import type { Metrics } from '../train/task.js';
+
+export interface PredictTableOptions {
+  /** Samples per forward pass (default 256). */
+  batchSize?: number;
+}
+
+export interface TablePrediction extends TableOutputs {
+  /** Per sample, whether the table holds its target. */
+  targetKnown: boolean[];
+  /** The task's metrics over the samples with a known target; null when there is none. */
+  metrics: Metrics | null;
+  /** The CSV columns and rows `rnam predict` writes (times in the input's format, class labels as given). */
+  header: string[];
+  rows(): Generator<(string | number)[]>;
+}
+
+export async function predictTable(trained: TrainedModel, data: TableInput, options: PredictTableOptions = {}): Promise<TablePrediction> {
+  checkOptions('predictTable', options, ['batchSize']);
+  const batchSize = options.batchSize ?? 256;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError(`predictTable: batchSize must be a positive integer, got ${describeValue(options.batchSize)}`);
+  if (!trained || typeof trained !== 'object' || !trained.preprocessing || !trained.model) {
+    throw new ArgumentError('predictTable: pass what trainTable or loadTrained returned ({ model, preprocessing, centering })');
+  }
+  const pre = trained.preprocessing;
+  const ds = pre.transform(toTable('predictTable', data));
+  const o = await tableOutputs(trained.model, ds, pre, trained.centering, batchSize);
+  const targetKnown = Array.from(o.targets, (y) => !Number.isNaN(y));
+  const classes = pre.task === 'multiclass' ? pre.record.target.classes! : [];
+  const features = pre.featureNames;
+  const header = ['id', 'time', 'target', 'target_known', 'prediction', ...classes.map((c) => `p_${c}`), 'intercept', ...features.map((f) => `contribution_${f}`)];
+  const label = (v: number) => (pre.task === 'regression' ? v : pre.classLabel(v));
+  return {
+    ...o, targetKnown, metrics: outputMetrics(pre, o), header,
+    * rows() {
+      for (let i = 0; i < o.samples; i++) {
+        yield [
+          o.ids[i], pre.formatTime(o.times[i]), targetKnown[i] ? label(o.targets[i]) : '', targetKnown[i] ? 'true' : 'false',
+          pre.task === 'multiclass' ? pre.classLabel(o.prediction[i]) : o.prediction[i],
+          ...classes.map((_, k) => o.probabilities![i * classes.length + k]),
+          o.intercept[i], ...features.map((_, t) => o.contributions[t * o.samples + i]),
+        ];
+      }
+    },
+  };
+}

@@ -1,0 +1,308 @@
+// The fitted preprocessing of a table: which columns are what, panel or window samples, the
+// missing-value rule and fill values, the standardizer, the target's encoding (task and class
+// labels) and the time column's kind. Fitted on the training split only, stored in the model file as
+// a versioned record, and applied unchanged to new data: one object that training, predict, the CLI
+// and the page share. A new preprocessing step is a field here, its record and its tests.
+import { DataError } from '../data/errors.js';
+import { isMissing, numberCell, timeKindOf, type Cell, type TimeKind } from '../data/cells.js';
+import type { LongTable } from '../data/table.js';
+import { taskHint, type TaskHint } from '../data/task.js';
+import { datasetsFromTable, type Datasets } from '../data/build.js';
+import { predictionDatasetFromTable } from '../data/prediction-dataset.js';
+import type { SeriesDataset } from '../data/series-dataset.js';
+import type { MissingRule } from '../data/options.js';
+import type { Standardizer } from '../data/standardize.js';
+import { checkTaskAgainstTargets, checkTaskName, inferTask, type Task } from '../train/task.js';
+import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
+
+/** The record's version this code writes; a newer one is refused with a FileFormatError. */
+export const PREPROCESSING_VERSION = 1;
+
+/** The JSON record stored in a model file under `rnam.preprocessing` (documented in docs/api.md). */
+export interface PreprocessingRecord {
+  version: number;
+  columns: { id?: string; time: string; target: string; features: string[] };
+  /** 'panel': one sample per id, the target at its last row; 'window': sliding windows per id. */
+  mode: 'panel' | 'window';
+  window?: number;
+  horizon?: number;
+  /** Panel mode: the padded length of the training data (longer series keep their last steps). */
+  maxLength?: number;
+  missing: MissingRule;
+  /** Numbers, or ISO-8601 dates (then times are ms since 1970 inside, written back as dates). */
+  time: { kind: TimeKind };
+  /** Feature scales (and, for regression, the target's), fitted on the training split. */
+  standardizer: Standardizer;
+  /** Per feature, its raw training mean: the fill of an id's leading gap under carry-forward. */
+  fill: number[];
+  target: {
+    task: Task;
+    /** Classification: the label of each class, in output order (binary: [negative, positive]). */
+    classes?: string[];
+    /** True when the column holds text labels (mapped to class indices by `classes`), not numbers. */
+    labels?: boolean;
+  };
+}
+
+export interface PreprocessingOptions {
+  id?: string;
+  time: string;
+  target: string;
+  features?: readonly string[];
+  /** Default: inferred from the target column by the one rule (train/task.ts). */
+  task?: Task;
+  /** Binary with text labels: the label that is class 1 (default: the second label in sorted order). */
+  positive?: string;
+  window?: number;
+  horizon?: number;
+  missing?: MissingRule;
+  /** Default { validation: 0.15, test: 0.15, seed: 0 }: whole ids for panels, consecutive time blocks for windows. */
+  split?: { validation?: number; test?: number; seed?: number };
+}
+
+/** What fitting found out, for the caller to say (the CLI prints these lines). */
+export interface FitNotes {
+  taskInferred: boolean;
+  /** Columns left out of the default feature list because they are not numeric. */
+  nonNumeric: string[];
+}
+
+const isRecordObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The target column's distinct non-missing cells, as numbers when every one is a number, else as text labels. */
+function readTargetColumn(table: LongTable, index: number): { numbers: number[] | null; labels: string[] } {
+  const numbers: number[] = [];
+  const labels = new Set<string>();
+  let numeric = true;
+  for (const row of table.rows) {
+    const cell = row[index];
+    if (isMissing(cell)) continue;
+    const v = numberCell(cell);
+    if (v === undefined) numeric = false;
+    else numbers.push(v);
+    labels.add(String(cell).trim());
+  }
+  return { numbers: numeric ? numbers : null, labels: [...labels].sort() };
+}
+
+export class Preprocessing {
+  private constructor(readonly record: PreprocessingRecord) {}
+
+  get task(): Task {
+    return this.record.target.task;
+  }
+
+  get featureNames(): readonly string[] {
+    return this.record.columns.features;
+  }
+
+  /** Outputs the model needs: one per class for multiclass, else one. */
+  get outputs(): number {
+    return this.task === 'multiclass' ? this.record.target.classes!.length : 1;
+  }
+
+  /**
+   * Fits on `table`'s training split (the split is drawn here: whole ids for panels, time blocks
+   * for windows) and returns the datasets of every split, already transformed.
+   */
+  static fit(table: LongTable, options: PreprocessingOptions): { preprocessing: Preprocessing; datasets: Datasets; notes: FitNotes } {
+    if (!isRecordObject(options)) throw new ArgumentError(`preprocessing: options must be an object, got ${describeValue(options)}`);
+    const { time, target } = options;
+    for (const [name, v] of Object.entries({ time, target })) {
+      if (typeof v !== 'string' || v === '') throw new ArgumentError(`preprocessing: ${name} must name a column, got ${describeValue(v)}`);
+    }
+    const targetIndex = table.columns.indexOf(target);
+    if (targetIndex < 0) throw new DataError('missing-column', `the target column is not in the header (${table.columns.join(', ')})`, { column: target });
+    const timeIndex = table.columns.indexOf(time);
+    if (timeIndex < 0) throw new DataError('missing-column', `the time column is not in the header (${table.columns.join(', ')})`, { column: time });
+    if (table.rows.length === 0) throw new DataError('empty', 'the table has no rows');
+
+    const encoding = targetEncoding(readTargetColumn(table, targetIndex), options, target);
+    const encoded = encoding.map ? encodeTarget(table, targetIndex, encoding.map) : table;
+    const mode = options.window !== undefined ? 'window' : 'panel';
+    if (mode === 'panel' && options.id === undefined) {
+      throw new ArgumentError('preprocessing: panel mode (no window) makes one sample per id: name the id column, or give a window length for sliding windows over the table');
+    }
+    if (mode === 'panel' && options.horizon !== undefined) throw new ArgumentError('preprocessing: horizon needs a window (panel mode has no horizon)');
+    const split = options.split ?? {};
+    const validation = split.validation ?? 0.15, test = split.test ?? 0.15;
+    const datasets = datasetsFromTable(encoded, {
+      id: options.id, time, target, features: options.features, mode, missing: options.missing ?? 'error',
+      ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : {}),
+      split: mode === 'panel' ? { by: 'entity', validation, test, seed: split.seed ?? 0 } : { by: 'time', validation, test },
+      standardize: { features: true, target: encoding.task === 'regression' },
+    });
+    const features = [...datasets.train.featureNames];
+    const firstTime = table.rows[0][timeIndex];
+    const record: PreprocessingRecord = {
+      version: PREPROCESSING_VERSION,
+      columns: { ...(options.id !== undefined ? { id: options.id } : {}), time, target, features },
+      mode, ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : { maxLength: datasets.train.seq }),
+      missing: options.missing ?? 'error',
+      time: { kind: timeKindOf(firstTime) ?? 'number' },
+      standardizer: datasets.standardizer,
+      fill: datasets.featureMeans,
+      target: { task: encoding.task, ...(encoding.classes ? { classes: encoding.classes } : {}), ...(encoding.map ? { labels: true } : {}) },
+    };
+    const nonNumeric = options.features ? [] : table.columns.filter((c) => c !== options.id && c !== time && c !== target && !features.includes(c));
+    return { preprocessing: new Preprocessing(record), datasets, notes: { taskInferred: options.task === undefined, nonNumeric } };
+  }
+
+  /**
+   * New data as the model saw its training data: the same columns, windows, fill values and scales;
+   * no split; the target column optional (its cells NaN where unknown). Panel mode: one sample per
+   * id; window mode: a window ending at every step, the latest one being the forecast.
+   */
+  transform(table: LongTable): SeriesDataset {
+    const r = this.record;
+    const targetIndex = table.columns.indexOf(r.columns.target);
+    const map = r.target.labels && r.target.classes && targetIndex >= 0 ? labelMap(r.target.classes) : null;
+    const encoded = map ? encodeTarget(table, targetIndex, map, true) : table;
+    return predictionDatasetFromTable(encoded, {
+      id: r.columns.id, time: r.columns.time, target: r.columns.target, features: r.columns.features, mode: r.mode,
+      ...(r.mode === 'window' ? { window: r.window, horizon: r.horizon } : { maxLength: r.maxLength }),
+      missing: r.missing, standardizer: r.standardizer, featureMeans: r.fill,
+    });
+  }
+
+  /** A time as the input wrote it: a number, or an ISO-8601 date for a date column. */
+  formatTime(t: number): number | string {
+    if (Number.isNaN(t)) return '';
+    return this.record.time.kind === 'date' ? new Date(t).toISOString() : t;
+  }
+
+  /** The user's label of class k (binary: 0 negative, 1 positive). */
+  classLabel(k: number): string {
+    return this.record.target.classes?.[k] ?? String(k);
+  }
+
+  toRecord(): PreprocessingRecord {
+    return structuredClone(this.record);
+  }
+
+  /** A record read back from a model file, checked field by field (FileFormatError naming the field). */
+  static fromRecord(value: unknown): Preprocessing {
+    const bad = (what: string): never => {
+      throw new FileFormatError(`preprocessing record: ${what}`);
+    };
+    if (!isRecordObject(value)) return bad(`must be an object, got ${describeValue(value)}`);
+    const r = value as Partial<PreprocessingRecord>;
+    if (typeof r.version !== 'number') bad('version must be a number');
+    if (r.version! > PREPROCESSING_VERSION) bad(`version ${r.version} is newer than this rnam reads (${PREPROCESSING_VERSION}): update rnam`);
+    const c = r.columns;
+    if (!isRecordObject(c) || typeof c.time !== 'string' || typeof c.target !== 'string' || (c.id !== undefined && typeof c.id !== 'string')
+      || !Array.isArray(c.features) || c.features.length === 0 || !c.features.every((f) => typeof f === 'string')) {
+      bad('columns must be { id?, time, target, features: [names] }');
+    }
+    if (r.mode !== 'panel' && r.mode !== 'window') bad(`mode must be 'panel' or 'window', got ${describeValue(r.mode)}`);
+    const int = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
+    if (r.mode === 'window' && (!int(r.window, 1) || !int(r.horizon, 0))) bad('a window record needs window >= 1 and horizon >= 0');
+    if (r.mode === 'panel' && r.maxLength !== undefined && !int(r.maxLength, 1)) bad('maxLength must be a positive integer');
+    if (r.missing !== 'error' && r.missing !== 'carry-forward') bad(`missing must be 'error' or 'carry-forward', got ${describeValue(r.missing)}`);
+    if (!isRecordObject(r.time) || (r.time.kind !== 'number' && r.time.kind !== 'date')) bad("time.kind must be 'number' or 'date'");
+    if (!isRecordObject(r.standardizer)) bad('standardizer must be an object');
+    if (!Array.isArray(r.fill) || r.fill.length !== c!.features.length || !r.fill.every((v) => typeof v === 'number')) bad(`fill must hold one number per feature (${c!.features.length})`);
+    if (!isRecordObject(r.target)) bad('target must be { task, classes? }');
+    try {
+      checkTaskName('preprocessing record', r.target!.task);
+    } catch (err) {
+      bad((err as Error).message);
+    }
+    const classes = r.target!.classes;
+    if (classes !== undefined && !(Array.isArray(classes) && classes.length >= 2 && classes.every((k) => typeof k === 'string'))) bad('target.classes must list at least two labels');
+    if (r.target!.task === 'multiclass' && classes === undefined) bad('a multiclass target needs its classes');
+    if (r.target!.labels !== undefined && (typeof r.target!.labels !== 'boolean' || classes === undefined)) bad('target.labels must be true or false, with classes');
+    return new Preprocessing(structuredClone(r as PreprocessingRecord));
+  }
+
+  /**
+   * The preprocessing of a loaded model file: its `preprocessing` record, or, for files written
+   * before the record existed, the same facts rebuilt from their data settings, standardizer and
+   * the command line's metadata (fill values and time kind).
+   */
+  static fromModelFile(metadata: { preprocessing?: unknown; data?: unknown; task?: unknown; standardizer?: unknown; classes?: unknown; metadata?: Record<string, unknown> }): Preprocessing {
+    if (metadata.preprocessing !== undefined) return Preprocessing.fromRecord(metadata.preprocessing);
+    const data = metadata.data as Partial<PreprocessingRecord['columns'] & { mode: 'panel' | 'window'; window: number; horizon: number; maxLength: number; missing: MissingRule }> | undefined;
+    if (!isRecordObject(data) || typeof metadata.task !== 'string') {
+      throw new FileFormatError('the model file has no preprocessing record (nor the data settings and task of an older rnam file): it was not written by trainTable or `rnam train`');
+    }
+    const cli = (metadata.metadata?.cli ?? {}) as { timeKind?: TimeKind; featureMeans?: number[] };
+    const standardizer = (metadata.standardizer ?? {}) as Standardizer;
+    const features = data.features ?? [];
+    const task = metadata.task as Task;
+    const classes = Array.isArray(metadata.classes) ? metadata.classes.map(String) : task === 'binary' ? ['0', '1'] : undefined;
+    return Preprocessing.fromRecord({
+      version: PREPROCESSING_VERSION,
+      columns: { ...(data.id !== undefined ? { id: data.id } : {}), time: data.time, target: data.target, features },
+      mode: data.mode,
+      ...(data.mode === 'window' ? { window: data.window, horizon: data.horizon ?? 1 } : { maxLength: data.maxLength }),
+      missing: data.missing ?? 'error',
+      time: { kind: cli.timeKind ?? 'number' },
+      standardizer,
+      fill: cli.featureMeans ?? standardizer.features?.map((f) => f.mean) ?? features.map(() => 0),
+      target: { task, ...(classes ? { classes } : {}) },
+    });
+  }
+}
+
+interface TargetEncoding {
+  task: Task;
+  classes?: string[];
+  /** Cell text -> class index, for targets given as text labels (or to be relabelled). */
+  map?: Map<string, number>;
+}
+
+function labelMap(classes: readonly string[]): Map<string, number> {
+  return new Map(classes.map((c, k) => [c, k]));
+}
+
+/**
+ * The task and class labels from the target column: numbers keep the one inference rule of
+ * train/task.ts; text labels are classes (two: binary, the positive one chosen by `positive` or the
+ * sorted order; more: multiclass in sorted order).
+ */
+function targetEncoding(column: { numbers: number[] | null; labels: string[] }, o: PreprocessingOptions, target: string): TargetEncoding {
+  if (o.positive !== undefined && typeof o.positive !== 'string') throw new ArgumentError(`preprocessing: positive must be a label (text), got ${describeValue(o.positive)}`);
+  if (column.numbers) {
+    const hint: TaskHint = taskHint(column.numbers);
+    if (hint.kind === 'continuous' && column.numbers.length === 0) throw new DataError('missing-value', 'the target column has no value', { column: target });
+    const task = o.task === undefined ? inferTask(hint) : checkTaskName('preprocessing', o.task);
+    checkTaskAgainstTargets(task, hint, target);
+    if (o.positive !== undefined) {
+      if (task !== 'binary') throw new ArgumentError(`preprocessing: positive is for a binary target, the task is '${task}'`);
+      if (o.positive !== '1') throw new DataError('option', `positive '${o.positive}' is not a label of column '${target}' (its labels: 0, 1)`, { column: target });
+    }
+    if (task === 'binary') return { task, classes: ['0', '1'] };
+    if (task === 'multiclass') return { task, classes: Array.from({ length: hint.classes! }, (_, k) => String(k)) };
+    return { task };
+  }
+  const labels = column.labels;
+  if (labels.length < 2) throw new DataError('option', `the target column holds one label ('${labels[0]}'): there is nothing to predict`, { column: target });
+  const task: Task = o.task ?? (labels.length === 2 ? 'binary' : 'multiclass');
+  if (task === 'regression') throw new DataError('non-numeric', `task 'regression' needs numbers; column '${target}' holds text labels (${labels.slice(0, 5).join(', ')}${labels.length > 5 ? ', ...' : ''})`, { column: target });
+  if (task === 'binary' && labels.length !== 2) {
+    throw new DataError('option', `task 'binary' needs two labels; column '${target}' holds ${labels.length} (${labels.slice(0, 5).join(', ')}${labels.length > 5 ? ', ...' : ''})`, { column: target });
+  }
+  let classes = labels;
+  if (task === 'binary' && o.positive !== undefined) {
+    if (!labels.includes(o.positive)) throw new DataError('option', `positive '${o.positive}' is not a label of column '${target}' (its labels: ${labels.join(', ')})`, { column: target });
+    classes = [labels.find((l) => l !== o.positive)!, o.positive];
+  }
+  if (task === 'multiclass' && o.positive !== undefined) throw new ArgumentError(`preprocessing: positive is for a binary target, the task is '${task}'`);
+  return { task, classes, map: labelMap(classes) };
+}
+
+/** A copy of the table whose target cells are class indices; an unknown label is an error naming the cell, or missing when `unknownIsMissing`. */
+function encodeTarget(table: LongTable, index: number, map: Map<string, number>, unknownIsMissing = false): LongTable {
+  const rows = table.rows.map((row, i) => {
+    const cell: Cell = row[index];
+    if (isMissing(cell)) return row;
+    const k = map.get(String(cell).trim());
+    if (k === undefined) {
+      if (unknownIsMissing) return row.map((c, j) => (j === index ? null : c));
+      throw new DataError('option', `the target label '${String(cell)}' is not one of the classes (${[...map.keys()].join(', ')})`, { column: table.columns[index], row: table.rowNumbers[i] });
+    }
+    return row.map((c, j) => (j === index ? k : c));
+  });
+  return { columns: table.columns, rows, rowNumbers: table.rowNumbers };
+}

@@ -1,0 +1,44 @@
+// The report of a trainTable run (report.json's contract): the task and columns, the preprocessing,
+// samples and metrics per split, importance, a few samples explained in the one contribution
+// convention, the history, the model and where it ran.
+import type { Task } from '../train/task.js';
+import type { PreprocessingRecord } from './preprocessing.js';
+
+export type SplitName = 'train' | 'validation' | 'test';
+
+/** One sample's prediction as intercept + contributions (their sum is `output`: value or logit). */
+export interface ExplainedSample {
+  split: SplitName;
+  id: string;
+  time: number | string;
+  /** The known target (a class label for classification), or null. */
+  target: number | string | null;
+  /** Regression: the value; binary: p(positive class); multiclass: the predicted label. */
+  prediction: number | string;
+  /** The explained output: the value (regression) or the logit of the positive / predicted class. */
+  output: number;
+  intercept: number;
+  contributions: Record<string, number>;
+}
+
+export interface Report {
+  task: Task;
+  target: string;
+  features: string[];
+  /** Classification: the labels in output order (binary: [negative, positive]). */
+  classes?: string[];
+  preprocessing: PreprocessingRecord;
+  samples: Record<SplitName, number>;
+  /** Per split: binary auc, accuracy, logLoss; regression rmse, mae, r2; multiclass accuracy, logLoss. Null for an empty split. */
+  metrics: Record<SplitName, Record<string, number> | null>;
+  /** Mean absolute centered contribution per feature over the explained split, largest first. */
+  importance: { feature: string; importance: number }[];
+  /** The split the importance and shape functions are computed on. */
+  explainedSplit: SplitName;
+  /** The first samples of the explained split, in the one contribution convention. */
+  examples: ExplainedSample[];
+  history: { epoch: number; trainLoss: number; valLoss?: number; seconds: number }[];
+  model: { class: string; options: object; parameters: number };
+  device: string;
+  seconds: number;
+}
