@@ -76,10 +76,21 @@ test('train (panel, binary inferred) writes the model and both reports; predict 
   assert.is(p.code, 0, p.log.join('\n'));
   const rows = readCsvFile(pred);
   assert.is(rows.length, 60);
-  assert.equal(Object.keys(rows[0]), ['id', 'time', 'prediction', 'contribution_marker', 'contribution_noise']);
+  assert.equal(Object.keys(rows[0]), ['id', 'time', 'target', 'target_known', 'prediction', 'intercept', 'contribution_marker', 'contribution_noise']);
   assert.is(rows[0].id, 'p0');
   const probs = rows.map((row) => Number(row.prediction));
   assert.ok(probs.every((v) => v >= 0 && v <= 1), 'probabilities of class 1');
+  // One convention: intercept + contributions = the logit of the positive class, for every row.
+  for (const row of rows) {
+    const logit = Number(row.intercept) + Number(row.contribution_marker) + Number(row.contribution_noise);
+    assert.ok(Math.abs(1 / (1 + Math.exp(-logit)) - Number(row.prediction)) < 1e-6, `${row.id}: sigmoid(${logit}) vs ${row.prediction}`);
+  }
+  // The report's explained samples carry the same numbers as predict's rows for the same ids.
+  for (const e of report.examples) {
+    const row = rows.find((r) => r.id === e.id)!;
+    assert.ok(Math.abs(Number(row.intercept) - e.intercept) < 1e-9 && Math.abs(Number(row.contribution_marker) - e.contributions.marker) < 1e-9, `sample ${e.id} in report.json and predictions`);
+  }
+  assert.ok(report.examples.length > 0 && html.includes(`>${report.examples[0].id}<`), 'the HTML report lists the explained samples');
   // The time of a panel sample is its last visit.
   const lastVisit = Math.max(...readCsvFile(panelPath).filter((row) => row.patient === 'p0').map((row) => Number(row.visit)));
   assert.is(Number(rows[0].time), lastVisit);
@@ -101,6 +112,21 @@ test('train (window, regression, ISO dates) and predict: a forecast per window, 
   assert.is(rows[0].time, '2020-01-07T00:00:00.000Z');
   assert.is(rows.at(-1)!.time, '2020-03-30T00:00:00.000Z');
   assert.ok(rows.every((row) => Number.isFinite(Number(row.prediction))));
+  // The last window of each station forecasts a day the table does not hold: predicted, target unknown.
+  const last = rows.filter((row) => row.time === '2020-03-30T00:00:00.000Z');
+  assert.equal(last.map((row) => [row.target, row.target_known]), [['', 'false'], ['', 'false'], ['', 'false']]);
+  assert.is(rows.filter((row) => row.target_known === 'true').length, 3 * (90 - 7));
+  for (const row of rows) {
+    const sum = Number(row.intercept) + Number(row.contribution_temp) + Number(row.contribution_wind);
+    assert.ok(Math.abs(sum - Number(row.prediction)) < 1e-4 * (1 + Math.abs(sum)), `${row.id} ${row.time}: ${sum} vs ${row.prediction}`);
+  }
+  // The target column may be left out of the data to predict altogether.
+  const noTarget = join(dir, 'stations-no-target.csv');
+  writeFileSync(noTarget, stationsCsv().split('\n').map((line) => line.split(',').filter((_, j) => j !== 2).join(',')).join('\n'));
+  const blind = join(dir, 'window-blind.csv');
+  const b = await run(['predict', join(out, 'model.safetensors'), noTarget, '--out', blind, '--device', 'wasm']);
+  assert.is(b.code, 1, 'temp is also an input feature of this model, so it cannot be left out');
+  assert.match(b.log[0], /temp/);
 });
 
 test('multiclass: the class and one probability column per class', async () => {
@@ -113,11 +139,11 @@ test('multiclass: the class and one probability column per class', async () => {
   const pred = join(dir, 'classes-pred.csv');
   assert.is((await run(['predict', join(out, 'model.safetensors'), classesPath, '--out', pred])).code, 0);
   const rows = readCsvFile(pred);
-  assert.equal(Object.keys(rows[0]).slice(0, 6), ['id', 'time', 'prediction', 'p_0', 'p_1', 'p_2']);
+  assert.equal(Object.keys(rows[0]).slice(0, 9), ['id', 'time', 'target', 'target_known', 'prediction', 'p_0', 'p_1', 'p_2', 'intercept']);
   for (const row of rows) {
     const p = [row.p_0, row.p_1, row.p_2].map(Number);
     assert.ok(Math.abs(p[0] + p[1] + p[2] - 1) < 1e-5);
-    assert.is(Number(row.prediction), p.indexOf(Math.max(...p)));
+    assert.is(row.prediction, String(p.indexOf(Math.max(...p))));
   }
 });
 

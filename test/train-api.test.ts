@@ -80,7 +80,7 @@ for (const kind of kinds) {
     const d = sequences(1, 32);
     const ds = rnam.fromArrays({ x: d.x, shape: d.shape, layout: 'batch-first', y: d.y, lengths: d.lengths });
     const rows = tableRows();
-    const layout = makeModel(kind).inputLayout!;
+    const layout = makeModel(kind).describe!().layout;
     const sources: [string, rnam.TrainingData][] = [
       ['dataset', ds],
       ['arrays', { x: d.x, shape: d.shape, layout: 'batch-first', y: d.y, lengths: d.lengths }],
@@ -427,7 +427,8 @@ test('bad inputs are typed errors naming what is wrong', async () => {
   const ds = rnam.fromArrays(arrays);
   const stream = [ds.toBatch([0, 1, 2, 3])]; // terms-first, the default
   await rejects(() => rnam.fit(model, stream, o()), rnam.DataError, 'stream batch 1 is terms-first, the model reads batch-first', "layout: 'batch-first'");
-  await rejects(() => rnam.fit(rnamModel, [{ layout: 'terms-first', x: new Float32Array(5), shape: [2, 4, SEQ, 1], y: new Float32Array(4) }], o()), rnam.DataError, 'x holds 5 values');
+  await rejects(() => rnam.fit(rnamModel, [{ layout: 'terms-first', x: new Float32Array(5), shape: [2, 4, SEQ, 1], y: new Float32Array(4) }], { ...o(), optimizer: new rnam.Adam(rnamModel.parameters()) }), rnam.DataError, 'x holds 5 values');
+  await rejects(() => rnam.fit(rnamModel, arrays, o()), rnam.ArgumentError, "the optimizer's params[0] is not a parameter of the model");
   await rejects(() => rnam.fit(model, [], o()), rnam.DataError, 'the stream yielded no batches');
   await rejects(() => rnam.fit(model, arrays, { ...o(), task: 'binary' }), rnam.DataError, "task 'binary' needs targets 0 or 1; sample 0");
   await rejects(() => rnam.fit(makeModel('gru', 3), { ...arrays, y: [0, 1, 2, 3, 0, 1, 2, 1] }, { ...o(), task: 'multiclass' }), rnam.DataError, 'sample 3 has target 3, not a class index in [0, 3)');

@@ -42,14 +42,14 @@ export interface TableOutputs {
 /** The training split's centering (its mean raw contribution per term and output). */
 export async function fitCentering(model: TrainableModel, train: SeriesDataset, batchSize = 256): Promise<Centering> {
   const r = await predict(model, train, { batchSize });
-  if (!r.contributions) throw new ArgumentError(`centering: the ${model.describe().kind} is not additive`);
+  if (!r.contributions) throw new ArgumentError(`centering: the ${model.describe?.().kind ?? "model"} is not additive`);
   return { offsets: meanContributions(r.contributions, r.contributionsShape![0], r.shape[0], r.shape[1]) };
 }
 
 export async function tableOutputs(model: TrainableModel, ds: SeriesDataset, pre: Preprocessing, centering: Centering, batchSize = 256): Promise<TableOutputs> {
   const task = pre.task;
   const r = await predict(model, ds, { task, batchSize, standardizer: pre.record.standardizer });
-  if (!r.contributions || !r.intercept) throw new ArgumentError(`predict: the ${model.describe().kind} is not additive: it has no per-feature contributions`);
+  if (!r.contributions || !r.intercept) throw new ArgumentError(`predict: the ${model.describe?.().kind ?? "model"} is not additive: it has no per-feature contributions`);
   const n = r.shape[0], out = r.shape[1], terms = r.contributionsShape![0];
   if (centering.offsets.length !== terms || centering.offsets.some((row) => row.length !== out)) {
     throw new ArgumentError(`predict: the centering has ${centering.offsets.length} rows for ${terms} terms and ${out} outputs`);

@@ -7,10 +7,13 @@ import type { Layout } from '../data/layout.js';
 import { isDescribable, type AdditiveStructure, type ModelDescription } from '../nn/describe.js';
 import { ArgumentError, describeValue } from '../errors.js';
 
-/** A model whose forward takes x (and optional lengths) and returns yHat or [yHat, contributions, ...], and says what it is. */
+/**
+ * A model whose forward takes x (and optional lengths) and returns yHat or [yHat, contributions, ...],
+ * and says what it is through describe() (checked when it is used, so a loaded Module can be passed).
+ */
 export type TrainableModel = Module & {
   forward(x: Tensor, lengths?: ArrayLike<number> | null): Tensor | [Tensor, ...Tensor[]];
-  describe(): ModelDescription;
+  describe?(): ModelDescription;
 };
 
 export interface ModelInfo {

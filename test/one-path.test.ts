@@ -1,0 +1,234 @@
+// The one path from a table to an explained model, through the library as users call it:
+// trainTable, saveTrained/loadTrained, predictTable and explain. One contribution convention
+// (intercept + centered contributions = the output) in every output and on both backends; predict
+// needs no target; the preprocessing record round-trips; files written before the record existed
+// load and predict exactly as they did; text labels are classes.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as rnam from '../src/index.js';
+import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
+
+const fixtures = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'fixtures', 'legacy');
+const quiet = { log: null, progress: false } as const;
+
+/** 40 patients with 3 to 8 visits; the label is 'dead' when the mean of `marker` is high. */
+function panelCsv(labels: [string, string] = ['alive', 'dead']): string {
+  const gen = new rnam.Generator(11), lines = ['patient,visit,marker,noise,outcome'];
+  for (let p = 0; p < 40; p++) {
+    const level = gen.normal() * 1.5, n = 3 + gen.int(6);
+    for (let t = 0; t < n; t++) lines.push(`p${p},${t * 3 + gen.int(3)},${(level + gen.normal() * 0.5).toFixed(3)},${gen.normal().toFixed(3)},${level > 0 ? labels[1] : labels[0]}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** One daily series; y is tomorrow's rain (0/1) from today's humidity. */
+function seriesCsv(days = 120): string {
+  const gen = new rnam.Generator(5), lines = ['day,humidity,rain'];
+  let rain = 0;
+  for (let d = 0; d < days; d++) {
+    const humidity = gen.normal();
+    lines.push(`${d},${humidity.toFixed(3)},${rain}`);
+    rain = humidity + gen.normal() * 0.3 > 0 ? 1 : 0;
+  }
+  return lines.join('\n') + '\n';
+}
+
+function sumCheck(p: rnam.TablePrediction, i: number): number {
+  let s = p.intercept[i];
+  for (let t = 0; t < p.featureNames.length; t++) s += p.contributions[t * p.samples + i];
+  return s;
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+async function identityAndAgreement(device: rnam.Device, what: string): Promise<void> {
+  const trained = await rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', epochs: 6, device, seed: 1, ...quiet });
+  assert.is(trained.preprocessing.task, 'binary', `${what}: two text labels are a binary task`);
+  assert.equal(trained.preprocessing.record.target.classes, ['alive', 'dead'], 'sorted labels, the second positive');
+  const p = await rnam.predictTable(trained, panelCsv());
+  assert.is(p.samples, 40);
+  for (let i = 0; i < p.samples; i++) {
+    const z = sumCheck(p, i);
+    assert.ok(Math.abs(z - p.output[i]) < 1e-5 * (1 + Math.abs(z)), `${what} sample ${i}: intercept + contributions ${z} vs logit ${p.output[i]}`);
+    assert.ok(Math.abs(sigmoid(z) - p.prediction[i]) < 1e-5, `${what} sample ${i}: probability`);
+  }
+  // The same sample shows the same numbers in the report, in predictTable and in explain.
+  const test = trained.datasets.test!;
+  const e = await rnam.explain(trained.model, test, { offsets: trained.centering.offsets });
+  for (const ex of trained.report.examples) {
+    const i = p.ids.indexOf(ex.id), j = test.sampleIds.indexOf(ex.id);
+    const local = e.local(j);
+    assert.ok(Math.abs(local.intercept - ex.intercept) < 1e-9 && Math.abs(p.intercept[i] - ex.intercept) < 1e-6, `${what} ${ex.id}: intercepts`);
+    local.contributions.forEach((c, t) => {
+      assert.ok(Math.abs(c.contribution - ex.contributions[c.feature]) < 1e-9, `${what} ${ex.id} ${c.feature}: explain vs report`);
+      assert.ok(Math.abs(p.contributions[t * p.samples + i] - ex.contributions[c.feature]) < 1e-6, `${what} ${ex.id} ${c.feature}: predictTable vs report`);
+    });
+  }
+  // Centering on the training data: each term's mean contribution over the training split is 0.
+  const onTrain = await rnam.explain(trained.model, trained.datasets.train, { offsets: trained.centering.offsets });
+  for (let t = 0; t < 2; t++) {
+    let mean = 0;
+    for (let n = 0; n < onTrain.samples; n++) mean += onTrain.contributions[t * onTrain.samples + n] / onTrain.samples;
+    assert.ok(Math.abs(mean) < 1e-5, `${what}: term ${t} mean over training ${mean}`);
+  }
+}
+
+const test = suite('one path: trainTable, predictTable, the model file');
+
+test('wasm: intercept + contributions = the logit for every sample; report, predictTable and explain agree', async () => {
+  await identityAndAgreement(await rnam.device('wasm'), 'wasm');
+});
+
+test('a saved model predicts the same after loadTrained, and a table without the target column', async () => {
+  const trained = await rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', features: ['marker', 'noise'], epochs: 3, device: 'wasm', ...quiet });
+  const bytes = await rnam.saveTrained(trained, { history: trained.history });
+  const loaded = await rnam.loadTrained(bytes);
+  assert.equal(loaded.preprocessing.toRecord(), trained.preprocessing.toRecord());
+  assert.ok(loaded.centered);
+  const a = await rnam.predictTable(trained, panelCsv()), b = await rnam.predictTable(loaded, panelCsv());
+  assert.equal(Array.from(b.prediction), Array.from(a.prediction));
+  assert.equal(Array.from(b.contributions), Array.from(a.contributions));
+  const blind = panelCsv().split('\n').map((line) => line.split(',').slice(0, 4).join(',')).join('\n');
+  const c = await rnam.predictTable(loaded, blind);
+  assert.equal(Array.from(c.prediction), Array.from(a.prediction), 'the target column is not needed');
+  assert.ok(c.targetKnown.every((k) => !k));
+  assert.is(c.metrics, null);
+  assert.equal([...c.rows()][0].slice(0, 4), ['p0', a.times[0], '', 'false']);
+});
+
+test('window mode: the final window, whose target lies after the table, is predicted', async () => {
+  const trained = await rnam.trainTable(seriesCsv(), { time: 'day', target: 'rain', window: 10, epochs: 3, device: 'wasm', ...quiet });
+  const p = await rnam.predictTable(trained, seriesCsv());
+  assert.is(p.samples, 120 - 10 + 1);
+  assert.is(p.times[p.samples - 1], 119);
+  assert.not.ok(p.targetKnown[p.samples - 1], 'the last window has no target in the table');
+  assert.ok(p.targetKnown.slice(0, -1).every(Boolean));
+  assert.ok(p.prediction[p.samples - 1] > 0 && p.prediction[p.samples - 1] < 1);
+  assert.ok(Math.abs(sigmoid(sumCheck(p, p.samples - 1)) - p.prediction[p.samples - 1]) < 1e-6);
+});
+
+test('regression: contributions and intercept in the target units, summing to the prediction', async () => {
+  const gen = new rnam.Generator(2), lines = ['id,t,a,b,y'];
+  for (let e = 0; e < 30; e++) {
+    const level = gen.normal();
+    for (let t = 0; t < 5; t++) lines.push(`e${e},${t},${(level + gen.normal() * 0.2).toFixed(3)},${gen.normal().toFixed(3)},${(100 + 20 * level).toFixed(2)}`);
+  }
+  const trained = await rnam.trainTable(lines.join('\n'), { id: 'id', time: 't', target: 'y', epochs: 4, device: 'wasm', ...quiet });
+  assert.is(trained.preprocessing.task, 'regression');
+  const p = await rnam.predictTable(trained, lines.join('\n'));
+  for (let i = 0; i < p.samples; i++) assert.ok(Math.abs(sumCheck(p, i) - p.prediction[i]) < 1e-3, `sample ${i}`);
+  assert.ok(p.intercept[0] > 50, `the intercept is in the target's units (about its mean), got ${p.intercept[0]}`);
+  const e = await rnam.explain(trained.model, trained.datasets.test!, { offsets: trained.centering.offsets });
+  assert.ok(Math.abs(e.local(0).intercept - p.intercept[0]) < 1e-6, 'explain reports in the target units too');
+});
+
+test('text labels: --positive picks the positive class; a label unknown at training is an error naming the row', async () => {
+  const trained = await rnam.trainTable(panelCsv(['yes', 'no']), { id: 'patient', time: 'visit', target: 'outcome', positive: 'yes', epochs: 1, device: 'wasm', ...quiet });
+  assert.equal(trained.preprocessing.record.target.classes, ['no', 'yes']);
+  const p = await rnam.predictTable(trained, panelCsv(['yes', 'no']));
+  assert.ok(p.targets.every((y) => y === 0 || y === 1));
+  const row = [...p.rows()][0];
+  assert.ok(row[2] === 'yes' || row[2] === 'no', 'the target written back as its label');
+  try {
+    await rnam.trainTable(panelCsv(['yes', 'no']), { id: 'patient', time: 'visit', target: 'outcome', positive: 'maybe', epochs: 1, ...quiet });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, rnam.DataError);
+    assert.match((err as Error).message, /positive 'maybe'.*yes/);
+  }
+  try {
+    await rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', task: 'regression', epochs: 1, ...quiet });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, rnam.DataError);
+    assert.match((err as Error).message, /regression.*text labels/);
+  }
+});
+
+test('the task is checked against the targets before training', async () => {
+  const csv = panelCsv().replace(/alive/g, '0').replace(/dead/g, '1');
+  for (const [task, pattern] of [['regression', /only 0 and 1/], ['multiclass', /needs class indices/]] as const) {
+    try {
+      await rnam.trainTable(csv, { id: 'patient', time: 'visit', target: 'outcome', task: task === 'multiclass' ? 'multiclass' : task, epochs: 1, ...quiet });
+      if (task === 'multiclass') continue; // 0/1 are valid class indices of a two-class multiclass task
+      assert.unreachable(`task ${task}`);
+    } catch (err) {
+      assert.instance(err, rnam.DataError);
+      assert.match((err as Error).message, pattern);
+    }
+  }
+});
+
+test('files written before the preprocessing record load and predict exactly as they did', async () => {
+  for (const [name, data] of [['panel', 'panel.csv'], ['station', 'stations.csv']] as const) {
+    const loaded = await rnam.loadTrained(new Uint8Array(readFileSync(join(fixtures, `${name}-model.safetensors`))), { device: await rnam.device('wasm') });
+    assert.not.ok(loaded.centered, 'no centering stored: contributions stay the model\'s own');
+    const p = await rnam.predictTable(loaded, readFileSync(join(fixtures, data), 'utf8'));
+    const expected = readFileSync(join(fixtures, `${name}-predictions.csv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    assert.is(p.samples, expected.length, name);
+    const rows = [...p.rows()];
+    rows.forEach((row, i) => {
+      const want = expected[i];
+      assert.is(String(row[0]), want[0], `${name} row ${i}: id`);
+      assert.is(String(row[1]), want[1], `${name} row ${i}: time in the input's format`);
+      // Regression values are now put back in the target's units in float64 (they were float32).
+      const [got, expected] = [Number(row[4]), Number(want[2])];
+      assert.ok(name === 'panel' ? got === expected : Math.abs(got - expected) <= 1e-6 * (1 + Math.abs(expected)), `${name} row ${i}: prediction ${got} vs ${expected}`);
+      const contributions = row.slice(-loaded.preprocessing.featureNames.length);
+      contributions.forEach((c, t) => assert.ok(Math.abs(Number(c) - Number(want[3 + t])) < 1e-12, `${name} row ${i}: contribution ${t}`));
+    });
+  }
+});
+
+test('the preprocessing record: versioned, checked field by field when read', () => {
+  const good = { version: 1, columns: { id: 'p', time: 't', target: 'y', features: ['a'] }, mode: 'panel', maxLength: 4, missing: 'error', time: { kind: 'number' }, standardizer: {}, fill: [0], target: { task: 'binary', classes: ['0', '1'] } };
+  assert.equal(rnam.Preprocessing.fromRecord(good).toRecord(), good);
+  const cases: [object, RegExp][] = [
+    [{ ...good, version: 99 }, /newer/],
+    [{ ...good, mode: 'tabular' }, /mode/],
+    [{ ...good, fill: [] }, /fill/],
+    [{ ...good, columns: { ...good.columns, features: [] } }, /columns/],
+    [{ ...good, target: { task: 'ranking' } }, /task/],
+    [{ ...good, target: { task: 'multiclass' } }, /classes/],
+  ];
+  for (const [record, pattern] of cases) {
+    try {
+      rnam.Preprocessing.fromRecord(record);
+      assert.unreachable(JSON.stringify(record));
+    } catch (err) {
+      assert.instance(err, rnam.FileFormatError);
+      assert.match((err as Error).message, pattern);
+    }
+  }
+});
+
+test('every model says what it is through describe(); the registry saves what it says', async () => {
+  const models: [rnam.Module & rnam.Describable, string, number][] = [
+    [new rnam.FirstOrderRNAM({ terms: 3, hiddenDim: 4, outDim: 2, blocks: 1 }), 'terms-first', 3],
+    [new rnam.SequenceModel({ cell: 'gru', inputSize: 5, hiddenSize: 4, outDim: 1 }), 'batch-first', 5],
+    [new rnam.ImplicitRNN({ inputDim: 2, outputDim: 1, implicitHiddenDim: 3, hiddenDim: 4 }), 'batch-first', 2],
+  ];
+  for (const [model, layout, inputs] of models) {
+    const d = model.describe();
+    assert.is(d.layout, layout);
+    assert.is(d.inputFeatures, inputs);
+    assert.is(d.additive !== null, d.kind === 'FirstOrderRNAM');
+    const { metadata } = await rnam.load(rnam.save(model));
+    assert.is(metadata.class, d.kind);
+    assert.equal(metadata.options, JSON.parse(JSON.stringify(d.config)));
+  }
+});
+
+test.run();
+
+const gpu = await webgpuBackend();
+if (typeof gpu === 'string') reportUnavailable('the one path', gpu);
+else {
+  const g = suite('one path on WebGPU');
+  g('WebGPU: intercept + contributions = the logit for every sample; report, predictTable and explain agree', async () => {
+    await identityAndAgreement(gpu as unknown as rnam.Device, 'webgpu');
+  });
+  g.run();
+}
