@@ -174,11 +174,11 @@ function meanOverMembers(x: Tensor): Tensor {
  * terms ordered sequence, static, categorical; with members, both are the members' means, and
  * yHat = intercept + sum of contributions up to float32 rounding.
  *
- * State-dict names: bias (members, outDim); sequence.emb.{weight,bias}, sequence.blocks.<i>.<m>.... (block i
- * of member m, groups = sequenceTerms),
- * sequence.proj.{0,2}.{weight,bias}; linear.weight (no bias: the model's bias covers it);
- * static.{0,2,4}.{weight,bias}; categorical.weight (categoricalTerms * members, maxLevels, outDim).
- * Grouped parameters have groups = terms * members on axis 0, group t * members + m.
+ * State-dict names: bias (members, outDim); sequence.emb.{weight,bias}; sequence.blocks.<i>.<m>.*
+ * (block i of member m, an RNAMBlock over the sequence terms); sequence.proj.{0,2}.{weight,bias};
+ * linear.weight (no bias: the model's bias covers it); static.{0,2,4}.{weight,bias};
+ * categorical.weight (categoricalTerms * members, maxLevels, outDim). The other grouped parameters
+ * have terms * members groups on axis 0, group t * members + m.
  */
 export class AdditiveRNAM extends Module {
   readonly options: ResolvedAdditiveRNAMOptions;
@@ -273,10 +273,10 @@ export class AdditiveRNAM extends Module {
     return this.param('bias');
   }
 
-  /** (outDim): the members' mean bias, detached; yHat = intercept + sum of contributions. */
+  /** (outDim): the members' mean bias, a detached copy; yHat = intercept + sum of contributions. */
   get intercept(): Tensor {
-    const { members, outDim } = this.options;
-    return noGrad(() => (members === 1 ? this.bias.detach().reshape([outDim]) : affine(sumFirstAxis(this.bias), 1 / members)));
+    const { members } = this.options;
+    return noGrad(() => affine(sumFirstAxis(this.bias), 1 / members));
   }
 
   /** The number of additive terms: sequence, static and categorical features. */
