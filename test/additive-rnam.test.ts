@@ -434,7 +434,7 @@ cpu('K members trained in one run on the sum of per-member losses equal K one-me
   }
 });
 
-cpu('pure tabular (no sequence terms) and pure sequence models', async () => {
+cpu('pure tabular (no sequence terms) and pure sequence models, with and without blocks', async () => {
   const tab: AdditiveRNAMOptions = { sequenceTerms: 0, stepInputs: 1, staticTerms: 2, categoricalLevels: [3], hiddenDim: 4, blocks: 1, outDim: 1, members: 2 };
   const m1 = randomModel(rnam.cpu, tab, 51);
   assert.ok(!m1.namedParameters().some(([n]) => n.startsWith('sequence.') || n.startsWith('linear.')));
@@ -451,6 +451,11 @@ cpu('pure tabular (no sequence terms) and pure sequence models', async () => {
   const [y2, c2] = m2.forward(deviceInputs(rnam.cpu, seq, h2).sequence, h2.lengths);
   assert.equal(c2.shape, [3, 3, 1]);
   assertClose(await y2.toArray(), modelRef(seq, await hostParams(m2), h2).yHat, 'sequence yHat', 1e-4, 1e-5);
+
+  const flat: AdditiveRNAMOptions = { ...seq, blocks: 0, linear: true, members: 2 }; // no blocks: emb, last step, proj
+  const m3 = randomModel(rnam.cpu, flat, 53);
+  const [y3] = m3.forward(deviceInputs(rnam.cpu, flat, h2).sequence, h2.lengths);
+  assertClose(await y3.toArray(), memberMean(modelRef(flat, await hostParams(m3), h2).yHat, 2), 'blocks 0 yHat', 1e-4, 1e-5);
 });
 
 cpu('state-dict names, describe() and a rebuild from its config', async () => {
