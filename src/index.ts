@@ -22,6 +22,7 @@ export { MinGRU, type MinGRUOptions } from './nn/mingru.js';
 export { LayerNorm, ReLU, Sequential } from './nn/layers.js';
 export * as safetensors from './io/safetensors.js';
 export { ModuleList, AdditiveLayer, RNAMBlock, FirstOrderRNAM, type FirstOrderRNAMOptions } from './nn/rnam.js';
+export { AdditiveRNAM, type AdditiveRNAMOptions, type ResolvedAdditiveRNAMOptions, type AdditiveInputs, type AdditiveMembersOutput, type AdditiveRNAMDescription } from './nn/additive-rnam.js';
 export { Optimizer, SGD, Adam, AdamW, clipGradNorm, type SGDOptions, type AdamOptions } from './optim/optimizer.js';
 export { type SequenceDataset, subset, batchIndices, gatherBatch } from './data/dataset.js';
 export { generateSeedData, seedDataDefaults, type SeedDataOptions } from './data/friedman.js';
