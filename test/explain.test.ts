@@ -218,7 +218,7 @@ test('bad input: typed errors naming the problem', async () => {
     assert.unreachable(`no ${type.name} for ${pattern}`);
   };
   await rejects(() => rnam.explain(seqModel as unknown as rnam.FirstOrderRNAM, ds), rnam.ArgumentError, /not additive.*SequenceModel/);
-  await rejects(() => rnam.explain(null as unknown as rnam.FirstOrderRNAM, ds), rnam.ArgumentError, /no additive layer/);
+  await rejects(() => rnam.explain(null as unknown as rnam.FirstOrderRNAM, ds), rnam.ArgumentError, /not additive/);
   const four = new rnam.FirstOrderRNAM({ terms: 4, hiddenDim: 4, outDim: 1, blocks: 1 });
   await rejects(() => rnam.explain(four, ds), rnam.ShapeError, /3 terms.*has 4/);
   await rejects(() => rnam.explain(model(1), { ...ds, features: ds.features.subarray(1) } as rnam.SequenceDataset), rnam.ShapeError, /features hold/);

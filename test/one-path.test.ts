@@ -174,8 +174,8 @@ test('files written before the preprocessing record load and predict exactly as 
       assert.is(String(row[0]), want[0], `${name} row ${i}: id`);
       assert.is(String(row[1]), want[1], `${name} row ${i}: time in the input's format`);
       // Regression values are now put back in the target's units in float64 (they were float32).
-      const [got, expected] = [Number(row[4]), Number(want[2])];
-      assert.ok(name === 'panel' ? got === expected : Math.abs(got - expected) <= 1e-6 * (1 + Math.abs(expected)), `${name} row ${i}: prediction ${got} vs ${expected}`);
+      const [got, wanted] = [Number(row[4]), Number(want[2])];
+      assert.ok(name === 'panel' ? got === wanted : Math.abs(got - wanted) <= 1e-6 * (1 + Math.abs(wanted)), `${name} row ${i}: prediction ${got} vs ${wanted}`);
       const contributions = row.slice(-loaded.preprocessing.featureNames.length);
       contributions.forEach((c, t) => assert.ok(Math.abs(Number(c) - Number(want[3 + t])) < 1e-12, `${name} row ${i}: contribution ${t}`));
     });
