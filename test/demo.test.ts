@@ -262,6 +262,11 @@ if (!playwright) {
     assert.ok(model instanceof rnam.FirstOrderRNAM);
     assert.equal(metadata.featureNames, ['a', 'b']);
     assert.is(metadata.task, 'binary');
+    // The page trains through trainTable: the file carries the preprocessing record and the centering.
+    const trained = await rnam.loadTrained(modelBytes);
+    assert.ok(trained.centered);
+    assert.equal(trained.preprocessing.record.columns.features, ['a', 'b']);
+    assert.is(trained.preprocessing.record.window, csvOptions.window);
     const { validation } = rnam.datasetsFromCsv(smallCsv(), {
       ...csvOptions, mode: 'window', horizon: 1, split: { by: 'time', validation: 0.2 }, standardize: { features: true, target: false },
     });

@@ -19,7 +19,7 @@ export interface Prepared {
   /** The x axis of the shape functions: each input sequence's last value, mean, or EMA. */
   summary: rnam.SequenceSummary;
   standardizer?: rnam.Standardizer;
-  /** How the data was made (stored in the model file). */
+  /** How the data was made (stored in the model file of a seed run). */
   settings: rnam.DataSettings;
 }
 
@@ -32,22 +32,25 @@ export const weatherMapping: CsvMapping = {
 };
 
 /**
- * The datasets of `spec`. `standardizer`: a model file's (the scales its training data had), applied
- * instead of fitting new ones, so a loaded model sees its inputs as it was trained on them.
+ * The datasets of `spec`. `record`: a model file's preprocessing (its columns, window and the scales
+ * its training data had), applied instead of fitting new ones, so a loaded model sees its inputs as
+ * it was trained on them.
  */
-export async function prepare(spec: DataSpec, standardizer?: rnam.Standardizer): Promise<Prepared> {
-  return { ...await build(spec, standardizer), source: spec.kind };
+export async function prepare(spec: DataSpec, record?: rnam.PreprocessingRecord): Promise<Prepared> {
+  if (spec.kind === 'seed') return { ...seedData(spec), source: spec.kind };
+  const table = await tableSource(spec);
+  const prepared = fromCsv(table.text, table.mapping, undefined, record);
+  return { ...prepared, description: table.describe(prepared.description), source: spec.kind };
 }
 
-async function build(spec: DataSpec, standardizer?: rnam.Standardizer): Promise<Omit<Prepared, 'source'>> {
-  if (spec.kind === 'seed') return seedData(spec);
+/** A table data source: its CSV text, the column mapping, and how to describe it. */
+export async function tableSource(spec: Exclude<DataSpec, { kind: 'seed' }>): Promise<{ text: string; mapping: CsvMapping; describe(rest: string): string }> {
   if (spec.kind === 'weather') {
     const response = await fetch(new URL('./data/weather.csv', import.meta.url));
     if (!response.ok) throw new Error(`could not fetch the weather data (${response.status} ${response.statusText})`);
-    const prepared = fromCsv(seattleRain(await response.text()), weatherMapping, standardizer);
-    return { ...prepared, description: `Seattle 2012-2015 (vega-datasets): will it rain tomorrow, from the last 14 days. ${prepared.description}` };
+    return { text: seattleRain(await response.text()), mapping: weatherMapping, describe: (rest) => `Seattle 2012-2015 (vega-datasets): will it rain tomorrow, from the last 14 days. ${rest}` };
   }
-  return fromCsv(spec.text, spec.mapping, standardizer);
+  return { text: spec.text, mapping: spec.mapping, describe: (rest) => rest };
 }
 
 function seedData(spec: Extract<DataSpec, { kind: 'seed' }>): Omit<Prepared, 'source'> {
@@ -84,27 +87,39 @@ export function seattleRain(text: string): string {
   return out.join('\n');
 }
 
-export function fromCsv(text: string, m: CsvMapping, standardizer?: rnam.Standardizer): Omit<Prepared, 'source'> {
-  const built = rnam.datasetsFromCsv(text, {
-    ...(m.id ? { id: m.id } : {}), time: m.time, target: m.target, features: m.features,
-    mode: 'window', window: m.window, horizon: 1, split: { by: 'time', validation: 0.2 },
-    standardize: standardizer ? false : { features: true, target: m.task === 'regression' },
+/**
+ * A CSV mapped to rnam's one path: trainTable's options (windows split in time, the last 20% for
+ * validation, no test part) and, for a model file's preprocessing record, its validation windows
+ * rebuilt with the record's columns and scales, so a loaded model sees its inputs as it was trained on them.
+ */
+export function tableOptions(m: CsvMapping): rnam.PreprocessingOptions {
+  return {
+    ...(m.id ? { id: m.id } : {}), time: m.time, target: m.target, features: m.features, task: m.task,
+    window: m.window, horizon: 1, split: { validation: 0.2, test: 0 },
+  };
+}
+
+export function fromCsv(text: string, m: CsvMapping, built?: rnam.Datasets, record?: rnam.PreprocessingRecord): Omit<Prepared, 'source'> {
+  const fromRecord = record && {
+    id: record.columns.id, time: record.columns.time, target: record.columns.target, features: record.columns.features,
+    task: record.target.task, window: record.window ?? m.window,
+  };
+  const mapping = fromRecord ?? m;
+  const d = built ?? rnam.datasetsFromCsv(text, {
+    ...(mapping.id ? { id: mapping.id } : {}), time: mapping.time, target: mapping.target, features: mapping.features,
+    mode: 'window', window: mapping.window, horizon: 1, split: { by: 'time', validation: 0.2 }, standardize: false,
   });
-  const scaled = (ds: rnam.SeriesDataset) => (standardizer ? rnam.standardizeDataset(ds, standardizer) : ds);
-  const train = scaled(built.train), validation = built.validation && scaled(built.validation);
+  const scaled = (ds: rnam.SeriesDataset) => (record ? rnam.standardizeDataset(ds, record.standardizer) : ds);
+  const train = scaled(d.train), validation = d.validation && scaled(d.validation);
   if (!validation) throw new Error('the split gave no validation data');
-  if (m.task === 'binary' && train.task.kind !== 'binary') throw new Error(`task 'binary' needs a 0/1 target; '${m.target}' holds other values`);
-  if (m.task === 'multiclass' && !(train.task.classes !== undefined && train.task.classes >= 2)) {
-    throw new Error(`task 'multiclass' needs class indices 0, 1, 2, ... as the target; '${m.target}' holds other values`);
-  }
   // Dates are stored as ms since 1970 (Seattle: '2015-03-29'); plain numbers are steps ('day 41').
-  const date = (t: number) => (Number.isNaN(t) ? '' : Math.abs(t) > 1e11 ? new Date(t).toISOString().slice(0, 10) : `${m.time} ${t}`);
+  const date = (t: number) => (Number.isNaN(t) ? '' : Math.abs(t) > 1e11 ? new Date(t).toISOString().slice(0, 10) : `${mapping.time} ${t}`);
   const sampleLabels = Array.from({ length: validation.samples }, (_, i) => [validation.sampleIds[i], date(validation.sampleTimes[i])].filter(Boolean).join(' ') || `sample ${i}`);
   return {
-    train, validation, task: m.task, featureNames: [...train.featureNames], modelFeatureNames: [...train.featureNames], sampleLabels,
-    description: `${train.samples} training and ${validation.samples} validation windows of ${m.window} steps (split by time); target: ${m.target} one step ahead.`,
+    train, validation, task: mapping.task, featureNames: [...train.featureNames], modelFeatureNames: [...train.featureNames], sampleLabels,
+    description: `${train.samples} training and ${validation.samples} validation windows of ${mapping.window} steps (split by time); target: ${mapping.target} one step ahead.`,
     summary: 'last', standardizer: train.standardizer,
-    settings: { ...(m.id ? { id: m.id } : {}), time: m.time, target: m.target, features: m.features, mode: 'window', window: m.window, horizon: 1, layout: 'terms-first', seq: m.window },
+    settings: { ...(mapping.id ? { id: mapping.id } : {}), time: mapping.time, target: mapping.target, features: [...mapping.features], mode: 'window', window: mapping.window, horizon: 1, layout: 'terms-first', seq: mapping.window },
   };
 }
 

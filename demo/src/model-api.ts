@@ -70,8 +70,8 @@ export async function predictions(model: Model, data: Dataset, task: Task): Prom
 }
 
 /** Term importance, shape functions and local explanations of `model` on `data`. */
-export function explain(model: Model, data: Dataset, task: Task, summary: rnam.SequenceSummary): Promise<Explained> {
-  return rnam.explain(model, data, { task, summary });
+export function explain(model: Model, data: Dataset, task: Task, summary: rnam.SequenceSummary, offsets?: number[][]): Promise<Explained> {
+  return rnam.explain(model, data, { task, summary, ...(offsets ? { offsets } : {}) });
 }
 
 /** The whole model as one safetensors file: weights under PyTorch's names, plus rnam's metadata. */

@@ -3,7 +3,7 @@
 // painting and answering clicks however long a batch takes (a wasm kernel call does not yield).
 import * as rnam from 'rnam';
 import * as modelApi from './model-api.js';
-import { csvColumns, prepare, type Prepared } from './data-sources.js';
+import { csvColumns, fromCsv, prepare, tableOptions, tableSource, type Prepared } from './data-sources.js';
 import type { DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ToWorker } from './protocol.js';
 
 interface WorkerScope {
@@ -22,6 +22,8 @@ let data: Prepared | null = null;
 let explained: modelApi.Explained | null = null;
 let explainSet: rnam.SequenceDataset | null = null;
 let modelMetadata: Record<string, unknown> = {};
+/** The model as trainTable made it or loadTrained read it (its preprocessing and centering); null for the seed's data. */
+let tableModel: { model: rnam.FirstOrderRNAM; preprocessing: rnam.Preprocessing; centering: rnam.Centering } | null = null;
 let history: modelApi.HistoryEntry[] = [];
 let stopRequested = false;
 /** Set by the page through shared memory (when the page is cross-origin isolated): read between batches. */
@@ -57,7 +59,9 @@ async function run(m: ToWorker & { stopFlag?: Int32Array }): Promise<void> {
       return;
     case 'download': {
       if (!model || !data) throw new Error('there is no model yet: train one or load a file');
-      const bytes = await modelApi.save(model, { task: data.task, featureNames: data.modelFeatureNames, standardizer: data.standardizer, data: data.settings, history, metadata: modelMetadata });
+      const bytes = tableModel?.model === model
+        ? await rnam.saveTrained(tableModel, { history, metadata: modelMetadata })
+        : await modelApi.save(model, { task: data.task, featureNames: data.modelFeatureNames, standardizer: data.standardizer, data: data.settings, history, metadata: modelMetadata });
       post({ type: 'model', bytes, name: `rnam-${data.source}.safetensors` }, [bytes.buffer]);
       return;
     }
@@ -77,8 +81,7 @@ async function useDevice(choice: DeviceChoice): Promise<rnam.Device> {
   return device;
 }
 
-async function loadData(spec: ToWorker & { type: 'train' | 'load' }, standardizer?: rnam.Standardizer): Promise<Prepared> {
-  const prepared = await prepare(spec.data, standardizer);
+function useData(prepared: Prepared): Prepared {
   data = prepared;
   // The explained samples: the first EXPLAIN_SAMPLES of the validation split, the same each epoch.
   const v = prepared.validation;
@@ -87,39 +90,67 @@ async function loadData(spec: ToWorker & { type: 'train' | 'load' }, standardize
   return prepared;
 }
 
+async function loadData(spec: ToWorker & { type: 'train' | 'load' }, record?: rnam.PreprocessingRecord): Promise<Prepared> {
+  return useData(await prepare(spec.data, record));
+}
+
 async function trainModel(m: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   stopRequested = false;
   const device = await useDevice(m.device);
-  const d = await loadData(m);
   const s = m.settings;
   model?.parameters().forEach((p) => p.dispose());
-  rnam.manualSeed(s.seed);
-  const outDim = d.task === 'multiclass' ? (d.train as rnam.SeriesDataset).task?.classes ?? 2 : 1;
-  model = new rnam.FirstOrderRNAM({ terms: d.train.terms, hiddenDim: s.hiddenDim, outDim, blocks: s.blocks }).to(device);
-  modelMetadata = { trainedWith: 'rnam browser demo', data: d.description, epochs: s.epochs, lr: s.lr, batchSize: s.batchSize };
-  const trained = model;
+  model = null;
+  tableModel = null;
   history = [];
-  const ran = await modelApi.train(trained, d.train, {
-    task: d.task, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, validation: d.validation,
-    shouldStop: () => stopRequested || (stopFlag !== null && Atomics.load(stopFlag, 0) === 1),
-    onEpoch: async (entry) => {
-      const view: EpochView = { ...entry, epochs: s.epochs };
-      post({ type: 'epoch', view, explanation: await explanationView(trained, d) });
-      // A macrotask turn, so a Stop message sent during the epoch is seen before the next one.
-      await new Promise((ok) => setTimeout(ok, 0));
-    },
-  });
-  history = ran;
-  const stopped = ran.length < s.epochs;
+  const shouldStop = () => stopRequested || (stopFlag !== null && Atomics.load(stopFlag, 0) === 1);
+  const onEpoch = async (entry: rnam.EpochStats) => {
+    history.push(entry);
+    const view: EpochView = { ...entry, epochs: s.epochs };
+    post({ type: 'epoch', view, explanation: await explanationView(model!, data!) });
+    // A macrotask turn, so a Stop message sent during the epoch is seen before the next one.
+    await new Promise((ok) => setTimeout(ok, 0));
+    return shouldStop() ? false : undefined;
+  };
+  if (m.data.kind === 'seed') {
+    const d = await loadData(m);
+    rnam.manualSeed(s.seed);
+    model = new rnam.FirstOrderRNAM({ terms: d.train.terms, hiddenDim: s.hiddenDim, outDim: 1, blocks: s.blocks }).to(device);
+    modelMetadata = { trainedWith: 'rnam browser demo', data: d.description, epochs: s.epochs, lr: s.lr, batchSize: s.batchSize };
+    await modelApi.train(model, d.train, {
+      task: d.task, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, validation: d.validation, shouldStop, onEpoch: async (entry) => {
+        await onEpoch(entry);
+      },
+    });
+  } else {
+    // Table data takes the library's one path: trainTable fits the preprocessing and trains.
+    const table = await tableSource(m.data);
+    const trained = await rnam.trainTable(table.text, {
+      ...tableOptions(table.mapping), epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, hiddenDim: s.hiddenDim, blocks: s.blocks, seed: s.seed,
+      patience: s.epochs, device, shouldStop, onEpoch,
+      onStart: ({ model: built, datasets }) => {
+        model = built;
+        const prepared = fromCsv(table.text, table.mapping, datasets);
+        useData({ ...prepared, description: table.describe(prepared.description), source: m.data.kind });
+      },
+    });
+    tableModel = { model: trained.model, preprocessing: trained.preprocessing, centering: trained.centering };
+    modelMetadata = { trainedWith: 'rnam browser demo', data: data!.description, epochs: s.epochs, lr: s.lr, batchSize: s.batchSize };
+  }
+  const trained = model!, d = data!;
+  const stopped = history.length < s.epochs;
   post({ type: 'done', stopped, explanation: await explanationView(trained, d), predictions: [...await modelApi.predictions(trained, d.validation, d.task)] });
 }
 
 async function loadModel(m: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   const device = await useDevice(m.device);
   const file = await modelApi.load(m.bytes, device);
+  // A file from trainTable, `rnam train` or this page carries its preprocessing: the columns, the
+  // window and the scales its inputs had (older files: the same facts in their data settings).
+  let pre: rnam.Preprocessing | null = null;
   let d: Prepared;
   try {
-    d = await loadData(m, file.metadata.standardizer);
+    if (m.data.kind !== 'seed' && (file.metadata.preprocessing !== undefined || file.metadata.data !== undefined)) pre = rnam.Preprocessing.fromModelFile(file.metadata);
+    d = await loadData(m, pre?.toRecord());
   } catch (err) {
     file.model.parameters().forEach((p) => p.dispose());
     throw err;
@@ -134,6 +165,8 @@ async function loadModel(m: Extract<ToWorker, { type: 'load' }>): Promise<void> 
   }
   model?.parameters().forEach((p) => p.dispose());
   model = file.model;
+  const offsets = file.metadata.centering?.offsets;
+  tableModel = pre ? { model, preprocessing: pre, centering: { offsets: offsets ?? pre.featureNames.map(() => new Array<number>(pre!.outputs).fill(0)) } } : null;
   history = (file.metadata.history as modelApi.HistoryEntry[] | undefined) ?? [];
   modelMetadata = file.metadata.metadata ?? {};
   post({
@@ -147,7 +180,8 @@ async function loadModel(m: Extract<ToWorker, { type: 'load' }>): Promise<void> 
 const SHAPE_POINTS = 240;
 
 async function explanationView(m: rnam.FirstOrderRNAM, d: Prepared): Promise<ExplanationView> {
-  explained = await modelApi.explain(m, explainSet!, d.task, d.summary);
+  // Centered on the training data when the model's centering is known (trained or loaded from a table), else on these samples.
+  explained = await modelApi.explain(m, explainSet!, d.task, d.summary, tableModel?.model === m ? tableModel.centering.offsets : undefined);
   const shapes = explained.shapes.map(({ feature, points, bins }) => {
     const sorted = points.filter((p) => p.output === 0).sort((a, b) => a.x - b.x);
     const step = Math.max(1, sorted.length / SHAPE_POINTS);

@@ -6,9 +6,13 @@ import type { Cell } from './cells.js';
  * - 'error' (the default): a DataError naming the cell; nothing is guessed behind the user's back.
  * - 'carry-forward': the last observation of the same id carried forward; the values before an id's
  *   first observation take the feature's mean over the training split (0 after standardization).
- * A missing target is always an error when a sample reads it (a filled label would be invented).
+ * - 'mask' (mixed inputs, AdditiveRNAM): the last observation carried forward, and beside it, at
+ *   every step, whether the value was observed and the time since it last was, so a lab that was not
+ *   ordered reads differently from one that was and did not change.
+ * A missing target is never filled: the series builders refuse it; the mixed-input builder skips
+ * (and counts) the samples whose target is unknown.
  */
-export type MissingRule = 'error' | 'carry-forward';
+export type MissingRule = 'error' | 'carry-forward' | 'mask';
 
 export interface ColumnOptions {
   /** The entity column (patient, sensor, station); without it the whole table is one series. */

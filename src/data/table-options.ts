@@ -46,7 +46,9 @@ export function checkTableOptions(o: TableDatasetOptions): CheckedTableOptions {
   }
   const missing = o.missing ?? 'error';
   if (missing !== 'error' && missing !== 'carry-forward') {
-    throw new DataError('option', `missing must be 'error' or 'carry-forward' (masked features are not supported yet), got ${String(missing)}`);
+    throw new DataError('option', missing === 'mask'
+      ? "missing 'mask' gives each step an observed flag and a time gap, which the series datasets (one value per step) cannot hold: use trainTable's mixed inputs (rnam.trainTable, `rnam train`)"
+      : `missing must be 'error', 'carry-forward' or 'mask', got ${String(missing)}`);
   }
   if (o.split && o.split.by !== 'entity' && o.split.by !== 'time') throw new DataError('option', `split.by must be 'entity' or 'time', got ${String((o.split as { by: unknown }).by)}`);
   const tooShort = o.tooShort ?? 'error';

@@ -41,4 +41,6 @@ export interface Report {
   model: { class: string; options: object; parameters: number };
   device: string;
   seconds: number;
+  /** True when shouldStop ended training early (the model has the weights of that moment). */
+  stopped: boolean;
 }

@@ -42,6 +42,10 @@ export interface TrainTableOptions extends PreprocessingOptions {
   progress?: boolean;
   onEpoch?: FitOptions['onEpoch'];
   onBatch?: FitOptions['onBatch'];
+  /** Called once the model is built, before training (for live views of the model as it trains). */
+  onStart?: (run: { model: FirstOrderRNAM; preprocessing: Preprocessing; datasets: Datasets }) => void | Promise<void>;
+  /** Polled after every batch: true ends training there; the model keeps the weights it has and the report says so. */
+  shouldStop?: () => boolean;
   /** Samples of the explained split written out in the report (default 10). */
   examples?: number;
 }
@@ -58,7 +62,10 @@ export interface TrainedTable {
 }
 
 const optionKeys = ['id', 'time', 'target', 'features', 'task', 'positive', 'window', 'horizon', 'missing', 'split',
-  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'seed', 'patience', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'examples'];
+  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'seed', 'patience', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples'];
+
+/** Thrown from onBatch when shouldStop() says so; caught by trainTable, which goes on with what was trained. */
+class StopTraining extends Error {}
 
 function positiveInt(name: string, v: unknown, fallback: number, min = 1): number {
   const x = v ?? fallback;
@@ -91,11 +98,30 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   manualSeed(seed);
   const model = new FirstOrderRNAM({ terms: pre.featureNames.length, hiddenDim, outDim: pre.outputs, blocks });
   await model.toAsync(dev);
-  const history = await fit(model, train, {
-    epochs, batchSize, optimizer: new AdamW(model.parameters(), { lr }), validation, task, progress: options.progress ?? false, log,
-    onEpoch: options.onEpoch, onBatch: options.onBatch,
-    ...(validation ? { earlyStopping: { monitor: 'valLoss', patience, restoreBestWeights: true } } : {}),
-  });
+  for (const k of ['onEpoch', 'onBatch', 'onStart', 'shouldStop'] as const) {
+    if (options[k] !== undefined && typeof options[k] !== 'function') throw new ArgumentError(`trainTable: ${k} must be a function, got ${describeValue(options[k])}`);
+  }
+  await options.onStart?.({ model, preprocessing: pre, datasets });
+  const history: EpochStats[] = [];
+  let stopped = false;
+  try {
+    await fit(model, train, {
+      epochs, batchSize, optimizer: new AdamW(model.parameters(), { lr }), validation, task, progress: options.progress ?? false, log,
+      onEpoch: (stats) => {
+        history.push(stats);
+        return options.onEpoch?.(stats);
+      },
+      onBatch: async (stats) => {
+        await options.onBatch?.(stats);
+        if (options.shouldStop?.()) throw new StopTraining();
+      },
+      ...(validation ? { earlyStopping: { monitor: 'valLoss', patience, restoreBestWeights: true } } : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof StopTraining)) throw err;
+    stopped = true;
+    log?.(`stopped during epoch ${history.length + 1}`);
+  }
 
   const centering = await fitCentering(model, train);
   const splits: [SplitName, SeriesDataset | undefined][] = [['train', train], ['validation', validation], ['test', test]];
@@ -117,7 +143,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     examples: explainedSamples(explainedSplit, outputs[explainedSplit]!, pre, examples),
     history: history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valLoss: h.valLoss, seconds: h.seconds })),
     model: { class: 'FirstOrderRNAM', options: { ...model.options }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
-    device: dev.reason, seconds: (Date.now() - started) / 1000,
+    device: dev.reason, seconds: (Date.now() - started) / 1000, stopped,
   };
   return { model, preprocessing: pre, centering, report, explanation, history, datasets };
 }

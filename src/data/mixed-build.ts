@@ -1,0 +1,363 @@
+// A long table with mixed inputs to MixedDatasets: time-varying features read as step inputs (the
+// value carried forward, whether it was observed, the time since it was last observed), static
+// features one value per entity (numeric: standardized; categorical: a level, rare or unseen ones
+// 'other'), a table without a time column read as one sample per row. Statistics are fitted on the
+// training split only and kept in MixedStats, which predictions reuse unchanged.
+import { DataError } from './errors.js';
+import { isMissing, numberCell, timeCell, timeKindOf, idCell, type Cell, type TimeKind } from './cells.js';
+import type { LongTable } from './table.js';
+import type { Series } from './series.js';
+import type { MissingRule } from './options.js';
+import { entitySplit, timeBlocks, timeCut, blockRange } from './split.js';
+import { panelSample, windowSamples, checkWindow, type SampleSpec, type CheckedWindow } from './samples.js';
+import { ScaleAccumulator, standardizeValue, type Scale } from './standardize.js';
+import { MixedDataset, STEP_INPUTS } from './mixed-dataset.js';
+
+export interface MixedColumns {
+  id?: string;
+  /** Absent: a plain table, one sample per row, every feature static. */
+  time?: string;
+  target: string;
+  sequence: readonly string[];
+  static: readonly string[];
+  categorical: readonly string[];
+}
+
+export interface MixedBuildOptions extends MixedColumns {
+  mode: 'panel' | 'window' | 'table';
+  window?: number;
+  horizon?: number;
+  maxLength?: number;
+  missing: MissingRule;
+  /** Regression: targets standardized with the training scale (stats.target). */
+  standardizeTarget: boolean;
+}
+
+/** What fitting learned on the training split (stored with the model through its preprocessing). */
+export interface MixedStats {
+  sequence: Scale[];
+  static: Scale[];
+  /** Per categorical feature its levels, 'other' first. */
+  levels: string[][];
+  /** The typical gap between observations (the median over the training series), the unit of the gap input. */
+  gapScale: number;
+  target?: Scale;
+  /** Panel mode: the padded length. */
+  seq: number;
+}
+
+export const OTHER_LEVEL = 'other';
+/** A level seen in fewer training entities than this joins 'other'. */
+export const MIN_LEVEL_COUNT = 2;
+
+interface Entity {
+  series: Series;
+  statics: number[];
+  categories: (string | null)[];
+}
+
+function column(table: LongTable, name: string, role: string): number {
+  const i = table.columns.indexOf(name);
+  if (i < 0) throw new DataError('missing-column', `the ${role} column is not in the header (${table.columns.join(', ')})`, { column: name });
+  return i;
+}
+
+function number(cell: Cell, where: () => { column: string; row: number; id?: string }): number {
+  const v = numberCell(cell);
+  if (v === undefined) throw new DataError('non-numeric', `a cell is not a number: '${String(cell)}' (declare the column categorical to use it as levels)`, where());
+  return v;
+}
+
+/** Rows grouped into entities, sorted by time, with their static values checked constant within each entity. */
+function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolean): { list: Entity[]; kind: TimeKind } {
+  const idIndex = o.id !== undefined ? column(table, o.id, 'id') : -1;
+  const timeIndex = o.time !== undefined ? column(table, o.time, 'time') : -1;
+  const targetIndex = targetOptional && !table.columns.includes(o.target) ? -1 : column(table, o.target, 'target');
+  const seqIdx = o.sequence.map((c) => column(table, c, 'feature'));
+  const staticIdx = o.static.map((c) => column(table, c, 'static feature'));
+  const catIdx = o.categorical.map((c) => column(table, c, 'categorical feature'));
+  const groups = new Map<string, number[]>();
+  table.rows.forEach((row, i) => {
+    let id: string;
+    if (o.mode === 'table') id = idIndex >= 0 ? idCell(row[idIndex]) ?? String(table.rowNumbers[i]) : String(table.rowNumbers[i]);
+    else if (idIndex < 0) id = '';
+    else {
+      const cell = idCell(row[idIndex]);
+      if (cell === undefined) throw new DataError('missing-value', 'an id cell is empty', { column: o.id, row: table.rowNumbers[i] });
+      id = cell;
+    }
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = []));
+    g.push(i);
+  });
+  if (o.mode === 'table' && idIndex >= 0) {
+    const twice = [...groups].find(([, g]) => g.length > 1);
+    if (twice) throw new DataError('option', `a table without a time column has one row per id; id '${twice[0]}' has ${twice[1].length} rows (name the time column)`, { column: o.id, id: twice[0] });
+  }
+  let kind: TimeKind = 'number';
+  if (timeIndex >= 0 && table.rows.length) {
+    const first = table.rows[0][timeIndex];
+    const k = timeKindOf(first);
+    if (!k) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(first)}'`, { column: o.time, row: table.rowNumbers[0] });
+    kind = k;
+  }
+  const F = o.sequence.length;
+  const list: Entity[] = [];
+  for (const [id, idx] of groups) {
+    const where = (i: number, c: string) => () => ({ column: c, row: table.rowNumbers[i], ...(idIndex >= 0 ? { id } : {}) });
+    const times = idx.map((i) => {
+      if (timeIndex < 0) return 0;
+      const cell = table.rows[i][timeIndex];
+      if (isMissing(cell)) throw new DataError('missing-value', 'a time cell is empty', where(i, o.time!)());
+      const t = timeCell(cell, kind);
+      if (t === undefined || !Number.isFinite(t)) throw new DataError('non-numeric', `a time cell is not ${kind === 'number' ? 'a finite number' : 'an ISO-8601 date'} like the column's first: '${String(cell)}'`, where(i, o.time!)());
+      return t;
+    });
+    const order = idx.map((_, k) => k).sort((a, b) => times[a] - times[b] || a - b);
+    const n = idx.length;
+    const s = { id, rows: new Int32Array(n), times: new Float64Array(n), x: new Float64Array(n * F), y: new Float64Array(n), length: n };
+    order.forEach((src, k) => {
+      const i = idx[src], row = table.rows[i];
+      if (k > 0 && times[src] === times[order[k - 1]]) {
+        throw new DataError('duplicate-time', `two rows have the same time '${String(row[timeIndex])}' (rows ${table.rowNumbers[idx[order[k - 1]]]} and ${table.rowNumbers[i]})`, where(i, o.time!)());
+      }
+      s.rows[k] = table.rowNumbers[i];
+      s.times[k] = times[src];
+      seqIdx.forEach((c, j) => (s.x[k * F + j] = number(row[c], where(i, o.sequence[j]))));
+      s.y[k] = targetIndex < 0 ? NaN : number(row[targetIndex], where(i, o.target));
+    });
+    const statics = staticIdx.map((c, j) => {
+      let v = NaN;
+      for (const i of idx) {
+        const x = number(table.rows[i][c], where(i, o.static[j]));
+        if (Number.isNaN(x)) continue;
+        if (!Number.isNaN(v) && x !== v) throw new DataError('option', `the static feature '${o.static[j]}' changes within id '${id}' (${v}, then ${x}): static features hold one value per id`, where(i, o.static[j])());
+        v = x;
+      }
+      return v;
+    });
+    const categories = catIdx.map((c, j) => {
+      let v: string | null = null;
+      for (const i of idx) {
+        const cell = table.rows[i][c];
+        if (isMissing(cell)) continue;
+        const text = String(cell).trim();
+        if (v !== null && text !== v && o.mode !== 'table') throw new DataError('option', `the categorical feature '${o.categorical[j]}' changes within id '${id}' ('${v}', then '${text}'): categorical features hold one level per id`, where(i, o.categorical[j])());
+        v = text;
+      }
+      return v;
+    });
+    list.push({ series: s, statics, categories });
+  }
+  return { list, kind };
+}
+
+/** The sample specs of each entity: one per panel id or table row; windows; samples whose target is unknown are skipped when `skipUnknown`. */
+function specsOf(e: Entity, o: MixedBuildOptions, w: CheckedWindow | null, from = 0, to = e.series.length): SampleSpec[] {
+  const s = e.series;
+  if (o.mode === 'window') return windowSamples(s, w!, from, to);
+  // Panel and table: the target is the last observed one; the inputs end there.
+  let last = s.length - 1;
+  while (last > 0 && Number.isNaN(s.y[last])) last--;
+  const p = panelSample({ ...s, length: last + 1 }, o.maxLength);
+  return [{ ...p, series: s }];
+}
+
+/** Median of the positive gaps between consecutive steps of the given series (1 when there is none). */
+function medianGap(list: readonly Series[]): number {
+  const gaps: number[] = [];
+  for (const s of list) for (let k = 1; k < s.length; k++) if (s.times[k] > s.times[k - 1]) gaps.push(s.times[k] - s.times[k - 1]);
+  if (gaps.length === 0) return 1;
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)];
+}
+
+export interface MixedBuild {
+  train: MixedDataset;
+  validation?: MixedDataset;
+  test?: MixedDataset;
+  stats: MixedStats;
+  timeKind: TimeKind;
+  /** Samples left out of training and evaluation because their target is missing. */
+  skippedTargets: number;
+}
+
+function checkOptions(o: MixedBuildOptions): CheckedWindow | null {
+  if (o.mode === 'window') return checkWindow({ window: o.window!, horizon: o.horizon });
+  if (o.missing !== 'error' && o.missing !== 'carry-forward' && o.missing !== 'mask') {
+    throw new DataError('option', `missing must be 'error', 'carry-forward' or 'mask', got ${String(o.missing)}`);
+  }
+  return null;
+}
+
+/** Fits on the training split (whole ids for panels and tables, time blocks for windows) and builds every split. */
+export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { validation: number; test: number; seed: number }): MixedBuild {
+  const w = checkOptions(o);
+  const { list, kind } = entities(table, o, false);
+  missingRule(list, o);
+  const parts = o.mode !== 'window' ? entitySplit(list.map((e) => e.series.id), split) : null;
+  const cut = o.mode === 'window' ? timeCut({ by: 'time', validation: split.validation, test: split.test }, kind) : null;
+  const specs: Record<'train' | 'validation' | 'test', { e: Entity; p: SampleSpec }[]> = { train: [], validation: [], test: [] };
+  const trainSteps: [Entity, number, number][] = [];
+  for (const e of list) {
+    if (cut) {
+      const blocks = timeBlocks(e.series, cut);
+      for (const part of ['train', 'validation', 'test'] as const) specs[part].push(...specsOf(e, o, w, ...blockRange(blocks, part, e.series.length)).map((p) => ({ e, p })));
+      trainSteps.push([e, 0, blocks.validationStart]);
+    } else {
+      const part = parts!.get(e.series.id) ?? 'train';
+      const ps = specsOf(e, o, w);
+      specs[part].push(...ps.map((p) => ({ e, p })));
+      if (part === 'train') trainSteps.push([e, 0, ps[0]?.targetStep + 1 || e.series.length]);
+    }
+  }
+  let skippedTargets = 0;
+  for (const part of ['train', 'validation', 'test'] as const) {
+    const before = specs[part].length;
+    specs[part] = specs[part].filter(({ p }) => !Number.isNaN(p.series.y[p.targetStep]));
+    skippedTargets += before - specs[part].length;
+  }
+  if (specs.train.length === 0) throw new DataError('option', 'no training sample has a known target (check the split and the target column)');
+  const stats = fitStats(o, trainSteps, specs.train.map(({ e, p }) => ({ e, p })));
+  const build = (part: 'train' | 'validation' | 'test') => materializeMixed(specs[part], o, stats);
+  const out: MixedBuild = { train: build('train'), stats, timeKind: kind, skippedTargets };
+  if (split.validation > 0 && specs.validation.length) out.validation = build('validation');
+  if (split.test > 0 && specs.test.length) out.test = build('test');
+  if (split.validation > 0 && !out.validation) throw new DataError('option', 'the split asks for validation data and none comes out (too few ids, or series shorter than a window and its horizon)');
+  if (split.test > 0 && !out.test) throw new DataError('option', 'the split asks for test data and none comes out (too few ids, or series shorter than a window and its horizon)');
+  return out;
+}
+
+/** New data with fitted statistics: no split; every sample kept, its target NaN where unknown. */
+export function transformMixed(table: LongTable, o: MixedBuildOptions, stats: MixedStats): MixedDataset {
+  const w = checkOptions(o);
+  const { list } = entities(table, o, true);
+  missingRule(list, o);
+  const specs: { e: Entity; p: SampleSpec }[] = [];
+  for (const e of list) {
+    if (o.mode === 'window') {
+      // A window ending at every step, the latest one being the forecast (its target lies after the table).
+      const s = e.series;
+      for (let end = w!.window - 1; end < s.length; end++) specs.push({ e, p: { series: s, start: end - w!.window + 1, length: w!.window, targetStep: end + w!.horizon } });
+    } else {
+      const s = e.series;
+      const p = panelSample(s, o.maxLength);
+      specs.push({ e, p });
+    }
+  }
+  if (specs.length === 0) throw new DataError('too-few-rows', `no id has the ${w ? w.window : 1} rows a sample needs`);
+  return materializeMixed(specs, o, stats);
+}
+
+function missingRule(list: Entity[], o: MixedBuildOptions): void {
+  if (o.missing !== 'error') return;
+  const F = o.sequence.length;
+  for (const { series: s } of list) {
+    for (let k = 0; k < s.length; k++) {
+      for (let j = 0; j < F; j++) {
+        if (Number.isNaN(s.x[k * F + j])) {
+          throw new DataError('missing-value', "a feature value is missing (missing: 'mask' lets the model see which values were observed; 'carry-forward' repeats the last one)",
+            { column: o.sequence[j], row: s.rows[k], ...(o.id !== undefined ? { id: s.id } : {}) });
+        }
+      }
+    }
+  }
+}
+
+function fitStats(o: MixedBuildOptions, trainSteps: [Entity, number, number][], train: { e: Entity; p: SampleSpec }[]): MixedStats {
+  const F = o.sequence.length;
+  const seqAcc = o.sequence.map(() => new ScaleAccumulator());
+  for (const [e, from, to] of trainSteps) for (let k = from; k < to; k++) for (let j = 0; j < F; j++) seqAcc[j].add(e.series.x[k * F + j]);
+  const scale = (acc: ScaleAccumulator, name: string): Scale => (acc.count > 0 ? acc.scale(name) : { name, mean: 0, std: 1 });
+  const trainEntities = [...new Set(train.map(({ e }) => e))];
+  const staticAcc = o.static.map(() => new ScaleAccumulator());
+  for (const e of trainEntities) e.statics.forEach((v, j) => staticAcc[j].add(v));
+  const levels = o.categorical.map((_, j) => {
+    const counts = new Map<string, number>();
+    for (const e of trainEntities) {
+      const v = e.categories[j];
+      if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    return [OTHER_LEVEL, ...[...counts].filter(([level, c]) => c >= MIN_LEVEL_COUNT && level !== OTHER_LEVEL).map(([level]) => level).sort()];
+  });
+  const targetAcc = new ScaleAccumulator();
+  for (const { p } of train) targetAcc.add(p.series.y[p.targetStep]);
+  return {
+    sequence: o.sequence.map((name, j) => scale(seqAcc[j], name)),
+    static: o.static.map((name, j) => scale(staticAcc[j], name)),
+    levels, gapScale: medianGap(trainEntities.map((e) => e.series)),
+    ...(targetAcc.count > 0 ? { target: targetAcc.scale(o.target) } : {}),
+    seq: o.mode === 'window' ? o.window! : o.maxLength ?? longest(train),
+  };
+}
+
+function longest(specs: readonly { p: SampleSpec }[]): number {
+  let m = 1;
+  for (const { p } of specs) m = Math.max(m, p.length);
+  return m;
+}
+
+/** Sample specs to a MixedDataset with the fitted statistics (targets standardized when stats.target is set and asked for). */
+function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: MixedBuildOptions, stats: MixedStats): MixedDataset {
+  const n = specs.length, F = o.sequence.length, S = o.mode === 'table' ? 1 : stats.seq, D = STEP_INPUTS.length;
+  const Ts = o.mode === 'table' ? 0 : F;
+  const sequence = new Float32Array(Ts * n * S * D), rawSequence = new Float64Array(Ts * n * S).fill(NaN), lengths = new Int32Array(n);
+  const statics = new Float32Array(o.static.length * n), rawStatics = new Float64Array(o.static.length * n);
+  const categorical = new Int32Array(o.categorical.length * n), targets = new Float32Array(n), sampleTimes = new Float64Array(n);
+  // Per series, the carried value and the time of the last observation before each step.
+  const carried = new Map<Series, { value: Float64Array; lastSeen: Float64Array }>();
+  const history = (s: Series) => {
+    let h = carried.get(s);
+    if (h) return h;
+    h = { value: new Float64Array(s.length * F), lastSeen: new Float64Array(s.length * F) };
+    for (let j = 0; j < F; j++) {
+      let value = NaN, seen = s.times[0];
+      for (let k = 0; k < s.length; k++) {
+        h.lastSeen[k * F + j] = seen; // the time of the last observation before step k (the series start before the first)
+        const v = s.x[k * F + j];
+        if (!Number.isNaN(v)) value = v, seen = s.times[k];
+        h.value[k * F + j] = value;
+      }
+    }
+    carried.set(s, h);
+    return h;
+  };
+  const target = stats.target;
+  specs.forEach(({ e, p }, i) => {
+    const s = p.series;
+    const len = Math.min(p.length, S), first = p.start + p.length - len;
+    lengths[i] = Math.max(1, len);
+    if (Ts > 0) {
+      const h = history(s);
+      for (let j = 0; j < F; j++) {
+        const sc = stats.sequence[j];
+        for (let t = 0; t < len; t++) {
+          const k = first + t, at = ((j * n + i) * S + t) * D;
+          const raw = s.x[k * F + j], value = h.value[k * F + j];
+          sequence[at] = Number.isNaN(value) ? 0 : standardizeValue(value, sc);
+          sequence[at + 1] = Number.isNaN(raw) ? 0 : 1;
+          sequence[at + 2] = Math.log1p(Math.max(0, s.times[k] - h.lastSeen[k * F + j]) / stats.gapScale);
+          rawSequence[(j * n + i) * S + t] = raw;
+        }
+      }
+    }
+    e.statics.forEach((v, j) => {
+      rawStatics[j * n + i] = v;
+      statics[j * n + i] = Number.isNaN(v) ? 0 : standardizeValue(v, stats.static[j]);
+    });
+    e.categories.forEach((v, j) => {
+      const k = v === null ? 0 : stats.levels[j].indexOf(v);
+      categorical[j * n + i] = k < 0 ? 0 : k;
+    });
+    const y = p.targetStep < s.length ? s.y[p.targetStep] : NaN;
+    targets[i] = target && o.standardizeTarget ? standardizeValue(y, target) : y;
+    sampleTimes[i] = s.times[Math.min(p.targetStep, s.length - 1)];
+  });
+  return new MixedDataset({
+    sequence, sequenceTerms: Ts, seq: S, lengths, statics, staticTerms: o.static.length, categorical, levels: stats.levels,
+    targets, samples: n, featureNames: [...(Ts ? o.sequence : []), ...o.static, ...o.categorical], targetNames: [o.target],
+    sampleIds: specs.map(({ p }) => p.series.id), sampleTimes,
+    standardizer: { ...(Ts ? { features: stats.sequence } : {}), ...(target && o.standardizeTarget ? { target } : {}) },
+    rawSequence, rawStatics,
+  });
+}

@@ -1,0 +1,156 @@
+// Samples with every kind of input real tables have, each feature one additive term: time-varying
+// features as sequences of step inputs (the value, whether it was observed at that step, the time
+// since it was last observed), numeric static features (one value per sample) and categorical static
+// features (a level index per sample). What AdditiveRNAM reads.
+import { DataError } from './errors.js';
+import type { Standardizer } from './standardize.js';
+import { taskHint, type TaskHint } from './task.js';
+
+/** The inputs of each step of a sequence term, in this order. */
+export const STEP_INPUTS = ['value', 'observed', 'gap'] as const;
+
+export interface MixedDatasetInit {
+  /** (sequenceTerms, samples, seq, STEP_INPUTS.length), right-padded with 0. */
+  sequence: Float32Array;
+  sequenceTerms: number;
+  seq: number;
+  /** Valid steps per sample (>= 1 when there are sequence terms). */
+  lengths: Int32Array;
+  /** (staticTerms, samples), standardized; a missing value is the training mean (0). */
+  statics: Float32Array;
+  staticTerms: number;
+  /** (categoricalTerms, samples): level indices; level 0 is 'other' (unseen, rare or missing). */
+  categorical: Int32Array;
+  /** Per categorical term, its levels ('other' first). */
+  levels: readonly (readonly string[])[];
+  targets: Float32Array;
+  samples: number;
+  /** Every term: sequence features, then static, then categorical. */
+  featureNames: readonly string[];
+  targetNames: readonly string[];
+  sampleIds: readonly string[];
+  sampleTimes: Float64Array;
+  task?: TaskHint;
+  standardizer: Standardizer;
+  /** Raw values of the sequence terms' steps, for explanations: (sequenceTerms, samples, seq), NaN where not observed. */
+  rawSequence: Float64Array;
+  /** Raw static values, (staticTerms, samples), NaN where missing. */
+  rawStatics: Float64Array;
+}
+
+export class MixedDataset {
+  readonly kind = 'mixed' as const;
+  readonly sequence: Float32Array;
+  readonly sequenceTerms: number;
+  readonly stepInputs = STEP_INPUTS.length;
+  readonly seq: number;
+  readonly lengths: Int32Array;
+  readonly statics: Float32Array;
+  readonly staticTerms: number;
+  readonly categorical: Int32Array;
+  readonly levels: readonly (readonly string[])[];
+  readonly targets: Float32Array;
+  readonly samples: number;
+  readonly outDim = 1;
+  readonly featureNames: readonly string[];
+  readonly targetNames: readonly string[];
+  readonly sampleIds: readonly string[];
+  readonly sampleTimes: Float64Array;
+  readonly task: TaskHint;
+  readonly standardizer: Standardizer;
+  readonly rawSequence: Float64Array;
+  readonly rawStatics: Float64Array;
+
+  constructor(init: MixedDatasetInit) {
+    this.sequence = init.sequence;
+    this.sequenceTerms = init.sequenceTerms;
+    this.seq = init.seq;
+    this.lengths = init.lengths;
+    this.statics = init.statics;
+    this.staticTerms = init.staticTerms;
+    this.categorical = init.categorical;
+    this.levels = init.levels;
+    this.targets = init.targets;
+    this.samples = init.samples;
+    this.featureNames = init.featureNames;
+    this.targetNames = init.targetNames;
+    this.sampleIds = init.sampleIds;
+    this.sampleTimes = init.sampleTimes;
+    this.task = init.task ?? taskHint(init.targets);
+    this.standardizer = init.standardizer;
+    this.rawSequence = init.rawSequence;
+    this.rawStatics = init.rawStatics;
+    const n = this.samples, checks: [string, number, number][] = [
+      ['sequence', this.sequence.length, this.sequenceTerms * n * this.seq * this.stepInputs],
+      ['statics', this.statics.length, this.staticTerms * n], ['categorical', this.categorical.length, this.levels.length * n],
+      ['targets', this.targets.length, n], ['lengths', this.lengths.length, n], ['sampleIds', this.sampleIds.length, n],
+      ['featureNames', this.featureNames.length, this.terms],
+    ];
+    for (const [name, got, want] of checks) if (got !== want) throw new DataError('shape', `MixedDataset: ${name} holds ${got} values, expected ${want}`);
+    if (this.terms === 0) throw new DataError('option', 'MixedDataset: no feature');
+  }
+
+  /** Every additive term: sequence, static and categorical features. */
+  get terms(): number {
+    return this.sequenceTerms + this.staticTerms + this.levels.length;
+  }
+
+  /** The most levels of any categorical term (the one-hot width). */
+  get maxLevels(): number {
+    let m = 0;
+    for (const l of this.levels) m = Math.max(m, l.length);
+    return m;
+  }
+
+  /** The given samples, in that order, as a new dataset. */
+  subset(indices: readonly number[]): MixedDataset {
+    const b = indices.length, S = this.seq, D = this.stepInputs;
+    const pick = <T extends Float32Array | Int32Array | Float64Array>(src: T, terms: number, row: number, make: (n: number) => T): T => {
+      const out = make(terms * b * row);
+      for (let t = 0; t < terms; t++) indices.forEach((s, k) => out.set(src.subarray((t * this.samples + s) * row, (t * this.samples + s + 1) * row), (t * b + k) * row));
+      return out;
+    };
+    return new MixedDataset({
+      sequence: pick(this.sequence, this.sequenceTerms, S * D, (n) => new Float32Array(n)), sequenceTerms: this.sequenceTerms, seq: S,
+      lengths: Int32Array.from(indices, (i) => this.lengths[i]),
+      statics: pick(this.statics, this.staticTerms, 1, (n) => new Float32Array(n)), staticTerms: this.staticTerms,
+      categorical: pick(this.categorical, this.levels.length, 1, (n) => new Int32Array(n)), levels: this.levels,
+      targets: Float32Array.from(indices, (i) => this.targets[i]), samples: b, featureNames: this.featureNames, targetNames: this.targetNames,
+      sampleIds: indices.map((i) => this.sampleIds[i]), sampleTimes: Float64Array.from(indices, (i) => this.sampleTimes[i]),
+      task: this.task, standardizer: this.standardizer,
+      rawSequence: pick(this.rawSequence, this.sequenceTerms, S, (n) => new Float64Array(n)),
+      rawStatics: pick(this.rawStatics, this.staticTerms, 1, (n) => new Float64Array(n)),
+    });
+  }
+
+  /** Host arrays of a batch: the sequence (terms, b, seq, D) or null, static (terms, b, 1), one-hot categorical (terms, b, maxLevels). */
+  batch(indices: readonly number[]): MixedBatch {
+    const b = indices.length, S = this.seq, D = this.stepInputs, L = this.maxLevels, C = this.levels.length;
+    let x: Float32Array | null = null;
+    if (this.sequenceTerms > 0) {
+      x = new Float32Array(this.sequenceTerms * b * S * D);
+      for (let t = 0; t < this.sequenceTerms; t++) {
+        indices.forEach((s, k) => x!.set(this.sequence.subarray((t * this.samples + s) * S * D, (t * this.samples + s + 1) * S * D), (t * b + k) * S * D));
+      }
+    }
+    const statics = this.staticTerms > 0 ? new Float32Array(this.staticTerms * b) : null;
+    if (statics) for (let t = 0; t < this.staticTerms; t++) indices.forEach((s, k) => (statics[t * b + k] = this.statics[t * this.samples + s]));
+    const oneHot = C > 0 ? new Float32Array(C * b * L) : null;
+    if (oneHot) for (let c = 0; c < C; c++) indices.forEach((s, k) => (oneHot[(c * b + k) * L + this.categorical[c * this.samples + s]] = 1));
+    return {
+      x, shape: [this.sequenceTerms, b, S, D], lengths: Int32Array.from(indices, (i) => this.lengths[i]),
+      static: statics && { data: statics, shape: [this.staticTerms, b, 1] },
+      categorical: oneHot && { data: oneHot, shape: [C, b, L] },
+      y: Float32Array.from(indices, (i) => this.targets[i]),
+    };
+  }
+}
+
+export interface MixedBatch {
+  x: Float32Array | null;
+  shape: number[];
+  lengths: Int32Array;
+  static: { data: Float32Array; shape: number[] } | null;
+  categorical: { data: Float32Array; shape: number[] } | null;
+  y: Float32Array;
+}
