@@ -107,3 +107,8 @@ export type { Report, ExplainedSample, SplitName as ReportSplit } from './pipeli
 export type { TableInput } from './pipeline/table-input.js';
 export { inferTask, taskMetricNames, tasks, maxInferredClasses } from './train/task.js';
 export type { ModelDescription, ModelConfig, InputLayout, AdditiveStructure, Describable } from './nn/describe.js';
+// Mixed inputs: time-varying features with observed flags and gaps, static and categorical features.
+export { MixedDataset, STEP_INPUTS, type MixedBatch } from './data/mixed-dataset.js';
+export type { MixedStats } from './data/mixed-build.js';
+export type { SplitDatasets } from './pipeline/preprocessing.js';
+export type { TableModel } from './pipeline/train-table.js';

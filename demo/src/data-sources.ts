@@ -100,8 +100,11 @@ export function tableOptions(m: CsvMapping): rnam.PreprocessingOptions {
 }
 
 export function fromCsv(text: string, m: CsvMapping, built?: rnam.Datasets, record?: rnam.PreprocessingRecord): Omit<Prepared, 'source'> {
+  if (record && (record.inputs !== 'series' || record.mode !== 'window')) {
+    throw new Error(`the page explains models of windows over one value per feature and step; this file's model reads ${record.inputs} inputs in ${record.mode} mode (use rnam predict)`);
+  }
   const fromRecord = record && {
-    id: record.columns.id, time: record.columns.time, target: record.columns.target, features: record.columns.features,
+    id: record.columns.id, time: record.columns.time ?? m.time, target: record.columns.target, features: record.columns.features,
     task: record.target.task, window: record.window ?? m.window,
   };
   const mapping = fromRecord ?? m;

@@ -125,15 +125,16 @@ async function trainModel(m: Extract<ToWorker, { type: 'train' }>): Promise<void
     // Table data takes the library's one path: trainTable fits the preprocessing and trains.
     const table = await tableSource(m.data);
     const trained = await rnam.trainTable(table.text, {
-      ...tableOptions(table.mapping), epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, hiddenDim: s.hiddenDim, blocks: s.blocks, seed: s.seed,
+      // The page's views read one value per feature and step: the seed's model over series inputs.
+      ...tableOptions(table.mapping), model: 'first-order', epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, hiddenDim: s.hiddenDim, blocks: s.blocks, seed: s.seed,
       patience: s.epochs, device, shouldStop, onEpoch,
       onStart: ({ model: built, datasets }) => {
-        model = built;
-        const prepared = fromCsv(table.text, table.mapping, datasets);
+        model = built as rnam.FirstOrderRNAM;
+        const prepared = fromCsv(table.text, table.mapping, datasets as rnam.Datasets);
         useData({ ...prepared, description: table.describe(prepared.description), source: m.data.kind });
       },
     });
-    tableModel = { model: trained.model, preprocessing: trained.preprocessing, centering: trained.centering };
+    tableModel = { model: trained.model as rnam.FirstOrderRNAM, preprocessing: trained.preprocessing, centering: trained.centering };
     modelMetadata = { trainedWith: 'rnam browser demo', data: data!.description, epochs: s.epochs, lr: s.lr, batchSize: s.batchSize };
   }
   const trained = model!, d = data!;

@@ -2,6 +2,7 @@
 // dataset of its terms, and options that make sense; each failure a typed error naming what and where.
 import { isDescribable, type ModelDescription } from '../nn/describe.js';
 import { checkDataset, type SequenceDataset } from '../data/dataset.js';
+import { MixedDataset } from '../data/mixed-dataset.js';
 import { ArgumentError, ShapeError, describeValue } from '../errors.js';
 import { resolveTask as resolveTaskByRule } from '../train/task.js';
 import type { ExplainOptions, ExplainTask } from './types.js';
@@ -17,7 +18,12 @@ export function checkAdditiveModel(model: unknown): AdditiveDescription {
   return d as AdditiveDescription;
 }
 
-export function checkExplainDataset(d: AdditiveDescription, ds: SequenceDataset): void {
+export function checkExplainDataset(d: AdditiveDescription, ds: SequenceDataset | MixedDataset): void {
+  if (ds instanceof MixedDataset) {
+    if (ds.terms !== d.additive.terms) throw new ShapeError(`explain: the dataset has ${ds.terms} terms (features), the ${d.kind} has ${d.additive.terms}`);
+    if (ds.samples < 1) throw new ShapeError('explain: the dataset has no sample');
+    return;
+  }
   if (ds === null || typeof ds !== 'object' || !(ds.features instanceof Float32Array)) {
     throw new ArgumentError(`explain: data must be a SequenceDataset or SeriesDataset, got ${describeValue(ds)}`);
   }
@@ -35,7 +41,7 @@ export function checkExplainDataset(d: AdditiveDescription, ds: SequenceDataset)
 }
 
 /** The task: asked for (and checked against the model's outputs), or the one rule of train/task.ts over the model and the data. */
-export function resolveTask(d: ModelDescription, ds: SequenceDataset, asked: ExplainTask | undefined): ExplainTask {
+export function resolveTask(d: ModelDescription, ds: SequenceDataset | MixedDataset, asked: ExplainTask | undefined): ExplainTask {
   const outDim = d.outputs;
   if (asked !== undefined) {
     if (asked === 'binary' && outDim !== 1) throw new ArgumentError(`explain: task 'binary' needs a model with one output (a logit), this one has ${outDim}`);

@@ -3,6 +3,7 @@
 // term by term. One convention everywhere: centered contributions plus an intercept that sums to
 // the model's output (the logit for classification), in the target's units for regression.
 import type { SequenceDataset } from '../data/dataset.js';
+import { MixedDataset } from '../data/mixed-dataset.js';
 import type { Scale, Standardizer } from '../data/standardize.js';
 import type { Describable } from '../nn/describe.js';
 import type { Module } from '../nn/module.js';
@@ -44,15 +45,16 @@ function featureScales(featureNames: readonly string[], standardizer: Standardiz
  * on `data` (a SequenceDataset or SeriesDataset of its terms): runs the model once over every sample,
  * without gradients, on the model's device.
  */
-export async function explain(model: Module & Describable, data: SequenceDataset, options: ExplainOptions = {}): Promise<Explanation> {
+export async function explain(model: Module & Describable, data: SequenceDataset | MixedDataset, options: ExplainOptions = {}): Promise<Explanation> {
   const d = checkAdditiveModel(model);
   checkExplainDataset(d, data);
   const { terms } = d.additive, outDim = d.outputs;
   const settings = checkExplainOptions(options, terms, outDim);
   const task = resolveTask(d, data, options.task);
-  const described = data as SequenceDataset & Described;
+  const described = data as (SequenceDataset | MixedDataset) & Described;
   const featureNames = described.featureNames ? [...described.featureNames] : Array.from({ length: terms }, (_, t) => `term_${t}`);
-  const scales = featureScales(featureNames, described.standardizer); // checked before the model runs
+  // Mixed datasets keep their raw values for the x axes; series datasets are un-standardized by their scales.
+  const scales = data instanceof MixedDataset ? undefined : featureScales(featureNames, described.standardizer); // checked before the model runs
   const bias = Array.from(await d.additive.intercept.toArray());
   // The model's raw outputs (logits for classification) and per-term contributions, each batch read at its lengths.
   const outputs = await predict(model as unknown as TrainableModel, data, { task, batchSize: settings.batchSize });

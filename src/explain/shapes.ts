@@ -1,6 +1,7 @@
 // Each term's shape function as data: every sample's (input summary, contribution) and a binned
 // curve through them (quantile bins: equal sample counts, so sparse tails do not make empty bins).
 import type { SequenceDataset } from '../data/dataset.js';
+import { MixedDataset } from '../data/mixed-dataset.js';
 import type { Scale } from '../data/standardize.js';
 import { summarizeSequence } from './summary.js';
 import type { SequenceSummary, ShapeBin, ShapeFunction, ShapePoint } from './types.js';
@@ -23,8 +24,52 @@ export function termSummaries(ds: SequenceDataset, t: number, settings: ShapeSet
   return xs;
 }
 
-/** Mean x and mean contribution of samples sorted by x, cut into `bins` groups of (nearly) equal size. */
-export function quantileBins(xs: ArrayLike<number>, ys: ArrayLike<number>, bins: number, output: number): ShapeBin[] {
+/**
+ * The x of every sample on term t of a mixed dataset, in the data's units: a sequence feature's
+ * observed values summarized (NaN when it was never observed in the sample), a static value (NaN when
+ * missing), a categorical feature's level index.
+ */
+export function mixedTermSummaries(ds: MixedDataset, t: number, settings: ShapeSettings): Float64Array {
+  const n = ds.samples, xs = new Float64Array(n);
+  if (t < ds.sequenceTerms) {
+    for (let i = 0; i < n; i++) {
+      const start = (t * n + i) * ds.seq, len = ds.lengths[i];
+      let last = NaN, sum = 0, count = 0, ema = NaN;
+      for (let k = 0; k < len; k++) {
+        const v = ds.rawSequence[start + k];
+        if (Number.isNaN(v)) continue;
+        last = v;
+        sum += v;
+        count++;
+        ema = Number.isNaN(ema) ? v : settings.emaAlpha * v + (1 - settings.emaAlpha) * ema;
+      }
+      xs[i] = settings.summary === 'last' ? last : settings.summary === 'mean' ? (count ? sum / count : NaN) : ema;
+    }
+  } else if (t < ds.sequenceTerms + ds.staticTerms) {
+    xs.set(ds.rawStatics.subarray((t - ds.sequenceTerms) * n, (t - ds.sequenceTerms + 1) * n));
+  } else {
+    const c = t - ds.sequenceTerms - ds.staticTerms;
+    for (let i = 0; i < n; i++) xs[i] = ds.categorical[c * n + i];
+  }
+  return xs;
+}
+
+/** Per level (x = its index), the mean contribution of the samples at that level. */
+function levelBins(xs: ArrayLike<number>, ys: ArrayLike<number>, levels: number, output: number): ShapeBin[] {
+  const sum = new Float64Array(levels), count = new Int32Array(levels);
+  for (let i = 0; i < xs.length; i++) {
+    sum[xs[i]] += ys[i];
+    count[xs[i]]++;
+  }
+  const out: ShapeBin[] = [];
+  for (let l = 0; l < levels; l++) if (count[l] > 0) out.push({ output, x0: l, x1: l, x: l, contribution: sum[l] / count[l], count: count[l] });
+  return out;
+}
+
+/** Mean x and mean contribution of samples sorted by x, cut into `bins` groups of (nearly) equal size; samples without an x (NaN) are left out. */
+export function quantileBins(allXs: ArrayLike<number>, allYs: ArrayLike<number>, bins: number, output: number): ShapeBin[] {
+  const kept = Array.from({ length: allXs.length }, (_, i) => i).filter((i) => !Number.isNaN(allXs[i]));
+  const xs = kept.map((i) => allXs[i]), ys = kept.map((i) => allYs[i]);
   const n = xs.length, order = Array.from({ length: n }, (_, i) => i).sort((a, b) => xs[a] - xs[b] || a - b);
   const count = Math.min(bins, n), out: ShapeBin[] = [];
   for (let b = 0; b < count; b++) {
@@ -39,19 +84,23 @@ export function quantileBins(xs: ArrayLike<number>, ys: ArrayLike<number>, bins:
   return out;
 }
 
-export function shapeFunctions(ds: SequenceDataset, contributions: ArrayLike<number>, outDim: number, featureNames: readonly string[], settings: ShapeSettings): ShapeFunction[] {
+export function shapeFunctions(ds: SequenceDataset | MixedDataset, contributions: ArrayLike<number>, outDim: number, featureNames: readonly string[], settings: ShapeSettings): ShapeFunction[] {
+  const mixed = ds instanceof MixedDataset ? ds : null;
   return featureNames.map((feature, t) => {
-    const xs = termSummaries(ds, t, settings);
+    const xs = mixed ? mixedTermSummaries(mixed, t, settings) : termSummaries(ds as SequenceDataset, t, settings);
+    const categorical = mixed && t >= mixed.sequenceTerms + mixed.staticTerms ? mixed.levels[t - mixed.sequenceTerms - mixed.staticTerms] : null;
     const points: ShapePoint[] = [], bins: ShapeBin[] = [];
     for (let k = 0; k < outDim; k++) {
       const ys = Float64Array.from({ length: ds.samples }, (_, n) => contributions[(t * ds.samples + n) * outDim + k]);
       for (let n = 0; n < ds.samples; n++) points.push({ sample: n, output: k, x: xs[n], contribution: ys[n] });
-      bins.push(...quantileBins(xs, ys, settings.bins, k));
+      bins.push(...(categorical ? levelBins(xs, ys, categorical.length, k) : quantileBins(xs, ys, settings.bins, k)));
     }
     points.sort((a, b) => a.sample - b.sample || a.output - b.output);
     return {
       feature, term: t, summary: settings.summary, ...(settings.summary === 'ema' ? { emaAlpha: settings.emaAlpha } : {}),
-      originalUnits: settings.scales !== undefined, points, bins,
+      originalUnits: mixed !== null || settings.scales !== undefined, points, bins,
+      ...(mixed ? { kind: t < mixed.sequenceTerms ? 'sequence' as const : categorical ? 'categorical' as const : 'static' as const } : {}),
+      ...(categorical ? { levels: [...categorical] } : {}),
     };
   });
 }

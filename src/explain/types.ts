@@ -72,8 +72,12 @@ export interface ShapeFunction {
   originalUnits: boolean;
   /** One per sample and output, in sample order. */
   points: ShapePoint[];
-  /** Per output, ordered by x. */
+  /** Per output, ordered by x (for a categorical term: one bin per level present, x the level's index). */
   bins: ShapeBin[];
+  /** Mixed inputs: the kind of term (its x is a sequence summary, a static value, or a level index). */
+  kind?: 'sequence' | 'static' | 'categorical';
+  /** A categorical term's levels ('other' first): x indexes them. */
+  levels?: string[];
 }
 
 export interface LocalContribution {

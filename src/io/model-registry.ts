@@ -7,6 +7,7 @@ import { SequenceModel } from '../nn/sequence-model.js';
 import { ImplicitRNN } from '../nn/implicit.js';
 import { SimpleRNN, GRU, LSTM } from '../nn/rnn.js';
 import { MinGRU } from '../nn/mingru.js';
+import { AdditiveRNAM } from '../nn/additive-rnam.js';
 import { isDescribable, type ModelConfig, type ModelDescription } from '../nn/describe.js';
 import { defaultGenerator } from '../random.js';
 import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
@@ -32,6 +33,10 @@ export function registerModelClass<M extends Module>(name: string, entry: ModelC
 
 const recurrentNames = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst'] as const;
 registerModelClass('FirstOrderRNAM', { cls: FirstOrderRNAM, optionNames: ['terms', 'hiddenDim', 'outDim', 'blocks'], build: (o) => new FirstOrderRNAM(o as never) });
+registerModelClass('AdditiveRNAM', {
+  cls: AdditiveRNAM, optionNames: ['sequenceTerms', 'stepInputs', 'staticTerms', 'categoricalLevels', 'hiddenDim', 'blocks', 'outDim', 'linear', 'members', 'memberSeeds'],
+  build: (o) => new AdditiveRNAM(o as never),
+});
 registerModelClass('SequenceModel', { cls: SequenceModel, optionNames: ['cell', 'inputSize', 'hiddenSize', 'numLayers', 'outDim'], build: (o) => new SequenceModel(o as never) });
 registerModelClass('ImplicitRNN', {
   cls: ImplicitRNN, optionNames: ['inputDim', 'outputDim', 'implicitHiddenDim', 'hiddenDim', 'maxIter', 'tol', 'gradMaxIter', 'gradTol', 'kappa'],

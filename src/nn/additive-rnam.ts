@@ -18,6 +18,7 @@ import { sumFirstAxis } from '../ops/reduce.js';
 import { lastStep } from '../ops/last-step.js';
 import { ShapeError, shapeError } from '../shape.js';
 import { ArgumentError } from '../errors.js';
+import type { ModelDescription } from './describe.js';
 
 export interface AdditiveRNAMOptions {
   /** Recurrent terms, one per time-varying feature (0: no sequence input). */
@@ -64,15 +65,7 @@ export interface AdditiveMembersOutput {
   contributions: Tensor;
 }
 
-export interface AdditiveRNAMDescription {
-  kind: 'AdditiveRNAM';
-  layout: 'terms-first';
-  /** Input features: sequence, static and categorical, one additive term each. */
-  inputFeatures: number;
-  outputs: number;
-  config: ResolvedAdditiveRNAMOptions;
-  additive: { terms: number };
-}
+export type AdditiveRNAMDescription = ModelDescription & { kind: 'AdditiveRNAM'; layout: 'terms-first'; config: ResolvedAdditiveRNAMOptions; inputs: 'mixed' };
 
 /**
  * The recurrent terms of every member: emb, RNAM blocks, the last valid step, proj (Linear, ReLU,
@@ -360,8 +353,8 @@ export class AdditiveRNAM extends Module {
 
   describe(): AdditiveRNAMDescription {
     return {
-      kind: 'AdditiveRNAM', layout: 'terms-first', inputFeatures: this.terms, outputs: this.options.outDim,
-      config: structuredClone(this.options), additive: { terms: this.terms },
+      kind: 'AdditiveRNAM', layout: 'terms-first', inputFeatures: this.terms, outputs: this.options.outDim, inputs: 'mixed',
+      config: structuredClone(this.options), additive: { terms: this.terms, intercept: this.intercept },
     };
   }
 

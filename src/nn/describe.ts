@@ -28,6 +28,11 @@ export interface ModelDescription {
   readonly config: ModelConfig;
   /** For additive models: the terms and the intercept; null for the others. */
   readonly additive: AdditiveStructure | null;
+  /**
+   * 'mixed': forward(sequence | null, lengths, { static, categorical }) over a MixedDataset's inputs
+   * (AdditiveRNAM); default 'sequence': forward(x, lengths).
+   */
+  readonly inputs?: 'sequence' | 'mixed';
 }
 
 export interface Describable {

@@ -28,8 +28,11 @@ export function saveTrained(trained: TrainedModel, options: SaveTrainedOptions =
     task: r.target.task, featureNames: r.columns.features, targetNames: [r.columns.target],
     ...(r.target.classes ? { classes: r.target.classes } : {}),
     standardizer: r.standardizer,
-    data: { id: r.columns.id, time: r.columns.time, target: r.columns.target, features: r.columns.features, mode: r.mode, missing: r.missing,
-      ...(r.mode === 'window' ? { window: r.window, horizon: r.horizon } : { maxLength: r.maxLength }) },
+    // Readers that predate the preprocessing record find series models' settings here too.
+    ...(r.inputs === 'series' ? {
+      data: { id: r.columns.id, time: r.columns.time, target: r.columns.target, features: r.columns.features, mode: r.mode as 'panel' | 'window', missing: r.missing as 'error' | 'carry-forward',
+        ...(r.mode === 'window' ? { window: r.window, horizon: r.horizon } : { maxLength: r.maxLength }) },
+    } : {}),
     preprocessing: trained.preprocessing.toRecord(), centering: { offsets: trained.centering.offsets },
     ...(options.history ? { history: options.history } : {}), ...(options.metadata ? { metadata: options.metadata } : {}),
   });

@@ -5,6 +5,7 @@
 // (multiclass). The centering is the training data's, so a sample's numbers never depend on which
 // other samples it is predicted with.
 import type { SeriesDataset } from '../data/series-dataset.js';
+import type { MixedDataset } from '../data/mixed-dataset.js';
 import type { TrainableModel } from '../train/model-info.js';
 import { predict } from '../train/predict.js';
 import { predictionMetrics, type Metrics } from '../train/task.js';
@@ -40,13 +41,13 @@ export interface TableOutputs {
 }
 
 /** The training split's centering (its mean raw contribution per term and output). */
-export async function fitCentering(model: TrainableModel, train: SeriesDataset, batchSize = 256): Promise<Centering> {
+export async function fitCentering(model: TrainableModel, train: SeriesDataset | MixedDataset, batchSize = 256): Promise<Centering> {
   const r = await predict(model, train, { batchSize });
   if (!r.contributions) throw new ArgumentError(`centering: the ${model.describe?.().kind ?? "model"} is not additive`);
   return { offsets: meanContributions(r.contributions, r.contributionsShape![0], r.shape[0], r.shape[1]) };
 }
 
-export async function tableOutputs(model: TrainableModel, ds: SeriesDataset, pre: Preprocessing, centering: Centering, batchSize = 256): Promise<TableOutputs> {
+export async function tableOutputs(model: TrainableModel, ds: SeriesDataset | MixedDataset, pre: Preprocessing, centering: Centering, batchSize = 256): Promise<TableOutputs> {
   const task = pre.task;
   const r = await predict(model, ds, { task, batchSize, standardizer: pre.record.standardizer });
   if (!r.contributions || !r.intercept) throw new ArgumentError(`predict: the ${model.describe?.().kind ?? "model"} is not additive: it has no per-feature contributions`);

@@ -13,17 +13,26 @@ import type { SeriesDataset } from '../data/series-dataset.js';
 import type { MissingRule } from '../data/options.js';
 import type { Standardizer } from '../data/standardize.js';
 import { checkTaskAgainstTargets, checkTaskName, inferTask, type Task } from '../train/task.js';
+import { buildMixed, transformMixed, type MixedBuildOptions, type MixedStats } from '../data/mixed-build.js';
+import { MixedDataset } from '../data/mixed-dataset.js';
+import { chooseColumns } from './columns.js';
 import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
 
-/** The record's version this code writes; a newer one is refused with a FileFormatError. */
-export const PREPROCESSING_VERSION = 1;
+/** The record's version this code writes (1: series inputs only; 2: mixed inputs); a newer one is refused with a FileFormatError. */
+export const PREPROCESSING_VERSION = 2;
 
 /** The JSON record stored in a model file under `rnam.preprocessing` (documented in docs/api.md). */
 export interface PreprocessingRecord {
   version: number;
-  columns: { id?: string; time: string; target: string; features: string[] };
-  /** 'panel': one sample per id, the target at its last row; 'window': sliding windows per id. */
-  mode: 'panel' | 'window';
+  /**
+   * 'mixed' (AdditiveRNAM): time-varying features as step inputs (value, observed, gap), static and
+   * categorical features one value per entity; 'series' (FirstOrderRNAM): one value per feature and step.
+   */
+  inputs: 'series' | 'mixed';
+  /** features: every model input in term order (time-varying, then static, then categorical). */
+  columns: { id?: string; time?: string; target: string; features: string[]; static?: string[]; categorical?: string[] };
+  /** 'panel': one sample per id, the target at its last known row; 'window': sliding windows per id; 'table': one sample per row (no time column). */
+  mode: 'panel' | 'window' | 'table';
   window?: number;
   horizon?: number;
   /** Panel mode: the padded length of the training data (longer series keep their last steps). */
@@ -33,8 +42,10 @@ export interface PreprocessingRecord {
   time: { kind: TimeKind };
   /** Feature scales (and, for regression, the target's), fitted on the training split. */
   standardizer: Standardizer;
-  /** Per feature, its raw training mean: the fill of an id's leading gap under carry-forward. */
+  /** Per feature, its raw training mean: the fill of an id's leading gap under carry-forward (series inputs). */
   fill: number[];
+  /** Mixed inputs: the scales, the categorical levels ('other' first) and the gap unit fitted on the training split. */
+  mixed?: MixedStats;
   target: {
     task: Task;
     /** Classification: the label of each class, in output order (binary: [negative, positive]). */
@@ -46,9 +57,17 @@ export interface PreprocessingRecord {
 
 export interface PreprocessingOptions {
   id?: string;
-  time: string;
+  /** Absent: a plain table, one sample per row, every feature static (mixed inputs only). */
+  time?: string;
   target: string;
+  /** Time-varying features (default: every numeric column left, see the notes for what was chosen). */
   features?: readonly string[];
+  /** Numeric features with one value per id (default: numeric columns constant within every id, in panel mode). */
+  static?: readonly string[];
+  /** Features read as levels, one per id (default: text columns constant within every id). */
+  categorical?: readonly string[];
+  /** Default 'mixed'; 'series' builds the seed model's inputs (one value per feature and step). */
+  inputs?: 'series' | 'mixed';
   /** Default: inferred from the target column by the one rule (train/task.ts). */
   task?: Task;
   /** Binary with text labels: the label that is class 1 (default: the second label in sorted order). */
@@ -63,8 +82,22 @@ export interface PreprocessingOptions {
 /** What fitting found out, for the caller to say (the CLI prints these lines). */
 export interface FitNotes {
   taskInferred: boolean;
-  /** Columns left out of the default feature list because they are not numeric. */
+  /** Columns left out of the features because they are not numeric (and not usable as levels). */
   nonNumeric: string[];
+  /** Columns made static or categorical without being named so. */
+  autoStatic: string[];
+  autoCategorical: string[];
+  /** Samples left out of training and evaluation because their target is missing. */
+  skippedTargets: number;
+  /** True when the missing rule was chosen by default. */
+  missingDefaulted: boolean;
+}
+
+/** The datasets of every split, series or mixed inputs. */
+export interface SplitDatasets {
+  train: SeriesDataset | MixedDataset;
+  validation?: SeriesDataset | MixedDataset;
+  test?: SeriesDataset | MixedDataset;
 }
 
 const isRecordObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -105,15 +138,20 @@ export class Preprocessing {
    * Fits on `table`'s training split (the split is drawn here: whole ids for panels, time blocks
    * for windows) and returns the datasets of every split, already transformed.
    */
-  static fit(table: LongTable, options: PreprocessingOptions): { preprocessing: Preprocessing; datasets: Datasets; notes: FitNotes } {
+  static fit(table: LongTable, options: PreprocessingOptions): { preprocessing: Preprocessing; datasets: SplitDatasets; notes: FitNotes } {
     if (!isRecordObject(options)) throw new ArgumentError(`preprocessing: options must be an object, got ${describeValue(options)}`);
+    const inputs = options.inputs ?? 'mixed';
+    if (inputs !== 'mixed' && inputs !== 'series') throw new ArgumentError(`preprocessing: inputs must be 'mixed' or 'series', got ${describeValue(inputs)}`);
+    if (inputs === 'mixed') return fitMixed(table, options);
     const { time, target } = options;
     for (const [name, v] of Object.entries({ time, target })) {
       if (typeof v !== 'string' || v === '') throw new ArgumentError(`preprocessing: ${name} must name a column, got ${describeValue(v)}`);
     }
+    if (options.static?.length || options.categorical?.length) throw new ArgumentError("preprocessing: static and categorical features need inputs: 'mixed'");
+    if (options.missing === 'mask') throw new ArgumentError("preprocessing: missing 'mask' needs inputs: 'mixed'");
     const targetIndex = table.columns.indexOf(target);
     if (targetIndex < 0) throw new DataError('missing-column', `the target column is not in the header (${table.columns.join(', ')})`, { column: target });
-    const timeIndex = table.columns.indexOf(time);
+    const timeIndex = table.columns.indexOf(time!);
     if (timeIndex < 0) throw new DataError('missing-column', `the time column is not in the header (${table.columns.join(', ')})`, { column: time });
     if (table.rows.length === 0) throw new DataError('empty', 'the table has no rows');
 
@@ -127,16 +165,19 @@ export class Preprocessing {
     const split = options.split ?? {};
     const validation = split.validation ?? 0.15, test = split.test ?? 0.15;
     const datasets = datasetsFromTable(encoded, {
-      id: options.id, time, target, features: options.features, mode, missing: options.missing ?? 'error',
+      id: options.id, time: time!, target, features: options.features, mode, missing: options.missing ?? 'error',
       ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : {}),
       split: mode === 'panel' ? { by: 'entity', validation, test, seed: split.seed ?? 0 } : { by: 'time', validation, test },
       standardize: { features: true, target: encoding.task === 'regression' },
     });
     const features = [...datasets.train.featureNames];
     const firstTime = table.rows[0][timeIndex];
+    if (options.missing !== undefined && options.missing !== 'error' && options.missing !== 'carry-forward') {
+      throw new ArgumentError(`preprocessing: missing must be 'error' or 'carry-forward' for series inputs, got ${describeValue(options.missing)}`);
+    }
     const record: PreprocessingRecord = {
-      version: PREPROCESSING_VERSION,
-      columns: { ...(options.id !== undefined ? { id: options.id } : {}), time, target, features },
+      version: PREPROCESSING_VERSION, inputs: 'series',
+      columns: { ...(options.id !== undefined ? { id: options.id } : {}), time: time!, target, features },
       mode, ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : { maxLength: datasets.train.seq }),
       missing: options.missing ?? 'error',
       time: { kind: timeKindOf(firstTime) ?? 'number' },
@@ -145,7 +186,10 @@ export class Preprocessing {
       target: { task: encoding.task, ...(encoding.classes ? { classes: encoding.classes } : {}), ...(encoding.map ? { labels: true } : {}) },
     };
     const nonNumeric = options.features ? [] : table.columns.filter((c) => c !== options.id && c !== time && c !== target && !features.includes(c));
-    return { preprocessing: new Preprocessing(record), datasets, notes: { taskInferred: options.task === undefined, nonNumeric } };
+    return {
+      preprocessing: new Preprocessing(record), datasets,
+      notes: { taskInferred: options.task === undefined, nonNumeric, autoStatic: [], autoCategorical: [], skippedTargets: 0, missingDefaulted: options.missing === undefined },
+    };
   }
 
   /**
@@ -153,13 +197,14 @@ export class Preprocessing {
    * no split; the target column optional (its cells NaN where unknown). Panel mode: one sample per
    * id; window mode: a window ending at every step, the latest one being the forecast.
    */
-  transform(table: LongTable): SeriesDataset {
+  transform(table: LongTable): SeriesDataset | MixedDataset {
     const r = this.record;
     const targetIndex = table.columns.indexOf(r.columns.target);
     const map = r.target.labels && r.target.classes && targetIndex >= 0 ? labelMap(r.target.classes) : null;
     const encoded = map ? encodeTarget(table, targetIndex, map, true) : table;
+    if (r.inputs === 'mixed') return transformMixed(encoded, mixedBuildOptions(r), r.mixed!);
     return predictionDatasetFromTable(encoded, {
-      id: r.columns.id, time: r.columns.time, target: r.columns.target, features: r.columns.features, mode: r.mode,
+      id: r.columns.id, time: r.columns.time!, target: r.columns.target, features: r.columns.features, mode: r.mode as 'panel' | 'window',
       ...(r.mode === 'window' ? { window: r.window, horizon: r.horizon } : { maxLength: r.maxLength }),
       missing: r.missing, standardizer: r.standardizer, featureMeans: r.fill,
     });
@@ -189,19 +234,25 @@ export class Preprocessing {
     const r = value as Partial<PreprocessingRecord>;
     if (typeof r.version !== 'number') bad('version must be a number');
     if (r.version! > PREPROCESSING_VERSION) bad(`version ${r.version} is newer than this rnam reads (${PREPROCESSING_VERSION}): update rnam`);
+    // Version 1 records hold series inputs only.
+    const inputs = r.inputs ?? 'series';
+    if (inputs !== 'series' && inputs !== 'mixed') bad(`inputs must be 'series' or 'mixed', got ${describeValue(r.inputs)}`);
     const c = r.columns;
-    if (!isRecordObject(c) || typeof c.time !== 'string' || typeof c.target !== 'string' || (c.id !== undefined && typeof c.id !== 'string')
-      || !Array.isArray(c.features) || c.features.length === 0 || !c.features.every((f) => typeof f === 'string')) {
-      bad('columns must be { id?, time, target, features: [names] }');
+    const names = (v: unknown) => Array.isArray(v) && v.every((f) => typeof f === 'string');
+    if (!isRecordObject(c) || (c.time !== undefined && typeof c.time !== 'string') || typeof c.target !== 'string' || (c.id !== undefined && typeof c.id !== 'string')
+      || !names(c.features) || c.features.length === 0 || (c.static !== undefined && !names(c.static)) || (c.categorical !== undefined && !names(c.categorical))) {
+      bad('columns must be { id?, time?, target, features: [names], static?: [names], categorical?: [names] }');
     }
-    if (r.mode !== 'panel' && r.mode !== 'window') bad(`mode must be 'panel' or 'window', got ${describeValue(r.mode)}`);
+    if (inputs === 'series' && c!.time === undefined) bad('series inputs need a time column');
+    if (r.mode !== 'panel' && r.mode !== 'window' && !(r.mode === 'table' && inputs === 'mixed')) bad(`mode must be 'panel' or 'window' (or 'table' for mixed inputs), got ${describeValue(r.mode)}`);
+    if (inputs === 'mixed') checkMixedStats(r.mixed, c!, bad);
     const int = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
     if (r.mode === 'window' && (!int(r.window, 1) || !int(r.horizon, 0))) bad('a window record needs window >= 1 and horizon >= 0');
     if (r.mode === 'panel' && r.maxLength !== undefined && !int(r.maxLength, 1)) bad('maxLength must be a positive integer');
-    if (r.missing !== 'error' && r.missing !== 'carry-forward') bad(`missing must be 'error' or 'carry-forward', got ${describeValue(r.missing)}`);
+    if (r.missing !== 'error' && r.missing !== 'carry-forward' && !(r.missing === 'mask' && inputs === 'mixed')) bad(`missing must be 'error', 'carry-forward' or (mixed inputs) 'mask', got ${describeValue(r.missing)}`);
     if (!isRecordObject(r.time) || (r.time.kind !== 'number' && r.time.kind !== 'date')) bad("time.kind must be 'number' or 'date'");
     if (!isRecordObject(r.standardizer)) bad('standardizer must be an object');
-    if (!Array.isArray(r.fill) || r.fill.length !== c!.features.length || !r.fill.every((v) => typeof v === 'number')) bad(`fill must hold one number per feature (${c!.features.length})`);
+    if (!Array.isArray(r.fill) || (inputs === 'series' && r.fill.length !== c!.features.length) || !r.fill.every((v) => typeof v === 'number')) bad(`fill must hold one number per feature (${c!.features.length})`);
     if (!isRecordObject(r.target)) bad('target must be { task, classes? }');
     try {
       checkTaskName('preprocessing record', r.target!.task);
@@ -212,7 +263,7 @@ export class Preprocessing {
     if (classes !== undefined && !(Array.isArray(classes) && classes.length >= 2 && classes.every((k) => typeof k === 'string'))) bad('target.classes must list at least two labels');
     if (r.target!.task === 'multiclass' && classes === undefined) bad('a multiclass target needs its classes');
     if (r.target!.labels !== undefined && (typeof r.target!.labels !== 'boolean' || classes === undefined)) bad('target.labels must be true or false, with classes');
-    return new Preprocessing(structuredClone(r as PreprocessingRecord));
+    return new Preprocessing(structuredClone({ ...r, inputs } as PreprocessingRecord));
   }
 
   /**
@@ -232,7 +283,7 @@ export class Preprocessing {
     const task = metadata.task as Task;
     const classes = Array.isArray(metadata.classes) ? metadata.classes.map(String) : task === 'binary' ? ['0', '1'] : undefined;
     return Preprocessing.fromRecord({
-      version: PREPROCESSING_VERSION,
+      version: 1, inputs: 'series',
       columns: { ...(data.id !== undefined ? { id: data.id } : {}), time: data.time, target: data.target, features },
       mode: data.mode,
       ...(data.mode === 'window' ? { window: data.window, horizon: data.horizon ?? 1 } : { maxLength: data.maxLength }),
@@ -243,6 +294,73 @@ export class Preprocessing {
       target: { task, ...(classes ? { classes } : {}) },
     });
   }
+}
+
+/** The mixed builder's options from a record. */
+function mixedBuildOptions(r: PreprocessingRecord): MixedBuildOptions {
+  const c = r.columns, stat = c.static ?? [], cat = c.categorical ?? [];
+  return {
+    id: c.id, time: c.time, target: c.target, sequence: c.features.slice(0, c.features.length - stat.length - cat.length), static: stat, categorical: cat,
+    mode: r.mode, window: r.window, horizon: r.horizon, maxLength: r.maxLength, missing: r.missing, standardizeTarget: r.target.task === 'regression',
+  };
+}
+
+function checkMixedStats(m: unknown, c: PreprocessingRecord['columns'], bad: (what: string) => never): void {
+  if (!isRecordObject(m)) bad('mixed inputs need their fitted statistics (mixed)');
+  const s = m as Partial<MixedStats>;
+  const scales = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => isRecordObject(x) && typeof x.mean === 'number' && Number.isFinite(x.mean) && typeof x.std === 'number' && x.std > 0);
+  const stat = c.static ?? [], cat = c.categorical ?? [];
+  const sequence = c.features.length - stat.length - cat.length;
+  if (sequence < 0) bad('columns.features must list the time-varying, static and categorical features');
+  if (!scales(s.sequence, sequence) && !(sequence === 0 && Array.isArray(s.sequence))) bad('mixed.sequence must hold one scale per time-varying feature');
+  if (!scales(s.static, stat.length)) bad('mixed.static must hold one scale per static feature');
+  if (!Array.isArray(s.levels) || s.levels.length !== cat.length || !s.levels.every((l) => Array.isArray(l) && l.length >= 1 && l.every((x) => typeof x === 'string'))) bad('mixed.levels must list the levels of each categorical feature');
+  if (!(typeof s.gapScale === 'number' && s.gapScale > 0 && Number.isFinite(s.gapScale))) bad('mixed.gapScale must be a positive number');
+  if (!(Number.isInteger(s.seq) && s.seq! >= 1)) bad('mixed.seq must be a positive integer');
+}
+
+/** Fits the mixed-input preprocessing: columns chosen (and said), target encoded, statistics on the training split. */
+function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocessing: Preprocessing; datasets: SplitDatasets; notes: FitNotes } {
+  const { time, target } = options;
+  if (typeof target !== 'string' || target === '') throw new ArgumentError(`preprocessing: target must name a column, got ${describeValue(target)}`);
+  if (time !== undefined && (typeof time !== 'string' || time === '')) throw new ArgumentError(`preprocessing: time must name a column, got ${describeValue(time)}`);
+  const targetIndex = table.columns.indexOf(target);
+  if (targetIndex < 0) throw new DataError('missing-column', `the target column is not in the header (${table.columns.join(', ')})`, { column: target });
+  if (table.rows.length === 0) throw new DataError('empty', 'the table has no rows');
+  const mode = time === undefined ? 'table' : options.window !== undefined ? 'window' : 'panel';
+  if (mode === 'table' && options.window !== undefined) throw new ArgumentError('preprocessing: a window needs the time column');
+  if (mode === 'panel' && options.id === undefined) {
+    throw new ArgumentError('preprocessing: panel mode (no window) makes one sample per id: name the id column, or give a window length for sliding windows over the table');
+  }
+  if (mode !== 'window' && options.horizon !== undefined) throw new ArgumentError('preprocessing: horizon needs a window (panel mode has no horizon)');
+  const missing = options.missing ?? 'mask';
+  if (missing !== 'error' && missing !== 'carry-forward' && missing !== 'mask') throw new ArgumentError(`preprocessing: missing must be 'error', 'carry-forward' or 'mask', got ${describeValue(missing)}`);
+  const encoding = targetEncoding(readTargetColumn(table, targetIndex), options, target);
+  const encoded = encoding.map ? encodeTarget(table, targetIndex, encoding.map) : table;
+  const chosen = chooseColumns(encoded, { id: options.id, time, target, features: options.features, static: options.static, categorical: options.categorical, mode });
+  const features = [...chosen.sequence, ...chosen.static, ...chosen.categorical];
+  if (features.length === 0) throw new DataError('option', 'no feature column besides id, time and target');
+  const build: MixedBuildOptions = {
+    id: options.id, time, target, sequence: chosen.sequence, static: chosen.static, categorical: chosen.categorical,
+    mode, window: options.window, horizon: mode === 'window' ? options.horizon ?? 1 : undefined, missing, standardizeTarget: encoding.task === 'regression',
+  };
+  const split = options.split ?? {};
+  const built = buildMixed(encoded, build, { validation: split.validation ?? 0.15, test: split.test ?? 0.15, seed: split.seed ?? 0 });
+  const record: PreprocessingRecord = {
+    version: PREPROCESSING_VERSION, inputs: 'mixed',
+    columns: { ...(options.id !== undefined ? { id: options.id } : {}), ...(time !== undefined ? { time } : {}), target, features, static: chosen.static, categorical: chosen.categorical },
+    mode, ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : mode === 'panel' ? { maxLength: built.stats.seq } : {}),
+    missing, time: { kind: built.timeKind }, standardizer: built.train.standardizer, fill: [], mixed: built.stats,
+    target: { task: encoding.task, ...(encoding.classes ? { classes: encoding.classes } : {}), ...(encoding.map ? { labels: true } : {}) },
+  };
+  return {
+    preprocessing: Preprocessing.fromRecord(record),
+    datasets: { train: built.train, ...(built.validation ? { validation: built.validation } : {}), ...(built.test ? { test: built.test } : {}) },
+    notes: {
+      taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
+      skippedTargets: built.skippedTargets, missingDefaulted: options.missing === undefined,
+    },
+  };
 }
 
 interface TargetEncoding {

@@ -10,16 +10,28 @@ import { fit, type FitOptions } from '../train/fit.js';
 import type { EpochStats } from '../train/history.js';
 import { explain } from '../explain/explain.js';
 import type { Explanation } from '../explain/types.js';
-import type { SeriesDataset } from '../data/series-dataset.js';
-import type { Datasets } from '../data/build.js';
+import { AdditiveRNAM } from '../nn/additive-rnam.js';
+import type { TrainableModel } from '../train/model-info.js';
+import type { Describable } from '../nn/describe.js';
+import type { Module } from '../nn/module.js';
+import { STEP_INPUTS } from '../data/mixed-dataset.js';
 import { checkOptions } from '../optim/options.js';
 import { ArgumentError, describeValue } from '../errors.js';
-import { Preprocessing, type PreprocessingOptions } from './preprocessing.js';
+import { Preprocessing, type PreprocessingOptions, type SplitDatasets } from './preprocessing.js';
 import { fitCentering, outputMetrics, tableOutputs, type Centering, type TableOutputs } from './outputs.js';
 import { toTable, type TableInput } from './table-input.js';
 import type { ExplainedSample, Report, SplitName } from './report.js';
 
-export interface TrainTableOptions extends PreprocessingOptions {
+/** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
+export type TableModel = (AdditiveRNAM | FirstOrderRNAM) & TrainableModel & Describable & Module;
+
+export interface TrainTableOptions extends Omit<PreprocessingOptions, 'inputs'> {
+  /**
+   * 'additive' (default): AdditiveRNAM over mixed inputs (time-varying features with observed flags
+   * and time gaps plus a linear path over their last value, static and categorical features);
+   * 'first-order': the seed's FirstOrderRNAM over one value per feature and step.
+   */
+  model?: 'additive' | 'first-order';
   /** Hidden units per term (default 16). */
   hiddenDim?: number;
   /** RNAM blocks (default 1). */
@@ -43,7 +55,7 @@ export interface TrainTableOptions extends PreprocessingOptions {
   onEpoch?: FitOptions['onEpoch'];
   onBatch?: FitOptions['onBatch'];
   /** Called once the model is built, before training (for live views of the model as it trains). */
-  onStart?: (run: { model: FirstOrderRNAM; preprocessing: Preprocessing; datasets: Datasets }) => void | Promise<void>;
+  onStart?: (run: { model: TableModel; preprocessing: Preprocessing; datasets: SplitDatasets }) => void | Promise<void>;
   /** Polled after every batch: true ends training there; the model keeps the weights it has and the report says so. */
   shouldStop?: () => boolean;
   /** Samples of the explained split written out in the report (default 10). */
@@ -51,17 +63,17 @@ export interface TrainTableOptions extends PreprocessingOptions {
 }
 
 export interface TrainedTable {
-  model: FirstOrderRNAM;
+  model: TableModel;
   preprocessing: Preprocessing;
   centering: Centering;
   report: Report;
   /** The explanation of the explained split (test, else validation, else train) in the one convention. */
   explanation: Explanation;
   history: EpochStats[];
-  datasets: Datasets;
+  datasets: SplitDatasets;
 }
 
-const optionKeys = ['id', 'time', 'target', 'features', 'task', 'positive', 'window', 'horizon', 'missing', 'split',
+const optionKeys = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'missing', 'split',
   'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'seed', 'patience', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples'];
 
 /** Thrown from onBatch when shouldStop() says so; caught by trainTable, which goes on with what was trained. */
@@ -85,18 +97,25 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   const log = options.log ?? null;
 
   const table = toTable('trainTable', data);
-  const { preprocessing: pre, datasets, notes } = Preprocessing.fit(table, options);
+  const kind = options.model ?? 'additive';
+  if (kind !== 'additive' && kind !== 'first-order') throw new ArgumentError(`trainTable: model must be 'additive' or 'first-order', got ${describeValue(options.model)}`);
+  const { model: _model, ...rest } = options;
+  const { preprocessing: pre, datasets, notes } = Preprocessing.fit(table, { ...rest, inputs: kind === 'additive' ? 'mixed' : 'series' });
   const { train, validation, test } = datasets;
   const task = pre.task;
   if (notes.taskInferred) log?.(`task: ${task} (inferred from column '${options.target}')`);
   if (pre.record.target.labels) log?.(`classes: ${pre.record.target.classes!.join(', ')}${task === 'binary' ? ` (positive: '${pre.classLabel(1)}')` : ''}`);
-  if (notes.nonNumeric.length) log?.(`not numeric, left out of the features: ${notes.nonNumeric.join(', ')} (name the features to choose)`);
+  if (notes.autoStatic.length) log?.(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
+  if (notes.autoCategorical.length) log?.(`categorical (text, one level per ${pre.record.mode === 'table' ? 'row' : 'id'}): ${notes.autoCategorical.join(', ')} (name the categorical features to choose)`);
+  if (notes.nonNumeric.length) log?.(`left out of the features: ${notes.nonNumeric.join(', ')} (empty, or text that changes within an id; name the features to choose)`);
+  if (notes.skippedTargets) log?.(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
+  if (pre.record.inputs === 'mixed' && notes.missingDefaulted) log?.("missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since)");
   log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: train ${train.samples}, validation ${validation?.samples ?? 0}, test ${test?.samples ?? 0}`);
 
   const dev = typeof options.device === 'object' && options.device !== null ? options.device : await chooseDevice(options.device ?? 'auto');
   log?.(`device: ${dev.reason}`);
   manualSeed(seed);
-  const model = new FirstOrderRNAM({ terms: pre.featureNames.length, hiddenDim, outDim: pre.outputs, blocks });
+  const model = buildModel(pre, hiddenDim, blocks);
   await model.toAsync(dev);
   for (const k of ['onEpoch', 'onBatch', 'onStart', 'shouldStop'] as const) {
     if (options[k] !== undefined && typeof options[k] !== 'function') throw new ArgumentError(`trainTable: ${k} must be a function, got ${describeValue(options[k])}`);
@@ -124,7 +143,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   }
 
   const centering = await fitCentering(model, train);
-  const splits: [SplitName, SeriesDataset | undefined][] = [['train', train], ['validation', validation], ['test', test]];
+  const splits: [SplitName, SplitDatasets['train'] | undefined][] = [['train', train], ['validation', validation], ['test', test]];
   const metrics: Report['metrics'] = { train: null, validation: null, test: null };
   const outputs: Partial<Record<SplitName, TableOutputs>> = {};
   for (const [name, ds] of splits) {
@@ -142,10 +161,20 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     metrics, importance: explanation.importance.map((e) => ({ feature: e.feature, importance: e.importance })), explainedSplit,
     examples: explainedSamples(explainedSplit, outputs[explainedSplit]!, pre, examples),
     history: history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valLoss: h.valLoss, seconds: h.seconds })),
-    model: { class: 'FirstOrderRNAM', options: { ...model.options }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
+    model: { class: model.describe().kind, options: { ...model.describe().config }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
     device: dev.reason, seconds: (Date.now() - started) / 1000, stopped,
   };
   return { model, preprocessing: pre, centering, report, explanation, history, datasets };
+}
+
+function buildModel(pre: Preprocessing, hiddenDim: number, blocks: number): TableModel {
+  const r = pre.record;
+  if (r.inputs === 'series') return new FirstOrderRNAM({ terms: pre.featureNames.length, hiddenDim, outDim: pre.outputs, blocks }) as TableModel;
+  const stat = r.columns.static ?? [], levels = r.mixed!.levels;
+  return new AdditiveRNAM({
+    sequenceTerms: pre.featureNames.length - stat.length - levels.length, stepInputs: STEP_INPUTS.length, staticTerms: stat.length,
+    categoricalLevels: levels.map((l) => l.length), hiddenDim, blocks, outDim: pre.outputs,
+  }) as TableModel;
 }
 
 /** The first `count` samples of a split, each as intercept + contributions. */

@@ -3,10 +3,19 @@ import type { Tensor } from '../tensor.js';
 import { tensor } from '../creation.js';
 import type { Backend } from '../backend/backend.js';
 import type { HostBatch } from './data-source.js';
+import type { BatchInputs } from './model-info.js';
 import { targetShape, type Task } from './task.js';
 
-export function batchTensors(b: HostBatch, task: Task, device: Backend): { x: Tensor; y: Tensor } {
-  return { x: tensor(b.x, b.shape, { device }), y: tensor(b.y, targetShape(task, b.batch, b.outDim), { device }) };
+export function batchTensors(b: HostBatch, task: Task, device: Backend): { x: Tensor | null; y: Tensor; extra: BatchInputs | undefined } {
+  const e = b.extra;
+  return {
+    x: b.x ? tensor(b.x, b.shape, { device }) : null,
+    y: tensor(b.y, targetShape(task, b.batch, b.outDim), { device }),
+    extra: e && {
+      static: e.static ? tensor(e.static.data, e.static.shape, { device }) : null,
+      categorical: e.categorical ? tensor(e.categorical.data, e.categorical.shape, { device }) : null,
+    },
+  };
 }
 
 /** yHat and, for additive models, the per-term contributions. */

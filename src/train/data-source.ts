@@ -6,6 +6,7 @@
 import type { Generator } from '../random.js';
 import { batchIndices, checkDataset, gatherBatch, type SequenceDataset } from '../data/dataset.js';
 import { SeriesDataset } from '../data/series-dataset.js';
+import { MixedDataset } from '../data/mixed-dataset.js';
 import { fromArrays, type ArrayDatasetOptions } from '../data/arrays.js';
 import { layoutShape, type Layout } from '../data/layout.js';
 import { DataError } from '../data/errors.js';
@@ -13,10 +14,20 @@ import type { Standardizer } from '../data/standardize.js';
 import type { TaskHint } from '../data/task.js';
 import { ArgumentError, describeValue } from '../errors.js';
 
+/** Static and categorical inputs of a mixed batch (MixedDataset), as host arrays with their shapes. */
+export interface BatchExtra {
+  readonly static: { data: Float32Array; shape: number[] } | null;
+  readonly categorical: { data: Float32Array; shape: number[] } | null;
+}
+
 /** One batch on the host: x in the model's layout, y (batch, outDim), lengths null when every sequence is full. */
 export interface HostBatch {
-  readonly x: Float32Array;
+  /** null for a mixed batch without sequence terms (a plain table). */
+  readonly x: Float32Array | null;
   readonly shape: number[];
+  /** Mixed batches: the static and categorical inputs, and the model's term count (for the shape checks). */
+  readonly extra?: BatchExtra;
+  readonly terms?: number;
   readonly y: Float32Array;
   readonly batch: number;
   readonly outDim: number;
@@ -38,7 +49,7 @@ type BatchStream = AsyncIterable<StreamedBatch> | Iterable<StreamedBatch>;
 export type ArrayData = Omit<ArrayDatasetOptions, 'y'> & { y?: ArrayDatasetOptions['y'] };
 
 /** What fit, evaluate and predict accept as data. */
-export type TrainingData = SequenceDataset | ArrayData | BatchStream | (() => BatchStream);
+export type TrainingData = SequenceDataset | MixedDataset | ArrayData | BatchStream | (() => BatchStream);
 
 export interface DataSource {
   /** 'dataset', 'arrays' or 'stream', for messages. */
@@ -164,12 +175,32 @@ function streamSource(where: string, data: BatchStream | (() => BatchStream), la
   };
 }
 
+function mixedSource(where: string, ds: MixedDataset, mixedModel: boolean): DataSource {
+  if (!mixedModel) throw new ArgumentError(`${where}: mixed inputs (static, categorical, observed flags and gaps) need a model that reads them (AdditiveRNAM)`);
+  if (ds.samples < 1) throw new DataError('empty', `${where}: the dataset has no samples`);
+  return {
+    kind: 'dataset', features: ds.terms, outDim: 1, samples: ds.samples, featureNames: ds.featureNames, task: ds.task,
+    standardizer: ds.standardizer, hasTargets: true, targets: ds.targets,
+    async* batches(batchSize, shuffle, generator) {
+      for (const idx of batchIndices(ds.samples, batchSize, shuffle, generator)) {
+        const b = ds.batch(idx);
+        yield {
+          x: b.x, shape: b.shape, y: b.y, batch: idx.length, outDim: 1, terms: ds.terms,
+          lengths: b.x ? partialLengths(b.lengths, ds.seq) : null, extra: { static: b.static, categorical: b.categorical },
+        };
+      }
+    },
+  };
+}
+
 /** The data as a source of batches in `layout`; `needTargets` false lets arrays come without y (predict). */
-export function dataSource(where: string, data: TrainingData, layout: Layout, needTargets = true): DataSource {
+export function dataSource(where: string, data: TrainingData, layout: Layout, needTargets = true, mixedModel = false): DataSource {
   if (data == null || (typeof data !== 'object' && typeof data !== 'function')) {
     throw new ArgumentError(`${where}: data must be a dataset, arrays { x, y, layout } or a stream of batches, got ${describeValue(data)}`);
   }
   if (typeof data === 'function') return streamSource(where, data, layout);
+  if (data instanceof MixedDataset) return mixedSource(where, data, mixedModel);
+  if (mixedModel) throw new ArgumentError(`${where}: an AdditiveRNAM reads mixed inputs: give it a MixedDataset (rnam.Preprocessing, trainTable)`);
   if ('features' in data && 'targets' in data) return datasetSource(where, data as SequenceDataset, layout, 'dataset', true);
   if ('x' in data) {
     const a = data as ArrayData;

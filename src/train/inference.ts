@@ -47,12 +47,12 @@ export async function runPass(where: string, model: TrainableModel, info: ModelI
   const yHat = new Collector(), targets = new Collector(), parts: { c: Float32Array; batch: number }[] = [];
   let lossSum = 0, batches = 0, samples = 0, outDim = 0, terms = 0;
   for await (const b of source.batches(o.batchSize, false, new Generator(0))) {
-    checkBatchShapes(where, info, o.task, batchFeatures(b.shape, info.layout), b.outDim);
+    checkBatchShapes(where, info, o.task, b.terms ?? batchFeatures(b.shape, info.layout), b.outDim);
     // Targets matter only to a loss: predict reads samples whose target is unknown (NaN).
     if (o.loss && source.hasTargets && !source.targets) checkTargets(where, o.task, b.y, b.outDim, info.outDim, samples);
     const out = noGrad(() => tidy(() => {
-      const { x, y } = batchTensors(b, o.task, info.device);
-      const r = outputs(model.forward(x, b.lengths));
+      const { x, y, extra } = batchTensors(b, o.task, info.device);
+      const r = outputs(extra ? model.forward(x, b.lengths, extra) : model.forward(x, b.lengths));
       return { ...r, loss: o.loss ? o.loss(r.yHat, y) : null, contributions: o.contributions ? r.contributions : null };
     }));
     try {

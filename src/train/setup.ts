@@ -21,7 +21,7 @@ export function checkBatchSize(where: string, v: unknown, fallback?: number): nu
 
 /** The source checked against the model and the task (in-memory targets checked whole, unless only predictions are asked for). */
 export function checkedSource(where: string, info: ModelInfo, data: TrainingData, task: Task | undefined, needTargets = true): { source: DataSource; task: Task } {
-  const source = dataSource(where, data, info.layout, needTargets);
+  const source = dataSource(where, data, info.layout, needTargets, info.inputs === 'mixed');
   const resolved = resolveTask(where, task, source.task, { outputs: info.outDim, dataOutDim: source.outDim });
   if (source.features !== null && source.outDim !== null) checkBatchShapes(where, info, resolved, source.features, source.outDim);
   if (needTargets && source.targets && source.outDim !== null) checkTargets(where, resolved, source.targets, source.outDim, info.outDim);

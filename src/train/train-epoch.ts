@@ -42,12 +42,12 @@ export async function trainEpoch(c: EpochContext, epoch: number): Promise<{ trai
   const yHats = new Collector(), targets = new Collector();
   for await (const b of source.batches(f.batchSize, f.shuffle, f.generator)) {
     step++;
-    checkBatchShapes('fit', info, task, batchFeatures(b.shape, info.layout), b.outDim);
+    checkBatchShapes('fit', info, task, b.terms ?? batchFeatures(b.shape, info.layout), b.outDim);
     if (!source.targets) checkTargets('fit', task, b.y, b.outDim, info.outDim, seen);
     const { loss, yHat } = tidy(() => {
       opt.zeroGrad();
-      const { x, y } = batchTensors(b, task, info.device);
-      const pred = outputs(model.forward(x, b.lengths)).yHat;
+      const { x, y, extra } = batchTensors(b, task, info.device);
+      const pred = outputs(extra ? model.forward(x, b.lengths, extra) : model.forward(x, b.lengths)).yHat;
       const l = c.loss(pred, y);
       try {
         l.backward();

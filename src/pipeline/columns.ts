@@ -1,0 +1,95 @@
+// Which columns of a table are which kind of feature, when the user did not say: numeric columns are
+// time-varying features, or static ones when they hold one value per id; text columns that hold one
+// value per id are categorical; a column that is mostly numbers with a stray text cell is an error
+// naming that cell (a typo must not turn a lab into levels or drop it). Every choice is reported.
+import { DataError } from '../data/errors.js';
+import { idCell, isMissing, numberCell } from '../data/cells.js';
+import type { LongTable } from '../data/table.js';
+
+export interface ColumnChoice {
+  sequence: string[];
+  static: string[];
+  categorical: string[];
+  autoStatic: string[];
+  autoCategorical: string[];
+  /** Text columns that change within an id: not usable yet, left out. */
+  leftOut: string[];
+}
+
+interface Asked {
+  id?: string;
+  time?: string;
+  target: string;
+  features?: readonly string[];
+  static?: readonly string[];
+  categorical?: readonly string[];
+  /** 'table': no time column, one sample per row. */
+  mode: 'panel' | 'window' | 'table';
+}
+
+/** At least this share of a column's non-missing cells are numbers for a stray text cell to be called an error. */
+const MOSTLY_NUMERIC = 0.9;
+
+function profile(table: LongTable, index: number, idIndex: number): { numbers: number; texts: number; firstText: number; perId: boolean } {
+  let numbers = 0, texts = 0, firstText = -1;
+  const seen = new Map<string, string>();
+  let perId = true;
+  table.rows.forEach((row, i) => {
+    const cell = row[index];
+    if (isMissing(cell)) return;
+    if (numberCell(cell) !== undefined) numbers++;
+    else {
+      texts++;
+      if (firstText < 0) firstText = i;
+    }
+    if (idIndex >= 0 && perId) {
+      const id = idCell(row[idIndex]) ?? '', v = String(cell).trim(), before = seen.get(id);
+      if (before !== undefined && before !== v) perId = false;
+      seen.set(id, v);
+    }
+  });
+  return { numbers, texts, firstText, perId: idIndex >= 0 && perId };
+}
+
+export function chooseColumns(table: LongTable, o: Asked): ColumnChoice {
+  const has = (name: string, role: string) => {
+    if (!table.columns.includes(name)) throw new DataError('missing-column', `the ${role} column is not in the header (${table.columns.join(', ')})`, { column: name });
+  };
+  const named = [...(o.features ?? []), ...(o.static ?? []), ...(o.categorical ?? [])];
+  for (const [list, role] of [[o.features, 'feature'], [o.static, 'static feature'], [o.categorical, 'categorical feature']] as const) for (const n of list ?? []) has(n, role);
+  const twice = named.find((n, i) => named.indexOf(n) !== i);
+  if (twice !== undefined) throw new DataError('option', 'a column is named twice among the features', { column: twice });
+  const reserved = [o.id, o.time, o.target].filter((c): c is string => c !== undefined);
+  const clash = named.find((n) => reserved.includes(n) && !(o.mode === 'window' && n === o.target && (o.features ?? []).includes(n)));
+  if (clash !== undefined) throw new DataError('option', `the column '${clash}' is the id, time or target column, not a feature`, { column: clash });
+  const idIndex = o.id !== undefined ? table.columns.indexOf(o.id) : -1;
+  const out: ColumnChoice = {
+    sequence: o.mode === 'table' ? [] : [...(o.features ?? [])], static: [...(o.static ?? [])], categorical: [...(o.categorical ?? [])],
+    autoStatic: [], autoCategorical: [], leftOut: [],
+  };
+  if (o.mode === 'table') out.static.push(...(o.features ?? []));
+  if (o.features !== undefined) return out;
+  // Window mode: the target's past predicts its future, so it is a feature; elsewhere it never is.
+  const candidates = table.columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && (o.mode === 'window' || c !== o.target));
+  for (const c of candidates) {
+    const index = table.columns.indexOf(c);
+    const p = profile(table, index, o.mode === 'table' ? -1 : idIndex);
+    if (p.numbers + p.texts === 0) {
+      out.leftOut.push(c);
+      continue;
+    }
+    if (p.texts === 0) {
+      if (o.mode === 'table') out.static.push(c);
+      else if (o.mode === 'panel' && p.perId && c !== o.target) (out.static.push(c), out.autoStatic.push(c));
+      else out.sequence.push(c);
+      continue;
+    }
+    if (p.numbers / (p.numbers + p.texts) >= MOSTLY_NUMERIC) {
+      throw new DataError('non-numeric', `a cell is not a number: '${String(table.rows[p.firstText][index])}' in a column of numbers (fix the cell, or name the column categorical)`,
+        { column: c, row: table.rowNumbers[p.firstText] });
+    }
+    if (o.mode === 'table' || p.perId) (out.categorical.push(c), out.autoCategorical.push(c));
+    else out.leftOut.push(c);
+  }
+  return out;
+}
