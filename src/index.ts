@@ -78,6 +78,7 @@ export { VERSION } from './version.js';
 // Explanations of an additive model: importance, shape functions, local contributions, and their charts (Vega-Lite specs).
 export { explain } from './explain/explain.js';
 export { explanationCharts, type VegaLiteSpec, type ExplanationChartOptions, type ExplanationCharts } from './explain/charts.js';
+export { lossChart, type LossChartOptions, type LossHistoryEntry } from './explain/charts.js';
 export type {
   Explanation, ExplainOptions, ExplainTask, SequenceSummary, TermImportance, ShapeFunction, ShapePoint, ShapeBin,
   LocalExplanation, LocalContribution, LocalOptions,
