@@ -291,17 +291,16 @@ function nonFinite(values: Float32Array): { index: number; count: number } | nul
 }
 
 /**
- * The tensors of a header from parseHeader (all of them, or those `select` keeps), as float32 on
- * `options.device`. With `allowNonFinite: false` every value is checked before its tensor is made.
+ * The tensors of a header from parseHeader, as float32 on `options.device`. With
+ * `allowNonFinite: false` every value is checked before its tensor is made.
  */
-export function readTensors(bytes: Uint8Array, header: SafetensorsHeader, options: ParseOptions & { select?: (name: string) => boolean } = {}): Record<string, Tensor> {
+export function readTensors(bytes: Uint8Array, header: SafetensorsHeader, options: ParseOptions = {}): Record<string, Tensor> {
   const { entries, dataStart } = header;
   const device = options.device ?? cpu;
   const tensors = emptyRecord<Tensor>();
   const made: Tensor[] = [];
   try {
     for (const e of entries) {
-      if (options.select && !options.select(e.name)) continue;
       const values = decode(bytes, dataStart + e.begin, e.numel, e.dtype);
       if (options.allowNonFinite === false) {
         const bad = nonFinite(values);
