@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
-import { MAX_MISSING_PARAMETER_FLOATS, MAX_METADATA_DEPTH } from '../src/io/model-file.js';
+import { MAX_MISSING_PARAMETER_FLOATS, MAX_METADATA_DEPTH, MAX_METADATA_SEPARATORS } from '../src/io/model-file.js';
 
 const test = suite('hardening-model-file');
 const { parse, serialize, NonFiniteTensorError } = rnam.safetensors;
@@ -146,6 +146,41 @@ test('metadata and header values nested deeply are FileFormatErrors, not stack o
   const shaped = await refusal(rnam.load(file));
   assert.instance(shaped, rnam.FileFormatError, String(shaped));
   assert.match(shaped.message, 'shape must hold non-negative integers, got an array at index 0');
+});
+
+test('metadata too large to parse cheaply is refused before parsing; optimizer state is matched by index', async () => {
+  const history = `[${Array.from({ length: MAX_METADATA_SEPARATORS + 1 }, () => '{}').join(',')}]`;
+  const { err, ms, rssMB } = await measured(() => rnam.load(rewrite(good, (m) => { m['rnam.history'] = history; })));
+  assert.instance(err, rnam.FileFormatError, String(err));
+  assert.match(err.message, `holds more than ${MAX_METADATA_SEPARATORS} values`);
+  assert.ok(ms < 5000 && rssMB < 100, `${ms} ms, ${rssMB} MB`);
+
+  const opt = new rnam.SGD(small.parameters(), { lr: 0.1, momentum: 0.9 });
+  rnam.mseLoss(small.forward(rnam.full([4, 2, 3, 1], 0.5))[0], rnam.zeros([2, 1])).backward();
+  opt.step();
+  const saved = rnam.save(small, { optimizer: opt });
+  const state = (await rnam.load(saved)).optimizerState!;
+  assert.is(Object.keys(state.state).length, small.parameters().length);
+  new rnam.SGD(small.parameters(), { lr: 0.1, momentum: 0.9 }).loadStateDict(state);
+  const editSteps = (edit: (o: { steps: Record<string, unknown> }) => void) => rewrite(saved, (m) => {
+    const o = JSON.parse(m['rnam.optimizer']);
+    edit(o);
+    m['rnam.optimizer'] = JSON.stringify(o);
+  });
+  for (const [label, edit] of [
+    ['a key that is no index', (o: { steps: Record<string, unknown> }) => { o.steps['x'] = 1; }],
+    ['a negative step', (o: { steps: Record<string, unknown> }) => { o.steps['0'] = -1; }],
+    ['a step that is no number', (o: { steps: Record<string, unknown> }) => { o.steps['0'] = '3'; }],
+    ['an index with a leading zero', (o: { steps: Record<string, unknown> }) => { o.steps['01'] = 1; }],
+  ] as const) {
+    const e = await refusal(rnam.load(editSteps(edit)));
+    assert.instance(e, rnam.FileFormatError, label);
+    assert.match(e.message, 'steps must map parameter indices to step counts', label);
+  }
+  const stray = await refusal(rnam.load(rewrite(saved, (_m, t) => { t['__optimizer__.0.'] = rnam.zeros([1]); })));
+  assert.match(stray.message, 'tensor __optimizer__.0. belongs to no parameter with a step count');
+  const bare = await refusal(rnam.load(editSteps((o) => { o.steps['99'] = 1; })));
+  assert.match(bare.message, 'parameter 99 has a step count but no __optimizer__.99.* tensors');
 });
 
 test.run();

@@ -55,6 +55,11 @@ export interface LoadOptions {
 export const MAX_MISSING_PARAMETER_FLOATS = 2 ** 20;
 /** How deeply a metadata JSON value may nest (arrays and objects); deeper is a FileFormatError. */
 export const MAX_METADATA_DEPTH = 64;
+/**
+ * The most ',' and ':' separators the rnam metadata values may hold together (a standardizer of
+ * 100,000 features takes about 600,000); more is a FileFormatError before any is parsed.
+ */
+export const MAX_METADATA_SEPARATORS = 1_000_000;
 /** The problems one error message lists before it says how many more there are. */
 const LISTED_PROBLEMS = 8;
 
@@ -162,9 +167,13 @@ export function saveAsync(model: Module, extras: SaveExtras = {}): Promise<Uint8
   }
 }
 
-/** How deeply `text` (JSON) nests, counted on the text: JSON.parse's reviver recurses once per level. */
-function jsonDepth(text: string): number {
-  let depth = 0, deepest = 0, inString = false;
+/**
+ * How deeply `text` (JSON) nests and how many separators (',' and ':') it holds, counted on the text
+ * outside strings: JSON.parse's reviver recurses once per level, and parsing costs about a
+ * microsecond and a hundred bytes per value.
+ */
+function jsonExtent(text: string): { depth: number; separators: number } {
+  let depth = 0, deepest = 0, separators = 0, inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
@@ -173,15 +182,31 @@ function jsonDepth(text: string): number {
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
     else if (c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x2c || c === 0x3a) separators++;
   }
-  return deepest;
+  return { depth: deepest, separators };
 }
 
-/** decodeJson of a metadata value, refusing one nested deeper than MAX_METADATA_DEPTH before parsing it. */
+/**
+ * The rnam metadata values load decodes, checked on their text before any is parsed: each nested at
+ * most MAX_METADATA_DEPTH levels, all together at most MAX_METADATA_SEPARATORS separators.
+ */
+function checkMetadataExtent(metadata: Record<string, string>): void {
+  let total = 0;
+  for (const key of ['options', 'optimizer', ...infoKeys]) {
+    const text = metadata[`${KEY_PREFIX}${key}`];
+    if (text === undefined) continue;
+    const { depth, separators } = jsonExtent(text);
+    if (depth > MAX_METADATA_DEPTH) throw new FileFormatError(`load: metadata ${KEY_PREFIX}${key}: nested more than ${MAX_METADATA_DEPTH} levels deep`);
+    total += separators;
+    if (total > MAX_METADATA_SEPARATORS) {
+      throw new FileFormatError(`load: the rnam metadata holds more than ${MAX_METADATA_SEPARATORS} values (',' and ':' separators, counted up to ${KEY_PREFIX}${key}); rnam refuses metadata this large`);
+    }
+  }
+}
+
 function decodeMetadata(key: string, text: string): unknown {
-  const where = `load: metadata ${KEY_PREFIX}${key}`;
-  if (jsonDepth(text) > MAX_METADATA_DEPTH) throw new FileFormatError(`${where}: nested more than ${MAX_METADATA_DEPTH} levels deep`);
-  return decodeJson(where, text);
+  return decodeJson(`load: metadata ${KEY_PREFIX}${key}`, text);
 }
 
 function readInfo(metadata: Record<string, string>): ModelInfo {
@@ -207,22 +232,32 @@ function readOptimizer(metadata: Record<string, string>, tensors: Record<string,
   const where = `load: metadata ${KEY_PREFIX}optimizer`;
   const saved = decodeMetadata('optimizer', text) as { optimizer?: unknown; paramGroups?: unknown; steps?: unknown; paramNames?: unknown };
   if (typeof saved !== 'object' || saved === null || typeof saved.optimizer !== 'string' || !Array.isArray(saved.paramGroups)
-    || typeof saved.steps !== 'object' || saved.steps === null || !Array.isArray(saved.paramNames)) {
+    || typeof saved.steps !== 'object' || saved.steps === null || Array.isArray(saved.steps) || !Array.isArray(saved.paramNames)) {
     throw new FileFormatError(`${where}: expected { optimizer, paramGroups, steps, paramNames }`);
   }
-  // Every tensor checked against the step counts before any copy is made.
+  // Every tensor checked against the step counts before any copy is made; `__optimizer__.<i>.<slot>`
+  // belongs to parameter i, looked up by name (a map, so the work is linear in the file).
   const steps = Object.entries(saved.steps as Record<string, unknown>);
-  const owner = (n: string) => steps.find(([i]) => n.startsWith(`${OPTIMIZER_PREFIX}${i}.`));
-  const stray = names.find((n) => !owner(n));
-  if (stray) throw new FileFormatError(`${where}: tensor ${stray} belongs to no parameter with a step count`);
-  const bare = steps.find(([i]) => !names.some((n) => owner(n)?.[0] === i));
+  for (const [i, step] of steps) {
+    if (!/^(0|[1-9][0-9]{0,8})$/.test(i) || typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) {
+      throw new FileFormatError(`${where}: steps must map parameter indices to step counts (non-negative integers), got ${JSON.stringify(i)}: ${describeValue(step)}`);
+    }
+  }
+  const slots = new Map<string, [slot: string, name: string][]>(steps.map(([i]) => [i, []]));
+  for (const n of names) {
+    const rest = n.slice(OPTIMIZER_PREFIX.length), dot = rest.indexOf('.');
+    const owned = dot > 0 ? slots.get(rest.slice(0, dot)) : undefined;
+    if (!owned || dot === rest.length - 1) throw new FileFormatError(`${where}: tensor ${n} belongs to no parameter with a step count`);
+    owned.push([rest.slice(dot + 1), n]);
+  }
+  const bare = [...slots].find(([, list]) => list.length === 0);
   if (bare) throw new FileFormatError(`${where}: parameter ${bare[0]} has a step count but no ${OPTIMIZER_PREFIX}${bare[0]}.* tensors`);
   const state: Record<number, OptimizerParamState> = {};
-  for (const [i, step] of steps) state[Number(i)] = { step: step as number, slots: {} };
-  for (const n of names) {
-    const i = owner(n)![0];
+  for (const [i, step] of steps) {
+    const entry: OptimizerParamState = { step: step as number, slots: {} };
     // A copy on the target device: the parsed tensors are freed when load returns.
-    state[Number(i)].slots[n.slice(`${OPTIMIZER_PREFIX}${i}.`.length)] = Tensor.fromArray(tensors[n].toArraySync(), tensors[n].shape, device);
+    for (const [slot, n] of slots.get(i)!) entry.slots[slot] = Tensor.fromArray(tensors[n].toArraySync(), tensors[n].shape, device);
+    state[Number(i)] = entry;
   }
   return { optimizer: saved.optimizer, state, paramGroups: saved.paramGroups as OptimizerParamGroup[], paramNames: saved.paramNames as string[] };
 }
@@ -298,6 +333,7 @@ export async function load(bytes: Uint8Array, options: LoadOptions = {}): Promis
   const strict = options.strict ?? true;
   const header: SafetensorsHeader = parseHeader(bytes);
   const raw = { ...header.metadata };
+  checkMetadataExtent(raw);
   const formatText = raw[`${KEY_PREFIX}format`];
   let format: number | null = null;
   if (formatText !== undefined) {
