@@ -133,6 +133,11 @@ test('metadata and header values nested deeply are FileFormatErrors, not stack o
   // Just within the limit still decodes.
   const within = rewrite(good, (m) => { m['rnam.metadata'] = `{"x":${deep(MAX_METADATA_DEPTH - 1)}}`; });
   assert.ok((await rnam.load(within)).metadata.metadata);
+  // A caller's options of any value give typed errors too.
+  const plain = serialize(small.stateDict());
+  const odd = await refusal(rnam.load(plain, { class: 'FirstOrderRNAM', options: { ...small.options, extra: 1n, other: Symbol('s') } as never }));
+  assert.instance(odd, rnam.FileFormatError, String(odd));
+  assert.match(odd.message, 'no option extra');
   // A nested option value is refused before it reaches a constructor.
   const nested = await refusal(rnam.load(rewrite(good, (m) => { m['rnam.options'] = JSON.stringify({ ...options(good), terms: [[4]] }); })));
   assert.instance(nested, rnam.FileFormatError);

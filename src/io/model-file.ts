@@ -262,9 +262,10 @@ function readOptimizer(metadata: Record<string, string>, tensors: Record<string,
   return { optimizer: saved.optimizer, state, paramGroups: saved.paramGroups as OptimizerParamGroup[], paramNames: saved.paramNames as string[] };
 }
 
-/** `Class(a=1, b=2)` from options (flat JSON values). */
+/** `Class(a=1, b='x')` from options (a caller's may hold any value). */
 function describeBuild(className: string, options: Record<string, unknown>): string {
-  return `${className}(${Object.entries(options).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})`;
+  const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? describeValue(v) : String(v));
+  return `${className}(${Object.entries(options).map(([k, v]) => `${k}=${show(v)}`).join(', ')})`;
 }
 
 /**
