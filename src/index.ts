@@ -70,6 +70,7 @@ export { predictionDatasetFromCsv, predictionDatasetFromTable, type PredictionDa
 // Whole-model files (safetensors + rnam metadata), optimizer state, model summaries.
 export { save, saveAsync, load, OPTIMIZER_PREFIX, type SaveExtras, type LoadOptions, type LoadedModel, type SavedOptimizerState } from './io/model-file.js';
 export { saveFile, loadFile } from './io/model-file-node.js';
+export { safeCsvCell, isFormulaLike, type CsvCellOptions } from './io/csv-cells.js';
 export { MODEL_FILE_FORMAT, type ModelInfo, type ModelFileMetadata, type DataSettings } from './io/model-metadata.js';
 export { registerModelClass, modelClassNames, type ModelClass, type ModelOptions } from './io/model-registry.js';
 export type { OptimizerStateDict, OptimizerParamState, OptimizerParamGroup, HyperParameter } from './optim/state-dict.js';
@@ -78,6 +79,7 @@ export { VERSION } from './version.js';
 // Explanations of an additive model: importance, shape functions, local contributions, and their charts (Vega-Lite specs).
 export { explain } from './explain/explain.js';
 export { explanationCharts, type VegaLiteSpec, type ExplanationChartOptions, type ExplanationCharts } from './explain/charts.js';
+export { lossChart, type LossChartOptions, type LossHistoryEntry } from './explain/charts.js';
 export type {
   Explanation, ExplainOptions, ExplainTask, SequenceSummary, TermImportance, ShapeFunction, ShapePoint, ShapeBin,
   LocalExplanation, LocalContribution, LocalOptions,

@@ -263,4 +263,22 @@ test('serialize rejects bad input by name', async () => {
   }
 });
 
+test('parseHeader checks the layout without reading tensors; readTensors refuses non-finite values when asked', () => {
+  const bytes = serialize({ a: rnam.tensor([1, NaN, Infinity, 2], [2, 2]), b: rnam.tensor([3]) }, { k: 'v' });
+  const header = rnam.safetensors.parseHeader(bytes);
+  assert.equal(header.entries.map((e) => [e.name, e.dtype, e.shape, e.numel]), [['a', 'F32', [2, 2], 4], ['b', 'F32', [1], 1]]);
+  assert.equal({ ...header.metadata }, { k: 'v' });
+  const kept = parse(bytes).tensors.a.toArraySync();
+  assert.ok(Number.isNaN(kept[1]) && kept[2] === Infinity, 'parse keeps non-finite values by default');
+  try {
+    rnam.safetensors.readTensors(bytes, header, { allowNonFinite: false });
+    assert.unreachable('non-finite values were read');
+  } catch (err) {
+    assert.instance(err, rnam.safetensors.NonFiniteTensorError);
+    assert.instance(err, rnam.FileFormatError);
+    assert.match((err as Error).message, 'tensor "a" holds 2 non-finite values (the first, NaN, at flat index 1 of shape [2,2])');
+  }
+  throwsWith(() => rnam.safetensors.parseHeader(bytes.subarray(0, bytes.length - 1)), 'truncated');
+});
+
 test.run();

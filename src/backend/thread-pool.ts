@@ -64,7 +64,7 @@ function workerMain(nodePort: any): void {
           let p = buf[1 + k];
           id = buf[p++];
           const nargs = buf[p++];
-          fns[id](...buf.subarray(p, p + nargs));
+          fns[id](...buf.subarray(p, p + nargs)); // spread-ok: one kernel's arguments
         }
       } catch (err: any) {
         // The caller is blocked in Atomics.wait and cannot receive a message: the text goes into shared memory.
@@ -196,7 +196,7 @@ export class ThreadPool {
     const n = list.length;
     const threads = this.ready ? Math.min(this.size, n) : 1;
     if (threads <= 1) {
-      for (const t of list) this.local[t.kernel](...t.args);
+      for (const t of list) this.local[t.kernel](...t.args); // spread-ok: one kernel's arguments
       return;
     }
     this.writeTasks(list);
@@ -210,7 +210,7 @@ export class ThreadPool {
     let failure: Error | null = null;
     for (let k = Atomics.add(this.control, NEXT, 1); k < n; k = Atomics.add(this.control, NEXT, 1)) {
       try {
-        this.local[list[k].kernel](...list[k].args);
+        this.local[list[k].kernel](...list[k].args); // spread-ok: one kernel's arguments
       } catch (err) {
         failure = new DeviceError(`wasm kernel ${this.names[list[k].kernel]} failed on the calling thread: ${(err as Error).name}: ${(err as Error).message}`);
         break;
@@ -249,7 +249,7 @@ export class ThreadPool {
   private messageOf(w: number): string {
     const codes: number[] = [];
     for (let i = w * MESSAGE; i < (w + 1) * MESSAGE && this.messages[i] !== 0; i++) codes.push(this.messages[i]);
-    const text = String.fromCharCode(...codes);
+    const text = String.fromCharCode(...codes); // spread-ok: at most MESSAGE (512) codes
     const colon = text.indexOf(': ');
     return colon < 0 ? `failed: ${text}` : `${text.slice(0, colon)} failed: ${text.slice(colon + 2)}`;
   }

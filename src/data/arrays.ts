@@ -77,7 +77,7 @@ function nestedSource(x: Nested3 | Nested4, layout: Layout): Source {
       });
     });
     const lengths = Int32Array.from(b, (seqs) => seqs.length);
-    return { samples, features, seq: Math.max(...lengths), lengths, get: (s, t, f) => b[s][t][f] };
+    return { samples, features, seq: lengths.reduce((m, l) => Math.max(m, l), -Infinity), lengths, get: (s, t, f) => b[s][t][f] };
   }
   const tf = x as Nested4, features = tf.length;
   if (features === 0) throw new DataError('empty', 'x has no terms');
@@ -93,7 +93,7 @@ function nestedSource(x: Nested3 | Nested4, layout: Layout): Source {
       });
     });
   });
-  return { samples, features, seq: Math.max(...lengths), lengths, get: (s, t, f) => (tf[f][s][t] as unknown as number[])[0] };
+  return { samples, features, seq: lengths.reduce((m, l) => Math.max(m, l), -Infinity), lengths, get: (s, t, f) => (tf[f][s][t] as unknown as number[])[0] };
 }
 
 function readTargets(o: ArrayDatasetOptions, samples: number): { y: Float32Array; outDim: number } {
@@ -133,7 +133,7 @@ export function fromArrays(o: ArrayDatasetOptions): SeriesDataset {
     }
   }
   if (o.maxLength !== undefined && !(Number.isInteger(o.maxLength) && o.maxLength >= 1)) throw new DataError('option', `maxLength must be a positive integer, got ${o.maxLength}`);
-  const seq = o.maxLength ?? Math.max(...src.lengths);
+  const seq = o.maxLength ?? src.lengths.reduce((m, l) => Math.max(m, l), -Infinity);
   const { y, outDim } = readTargets(o, samples);
   const featureNames = o.featureNames ?? Array.from({ length: F }, (_, f) => `x${f}`);
   if (featureNames.length !== F) throw new DataError('shape', `featureNames has ${featureNames.length} names, x has ${F} features`);

@@ -62,11 +62,11 @@ export function datasetsFromTable(table: LongTable, options: TableDatasetOptions
       if (part === 'train') trainSteps.push([s, p.start, s.length]);
     } else if (cut) {
       const blocks = timeBlocks(s, cut);
-      for (const part of splitNames) specs[part].push(...windowSamples(s, w, ...blockRange(blocks, part, s.length)));
+      for (const part of splitNames) for (const p of windowSamples(s, w, ...blockRange(blocks, part, s.length))) specs[part].push(p); // spread-ok: blockRange is a [start, end] pair
       trainSteps.push([s, 0, blocks.validationStart]);
     } else {
       const part = parts?.get(s.id) ?? 'train';
-      specs[part].push(...windowSamples(s, w));
+      for (const p of windowSamples(s, w)) specs[part].push(p);
       if (part === 'train') trainSteps.push([s, 0, s.length]);
     }
   }
@@ -86,7 +86,7 @@ export function datasetsFromTable(table: LongTable, options: TableDatasetOptions
 
   const everySample = splitNames.flatMap((part) => specs[part]);
   const task = taskHint(everySample.map((p) => p.series.y[p.targetStep]));
-  const seq = w ? w.window : o.maxLength ?? Math.max(...everySample.map((p) => p.length));
+  const seq = w ? w.window : o.maxLength ?? everySample.reduce((m, p) => Math.max(m, p.length), -Infinity);
   const build = (part: SplitName) => materialize(specs[part], { seq, featureNames: names, targetName: columns.target.name, standardizer, task });
   const out: Datasets = { train: build('train'), standardizer, featureMeans: scales.map((c) => c.mean), droppedIds };
   for (const part of ['validation', 'test'] as const) {

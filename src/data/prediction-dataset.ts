@@ -56,7 +56,7 @@ export function predictionDatasetFromTable(table: LongTable, options: Prediction
   }
   // Window targets past the table's end read as missing, not as the last row's target.
   const beyond = new Set(w ? specs.filter((p) => p.start + w.window - 1 + w.horizon >= p.series.length) : []);
-  const seq = w ? w.window : o.maxLength ?? Math.max(...specs.map((p) => p.length));
+  const seq = w ? w.window : o.maxLength ?? specs.reduce((m, p) => Math.max(m, p.length), -Infinity);
   const ds = materialize(specs, { seq, featureNames: names, targetName: columns.target.name, standardizer: options.standardizer, task: options.task ?? { kind: 'continuous' } });
   specs.forEach((p, i) => {
     if (beyond.has(p)) ds.targets[i] = NaN;

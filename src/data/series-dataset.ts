@@ -99,7 +99,7 @@ export class SeriesDataset implements SequenceDataset {
     const b = indices.length, F = this.terms, S = this.seq;
     for (const i of indices) if (!(Number.isInteger(i) && i >= 0 && i < this.samples)) throw new DataError('option', `toBatch: sample index ${i} is outside 0..${this.samples - 1}`);
     const lengths = Int32Array.from(indices, (i) => this.lengths[i]);
-    const seq = options.trim ? Math.max(1, ...lengths) : S;
+    const seq = options.trim ? lengths.reduce((m, l) => Math.max(m, l), 1) : S;
     const x = new Float32Array(b * seq * F), at = layoutIndex(layout, b, seq, F);
     indices.forEach((s, k) => {
       for (let f = 0; f < F; f++) {

@@ -115,7 +115,7 @@ async function* streamSeries(source: RowSource, options: StreamOptions): AsyncGe
 
 function partSpecs(s: Series, ctx: StreamContext, part: SplitName): SampleSpec[] {
   if (!ctx.cut) return part === 'train' ? windowSamples(s, ctx.window) : [];
-  return windowSamples(s, ctx.window, ...blockRange(timeBlocks(s, ctx.cut), part, s.length));
+  return windowSamples(s, ctx.window, ...blockRange(timeBlocks(s, ctx.cut), part, s.length)); // spread-ok: blockRange is a [start, end] pair
 }
 
 /**
@@ -139,7 +139,7 @@ export async function* windowBatches(source: RowSource, options: StreamBatchOpti
     for (const p of specs) if (Number.isNaN(series.y[p.targetStep])) {
       throw new DataError('missing-value', 'a sample\'s target is missing (targets are never filled: drop the row or fill it)', { column: ctx.columns.target.name, row: series.rows[p.targetStep], id: ctx.hasId ? series.id : undefined });
     }
-    pending.push(...specs);
+    for (const p of specs) pending.push(p);
     last = ctx;
     while (pending.length >= options.batchSize) {
       yield emit(pending.slice(0, options.batchSize), ctx);

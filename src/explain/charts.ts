@@ -1,6 +1,13 @@
 // Vega-Lite specs (plain JSON, no vega at run time) for an explanation: the importance bar chart,
-// the shape functions as small multiples, and one sample's waterfall. Render them with rnam/plot
-// in Node, vega-embed in a page, or the Vega editor.
+// the shape functions as small multiples, and one sample's waterfall; and the loss per epoch of a
+// training history. Render them with rnam/plot in Node, vega-embed in a page, or the Vega editor.
+//
+// Any name works: feature, output and series names only ever appear as data values and title text,
+// never as field names or inside expressions, and the orders are numeric fields (`rank`, `panel`,
+// `step`) rather than sort arrays: Vega-Lite turns a sort array into an expression in which a name
+// like `constructor` or `toString` fails ("Operator not defined") and which, for thousands of names,
+// nests deeply enough to overflow the stack. The charts draw the maxTerms most
+// important terms; the rest are named in the subtitle and listed in `usermeta.rnam.omittedTerms`.
 import { ArgumentError, describeValue } from '../errors.js';
 import type { Explanation, ShapeFunction } from './types.js';
 
@@ -18,7 +25,24 @@ export interface ExplanationChartOptions {
   columns?: number;
   /** Prefix for the three titles. */
   title?: string;
+  /**
+   * The most terms drawn (default 20), the most important first; Infinity draws all. The others are
+   * named in each chart's subtitle and listed in its `usermeta.rnam.omittedTerms`; the waterfall
+   * sums them into one bar, so it still adds up to the prediction.
+   */
+  maxTerms?: number;
 }
+
+/** The names of the omitted terms a subtitle spells out before it says how many more there are. */
+const NAMED_OMITTED = 10;
+
+/**
+ * The value a chart groups, sorts and scales by: the name behind its position, so no two names
+ * share a key and none is an Object.prototype name (Vega keeps groups and domains in plain objects,
+ * where `__proto__` or `constructor` would not be a key of their own). UNKEY shows the name alone.
+ */
+const keyed = (i: number, name: string) => `${i} ${name}`;
+const UNKEY = { labelExpr: "replace(datum.label, regexp('^[0-9]+ '), '')" };
 
 export interface ExplanationCharts {
   importance: VegaLiteSpec;
@@ -31,24 +55,50 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const logitNote = (e: Explanation) => (e.task === 'regression' ? '' : ', logit scale');
 const fmt = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(3) : v.toExponential(2));
 
-function importanceChart(e: Explanation, title: string): VegaLiteSpec {
-  const order = e.importance.map((i) => i.feature);
+/** The terms drawn (the maxTerms most important, by term index) and the names of the others, most important first. */
+interface Selection {
+  drawn: Set<number>;
+  omitted: string[];
+}
+
+function select(e: Explanation, maxTerms: number): Selection {
+  const index = new Map(e.featureNames.map((f, t) => [f, t] as const));
+  const ranked = e.importance.map((i) => index.get(i.feature)!);
+  return { drawn: new Set(ranked.slice(0, maxTerms)), omitted: ranked.slice(maxTerms).map((t) => e.featureNames[t]) };
+}
+
+/** A title with, when terms were left out, a subtitle naming them; and the usermeta listing them all. */
+function titled(text: string, subtitle: string | null, omitted: string[]): Pick<VegaLiteSpec, 'title' | 'usermeta'> {
+  const lines = subtitle === null ? [] : [subtitle];
+  if (omitted.length) {
+    const named = omitted.slice(0, NAMED_OMITTED).join(', ');
+    const more = omitted.length > NAMED_OMITTED ? ` and ${omitted.length - NAMED_OMITTED} more` : '';
+    lines.push(`${omitted.length} less important term${omitted.length === 1 ? '' : 's'} not drawn: ${named}${more}`);
+  }
+  return {
+    title: lines.length ? { text, subtitle: lines } : text,
+    usermeta: { rnam: { omittedTerms: omitted } },
+  };
+}
+
+function importanceChart(e: Explanation, title: string, chosen: Selection): VegaLiteSpec {
   const multi = e.outDim > 1;
   // With several outputs each bar stacks perClass / outDim, so its length is the importance.
-  const values = e.importance.flatMap((i) => (multi
-    ? i.perClass!.map((p, k) => ({ feature: i.feature, output: e.outputNames[k], importance: p / e.outDim }))
-    : [{ feature: i.feature, importance: i.importance }]));
+  const drawn = e.importance.slice(0, chosen.drawn.size);
+  const values = drawn.flatMap((i, rank) => (multi
+    ? i.perClass!.map((p, k) => ({ term: keyed(rank, i.feature), feature: i.feature, rank, output: keyed(k, e.outputNames[k]), importance: p / e.outDim }))
+    : [{ term: keyed(rank, i.feature), feature: i.feature, rank, importance: i.importance }]));
   return {
     $schema: SCHEMA,
-    title: `${title}term importance (mean |contribution|${logitNote(e)})`,
+    ...titled(`${title}term importance (mean |contribution|${logitNote(e)})`, null, chosen.omitted),
     data: { values },
     width: 320, height: { step: 18 },
     mark: 'bar',
     encoding: {
-      y: { field: 'feature', type: 'nominal', sort: order, title: null },
+      y: { field: 'term', type: 'nominal', sort: { field: 'rank', op: 'min', order: 'ascending' }, title: null, axis: UNKEY },
       x: { field: 'importance', type: 'quantitative', aggregate: 'sum', title: 'mean |contribution|', stack: multi ? 'zero' : null },
-      ...(multi ? { color: { field: 'output', type: 'nominal', title: null } } : {}),
-      tooltip: [{ field: 'feature' }, { field: 'importance', aggregate: 'sum', format: '.4f' }],
+      ...(multi ? { color: { field: 'output', type: 'nominal', title: null, legend: UNKEY } } : {}),
+      tooltip: [{ field: 'term', title: 'feature' }, { field: 'importance', aggregate: 'sum', format: '.4f' }],
     },
   };
 }
@@ -58,23 +108,29 @@ function xTitle(s: ShapeFunction): string {
   return what;
 }
 
-function shapesChart(e: Explanation, title: string, maxPoints: number, columns: number): VegaLiteSpec {
+function shapesChart(e: Explanation, title: string, maxPoints: number, columns: number, chosen: Selection): VegaLiteSpec {
   const stride = Math.max(1, Math.ceil(e.samples / maxPoints));
-  const values = e.shapes.flatMap((s) => [
-    ...s.points.filter((p) => p.sample % stride === 0).map((p) => ({ feature: s.feature, output: e.outputNames[p.output], kind: 'sample', x: p.x, contribution: p.contribution })),
-    ...s.bins.map((b) => ({ feature: s.feature, output: e.outputNames[b.output], kind: 'bin', x: b.x, contribution: b.contribution })),
-  ]);
+  const values: Record<string, unknown>[] = [];
+  let panel = 0;
+  // The panels in feature order; `panel` orders the facets.
+  for (const s of e.shapes) {
+    if (!chosen.drawn.has(s.term)) continue;
+    for (const p of s.points) {
+      if (p.sample % stride === 0) values.push({ term: keyed(panel, s.feature), panel, output: keyed(p.output, e.outputNames[p.output]), kind: 'sample', x: p.x, contribution: p.contribution });
+    }
+    for (const b of s.bins) values.push({ term: keyed(panel, s.feature), panel, output: keyed(b.output, e.outputNames[b.output]), kind: 'bin', x: b.x, contribution: b.contribution });
+    panel++;
+  }
   const multi = e.outDim > 1;
-  const color = multi ? { color: { field: 'output', type: 'nominal', title: null } } : {};
+  const color = multi ? { color: { field: 'output', type: 'nominal', title: null, legend: UNKEY } } : {};
   return {
     $schema: SCHEMA,
     // The x axes' meaning goes in the subtitle: a long axis title under each small panel would widen every cell.
-    title: {
-      text: `${title}shape functions: each term's contribution against the ${xTitle(e.shapes[0])} of its input`,
-      subtitle: `x: the ${xTitle(e.shapes[0])} of the feature's valid steps${e.shapes[0].originalUnits ? ', in its original units' : ''}; points: samples, line: binned mean`,
-    },
+    ...titled(`${title}shape functions: each term's contribution against the ${xTitle(e.shapes[0])} of its input`,
+      `x: the ${xTitle(e.shapes[0])} of the feature's valid steps${e.shapes[0].originalUnits ? ', in its original units' : ''}; points: samples, line: binned mean`,
+      chosen.omitted),
     data: { values },
-    facet: { field: 'feature', type: 'nominal', title: null, sort: e.featureNames },
+    facet: { field: 'term', type: 'nominal', title: null, sort: { field: 'panel', op: 'min', order: 'ascending' }, header: UNKEY },
     columns,
     spec: {
       width: 180, height: 120,
@@ -94,7 +150,7 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
           encoding: {
             x: { field: 'x', type: 'quantitative' },
             y: { field: 'contribution', type: 'quantitative' },
-            ...(multi ? { color: { field: 'output', type: 'nominal' } } : {}),
+            ...(multi ? { color: { field: 'output', type: 'nominal', legend: UNKEY } } : {}),
           },
         },
       ],
@@ -103,34 +159,40 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
   };
 }
 
-function localChart(e: Explanation, title: string, sample: number, output: number | undefined): VegaLiteSpec {
+function localChart(e: Explanation, title: string, sample: number, output: number | undefined, maxTerms: number): VegaLiteSpec {
   const l = e.local(sample, output === undefined ? {} : { output });
   const steps = [...l.contributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-  // A waterfall: the intercept from 0, each term from the running total, the prediction from 0.
+  // A waterfall: the intercept from 0, each term from the running total, the prediction from 0. The
+  // terms past maxTerms (the smallest here) go into one bar, so the chain still ends at the prediction.
   const rows: Record<string, unknown>[] = [{ label: '(intercept)', start: 0, end: l.intercept, value: l.intercept, kind: 'intercept' }];
   let total = l.intercept;
-  for (const c of steps) {
-    rows.push({ label: c.feature, start: total, end: total + c.contribution, value: c.contribution, kind: c.contribution >= 0 ? 'raises' : 'lowers' });
-    total += c.contribution;
-  }
+  const bar = (label: string, value: number) => {
+    rows.push({ label, start: total, end: total + value, value, kind: value >= 0 ? 'raises' : 'lowers' });
+    total += value;
+  };
+  for (const c of steps.slice(0, maxTerms)) bar(c.feature, c.contribution);
+  const rest = steps.slice(maxTerms);
+  if (rest.length) bar(`(${rest.length} other term${rest.length === 1 ? '' : 's'})`, rest.reduce((a, c) => a + c.contribution, 0));
   rows.push({ label: '= prediction', start: 0, end: l.prediction, value: l.prediction, kind: 'prediction' });
+  rows.forEach((r, step) => Object.assign(r, { step, key: keyed(step, r.label as string) }));
   const probability = l.probability === undefined ? '' : `, probability ${fmt(l.probability)}`;
   const what = e.task === 'multiclass' ? `${e.outputNames[l.output]} logit` : l.scale === 'logit' ? 'logit' : e.outputNames[l.output];
   return {
     $schema: SCHEMA,
-    title: `${title}sample ${sample}: ${what} ${fmt(l.prediction)}${probability} = intercept + contributions`,
+    ...titled(`${title}sample ${sample}: ${what} ${fmt(l.prediction)}${probability} = intercept + contributions`, null,
+      rest.map((c) => c.feature)),
     data: { values: rows },
     width: 320, height: { step: 18 },
     mark: 'bar',
     encoding: {
-      y: { field: 'label', type: 'nominal', sort: rows.map((r) => r.label), title: null },
+      y: { field: 'key', type: 'nominal', sort: { field: 'step', op: 'min', order: 'ascending' }, title: null, axis: UNKEY },
       x: { field: 'start', type: 'quantitative', title: l.scale === 'logit' ? 'logit' : 'model output' },
       x2: { field: 'end' },
       color: {
         field: 'kind', type: 'nominal', title: null,
         scale: { domain: ['intercept', 'raises', 'lowers', 'prediction'], range: ['#9d9d9d', '#e45756', '#4c78a8', '#54a24b'] },
       },
-      tooltip: [{ field: 'label' }, { field: 'value', format: '.4f' }],
+      tooltip: [{ field: 'key', title: 'term' }, { field: 'value', format: '.4f' }],
     },
   };
 }
@@ -140,10 +202,61 @@ export function explanationCharts(explanation: Explanation, options: Explanation
   const maxPoints = options.maxPoints ?? 500, columns = options.columns ?? 4;
   if (!Number.isInteger(maxPoints) || maxPoints < 1) throw new ArgumentError(`explanationCharts: maxPoints must be a positive integer, got ${describeValue(maxPoints)}`);
   if (!Number.isInteger(columns) || columns < 1) throw new ArgumentError(`explanationCharts: columns must be a positive integer, got ${describeValue(columns)}`);
+  const maxTerms = options.maxTerms ?? 20;
+  if (!(Number.isInteger(maxTerms) || maxTerms === Infinity) || maxTerms < 1) {
+    throw new ArgumentError(`explanationCharts: maxTerms must be a positive integer or Infinity, got ${describeValue(maxTerms)}`);
+  }
   const title = options.title ? `${options.title}: ` : '';
+  const chosen = select(explanation, maxTerms);
   return {
-    importance: importanceChart(explanation, title),
-    shapes: shapesChart(explanation, title, maxPoints, columns),
-    local: localChart(explanation, title, options.sample ?? 0, options.output),
+    importance: importanceChart(explanation, title, chosen),
+    shapes: shapesChart(explanation, title, maxPoints, columns, chosen),
+    local: localChart(explanation, title, options.sample ?? 0, options.output, maxTerms),
+  };
+}
+
+/** One epoch of a training history as lossChart reads it (fit's history entries have these fields). */
+export interface LossHistoryEntry {
+  epoch: number;
+  trainLoss: number;
+  valLoss?: number;
+}
+
+export interface LossChartOptions {
+  /** The chart's title (default 'Loss per epoch'). */
+  title?: string;
+}
+
+/**
+ * The loss per epoch of a training history (fit's `history`, or a model file's metadata.history):
+ * a line per split, train and, where recorded, validation. NaN or infinite losses are left out of
+ * the lines (Vega drops them) and counted in the subtitle.
+ */
+export function lossChart(history: readonly LossHistoryEntry[], options: LossChartOptions = {}): VegaLiteSpec {
+  if (!Array.isArray(history)) throw new ArgumentError(`lossChart: history must be an array of { epoch, trainLoss, valLoss? }, got ${describeValue(history)}`);
+  const values: { epoch: number; split: string; loss: number | null }[] = [];
+  let skipped = 0;
+  history.forEach((h, i) => {
+    if (typeof h !== 'object' || h === null || typeof h.epoch !== 'number' || typeof h.trainLoss !== 'number'
+      || (h.valLoss !== undefined && typeof h.valLoss !== 'number')) {
+      throw new ArgumentError(`lossChart: history[${i}] must be { epoch, trainLoss, valLoss? } with numbers, got ${describeValue(h)}`);
+    }
+    for (const [split, loss] of [['train', h.trainLoss], ['validation', h.valLoss]] as const) {
+      if (loss === undefined) continue;
+      if (!Number.isFinite(loss)) skipped++;
+      // JSON has no NaN: a null loss is a gap in the line.
+      values.push({ epoch: h.epoch, split, loss: Number.isFinite(loss) ? loss : null });
+    }
+  });
+  const text = options.title ?? 'Loss per epoch';
+  return {
+    $schema: SCHEMA, width: 420, height: 220,
+    title: skipped ? { text, subtitle: `${skipped} non-finite loss${skipped === 1 ? '' : 'es'} (NaN or infinite) not drawn` } : text,
+    data: { values }, mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+      y: { field: 'loss', type: 'quantitative', scale: { zero: false } },
+      color: { field: 'split', type: 'nominal', title: null },
+    },
   };
 }

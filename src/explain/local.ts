@@ -13,7 +13,7 @@ export interface StoredOutputs {
 }
 
 function softmax(logits: number[]): number[] {
-  const top = Math.max(...logits), e = logits.map((v) => Math.exp(v - top)), total = e.reduce((a, b) => a + b, 0);
+  const top = logits.reduce((m, v) => Math.max(m, v), -Infinity), e = logits.map((v) => Math.exp(v - top)), total = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / total);
 }
 
@@ -22,7 +22,7 @@ export function localExplanation(s: StoredOutputs, sample: number, options: Loca
     throw new ArgumentError(`explanation.local: sample must be an integer in 0..${s.samples - 1}, got ${describeValue(sample)}`);
   }
   const logits = Array.from({ length: s.outDim }, (_, k) => s.predictions[sample * s.outDim + k]);
-  const predicted = logits.indexOf(Math.max(...logits));
+  const predicted = logits.indexOf(logits.reduce((m, v) => Math.max(m, v), -Infinity));
   const output = options.output ?? (s.task === 'multiclass' ? predicted : 0);
   if (!Number.isInteger(output) || output < 0 || output >= s.outDim) {
     throw new ArgumentError(`explanation.local: output must be an integer in 0..${s.outDim - 1}, got ${describeValue(output)}`);

@@ -93,7 +93,7 @@ export function shapeFunctions(ds: SequenceDataset | MixedDataset, contributions
     for (let k = 0; k < outDim; k++) {
       const ys = Float64Array.from({ length: ds.samples }, (_, n) => contributions[(t * ds.samples + n) * outDim + k]);
       for (let n = 0; n < ds.samples; n++) points.push({ sample: n, output: k, x: xs[n], contribution: ys[n] });
-      bins.push(...(categorical ? levelBins(xs, ys, categorical.length, k) : quantileBins(xs, ys, settings.bins, k)));
+      for (const b of categorical ? levelBins(xs, ys, categorical.length, k) : quantileBins(xs, ys, settings.bins, k)) bins.push(b);
     }
     points.sort((a, b) => a.sample - b.sample || a.output - b.output);
     return {

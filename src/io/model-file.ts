@@ -9,9 +9,11 @@ import type { OptimizerParamGroup, OptimizerParamState, OptimizerStateDict } fro
 import type { SeriesDataset } from '../data/series-dataset.js';
 import { Tensor } from '../tensor.js';
 import { cpu } from '../backend/default-device.js';
-import { parse, serialize, serializeAsync } from './safetensors.js';
-import { buildModel, describeModel, modelClassOf } from './model-registry.js';
+import { NonFiniteTensorError, parseHeader, readTensors, serialize, serializeAsync, type SafetensorsHeader } from './safetensors.js';
+import { buildModel, describeModel, modelClassNames, modelClassOf } from './model-registry.js';
 import { isDescribable } from '../nn/describe.js';
+import { expectedShapes, type ShapeEntries } from './model-shapes.js';
+import { formatShape } from '../shape.js';
 import {
   KEY_PREFIX, MODEL_FILE_FORMAT, decodeJson, encodeJson, infoKeys, infoProblem,
   type ModelFileMetadata, type ModelInfo,
@@ -39,7 +41,28 @@ export interface LoadOptions {
   options?: Record<string, unknown>;
   /** Missing or unexpected tensors are errors (default true). */
   strict?: boolean;
+  /**
+   * Load tensors holding NaN or infinities (default false: a NonFiniteTensorError naming the
+   * tensor). For looking at a diverged model; its predictions are NaN.
+   */
+  allowNonFinite?: boolean;
 }
+
+/**
+ * The most floats a model built by load() may hold beyond those its file provides (strict: false
+ * leaves the missing parameters at their initial values): 2^20, 4 MB. A file cannot make load()
+ * allocate much more than its own size.
+ */
+export const MAX_MISSING_PARAMETER_FLOATS = 2 ** 20;
+/** How deeply a metadata JSON value may nest (arrays and objects); deeper is a FileFormatError. */
+export const MAX_METADATA_DEPTH = 64;
+/**
+ * The most ',' and ':' separators the rnam metadata values may hold together (a standardizer of
+ * 100,000 features takes about 600,000); more is a FileFormatError before any is parsed.
+ */
+export const MAX_METADATA_SEPARATORS = 1_000_000;
+/** The problems one error message lists before it says how many more there are. */
+const LISTED_PROBLEMS = 8;
 
 /** The optimizer state of a file: pass it to `optimizer.loadStateDict`. `paramNames` maps indices to model names. */
 export interface SavedOptimizerState extends OptimizerStateDict {
@@ -140,12 +163,54 @@ export function saveAsync(model: Module, extras: SaveExtras = {}): Promise<Uint8
   }
 }
 
+/**
+ * How deeply `text` (JSON) nests and how many separators (',' and ':') it holds, counted on the text
+ * outside strings: JSON.parse's reviver recurses once per level, and parsing costs about a
+ * microsecond and a hundred bytes per value.
+ */
+function jsonExtent(text: string): { depth: number; separators: number } {
+  let depth = 0, deepest = 0, separators = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x2c || c === 0x3a) separators++;
+  }
+  return { depth: deepest, separators };
+}
+
+/**
+ * The rnam metadata values load decodes, checked on their text before any is parsed: each nested at
+ * most MAX_METADATA_DEPTH levels, all together at most MAX_METADATA_SEPARATORS separators.
+ */
+function checkMetadataExtent(metadata: Record<string, string>): void {
+  let total = 0;
+  for (const key of ['options', 'optimizer', ...infoKeys]) {
+    const text = metadata[`${KEY_PREFIX}${key}`];
+    if (text === undefined) continue;
+    const { depth, separators } = jsonExtent(text);
+    if (depth > MAX_METADATA_DEPTH) throw new FileFormatError(`load: metadata ${KEY_PREFIX}${key}: nested more than ${MAX_METADATA_DEPTH} levels deep`);
+    total += separators;
+    if (total > MAX_METADATA_SEPARATORS) {
+      throw new FileFormatError(`load: the rnam metadata holds more than ${MAX_METADATA_SEPARATORS} values (',' and ':' separators, counted up to ${KEY_PREFIX}${key}); rnam refuses metadata this large`);
+    }
+  }
+}
+
+function decodeMetadata(key: string, text: string): unknown {
+  return decodeJson(`load: metadata ${KEY_PREFIX}${key}`, text);
+}
+
 function readInfo(metadata: Record<string, string>): ModelInfo {
   const info: Record<string, unknown> = {};
   for (const key of infoKeys) {
     const text = metadata[`${KEY_PREFIX}${key}`];
     if (text === undefined) continue;
-    const v = decodeJson(`load: metadata ${KEY_PREFIX}${key}`, text);
+    const v = decodeMetadata(key, text);
     const problem = infoProblem(key, v);
     if (problem) throw new FileFormatError(`load: metadata ${KEY_PREFIX}${key} ${problem}`);
     info[key] = v;
@@ -161,87 +226,178 @@ function readOptimizer(metadata: Record<string, string>, tensors: Record<string,
     return undefined;
   }
   const where = `load: metadata ${KEY_PREFIX}optimizer`;
-  const saved = decodeJson(where, text) as { optimizer?: unknown; paramGroups?: unknown; steps?: unknown; paramNames?: unknown };
+  const saved = decodeMetadata('optimizer', text) as { optimizer?: unknown; paramGroups?: unknown; steps?: unknown; paramNames?: unknown };
   if (typeof saved !== 'object' || saved === null || typeof saved.optimizer !== 'string' || !Array.isArray(saved.paramGroups)
-    || typeof saved.steps !== 'object' || saved.steps === null || !Array.isArray(saved.paramNames)) {
+    || typeof saved.steps !== 'object' || saved.steps === null || Array.isArray(saved.steps) || !Array.isArray(saved.paramNames)) {
     throw new FileFormatError(`${where}: expected { optimizer, paramGroups, steps, paramNames }`);
   }
-  // Every tensor checked against the step counts before any copy is made.
+  // Every tensor checked against the step counts before any copy is made; `__optimizer__.<i>.<slot>`
+  // belongs to parameter i, looked up by name (a map, so the work is linear in the file).
   const steps = Object.entries(saved.steps as Record<string, unknown>);
-  const owner = (n: string) => steps.find(([i]) => n.startsWith(`${OPTIMIZER_PREFIX}${i}.`));
-  const stray = names.find((n) => !owner(n));
-  if (stray) throw new FileFormatError(`${where}: tensor ${stray} belongs to no parameter with a step count`);
-  const bare = steps.find(([i]) => !names.some((n) => owner(n)?.[0] === i));
+  for (const [i, step] of steps) {
+    if (!/^(0|[1-9][0-9]{0,8})$/.test(i) || typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) {
+      throw new FileFormatError(`${where}: steps must map parameter indices to step counts (non-negative integers), got ${JSON.stringify(i)}: ${describeValue(step)}`);
+    }
+  }
+  const slots = new Map<string, [slot: string, name: string][]>(steps.map(([i]) => [i, []]));
+  for (const n of names) {
+    const rest = n.slice(OPTIMIZER_PREFIX.length), dot = rest.indexOf('.');
+    const owned = dot > 0 ? slots.get(rest.slice(0, dot)) : undefined;
+    if (!owned || dot === rest.length - 1) throw new FileFormatError(`${where}: tensor ${n} belongs to no parameter with a step count`);
+    owned.push([rest.slice(dot + 1), n]);
+  }
+  const bare = [...slots].find(([, list]) => list.length === 0);
   if (bare) throw new FileFormatError(`${where}: parameter ${bare[0]} has a step count but no ${OPTIMIZER_PREFIX}${bare[0]}.* tensors`);
   const state: Record<number, OptimizerParamState> = {};
-  for (const [i, step] of steps) state[Number(i)] = { step: step as number, slots: {} };
-  for (const n of names) {
-    const i = owner(n)![0];
+  for (const [i, step] of steps) {
+    const entry: OptimizerParamState = { step: step as number, slots: {} };
     // A copy on the target device: the parsed tensors are freed when load returns.
-    state[Number(i)].slots[n.slice(`${OPTIMIZER_PREFIX}${i}.`.length)] = Tensor.fromArray(tensors[n].toArraySync(), tensors[n].shape, device);
+    for (const [slot, n] of slots.get(i)!) entry.slots[slot] = Tensor.fromArray(tensors[n].toArraySync(), tensors[n].shape, device);
+    state[Number(i)] = entry;
   }
   return { optimizer: saved.optimizer, state, paramGroups: saved.paramGroups as OptimizerParamGroup[], paramNames: saved.paramNames as string[] };
 }
+
+/** `Class(a=1, b='x')` from options (a caller's may hold any value). */
+function describeBuild(className: string, options: Record<string, unknown>): string {
+  const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? describeValue(v) : String(v));
+  return `${className}(${Object.entries(options).map(([k, v]) => `${k}=${show(v)}`).join(', ')})`;
+}
+
+/**
+ * The shapes the options imply against the file's tensors, before the model exists: in strict mode
+ * the same names with the same shapes; otherwise the shared names with the same shapes, and the
+ * parameters the file lacks within MAX_MISSING_PARAMETER_FLOATS. The expected entries are walked
+ * lazily and the walk stops at the limit, so options asking for billions of parameters cost nothing.
+ */
+function checkShapes(expected: ShapeEntries, file: Map<string, readonly number[]>, strict: boolean, what: string): void {
+  const problems: string[] = [];
+  let more = 0;
+  const problem = (text: string) => (problems.length < LISTED_PROBLEMS ? problems.push(text) : more++);
+  const seen = new Set<string>();
+  let missing = 0;
+  for (const [name, shape] of expected) {
+    const have = file.get(name);
+    if (have === undefined) {
+      missing += shape.reduce((a, b) => a * b, 1);
+      if (strict) problem(`missing ${name} (expected shape ${formatShape(shape)})`);
+      if (missing > MAX_MISSING_PARAMETER_FLOATS) {
+        const listed = problems.length ? `: ${problems.join('; ')}` : '';
+        throw new StateDictError(`load: ${what} needs more than ${MAX_MISSING_PARAMETER_FLOATS} parameter values the file does not hold${listed}`);
+      }
+      continue;
+    }
+    seen.add(name);
+    if (have.length !== shape.length || have.some((d, i) => d !== shape[i])) problem(`${name}: expected shape ${formatShape(shape)}, got ${formatShape(have)}`);
+  }
+  if (strict) for (const name of file.keys()) if (!seen.has(name)) problem(`unexpected ${name}`);
+  if (problems.length) {
+    throw new StateDictError(`load: the file's tensors do not fit ${what}: ${problems.join('; ')}${more ? `; and ${more} more` : ''}`);
+  }
+}
+
+/** Arrays of numbers an option may hold (AdditiveRNAM's level counts and member seeds), at most this long. */
+const MAX_OPTION_ARRAY = 1 << 16;
+
+/** The file's options, checked to be an object of JSON scalars or short number arrays (what every registered class stores). */
+function flatOptions(where: string, options: unknown): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return options as Record<string, unknown>;
+  for (const [key, v] of Object.entries(options)) {
+    if (Array.isArray(v) && v.length <= MAX_OPTION_ARRAY && v.every((x) => typeof x === 'number')) continue;
+    if (v !== null && typeof v === 'object') throw new FileFormatError(`${where}.${key} must be a number, string, boolean or a list of at most ${MAX_OPTION_ARRAY} numbers, got ${Array.isArray(v) ? 'another array' : 'an object'}`);
+  }
+  return options as Record<string, unknown>;
+}
+
+const LOAD_OPTIONS = ['device', 'model', 'class', 'options', 'strict', 'allowNonFinite'];
 
 /**
  * Rebuilds a model from bytes written by save(), on `options.device` (default the CPU), with its
  * metadata and, when saved, the optimizer state. A plain state dict (PyTorch's, no rnam metadata)
  * loads when the caller says what it is: `{ model }` or `{ class, options }`.
+ *
+ * Everything the file says is checked before it costs memory: the header and data layout, the
+ * metadata, and (for the built-in classes) the parameter names and shapes the options imply against
+ * the file's tensor list, before the model is built. Tensors holding NaN or infinities are refused
+ * (a NonFiniteTensorError naming the tensor) unless `allowNonFinite: true`.
  */
 export async function load(bytes: Uint8Array, options: LoadOptions = {}): Promise<LoadedModel> {
   if (!(bytes instanceof Uint8Array)) throw new ArgumentError(`load: expected the file's bytes as a Uint8Array, got ${describeValue(bytes)}`);
   if (typeof options !== 'object' || options === null) throw new ArgumentError(`load: options must be an object, got ${describeValue(options)}`);
   for (const key of Object.keys(options)) {
-    if (!['device', 'model', 'class', 'options', 'strict'].includes(key)) throw new ArgumentError(`load: unknown option ${key} (known: device, model, class, options, strict)`);
+    if (!LOAD_OPTIONS.includes(key)) throw new ArgumentError(`load: unknown option ${key} (known: ${LOAD_OPTIONS.join(', ')})`);
   }
   if (options.model !== undefined && options.class !== undefined) throw new ArgumentError('load: give either { model } or { class, options }, not both');
-  const file = parse(bytes);
-  const raw = { ...file.metadata };
-  const made = Object.values(file.tensors);
+  if (options.allowNonFinite !== undefined && typeof options.allowNonFinite !== 'boolean') {
+    throw new ArgumentError(`load: allowNonFinite must be a boolean, got ${describeValue(options.allowNonFinite)}`);
+  }
+  const strict = options.strict ?? true;
+  const header: SafetensorsHeader = parseHeader(bytes);
+  const raw = { ...header.metadata };
+  checkMetadataExtent(raw);
+  const formatText = raw[`${KEY_PREFIX}format`];
+  let format: number | null = null;
+  if (formatText !== undefined) {
+    format = Number(formatText);
+    if (!Number.isInteger(format) || format < 1) throw new FileFormatError(`load: metadata ${KEY_PREFIX}format is ${JSON.stringify(formatText)}, not a format version`);
+    if (format > MODEL_FILE_FORMAT) throw new FileFormatError(`load: the file is rnam format ${format} (written by rnam ${raw[`${KEY_PREFIX}version`] ?? '?'}); this rnam (${VERSION}) reads up to format ${MODEL_FILE_FORMAT}`);
+  }
+  const fileClass = raw[`${KEY_PREFIX}class`];
+  const fileOptionsText = raw[`${KEY_PREFIX}options`];
+  if (format !== null && (fileClass === undefined || fileOptionsText === undefined)) {
+    throw new FileFormatError(`load: an rnam file must name its model (${KEY_PREFIX}class and ${KEY_PREFIX}options metadata)`);
+  }
+  const fileOptions = fileOptionsText === undefined ? undefined
+    : flatOptions(`load: metadata ${KEY_PREFIX}options`, decodeMetadata('options', fileOptionsText));
+  const info = readInfo(raw);
+
+  // What will be built, checked against the file's tensor list before anything is allocated.
+  const weightShapes = new Map<string, readonly number[]>();
+  for (const e of header.entries) if (!e.name.startsWith(OPTIMIZER_PREFIX)) weightShapes.set(e.name, e.shape);
+  let build: { className: string; options: unknown } | null = null;
+  if (options.model !== undefined) {
+    const given = options.model !== null && typeof options.model === 'object' ? modelClassOf(options.model) : null;
+    if (!given && typeof (options.model as Partial<Module>)?.loadStateDict !== 'function') throw new ArgumentError(`load: options.model must be a Module, got ${describeValue(options.model)}`);
+    if (fileClass !== undefined && given && given[0] !== fileClass) {
+      throw new StateDictError(`load: the file holds a ${fileClass}, options.model is a ${given[0]}`);
+    }
+  } else if (options.class !== undefined) {
+    if (fileClass !== undefined && options.class !== fileClass) throw new StateDictError(`load: the file holds a ${fileClass}, not a ${String(options.class)}`);
+    build = { className: options.class, options: options.options ?? fileOptions ?? {} };
+  } else if (fileClass !== undefined) {
+    build = { className: fileClass, options: fileOptions };
+  } else {
+    throw new FileFormatError('load: the file has no rnam metadata (rnam.class, rnam.options); to load a plain state dict, '
+      + "say what it is: load(bytes, { model: new FirstOrderRNAM({...}) }) or load(bytes, { class: 'FirstOrderRNAM', options: {...} })");
+  }
+  if (build && typeof build.className === 'string' && typeof build.options === 'object' && build.options !== null && !Array.isArray(build.options)) {
+    const shapes = expectedShapes(build.className, build.options as Record<string, unknown>);
+    if (shapes) checkShapes(shapes, weightShapes, strict, describeBuild(build.className, build.options as Record<string, unknown>));
+  }
+
+  let tensors: Record<string, Tensor>;
   try {
-    const formatText = raw[`${KEY_PREFIX}format`];
-    let format: number | null = null;
-    if (formatText !== undefined) {
-      format = Number(formatText);
-      if (!Number.isInteger(format) || format < 1) throw new FileFormatError(`load: metadata ${KEY_PREFIX}format is ${JSON.stringify(formatText)}, not a format version`);
-      if (format > MODEL_FILE_FORMAT) throw new FileFormatError(`load: the file is rnam format ${format} (written by rnam ${raw[`${KEY_PREFIX}version`] ?? '?'}); this rnam (${VERSION}) reads up to format ${MODEL_FILE_FORMAT}`);
+    tensors = readTensors(bytes, header, { allowNonFinite: options.allowNonFinite ?? false });
+  } catch (err) {
+    if (err instanceof NonFiniteTensorError) {
+      throw new NonFiniteTensorError(`load: ${err.message.replace(/^safetensors: /, '')}; load it with { allowNonFinite: true } to look at it anyway`,
+        err.tensor, err.count, err.index);
     }
-    const fileClass = raw[`${KEY_PREFIX}class`];
-    const fileOptionsText = raw[`${KEY_PREFIX}options`];
-    if (format !== null && (fileClass === undefined || fileOptionsText === undefined)) {
-      throw new FileFormatError(`load: an rnam file must name its model (${KEY_PREFIX}class and ${KEY_PREFIX}options metadata)`);
-    }
-    const fileOptions = fileOptionsText === undefined ? undefined : decodeJson(`load: metadata ${KEY_PREFIX}options`, fileOptionsText);
-    const info = readInfo(raw);
-
-    let model: Module;
-    if (options.model !== undefined) {
-      model = options.model;
-      const given = model !== null && typeof model === 'object' ? modelClassOf(model) : null;
-      if (!given && typeof (model as Partial<Module>)?.loadStateDict !== 'function') throw new ArgumentError(`load: options.model must be a Module, got ${describeValue(model)}`);
-      if (fileClass !== undefined && given && given[0] !== fileClass) {
-        throw new StateDictError(`load: the file holds a ${fileClass}, options.model is a ${given[0]}`);
-      }
-    } else if (options.class !== undefined) {
-      if (fileClass !== undefined && options.class !== fileClass) throw new StateDictError(`load: the file holds a ${fileClass}, not a ${String(options.class)}`);
-      model = buildModel(options.class, options.options ?? fileOptions ?? {}, 'load');
-    } else if (fileClass !== undefined) {
-      model = buildModel(fileClass, fileOptions, 'load');
-    } else {
-      throw new FileFormatError('load: the file has no rnam metadata (rnam.class, rnam.options); to load a plain state dict, '
-        + "say what it is: load(bytes, { model: new FirstOrderRNAM({...}) }) or load(bytes, { class: 'FirstOrderRNAM', options: {...} })");
-    }
-
+    throw err;
+  }
+  const made = Object.values(tensors);
+  try {
+    const model: Module = build ? buildModel(build.className, build.options, 'load') : options.model!;
     const weights: Record<string, Tensor> = {};
-    for (const [name, t] of Object.entries(file.tensors)) if (!name.startsWith(OPTIMIZER_PREFIX)) weights[name] = t;
+    for (const [name, t] of Object.entries(tensors)) if (!name.startsWith(OPTIMIZER_PREFIX)) weights[name] = t;
     try {
-      model.loadStateDict(weights, { strict: options.strict ?? true });
+      model.loadStateDict(weights, { strict });
     } catch (err) {
       if (err instanceof StateDictError) throw new StateDictError(`load: the file's tensors do not fit ${String(model)}: ${err.message}`, { cause: err });
       throw err;
     }
     const device = options.device ?? null;
-    const optimizerState = readOptimizer(raw, file.tensors, device ?? model.parameters()[0]?.device ?? cpu);
+    const optimizerState = readOptimizer(raw, tensors, device ?? model.parameters()[0]?.device ?? cpu);
     if (device) await model.toAsync(device);
     const described = modelClassOf(model) && isDescribable(model) ? model.describe() : null;
     const metadata: ModelFileMetadata = {

@@ -31,6 +31,34 @@ export interface SafetensorsFile {
 export interface ParseOptions {
   /** Where the tensors are created; the default CPU (wasm) device if omitted. */
   device?: Backend;
+  /** Keep NaN and infinite values (default true); false refuses them with a NonFiniteTensorError. */
+  allowNonFinite?: boolean;
+}
+
+/** A tensor holding NaN or an infinity where finite values were required (a FileFormatError). */
+export class NonFiniteTensorError extends SafetensorsError {
+  override name = 'NonFiniteTensorError';
+  constructor(message: string, readonly tensor: string, readonly count: number, readonly index: number) {
+    super(message);
+  }
+}
+
+/** One tensor of a header, checked: its dtype is readable and its offsets fit the data region. */
+export interface TensorEntry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  numel: number;
+  /** Byte offsets relative to the data region. */
+  begin: number;
+  end: number;
+}
+
+/** A checked header: the tensors (in header order), the metadata and where the data region starts. */
+export interface SafetensorsHeader {
+  entries: TensorEntry[];
+  metadata: Record<string, string>;
+  dataStart: number;
 }
 
 /** Headers larger than this are rejected before decoding (the reference implementation's limit). */
@@ -83,14 +111,7 @@ function define<T>(record: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-interface Entry {
-  name: string;
-  dtype: string;
-  shape: number[];
-  numel: number;
-  begin: number;
-  end: number;
-}
+type Entry = TensorEntry;
 
 function checkEntry(name: string, raw: unknown): Entry {
   const where = `tensor ${quote(name)}`;
@@ -109,9 +130,11 @@ function checkEntry(name: string, raw: unknown): Entry {
   }
   if (!Array.isArray(shape)) fail(`${where}: shape must be an array, got ${describe(shape)}`);
   let numel = 1;
-  for (const d of shape) {
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    // The shape is written out only once it is known to be flat numbers (a nested one could be deep).
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      fail(`${where}: shape ${JSON.stringify(shape)} must hold non-negative integers, got ${describe(d)}`);
+      fail(`${where}: shape must hold non-negative integers, got ${describe(d)} at index ${i}`);
     }
     numel *= d;
   }
@@ -196,6 +219,15 @@ function readHeader(bytes: Uint8Array): { header: Record<string, unknown>; dataS
 
 /** Reads a safetensors file. Every tensor comes back as float32 on `options.device` (default: cpu). */
 export function parse(bytes: Uint8Array, options: ParseOptions = {}): SafetensorsFile {
+  const header = parseHeader(bytes);
+  return { tensors: readTensors(bytes, header, options), metadata: header.metadata };
+}
+
+/**
+ * Checks a file's header and layout (every entry, the offsets covering the data region exactly)
+ * without reading any tensor: what parse() checks before it allocates.
+ */
+export function parseHeader(bytes: Uint8Array): SafetensorsHeader {
   const { header, dataStart } = readHeader(bytes);
   const dataLength = bytes.length - dataStart;
 
@@ -243,12 +275,40 @@ export function parse(bytes: Uint8Array, options: ParseOptions = {}): Safetensor
       (previous ? ` (${dataLength - cursor} stray bytes after tensor ${quote(previous.name)})` : ' (no tensors)'));
   }
 
+  return { entries, metadata, dataStart };
+}
+
+/** The first non-finite value of `values`: its index and how many there are, or null. */
+function nonFinite(values: Float32Array): { index: number; count: number } | null {
+  let index = -1, count = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - v !== 0) { // NaN and the infinities, in one comparison
+      if (count++ === 0) index = i;
+    }
+  }
+  return count ? { index, count } : null;
+}
+
+/**
+ * The tensors of a header from parseHeader, as float32 on `options.device`. With
+ * `allowNonFinite: false` every value is checked before its tensor is made.
+ */
+export function readTensors(bytes: Uint8Array, header: SafetensorsHeader, options: ParseOptions = {}): Record<string, Tensor> {
+  const { entries, dataStart } = header;
   const device = options.device ?? cpu;
   const tensors = emptyRecord<Tensor>();
   const made: Tensor[] = [];
   try {
     for (const e of entries) {
       const values = decode(bytes, dataStart + e.begin, e.numel, e.dtype);
+      if (options.allowNonFinite === false) {
+        const bad = nonFinite(values);
+        if (bad) {
+          throw new NonFiniteTensorError(`safetensors: tensor ${quote(e.name)} holds ${bad.count} non-finite value${bad.count === 1 ? '' : 's'} `
+            + `(the first, ${values[bad.index]}, at flat index ${bad.index} of shape ${JSON.stringify(e.shape)})`, e.name, bad.count, bad.index);
+        }
+      }
       const t = tensor(values, e.shape, { device });
       made.push(t);
       define(tensors, e.name, t);
@@ -257,7 +317,7 @@ export function parse(bytes: Uint8Array, options: ParseOptions = {}): Safetensor
     for (const t of made) t.dispose();
     throw err;
   }
-  return { tensors, metadata };
+  return tensors;
 }
 
 function decode(bytes: Uint8Array, start: number, numel: number, dtype: string): Float32Array {

@@ -59,7 +59,7 @@ export abstract class Module {
   namedParameters(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [name, p] of this.params) out.push([prefix + name, p]);
-    for (const [name, child] of this.children) out.push(...child.namedParameters(`${prefix}${name}.`));
+    for (const [name, child] of this.children) for (const entry of child.namedParameters(`${prefix}${name}.`)) out.push(entry);
     return out;
   }
 

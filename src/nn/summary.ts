@@ -76,8 +76,8 @@ export function formatSummary(s: ModelSummary): string {
     return [name, own, group(r.count)];
   });
   const header = ['Module', 'Parameters (own)', 'Count'];
-  const widths = [0, 1].map((i) => Math.max(header[i].length, ...lines.map((l) => l[i].length)));
-  const countWidth = Math.max(header[2].length, ...lines.map((l) => l[2].length));
+  const widths = [0, 1].map((i) => lines.reduce((m, l) => Math.max(m, l[i].length), header[i].length));
+  const countWidth = lines.reduce((m, l) => Math.max(m, l[2].length), header[2].length);
   const row = (l: string[]) => `${l[0].padEnd(widths[0])}  ${l[1].padEnd(widths[1])}  ${l[2].padStart(countWidth)}`.trimEnd();
   const rule = '-'.repeat(widths[0] + widths[1] + countWidth + 4);
   return [

@@ -254,7 +254,7 @@ export class WasmRuntime {
   /** Calls export `name` on this thread. */
   call<K extends WasmExportName>(name: K, args: WasmArgs<K>): WasmResult<K> {
     const fn = this.state.exports[name] as (...args: number[]) => WasmResult<K>;
-    return fn(...this.positional(name, args));
+    return fn(...this.positional(name, args)); // spread-ok: one kernel's arguments
   }
 
   /** Runs calls of a parallel kernel: on the pool once it is ready, else here. */
