@@ -141,7 +141,7 @@ test('metadata and header values nested deeply are FileFormatErrors, not stack o
   // A nested option value is refused before it reaches a constructor.
   const nested = await refusal(rnam.load(rewrite(good, (m) => { m['rnam.options'] = JSON.stringify({ ...options(good), terms: [[4]] }); })));
   assert.instance(nested, rnam.FileFormatError);
-  assert.match(nested.message, 'rnam.options.terms must be a number, string or boolean, got an array');
+  assert.match(nested.message, 'rnam.options.terms must be a number, string, boolean or a list of at most 65536 numbers, got another array');
   // A deeply nested shape in the header.
   const enc = new TextEncoder();
   const json = enc.encode(`{"a":{"dtype":"F32","shape":${deep(200_000)},"data_offsets":[0,0]}}`);

@@ -202,12 +202,15 @@ export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { vali
   for (const e of list) {
     if (cut) {
       const blocks = timeBlocks(e.series, cut);
-      for (const part of ['train', 'validation', 'test'] as const) specs[part].push(...specsOf(e, o, w, ...blockRange(blocks, part, e.series.length)).map((p) => ({ e, p })));
+      for (const part of ['train', 'validation', 'test'] as const) {
+        const [from, to] = blockRange(blocks, part, e.series.length);
+        for (const p of specsOf(e, o, w, from, to)) specs[part].push({ e, p });
+      }
       trainSteps.push([e, 0, blocks.validationStart]);
     } else {
       const part = parts!.get(e.series.id) ?? 'train';
       const ps = specsOf(e, o, w);
-      specs[part].push(...ps.map((p) => ({ e, p })));
+      for (const p of ps) specs[part].push({ e, p });
       if (part === 'train') trainSteps.push([e, 0, ps[0]?.targetStep + 1 || e.series.length]);
     }
   }

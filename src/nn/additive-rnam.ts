@@ -188,7 +188,7 @@ export class AdditiveRNAM extends Module {
     const o = resolveOptions(options);
     this.options = o;
     const { sequenceTerms, stepInputs, staticTerms, categoricalLevels, hiddenDim, blocks, outDim, members } = o;
-    this.maxLevels = categoricalLevels.length ? Math.max(...categoricalLevels) : 0;
+    this.maxLevels = categoricalLevels.length ? categoricalLevels.reduce((m, l) => Math.max(m, l), 0) : 0;
     this.registerParameter('bias', this.constantParameter([members, outDim], 0));
     // The layers draw their initial values from the default generator; every value is redrawn
     // below from the members' own generators, so the default stream is put back as it was.

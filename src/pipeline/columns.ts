@@ -67,7 +67,7 @@ export function chooseColumns(table: LongTable, o: Asked): ColumnChoice {
     sequence: o.mode === 'table' ? [] : [...(o.features ?? [])], static: [...(o.static ?? [])], categorical: [...(o.categorical ?? [])],
     autoStatic: [], autoCategorical: [], leftOut: [],
   };
-  if (o.mode === 'table') out.static.push(...(o.features ?? []));
+  if (o.mode === 'table') for (const f of o.features ?? []) out.static.push(f);
   if (o.features !== undefined) return out;
   // Window mode: the target's past predicts its future, so it is a feature; elsewhere it never is.
   const candidates = table.columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && (o.mode === 'window' || c !== o.target));
