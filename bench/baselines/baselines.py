@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+"""Baselines for the data sets in examples/data/ (see docs/data.md for the protocol).
+
+Run from the repository root:  /usr/bin/python3 bench/baselines/baselines.py
+Needs Debian's python3-sklearn, python3-xgboost and python3-pandas.
+Prints a markdown table, writes bench/baselines/results.json and
+examples/data/<name>.splits.json (seed -> test ids / rows / dates).
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import sklearn
+import xgboost as xgb
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATA = os.path.join(ROOT, "examples", "data")
+SEEDS = [0, 1, 2, 3, 4]
+N_THREADS = 1  # the machine is shared; one thread is faster there and bitwise stable
+EPS = 1e-15
+
+
+def rmse(y, p):
+    return float(np.sqrt(mean_squared_error(y, p)))
+
+
+def one_hot(train, test, cols):
+    """One-hot text columns with the categories seen in train (unseen -> all zeros)."""
+    tr, te = [], []
+    for c in cols:
+        cats = sorted(train[c].dropna().unique())
+        tr.append(np.stack([(train[c] == v).to_numpy(float) for v in cats], 1))
+        te.append(np.stack([(test[c] == v).to_numpy(float) for v in cats], 1))
+    return np.hstack(tr), np.hstack(te)
+
+
+def xgb_params(seed, objective):
+    # fixed, untuned settings shared by every data set
+    return dict(n_estimators=300, learning_rate=0.05, max_depth=3, subsample=0.8,
+                colsample_bytree=0.8, min_child_weight=1.0, reg_lambda=1.0,
+                objective=objective, random_state=seed, n_jobs=N_THREADS, tree_method="hist")
+
+
+def clip(p):
+    return np.clip(p, EPS, 1 - EPS)
+
+
+# ---------------------------------------------------------------- panel: csl
+def panel_features(d, meas, statics, numeric_statics, fill_means=None):
+    """Per-entity features: last observed value of each measurement (carried forward,
+    train-mean fill if never observed) and summaries (last, mean, min, max, slope per day,
+    count of observations, time span) plus statics."""
+    rows = []
+    for eid, g in d.groupby("id", sort=True):
+        g = g.sort_values("day")
+        r = {"id": eid}
+        r["n_visits"] = len(g)
+        r["span_days"] = float(g["day"].iloc[-1] - g["day"].iloc[0])
+        r["last_day"] = float(g["day"].iloc[-1])
+        for m in meas:
+            obs = g[["day", m]].dropna()
+            r[m + "_count"] = len(obs)
+            if len(obs):
+                r[m + "_last"] = obs[m].iloc[-1]
+                r[m + "_mean"] = obs[m].mean()
+                r[m + "_min"] = obs[m].min()
+                r[m + "_max"] = obs[m].max()
+                if len(obs) >= 2 and obs["day"].nunique() >= 2:
+                    r[m + "_slope"] = np.polyfit(obs["day"].to_numpy(float), obs[m].to_numpy(float), 1)[0]
+                else:
+                    r[m + "_slope"] = np.nan
+            else:
+                for s in ("_last", "_mean", "_min", "_max", "_slope"):
+                    r[m + s] = np.nan
+        for s in statics:
+            r[s] = g[s].iloc[0]
+        r["y"] = int(g["died_within_3y"].iloc[-1])
+        rows.append(r)
+    return pd.DataFrame(rows).set_index("id")
+
+
+def run_csl():
+    d = pd.read_csv(os.path.join(DATA, "csl.csv"))
+    meas = ["prot"]
+    num_statics = ["prot_base", "age"]
+    cat_statics = ["sex", "treatment"]
+    E = panel_features(d, meas, num_statics + cat_statics, num_statics)
+    ids = E.index.to_numpy()
+    y = E["y"].to_numpy()
+    splits, res = {}, {"base_rate": [], "logreg_last": [], "xgb_summaries": []}
+    for seed in SEEDS:
+        tr_ids, te_ids = train_test_split(ids, test_size=0.3, random_state=seed, stratify=y)
+        splits[str(seed)] = sorted(int(i) for i in te_ids)
+        tr, te = E.loc[sorted(tr_ids)], E.loc[sorted(te_ids)]
+        ytr, yte = tr["y"].to_numpy(), te["y"].to_numpy()
+        # base rate
+        p0 = np.full(len(te), ytr.mean())
+        res["base_rate"].append({"auc": 0.5, "logloss": log_loss(yte, clip(p0), labels=[0, 1])})
+        # logistic regression on last observed values + statics
+        last_cols = [m + "_last" for m in meas] + num_statics
+        Xtr = tr[last_cols].astype(float)
+        mu = Xtr.mean()
+        Xtr, Xte = Xtr.fillna(mu).to_numpy(), te[last_cols].astype(float).fillna(mu).to_numpy()
+        ctr, cte = one_hot(tr, te, cat_statics)
+        sc = StandardScaler().fit(Xtr)
+        Atr, Ate = np.hstack([sc.transform(Xtr), ctr]), np.hstack([sc.transform(Xte), cte])
+        lr = LogisticRegression(C=1.0, max_iter=2000).fit(Atr, ytr)
+        p = lr.predict_proba(Ate)[:, 1]
+        res["logreg_last"].append({"auc": roc_auc_score(yte, p), "logloss": log_loss(yte, clip(p))})
+        # xgboost on summaries + statics (NaN left to xgboost's missing-value handling)
+        sum_cols = ["n_visits", "span_days", "last_day"] + [m + s for m in meas for s in
+                    ("_last", "_mean", "_min", "_max", "_slope", "_count")] + num_statics
+        Btr = np.hstack([tr[sum_cols].astype(float).to_numpy(), ctr])
+        Bte = np.hstack([te[sum_cols].astype(float).to_numpy(), cte])
+        m = xgb.XGBClassifier(**xgb_params(seed, "binary:logistic")).fit(Btr, ytr)
+        p = m.predict_proba(Bte)[:, 1]
+        res["xgb_summaries"].append({"auc": roc_auc_score(yte, p), "logloss": log_loss(yte, clip(p))})
+    info = {"entities": int(len(E)), "rows": int(len(d)), "positives": int(y.sum()),
+            "test_entities": len(splits["0"])}
+    return res, splits, info
+
+
+# ---------------------------------------------------------------- tabular: cps1985
+def run_cps1985():
+    d = pd.read_csv(os.path.join(DATA, "cps1985.csv"))
+    num = ["education", "experience", "age"]
+    cat = ["ethnicity", "region", "gender", "occupation", "sector", "union", "married"]
+    rows = d["row"].to_numpy()
+    splits, res = {}, {"mean": [], "ridge": [], "ridge_logwage": [], "xgb": []}
+    for seed in SEEDS:
+        tr_rows, te_rows = train_test_split(rows, test_size=0.3, random_state=seed)
+        splits[str(seed)] = sorted(int(r) for r in te_rows)
+        tr = d[d["row"].isin(tr_rows)].reset_index(drop=True)
+        te = d[d["row"].isin(te_rows)].reset_index(drop=True)
+        ytr, yte = tr["wage"].to_numpy(), te["wage"].to_numpy()
+        sc = StandardScaler().fit(tr[num].to_numpy(float))
+        ctr, cte = one_hot(tr, te, cat)
+        Atr = np.hstack([sc.transform(tr[num].to_numpy(float)), ctr])
+        Ate = np.hstack([sc.transform(te[num].to_numpy(float)), cte])
+        p = np.full(len(te), ytr.mean())
+        res["mean"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+        p = Ridge(alpha=1.0).fit(Atr, ytr).predict(Ate)
+        res["ridge"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+        # the textbook model: ridge on log(wage), back-transformed with exp (no smearing)
+        p = np.exp(Ridge(alpha=1.0).fit(Atr, np.log(ytr)).predict(Ate))
+        res["ridge_logwage"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+        m = xgb.XGBRegressor(**xgb_params(seed, "reg:squarederror")).fit(Atr, ytr)
+        p = m.predict(Ate)
+        res["xgb"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+    info = {"rows": int(len(d)), "test_rows": len(splits["0"])}
+    return res, splits, info
+
+
+# ---------------------------------------------------------------- series: chicago
+WINDOW = 14
+HORIZON = 1
+
+
+def run_chicago():
+    d = pd.read_csv(os.path.join(DATA, "chicago.csv"))
+    target = "ridership"
+    cov = ["temp_min", "temp", "temp_max", "percip", "weather_rain", "weather_snow", "weather_cloud",
+           "weather_storm", "Bulls_Home", "Bears_Home", "Blackhawks_Home", "WhiteSox_Home", "Cubs_Home"]
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    wd = np.stack([(d["weekday"] == v).to_numpy(float) for v in days], 1)
+    num = d[[target] + cov].to_numpy(float)
+    step = np.hstack([num, wd])            # one step's features (the target column included)
+    n = len(d)
+    # sample t: window rows t-WINDOW+1..t, target at t+HORIZON
+    ts = np.arange(WINDOW - 1, n - HORIZON)
+    y = d[target].to_numpy(float)[ts + HORIZON]
+    n_test = int(round(0.2 * n))
+    first_test_row = n - n_test            # the last 20% of days are test targets
+    is_test = ts + HORIZON >= first_test_row
+    # training samples' targets lie strictly before the first test day
+    X_last = step[ts]
+    X_lag = np.hstack([step[ts - k] for k in range(WINDOW)])
+    # the same time split for every seed: a sample is a test sample when its target's date is on or
+    # after first_test_date; the seeds vary only the models' randomness (xgboost's row/column sampling)
+    splits = {str(s): {"first_test_date": str(d["date"].iloc[first_test_row]),
+                       "last_test_date": str(d["date"].iloc[-1]),
+                       "rule": "test sample <=> date of its target >= first_test_date",
+                       "window": WINDOW, "horizon": HORIZON} for s in SEEDS}
+    res = {"persistence": [], "seasonal_naive_7": [], "ridge_last_step": [], "xgb_lags": []}
+    ytr, yte = y[~is_test], y[is_test]
+    for seed in SEEDS:
+        p = d[target].to_numpy(float)[ts[is_test]]
+        res["persistence"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+        p = d[target].to_numpy(float)[ts[is_test] + HORIZON - 7]
+        res["seasonal_naive_7"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+        sc = StandardScaler().fit(X_last[~is_test])
+        r = Ridge(alpha=1.0).fit(sc.transform(X_last[~is_test]), ytr)
+        p = r.predict(sc.transform(X_last[is_test]))
+        res["ridge_last_step"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+        m = xgb.XGBRegressor(**xgb_params(seed, "reg:squarederror")).fit(X_lag[~is_test], ytr)
+        p = m.predict(X_lag[is_test])
+        res["xgb_lags"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+    info = {"rows": int(n), "train_samples": int((~is_test).sum()), "test_samples": int(is_test.sum()),
+            "window": WINDOW, "horizon": HORIZON,
+            "first_test_date": str(d["date"].iloc[first_test_row])}
+    return res, splits, info
+
+
+def summarize(res):
+    out = {}
+    for model, runs in res.items():
+        out[model] = {}
+        for k in runs[0]:
+            v = np.array([r[k] for r in runs], float)
+            out[model][k] = {"mean": float(v.mean()), "sd": float(v.std(ddof=1)), "per_seed": [float(x) for x in v]}
+    return out
+
+
+def main():
+    t0 = time.time()
+    results = {"seeds": SEEDS, "versions": {"python": sys.version.split()[0], "numpy": np.__version__,
+               "pandas": pd.__version__, "sklearn": sklearn.__version__, "xgboost": xgb.__version__},
+               "datasets": {}}
+    lines = ["| data set | task | model | metric | mean ± sd (5 seeds) |", "|---|---|---|---|---|"]
+    for name, task, fn in (("csl", "binary, panel", run_csl), ("cps1985", "regression, tabular", run_cps1985),
+                           ("chicago", "regression, series", run_chicago)):
+        res, splits, info = fn()
+        s = summarize(res)
+        results["datasets"][name] = {"task": task, "info": info, "models": s}
+        with open(os.path.join(DATA, name + ".splits.json"), "w") as f:
+            # one line per seed
+            f.write("{\n" + ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in sorted(splits.items())) + "\n}\n")
+        for model, ms in s.items():
+            for k, v in ms.items():
+                lines.append(f"| {name} | {task} | {model} | {k} | {v['mean']:.4f} ± {v['sd']:.4f} |")
+    with open(os.path.join(ROOT, "bench", "baselines", "results.json"), "w") as f:
+        json.dump(results, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print("\n".join(lines))
+    print(f"\n({time.time() - t0:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
