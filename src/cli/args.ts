@@ -11,9 +11,12 @@ export class UsageError extends RnamError {
 export interface TrainArgs {
   data: string;
   id?: string;
-  time: string;
+  time?: string;
   target: string;
   features?: string[];
+  static?: string[];
+  categorical?: string[];
+  model: 'additive' | 'first-order';
   task?: Task;
   positive?: string;
   window?: number;
@@ -27,7 +30,7 @@ export interface TrainArgs {
   hidden: number;
   blocks: number;
   device: 'auto' | 'wasm' | 'webgpu';
-  missing: 'error' | 'carry-forward';
+  missing?: 'error' | 'carry-forward' | 'mask';
   out: string;
   progress: boolean;
 }
@@ -41,15 +44,22 @@ export interface PredictArgs {
 }
 
 export const usage = `usage:
-  rnam train DATA.csv --time COL --target COL --out DIR [--id COL] [--features a,b,c]
-             [--task regression|binary|multiclass] [--positive LABEL] [--window N [--horizon H]]
-             [--validation F] [--test F] [--epochs N] [--batch-size N] [--lr X] [--seed N]
-             [--hidden N] [--blocks N] [--missing error|carry-forward] [--device auto|wasm|webgpu]
-             [--no-progress]
+  rnam train DATA.csv --target COL --out DIR [--time COL] [--id COL] [--features a,b,c]
+             [--static a,b] [--categorical a,b] [--task regression|binary|multiclass]
+             [--positive LABEL] [--window N [--horizon H]] [--validation F] [--test F]
+             [--epochs N] [--batch-size N] [--lr X] [--seed N] [--hidden N] [--blocks N]
+             [--missing mask|carry-forward|error] [--model additive|first-order]
+             [--device auto|wasm|webgpu] [--no-progress]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
 
-train: panel mode (one sample per id: its rows by time, the target at its last row) unless --window
-gives sliding windows of N steps with the target H steps (default 1) after each window's last step.
+train: panel mode (one sample per id: its rows by time, the target at its last known row) unless
+--window gives sliding windows of N steps with the target H steps (default 1) after each window's
+last step; without --time, a plain table (one sample per row, every feature static).
+Features: numeric columns are time-varying, or static when they hold one value per id (--static to
+name them); text columns that hold one value per id are categorical (--categorical to name them).
+Each time-varying feature also reads whether it was observed at a step and the time since it last
+was (--missing mask, the default; error refuses empty cells). --model first-order trains the seed's
+FirstOrderRNAM on one value per feature and step instead.
 Binary and multiclass targets may be text labels (--positive names the positive one of two).
 --validation and --test are the fractions held out (default 0.15 each; whole ids in panel mode, the
 last steps of each series in window mode). Writes DIR/model.safetensors, DIR/report.json and
@@ -107,18 +117,26 @@ function parse(argv: string[], options: Record<string, { type: 'string' | 'boole
 const devices = ['auto', 'wasm', 'webgpu'] as const;
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'batch-size', 'lr', 'seed', 'hidden', 'blocks', 'device', 'missing', 'out'];
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'batch-size', 'lr', 'seed', 'hidden', 'blocks', 'device', 'missing', 'out'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
   const s = (k: string) => v[k] as string | undefined;
-  const features = s('features')?.split(',').map((f) => f.trim());
-  if (features && features.some((f) => f === '')) throw new UsageError(`--features must be a comma-separated list of column names, got '${s('features')}'`);
+  const list = (flag: string) => {
+    const names = s(flag)?.split(',').map((f) => f.trim());
+    if (names && names.some((f) => f === '')) throw new UsageError(`--${flag} must be a comma-separated list of column names, got '${s(flag)}'`);
+    return names;
+  };
+  const features = list('features');
   if (s('horizon') !== undefined && s('window') === undefined) throw new UsageError('--horizon needs --window (panel mode has no horizon)');
-  if (s('window') === undefined && s('id') === undefined) {
+  if (s('window') !== undefined && s('time') === undefined) throw new UsageError('--window needs --time (windows follow the time column)');
+  if (s('time') !== undefined && s('window') === undefined && s('id') === undefined) {
     throw new UsageError('panel mode (no --window) makes one sample per --id: name the id column, or give --window N for sliding windows over the table');
   }
+  const model = oneOf('model', s('model'), ['additive', 'first-order'] as const, 'additive')!;
+  if (model === 'first-order' && s('time') === undefined) throw new UsageError('--model first-order reads sequences: it needs --time');
   return {
-    data: positionals[0], id: s('id'), time: required('time', s('time')), target: required('target', s('target')), features,
+    data: positionals[0], id: s('id'), time: s('time'), target: required('target', s('target')), features,
+    static: list('static'), categorical: list('categorical'), model,
     task: oneOf('task', s('task'), ['regression', 'binary', 'multiclass'] as const), positive: s('positive'),
     window: s('window') === undefined ? undefined : integer('window', s('window'), 0, 1),
     horizon: s('horizon') === undefined ? undefined : integer('horizon', s('horizon'), 1, 0),
@@ -126,7 +144,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     lr: positive('lr', s('lr'), 3e-3), seed: integer('seed', s('seed'), 0, 0),
     validation: fraction('validation', s('validation'), 0.15), test: fraction('test', s('test'), 0.15),
     hidden: integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
-    device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward'] as const, 'error')!,
+    device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),
     out: required('out', s('out')), progress: !v['no-progress'],
   };
 }

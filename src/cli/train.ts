@@ -12,7 +12,8 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
   checkOutDir(args.out);
   const text = readInput(args.data, 'the data file').toString('utf8');
   const trained = await trainTable(text, {
-    id: args.id, time: args.time, target: args.target, features: args.features, task: args.task, positive: args.positive,
+    id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical,
+    model: args.model, task: args.task, positive: args.positive,
     window: args.window, horizon: args.horizon, missing: args.missing,
     split: { validation: args.validation, test: args.test, seed: args.seed },
     epochs: args.epochs, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks,

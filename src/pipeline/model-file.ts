@@ -27,9 +27,9 @@ export function saveTrained(trained: TrainedModel, options: SaveTrainedOptions =
   return saveAsync(trained.model, {
     task: r.target.task, featureNames: r.columns.features, targetNames: [r.columns.target],
     ...(r.target.classes ? { classes: r.target.classes } : {}),
-    standardizer: r.standardizer,
     // Readers that predate the preprocessing record find series models' settings here too.
     ...(r.inputs === 'series' ? {
+      standardizer: r.standardizer,
       data: { id: r.columns.id, time: r.columns.time, target: r.columns.target, features: r.columns.features, mode: r.mode as 'panel' | 'window', missing: r.missing as 'error' | 'carry-forward',
         ...(r.mode === 'window' ? { window: r.window, horizon: r.horizon } : { maxLength: r.maxLength }) },
     } : {}),
