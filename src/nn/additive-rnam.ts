@@ -211,6 +211,48 @@ export class AdditiveRNAM extends Module {
   }
 
   /**
+   * One model whose members are the given one-member models (same options but the seed), their
+   * weights copied into the members' groups: its output is their mean, and each term's contribution
+   * the mean of theirs, so the ensemble stays exactly additive. Member m of the result computes what
+   * models[m] computes.
+   */
+  static async fromMembers(models: readonly AdditiveRNAM[]): Promise<AdditiveRNAM> {
+    if (models.length < 1) throw new ArgumentError('AdditiveRNAM.fromMembers: needs at least one model');
+    const { memberSeeds: _seeds, members: _members, ...shared } = models[0].options;
+    for (const m of models) {
+      const { memberSeeds: _s, members, ...o } = m.options;
+      if (members !== 1 || JSON.stringify(o) !== JSON.stringify(shared)) throw new ArgumentError('AdditiveRNAM.fromMembers: every model must have one member and the same options');
+    }
+    const M = models.length;
+    const out = new AdditiveRNAM({ ...shared, members: M, memberSeeds: models.map((m) => m.options.memberSeeds[0]) });
+    const sources = await Promise.all(models.map(async (m) => {
+      const entries = Object.entries(m.stateDict());
+      return new Map(await Promise.all(entries.map(async ([k, t]) => [k, await t.toArray()] as const)));
+    }));
+    const state: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(out.stateDict())) {
+      const data = new Float32Array(t.numel);
+      const block = /^sequence\.blocks\.(\d+)\.(\d+)\.(.*)$/.exec(name);
+      if (block) {
+        data.set(sources[Number(block[2])].get(`sequence.blocks.${block[1]}.0.${block[3]}`)!);
+      } else if (name === 'bias') {
+        sources.forEach((s, m) => data.set(s.get('bias')!, m * t.shape[1]));
+      } else {
+        // A grouped layer: group t * M + m of the ensemble is group t of member m.
+        const groups = t.shape[0] / M, per = t.numel / t.shape[0];
+        sources.forEach((s, m) => {
+          const src = s.get(name)!;
+          for (let g = 0; g < groups; g++) data.set(src.subarray(g * per, (g + 1) * per), (g * M + m) * per);
+        });
+      }
+      state[name] = Tensor.fromArray(data, t.shape, t.device);
+    }
+    out.loadStateDict(state);
+    for (const t of Object.values(state)) t.dispose();
+    return out;
+  }
+
+  /**
    * Member m draws, from new Generator(memberSeeds[m]), every Linear parameter in state-dict order,
    * and within one, its terms in order, each uniform within 1/sqrt(inDim) as PyTorch's nn.Linear;
    * layer norms start at ones and zeros, the bias at zero. Score rows past a categorical

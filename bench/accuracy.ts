@@ -1,0 +1,103 @@
+// Accuracy of rnam's one path (trainTable with its defaults, then predictTable) on the shipped public
+// data sets, on exactly the test splits of the side-by-side baselines (bench/baselines/baselines.py,
+// results in bench/baselines/results.json): mean ± sd over seeds 0..4, next to the baselines.
+//   node --import tsx bench/accuracy.ts [--data csl,cps1985,chicago] [--seeds 5] [--json out.json] [option=value ...]
+// Extra key=value pairs go to trainTable (e.g. hiddenDim=8 epochs=60), for trying settings.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execSync } from 'node:child_process';
+import * as rnam from '../src/index.js';
+
+const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const dataDir = join(root, 'examples', 'data');
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const seeds = Number(flag('seeds') ?? 5);
+const which = (flag('data') ?? 'csl,cps1985,chicago').split(',');
+const extra: Record<string, unknown> = Object.fromEntries(args.filter((a) => /^\w+=/.test(a)).map((a) => {
+  const [k, v] = a.split('=');
+  return [k, Number.isNaN(Number(v)) ? v : Number(v)];
+}));
+
+interface Case {
+  csv: string;
+  options: rnam.TrainTableOptions;
+  /** Rows (CSV lines without the header) of the training part for a seed, and a filter of predicted samples to score. */
+  split(seed: number, header: string[], rows: string[][]): { train: string[][]; test: string[][]; keep(p: rnam.TablePrediction, i: number): boolean };
+  metrics: string[];
+  baselines: string[];
+}
+
+const bySplitFile = (name: string, column: string) => (seed: number, header: string[], rows: string[][]) => {
+  const ids = new Set((JSON.parse(readFileSync(join(dataDir, `${name}.splits.json`), 'utf8'))[String(seed)] as number[]).map(String));
+  const c = header.indexOf(column);
+  return { train: rows.filter((r) => !ids.has(r[c])), test: rows.filter((r) => ids.has(r[c])), keep: () => true };
+};
+
+const cases: Record<string, Case> = {
+  csl: {
+    csv: 'csl.csv', options: { id: 'id', time: 'day', target: 'died_within_3y' }, split: bySplitFile('csl', 'id'),
+    metrics: ['auc', 'logLoss'], baselines: ['base_rate', 'logreg_last', 'xgb_summaries'],
+  },
+  cps1985: {
+    csv: 'cps1985.csv', options: { id: 'row', target: 'wage' }, split: bySplitFile('cps1985', 'row'),
+    metrics: ['rmse', 'mae'], baselines: ['mean', 'ridge', 'ridge_logwage', 'xgb'],
+  },
+  chicago: {
+    csv: 'chicago.csv', options: { time: 'date', target: 'ridership', window: 14, horizon: 1 },
+    split: (seed, header, rows) => {
+      const first = Date.parse(`${JSON.parse(readFileSync(join(dataDir, 'chicago.splits.json'), 'utf8'))[String(seed)].first_test_date}T00:00:00Z`);
+      const d = header.indexOf('date');
+      // Train on the rows before the first test target; predict every window and score those whose target is in the test period.
+      return { train: rows.filter((r) => Date.parse(`${r[d]}T00:00:00Z`) < first), test: rows, keep: (p, i) => p.times[i] >= first };
+    },
+    metrics: ['rmse', 'mae'], baselines: ['persistence', 'seasonal_naive_7', 'ridge_last_step', 'xgb_lags'],
+  },
+};
+
+const csvText = (header: string[], rows: string[][]) => [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
+const stats = (xs: number[]) => {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean: m, sd: Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1)) };
+};
+const fmt = (s: { mean: number; sd: number }) => `${s.mean.toFixed(3)} ± ${s.sd.toFixed(3)}`;
+
+const baselines = JSON.parse(readFileSync(join(root, 'bench', 'baselines', 'results.json'), 'utf8')).datasets;
+const device = await rnam.device('wasm');
+const cpu = execSync("lscpu | sed -n 's/^Model name: *//p'").toString().trim();
+const out: Record<string, unknown> = {};
+console.log(`rnam defaults${Object.keys(extra).length ? ` + ${JSON.stringify(extra)}` : ''} vs baselines, ${seeds} seeds, ${cpu}, wasm (${rnam.cpu.threads} threads)\n`);
+for (const name of which) {
+  const c = cases[name];
+  const [head, ...lines] = readFileSync(join(dataDir, c.csv), 'utf8').trim().split('\n');
+  const header = head.split(','), rows = lines.map((l) => l.split(','));
+  const per: Record<string, number[]> = Object.fromEntries(c.metrics.map((m) => [m, []]));
+  let seconds = 0;
+  for (let seed = 0; seed < seeds; seed++) {
+    const s = c.split(seed, header, rows);
+    const started = Date.now();
+    const trained = await rnam.trainTable(csvText(header, s.train), { ...c.options, seed, split: { validation: 0.15, test: 0, seed }, device, ...extra } as rnam.TrainTableOptions);
+    seconds += (Date.now() - started) / 1000;
+    const p = await rnam.predictTable(trained, csvText(header, s.test));
+    const idx = Array.from({ length: p.samples }, (_, i) => i).filter((i) => p.targetKnown[i] && s.keep(p, i));
+    const y = idx.map((i) => p.targets[i]), yHat = idx.map((i) => p.prediction[i]);
+    const m = trained.preprocessing.task === 'binary'
+      ? { auc: rnam.rocAuc(yHat, y), logLoss: rnam.logLoss(yHat, y) }
+      : { rmse: rnam.rmse(yHat, y), mae: rnam.mae(yHat, y) };
+    for (const k of c.metrics) per[k].push((m as Record<string, number>)[k]);
+  }
+  const summary = Object.fromEntries(c.metrics.map((k) => [k, stats(per[k])]));
+  out[name] = { rnam: summary, perSeed: per, trainSeconds: seconds / seeds };
+  console.log(`## ${name}\n\n| model | ${c.metrics.join(' | ')} |\n|---|${c.metrics.map(() => '---').join('|')}|`);
+  console.log(`| rnam (trainTable defaults) | ${c.metrics.map((k) => fmt(summary[k])).join(' | ')} |`);
+  for (const b of c.baselines) {
+    const r = baselines[name].models[b];
+    console.log(`| ${b} | ${c.metrics.map((k) => (r?.[k.toLowerCase() === 'logloss' ? 'logloss' : k] ? fmt(r[k.toLowerCase() === 'logloss' ? 'logloss' : k]) : '–')).join(' | ')} |`);
+  }
+  console.log(`\n(rnam: ${(seconds / seeds).toFixed(1)} s per training run)\n`);
+}
+const json = flag('json');
+if (json) writeFileSync(json, JSON.stringify(out, null, 2) + '\n');
