@@ -31,15 +31,15 @@ fn backward1(x: f32, y: f32, dy: f32, op: u32) -> f32 {
 @compute @workgroup_size(WG)
 fn unary_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= up.n) { return; }
-  uf_y[i] = forward1(uf_x[i], up.op);
+  if (i >= unary_forward_u.n) { return; }
+  unary_forward_y[i] = forward1(unary_forward_x[i], unary_forward_u.op);
 }
 
 @compute @workgroup_size(WG)
 fn unary_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= up.n) { return; }
-  ub_dx[i] = backward1(ub_x[i], ub_y[i], ub_dy[i], up.op);
+  if (i >= unary_backward_u.n) { return; }
+  unary_backward_dx[i] = backward1(unary_backward_x[i], unary_backward_y[i], unary_backward_dy[i], unary_backward_u.op);
 }
 
 // Softplus, twin of assembly/unary.ts. log1p(e) as log(u) * e / (u - 1), u = 1 + e (accurate where

@@ -90,12 +90,12 @@ export const kernelSpec = {
 
   // ---- elementwise (op codes in src/backend/opcodes.ts)
   unary_forward: {
-    family: 'unary', parallel: true,
+    family: 'unary', parallel: true, elementwise: true,
     buffers: { x: 'r', y: 'w' },
     scalars: { n: 'u32', op: 'u32' },
   },
   unary_backward: {
-    family: 'unary', parallel: true,
+    family: 'unary', parallel: true, elementwise: true,
     buffers: { x: 'r', y: 'r', dy: 'r', dx: 'w' },
     scalars: { n: 'u32', op: 'u32' },
   },
@@ -112,23 +112,23 @@ export const kernelSpec = {
     scalars: { n: 'u32', beta: 'f32', threshold: 'f32' },
   },
   binary_forward: {
-    family: 'elementwise', parallel: true,
+    family: 'elementwise', parallel: true, elementwise: true,
     buffers: { a: 'r', b: 'r', out: 'w' },
     scalars: { n: 'u32', op: 'u32' },
   },
   binary_backward: {
-    family: 'elementwise', parallel: true,
+    family: 'elementwise', parallel: true, elementwise: true,
     buffers: { a: 'r', b: 'r', dy: 'r', da: 'w?', db: 'w?' },
     scalars: { n: 'u32', op: 'u32' },
   },
   /** out = x * scale + shift */
   affine_scalar: {
-    family: 'elementwise', parallel: true,
+    family: 'elementwise', parallel: true, elementwise: true,
     buffers: { x: 'r', out: 'w' },
     scalars: { n: 'u32', scale: 'f32', shift: 'f32' },
   },
   fill: {
-    family: 'elementwise', parallel: true,
+    family: 'elementwise', parallel: true, elementwise: true,
     buffers: { out: 'w' },
     scalars: { n: 'u32', value: 'f32' },
   },

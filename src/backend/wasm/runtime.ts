@@ -7,8 +7,8 @@
 import type { DeviceBuffer } from '../backend.js';
 import type { ParallelKernel, WasmArgs, WasmExportName, WasmKernelExports, WasmResult } from '../../kernels/types.js';
 import { parallelKernels, wasmParams } from '../../kernels/types.js';
-import { FreeListAllocator } from '../allocator.js';
-import { ThreadPool, workersUnavailable, type Task } from '../thread-pool.js';
+import { FreeListAllocator } from './allocator.js';
+import { ThreadPool, workersUnavailable, type Task } from './thread-pool.js';
 import { ArgumentError, DeviceError } from '../../errors.js';
 import { wasmBinaryBase64, wasmThreadsBinaryBase64 } from '../wasm-binary.js';
 

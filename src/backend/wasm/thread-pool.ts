@@ -16,7 +16,7 @@
 // MessageChannel per worker: a dying worker's end closes, the watcher's 'close' event sets the
 // control word DEAD and wakes the caller. In a browser the worker's error event sets it (between calls).
 
-import { DeviceError } from '../errors.js';
+import { DeviceError } from '../../errors.js';
 
 /** One kernel call: the kernel's index in `names` and its arguments (pointers and scalars). */
 export interface Task {
@@ -26,7 +26,7 @@ export interface Task {
 
 /** The Node and the browser Worker, as far as the pool uses them. */
 interface WorkerLike {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: never[]): void;
   terminate(): unknown;
 }
 
@@ -208,7 +208,7 @@ export class ThreadPool {
       const watcher = spawn(`var __name = (f) => f;(${watcherMain.toString()})(require('node:worker_threads').parentPort)`);
       (watcher as NodeWorker).on?.('error', () => {}); // without a watcher the pool still works, only mid-call deaths go unseen
       const ports = channels.map((c) => c.port1);
-      watcher.postMessage({ control: control.buffer, ports }, ports as never);
+      watcher.postMessage({ control: control.buffer, ports }, ports as never[]);
       return { watcher, lives: channels.map((c) => c.port2) };
     } catch {
       return { watcher: null, lives: [] };
@@ -235,7 +235,7 @@ export class ThreadPool {
       const life = lives[i];
       w.postMessage({
         module, memory, names, control: control.buffer, tasks: tasks.buffer, messages: messages.buffer, index: i + 1, messageSlot: MESSAGE, life,
-      }, ...(life ? [[life] as never] : []));
+      }, life ? [life as never] : undefined);
     });
     const local = names.map((n) => instance.exports[n] as (...args: number[]) => unknown);
     const pool = new ThreadPool(threads, workers, control, tasks, messages, names, local);
