@@ -1,15 +1,11 @@
 // Elementwise binary ops, scalar affine maps, fills, row copies, the 2-D transpose and the non-finite count.
-// Twin of assembly/elementwise.ts; op codes as in src/backend/opcodes.ts. One invocation per element.
-
-const ADD: u32 = 0u;
-const SUB: u32 = 1u;
-const MUL: u32 = 2u;
+// Twin of assembly/elementwise.ts; the op constants are generated from the spec's binaryOps. One invocation per element.
 
 fn binary1(a: f32, b: f32, op: u32) -> f32 {
   switch op {
-    case 0u: { return a + b; }
-    case 1u: { return a - b; }
-    case 2u: { return a * b; }
+    case ADD: { return a + b; }
+    case SUB: { return a - b; }
+    case MUL: { return a * b; }
     default: { return a / b; }
   }
 }
@@ -33,12 +29,12 @@ fn binary_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
   let op = binary_backward_u.op;
   if (binary_backward_u.has_da != 0u) {
     var da = g;
-    if (op == MUL) { da = g * bv; } else if (op == 3u) { da = g / bv; }
+    if (op == MUL) { da = g * bv; } else if (op == DIV) { da = g / bv; }
     binary_backward_da[i] = da;
   }
   if (binary_backward_u.has_db != 0u) {
     var db = g;
-    if (op == SUB) { db = -g; } else if (op == MUL) { db = g * av; } else if (op == 3u) { db = -g * av / (bv * bv); }
+    if (op == SUB) { db = -g; } else if (op == MUL) { db = g * av; } else if (op == DIV) { db = -g * av / (bv * bv); }
     binary_backward_db[i] = db;
   }
 }

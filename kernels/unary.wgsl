@@ -1,29 +1,29 @@
-// Elementwise unary ops by op code (src/backend/opcodes.ts). Twin of assembly/unary.ts.
+// Elementwise unary ops by op code (the op constants are generated from the spec's unaryOps). Twin of assembly/unary.ts.
 
 fn forward1(x: f32, op: u32) -> f32 {
   switch op {
-    case 0u: { return maxf(x, 0.0); } // NaN propagates, as f32.max on the CPU
-    case 1u: { return sigmoidf(x); }
-    case 2u: { return 2.0 * sigmoidf(2.0 * x) - 1.0; }
-    case 3u: { return expf(x); }
-    case 4u: { return logf(x); }
-    case 5u: { return x * x; }
-    case 6u: { return sqrtf(x); }
-    case 7u: { return abs(x); }
+    case RELU: { return maxf(x, 0.0); } // NaN propagates, as f32.max on the CPU
+    case SIGMOID: { return sigmoidf(x); }
+    case TANH: { return 2.0 * sigmoidf(2.0 * x) - 1.0; }
+    case EXP: { return expf(x); }
+    case LOG: { return logf(x); }
+    case SQUARE: { return x * x; }
+    case SQRT: { return sqrtf(x); }
+    case ABS: { return abs(x); }
     default: { return -x; }
   }
 }
 
 fn backward1(x: f32, y: f32, dy: f32, op: u32) -> f32 {
   switch op {
-    case 0u: { return select(0.0, dy, x > 0.0); }
-    case 1u: { return dy * y * (1.0 - y); }
-    case 2u: { return dy * (1.0 - y * y); }
-    case 3u: { return dy * y; }
-    case 4u: { return dy / x; }
-    case 5u: { return dy * 2.0 * x; }
-    case 6u: { return dy * 0.5 / y; }
-    case 7u: { return select(select(0.0, -dy, x < 0.0), dy, x > 0.0); }
+    case RELU: { return select(0.0, dy, x > 0.0); }
+    case SIGMOID: { return dy * y * (1.0 - y); }
+    case TANH: { return dy * (1.0 - y * y); }
+    case EXP: { return dy * y; }
+    case LOG: { return dy / x; }
+    case SQUARE: { return dy * 2.0 * x; }
+    case SQRT: { return dy * 0.5 / y; }
+    case ABS: { return select(select(0.0, -dy, x < 0.0), dy, x > 0.0); }
     default: { return -dy; }
   }
 }
