@@ -1,6 +1,6 @@
 // Elementwise binary ops (same shapes), scalar affine maps, fills, row copies and the one transpose.
-// Lengths are in float32 elements; out may alias an input (not for the transpose). Op codes match
-// src/backend/opcodes.ts.
+// Lengths are in float32 elements; out may alias an input (not for the transpose). Op codes are the
+// spec's binaryOps in order (scripts/check-kernels.mjs checks the constants below against it).
 
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
 

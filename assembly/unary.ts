@@ -1,4 +1,5 @@
-// Elementwise unary ops selected by an op code (src/backend/opcodes.ts has the same numbers).
+// Elementwise unary ops selected by an op code: the spec's unaryOps in order (scripts/check-kernels.mjs
+// checks the constants below against it).
 // The SIMD path applies the same per-lane operations as the scalar path, so results are bitwise
 // identical either way.
 import { expf, sigmoidf, exp4, sigmoid4 } from "./math";

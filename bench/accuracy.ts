@@ -84,10 +84,10 @@ for (const name of which) {
     const p = await rnam.predictTable(trained, csvText(header, s.test));
     const idx = Array.from({ length: p.samples }, (_, i) => i).filter((i) => p.targetKnown[i] && s.keep(p, i));
     const y = idx.map((i) => p.targets[i]), yHat = idx.map((i) => p.prediction[i]);
-    const m = trained.preprocessing.task === 'binary'
+    const m: Record<string, number> = trained.preprocessing.task === 'binary'
       ? { auc: rnam.rocAuc(yHat, y), logLoss: rnam.logLoss(yHat, y) }
       : { rmse: rnam.rmse(yHat, y), mae: rnam.mae(yHat, y) };
-    for (const k of c.metrics) per[k].push((m as Record<string, number>)[k]);
+    for (const k of c.metrics) per[k].push(m[k]);
   }
   const summary = Object.fromEntries(c.metrics.map((k) => [k, stats(per[k])]));
   out[name] = { rnam: summary, perSeed: per, trainSeconds: seconds / seeds };

@@ -1,15 +1,11 @@
 // Elementwise binary ops, scalar affine maps, fills, row copies, the 2-D transpose and the non-finite count.
-// Twin of assembly/elementwise.ts; op codes as in src/backend/opcodes.ts. One invocation per element.
-
-const ADD: u32 = 0u;
-const SUB: u32 = 1u;
-const MUL: u32 = 2u;
+// Twin of assembly/elementwise.ts; the op constants are generated from the spec's binaryOps. One invocation per element.
 
 fn binary1(a: f32, b: f32, op: u32) -> f32 {
   switch op {
-    case 0u: { return a + b; }
-    case 1u: { return a - b; }
-    case 2u: { return a * b; }
+    case ADD: { return a + b; }
+    case SUB: { return a - b; }
+    case MUL: { return a * b; }
     default: { return a / b; }
   }
 }
@@ -18,28 +14,28 @@ fn binary1(a: f32, b: f32, op: u32) -> f32 {
 @compute @workgroup_size(WG)
 fn binary_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= bf.n) { return; }
-  bf_out[i] = binary1(bf_a[i], bf_b[i], bf.op);
+  if (i >= binary_forward_u.n) { return; }
+  binary_forward_out[i] = binary1(binary_forward_a[i], binary_forward_b[i], binary_forward_u.op);
 }
 
 // da (if has_da) and db (if has_db) of out = a op b
 @compute @workgroup_size(WG)
 fn binary_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= bb.n) { return; }
-  let g = bb_dy[i];
-  let av = bb_a[i];
-  let bv = bb_b[i];
-  let op = bb.op;
-  if (bb.has_da != 0u) {
+  if (i >= binary_backward_u.n) { return; }
+  let g = binary_backward_dy[i];
+  let av = binary_backward_a[i];
+  let bv = binary_backward_b[i];
+  let op = binary_backward_u.op;
+  if (binary_backward_u.has_da != 0u) {
     var da = g;
-    if (op == MUL) { da = g * bv; } else if (op == 3u) { da = g / bv; }
-    bb_da[i] = da;
+    if (op == MUL) { da = g * bv; } else if (op == DIV) { da = g / bv; }
+    binary_backward_da[i] = da;
   }
-  if (bb.has_db != 0u) {
+  if (binary_backward_u.has_db != 0u) {
     var db = g;
-    if (op == SUB) { db = -g; } else if (op == MUL) { db = g * av; } else if (op == 3u) { db = -g * av / (bv * bv); }
-    bb_db[i] = db;
+    if (op == SUB) { db = -g; } else if (op == MUL) { db = g * av; } else if (op == DIV) { db = -g * av / (bv * bv); }
+    binary_backward_db[i] = db;
   }
 }
 
@@ -47,16 +43,16 @@ fn binary_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
 @compute @workgroup_size(WG)
 fn affine_scalar(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= af.n) { return; }
-  af_out[i] = af_x[i] * af.scale + af.shift;
+  if (i >= affine_scalar_u.n) { return; }
+  affine_scalar_out[i] = affine_scalar_x[i] * affine_scalar_u.scale + affine_scalar_u.shift;
 }
 
 // out = value
 @compute @workgroup_size(WG)
 fn fill(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= fp.n) { return; }
-  fl_out[i] = fp.value;
+  if (i >= fill_u.n) { return; }
+  fill_out[i] = fill_u.value;
 }
 
 // dst[o, dstStart + k, :] = src[o, srcStart + k, :] for k < count (srcN = 0 broadcasts).

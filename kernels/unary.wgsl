@@ -1,29 +1,29 @@
-// Elementwise unary ops by op code (src/backend/opcodes.ts). Twin of assembly/unary.ts.
+// Elementwise unary ops by op code (the op constants are generated from the spec's unaryOps). Twin of assembly/unary.ts.
 
 fn forward1(x: f32, op: u32) -> f32 {
   switch op {
-    case 0u: { return maxf(x, 0.0); } // NaN propagates, as f32.max on the CPU
-    case 1u: { return sigmoidf(x); }
-    case 2u: { return 2.0 * sigmoidf(2.0 * x) - 1.0; }
-    case 3u: { return expf(x); }
-    case 4u: { return logf(x); }
-    case 5u: { return x * x; }
-    case 6u: { return sqrtf(x); }
-    case 7u: { return abs(x); }
+    case RELU: { return maxf(x, 0.0); } // NaN propagates, as f32.max on the CPU
+    case SIGMOID: { return sigmoidf(x); }
+    case TANH: { return 2.0 * sigmoidf(2.0 * x) - 1.0; }
+    case EXP: { return expf(x); }
+    case LOG: { return logf(x); }
+    case SQUARE: { return x * x; }
+    case SQRT: { return sqrtf(x); }
+    case ABS: { return abs(x); }
     default: { return -x; }
   }
 }
 
 fn backward1(x: f32, y: f32, dy: f32, op: u32) -> f32 {
   switch op {
-    case 0u: { return select(0.0, dy, x > 0.0); }
-    case 1u: { return dy * y * (1.0 - y); }
-    case 2u: { return dy * (1.0 - y * y); }
-    case 3u: { return dy * y; }
-    case 4u: { return dy / x; }
-    case 5u: { return dy * 2.0 * x; }
-    case 6u: { return dy * 0.5 / y; }
-    case 7u: { return select(select(0.0, -dy, x < 0.0), dy, x > 0.0); }
+    case RELU: { return select(0.0, dy, x > 0.0); }
+    case SIGMOID: { return dy * y * (1.0 - y); }
+    case TANH: { return dy * (1.0 - y * y); }
+    case EXP: { return dy * y; }
+    case LOG: { return dy / x; }
+    case SQUARE: { return dy * 2.0 * x; }
+    case SQRT: { return dy * 0.5 / y; }
+    case ABS: { return select(select(0.0, -dy, x < 0.0), dy, x > 0.0); }
     default: { return -dy; }
   }
 }
@@ -31,15 +31,15 @@ fn backward1(x: f32, y: f32, dy: f32, op: u32) -> f32 {
 @compute @workgroup_size(WG)
 fn unary_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= up.n) { return; }
-  uf_y[i] = forward1(uf_x[i], up.op);
+  if (i >= unary_forward_u.n) { return; }
+  unary_forward_y[i] = forward1(unary_forward_x[i], unary_forward_u.op);
 }
 
 @compute @workgroup_size(WG)
 fn unary_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  if (i >= up.n) { return; }
-  ub_dx[i] = backward1(ub_x[i], ub_y[i], ub_dy[i], up.op);
+  if (i >= unary_backward_u.n) { return; }
+  unary_backward_dx[i] = backward1(unary_backward_x[i], unary_backward_y[i], unary_backward_dy[i], unary_backward_u.op);
 }
 
 // Softplus, twin of assembly/unary.ts. log1p(e) as log(u) * e / (u - 1), u = 1 + e (accurate where

@@ -2,6 +2,7 @@
 // is exported, every export is a kernel or an internal helper (wasmInternalSpec), and each export's parameter and result types are the spec's ('ptr' is i32). The
 // plans call exports positionally, so a parameter list that drifts from the spec would pass
 // wrong numbers silently; this turns that into a build error naming the kernel and the parameter.
+// The op codes of rows with `ops` are compared with the constants assembly/<family>.ts declares.
 // Run by scripts/build.mjs after asc; alone: node scripts/check-kernels.mjs [file.wasm ...]
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +120,25 @@ function compare(exports, expected) {
   return problems;
 }
 
+/** The mismatches between the spec rows' `ops` and the op constants of their AssemblyScript files. */
+function compareOps(kernelSpec) {
+  const problems = [];
+  const sources = new Map();
+  for (const [kernel, spec] of Object.entries(kernelSpec)) {
+    if (!spec.ops) continue;
+    const file = `assembly/${spec.family}.ts`;
+    if (!sources.has(file)) sources.set(file, readFileSync(join(root, file), 'utf8').replace(/\/\/[^\n]*/g, ''));
+    const code = sources.get(file);
+    spec.ops.forEach((op, value) => {
+      const name = op.toUpperCase();
+      const declared = [...code.matchAll(new RegExp(`\\b${name}\\s*=\\s*(\\d+)\\b`, 'g'))].map((m) => Number(m[1]));
+      if (declared.length !== 1) problems.push(`${file}: ${kernel}'s op ${op} needs one constant ${name} = ${value}, found ${declared.length}`);
+      else if (declared[0] !== value) problems.push(`${file}: ${name} = ${declared[0]}, the spec's ${kernel} ops give ${op} the code ${value}`);
+    });
+  }
+  return [...new Set(problems)];
+}
+
 /** Throws, listing every mismatch, unless each of `files` matches the spec. */
 export async function checkKernels(files) {
   const { kernelSpec, wasmInternalSpec, wasmParams } = await loadSpec();
@@ -128,7 +148,10 @@ export async function checkKernels(files) {
     ...Object.entries(kernelSpec).map(([k, spec]) => [k, { params: params(k), result: spec.returns === 'count' ? 'i32' : 'nothing' }]),
     ...Object.entries(wasmInternalSpec).map(([k, spec]) => [k, { params: params(k), result: spec.returns === null ? 'nothing' : wasmType(spec.returns) }]),
   ]);
-  const problems = files.flatMap((file) => compare(readExports(readFileSync(file)), expected).map((m) => `${relative(root, file)}: ${m}`));
+  const problems = [
+    ...files.flatMap((file) => compare(readExports(readFileSync(file)), expected).map((m) => `${relative(root, file)}: ${m}`)),
+    ...compareOps(kernelSpec),
+  ];
   if (problems.length) throw new Error(`the wasm exports do not match src/kernels/spec.ts:\n  ${problems.join('\n  ')}`);
 }
 

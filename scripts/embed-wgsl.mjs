@@ -3,8 +3,9 @@
 // kernels/common.wgsl is the shared prelude the runtime prepends to every other file.
 //
 // The uniform structs and the `@group(0) @binding(N) var` declarations are not written by hand:
-// they are generated from the pass table (src/kernels/gpu-passes.ts) and prepended to each file.
-// The build fails when a file declares a binding or a generated struct itself, when a pass of the
+// they are generated from the pass table (src/kernels/gpu-passes.ts) and prepended to each file,
+// with the op-code constants of the family's spec rows that have `ops` (`const RELU: u32 = 0u;`).
+// The build fails when a file declares a binding, a generated struct or an op constant itself, when a pass of the
 // table has no `@compute` entry point in its file (or the file one the table lacks), or when two
 // passes of a file declare one variable differently.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -76,9 +77,26 @@ function declarations(file, passes) {
   return { text: lines.join('\n'), structs: [...structs.keys()] };
 }
 
+/** The op-code constants of a family's kernels (their `ops`, in capitals); throws when two rows disagree. */
+function opConstants(file, kernelSpec) {
+  const values = new Map();
+  for (const [kernel, spec] of Object.entries(kernelSpec)) {
+    if (spec.family !== file || !spec.ops) continue;
+    spec.ops.forEach((op, code) => {
+      const name = op.toUpperCase();
+      if (values.has(name) && values.get(name) !== code) fail(`${kernel}: op ${op} has code ${code}, another ${file} kernel gives it ${values.get(name)}`);
+      values.set(name, code);
+    });
+  }
+  return values;
+}
+
 /** Checks a hand-written WGSL file against its passes of the table. */
-function check(file, source, passes, structs) {
+function check(file, source, passes, structs, constants = new Map()) {
   const code = stripComments(source);
+  for (const c of constants.keys()) {
+    if (new RegExp(`\\b(const|let|var)\\s+${c}\\b`).test(code)) fail(`kernels/${file}.wgsl declares ${c}, which is generated from the spec's ops`);
+  }
   if (/@binding\s*\(/.test(code)) fail(`kernels/${file}.wgsl declares its own @binding: bindings are generated from src/kernels/gpu-passes.ts`);
   for (const s of structs) {
     if (new RegExp(`\\bstruct\\s+${s}\\b`).test(code)) fail(`kernels/${file}.wgsl declares struct ${s}, which is generated from src/kernels/gpu-passes.ts`);
@@ -118,8 +136,10 @@ for (const file of files.filter((f) => f !== 'common')) {
   const source = readFileSync(join(dir, `${file}.wgsl`), 'utf8');
   const passes = Object.entries(gpuPasses).filter(([, p]) => p.file === file);
   const { text, structs } = declarations(file, passes);
-  check(file, source, passes, structs);
-  sources[file] = `// ---- generated from src/kernels/gpu-passes.ts by scripts/embed-wgsl.mjs\n${text}\n// ---- kernels/${file}.wgsl\n${source}`;
+  const constants = opConstants(file, kernelSpec);
+  check(file, source, passes, structs, constants);
+  const ops = [...constants].map(([name, value]) => `const ${name}: u32 = ${value}u;\n`).join('');
+  sources[file] = `// ---- generated from src/kernels/gpu-passes.ts and src/kernels/spec.ts by scripts/embed-wgsl.mjs\n${ops}${text}\n// ---- kernels/${file}.wgsl\n${source}`;
 }
 
 const out = join(root, 'src', 'backend', 'wgsl-sources.ts');

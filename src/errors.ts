@@ -1,6 +1,5 @@
 // The typed errors rnam throws, so callers can tell them apart with instanceof. Every one is an
 // RnamError; each message names what was wrong and where (the op or layer, the bad value).
-import type { Backend } from './backend/backend.js';
 
 /** The base of every error rnam throws on purpose. */
 export class RnamError extends Error {
@@ -45,8 +44,13 @@ export class FileFormatError extends RnamError {
   override name = 'FileFormatError';
 }
 
+/** A device as far as an error message needs it (errors.ts imports nothing, so every layer may import it). */
+interface Described {
+  readonly description: string;
+}
+
 /** The DeviceError for two tensors of one operation on different devices. */
-export function deviceMismatch(where: string, a: Backend, b: Backend, hint = 'move them with .to(device)'): DeviceError {
+export function deviceMismatch(where: string, a: Described, b: Described, hint = 'move them with .to(device)'): DeviceError {
   return new DeviceError(`${where}: tensors are on different devices (${a.description} and ${b.description}); ${hint}`);
 }
 

@@ -1,6 +1,7 @@
 // The structure the architecture promises, checked: no import cycle under src/ (type imports
 // included), a core (tensor, autograd, memory, shape) that imports nothing from ops/ or a backend
-// implementation, an import of the package that starts nothing (no wasm instance, no worker), and
+// implementation, errors.ts importing nothing, data/ reaching nothing in nn/, the wasm-only runtime
+// parts under backend/wasm/, an import of the package that starts nothing (no wasm instance, no worker), and
 // require('rnam') working (Node >= 20.19 loads ES modules without top-level await synchronously).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -61,6 +62,38 @@ test('the core (tensor, autograd, memory, shape) reaches nothing in ops/, nn/ or
   core.forEach(walk);
   const bad = [...reached].map(rel).filter((f) => /^src\/(ops|nn|train|io|data)\//.test(f) || /^src\/backend\/(wasm|webgpu)/.test(f) || f === 'src/backend/select.ts');
   assert.equal(bad, [], `the core reaches ${bad.join(', ')}`);
+});
+
+/** Every file `from` reaches through imports, itself excluded. */
+function reachedFrom(from: string[]): Set<string> {
+  const reached = new Set<string>();
+  const walk = (f: string) => {
+    for (const g of graph.get(f) ?? []) if (!reached.has(g)) { reached.add(g); walk(g); }
+  };
+  from.forEach(walk);
+  return reached;
+}
+
+test('errors.ts imports nothing (every layer, the backends included, may import it)', () => {
+  assert.equal((graph.get(join(src, 'errors.ts')) ?? []).map(rel), []);
+});
+
+test('data/ reaches nothing in nn/ (modules are built from data, never the other way)', () => {
+  const data = [...graph.keys()].filter((f) => rel(f).startsWith('src/data/'));
+  assert.ok(data.length > 0, 'no files under src/data/');
+  const bad = [...reachedFrom(data)].map(rel).filter((f) => f.startsWith('src/nn/'));
+  assert.equal(bad, [], `src/data/ reaches ${bad.join(', ')}`);
+});
+
+test('the wasm-only runtime parts live under backend/wasm/ and only the wasm backend imports them', () => {
+  for (const f of ['thread-pool.ts', 'allocator.ts']) {
+    assert.ok(existsSync(join(src, 'backend', 'wasm', f)), `src/backend/wasm/${f}`);
+    assert.not.ok(existsSync(join(src, 'backend', f)), `src/backend/${f} should have moved to src/backend/wasm/`);
+  }
+  const outside = [...graph.entries()]
+    .filter(([f, deps]) => !rel(f).startsWith('src/backend/wasm/') && deps.some((d) => /^src\/backend\/wasm\/(thread-pool|allocator)\.ts$/.test(rel(d))))
+    .map(([f]) => rel(f));
+  assert.equal(outside, [], `imported outside the wasm backend by ${outside.join(', ')}`);
 });
 
 const dist = join(root, 'dist', 'rnam.node.js');

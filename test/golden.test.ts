@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { assertClose } from './helpers/util.js';
 
 interface LinearCase {
@@ -29,8 +29,7 @@ function load(module: rnam.Module, values: Record<string, number[]>, device: rna
   module.loadStateDict(state);
 }
 
-for (const device of await availableBackends()) {
-  const test = suite(`PyTorch ${fixtures.torch} golden cases on ${device.description}`);
+await forEachBackend(`PyTorch ${fixtures.torch} golden cases`, async (test, device) => {
 
   test(`Linear: ${fixtures.linear.length} cases, forward and backward`, async () => {
     assert.ok(fixtures.linear.length >= 12);
@@ -68,5 +67,4 @@ for (const device of await availableBackends()) {
     }
   });
 
-  test.run();
-}
+});

@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync } from 'node:fs';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { linearRef, mingruRef } from './helpers/reference.js';
 import { caseInputs, CHECKED_ELSEWHERE, opCases } from './helpers/op-cases.js';
 import { assertClose, randomArray } from './helpers/util.js';
@@ -54,8 +54,7 @@ coverage('every differentiable op rnam exports has a finite-difference check', a
 });
 coverage.run();
 
-for (const device of await availableBackends()) {
-  const test = suite(`finite-difference gradient checks on ${device.description}`);
+await forEachBackend('finite-difference gradient checks', async (test, device) => {
   const opts = (requiresGrad = true) => ({ device, requiresGrad });
 
   test('every elementwise, reduction, layer-norm, loss and transpose op: each input', async () => {
@@ -147,5 +146,4 @@ for (const device of await availableBackends()) {
     assertClose(await gru.toOut!.weight.grad!.toArray(), numericGrad((v) => f(x, h0, wHG, v), wOut, dy), 'dto_out', 1e-4, 1e-5);
   });
 
-  test.run();
-}
+});

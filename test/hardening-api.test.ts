@@ -5,10 +5,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { inspect } from 'node:util';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend, webgpuBackend } from './helpers/backends.js';
 
-const backends = await availableBackends('hardening-api');
-const gpu = backends.find((b) => b.kind === 'webgpu');
+const gpuOrReason = await webgpuBackend();
+/** For the cases between devices; without WebGPU, forEachBackend reports why. */
+const gpu = typeof gpuOrReason === 'string' ? undefined : gpuOrReason;
 const cpu = rnam.cpu;
 
 type ErrorClass = new (...args: any[]) => Error;
@@ -61,7 +62,7 @@ test('1. the error classes: one RnamError base, each with its name, all exported
   throwsTyped(() => rnam.zeros([2, 3]).reshape(4, 2), rnam.ShapeError, 'cannot reshape (2, 3) to (4, 2)');
 });
 
-for (const dev of backends) {
+await forEachBackend('hardening-api: typed errors', (test, dev) => {
   test(`1. errors thrown by ops, modules and optimizers are typed (${dev.kind})`, () => {
     const x = rnam.zeros([2, 3], { device: dev });
     throwsTyped(() => rnam.add(x, rnam.zeros([3, 2], { device: dev })), rnam.ShapeError, 'add: shapes (2, 3) and (3, 2) differ');
@@ -71,7 +72,7 @@ for (const dev of backends) {
     throwsTyped(() => rnam.add(x, x), rnam.RnamError, 'was freed');
     throwsTyped(() => new rnam.SGD([]), rnam.ArgumentError, 'empty parameter list');
   });
-}
+});
 
 if (gpu) {
   test('1/3. tensors on two devices in one op: a DeviceError naming both', () => {
@@ -155,7 +156,7 @@ if (gpu) {
   });
 }
 
-for (const dev of backends) {
+await forEachBackend('hardening-api: slice arguments', (test, dev) => {
   test(`4. slice: non-integer axis, start or end is an ArgumentError (${dev.kind})`, async () => {
     const x = rnam.tensor([1, 2, 3, 4, 5, 6], [2, 3], { device: dev });
     throwsTyped(() => rnam.slice(x, 0, 0.5, 3), rnam.ArgumentError, 'slice: start must be an integer, got 0.5');
@@ -241,7 +242,7 @@ for (const dev of backends) {
     throwsTyped(() => rnam.clipGradNorm(p, NaN), rnam.ArgumentError, 'clipGradNorm: invalid maxNorm NaN');
     assert.is(new rnam.AdamW(p, { lr: 0.5 }).lr, 0.5);
   });
-}
+});
 
 /** A tiny seed dataset and a model for fit(). */
 function fitCase(dev: rnam.Backend, seed: number) {
@@ -252,7 +253,7 @@ function fitCase(dev: rnam.Backend, seed: number) {
   return { model, ds, optimizer: new rnam.SGD(model.parameters(), { lr: 0.05 }) };
 }
 
-for (const dev of backends) {
+await forEachBackend('hardening-api: reproducible fits', (test, dev) => {
   test(`5. fits on the default generator are each reproducible whether they run one after the other or concurrently (${dev.kind})`, async () => {
     const run = async (concurrent: boolean) => {
       rnam.manualSeed(21);
@@ -289,7 +290,7 @@ for (const dev of backends) {
     lin.loadStateDict({ weight: rnam.ones([1, 2, 3]), bias: rnam.full([1, 1, 3], 2) }); // CPU tensors load on any device
     assert.equal(await values(lin.bias!), [2, 2, 2]);
   });
-}
+});
 
 if (gpu) {
   test('6. loadStateDict of a WebGPU tensor into a wasm model is a StateDictError naming it (not a half-written model)', async () => {
@@ -301,7 +302,7 @@ if (gpu) {
   });
 }
 
-for (const dev of backends) {
+await forEachBackend('hardening-api: printing tensors', (test, dev) => {
   test(`7. toString and util.inspect show shape, device and values; itemSync on the CPU, a DeviceError on WebGPU (${dev.kind})`, async () => {
     const t = rnam.tensor([[1, 2.5], [-3, 4]], { device: dev });
     const big = rnam.zeros([3, 4], { device: dev, requiresGrad: true });
@@ -327,6 +328,6 @@ for (const dev of backends) {
     one.dispose();
     assert.is(String(one), `Tensor(1) on ${dev.kind} (disposed)`);
   });
-}
+});
 
 test.run();

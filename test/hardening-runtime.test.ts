@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as rnam from '../src/index.js';
 import { ArgumentError, DeviceError, OutOfMemoryError } from '../src/errors.js';
 import { resolveThreads } from '../src/backend/wasm/runtime.js';
-import { FreeListAllocator, LARGE, sizeClass } from '../src/backend/allocator.js';
+import { FreeListAllocator, LARGE, sizeClass } from '../src/backend/wasm/allocator.js';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 
 const test = suite('hardening: runtime');

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
 import { assertBitwiseEqual, assertClose, randomArray } from './helpers/util.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 
 // ---------------------------------------------------------------- float64 reference
 
@@ -171,7 +171,6 @@ async function runOp(dev: rnam.Backend, c: ReturnType<typeof randomCase>, d: Dim
   return out;
 }
 
-const devices = await availableBackends('the implicit suite');
 
 // ---------------------------------------------------------------- the reference itself
 
@@ -206,8 +205,7 @@ ref.run();
 
 // ---------------------------------------------------------------- kernels vs the reference
 
-for (const dev of devices) {
-  const k = suite(`implicit kernels (${dev.description})`);
+await forEachBackend('implicit kernels', (k, dev) => {
 
   const gpu = dev.kind === 'webgpu';
   const count = gpu ? 12 : 40; // SwiftShader emulates the GPU on the CPU: fewer shapes there
@@ -288,8 +286,7 @@ for (const dev of devices) {
     }
   });
 
-  k.run();
-}
+});
 
 // ---------------------------------------------------------------- PyTorch golden cases
 
@@ -300,8 +297,7 @@ interface GoldenCase {
 }
 const golden = JSON.parse(readFileSync(new URL('./fixtures/implicit_golden.json', import.meta.url), 'utf8')) as { cases: GoldenCase[] };
 
-for (const dev of devices) {
-  const gs = suite(`implicit golden (PyTorch, float64) (${dev.description})`);
+await forEachBackend('implicit golden (PyTorch, float64)', (gs, dev) => {
   gs(`${golden.cases.length} ImplicitRNN cases: outputs and gradients of every parameter and the input`, async () => {
     for (const c of golden.cases) {
       const model = new rnam.ImplicitRNN({
@@ -319,8 +315,7 @@ for (const dev of devices) {
       model.zeroGrad();
     }
   });
-  gs.run();
-}
+});
 
 // ---------------------------------------------------------------- non-convergence is reported
 
@@ -375,9 +370,7 @@ warn('converged solves report nothing and keep statistics', () => {
 
 warn.run();
 
-const gpuDevice = devices.find((d) => d.kind === 'webgpu');
-if (gpuDevice) {
-  const wg = suite(`implicit: non-convergence on ${gpuDevice.description}`);
+await forEachBackend('implicit: non-convergence', (wg, gpuDevice) => {
   wg('maxIter 1 / gradMaxIter 1: the warnings arrive when the statistics are read back, with the wasm kernel\'s numbers', async () => {
     const seen: rnam.ImplicitWarning[][] = [];
     for (const dev of [rnam.cpu, gpuDevice]) {
@@ -409,8 +402,7 @@ if (gpuDevice) {
     assert.throws(() => rnam.implicitRnn(t([1, 1, 1]), t([1025, 1025]), t([1025, 2]), t([1, 1025]), t([1, 2])),
       /implicit_forward: implicitHiddenDim 1025 is above the WGSL implicit kernels' limit of 1024/);
   });
-  wg.run();
-}
+}, { kinds: ['webgpu'] });
 
 // ---------------------------------------------------------------- module, errors, determinism
 

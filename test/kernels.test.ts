@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Generator } from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { Buffers } from './helpers/buffers.js';
 import { linearRef, linearBackwardRef, mingruRef, mingruBackwardRef, layerNormRef, unaryRef, binaryRef, adamRef } from './helpers/reference.js';
 import { randomArray, assertClose, assertBitwiseEqual } from './helpers/util.js';
@@ -11,8 +11,7 @@ import { randomArray, assertClose, assertBitwiseEqual } from './helpers/util.js'
 const DIMS = [1, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17];
 const pick = <T>(gen: Generator, xs: readonly T[]): T => xs[gen.int(xs.length)];
 
-for (const dev of await availableBackends()) {
-  const test = suite(`kernels on ${dev.description}`);
+await forEachBackend('kernels', async (test, dev) => {
 
   test('linear_forward matches the float64 reference (80 shapes, with and without bias)', async () => {
     const gen = new Generator(11);
@@ -275,5 +274,4 @@ for (const dev of await availableBackends()) {
     bufs.freeAll();
   });
 
-  test.run();
-}
+});

@@ -4,13 +4,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { assertClose } from './helpers/util.js';
 
 const golden = JSON.parse(readFileSync(new URL('./fixtures/golden_layers.json', import.meta.url), 'utf8'));
 
-for (const device of await availableBackends()) {
-  const test = suite(`layers and optimizers, PyTorch golden cases on ${device.description}`);
+await forEachBackend('layers and optimizers, PyTorch golden cases', async (test, device) => {
   const t = (values: number[], shape: number[], requiresGrad = false) => rnam.tensor(values, shape, { device, requiresGrad });
 
   test(`LayerNorm: ${golden.layerNorm.length} cases, forward and backward`, async () => {
@@ -71,5 +70,4 @@ for (const device of await availableBackends()) {
     }
   });
 
-  test.run();
-}
+});

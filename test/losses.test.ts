@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { assertClose, randomArray } from './helpers/util.js';
 
 // ---- float64 references: the loss and its gradient with respect to each input, for upstream g ----
@@ -91,8 +91,7 @@ function throwsWith(fn: () => unknown, ...fragments: string[]): void {
   assert.unreachable(`expected an error mentioning ${fragments.join(', ')}`);
 }
 
-for (const device of await availableBackends('the loss suite')) {
-  const test = suite(`losses on ${device.description}`);
+await forEachBackend('losses', async (test, device) => {
   const t = (v: ArrayLike<number>, shape: number[], requiresGrad = false) => rnam.tensor(Float32Array.from(v), shape, { device, requiresGrad });
   /** Runs loss.backward() with upstream g, returning the loss and the inputs' gradients. */
   async function lossAndGrads(loss: rnam.Tensor, g: number, ...inputs: rnam.Tensor[]): Promise<[number, Float32Array[]]> {
@@ -277,5 +276,4 @@ for (const device of await availableBackends('the loss suite')) {
     throwsWith(() => rnam.crossEntropyLoss(a, t([0, 1], [2]), { ignoreIndex: 0.5 }), 'ignoreIndex');
   });
 
-  test.run();
-}
+});

@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { assertClose } from './helpers/util.js';
 
 interface RnnCase {
@@ -34,8 +34,7 @@ function build(c: RnnCase): rnam.SimpleRNN | rnam.GRU | rnam.LSTM {
   return c.kind === 'gru' ? new rnam.GRU(options) : new rnam.LSTM(options);
 }
 
-for (const device of await availableBackends('the masked golden suite')) {
-  const test = suite(`PyTorch ${fixtures.torch} masked recurrences (pack_padded_sequence, per-length minGRU) on ${device.description}`);
+await forEachBackend(`PyTorch ${fixtures.torch} masked recurrences (pack_padded_sequence, per-length minGRU)`, async (test, device) => {
 
   for (const kind of ['rnn', 'gru', 'lstm'] as const) {
     const cases = fixtures.rnn.filter((c) => c.kind === kind);
@@ -88,5 +87,4 @@ for (const device of await availableBackends('the masked golden suite')) {
     }
   });
 
-  test.run();
-}
+});

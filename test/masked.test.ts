@@ -12,7 +12,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
 import type { Backend, Tensor } from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { Buffers } from './helpers/buffers.js';
 import { assertBitwiseEqual, assertClose, product, randomArray } from './helpers/util.js';
 import { linearRef, mingruRef } from './helpers/reference.js';
@@ -202,8 +202,7 @@ function toBatchFirst(v: ArrayLike<number>, seq: number, batch: number, f: numbe
   return r;
 }
 
-for (const device of await availableBackends('the masked recurrence suite')) {
-  const test = suite(`masked recurrences on ${device.description}`);
+await forEachBackend('masked recurrences', async (test, device) => {
 
   for (const f of families) {
     test(`${f.name}: a padded batch equals each sequence alone (outputs, states, input and parameter gradients)`, async () => {
@@ -348,8 +347,7 @@ for (const device of await availableBackends('the masked recurrence suite')) {
     }
   });
 
-  test.run();
-}
+});
 
 // ---- wasm: bitwise contracts and errors --------------------------------------------------------------
 

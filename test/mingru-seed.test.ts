@@ -2,7 +2,7 @@
 // and chunked calls with prevHidden agree, forward and backward (input and parameter gradients).
 import { suite } from 'uvu';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { assertClose, randomArray } from './helpers/util.js';
 
 type Runner = (gru: rnam.MinGRU, x: rnam.Tensor) => rnam.Tensor;
@@ -22,8 +22,7 @@ function inChunks(size: number): Runner {
   };
 }
 
-for (const device of await availableBackends()) {
-  const test = suite(`MinGRU scan vs step-by-step vs chunked on ${device.description}`);
+await forEachBackend('MinGRU scan vs step-by-step vs chunked', async (test, device) => {
 
   for (const expansionFactor of [1, 2, 0.5]) {
     test(`expansion ${expansionFactor}: outputs and gradients agree`, async () => {
@@ -56,5 +55,4 @@ for (const device of await availableBackends()) {
     });
   }
 
-  test.run();
-}
+});

@@ -1,14 +1,10 @@
 // fit stops before a non-finite loss or gradient reaches the weights, on every backend: the
 // optimizer's update kernels skip when flag_nonfinite (run over the loss and every gradient on the
 // device) has flagged the step, and fit reads that flag with the loss, or at the epoch's end.
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { assertBitwiseEqual } from './helpers/util.js';
-
-const test = suite('fit: the non-finite guard');
-const backends = await availableBackends('the non-finite guard');
 
 function setup(dev: rnam.Backend, samples: number) {
   rnam.manualSeed(5);
@@ -32,7 +28,7 @@ async function fitError(run: () => Promise<unknown>): Promise<Error> {
   return assert.unreachable('fit did not throw') as never;
 }
 
-for (const dev of backends) {
+await forEachBackend('fit: the non-finite guard', (test, dev) => {
   test(`a NaN feature in step 3: NonFiniteError naming epoch 1, step 3; the weights bitwise those after step 2 (${dev.kind})`, async () => {
     // The reference: the same model trained on the two clean batches only.
     const ref = setup(dev, 8);
@@ -80,6 +76,4 @@ for (const dev of backends) {
     const [wa, wb] = [await weights(a.model), await weights(b.model)];
     wa.forEach((w, i) => assertBitwiseEqual(w, wb[i], `parameter ${i}`));
   });
-}
-
-test.run();
+});

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { opCases } from './helpers/op-cases.js';
 import { assertClose } from './helpers/util.js';
 
@@ -21,8 +21,7 @@ coverage('every op-table row with a PyTorch expression has its fixture (else run
 });
 coverage.run();
 
-for (const device of await availableBackends('the op golden suite')) {
-  const test = suite(`PyTorch ${fixtures.torch} golden cases of the op table on ${device.description}`);
+await forEachBackend(`PyTorch ${fixtures.torch} golden cases of the op table`, async (test, device) => {
   test(`${cases.length} ops: output and every input gradient`, async () => {
     for (const c of cases) {
       const g = golden.get(c.what);
@@ -35,5 +34,4 @@ for (const device of await availableBackends('the op golden suite')) {
       for (let i = 0; i < xs.length; i++) assertClose(await xs[i].grad!.toArray(), g.grads[i], `${c.what} d(input ${i}) vs PyTorch`, rtol, atol);
     }
   });
-  test.run();
-}
+});

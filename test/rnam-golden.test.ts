@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { assertClose } from './helpers/util.js';
 
 const dir = new URL('./fixtures/rnam/', import.meta.url);
@@ -15,8 +15,7 @@ async function values(t: rnam.Tensor): Promise<Float32Array> {
   return t.toArray();
 }
 
-for (const device of await availableBackends()) {
-  const test = suite(`FirstOrderRNAM PyTorch golden cases on ${device.description}`);
+await forEachBackend('FirstOrderRNAM PyTorch golden cases', async (test, device) => {
 
   test(`${cases.length} cases: forward, contributions, loss, gradients, two AdamW steps`, async () => {
     assert.ok(cases.length >= 6, 'fixtures missing');
@@ -77,5 +76,4 @@ for (const device of await availableBackends()) {
     }
   });
 
-  test.run();
-}
+});

@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { assertBitwiseEqual, assertClose, randomArray } from './helpers/util.js';
 import { backwardCuts, forwardCuts } from '../src/backend/wasm/plans/rnamblock.js';
 
@@ -115,8 +115,7 @@ cpu('a wrong input shape is named (the unfused path reports it)', () => {
 
 cpu.run();
 
-for (const device of (await availableBackends('rnamBlock')).filter((d) => d.kind === 'webgpu')) {
-  const gpu = suite(`rnamBlock (fused) vs the unfused ops on ${device.description}: close`);
+await forEachBackend('rnamBlock (fused) vs the unfused ops, close', (gpu, device) => {
   for (const shape of [[2, 3, 5, 8], [3, 2, 7, 5], [1, 1, 1, 3], [2, 9, 300, 4]] as Shape4[]) {
     gpu(`terms ${shape[0]}, batch ${shape[1]}, seq ${shape[2]}, dim ${shape[3]}`, async () => {
       const { block, xs, douts } = setup(device, shape, 11 + shape[2]);
@@ -125,5 +124,4 @@ for (const device of (await availableBackends('rnamBlock')).filter((d) => d.kind
       for (const name of Object.keys(unfused)) assertClose(fused[name], unfused[name], `${shape.join('x')} ${name}`, 1e-4, 1e-4);
     });
   }
-  gpu.run();
-}
+}, { kinds: ['webgpu'] });

@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { assertClose } from './helpers/util.js';
 
 interface Case {
@@ -27,8 +27,7 @@ function build(c: Case): rnam.SimpleRNN | rnam.GRU | rnam.LSTM {
   return c.kind === 'gru' ? new rnam.GRU(options) : new rnam.LSTM(options);
 }
 
-for (const device of await availableBackends('the recurrent golden suite')) {
-  const test = suite(`PyTorch ${fixtures.torch} nn.RNN / nn.GRU / nn.LSTM golden cases on ${device.description}`);
+await forEachBackend(`PyTorch ${fixtures.torch} nn.RNN / nn.GRU / nn.LSTM golden cases`, async (test, device) => {
 
   for (const kind of ['rnn', 'gru', 'lstm'] as const) {
     const cases = fixtures.cases.filter((c) => c.kind === kind);
@@ -62,5 +61,4 @@ for (const device of await availableBackends('the recurrent golden suite')) {
     });
   }
 
-  test.run();
-}
+});

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { assertBitwiseEqual, assertClose, randomArray } from './helpers/util.js';
 
 type Cell = 'rnn_tanh' | 'rnn_relu' | 'gru' | 'lstm';
@@ -208,8 +208,7 @@ async function runModule(device: rnam.Backend, c: RefCase, batchFirst: boolean, 
 const CELLS: Cell[] = ['rnn_tanh', 'rnn_relu', 'gru', 'lstm'];
 const HIDDEN = [1, 2, 3, 4, 5, 7, 8, 13, 16, 17, 20, 33, 70]; // WebGPU: 70 > its 64 invocations per workgroup
 
-for (const device of await availableBackends('the recurrent-cell suite')) {
-  const test = suite(`recurrent cells on ${device.description}`);
+await forEachBackend('recurrent cells', async (test, device) => {
   const isGpu = device.kind === 'webgpu';
 
   for (const cell of CELLS) {
@@ -295,8 +294,7 @@ for (const device of await availableBackends('the recurrent-cell suite')) {
     }
   });
 
-  test.run();
-}
+});
 
 const cpuTests = suite('recurrent cells: gradients, determinism, errors, training (wasm)');
 

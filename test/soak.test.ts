@@ -13,10 +13,9 @@ import { runInNewContext } from 'node:vm';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 
 const test = suite('soak: the naive training loop stays flat');
-const backends = await availableBackends('the soak test');
 
 /** Least-squares slope of ys over xs. */
 export function slope(xs: number[], ys: number[]): number {
@@ -102,7 +101,7 @@ export async function soak(dev: rnam.Backend, steps: number, batch: number, seq:
 /** Steps, batch, seq per backend: thousands on wasm; WebGPU on SwiftShader is ~100x slower per step. */
 const SIZES: Record<string, [number, number, number]> = { wasm: [3000, 16, 64], webgpu: [40, 4, 8] };
 
-for (const dev of backends) {
+await forEachBackend('soak: the naive training loop stays flat', (test, dev) => {
   const [steps, batch, seq] = SIZES[dev.kind];
   test(`${steps} naive steps on ${dev.kind} (batch ${batch}, seq ${seq}): reserved memory flat, every undisposed tensor reclaimed`, async () => {
     const r = await soak(dev, steps, batch, seq);
@@ -114,7 +113,7 @@ for (const dev of backends) {
     assert.ok(r.livePeakGrowth < 1024, `live memory grows: ${figures}`);
     assert.ok(r.liveAfterCollect <= r.liveAfterFirst + 128 * 1024, `undisposed tensors were not reclaimed: ${figures}`);
   });
-}
+});
 
 test('slope() measures a known line', () => {
   assert.ok(Math.abs(slope([0, 1, 2, 3], [5, 7, 9, 11]) - 2) < 1e-12);

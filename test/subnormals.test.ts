@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
-import { availableBackends } from './helpers/backends.js';
+import { forEachBackend } from './helpers/backends.js';
 import { randomArray } from './helpers/util.js';
 
 /** Elements with 0 < |v| < 2^-126, found from the bits (exponent field 0, mantissa not 0). */
@@ -107,8 +107,7 @@ const cases: Case[] = [
   },
 ];
 
-for (const dev of await availableBackends('subnormal gradients')) {
-  const test = suite(`no subnormal gradients on ${dev.description}`);
+await forEachBackend('no subnormal gradients', async (test, dev) => {
   for (const c of cases) {
     const { batch, seq } = sizeOn(dev);
     test(`${c.name}: batch ${batch}, seq ${seq}, loss at the last step only`, async () => {
@@ -130,5 +129,4 @@ for (const dev of await availableBackends('subnormal gradients')) {
       assert.ok(zeros >= c.minZeroInputGrads(batch), `the case must decay into the flushed range: ${zeros} input-gradient zeros, want >= ${c.minZeroInputGrads(batch)}`);
     });
   }
-  test.run();
-}
+});

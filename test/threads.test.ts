@@ -77,6 +77,29 @@ test('large kernels: linear, minGRU, layer norm, elementwise: bitwise-identical 
   }
 });
 
+test('a call with more tasks than the shared task list holds (a grouped linear of 7000 terms): bitwise the 1-thread result', () => {
+  const gen = new rnam.Generator(13);
+  const [terms, rows, inDim, outDim] = [7000, 4, 3, 2]; // one task per term: 7000 records of 12 doubles > 2^15 doubles per thread
+  const x = randomArray(gen, terms * rows * inDim), w = randomArray(gen, terms * inDim * outDim), b = randomArray(gen, terms * outDim);
+  const dy = randomArray(gen, terms * rows * outDim);
+  const results = backends.map((dev) => {
+    const up = (v: Float32Array) => rnam.tensor(v, [v.length], { device: dev }).buffer;
+    const out = (n: number) => rnam.zeros([n], { device: dev }).buffer;
+    const [xb, wb, bb, dyb] = [x, w, b, dy].map(up);
+    const y = out(dy.length), dx = out(x.length), dw = out(w.length), db = out(b.length);
+    dev.linear_forward({ x: xb, w: wb, b: bb, y, terms, rows, inDim, outDim });
+    dev.linear_backward({ x: xb, w: wb, dy: dyb, dx, dw, db, terms, rows, inDim, outDim });
+    return [y, dx, dw, db].map((buf) => dev.readSync(buf));
+  });
+  const names = ['y', 'dx', 'dw', 'db'];
+  for (let i = 1; i < results.length; i++) {
+    results[0].forEach((r, k) => assertBitwiseEqual(results[i][k], r, `linear ${names[k]} with ${backends[i].threads} threads`));
+  }
+  // Not all zeros by accident: y of term 0, row 0 is x @ w + b.
+  const y00 = x[0] * w[0] + x[1] * w[2] + x[2] * w[4] + b[0];
+  assert.ok(Math.abs(results[0][0][0] - y00) < 1e-5, `y[0] = ${results[0][0][0]}, expected ${y00}`);
+});
+
 test('importing the built package starts nothing: require() works, the worker starts on first use, the process exits by itself', () => {
   // Counts Worker constructions: the runtime gets this same module object from process.getBuiltinModule.
   const script = `const wt = require('node:worker_threads'); let started = 0; const W = wt.Worker;
@@ -88,7 +111,8 @@ test('importing the built package starts nothing: require() works, the worker st
   const root = fileURLToPath(new URL('..', import.meta.url));
   const child = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', timeout: 30_000, env: { ...process.env, RNAM_THREADS: '2' } });
   assert.is(child.status, 0, `exit ${child.status} ${child.signal ?? ''}: ${child.stderr}`);
-  assert.equal(JSON.parse(child.stdout), { atImport: 0, afterUse: 1, threads: 2 });
+  // Two threads: one kernel worker, and the watcher that notices a worker dying mid-call.
+  assert.equal(JSON.parse(child.stdout), { atImport: 0, afterUse: 2, threads: 2 });
 });
 
 test('kernels that run before the workers are ready give the bits they give after', async () => {

@@ -1,6 +1,13 @@
-// Op codes of the unary and binary kernels; the same numbers are in assembly/ and kernels/.
-export const Unary = { relu: 0, sigmoid: 1, tanh: 2, exp: 3, log: 4, square: 5, sqrt: 6, abs: 7, neg: 8 } as const;
-export type UnaryOp = keyof typeof Unary;
+// Op codes of the unary and binary kernels by name: an op's code is its index in the spec row's
+// `ops` list, which the WGSL constants are generated from and the AssemblyScript ones checked against.
+import { binaryOps, unaryOps } from '../kernels/spec.js';
 
-export const Binary = { add: 0, sub: 1, mul: 2, div: 3 } as const;
-export type BinaryOp = keyof typeof Binary;
+export type UnaryOp = (typeof unaryOps)[number];
+export type BinaryOp = (typeof binaryOps)[number];
+
+function codes<T extends readonly string[]>(ops: T): { readonly [K in T[number]]: number } {
+  return Object.freeze(Object.fromEntries(ops.map((op, i) => [op, i]))) as { readonly [K in T[number]]: number };
+}
+
+export const Unary = codes(unaryOps);
+export const Binary = codes(binaryOps);

@@ -2,6 +2,7 @@
 // backends only). Used by the benchmarks' --profile flag.
 import type { Backend } from './backend.js';
 import { kernelNames } from '../kernels/spec.js';
+import { returnsCount } from '../kernels/derived.js';
 
 export interface KernelProfile {
   calls: number;
@@ -14,7 +15,7 @@ export function profileKernels(backend: Backend): { table: Map<string, KernelPro
   const target = backend as unknown as Record<string, unknown>;
   const originals = new Map<string, (...args: unknown[]) => unknown>();
   for (const name of kernelNames) {
-    if (name === 'count_nonfinite') continue; // asynchronous: its wall clock is not the kernel's
+    if (returnsCount(name)) continue; // asynchronous: its wall clock is not the kernel's
     const original = target[name] as (...args: unknown[]) => unknown;
     originals.set(name, original);
     target[name] = function (this: unknown, ...args: unknown[]) {

@@ -1,10 +1,9 @@
 // The seed's synthetic longitudinal data: latents z ~ U(0, 1) per term and time step; the target is
 // a Friedman-like function of each latent's EMA over time; the features are the output of a wide,
 // shallow, randomly initialised minGRU generator fed with z (after a warm-up), z-scored.
-import { Module } from '../nn/module.js';
-import { Linear } from '../nn/linear.js';
-import { MinGRU } from '../nn/mingru.js';
 import type { Tensor } from '../tensor.js';
+import { linear } from '../ops/linear.js';
+import { mingruLayer } from '../ops/mingru.js';
 import { tensor } from '../creation.js';
 import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
@@ -31,23 +30,30 @@ export const seedDataDefaults = {
   terms: 8, warmup: 8, seq: 1024, latentDecay: 0.95, samples: 10_000, splitPoint: 8_000, generatorBatchSize: 100, generatorDim: 32,
 } as const;
 
-/** The seed's Generator module: emb (1 -> dim), minGRU(dim), proj (dim -> 1), per term. */
-class FeatureGenerator extends Module {
-  readonly emb: Linear;
-  readonly gru: MinGRU;
-  readonly proj: Linear;
-
-  constructor(terms: number, dim: number) {
-    super();
-    this.emb = this.registerModule('emb', new Linear(terms, 1, dim));
-    this.gru = this.registerModule('gru', new MinGRU(terms, dim));
-    this.proj = this.registerModule('proj', new Linear(terms, dim, 1));
-  }
-
-  forward(z: Tensor, prevHidden?: Tensor | null): [Tensor, Tensor] {
-    const [h, last] = this.gru.forward(this.emb.forward(z), prevHidden);
-    return [this.proj.forward(h), last];
-  }
+/**
+ * The seed's Generator network, per term: emb (1 -> dim), minGRU(dim), proj (dim -> 1). Its weights
+ * are drawn as rnam.Linear and rnam.MinGRU draw them, in the order the seed's modules are built
+ * (emb weight and bias, the minGRU's to_hidden_and_gate, proj weight and bias), each uniform within
+ * 1/sqrt(fan-in) from the global generator; the forward is the ops those modules run.
+ */
+function featureGenerator(terms: number, dim: number) {
+  const uniform = (shape: number[], fanIn: number): Tensor => {
+    const bound = 1 / Math.sqrt(fanIn);
+    return tensor(defaultGenerator.fillUniform(new Float32Array(shape.reduce((a, b) => a * b, 1)), -bound, bound), shape);
+  };
+  const embW = uniform([terms, 1, dim], 1), embB = uniform([terms, 1, dim], 1);
+  const gate = uniform([terms, dim, 2 * dim], dim);
+  const projW = uniform([terms, dim, 1], dim), projB = uniform([terms, 1, 1], dim);
+  return {
+    forward(z: Tensor, prevHidden?: Tensor | null): [Tensor, Tensor] {
+      const h = mingruLayer(linear(z, embW, embB), gate, prevHidden ?? null);
+      const seq = h.shape[2];
+      return [linear(h, projW, projB), slice(h, 2, seq - 1, seq)];
+    },
+    dispose(): void {
+      for (const w of [embW, embB, gate, projW, projB]) w.dispose();
+    },
+  };
 }
 
 /** friedman(ema) = sin(ema_0) + cos(ema_1) + sqrt(|ema_2|) + ema_3^2, float32 like the seed. */
@@ -78,7 +84,7 @@ export function generateSeedData(options: SeedDataOptions = {}): { train: Sequen
   if (o.samples % o.generatorBatchSize !== 0) throw new Error('generateSeedData: samples must be a multiple of generatorBatchSize');
   if (!(o.splitPoint > 0 && o.splitPoint < o.samples)) throw new Error('generateSeedData: splitPoint must lie inside (0, samples)');
 
-  const generatorNet = new FeatureGenerator(o.terms, o.generatorDim).eval();
+  const generatorNet = featureGenerator(o.terms, o.generatorDim);
   const steps = o.warmup + o.seq, B = o.generatorBatchSize;
   const features = new Float32Array(o.terms * o.samples * o.seq);
   const targets = new Float32Array(o.samples);
@@ -96,7 +102,7 @@ export function generateSeedData(options: SeedDataOptions = {}): { train: Sequen
     }));
     for (let t = 0; t < o.terms; t++) features.set(out.subarray(t * B * o.seq, (t + 1) * B * o.seq), (t * o.samples + k * B) * o.seq);
   }
-  generatorNet.parameters().forEach((p) => p.dispose());
+  generatorNet.dispose();
 
   standardize(features, 0);
   standardize(targets, 1);

@@ -7,21 +7,37 @@
 // - its wasm plan and WebGPU plan (src/backend/*/plans/derived.ts): the export called on each of a
 //   few contiguous element ranges (on the thread pool when `parallel`), one 1-D dispatch over n.
 // The WGSL body is then all that is written by hand, besides the AssemblyScript body.
+//
+// A kernel whose wasm export takes the spec's parameters (no `wasm` row) and runs on the calling
+// thread (not `parallel`) needs no hand-written wasm plan either: its plan is one call with every
+// buffer as a pointer and every scalar as a number (wasmSerialKernels).
 import { kernelSpec, type BufferMode, type KernelName, type ScalarType } from './spec.js';
 import { gpuPasses, type BindingMode, type GpuPassSpec, type UniformType } from './gpu-passes.js';
 
 type Spec = typeof kernelSpec;
 export type ElementwiseKernel = { [K in KernelName]: Spec[K] extends { elementwise: true } ? K : never }[KernelName];
 
+/** Kernels whose wasm plan is one call of the export with the spec's arguments. */
+export type WasmSerialKernel = {
+  [K in KernelName]: Spec[K] extends { parallel: true } | { wasm: object } | { elementwise: true } ? never : K
+}[KernelName];
+
 interface RowView {
   family: GpuPassSpec['file'];
   buffers: Record<string, BufferMode>;
   scalars: Record<string, ScalarType>;
   elementwise?: boolean;
+  parallel?: boolean;
+  wasm?: object;
+  returns?: 'count';
 }
 const row = (k: KernelName): RowView => kernelSpec[k] as unknown as RowView;
 
 export const elementwiseKernels = (Object.keys(kernelSpec) as KernelName[]).filter((k) => row(k).elementwise) as ElementwiseKernel[];
+export const wasmSerialKernels = (Object.keys(kernelSpec) as KernelName[])
+  .filter((k) => !row(k).parallel && !row(k).wasm && !row(k).elementwise) as WasmSerialKernel[];
+/** Whether the kernel returns a count (a Promise<number> from every backend). */
+export const returnsCount = (k: KernelName): boolean => row(k).returns === 'count';
 
 const pascal = (name: string): string => name.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 const isOptional = (mode: BufferMode): boolean => mode.endsWith('?');
@@ -58,12 +74,16 @@ export function elementwiseDispatch(kernel: ElementwiseKernel, args: Readonly<Re
   return { uniforms, bindings };
 }
 
-/** The wasm export arguments of an elementwise kernel over elements [i0, i0 + count). */
-export function elementwiseWasmArgs(kernel: ElementwiseKernel, args: Readonly<Record<string, unknown>>,
-  pointer: (buffer: unknown, offset: number) => number, i0: number, count: number): Record<string, number> {
+/**
+ * The wasm export arguments of a kernel without a `wasm` row: every buffer as a pointer `i0`
+ * elements in, every scalar as a number (bool 0/1), and n = count when `count` is given (an
+ * elementwise kernel over elements [i0, i0 + count)).
+ */
+export function wasmCallArgs(kernel: ElementwiseKernel | WasmSerialKernel, args: Readonly<Record<string, unknown>>,
+  pointer: (buffer: unknown, offset: number) => number, i0 = 0, count?: number): Record<string, number> {
   const { buffers, scalars } = row(kernel);
   const out: Record<string, number> = {};
   for (const b of Object.keys(buffers)) out[b] = pointer(args[b] ?? null, i0);
-  for (const s of Object.keys(scalars)) out[s] = s === 'n' ? count : Number(args[s]);
+  for (const s of Object.keys(scalars)) out[s] = s === 'n' && count !== undefined ? count : Number(args[s]);
   return out;
 }

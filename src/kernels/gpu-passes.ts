@@ -73,8 +73,6 @@ const lnParams = {
 } as const;
 const lnDwDb = { ld_xhat: 'read', ld_dy: 'read', ld_dw: 'read_write', ld_db: 'read_write', ld_partial: 'read_write' } as const;
 
-const unaryParams = { struct: 'UnaryParams', name: 'up', fields: { n: 'u32', op: 'u32' } } as const;
-
 /** kind: 0 x, 1 x^2, 2 (a - b)^2; the result is sum / divisor (+ out[0] when accumulate). */
 const scalarParams = {
   struct: 'ScalarParams', name: 'rp',
@@ -155,27 +153,7 @@ export const gpuPasses = {
   layer_norm_backward_dwdb: { file: 'layernorm', uniform: lnParams, bindings: lnDwDb },
   layer_norm_backward_reduce: { file: 'layernorm', uniform: lnParams, bindings: lnDwDb },
 
-  // unary.wgsl
-  unary_forward: { file: 'unary', uniform: unaryParams, bindings: { uf_x: 'read', uf_y: 'read_write' } },
-  unary_backward: { file: 'unary', uniform: unaryParams, bindings: { ub_x: 'read', ub_y: 'read', ub_dy: 'read', ub_dx: 'read_write' } },
-
-  // elementwise.wgsl
-  binary_forward: {
-    file: 'elementwise', uniform: { struct: 'BinaryParams', name: 'bf', fields: { n: 'u32', op: 'u32' } },
-    bindings: { bf_a: 'read', bf_b: 'read', bf_out: 'read_write' },
-  },
-  binary_backward: {
-    file: 'elementwise', uniform: { struct: 'BinaryBackwardParams', name: 'bb', fields: { n: 'u32', op: 'u32', has_da: 'u32', has_db: 'u32' } },
-    bindings: { bb_a: 'read', bb_b: 'read', bb_dy: 'read', bb_da: 'read_write', bb_db: 'read_write' },
-  },
-  affine_scalar: {
-    file: 'elementwise', uniform: { struct: 'AffineParams', name: 'af', fields: { n: 'u32', scale: 'f32', shift: 'f32' } },
-    bindings: { af_x: 'read', af_out: 'read_write' },
-  },
-  fill: {
-    file: 'elementwise', uniform: { struct: 'FillParams', name: 'fp', fields: { n: 'u32', value: 'f32' } },
-    bindings: { fl_out: 'read_write' },
-  },
+  // elementwise.wgsl (its elementwise kernels' passes are derived: src/kernels/derived.ts)
   copy_rows: {
     file: 'elementwise',
     uniform: {

@@ -42,7 +42,18 @@ export interface KernelSpec {
    * the AssemblyScript and WGSL bodies are written by hand.
    */
   readonly elementwise?: true;
+  /**
+   * The values of the row's `op` scalar: op code i selects ops[i]. scripts/embed-wgsl.mjs declares
+   * them in the family's WGSL as constants named like the op in capitals (`RELU`), and
+   * scripts/check-kernels.mjs checks that assembly/<family>.ts declares the same constants.
+   */
+  readonly ops?: readonly string[];
 }
+
+/** The unary kernels' ops, in op-code order (src/backend/opcodes.ts gives them by name). */
+export const unaryOps = ['relu', 'sigmoid', 'tanh', 'exp', 'log', 'square', 'sqrt', 'abs', 'neg'] as const;
+/** The binary kernels' ops, in op-code order. */
+export const binaryOps = ['add', 'sub', 'mul', 'div'] as const;
 
 const recurrentWasm = { b0: 'i32', nb: 'i32', seq: 'i32', hidden: 'i32', strideT: 'i32', strideB: 'i32' } as const;
 
@@ -88,14 +99,14 @@ export const kernelSpec = {
     scalars: { rows: 'u32', dim: 'u32', eps: 'f32' },
   },
 
-  // ---- elementwise (op codes in src/backend/opcodes.ts)
+  // ---- elementwise; `op` selects one of the row's ops
   unary_forward: {
-    family: 'unary', parallel: true,
+    family: 'unary', parallel: true, elementwise: true, ops: unaryOps,
     buffers: { x: 'r', y: 'w' },
     scalars: { n: 'u32', op: 'u32' },
   },
   unary_backward: {
-    family: 'unary', parallel: true,
+    family: 'unary', parallel: true, elementwise: true, ops: unaryOps,
     buffers: { x: 'r', y: 'r', dy: 'r', dx: 'w' },
     scalars: { n: 'u32', op: 'u32' },
   },
@@ -112,23 +123,23 @@ export const kernelSpec = {
     scalars: { n: 'u32', beta: 'f32', threshold: 'f32' },
   },
   binary_forward: {
-    family: 'elementwise', parallel: true,
+    family: 'elementwise', parallel: true, elementwise: true, ops: binaryOps,
     buffers: { a: 'r', b: 'r', out: 'w' },
     scalars: { n: 'u32', op: 'u32' },
   },
   binary_backward: {
-    family: 'elementwise', parallel: true,
+    family: 'elementwise', parallel: true, elementwise: true, ops: binaryOps,
     buffers: { a: 'r', b: 'r', dy: 'r', da: 'w?', db: 'w?' },
     scalars: { n: 'u32', op: 'u32' },
   },
   /** out = x * scale + shift */
   affine_scalar: {
-    family: 'elementwise', parallel: true,
+    family: 'elementwise', parallel: true, elementwise: true,
     buffers: { x: 'r', out: 'w' },
     scalars: { n: 'u32', scale: 'f32', shift: 'f32' },
   },
   fill: {
-    family: 'elementwise', parallel: true,
+    family: 'elementwise', parallel: true, elementwise: true,
     buffers: { out: 'w' },
     scalars: { n: 'u32', value: 'f32' },
   },

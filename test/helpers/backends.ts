@@ -2,9 +2,10 @@
 // In Node, WebGPU is Dawn (the optional `webgpu` package); without a GPU it runs on SwiftShader,
 // the Vulkan CPU driver Debian's chromium package ships, which VK_ICD_FILENAMES points Dawn at.
 // Without WebGPU the suites say why and count a skip; RNAM_REQUIRE_WEBGPU=1 (CI) makes that a failure.
+// A per-backend suite is written once with forEachBackend, which runs it on each backend in turn.
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { suite } from 'uvu';
+import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../../src/index.js';
 
@@ -43,4 +44,25 @@ export async function availableBackends(what = 'the shared suite'): Promise<rnam
   if (typeof g === 'string') reportUnavailable(what, g);
   else backends.push(g);
   return backends;
+}
+
+export interface ForEachBackendOptions {
+  /** Only these kinds of backend (default both); a WebGPU-only suite still reports a missing WebGPU. */
+  kinds?: readonly rnam.BackendKind[];
+}
+
+/**
+ * Registers and runs one uvu suite per available backend, named `${name} on ${backend.description}`:
+ * body(s, backend) adds the suite's tests. Without WebGPU its suite is a skip naming the reason (a
+ * failure under RNAM_REQUIRE_WEBGPU=1). Suites run one after the other, wasm first.
+ */
+export async function forEachBackend(name: string, body: (s: Test, backend: rnam.Backend) => void | Promise<void>,
+  options: ForEachBackendOptions = {}): Promise<void> {
+  const kinds = options.kinds ?? ['wasm', 'webgpu'];
+  const backends = (await availableBackends(name)).filter((b) => kinds.includes(b.kind));
+  for (const backend of backends) {
+    const s = suite(`${name} on ${backend.description}`);
+    await body(s, backend);
+    s.run();
+  }
 }

@@ -7,8 +7,8 @@
 import type { DeviceBuffer } from '../backend.js';
 import type { ParallelKernel, WasmArgs, WasmExportName, WasmKernelExports, WasmResult } from '../../kernels/types.js';
 import { parallelKernels, wasmParams } from '../../kernels/types.js';
-import { FreeListAllocator } from '../allocator.js';
-import { ThreadPool, workersUnavailable, type Task } from '../thread-pool.js';
+import { FreeListAllocator } from './allocator.js';
+import { ThreadPool, workersUnavailable, type Task } from './thread-pool.js';
 import { ArgumentError, DeviceError } from '../../errors.js';
 import { wasmBinaryBase64, wasmThreadsBinaryBase64 } from '../wasm-binary.js';
 
@@ -146,6 +146,7 @@ export class WasmRuntime {
   /** The instantiated module, instantiating it (synchronously) and starting the workers on first use. */
   private get state(): Live {
     if (this.disposed) throw new DeviceError('wasm backend: used after dispose(); its memory and workers are gone (create a new WasmBackend)');
+    if (this.live?.pool?.lost) throw this.live.pool.lostError();
     return this.live ??= this.instantiate();
   }
 
@@ -228,7 +229,7 @@ export class WasmRuntime {
   }
 
   free(buffer: DeviceBuffer): void {
-    if (this.disposed) return;
+    if (this.disposed || this.live?.pool?.lost) return;
     this.state.allocator.free(ptr(buffer));
   }
 
@@ -240,7 +241,7 @@ export class WasmRuntime {
   /** Bytes handed out to live tensors right now, and the linear memory reserved so far. */
   memoryStats(): { liveBytes: number; reservedBytes: number } {
     if (this.disposed) return { liveBytes: 0, reservedBytes: 0 };
-    const { allocator } = this.state;
+    const { allocator } = this.live ?? this.state;
     return { liveBytes: allocator.liveBytes, reservedBytes: allocator.reservedBytes };
   }
 

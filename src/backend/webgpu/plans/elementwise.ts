@@ -1,23 +1,10 @@
-// Binary ops, affine maps, fills, row copies, the transpose and the non-finite count
-// (kernels/elementwise.wgsl): one invocation per element, except the count (grid-stride workgroups
-// and one atomic add each, into a counter read back at once).
+// Row copies, the transpose and the non-finite count (kernels/elementwise.wgsl): one invocation per
+// element, except the count (grid-stride workgroups and one atomic add each, into a counter read
+// back at once). The family's elementwise kernels' plans are derived (plans/derived.ts).
 import { WG, ceilDiv } from '../runtime.js';
-import { flag, type FamilyPlans } from '../plan.js';
+import type { FamilyPlans } from '../plan.js';
 
 export const elementwisePlans: FamilyPlans<'elementwise'> = {
-  binary_forward(rt, { a, b, out, n, op }) {
-    rt.dispatch1d('binary_forward', n, { n, op }, { bf_a: a, bf_b: b, bf_out: out });
-  },
-  binary_backward(rt, { a, b, dy, da, db, n, op }) {
-    if (!da && !db) return;
-    rt.dispatch1d('binary_backward', n, { n, op, has_da: flag(da), has_db: flag(db) }, { bb_a: a, bb_b: b, bb_dy: dy, bb_da: da, bb_db: db });
-  },
-  affine_scalar(rt, { x, out, n, scale, shift }) {
-    rt.dispatch1d('affine_scalar', n, { n, scale, shift }, { af_x: x, af_out: out });
-  },
-  fill(rt, { out, n, value }) {
-    rt.dispatch1d('fill', n, { n, value }, { fl_out: out });
-  },
   copy_rows(rt, { src, dst, outer, srcN, dstN, inner, srcStart, dstStart, count }) {
     const total = outer * count * inner;
     rt.dispatch1d('copy_rows', total,

@@ -13,10 +13,9 @@ import { optimPlans } from './optim.js';
 import { reducePlans } from './reduce.js';
 import { rnamblockPlans } from './rnamblock.js';
 import { rnnPlans } from './rnn.js';
-import { unaryPlans } from './unary.js';
 
 export const plans: { readonly [K in KernelName]: KernelPlan<K> } = {
-  ...linearPlans, ...mingruPlans, ...layernormPlans, ...unaryPlans, ...elementwisePlans,
+  ...linearPlans, ...mingruPlans, ...layernormPlans, ...elementwisePlans,
   ...reducePlans, ...optimPlans, ...rnnPlans, ...implicitPlans, ...derivedPlans,
   ...lossPlans, ...rnamblockPlans,
 };

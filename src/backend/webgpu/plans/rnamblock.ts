@@ -6,6 +6,7 @@
 import type { DeviceBuffer } from '../../backend.js';
 import type { GpuRuntime } from '../runtime.js';
 import type { FamilyPlans, PlanTuning } from '../plan.js';
+import { derivedPlans } from './derived.js';
 import { elementwisePlans } from './elementwise.js';
 import { linearPlans } from './linear.js';
 import { mingruPlans } from './mingru.js';
@@ -67,8 +68,8 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
         withDxg((dxg) => {
           linearPlans.linear_backward(rt, { x, w: wg, dy: dhg, dx: dxg, dw: dwg, db: null, terms, rows: rowsPerTerm, inDim: dim, outDim: 2 * dim }, tuning);
           if (dx && dxg) {
-            elementwisePlans.binary_forward(rt, { a: dout, b: du, out: dx, n, op: Binary.add }, tuning);
-            elementwisePlans.binary_forward(rt, { a: dx, b: dxg, out: dx, n, op: Binary.add }, tuning);
+            derivedPlans.binary_forward(rt, { a: dout, b: du, out: dx, n, op: Binary.add }, tuning);
+            derivedPlans.binary_forward(rt, { a: dx, b: dxg, out: dx, n, op: Binary.add }, tuning);
           }
         });
       }));

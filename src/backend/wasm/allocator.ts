@@ -9,7 +9,7 @@
 //   request takes the smallest free block that fits (lowest address on ties) and splits off the
 //   rest, and a free block at the top of the heap gives its space back to the top. So three freed
 //   1 GiB tensors serve one 1.5 GB tensor.
-import { OutOfMemoryError } from '../errors.js';
+import { OutOfMemoryError } from '../../errors.js';
 
 const ALIGN = 16;
 /** Blocks from this size up are large: exact-size, merged when freed. */
