@@ -37,7 +37,15 @@ export interface Report {
   explainedSplit: SplitName;
   /** The first samples of the explained split, in the one contribution convention. */
   examples: ExplainedSample[];
+  /** The first member's history (every member trains on the same data from its own seed). */
   history: { epoch: number; trainLoss: number; valLoss?: number; seconds: number }[];
+  /**
+   * True when each member early-stopped on its own validation ids (mixed inputs outside window mode):
+   * then samples.train and samples.validation are one member's, and metrics.train is over all of them.
+   */
+  crossFitted: boolean;
+  /** Per ensemble member, the epochs it trained (early stopping picks each member's best). */
+  members: { epochs: number }[];
   model: { class: string; options: object; parameters: number };
   device: string;
   seconds: number;
