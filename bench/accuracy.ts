@@ -52,7 +52,8 @@ const cases: Record<string, Case> = {
       const first = Date.parse(`${JSON.parse(readFileSync(join(dataDir, 'chicago.splits.json'), 'utf8'))[String(seed)].first_test_date}T00:00:00Z`);
       const d = header.indexOf('date');
       // Train on the rows before the first test target; predict every window and score those whose target is in the test period.
-      return { train: rows.filter((r) => Date.parse(`${r[d]}T00:00:00Z`) < first), test: rows, keep: (p, i) => p.times[i] >= first };
+      // A window is timed at its last input day; its target is the next day.
+      return { train: rows.filter((r) => Date.parse(`${r[d]}T00:00:00Z`) < first), test: rows, keep: (p, i) => p.times[i] + 86_400_000 >= first };
     },
     metrics: ['rmse', 'mae'], baselines: ['persistence', 'seasonal_naive_7', 'ridge_last_step', 'xgb_lags'],
   },

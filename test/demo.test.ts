@@ -285,7 +285,7 @@ if (!playwright) {
     const csvPath = join(work, 'stations.csv'), out = join(work, 'cli');
     writeFileSync(csvPath, smallCsv());
     execFileSync(process.execPath, [join(root, 'bin', 'rnam.js'), 'train', csvPath, '--id', 'station', '--time', 'day', '--target', 'y', '--features', 'a,b',
-      '--window', String(csvOptions.window), '--task', 'binary', '--epochs', '2', '--device', 'wasm', '--no-progress', '--out', out], { stdio: 'pipe' });
+      '--window', String(csvOptions.window), '--task', 'binary', '--model', 'first-order', '--missing', 'error', '--epochs', '2', '--device', 'wasm', '--no-progress', '--out', out], { stdio: 'pipe' });
     const bytes = readFileSync(join(out, 'model.safetensors'));
     const s = await untilDone(() => page.setInputFiles('[data-testid=model-input]', { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: bytes }));
     assert.match(await page.textContent('[data-testid=status]') ?? '', 'an rnam model file');

@@ -191,9 +191,20 @@ function checkOptions(o: MixedBuildOptions): CheckedWindow | null {
 }
 
 /** Fits on the training split (whole ids for panels and tables, time blocks for windows) and builds every split. */
+/** Window mode: an id with fewer rows than a window and its horizon is an error naming it. */
+function checkLengths(list: readonly Entity[], o: MixedBuildOptions, w: CheckedWindow | null, need: number): void {
+  if (!w) return;
+  const short = list.find((e) => e.series.length < need);
+  if (short) {
+    throw new DataError('too-few-rows', `the id has ${short.series.length} rows; a window of ${w.window} steps${need > w.window ? ` and its target ${w.horizon} steps later need ${need}` : ` needs ${need}`}`,
+      { ...(o.id !== undefined ? { id: short.series.id, column: o.id } : {}) });
+  }
+}
+
 export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { validation: number; test: number; seed: number }): MixedBuild {
   const w = checkOptions(o);
   const { list, kind } = entities(table, o, false);
+  checkLengths(list, o, w, w ? w.window + w.horizon : 1);
   missingRule(list, o);
   const parts = o.mode !== 'window' ? entitySplit(list.map((e) => e.series.id), split) : null;
   const cut = o.mode === 'window' ? timeCut({ by: 'time', validation: split.validation, test: split.test }, kind) : null;
@@ -235,6 +246,7 @@ export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { vali
 export function transformMixed(table: LongTable, o: MixedBuildOptions, stats: MixedStats): MixedDataset {
   const w = checkOptions(o);
   const { list } = entities(table, o, true);
+  checkLengths(list, o, w, w ? w.window : 1);
   missingRule(list, o);
   const specs: { e: Entity; p: SampleSpec }[] = [];
   for (const e of list) {
@@ -354,7 +366,8 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     });
     const y = p.targetStep < s.length ? s.y[p.targetStep] : NaN;
     targets[i] = target && o.standardizeTarget ? standardizeValue(y, target) : y;
-    sampleTimes[i] = s.times[Math.min(p.targetStep, s.length - 1)];
+    // The time a sample is known at: its last input step (a forecast's target lies after it).
+    sampleTimes[i] = s.times[first + Math.max(1, len) - 1];
   });
   return new MixedDataset({
     sequence, sequenceTerms: Ts, seq: S, lengths, statics, staticTerms: o.static.length, categorical, levels: stats.levels,

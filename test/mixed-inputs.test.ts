@@ -1,0 +1,174 @@
+// Everything real tables say, through trainTable and predictTable: static numeric and categorical
+// features (unseen and rare levels read as 'other'), irregular visits (the time since a feature was
+// last observed is an input, so a truth that depends on the gaps is learned, and is not when only
+// the order of visits is seen), missing values as information (a feature never observed still
+// predicts), missing targets skipped and counted, plain tables without a time column; the
+// intercept + contributions identity with every kind of term on both backends.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as rnam from '../src/index.js';
+import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
+
+const quiet = { log: null, progress: false } as const;
+
+/** Patients with irregular visits: a lab that is missing at some visits, age and ward fixed per patient. */
+function clinicCsv(patients = 80, seed = 1): string {
+  const gen = new rnam.Generator(seed), lines = ['patient,day,lab,age,ward,outcome'];
+  const wards = ['north', 'south', 'east'];
+  for (let p = 0; p < patients; p++) {
+    const age = 40 + gen.int(40), ward = wards[p % 3], risk = gen.normal();
+    const visits = 2 + gen.int(5);
+    let day = 0;
+    for (let v = 0; v < visits; v++) {
+      day += 1 + gen.int(30);
+      const lab = gen.uniform() < 0.3 ? '' : (risk + gen.normal() * 0.3).toFixed(3);
+      lines.push(`P${p},${day},${lab},${age},${ward},${risk + (age - 60) / 20 + (ward === 'north' ? 1 : 0) > 0.5 ? 'dead' : 'alive'}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function sumOf(p: rnam.TablePrediction, i: number): number {
+  let s = p.intercept[i];
+  for (let t = 0; t < p.featureNames.length; t++) s += p.contributions[t * p.samples + i];
+  return s;
+}
+
+async function identity(device: rnam.Device, what: string): Promise<void> {
+  const trained = await rnam.trainTable(clinicCsv(), { id: 'patient', time: 'day', target: 'outcome', epochs: 3, members: 2, device, ...quiet });
+  const r = trained.preprocessing.record;
+  assert.equal(r.columns.static, ['age'], `${what}: age is constant within each patient`);
+  assert.equal(r.columns.categorical, ['ward']);
+  assert.equal(r.mixed!.levels[0], ['other', 'east', 'north', 'south']);
+  assert.is(r.missing, 'mask');
+  assert.is(trained.model.describe().kind, 'AdditiveRNAM');
+  const p = await rnam.predictTable(trained, clinicCsv());
+  assert.equal([...p.featureNames], ['lab', 'age', 'ward']);
+  for (let i = 0; i < p.samples; i++) {
+    const z = sumOf(p, i);
+    assert.ok(Math.abs(z - p.output[i]) < 1e-5 * (1 + Math.abs(z)), `${what} sample ${i}: intercept + contributions ${z} vs the logit ${p.output[i]}`);
+    assert.ok(Math.abs(1 / (1 + Math.exp(-z)) - p.prediction[i]) < 1e-5);
+  }
+  // The saved model predicts the same numbers.
+  const loaded = await rnam.loadTrained(await rnam.saveTrained(trained), { device });
+  const q = await rnam.predictTable(loaded, clinicCsv());
+  assert.equal(Array.from(q.prediction), Array.from(p.prediction), `${what}: saved and loaded`);
+  assert.equal(Array.from(q.contributions), Array.from(p.contributions));
+}
+
+const test = suite('mixed inputs');
+
+test('wasm: static, categorical and masked terms; intercept + contributions = the logit; save and load', async () => {
+  await identity(await rnam.device('wasm'), 'wasm');
+});
+
+test('a categorical term scores each level; an unseen level reads as other', async () => {
+  const trained = await rnam.trainTable(clinicCsv(), { id: 'patient', time: 'day', target: 'outcome', epochs: 2, members: 1, device: 'wasm', ...quiet });
+  const newcomer = 'patient,day,lab,age,ward,outcome\nX,1,0.5,50,west,\nY,1,0.5,50,north,\nZ,1,0.5,50,other,\n';
+  const p = await rnam.predictTable(trained, newcomer);
+  const ward = 2, n = p.samples;
+  assert.is(p.contributions[ward * n + 0], p.contributions[ward * n + 2], "'west' was never seen: it scores as 'other'");
+  assert.is.not(p.contributions[ward * n + 1], p.contributions[ward * n + 0], 'a known level has its own score');
+  assert.ok(p.targetKnown.every((k) => !k), 'no target needed');
+  const e = await rnam.explain(trained.model, trained.datasets.train, { offsets: trained.centering.offsets });
+  const shape = e.shapes.find((s) => s.feature === 'ward')!;
+  assert.is(shape.kind, 'categorical');
+  assert.equal(shape.levels, ['other', 'east', 'north', 'south']);
+  assert.ok(shape.bins.every((b) => b.x0 === b.x1 && Number.isInteger(b.x)), 'one bar per level');
+  assert.is(e.shapes.find((s) => s.feature === 'age')!.kind, 'static');
+});
+
+test('a feature never observed in a series still predicts (its term reads "never observed")', async () => {
+  const trained = await rnam.trainTable(clinicCsv(), { id: 'patient', time: 'day', target: 'outcome', epochs: 2, members: 1, device: 'wasm', ...quiet });
+  const p = await rnam.predictTable(trained, 'patient,day,lab,age,ward\nQ,1,,70,south\nQ,5,,70,south\n');
+  assert.is(p.samples, 1);
+  assert.ok(Number.isFinite(p.prediction[0]) && Number.isFinite(p.contributions[0]), `prediction ${p.prediction[0]}`);
+});
+
+test('the time since the last observation is an input: a truth that depends on the gaps is learned; without it, it is not', async () => {
+  // The outcome: the last two visits were more than 10 days apart. Values carry nothing.
+  const make = (seed: number) => {
+    const gen = new rnam.Generator(seed), lines = ['id,day,x,y'];
+    for (let p = 0; p < 240; p++) {
+      let day = 0, gap = 0;
+      const visits = 3 + gen.int(3);
+      for (let v = 0; v < visits; v++) {
+        gap = 1 + gen.int(20);
+        day += gap;
+        lines.push(`e${p},${day},${gen.normal().toFixed(3)},_`);
+      }
+      lines.splice(lines.length - visits, visits, ...lines.slice(lines.length - visits).map((l) => l.replace('_', gap > 10 ? '1' : '0')));
+    }
+    return lines.join('\n') + '\n';
+  };
+  const common = { id: 'id', time: 'day', target: 'y', epochs: 40, members: 1, patience: 40, lr: 0.01, device: 'wasm', ...quiet } as const;
+  const withGaps = await rnam.trainTable(make(3), common);
+  const gaps = await rnam.predictTable(withGaps, make(4));
+  const aucGaps = rnam.rocAuc(Array.from(gaps.prediction), Array.from(gaps.targets));
+  const orderOnly = await rnam.trainTable(make(3), { ...common, model: 'first-order', missing: 'error' });
+  const order = await rnam.predictTable(orderOnly, make(4));
+  const aucOrder = rnam.rocAuc(Array.from(order.prediction), Array.from(order.targets));
+  assert.ok(aucGaps > 0.85, `with the gap input: AUC ${aucGaps}`);
+  assert.ok(aucOrder < 0.7, `the first-order model sees values in order only: AUC ${aucOrder}`);
+});
+
+test('window mode: samples whose target is missing are skipped in training and counted; predicted all the same', async () => {
+  const lines = ['day,x,y'];
+  const gen = new rnam.Generator(8);
+  for (let d = 0; d < 90; d++) lines.push(`${d},${gen.normal().toFixed(3)},${d % 7 === 3 ? '' : gen.normal().toFixed(3)}`);
+  const said: string[] = [];
+  const trained = await rnam.trainTable(lines.join('\n'), { time: 'day', target: 'y', window: 5, epochs: 2, members: 1, device: 'wasm', log: (l) => said.push(l) });
+  const skipped = said.find((l) => /samples have no known target/.test(l));
+  assert.ok(skipped, said.join('\n'));
+  assert.ok(Number(skipped!.split(' ')[0]) >= 10, skipped);
+  const p = await rnam.predictTable(trained, lines.join('\n'));
+  assert.is(p.samples, 90 - 5 + 1);
+  assert.ok(p.targetKnown.some((k) => !k) && p.targetKnown.some((k) => k));
+});
+
+test('a plain table without a time column trains an additive model of static and categorical terms', async () => {
+  const gen = new rnam.Generator(2), lines = ['row,size,kind,price'];
+  for (let i = 0; i < 150; i++) {
+    const size = 20 + gen.int(100), kind = ['flat', 'house', 'loft'][gen.int(3)];
+    lines.push(`${i},${size},${kind},${(size * 2 + (kind === 'house' ? 50 : 0) + gen.normal() * 5).toFixed(1)}`);
+  }
+  const said: string[] = [];
+  const trained = await rnam.trainTable(lines.join('\n'), { id: 'row', target: 'price', epochs: 30, members: 1, lr: 0.01, device: 'wasm', log: (l) => said.push(l) });
+  assert.is(trained.preprocessing.record.mode, 'table');
+  assert.equal(trained.preprocessing.record.columns.static, ['size']);
+  assert.equal(trained.preprocessing.record.columns.categorical, ['kind']);
+  assert.ok(said.some((l) => l.includes('categorical') && l.includes('kind')), 'the choice is said');
+  assert.ok(trained.report.metrics.test!.r2 > 0.8, `test r2 ${trained.report.metrics.test!.r2}`);
+});
+
+test('bad mixed inputs are errors naming the column, row or id', async () => {
+  const varying = 'id,t,age,y\na,1,50,0\na,2,51,1\nb,1,40,0\nb,2,40,1\n';
+  try {
+    await rnam.trainTable(varying, { id: 'id', time: 't', target: 'y', static: ['age'], ...quiet });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, rnam.DataError);
+    assert.match((err as Error).message, /static feature 'age' changes within id 'a'/);
+  }
+  const typo = 'id,t,lab,y\n' + Array.from({ length: 30 }, (_, i) => `e${i},1,${i === 7 ? 'abc' : i},${i % 2}`).join('\n');
+  try {
+    await rnam.trainTable(typo, { id: 'id', time: 't', target: 'y', ...quiet });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, rnam.DataError);
+    assert.match((err as Error).message, /'abc'/);
+    assert.is((err as rnam.DataError).column, 'lab');
+  }
+});
+
+test.run();
+
+const gpu = await webgpuBackend();
+if (typeof gpu === 'string') reportUnavailable('mixed inputs', gpu);
+else {
+  const g = suite('mixed inputs on WebGPU');
+  g('WebGPU: static, categorical and masked terms; intercept + contributions = the logit; save and load', async () => {
+    await identity(gpu as unknown as rnam.Device, 'webgpu');
+  });
+  g.run();
+}
