@@ -25,9 +25,10 @@ export interface TrainArgs {
   batchSize: number;
   lr: number;
   seed: number;
+  members?: number;
   validation: number;
   test: number;
-  hidden: number;
+  hidden?: number;
   blocks: number;
   device: 'auto' | 'wasm' | 'webgpu';
   missing?: 'error' | 'carry-forward' | 'mask';
@@ -39,6 +40,7 @@ export interface PredictArgs {
   model: string;
   data: string;
   out: string;
+  rawCells: boolean;
   device: 'auto' | 'wasm' | 'webgpu';
   batchSize: number;
 }
@@ -48,9 +50,10 @@ export const usage = `usage:
              [--static a,b] [--categorical a,b] [--task regression|binary|multiclass]
              [--positive LABEL] [--window N [--horizon H]] [--validation F] [--test F]
              [--epochs N] [--batch-size N] [--lr X] [--seed N] [--hidden N] [--blocks N]
-             [--missing mask|carry-forward|error] [--model additive|first-order]
+             [--members K] [--missing mask|carry-forward|error] [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
+             [--raw-cells]
 
 train: panel mode (one sample per id: its rows by time, the target at its last known row) unless
 --window gives sliding windows of N steps with the target H steps (default 1) after each window's
@@ -67,7 +70,8 @@ DIR/report.html together (the previous ones stay whole until the new ones are co
 predict: one row per sample: id, time (as in the input), target (empty where unknown: the target
 column may be absent), target_known, prediction (p(positive class) for binary; the class label and
 p_<class> columns for multiclass), intercept, contribution_<feature> per feature; intercept + the
-contributions = the value (regression) or the logit of the positive or predicted class.`;
+contributions = the value (regression) or the logit of the positive or predicted class. Text cells a
+spreadsheet would run as formulas (starting with =, +, -, @) get a leading ' unless --raw-cells.`;
 
 function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;
@@ -117,7 +121,7 @@ function parse(argv: string[], options: Record<string, { type: 'string' | 'boole
 const devices = ['auto', 'wasm', 'webgpu'] as const;
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'batch-size', 'lr', 'seed', 'hidden', 'blocks', 'device', 'missing', 'out'];
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'batch-size', 'lr', 'seed', 'members', 'hidden', 'blocks', 'device', 'missing', 'out'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
   const s = (k: string) => v[k] as string | undefined;
@@ -143,18 +147,19 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     epochs: integer('epochs', s('epochs'), 30, 1), batchSize: integer('batch-size', s('batch-size'), 64, 1),
     lr: positive('lr', s('lr'), 3e-3), seed: integer('seed', s('seed'), 0, 0),
     validation: fraction('validation', s('validation'), 0.15), test: fraction('test', s('test'), 0.15),
-    hidden: integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
+    members: s('members') === undefined ? undefined : integer('members', s('members'), 1, 1),
+    hidden: s('hidden') === undefined ? undefined : integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),
     out: required('out', s('out')), progress: !v['no-progress'],
   };
 }
 
 export function parsePredictArgs(argv: string[]): PredictArgs {
-  const options = Object.fromEntries(['out', 'device', 'batch-size'].map((n) => [n, { type: 'string' as const }]));
+  const options = { ...Object.fromEntries(['out', 'device', 'batch-size'].map((n) => [n, { type: 'string' as const }])), 'raw-cells': { type: 'boolean' as const } };
   const { values: v, positionals } = parse(argv, options, ['MODEL.safetensors', 'DATA.csv']);
   const s = (k: string) => v[k] as string | undefined;
   return {
-    model: positionals[0], data: positionals[1], out: required('out', s('out')),
+    model: positionals[0], data: positionals[1], out: required('out', s('out')), rawCells: v['raw-cells'] === true,
     device: oneOf('device', s('device'), devices, 'auto')!, batchSize: integer('batch-size', s('batch-size'), 256, 1),
   };
 }

@@ -14,7 +14,7 @@ export async function predictCommand(args: PredictArgs, log: Log): Promise<numbe
   const dev = await chooseDevice(args.device);
   const trained = await loadTrained(new Uint8Array(modelBytes.buffer, modelBytes.byteOffset, modelBytes.byteLength), { device: dev });
   if (!trained.centered) log('the model file has no centering (written by an older rnam): contributions are the model\'s own, uncentered');
-  const p = await predictTable(trained, text, { batchSize: args.batchSize });
+  const p = await predictTable(trained, text, { batchSize: args.batchSize, rawCells: args.rawCells });
   await writeFilesAtomically([[args.out, Papa.unparse({ fields: p.header, data: [...p.rows()] }) + '\n']]);
   const known = p.targetKnown.filter(Boolean).length;
   const metrics = p.metrics ? `; on them: ${Object.entries(p.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}` : '';

@@ -16,7 +16,7 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
     model: args.model, task: args.task, positive: args.positive,
     window: args.window, horizon: args.horizon, missing: args.missing,
     split: { validation: args.validation, test: args.test, seed: args.seed },
-    epochs: args.epochs, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks,
+    epochs: args.epochs, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks, members: args.members,
     device: args.device, log, progress: args.progress,
   });
   const { report } = trained;

@@ -23,7 +23,9 @@ export function numberCell(cell: Cell): number | undefined {
   if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
   if (typeof cell === 'string') {
     const s = cell.trim();
-    return decimal.test(s) ? Number(s) : undefined;
+    // '1e400' matches the grammar but overflows to Infinity: not a number a model can read.
+    const v = decimal.test(s) ? Number(s) : NaN;
+    return Number.isFinite(v) ? v : undefined;
   }
   return undefined;
 }
@@ -56,7 +58,7 @@ export function timeKindOf(cell: Cell): TimeKind | undefined {
   if (cell instanceof Date) return 'date';
   if (typeof cell === 'number') return Number.isFinite(cell) ? 'number' : undefined;
   if (typeof cell !== 'string') return undefined;
-  if (decimal.test(cell.trim())) return 'number';
+  if (decimal.test(cell.trim())) return Number.isFinite(Number(cell.trim())) ? 'number' : undefined;
   return isoDateMs(cell) !== undefined ? 'date' : undefined;
 }
 
@@ -64,7 +66,8 @@ export function timeKindOf(cell: Cell): TimeKind | undefined {
 export function timeCell(cell: Cell, kind: TimeKind): number | undefined {
   if (kind === 'number') {
     if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
-    return typeof cell === 'string' && decimal.test(cell.trim()) ? Number(cell.trim()) : undefined;
+    const v = typeof cell === 'string' && decimal.test(cell.trim()) ? Number(cell.trim()) : NaN;
+    return Number.isFinite(v) ? v : undefined;
   }
   if (cell instanceof Date) return Number.isNaN(cell.getTime()) ? undefined : cell.getTime();
   return typeof cell === 'string' ? isoDateMs(cell) : undefined;

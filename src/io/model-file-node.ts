@@ -3,6 +3,7 @@
 import type { Module } from '../nn/module.js';
 import { saveAsync, load, type LoadOptions, type LoadedModel, type SaveExtras } from './model-file.js';
 import { RnamError } from '../errors.js';
+import { writeFilesAtomically } from './atomic-write.js';
 
 function fsPromises(where: string): typeof import('node:fs/promises') {
   const getBuiltin = typeof process !== 'undefined' ? (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule : undefined;
@@ -11,9 +12,10 @@ function fsPromises(where: string): typeof import('node:fs/promises') {
 }
 
 /** Writes save(model, extras) to `path` (Node only; the model may be on any device). */
+/** Writes save(model, extras) to `path` atomically (Node only; the model may be on any device): a crash never leaves a partial file. */
 export async function saveFile(path: string, model: Module, extras: SaveExtras = {}): Promise<void> {
-  const fs = fsPromises('saveFile');
-  await fs.writeFile(path, await saveAsync(model, extras));
+  fsPromises('saveFile');
+  await writeFilesAtomically([[path, await saveAsync(model, extras)]]);
 }
 
 /** load() of the file at `path` (Node only). */

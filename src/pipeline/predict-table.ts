@@ -7,10 +7,16 @@ import { outputMetrics, tableOutputs, type TableOutputs } from './outputs.js';
 import type { TrainedModel } from './model-file.js';
 import { toTable, type TableInput } from './table-input.js';
 import type { Metrics } from '../train/task.js';
+import { safeCsvCell } from '../io/csv-cells.js';
 
 export interface PredictTableOptions {
   /** Samples per forward pass (default 256). */
   batchSize?: number;
+  /**
+   * rows(): text cells (ids, labels) that a spreadsheet would run as formulas (=, +, -, @ first) get a
+   * leading apostrophe (default); true writes them as they are.
+   */
+  rawCells?: boolean;
 }
 
 export interface TablePrediction extends TableOutputs {
@@ -24,7 +30,8 @@ export interface TablePrediction extends TableOutputs {
 }
 
 export async function predictTable(trained: TrainedModel, data: TableInput, options: PredictTableOptions = {}): Promise<TablePrediction> {
-  checkOptions('predictTable', options, ['batchSize']);
+  checkOptions('predictTable', options, ['batchSize', 'rawCells']);
+  const cell = (v: string | number) => safeCsvCell(v, { raw: options.rawCells ?? false });
   const batchSize = options.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError(`predictTable: batchSize must be a positive integer, got ${describeValue(options.batchSize)}`);
   if (!trained || typeof trained !== 'object' || !trained.preprocessing || !trained.model) {
@@ -36,15 +43,15 @@ export async function predictTable(trained: TrainedModel, data: TableInput, opti
   const targetKnown = Array.from(o.targets, (y) => !Number.isNaN(y));
   const classes = pre.task === 'multiclass' ? pre.record.target.classes! : [];
   const features = pre.featureNames;
-  const header = ['id', 'time', 'target', 'target_known', 'prediction', ...classes.map((c) => `p_${c}`), 'intercept', ...features.map((f) => `contribution_${f}`)];
+  const header = ['id', 'time', 'target', 'target_known', 'prediction', ...classes.map((c) => `p_${c}`), 'intercept', ...features.map((f) => `contribution_${f}`)].map((h) => String(cell(h)));
   const label = (v: number) => (pre.task === 'regression' ? v : pre.classLabel(v));
   return {
     ...o, targetKnown, metrics: outputMetrics(pre, o), header,
     * rows() {
       for (let i = 0; i < o.samples; i++) {
         yield [
-          o.ids[i], pre.formatTime(o.times[i]), targetKnown[i] ? label(o.targets[i]) : '', targetKnown[i] ? 'true' : 'false',
-          pre.task === 'multiclass' ? pre.classLabel(o.prediction[i]) : o.prediction[i],
+          cell(o.ids[i]), pre.formatTime(o.times[i]), targetKnown[i] ? cell(label(o.targets[i])) : '', targetKnown[i] ? 'true' : 'false',
+          pre.task === 'multiclass' ? cell(pre.classLabel(o.prediction[i])) : o.prediction[i],
           ...classes.map((_, k) => o.probabilities![i * classes.length + k]),
           o.intercept[i], ...features.map((_, t) => o.contributions[t * o.samples + i]),
         ];
