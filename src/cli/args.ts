@@ -25,7 +25,10 @@ export interface TrainArgs {
   batchSize: number;
   lr: number;
   seed: number;
+  splitSeed?: number;
   members?: number;
+  refit: boolean;
+  coverage?: number;
   validation: number;
   test: number;
   hidden?: number;
@@ -50,7 +53,8 @@ export const usage = `usage:
              [--static a,b] [--categorical a,b] [--task regression|binary|multiclass]
              [--positive LABEL] [--window N [--horizon H]] [--validation F] [--test F]
              [--epochs N] [--batch-size N] [--lr X] [--seed N] [--hidden N] [--blocks N]
-             [--members K] [--missing mask|carry-forward|error] [--model additive|first-order]
+             [--split-seed N] [--members K] [--refit] [--coverage F]
+             [--missing mask|carry-forward|error] [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
              [--raw-cells]
@@ -63,6 +67,10 @@ name them); text columns that hold one value per id are categorical (--categoric
 Each time-varying feature also reads whether it was observed at a step and the time since it last
 was (--missing mask, the default; error refuses empty cells). --model first-order trains the seed's
 FirstOrderRNAM on one value per feature and step instead.
+--seed sets the initialization and the shuffles, --split-seed (default --seed) which ids are held
+out. --members K trains an ensemble (default 5 for the additive model); --refit trains each member
+again on its training and validation samples for the epochs early stopping chose. Regression models
+carry split-conformal prediction intervals (--coverage, default 0.9): predict writes lower and upper.
 Binary and multiclass targets may be text labels (--positive names the positive one of two).
 --validation and --test are the fractions held out (default 0.15 each; whole ids in panel mode, the
 last steps of each series in window mode). Writes DIR/model.safetensors, DIR/report.json and
@@ -121,8 +129,8 @@ function parse(argv: string[], options: Record<string, { type: 'string' | 'boole
 const devices = ['auto', 'wasm', 'webgpu'] as const;
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'batch-size', 'lr', 'seed', 'members', 'hidden', 'blocks', 'device', 'missing', 'out'];
-  const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }]]);
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'batch-size', 'lr', 'seed', 'split-seed', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'out'];
+  const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
   const s = (k: string) => v[k] as string | undefined;
   const list = (flag: string) => {
@@ -148,6 +156,8 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     lr: positive('lr', s('lr'), 3e-3), seed: integer('seed', s('seed'), 0, 0),
     validation: fraction('validation', s('validation'), 0.15), test: fraction('test', s('test'), 0.15),
     members: s('members') === undefined ? undefined : integer('members', s('members'), 1, 1),
+    splitSeed: s('split-seed') === undefined ? undefined : integer('split-seed', s('split-seed'), 0, 0),
+    refit: v.refit === true, coverage: s('coverage') === undefined ? undefined : fraction('coverage', s('coverage'), 0.9),
     hidden: s('hidden') === undefined ? undefined : integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),
     out: required('out', s('out')), progress: !v['no-progress'],

@@ -15,7 +15,7 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
     id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical,
     model: args.model, task: args.task, positive: args.positive,
     window: args.window, horizon: args.horizon, missing: args.missing,
-    split: { validation: args.validation, test: args.test, seed: args.seed },
+    split: { validation: args.validation, test: args.test, seed: args.splitSeed ?? args.seed }, refit: args.refit, coverage: args.coverage,
     epochs: args.epochs, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks, members: args.members,
     device: args.device, log, progress: args.progress,
   });

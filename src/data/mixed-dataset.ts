@@ -123,6 +123,40 @@ export class MixedDataset {
     });
   }
 
+  /** The samples of `a`, then those of `b` (same terms, levels and padded length), as one dataset. */
+  static concat(a: MixedDataset, b: MixedDataset): MixedDataset {
+    if (a.seq !== b.seq || a.sequenceTerms !== b.sequenceTerms || a.staticTerms !== b.staticTerms || a.levels.length !== b.levels.length) {
+      throw new DataError('shape', 'MixedDataset.concat: the datasets hold different terms or lengths');
+    }
+    const n = a.samples + b.samples;
+    const join = <T extends Float32Array | Int32Array | Float64Array>(x: T, y: T, terms: number, row: number, make: (n: number) => T): T => {
+      const out = make(terms * n * row);
+      for (let t = 0; t < terms; t++) {
+        out.set(x.subarray(t * a.samples * row, (t + 1) * a.samples * row), t * n * row);
+        out.set(y.subarray(t * b.samples * row, (t + 1) * b.samples * row), (t * n + a.samples) * row);
+      }
+      return out;
+    };
+    const S = a.seq, D = a.stepInputs;
+    const cat = <T extends Float32Array | Int32Array | Float64Array>(x: T, y: T, make: (n: number) => T): T => {
+      const out = make(x.length + y.length);
+      out.set(x);
+      out.set(y, x.length);
+      return out;
+    };
+    return new MixedDataset({
+      sequence: join(a.sequence, b.sequence, a.sequenceTerms, S * D, (k) => new Float32Array(k)), sequenceTerms: a.sequenceTerms, seq: S,
+      lengths: cat(a.lengths, b.lengths, (k) => new Int32Array(k)),
+      statics: join(a.statics, b.statics, a.staticTerms, 1, (k) => new Float32Array(k)), staticTerms: a.staticTerms,
+      categorical: join(a.categorical, b.categorical, a.levels.length, 1, (k) => new Int32Array(k)), levels: a.levels,
+      targets: cat(a.targets, b.targets, (k) => new Float32Array(k)), samples: n, featureNames: a.featureNames, targetNames: a.targetNames,
+      sampleIds: [...a.sampleIds, ...b.sampleIds], sampleTimes: cat(a.sampleTimes, b.sampleTimes, (k) => new Float64Array(k)),
+      task: a.task, standardizer: a.standardizer,
+      rawSequence: join(a.rawSequence, b.rawSequence, a.sequenceTerms, S, (k) => new Float64Array(k)),
+      rawStatics: join(a.rawStatics, b.rawStatics, a.staticTerms, 1, (k) => new Float64Array(k)),
+    });
+  }
+
   /** Host arrays of a batch: the sequence (terms, b, seq, D) or null, static (terms, b, 1), one-hot categorical (terms, b, maxLevels). */
   batch(indices: readonly number[]): MixedBatch {
     const b = indices.length, S = this.seq, D = this.stepInputs, L = this.maxLevels, C = this.levels.length;

@@ -9,11 +9,14 @@ import { isDescribable } from '../nn/describe.js';
 import { ArgumentError, FileFormatError } from '../errors.js';
 import { Preprocessing } from './preprocessing.js';
 import type { Centering } from './outputs.js';
+import type { PredictionIntervals } from './report.js';
 
 export interface TrainedModel {
   model: TrainableModel;
   preprocessing: Preprocessing;
   centering: Centering;
+  /** Regression: prediction intervals (predictTable writes lower and upper). */
+  intervals?: PredictionIntervals;
 }
 
 export interface SaveTrainedOptions {
@@ -34,7 +37,8 @@ export function saveTrained(trained: TrainedModel, options: SaveTrainedOptions =
         ...(r.mode === 'window' ? { window: r.window, horizon: r.horizon } : { maxLength: r.maxLength }) },
     } : {}),
     preprocessing: trained.preprocessing.toRecord(), centering: { offsets: trained.centering.offsets },
-    ...(options.history ? { history: options.history } : {}), ...(options.metadata ? { metadata: options.metadata } : {}),
+    ...(options.history ? { history: options.history } : {}),
+    ...(options.metadata || trained.intervals ? { metadata: { ...options.metadata, ...(trained.intervals ? { intervals: trained.intervals } : {}) } } : {}),
   });
 }
 
@@ -63,5 +67,9 @@ export async function loadTrained(bytes: Uint8Array, options: Pick<LoadOptions, 
   if (offsets.length !== d.additive.terms || offsets.some((row) => row.length !== d.outputs)) {
     throw new FileFormatError(`loadTrained: the centering has ${offsets.length} rows for ${d.additive.terms} terms of ${d.outputs} outputs`);
   }
-  return { model: model as TrainableModel, preprocessing, centering: { offsets }, metadata, centered };
+  const intervals = metadata.metadata?.intervals as PredictionIntervals | undefined;
+  if (intervals !== undefined && !(typeof intervals === 'object' && intervals !== null && typeof intervals.coverage === 'number' && typeof intervals.halfWidth === 'number' && intervals.halfWidth >= 0)) {
+    throw new FileFormatError('loadTrained: metadata.intervals must be { coverage, halfWidth >= 0, calibrationSamples }');
+  }
+  return { model: model as TrainableModel, preprocessing, centering: { offsets }, metadata, centered, ...(intervals ? { intervals } : {}) };
 }

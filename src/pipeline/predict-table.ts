@@ -43,7 +43,8 @@ export async function predictTable(trained: TrainedModel, data: TableInput, opti
   const targetKnown = Array.from(o.targets, (y) => !Number.isNaN(y));
   const classes = pre.task === 'multiclass' ? pre.record.target.classes! : [];
   const features = pre.featureNames;
-  const header = ['id', 'time', 'target', 'target_known', 'prediction', ...classes.map((c) => `p_${c}`), 'intercept', ...features.map((f) => `contribution_${f}`)].map((h) => String(cell(h)));
+  const width = pre.task === 'regression' ? trained.intervals?.halfWidth : undefined;
+  const header = ['id', 'time', 'target', 'target_known', 'prediction', ...(width !== undefined ? ['lower', 'upper'] : []), ...classes.map((c) => `p_${c}`), 'intercept', ...features.map((f) => `contribution_${f}`)].map((h) => String(cell(h)));
   const label = (v: number) => (pre.task === 'regression' ? v : pre.classLabel(v));
   return {
     ...o, targetKnown, metrics: outputMetrics(pre, o), header,
@@ -52,6 +53,7 @@ export async function predictTable(trained: TrainedModel, data: TableInput, opti
         yield [
           cell(o.ids[i]), pre.formatTime(o.times[i]), targetKnown[i] ? cell(label(o.targets[i])) : '', targetKnown[i] ? 'true' : 'false',
           pre.task === 'multiclass' ? cell(pre.classLabel(o.prediction[i])) : o.prediction[i],
+          ...(width !== undefined ? [o.prediction[i] - width, o.prediction[i] + width] : []),
           ...classes.map((_, k) => o.probabilities![i * classes.length + k]),
           o.intercept[i], ...features.map((_, t) => o.contributions[t * o.samples + i]),
         ];

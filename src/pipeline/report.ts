@@ -6,6 +6,14 @@ import type { PreprocessingRecord } from './preprocessing.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
 
+/** prediction ± halfWidth covers the target with probability `coverage` (split conformal, in the target's units). */
+export interface PredictionIntervals {
+  coverage: number;
+  halfWidth: number;
+  /** The held-out residuals the width was read from. */
+  calibrationSamples: number;
+}
+
 /** One sample's prediction as intercept + contributions (their sum is `output`: value or logit). */
 export interface ExplainedSample {
   split: SplitName;
@@ -44,6 +52,10 @@ export interface Report {
    * then samples.train and samples.validation are one member's, and metrics.train is over all of them.
    */
   crossFitted: boolean;
+  /** Regression: the prediction intervals and the share of test targets inside them. */
+  intervals?: PredictionIntervals & { testCoverage?: number };
+  /** Binary: the reliability curve of the predicted probabilities and the expected calibration error. */
+  calibration?: { split: SplitName; bins: { p: number; observed: number; count: number }[]; ece: number };
   /** Per ensemble member, the epochs it trained (early stopping picks each member's best). */
   members: { epochs: number }[];
   model: { class: string; options: object; parameters: number };

@@ -7,6 +7,7 @@ import { AdamW } from '../optim/optimizer.js';
 import { manualSeed } from '../random.js';
 import { device as chooseDevice, type Device, type DeviceKind } from '../backend/select.js';
 import { fit, type FitOptions } from '../train/fit.js';
+import { predict } from '../train/predict.js';
 import type { EpochStats } from '../train/history.js';
 import { explain } from '../explain/explain.js';
 import type { Explanation } from '../explain/types.js';
@@ -21,7 +22,7 @@ import { ArgumentError, describeValue } from '../errors.js';
 import { Preprocessing, type PreprocessingOptions, type SplitDatasets } from './preprocessing.js';
 import { fitCentering, outputMetrics, tableOutputs, type Centering, type TableOutputs } from './outputs.js';
 import { toTable, type TableInput } from './table-input.js';
-import type { ExplainedSample, Report, SplitName } from './report.js';
+import type { ExplainedSample, Report, SplitName, PredictionIntervals } from './report.js';
 
 /** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
 export type TableModel = (AdditiveRNAM | FirstOrderRNAM) & TrainableModel & Describable & Module;
@@ -53,6 +54,8 @@ export interface TrainTableOptions extends Omit<PreprocessingOptions, 'inputs'> 
    * ensemble stays exactly additive; the report gives each importance's spread across members.
    */
   members?: number;
+  /** One seed per member (default: seed * 1000 + m): member m trains exactly as a one-member run with memberSeeds [memberSeeds[m]]. */
+  memberSeeds?: number[];
   /** 'auto' (default), 'wasm', 'webgpu', or a device from rnam.device(). */
   device?: DeviceKind | Device;
   /** Where progress lines go (default: none). */
@@ -67,6 +70,13 @@ export interface TrainTableOptions extends Omit<PreprocessingOptions, 'inputs'> 
   shouldStop?: () => boolean;
   /** Samples of the explained split written out in the report (default 10). */
   examples?: number;
+  /**
+   * After early stopping found each member's best epoch count, train it again from its seed on its
+   * training and validation samples together for that many epochs (additive model; default false).
+   */
+  refit?: boolean;
+  /** Regression: the coverage of the prediction intervals, split-conformal on held-out residuals (default 0.9). */
+  coverage?: number;
 }
 
 export interface TrainedTable {
@@ -78,10 +88,12 @@ export interface TrainedTable {
   explanation: Explanation;
   history: EpochStats[];
   datasets: SplitDatasets;
+  /** Regression: the split-conformal prediction intervals (saved with the model; predictTable writes lower and upper). */
+  intervals?: PredictionIntervals;
 }
 
 const optionKeys = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'missing', 'split',
-  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'seed', 'patience', 'members', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples'];
+  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'seed', 'patience', 'members', 'memberSeeds', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage'];
 
 /** Thrown from onBatch when shouldStop() says so; caught by trainTable, which goes on with what was trained. */
 class StopTraining extends Error {}
@@ -99,9 +111,18 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   const epochs = positiveInt('epochs', options.epochs, 30), batchSize = positiveInt('batchSize', options.batchSize, 64);
   const seed = positiveInt('seed', options.seed, 0, 0), patience = positiveInt('patience', options.patience, 8);
   const examples = positiveInt('examples', options.examples, 10, 0);
-  const members = positiveInt('members', options.members, (options.model ?? 'additive') === 'additive' ? DEFAULT_MEMBERS : 1);
+  const askedSeeds = options.memberSeeds;
+  if (askedSeeds !== undefined && !(Array.isArray(askedSeeds) && askedSeeds.length >= 1 && askedSeeds.every((s) => Number.isSafeInteger(s) && s >= 0))) {
+    throw new ArgumentError(`trainTable: memberSeeds must be a list of non-negative integers, got ${describeValue(askedSeeds)}`);
+  }
+  const members = positiveInt('members', options.members ?? askedSeeds?.length, (options.model ?? 'additive') === 'additive' ? DEFAULT_MEMBERS : 1);
+  if (askedSeeds && askedSeeds.length !== members) throw new ArgumentError(`trainTable: ${askedSeeds.length} memberSeeds for ${members} members`);
   if (members > 1 && options.model === 'first-order') throw new ArgumentError('trainTable: members need the additive model (the first-order model is one network)');
   const lr = options.lr ?? 3e-3;
+  const refit = options.refit ?? false, coverage = options.coverage ?? 0.9;
+  if (typeof refit !== 'boolean') throw new ArgumentError(`trainTable: refit must be true or false, got ${describeValue(options.refit)}`);
+  if (!(typeof coverage === 'number' && coverage > 0 && coverage < 1)) throw new ArgumentError(`trainTable: coverage must be a number in (0, 1), got ${describeValue(options.coverage)}`);
+  if (refit && options.model === 'first-order') throw new ArgumentError('trainTable: refit needs the additive model');
   if (typeof lr !== 'number' || !(lr > 0 && Number.isFinite(lr))) throw new ArgumentError(`trainTable: lr must be a positive number, got ${describeValue(options.lr)}`);
   const log = options.log ?? null;
 
@@ -124,7 +145,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   // 8 beats 16 (bench/accuracy.ts); the series (4,500 windows) keeps 16.
   const hiddenDim = askedHidden ?? (pool.samples < SMALL_DATA ? 8 : 16);
   log?.(`model: ${kind === 'additive' ? 'AdditiveRNAM' : 'FirstOrderRNAM'}, hidden ${hiddenDim}${askedHidden === undefined ? ` (${pool.samples < SMALL_DATA ? 'fewer' : 'at least'} than ${SMALL_DATA} training samples)` : ''}, ${blocks} block(s), ${members} member(s), patience ${patience}, at most ${epochs} epochs`);
-  const memberSplit = (memberSeed: number): { train: SplitDatasets['train']; validation?: SplitDatasets['train'] } => {
+  const memberSplit = (memberSeed: number): { train: SplitDatasets['train']; validation?: SplitDatasets['train']; held?: number[] } => {
     if (!crossFit) return { train: datasets.train, validation: datasets.validation };
     const n = pool.samples, order = Array.from({ length: n }, (_, i) => i), gen = new Generator(memberSeed);
     for (let i = n - 1; i > 0; i--) {
@@ -133,9 +154,10 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     }
     const nVal = Math.min(n - 1, Math.max(1, Math.round((validationShare / (1 - testShare)) * n)));
     const sorted = (idx: number[]) => idx.sort((a, b) => a - b);
-    return { train: (pool as MixedDataset).subset(sorted(order.slice(nVal))), validation: (pool as MixedDataset).subset(sorted(order.slice(0, nVal))) };
+    const held = sorted(order.slice(0, nVal));
+    return { train: (pool as MixedDataset).subset(sorted(order.slice(nVal))), validation: (pool as MixedDataset).subset(held), held };
   };
-  const { train: train0, validation: validation0 } = memberSplit(seed * 1000);
+  const { train: train0, validation: validation0 } = memberSplit(options.memberSeeds?.[0] ?? seed * 1000);
   const train = crossFit ? pool : train0, validation = crossFit ? undefined : validation0;
   const task = pre.task;
   if (notes.taskInferred) log?.(`task: ${task} (inferred from column '${options.target}')`);
@@ -153,19 +175,25 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     if (options[k] !== undefined && typeof options[k] !== 'function') throw new ArgumentError(`trainTable: ${k} must be a function, got ${describeValue(options[k])}`);
   }
   // Each member from its own seed: member m of the ensemble is what a one-member run with that seed trains.
-  const memberSeeds = Array.from({ length: members }, (_, m) => seed * 1000 + m);
+  const memberSeeds = askedSeeds ? [...askedSeeds] : Array.from({ length: members }, (_, m) => seed * 1000 + m);
   if (crossFit) log?.(`validation: each member early-stops on its own ${validation0!.samples} of the ${pool.samples} samples outside the test split`);
-  const trainedMembers: TableModel[] = [], histories: EpochStats[][] = [];
+  const trainedMembers: TableModel[] = [], histories: EpochStats[][] = [], refitEpochs: number[] = [];
+  // Held-out residuals for the intervals: per pool sample the predictions of the members that did not train on it.
+  const heldSum = new Float64Array(pool.samples), heldCount = new Int32Array(pool.samples);
   let stopped = false;
   for (let m = 0; m < members && !stopped; m++) {
     manualSeed(memberSeeds[m]);
-    const model = buildModel(pre, hiddenDim, blocks, memberSeeds[m]);
-    await model.toAsync(dev);
-    if (m === 0) await options.onStart?.({ model, preprocessing: pre, datasets });
+    const model0 = buildModel(pre, hiddenDim, blocks, memberSeeds[m]);
+    await model0.toAsync(dev);
+    if (m === 0) await options.onStart?.({ model: model0, preprocessing: pre, datasets });
     if (members > 1) log?.(`member ${m + 1} of ${members}`);
     const history: EpochStats[] = [];
+    const own = memberSplit(memberSeeds[m]);
+    if (m === 0 && own.validation && own.validation.samples < SMALL_VALIDATION) {
+      log?.(`warning: early stopping watches ${own.validation.samples} validation samples (${own.train.samples} train): few to steer it; more data, a larger validation share or more members help`);
+    }
+    let model = model0;
     try {
-      const own = memberSplit(memberSeeds[m]);
       await fit(model, own.train, {
         epochs, batchSize, optimizer: new AdamW(model.parameters(), { lr }), validation: own.validation, task, progress: options.progress ?? false, log,
         onEpoch: (stats) => {
@@ -183,6 +211,25 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
       stopped = true;
       log?.(`stopped during epoch ${history.length + 1}${members > 1 ? ` of member ${m + 1}` : ''}`);
     }
+    if (own.held && own.validation && task === 'regression') {
+      const r = await predict(model, own.validation, { task });
+      own.held.forEach((i, k) => {
+        heldSum[i] += r.yHat[k];
+        heldCount[i]++;
+      });
+    }
+    if (refit && own.validation && !stopped && history.length) {
+      // The best epoch (what early stopping restored), then the same seed on every sample it may see.
+      const best = history.reduce((b, h) => ((h.valLoss ?? Infinity) < (history[b - 1].valLoss ?? Infinity) ? h.epoch : b), 1);
+      for (const p of model.parameters()) p.dispose();
+      manualSeed(memberSeeds[m]);
+      model = buildModel(pre, hiddenDim, blocks, memberSeeds[m]);
+      await model.toAsync(dev);
+      const all = own.held ? pool : MixedDataset.concat(own.train as MixedDataset, own.validation as MixedDataset);
+      log?.(`refit${members > 1 ? ` member ${m + 1}` : ''}: ${best} epochs on ${all.samples} samples`);
+      await fit(model, all, { epochs: best, batchSize, optimizer: new AdamW(model.parameters(), { lr }), task, progress: options.progress ?? false, log });
+      refitEpochs.push(best);
+    }
     trainedMembers.push(model);
     histories.push(history);
   }
@@ -190,6 +237,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   const history = histories[0];
 
   const centering = await fitCentering(model, train);
+  const intervals = task === 'regression' ? await conformal(model, pre, centering, coverage, crossFit ? { pool, heldSum, heldCount } : { validation }) : undefined;
+  if (intervals) log?.(`intervals: ±${intervals.halfWidth.toPrecision(4)} for ${coverage * 100}% coverage (${intervals.calibrationSamples} held-out residuals)`);
   const splits: [SplitName, SplitDatasets['train'] | undefined][] = [['train', train], ['validation', validation], ['test', test]];
   const metrics: Report['metrics'] = { train: null, validation: null, test: null };
   const outputs: Partial<Record<SplitName, TableOutputs>> = {};
@@ -212,8 +261,65 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     model: { class: model.describe().kind, options: { ...model.describe().config }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
     device: dev.reason, seconds: (Date.now() - started) / 1000, stopped,
   };
-  return { model, preprocessing: pre, centering, report, explanation, history, datasets };
+  if (intervals && outputs.test) report.intervals = { ...intervals, testCoverage: intervalCoverage(outputs.test, intervals.halfWidth) };
+  if (task === 'binary') {
+    const split: SplitName = outputs.test ? 'test' : 'train';
+    report.calibration = { split, ...reliability(outputs[split]!) };
+  }
+  return { model, preprocessing: pre, centering, report, explanation, history, datasets, ...(intervals ? { intervals } : {}) };
 }
+
+/**
+ * Split-conformal prediction intervals: the ceil((n + 1) * coverage)-th smallest absolute residual on
+ * samples the predicting model did not train on (cross-fitting: each sample's held-out members;
+ * else the validation split). Infinite when there are too few residuals for the coverage.
+ */
+async function conformal(model: TableModel, pre: Preprocessing, centering: Centering, coverage: number,
+  from: { pool: SplitDatasets['train']; heldSum: Float64Array; heldCount: Int32Array } | { validation?: SplitDatasets['train'] }): Promise<PredictionIntervals | undefined> {
+  const residuals: number[] = [];
+  if ('pool' in from) {
+    const std = pre.record.standardizer.target?.std ?? 1;
+    for (let i = 0; i < from.pool.samples; i++) {
+      if (from.heldCount[i] > 0) residuals.push(Math.abs(from.heldSum[i] / from.heldCount[i] - from.pool.targets[i]) * std);
+    }
+  } else if (from.validation) {
+    const o = await tableOutputs(model, from.validation, pre, centering);
+    for (let i = 0; i < o.samples; i++) if (!Number.isNaN(o.targets[i])) residuals.push(Math.abs(o.prediction[i] - o.targets[i]));
+  }
+  if (residuals.length === 0) return undefined;
+  residuals.sort((a, b) => a - b);
+  const rank = Math.ceil((residuals.length + 1) * coverage);
+  return { coverage, halfWidth: rank > residuals.length ? Infinity : residuals[rank - 1], calibrationSamples: residuals.length };
+}
+
+function intervalCoverage(o: TableOutputs, halfWidth: number): number {
+  let inside = 0, known = 0;
+  for (let i = 0; i < o.samples; i++) {
+    if (Number.isNaN(o.targets[i])) continue;
+    known++;
+    if (Math.abs(o.prediction[i] - o.targets[i]) <= halfWidth) inside++;
+  }
+  return known ? inside / known : NaN;
+}
+
+/** A reliability curve (10 equal-width probability bins) and the expected calibration error. */
+function reliability(o: TableOutputs): { bins: { p: number; observed: number; count: number }[]; ece: number } {
+  const sums = Array.from({ length: 10 }, () => ({ p: 0, y: 0, n: 0 }));
+  let known = 0;
+  for (let i = 0; i < o.samples; i++) {
+    if (Number.isNaN(o.targets[i])) continue;
+    const b = sums[Math.min(9, Math.floor(o.prediction[i] * 10))];
+    b.p += o.prediction[i];
+    b.y += o.targets[i];
+    b.n++;
+    known++;
+  }
+  const bins = sums.filter((b) => b.n > 0).map((b) => ({ p: b.p / b.n, observed: b.y / b.n, count: b.n }));
+  return { bins, ece: bins.reduce((e, b) => e + (b.count / known) * Math.abs(b.p - b.observed), 0) };
+}
+
+/** Fewer validation samples than this draw a warning: early stopping on them is noisy. */
+export const SMALL_VALIDATION = 30;
 
 /** Below this many training samples the default hidden size is 8, else 16. */
 export const SMALL_DATA = 2000;

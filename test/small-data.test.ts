@@ -1,0 +1,89 @@
+// What small real data needs, through trainTable: ensembles whose members are exactly one-member
+// runs, split-conformal intervals that reach their coverage, refit for the epoch count early
+// stopping chose, a warning when the validation data is too small to steer it, and calibration.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as rnam from '../src/index.js';
+
+const quiet = { log: null, progress: false } as const;
+
+/** A table: y = 3 sin(a) + b^2 / 2 + noise(sd 1) — a regression whose residuals are known. */
+function tableCsv(rows: number, seed: number): string {
+  const gen = new rnam.Generator(seed), lines = ['row,a,b,y'];
+  for (let i = 0; i < rows; i++) {
+    const a = gen.normal() * 2, b = gen.normal();
+    lines.push(`${i},${a.toFixed(4)},${b.toFixed(4)},${(3 * Math.sin(a) + (b * b) / 2 + gen.normal()).toFixed(4)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function panelCsv(patients: number): string {
+  const gen = new rnam.Generator(4), lines = ['id,day,x,y'];
+  for (let p = 0; p < patients; p++) {
+    const level = gen.normal();
+    for (let t = 0; t < 4; t++) lines.push(`e${p},${t * 7},${(level + gen.normal() * 0.5).toFixed(3)},${level > 0 ? 1 : 0}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const test = suite('small data: ensembles, intervals, refit');
+
+test('split-conformal intervals reach their nominal coverage within 3 points on held-out data', async () => {
+  const trained = await rnam.trainTable(tableCsv(1200, 1), { id: 'row', target: 'y', members: 2, epochs: 25, coverage: 0.9, device: 'wasm', ...quiet });
+  const iv = trained.intervals!;
+  assert.ok(iv && Number.isFinite(iv.halfWidth) && iv.calibrationSamples > 100, JSON.stringify(iv));
+  const p = await rnam.predictTable(trained, tableCsv(2000, 2));
+  let inside = 0;
+  for (let i = 0; i < p.samples; i++) if (Math.abs(p.prediction[i] - p.targets[i]) <= iv.halfWidth) inside++;
+  const coverage = inside / p.samples;
+  assert.ok(Math.abs(coverage - 0.9) <= 0.03, `coverage ${coverage} on 2,000 new rows (half width ${iv.halfWidth})`);
+  assert.ok(Math.abs(trained.report.intervals!.testCoverage! - 0.9) <= 0.06, `test split coverage ${trained.report.intervals!.testCoverage}`);
+  // predict writes them: lower and upper around each prediction, and they survive the model file.
+  const loaded = await rnam.loadTrained(await rnam.saveTrained(trained));
+  const q = await rnam.predictTable(loaded, tableCsv(5, 3));
+  assert.equal(q.header.slice(4, 7), ['prediction', 'lower', 'upper']);
+  const row = [...q.rows()][0] as number[];
+  assert.ok(Math.abs(row[6] - row[4] - iv.halfWidth) < 1e-9 && Math.abs(row[4] - row[5] - iv.halfWidth) < 1e-9);
+});
+
+test('an ensemble of K members: member m is bit for bit the one-member run with its seed', async () => {
+  const csv = panelCsv(60), base = { id: 'id', time: 'day', target: 'y', epochs: 3, device: 'wasm', ...quiet } as const;
+  const ensemble = await rnam.trainTable(csv, { ...base, memberSeeds: [11, 12, 13] });
+  const ds = ensemble.datasets.test as rnam.MixedDataset;
+  const b = ds.batch(Array.from({ length: ds.samples }, (_, i) => i));
+  const run = (model: rnam.AdditiveRNAM) => model.forwardMembers(rnam.tensor(b.x!, b.shape), b.lengths, {
+    static: b.static && rnam.tensor(b.static.data, b.static.shape), categorical: b.categorical && rnam.tensor(b.categorical.data, b.categorical.shape),
+  }).yHat.toArray();
+  const all = await run(ensemble.model as rnam.AdditiveRNAM);
+  for (const [m, seed] of [11, 12, 13].entries()) {
+    const one = await rnam.trainTable(csv, { ...base, memberSeeds: [seed] });
+    const alone = await run(one.model as rnam.AdditiveRNAM);
+    assert.equal(Array.from(all.subarray(m * ds.samples, (m + 1) * ds.samples)), Array.from(alone), `member ${m} (seed ${seed})`);
+  }
+  assert.is(ensemble.report.members.length, 3);
+});
+
+test('refit trains again for the epoch count early stopping chose', async () => {
+  const said: string[] = [];
+  const trained = await rnam.trainTable(panelCsv(80), { id: 'id', time: 'day', target: 'y', epochs: 12, patience: 3, members: 1, refit: true, device: 'wasm', log: (l) => said.push(l) });
+  const best = trained.history.reduce((b, h) => (h.valLoss! < trained.history[b - 1].valLoss! ? h.epoch : b), 1);
+  const line = said.find((l) => l.startsWith('refit'));
+  assert.ok(line, said.join('\n'));
+  assert.match(line!, new RegExp(`^refit: ${best} epochs on ${80 - Math.round(0.15 * 80)} samples`));
+});
+
+test('a validation split too small to steer early stopping is said, with the numbers', async () => {
+  const said: string[] = [];
+  await rnam.trainTable(panelCsv(60), { id: 'id', time: 'day', target: 'y', epochs: 1, members: 1, device: 'wasm', log: (l) => said.push(l) });
+  assert.ok(said.some((l) => /^warning: early stopping watches 9 validation samples \(42 train\)/.test(l)), said.join('\n'));
+});
+
+test('binary: the report holds a reliability curve and the calibration error', async () => {
+  const trained = await rnam.trainTable(panelCsv(80), { id: 'id', time: 'day', target: 'y', epochs: 3, members: 1, device: 'wasm', ...quiet });
+  const c = trained.report.calibration!;
+  assert.is(c.split, 'test');
+  assert.is(c.bins.reduce((n, b) => n + b.count, 0), trained.report.samples.test);
+  assert.ok(c.ece >= 0 && c.ece <= 1);
+});
+
+test.run();
