@@ -318,7 +318,7 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
   const Ts = o.mode === 'table' ? 0 : F;
   const sequence = new Float32Array(Ts * n * S * D), rawSequence = new Float64Array(Ts * n * S).fill(NaN), lengths = new Int32Array(n);
   const statics = new Float32Array(o.static.length * n), rawStatics = new Float64Array(o.static.length * n);
-  const categorical = new Int32Array(o.categorical.length * n), targets = new Float32Array(n), sampleTimes = new Float64Array(n);
+  const categorical = new Int32Array(o.categorical.length * n), targets = new Float32Array(n), rawTargets = new Float64Array(n), sampleTimes = new Float64Array(n);
   // Per series, the carried value and the time of the last observation before each step.
   const carried = new Map<Series, { value: Float64Array; lastSeen: Float64Array }>();
   const history = (s: Series) => {
@@ -366,6 +366,7 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     });
     const y = p.targetStep < s.length ? s.y[p.targetStep] : NaN;
     targets[i] = target && o.standardizeTarget ? standardizeValue(y, target) : y;
+    rawTargets[i] = y;
     // The time a sample is known at: its last input step (a forecast's target lies after it).
     sampleTimes[i] = s.times[first + Math.max(1, len) - 1];
   });
@@ -374,6 +375,6 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     targets, samples: n, featureNames: [...(Ts ? o.sequence : []), ...o.static, ...o.categorical], targetNames: [o.target],
     sampleIds: specs.map(({ p }) => p.series.id), sampleTimes,
     standardizer: { ...(Ts ? { features: stats.sequence } : {}), ...(target && o.standardizeTarget ? { target } : {}) },
-    rawSequence, rawStatics,
+    rawSequence, rawStatics, rawTargets,
   });
 }

@@ -36,6 +36,8 @@ export interface MixedDatasetInit {
   rawSequence: Float64Array;
   /** Raw static values, (staticTerms, samples), NaN where missing. */
   rawStatics: Float64Array;
+  /** The targets as the table holds them (class indices for labels), NaN where unknown: what reports show. */
+  rawTargets?: Float64Array;
 }
 
 export class MixedDataset {
@@ -60,6 +62,7 @@ export class MixedDataset {
   readonly standardizer: Standardizer;
   readonly rawSequence: Float64Array;
   readonly rawStatics: Float64Array;
+  readonly rawTargets: Float64Array;
 
   constructor(init: MixedDatasetInit) {
     this.sequence = init.sequence;
@@ -80,6 +83,7 @@ export class MixedDataset {
     this.standardizer = init.standardizer;
     this.rawSequence = init.rawSequence;
     this.rawStatics = init.rawStatics;
+    this.rawTargets = init.rawTargets ?? Float64Array.from(init.targets);
     const n = this.samples, checks: [string, number, number][] = [
       ['sequence', this.sequence.length, this.sequenceTerms * n * this.seq * this.stepInputs],
       ['statics', this.statics.length, this.staticTerms * n], ['categorical', this.categorical.length, this.levels.length * n],
@@ -120,6 +124,7 @@ export class MixedDataset {
       task: this.task, standardizer: this.standardizer,
       rawSequence: pick(this.rawSequence, this.sequenceTerms, S, (n) => new Float64Array(n)),
       rawStatics: pick(this.rawStatics, this.staticTerms, 1, (n) => new Float64Array(n)),
+      rawTargets: Float64Array.from(indices, (i) => this.rawTargets[i]),
     });
   }
 
@@ -154,6 +159,7 @@ export class MixedDataset {
       task: a.task, standardizer: a.standardizer,
       rawSequence: join(a.rawSequence, b.rawSequence, a.sequenceTerms, S, (k) => new Float64Array(k)),
       rawStatics: join(a.rawStatics, b.rawStatics, a.staticTerms, 1, (k) => new Float64Array(k)),
+      rawTargets: cat(a.rawTargets, b.rawTargets, (k) => new Float64Array(k)),
     });
   }
 

@@ -59,7 +59,8 @@ export async function tableOutputs(model: TrainableModel, ds: SeriesDataset | Mi
   const std = scale?.std ?? 1, mean = scale?.mean ?? 0;
   const o: TableOutputs = {
     samples: n, featureNames: pre.featureNames, ids: ds.sampleIds, times: ds.sampleTimes,
-    targets: Float64Array.from(ds.targets, (y) => (scale ? y * std + mean : y)),
+    // Mixed datasets keep the table's targets; series ones are read back from their float32 scaling.
+    targets: 'rawTargets' in ds ? Float64Array.from(ds.rawTargets) : Float64Array.from(ds.targets, (y) => (scale ? y * std + mean : y)),
     prediction: new Float64Array(n), probabilities: task === 'multiclass' ? Float64Array.from(r.probabilities!) : null,
     explained: new Int32Array(n), intercept: new Float64Array(n), contributions: new Float64Array(terms * n), output: new Float64Array(n),
   };
