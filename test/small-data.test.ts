@@ -61,6 +61,8 @@ test('an ensemble of K members: member m is bit for bit the one-member run with 
     assert.equal(Array.from(all.subarray(m * ds.samples, (m + 1) * ds.samples)), Array.from(alone), `member ${m} (seed ${seed})`);
   }
   assert.is(ensemble.report.members.length, 3);
+  // Each importance comes with its spread across the members.
+  assert.ok(ensemble.report.importance.every((e) => typeof e.sd === 'number' && e.sd >= 0 && Number.isFinite(e.sd)), JSON.stringify(ensemble.report.importance));
 });
 
 test('refit trains again for the epoch count early stopping chose', async () => {

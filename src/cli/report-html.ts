@@ -1,27 +1,11 @@
 // report.html: one self-contained page (inline SVG charts, no script, no network) with the metrics,
 // the loss curves, the term importances and the shape functions of a `rnam train` run.
-import { explanationCharts, type Explanation } from '../index.js';
+import { explanationCharts, lossChart, type Explanation } from '../index.js';
 import { renderSvg } from '../plot/index.js';
 import type { Report } from '../index.js';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
-
-function lossSpec(report: Report) {
-  const values = report.history.flatMap((h) => [
-    { epoch: h.epoch, split: 'train', loss: h.trainLoss },
-    ...(h.valLoss !== undefined ? [{ epoch: h.epoch, split: 'validation', loss: h.valLoss }] : []),
-  ]);
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 420, height: 220, title: 'Loss per epoch',
-    data: { values }, mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
-      y: { field: 'loss', type: 'quantitative', scale: { zero: false } },
-      color: { field: 'split', type: 'nominal', title: null },
-    },
-  };
-}
 
 function metricsTable(report: Report): string {
   const names = Object.keys(report.metrics.train ?? {});
@@ -30,6 +14,23 @@ function metricsTable(report: Report): string {
     return `<tr><th scope="row">${split}</th><td>${report.samples[split]}</td>${names.map((n) => `<td>${fmt(m?.[n])}</td>`).join('')}</tr>`;
   });
   return `<table><thead><tr><th></th><th>samples</th>${names.map((n) => `<th>${escape(n)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Intervals, calibration and the importances' spread across ensemble members, when the report has them. */
+function uncertainty(report: Report): string {
+  const parts: string[] = [];
+  const iv = report.intervals;
+  if (iv) parts.push(`<p>Prediction intervals: prediction ± ${fmt(iv.halfWidth)} for ${(iv.coverage * 100).toFixed(0)}% coverage (split conformal on ${iv.calibrationSamples} held-out residuals)${iv.testCoverage !== undefined ? `; ${(iv.testCoverage * 100).toFixed(1)}% of the test targets fall inside` : ''}.</p>`);
+  const c = report.calibration;
+  if (c) {
+    parts.push(`<p>Calibration on the ${c.split} split: expected calibration error ${fmt(c.ece)}.</p><table><thead><tr><th>mean predicted p</th><th>observed rate</th><th>samples</th></tr></thead><tbody>${
+      c.bins.map((b) => `<tr><td>${fmt(b.p)}</td><td>${fmt(b.observed)}</td><td>${b.count}</td></tr>`).join('')}</tbody></table>`);
+  }
+  if (report.importance.some((e) => e.sd !== undefined)) {
+    parts.push(`<p>Importance across the ${report.members.length} ensemble members (mean |contribution|, ± its standard deviation over the members):</p><table><tbody>${
+      report.importance.map((e) => `<tr><th scope="row">${escape(e.feature)}</th><td>${fmt(e.importance)}</td><td>± ${fmt(e.sd)}</td></tr>`).join('')}</tbody></table>`);
+  }
+  return parts.length ? `<h2>Uncertainty</h2>${parts.join('\n')}` : '';
 }
 
 /** The report's explained samples: intercept + contributions = output, the numbers `rnam predict` writes. */
@@ -45,7 +46,7 @@ function examplesTable(report: Report): string {
 
 export async function renderReportHtml(report: Report, explanation: Explanation): Promise<string> {
   const charts = explanationCharts(explanation);
-  const [loss, importance, shapes] = await Promise.all([renderSvg(lossSpec(report)), renderSvg(charts.importance), renderSvg(charts.shapes)]);
+  const [loss, importance, shapes] = await Promise.all([renderSvg(lossChart(report.history)), renderSvg(charts.importance), renderSvg(charts.shapes)]);
   const d = report.preprocessing;
   const setting = d.mode === 'window' ? `window mode: ${d.window} steps, target ${d.horizon} step(s) ahead` : 'panel mode: one sample per id';
   return `<!doctype html>
@@ -60,6 +61,7 @@ th[scope=row] { text-align: left; } figure { margin: 0; } .wide { overflow-x: au
 <h1>rnam: predicting <code>${escape(report.target)}</code> (${report.task})</h1>
 <p class="sub">First-order RNAM, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
 <h2>Metrics</h2>${metricsTable(report)}
+${uncertainty(report)}
 <h2>Training</h2><div class="row"><figure>${loss}</figure><figure>${importance}</figure></div>
 <h2>Shape functions</h2>
 <p>Each feature's contribution to the ${report.task === 'regression' ? 'prediction' : 'logit'} against a summary of its input sequence; the model's output is the intercept plus the sum of these contributions.</p>

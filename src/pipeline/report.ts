@@ -40,7 +40,7 @@ export interface Report {
   /** Per split: binary auc, accuracy, logLoss; regression rmse, mae, r2; multiclass accuracy, logLoss. Null for an empty split. */
   metrics: Record<SplitName, Record<string, number> | null>;
   /** Mean absolute centered contribution per feature over the explained split, largest first. */
-  importance: { feature: string; importance: number }[];
+  importance: { feature: string; importance: number; /** Ensembles: the importance's standard deviation across members (each centered on its own mean). */ sd?: number }[];
   /** The split the importance and shape functions are computed on. */
   explainedSplit: SplitName;
   /** The first samples of the explained split, in the one contribution convention. */

@@ -8,6 +8,9 @@ import { manualSeed } from '../random.js';
 import { device as chooseDevice, type Device, type DeviceKind } from '../backend/select.js';
 import { fit, type FitOptions } from '../train/fit.js';
 import { predict } from '../train/predict.js';
+import { noGrad } from '../autograd.js';
+import { tidy } from '../memory.js';
+import { tensor } from '../creation.js';
 import type { EpochStats } from '../train/history.js';
 import { explain } from '../explain/explain.js';
 import type { Explanation } from '../explain/types.js';
@@ -254,7 +257,9 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     task, target: options.target, features: [...pre.featureNames], ...(pre.record.target.classes ? { classes: [...pre.record.target.classes] } : {}),
     preprocessing: pre.toRecord(),
     samples: { train: crossFit ? train0.samples : train.samples, validation: (crossFit ? validation0 : validation)?.samples ?? 0, test: test?.samples ?? 0 },
-    metrics, importance: explanation.importance.map((e) => ({ feature: e.feature, importance: e.importance })), explainedSplit,
+    metrics, explainedSplit,
+    importance: await withMemberSpread(model, explained, explanation.importance.map((e) => ({ feature: e.feature, importance: e.importance })),
+      task === 'regression' ? pre.record.standardizer.target?.std ?? 1 : 1),
     examples: explainedSamples(explainedSplit, outputs[explainedSplit]!, pre, examples),
     history: history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valLoss: h.valLoss, seconds: h.seconds })),
     members: histories.map((h) => ({ epochs: h.length })), crossFitted: crossFit,
@@ -300,6 +305,38 @@ function intervalCoverage(o: TableOutputs, halfWidth: number): number {
     if (Math.abs(o.prediction[i] - o.targets[i]) <= halfWidth) inside++;
   }
   return known ? inside / known : NaN;
+}
+
+/**
+ * Each importance's spread across ensemble members (EBM style): per member, the mean absolute
+ * contribution of each term over the samples, its own mean contribution subtracted; the standard
+ * deviation of those over the members. Unchanged for one member or a series model.
+ */
+async function withMemberSpread(model: TableModel, ds: SplitDatasets['train'], importance: Report['importance'], unit: number): Promise<Report['importance']> {
+  if (!(model instanceof AdditiveRNAM) || model.options.members < 2 || !(ds instanceof MixedDataset)) return importance;
+  const M = model.options.members, T = ds.terms, n = ds.samples, device = model.parameters()[0].device;
+  const sums = new Float64Array(T * M), abs = new Float64Array(T * M);
+  const values = new Float32Array(T * M * n);
+  for (let start = 0; start < n; start += 256) {
+    const idx = Array.from({ length: Math.min(256, n - start) }, (_, k) => start + k), b = ds.batch(idx);
+    const out = noGrad(() => tidy(() => model.forwardMembers(b.x ? tensor(b.x, b.shape, { device }) : null, b.x ? b.lengths : null, {
+      static: b.static && tensor(b.static.data, b.static.shape, { device }), categorical: b.categorical && tensor(b.categorical.data, b.categorical.shape, { device }),
+    }).contributions.detach()));
+    const c = await out.toArray(); // (T, M, batch, out) with out = 1 or classes: the first output
+    out.dispose();
+    const per = c.length / (T * M * idx.length);
+    for (let t = 0; t < T; t++) for (let m = 0; m < M; m++) for (let k = 0; k < idx.length; k++) values[(t * M + m) * n + idx[k]] = c[((t * M + m) * idx.length + k) * per];
+  }
+  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) sums[g] += values[g * n + i] / n;
+  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) abs[g] += Math.abs(values[g * n + i] - sums[g]) / n;
+  const scale = model.options.outDim === 1 ? unit : NaN; // multiclass importance is over every class: no spread of the first alone
+  return importance.map((e) => {
+    const t = ds.featureNames.indexOf(e.feature);
+    const xs = Array.from({ length: M }, (_, m) => abs[t * M + m]);
+    const mean = xs.reduce((a, b) => a + b, 0) / M;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (M - 1)) * scale;
+    return Number.isFinite(sd) ? { ...e, sd } : e;
+  });
 }
 
 /** A reliability curve (10 equal-width probability bins) and the expected calibration error. */
