@@ -3,7 +3,7 @@
 // for every workload, A then B (or B then A on odd rounds) in fresh processes, and PyTorch's seed
 // step at each size; the report gives per-side medians over rounds of the per-process medians, wall
 // and CPU time (all threads), and the median of the per-round ratios A/B.
-//   npm run bench:paired -- --base ../rnam-before [--rounds 5] [--reps 5] [--no-torch] [--only train-small,...]
+//   node --import tsx bench/paired.bench.ts --base ../rnam-before [--rounds 5] [--reps 5] [--no-torch] [--only train-small,...]
 // workloads: train-small (batch 32, seq 256), forward-small, train (batch 128, seq 1024), forward.
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
