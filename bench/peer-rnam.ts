@@ -1,7 +1,7 @@
 // rnam's side of bench/peers.bench.ts: runs one workload in this process and prints one JSON line
 // (median seconds, repetitions, peak RSS). With --profile (the seed workloads), also the per-kernel
 // time of one more step, from rnam.profileKernels.
-//   node --import tsx bench/peer-rnam.ts --workload seed-train|seed-train-small|seed-forward|linear-fwd|linear-fwdbwd|mingru-train
+//   node --import tsx bench/peer-rnam.ts --workload seed-train|seed-train-small|seed-forward|seed-forward-small|linear-fwd|linear-fwdbwd|mingru-train
 import * as rnam from '../src/index.js';
 import { childArgs, measure, report } from './peer-common.js';
 import { trainingStep } from './steps.js';
@@ -44,8 +44,9 @@ switch (args.workload) {
     fn = trainingStep(opt, () => rnam.mseLoss(model.forward(x)[0], y));
     break;
   }
-  case 'seed-forward': {
-    const { model, x } = seedModel();
+  case 'seed-forward':
+  case 'seed-forward-small': {
+    const { model, x } = args.workload === 'seed-forward' ? seedModel() : seedModel(32, 256);
     fn = async () => {
       const out = rnam.noGrad(() => rnam.tidy(() => model.forward(x)[0]));
       await out.toArray();
@@ -86,6 +87,7 @@ switch (args.workload) {
 
 const timing = await measure(fn, args);
 // The profiled step (not timed above) needs no more memory than the steps before it.
-const profiled: Record<string, string> = { 'seed-train': 'training step', 'seed-train-small': 'training step at batch 32, seq 256', 'seed-forward': 'forward' };
+const profiled: Record<string, string> = { 'seed-train': 'training step', 'seed-train-small': 'training step at batch 32, seq 256', 'seed-forward': 'forward',
+  'seed-forward-small': 'forward at batch 32, seq 256' };
 if (args.profile && profiled[args.workload]) profile = await profileStep(fn as () => Promise<void>, profiled[args.workload]);
 report({ impl: 'rnam', backend: rnam.cpu.description, workload: args.workload, ...timing, profile });

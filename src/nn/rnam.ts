@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor.js';
 import { add } from '../ops/elementwise.js';
 import { addBroadcast, sumFirstAxis } from '../ops/reduce.js';
 import { lastStep } from '../ops/last-step.js';
+import { mingruLayer } from '../ops/mingru.js';
 import { rnamBlock } from '../ops/rnamblock.js';
 import { shapeError } from '../shape.js';
 import { ArgumentError, RnamError } from '../errors.js';
@@ -81,6 +82,23 @@ export class RNAMBlock extends Module {
   }
 }
 
+/**
+ * The last block read at each sequence's last valid step only: x (terms, batch, seq, dim) ->
+ * (terms, batch, dim), equal to lastStep(block.forward(x), lengths). The block is
+ * x + ff(x + gru(x)) with ff applied to each step on its own, so the recurrence runs over every
+ * step but the feed-forward half (and both residuals) only at the step the model reads: the same
+ * operations on the same values as the fused kernel at that step (the fused kernel is bitwise the
+ * unfused ops on the CPU), a 1/seq share of the feed-forward work of the block.
+ */
+function lastBlockAtLastStep(block: RNAMBlock, x: Tensor, lengths: ArrayLike<number> | null | undefined, where: string): Tensor {
+  if (block.gru.toOut !== null || block.gru.terms !== block.terms) return lastStep(block.forward(x), lengths, where);
+  // The minGRU of expansion 1 as RNAMBlock.forwardUnfused runs it (no h0, every step: the blocks are
+  // causal, so padding after a sequence's last valid step does not reach it).
+  const g = mingruLayer(x, block.gru.toHiddenAndGate.weight, null, block.gru.toString());
+  const xLast = lastStep(x, lengths, where);
+  return add(xLast, block.ff.forward(add(xLast, lastStep(g, lengths, where))));
+}
+
 export interface FirstOrderRNAMOptions {
   terms: number;
   hiddenDim: number;
@@ -129,8 +147,9 @@ export class FirstOrderRNAM extends Module {
       throw shapeError(this.toString(), 'input', `(${terms}, batch >= 1, seq >= 1, 1)`, x.shape);
     }
     let h = this.emb.forward(x);
-    for (const block of this.blocks.items) h = block.forward(h);
-    const last = lastStep(h, lengths, this.toString());
+    const blocks = this.blocks.items;
+    for (const block of blocks.slice(0, -1)) h = block.forward(h);
+    const last = blocks.length ? lastBlockAtLastStep(blocks[blocks.length - 1], h, lengths, this.toString()) : lastStep(h, lengths, this.toString());
     return this.gam.forward(this.proj.forward(last));
   }
 

@@ -1,0 +1,244 @@
+// GPU (WebGPU through Dawn, the `webgpu` package) against the CPU backend (wasm SIMD, all threads) on
+// the same machine: every kernel, then the seed model's whole training step and forward. Prints one
+// markdown table with the adapter's name. One command on a machine with a GPU:
+//   npm run bench:gpu                 (the seed's sizes: terms 8, batch 128, seq 1024, hidden 8)
+//   npm run bench:gpu -- --small      (batch 8, seq 64: for SwiftShader, the CPU emulation of a GPU)
+//   flags: --reps N, --batch N, --seq N
+// Kernels are timed as throughput: a warm-up call and a device sync, then `reps` calls and one sync
+// (the GPU queues them; the CPU backend runs each as it is called). The recurrent families and the
+// losses are timed through their ops (forward + backward), which call their kernels; the coverage
+// line at the end lists any spec kernel that no row called. On SwiftShader the numbers are a CPU
+// emulation's: they check that the script runs, never GPU speed.
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import * as rnam from '../src/index.js';
+import { kernelNames } from '../src/kernels/spec.js';
+import { webgpuBackend } from '../test/helpers/backends.js';
+import { cpuDetails } from './floor/machine.js';
+
+const { values: a } = parseArgs({
+  options: { small: { type: 'boolean', default: false }, reps: { type: 'string' }, batch: { type: 'string' }, seq: { type: 'string' } },
+});
+const T = 8, H = 8;
+const B = Number(a.batch ?? (a.small ? 8 : 128)), S = Number(a.seq ?? (a.small ? 64 : 1024));
+const ROWS = B * S, N = T * ROWS * H;
+const reps = Number(a.reps ?? (a.small ? 3 : 10));
+
+type Dev = rnam.Backend;
+interface Case { name: string; setup(dev: Dev): () => unknown }
+
+function filled(dev: Dev, n: number, seed: number, low = -1, high = 1): rnam.DeviceBuffer {
+  const b = dev.alloc(n);
+  dev.write(b, new rnam.Generator(seed).fillUniform(new Float32Array(n), low, high));
+  return b;
+}
+const tensor = (dev: Dev, shape: number[], seed: number, requiresGrad = false, low = -1, high = 1) =>
+  rnam.tensor(new rnam.Generator(seed).fillUniform(new Float32Array(shape.reduce((p, q) => p * q, 1)), low, high), shape, { device: dev, requiresGrad });
+
+/** An op or module timed forward + backward from a scalar made of its output (the mean). */
+function opCase(name: string, make: (dev: Dev) => { params: rnam.Tensor[]; run: () => rnam.Tensor }): Case {
+  return {
+    name, setup: (dev) => {
+      const { params, run } = make(dev);
+      return () => rnam.tidy(() => {
+        for (const p of params) { p.grad?.dispose(); p.grad = null; }
+        const out = run();
+        (out.numel === 1 ? out : rnam.mean(out)).backward();
+      });
+    },
+  };
+}
+
+const lin = `[${T},${ROWS},${H}]x[${T},${H},${2 * H}]`;
+const cases: Case[] = [
+  { name: `linear_forward ${lin}+b`, setup: (d) => {
+    const x = filled(d, N, 1), w = filled(d, T * H * 2 * H, 2), b = filled(d, T * 2 * H, 3), y = d.alloc(2 * N);
+    return () => d.linear_forward({ x, w, b, y, terms: T, rows: ROWS, inDim: H, outDim: 2 * H });
+  } },
+  { name: `linear_backward ${lin} (dx, dw, db)`, setup: (d) => {
+    const x = filled(d, N, 1), w = filled(d, T * H * 2 * H, 2), dy = filled(d, 2 * N, 4), dx = d.alloc(N), dw = d.alloc(T * H * 2 * H), db = d.alloc(T * 2 * H);
+    return () => d.linear_backward({ x, w, dy, dx, dw, db, terms: T, rows: ROWS, inDim: H, outDim: 2 * H });
+  } },
+  { name: `mingru_scan_forward [${T},${B},${S},${H}]`, setup: (d) => {
+    const hg = filled(d, 2 * N, 5, -3, 3), h = d.alloc(N);
+    return () => d.mingru_scan_forward({ hg, h0: null, h, lengths: null, groups: T * B, seq: S, dim: H });
+  } },
+  { name: `mingru_scan_backward [${T},${B},${S},${H}]`, setup: (d) => {
+    const hg = filled(d, 2 * N, 5, -3, 3), h = d.alloc(N), dh = filled(d, N, 6), dhg = d.alloc(2 * N);
+    d.mingru_scan_forward({ hg, h0: null, h, lengths: null, groups: T * B, seq: S, dim: H });
+    return () => d.mingru_scan_backward({ hg, h0: null, h, dh, dhg, dh0: null, lengths: null, groups: T * B, seq: S, dim: H });
+  } },
+  { name: `rnam_block_forward [${T},${B},${S},${H}] (the fused block)`, setup: (d) => {
+    const k = blockBuffers(d);
+    return () => d.rnam_block_forward({ ...k, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
+  } },
+  { name: `rnam_block_backward [${T},${B},${S},${H}] (dx and every parameter gradient)`, setup: (d) => {
+    const k = blockBuffers(d);
+    d.rnam_block_forward({ ...k, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
+    return () => d.rnam_block_backward({ ...k, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
+  } },
+  { name: `layer_norm_forward [${T * ROWS},${H}]`, setup: (d) => {
+    const x = filled(d, N, 7), w = filled(d, H, 8), b = filled(d, H, 9), y = d.alloc(N), m = d.alloc(T * ROWS), r = d.alloc(T * ROWS);
+    return () => d.layer_norm_forward({ x, w, b, y, mean: m, rstd: r, rows: T * ROWS, dim: H, eps: 1e-5 });
+  } },
+  { name: `layer_norm_backward [${T * ROWS},${H}] (dx, dw, db)`, setup: (d) => {
+    const x = filled(d, N, 7), w = filled(d, H, 8), b = filled(d, H, 9), y = d.alloc(N), m = d.alloc(T * ROWS), r = d.alloc(T * ROWS);
+    d.layer_norm_forward({ x, w, b, y, mean: m, rstd: r, rows: T * ROWS, dim: H, eps: 1e-5 });
+    const dy = filled(d, N, 10), dx = d.alloc(N), dw = d.alloc(H), db = d.alloc(H);
+    return () => d.layer_norm_backward({ x, w, mean: m, rstd: r, dy, dx, dw, db, rows: T * ROWS, dim: H, eps: 1e-5 });
+  } },
+  { name: `unary_forward sigmoid [${N}]`, setup: (d) => { const x = filled(d, N, 11), y = d.alloc(N); return () => d.unary_forward({ x, y, n: N, op: rnam.Unary.sigmoid }); } },
+  { name: `unary_backward sigmoid [${N}]`, setup: (d) => {
+    const x = filled(d, N, 11), y = d.alloc(N), dy = filled(d, N, 12), dx = d.alloc(N);
+    d.unary_forward({ x, y, n: N, op: rnam.Unary.sigmoid });
+    return () => d.unary_backward({ x, y, dy, dx, n: N, op: rnam.Unary.sigmoid });
+  } },
+  { name: `softplus_forward [${N}]`, setup: (d) => { const x = filled(d, N, 11, -4, 4), y = d.alloc(N); return () => d.softplus_forward({ x, y, n: N, beta: 2, threshold: 3 }); } },
+  { name: `softplus_backward [${N}]`, setup: (d) => {
+    const x = filled(d, N, 11, -4, 4), dy = filled(d, N, 12), dx = d.alloc(N);
+    return () => d.softplus_backward({ x, dy, dx, n: N, beta: 2, threshold: 3 });
+  } },
+  { name: `binary_forward mul [${N}]`, setup: (d) => { const p = filled(d, N, 13), q = filled(d, N, 14), y = d.alloc(N); return () => d.binary_forward({ a: p, b: q, out: y, n: N, op: rnam.Binary.mul }); } },
+  { name: `binary_backward mul [${N}]`, setup: (d) => {
+    const p = filled(d, N, 13), q = filled(d, N, 14), dy = filled(d, N, 15), da = d.alloc(N), db = d.alloc(N);
+    return () => d.binary_backward({ a: p, b: q, dy, da, db, n: N, op: rnam.Binary.mul });
+  } },
+  { name: `affine_scalar [${N}]`, setup: (d) => { const x = filled(d, N, 16), y = d.alloc(N); return () => d.affine_scalar({ x, out: y, n: N, scale: 2, shift: 1 }); } },
+  { name: `fill [${N}]`, setup: (d) => { const y = d.alloc(N); return () => d.fill({ out: y, n: N, value: 0.5 }); } },
+  { name: `copy_rows [${T * B},${S},${H}] last step`, setup: (d) => {
+    const x = filled(d, N, 17), y = d.alloc(T * B * H);
+    return () => d.copy_rows({ src: x, dst: y, outer: T * B, srcN: S, dstN: 1, inner: H, srcStart: S - 1, dstStart: 0, count: 1 });
+  } },
+  { name: `transpose_2d [${T * ROWS},${H}]`, setup: (d) => { const x = filled(d, N, 17), y = d.alloc(N); return () => d.transpose_2d({ src: x, dst: y, rows: T * ROWS, cols: H }); } },
+  { name: `count_nonfinite [${N}] (read back)`, setup: (d) => { const x = filled(d, N, 18); return () => d.count_nonfinite({ a: x, n: N }); } },
+  { name: `sum_all [${N}]`, setup: (d) => { const x = filled(d, N, 18), s = d.alloc(1); return () => d.sum_all({ x, out: s, n: N }); } },
+  { name: `sum_rows [${T * ROWS},${H}]`, setup: (d) => { const x = filled(d, N, 19), s = d.alloc(H); return () => d.sum_rows({ x, y: s, rows: T * ROWS, inner: H }); } },
+  { name: `add_row_vector [${T * ROWS},${H}]`, setup: (d) => {
+    const x = filled(d, N, 20), v = filled(d, H, 21), y = d.alloc(N);
+    return () => d.add_row_vector({ x, v, y, rows: T * ROWS, inner: H });
+  } },
+  { name: `mse_forward [${N}]`, setup: (d) => { const p = filled(d, N, 22), q = filled(d, N, 23), s = d.alloc(1); return () => d.mse_forward({ a: p, b: q, out: s, n: N }); } },
+  { name: `mse_backward [${N}]`, setup: (d) => {
+    const p = filled(d, N, 22), q = filled(d, N, 23), g = filled(d, 1, 24), da = d.alloc(N);
+    return () => d.mse_backward({ a: p, b: q, dOut: g, da, db: null, n: N });
+  } },
+  { name: `sum_squares_accumulate [${N}]`, setup: (d) => { const x = filled(d, N, 25), s = d.alloc(1); d.fill({ out: s, n: 1, value: 0 }); return () => d.sum_squares_accumulate({ x, acc: s, n: N }); } },
+  { name: `flag_nonfinite [${N}]`, setup: (d) => { const x = filled(d, N, 25), f = d.alloc(1); d.fill({ out: f, n: 1, value: 0 }); return () => d.flag_nonfinite({ x, flag: f, n: N, mark: 1 }); } },
+  { name: `clip_scale [${N}]`, setup: (d) => { const g = filled(d, N, 30), s = filled(d, 1, 31, 100, 101); return () => d.clip_scale({ g, n: N, sumSq: s, maxNorm: 1 }); } },
+  { name: `sgd_step momentum [${N}]`, setup: (d) => {
+    const p = filled(d, N, 26), g = filled(d, N, 27), b = d.alloc(N); d.fill({ out: b, n: N, value: 0 });
+    return () => d.sgd_step({ p, g, buf: b, skip: null, n: N, lr: 1e-3, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, firstStep: false });
+  } },
+  { name: `adam_step AdamW [${N}]`, setup: (d) => {
+    const p = filled(d, N, 28), g = filled(d, N, 29), m = d.alloc(N), v = d.alloc(N); d.fill({ out: m, n: N, value: 0 }); d.fill({ out: v, n: N, value: 0 });
+    return () => d.adam_step({ p, g, m, v, skip: null, n: N, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, stepSize: 1e-3, bc2Sqrt: 0.5 });
+  } },
+  // Through their ops, forward + backward (the losses also run the reduction and fill kernels).
+  opCase(`op l1Loss [${N}] (l1_loss_forward, l1_loss_backward)`, (d) => { const x = tensor(d, [N], 32, true), y = tensor(d, [N], 33); return { params: [x], run: () => rnam.l1Loss(x, y) }; }),
+  opCase(`op huberLoss [${N}] (huber_loss_forward, huber_loss_backward)`, (d) => { const x = tensor(d, [N], 32, true), y = tensor(d, [N], 33); return { params: [x], run: () => rnam.huberLoss(x, y, { delta: 0.5 }) }; }),
+  opCase(`op bceWithLogitsLoss [${N / 8},8] (bce_logits_forward, bce_logits_backward)`, (d) => {
+    const x = tensor(d, [N / 8, 8], 34, true), y = tensor(d, [N / 8, 8], 35, false, 0, 1);
+    return { params: [x], run: () => rnam.bceWithLogitsLoss(x, y) };
+  }),
+  opCase(`op crossEntropyLoss [${N / 8},8] (cross_entropy_forward, cross_entropy_backward)`, (d) => {
+    const x = tensor(d, [N / 8, 8], 36, true);
+    const labels = rnam.tensor(Float32Array.from({ length: N / 8 }, (_, i) => i % 8), [N / 8], { device: d });
+    return { params: [x], run: () => rnam.crossEntropyLoss(x, labels) };
+  }),
+  ...(['SimpleRNN', 'GRU', 'LSTM'] as const).map((kind) => opCase(`${kind}(hidden ${H}) on [${B},${S},${H}], forward + backward (${kind === 'SimpleRNN' ? 'rnn' : kind.toLowerCase()}_forward, _backward, linear)`, (d) => {
+    rnam.manualSeed(1);
+    const opts = { inputSize: H, hiddenSize: H, batchFirst: true };
+    const m = (kind === 'SimpleRNN' ? new rnam.SimpleRNN(opts) : kind === 'GRU' ? new rnam.GRU(opts) : new rnam.LSTM(opts)).to(d);
+    const x = tensor(d, [B, S, H], 37);
+    return { params: m.parameters(), run: () => m.forward(x)[0] };
+  })),
+  opCase(`ImplicitRNN(n 16, h 8) on [${Math.max(1, B / 4)},${Math.min(S, 64)},${H}], forward + backward (implicit_forward, implicit_backward)`, (d) => {
+    rnam.manualSeed(1);
+    const m = new rnam.ImplicitRNN({ inputDim: H, outputDim: 2, implicitHiddenDim: 16, hiddenDim: 8, maxIter: 50 }).to(d);
+    const x = tensor(d, [Math.max(1, B / 4), Math.min(S, 64), H], 38);
+    return { params: m.parameters(), run: () => m.forward(x) };
+  }),
+];
+
+function blockBuffers(d: Dev) {
+  return {
+    x: filled(d, N, 40), wg: filled(d, T * H * 2 * H, 41, -0.5, 0.5), lnw: filled(d, H, 42), lnb: filled(d, H, 43),
+    w1: filled(d, T * H * H, 44, -0.5, 0.5), b1: filled(d, T * H, 45), w2: filled(d, T * H * H, 46, -0.5, 0.5), b2: filled(d, T * H, 47),
+    h: d.alloc(N), out: d.alloc(N), dout: filled(d, N, 48, -0.01, 0.01), dx: d.alloc(N), dwg: d.alloc(T * H * 2 * H), dlnw: d.alloc(H), dlnb: d.alloc(H),
+    dw1: d.alloc(T * H * H), db1: d.alloc(T * H), dw2: d.alloc(T * H * H), db2: d.alloc(T * H),
+  };
+}
+
+async function finish(dev: Dev): Promise<void> {
+  if (dev instanceof rnam.WebGPUBackend) await dev.sync();
+}
+
+/** Milliseconds per call: a warm-up (pipelines, first touch), then `reps` calls and one sync. */
+async function time(dev: Dev, fn: () => unknown): Promise<number> {
+  await fn();
+  await finish(dev);
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) await fn();
+  await finish(dev);
+  return (performance.now() - t0) / reps;
+}
+
+const gpuOrWhy = await webgpuBackend();
+if (typeof gpuOrWhy === 'string') {
+  console.log(`WebGPU is not available here (${gpuOrWhy}); nothing to compare.`);
+  process.exit(1);
+}
+const gpu = gpuOrWhy;
+const cpu = rnam.cpu;
+await cpu.ready();
+console.log(`# GPU vs CPU backend: ${gpu.adapterName}\n`);
+console.log(`Run ${new Date().toISOString()} with \`npm run bench:gpu${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`; Node ${process.version}.`);
+console.log(`- GPU: ${gpu.description}`);
+console.log(`- CPU: ${cpu.description}; ${cpuDetails()}`);
+console.log(`- sizes: terms ${T}, batch ${B}, seq ${S}, hidden ${H}; ms per call, ${reps} calls after a warm-up, then one sync`);
+if (gpu.cpuEmulation) console.log(`\n**${gpu.adapterName} is a CPU emulation of a GPU: these numbers show the script runs, not GPU speed.**`);
+
+// Which kernels each case calls (on the CPU backend, with the profiler): the coverage line.
+const covered = new Set<string>();
+const rows: string[] = [];
+for (const c of cases) {
+  const { table, stop } = rnam.profileKernels(cpu);
+  const fnCpu = c.setup(cpu);
+  const tCpu = await time(cpu, fnCpu);
+  stop();
+  for (const name of table.keys()) covered.add(name);
+  if (c.name.startsWith('count_nonfinite')) covered.add('count_nonfinite');
+  const tGpu = await time(gpu, c.setup(gpu));
+  rows.push(`| ${c.name} | ${tCpu.toFixed(3)} | ${tGpu.toFixed(3)} | ${(tCpu / tGpu).toFixed(2)}x |`);
+  process.stderr.write('.');
+}
+
+// The whole seed model: one AdamW training step (loss read back) and one forward (output read back).
+async function modelRows(dev: Dev) {
+  rnam.manualSeed(0);
+  const model = new rnam.FirstOrderRNAM({ terms: T, hiddenDim: H, outDim: 1, blocks: 4 }).to(dev);
+  const x = tensor(dev, [T, B, S, 1], 50), y = tensor(dev, [B, 1], 51);
+  const opt = new rnam.AdamW(model.parameters(), { lr: 1e-3 });
+  const train = async () => {
+    const l = rnam.tidy(() => { opt.zeroGrad(); const v = rnam.mseLoss(model.forward(x)[0], y); v.backward(); opt.step(); return v; });
+    await l.item();
+    l.dispose();
+  };
+  const forward = async () => {
+    const out = rnam.noGrad(() => rnam.tidy(() => model.forward(x)[0]));
+    await out.toArray();
+    out.dispose();
+  };
+  return { train: await time(dev, train), forward: await time(dev, forward) };
+}
+const mc = await modelRows(cpu), mg = await modelRows(gpu);
+process.stderr.write('\n');
+
+console.log(`\n| kernel or workload | CPU backend ms | GPU ms | GPU speedup (CPU / GPU) |\n|---|---:|---:|---:|`);
+for (const r of rows) console.log(r);
+console.log(`| **FirstOrderRNAM(terms ${T}, hidden ${H}, blocks 4) training step, batch ${B}, seq ${S}** | ${mc.train.toFixed(2)} | ${mg.train.toFixed(2)} | ${(mc.train / mg.train).toFixed(2)}x |`);
+console.log(`| **the same, forward only** | ${mc.forward.toFixed(2)} | ${mg.forward.toFixed(2)} | ${(mc.forward / mg.forward).toFixed(2)}x |`);
+const missing = kernelNames.filter((k) => !covered.has(k));
+console.log(`\nKernels covered: ${kernelNames.length - missing.length} of ${kernelNames.length}${missing.length ? `; not called by any row: ${missing.join(', ')}` : ''}.`);
+console.log(`Machine: ${os.cpus().length} CPU cores, load average ${os.loadavg()[0].toFixed(2)} at the end.`);
+process.exit(0);
