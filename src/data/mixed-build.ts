@@ -19,6 +19,8 @@ export interface MixedColumns {
   time?: string;
   target: string;
   sequence: readonly string[];
+  /** Time-varying text columns: each a sequence term whose steps read a one-hot of the level (carried forward), observed and gap. */
+  sequenceCategorical: readonly string[];
   static: readonly string[];
   categorical: readonly string[];
 }
@@ -39,6 +41,8 @@ export interface MixedStats {
   static: Scale[];
   /** Per categorical feature its levels, 'other' first. */
   levels: string[][];
+  /** Per time-varying categorical feature its levels, 'other' first (a level seen at fewer training steps than MIN_LEVEL_COUNT joins 'other'). */
+  sequenceLevels: string[][];
   /** The typical gap between observations (the median over the training series), the unit of the gap input. */
   gapScale: number;
   target?: Scale;
@@ -47,6 +51,11 @@ export interface MixedStats {
 }
 
 export const OTHER_LEVEL = 'other';
+
+/** Inputs per step of every sequence term: value, observed, gap, then room for the widest one-hot of a time-varying categorical feature. */
+export function stepInputsOf(stats: Pick<MixedStats, 'sequenceLevels'>): number {
+  return STEP_INPUTS.length + (stats.sequenceLevels ?? []).reduce((m, l) => Math.max(m, l.length), 0);
+}
 /** A level seen in fewer training entities than this joins 'other'. */
 export const MIN_LEVEL_COUNT = 2;
 
@@ -54,6 +63,8 @@ interface Entity {
   series: Series;
   statics: number[];
   categories: (string | null)[];
+  /** Per time-varying categorical feature, its level at each (sorted) step, null where missing. */
+  stepLevels: (string | null)[][];
 }
 
 function column(table: LongTable, name: string, role: string): number {
@@ -76,6 +87,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
   const seqIdx = o.sequence.map((c) => column(table, c, 'feature'));
   const staticIdx = o.static.map((c) => column(table, c, 'static feature'));
   const catIdx = o.categorical.map((c) => column(table, c, 'categorical feature'));
+  const seqCatIdx = o.sequenceCategorical.map((c) => column(table, c, 'categorical feature'));
   const groups = new Map<string, number[]>();
   table.rows.forEach((row, i) => {
     let id: string;
@@ -116,6 +128,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
     const order = idx.map((_, k) => k).sort((a, b) => times[a] - times[b] || a - b);
     const n = idx.length;
     const s = { id, rows: new Int32Array(n), times: new Float64Array(n), x: new Float64Array(n * F), y: new Float64Array(n), length: n };
+    const stepLevels = seqCatIdx.map(() => new Array<string | null>(n).fill(null));
     order.forEach((src, k) => {
       const i = idx[src], row = table.rows[i];
       if (k > 0 && times[src] === times[order[k - 1]]) {
@@ -124,6 +137,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
       s.rows[k] = table.rowNumbers[i];
       s.times[k] = times[src];
       seqIdx.forEach((c, j) => (s.x[k * F + j] = number(row[c], where(i, o.sequence[j]))));
+      seqCatIdx.forEach((c, j) => (stepLevels[j][k] = isMissing(row[c]) ? null : String(row[c]).trim()));
       s.y[k] = targetIndex < 0 ? NaN : number(row[targetIndex], where(i, o.target));
     });
     const statics = staticIdx.map((c, j) => {
@@ -147,7 +161,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
       }
       return v;
     });
-    list.push({ series: s, statics, categories });
+    list.push({ series: s, statics, categories, stepLevels });
   }
   return { list, kind };
 }
@@ -297,7 +311,18 @@ function fitStats(o: MixedBuildOptions, trainSteps: [Entity, number, number][], 
   });
   const targetAcc = new ScaleAccumulator();
   for (const { p } of train) targetAcc.add(p.series.y[p.targetStep]);
+  const sequenceLevels = o.sequenceCategorical.map((_, j) => {
+    const counts = new Map<string, number>();
+    for (const [e, from, to] of trainSteps) {
+      for (let k = from; k < to; k++) {
+        const v = e.stepLevels[j][k];
+        if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+      }
+    }
+    return [OTHER_LEVEL, ...[...counts].filter(([level, c]) => c >= MIN_LEVEL_COUNT && level !== OTHER_LEVEL).map(([level]) => level).sort()];
+  });
   return {
+    sequenceLevels,
     sequence: o.sequence.map((name, j) => scale(seqAcc[j], name)),
     static: o.static.map((name, j) => scale(staticAcc[j], name)),
     levels, gapScale: medianGap(trainEntities.map((e) => e.series)),
@@ -314,8 +339,9 @@ function longest(specs: readonly { p: SampleSpec }[]): number {
 
 /** Sample specs to a MixedDataset with the fitted statistics (targets standardized when stats.target is set and asked for). */
 function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: MixedBuildOptions, stats: MixedStats): MixedDataset {
-  const n = specs.length, F = o.sequence.length, S = o.mode === 'table' ? 1 : stats.seq, D = STEP_INPUTS.length;
-  const Ts = o.mode === 'table' ? 0 : F;
+  const n = specs.length, F = o.sequence.length, S = o.mode === 'table' ? 1 : stats.seq;
+  const Fc = o.mode === 'table' ? 0 : o.sequenceCategorical.length, D = stepInputsOf(stats);
+  const Ts = o.mode === 'table' ? 0 : F + Fc;
   const sequence = new Float32Array(Ts * n * S * D), rawSequence = new Float64Array(Ts * n * S).fill(NaN), lengths = new Int32Array(n);
   const statics = new Float32Array(o.static.length * n), rawStatics = new Float64Array(o.static.length * n);
   const categorical = new Int32Array(o.categorical.length * n), targets = new Float32Array(n), rawTargets = new Float64Array(n), sampleTimes = new Float64Array(n);
@@ -342,7 +368,24 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     const s = p.series;
     const len = Math.min(p.length, S), first = p.start + p.length - len;
     lengths[i] = Math.max(1, len);
-    if (Ts > 0) {
+    // Time-varying levels: a one-hot of the level carried forward (after value, observed and gap), the raw level index for explanations.
+    for (let c = 0; c < Fc; c++) {
+      const levels = stats.sequenceLevels[c], j = F + c, steps = e.stepLevels[c];
+      let carried = -1, seen = s.times[0];
+      for (let k = 0; k < first + len; k++) {
+        const gap = s.times[k] - seen, v = steps[k];
+        const level = v === null ? -1 : Math.max(0, levels.indexOf(v));
+        if (v !== null) carried = level, seen = s.times[k];
+        const t = k - first;
+        if (t < 0) continue;
+        const at = ((j * n + i) * S + t) * D;
+        sequence[at + 1] = v === null ? 0 : 1;
+        sequence[at + 2] = Math.log1p(Math.max(0, gap) / stats.gapScale);
+        if (carried >= 0) sequence[at + STEP_INPUTS.length + carried] = 1;
+        rawSequence[(j * n + i) * S + t] = v === null ? NaN : level;
+      }
+    }
+    if (F > 0 && Ts > 0) {
       const h = history(s);
       for (let j = 0; j < F; j++) {
         const sc = stats.sequence[j];
@@ -371,8 +414,8 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     sampleTimes[i] = s.times[first + Math.max(1, len) - 1];
   });
   return new MixedDataset({
-    sequence, sequenceTerms: Ts, seq: S, lengths, statics, staticTerms: o.static.length, categorical, levels: stats.levels,
-    targets, samples: n, featureNames: [...(Ts ? o.sequence : []), ...o.static, ...o.categorical], targetNames: [o.target],
+    sequence, sequenceTerms: Ts, stepInputs: D, sequenceLevels: Fc ? stats.sequenceLevels : [], seq: S, lengths, statics, staticTerms: o.static.length, categorical, levels: stats.levels,
+    targets, samples: n, featureNames: [...(Ts ? [...o.sequence, ...o.sequenceCategorical] : []), ...o.static, ...o.categorical], targetNames: [o.target],
     sampleIds: specs.map(({ p }) => p.series.id), sampleTimes,
     standardizer: { ...(Ts ? { features: stats.sequence } : {}), ...(target && o.standardizeTarget ? { target } : {}) },
     rawSequence, rawStatics, rawTargets,

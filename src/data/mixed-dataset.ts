@@ -13,6 +13,10 @@ export interface MixedDatasetInit {
   /** (sequenceTerms, samples, seq, STEP_INPUTS.length), right-padded with 0. */
   sequence: Float32Array;
   sequenceTerms: number;
+  /** Inputs per step (value, observed, gap, then the one-hot of a time-varying categorical feature); default 3. */
+  stepInputs?: number;
+  /** The levels of the last sequence terms, when those are time-varying categorical features. */
+  sequenceLevels?: readonly (readonly string[])[];
   seq: number;
   /** Valid steps per sample (>= 1 when there are sequence terms). */
   lengths: Int32Array;
@@ -44,7 +48,8 @@ export class MixedDataset {
   readonly kind = 'mixed' as const;
   readonly sequence: Float32Array;
   readonly sequenceTerms: number;
-  readonly stepInputs = STEP_INPUTS.length;
+  readonly stepInputs: number;
+  readonly sequenceLevels: readonly (readonly string[])[];
   readonly seq: number;
   readonly lengths: Int32Array;
   readonly statics: Float32Array;
@@ -67,6 +72,8 @@ export class MixedDataset {
   constructor(init: MixedDatasetInit) {
     this.sequence = init.sequence;
     this.sequenceTerms = init.sequenceTerms;
+    this.stepInputs = init.stepInputs ?? STEP_INPUTS.length;
+    this.sequenceLevels = init.sequenceLevels ?? [];
     this.seq = init.seq;
     this.lengths = init.lengths;
     this.statics = init.statics;
@@ -116,6 +123,7 @@ export class MixedDataset {
     };
     return new MixedDataset({
       sequence: pick(this.sequence, this.sequenceTerms, S * D, (n) => new Float32Array(n)), sequenceTerms: this.sequenceTerms, seq: S,
+      stepInputs: D, sequenceLevels: this.sequenceLevels,
       lengths: Int32Array.from(indices, (i) => this.lengths[i]),
       statics: pick(this.statics, this.staticTerms, 1, (n) => new Float32Array(n)), staticTerms: this.staticTerms,
       categorical: pick(this.categorical, this.levels.length, 1, (n) => new Int32Array(n)), levels: this.levels,
@@ -151,6 +159,7 @@ export class MixedDataset {
     };
     return new MixedDataset({
       sequence: join(a.sequence, b.sequence, a.sequenceTerms, S * D, (k) => new Float32Array(k)), sequenceTerms: a.sequenceTerms, seq: S,
+      stepInputs: D, sequenceLevels: a.sequenceLevels,
       lengths: cat(a.lengths, b.lengths, (k) => new Int32Array(k)),
       statics: join(a.statics, b.statics, a.staticTerms, 1, (k) => new Float32Array(k)), staticTerms: a.staticTerms,
       categorical: join(a.categorical, b.categorical, a.levels.length, 1, (k) => new Int32Array(k)), levels: a.levels,

@@ -43,7 +43,9 @@ export function mixedTermSummaries(ds: MixedDataset, t: number, settings: ShapeS
         count++;
         ema = Number.isNaN(ema) ? v : settings.emaAlpha * v + (1 - settings.emaAlpha) * ema;
       }
-      xs[i] = settings.summary === 'last' ? last : settings.summary === 'mean' ? (count ? sum / count : NaN) : ema;
+      // A time-varying level has no mean: its x is the last observed level.
+      const levels = t >= ds.sequenceTerms - ds.sequenceLevels.length;
+      xs[i] = settings.summary === 'last' || levels ? last : settings.summary === 'mean' ? (count ? sum / count : NaN) : ema;
     }
   } else if (t < ds.sequenceTerms + ds.staticTerms) {
     xs.set(ds.rawStatics.subarray((t - ds.sequenceTerms) * n, (t - ds.sequenceTerms + 1) * n));
@@ -58,6 +60,7 @@ export function mixedTermSummaries(ds: MixedDataset, t: number, settings: ShapeS
 function levelBins(xs: ArrayLike<number>, ys: ArrayLike<number>, levels: number, output: number): ShapeBin[] {
   const sum = new Float64Array(levels), count = new Int32Array(levels);
   for (let i = 0; i < xs.length; i++) {
+    if (Number.isNaN(xs[i])) continue; // never observed in the sample
     sum[xs[i]] += ys[i];
     count[xs[i]]++;
   }
@@ -88,7 +91,10 @@ export function shapeFunctions(ds: SequenceDataset | MixedDataset, contributions
   const mixed = ds instanceof MixedDataset ? ds : null;
   return featureNames.map((feature, t) => {
     const xs = mixed ? mixedTermSummaries(mixed, t, settings) : termSummaries(ds as SequenceDataset, t, settings);
-    const categorical = mixed && t >= mixed.sequenceTerms + mixed.staticTerms ? mixed.levels[t - mixed.sequenceTerms - mixed.staticTerms] : null;
+    const firstLevels = mixed ? mixed.sequenceTerms - mixed.sequenceLevels.length : 0;
+    const categorical = !mixed ? null
+      : t >= mixed.sequenceTerms + mixed.staticTerms ? mixed.levels[t - mixed.sequenceTerms - mixed.staticTerms]
+        : t >= firstLevels && t < mixed.sequenceTerms ? mixed.sequenceLevels[t - firstLevels] : null;
     const points: ShapePoint[] = [], bins: ShapeBin[] = [];
     for (let k = 0; k < outDim; k++) {
       const ys = Float64Array.from({ length: ds.samples }, (_, n) => contributions[(t * ds.samples + n) * outDim + k]);
@@ -99,7 +105,7 @@ export function shapeFunctions(ds: SequenceDataset | MixedDataset, contributions
     return {
       feature, term: t, summary: settings.summary, ...(settings.summary === 'ema' ? { emaAlpha: settings.emaAlpha } : {}),
       originalUnits: mixed !== null || settings.scales !== undefined, points, bins,
-      ...(mixed ? { kind: t < mixed.sequenceTerms ? 'sequence' as const : categorical ? 'categorical' as const : 'static' as const } : {}),
+      ...(mixed ? { kind: categorical ? 'categorical' as const : t < mixed.sequenceTerms ? 'sequence' as const : 'static' as const } : {}),
       ...(categorical ? { levels: [...categorical] } : {}),
     };
   });

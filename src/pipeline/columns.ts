@@ -8,11 +8,13 @@ import type { LongTable } from '../data/table.js';
 
 export interface ColumnChoice {
   sequence: string[];
+  /** Text columns whose level changes within an id (or a series without ids): time-varying categorical features. */
+  sequenceCategorical: string[];
   static: string[];
   categorical: string[];
   autoStatic: string[];
   autoCategorical: string[];
-  /** Text columns that change within an id: not usable yet, left out. */
+  /** Columns with no value at all: left out. */
   leftOut: string[];
 }
 
@@ -64,9 +66,15 @@ export function chooseColumns(table: LongTable, o: Asked): ColumnChoice {
   if (clash !== undefined) throw new DataError('option', `the column '${clash}' is the id, time or target column, not a feature`, { column: clash });
   const idIndex = o.id !== undefined ? table.columns.indexOf(o.id) : -1;
   const out: ColumnChoice = {
-    sequence: o.mode === 'table' ? [] : [...(o.features ?? [])], static: [...(o.static ?? [])], categorical: [...(o.categorical ?? [])],
+    sequence: o.mode === 'table' ? [] : [...(o.features ?? [])], sequenceCategorical: [], static: [...(o.static ?? [])], categorical: [],
     autoStatic: [], autoCategorical: [], leftOut: [],
   };
+  // A named categorical column is static when it holds one level per id, else time-varying.
+  for (const c of o.categorical ?? []) {
+    const p = profile(table, table.columns.indexOf(c), o.mode === 'table' ? -1 : idIndex);
+    if (o.mode === 'table' || p.perId) out.categorical.push(c);
+    else out.sequenceCategorical.push(c);
+  }
   if (o.mode === 'table') for (const f of o.features ?? []) out.static.push(f);
   if (o.features !== undefined) return out;
   // Window mode: the target's past predicts its future, so it is a feature; elsewhere it never is.
@@ -88,8 +96,9 @@ export function chooseColumns(table: LongTable, o: Asked): ColumnChoice {
       throw new DataError('non-numeric', `a cell is not a number: '${String(table.rows[p.firstText][index])}' in a column of numbers (fix the cell, or name the column categorical)`,
         { column: c, row: table.rowNumbers[p.firstText] });
     }
-    if (o.mode === 'table' || p.perId) (out.categorical.push(c), out.autoCategorical.push(c));
-    else out.leftOut.push(c);
+    if (o.mode === 'table' || p.perId) out.categorical.push(c);
+    else out.sequenceCategorical.push(c);
+    out.autoCategorical.push(c);
   }
   return out;
 }

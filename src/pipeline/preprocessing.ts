@@ -30,7 +30,8 @@ export interface PreprocessingRecord {
    */
   inputs: 'series' | 'mixed';
   /** features: every model input in term order (time-varying, then static, then categorical). */
-  columns: { id?: string; time?: string; target: string; features: string[]; static?: string[]; categorical?: string[] };
+  /** features: every model input in term order (time-varying numbers, time-varying levels, static, categorical). */
+  columns: { id?: string; time?: string; target: string; features: string[]; sequenceCategorical?: string[]; static?: string[]; categorical?: string[] };
   /** 'panel': one sample per id, the target at its last known row; 'window': sliding windows per id; 'table': one sample per row (no time column). */
   mode: 'panel' | 'window' | 'table';
   window?: number;
@@ -298,9 +299,10 @@ export class Preprocessing {
 
 /** The mixed builder's options from a record. */
 function mixedBuildOptions(r: PreprocessingRecord): MixedBuildOptions {
-  const c = r.columns, stat = c.static ?? [], cat = c.categorical ?? [];
+  const c = r.columns, stat = c.static ?? [], cat = c.categorical ?? [], seqCat = c.sequenceCategorical ?? [];
   return {
-    id: c.id, time: c.time, target: c.target, sequence: c.features.slice(0, c.features.length - stat.length - cat.length), static: stat, categorical: cat,
+    id: c.id, time: c.time, target: c.target, sequence: c.features.slice(0, c.features.length - stat.length - cat.length - seqCat.length),
+    sequenceCategorical: seqCat, static: stat, categorical: cat,
     mode: r.mode, window: r.window, horizon: r.horizon, maxLength: r.maxLength, missing: r.missing, standardizeTarget: r.target.task === 'regression',
   };
 }
@@ -309,8 +311,11 @@ function checkMixedStats(m: unknown, c: PreprocessingRecord['columns'], bad: (wh
   if (!isRecordObject(m)) bad('mixed inputs need their fitted statistics (mixed)');
   const s = m as Partial<MixedStats>;
   const scales = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => isRecordObject(x) && typeof x.mean === 'number' && Number.isFinite(x.mean) && typeof x.std === 'number' && x.std > 0);
-  const stat = c.static ?? [], cat = c.categorical ?? [];
-  const sequence = c.features.length - stat.length - cat.length;
+  const stat = c.static ?? [], cat = c.categorical ?? [], seqCat = c.sequenceCategorical ?? [];
+  const sequence = c.features.length - stat.length - cat.length - seqCat.length;
+  if (s.sequenceLevels !== undefined && (!Array.isArray(s.sequenceLevels) || s.sequenceLevels.length !== seqCat.length
+    || !s.sequenceLevels.every((l) => Array.isArray(l) && l.length >= 1 && l.every((x) => typeof x === 'string')))) bad('mixed.sequenceLevels must list the levels of each time-varying categorical feature');
+  if (seqCat.length && s.sequenceLevels === undefined) bad('mixed.sequenceLevels is missing');
   if (sequence < 0) bad('columns.features must list the time-varying, static and categorical features');
   if (!scales(s.sequence, sequence) && !(sequence === 0 && Array.isArray(s.sequence))) bad('mixed.sequence must hold one scale per time-varying feature');
   if (!scales(s.static, stat.length)) bad('mixed.static must hold one scale per static feature');
@@ -338,17 +343,20 @@ function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocess
   const encoding = targetEncoding(readTargetColumn(table, targetIndex), options, target);
   const encoded = encoding.map ? encodeTarget(table, targetIndex, encoding.map) : table;
   const chosen = chooseColumns(encoded, { id: options.id, time, target, features: options.features, static: options.static, categorical: options.categorical, mode });
-  const features = [...chosen.sequence, ...chosen.static, ...chosen.categorical];
+  const features = [...chosen.sequence, ...chosen.sequenceCategorical, ...chosen.static, ...chosen.categorical];
   if (features.length === 0) throw new DataError('option', 'no feature column besides id, time and target');
   const build: MixedBuildOptions = {
-    id: options.id, time, target, sequence: chosen.sequence, static: chosen.static, categorical: chosen.categorical,
+    id: options.id, time, target, sequence: chosen.sequence, sequenceCategorical: chosen.sequenceCategorical, static: chosen.static, categorical: chosen.categorical,
     mode, window: options.window, horizon: mode === 'window' ? options.horizon ?? 1 : undefined, missing, standardizeTarget: encoding.task === 'regression',
   };
   const split = options.split ?? {};
   const built = buildMixed(encoded, build, { validation: split.validation ?? 0.15, test: split.test ?? 0.15, seed: split.seed ?? 0 });
   const record: PreprocessingRecord = {
     version: PREPROCESSING_VERSION, inputs: 'mixed',
-    columns: { ...(options.id !== undefined ? { id: options.id } : {}), ...(time !== undefined ? { time } : {}), target, features, static: chosen.static, categorical: chosen.categorical },
+    columns: {
+      ...(options.id !== undefined ? { id: options.id } : {}), ...(time !== undefined ? { time } : {}), target, features,
+      ...(chosen.sequenceCategorical.length ? { sequenceCategorical: chosen.sequenceCategorical } : {}), static: chosen.static, categorical: chosen.categorical,
+    },
     mode, ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : mode === 'panel' ? { maxLength: built.stats.seq } : {}),
     missing, time: { kind: built.timeKind }, standardizer: built.train.standardizer, fill: [], mixed: built.stats,
     target: { task: encoding.task, ...(encoding.classes ? { classes: encoding.classes } : {}), ...(encoding.map ? { labels: true } : {}) },

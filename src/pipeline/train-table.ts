@@ -18,7 +18,8 @@ import { AdditiveRNAM } from '../nn/additive-rnam.js';
 import type { TrainableModel } from '../train/model-info.js';
 import type { Describable } from '../nn/describe.js';
 import type { Module } from '../nn/module.js';
-import { STEP_INPUTS, MixedDataset } from '../data/mixed-dataset.js';
+import { MixedDataset } from '../data/mixed-dataset.js';
+import { stepInputsOf } from '../data/mixed-build.js';
 import { Generator } from '../random.js';
 import { checkOptions } from '../optim/options.js';
 import { ArgumentError, describeValue } from '../errors.js';
@@ -166,11 +167,11 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   if (notes.taskInferred) log?.(`task: ${task} (inferred from column '${options.target}')`);
   if (pre.record.target.labels) log?.(`classes: ${pre.record.target.classes!.join(', ')}${task === 'binary' ? ` (positive: '${pre.classLabel(1)}')` : ''}`);
   if (notes.autoStatic.length) log?.(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
-  if (notes.autoCategorical.length) log?.(`categorical (text, one level per ${pre.record.mode === 'table' ? 'row' : 'id'}): ${notes.autoCategorical.join(', ')} (name the categorical features to choose)`);
-  if (notes.nonNumeric.length) log?.(`left out of the features: ${notes.nonNumeric.join(', ')} (empty, or text that changes within an id; name the features to choose)`);
+  if (notes.autoCategorical.length) log?.(`categorical (text): ${notes.autoCategorical.join(', ')}${pre.record.columns.sequenceCategorical?.length ? ` (time-varying: ${pre.record.columns.sequenceCategorical.join(', ')})` : ''} (name the categorical features to choose)`);
+  if (notes.nonNumeric.length) log?.(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
   if (notes.skippedTargets) log?.(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
   if (pre.record.inputs === 'mixed' && notes.missingDefaulted) log?.("missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since)");
-  log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: train ${train.samples}, validation ${validation?.samples ?? 0}, test ${test?.samples ?? 0}`);
+  log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: ${crossFit ? `train and validation ${pool.samples}` : `train ${train.samples}, validation ${validation?.samples ?? 0}`}, test ${test?.samples ?? 0}`);
 
   const dev = typeof options.device === 'object' && options.device !== null ? options.device : await chooseDevice(options.device ?? 'auto');
   log?.(`device: ${dev.reason}`);
@@ -369,7 +370,7 @@ function buildModel(pre: Preprocessing, hiddenDim: number, blocks: number, membe
   if (r.inputs === 'series') return new FirstOrderRNAM({ terms: pre.featureNames.length, hiddenDim, outDim: pre.outputs, blocks }) as TableModel;
   const stat = r.columns.static ?? [], levels = r.mixed!.levels;
   return new AdditiveRNAM({
-    sequenceTerms: pre.featureNames.length - stat.length - levels.length, stepInputs: STEP_INPUTS.length, staticTerms: stat.length,
+    sequenceTerms: pre.featureNames.length - stat.length - levels.length, stepInputs: stepInputsOf(r.mixed!), staticTerms: stat.length,
     categoricalLevels: levels.map((l) => l.length), hiddenDim, blocks, outDim: pre.outputs, memberSeeds: [memberSeed],
   }) as TableModel;
 }
