@@ -89,3 +89,38 @@ test('binary: the report holds a reliability curve and the calibration error', a
 });
 
 test.run();
+
+const more = suite('small data: the user\'s own splits');
+
+more('a split column is honoured exactly; --test-data tests on a file of its own', async () => {
+  const gen = new rnam.Generator(6), lines = ['id,day,x,part,y'];
+  const parts: Record<string, string> = {};
+  for (let p = 0; p < 50; p++) {
+    const part = p < 30 ? 'train' : p < 40 ? 'validation' : 'TEST';
+    parts[`e${p}`] = part.toLowerCase();
+    const level = gen.normal();
+    for (let t = 0; t < 3; t++) lines.push(`e${p},${t},${(level + gen.normal() * 0.3).toFixed(3)},${part},${level > 0 ? 1 : 0}`);
+  }
+  const trained = await rnam.trainTable(lines.join('\n'), { id: 'id', time: 'day', target: 'y', split: { column: 'part' }, members: 1, epochs: 2, device: 'wasm', ...quiet });
+  const d = trained.datasets as { train: rnam.MixedDataset; validation: rnam.MixedDataset; test: rnam.MixedDataset };
+  for (const [name, ds] of [['train', d.train], ['validation', d.validation], ['test', d.test]] as const) {
+    assert.ok(ds.sampleIds.every((id) => parts[id] === name), `${name}: ${ds.sampleIds.join(' ')}`);
+  }
+  assert.equal([d.train.samples, d.validation.samples, d.test.samples], [30, 10, 10]);
+  assert.not.ok(trained.preprocessing.featureNames.includes('part'), 'the split column is no feature');
+  const bad = lines.join('\n').replace('e3,1,', 'e3,1,').replace(/^(e3,1,[^,]*),train/m, '$1,test');
+  try {
+    await rnam.trainTable(bad, { id: 'id', time: 'day', target: 'y', split: { column: 'part' }, members: 1, epochs: 1, ...quiet });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, rnam.DataError);
+    assert.match((err as Error).message, /id 'e3' both train and test/);
+  }
+  // A test file of its own: all 50 ids train or validate; the test metrics come from the other file.
+  const own = await rnam.trainTable(lines.join('\n'), { id: 'id', time: 'day', target: 'y', members: 1, epochs: 2, testData: lines.slice(0, 31).join('\n'), device: 'wasm', ...quiet });
+  assert.is(own.report.samples.test, 10);
+  assert.is(own.report.samples.train + own.report.samples.validation, 50);
+  assert.ok(own.report.metrics.test !== null);
+});
+
+more.run();

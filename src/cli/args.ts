@@ -26,6 +26,8 @@ export interface TrainArgs {
   lr: number;
   seed: number;
   splitSeed?: number;
+  splitColumn?: string;
+  testData?: string;
   members?: number;
   refit: boolean;
   coverage?: number;
@@ -53,7 +55,8 @@ export const usage = `usage:
              [--static a,b] [--categorical a,b] [--task regression|binary|multiclass]
              [--positive LABEL] [--window N [--horizon H]] [--validation F] [--test F]
              [--epochs N] [--batch-size N] [--lr X] [--seed N] [--hidden N] [--blocks N]
-             [--split-seed N] [--members K] [--refit] [--coverage F]
+             [--split-seed N | --split-column COL] [--test-data FILE] [--members K] [--refit]
+             [--coverage F]
              [--missing mask|carry-forward|error] [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
@@ -68,7 +71,8 @@ Each time-varying feature also reads whether it was observed at a step and the t
 was (--missing mask, the default; error refuses empty cells). --model first-order trains the seed's
 FirstOrderRNAM on one value per feature and step instead.
 --seed sets the initialization and the shuffles, --split-seed (default --seed) which ids are held
-out. --members K trains an ensemble (default 5 for the additive model); --refit trains each member
+out; --split-column COL takes the split from a column (train, validation or test, one per id);
+--test-data FILE tests on a file of its own (nothing of DATA.csv is held out for testing). --members K trains an ensemble (default 5 for the additive model); --refit trains each member
 again on its training and validation samples for the epochs early stopping chose. Regression models
 carry split-conformal prediction intervals (--coverage, default 0.9): predict writes lower and upper.
 Binary and multiclass targets may be text labels (--positive names the positive one of two).
@@ -129,7 +133,7 @@ function parse(argv: string[], options: Record<string, { type: 'string' | 'boole
 const devices = ['auto', 'wasm', 'webgpu'] as const;
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'batch-size', 'lr', 'seed', 'split-seed', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'out'];
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'batch-size', 'lr', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'out'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
   const s = (k: string) => v[k] as string | undefined;
@@ -145,6 +149,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     throw new UsageError('panel mode (no --window) makes one sample per --id: name the id column, or give --window N for sliding windows over the table');
   }
   const model = oneOf('model', s('model'), ['additive', 'first-order'] as const, 'additive')!;
+  if (s('split-column') !== undefined && (s('split-seed') !== undefined || s('validation') !== undefined || s('test') !== undefined)) {
+    throw new UsageError('--split-column gives the split itself: leave out --split-seed, --validation and --test');
+  }
   if (model === 'first-order' && s('time') === undefined) throw new UsageError('--model first-order reads sequences: it needs --time');
   return {
     data: positionals[0], id: s('id'), time: s('time'), target: required('target', s('target')), features,
@@ -157,6 +164,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     validation: fraction('validation', s('validation'), 0.15), test: fraction('test', s('test'), 0.15),
     members: s('members') === undefined ? undefined : integer('members', s('members'), 1, 1),
     splitSeed: s('split-seed') === undefined ? undefined : integer('split-seed', s('split-seed'), 0, 0),
+    splitColumn: s('split-column'), testData: s('test-data'),
     refit: v.refit === true, coverage: s('coverage') === undefined ? undefined : fraction('coverage', s('coverage'), 0.9),
     hidden: s('hidden') === undefined ? undefined : integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),

@@ -11,11 +11,13 @@ export type Log = (line: string) => void;
 export async function train(args: TrainArgs, log: Log): Promise<Report> {
   checkOutDir(args.out);
   const text = readInput(args.data, 'the data file').toString('utf8');
+  const testData = args.testData === undefined ? undefined : readInput(args.testData, 'the test data file').toString('utf8');
   const trained = await trainTable(text, {
     id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical,
     model: args.model, task: args.task, positive: args.positive,
     window: args.window, horizon: args.horizon, missing: args.missing,
-    split: { validation: args.validation, test: args.test, seed: args.splitSeed ?? args.seed }, refit: args.refit, coverage: args.coverage,
+    split: { validation: args.validation, test: args.test, seed: args.splitSeed ?? args.seed, ...(args.splitColumn !== undefined ? { column: args.splitColumn } : {}) },
+    refit: args.refit, coverage: args.coverage, ...(testData !== undefined ? { testData } : {}),
     epochs: args.epochs, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks, members: args.members,
     device: args.device, log, progress: args.progress,
   });

@@ -215,12 +215,37 @@ function checkLengths(list: readonly Entity[], o: MixedBuildOptions, w: CheckedW
   }
 }
 
-export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { validation: number; test: number; seed: number }): MixedBuild {
+/**
+ * The split a column assigns to each entity: its cells say 'train', 'validation' or 'test' (any case),
+ * one value per entity; anything else is an error naming the cell.
+ */
+function columnSplit(table: LongTable, o: MixedBuildOptions, column: string): Map<string, SplitPart> {
+  const index = column_(table, column);
+  const idIndex = o.id !== undefined ? table.columns.indexOf(o.id) : -1;
+  const out = new Map<string, SplitPart>();
+  table.rows.forEach((row, i) => {
+    const text = String(row[index] ?? '').trim().toLowerCase();
+    if (text !== 'train' && text !== 'validation' && text !== 'test') {
+      throw new DataError('option', `a split cell must be train, validation or test, got '${String(row[index] ?? '')}'`, { column, row: table.rowNumbers[i] });
+    }
+    const id = o.mode === 'table' ? (idIndex >= 0 ? idCell(row[idIndex]) ?? String(table.rowNumbers[i]) : String(table.rowNumbers[i])) : idCell(row[idIndex]) ?? '';
+    const before = out.get(id);
+    if (before !== undefined && before !== text) throw new DataError('option', `the split column gives id '${id}' both ${before} and ${text}: one split per id`, { column, row: table.rowNumbers[i], id });
+    out.set(id, text);
+  });
+  return out;
+}
+
+type SplitPart = 'train' | 'validation' | 'test';
+const column_ = (table: LongTable, name: string) => column(table, name, 'split');
+
+export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { validation: number; test: number; seed: number; column?: string }): MixedBuild {
   const w = checkOptions(o);
+  if (split.column !== undefined && o.mode === 'window') throw new DataError('option', 'a split column assigns whole ids: it needs panel mode or a plain table (windows are split in time)', { column: split.column });
   const { list, kind } = entities(table, o, false);
   checkLengths(list, o, w, w ? w.window + w.horizon : 1);
   missingRule(list, o);
-  const parts = o.mode !== 'window' ? entitySplit(list.map((e) => e.series.id), split) : null;
+  const parts = split.column !== undefined ? columnSplit(table, o, split.column) : o.mode !== 'window' ? entitySplit(list.map((e) => e.series.id), split) : null;
   const cut = o.mode === 'window' ? timeCut({ by: 'time', validation: split.validation, test: split.test }, kind) : null;
   const specs: Record<'train' | 'validation' | 'test', { e: Entity; p: SampleSpec }[]> = { train: [], validation: [], test: [] };
   const trainSteps: [Entity, number, number][] = [];
@@ -249,10 +274,11 @@ export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { vali
   const stats = fitStats(o, trainSteps, specs.train.map(({ e, p }) => ({ e, p })));
   const build = (part: 'train' | 'validation' | 'test') => materializeMixed(specs[part], o, stats);
   const out: MixedBuild = { train: build('train'), stats, timeKind: kind, skippedTargets };
-  if (split.validation > 0 && specs.validation.length) out.validation = build('validation');
-  if (split.test > 0 && specs.test.length) out.test = build('test');
-  if (split.validation > 0 && !out.validation) throw new DataError('option', 'the split asks for validation data and none comes out (too few ids, or series shorter than a window and its horizon)');
-  if (split.test > 0 && !out.test) throw new DataError('option', 'the split asks for test data and none comes out (too few ids, or series shorter than a window and its horizon)');
+  const byColumn = split.column !== undefined;
+  if ((split.validation > 0 || byColumn) && specs.validation.length) out.validation = build('validation');
+  if ((split.test > 0 || byColumn) && specs.test.length) out.test = build('test');
+  if (!byColumn && split.validation > 0 && !out.validation) throw new DataError('option', 'the split asks for validation data and none comes out (too few ids, or series shorter than a window and its horizon)');
+  if (!byColumn && split.test > 0 && !out.test) throw new DataError('option', 'the split asks for test data and none comes out (too few ids, or series shorter than a window and its horizon)');
   return out;
 }
 

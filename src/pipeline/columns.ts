@@ -27,6 +27,8 @@ interface Asked {
   categorical?: readonly string[];
   /** 'table': no time column, one sample per row. */
   mode: 'panel' | 'window' | 'table';
+  /** Columns that are never features (a split column). */
+  exclude?: readonly string[];
 }
 
 /** At least this share of a column's non-missing cells are numbers for a stray text cell to be called an error. */
@@ -78,7 +80,7 @@ export function chooseColumns(table: LongTable, o: Asked): ColumnChoice {
   if (o.mode === 'table') for (const f of o.features ?? []) out.static.push(f);
   if (o.features !== undefined) return out;
   // Window mode: the target's past predicts its future, so it is a feature; elsewhere it never is.
-  const candidates = table.columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && (o.mode === 'window' || c !== o.target));
+  const candidates = table.columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && (o.mode === 'window' || c !== o.target));
   for (const c of candidates) {
     const index = table.columns.indexOf(c);
     const p = profile(table, index, o.mode === 'table' ? -1 : idIndex);

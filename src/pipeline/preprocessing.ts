@@ -77,7 +77,11 @@ export interface PreprocessingOptions {
   horizon?: number;
   missing?: MissingRule;
   /** Default { validation: 0.15, test: 0.15, seed: 0 }: whole ids for panels, consecutive time blocks for windows. */
-  split?: { validation?: number; test?: number; seed?: number };
+  split?: {
+    validation?: number; test?: number; seed?: number;
+    /** A column whose cells say train, validation or test, one value per id (mixed inputs, panel or table mode): the split as given, no fractions. */
+    column?: string;
+  };
 }
 
 /** What fitting found out, for the caller to say (the CLI prints these lines). */
@@ -149,6 +153,7 @@ export class Preprocessing {
       if (typeof v !== 'string' || v === '') throw new ArgumentError(`preprocessing: ${name} must name a column, got ${describeValue(v)}`);
     }
     if (options.static?.length || options.categorical?.length) throw new ArgumentError("preprocessing: static and categorical features need inputs: 'mixed'");
+    if (options.split?.column !== undefined) throw new ArgumentError("preprocessing: a split column needs inputs: 'mixed'");
     if (options.missing === 'mask') throw new ArgumentError("preprocessing: missing 'mask' needs inputs: 'mixed'");
     const targetIndex = table.columns.indexOf(target);
     if (targetIndex < 0) throw new DataError('missing-column', `the target column is not in the header (${table.columns.join(', ')})`, { column: target });
@@ -342,7 +347,10 @@ function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocess
   if (missing !== 'error' && missing !== 'carry-forward' && missing !== 'mask') throw new ArgumentError(`preprocessing: missing must be 'error', 'carry-forward' or 'mask', got ${describeValue(missing)}`);
   const encoding = targetEncoding(readTargetColumn(table, targetIndex), options, target);
   const encoded = encoding.map ? encodeTarget(table, targetIndex, encoding.map) : table;
-  const chosen = chooseColumns(encoded, { id: options.id, time, target, features: options.features, static: options.static, categorical: options.categorical, mode });
+  const chosen = chooseColumns(encoded, {
+    id: options.id, time, target, features: options.features, static: options.static, categorical: options.categorical, mode,
+    exclude: options.split?.column !== undefined ? [options.split.column] : [],
+  });
   const features = [...chosen.sequence, ...chosen.sequenceCategorical, ...chosen.static, ...chosen.categorical];
   if (features.length === 0) throw new DataError('option', 'no feature column besides id, time and target');
   const build: MixedBuildOptions = {
@@ -350,7 +358,11 @@ function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocess
     mode, window: options.window, horizon: mode === 'window' ? options.horizon ?? 1 : undefined, missing, standardizeTarget: encoding.task === 'regression',
   };
   const split = options.split ?? {};
-  const built = buildMixed(encoded, build, { validation: split.validation ?? 0.15, test: split.test ?? 0.15, seed: split.seed ?? 0 });
+  if (split.column !== undefined && !table.columns.includes(split.column)) throw new DataError('missing-column', `the split column is not in the header (${table.columns.join(', ')})`, { column: split.column });
+  if (split.column !== undefined && (features.includes(split.column) || split.column === options.id || split.column === time || split.column === target)) {
+    throw new ArgumentError(`preprocessing: the split column '${split.column}' cannot also be the id, time, target or a feature`);
+  }
+  const built = buildMixed(encoded, build, { validation: split.validation ?? 0.15, test: split.test ?? 0.15, seed: split.seed ?? 0, ...(split.column !== undefined ? { column: split.column } : {}) });
   const record: PreprocessingRecord = {
     version: PREPROCESSING_VERSION, inputs: 'mixed',
     columns: {
