@@ -2,7 +2,9 @@
 // everything here crosses postMessage (structured clone).
 
 export type DeviceChoice = 'auto' | 'wasm' | 'webgpu';
-export type Task = 'regression' | 'binary' | 'multiclass';
+import type { Task } from 'rnam';
+
+export type { Task };
 
 /** Where the data comes from: the seed's generator, the shipped Seattle weather, or the user's CSV. */
 export type DataSpec =

@@ -5,6 +5,12 @@ import { parsePredictArgs, parseTrainArgs, usage, UsageError } from './args.js';
 import { train } from './train.js';
 import { predictCommand } from './predict.js';
 
+/** The library's option spellings in a message, as the command line's flags. */
+function asFlags(message: string): string {
+  return message.replace(/\bmissing: '([a-z-]+)'/g, '--missing $1').replace(/\bmissing '([a-z-]+)'/g, '--missing $1')
+    .replace(/\bpositive '/g, "--positive '").replace(/\btask '([a-z]+)'/g, "--task $1");
+}
+
 export async function main(argv: string[], log = (line: string) => console.error(line)): Promise<number> {
   const [command, ...rest] = argv;
   // The Vulkan loader behind Dawn complains on stderr when this is unset (a headless shell, CI).
@@ -32,7 +38,7 @@ export async function main(argv: string[], log = (line: string) => console.error
     const fields = e as unknown as Record<string, unknown>;
     const where = ['column', 'row', 'id'].filter((k) => fields[k] !== undefined && !e.message.includes(String(fields[k])))
       .map((k) => `${k} ${JSON.stringify(fields[k])}`).join(', ');
-    log(`rnam ${command}: ${e.name === 'Error' ? '' : `${e.name}: `}${e.message}${where ? ` (${where})` : ''}`);
+    log(`rnam ${command}: ${e.name === 'Error' ? '' : `${e.name}: `}${asFlags(e.message)}${where ? ` (${where})` : ''}`);
     if ((err as { showUsage?: boolean }).showUsage) log(usage);
     else if (err instanceof UsageError) log('(rnam --help for the usage)');
     if (process.env.RNAM_DEBUG) log(e.stack ?? '');

@@ -46,7 +46,8 @@ function examplesTable(report: Report): string {
 
 export async function renderReportHtml(report: Report, explanation: Explanation): Promise<string> {
   const charts = explanationCharts(explanation);
-  const [loss, importance, shapes] = await Promise.all([renderSvg(lossChart(report.history)), renderSvg(charts.importance), renderSvg(charts.shapes)]);
+  const [loss, importance, shapes, levels] = await Promise.all([renderSvg(lossChart(report.history)), renderSvg(charts.importance), renderSvg(charts.shapes),
+    charts.levels ? renderSvg(charts.levels) : Promise.resolve('')]);
   const d = report.preprocessing;
   const setting = d.mode === 'window' ? `window mode: ${d.window} steps, target ${d.horizon} step(s) ahead` : 'panel mode: one sample per id';
   return `<!doctype html>
@@ -65,7 +66,7 @@ ${uncertainty(report)}
 <h2>Training</h2><div class="row"><figure>${loss}</figure><figure>${importance}</figure></div>
 <h2>Shape functions</h2>
 <p>Each feature's contribution to the ${report.task === 'regression' ? 'prediction' : 'logit'} against a summary of its input sequence; the model's output is the intercept plus the sum of these contributions.</p>
-<figure>${shapes}</figure>
+<figure>${shapes}</figure>${levels ? `\n<figure>${levels}</figure>` : ''}
 <h2>Explained samples (${report.explainedSplit} split)</h2>
 <p>Each row: intercept + the contributions = output (${report.task === 'regression' ? 'the prediction' : report.task === 'binary' ? 'the logit of the positive class' : 'the logit of the predicted class'}); the same numbers <code>rnam predict</code> writes for these samples.</p>
 ${examplesTable(report)}

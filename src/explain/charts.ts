@@ -46,6 +46,8 @@ const UNKEY = { labelExpr: "replace(datum.label, regexp('^[0-9]+ '), '')" };
 
 export interface ExplanationCharts {
   importance: VegaLiteSpec;
+  /** Categorical terms (mixed inputs): a bar per level, its mean contribution; absent without such terms. */
+  levels?: VegaLiteSpec;
   shapes: VegaLiteSpec;
   local: VegaLiteSpec;
 }
@@ -114,7 +116,7 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
   let panel = 0;
   // The panels in feature order; `panel` orders the facets.
   for (const s of e.shapes) {
-    if (!chosen.drawn.has(s.term)) continue;
+    if (!chosen.drawn.has(s.term) || s.levels) continue; // levels are drawn as bars (levelsChart)
     for (const p of s.points) {
       if (p.sample % stride === 0) values.push({ term: keyed(panel, s.feature), panel, output: keyed(p.output, e.outputNames[p.output]), kind: 'sample', x: p.x, contribution: p.contribution });
     }
@@ -154,6 +156,39 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
           },
         },
       ],
+    },
+    resolve: { scale: { x: 'independent' } },
+  };
+}
+
+/** A bar per level of each categorical term: the mean contribution of the samples at that level. */
+function levelsChart(e: Explanation, title: string, columns: number, chosen: Selection): VegaLiteSpec | undefined {
+  const values: Record<string, unknown>[] = [];
+  let panel = 0;
+  for (const s of e.shapes) {
+    if (!chosen.drawn.has(s.term) || !s.levels) continue;
+    for (const b of s.bins) {
+      values.push({ term: keyed(panel, s.feature), panel, level: keyed(b.x, s.levels[b.x]), order: b.x, output: keyed(b.output, e.outputNames[b.output]), contribution: b.contribution, count: b.count });
+    }
+    panel++;
+  }
+  if (panel === 0) return undefined;
+  const multi = e.outDim > 1;
+  return {
+    $schema: SCHEMA,
+    ...titled(`${title}categorical features: each level's mean contribution`, "'other' holds levels unseen or rare in training", chosen.omitted),
+    data: { values },
+    facet: { field: 'term', type: 'nominal', title: null, sort: { field: 'panel', op: 'min', order: 'ascending' }, header: UNKEY },
+    columns,
+    spec: {
+      width: 180, height: 120,
+      mark: { type: 'bar', ...(multi ? {} : { color: '#4c78a8' }) },
+      encoding: {
+        x: { field: 'level', type: 'nominal', title: null, sort: { field: 'order', op: 'min', order: 'ascending' }, axis: UNKEY },
+        y: { field: 'contribution', type: 'quantitative', title: `contribution${e.centered ? ' (centered)' : ''}${logitNote(e)}` },
+        ...(multi ? { xOffset: { field: 'output', type: 'nominal' }, color: { field: 'output', type: 'nominal', title: null, legend: UNKEY } } : {}),
+        tooltip: [{ field: 'contribution', format: '.4f' }, { field: 'count', title: 'samples' }],
+      },
     },
     resolve: { scale: { x: 'independent' } },
   };
@@ -211,6 +246,7 @@ export function explanationCharts(explanation: Explanation, options: Explanation
   return {
     importance: importanceChart(explanation, title, chosen),
     shapes: shapesChart(explanation, title, maxPoints, columns, chosen),
+    ...(levelsChart(explanation, title, columns, chosen) ? { levels: levelsChart(explanation, title, columns, chosen)! } : {}),
     local: localChart(explanation, title, options.sample ?? 0, options.output, maxTerms),
   };
 }

@@ -1,9 +1,10 @@
 // The data an explanation of an additive model hands out: plain numbers and arrays, ready to print,
 // store as JSON (all but local()) or plot.
 import type { Scale } from '../data/standardize.js';
+import type { Task } from '../train/task.js';
 
 /** What the model's outputs mean: values (regression), one logit (binary), one logit per class (multiclass). */
-export type ExplainTask = 'regression' | 'binary' | 'multiclass';
+export type ExplainTask = Task;
 
 /** How a term's input sequence is summarized on a shape function's x axis, over its valid steps. */
 export type SequenceSummary = 'last' | 'mean' | 'ema';
