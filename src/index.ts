@@ -105,7 +105,7 @@ export { trainTable, type TrainTableOptions, type TrainedTable } from './pipelin
 export { predictTable, type PredictTableOptions, type TablePrediction } from './pipeline/predict-table.js';
 export { saveTrained, loadTrained, type TrainedModel, type LoadedTrained, type SaveTrainedOptions } from './pipeline/model-file.js';
 export type { Centering, TableOutputs } from './pipeline/outputs.js';
-export type { Report, ExplainedSample, SplitName as ReportSplit } from './pipeline/report.js';
+export type { Report, ExplainedSample, PredictionIntervals, SplitName as ReportSplit } from './pipeline/report.js';
 export type { TableInput } from './pipeline/table-input.js';
 export { inferTask, taskMetricNames, tasks, maxInferredClasses } from './train/task.js';
 export type { ModelDescription, ModelConfig, InputLayout, AdditiveStructure, Describable } from './nn/describe.js';

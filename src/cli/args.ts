@@ -106,6 +106,12 @@ function fraction(flag: string, text: string | undefined, fallback: number): num
   return v;
 }
 
+function openFraction(flag: string, text: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !(v > 0 && v < 1)) throw new UsageError(`--${flag} must be a number in (0, 1), got '${text}'`);
+  return v;
+}
+
 function oneOf<T extends string>(flag: string, text: string | undefined, allowed: readonly T[], fallback?: T): T | undefined {
   if (text === undefined) return fallback;
   if (!allowed.includes(text as T)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got '${text}'`);
@@ -165,7 +171,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     members: s('members') === undefined ? undefined : integer('members', s('members'), 1, 1),
     splitSeed: s('split-seed') === undefined ? undefined : integer('split-seed', s('split-seed'), 0, 0),
     splitColumn: s('split-column'), testData: s('test-data'),
-    refit: v.refit === true, coverage: s('coverage') === undefined ? undefined : fraction('coverage', s('coverage'), 0.9),
+    refit: v.refit === true, coverage: s('coverage') === undefined ? undefined : openFraction('coverage', s('coverage')),
     hidden: s('hidden') === undefined ? undefined : integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),
     out: required('out', s('out')), progress: !v['no-progress'],

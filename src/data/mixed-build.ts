@@ -307,7 +307,14 @@ export function transformMixed(table: LongTable, o: MixedBuildOptions, stats: Mi
 function missingRule(list: Entity[], o: MixedBuildOptions): void {
   if (o.missing !== 'error') return;
   const F = o.sequence.length;
-  for (const { series: s } of list) {
+  for (const { series: s, stepLevels } of list) {
+    stepLevels.forEach((levels, j) => {
+      const k = levels.indexOf(null);
+      if (k >= 0) {
+        throw new DataError('missing-value', "a feature value is missing (missing: 'mask' lets the model see which values were observed)",
+          { column: o.sequenceCategorical[j], row: s.rows[k], ...(o.id !== undefined ? { id: s.id } : {}) });
+      }
+    });
     for (let k = 0; k < s.length; k++) {
       for (let j = 0; j < F; j++) {
         if (Number.isNaN(s.x[k * F + j])) {

@@ -218,7 +218,7 @@ export class Preprocessing {
 
   /** A time as the input wrote it: a number, or an ISO-8601 date for a date column. */
   formatTime(t: number): number | string {
-    if (Number.isNaN(t)) return '';
+    if (Number.isNaN(t) || this.record.mode === 'table') return '';
     return this.record.time.kind === 'date' ? new Date(t).toISOString() : t;
   }
 

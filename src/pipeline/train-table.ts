@@ -156,7 +156,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   // Small data gets a narrower model: on the shipped panel (172 patients) and table (373 rows) hidden
   // 8 beats 16 (bench/accuracy.ts); the series (4,500 windows) keeps 16.
   const hiddenDim = askedHidden ?? (pool.samples < SMALL_DATA ? 8 : 16);
-  log?.(`model: ${kind === 'additive' ? 'AdditiveRNAM' : 'FirstOrderRNAM'}, hidden ${hiddenDim}${askedHidden === undefined ? ` (${pool.samples < SMALL_DATA ? 'fewer' : 'at least'} than ${SMALL_DATA} training samples)` : ''}, ${blocks} block(s), ${members} member(s), patience ${patience}, at most ${epochs} epochs`);
+  log?.(`model: ${kind === 'additive' ? 'AdditiveRNAM' : 'FirstOrderRNAM'}, hidden ${hiddenDim}${askedHidden === undefined ? ` (${pool.samples < SMALL_DATA ? 'fewer than' : 'at least'} ${SMALL_DATA} training samples)` : ''}, ${blocks} block(s), ${members} member(s), patience ${patience}, at most ${epochs} epochs`);
   const memberSplit = (memberSeed: number): { train: SplitDatasets['train']; validation?: SplitDatasets['train']; held?: number[] } => {
     if (!crossFit) return { train: datasets.train, validation: datasets.validation };
     const n = pool.samples, order = Array.from({ length: n }, (_, i) => i), gen = new Generator(memberSeed);
@@ -178,7 +178,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   if (notes.autoCategorical.length) log?.(`categorical (text): ${notes.autoCategorical.join(', ')}${pre.record.columns.sequenceCategorical?.length ? ` (time-varying: ${pre.record.columns.sequenceCategorical.join(', ')})` : ''} (name the categorical features to choose)`);
   if (notes.nonNumeric.length) log?.(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
   if (notes.skippedTargets) log?.(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
-  if (pre.record.inputs === 'mixed' && notes.missingDefaulted) log?.("missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since)");
+  const timeVarying = pre.featureNames.length - (pre.record.columns.static?.length ?? 0) - (pre.record.columns.categorical?.length ?? 0);
+  if (pre.record.inputs === 'mixed' && notes.missingDefaulted && timeVarying > 0) log?.("missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since)");
   log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: ${crossFit ? `train and validation ${pool.samples}` : `train ${train.samples}, validation ${validation?.samples ?? 0}`}, test ${test?.samples ?? 0}`);
 
   const dev = typeof options.device === 'object' && options.device !== null ? options.device : await chooseDevice(options.device ?? 'auto');
