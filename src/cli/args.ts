@@ -171,7 +171,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     members: s('members') === undefined ? undefined : integer('members', s('members'), 1, 1),
     splitSeed: s('split-seed') === undefined ? undefined : integer('split-seed', s('split-seed'), 0, 0),
     splitColumn: s('split-column'), testData: s('test-data'),
-    refit: v.refit === true, coverage: s('coverage') === undefined ? undefined : openFraction('coverage', s('coverage')),
+    refit: v.refit === true, coverage: s('coverage') === undefined ? undefined : openFraction('coverage', s('coverage')!),
     hidden: s('hidden') === undefined ? undefined : integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),
     out: required('out', s('out')), progress: !v['no-progress'],
