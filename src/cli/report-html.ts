@@ -49,7 +49,7 @@ export async function renderReportHtml(report: Report, explanation: Explanation)
   const [loss, importance, shapes, levels] = await Promise.all([renderSvg(lossChart(report.history)), renderSvg(charts.importance), renderSvg(charts.shapes),
     charts.levels ? renderSvg(charts.levels) : Promise.resolve('')]);
   const d = report.preprocessing;
-  const setting = d.mode === 'window' ? `window mode: ${d.window} steps, target ${d.horizon} step(s) ahead` : 'panel mode: one sample per id';
+  const setting = d.mode === 'window' ? `window mode: ${d.window} steps, target ${d.horizon} step(s) ahead` : d.mode === 'table' ? 'a plain table: one sample per row' : 'panel mode: one sample per id';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rnam report: ${escape(report.target)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -60,7 +60,7 @@ h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-
 th[scope=row] { text-align: left; } figure { margin: 0; } .wide { overflow-x: auto; } .row { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; } svg { max-width: 100%; height: auto; }
 </style></head><body>
 <h1>rnam: predicting <code>${escape(report.target)}</code> (${report.task})</h1>
-<p class="sub">First-order RNAM, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
+<p class="sub">${escape(report.model.class)}${report.members.length > 1 ? ` (an ensemble of ${report.members.length} members${report.crossFitted ? ', each early-stopped on its own validation ids' : ''})` : ''}, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
 <h2>Metrics</h2>${metricsTable(report)}
 ${uncertainty(report)}
 <h2>Training</h2><div class="row"><figure>${loss}</figure><figure>${importance}</figure></div>
