@@ -21,7 +21,8 @@ export interface TrainArgs {
   positive?: string;
   window?: number;
   horizon?: number;
-  epochs: number;
+  epochs?: number;
+  patience?: number;
   batchSize: number;
   lr: number;
   seed: number;
@@ -54,7 +55,7 @@ export const usage = `usage:
   rnam train DATA.csv --target COL --out DIR [--time COL] [--id COL] [--features a,b,c]
              [--static a,b] [--categorical a,b] [--task regression|binary|multiclass]
              [--positive LABEL] [--window N [--horizon H]] [--validation F] [--test F]
-             [--epochs N] [--batch-size N] [--lr X] [--seed N] [--hidden N] [--blocks N]
+             [--epochs N] [--patience N] [--batch-size N] [--lr X] [--seed N] [--hidden N] [--blocks N]
              [--split-seed N | --split-column COL] [--test-data FILE] [--members K] [--refit]
              [--coverage F]
              [--missing mask|carry-forward|error] [--model additive|first-order]
@@ -139,7 +140,7 @@ function parse(argv: string[], options: Record<string, { type: 'string' | 'boole
 const devices = ['auto', 'wasm', 'webgpu'] as const;
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'batch-size', 'lr', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'out'];
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'out'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
   const s = (k: string) => v[k] as string | undefined;
@@ -165,7 +166,8 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     task: oneOf('task', s('task'), ['regression', 'binary', 'multiclass'] as const), positive: s('positive'),
     window: s('window') === undefined ? undefined : integer('window', s('window'), 0, 1),
     horizon: s('horizon') === undefined ? undefined : integer('horizon', s('horizon'), 1, 0),
-    epochs: integer('epochs', s('epochs'), 30, 1), batchSize: integer('batch-size', s('batch-size'), 64, 1),
+    epochs: s('epochs') === undefined ? undefined : integer('epochs', s('epochs'), 30, 1),
+    patience: s('patience') === undefined ? undefined : integer('patience', s('patience'), 8, 1), batchSize: integer('batch-size', s('batch-size'), 64, 1),
     lr: positive('lr', s('lr'), 3e-3), seed: integer('seed', s('seed'), 0, 0),
     validation: fraction('validation', s('validation'), 0.15), test: fraction('test', s('test'), 0.15),
     members: s('members') === undefined ? undefined : integer('members', s('members'), 1, 1),
