@@ -114,3 +114,4 @@ export { MixedDataset, STEP_INPUTS, type MixedBatch } from './data/mixed-dataset
 export type { MixedStats } from './data/mixed-build.js';
 export type { SplitDatasets } from './pipeline/preprocessing.js';
 export type { TableModel } from './pipeline/train-table.js';
+export { crossValidate, type CrossValidateOptions, type CrossValidation, type FoldResult } from './pipeline/cross-validate.js';

@@ -60,6 +60,7 @@ export const usage = `usage:
              [--coverage F]
              [--missing mask|carry-forward|error] [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress]
+  rnam cv DATA.csv --target COL --out DIR [--folds K] [the train options]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
              [--raw-cells]
 
@@ -80,6 +81,10 @@ Binary and multiclass targets may be text labels (--positive names the positive 
 --validation and --test are the fractions held out (default 0.15 each; whole ids in panel mode, the
 last steps of each series in window mode). Writes DIR/model.safetensors, DIR/report.json and
 DIR/report.html together (the previous ones stay whole until the new ones are complete).
+cv: K-fold cross-validation (default 5) with train's options: whole ids per fold, stratified by the
+label for classification; with --window, rolling origin (each fold trains on the past and tests on
+the block after it). Writes DIR/cv.json (metrics per fold, their mean and sd) and DIR/oof.csv (every
+scored sample once, with its fold, in predict's columns).
 predict: one row per sample: id, time (as in the input), target (empty where unknown: the target
 column may be absent), target_known, prediction (p(positive class) for binary; the class label and
 p_<class> columns for multiclass), intercept, contribution_<feature> per feature; intercept + the
@@ -178,6 +183,20 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),
     out: required('out', s('out')), progress: !v['no-progress'],
   };
+}
+
+export interface CvArgs extends TrainArgs {
+  folds: number;
+}
+
+export function parseCvArgs(argv: string[]): CvArgs {
+  for (const flag of ['--test', '--test-data', '--split-column']) {
+    if (argv.includes(flag)) throw new UsageError(`${flag} is for train: cv holds out each fold in turn`);
+  }
+  const at = argv.indexOf('--folds');
+  const folds = at >= 0 ? integer('folds', argv[at + 1], 5, 2) : 5;
+  const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
+  return { ...parseTrainArgs(rest), folds };
 }
 
 export function parsePredictArgs(argv: string[]): PredictArgs {

@@ -1,0 +1,28 @@
+// `rnam cv`: train's arguments and --folds to crossValidate; cv.json and oof.csv written together.
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { crossValidate, type CrossValidation } from '../index.js';
+import { writeFilesAtomically } from '../io/atomic-write.js';
+import type { CvArgs } from './args.js';
+import { checkOutDir, readInput } from './files.js';
+import type { Log } from './train.js';
+
+export async function crossValidateCommand(args: CvArgs, log: Log): Promise<CrossValidation> {
+  checkOutDir(args.out);
+  const text = readInput(args.data, 'the data file').toString('utf8');
+  const cv = await crossValidate(text, {
+    id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical,
+    model: args.model, task: args.task, positive: args.positive, window: args.window, horizon: args.horizon, missing: args.missing,
+    split: { validation: args.validation, seed: args.splitSeed ?? args.seed }, folds: args.folds,
+    epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks,
+    members: args.members, refit: args.refit, coverage: args.coverage, device: args.device, log,
+  });
+  const { header, rows, ...report } = cv;
+  await writeFilesAtomically([
+    [join(args.out, 'cv.json'), JSON.stringify(report, null, 2) + '\n'],
+    [join(args.out, 'oof.csv'), Papa.unparse({ fields: header, data: rows }) + '\n'],
+  ]);
+  log(`${cv.scheme} ${cv.folds.length}-fold: ${Object.entries(cv.summary).map(([m, s]) => `${m} ${s.mean.toFixed(4)} ± ${s.sd.toFixed(4)}`).join(', ')}`);
+  log(`wrote ${join(args.out, 'cv.json')} and oof.csv (${rows.length} out-of-fold predictions)`);
+  return cv;
+}

@@ -1,0 +1,74 @@
+// crossValidate and `rnam cv`: whole ids per fold (never one id in two folds), stratified by the
+// label; rolling origin for windows (each fold trains on the past only); per-fold metrics with their
+// mean and sd; out-of-fold predictions in the one contribution convention.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as rnam from '../src/index.js';
+import { main } from '../src/cli/main.js';
+
+const test = suite('cross-validation');
+const quiet = { log: null, progress: false, members: 1, epochs: 3, device: 'wasm' } as const;
+
+function panelCsv(): string {
+  const gen = new rnam.Generator(9), lines = ['id,day,x,sex,y'];
+  for (let p = 0; p < 50; p++) {
+    const level = gen.normal();
+    for (let t = 0; t < 3; t++) lines.push(`e${p},${t * 5 + gen.int(3)},${(level + gen.normal() * 0.4).toFixed(3)},${p % 2 ? 'f' : 'm'},${p % 5 === 0 ? 'yes' : 'no'}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+test('panel: every id in exactly one fold, stratified by the label; metrics per fold and their mean', async () => {
+  const cv = await rnam.crossValidate(panelCsv(), { id: 'id', time: 'day', target: 'y', folds: 5, ...quiet });
+  assert.is(cv.scheme, 'grouped');
+  assert.is(cv.folds.length, 5);
+  const idAt = cv.header.indexOf('id'), foldAt = cv.header.indexOf('fold'), targetAt = cv.header.indexOf('target');
+  const seen = new Map<string, number>();
+  for (const r of cv.rows) {
+    assert.not.ok(seen.has(String(r[idAt])), `id ${r[idAt]} scored twice`);
+    seen.set(String(r[idAt]), Number(r[foldAt]));
+  }
+  assert.is(seen.size, 50, 'every id scored once');
+  // 10 'yes' ids: two per fold.
+  for (let f = 1; f <= 5; f++) assert.is(cv.rows.filter((r) => r[foldAt] === f && r[targetAt] === 'yes').length, 2, `fold ${f}`);
+  assert.ok(cv.summary.auc.mean >= 0 && cv.summary.auc.sd >= 0);
+  // Out-of-fold rows keep the identity: intercept + contributions = the logit of p.
+  const at = (name: string) => cv.header.indexOf(name);
+  for (const r of cv.rows) {
+    const z = Number(r[at('intercept')]) + cv.header.filter((h) => h.startsWith('contribution_')).reduce((s, h) => s + Number(r[at(h)]), 0);
+    assert.ok(Math.abs(1 / (1 + Math.exp(-z)) - Number(r[at('prediction')])) < 1e-5);
+  }
+});
+
+test('windows: rolling origin, each fold trains on the rows before its test block only', async () => {
+  const gen = new rnam.Generator(3), lines = ['day,x,y'];
+  for (let d = 0; d < 200; d++) lines.push(`${d},${gen.normal().toFixed(3)},${(Math.sin(d / 5) + gen.normal() * 0.1).toFixed(3)}`);
+  const said: string[] = [];
+  const cv = await rnam.crossValidate(lines.join('\n'), { time: 'day', target: 'y', window: 5, folds: 4, ...quiet, log: (l) => said.push(l) });
+  assert.is(cv.scheme, 'rolling-origin');
+  const trainRows = said.filter((l) => /training rows/.test(l)).map((l) => Number(/: (\d+) training rows/.exec(l)![1]));
+  assert.equal(trainRows, [40, 80, 120, 160], 'each fold trains on the blocks before its own (5 blocks of 40 days)');
+  const foldAt = cv.header.indexOf('fold'), timeAt = cv.header.indexOf('time');
+  for (let f = 1; f <= 4; f++) {
+    const times = cv.rows.filter((r) => r[foldAt] === f).map((r) => Number(r[timeAt]));
+    // A window is timed at its last input day; its target is the day after. Fold f's windows start where its training rows end.
+    assert.ok(Math.min(...times) >= trainRows[f - 1], `fold ${f} tests from day ${Math.min(...times)}, trained on days < ${trainRows[f - 1]}`);
+  }
+});
+
+test('rnam cv writes cv.json and oof.csv', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnam-cv-')), csv = join(dir, 'panel.csv'), out = join(dir, 'cv');
+  writeFileSync(csv, panelCsv());
+  const log: string[] = [];
+  assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--folds', '3', '--members', '1', '--epochs', '2', '--device', 'wasm', '--out', out], (l) => log.push(l)), 0, log.join('\n'));
+  const report = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8'));
+  assert.is(report.folds.length, 3);
+  assert.ok(log.some((l) => /^grouped 3-fold: auc /.test(l)), log.join('\n'));
+  assert.is(readFileSync(join(out, 'oof.csv'), 'utf8').trim().split('\n').length, 51);
+  assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--test-data', csv, '--out', out], () => {}), 2);
+});
+
+test.run();
