@@ -124,3 +124,21 @@ more('a split column is honoured exactly; --test-data tests on a file of its own
 });
 
 more.run();
+
+const baselines = suite('small data: baselines in the report');
+
+baselines('the report scores the simple baselines on the same test split', async () => {
+  const trained = await rnam.trainTable(panelCsv(80), { id: 'id', time: 'day', target: 'y', epochs: 3, members: 1, device: 'wasm', ...quiet });
+  const b = trained.report.baselines!;
+  assert.is(b['base rate'].auc, 0.5);
+  assert.ok(b['logistic regression on the last step'].auc > 0.8, JSON.stringify(b));
+  // A series that rises by one a day: persistence is off by exactly one on every test day.
+  const lines = ['day,noise,y'];
+  const gen = new rnam.Generator(1);
+  for (let d = 0; d < 100; d++) lines.push(`${d},${gen.normal().toFixed(3)},${d}`);
+  const series = await rnam.trainTable(lines.join('\n'), { time: 'day', target: 'y', window: 5, epochs: 2, members: 1, device: 'wasm', ...quiet });
+  assert.ok(Math.abs(series.report.baselines!.persistence.rmse - 1) < 1e-12, JSON.stringify(series.report.baselines));
+  assert.ok(series.report.baselines!['ridge on the last step'].rmse < 1.5, 'the ridge extrapolates a line');
+});
+
+baselines.run();

@@ -7,6 +7,16 @@ import type { Report } from '../index.js';
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
 
+/** The baselines on the test split, under the model's own test row. */
+function baselinesTable(report: Report): string {
+  const b = report.baselines;
+  if (!b || Object.keys(b).length === 0 || !report.metrics.test) return '';
+  const names = Object.keys(report.metrics.test);
+  const row = (label: string, m: Record<string, number>) => `<tr><th scope="row">${escape(label)}</th>${names.map((n) => `<td>${fmt(m[n])}</td>`).join('')}</tr>`;
+  return `<p>On the same test split, the simple baselines (fitted on the same training samples; linear models on the last step's inputs):</p>
+<table><thead><tr><th></th>${names.map((n) => `<th>${escape(n)}</th>`).join('')}</tr></thead><tbody>${row('rnam', report.metrics.test)}${Object.entries(b).map(([k, m]) => row(k, m)).join('')}</tbody></table>`;
+}
+
 function metricsTable(report: Report): string {
   const names = Object.keys(report.metrics.train ?? {});
   const rows = (['train', 'validation', 'test'] as const).map((split) => {
@@ -61,7 +71,7 @@ th[scope=row] { text-align: left; } figure { margin: 0; } .wide { overflow-x: au
 </style></head><body>
 <h1>rnam: predicting <code>${escape(report.target)}</code> (${report.task})</h1>
 <p class="sub">${escape(report.model.class)}${report.members.length > 1 ? ` (an ensemble of ${report.members.length} members${report.crossFitted ? ', each early-stopped on its own validation ids' : ''})` : ''}, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
-<h2>Metrics</h2>${metricsTable(report)}
+<h2>Metrics</h2>${metricsTable(report)}${baselinesTable(report)}
 ${uncertainty(report)}
 <h2>Training</h2><div class="row"><figure>${loss}</figure><figure>${importance}</figure></div>
 <h2>Shape functions</h2>

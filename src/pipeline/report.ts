@@ -52,6 +52,8 @@ export interface Report {
    * then samples.train and samples.validation are one member's, and metrics.train is over all of them.
    */
   crossFitted: boolean;
+  /** The simple baselines on the same test split, fitted on the same training samples (mixed inputs): name -> metrics. */
+  baselines?: Record<string, Record<string, number>>;
   /** Regression: the prediction intervals and the share of test targets inside them. */
   intervals?: PredictionIntervals & { testCoverage?: number };
   /** Binary: the reliability curve of the predicted probabilities and the expected calibration error. */

@@ -8,6 +8,7 @@ import { manualSeed } from '../random.js';
 import { device as chooseDevice, type Device, type DeviceKind } from '../backend/select.js';
 import { fit, type FitOptions } from '../train/fit.js';
 import { predict } from '../train/predict.js';
+import { baselineMetrics } from './baselines.js';
 import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
 import { tensor } from '../creation.js';
@@ -281,6 +282,14 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     model: { class: model.describe().kind, options: { ...model.describe().config }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
     device: dev.reason, seconds: (Date.now() - started) / 1000, stopped,
   };
+  if (test && pre.record.inputs === 'mixed') {
+    const targetTerm = pre.record.mode === 'window' ? pre.featureNames.indexOf(pre.record.columns.target) : -1;
+    report.baselines = baselineMetrics(task, pool, test, targetTerm);
+    const metric = task === 'regression' ? 'rmse' : 'auc';
+    if (metrics.test && Object.keys(report.baselines).length) {
+      log?.(`test ${metric}: rnam ${metrics.test[metric]?.toFixed(4)}; ${Object.entries(report.baselines).map(([name, m]) => `${name} ${m[metric]?.toFixed(4) ?? '-'}`).join(', ')}`);
+    }
+  }
   if (intervals && outputs.test) report.intervals = { ...intervals, testCoverage: intervalCoverage(outputs.test, intervals.halfWidth) };
   if (task === 'binary') {
     const split: SplitName = outputs.test ? 'test' : 'train';

@@ -1,0 +1,141 @@
+// The simple baselines a data scientist runs first, on the same split as the model, so a report says
+// at once whether the RNAM earns its place: the training mean (regression) or base rate
+// (classification), persistence (window mode, when the target is among the inputs), and an L2
+// linear model on the last step's inputs (each time-varying feature's last value and whether it was
+// observed, the static values, the categorical levels one-hot): ridge regression for regression,
+// logistic regression (Newton's method) for binary targets. Plain float64 on the host.
+import { MixedDataset } from '../data/mixed-dataset.js';
+import { predictionMetrics, type Metrics, type Task } from '../train/task.js';
+
+/** Above this many columns the linear baseline is left out (its normal equations grow as the square). */
+export const MAX_BASELINE_COLUMNS = 400;
+/** The L2 penalty on the standardized columns (scikit-learn's C = 1 for the logistic regression). */
+const L2 = 1;
+
+/** The last step's inputs of every sample as rows, with a leading 1 for the intercept. */
+function design(ds: MixedDataset): { x: Float64Array; columns: number } {
+  const n = ds.samples, S = ds.seq, D = ds.stepInputs, Ts = ds.sequenceTerms;
+  const levels = ds.levels.map((l) => l.length);
+  const columns = 1 + Ts * D + ds.staticTerms + levels.reduce((a, b) => a + b, 0);
+  const x = new Float64Array(n * columns);
+  for (let i = 0; i < n; i++) {
+    let c = i * columns;
+    x[c++] = 1;
+    const last = ds.lengths[i] - 1;
+    for (let t = 0; t < Ts; t++) for (let d = 0; d < D; d++) x[c++] = ds.sequence[((t * n + i) * S + last) * D + d];
+    for (let t = 0; t < ds.staticTerms; t++) x[c++] = ds.statics[t * n + i];
+    levels.forEach((count, t) => {
+      x[c + ds.categorical[t * n + i]] = 1;
+      c += count;
+    });
+  }
+  return { x, columns };
+}
+
+/** Solves A b = r for a symmetric positive definite A (Cholesky), in place of r. */
+function solve(a: Float64Array, r: Float64Array, p: number): Float64Array {
+  const l = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * p + j];
+      for (let k = 0; k < j; k++) s -= l[i * p + k] * l[j * p + k];
+      l[i * p + j] = i === j ? Math.sqrt(Math.max(s, 1e-12)) : s / l[j * p + j];
+    }
+  }
+  const y = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    let s = r[i];
+    for (let k = 0; k < i; k++) s -= l[i * p + k] * y[k];
+    y[i] = s / l[i * p + i];
+  }
+  const b = new Float64Array(p);
+  for (let i = p - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let k = i + 1; k < p; k++) s -= l[k * p + i] * b[k];
+    b[i] = s / l[i * p + i];
+  }
+  return b;
+}
+
+/** argmin sum w_i (x_i b - z_i)^2 + L2 |b without the intercept|^2. */
+function weightedRidge(x: Float64Array, z: ArrayLike<number>, w: ArrayLike<number> | null, n: number, p: number): Float64Array {
+  const a = new Float64Array(p * p), r = new Float64Array(p);
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i] : 1, row = i * p;
+    for (let j = 0; j < p; j++) {
+      const xj = x[row + j] * wi;
+      if (xj === 0) continue;
+      r[j] += xj * z[i];
+      for (let k = 0; k <= j; k++) a[j * p + k] += xj * x[row + k];
+    }
+  }
+  for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) a[k * p + j] = a[j * p + k];
+  for (let j = 1; j < p; j++) a[j * p + j] += L2;
+  return solve(a, r, p);
+}
+
+const dot = (x: Float64Array, row: number, b: Float64Array) => {
+  let s = 0;
+  for (let j = 0; j < b.length; j++) s += x[row + j] * b[j];
+  return s;
+};
+
+/** Logistic regression by Newton's method (iteratively reweighted ridge). */
+function logistic(x: Float64Array, y: ArrayLike<number>, n: number, p: number): Float64Array {
+  let b: Float64Array = new Float64Array(p);
+  for (let it = 0; it < 25; it++) {
+    const w = new Float64Array(n), z = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const eta = dot(x, i * p, b), mu = 1 / (1 + Math.exp(-eta));
+      w[i] = Math.max(mu * (1 - mu), 1e-6);
+      z[i] = eta + (y[i] - mu) / w[i];
+    }
+    const next = weightedRidge(x, z, w, n, p);
+    let change = 0;
+    for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - b[j]));
+    b = next;
+    if (change < 1e-8) break;
+  }
+  return b;
+}
+
+/** The baselines' metrics on `test`, fitted on `train` (known targets only); empty when the data are not mixed inputs. */
+export function baselineMetrics(task: Task, train: unknown, test: unknown, targetTerm: number): Record<string, Metrics> {
+  if (!(train instanceof MixedDataset) || !(test instanceof MixedDataset)) return {};
+  const known = (ds: MixedDataset) => Array.from({ length: ds.samples }, (_, i) => i).filter((i) => !Number.isNaN(ds.rawTargets[i]));
+  const tr = known(train), te = known(test);
+  if (tr.length === 0 || te.length === 0) return {};
+  const yTrain = tr.map((i) => train.rawTargets[i]), yTest = te.map((i) => test.rawTargets[i]);
+  const out: Record<string, Metrics> = {};
+  if (task === 'regression') {
+    const mean = yTrain.reduce((a, b) => a + b, 0) / yTrain.length;
+    out['training mean'] = predictionMetrics(task, yTest.map(() => mean), yTest);
+    if (targetTerm >= 0) {
+      // The target's last observed value in each window (carried over missing steps).
+      const last = te.map((i) => {
+        for (let k = test.lengths[i] - 1; k >= 0; k--) {
+          const v = test.rawSequence[(targetTerm * test.samples + i) * test.seq + k];
+          if (!Number.isNaN(v)) return v;
+        }
+        return mean;
+      });
+      out.persistence = predictionMetrics(task, last, yTest);
+    }
+  } else if (task === 'binary') {
+    const rate = yTrain.reduce((a, b) => a + b, 0) / yTrain.length;
+    out['base rate'] = predictionMetrics(task, yTest.map(() => rate), yTest);
+  } else {
+    return out; // multiclass: no linear baseline here
+  }
+  const a = design(train.subset(tr)), b = design(test.subset(te));
+  if (a.columns > MAX_BASELINE_COLUMNS) return out;
+  const p = a.columns;
+  if (task === 'regression') {
+    const beta = weightedRidge(a.x, yTrain, null, tr.length, p);
+    out['ridge on the last step'] = predictionMetrics(task, te.map((_, i) => dot(b.x, i * p, beta)), yTest);
+  } else {
+    const beta = logistic(a.x, yTrain, tr.length, p);
+    out['logistic regression on the last step'] = predictionMetrics(task, te.map((_, i) => 1 / (1 + Math.exp(-dot(b.x, i * p, beta)))), yTest);
+  }
+  return out;
+}
