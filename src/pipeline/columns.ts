@@ -18,13 +18,21 @@ export interface ColumnChoice {
   leftOut: string[];
 }
 
-interface Asked {
+/** The columns a user names, each with its role (the preprocessing's options extend this). */
+export interface ColumnRoles {
   id?: string;
+  /** Absent: a plain table, one sample per row, every feature static (mixed inputs only). */
   time?: string;
   target: string;
+  /** Time-varying features (default: every numeric column left, see the notes for what was chosen). */
   features?: readonly string[];
+  /** Numeric features with one value per id (default: numeric columns constant within every id, in panel mode). */
   static?: readonly string[];
+  /** Features read as levels, one per id (default: text columns constant within every id). */
   categorical?: readonly string[];
+}
+
+interface Asked extends ColumnRoles {
   /** 'table': no time column, one sample per row. */
   mode: 'panel' | 'window' | 'table';
   /** Columns that are never features (a split column). */

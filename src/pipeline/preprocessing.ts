@@ -15,7 +15,7 @@ import type { Standardizer } from '../data/standardize.js';
 import { checkTaskAgainstTargets, checkTaskName, inferTask, type Task } from '../train/task.js';
 import { buildMixed, transformMixed, type MixedBuildOptions, type MixedStats } from '../data/mixed-build.js';
 import { MixedDataset } from '../data/mixed-dataset.js';
-import { chooseColumns } from './columns.js';
+import { chooseColumns, type ColumnRoles } from './columns.js';
 import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
 
 /** The record's version this code writes (1: series inputs only; 2: mixed inputs); a newer one is refused with a FileFormatError. */
@@ -56,17 +56,7 @@ export interface PreprocessingRecord {
   };
 }
 
-export interface PreprocessingOptions {
-  id?: string;
-  /** Absent: a plain table, one sample per row, every feature static (mixed inputs only). */
-  time?: string;
-  target: string;
-  /** Time-varying features (default: every numeric column left, see the notes for what was chosen). */
-  features?: readonly string[];
-  /** Numeric features with one value per id (default: numeric columns constant within every id, in panel mode). */
-  static?: readonly string[];
-  /** Features read as levels, one per id (default: text columns constant within every id). */
-  categorical?: readonly string[];
+export interface PreprocessingOptions extends ColumnRoles {
   /** Default 'mixed'; 'series' builds the seed model's inputs (one value per feature and step). */
   inputs?: 'series' | 'mixed';
   /** Default: inferred from the target column by the one rule (train/task.ts). */
