@@ -219,25 +219,24 @@ function checkLengths(list: readonly Entity[], o: MixedBuildOptions, w: CheckedW
  * The split a column assigns to each entity: its cells say 'train', 'validation' or 'test' (any case),
  * one value per entity; anything else is an error naming the cell.
  */
-function columnSplit(table: LongTable, o: MixedBuildOptions, column: string): Map<string, SplitPart> {
-  const index = column_(table, column);
+function columnSplit(table: LongTable, o: MixedBuildOptions, splitColumn: string): Map<string, SplitPart> {
+  const index = column(table, splitColumn, 'split');
   const idIndex = o.id !== undefined ? table.columns.indexOf(o.id) : -1;
   const out = new Map<string, SplitPart>();
   table.rows.forEach((row, i) => {
     const text = String(row[index] ?? '').trim().toLowerCase();
     if (text !== 'train' && text !== 'validation' && text !== 'test') {
-      throw new DataError('option', `a split cell must be train, validation or test, got '${String(row[index] ?? '')}'`, { column, row: table.rowNumbers[i] });
+      throw new DataError('option', `a split cell must be train, validation or test, got '${String(row[index] ?? '')}'`, { column: splitColumn, row: table.rowNumbers[i] });
     }
     const id = o.mode === 'table' ? (idIndex >= 0 ? idCell(row[idIndex]) ?? String(table.rowNumbers[i]) : String(table.rowNumbers[i])) : idCell(row[idIndex]) ?? '';
     const before = out.get(id);
-    if (before !== undefined && before !== text) throw new DataError('option', `the split column gives id '${id}' both ${before} and ${text}: one split per id`, { column, row: table.rowNumbers[i], id });
+    if (before !== undefined && before !== text) throw new DataError('option', `the split column gives id '${id}' both ${before} and ${text}: one split per id`, { column: splitColumn, row: table.rowNumbers[i], id });
     out.set(id, text);
   });
   return out;
 }
 
 type SplitPart = 'train' | 'validation' | 'test';
-const column_ = (table: LongTable, name: string) => column(table, name, 'split');
 
 export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { validation: number; test: number; seed: number; column?: string }): MixedBuild {
   const w = checkOptions(o);

@@ -5,10 +5,11 @@
 // Every fold reports the task's metrics; the out-of-fold predictions keep the one contribution
 // convention (intercept + contributions = the output).
 import { Generator } from '../random.js';
-import { idCell, isMissing, timeCell, timeKindOf } from '../data/cells.js';
+import { idCell, isMissing, numberCell, timeCell, timeKindOf } from '../data/cells.js';
+import { taskHint } from '../data/task.js';
 import type { LongTable } from '../data/table.js';
 import { DataError } from '../data/errors.js';
-import { predictionMetrics, type Metrics, type Task } from '../train/task.js';
+import { inferTask, predictionMetrics, type Metrics, type Task } from '../train/task.js';
 import { ArgumentError, describeValue } from '../errors.js';
 import { trainTable, type TrainTableOptions } from './train-table.js';
 import { predictTable } from './predict-table.js';
@@ -95,10 +96,15 @@ export async function crossValidate(data: TableInput, options: CrossValidateOpti
   const rows: (string | number)[][] = [];
   let task: Task | null = null;
 
-  // The classification labels decide stratification: a first look at the target column.
-  const labels = new Set<string>();
-  for (const r of table.rows) if (!isMissing(r[targetIndex])) labels.add(String(r[targetIndex]).trim());
-  const classify = options.task === 'binary' || options.task === 'multiclass' || (options.task === undefined && labels.size <= 10 && labels.size >= 2);
+  // Folds are stratified for classification: the task asked for, or the one rule over the target column (text labels are classes).
+  const numbers: number[] = [];
+  let text = false;
+  for (const r of table.rows) {
+    const v = numberCell(r[targetIndex]);
+    if (v === undefined) text = true;
+    else if (!Number.isNaN(v)) numbers.push(v);
+  }
+  const classify = (options.task ?? (text ? 'binary' : inferTask(taskHint(numbers)))) !== 'regression';
 
   let parts: { train: LongTable; test: LongTable; keep: (time: number) => boolean }[];
   if (!windowed) {
