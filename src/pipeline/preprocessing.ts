@@ -29,7 +29,6 @@ export interface PreprocessingRecord {
    * categorical features one value per entity; 'series' (FirstOrderRNAM): one value per feature and step.
    */
   inputs: 'series' | 'mixed';
-  /** features: every model input in term order (time-varying, then static, then categorical). */
   /** features: every model input in term order (time-varying numbers, time-varying levels, static, categorical). */
   columns: { id?: string; time?: string; target: string; features: string[]; sequenceCategorical?: string[]; static?: string[]; categorical?: string[] };
   /** 'panel': one sample per id, the target at its last known row; 'window': sliding windows per id; 'table': one sample per row (no time column). */

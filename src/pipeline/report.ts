@@ -12,6 +12,11 @@ export interface PredictionIntervals {
   halfWidth: number;
   /** The held-out residuals the width was read from. */
   calibrationSamples: number;
+  /**
+   * Window mode: those residuals, oldest first. Each series' width then rolls: the residual of every
+   * target that becomes known replaces the oldest one (src/pipeline/intervals.ts).
+   */
+  recent?: number[];
 }
 
 /** One sample's prediction as intercept + contributions (their sum is `output`: value or logit). */

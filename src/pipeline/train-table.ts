@@ -28,6 +28,7 @@ import { Preprocessing, type PreprocessingOptions, type SplitDatasets } from './
 import { fitCentering, outputMetrics, tableOutputs, type Centering, type TableOutputs } from './outputs.js';
 import { toTable, type TableInput } from './table-input.js';
 import type { ExplainedSample, Report, SplitName, PredictionIntervals } from './report.js';
+import { calibrate, halfWidths, intervalCoverage } from './intervals.js';
 
 /** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
 export type TableModel = (AdditiveRNAM | FirstOrderRNAM) & TrainableModel & Describable & Module;
@@ -254,7 +255,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
 
   const centering = await fitCentering(model, train);
   const intervals = task === 'regression' ? await conformal(model, pre, centering, coverage, crossFit ? { pool, heldSum, heldCount } : { validation }) : undefined;
-  if (intervals) log?.(`intervals: ±${intervals.halfWidth.toPrecision(4)} for ${coverage * 100}% coverage (${intervals.calibrationSamples} held-out residuals)`);
+  if (intervals) log?.(`intervals: ±${intervals.halfWidth.toPrecision(4)} for ${coverage * 100}% coverage (${intervals.calibrationSamples} held-out residuals${intervals.recent ? '; rolling: each series\' known targets update it' : ''})`);
   const splits: [SplitName, SplitDatasets['train'] | undefined][] = [['train', train], ['validation', validation], ['test', test]];
   const metrics: Report['metrics'] = { train: null, validation: null, test: null };
   const outputs: Partial<Record<SplitName, TableOutputs>> = {};
@@ -287,7 +288,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
       log?.(`test ${metric}: rnam ${metrics.test[metric]?.toFixed(4)}; ${Object.entries(report.baselines).map(([name, m]) => `${name} ${m[metric]?.toFixed(4) ?? '-'}`).join(', ')}`);
     }
   }
-  if (intervals && outputs.test) report.intervals = { ...intervals, testCoverage: intervalCoverage(outputs.test, intervals.halfWidth) };
+  if (intervals && outputs.test) report.intervals = { ...intervals, testCoverage: intervalCoverage(outputs.test, halfWidths(intervals, outputs.test, pre.record.horizon)) };
   if (task === 'binary') {
     const split: SplitName = outputs.test ? 'test' : 'train';
     report.calibration = { split, ...reliability(outputs[split]!) };
@@ -296,9 +297,9 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
 }
 
 /**
- * Split-conformal prediction intervals: the ceil((n + 1) * coverage)-th smallest absolute residual on
- * samples the predicting model did not train on (cross-fitting: each sample's held-out members;
- * else the validation split). Infinite when there are too few residuals for the coverage.
+ * Split-conformal prediction intervals from residuals of samples the predicting model did not train on
+ * (cross-fitting: each sample's held-out members; else the validation split). Window mode keeps them in
+ * time order, so the width can roll with each series' recent errors (./intervals.ts).
  */
 async function conformal(model: TableModel, pre: Preprocessing, centering: Centering, coverage: number,
   from: { pool: SplitDatasets['train']; heldSum: Float64Array; heldCount: Int32Array } | { validation?: SplitDatasets['train'] }): Promise<PredictionIntervals | undefined> {
@@ -310,22 +311,12 @@ async function conformal(model: TableModel, pre: Preprocessing, centering: Cente
     }
   } else if (from.validation) {
     const o = await tableOutputs(model, from.validation, pre, centering);
-    for (let i = 0; i < o.samples; i++) if (!Number.isNaN(o.targets[i])) residuals.push(Math.abs(o.prediction[i] - o.targets[i]));
+    const known = Array.from({ length: o.samples }, (_, i) => i).filter((i) => !Number.isNaN(o.targets[i]));
+    // Oldest first across series (a stable sort keeps each series' order on equal times).
+    if (pre.record.mode === 'window') known.sort((a, b) => o.times[a] - o.times[b]);
+    for (const i of known) residuals.push(Math.abs(o.prediction[i] - o.targets[i]));
   }
-  if (residuals.length === 0) return undefined;
-  residuals.sort((a, b) => a - b);
-  const rank = Math.ceil((residuals.length + 1) * coverage);
-  return { coverage, halfWidth: rank > residuals.length ? Infinity : residuals[rank - 1], calibrationSamples: residuals.length };
-}
-
-function intervalCoverage(o: TableOutputs, halfWidth: number): number {
-  let inside = 0, known = 0;
-  for (let i = 0; i < o.samples; i++) {
-    if (Number.isNaN(o.targets[i])) continue;
-    known++;
-    if (Math.abs(o.prediction[i] - o.targets[i]) <= halfWidth) inside++;
-  }
-  return known ? inside / known : NaN;
+  return calibrate(residuals, coverage, pre.record.mode === 'window');
 }
 
 /**
