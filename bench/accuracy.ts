@@ -1,8 +1,8 @@
 // Accuracy of rnam's one path (trainTable with its defaults, then predictTable) on the shipped public
 // data sets, on exactly the test splits of the side-by-side baselines (bench/baselines/baselines.py,
 // results in bench/baselines/results.json): mean ± sd over seeds 0..4, next to the baselines.
-//   node --import tsx bench/accuracy.ts [--data csl,cps1985,chicago,ozone] [--seeds 5] [--json out.json] [option=value ...]
-// Extra key=value pairs go to trainTable (e.g. hiddenDim=8 epochs=60), for trying settings.
+//   node --import tsx bench/accuracy.ts [--data csl,nafld,cps1985,chicago,ozone] [--seeds 5] [--json out.json] [option=value ...]
+// Extra key=value pairs go to trainTable (e.g. hiddenDim=8 epochs=60; a list with commas: static=age,bmi), for trying settings.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
@@ -16,10 +16,10 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const seeds = Number(flag('seeds') ?? 5);
-const which = (flag('data') ?? 'csl,cps1985,chicago,ozone').split(',');
+const which = (flag('data') ?? 'csl,nafld,cps1985,chicago,ozone').split(',');
 const extra: Record<string, unknown> = Object.fromEntries(args.filter((a) => /^\w+=/.test(a)).map((a) => {
   const [k, v] = a.split('=');
-  return [k, Number.isNaN(Number(v)) ? v : Number(v)];
+  return [k, v.includes(',') ? v.split(',').filter(Boolean) : Number.isNaN(Number(v)) ? v : Number(v)];
 }));
 
 interface Case {
@@ -40,6 +40,10 @@ const bySplitFile = (name: string, column: string) => (seed: number, header: str
 const cases: Record<string, Case> = {
   csl: {
     csv: 'csl.csv', options: { id: 'id', time: 'day', target: 'died_within_3y' }, split: bySplitFile('csl', 'id'),
+    metrics: ['auc', 'logLoss'], baselines: ['base_rate', 'logreg_last', 'xgb_summaries'],
+  },
+  nafld: {
+    csv: 'nafld.csv', options: { id: 'id', time: 'day', target: 'died_within_5y' }, split: bySplitFile('nafld', 'id'),
     metrics: ['auc', 'logLoss'], baselines: ['base_rate', 'logreg_last', 'xgb_summaries'],
   },
   cps1985: {
