@@ -72,14 +72,15 @@ test("different members: the mean curve is the ensemble's, the band the spread o
   assert.ok(widest > 1e-3, `members trained from other seeds disagree somewhere (widest sd ${widest})`);
   // the charts draw the band (an area under the line) and error bars on the levels, and compile
   const charts = rnam.explanationCharts(e);
-  const layers = (charts.shapes as { spec: { layer: { mark: { type: string } }[] } }).spec.layer.map((l) => l.mark.type);
+  type Layered = { spec: { layer: { mark: { type: string } }[] } };
+  const layers = (charts.shapes as unknown as Layered).spec.layer.map((l) => l.mark.type);
   assert.equal(layers, ['circle', 'area', 'line']);
-  const levels = (charts.levels as { spec: { layer: { mark: { type: string } }[] } }).spec.layer.map((l) => l.mark.type);
+  const levels = (charts.levels as unknown as Layered).spec.layer.map((l) => l.mark.type);
   assert.equal(levels, ['bar', 'rule']);
   compile(charts.shapes as never);
   compile(charts.levels as never);
   const single = rnam.explanationCharts(ea);
-  assert.not.ok((single.shapes as { spec: { layer: { mark: { type: string } }[] } }).spec.layer.some((l) => l.mark.type === 'area'), 'no band for one member');
+  assert.not.ok((single.shapes as unknown as Layered).spec.layer.some((l) => l.mark.type === 'area'), 'no band for one member');
 });
 
 test('report.json carries the bins with their sd; centered, in the target units', async () => {

@@ -12,6 +12,10 @@ import { weightedLoss } from '../src/train/weighted-loss.js';
 import { defaultLoss, type Task } from '../src/train/task.js';
 import { parseCvArgs, parseTrainArgs, UsageError } from '../src/cli/args.js';
 import { renderReportHtml } from '../src/cli/report-html.js';
+import { main } from '../src/cli/main.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { forEachBackend, webgpuBackend } from './helpers/backends.js';
 import { assertClose } from './helpers/util.js';
 
@@ -243,5 +247,20 @@ cli('parsed for train and cv; bad values are usage errors', () => {
   assert.is(parseCvArgs([...base, '--class-weight', 'balanced', '--folds', '3']).classWeight, 'balanced');
   assert.is(parseTrainArgs(base).weight, undefined);
   for (const bad of ['dead', 'dead=', 'dead=-1', '=2', 'dead=1,dead=2', 'dead=x']) assert.throws(() => parseTrainArgs([...base, '--class-weight', bad]), (e: unknown) => e instanceof UsageError);
+});
+cli('rnam train and rnam cv with --weight and --class-weight: the report and cv.json say so', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnam-weights-')), data = join(dir, 'panel.csv');
+  writeFileSync(data, panelCsv());
+  const log: string[] = [];
+  const common = ['--id', 'patient', '--time', 'visit', '--target', 'outcome', '--weight', 'w', '--class-weight', '0=1,1=2', '--epochs', '1', '--members', '1', '--device', 'wasm', '--no-progress'];
+  assert.is(await main(['train', data, ...common, '--out', join(dir, 'train')], (l) => log.push(l)), 0, log.join('\n'));
+  const report = JSON.parse(readFileSync(join(dir, 'train', 'report.json'), 'utf8')) as rnam.Report;
+  assert.equal(report.weighting, { column: 'w', classWeight: 'given', classWeights: { 0: 1, 1: 2 } });
+  assert.match(readFileSync(join(dir, 'train', 'report.html'), 'utf8'), /Class weights \(given\) multiply those weights/);
+  assert.ok(log.some((l) => l.startsWith("weights: column 'w'")), log.join('\n'));
+  assert.is(await main(['cv', data, ...common, '--folds', '2', '--out', join(dir, 'cv')], (l) => log.push(l)), 0, log.join('\n'));
+  const bad: string[] = [];
+  assert.is(await main(['train', data, ...common.slice(0, 6), '--class-weight', 'maybe=2', '--epochs', '1', '--members', '1', '--device', 'wasm', '--out', join(dir, 'bad')], (l) => bad.push(l)), 1);
+  assert.match(bad.join('\n'), /--class-weight names 'maybe', which is not a class \(the classes: 0, 1\)/);
 });
 cli.run();
