@@ -15,7 +15,7 @@ export async function crossValidateCommand(args: CvArgs, log: Log): Promise<Cros
     model: args.model, task: args.task, positive: args.positive, window: args.window, horizon: args.horizon, missing: args.missing,
     split: { validation: args.validation, seed: args.splitSeed ?? args.seed }, folds: args.folds,
     epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks,
-    members: args.members, refit: args.refit, coverage: args.coverage, device: args.device, log,
+    members: args.members, refit: args.refit, coverage: args.coverage, weight: args.weight, classWeight: args.classWeight, device: args.device, log,
   });
   const { header, rows, ...report } = cv;
   await writeFilesAtomically([

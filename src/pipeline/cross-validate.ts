@@ -2,8 +2,8 @@
 // checks a model before trusting it. Panels and plain tables: whole ids per fold (an id is never in
 // two folds), stratified by the label for classification. Windows: rolling origin (fold k trains on
 // the rows before its test block and tests on the block that follows, never on the future).
-// Every fold reports the task's metrics; the out-of-fold predictions keep the one contribution
-// convention (intercept + contributions = the output).
+// Every fold reports the task's metrics (weighted by the weight column when there is one); the
+// out-of-fold predictions keep the one contribution convention (intercept + contributions = the output).
 import { Generator } from '../random.js';
 import { idCell, isMissing, numberCell, timeCell, timeKindOf } from '../data/cells.js';
 import { taskHint } from '../data/task.js';
@@ -138,7 +138,7 @@ export async function crossValidate(data: TableInput, options: CrossValidateOpti
     const scores = task === 'multiclass'
       ? scored.flatMap((i) => Array.from(p.probabilities!.subarray(i * classes, (i + 1) * classes)))
       : scored.map((i) => p.prediction[i]);
-    const metrics = predictionMetrics(task, scores, y, classes);
+    const metrics = predictionMetrics(task, scores, y, classes, p.weights && scored.map((i) => p.weights![i]));
     results.push({ fold: f + 1, samples: scored.length, metrics });
     log?.(`fold ${f + 1}: ${Object.entries(metrics).map(([m, v]) => `${m} ${v.toFixed(4)}`).join(', ')} on ${scored.length} samples`);
     header = ['fold', ...p.header];

@@ -41,7 +41,8 @@ export async function predictTable(trained: TrainedModel, data: TableInput, opti
     throw new ArgumentError('predictTable: pass what trainTable or loadTrained returned ({ model, preprocessing, centering })');
   }
   const pre = trained.preprocessing;
-  const ds = pre.transform(toTable('predictTable', data));
+  // The weight column training read, when the table has it, weights the metrics.
+  const ds = pre.transform(toTable('predictTable', data), { weights: true });
   const o = await tableOutputs(trained.model, ds, pre, trained.centering, batchSize);
   const targetKnown = Array.from(o.targets, (y) => !Number.isNaN(y));
   const classes = pre.task === 'multiclass' ? pre.record.target.classes! : [];

@@ -29,6 +29,8 @@ import { fitCentering, outputMetrics, tableOutputs, type Centering, type TableOu
 import { toTable, type TableInput } from './table-input.js';
 import type { ExplainedSample, Report, SplitName, PredictionIntervals } from './report.js';
 import { calibrate, halfWidths, intervalCoverage } from './intervals.js';
+import { memberContributions } from '../explain/members.js';
+import { resolveClassWeights, trainingWeights, type ClassWeightOption, type WeightingRecord } from './sample-weights.js';
 
 /** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
 export type TableModel = (AdditiveRNAM | FirstOrderRNAM) & TrainableModel & Describable & Module;
@@ -85,6 +87,12 @@ export interface TrainTableOptions extends Omit<PreprocessingOptions, 'inputs'> 
   coverage?: number;
   /** A test table of its own (CSV text, a table or rows): nothing of the training table is held out for testing; the test metrics and explanations are on it. */
   testData?: TableInput;
+  /**
+   * Classification: class weights multiplying the sample weights in the training and validation
+   * loss: 'balanced' (n / (k n_c) from the training split's class counts) or a weight per class
+   * label (classes left out weigh 1). The reported metrics stay weighted by the weight column only.
+   */
+  classWeight?: ClassWeightOption;
 }
 
 export interface TrainedTable {
@@ -101,7 +109,7 @@ export interface TrainedTable {
 }
 
 const optionKeys = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'missing', 'split',
-  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'seed', 'patience', 'members', 'memberSeeds', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage', 'testData'];
+  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'seed', 'patience', 'members', 'memberSeeds', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage', 'testData', 'weight', 'classWeight'];
 
 /** Thrown from onBatch when shouldStop() says so; caught by trainTable, which goes on with what was trained. */
 class StopTraining extends Error {}
@@ -137,7 +145,10 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   const table = toTable('trainTable', data);
   const kind = options.model ?? 'additive';
   if (kind !== 'additive' && kind !== 'first-order') throw new ArgumentError(`trainTable: model must be 'additive' or 'first-order', got ${describeValue(options.model)}`);
-  const { model: _model, testData: _testData, ...rest } = options;
+  const { model: _model, testData: _testData, classWeight: _classWeight, ...rest } = options;
+  if (kind === 'first-order' && (options.weight !== undefined || options.classWeight !== undefined)) {
+    throw new ArgumentError('trainTable: weights (a weight column, class weights) need the additive model');
+  }
   // Mixed inputs outside window mode cross-fit: the preprocessing is fitted on every sample but the
   // test split, and each member early-stops on its own validation ids drawn from them, so no single
   // small validation split decides every member (on the shipped clinical panel a fixed 26-patient
@@ -150,7 +161,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     // A test table of its own: every sample of this one trains (or validates).
     ...(crossFit || testTable ? { split: { ...options.split, ...(crossFit ? { validation: 0 } : {}), ...(testTable ? { test: 0 } : {}) } } : {}),
   });
-  const test = testTable ? pre.transform(testTable) : datasets.test;
+  const test = testTable ? pre.transform(testTable, { weights: true }) : datasets.test;
   const pool = datasets.train;
   // Small data gets a narrower model: on the shipped panel (172 patients) and table (373 rows) hidden
   // 8 beats 16 (bench/accuracy.ts); the series (4,500 windows) keeps 16.
@@ -176,6 +187,13 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   const patience = askedPatience ?? Math.max(8, Math.round(epochs / 8));
   log?.(`model: ${kind === 'additive' ? 'AdditiveRNAM' : 'FirstOrderRNAM'}, hidden ${hiddenDim}${askedHidden === undefined ? ` (${pool.samples < SMALL_DATA ? 'fewer than' : 'at least'} ${SMALL_DATA} training samples)` : ''}, ${blocks} block(s), ${members} member(s), patience ${patience}, at most ${epochs} epochs`);
   const task = pre.task;
+  const classWeights = resolveClassWeights('trainTable', options.classWeight, task, pre.record.target.classes ?? [], pool.targets);
+  const weighting: WeightingRecord | undefined = options.weight !== undefined || classWeights ? {
+    ...(options.weight !== undefined ? { column: options.weight } : {}),
+    ...(classWeights ? { classWeight: options.classWeight === 'balanced' ? 'balanced' : 'given', classWeights: Object.fromEntries(pre.record.target.classes!.map((l, k) => [l, classWeights[k]])) } : {}),
+  } : undefined;
+  if (weighting?.column) log?.(`weights: column '${weighting.column}' weights the loss, every metric and the baselines`);
+  if (weighting?.classWeights) log?.(`class weights (${weighting.classWeight}): ${Object.entries(weighting.classWeights).map(([l, w]) => `${l} ${w.toPrecision(4)}`).join(', ')} (training and validation loss)`);
   if (notes.taskInferred) log?.(`task: ${task} (inferred from column '${options.target}')`);
   if (pre.record.target.labels) log?.(`classes: ${pre.record.target.classes!.join(', ')}${task === 'binary' ? ` (positive: '${pre.classLabel(1)}')` : ''}`);
   if (notes.autoStatic.length) log?.(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
@@ -211,8 +229,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     }
     let model = model0;
     try {
-      await fit(model, own.train, {
-        epochs, batchSize, optimizer: new AdamW(model.parameters(), { lr }), validation: own.validation, task, progress: options.progress ?? false, log,
+      await fit(model, trainingWeights(own.train, classWeights), {
+        epochs, batchSize, optimizer: new AdamW(model.parameters(), { lr }), validation: trainingWeights(own.validation, classWeights), task, progress: options.progress ?? false, log,
         onEpoch: (stats) => {
           history.push(stats);
           return options.onEpoch?.(stats);
@@ -244,7 +262,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
       await model.toAsync(dev);
       const all = own.held ? pool : MixedDataset.concat(own.train as MixedDataset, own.validation as MixedDataset);
       log?.(`refit${members > 1 ? ` member ${m + 1}` : ''}: ${best} epochs on ${all.samples} samples`);
-      await fit(model, all, { epochs: best, batchSize, optimizer: new AdamW(model.parameters(), { lr }), task, progress: options.progress ?? false, log });
+      await fit(model, trainingWeights(all, classWeights), { epochs: best, batchSize, optimizer: new AdamW(model.parameters(), { lr }), task, progress: options.progress ?? false, log });
       refitEpochs.push(best);
     }
     trainedMembers.push(model);
@@ -274,11 +292,12 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     metrics, explainedSplit,
     importance: await withMemberSpread(model, explained, explanation.importance.map((e) => ({ feature: e.feature, importance: e.importance })),
       task === 'regression' ? pre.record.standardizer.target?.std ?? 1 : 1),
+    shapes: explanation.shapes.map((sh) => ({ feature: sh.feature, summary: sh.summary, ...(sh.kind ? { kind: sh.kind } : {}), ...(sh.levels ? { levels: sh.levels } : {}), members: sh.members, bins: sh.bins })),
     examples: explainedSamples(explainedSplit, outputs[explainedSplit]!, pre, examples),
     history: history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valLoss: h.valLoss, seconds: h.seconds })),
     members: histories.map((h) => ({ epochs: h.length })), crossFitted: crossFit,
     model: { class: model.describe().kind, options: { ...model.describe().config }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
-    device: dev.reason, seconds: (Date.now() - started) / 1000, stopped,
+    device: dev.reason, seconds: (Date.now() - started) / 1000, stopped, ...(weighting ? { weighting } : {}),
   };
   if (test && pre.record.inputs === 'mixed') {
     const targetTerm = pre.record.mode === 'window' ? pre.featureNames.indexOf(pre.record.columns.target) : -1;
@@ -325,22 +344,15 @@ async function conformal(model: TableModel, pre: Preprocessing, centering: Cente
  * deviation of those over the members. Unchanged for one member or a series model.
  */
 async function withMemberSpread(model: TableModel, ds: SplitDatasets['train'], importance: Report['importance'], unit: number): Promise<Report['importance']> {
-  if (!(model instanceof AdditiveRNAM) || model.options.members < 2 || !(ds instanceof MixedDataset)) return importance;
-  const M = model.options.members, T = ds.terms, n = ds.samples, device = model.parameters()[0].device;
+  if (!(ds instanceof MixedDataset)) return importance;
+  const each = await memberContributions(model, ds);
+  if (!each) return importance;
+  const M = each.members, T = ds.terms, n = ds.samples, per = each.outDim;
   const sums = new Float64Array(T * M), abs = new Float64Array(T * M);
-  const values = new Float32Array(T * M * n);
-  for (let start = 0; start < n; start += 256) {
-    const idx = Array.from({ length: Math.min(256, n - start) }, (_, k) => start + k), b = ds.batch(idx);
-    const out = noGrad(() => tidy(() => model.forwardMembers(b.x ? tensor(b.x, b.shape, { device }) : null, b.x ? b.lengths : null, {
-      static: b.static && tensor(b.static.data, b.static.shape, { device }), categorical: b.categorical && tensor(b.categorical.data, b.categorical.shape, { device }),
-    }).contributions.detach()));
-    const c = await out.toArray(); // (T, M, batch, out) with out = 1 or classes: the first output
-    out.dispose();
-    const per = c.length / (T * M * idx.length);
-    for (let t = 0; t < T; t++) for (let m = 0; m < M; m++) for (let k = 0; k < idx.length; k++) values[(t * M + m) * n + idx[k]] = c[((t * M + m) * idx.length + k) * per];
-  }
-  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) sums[g] += values[g * n + i] / n;
-  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) abs[g] += Math.abs(values[g * n + i] - sums[g]) / n;
+  // the first output of each member's contributions
+  const value = (g: number, i: number) => each.values[(g * n + i) * per];
+  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) sums[g] += value(g, i) / n;
+  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) abs[g] += Math.abs(value(g, i) - sums[g]) / n;
   const scale = model.options.outDim === 1 ? unit : NaN; // multiclass importance is over every class: no spread of the first alone
   return importance.map((e) => {
     const t = ds.featureNames.indexOf(e.feature);
