@@ -56,6 +56,40 @@ async function identity(device: rnam.Device, what: string): Promise<void> {
   assert.equal(Array.from(q.contributions), Array.from(p.contributions));
 }
 
+/** A table whose static `dose` is missing on about a third of the rows, and missing means +3 on y. */
+function missingDoseCsv(): string {
+  const gen = new rnam.Generator(5), lines = ['row,dose,y'];
+  for (let i = 0; i < 300; i++) {
+    const dose = gen.uniform() * 2, missing = gen.uniform() < 0.35;
+    lines.push(`${i},${missing ? '' : dose.toFixed(3)},${((missing ? 3 : dose) + gen.normal() * 0.2).toFixed(3)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A missing static value gets a learned contribution of its own (the term reads a missing flag), not the mean's. */
+async function staticMissing(device: rnam.Device, what: string): Promise<void> {
+  const trained = await rnam.trainTable(missingDoseCsv(), { id: 'row', target: 'y', epochs: 60, members: 1, lr: 0.01, device, ...quiet });
+  assert.is(trained.preprocessing.record.mixed!.staticMissing, true);
+  assert.is((trained.model.describe().config as { staticInputs?: number }).staticInputs, 2, `${what}: the static term reads a missing flag`);
+  const p = await rnam.predictTable(trained, missingDoseCsv());
+  const rows = missingDoseCsv().trim().split('\n').slice(1).map((l) => l.split(','));
+  const missing = rows.map((r) => r[1] === '');
+  const c = (i: number) => p.contributions[i];
+  const gone = Array.from({ length: p.samples }, (_, i) => i).filter((i) => missing[i]);
+  for (const i of gone) assert.is(c(i), c(gone[0]), `${what}: one contribution for every missing dose`);
+  for (let i = 0; i < p.samples; i++) assert.ok(Math.abs(sumOf(p, i) - p.output[i]) < 1e-5 * (1 + Math.abs(p.output[i])));
+  // Missing means y = 3: far above a dose at the mean (about 1), which is what the mean fill would give.
+  const err = Math.sqrt(gone.reduce((a, i) => a + (p.prediction[i] - 3) ** 2, 0) / gone.length);
+  assert.ok(err < 0.5, `${what}: rows with a missing dose predicted with RMSE ${err} around 3`);
+  // The explanation's shape function holds the missing doses as a bin of their own, at that contribution.
+  const shape = trained.explanation.shapes.find((f) => f.feature === 'dose')!;
+  const bin = shape.missing![0];
+  assert.ok(bin.count > 0 && bin.count <= gone.length, `${what}: missing bin of ${bin.count} samples (the explained split's)`);
+  assert.ok(Math.abs(bin.contribution - c(gone[0])) < 1e-5, `${what}: missing bin ${bin.contribution} vs ${c(gone[0])}`);
+  const loaded = await rnam.loadTrained(await rnam.saveTrained(trained), { device });
+  assert.equal(Array.from((await rnam.predictTable(loaded, missingDoseCsv())).prediction), Array.from(p.prediction), `${what}: saved and loaded`);
+}
+
 const test = suite('mixed inputs');
 
 test('wasm: static, categorical and masked terms; intercept + contributions = the logit; save and load', async () => {
@@ -126,6 +160,10 @@ test('window mode: samples whose target is missing are skipped in training and c
   assert.ok(p.targetKnown.some((k) => !k) && p.targetKnown.some((k) => k));
 });
 
+test('wasm: a missing static value has a learned contribution of its own', async () => {
+  await staticMissing(await rnam.device('wasm'), 'wasm');
+});
+
 test('a plain table without a time column trains an additive model of static and categorical terms', async () => {
   const gen = new rnam.Generator(2), lines = ['row,size,kind,price'];
   for (let i = 0; i < 150; i++) {
@@ -169,6 +207,9 @@ else {
   const g = suite('mixed inputs on WebGPU');
   g('WebGPU: static, categorical and masked terms; intercept + contributions = the logit; save and load', async () => {
     await identity(gpu as unknown as rnam.Device, 'webgpu');
+  });
+  g('WebGPU: a missing static value has a learned contribution of its own', async () => {
+    await staticMissing(gpu as unknown as rnam.Device, 'webgpu');
   });
   g.run();
 }

@@ -53,6 +53,8 @@ export interface MixedStats {
   target?: Scale;
   /** Panel mode: the padded length. */
   seq: number;
+  /** True when a training sample lacks a static value: each static term then also reads a missing flag. */
+  staticMissing?: boolean;
 }
 
 export const OTHER_LEVEL = 'other';
@@ -60,6 +62,11 @@ export const OTHER_LEVEL = 'other';
 /** Inputs per step of every sequence term: value, observed, gap, then room for the widest one-hot of a time-varying categorical feature. */
 export function stepInputsOf(stats: Pick<MixedStats, 'sequenceLevels'>): number {
   return STEP_INPUTS.length + (stats.sequenceLevels ?? []).reduce((m, l) => Math.max(m, l.length), 0);
+}
+
+/** Inputs of each static term: the value, and a missing flag when training saw a missing static value. */
+export function staticInputsOf(stats: Pick<MixedStats, 'staticMissing'>): 1 | 2 {
+  return stats.staticMissing ? 2 : 1;
 }
 /** A level seen in fewer training entities than this joins 'other'. */
 export const MIN_LEVEL_COUNT = 2;
@@ -388,6 +395,7 @@ function fitStats(o: MixedBuildOptions, trainSteps: [Entity, number, number][], 
     sequence: o.sequence.map((name, j) => scale(seqAcc[j], name)),
     static: o.static.map((name, j) => scale(staticAcc[j], name)),
     levels, gapScale: medianGap(trainEntities.map((e) => e.series)),
+    ...(trainEntities.some((e) => e.statics.some(Number.isNaN)) ? { staticMissing: true } : {}),
     ...(targetAcc.count > 0 ? { target: targetAcc.scale(o.target) } : {}),
     seq: o.mode === 'window' ? o.window! : o.maxLength ?? longest(train),
   };
@@ -479,7 +487,7 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     sampleTimes[i] = s.times[first + Math.max(1, len) - 1];
   });
   return new MixedDataset({
-    sequence, sequenceTerms: Ts, stepInputs: D, sequenceLevels: Fc ? stats.sequenceLevels : [], seq: S, lengths, statics, staticTerms: o.static.length, categorical, levels: stats.levels,
+    sequence, sequenceTerms: Ts, stepInputs: D, sequenceLevels: Fc ? stats.sequenceLevels : [], seq: S, lengths, statics, staticTerms: o.static.length, staticInputs: staticInputsOf(stats), categorical, levels: stats.levels,
     targets, samples: n, featureNames: [...(Ts ? [...o.sequence, ...o.sequenceCategorical] : []), ...o.static, ...o.categorical], targetNames: [o.target],
     sampleIds: specs.map(({ p }) => p.series.id), sampleTimes,
     standardizer: { ...(Ts ? { features: stats.sequence } : {}), ...(target && o.standardizeTarget ? { target } : {}) },

@@ -23,6 +23,8 @@ export interface MixedDatasetInit {
   /** (staticTerms, samples), standardized; a missing value is the training mean (0). */
   statics: Float32Array;
   staticTerms: number;
+  /** Inputs per static term the model reads (default 1): 2 adds a flag that the value is missing (rawStatics NaN). */
+  staticInputs?: 1 | 2;
   /** (categoricalTerms, samples): level indices; level 0 is 'other' (unseen, rare or missing). */
   categorical: Int32Array;
   /** Per categorical term, its levels ('other' first). */
@@ -71,6 +73,7 @@ export class MixedDataset {
   readonly rawStatics: Float64Array;
   readonly rawTargets: Float64Array;
   readonly weights: Float32Array | null;
+  readonly staticInputs: 1 | 2;
 
   constructor(init: MixedDatasetInit) {
     this.sequence = init.sequence;
@@ -81,6 +84,7 @@ export class MixedDataset {
     this.lengths = init.lengths;
     this.statics = init.statics;
     this.staticTerms = init.staticTerms;
+    this.staticInputs = init.staticInputs ?? 1;
     this.categorical = init.categorical;
     this.levels = init.levels;
     this.targets = init.targets;
@@ -129,7 +133,7 @@ export class MixedDataset {
       sequence: pick(this.sequence, this.sequenceTerms, S * D, (n) => new Float32Array(n)), sequenceTerms: this.sequenceTerms, seq: S,
       stepInputs: D, sequenceLevels: this.sequenceLevels,
       lengths: Int32Array.from(indices, (i) => this.lengths[i]),
-      statics: pick(this.statics, this.staticTerms, 1, (n) => new Float32Array(n)), staticTerms: this.staticTerms,
+      statics: pick(this.statics, this.staticTerms, 1, (n) => new Float32Array(n)), staticTerms: this.staticTerms, staticInputs: this.staticInputs,
       categorical: pick(this.categorical, this.levels.length, 1, (n) => new Int32Array(n)), levels: this.levels,
       targets: Float32Array.from(indices, (i) => this.targets[i]), samples: b, featureNames: this.featureNames, targetNames: this.targetNames,
       sampleIds: indices.map((i) => this.sampleIds[i]), sampleTimes: Float64Array.from(indices, (i) => this.sampleTimes[i]),
@@ -148,7 +152,7 @@ export class MixedDataset {
 
   /** The samples of `a`, then those of `b` (same terms, levels and padded length), as one dataset. */
   static concat(a: MixedDataset, b: MixedDataset): MixedDataset {
-    if (a.seq !== b.seq || a.sequenceTerms !== b.sequenceTerms || a.staticTerms !== b.staticTerms || a.levels.length !== b.levels.length) {
+    if (a.seq !== b.seq || a.sequenceTerms !== b.sequenceTerms || a.staticTerms !== b.staticTerms || a.staticInputs !== b.staticInputs || a.levels.length !== b.levels.length) {
       throw new DataError('shape', 'MixedDataset.concat: the datasets hold different terms or lengths');
     }
     const n = a.samples + b.samples;
@@ -171,7 +175,7 @@ export class MixedDataset {
       sequence: join(a.sequence, b.sequence, a.sequenceTerms, S * D, (k) => new Float32Array(k)), sequenceTerms: a.sequenceTerms, seq: S,
       stepInputs: D, sequenceLevels: a.sequenceLevels,
       lengths: cat(a.lengths, b.lengths, (k) => new Int32Array(k)),
-      statics: join(a.statics, b.statics, a.staticTerms, 1, (k) => new Float32Array(k)), staticTerms: a.staticTerms,
+      statics: join(a.statics, b.statics, a.staticTerms, 1, (k) => new Float32Array(k)), staticTerms: a.staticTerms, staticInputs: a.staticInputs,
       categorical: join(a.categorical, b.categorical, a.levels.length, 1, (k) => new Int32Array(k)), levels: a.levels,
       targets: cat(a.targets, b.targets, (k) => new Float32Array(k)), samples: n, featureNames: a.featureNames, targetNames: a.targetNames,
       sampleIds: [...a.sampleIds, ...b.sampleIds], sampleTimes: cat(a.sampleTimes, b.sampleTimes, (k) => new Float64Array(k)),
@@ -183,7 +187,7 @@ export class MixedDataset {
     });
   }
 
-  /** Host arrays of a batch: the sequence (terms, b, seq, D) or null, static (terms, b, 1), one-hot categorical (terms, b, maxLevels). */
+  /** Host arrays of a batch: the sequence (terms, b, seq, D) or null, static (terms, b, staticInputs), one-hot categorical (terms, b, maxLevels). */
   batch(indices: readonly number[]): MixedBatch {
     const b = indices.length, S = this.seq, D = this.stepInputs, L = this.maxLevels, C = this.levels.length;
     let x: Float32Array | null = null;
@@ -193,13 +197,20 @@ export class MixedDataset {
         indices.forEach((s, k) => x!.set(this.sequence.subarray((t * this.samples + s) * S * D, (t * this.samples + s + 1) * S * D), (t * b + k) * S * D));
       }
     }
-    const statics = this.staticTerms > 0 ? new Float32Array(this.staticTerms * b) : null;
-    if (statics) for (let t = 0; t < this.staticTerms; t++) indices.forEach((s, k) => (statics[t * b + k] = this.statics[t * this.samples + s]));
+    const P = this.staticInputs, statics = this.staticTerms > 0 ? new Float32Array(this.staticTerms * b * P) : null;
+    if (statics) {
+      for (let t = 0; t < this.staticTerms; t++) {
+        indices.forEach((s, k) => {
+          statics[(t * b + k) * P] = this.statics[t * this.samples + s];
+          if (P === 2) statics[(t * b + k) * P + 1] = Number.isNaN(this.rawStatics[t * this.samples + s]) ? 1 : 0;
+        });
+      }
+    }
     const oneHot = C > 0 ? new Float32Array(C * b * L) : null;
     if (oneHot) for (let c = 0; c < C; c++) indices.forEach((s, k) => (oneHot[(c * b + k) * L + this.categorical[c * this.samples + s]] = 1));
     return {
       x, shape: [this.sequenceTerms, b, S, D], lengths: Int32Array.from(indices, (i) => this.lengths[i]),
-      static: statics && { data: statics, shape: [this.staticTerms, b, 1] },
+      static: statics && { data: statics, shape: [this.staticTerms, b, P] },
       categorical: oneHot && { data: oneHot, shape: [C, b, L] },
       y: Float32Array.from(indices, (i) => this.targets[i]),
       weights: this.weights && Float32Array.from(indices, (i) => this.weights![i]),

@@ -129,12 +129,17 @@ export function shapeFunctions(ds: SequenceDataset | MixedDataset, contributions
     const categorical = !mixed ? null
       : t >= mixed.sequenceTerms + mixed.staticTerms ? mixed.levels[t - mixed.sequenceTerms - mixed.staticTerms]
         : t >= firstLevels && t < mixed.sequenceTerms ? mixed.sequenceLevels[t - firstLevels] : null;
-    const points: ShapePoint[] = [], bins: ShapeBin[] = [];
+    const points: ShapePoint[] = [], bins: ShapeBin[] = [], missing: Omit<ShapeBin, 'x0' | 'x1' | 'x'>[] = [];
+    const without = mixed ? Array.from({ length: ds.samples }, (_, i) => i).filter((i) => Number.isNaN(xs[i])) : [];
     for (let k = 0; k < outDim; k++) {
       const ys = Float64Array.from({ length: ds.samples }, (_, n) => contributions[(t * ds.samples + n) * outDim + k]);
       for (let n = 0; n < ds.samples; n++) points.push({ sample: n, output: k, x: xs[n], contribution: ys[n] });
       const spread = members ? memberSpread(members, t, k, ds.samples, outDim) : null;
       for (const g of categorical ? levelGroups(xs, categorical.length) : quantileGroups(xs, settings.bins)) bins.push(binOf(g, ys, k, spread));
+      if (without.length) {
+        const { x0: _a, x1: _b, x: _c, ...bin } = binOf({ samples: without, x0: NaN, x1: NaN, x: NaN }, ys, k, spread);
+        missing.push(bin);
+      }
     }
     points.sort((a, b) => a.sample - b.sample || a.output - b.output);
     return {
@@ -142,6 +147,7 @@ export function shapeFunctions(ds: SequenceDataset | MixedDataset, contributions
       originalUnits: mixed !== null || settings.scales !== undefined, points, bins, members: members?.members ?? 1,
       ...(mixed ? { kind: categorical ? 'categorical' as const : t < mixed.sequenceTerms ? 'sequence' as const : 'static' as const } : {}),
       ...(categorical ? { levels: [...categorical] } : {}),
+      ...(missing.length ? { missing } : {}),
     };
   });
 }

@@ -88,6 +88,11 @@ export interface ShapeFunction {
   kind?: 'sequence' | 'static' | 'categorical';
   /** A categorical term's levels ('other' first): x indexes them. */
   levels?: string[];
+  /**
+   * Mixed inputs: per output, the samples without an x (a missing static value, a time-varying feature
+   * never observed in the sample) as one bin, which the bins by x leave out; absent when every sample has one.
+   */
+  missing?: Omit<ShapeBin, 'x0' | 'x1' | 'x'>[];
 }
 
 export interface LocalContribution {

@@ -34,7 +34,7 @@ export function registerModelClass<M extends Module>(name: string, entry: ModelC
 const recurrentNames = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst'] as const;
 registerModelClass('FirstOrderRNAM', { cls: FirstOrderRNAM, optionNames: ['terms', 'hiddenDim', 'outDim', 'blocks'], build: (o) => new FirstOrderRNAM(o as never) });
 registerModelClass('AdditiveRNAM', {
-  cls: AdditiveRNAM, optionNames: ['sequenceTerms', 'stepInputs', 'staticTerms', 'categoricalLevels', 'hiddenDim', 'blocks', 'outDim', 'linear', 'members', 'memberSeeds'],
+  cls: AdditiveRNAM, optionNames: ['sequenceTerms', 'stepInputs', 'staticTerms', 'categoricalLevels', 'hiddenDim', 'blocks', 'outDim', 'linear', 'members', 'memberSeeds', 'staticInputs'],
   build: (o) => new AdditiveRNAM(o as never),
 });
 registerModelClass('SequenceModel', { cls: SequenceModel, optionNames: ['cell', 'inputSize', 'hiddenSize', 'numLayers', 'outDim'], build: (o) => new SequenceModel(o as never) });

@@ -123,7 +123,7 @@ const classes: Record<string, (o: Options) => ShapeEntries | null> = {
         if (o.linear ?? true) yield* linear('linear.', T * M, steps, out, false);
       }
       if (S) {
-        yield* linear('static.0.', S * M, 1, hidden);
+        yield* linear('static.0.', S * M, o.staticInputs === 2 ? 2 : 1, hidden);
         yield* linear('static.2.', S * M, hidden, hidden);
         yield* linear('static.4.', S * M, hidden, out);
       }

@@ -27,6 +27,11 @@ export interface AdditiveRNAMOptions {
   stepInputs: number;
   /** Numeric static features, one MLP shape function each. */
   staticTerms: number;
+  /**
+   * Inputs of each static MLP: 1 (the value; default) or 2 (the value, 0 where missing, and a flag that
+   * it is missing), so a missing value gets a learned contribution of its own instead of the mean's.
+   */
+  staticInputs?: 1 | 2;
   /** Per categorical static feature its level count (an 'other' level included): one learned score per level. */
   categoricalLevels: number[];
   hiddenDim: number;
@@ -44,15 +49,15 @@ export interface AdditiveRNAMOptions {
   memberSeeds?: number[];
 }
 
-/** The options with every default filled in, as the model keeps and describes them. */
-export type ResolvedAdditiveRNAMOptions = Required<AdditiveRNAMOptions>;
+/** The options with every default filled in, as the model keeps and describes them (staticInputs only when 2). */
+export type ResolvedAdditiveRNAMOptions = Required<Omit<AdditiveRNAMOptions, 'staticInputs'>> & { staticInputs?: 2 };
 
 export interface AdditiveInputs {
   /** (sequenceTerms, batch, seq, stepInputs), right-padded. */
   sequence?: Tensor | null;
   /** Per sample its valid steps (integers in [1, seq]); omitted: every step is valid. */
   lengths?: ArrayLike<number> | null;
-  /** (staticTerms, batch, 1): term s, sample b holds the value of numeric feature s. */
+  /** (staticTerms, batch, staticInputs): term s, sample b holds the value of numeric feature s (and with 2 inputs, 1 where it is missing). */
   static?: Tensor | null;
   /** One-hot (categoricalTerms, batch, maxLevels): row (c, b) has a 1 at sample b's level of feature c; levels past that feature's count stay 0. */
   categorical?: Tensor | null;
@@ -130,6 +135,8 @@ function resolveOptions(options: AdditiveRNAMOptions): ResolvedAdditiveRNAMOptio
     throw new ArgumentError(`AdditiveRNAM: categoricalLevels must be an array of positive integers (one level count per feature), got ${JSON.stringify(categoricalLevels)}`);
   }
   if (typeof linearPath !== 'boolean') throw new ArgumentError(`AdditiveRNAM: linear must be a boolean, got ${linearPath}`);
+  const staticInputs = options.staticInputs ?? 1;
+  if (staticInputs !== 1 && staticInputs !== 2) throw new ArgumentError(`AdditiveRNAM: staticInputs must be 1 or 2, got ${JSON.stringify(options.staticInputs)}`);
   if (sequenceTerms + staticTerms + categoricalLevels.length === 0) throw new ArgumentError('AdditiveRNAM: the model needs at least one term (sequence, static or categorical)');
   let memberSeeds = options.memberSeeds;
   if (memberSeeds === undefined) {
@@ -139,7 +146,7 @@ function resolveOptions(options: AdditiveRNAMOptions): ResolvedAdditiveRNAMOptio
   }
   return {
     sequenceTerms, stepInputs, staticTerms, categoricalLevels: [...categoricalLevels], hiddenDim, blocks, outDim,
-    linear: linearPath, members, memberSeeds: [...memberSeeds],
+    linear: linearPath, members, memberSeeds: [...memberSeeds], ...(staticInputs === 2 ? { staticInputs } : {}),
   };
 }
 
@@ -197,7 +204,7 @@ export class AdditiveRNAM extends Module {
       this.sequence = sequenceTerms ? this.registerModule('sequence', new SequenceTerms(sequenceTerms, members, stepInputs, hiddenDim, blocks, outDim)) : null;
       this.linear = sequenceTerms && o.linear ? this.registerModule('linear', new Linear(sequenceTerms * members, stepInputs, outDim, { bias: false })) : null;
       this.static = staticTerms ? this.registerModule('static', new Sequential(
-        new Linear(staticTerms * members, 1, hiddenDim), new ReLU(),
+        new Linear(staticTerms * members, o.staticInputs ?? 1, hiddenDim), new ReLU(),
         new Linear(staticTerms * members, hiddenDim, hiddenDim), new ReLU(),
         new Linear(staticTerms * members, hiddenDim, outDim),
       )) : null;
@@ -379,7 +386,8 @@ export class AdditiveRNAM extends Module {
     };
     expect('sequence', inputs.sequence, sequenceTerms, (t) => t.ndim === 4 && t.shape[2] >= 1 && t.shape[3] === stepInputs,
       `(${sequenceTerms}, batch, seq >= 1, ${stepInputs})`);
-    expect('static', inputs.static, staticTerms, (t) => t.ndim === 3 && t.shape[2] === 1, `(${staticTerms}, batch, 1)`);
+    const staticInputs = this.options.staticInputs ?? 1;
+    expect('static', inputs.static, staticTerms, (t) => t.ndim === 3 && t.shape[2] === staticInputs, `(${staticTerms}, batch, ${staticInputs})`);
     expect('categorical', inputs.categorical, categoricalLevels.length, (t) => t.ndim === 3 && t.shape[2] === this.maxLevels,
       `(${categoricalLevels.length}, batch, ${this.maxLevels}) one-hot`);
     if (inputs.lengths != null && !sequenceTerms) throw new ArgumentError(`${where}: lengths given, but the model has no sequence terms`);

@@ -326,6 +326,7 @@ function checkMixedStats(m: unknown, c: PreprocessingRecord['columns'], bad: (wh
   if (!Array.isArray(s.levels) || s.levels.length !== cat.length || !s.levels.every((l) => Array.isArray(l) && l.length >= 1 && l.every((x) => typeof x === 'string'))) bad('mixed.levels must list the levels of each categorical feature');
   if (!(typeof s.gapScale === 'number' && s.gapScale > 0 && Number.isFinite(s.gapScale))) bad('mixed.gapScale must be a positive number');
   if (!(Number.isInteger(s.seq) && s.seq! >= 1)) bad('mixed.seq must be a positive integer');
+  if (s.staticMissing !== undefined && s.staticMissing !== true) bad('mixed.staticMissing must be true when present');
 }
 
 /** Fits the mixed-input preprocessing: columns chosen (and said), target encoded, statistics on the training split. */

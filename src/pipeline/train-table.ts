@@ -20,7 +20,7 @@ import type { TrainableModel } from '../train/model-info.js';
 import type { Describable } from '../nn/describe.js';
 import type { Module } from '../nn/module.js';
 import { MixedDataset } from '../data/mixed-dataset.js';
-import { stepInputsOf } from '../data/mixed-build.js';
+import { staticInputsOf, stepInputsOf } from '../data/mixed-build.js';
 import { Generator } from '../random.js';
 import { checkOptions } from '../optim/options.js';
 import { ArgumentError, describeValue } from '../errors.js';
@@ -398,6 +398,7 @@ function buildModel(pre: Preprocessing, hiddenDim: number, blocks: number, membe
   const stat = r.columns.static ?? [], levels = r.mixed!.levels;
   return new AdditiveRNAM({
     sequenceTerms: pre.featureNames.length - stat.length - levels.length, stepInputs: stepInputsOf(r.mixed!), staticTerms: stat.length,
+    ...(staticInputsOf(r.mixed!) === 2 ? { staticInputs: 2 as const } : {}),
     categoricalLevels: levels.map((l) => l.length), hiddenDim, blocks, outDim: pre.outputs, memberSeeds: [memberSeed],
   }) as TableModel;
 }
