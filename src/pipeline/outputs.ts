@@ -81,15 +81,38 @@ export async function tableOutputs(model: TrainableModel, ds: SeriesDataset | Mi
 
 /** The task's metrics over the samples whose target is known (null when none is). */
 export function outputMetrics(pre: Preprocessing, o: TableOutputs): Metrics | null {
-  const known: number[] = [];
-  for (let i = 0; i < o.samples; i++) if (!Number.isNaN(o.targets[i])) known.push(i);
-  if (known.length === 0) return null;
-  const classes = pre.outputs;
-  const targets = known.map((i) => o.targets[i]);
-  if (pre.task === 'multiclass') {
-    const probs = new Float64Array(known.length * classes);
-    known.forEach((i, j) => probs.set(o.probabilities!.subarray(i * classes, (i + 1) * classes), j * classes));
-    return predictionMetrics('multiclass', probs, targets, classes);
+  const known = new KnownTargets(pre);
+  known.add(o);
+  return known.metrics();
+}
+
+/**
+ * The samples with a known target, gathered over one or more outputs (a stream's chunks), for the
+ * task's metrics: the same numbers in the same order as one output of every sample would give.
+ */
+export class KnownTargets {
+  private readonly scores: number[] = [];
+  private readonly targets: number[] = [];
+
+  constructor(private readonly pre: Preprocessing) {}
+
+  get count(): number {
+    return this.targets.length;
   }
-  return predictionMetrics(pre.task, known.map((i) => o.prediction[i]), targets);
+
+  add(o: TableOutputs): void {
+    const classes = this.pre.outputs, multiclass = this.pre.task === 'multiclass';
+    for (let i = 0; i < o.samples; i++) {
+      if (Number.isNaN(o.targets[i])) continue;
+      this.targets.push(o.targets[i]);
+      if (!multiclass) this.scores.push(o.prediction[i]);
+      else for (let k = 0; k < classes; k++) this.scores.push(o.probabilities![i * classes + k]);
+    }
+  }
+
+  metrics(): Metrics | null {
+    if (this.targets.length === 0) return null;
+    if (this.pre.task === 'multiclass') return predictionMetrics('multiclass', this.scores, this.targets, this.pre.outputs);
+    return predictionMetrics(this.pre.task, this.scores, this.targets);
+  }
 }
