@@ -5,7 +5,7 @@
 // fails part-way leaves no file at --out (and an older one whole).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
@@ -229,6 +229,7 @@ test('bad arguments: typed errors before any reading', async () => {
   }
 });
 
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
 
 // WebGPU: the streamed bytes equal predictTable's on the same device.

@@ -1,6 +1,6 @@
 // A stream of rows cut into long tables of whole ids, each small enough to hold: what predicting a
 // file larger than memory reads. A chunk ends at an id boundary once it holds about `chunkSamples`
-// samples (panel mode: ids; window and table modes: rows, at most one sample each) or 16 times as
+// samples (panel mode: ids; window and table modes: rows, at most one sample each) or 8 times as
 // many rows, so memory stays flat however long the stream is; a single id is never cut.
 import { DataError } from './errors.js';
 import { idCell, type Cell } from './cells.js';
@@ -15,7 +15,7 @@ export interface IdChunkOptions {
   chunkSamples: number;
 }
 
-const ROWS_PER_SAMPLE_CAP = 16;
+const ROWS_PER_SAMPLE_CAP = 8;
 
 /** The stream's rows in tables of whole ids, in stream order, with their row numbers; an id that comes back is an error. */
 export async function* idChunks(source: RowSource, o: IdChunkOptions): AsyncGenerator<LongTable> {

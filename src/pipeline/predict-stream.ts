@@ -20,7 +20,7 @@ import { predictionHeader, predictionRows, type PredictionRow } from './predicti
 export interface PredictStreamOptions extends PredictTableOptions {
   /**
    * Whole ids are gathered until a chunk holds about this many samples (panel mode: ids; window and
-   * table modes: rows) or 16 times as many rows (default 4096); memory follows the chunk, not the stream.
+   * table modes: rows) or 8 times as many rows (default 4096); memory follows the chunk, not the stream.
    */
   chunkSamples?: number;
 }
