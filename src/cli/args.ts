@@ -91,8 +91,8 @@ column may be absent), target_known, prediction (p(positive class) for binary; t
 p_<class> columns for multiclass), intercept, contribution_<feature> per feature; intercept + the
 contributions = the value (regression) or the logit of the positive or predicted class. Text cells a
 spreadsheet would run as formulas (starting with =, +, -, @) get a leading ' unless --raw-cells.
-predict reads DATA.csv a chunk of whole ids at a time and writes as it goes (memory stays flat for
-any file size); each id's rows must be together in the file (an id that comes back after another is
+predict reads DATA.csv a chunk of whole ids at a time and writes as it goes (its memory follows the
+chunk, not the file size); each id's rows must be together in the file (an id that comes back after another is
 an error naming it), or --in-memory reads the whole file and takes ids in any order.`;
 
 function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
