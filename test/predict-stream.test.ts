@@ -1,6 +1,7 @@
 // predictStream and `rnam predict` read their input a chunk of whole ids at a time and write as they
-// go: the bytes are those of predictTable on the whole table (panel, window and plain-table models,
-// with and without missing values, chunks as small as one id, the same on WebGPU); the input is read
+// go: the bytes are those of predictTable on the whole table (panel with intervals, multiclass with
+// text labels, window, plain-table and first-order models, with and without missing values, chunks
+// as small as one id, the same on WebGPU); the input is read
 // lazily; an id that comes back after another is a typed error naming it and its row; a run that
 // fails part-way leaves no file at --out (and an older one whole).
 import { suite } from 'uvu';
@@ -17,8 +18,11 @@ import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 const quiet = { log: null, progress: false, members: 1, epochs: 2, hiddenDim: 4 } as const;
 const dir = mkdtempSync(join(tmpdir(), 'rnam-predict-stream-'));
 
-/** Patients with 3 to 8 visits (times in any order within a patient); every `gap`-th marker cell empty when gap > 0. */
-function panelCsv(gap = 0, seed = 11): string {
+/**
+ * Patients with 3 to 8 visits (times in any order within a patient); every `gap`-th marker cell empty
+ * when gap > 0; the outcome a number, or with `labels` one of three text labels (multiclass).
+ */
+function panelCsv(gap = 0, seed = 11, labels = false): string {
   const gen = new rnam.Generator(seed), lines = ['patient,visit,marker,dose,outcome'];
   let cell = 0;
   for (let p = 0; p < 30; p++) {
@@ -26,7 +30,8 @@ function panelCsv(gap = 0, seed = 11): string {
     const visits = Array.from({ length: n }, (_, t) => t * 3 + gen.int(3)).reverse();
     for (const t of visits) {
       const marker = gap > 0 && ++cell % gap === 0 ? '' : (level + gen.normal() * 0.5).toFixed(3);
-      lines.push(`p${p},${t},${marker},${gen.normal().toFixed(3)},${(10 + 3 * level).toFixed(2)}`);
+      const outcome = labels ? (level < -0.4 ? 'low' : level > 0.4 ? 'high' : 'mid') : (10 + 3 * level).toFixed(2);
+      lines.push(`p${p},${t},${marker},${gen.normal().toFixed(3)},${outcome}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -73,7 +78,7 @@ async function saved(trained: rnam.TrainedModel, name: string): Promise<string> 
 }
 
 const models = new Map<string, { trained: rnam.TrainedModel; csv: string }>();
-async function model(kind: 'panel' | 'panel-gaps' | 'window' | 'window-gaps' | 'table' | 'first-order', device: rnam.Device | 'wasm' = 'wasm'): Promise<{ trained: rnam.TrainedModel; csv: string }> {
+async function model(kind: 'panel' | 'panel-gaps' | 'multiclass' | 'window' | 'window-gaps' | 'table' | 'first-order', device: rnam.Device | 'wasm' = 'wasm'): Promise<{ trained: rnam.TrainedModel; csv: string }> {
   const key = `${kind} ${typeof device === 'string' ? device : device.kind}`;
   const have = models.get(key);
   if (have) return have;
@@ -81,6 +86,9 @@ async function model(kind: 'panel' | 'panel-gaps' | 'window' | 'window-gaps' | '
   let made: { trained: rnam.TrainedModel; csv: string };
   if (kind === 'panel' || kind === 'panel-gaps') {
     const csv = panelCsv(kind === 'panel' ? 0 : 4);
+    made = { csv, trained: await rnam.trainTable(csv, { id: 'patient', time: 'visit', target: 'outcome', device: dev, ...quiet }) };
+  } else if (kind === 'multiclass') {
+    const csv = panelCsv(6, 3, true);
     made = { csv, trained: await rnam.trainTable(csv, { id: 'patient', time: 'visit', target: 'outcome', device: dev, ...quiet }) };
   } else if (kind === 'window' || kind === 'window-gaps') {
     const csv = windowCsv(kind === 'window' ? 0 : 5);
@@ -101,12 +109,13 @@ async function model(kind: 'panel' | 'panel-gaps' | 'window' | 'window-gaps' | '
 
 const test = suite('predictStream and rnam predict');
 
-for (const kind of ['panel', 'panel-gaps', 'window', 'window-gaps', 'table', 'first-order'] as const) {
+for (const kind of ['panel', 'panel-gaps', 'multiclass', 'window', 'window-gaps', 'table', 'first-order'] as const) {
   test(`${kind}: the streamed bytes are predictTable's, for chunks of one id, a few ids and all`, async () => {
     const { trained, csv } = await model(kind);
     const expected = await wholeFile(trained, csv);
     const whole = await rnam.predictTable(trained, csv);
     assert.ok(whole.samples > 20, `${kind}: ${whole.samples} samples`);
+    if (kind === 'multiclass') assert.equal(whole.header.slice(4, 8), ['prediction', 'p_high', 'p_low', 'p_mid'], 'three text labels: multiclass');
     for (const chunkSamples of [1, 7, 4096]) {
       const { text, summary } = await streamed(trained, { csv: pieces(csv, 37) }, { chunkSamples, batchSize: 5 });
       assert.ok(text === expected, `${kind}, chunkSamples ${chunkSamples}: the streamed CSV differs from predictTable's`);
