@@ -1,6 +1,6 @@
 // `rnam predict`: a model file and a CSV to one row per sample (see usage), through loadTrained and
 // predictStream: the CSV is read and the predictions written a chunk of whole ids at a time, so
-// memory stays flat for any file size; --in-memory reads the whole file instead (predictTable),
+// memory follows the chunk, not the file; --in-memory reads the whole file instead (predictTable),
 // for files whose ids are not together. Written atomically, never over an input.
 import { createReadStream } from 'node:fs';
 import { device as chooseDevice, loadTrained, predictStream, predictTable, predictionCsv, DataError, type StreamSummary } from '../index.js';
