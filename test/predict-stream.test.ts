@@ -222,6 +222,24 @@ test('a failure part-way (a bad cell in a late id) leaves no file at --out, an o
   assert.equal(readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no temporary file left');
 });
 
+test('a later id whose times are dates in a file of number times is an error, as in the whole table', async () => {
+  const { trained, csv } = await model('panel');
+  const lines = csv.trimEnd().split('\n');
+  const last = lines.at(-1)!.split(',')[0];
+  const mixed = lines.map((l) => (l.startsWith(`${last},`) ? l.replace(/^([^,]+),(\d+),/, (_, id, t) => `${id},2024-01-${String(Number(t) + 1).padStart(2, '0')},`) : l)).join('\n');
+  const firstDate = lines.findIndex((l) => l.startsWith(`${last},`)) + 1;
+  for (const chunkSamples of [1, 4096]) {
+    try {
+      await streamed(trained, { csv: [mixed] }, { chunkSamples });
+      assert.unreachable('a date among number times was accepted');
+    } catch (err) {
+      assert.instance(err, rnam.DataError);
+      assert.is((err as rnam.DataError).code, 'non-numeric');
+      assert.is((err as rnam.DataError).row, firstDate, `chunkSamples ${chunkSamples}`);
+    }
+  }
+});
+
 test('bad arguments: typed errors before any reading', async () => {
   const { trained } = await model('panel');
   assert.throws(() => rnam.predictStream(trained, { csv: [''] }, { chunkSamples: 0 }), (e: Error) => e instanceof rnam.ArgumentError && /chunkSamples/.test(e.message));
