@@ -103,6 +103,8 @@ export {
 export { Preprocessing, PREPROCESSING_VERSION, type PreprocessingRecord, type PreprocessingOptions, type FitNotes } from './pipeline/preprocessing.js';
 export { trainTable, type TrainTableOptions, type TrainedTable } from './pipeline/train-table.js';
 export { predictTable, type PredictTableOptions, type TablePrediction } from './pipeline/predict-table.js';
+export { predictStream, type PredictStreamOptions, type PredictionStream, type StreamSummary } from './pipeline/predict-stream.js';
+export { predictionCsv, type PredictionRow } from './pipeline/prediction-rows.js';
 export { saveTrained, loadTrained, type TrainedModel, type LoadedTrained, type SaveTrainedOptions } from './pipeline/model-file.js';
 export type { Centering, TableOutputs } from './pipeline/outputs.js';
 export type { Report, ExplainedSample, PredictionIntervals, SplitName as ReportSplit } from './pipeline/report.js';

@@ -51,6 +51,7 @@ export interface PredictArgs {
   rawCells: boolean;
   device: 'auto' | 'wasm' | 'webgpu';
   batchSize: number;
+  inMemory: boolean;
 }
 
 export const usage = `usage:
@@ -64,7 +65,7 @@ export const usage = `usage:
              [--device auto|wasm|webgpu] [--no-progress]
   rnam cv DATA.csv --target COL --out DIR [--folds K] [the train options]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
-             [--raw-cells]
+             [--raw-cells] [--in-memory]
 
 train: panel mode (one sample per id: its rows by time, the target at its last known row) unless
 --window gives sliding windows of N steps with the target H steps (default 1) after each window's
@@ -95,7 +96,10 @@ predict: one row per sample: id, time (as in the input), target (empty where unk
 column may be absent), target_known, prediction (p(positive class) for binary; the class label and
 p_<class> columns for multiclass), intercept, contribution_<feature> per feature; intercept + the
 contributions = the value (regression) or the logit of the positive or predicted class. Text cells a
-spreadsheet would run as formulas (starting with =, +, -, @) get a leading ' unless --raw-cells.`;
+spreadsheet would run as formulas (starting with =, +, -, @) get a leading ' unless --raw-cells.
+predict reads DATA.csv a chunk of whole ids at a time and writes as it goes (its memory follows the
+chunk, not the file size); each id's rows must be together in the file (an id that comes back after another is
+an error naming it), or --in-memory reads the whole file and takes ids in any order.`;
 
 function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;
@@ -224,11 +228,11 @@ export function parseCvArgs(argv: string[]): CvArgs {
 }
 
 export function parsePredictArgs(argv: string[]): PredictArgs {
-  const options = { ...Object.fromEntries(['out', 'device', 'batch-size'].map((n) => [n, { type: 'string' as const }])), 'raw-cells': { type: 'boolean' as const } };
+  const options = { ...Object.fromEntries(['out', 'device', 'batch-size'].map((n) => [n, { type: 'string' as const }])), 'raw-cells': { type: 'boolean' as const }, 'in-memory': { type: 'boolean' as const } };
   const { values: v, positionals } = parse(argv, options, ['MODEL.safetensors', 'DATA.csv']);
   const s = (k: string) => v[k] as string | undefined;
   return {
     model: positionals[0], data: positionals[1], out: required('out', s('out')), rawCells: v['raw-cells'] === true,
-    device: oneOf('device', s('device'), devices, 'auto')!, batchSize: integer('batch-size', s('batch-size'), 256, 1),
+    device: oneOf('device', s('device'), devices, 'auto')!, batchSize: integer('batch-size', s('batch-size'), 256, 1), inMemory: v['in-memory'] === true,
   };
 }

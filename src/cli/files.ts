@@ -12,6 +12,16 @@ export function readInput(path: string, what: string): Buffer {
   }
 }
 
+/** An input read later as a stream: it must exist, be a file and be readable now (a usage error naming it). */
+export function checkInputFile(path: string, what: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+    if (statSync(path).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
 
 /** An output folder: made when missing; a file there, or a folder that cannot be written, is a usage error now, not after training. */

@@ -1,16 +1,18 @@
 // `rnam predict`: a model file and a CSV to one row per sample (see usage), through loadTrained and
-// predictTable; written atomically, never over an input.
-import Papa from 'papaparse';
-import { device as chooseDevice, loadTrained, predictTable } from '../index.js';
-import { writeFilesAtomically } from '../io/atomic-write.js';
+// predictStream: the CSV is read and the predictions written a chunk of whole ids at a time, so
+// memory follows the chunk, not the file; --in-memory reads the whole file instead (predictTable),
+// for files whose ids are not together. Written atomically, never over an input.
+import { createReadStream } from 'node:fs';
+import { device as chooseDevice, loadTrained, predictStream, predictTable, predictionCsv, DataError, type StreamSummary } from '../index.js';
+import { writeFileAtomicallyFrom } from '../io/atomic-write.js';
 import type { PredictArgs } from './args.js';
-import { checkOutFile, readInput } from './files.js';
+import { checkInputFile, checkOutFile, readInput } from './files.js';
 import type { Log } from './train.js';
 
 export async function predictCommand(args: PredictArgs, log: Log): Promise<number> {
   checkOutFile(args.out, [args.model, args.data]);
   const modelBytes = readInput(args.model, 'the model file');
-  const text = readInput(args.data, 'the data file').toString('utf8');
+  checkInputFile(args.data, 'the data file');
   const dev = await chooseDevice(args.device);
   const trained = await loadTrained(new Uint8Array(modelBytes.buffer, modelBytes.byteOffset, modelBytes.byteLength), { device: dev });
   if (trained.intervals) {
@@ -18,10 +20,23 @@ export async function predictCommand(args: PredictArgs, log: Log): Promise<numbe
     log(`intervals: prediction ± ${trained.intervals.halfWidth.toPrecision(4)} (${trained.intervals.coverage * 100}% coverage${rolling})`);
   }
   if (!trained.centered) log('the model file has no centering (written by an older rnam): contributions are the model\'s own, uncentered');
-  const p = await predictTable(trained, text, { batchSize: args.batchSize, rawCells: args.rawCells });
-  await writeFilesAtomically([[args.out, Papa.unparse({ fields: p.header, data: [...p.rows()] }) + '\n']]);
-  const known = p.targetKnown.filter(Boolean).length;
-  const metrics = p.metrics ? `; on them: ${Object.entries(p.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}` : '';
-  log(`wrote ${p.samples} predictions to ${args.out} (${known} with a known target${metrics})`);
-  return p.samples;
+  const options = { batchSize: args.batchSize, rawCells: args.rawCells };
+  let summary: StreamSummary;
+  if (args.inMemory) {
+    const p = await predictTable(trained, readInput(args.data, 'the data file').toString('utf8'), options);
+    await writeFileAtomicallyFrom(args.out, predictionCsv(p.header, [Array.from(p.rows())]));
+    summary = { samples: p.samples, known: p.targetKnown.filter(Boolean).length, metrics: p.metrics };
+  } else {
+    const p = predictStream(trained, { csv: createReadStream(args.data, { highWaterMark: 1 << 20 }) }, options);
+    try {
+      await writeFileAtomicallyFrom(args.out, predictionCsv(p.header, p.batches()));
+    } catch (err) {
+      if (err instanceof DataError && err.code === 'unsorted-stream') log('rnam predict reads the file a chunk of whole ids at a time: sort it by id, or pass --in-memory to read it whole');
+      throw err;
+    }
+    summary = p.summary();
+  }
+  const metrics = summary.metrics ? `; on them: ${Object.entries(summary.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}` : '';
+  log(`wrote ${summary.samples} predictions to ${args.out} (${summary.known} with a known target${metrics})`);
+  return summary.samples;
 }

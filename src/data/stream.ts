@@ -2,7 +2,7 @@
 // an id), one id's series in memory at a time, batches out as an async iterable. The numbers are
 // those of the in-memory build with the same options (same series code, same materialize).
 import { DataError } from './errors.js';
-import { csvRecords, type TextChunks } from './csv.js';
+import { sourceRecords, IdRuns, type RowSource } from './row-source.js';
 import type { Cell, TimeKind } from './cells.js';
 import { resolveColumns, type ResolvedColumns } from './columns.js';
 import { buildSeries, rowId, timeKindFrom, type Series } from './series.js';
@@ -16,10 +16,7 @@ import { checkLayout, type Layout } from './layout.js';
 import type { Batch } from './series-dataset.js';
 import type { ColumnOptions, MissingRule, SplitName, SplitOptions, WindowOptions } from './options.js';
 
-/** CSV text in chunks (read with papaparse's incremental parser), or row objects from any (async) iterable. */
-export type RowSource =
-  | { csv: TextChunks; delimiter?: string }
-  | { rows: AsyncIterable<Record<string, Cell>> | Iterable<Record<string, Cell>> };
+export type { RowSource } from './row-source.js';
 
 export interface StreamOptions extends ColumnOptions, WindowOptions {
   /** Named: a stream cannot be scanned for its numeric columns first. */
@@ -55,20 +52,6 @@ interface StreamContext {
   cut: TimeCut | null;
 }
 
-async function* records(source: RowSource): AsyncGenerator<{ columns: readonly string[]; cells: readonly Cell[]; row: number }> {
-  if ('csv' in source) {
-    for await (const { columns, record } of csvRecords(source.csv, { delimiter: source.delimiter })) yield { columns, cells: record.cells, row: record.row };
-    return;
-  }
-  let columns: string[] | null = null, row = 0;
-  for await (const obj of source.rows as AsyncIterable<Record<string, Cell>>) {
-    columns ??= Object.keys(obj);
-    row++;
-    yield { columns, cells: columns.map((c) => obj[c]), row };
-  }
-  if (!columns) throw new DataError('empty', 'the stream has no rows');
-}
-
 /** Each id's checked series in stream order; an id that comes back after another started is an error. */
 async function* streamSeries(source: RowSource, options: StreamOptions): AsyncGenerator<{ series: Series; ctx: StreamContext }> {
   const window = checkWindow(options);
@@ -76,11 +59,9 @@ async function* streamSeries(source: RowSource, options: StreamOptions): AsyncGe
   if (missing !== 'error' && missing !== 'carry-forward') throw new DataError('option', `missing must be 'error' or 'carry-forward', got ${String(missing)}`);
   if (options.split && options.split.by !== 'time') throw new DataError('option', "a stream splits by time only (split: { by: 'time', ... })");
   let ctx: StreamContext | null = null, kind: TimeKind | null = null;
-  let id: string | null = null, cells: (readonly Cell[])[] = [], rows: number[] = [];
-  const done = new Set<string>();
+  let id: string | null = null, cells: (readonly Cell[])[] = [], rows: number[] = [], runs: IdRuns | null = null;
   const finish = (): Series | null => {
     if (id === null) return null;
-    done.add(id);
     const s = buildSeries(id, cells, rows, ctx!.columns, kind!);
     cells = [];
     rows = [];
@@ -92,16 +73,16 @@ async function* streamSeries(source: RowSource, options: StreamOptions): AsyncGe
     applyMissingRule(s, missing, ctx!.names, ctx!.hasId);
     return s;
   };
-  for await (const r of records(source)) {
+  for await (const r of sourceRecords(source)) {
     if (!ctx) {
       const columns = resolveColumns(r.columns, options, window.horizon >= 1, null);
       ctx = { columns, names: columns.features.map((f) => f.name), hasId: columns.id !== undefined, window, cut: null };
       kind = timeKindFrom(r.cells[columns.time.index], columns, r.row, columns.id ? rowId(r.cells, columns, r.row) : undefined);
       ctx.cut = options.split ? timeCut(options.split, kind) : null;
+      runs = new IdRuns(columns.id?.name);
     }
     const rid = rowId(r.cells, ctx.columns, r.row);
-    if (rid !== id) {
-      if (done.has(rid)) throw new DataError('unsorted-stream', 'the id comes back after other ids: a stream must hold each id\'s rows together (sort it by id)', { id: rid, row: r.row, column: ctx.columns.id?.name });
+    if (runs!.next(rid, r.row)) {
       const s = finish();
       if (s) yield { series: s, ctx };
       id = rid;

@@ -12,6 +12,7 @@ function nodeFs(): typeof import('node:fs/promises') {
 }
 
 let counter = 0;
+const tempName = (path: string) => `${path}.tmp-${process.pid}-${++counter}`;
 
 /** Writes every [path, contents] pair atomically, then renames them into place together. */
 export async function writeFilesAtomically(files: readonly (readonly [string, string | Uint8Array])[]): Promise<void> {
@@ -19,7 +20,7 @@ export async function writeFilesAtomically(files: readonly (readonly [string, st
   const temps: [string, string][] = [];
   try {
     for (const [path, contents] of files) {
-      const temp = `${path}.tmp-${process.pid}-${++counter}`;
+      const temp = tempName(path);
       temps.push([temp, path]);
       const handle = await fs.open(temp, 'wx');
       try {
@@ -32,6 +33,30 @@ export async function writeFilesAtomically(files: readonly (readonly [string, st
     for (const [temp, path] of temps) await fs.rename(temp, path);
   } catch (err) {
     await Promise.all(temps.map(([temp]) => fs.rm(temp, { force: true })));
+    throw err;
+  }
+}
+
+/**
+ * Writes the pieces of one file as they come (a stream's output, never held whole) to a temporary
+ * file, flushes it and renames it over `path`; if a piece fails to come (an error in the source),
+ * the temporary file is removed and `path` keeps what it held.
+ */
+export async function writeFileAtomicallyFrom(path: string, pieces: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void> {
+  const fs = nodeFs();
+  const temp = tempName(path);
+  const handle = await fs.open(temp, 'wx');
+  try {
+    try {
+      // writeFile on an open handle writes all of a piece at the current position.
+      for await (const piece of pieces) await handle.writeFile(piece);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, path);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
     throw err;
   }
 }

@@ -84,16 +84,44 @@ export async function tableOutputs(model: TrainableModel, ds: SeriesDataset | Mi
 
 /** The task's metrics over the samples whose target is known (null when none is), weighted by the samples' weights when they have them. */
 export function outputMetrics(pre: Preprocessing, o: TableOutputs): Metrics | null {
-  const known: number[] = [];
-  for (let i = 0; i < o.samples; i++) if (!Number.isNaN(o.targets[i])) known.push(i);
-  if (known.length === 0) return null;
-  const classes = pre.outputs;
-  const targets = known.map((i) => o.targets[i]);
-  const weights = o.weights && known.map((i) => o.weights![i]);
-  if (pre.task === 'multiclass') {
-    const probs = new Float64Array(known.length * classes);
-    known.forEach((i, j) => probs.set(o.probabilities!.subarray(i * classes, (i + 1) * classes), j * classes));
-    return predictionMetrics('multiclass', probs, targets, classes, weights);
+  const known = new KnownTargets(pre);
+  known.add(o);
+  return known.metrics();
+}
+
+/**
+ * The samples with a known target, gathered over one or more outputs (a stream's chunks), for the
+ * task's metrics: the same numbers in the same order as one output of every sample would give.
+ */
+export class KnownTargets {
+  private readonly scores: number[] = [];
+  private readonly targets: number[] = [];
+  /** The samples' weights (the weight column training read), when the outputs carry them. */
+  private readonly weights: number[] = [];
+  private weighted = false;
+
+  constructor(private readonly pre: Preprocessing) {}
+
+  get count(): number {
+    return this.targets.length;
   }
-  return predictionMetrics(pre.task, known.map((i) => o.prediction[i]), targets, 2, weights);
+
+  add(o: TableOutputs): void {
+    if (o.weights) this.weighted = true;
+    const classes = this.pre.outputs, multiclass = this.pre.task === 'multiclass';
+    for (let i = 0; i < o.samples; i++) {
+      if (Number.isNaN(o.targets[i])) continue;
+      this.targets.push(o.targets[i]);
+      this.weights.push(o.weights ? o.weights[i] : 1);
+      if (!multiclass) this.scores.push(o.prediction[i]);
+      else for (let k = 0; k < classes; k++) this.scores.push(o.probabilities![i * classes + k]);
+    }
+  }
+
+  metrics(): Metrics | null {
+    if (this.targets.length === 0) return null;
+    const weights = this.weighted ? this.weights : undefined;
+    if (this.pre.task === 'multiclass') return predictionMetrics('multiclass', this.scores, this.targets, this.pre.outputs, weights);
+    return predictionMetrics(this.pre.task, this.scores, this.targets, 2, weights);
+  }
 }

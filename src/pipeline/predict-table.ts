@@ -7,8 +7,7 @@ import { outputMetrics, tableOutputs, type TableOutputs } from './outputs.js';
 import type { TrainedModel } from './model-file.js';
 import { toTable, type TableInput } from './table-input.js';
 import type { Metrics } from '../train/task.js';
-import { safeCsvCell } from '../io/csv-cells.js';
-import { halfWidths } from './intervals.js';
+import { predictionHeader, predictionRows, sampleHalfWidths, type PredictionRow } from './prediction-rows.js';
 
 export interface PredictTableOptions {
   /** Samples per forward pass (default 256). */
@@ -29,39 +28,29 @@ export interface TablePrediction extends TableOutputs {
   metrics: Metrics | null;
   /** The CSV columns and rows `rnam predict` writes (times in the input's format, class labels as given). */
   header: string[];
-  rows(): Generator<(string | number)[]>;
+  rows(): Generator<PredictionRow>;
 }
 
 export async function predictTable(trained: TrainedModel, data: TableInput, options: PredictTableOptions = {}): Promise<TablePrediction> {
   checkOptions('predictTable', options, ['batchSize', 'rawCells']);
-  const cell = (v: string | number) => safeCsvCell(v, { raw: options.rawCells ?? false });
-  const batchSize = options.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError(`predictTable: batchSize must be a positive integer, got ${describeValue(options.batchSize)}`);
-  if (!trained || typeof trained !== 'object' || !trained.preprocessing || !trained.model) {
-    throw new ArgumentError('predictTable: pass what trainTable or loadTrained returned ({ model, preprocessing, centering })');
-  }
+  const { batchSize, raw } = checkPredictOptions('predictTable', trained, options);
   const pre = trained.preprocessing;
   // The weight column training read, when the table has it, weights the metrics.
   const ds = pre.transform(toTable('predictTable', data), { weights: true });
   const o = await tableOutputs(trained.model, ds, pre, trained.centering, batchSize);
-  const targetKnown = Array.from(o.targets, (y) => !Number.isNaN(y));
-  const classes = pre.task === 'multiclass' ? pre.record.target.classes! : [];
-  const features = pre.featureNames;
-  const widths = pre.task === 'regression' && trained.intervals ? halfWidths(trained.intervals, o, pre.record.horizon) : null;
-  const header = ['id', 'time', 'target', 'target_known', 'prediction', ...(widths ? ['lower', 'upper'] : []), ...classes.map((c) => `p_${c}`), 'intercept', ...features.map((f) => `contribution_${f}`)].map((h) => String(cell(h)));
-  const label = (v: number) => (pre.task === 'regression' ? v : pre.classLabel(v));
+  const widths = sampleHalfWidths(trained, o);
   return {
-    ...o, targetKnown, halfWidths: widths, metrics: outputMetrics(pre, o), header,
-    * rows() {
-      for (let i = 0; i < o.samples; i++) {
-        yield [
-          cell(o.ids[i]), pre.formatTime(o.times[i]), targetKnown[i] ? cell(label(o.targets[i])) : '', targetKnown[i] ? 'true' : 'false',
-          pre.task === 'multiclass' ? cell(pre.classLabel(o.prediction[i])) : o.prediction[i],
-          ...(widths ? [o.prediction[i] - widths[i], o.prediction[i] + widths[i]] : []),
-          ...classes.map((_, k) => o.probabilities![i * classes.length + k]),
-          o.intercept[i], ...features.map((_, t) => o.contributions[t * o.samples + i]),
-        ];
-      }
-    },
+    ...o, targetKnown: Array.from(o.targets, (y) => !Number.isNaN(y)), halfWidths: widths, metrics: outputMetrics(pre, o), header: predictionHeader(trained, raw),
+    rows: () => predictionRows(trained, o, raw, widths),
   };
+}
+
+/** The batch size (default 256) and the raw-cells flag, checked; `trained` must be what trainTable or loadTrained returned. */
+export function checkPredictOptions(where: string, trained: TrainedModel, options: PredictTableOptions): { batchSize: number; raw: boolean } {
+  const batchSize = options.batchSize ?? 256;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError(`${where}: batchSize must be a positive integer, got ${describeValue(options.batchSize)}`);
+  if (!trained || typeof trained !== 'object' || !trained.preprocessing || !trained.model) {
+    throw new ArgumentError(`${where}: pass what trainTable or loadTrained returned ({ model, preprocessing, centering })`);
+  }
+  return { batchSize, raw: options.rawCells ?? false };
 }
