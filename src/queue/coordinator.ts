@@ -57,6 +57,7 @@ export async function runJobsOnQueue(options: RunJobsOnQueueOptions): Promise<un
   if (!Number.isInteger(attempts) || attempts < 1) throw new ArgumentError(`runJobsOnQueue: attempts must be an integer >= 1, got ${describeValue(options.attempts)}`);
   if (!Number.isInteger(blobMinChars) || blobMinChars < 1) throw new ArgumentError(`runJobsOnQueue: blobMinChars must be an integer >= 1, got ${describeValue(options.blobMinChars)}`);
   const log = options.log ?? (() => {});
+  if (jobs.length === 0) return [];
 
   const modules = await loadQueueModules();
   const { bullmq } = modules;
@@ -79,6 +80,7 @@ export async function runJobsOnQueue(options: RunJobsOnQueueOptions): Promise<un
     let reusedCount = 0;
     let settle!: { resolve: () => void; reject: (err: unknown) => void };
     const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject }; });
+    done.catch(() => {}); // a failure found before the race below is awaited there, never unhandled
 
     const finish = (id: string, result: unknown, reused: boolean) => {
       if (!pending.delete(id)) return;
