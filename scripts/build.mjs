@@ -63,8 +63,21 @@ const noDawn = {
     }));
   },
 };
-await esbuild.build({ ...common, platform: 'node', external: ['webgpu'], outfile: join(root, 'dist', 'rnam.node.js') });
-await esbuild.build({ ...common, platform: 'browser', plugins: [noDawn], outfile: join(root, 'dist', 'rnam.browser.js') });
+// The job queue's optional packages (bullmq, ioredis) are loaded at run time in Node, never bundled;
+// the browser bundle gets a stub that says the queue runs in Node.
+const queuePackages = ['bullmq', 'ioredis'];
+const noQueue = {
+  name: 'no-queue',
+  setup(build) {
+    build.onResolve({ filter: /^(bullmq|ioredis)$/ }, (args) => ({ path: args.path, namespace: 'no-queue' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-queue' }, () => ({
+      contents: "throw new Error('the job queue (bullmq, ioredis) runs in Node only, not in the browser build');",
+      loader: 'js',
+    }));
+  },
+};
+await esbuild.build({ ...common, platform: 'node', external: ['webgpu', ...queuePackages], outfile: join(root, 'dist', 'rnam.node.js') });
+await esbuild.build({ ...common, platform: 'browser', plugins: [noDawn, noQueue], outfile: join(root, 'dist', 'rnam.browser.js') });
 // The command line (bin/rnam.js): src/cli over the Node bundle, which stays external (one copy of the
 // library, one RnamError class); the chart renderer (vega, vega-lite) is bundled in, so `rnam train`
 // writes its report without any optional package installed.
@@ -75,7 +88,7 @@ const cliExternals = {
   },
 };
 await esbuild.build({ ...common, entryPoints: [join(root, 'src', 'cli', 'main.ts')], platform: 'node', sourcemap: false, minify: true,
-  plugins: [cliExternals], external: ['webgpu', 'canvas'], outfile: join(root, 'dist', 'cli.js') });
+  plugins: [cliExternals], external: ['webgpu', 'canvas', ...queuePackages], outfile: join(root, 'dist', 'cli.js') });
 // rnam/plot (Node only): vega and vega-lite stay optional peers, loaded at run time; the errors come
 // from the main bundle, so an RnamError thrown by the plot entry is the class `rnam` exports.
 const mainErrors = {

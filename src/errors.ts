@@ -44,6 +44,25 @@ export class FileFormatError extends RnamError {
   override name = 'FileFormatError';
 }
 
+/** What went wrong with the job queue (runJobsOnQueue, startQueueWorker, `rnam worker`). */
+export type QueueErrorCode =
+  | 'missing-package' // bullmq or ioredis is not installed
+  | 'bad-url' // not a redis:// or rediss:// URL
+  | 'unreachable' // Redis refused, timed out or went away
+  | 'bad-job' // a job id or payload the queue cannot carry
+  | 'stale-job' // a job id already in the queue with another kind or payload
+  | 'job-failed'; // a job that failed on its worker after its attempts
+
+/** A job queue error: the code says which kind; jobId names the job where there is one. */
+export class QueueError extends RnamError {
+  override name = 'QueueError';
+  constructor(message: string, readonly code: QueueErrorCode, options?: { cause?: unknown; jobId?: string }) {
+    super(message, options);
+    if (options?.jobId !== undefined) this.jobId = options.jobId;
+  }
+  readonly jobId?: string;
+}
+
 /** A device as far as an error message needs it (errors.ts imports nothing, so every layer may import it). */
 interface Described {
   readonly description: string;

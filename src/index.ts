@@ -61,7 +61,7 @@ export {
   type Values as MetricValues, type BinaryScoreOptions, type AccuracyOptions, type LogLossOptions, type WeightOptions,
 } from './train/metrics.js';
 // The typed errors (instanceof RnamError catches every one) and tensor()'s nested values.
-export { RnamError, ArgumentError, DeviceError, OutOfMemoryError, NonFiniteError, StateDictError, FileFormatError } from './errors.js';
+export { RnamError, ArgumentError, DeviceError, OutOfMemoryError, NonFiniteError, StateDictError, FileFormatError, QueueError, type QueueErrorCode } from './errors.js';
 export type { NestedValues } from './creation.js';
 // Sequence models for any layout, and the last valid step of right-padded sequences.
 export { SequenceModel, type SequenceModelOptions, type SequenceCell } from './nn/sequence-model.js';
@@ -117,3 +117,8 @@ export type { MixedStats } from './data/mixed-build.js';
 export type { SplitDatasets } from './pipeline/preprocessing.js';
 export type { TableModel } from './pipeline/train-table.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidation, type FoldResult } from './pipeline/cross-validate.js';
+// Jobs over machines: a BullMQ queue on Redis (bullmq and ioredis are optional, loaded on first use).
+export { runJobsOnQueue, JOB_RETENTION_SECONDS, type RunJobsOnQueueOptions, type QueueResult } from './queue/coordinator.js';
+export { startQueueWorker, LOCK_DURATION_MS, STALLED_INTERVAL_MS, MAX_STALLED_COUNT, type QueueWorker, type QueueWorkerOptions, type JobHandler } from './queue/worker.js';
+export { parseRedisUrl, DEFAULT_QUEUE, type RedisTarget } from './queue/url.js';
+export type { QueueJob } from './queue/job-data.js';

@@ -1,7 +1,7 @@
 // The package as a user installs it: `npm pack --dry-run` lists only what is loaded (the two
 // bundles, the command line and rnam/plot, the declarations, README, LICENSE), no source maps, no .wasm files (the bundles embed
 // the wasm), no base64 in the declarations; `webgpu` is an optional peer dependency and its absence
-// is a DeviceError saying how to install it; the declarations type-check with the TypeScript here.
+// is a DeviceError saying how to install it; bullmq and ioredis (the job queue) are optional dependencies no bundle carries; the declarations type-check with the TypeScript here.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,22 @@ test('webgpu is an optional peer dependency (and a dev dependency), never instal
   assert.not.ok(pkg.dependencies?.webgpu ?? pkg.optionalDependencies?.webgpu, 'webgpu in dependencies or optionalDependencies');
   assert.match(readFileSync(join(root, 'LICENSE'), 'utf8'), /MIT License[\s\S]*rnam contributors/);
   assert.is(pkg.license, 'MIT');
+});
+
+test('bullmq and ioredis are optional dependencies that no bundle carries: Node loads them at run time, the browser bundle never', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  for (const name of ['bullmq', 'ioredis']) {
+    assert.ok(pkg.optionalDependencies?.[name], `optionalDependencies.${name}`);
+    assert.not.ok(pkg.dependencies?.[name], `${name} in dependencies`);
+  }
+  const bundle = (name: string) => readFileSync(join(root, 'dist', name), 'utf8');
+  // Strings of their sources: BullMQ's job-id check and ioredis' retry message.
+  for (const name of ['rnam.node.js', 'rnam.browser.js', 'cli.js']) {
+    assert.not.ok(bundle(name).includes('Custom Id cannot be integers'), `${name} bundles bullmq`);
+    assert.not.ok(bundle(name).includes('Reached the max retries per request limit'), `${name} bundles ioredis`);
+  }
+  assert.match(bundle('rnam.node.js'), 'import("bullmq")');
+  assert.not.match(bundle('rnam.browser.js'), 'import("bullmq")');
 });
 
 test('without the webgpu package, device(\'webgpu\') is a DeviceError saying `npm install webgpu`; wasm still works', () => {

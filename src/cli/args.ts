@@ -54,6 +54,12 @@ export interface PredictArgs {
   inMemory: boolean;
 }
 
+export interface WorkerArgs {
+  queue: string;
+  queueName?: string;
+  concurrency: number;
+}
+
 export const usage = `usage:
   rnam train DATA.csv --target COL --out DIR [--time COL] [--id COL] [--features a,b,c]
              [--static a,b] [--categorical a,b] [--task regression|binary|multiclass]
@@ -66,6 +72,7 @@ export const usage = `usage:
   rnam cv DATA.csv --target COL --out DIR [--folds K] [the train options]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
              [--raw-cells] [--in-memory]
+  rnam worker --queue redis://HOST:PORT [--queue-name NAME] [--concurrency N]
 
 train: panel mode (one sample per id: its rows by time, the target at its last known row) unless
 --window gives sliding windows of N steps with the target H steps (default 1) after each window's
@@ -99,7 +106,12 @@ contributions = the value (regression) or the logit of the positive or predicted
 spreadsheet would run as formulas (starting with =, +, -, @) get a leading ' unless --raw-cells.
 predict reads DATA.csv a chunk of whole ids at a time and writes as it goes (its memory follows the
 chunk, not the file size); each id's rows must be together in the file (an id that comes back after another is
-an error naming it), or --in-memory reads the whole file and takes ids in any order.`;
+an error naming it), or --in-memory reads the whole file and takes ids in any order.
+worker: runs jobs from a queue on Redis (rediss:// for TLS, user:password@ and /DB as in any Redis URL)
+until stopped; start one per machine (docs/queue.md). --queue-name (default rnam) must match the
+coordinator's; --concurrency (default 1) jobs at a time. Needs the optional packages bullmq and
+ioredis. Ctrl-C or SIGTERM: finishes the running job first; a second one stops at once (the job
+goes back to the queue once its lock expires).`;
 
 function integer(flag: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;
@@ -235,4 +247,11 @@ export function parsePredictArgs(argv: string[]): PredictArgs {
     model: positionals[0], data: positionals[1], out: required('out', s('out')), rawCells: v['raw-cells'] === true,
     device: oneOf('device', s('device'), devices, 'auto')!, batchSize: integer('batch-size', s('batch-size'), 256, 1), inMemory: v['in-memory'] === true,
   };
+}
+
+export function parseWorkerArgs(argv: string[]): WorkerArgs {
+  const options = Object.fromEntries(['queue', 'queue-name', 'concurrency'].map((n) => [n, { type: 'string' as const }]));
+  const { values: v } = parse(argv, options, []);
+  const s = (k: string) => v[k] as string | undefined;
+  return { queue: required('queue', s('queue')), queueName: s('queue-name'), concurrency: integer('concurrency', s('concurrency'), 1, 1) };
 }

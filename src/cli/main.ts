@@ -1,10 +1,11 @@
-// The `rnam` command: train and predict (see usage). Errors print one line naming what is wrong
+// The `rnam` command: train, cv, predict and worker (see usage). Errors print one line naming what is wrong
 // (exit code 1; 2 for a wrong command line); --help prints the usage.
 import { tmpdir } from 'node:os';
-import { parseCvArgs, parsePredictArgs, parseTrainArgs, usage, UsageError } from './args.js';
+import { parseCvArgs, parsePredictArgs, parseTrainArgs, parseWorkerArgs, usage, UsageError } from './args.js';
 import { crossValidateCommand } from './cv.js';
 import { train } from './train.js';
 import { predictCommand } from './predict.js';
+import { workerCommand } from './worker.js';
 
 /** The library's option spellings in a message, as the command line's flags. */
 function asFlags(message: string): string {
@@ -27,7 +28,8 @@ export async function main(argv: string[], log = (line: string) => console.error
       if (command === 'train') { const a = parseTrainArgs(rest); run = () => train(a, log); }
       else if (command === 'predict') { const a = parsePredictArgs(rest); run = () => predictCommand(a, log); }
       else if (command === 'cv') { const a = parseCvArgs(rest); run = () => crossValidateCommand(a, log); }
-      else throw new UsageError(`unknown command '${command}' (train, cv or predict)`);
+      else if (command === 'worker') { const a = parseWorkerArgs(rest); run = () => workerCommand(a, log); }
+      else throw new UsageError(`unknown command '${command}' (train, cv, predict or worker)`);
     } catch (err) {
       // A wrong command line: the usage follows the one-line message.
       if (err instanceof UsageError) (err as UsageError & { showUsage?: boolean }).showUsage = true;

@@ -1,0 +1,29 @@
+// `rnam worker`: runs jobs from a queue on Redis until stopped. The first SIGINT or SIGTERM lets the
+// running job finish and takes no new one; a second stops at once (the job's lock expires and
+// another worker runs it again).
+import { startQueueWorker } from '../index.js';
+import { runJob } from '../jobs/run-job.js';
+import type { WorkerArgs } from './args.js';
+import type { Log } from './train.js';
+
+export async function workerCommand(a: WorkerArgs, log: Log): Promise<void> {
+  const worker = await startQueueWorker({ url: a.queue, queue: a.queueName, concurrency: a.concurrency, handle: (kind, payload) => runJob(kind, payload), log });
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    if (++signals === 1) {
+      log(`${signal}: finishing the running job${a.concurrency === 1 ? '' : 's'}, taking no new one (${signal} again to stop at once)`);
+      worker.close().catch(() => {});
+    } else {
+      log(`${signal}: stopping at once; the running job goes back to the queue when its lock expires`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await worker.done;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
