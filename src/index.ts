@@ -61,7 +61,7 @@ export {
   type Values as MetricValues, type BinaryScoreOptions, type AccuracyOptions, type LogLossOptions,
 } from './train/metrics.js';
 // The typed errors (instanceof RnamError catches every one) and tensor()'s nested values.
-export { RnamError, ArgumentError, DeviceError, OutOfMemoryError, NonFiniteError, StateDictError, FileFormatError } from './errors.js';
+export { RnamError, ArgumentError, DeviceError, OutOfMemoryError, NonFiniteError, StateDictError, FileFormatError, JobError } from './errors.js';
 export type { NestedValues } from './creation.js';
 // Sequence models for any layout, and the last valid step of right-padded sequences.
 export { SequenceModel, type SequenceModelOptions, type SequenceCell } from './nn/sequence-model.js';
@@ -115,3 +115,8 @@ export type { MixedStats } from './data/mixed-build.js';
 export type { SplitDatasets } from './pipeline/preprocessing.js';
 export type { TableModel } from './pipeline/train-table.js';
 export { crossValidate, type CrossValidateOptions, type CrossValidation, type FoldResult } from './pipeline/cross-validate.js';
+export { runJob, jobKinds, type JobKind } from './jobs/run-job.js';
+export { runJobs, type Job, type RunJobsOptions } from './jobs/run-jobs.js';
+export { LocalPool } from './jobs/local-pool.js';
+export { toJsonSafe, fromJsonSafe } from './jobs/job-json.js';
+export type { FoldJob, FoldJobResult, FoldJobOptions } from './jobs/fold-job.js';

@@ -60,7 +60,7 @@ export const usage = `usage:
              [--coverage F]
              [--missing mask|carry-forward|error] [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress]
-  rnam cv DATA.csv --target COL --out DIR [--folds K] [the train options]
+  rnam cv DATA.csv --target COL --out DIR [--folds K] [--workers N] [the train options]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
              [--raw-cells]
 
@@ -84,7 +84,8 @@ DIR/report.html together (the previous ones stay whole until the new ones are co
 cv: K-fold cross-validation (default 5) with train's options: whole ids per fold, stratified by the
 label for classification; with --window, rolling origin (each fold trains on the past and tests on
 the block after it). Writes DIR/cv.json (metrics per fold, their mean and sd) and DIR/oof.csv (every
-scored sample once, with its fold, in predict's columns).
+scored sample once, with its fold, in predict's columns). --workers N trains N folds at a time on
+worker threads (default 1), each with its share of the cores; the results are the same bits.
 predict: one row per sample: id, time (as in the input), target (empty where unknown: the target
 column may be absent), target_known, prediction (p(positive class) for binary; the class label and
 p_<class> columns for multiclass), intercept, contribution_<feature> per feature; intercept + the
@@ -187,16 +188,29 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
 
 export interface CvArgs extends TrainArgs {
   folds: number;
+  /** Worker threads the folds train on (1: this thread). */
+  workers: number;
+}
+
+/** A command's own flags with a value (--folds K, --workers N, ...) taken out of argv before train's flags are parsed. */
+export function takeFlags(argv: readonly string[], flags: readonly string[]): { values: Record<string, string | undefined>; rest: string[] } {
+  const values: Record<string, string | undefined> = {}, rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+    if (flag !== undefined && flags.includes(flag)) {
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw new UsageError(`--${flag} needs a value`);
+      values[flag] = argv[++i];
+    } else rest.push(argv[i]);
+  }
+  return { values, rest };
 }
 
 export function parseCvArgs(argv: string[]): CvArgs {
   for (const flag of ['--test', '--test-data', '--split-column']) {
     if (argv.includes(flag)) throw new UsageError(`${flag} is for train: cv holds out each fold in turn`);
   }
-  const at = argv.indexOf('--folds');
-  const folds = at >= 0 ? integer('folds', argv[at + 1], 5, 2) : 5;
-  const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
-  return { ...parseTrainArgs(rest), folds };
+  const { values, rest } = takeFlags(argv, ['folds', 'workers']);
+  return { ...parseTrainArgs(rest), folds: integer('folds', values.folds, 5, 2), workers: integer('workers', values.workers, 1, 1) };
 }
 
 export function parsePredictArgs(argv: string[]): PredictArgs {

@@ -13,7 +13,7 @@ export async function crossValidateCommand(args: CvArgs, log: Log): Promise<Cros
   const cv = await crossValidate(text, {
     id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical,
     model: args.model, task: args.task, positive: args.positive, window: args.window, horizon: args.horizon, missing: args.missing,
-    split: { validation: args.validation, seed: args.splitSeed ?? args.seed }, folds: args.folds,
+    split: { validation: args.validation, seed: args.splitSeed ?? args.seed }, folds: args.folds, workers: args.workers,
     epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks,
     members: args.members, refit: args.refit, coverage: args.coverage, device: args.device, log,
   });
