@@ -3,12 +3,14 @@
 // same bits wherever it runs. A kind not listed here, or a payload that is not that kind's, is a JobError.
 import { JobError, describeValue } from '../errors.js';
 import { checkFoldJob, runFoldJob } from './fold-job.js';
+import { checkTrialJob, runTrialJob } from './trial-job.js';
 import { toJsonSafe } from './job-json.js';
 
-export type JobKind = 'fold';
+export type JobKind = 'fold' | 'trial';
 
 const runners: Record<JobKind, (payload: unknown) => Promise<unknown>> = {
   fold: (payload) => runFoldJob(checkFoldJob(payload)),
+  trial: (payload) => runTrialJob(checkTrialJob(payload)),
 };
 
 export const jobKinds = Object.keys(runners) as JobKind[];

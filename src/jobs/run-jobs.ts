@@ -1,9 +1,11 @@
 // Runs a list of jobs and returns their results in the list's order, read back from plain JSON
 // (src/jobs/job-json.ts): one after another on this thread (workers 1, the default) or on a local
-// pool of worker threads; either gives the same bits.
+// pool of worker threads; either gives the same bits. With a job folder (src/jobs/job-store.ts),
+// jobs finished before are read from it and every job finished now is written to it at once.
 import { runJob } from './run-job.js';
 import { fromJsonSafe } from './job-json.js';
 import { LocalPool, checkWorkers } from './local-pool.js';
+import { jobId, type JobStore } from './job-store.js';
 
 export interface Job {
   kind: string;
@@ -13,24 +15,37 @@ export interface Job {
 export interface RunJobsOptions {
   /** Worker threads (default 1: this thread). */
   workers?: number;
-  /** Called as each job finishes (in finishing order) with its index and result. */
-  onResult?: (index: number, value: unknown) => void | Promise<void>;
+  /** Where finished jobs are kept (a run started again skips them). */
+  store?: JobStore;
+  /** Called as each job finishes (in finishing order; first the ones the store had, `reused`) with its index and result. */
+  onResult?: (index: number, value: unknown, reused: boolean) => void | Promise<void>;
 }
 
 export async function runJobs(jobs: readonly Job[], options: RunJobsOptions = {}): Promise<unknown[]> {
   const workers = checkWorkers('runJobs', options.workers ?? 1);
   const results: unknown[] = new Array(jobs.length);
+  const ids = options.store ? jobs.map((j) => jobId(j.kind, j.payload)) : [];
+  const todo: number[] = [];
+  for (let i = 0; i < jobs.length; i++) {
+    const kept = options.store?.get(ids[i]);
+    if (kept === undefined) todo.push(i);
+    else {
+      results[i] = fromJsonSafe(kept);
+      await options.onResult?.(i, results[i], true);
+    }
+  }
   const finish = async (i: number, json: unknown) => {
+    await options.store?.put(ids[i], jobs[i].kind, json);
     results[i] = fromJsonSafe(json);
-    await options.onResult?.(i, results[i]);
+    await options.onResult?.(i, results[i], false);
   };
-  if (workers === 1 || jobs.length <= 1) {
-    for (let i = 0; i < jobs.length; i++) await finish(i, await runJob(jobs[i].kind, jobs[i].payload));
+  if (workers === 1 || todo.length <= 1) {
+    for (const i of todo) await finish(i, await runJob(jobs[i].kind, jobs[i].payload));
     return results;
   }
-  const pool = new LocalPool({ workers: Math.min(workers, jobs.length) });
+  const pool = new LocalPool({ workers: Math.min(workers, todo.length) });
   try {
-    await Promise.all(jobs.map(async (job, i) => finish(i, await pool.run(job.kind, job.payload))));
+    await Promise.all(todo.map(async (i) => finish(i, await pool.run(jobs[i].kind, jobs[i].payload))));
   } finally {
     await pool.close();
   }

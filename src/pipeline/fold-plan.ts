@@ -8,7 +8,7 @@ import { taskHint } from '../data/task.js';
 import type { LongTable } from '../data/table.js';
 import { DataError } from '../data/errors.js';
 import { inferTask } from '../train/task.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, describeValue } from '../errors.js';
 import type { TrainTableOptions } from './train-table.js';
 
 export interface CrossValidateOptions extends Omit<TrainTableOptions, 'testData' | 'onStart' | 'shouldStop'> {
@@ -126,4 +126,33 @@ export function planFolds(table: LongTable, options: CrossValidateOptions, k: nu
       return { train: rowsOf(table, (i) => times[i] < from), test: rowsOf(table, (i) => times[i] < to), from, to };
     }),
   };
+}
+
+/**
+ * One part held out, as a fold: whole ids, stratified like the folds (the first round(share * n)
+ * ids of each shuffled stratum), or for windows the last `share` of the distinct times (the held
+ * part predicts with the rows before it as history and scores from the cut on).
+ */
+export function holdoutPart(table: LongTable, options: CrossValidateOptions, share: number, what: string): FoldPart {
+  if (!(share > 0 && share < 1)) throw new ArgumentError(`${what} must be a fraction in (0, 1), got ${describeValue(share)}`);
+  if (options.window === undefined) {
+    const held = new Set<string>();
+    let ids = 0;
+    for (const stratum of shuffledStrata(table, options, classifies(table, options))) {
+      stratum.slice(0, Math.round(share * stratum.length)).forEach((id) => held.add(id));
+      ids += stratum.length;
+    }
+    if (held.size === 0 || held.size === ids) throw new DataError('option', `${what} ${share} of ${ids} ids holds out ${held.size === 0 ? 'no id' : 'every id'}`);
+    const entity = entityOf(table, options.id);
+    return { train: rowsOf(table, (i) => !held.has(entity(i))), test: rowsOf(table, (i) => held.has(entity(i))), from: -Infinity, to: Infinity };
+  }
+  if (options.time === undefined) throw new ArgumentError(`${what}: windows need the time column`);
+  const timeIndex = table.columns.indexOf(options.time);
+  const kind = timeKindOf(table.rows[0]?.[timeIndex]) ?? 'number';
+  const times = table.rows.map((r) => timeCell(r[timeIndex], kind) ?? NaN);
+  const sorted = [...new Set(times.filter((t) => !Number.isNaN(t)))].sort((a, b) => a - b);
+  const at = sorted.length - Math.round(share * sorted.length);
+  if (at <= 0 || at >= sorted.length) throw new DataError('option', `${what} ${share} of ${sorted.length} times holds out ${at >= sorted.length ? 'no time' : 'every time'}`);
+  const from = sorted[at];
+  return { train: rowsOf(table, (i) => times[i] < from), test: table, from, to: Infinity };
 }
