@@ -114,6 +114,17 @@ test('rnam search: 6 trials on 2 workers equal the sequential run bitwise; start
   assert.match(other.join('\n'), /holds a run with other arguments \(trials: 6 there, 5 now\)/);
 });
 
+test('search without folds: one trial job per trial, scored on a validation part of what the test part leaves', async () => {
+  const r = await rnam.search(panelCsv(), { hiddenDim: [2, 3] }, { id: 'id', time: 'day', target: 'y', ...quiet, grid: true, final: false });
+  assert.equal(r.scoring, { kind: 'validation', share: 0.15 });
+  assert.equal(r.trials.map((t) => t.config), [{ hiddenDim: 2 }, { hiddenDim: 3 }]);
+  // 40 ids: 6 held out for the test, 5 of the other 34 for validation.
+  assert.equal(r.trials.map((t) => t.samples), [5, 5]);
+  assert.equal(r.jobs, { ran: 2, reused: 0 });
+  assert.is(r.metric, 'rmse');
+  assert.is(r.best.metrics.rmse, Math.min(...r.trials.map((t) => t.metrics.rmse)));
+});
+
 test('search: a bad space or option is a typed error naming it', async () => {
   const csv = panelCsv(12), o = { id: 'id', time: 'day', target: 'y', ...quiet };
   const fails = async (space: unknown, options: object, pattern: RegExp) => {
