@@ -120,7 +120,7 @@ export { checkSpace, gridConfigs, randomConfigs, spaceKeys, type SearchSpace, ty
 export { runJob, jobKinds, type JobKind } from './jobs/run-job.js';
 export { JobStore, jobId } from './jobs/job-store.js';
 export type { TrialJob, TrialJobResult } from './jobs/trial-job.js';
-export { runJobs, type Job, type RunJobsOptions } from './jobs/run-jobs.js';
+export { runJobs, type Job, type JobExecutor, type RunJobsOptions } from './jobs/run-jobs.js';
 export { LocalPool } from './jobs/local-pool.js';
 export { toJsonSafe, fromJsonSafe } from './jobs/job-json.js';
 export type { FoldJob, FoldJobResult, FoldJobOptions } from './jobs/fold-job.js';

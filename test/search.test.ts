@@ -115,7 +115,11 @@ test('rnam search: 6 trials on 2 workers equal the sequential run bitwise; start
 });
 
 test('search without folds: one trial job per trial, scored on a validation part of what the test part leaves', async () => {
-  const r = await rnam.search(panelCsv(), { hiddenDim: [2, 3] }, { id: 'id', time: 'day', target: 'y', ...quiet, grid: true, final: false });
+  // An executor of the caller's (as a remote queue's client would be) runs every job.
+  const ran: string[] = [];
+  const executor = { run: (kind: string, payload: unknown) => (ran.push(kind), rnam.runJob(kind, JSON.parse(JSON.stringify(payload)))) };
+  const r = await rnam.search(panelCsv(), { hiddenDim: [2, 3] }, { id: 'id', time: 'day', target: 'y', ...quiet, grid: true, final: false, executor });
+  assert.equal(ran, ['trial', 'trial']);
   assert.equal(r.scoring, { kind: 'validation', share: 0.15 });
   assert.equal(r.trials.map((t) => t.config), [{ hiddenDim: 2 }, { hiddenDim: 3 }]);
   // 40 ids: 6 held out for the test, 5 of the other 34 for validation.

@@ -6,6 +6,7 @@
 import { ArgumentError, RnamError, describeValue } from '../errors.js';
 import * as errors from '../errors.js';
 import { DataError } from '../data/errors.js';
+import type { JobExecutor } from './executor.js';
 
 type NodeWorker = import('node:worker_threads').Worker;
 
@@ -48,7 +49,7 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-export class LocalPool {
+export class LocalPool implements JobExecutor {
   readonly workers: number;
   readonly kernelThreads: number;
   private readonly idle: NodeWorker[] = [];

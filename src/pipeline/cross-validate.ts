@@ -52,7 +52,7 @@ export function assembleFolds(scheme: CrossValidation['scheme'], results: readon
 
 /** crossValidate's options as jobs carry them: the callbacks and the log stay here; a device object is not carried. */
 export function foldJobOptions(where: string, options: CrossValidateOptions): FoldJobOptions {
-  const { folds: _f, workers: _w, log: _l, progress: _p, onEpoch, onBatch, device, ...rest } = options;
+  const { folds: _f, workers: _w, executor: _e, log: _l, progress: _p, onEpoch, onBatch, device, ...rest } = options;
   if (onEpoch !== undefined || onBatch !== undefined) throw new ArgumentError(`${where}: onEpoch and onBatch are not available per fold (the folds run as jobs)`);
   if (device !== undefined && typeof device !== 'string') throw new ArgumentError(`${where}: device must be 'auto', 'wasm' or 'webgpu' (the folds run as jobs, which name their device)`);
   return { ...rest, ...(device !== undefined ? { device } : {}) };
@@ -69,7 +69,7 @@ export async function crossValidate(data: TableInput, options: CrossValidateOpti
   const jobs: FoldJob[] = plan.parts.map((_, f) => ({ data: typeof data === 'string' ? data : { table }, options: jobOptions, folds: k, fold: f + 1 }));
   plan.parts.forEach((part, f) => log?.(`fold ${f + 1} of ${k}: ${part.train.rows.length} training rows`));
   const results = await runJobs(jobs.map((payload) => ({ kind: 'fold', payload })), {
-    workers: options.workers,
+    workers: options.workers, executor: options.executor,
     onResult: (_, value) => {
       const r = value as FoldJobResult;
       log?.(`fold ${r.fold}: ${Object.entries(r.metrics).map(([m, v]) => `${m} ${v.toFixed(4)}`).join(', ')} on ${r.samples} samples`);

@@ -10,6 +10,7 @@ import { DataError } from '../data/errors.js';
 import { inferTask } from '../train/task.js';
 import { ArgumentError, describeValue } from '../errors.js';
 import type { TrainTableOptions } from './train-table.js';
+import type { JobExecutor } from '../jobs/executor.js';
 
 export interface CrossValidateOptions extends Omit<TrainTableOptions, 'testData' | 'onStart' | 'shouldStop'> {
   /** Folds (default 5). */
@@ -19,6 +20,8 @@ export interface CrossValidateOptions extends Omit<TrainTableOptions, 'testData'
    * the same bits for any count; each worker's kernels run on cores / workers threads.
    */
   workers?: number;
+  /** Runs the fold jobs there instead (a remote queue's client: anything with run(kind, payload) answering runJob's result). */
+  executor?: JobExecutor;
 }
 
 /** One fold: the rows it trains on, the rows it predicts, and the times it scores ([from, to); everything outside windows). */

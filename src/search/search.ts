@@ -14,7 +14,7 @@ import { toTable, type TableInput } from '../pipeline/table-input.js';
 import { trainTable, type TrainedTable } from '../pipeline/train-table.js';
 import type { FoldJob, FoldJobResult } from '../jobs/fold-job.js';
 import type { TrialJob, TrialJobResult } from '../jobs/trial-job.js';
-import { runJobs, type Job } from '../jobs/run-jobs.js';
+import { runJobs, type Job, type JobExecutor } from '../jobs/run-jobs.js';
 import { JobStore, sha256 } from '../jobs/job-store.js';
 import { checkWorkers } from '../jobs/local-pool.js';
 import { checkSpace, gridConfigs, randomConfigs, type SearchSpace, type TrialConfig } from './space.js';
@@ -28,6 +28,8 @@ export interface SearchOptions extends Omit<CrossValidateOptions, 'folds' | 'wor
   folds?: number;
   /** Worker threads the jobs run on (default 1: this thread). The results are the same bits for any count. */
   workers?: number;
+  /** Runs the jobs there instead (a remote queue's client: anything with run(kind, payload) answering runJob's result). */
+  executor?: JobExecutor;
   /** A folder for the finished jobs (DIR/jobs): a search started again with it skips them. */
   dir?: string;
   /** Train the best configuration on everything but the test part and test it there (default true). */
@@ -77,7 +79,7 @@ function positiveInteger(name: string, v: unknown, min: number): number {
 
 export async function search(data: TableInput, space: SearchSpace, options: SearchOptions): Promise<SearchResult> {
   if (typeof options !== 'object' || options === null) throw new ArgumentError(`search: options must be an object, got ${describeValue(options)}`);
-  const { trials: askedTrials, grid = false, folds, workers = 1, dir, final = true, onTrial, ...trainOptions } = options;
+  const { trials: askedTrials, grid = false, folds, workers = 1, executor, dir, final = true, onTrial, ...trainOptions } = options;
   if (typeof grid !== 'boolean') throw new ArgumentError(`search: grid must be true or false, got ${describeValue(grid)}`);
   const checked = checkSpace(space, grid);
   const trials = askedTrials === undefined ? undefined : positiveInteger('trials', askedTrials, 1);
@@ -115,7 +117,7 @@ export async function search(data: TableInput, space: SearchSpace, options: Sear
   const store = dir === undefined ? undefined : await JobStore.open(dir, {
     data: sha256(typeof data === 'string' ? data : JSON.stringify(table)), space: checked, options: base, trials: trials ?? null, grid, folds: folds ?? null, testShare, validation,
   });
-  log?.(`search: ${configs.length} trials (${grid ? 'grid' : 'random'}), each ${folds !== undefined ? `on ${folds} folds` : `on a validation part of ${validation}`}; ${jobs.length} jobs on ${workers} worker${workers > 1 ? 's' : ''}${held ? `; a test part of ${testShare} held out` : ''}`);
+  log?.(`search: ${configs.length} trials (${grid ? 'grid' : 'random'}), each ${folds !== undefined ? `on ${folds} folds` : `on a validation part of ${validation}`}; ${jobs.length} jobs on ${executor ? 'the executor' : `${workers} worker${workers > 1 ? 's' : ''}`}${held ? `; a test part of ${testShare} held out` : ''}`);
 
   const done = configs.map(() => [] as (FoldJobResult | TrialJobResult)[]);
   const results: (TrialResult | undefined)[] = configs.map(() => undefined);
@@ -130,7 +132,7 @@ export async function search(data: TableInput, space: SearchSpace, options: Sear
     };
   };
   const values = await runJobs(jobs, {
-    workers, store,
+    workers, executor, store,
     onResult: (i, value, wasReused) => {
       if (wasReused) reused++;
       else ran++;
