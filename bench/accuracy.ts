@@ -1,8 +1,8 @@
 // Accuracy of rnam's one path (trainTable with its defaults, then predictTable) on the shipped public
 // data sets, on exactly the test splits of the side-by-side baselines (bench/baselines/baselines.py,
 // results in bench/baselines/results.json): mean ± sd over seeds 0..4, next to the baselines.
-//   node --import tsx bench/accuracy.ts [--data csl,cps1985,chicago] [--seeds 5] [--json out.json] [option=value ...]
-// Extra key=value pairs go to trainTable (e.g. hiddenDim=8 epochs=60), for trying settings.
+//   node --import tsx bench/accuracy.ts [--data csl,nafld,cps1985,chicago,ozone] [--seeds 5] [--json out.json] [option=value ...]
+// Extra key=value pairs go to trainTable (e.g. hiddenDim=8 epochs=60; a list with commas: static=age,bmi), for trying settings.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
@@ -16,10 +16,10 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const seeds = Number(flag('seeds') ?? 5);
-const which = (flag('data') ?? 'csl,cps1985,chicago').split(',');
+const which = (flag('data') ?? 'csl,nafld,cps1985,chicago,ozone').split(',');
 const extra: Record<string, unknown> = Object.fromEntries(args.filter((a) => /^\w+=/.test(a)).map((a) => {
   const [k, v] = a.split('=');
-  return [k, Number.isNaN(Number(v)) ? v : Number(v)];
+  return [k, v.includes(',') ? v.split(',').filter(Boolean) : Number.isNaN(Number(v)) ? v : Number(v)];
 }));
 
 interface Case {
@@ -42,6 +42,10 @@ const cases: Record<string, Case> = {
     csv: 'csl.csv', options: { id: 'id', time: 'day', target: 'died_within_3y' }, split: bySplitFile('csl', 'id'),
     metrics: ['auc', 'logLoss'], baselines: ['base_rate', 'logreg_last', 'xgb_summaries'],
   },
+  nafld: {
+    csv: 'nafld.csv', options: { id: 'id', time: 'day', target: 'died_within_5y' }, split: bySplitFile('nafld', 'id'),
+    metrics: ['auc', 'logLoss'], baselines: ['base_rate', 'logreg_last', 'xgb_summaries'],
+  },
   cps1985: {
     csv: 'cps1985.csv', options: { id: 'row', target: 'wage' }, split: bySplitFile('cps1985', 'row'),
     metrics: ['rmse', 'mae'], baselines: ['mean', 'ridge', 'ridge_logwage', 'xgb'],
@@ -56,6 +60,21 @@ const cases: Record<string, Case> = {
       return { train: rows.filter((r) => Date.parse(`${r[d]}T00:00:00Z`) < first), test: rows, keep: (p, i) => p.times[i] + 86_400_000 >= first };
     },
     metrics: ['rmse', 'mae'], baselines: ['persistence', 'seasonal_naive_7', 'ridge_last_step', 'xgb_lags'],
+  },
+  ozone: {
+    csv: 'ozone.csv', options: { time: 'date', target: 'ozone', window: 7, horizon: 1 },
+    split: (seed, header, rows) => {
+      // Rolling origin: the seed picks the origin; train on the 153 days before it, score the targets of the 30 days from it.
+      const s = JSON.parse(readFileSync(join(dataDir, 'ozone.splits.json'), 'utf8'))[String(seed)];
+      const day = (v: string) => Date.parse(`${v}T00:00:00Z`), d = header.indexOf('date');
+      const from = day(s.first_train_date), first = day(s.first_test_date), last = day(s.last_test_date);
+      return {
+        train: rows.filter((r) => day(r[d]) >= from && day(r[d]) < first),
+        test: rows.filter((r) => day(r[d]) <= last),
+        keep: (p, i) => p.times[i] + 86_400_000 >= first && p.times[i] + 86_400_000 <= last,
+      };
+    },
+    metrics: ['rmse', 'mae'], baselines: ['training_mean', 'persistence', 'ridge_last_step', 'xgb_lags'],
   },
 };
 

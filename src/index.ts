@@ -58,7 +58,7 @@ export {
 } from './ops/loss.js';
 export {
   rmse, mae, r2Score, accuracy, rocAuc, logLoss,
-  type Values as MetricValues, type BinaryScoreOptions, type AccuracyOptions, type LogLossOptions,
+  type Values as MetricValues, type BinaryScoreOptions, type AccuracyOptions, type LogLossOptions, type WeightOptions,
 } from './train/metrics.js';
 // The typed errors (instanceof RnamError catches every one) and tensor()'s nested values.
 export { RnamError, ArgumentError, DeviceError, OutOfMemoryError, NonFiniteError, StateDictError, FileFormatError, JobError } from './errors.js';

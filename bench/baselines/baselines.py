@@ -52,8 +52,8 @@ def clip(p):
     return np.clip(p, EPS, 1 - EPS)
 
 
-# ---------------------------------------------------------------- panel: csl
-def panel_features(d, meas, statics, numeric_statics, fill_means=None):
+# ---------------------------------------------------------------- panels: csl, nafld
+def panel_features(d, meas, statics, target):
     """Per-entity features: last observed value of each measurement (carried forward,
     train-mean fill if never observed) and summaries (last, mean, min, max, slope per day,
     count of observations, time span) plus statics."""
@@ -81,19 +81,22 @@ def panel_features(d, meas, statics, numeric_statics, fill_means=None):
                     r[m + s] = np.nan
         for s in statics:
             r[s] = g[s].iloc[0]
-        r["y"] = int(g["died_within_3y"].iloc[-1])
+        r["y"] = int(g[target].iloc[-1])
         rows.append(r)
     return pd.DataFrame(rows).set_index("id")
 
 
-def run_csl():
-    d = pd.read_csv(os.path.join(DATA, "csl.csv"))
-    meas = ["prot"]
-    num_statics = ["prot_base", "age"]
-    cat_statics = ["sex", "treatment"]
-    E = panel_features(d, meas, num_statics + cat_statics, num_statics)
+def run_panel(name, target, meas, num_statics, cat_statics):
+    """Split by patient (30% to test, stratified on the target); base rate, logistic regression on the
+    last observed values plus statics, xgboost on per-patient summaries plus statics."""
+    d = pd.read_csv(os.path.join(DATA, name + ".csv"))
+    E = panel_features(d, meas, num_statics + cat_statics, target)
     ids = E.index.to_numpy()
     y = E["y"].to_numpy()
+    # inputs that some patient lacks (a measurement never observed, a missing static number) also get
+    # an indicator "observed" next to their training-mean fill; a data set without gaps gets none
+    last_cols = [m + "_last" for m in meas] + num_statics
+    gaps = [c for c in last_cols if E[c].isna().any()]
     splits, res = {}, {"base_rate": [], "logreg_last": [], "xgb_summaries": []}
     for seed in SEEDS:
         tr_ids, te_ids = train_test_split(ids, test_size=0.3, random_state=seed, stratify=y)
@@ -104,13 +107,14 @@ def run_csl():
         p0 = np.full(len(te), ytr.mean())
         res["base_rate"].append({"auc": 0.5, "logloss": log_loss(yte, clip(p0), labels=[0, 1])})
         # logistic regression on last observed values + statics
-        last_cols = [m + "_last" for m in meas] + num_statics
         Xtr = tr[last_cols].astype(float)
         mu = Xtr.mean()
         Xtr, Xte = Xtr.fillna(mu).to_numpy(), te[last_cols].astype(float).fillna(mu).to_numpy()
         ctr, cte = one_hot(tr, te, cat_statics)
+        itr = tr[gaps].notna().to_numpy(float).reshape(len(tr), len(gaps))
+        ite = te[gaps].notna().to_numpy(float).reshape(len(te), len(gaps))
         sc = StandardScaler().fit(Xtr)
-        Atr, Ate = np.hstack([sc.transform(Xtr), ctr]), np.hstack([sc.transform(Xte), cte])
+        Atr, Ate = np.hstack([sc.transform(Xtr), ctr, itr]), np.hstack([sc.transform(Xte), cte, ite])
         lr = LogisticRegression(C=1.0, max_iter=2000).fit(Atr, ytr)
         p = lr.predict_proba(Ate)[:, 1]
         res["logreg_last"].append({"auc": roc_auc_score(yte, p), "logloss": log_loss(yte, clip(p))})
@@ -125,6 +129,15 @@ def run_csl():
     info = {"entities": int(len(E)), "rows": int(len(d)), "positives": int(y.sum()),
             "test_entities": len(splits["0"])}
     return res, splits, info
+
+
+def run_csl():
+    return run_panel("csl", "died_within_3y", ["prot"], ["prot_base", "age"], ["sex", "treatment"])
+
+
+def run_nafld():
+    return run_panel("nafld", "died_within_5y", ["hdl", "sbp", "fib4", "smoke"], ["age", "bmi"],
+                     ["sex", "diabetes", "hypertension", "dyslipidemia", "cardiovascular"])
 
 
 # ---------------------------------------------------------------- tabular: cps1985
@@ -208,6 +221,61 @@ def run_chicago():
     return res, splits, info
 
 
+# ---------------------------------------------------------------- small series: ozone
+OZ_WINDOW = 7
+OZ_TRAIN_DAYS = 153      # each origin trains on the 153 days before it
+OZ_TEST_DAYS = 30        # and tests on the 30 days after it
+OZ_FIRST_ORIGIN = 153    # origins at days 153, 183, ..., one per seed
+
+
+def run_ozone():
+    """Rolling origin on a small daily series with empty cells: seed s trains on the 153 days before
+    day 153 + 30 s and tests on the 30 days from it. A sample is the window of 7 days ending at day t,
+    its target the ozone of day t + 1; samples whose target is missing are left out."""
+    d = pd.read_csv(os.path.join(DATA, "ozone.csv"))
+    target = "ozone"
+    num_cols = ["ozone", "height_500mb", "wind", "humidity", "temp_sandburg", "temp_elmonte",
+                "inversion_height", "pressure_gradient", "inversion_temp", "visibility"]
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    wd = np.stack([(d["weekday"] == v).to_numpy(float) for v in days], 1)
+    raw = d[num_cols].to_numpy(float)
+    carried = d[num_cols].ffill().to_numpy(float)   # the last value seen by each day (NaN before the first)
+    y_all = d[target].to_numpy(float)
+    n = len(d)
+    res = {"training_mean": [], "persistence": [], "ridge_last_step": [], "xgb_lags": []}
+    splits = {}
+    for seed in SEEDS:
+        origin = OZ_FIRST_ORIGIN + OZ_TEST_DAYS * seed
+        lo = origin - OZ_TRAIN_DAYS
+        ts = np.arange(OZ_WINDOW - 1, n - 1)
+        tr = (ts - OZ_WINDOW + 1 >= lo) & (ts + 1 < origin) & ~np.isnan(y_all[ts + 1])
+        te = (ts + 1 >= origin) & (ts + 1 < origin + OZ_TEST_DAYS) & ~np.isnan(y_all[ts + 1])
+        ytr, yte = y_all[ts[tr] + 1], y_all[ts[te] + 1]
+        fill = np.nanmean(raw[lo:origin], 0)         # training-period means for never-seen values
+        last = np.where(np.isnan(carried), fill, carried)
+        x_last = np.hstack([last, ~np.isnan(raw), wd])
+        x_lag = np.hstack([np.hstack([raw[ts - k], wd[ts - k]]) for k in range(OZ_WINDOW)])
+        p = np.full(len(yte), ytr.mean())
+        res["training_mean"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+        p = last[ts[te], 0]
+        res["persistence"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+        sc = StandardScaler().fit(x_last[ts[tr]])
+        r = Ridge(alpha=1.0).fit(np.nan_to_num(sc.transform(x_last[ts[tr]])), ytr)
+        p = r.predict(np.nan_to_num(sc.transform(x_last[ts[te]])))
+        res["ridge_last_step"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+        m = xgb.XGBRegressor(**xgb_params(seed, "reg:squarederror")).fit(x_lag[tr], ytr)   # x_lag: one row per sample
+        p = m.predict(x_lag[te])
+        res["xgb_lags"].append({"rmse": rmse(yte, p), "mae": mean_absolute_error(yte, p)})
+        splits[str(seed)] = {"first_train_date": str(d["date"].iloc[lo]), "first_test_date": str(d["date"].iloc[origin]),
+                             "last_test_date": str(d["date"].iloc[origin + OZ_TEST_DAYS - 1]),
+                             "rule": "train on rows first_train_date <= date < first_test_date; "
+                                     "test samples: target date in [first_test_date, last_test_date], target known",
+                             "window": OZ_WINDOW, "horizon": 1, "train_samples": int(tr.sum()), "test_samples": int(te.sum())}
+    info = {"rows": int(n), "window": OZ_WINDOW, "horizon": 1, "train_days": OZ_TRAIN_DAYS, "test_days": OZ_TEST_DAYS,
+            "missing_cells": int(d[num_cols].isna().sum().sum())}
+    return res, splits, info
+
+
 def summarize(res):
     out = {}
     for model, runs in res.items():
@@ -224,8 +292,10 @@ def main():
                "pandas": pd.__version__, "sklearn": sklearn.__version__, "xgboost": xgb.__version__},
                "datasets": {}}
     lines = ["| data set | task | model | metric | mean ± sd (5 seeds) |", "|---|---|---|---|---|"]
-    for name, task, fn in (("csl", "binary, panel", run_csl), ("cps1985", "regression, tabular", run_cps1985),
-                           ("chicago", "regression, series", run_chicago)):
+    for name, task, fn in (("csl", "binary, panel", run_csl), ("nafld", "binary, panel", run_nafld),
+                           ("cps1985", "regression, tabular", run_cps1985),
+                           ("chicago", "regression, series", run_chicago),
+                           ("ozone", "regression, small series with empty cells", run_ozone)):
         res, splits, info = fn()
         s = summarize(res)
         results["datasets"][name] = {"task": task, "info": info, "models": s}

@@ -40,6 +40,8 @@ export interface TrainArgs {
   missing?: 'error' | 'carry-forward' | 'mask';
   out: string;
   progress: boolean;
+  weight?: string;
+  classWeight?: 'balanced' | Record<string, number>;
 }
 
 export interface PredictArgs {
@@ -57,7 +59,7 @@ export const usage = `usage:
              [--positive LABEL] [--window N [--horizon H]] [--validation F] [--test F]
              [--epochs N] [--patience N] [--batch-size N] [--lr X] [--seed N] [--hidden N] [--blocks N]
              [--split-seed N | --split-column COL] [--test-data FILE] [--members K] [--refit]
-             [--coverage F]
+             [--coverage F] [--weight COL] [--class-weight balanced|LABEL=W,...]
              [--missing mask|carry-forward|error] [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress]
   rnam cv DATA.csv --target COL --out DIR [--folds K] [--workers N] [the train options]
@@ -81,6 +83,10 @@ out; --split-column COL takes the split from a column (train, validation or test
 again on its training and validation samples for the epochs early stopping chose. Regression models
 carry split-conformal prediction intervals (--coverage, default 0.9): predict writes lower and upper.
 Binary and multiclass targets may be text labels (--positive names the positive one of two).
+--weight COL weights each sample's loss, every metric and the baselines by that column (finite
+numbers >= 0; one per id in panel mode, the target row's in window mode; never a feature).
+--class-weight balanced (n / (k n_c) on the training split) or dead=3,alive=1 multiplies the sample
+weights of each class in the training and validation loss (classification only).
 --validation and --test are the fractions held out (default 0.15 each; whole ids in panel mode, the
 last steps of each series in window mode). Writes DIR/model.safetensors, DIR/report.json and
 DIR/report.html together (the previous ones stay whole until the new ones are complete).
@@ -157,8 +163,24 @@ function parse(argv: string[], options: Record<string, { type: 'string' | 'boole
 
 const devices = ['auto', 'wasm', 'webgpu'] as const;
 
+/** --class-weight: 'balanced', or LABEL=W pairs separated by commas (W a finite number >= 0). */
+function classWeight(text: string): 'balanced' | Record<string, number> {
+  if (text.trim() === 'balanced') return 'balanced';
+  const out: Record<string, number> = {};
+  for (const pair of text.split(',')) {
+    const at = pair.lastIndexOf('=');
+    const label = pair.slice(0, at).trim(), w = Number(pair.slice(at + 1));
+    if (at < 0 || label === '' || pair.slice(at + 1).trim() === '' || !(w >= 0 && Number.isFinite(w))) {
+      throw new UsageError(`--class-weight must be 'balanced' or LABEL=W pairs like dead=3,alive=1 (W a number >= 0), got '${text}'`);
+    }
+    if (Object.hasOwn(out, label)) throw new UsageError(`--class-weight names '${label}' twice`);
+    out[label] = w;
+  }
+  return out;
+}
+
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'out'];
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'out', 'weight', 'class-weight'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
   const s = (k: string) => v[k] as string | undefined;
@@ -195,6 +217,8 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     hidden: s('hidden') === undefined ? undefined : integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),
     out: required('out', s('out')), progress: !v['no-progress'],
+    ...(s('weight') !== undefined ? { weight: required('weight', s('weight')) } : {}),
+    ...(s('class-weight') !== undefined ? { classWeight: classWeight(s('class-weight')!) } : {}),
   };
 }
 

@@ -10,7 +10,8 @@ import { predictCommand } from './predict.js';
 /** The library's option spellings in a message, as the command line's flags. */
 function asFlags(message: string): string {
   return message.replace(/\bmissing: '([a-z-]+)'/g, '--missing $1').replace(/\bmissing '([a-z-]+)'/g, '--missing $1')
-    .replace(/\bpositive '/g, "--positive '").replace(/\btask '([a-z]+)'/g, "--task $1");
+    .replace(/\bpositive '/g, "--positive '").replace(/\btask '([a-z]+)'/g, "--task $1")
+    .replace(/\bclassWeight\b/g, '--class-weight');
 }
 
 export async function main(argv: string[], log = (line: string) => console.error(line)): Promise<number> {

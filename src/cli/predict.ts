@@ -13,7 +13,10 @@ export async function predictCommand(args: PredictArgs, log: Log): Promise<numbe
   const text = readInput(args.data, 'the data file').toString('utf8');
   const dev = await chooseDevice(args.device);
   const trained = await loadTrained(new Uint8Array(modelBytes.buffer, modelBytes.byteOffset, modelBytes.byteLength), { device: dev });
-  if (trained.intervals) log(`intervals: prediction ± ${trained.intervals.halfWidth.toPrecision(4)} (${trained.intervals.coverage * 100}% coverage)`);
+  if (trained.intervals) {
+    const rolling = trained.intervals.recent ? ', rolling with each series\' known targets' : '';
+    log(`intervals: prediction ± ${trained.intervals.halfWidth.toPrecision(4)} (${trained.intervals.coverage * 100}% coverage${rolling})`);
+  }
   if (!trained.centered) log('the model file has no centering (written by an older rnam): contributions are the model\'s own, uncentered');
   const p = await predictTable(trained, text, { batchSize: args.batchSize, rawCells: args.rawCells });
   await writeFilesAtomically([[args.out, Papa.unparse({ fields: p.header, data: [...p.rows()] }) + '\n']]);

@@ -24,6 +24,19 @@ function baselinesTable(report: Report): string {
 <table><thead><tr><th></th>${names.map((n) => `<th>${escape(n)}</th>`).join('')}</tr></thead><tbody>${row('rnam', report.metrics.test)}${Object.entries(b).map(([k, m]) => row(k, m)).join('')}</tbody></table>`;
 }
 
+/** What the metrics and the loss are weighted by, when they are. */
+function weightingNote(report: Report): string {
+  const w = report.weighting;
+  if (!w) return '';
+  const parts: string[] = [];
+  if (w.column) parts.push(`Every metric, loss and baseline is weighted by the column <code>${escape(w.column)}</code> (sum of w &times; loss over sum of w; AUC counts each pair by the product of its weights).`);
+  if (w.classWeights) {
+    parts.push(`Class weights (${w.classWeight}) multiply ${w.column ? 'those weights' : 'each sample\'s weight'} in the training and validation loss only: ${
+      Object.entries(w.classWeights).map(([label, x]) => `${escape(label)} ${fmt(x)}`).join(', ')}.`);
+  }
+  return `<p>${parts.join(' ')}</p>`;
+}
+
 function metricsTable(report: Report): string {
   const names = Object.keys(report.metrics.train ?? {});
   const rows = (['train', 'validation', 'test'] as const).map((split) => {
@@ -37,7 +50,7 @@ function metricsTable(report: Report): string {
 function uncertainty(report: Report): string {
   const parts: string[] = [];
   const iv = report.intervals;
-  if (iv) parts.push(`<p>Prediction intervals: prediction ± ${fmt(iv.halfWidth)} for ${(iv.coverage * 100).toFixed(0)}% coverage (split conformal on ${iv.calibrationSamples} held-out residuals)${iv.testCoverage !== undefined ? `; ${(iv.testCoverage * 100).toFixed(1)}% of the test targets fall inside` : ''}.</p>`);
+  if (iv) parts.push(`<p>Prediction intervals: prediction ± ${fmt(iv.halfWidth)} for ${(iv.coverage * 100).toFixed(0)}% coverage (split conformal on ${iv.calibrationSamples} held-out residuals${iv.recent ? '; in each series the width then rolls with the residuals of the targets that become known' : ''})${iv.testCoverage !== undefined ? `; ${(iv.testCoverage * 100).toFixed(1)}% of the test targets fall inside` : ''}.</p>`);
   const c = report.calibration;
   if (c) {
     parts.push(`<p>Calibration on the ${c.split} split: expected calibration error ${fmt(c.ece)}.</p><table><thead><tr><th>mean predicted p</th><th>observed rate</th><th>samples</th></tr></thead><tbody>${
@@ -74,11 +87,12 @@ export async function renderReportHtml(report: Report, explanation: Explanation)
 ${pageStyle}</style></head><body>
 <h1>rnam: predicting <code>${escape(report.target)}</code> (${report.task})</h1>
 <p class="sub">${escape(report.model.class)}${report.members.length > 1 ? ` (an ensemble of ${report.members.length} members${report.crossFitted ? ', each early-stopped on its own validation ids' : ''})` : ''}, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
-<h2>Metrics</h2>${metricsTable(report)}${baselinesTable(report)}
+<h2>Metrics</h2>${weightingNote(report)}${metricsTable(report)}${baselinesTable(report)}
 ${uncertainty(report)}
 <h2>Training</h2><div class="row"><figure>${loss}</figure><figure>${importance}</figure></div>
 <h2>Shape functions</h2>
-<p>Each feature's contribution to the ${report.task === 'regression' ? 'prediction' : 'logit'} against a summary of its input sequence; the model's output is the intercept plus the sum of these contributions.</p>
+<p>Each feature's contribution to the ${report.task === 'regression' ? 'prediction' : 'logit'} against a summary of its input sequence; the model's output is the intercept plus the sum of these contributions.${
+  report.members.length > 1 ? ` The line is the ensemble's (the mean of its ${report.members.length} members); the shaded band, and the error bar on each level, is ± 1 standard deviation of the members' own curves (each shifted by its own mean), where they disagree.` : ' One model: no band across members.'}</p>
 <figure>${shapes}</figure>${levels ? `\n<figure>${levels}</figure>` : ''}
 <h2>Explained samples (${report.explainedSplit} split)</h2>
 <p>Each row: intercept + the contributions = output (${report.task === 'regression' ? 'the prediction' : report.task === 'binary' ? 'the logit of the positive class' : 'the logit of the predicted class'}); the same numbers <code>rnam predict</code> writes for these samples.</p>

@@ -19,7 +19,7 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
     split: { validation: args.validation, test: args.test, seed: args.splitSeed ?? args.seed, ...(args.splitColumn !== undefined ? { column: args.splitColumn } : {}) },
     refit: args.refit, coverage: args.coverage, ...(testData !== undefined ? { testData } : {}),
     epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks, members: args.members,
-    device: args.device, log, progress: args.progress,
+    weight: args.weight, classWeight: args.classWeight, device: args.device, log, progress: args.progress,
   });
   await writeTrained(trained, args.out, log);
   return trained.report;

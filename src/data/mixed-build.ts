@@ -23,6 +23,11 @@ export interface MixedColumns {
   sequenceCategorical: readonly string[];
   static: readonly string[];
   categorical: readonly string[];
+  /**
+   * Per-sample weights of the loss and the metrics: one value per id in panel and table mode, the
+   * target row's in window mode; finite and >= 0. Never a feature; optional in new data.
+   */
+  weight?: string;
 }
 
 export interface MixedBuildOptions extends MixedColumns {
@@ -65,6 +70,8 @@ interface Entity {
   categories: (string | null)[];
   /** Per time-varying categorical feature, its level at each (sorted) step, null where missing. */
   stepLevels: (string | null)[][];
+  /** The weight column's value at each (sorted) step; null without a weight column. */
+  weights: Float64Array | null;
 }
 
 function column(table: LongTable, name: string, role: string): number {
@@ -88,6 +95,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
   const staticIdx = o.static.map((c) => column(table, c, 'static feature'));
   const catIdx = o.categorical.map((c) => column(table, c, 'categorical feature'));
   const seqCatIdx = o.sequenceCategorical.map((c) => column(table, c, 'categorical feature'));
+  const weightIndex = o.weight === undefined || (targetOptional && !table.columns.includes(o.weight)) ? -1 : column(table, o.weight, 'weight');
   const groups = new Map<string, number[]>();
   table.rows.forEach((row, i) => {
     let id: string;
@@ -129,6 +137,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
     const n = idx.length;
     const s = { id, rows: new Int32Array(n), times: new Float64Array(n), x: new Float64Array(n * F), y: new Float64Array(n), length: n };
     const stepLevels = seqCatIdx.map(() => new Array<string | null>(n).fill(null));
+    const weights = weightIndex >= 0 ? new Float64Array(n) : null;
     order.forEach((src, k) => {
       const i = idx[src], row = table.rows[i];
       if (k > 0 && times[src] === times[order[k - 1]]) {
@@ -139,7 +148,15 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
       seqIdx.forEach((c, j) => (s.x[k * F + j] = number(row[c], where(i, o.sequence[j]))));
       seqCatIdx.forEach((c, j) => (stepLevels[j][k] = isMissing(row[c]) ? null : String(row[c]).trim()));
       s.y[k] = targetIndex < 0 ? NaN : number(row[targetIndex], where(i, o.target));
+      if (weights) weights[k] = weightCell(row[weightIndex], where(i, o.weight!));
     });
+    // Panel and table samples are ids: one weight per id, as static features hold one value.
+    if (weights && o.mode !== 'window') {
+      const k = weights.findIndex((w) => w !== weights[0]);
+      if (k >= 0) {
+        throw new DataError('option', `the weight column '${o.weight}' changes within id '${id}' (${weights[0]}, then ${weights[k]}): a sample is an id and has one weight`, where(idx[order[k]], o.weight!)());
+      }
+    }
     const statics = staticIdx.map((c, j) => {
       let v = NaN;
       for (const i of idx) {
@@ -161,9 +178,18 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
       }
       return v;
     });
-    list.push({ series: s, statics, categories, stepLevels });
+    list.push({ series: s, statics, categories, stepLevels, weights });
   }
   return { list, kind };
+}
+
+/** A weight cell: a finite number >= 0. */
+function weightCell(cell: Cell, where: () => { column: string; row: number; id?: string }): number {
+  if (isMissing(cell)) throw new DataError('missing-value', 'a weight cell is empty: every row needs its weight (a finite number >= 0)', where());
+  const v = numberCell(cell);
+  if (v === undefined) throw new DataError('non-numeric', `a weight cell is not a number: '${String(cell)}'`, where());
+  if (!(v >= 0 && Number.isFinite(v))) throw new DataError('option', `a weight must be a finite number >= 0, got ${v}`, where());
+  return v;
 }
 
 /** The sample specs of each entity: one per panel id or table row; windows; samples whose target is unknown are skipped when `skipUnknown`. */
@@ -278,6 +304,10 @@ export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { vali
   if ((split.test > 0 || byColumn) && specs.test.length) out.test = build('test');
   if (!byColumn && split.validation > 0 && !out.validation) throw new DataError('option', 'the split asks for validation data and none comes out (too few ids, or series shorter than a window and its horizon)');
   if (!byColumn && split.test > 0 && !out.test) throw new DataError('option', 'the split asks for test data and none comes out (too few ids, or series shorter than a window and its horizon)');
+  for (const part of ['train', 'validation', 'test'] as const) {
+    const w = out[part]?.weights;
+    if (w && !w.some((x) => x > 0)) throw new DataError('option', `every ${part} sample has weight 0: the weights must leave something to learn from and to measure`, { column: o.weight });
+  }
   return out;
 }
 
@@ -377,6 +407,7 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
   const sequence = new Float32Array(Ts * n * S * D), rawSequence = new Float64Array(Ts * n * S).fill(NaN), lengths = new Int32Array(n);
   const statics = new Float32Array(o.static.length * n), rawStatics = new Float64Array(o.static.length * n);
   const categorical = new Int32Array(o.categorical.length * n), targets = new Float32Array(n), rawTargets = new Float64Array(n), sampleTimes = new Float64Array(n);
+  const weights = specs.length && specs[0].e.weights ? new Float32Array(n) : null;
   // Per series, the carried value and the time of the last observation before each step.
   const carried = new Map<Series, { value: Float64Array; lastSeen: Float64Array }>();
   const history = (s: Series) => {
@@ -442,6 +473,8 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     const y = p.targetStep < s.length ? s.y[p.targetStep] : NaN;
     targets[i] = target && o.standardizeTarget ? standardizeValue(y, target) : y;
     rawTargets[i] = y;
+    // The target row's weight (a forecast past the table's end has none: 0, and no target either).
+    if (weights) weights[i] = p.targetStep < s.length ? e.weights![p.targetStep] : 0;
     // The time a sample is known at: its last input step (a forecast's target lies after it).
     sampleTimes[i] = s.times[first + Math.max(1, len) - 1];
   });
@@ -450,6 +483,6 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     targets, samples: n, featureNames: [...(Ts ? [...o.sequence, ...o.sequenceCategorical] : []), ...o.static, ...o.categorical], targetNames: [o.target],
     sampleIds: specs.map(({ p }) => p.series.id), sampleTimes,
     standardizer: { ...(Ts ? { features: stats.sequence } : {}), ...(target && o.standardizeTarget ? { target } : {}) },
-    rawSequence, rawStatics, rawTargets,
+    rawSequence, rawStatics, rawTargets, weights,
   });
 }

@@ -42,6 +42,8 @@ export interface MixedDatasetInit {
   rawStatics: Float64Array;
   /** The targets as the table holds them (class indices for labels), NaN where unknown: what reports show. */
   rawTargets?: Float64Array;
+  /** Per-sample weights of the loss and the metrics (finite, >= 0); absent: every sample weighs 1. */
+  weights?: Float32Array | null;
 }
 
 export class MixedDataset {
@@ -68,6 +70,7 @@ export class MixedDataset {
   readonly rawSequence: Float64Array;
   readonly rawStatics: Float64Array;
   readonly rawTargets: Float64Array;
+  readonly weights: Float32Array | null;
 
   constructor(init: MixedDatasetInit) {
     this.sequence = init.sequence;
@@ -91,11 +94,12 @@ export class MixedDataset {
     this.rawSequence = init.rawSequence;
     this.rawStatics = init.rawStatics;
     this.rawTargets = init.rawTargets ?? Float64Array.from(init.targets);
+    this.weights = init.weights ?? null;
     const n = this.samples, checks: [string, number, number][] = [
       ['sequence', this.sequence.length, this.sequenceTerms * n * this.seq * this.stepInputs],
       ['statics', this.statics.length, this.staticTerms * n], ['categorical', this.categorical.length, this.levels.length * n],
       ['targets', this.targets.length, n], ['lengths', this.lengths.length, n], ['sampleIds', this.sampleIds.length, n],
-      ['featureNames', this.featureNames.length, this.terms],
+      ['featureNames', this.featureNames.length, this.terms], ['weights', this.weights?.length ?? n, n],
     ];
     for (const [name, got, want] of checks) if (got !== want) throw new DataError('shape', `MixedDataset: ${name} holds ${got} values, expected ${want}`);
     if (this.terms === 0) throw new DataError('option', 'MixedDataset: no feature');
@@ -133,7 +137,13 @@ export class MixedDataset {
       rawSequence: pick(this.rawSequence, this.sequenceTerms, S, (n) => new Float64Array(n)),
       rawStatics: pick(this.rawStatics, this.staticTerms, 1, (n) => new Float64Array(n)),
       rawTargets: Float64Array.from(indices, (i) => this.rawTargets[i]),
+      weights: this.weights && Float32Array.from(indices, (i) => this.weights![i]),
     });
+  }
+
+  /** The same samples with other weights (null: unweighted); the arrays are shared, not copied. */
+  withWeights(weights: Float32Array | null): MixedDataset {
+    return new MixedDataset({ ...this, weights });
   }
 
   /** The samples of `a`, then those of `b` (same terms, levels and padded length), as one dataset. */
@@ -169,6 +179,7 @@ export class MixedDataset {
       rawSequence: join(a.rawSequence, b.rawSequence, a.sequenceTerms, S, (k) => new Float64Array(k)),
       rawStatics: join(a.rawStatics, b.rawStatics, a.staticTerms, 1, (k) => new Float64Array(k)),
       rawTargets: cat(a.rawTargets, b.rawTargets, (k) => new Float64Array(k)),
+      weights: a.weights || b.weights ? cat(a.weights ?? new Float32Array(a.samples).fill(1), b.weights ?? new Float32Array(b.samples).fill(1), (k) => new Float32Array(k)) : null,
     });
   }
 
@@ -191,6 +202,7 @@ export class MixedDataset {
       static: statics && { data: statics, shape: [this.staticTerms, b, 1] },
       categorical: oneHot && { data: oneHot, shape: [C, b, L] },
       y: Float32Array.from(indices, (i) => this.targets[i]),
+      weights: this.weights && Float32Array.from(indices, (i) => this.weights![i]),
     };
   }
 }
@@ -202,4 +214,6 @@ export interface MixedBatch {
   static: { data: Float32Array; shape: number[] } | null;
   categorical: { data: Float32Array; shape: number[] } | null;
   y: Float32Array;
+  /** The samples' weights, null when the dataset has none. */
+  weights: Float32Array | null;
 }

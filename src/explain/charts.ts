@@ -9,7 +9,7 @@
 // nests deeply enough to overflow the stack. The charts draw the maxTerms most
 // important terms; the rest are named in the subtitle and listed in `usermeta.rnam.omittedTerms`.
 import { ArgumentError, describeValue } from '../errors.js';
-import type { Explanation, ShapeFunction } from './types.js';
+import type { Explanation, ShapeBin, ShapeFunction } from './types.js';
 
 /** A Vega-Lite specification as a plain object. */
 export type VegaLiteSpec = { $schema: string } & Record<string, unknown>;
@@ -105,6 +105,11 @@ function importanceChart(e: Explanation, title: string, chosen: Selection): Vega
   };
 }
 
+/** A bin's band across ensemble members (contribution ± sd), when it has one. */
+function band(b: ShapeBin): { lo?: number; hi?: number; sd?: number } {
+  return b.sd === null || b.sd === undefined ? {} : { lo: b.contribution - b.sd, hi: b.contribution + b.sd, sd: b.sd };
+}
+
 function xTitle(s: ShapeFunction): string {
   const what = s.summary === 'last' ? 'last value' : s.summary === 'mean' ? 'mean over the sequence' : `EMA (alpha ${s.emaAlpha})`;
   return what;
@@ -120,16 +125,17 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
     for (const p of s.points) {
       if (p.sample % stride === 0) values.push({ term: keyed(panel, s.feature), panel, output: keyed(p.output, e.outputNames[p.output]), kind: 'sample', x: p.x, contribution: p.contribution });
     }
-    for (const b of s.bins) values.push({ term: keyed(panel, s.feature), panel, output: keyed(b.output, e.outputNames[b.output]), kind: 'bin', x: b.x, contribution: b.contribution });
+    for (const b of s.bins) values.push({ term: keyed(panel, s.feature), panel, output: keyed(b.output, e.outputNames[b.output]), kind: 'bin', x: b.x, contribution: b.contribution, ...band(b) });
     panel++;
   }
   const multi = e.outDim > 1;
+  const banded = values.some((v) => v.lo !== undefined), members = e.shapes[0]?.members ?? 1;
   const color = multi ? { color: { field: 'output', type: 'nominal', title: null, legend: UNKEY } } : {};
   return {
     $schema: SCHEMA,
     // The x axes' meaning goes in the subtitle: a long axis title under each small panel would widen every cell.
     ...titled(`${title}shape functions: each term's contribution against the ${xTitle(e.shapes[0])} of its input`,
-      `x: the ${xTitle(e.shapes[0])} of the feature's valid steps${e.shapes[0].originalUnits ? ', in its original units' : ''}; points: samples, line: binned mean`,
+      `x: the ${xTitle(e.shapes[0])} of the feature's valid steps${e.shapes[0].originalUnits ? ', in its original units' : ''}; points: samples, line: binned mean${banded ? `, band: ± 1 sd across the ${members} ensemble members` : ''}`,
       chosen.omitted),
     data: { values },
     facet: { field: 'term', type: 'nominal', title: null, sort: { field: 'panel', op: 'min', order: 'ascending' }, header: UNKEY },
@@ -146,6 +152,16 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
             ...color,
           },
         },
+        ...(banded ? [{
+          transform: [{ filter: "datum.kind === 'bin'" }],
+          mark: { type: 'area', opacity: 0.25, ...(multi ? {} : { color: '#e45756' }) },
+          encoding: {
+            x: { field: 'x', type: 'quantitative' },
+            y: { field: 'lo', type: 'quantitative' },
+            y2: { field: 'hi' },
+            ...(multi ? { color: { field: 'output', type: 'nominal', legend: UNKEY } } : {}),
+          },
+        }] : []),
         {
           transform: [{ filter: "datum.kind === 'bin'" }],
           mark: { type: 'line', strokeWidth: 2, ...(multi ? {} : { color: '#e45756' }) },
@@ -168,28 +184,33 @@ function levelsChart(e: Explanation, title: string, columns: number, chosen: Sel
   for (const s of e.shapes) {
     if (!chosen.drawn.has(s.term) || !s.levels) continue;
     for (const b of s.bins) {
-      values.push({ term: keyed(panel, s.feature), panel, level: keyed(b.x, s.levels[b.x]), order: b.x, output: keyed(b.output, e.outputNames[b.output]), contribution: b.contribution, count: b.count });
+      values.push({ term: keyed(panel, s.feature), panel, level: keyed(b.x, s.levels[b.x]), order: b.x, output: keyed(b.output, e.outputNames[b.output]), contribution: b.contribution, count: b.count, ...band(b) });
     }
     panel++;
   }
   if (panel === 0) return undefined;
   const multi = e.outDim > 1;
+  const banded = values.some((v) => v.lo !== undefined), members = e.shapes[0]?.members ?? 1;
+  const x = { field: 'level', type: 'nominal', title: null, sort: { field: 'order', op: 'min', order: 'ascending' }, axis: UNKEY };
+  const y = { field: 'contribution', type: 'quantitative', title: `contribution${e.centered ? ' (centered)' : ''}${logitNote(e)}` };
+  const bars = {
+    mark: { type: 'bar', ...(multi ? {} : { color: '#4c78a8' }) },
+    encoding: {
+      x, y,
+      ...(multi ? { xOffset: { field: 'output', type: 'nominal' }, color: { field: 'output', type: 'nominal', title: null, legend: UNKEY } } : {}),
+      tooltip: [{ field: 'contribution', format: '.4f' }, { field: 'count', title: 'samples' }, ...(banded ? [{ field: 'sd', format: '.4f', title: 'sd across members' }] : [])],
+    },
+  };
+  // error bars: ± 1 sd of the level's mean contribution across the ensemble members
+  const errorBars = { mark: { type: 'rule', color: '#1b1f24' }, encoding: { x, ...(multi ? { xOffset: { field: 'output', type: 'nominal' } } : {}), y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } };
   return {
     $schema: SCHEMA,
-    ...titled(`${title}categorical features: each level's mean contribution`, "'other' holds levels unseen or rare in training", chosen.omitted),
+    ...titled(`${title}categorical features: each level's mean contribution`,
+      `'other' holds levels unseen or rare in training${banded ? `; error bars: ± 1 sd across the ${members} ensemble members` : ''}`, chosen.omitted),
     data: { values },
     facet: { field: 'term', type: 'nominal', title: null, sort: { field: 'panel', op: 'min', order: 'ascending' }, header: UNKEY },
     columns,
-    spec: {
-      width: 180, height: 120,
-      mark: { type: 'bar', ...(multi ? {} : { color: '#4c78a8' }) },
-      encoding: {
-        x: { field: 'level', type: 'nominal', title: null, sort: { field: 'order', op: 'min', order: 'ascending' }, axis: UNKEY },
-        y: { field: 'contribution', type: 'quantitative', title: `contribution${e.centered ? ' (centered)' : ''}${logitNote(e)}` },
-        ...(multi ? { xOffset: { field: 'output', type: 'nominal' }, color: { field: 'output', type: 'nominal', title: null, legend: UNKEY } } : {}),
-        tooltip: [{ field: 'contribution', format: '.4f' }, { field: 'count', title: 'samples' }],
-      },
-    },
+    spec: { width: 180, height: 120, ...(banded ? { layer: [bars, errorBars] } : bars) },
     resolve: { scale: { x: 'independent' } },
   };
 }

@@ -12,7 +12,8 @@ import { checkAdditiveModel, checkExplainDataset, checkExplainOptions, resolveTa
 import { predict } from '../train/predict.js';
 import type { TrainableModel } from '../train/model-info.js';
 import { termImportance } from './importance.js';
-import { shapeFunctions } from './shapes.js';
+import { shapeFunctions, type MemberContributions } from './shapes.js';
+import { memberContributions } from './members.js';
 import { localExplanation } from './local.js';
 import { centerContributions, toTargetUnits, type Centered } from './center.js';
 import type { ExplainOptions, ExplainTask, Explanation } from './types.js';
@@ -66,13 +67,46 @@ export async function explain(model: Module & Describable, data: SequenceDataset
   const targetScale = task === 'regression' ? described.standardizer?.target : undefined;
   if (targetScale && settings.targetUnits) ({ centered, predictions } = toTargetUnits(centered, predictions, targetScale));
   const { contributions, offsets, intercept } = centered;
+  const members = data instanceof MixedDataset
+    ? memberCurves(await memberContributions(model, data, settings.batchSize), offsets, targetScale && settings.targetUnits ? targetScale.std : 1) : null;
   const stored = { task, featureNames, intercept, samples: data.samples, outDim, predictions, contributions };
   return {
     ...stored, bias, centered: settings.center, offsets,
     outputNames: outputNames(task, outDim, described.targetNames),
     importance: termImportance(contributions, featureNames, data.samples, outDim),
-    shapes: shapeFunctions(data, contributions, outDim, featureNames, { ...settings, scales }),
+    shapes: shapeFunctions(data, contributions, outDim, featureNames, { ...settings, scales }, members),
     ...(targetScale ? { targetScale, targetUnits: settings.targetUnits } : {}),
     local: (sample, localOptions) => localExplanation(stored, sample, localOptions),
   };
+}
+
+/**
+ * Each member's contributions in the explanation's convention: the member's own mean over these
+ * samples taken out and the members' common mean put back, less the explanation's offset (in the
+ * units of `offsets`, so times `unit` for a regression target in its units); their mean over the
+ * members is then the explanation's (centered) contributions and their spread is that of the
+ * members' shapes alone.
+ */
+function memberCurves(each: { members: number; outDim: number; values: Float32Array } | null, offsets: number[][], unit: number): MemberContributions | null {
+  if (!each) return null;
+  const { members: M, outDim } = each, T = offsets.length, n = each.values.length / (T * M * outDim);
+  const own = new Float64Array(T * M * outDim);
+  for (let t = 0; t < T; t++) for (let m = 0; m < M; m++) for (let k = 0; k < outDim; k++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += each.values[((t * M + m) * n + i) * outDim + k];
+    own[(t * M + m) * outDim + k] = s / n;
+  }
+  const out = new Float64Array(each.values.length);
+  for (let t = 0; t < T; t++) for (let k = 0; k < outDim; k++) {
+    let common = 0;
+    for (let m = 0; m < M; m++) common += own[(t * M + m) * outDim + k] / M;
+    for (let m = 0; m < M; m++) {
+      const shift = common - own[(t * M + m) * outDim + k];
+      for (let i = 0; i < n; i++) {
+        const at = ((t * M + m) * n + i) * outDim + k;
+        out[at] = (each.values[at] + shift) * unit - offsets[t][k];
+      }
+    }
+  }
+  return { members: M, contributions: out };
 }

@@ -1,5 +1,7 @@
 // Each term's shape function as data: every sample's (input summary, contribution) and a binned
-// curve through them (quantile bins: equal sample counts, so sparse tails do not make empty bins).
+// curve through them (quantile bins: equal sample counts, so sparse tails do not make empty bins;
+// one bin per level of a categorical term). For an ensemble each bin also carries the standard
+// deviation of its mean contribution across the members (EBM's error bars).
 import type { SequenceDataset } from '../data/dataset.js';
 import { MixedDataset } from '../data/mixed-dataset.js';
 import type { Scale } from '../data/standardize.js';
@@ -56,38 +58,70 @@ export function mixedTermSummaries(ds: MixedDataset, t: number, settings: ShapeS
   return xs;
 }
 
-/** Per level (x = its index), the mean contribution of the samples at that level. */
-function levelBins(xs: ArrayLike<number>, ys: ArrayLike<number>, levels: number, output: number): ShapeBin[] {
-  const sum = new Float64Array(levels), count = new Int32Array(levels);
-  for (let i = 0; i < xs.length; i++) {
-    if (Number.isNaN(xs[i])) continue; // never observed in the sample
-    sum[xs[i]] += ys[i];
-    count[xs[i]]++;
-  }
-  const out: ShapeBin[] = [];
-  for (let l = 0; l < levels; l++) if (count[l] > 0) out.push({ output, x0: l, x1: l, x: l, contribution: sum[l] / count[l], count: count[l] });
-  return out;
+/** Samples grouped into one bin: their indices and the bin's x range and mean x. */
+interface Group {
+  samples: number[];
+  x0: number;
+  x1: number;
+  x: number;
 }
 
-/** Mean x and mean contribution of samples sorted by x, cut into `bins` groups of (nearly) equal size; samples without an x (NaN) are left out. */
-export function quantileBins(allXs: ArrayLike<number>, allYs: ArrayLike<number>, bins: number, output: number): ShapeBin[] {
+/** One group per level present (x = the level's index); samples never observed (NaN) are left out. */
+function levelGroups(xs: ArrayLike<number>, levels: number): Group[] {
+  const members: number[][] = Array.from({ length: levels }, () => []);
+  for (let i = 0; i < xs.length; i++) if (!Number.isNaN(xs[i])) members[xs[i]].push(i);
+  return members.flatMap((samples, l) => (samples.length ? [{ samples, x0: l, x1: l, x: l }] : []));
+}
+
+/** Samples sorted by x, cut into `bins` groups of (nearly) equal size; samples without an x (NaN) are left out. */
+function quantileGroups(allXs: ArrayLike<number>, bins: number): Group[] {
   const kept = Array.from({ length: allXs.length }, (_, i) => i).filter((i) => !Number.isNaN(allXs[i]));
-  const xs = kept.map((i) => allXs[i]), ys = kept.map((i) => allYs[i]);
-  const n = xs.length, order = Array.from({ length: n }, (_, i) => i).sort((a, b) => xs[a] - xs[b] || a - b);
-  const count = Math.min(bins, n), out: ShapeBin[] = [];
+  const order = kept.sort((a, b) => allXs[a] - allXs[b] || a - b);
+  const n = order.length, count = Math.min(bins, n), out: Group[] = [];
   for (let b = 0; b < count; b++) {
     const from = Math.floor((b * n) / count), to = Math.floor(((b + 1) * n) / count);
-    let sx = 0, sy = 0;
-    for (let i = from; i < to; i++) {
-      sx += xs[order[i]];
-      sy += ys[order[i]];
-    }
-    out.push({ output, x0: xs[order[from]], x1: xs[order[to - 1]], x: sx / (to - from), contribution: sy / (to - from), count: to - from });
+    const samples = order.slice(from, to);
+    let sx = 0;
+    for (const i of samples) sx += allXs[i];
+    out.push({ samples, x0: allXs[samples[0]], x1: allXs[samples[samples.length - 1]], x: sx / samples.length });
   }
   return out;
 }
 
-export function shapeFunctions(ds: SequenceDataset | MixedDataset, contributions: ArrayLike<number>, outDim: number, featureNames: readonly string[], settings: ShapeSettings): ShapeFunction[] {
+/**
+ * Each ensemble member's contributions in the explanation's convention, (terms, members, samples,
+ * outDim): their mean over the members is the explanation's contributions, so a bin's member means
+ * average to the bin's contribution and their spread is the band.
+ */
+export interface MemberContributions {
+  members: number;
+  contributions: ArrayLike<number>;
+}
+
+/** The mean of ys over a group, and with members the standard deviation of the members' means (n - 1); null without members. */
+function binOf(g: Group, ys: ArrayLike<number>, output: number, spread: ((samples: number[]) => number) | null): ShapeBin {
+  let sy = 0;
+  for (const i of g.samples) sy += ys[i];
+  return { output, x0: g.x0, x1: g.x1, x: g.x, contribution: sy / g.samples.length, count: g.samples.length, sd: spread ? spread(g.samples) : null };
+}
+
+/** The standard deviation over the members of their mean contribution over `samples` (term t, output k). */
+function memberSpread(m: MemberContributions, t: number, k: number, samples: number, outDim: number): (group: number[]) => number {
+  const M = m.members, c = m.contributions;
+  return (group) => {
+    const means = Array.from({ length: M }, (_, j) => {
+      let s = 0;
+      for (const i of group) s += c[((t * M + j) * samples + i) * outDim + k];
+      return s / group.length;
+    });
+    const mean = means.reduce((a, b) => a + b, 0) / M;
+    return Math.sqrt(means.reduce((a, b) => a + (b - mean) ** 2, 0) / (M - 1));
+  };
+}
+
+/** Every term's shape function; `members` (an ensemble's) gives each bin its spread across the members. */
+export function shapeFunctions(ds: SequenceDataset | MixedDataset, contributions: ArrayLike<number>, outDim: number, featureNames: readonly string[], settings: ShapeSettings,
+  members: MemberContributions | null = null): ShapeFunction[] {
   const mixed = ds instanceof MixedDataset ? ds : null;
   return featureNames.map((feature, t) => {
     const xs = mixed ? mixedTermSummaries(mixed, t, settings) : termSummaries(ds as SequenceDataset, t, settings);
@@ -99,12 +133,13 @@ export function shapeFunctions(ds: SequenceDataset | MixedDataset, contributions
     for (let k = 0; k < outDim; k++) {
       const ys = Float64Array.from({ length: ds.samples }, (_, n) => contributions[(t * ds.samples + n) * outDim + k]);
       for (let n = 0; n < ds.samples; n++) points.push({ sample: n, output: k, x: xs[n], contribution: ys[n] });
-      for (const b of categorical ? levelBins(xs, ys, categorical.length, k) : quantileBins(xs, ys, settings.bins, k)) bins.push(b);
+      const spread = members ? memberSpread(members, t, k, ds.samples, outDim) : null;
+      for (const g of categorical ? levelGroups(xs, categorical.length) : quantileGroups(xs, settings.bins)) bins.push(binOf(g, ys, k, spread));
     }
     points.sort((a, b) => a.sample - b.sample || a.output - b.output);
     return {
       feature, term: t, summary: settings.summary, ...(settings.summary === 'ema' ? { emaAlpha: settings.emaAlpha } : {}),
-      originalUnits: mixed !== null || settings.scales !== undefined, points, bins,
+      originalUnits: mixed !== null || settings.scales !== undefined, points, bins, members: members?.members ?? 1,
       ...(mixed ? { kind: categorical ? 'categorical' as const : t < mixed.sequenceTerms ? 'sequence' as const : 'static' as const } : {}),
       ...(categorical ? { levels: [...categorical] } : {}),
     };

@@ -60,6 +60,13 @@ export interface ShapeBin {
   x: number;
   contribution: number;
   count: number;
+  /**
+   * An ensemble's spread: the standard deviation across its members of their own mean contribution
+   * over the bin's samples (each member's curve shifted by its own mean, so the spread is of the
+   * shape, not of a level the intercept absorbs); the band is contribution ± sd, contribution being
+   * the members' mean. null for a single model (one member): no band.
+   */
+  sd: number | null;
 }
 
 /** A term's shape function as data: contribution against the summary of its input sequence. */
@@ -75,6 +82,8 @@ export interface ShapeFunction {
   points: ShapePoint[];
   /** Per output, ordered by x (for a categorical term: one bin per level present, x the level's index). */
   bins: ShapeBin[];
+  /** The ensemble members the bins' sd is taken over (1: a single model, every sd null). */
+  members: number;
   /** Mixed inputs: the kind of term (its x is a sequence summary, a static value, or a level index). */
   kind?: 'sequence' | 'static' | 'categorical';
   /** A categorical term's levels ('other' first): x indexes them. */

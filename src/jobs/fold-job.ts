@@ -83,7 +83,7 @@ export async function scorePart(part: FoldPart, windowed: boolean, options: Fold
     const scores = task === 'multiclass'
       ? scored.flatMap((i) => Array.from(p.probabilities!.subarray(i * classes, (i + 1) * classes)))
       : scored.map((i) => p.prediction[i]);
-    const metrics = predictionMetrics(task, scores, y, classes);
+    const metrics = predictionMetrics(task, scores, y, classes, p.weights && scored.map((i) => p.weights![i]));
     const all = [...p.rows()];
     return { samples: scored.length, metrics, task, header: p.header, rows: scored.map((i) => all[i]) };
   } finally {

@@ -3,7 +3,8 @@
 // (classification), persistence (window mode, when the target is among the inputs), and an L2
 // linear model on the last step's inputs (each time-varying feature's last value and whether it was
 // observed, the static values, the categorical levels one-hot): ridge regression for regression,
-// logistic regression (Newton's method) for binary targets. Plain float64 on the host.
+// logistic regression (Newton's method) for binary targets. Plain float64 on the host. Weighted data
+// (a weight column) fits and scores every baseline with the samples' weights, as the model's metrics.
 import { MixedDataset } from '../data/mixed-dataset.js';
 import { predictionMetrics, type Metrics, type Task } from '../train/task.js';
 
@@ -81,14 +82,15 @@ const dot = (x: Float64Array, row: number, b: Float64Array) => {
 };
 
 /** Logistic regression by Newton's method (iteratively reweighted ridge). */
-function logistic(x: Float64Array, y: ArrayLike<number>, n: number, p: number): Float64Array {
+function logistic(x: Float64Array, y: ArrayLike<number>, sampleWeights: ArrayLike<number> | null, n: number, p: number): Float64Array {
   let b: Float64Array = new Float64Array(p);
   for (let it = 0; it < 25; it++) {
     const w = new Float64Array(n), z = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const eta = dot(x, i * p, b), mu = 1 / (1 + Math.exp(-eta));
-      w[i] = Math.max(mu * (1 - mu), 1e-6);
-      z[i] = eta + (y[i] - mu) / w[i];
+      const v = Math.max(mu * (1 - mu), 1e-6);
+      w[i] = sampleWeights ? sampleWeights[i] * v : v;
+      z[i] = eta + (y[i] - mu) / v;
     }
     const next = weightedRidge(x, z, w, n, p);
     let change = 0;
@@ -106,10 +108,18 @@ export function baselineMetrics(task: Task, train: unknown, test: unknown, targe
   const tr = known(train), te = known(test);
   if (tr.length === 0 || te.length === 0) return {};
   const yTrain = tr.map((i) => train.rawTargets[i]), yTest = te.map((i) => test.rawTargets[i]);
+  const wTrain = train.weights && tr.map((i) => train.weights![i]), wTest = test.weights && te.map((i) => test.weights![i]);
+  const metrics = (scores: number[]) => predictionMetrics(task, scores, yTest, 2, wTest);
   const out: Record<string, Metrics> = {};
+  const trainMean = () => {
+    if (!wTrain) return yTrain.reduce((a, b) => a + b, 0) / yTrain.length;
+    let s = 0, total = 0;
+    yTrain.forEach((y, k) => ((s += wTrain[k] * y), (total += wTrain[k])));
+    return s / total;
+  };
   if (task === 'regression') {
-    const mean = yTrain.reduce((a, b) => a + b, 0) / yTrain.length;
-    out['training mean'] = predictionMetrics(task, yTest.map(() => mean), yTest);
+    const mean = trainMean();
+    out['training mean'] = metrics(yTest.map(() => mean));
     if (targetTerm >= 0) {
       // The target's last observed value in each window (carried over missing steps).
       const last = te.map((i) => {
@@ -119,11 +129,11 @@ export function baselineMetrics(task: Task, train: unknown, test: unknown, targe
         }
         return mean;
       });
-      out.persistence = predictionMetrics(task, last, yTest);
+      out.persistence = metrics(last);
     }
   } else if (task === 'binary') {
-    const rate = yTrain.reduce((a, b) => a + b, 0) / yTrain.length;
-    out['base rate'] = predictionMetrics(task, yTest.map(() => rate), yTest);
+    const rate = trainMean();
+    out['base rate'] = metrics(yTest.map(() => rate));
   } else {
     return out; // multiclass: no linear baseline here
   }
@@ -131,11 +141,11 @@ export function baselineMetrics(task: Task, train: unknown, test: unknown, targe
   if (a.columns > MAX_BASELINE_COLUMNS) return out;
   const p = a.columns;
   if (task === 'regression') {
-    const beta = weightedRidge(a.x, yTrain, null, tr.length, p);
-    out['ridge on the last step'] = predictionMetrics(task, te.map((_, i) => dot(b.x, i * p, beta)), yTest);
+    const beta = weightedRidge(a.x, yTrain, wTrain, tr.length, p);
+    out['ridge on the last step'] = metrics(te.map((_, i) => dot(b.x, i * p, beta)));
   } else {
-    const beta = logistic(a.x, yTrain, tr.length, p);
-    out['logistic regression on the last step'] = predictionMetrics(task, te.map((_, i) => 1 / (1 + Math.exp(-dot(b.x, i * p, beta)))), yTest);
+    const beta = logistic(a.x, yTrain, wTrain, tr.length, p);
+    out['logistic regression on the last step'] = metrics(te.map((_, i) => 1 / (1 + Math.exp(-dot(b.x, i * p, beta)))));
   }
   return out;
 }

@@ -2,8 +2,8 @@
 // checks a model before trusting it. The folds are planned once (src/pipeline/fold-plan.ts), each
 // fold runs as a job (src/jobs/fold-job.ts: JSON in, JSON out), here one after another or on local
 // worker threads (src/jobs/local-pool.ts) with the same bits, and their results are assembled here.
-// Every fold reports the task's metrics; the out-of-fold predictions keep the one contribution
-// convention (intercept + contributions = the output).
+// Every fold reports the task's metrics (weighted by the weight column when there is one); the
+// out-of-fold predictions keep the one contribution convention (intercept + contributions = the output).
 import type { Metrics, Task } from '../train/task.js';
 import { ArgumentError, describeValue } from '../errors.js';
 import { planFolds, type CrossValidateOptions } from './fold-plan.js';

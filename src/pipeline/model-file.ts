@@ -68,8 +68,9 @@ export async function loadTrained(bytes: Uint8Array, options: Pick<LoadOptions, 
     throw new FileFormatError(`loadTrained: the centering has ${offsets.length} rows for ${d.additive.terms} terms of ${d.outputs} outputs`);
   }
   const intervals = metadata.metadata?.intervals as PredictionIntervals | undefined;
-  if (intervals !== undefined && !(typeof intervals === 'object' && intervals !== null && typeof intervals.coverage === 'number' && typeof intervals.halfWidth === 'number' && intervals.halfWidth >= 0)) {
-    throw new FileFormatError('loadTrained: metadata.intervals must be { coverage, halfWidth >= 0, calibrationSamples }');
+  if (intervals !== undefined && !(typeof intervals === 'object' && intervals !== null && typeof intervals.coverage === 'number' && typeof intervals.halfWidth === 'number' && intervals.halfWidth >= 0
+    && (intervals.recent === undefined || (Array.isArray(intervals.recent) && intervals.recent.length > 0 && intervals.recent.every((r) => typeof r === 'number' && r >= 0))))) {
+    throw new FileFormatError('loadTrained: metadata.intervals must be { coverage, halfWidth >= 0, calibrationSamples, recent?: residuals >= 0 }');
   }
   return { model: model as TrainableModel, preprocessing, centering: { offsets }, metadata, centered, ...(intervals ? { intervals } : {}) };
 }

@@ -38,6 +38,8 @@ export interface TableOutputs {
   contributions: Float64Array;
   /** Per sample: the explained output itself (value, or logit). */
   output: Float64Array;
+  /** Per sample, its weight (the weight column's), or null when the data are unweighted. */
+  weights: Float32Array | null;
 }
 
 /** The training split's centering (its mean raw contribution per term and output). */
@@ -63,6 +65,7 @@ export async function tableOutputs(model: TrainableModel, ds: SeriesDataset | Mi
     targets: 'rawTargets' in ds ? Float64Array.from(ds.rawTargets) : Float64Array.from(ds.targets, (y) => (scale ? y * std + mean : y)),
     prediction: new Float64Array(n), probabilities: task === 'multiclass' ? Float64Array.from(r.probabilities!) : null,
     explained: new Int32Array(n), intercept: new Float64Array(n), contributions: new Float64Array(terms * n), output: new Float64Array(n),
+    weights: 'weights' in ds ? ds.weights : null,
   };
   for (let i = 0; i < n; i++) {
     const k = task === 'multiclass' ? r.classes![i] : 0;
@@ -79,17 +82,18 @@ export async function tableOutputs(model: TrainableModel, ds: SeriesDataset | Mi
   return o;
 }
 
-/** The task's metrics over the samples whose target is known (null when none is). */
+/** The task's metrics over the samples whose target is known (null when none is), weighted by the samples' weights when they have them. */
 export function outputMetrics(pre: Preprocessing, o: TableOutputs): Metrics | null {
   const known: number[] = [];
   for (let i = 0; i < o.samples; i++) if (!Number.isNaN(o.targets[i])) known.push(i);
   if (known.length === 0) return null;
   const classes = pre.outputs;
   const targets = known.map((i) => o.targets[i]);
+  const weights = o.weights && known.map((i) => o.weights![i]);
   if (pre.task === 'multiclass') {
     const probs = new Float64Array(known.length * classes);
     known.forEach((i, j) => probs.set(o.probabilities!.subarray(i * classes, (i + 1) * classes), j * classes));
-    return predictionMetrics('multiclass', probs, targets, classes);
+    return predictionMetrics('multiclass', probs, targets, classes, weights);
   }
-  return predictionMetrics(pre.task, known.map((i) => o.prediction[i]), targets);
+  return predictionMetrics(pre.task, known.map((i) => o.prediction[i]), targets, 2, weights);
 }

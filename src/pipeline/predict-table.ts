@@ -8,6 +8,7 @@ import type { TrainedModel } from './model-file.js';
 import { toTable, type TableInput } from './table-input.js';
 import type { Metrics } from '../train/task.js';
 import { safeCsvCell } from '../io/csv-cells.js';
+import { halfWidths } from './intervals.js';
 
 export interface PredictTableOptions {
   /** Samples per forward pass (default 256). */
@@ -20,6 +21,8 @@ export interface PredictTableOptions {
 }
 
 export interface TablePrediction extends TableOutputs {
+  /** Regression with intervals: each sample's half width (lower = prediction - it, upper = prediction + it); else null. */
+  halfWidths: Float64Array | null;
   /** Per sample, whether the table holds its target. */
   targetKnown: boolean[];
   /** The task's metrics over the samples with a known target; null when there is none. */
@@ -38,22 +41,23 @@ export async function predictTable(trained: TrainedModel, data: TableInput, opti
     throw new ArgumentError('predictTable: pass what trainTable or loadTrained returned ({ model, preprocessing, centering })');
   }
   const pre = trained.preprocessing;
-  const ds = pre.transform(toTable('predictTable', data));
+  // The weight column training read, when the table has it, weights the metrics.
+  const ds = pre.transform(toTable('predictTable', data), { weights: true });
   const o = await tableOutputs(trained.model, ds, pre, trained.centering, batchSize);
   const targetKnown = Array.from(o.targets, (y) => !Number.isNaN(y));
   const classes = pre.task === 'multiclass' ? pre.record.target.classes! : [];
   const features = pre.featureNames;
-  const width = pre.task === 'regression' ? trained.intervals?.halfWidth : undefined;
-  const header = ['id', 'time', 'target', 'target_known', 'prediction', ...(width !== undefined ? ['lower', 'upper'] : []), ...classes.map((c) => `p_${c}`), 'intercept', ...features.map((f) => `contribution_${f}`)].map((h) => String(cell(h)));
+  const widths = pre.task === 'regression' && trained.intervals ? halfWidths(trained.intervals, o, pre.record.horizon) : null;
+  const header = ['id', 'time', 'target', 'target_known', 'prediction', ...(widths ? ['lower', 'upper'] : []), ...classes.map((c) => `p_${c}`), 'intercept', ...features.map((f) => `contribution_${f}`)].map((h) => String(cell(h)));
   const label = (v: number) => (pre.task === 'regression' ? v : pre.classLabel(v));
   return {
-    ...o, targetKnown, metrics: outputMetrics(pre, o), header,
+    ...o, targetKnown, halfWidths: widths, metrics: outputMetrics(pre, o), header,
     * rows() {
       for (let i = 0; i < o.samples; i++) {
         yield [
           cell(o.ids[i]), pre.formatTime(o.times[i]), targetKnown[i] ? cell(label(o.targets[i])) : '', targetKnown[i] ? 'true' : 'false',
           pre.task === 'multiclass' ? cell(pre.classLabel(o.prediction[i])) : o.prediction[i],
-          ...(width !== undefined ? [o.prediction[i] - width, o.prediction[i] + width] : []),
+          ...(widths ? [o.prediction[i] - widths[i], o.prediction[i] + widths[i]] : []),
           ...classes.map((_, k) => o.probabilities![i * classes.length + k]),
           o.intercept[i], ...features.map((_, t) => o.contributions[t * o.samples + i]),
         ];

@@ -29,9 +29,9 @@ export interface PreprocessingRecord {
    * categorical features one value per entity; 'series' (FirstOrderRNAM): one value per feature and step.
    */
   inputs: 'series' | 'mixed';
-  /** features: every model input in term order (time-varying, then static, then categorical). */
   /** features: every model input in term order (time-varying numbers, time-varying levels, static, categorical). */
-  columns: { id?: string; time?: string; target: string; features: string[]; sequenceCategorical?: string[]; static?: string[]; categorical?: string[] };
+  /** weight: the column of per-sample weights training read (mixed inputs), never a feature. */
+  columns: { id?: string; time?: string; target: string; features: string[]; sequenceCategorical?: string[]; static?: string[]; categorical?: string[]; weight?: string };
   /** 'panel': one sample per id, the target at its last known row; 'window': sliding windows per id; 'table': one sample per row (no time column). */
   mode: 'panel' | 'window' | 'table';
   window?: number;
@@ -66,6 +66,11 @@ export interface PreprocessingOptions extends ColumnRoles {
   window?: number;
   horizon?: number;
   missing?: MissingRule;
+  /**
+   * A column of per-sample weights for the loss and the metrics (mixed inputs): one value per id in
+   * panel and table mode, the target row's in window mode; finite numbers >= 0, not all 0.
+   */
+  weight?: string;
   /** Default { validation: 0.15, test: 0.15, seed: 0 }: whole ids for panels, consecutive time blocks for windows. */
   split?: {
     validation?: number; test?: number; seed?: number;
@@ -145,6 +150,7 @@ export class Preprocessing {
     if (options.static?.length || options.categorical?.length) throw new ArgumentError("preprocessing: static and categorical features need inputs: 'mixed'");
     if (options.split?.column !== undefined) throw new ArgumentError("preprocessing: a split column needs inputs: 'mixed'");
     if (options.missing === 'mask') throw new ArgumentError("preprocessing: missing 'mask' needs inputs: 'mixed'");
+    if (options.weight !== undefined) throw new ArgumentError("preprocessing: a weight column needs inputs: 'mixed' (the additive model)");
     const targetIndex = table.columns.indexOf(target);
     if (targetIndex < 0) throw new DataError('missing-column', `the target column is not in the header (${table.columns.join(', ')})`, { column: target });
     const timeIndex = table.columns.indexOf(time!);
@@ -191,14 +197,15 @@ export class Preprocessing {
   /**
    * New data as the model saw its training data: the same columns, windows, fill values and scales;
    * no split; the target column optional (its cells NaN where unknown). Panel mode: one sample per
-   * id; window mode: a window ending at every step, the latest one being the forecast.
+   * id; window mode: a window ending at every step, the latest one being the forecast. `weights`:
+   * read the weight column training read, when the table has it (for weighted test metrics).
    */
-  transform(table: LongTable): SeriesDataset | MixedDataset {
+  transform(table: LongTable, { weights = false }: { weights?: boolean } = {}): SeriesDataset | MixedDataset {
     const r = this.record;
     const targetIndex = table.columns.indexOf(r.columns.target);
     const map = r.target.labels && r.target.classes && targetIndex >= 0 ? labelMap(r.target.classes) : null;
     const encoded = map ? encodeTarget(table, targetIndex, map, true) : table;
-    if (r.inputs === 'mixed') return transformMixed(encoded, mixedBuildOptions(r), r.mixed!);
+    if (r.inputs === 'mixed') return transformMixed(encoded, mixedBuildOptions(r, weights), r.mixed!);
     return predictionDatasetFromTable(encoded, {
       id: r.columns.id, time: r.columns.time!, target: r.columns.target, features: r.columns.features, mode: r.mode as 'panel' | 'window',
       ...(r.mode === 'window' ? { window: r.window, horizon: r.horizon } : { maxLength: r.maxLength }),
@@ -236,7 +243,8 @@ export class Preprocessing {
     const c = r.columns;
     const names = (v: unknown) => Array.isArray(v) && v.every((f) => typeof f === 'string');
     if (!isRecordObject(c) || (c.time !== undefined && typeof c.time !== 'string') || typeof c.target !== 'string' || (c.id !== undefined && typeof c.id !== 'string')
-      || !names(c.features) || c.features.length === 0 || (c.static !== undefined && !names(c.static)) || (c.categorical !== undefined && !names(c.categorical))) {
+      || !names(c.features) || c.features.length === 0 || (c.static !== undefined && !names(c.static)) || (c.categorical !== undefined && !names(c.categorical))
+    || (c.weight !== undefined && typeof c.weight !== 'string')) {
       bad('columns must be { id?, time?, target, features: [names], static?: [names], categorical?: [names] }');
     }
     if (inputs === 'series' && c!.time === undefined) bad('series inputs need a time column');
@@ -293,10 +301,11 @@ export class Preprocessing {
 }
 
 /** The mixed builder's options from a record. */
-function mixedBuildOptions(r: PreprocessingRecord): MixedBuildOptions {
+function mixedBuildOptions(r: PreprocessingRecord, weights: boolean): MixedBuildOptions {
   const c = r.columns, stat = c.static ?? [], cat = c.categorical ?? [], seqCat = c.sequenceCategorical ?? [];
   return {
-    id: c.id, time: c.time, target: c.target, sequence: c.features.slice(0, c.features.length - stat.length - cat.length - seqCat.length),
+    id: c.id, time: c.time, target: c.target, ...(weights && c.weight !== undefined ? { weight: c.weight } : {}),
+    sequence: c.features.slice(0, c.features.length - stat.length - cat.length - seqCat.length),
     sequenceCategorical: seqCat, static: stat, categorical: cat,
     mode: r.mode, window: r.window, horizon: r.horizon, maxLength: r.maxLength, missing: r.missing, standardizeTarget: r.target.task === 'regression',
   };
@@ -337,14 +346,21 @@ function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocess
   if (missing !== 'error' && missing !== 'carry-forward' && missing !== 'mask') throw new ArgumentError(`preprocessing: missing must be 'error', 'carry-forward' or 'mask', got ${describeValue(missing)}`);
   const encoding = targetEncoding(readTargetColumn(table, targetIndex), options, target);
   const encoded = encoding.map ? encodeTarget(table, targetIndex, encoding.map) : table;
+  const weight = options.weight;
+  if (weight !== undefined) {
+    if (typeof weight !== 'string' || weight === '') throw new ArgumentError(`preprocessing: weight must name a column, got ${describeValue(weight)}`);
+    if (!table.columns.includes(weight)) throw new DataError('missing-column', `the weight column is not in the header (${table.columns.join(', ')})`, { column: weight });
+    const named = [options.id, time, target, options.split?.column, ...(options.features ?? []), ...(options.static ?? []), ...(options.categorical ?? [])];
+    if (named.includes(weight)) throw new ArgumentError(`preprocessing: the weight column '${weight}' cannot also be the id, time, target, split column or a feature`);
+  }
   const chosen = chooseColumns(encoded, {
     id: options.id, time, target, features: options.features, static: options.static, categorical: options.categorical, mode,
-    exclude: options.split?.column !== undefined ? [options.split.column] : [],
+    exclude: [...(options.split?.column !== undefined ? [options.split.column] : []), ...(weight !== undefined ? [weight] : [])],
   });
   const features = [...chosen.sequence, ...chosen.sequenceCategorical, ...chosen.static, ...chosen.categorical];
   if (features.length === 0) throw new DataError('option', 'no feature column besides id, time and target');
   const build: MixedBuildOptions = {
-    id: options.id, time, target, sequence: chosen.sequence, sequenceCategorical: chosen.sequenceCategorical, static: chosen.static, categorical: chosen.categorical,
+    id: options.id, time, target, ...(weight !== undefined ? { weight } : {}), sequence: chosen.sequence, sequenceCategorical: chosen.sequenceCategorical, static: chosen.static, categorical: chosen.categorical,
     mode, window: options.window, horizon: mode === 'window' ? options.horizon ?? 1 : undefined, missing, standardizeTarget: encoding.task === 'regression',
   };
   const split = options.split ?? {};
@@ -358,6 +374,7 @@ function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocess
     columns: {
       ...(options.id !== undefined ? { id: options.id } : {}), ...(time !== undefined ? { time } : {}), target, features,
       ...(chosen.sequenceCategorical.length ? { sequenceCategorical: chosen.sequenceCategorical } : {}), static: chosen.static, categorical: chosen.categorical,
+      ...(weight !== undefined ? { weight } : {}),
     },
     mode, ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : mode === 'panel' ? { maxLength: built.stats.seq } : {}),
     missing, time: { kind: built.timeKind }, standardizer: built.train.standardizer, fill: [], mixed: built.stats,

@@ -2,7 +2,9 @@
 // samples and metrics per split, importance, a few samples explained in the one contribution
 // convention, the history, the model and where it ran.
 import type { Task } from '../train/task.js';
+import type { ShapeBin, ShapeFunction } from '../explain/types.js';
 import type { PreprocessingRecord } from './preprocessing.js';
+import type { WeightingRecord } from './sample-weights.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
 
@@ -12,6 +14,11 @@ export interface PredictionIntervals {
   halfWidth: number;
   /** The held-out residuals the width was read from. */
   calibrationSamples: number;
+  /**
+   * Window mode: those residuals, oldest first. Each series' width then rolls: the residual of every
+   * target that becomes known replaces the oldest one (src/pipeline/intervals.ts).
+   */
+  recent?: number[];
 }
 
 /** One sample's prediction as intercept + contributions (their sum is `output`: value or logit). */
@@ -37,10 +44,19 @@ export interface Report {
   classes?: string[];
   preprocessing: PreprocessingRecord;
   samples: Record<SplitName, number>;
-  /** Per split: binary auc, accuracy, logLoss; regression rmse, mae, r2; multiclass accuracy, logLoss. Null for an empty split. */
+  /**
+   * Per split: binary auc, accuracy, logLoss; regression rmse, mae, r2; multiclass accuracy, logLoss.
+   * Null for an empty split. Weighted by the weight column when there is one (see weighting).
+   */
   metrics: Record<SplitName, Record<string, number> | null>;
   /** Mean absolute centered contribution per feature over the explained split, largest first. */
   importance: { feature: string; importance: number; /** Ensembles: the importance's standard deviation across members (each centered on its own mean). */ sd?: number }[];
+  /**
+   * Per feature, its binned shape function on the explained split (explain()'s bins: centered
+   * contribution per quantile bin or level). For an ensemble each bin's sd is the spread of the
+   * members' own curves there (the band is contribution ± sd); null for one member (no band).
+   */
+  shapes: ({ feature: string; members: number; bins: ShapeBin[] } & Pick<ShapeFunction, 'kind' | 'levels' | 'summary'>)[];
   /** The split the importance and shape functions are computed on. */
   explainedSplit: SplitName;
   /** The first samples of the explained split, in the one contribution convention. */
@@ -65,4 +81,6 @@ export interface Report {
   seconds: number;
   /** True when shouldStop ended training early (the model has the weights of that moment). */
   stopped: boolean;
+  /** Weighted training: the weight column (weighting every loss, metric and baseline) and the class weights (the loss only); absent when unweighted. */
+  weighting?: WeightingRecord;
 }

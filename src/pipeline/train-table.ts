@@ -28,6 +28,9 @@ import { Preprocessing, type PreprocessingOptions, type SplitDatasets } from './
 import { fitCentering, outputMetrics, tableOutputs, type Centering, type TableOutputs } from './outputs.js';
 import { toTable, type TableInput } from './table-input.js';
 import type { ExplainedSample, Report, SplitName, PredictionIntervals } from './report.js';
+import { calibrate, halfWidths, intervalCoverage } from './intervals.js';
+import { memberContributions } from '../explain/members.js';
+import { resolveClassWeights, trainingWeights, type ClassWeightOption, type WeightingRecord } from './sample-weights.js';
 
 /** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
 export type TableModel = (AdditiveRNAM | FirstOrderRNAM) & TrainableModel & Describable & Module;
@@ -84,6 +87,12 @@ export interface TrainTableOptions extends Omit<PreprocessingOptions, 'inputs'> 
   coverage?: number;
   /** A test table of its own (CSV text, a table or rows): nothing of the training table is held out for testing; the test metrics and explanations are on it. */
   testData?: TableInput;
+  /**
+   * Classification: class weights multiplying the sample weights in the training and validation
+   * loss: 'balanced' (n / (k n_c) from the training split's class counts) or a weight per class
+   * label (classes left out weigh 1). The reported metrics stay weighted by the weight column only.
+   */
+  classWeight?: ClassWeightOption;
 }
 
 export interface TrainedTable {
@@ -100,7 +109,7 @@ export interface TrainedTable {
 }
 
 const optionKeys = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'missing', 'split',
-  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'seed', 'patience', 'members', 'memberSeeds', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage', 'testData'];
+  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'seed', 'patience', 'members', 'memberSeeds', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage', 'testData', 'weight', 'classWeight'];
 
 /** Thrown from onBatch when shouldStop() says so; caught by trainTable, which goes on with what was trained. */
 class StopTraining extends Error {}
@@ -136,7 +145,10 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   const table = toTable('trainTable', data);
   const kind = options.model ?? 'additive';
   if (kind !== 'additive' && kind !== 'first-order') throw new ArgumentError(`trainTable: model must be 'additive' or 'first-order', got ${describeValue(options.model)}`);
-  const { model: _model, testData: _testData, ...rest } = options;
+  const { model: _model, testData: _testData, classWeight: _classWeight, ...rest } = options;
+  if (kind === 'first-order' && (options.weight !== undefined || options.classWeight !== undefined)) {
+    throw new ArgumentError('trainTable: weights (a weight column, class weights) need the additive model');
+  }
   // Mixed inputs outside window mode cross-fit: the preprocessing is fitted on every sample but the
   // test split, and each member early-stops on its own validation ids drawn from them, so no single
   // small validation split decides every member (on the shipped clinical panel a fixed 26-patient
@@ -149,7 +161,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     // A test table of its own: every sample of this one trains (or validates).
     ...(crossFit || testTable ? { split: { ...options.split, ...(crossFit ? { validation: 0 } : {}), ...(testTable ? { test: 0 } : {}) } } : {}),
   });
-  const test = testTable ? pre.transform(testTable) : datasets.test;
+  const test = testTable ? pre.transform(testTable, { weights: true }) : datasets.test;
   const pool = datasets.train;
   // Small data gets a narrower model: on the shipped panel (172 patients) and table (373 rows) hidden
   // 8 beats 16 (bench/accuracy.ts); the series (4,500 windows) keeps 16.
@@ -175,6 +187,13 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   const patience = askedPatience ?? Math.max(8, Math.round(epochs / 8));
   log?.(`model: ${kind === 'additive' ? 'AdditiveRNAM' : 'FirstOrderRNAM'}, hidden ${hiddenDim}${askedHidden === undefined ? ` (${pool.samples < SMALL_DATA ? 'fewer than' : 'at least'} ${SMALL_DATA} training samples)` : ''}, ${blocks} block(s), ${members} member(s), patience ${patience}, at most ${epochs} epochs`);
   const task = pre.task;
+  const classWeights = resolveClassWeights('trainTable', options.classWeight, task, pre.record.target.classes ?? [], pool.targets);
+  const weighting: WeightingRecord | undefined = options.weight !== undefined || classWeights ? {
+    ...(options.weight !== undefined ? { column: options.weight } : {}),
+    ...(classWeights ? { classWeight: options.classWeight === 'balanced' ? 'balanced' : 'given', classWeights: Object.fromEntries(pre.record.target.classes!.map((l, k) => [l, classWeights[k]])) } : {}),
+  } : undefined;
+  if (weighting?.column) log?.(`weights: column '${weighting.column}' weights the loss, every metric and the baselines`);
+  if (weighting?.classWeights) log?.(`class weights (${weighting.classWeight}): ${Object.entries(weighting.classWeights).map(([l, w]) => `${l} ${w.toPrecision(4)}`).join(', ')} (training and validation loss)`);
   if (notes.taskInferred) log?.(`task: ${task} (inferred from column '${options.target}')`);
   if (pre.record.target.labels) log?.(`classes: ${pre.record.target.classes!.join(', ')}${task === 'binary' ? ` (positive: '${pre.classLabel(1)}')` : ''}`);
   if (notes.autoStatic.length) log?.(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
@@ -210,8 +229,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     }
     let model = model0;
     try {
-      await fit(model, own.train, {
-        epochs, batchSize, optimizer: new AdamW(model.parameters(), { lr }), validation: own.validation, task, progress: options.progress ?? false, log,
+      await fit(model, trainingWeights(own.train, classWeights), {
+        epochs, batchSize, optimizer: new AdamW(model.parameters(), { lr }), validation: trainingWeights(own.validation, classWeights), task, progress: options.progress ?? false, log,
         onEpoch: (stats) => {
           history.push(stats);
           return options.onEpoch?.(stats);
@@ -243,7 +262,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
       await model.toAsync(dev);
       const all = own.held ? pool : MixedDataset.concat(own.train as MixedDataset, own.validation as MixedDataset);
       log?.(`refit${members > 1 ? ` member ${m + 1}` : ''}: ${best} epochs on ${all.samples} samples`);
-      await fit(model, all, { epochs: best, batchSize, optimizer: new AdamW(model.parameters(), { lr }), task, progress: options.progress ?? false, log });
+      await fit(model, trainingWeights(all, classWeights), { epochs: best, batchSize, optimizer: new AdamW(model.parameters(), { lr }), task, progress: options.progress ?? false, log });
       refitEpochs.push(best);
     }
     trainedMembers.push(model);
@@ -254,7 +273,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
 
   const centering = await fitCentering(model, train);
   const intervals = task === 'regression' ? await conformal(model, pre, centering, coverage, crossFit ? { pool, heldSum, heldCount } : { validation }) : undefined;
-  if (intervals) log?.(`intervals: ±${intervals.halfWidth.toPrecision(4)} for ${coverage * 100}% coverage (${intervals.calibrationSamples} held-out residuals)`);
+  if (intervals) log?.(`intervals: ±${intervals.halfWidth.toPrecision(4)} for ${coverage * 100}% coverage (${intervals.calibrationSamples} held-out residuals${intervals.recent ? '; rolling: each series\' known targets update it' : ''})`);
   const splits: [SplitName, SplitDatasets['train'] | undefined][] = [['train', train], ['validation', validation], ['test', test]];
   const metrics: Report['metrics'] = { train: null, validation: null, test: null };
   const outputs: Partial<Record<SplitName, TableOutputs>> = {};
@@ -273,11 +292,12 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     metrics, explainedSplit,
     importance: await withMemberSpread(model, explained, explanation.importance.map((e) => ({ feature: e.feature, importance: e.importance })),
       task === 'regression' ? pre.record.standardizer.target?.std ?? 1 : 1),
+    shapes: explanation.shapes.map((sh) => ({ feature: sh.feature, summary: sh.summary, ...(sh.kind ? { kind: sh.kind } : {}), ...(sh.levels ? { levels: sh.levels } : {}), members: sh.members, bins: sh.bins })),
     examples: explainedSamples(explainedSplit, outputs[explainedSplit]!, pre, examples),
     history: history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valLoss: h.valLoss, seconds: h.seconds })),
     members: histories.map((h) => ({ epochs: h.length })), crossFitted: crossFit,
     model: { class: model.describe().kind, options: { ...model.describe().config }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
-    device: dev.reason, seconds: (Date.now() - started) / 1000, stopped,
+    device: dev.reason, seconds: (Date.now() - started) / 1000, stopped, ...(weighting ? { weighting } : {}),
   };
   if (test && pre.record.inputs === 'mixed') {
     const targetTerm = pre.record.mode === 'window' ? pre.featureNames.indexOf(pre.record.columns.target) : -1;
@@ -287,7 +307,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
       log?.(`test ${metric}: rnam ${metrics.test[metric]?.toFixed(4)}; ${Object.entries(report.baselines).map(([name, m]) => `${name} ${m[metric]?.toFixed(4) ?? '-'}`).join(', ')}`);
     }
   }
-  if (intervals && outputs.test) report.intervals = { ...intervals, testCoverage: intervalCoverage(outputs.test, intervals.halfWidth) };
+  if (intervals && outputs.test) report.intervals = { ...intervals, testCoverage: intervalCoverage(outputs.test, halfWidths(intervals, outputs.test, pre.record.horizon)) };
   if (task === 'binary') {
     const split: SplitName = outputs.test ? 'test' : 'train';
     report.calibration = { split, ...reliability(outputs[split]!) };
@@ -296,9 +316,9 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
 }
 
 /**
- * Split-conformal prediction intervals: the ceil((n + 1) * coverage)-th smallest absolute residual on
- * samples the predicting model did not train on (cross-fitting: each sample's held-out members;
- * else the validation split). Infinite when there are too few residuals for the coverage.
+ * Split-conformal prediction intervals from residuals of samples the predicting model did not train on
+ * (cross-fitting: each sample's held-out members; else the validation split). Window mode keeps them in
+ * time order, so the width can roll with each series' recent errors (./intervals.ts).
  */
 async function conformal(model: TableModel, pre: Preprocessing, centering: Centering, coverage: number,
   from: { pool: SplitDatasets['train']; heldSum: Float64Array; heldCount: Int32Array } | { validation?: SplitDatasets['train'] }): Promise<PredictionIntervals | undefined> {
@@ -310,22 +330,12 @@ async function conformal(model: TableModel, pre: Preprocessing, centering: Cente
     }
   } else if (from.validation) {
     const o = await tableOutputs(model, from.validation, pre, centering);
-    for (let i = 0; i < o.samples; i++) if (!Number.isNaN(o.targets[i])) residuals.push(Math.abs(o.prediction[i] - o.targets[i]));
+    const known = Array.from({ length: o.samples }, (_, i) => i).filter((i) => !Number.isNaN(o.targets[i]));
+    // Oldest first across series (a stable sort keeps each series' order on equal times).
+    if (pre.record.mode === 'window') known.sort((a, b) => o.times[a] - o.times[b]);
+    for (const i of known) residuals.push(Math.abs(o.prediction[i] - o.targets[i]));
   }
-  if (residuals.length === 0) return undefined;
-  residuals.sort((a, b) => a - b);
-  const rank = Math.ceil((residuals.length + 1) * coverage);
-  return { coverage, halfWidth: rank > residuals.length ? Infinity : residuals[rank - 1], calibrationSamples: residuals.length };
-}
-
-function intervalCoverage(o: TableOutputs, halfWidth: number): number {
-  let inside = 0, known = 0;
-  for (let i = 0; i < o.samples; i++) {
-    if (Number.isNaN(o.targets[i])) continue;
-    known++;
-    if (Math.abs(o.prediction[i] - o.targets[i]) <= halfWidth) inside++;
-  }
-  return known ? inside / known : NaN;
+  return calibrate(residuals, coverage, pre.record.mode === 'window');
 }
 
 /**
@@ -334,22 +344,15 @@ function intervalCoverage(o: TableOutputs, halfWidth: number): number {
  * deviation of those over the members. Unchanged for one member or a series model.
  */
 async function withMemberSpread(model: TableModel, ds: SplitDatasets['train'], importance: Report['importance'], unit: number): Promise<Report['importance']> {
-  if (!(model instanceof AdditiveRNAM) || model.options.members < 2 || !(ds instanceof MixedDataset)) return importance;
-  const M = model.options.members, T = ds.terms, n = ds.samples, device = model.parameters()[0].device;
+  if (!(ds instanceof MixedDataset)) return importance;
+  const each = await memberContributions(model, ds);
+  if (!each) return importance;
+  const M = each.members, T = ds.terms, n = ds.samples, per = each.outDim;
   const sums = new Float64Array(T * M), abs = new Float64Array(T * M);
-  const values = new Float32Array(T * M * n);
-  for (let start = 0; start < n; start += 256) {
-    const idx = Array.from({ length: Math.min(256, n - start) }, (_, k) => start + k), b = ds.batch(idx);
-    const out = noGrad(() => tidy(() => model.forwardMembers(b.x ? tensor(b.x, b.shape, { device }) : null, b.x ? b.lengths : null, {
-      static: b.static && tensor(b.static.data, b.static.shape, { device }), categorical: b.categorical && tensor(b.categorical.data, b.categorical.shape, { device }),
-    }).contributions.detach()));
-    const c = await out.toArray(); // (T, M, batch, out) with out = 1 or classes: the first output
-    out.dispose();
-    const per = c.length / (T * M * idx.length);
-    for (let t = 0; t < T; t++) for (let m = 0; m < M; m++) for (let k = 0; k < idx.length; k++) values[(t * M + m) * n + idx[k]] = c[((t * M + m) * idx.length + k) * per];
-  }
-  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) sums[g] += values[g * n + i] / n;
-  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) abs[g] += Math.abs(values[g * n + i] - sums[g]) / n;
+  // the first output of each member's contributions
+  const value = (g: number, i: number) => each.values[(g * n + i) * per];
+  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) sums[g] += value(g, i) / n;
+  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) abs[g] += Math.abs(value(g, i) - sums[g]) / n;
   const scale = model.options.outDim === 1 ? unit : NaN; // multiclass importance is over every class: no spread of the first alone
   return importance.map((e) => {
     const t = ds.featureNames.indexOf(e.feature);

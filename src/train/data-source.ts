@@ -32,6 +32,8 @@ export interface HostBatch {
   readonly batch: number;
   readonly outDim: number;
   readonly lengths: Int32Array | null;
+  /** Per-sample weights of the loss and the metrics (a MixedDataset's); absent: unweighted. */
+  readonly weights?: Float32Array | null;
 }
 
 /** A batch as a stream yields it (rnam.windowBatches' StreamBatch is one). */
@@ -65,6 +67,8 @@ export interface DataSource {
   readonly hasTargets: boolean;
   /** The whole target array, when it is in memory (checked once, before training). */
   readonly targets: Float32Array | null;
+  /** Per-sample weights (a MixedDataset's), null when the data is unweighted. */
+  readonly weights: Float32Array | null;
   batches(batchSize: number, shuffle: boolean, generator: Generator): AsyncIterable<HostBatch>;
 }
 
@@ -111,7 +115,7 @@ function datasetSource(where: string, ds: SequenceDataset, layout: Layout, kind:
   return {
     kind, features: ds.terms * ds.featureDim, outDim: ds.outDim, samples: ds.samples,
     featureNames: series?.featureNames ?? Array.from({ length: ds.terms }, (_, i) => `x${i}`),
-    task: series?.task ?? null, standardizer: series?.standardizer ?? null, hasTargets, targets: hasTargets ? ds.targets : null,
+    task: series?.task ?? null, standardizer: series?.standardizer ?? null, hasTargets, targets: hasTargets ? ds.targets : null, weights: null,
     async* batches(batchSize, shuffle, generator) {
       for (const idx of batchIndices(ds.samples, batchSize, shuffle, generator)) yield toHost(idx);
     },
@@ -160,7 +164,7 @@ function streamSource(where: string, data: BatchStream | (() => BatchStream), la
     return s;
   };
   return {
-    kind: 'stream', features: null, outDim: null, samples: null, featureNames: null, task: null, standardizer: null, hasTargets: true, targets: null,
+    kind: 'stream', features: null, outDim: null, samples: null, featureNames: null, task: null, standardizer: null, hasTargets: true, targets: null, weights: null,
     async* batches() {
       // A generator is read once: a second epoch over it would be empty, so say how to stream again.
       const s = open();
@@ -180,13 +184,13 @@ function mixedSource(where: string, ds: MixedDataset, mixedModel: boolean): Data
   if (ds.samples < 1) throw new DataError('empty', `${where}: the dataset has no samples`);
   return {
     kind: 'dataset', features: ds.terms, outDim: 1, samples: ds.samples, featureNames: ds.featureNames, task: ds.task,
-    standardizer: ds.standardizer, hasTargets: true, targets: ds.targets,
+    standardizer: ds.standardizer, hasTargets: true, targets: ds.targets, weights: ds.weights,
     async* batches(batchSize, shuffle, generator) {
       for (const idx of batchIndices(ds.samples, batchSize, shuffle, generator)) {
         const b = ds.batch(idx);
         yield {
           x: b.x, shape: b.shape, y: b.y, batch: idx.length, outDim: 1, terms: ds.terms,
-          lengths: b.x ? partialLengths(b.lengths, ds.seq) : null, extra: { static: b.static, categorical: b.categorical },
+          lengths: b.x ? partialLengths(b.lengths, ds.seq) : null, extra: { static: b.static, categorical: b.categorical }, weights: b.weights,
         };
       }
     },

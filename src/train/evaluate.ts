@@ -5,6 +5,7 @@ import { runPass } from './inference.js';
 import { checkBatchSize, setup } from './setup.js';
 import { taskMetrics, type LossFn, type Metrics, type Task } from './task.js';
 import { checkOptions } from '../optim/options.js';
+import { checkWeightedData } from './weighted-loss.js';
 
 export interface EvaluateOptions {
   batchSize?: number;
@@ -15,7 +16,7 @@ export interface EvaluateOptions {
 }
 
 export interface Evaluation {
-  /** The mean over batches of the batch loss. */
+  /** The mean over batches of the batch loss (weighted data: the weighted mean over samples). */
   loss: number;
   metrics: Metrics;
   task: Task;
@@ -26,12 +27,13 @@ export async function evaluate(model: TrainableModel, data: TrainingData, option
   const where = 'evaluate';
   checkOptions(where, options, ['batchSize', 'task', 'loss']);
   const s = setup(where, model, data, options);
+  checkWeightedData(where, s.source, options.loss);
   const batchSize = checkBatchSize(where, options.batchSize, 128);
   const was = model.training;
   model.eval();
   try {
     const r = await runPass(where, model, s.info, s.source, { batchSize, task: s.task, loss: s.loss });
-    return { loss: r.loss, metrics: taskMetrics(s.task, r.yHat, r.targets, r.outDim), task: s.task, samples: r.samples };
+    return { loss: r.loss, metrics: taskMetrics(s.task, r.yHat, r.targets, r.outDim, r.weights), task: s.task, samples: r.samples };
   } finally {
     if (was) model.train();
   }

@@ -12,6 +12,7 @@ import { fitOptionKeys, resolveFitOptions, type FitOptions } from './fit-options
 import { checkOptions } from '../optim/options.js';
 import { trainEpoch } from './train-epoch.js';
 import { NonFiniteGuard } from './non-finite-guard.js';
+import { checkWeightedData } from './weighted-loss.js';
 
 export type { FitOptions } from './fit-options.js';
 
@@ -20,6 +21,8 @@ export async function fit(model: TrainableModel, data: TrainingData, options: Fi
   checkOptions('fit', options, fitOptionKeys);
   const s = setup('fit', model, data, options);
   const f = resolveFitOptions(options, model, s.info, s.source, s.task);
+  checkWeightedData('fit', s.source, options.loss);
+  if (f.validation) checkWeightedData('fit validation', f.validation, options.loss);
   // No update from a non-finite loss or gradient, on any backend, without a read per step.
   const guard = new NonFiniteGuard(s.info.device);
   const context = { ...s, model, fit: f, guard, clipGradNorm: options.clipGradNorm, onBatch: options.onBatch, progress: options.progress };
@@ -33,7 +36,7 @@ export async function fit(model: TrainableModel, data: TrainingData, options: Fi
       if (f.validation) {
         const r = await runPass('fit validation', model, s.info, f.validation, { batchSize: f.batchSize, task: s.task, loss: s.loss });
         stats.valLoss = r.loss;
-        stats.metrics.validation = taskMetrics(s.task, r.yHat, r.targets, r.outDim);
+        stats.metrics.validation = taskMetrics(s.task, r.yHat, r.targets, r.outDim, r.weights);
       }
       stats.seconds = (Date.now() - started) / 1000;
       history.push(stats);

@@ -9,10 +9,13 @@ import type { ModelInfo, TrainableModel } from './model-info.js';
 import { batchTensors, outputs } from './batch-tensors.js';
 import { checkTargets, type LossFn, type Task } from './task.js';
 import { Collector } from './collector.js';
+import { weightedLoss, weightSum } from './weighted-loss.js';
 
 export interface PassResult {
-  /** The mean over batches of the batch loss (the seed's validation loss); NaN without a loss. */
+  /** The mean over batches of the batch loss (the seed's validation loss); weighted data: the weighted mean over samples; NaN without a loss. */
   loss: number;
+  /** The samples' weights, null for unweighted data. */
+  weights: Float32Array | null;
   samples: number;
   outDim: number;
   yHat: Float32Array;
@@ -44,23 +47,26 @@ export function batchFeatures(shape: readonly number[], layout: 'terms-first' | 
 }
 
 export async function runPass(where: string, model: TrainableModel, info: ModelInfo, source: DataSource, o: PassOptions): Promise<PassResult> {
-  const yHat = new Collector(), targets = new Collector(), parts: { c: Float32Array; batch: number }[] = [];
-  let lossSum = 0, batches = 0, samples = 0, outDim = 0, terms = 0;
+  const yHat = new Collector(), targets = new Collector(), weights = new Collector(), parts: { c: Float32Array; batch: number }[] = [];
+  let lossSum = 0, batches = 0, samples = 0, outDim = 0, terms = 0, weightTotal = 0;
   for await (const b of source.batches(o.batchSize, false, new Generator(0))) {
     checkBatchShapes(where, info, o.task, b.terms ?? batchFeatures(b.shape, info.layout), b.outDim);
     // Targets matter only to a loss: predict reads samples whose target is unknown (NaN).
     if (o.loss && source.hasTargets && !source.targets) checkTargets(where, o.task, b.y, b.outDim, info.outDim, samples);
+    const w = b.weights ?? null, batchWeight = w ? weightSum(where, w) : 0;
     const out = noGrad(() => tidy(() => {
       const { x, y, extra } = batchTensors(b, o.task, info.device);
       const r = outputs(extra ? model.forward(x, b.lengths, extra) : model.forward(x, b.lengths));
-      return { ...r, loss: o.loss ? o.loss(r.yHat, y) : null, contributions: o.contributions ? r.contributions : null };
+      const loss = !o.loss ? null : !w ? o.loss(r.yHat, y) : batchWeight > 0 ? weightedLoss(o.task, r.yHat, b.y, w) : null;
+      return { ...r, loss, contributions: o.contributions ? r.contributions : null };
     }));
     try {
       const [p, l, c] = await Promise.all([out.yHat.toArray(), out.loss?.item(), out.contributions?.toArray()]);
       outDim = p.length / b.batch;
       yHat.push(p);
       targets.push(b.y);
-      if (l !== undefined) lossSum += l;
+      if (l !== undefined) lossSum += w ? l * batchWeight : l;
+      if (w) weights.push(w), (weightTotal += batchWeight);
       if (c && out.contributions) {
         terms = out.contributions.shape[0];
         parts.push({ c, batch: b.batch });
@@ -84,5 +90,6 @@ export async function runPass(where: string, model: TrainableModel, info: ModelI
       start += batch;
     }
   }
-  return { loss: o.loss ? lossSum / batches : NaN, samples, outDim, yHat: yHat.values(), targets: targets.values(), contributions, terms };
+  const weighted = weights.length > 0;
+  return { loss: o.loss ? lossSum / (weighted ? weightTotal : batches) : NaN, weights: weighted ? weights.values() : null, samples, outDim, yHat: yHat.values(), targets: targets.values(), contributions, terms };
 }

@@ -100,25 +100,41 @@ export function checkTargets(where: string, task: Task, y: ArrayLike<number>, ou
   }
 }
 
-/** The task's metrics from the model's raw outputs: yHat (samples, outDim) logits for classification; y (samples, outDim), or class indices for multiclass. */
-export function taskMetrics(task: Task, yHat: Float32Array, y: Float32Array, outDim: number): Metrics {
+/**
+ * The task's metrics from the model's raw outputs: yHat (samples, outDim) logits for classification;
+ * y (samples, outDim), or class indices for multiclass. `weights` (one per sample): weighted metrics.
+ */
+export function taskMetrics(task: Task, yHat: Float32Array, y: Float32Array, outDim: number, weights?: ArrayLike<number> | null): Metrics {
   if (task === 'binary') {
-    return { auc: rocAuc(yHat, y), accuracy: accuracy(yHat, y, { from: 'logits' }), logLoss: logLoss(yHat, y, { from: 'logits' }) };
+    const w = weights ? { weights: perTarget(weights, y.length) } : {};
+    return { auc: rocAuc(yHat, y, w), accuracy: accuracy(yHat, y, { from: 'logits', ...w }), logLoss: logLoss(yHat, y, { from: 'logits', ...w }) };
   }
   if (task === 'multiclass') {
-    return { accuracy: accuracy(yHat, y, { classes: outDim }), logLoss: logLoss(yHat, y, { classes: outDim, from: 'logits' }) };
+    const w = weights ? { weights } : {};
+    return { accuracy: accuracy(yHat, y, { classes: outDim, ...w }), logLoss: logLoss(yHat, y, { classes: outDim, from: 'logits', ...w }) };
   }
-  return { rmse: rmse(yHat, y), mae: mae(yHat, y), r2: r2Score(yHat, y) };
+  const w = weights ? { weights: perTarget(weights, y.length) } : {};
+  return { rmse: rmse(yHat, y, w), mae: mae(yHat, y, w), r2: r2Score(yHat, y, w) };
+}
+
+/** Per-sample weights repeated over each sample's targets (samples * outDim of them). */
+function perTarget(weights: ArrayLike<number>, targets: number): ArrayLike<number> {
+  if (weights.length === targets) return weights;
+  const per = targets / weights.length, out = new Float64Array(targets);
+  for (let i = 0; i < targets; i++) out[i] = weights[Math.floor(i / per)];
+  return out;
 }
 
 /**
  * The same metrics from predictions in the user's units: regression values, binary p(1), multiclass
- * (samples, classes) probabilities; targets in the user's units (class indices for multiclass).
+ * (samples, classes) probabilities; targets in the user's units (class indices for multiclass);
+ * `weights` (one per target): weighted metrics.
  */
-export function predictionMetrics(task: Task, scores: ArrayLike<number>, targets: ArrayLike<number>, classes = 2): Metrics {
-  if (task === 'binary') return { auc: rocAuc(scores, targets), accuracy: accuracy(scores, targets), logLoss: logLoss(scores, targets) };
-  if (task === 'multiclass') return { accuracy: accuracy(scores, targets, { classes }), logLoss: logLoss(scores, targets, { classes }) };
-  return { rmse: rmse(scores, targets), mae: mae(scores, targets), r2: r2Score(scores, targets) };
+export function predictionMetrics(task: Task, scores: ArrayLike<number>, targets: ArrayLike<number>, classes = 2, weights?: ArrayLike<number> | null): Metrics {
+  const w = weights ? { weights } : {};
+  if (task === 'binary') return { auc: rocAuc(scores, targets, w), accuracy: accuracy(scores, targets, w), logLoss: logLoss(scores, targets, w) };
+  if (task === 'multiclass') return { accuracy: accuracy(scores, targets, { classes, ...w }), logLoss: logLoss(scores, targets, { classes, ...w }) };
+  return { rmse: rmse(scores, targets, w), mae: mae(scores, targets, w), r2: r2Score(scores, targets, w) };
 }
 
 /** Whether a larger value of the metric (or loss) is better. */

@@ -14,6 +14,7 @@ import type { BatchStats } from './history.js';
 import type { ResolvedFit } from './fit-options.js';
 import { ProgressBar } from './progress.js';
 import type { NonFiniteGuard } from './non-finite-guard.js';
+import { weightedLoss, weightSum } from './weighted-loss.js';
 
 export interface EpochContext {
   model: TrainableModel;
@@ -33,14 +34,23 @@ function nonFinite(value: number, epoch: number, step: number, cause?: unknown):
   return new NonFiniteError(`fit: the training loss is ${value} at epoch ${epoch}, step ${step}`, { cause });
 }
 
-/** Trains one epoch; returns the mean batch loss and the training metrics (empty when not asked). */
+/**
+ * Trains one epoch; returns the mean batch loss and the training metrics (empty when not asked).
+ * Weighted data (batches with weights) trains on the weighted loss and reports weighted metrics; a
+ * batch whose weights are all 0 has nothing to learn from and is passed over.
+ */
 export async function trainEpoch(c: EpochContext, epoch: number): Promise<{ trainLoss: number; metrics: Metrics }> {
   const { model, info, source, task, fit: f } = c, opt = f.optimizer;
   model.train();
   const bar = new ProgressBar(`epoch ${epoch}/${f.epochs}`, source.samples === null ? 0 : Math.ceil(source.samples / f.batchSize), c.progress);
-  let total = 0, step = 0, seen = 0;
-  const yHats = new Collector(), targets = new Collector();
+  let total = 0, step = 0, seen = 0, trained = 0;
+  const yHats = new Collector(), targets = new Collector(), weights = new Collector();
   for await (const b of source.batches(f.batchSize, f.shuffle, f.generator)) {
+    const w = b.weights ?? null;
+    if (w && weightSum('fit', w) === 0) {
+      seen += b.batch;
+      continue;
+    }
     step++;
     checkBatchShapes('fit', info, task, b.terms ?? batchFeatures(b.shape, info.layout), b.outDim);
     if (!source.targets) checkTargets('fit', task, b.y, b.outDim, info.outDim, seen);
@@ -48,7 +58,7 @@ export async function trainEpoch(c: EpochContext, epoch: number): Promise<{ trai
       opt.zeroGrad();
       const { x, y, extra } = batchTensors(b, task, info.device);
       const pred = outputs(extra ? model.forward(x, b.lengths, extra) : model.forward(x, b.lengths)).yHat;
-      const l = c.loss(pred, y);
+      const l = w ? weightedLoss(task, pred, b.y, w) : c.loss(pred, y);
       try {
         l.backward();
       } catch (err) {
@@ -68,14 +78,15 @@ export async function trainEpoch(c: EpochContext, epoch: number): Promise<{ trai
       yHat?.dispose();
     }
     if (!Number.isFinite(value)) throw nonFinite(value, epoch, step);
-    if (predicted) yHats.push(predicted), targets.push(b.y);
+    if (predicted) yHats.push(predicted), targets.push(b.y), w && weights.push(w);
     total += value;
     seen += b.batch;
+    trained += b.batch;
     bar.update(step, total / step);
     await c.onBatch?.({ epoch, step, loss: value });
   }
   bar.done();
   await c.guard.check();
-  const metrics = f.trainMetrics ? taskMetrics(task, yHats.values(), targets.values(), yHats.length / seen) : {};
+  const metrics = f.trainMetrics ? taskMetrics(task, yHats.values(), targets.values(), yHats.length / trained, weights.length ? weights.values() : null) : {};
   return { trainLoss: total / step, metrics };
 }

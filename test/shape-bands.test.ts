@@ -1,0 +1,97 @@
+// Error bands on shape functions across ensemble members (EBM style): zero width for identical
+// members, the spread of the members' own curves otherwise (against explanations of each member
+// alone), the mean curve equal to the ensemble's, null for one member, drawn in the charts, and in
+// report.json. Sequence, static and categorical terms alike.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compile } from 'vega-lite';
+import * as rnam from '../src/index.js';
+
+const quiet = { log: null, progress: false, device: 'wasm' } as const;
+
+/** 40 ids, 4 visits: a time-varying marker, a static age, a categorical group; outcome from all three. */
+function panelCsv(): string {
+  const gen = new rnam.Generator(6), lines = ['id,t,marker,age,group,y'];
+  for (let p = 0; p < 40; p++) {
+    const level = gen.normal(), age = 40 + gen.int(40), group = ['a', 'b', 'c'][p % 3];
+    const y = level + (age - 60) / 20 + (group === 'b' ? 1 : 0) > 0.5 ? 1 : 0;
+    for (let t = 0; t < 4; t++) lines.push(`p${p},${t},${(level + gen.normal() * 0.4).toFixed(3)},${age},${group},${y}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const options = { id: 'id', time: 't', target: 'y', static: ['age'], categorical: ['group'], epochs: 3, ...quiet };
+const one = (seed: number) => rnam.trainTable(panelCsv(), { ...options, memberSeeds: [seed] });
+const [a, b] = [await one(1), await one(2)];
+const ds = a.datasets.train as rnam.MixedDataset;
+const explainOn = (model: rnam.AdditiveRNAM) => rnam.explain(model, ds, { center: false, bins: 5 });
+
+const test = suite('shape function bands across ensemble members');
+
+test('one member: no band (sd null), members 1', async () => {
+  const e = await explainOn(a.model as rnam.AdditiveRNAM);
+  for (const s of e.shapes) {
+    assert.is(s.members, 1);
+    assert.ok(s.bins.every((bin) => bin.sd === null), s.feature);
+  }
+});
+
+test('identical members: a band of zero width on every term kind, the curve of the member', async () => {
+  const twin = await rnam.AdditiveRNAM.fromMembers([a.model as rnam.AdditiveRNAM, a.model as rnam.AdditiveRNAM]);
+  const [e, alone] = [await explainOn(twin), await explainOn(a.model as rnam.AdditiveRNAM)];
+  assert.equal(e.shapes.map((s) => s.kind), ['sequence', 'static', 'categorical']);
+  e.shapes.forEach((s, t) => {
+    assert.is(s.members, 2);
+    s.bins.forEach((bin, k) => {
+      assert.ok(bin.sd !== null && bin.sd <= 1e-6, `${s.feature} bin ${k}: sd ${bin.sd}`);
+      assert.ok(Math.abs(bin.contribution - alone.shapes[t].bins[k].contribution) < 1e-5, `${s.feature} bin ${k}`);
+    });
+  });
+});
+
+test("different members: the mean curve is the ensemble's, the band the spread of their own curves", async () => {
+  const pair = await rnam.AdditiveRNAM.fromMembers([a.model as rnam.AdditiveRNAM, b.model as rnam.AdditiveRNAM]);
+  const [e, ea, eb] = [await explainOn(pair), await explainOn(a.model as rnam.AdditiveRNAM), await explainOn(b.model as rnam.AdditiveRNAM)];
+  const ownMean = (x: rnam.Explanation, t: number) => {
+    let s = 0;
+    for (let i = 0; i < x.samples; i++) s += x.contributions[t * x.samples + i];
+    return s / x.samples;
+  };
+  let widest = 0;
+  e.shapes.forEach((s, t) => {
+    s.bins.forEach((bin, k) => {
+      const ba = ea.shapes[t].bins[k], bb = eb.shapes[t].bins[k];
+      assert.equal([ba.x0, ba.x1, ba.count], [bin.x0, bin.x1, bin.count], 'the same bins');
+      assert.ok(Math.abs(bin.contribution - (ba.contribution + bb.contribution) / 2) < 1e-5, `${s.feature} bin ${k}: the mean of the members' curves`);
+      // two members: sd = |d_a - d_b| / sqrt 2, each member's curve less its own mean
+      const expected = Math.abs(ba.contribution - ownMean(ea, t) - (bb.contribution - ownMean(eb, t))) / Math.SQRT2;
+      assert.ok(Math.abs(bin.sd! - expected) < 1e-5, `${s.feature} bin ${k}: sd ${bin.sd} vs ${expected}`);
+      widest = Math.max(widest, bin.sd!);
+    });
+  });
+  assert.ok(widest > 1e-3, `members trained from other seeds disagree somewhere (widest sd ${widest})`);
+  // the charts draw the band (an area under the line) and error bars on the levels, and compile
+  const charts = rnam.explanationCharts(e);
+  type Layered = { spec: { layer: { mark: { type: string } }[] } };
+  const layers = (charts.shapes as unknown as Layered).spec.layer.map((l) => l.mark.type);
+  assert.equal(layers, ['circle', 'area', 'line']);
+  const levels = (charts.levels as unknown as Layered).spec.layer.map((l) => l.mark.type);
+  assert.equal(levels, ['bar', 'rule']);
+  compile(charts.shapes as never);
+  compile(charts.levels as never);
+  const single = rnam.explanationCharts(ea);
+  assert.not.ok((single.shapes as unknown as Layered).spec.layer.some((l) => l.mark.type === 'area'), 'no band for one member');
+});
+
+test('report.json carries the bins with their sd; centered, in the target units', async () => {
+  const trained = await rnam.trainTable(panelCsv(), { ...options, memberSeeds: [1, 2] });
+  const shapes = trained.report.shapes;
+  assert.equal(shapes.map((s) => s.feature), ['marker', 'age', 'group']);
+  assert.ok(shapes.every((s) => s.members === 2 && s.bins.every((bin) => typeof bin.sd === 'number' && bin.sd >= 0)));
+  assert.equal(shapes[2].levels, trained.explanation.shapes[2].levels);
+  assert.equal(JSON.parse(JSON.stringify(shapes[0].bins)), JSON.parse(JSON.stringify(trained.explanation.shapes[0].bins)));
+  assert.ok(a.report.shapes.every((s) => s.members === 1 && s.bins.every((bin) => bin.sd === null)));
+  for (const m of [trained, a, b]) for (const p of m.model.parameters()) p.dispose();
+});
+
+test.run();
