@@ -89,6 +89,11 @@ const cliExternals = {
 };
 await esbuild.build({ ...common, entryPoints: [join(root, 'src', 'cli', 'main.ts')], platform: 'node', sourcemap: false, minify: true,
   plugins: [cliExternals], external: ['webgpu', 'canvas', ...queuePackages], outfile: join(root, 'dist', 'cli.js') });
+// The local pool's worker thread (src/jobs/job-worker.ts): over the Node bundle, which stays external
+// (the pool in dist/rnam.node.js starts dist/job-worker.js next to it; one copy of the library).
+await esbuild.build({ ...common, entryPoints: [join(root, 'src', 'jobs', 'job-worker.ts')], platform: 'node', sourcemap: false,
+  plugins: [{ name: 'worker-externals', setup(build) { build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: './rnam.node.js', external: true })); } }],
+  external: ['webgpu'], outfile: join(root, 'dist', 'job-worker.js') });
 // rnam/plot (Node only): vega and vega-lite stay optional peers, loaded at run time; the errors come
 // from the main bundle, so an RnamError thrown by the plot entry is the class `rnam` exports.
 const mainErrors = {

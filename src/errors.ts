@@ -80,3 +80,8 @@ export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return `an array of ${v.length}`;
   return `${Object.prototype.toString.call(v)}`;
 }
+
+/** A job (src/jobs: a unit of work as JSON, run in any thread, process or machine) of an unknown kind or with a malformed payload. */
+export class JobError extends ArgumentError {
+  override name = 'JobError';
+}

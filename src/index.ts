@@ -61,7 +61,7 @@ export {
   type Values as MetricValues, type BinaryScoreOptions, type AccuracyOptions, type LogLossOptions, type WeightOptions,
 } from './train/metrics.js';
 // The typed errors (instanceof RnamError catches every one) and tensor()'s nested values.
-export { RnamError, ArgumentError, DeviceError, OutOfMemoryError, NonFiniteError, StateDictError, FileFormatError, QueueError, type QueueErrorCode } from './errors.js';
+export { RnamError, ArgumentError, DeviceError, OutOfMemoryError, NonFiniteError, StateDictError, FileFormatError, JobError, QueueError, type QueueErrorCode } from './errors.js';
 export type { NestedValues } from './creation.js';
 // Sequence models for any layout, and the last valid step of right-padded sequences.
 export { SequenceModel, type SequenceModelOptions, type SequenceCell } from './nn/sequence-model.js';
@@ -122,3 +122,12 @@ export { runJobsOnQueue, JOB_RETENTION_SECONDS, type RunJobsOnQueueOptions, type
 export { startQueueWorker, LOCK_DURATION_MS, STALLED_INTERVAL_MS, MAX_STALLED_COUNT, type QueueWorker, type QueueWorkerOptions, type JobHandler } from './queue/worker.js';
 export { parseRedisUrl, DEFAULT_QUEUE, type RedisTarget } from './queue/url.js';
 export type { QueueJob } from './queue/job-data.js';
+export { search, rankingMetric, type SearchOptions, type SearchResult, type TrialResult } from './search/search.js';
+export { checkSpace, gridConfigs, randomConfigs, spaceKeys, type SearchSpace, type TrialConfig, type Range } from './search/space.js';
+export { runJob, jobKinds, type JobKind } from './jobs/run-job.js';
+export { JobStore, jobId } from './jobs/job-store.js';
+export type { TrialJob, TrialJobResult } from './jobs/trial-job.js';
+export { runJobs, type Job, type JobExecutor, type RunJobsOptions } from './jobs/run-jobs.js';
+export { LocalPool } from './jobs/local-pool.js';
+export { toJsonSafe, fromJsonSafe } from './jobs/job-json.js';
+export type { FoldJob, FoldJobResult, FoldJobOptions } from './jobs/fold-job.js';

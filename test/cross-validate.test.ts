@@ -69,6 +69,7 @@ test('rnam cv writes cv.json and oof.csv', async () => {
   assert.ok(log.some((l) => /^grouped 3-fold: auc /.test(l)), log.join('\n'));
   assert.is(readFileSync(join(out, 'oof.csv'), 'utf8').trim().split('\n').length, 51);
   assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--test-data', csv, '--out', out], () => {}), 2);
+  assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--workers', '0', '--out', out], () => {}), 2);
 });
 
 test.run();

@@ -1,5 +1,5 @@
 // The package as a user installs it: `npm pack --dry-run` lists only what is loaded (the two
-// bundles, the command line and rnam/plot, the declarations, README, LICENSE), no source maps, no .wasm files (the bundles embed
+// bundles, the command line, rnam/plot and the job worker, the declarations, README, LICENSE), no source maps, no .wasm files (the bundles embed
 // the wasm), no base64 in the declarations; `webgpu` is an optional peer dependency and its absence
 // is a DeviceError saying how to install it; bullmq and ioredis (the job queue) are optional dependencies no bundle carries; the declarations type-check with the TypeScript here.
 import { execFileSync } from 'node:child_process';
@@ -24,11 +24,11 @@ function pack(): PackResult {
 
 test('the tarball holds the bundles, the command line, the declarations, README, LICENSE and package.json, nothing else', () => {
   const paths = pack().files.map((f) => f.path);
-  for (const want of ['dist/rnam.node.js', 'dist/rnam.browser.js', 'dist/types/index.d.ts', 'README.md', 'LICENSE', 'package.json']) {
+  for (const want of ['dist/rnam.node.js', 'dist/rnam.browser.js', 'dist/job-worker.js', 'dist/types/index.d.ts', 'README.md', 'LICENSE', 'package.json']) {
     assert.ok(paths.includes(want), `${want} is missing from the tarball`);
   }
   for (const want of ['bin/rnam.js', 'dist/cli.js', 'dist/plot.js']) assert.ok(paths.includes(want), `${want} (the command line, rnam/plot) is missing from the tarball`);
-  const stray = paths.filter((p) => !/^dist\/(rnam\.(node|browser)|cli|plot)\.js$|^bin\/rnam\.js$|^dist\/types\/.*\.d\.ts$|^(README\.md|LICENSE|package\.json)$/.test(p));
+  const stray = paths.filter((p) => !/^dist\/(rnam\.(node|browser)|cli|plot|job-worker)\.js$|^bin\/rnam\.js$|^dist\/types\/.*\.d\.ts$|^(README\.md|LICENSE|package\.json)$/.test(p));
   assert.equal(stray, [], `files the package does not load: ${stray.join(', ')}`);
 });
 
@@ -86,6 +86,25 @@ process.exit(0);
     const out = execFileSync(process.execPath, ['probe.mjs'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
     assert.match(out, /^wasm 1,2,3$/m, JSON.stringify(out));
     assert.match(out, /^true .*optional peer dependency.*npm install webgpu/m, JSON.stringify(out));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the bundle starts its job workers from dist/job-worker.js next to it: 2 workers give the bits of 1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnam-workers-'));
+  try {
+    for (const f of ['rnam.node.js', 'job-worker.js']) copyFileSync(join(root, 'dist', f), join(dir, f));
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(dir, 'probe.js'), `import * as rnam from './rnam.node.js';
+const lines = ['id,x,y'];
+for (let i = 0; i < 30; i++) lines.push(\`r\${i},\${(i * 7) % 11},\${(i * 3) % 5}\`);
+const o = { id: 'id', target: 'y', folds: 3, members: 1, epochs: 2, device: 'wasm' };
+const one = await rnam.crossValidate(lines.join('\\n'), o), two = await rnam.crossValidate(lines.join('\\n'), { ...o, workers: 2 });
+console.log(JSON.stringify(rnam.toJsonSafe(one)) === JSON.stringify(rnam.toJsonSafe(two)) ? 'same' : 'differ', String(one.folds.length));
+`);
+    const out = execFileSync(process.execPath, ['probe.js'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+    assert.match(out, /^same 3$/m, JSON.stringify(out));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 // The command line's arguments: node:util's parseArgs, then each value checked and typed, so a bad
 // flag is a UsageError naming it (exit code 2) before any work starts.
 import { parseArgs } from 'node:util';
-import { RnamError, type Task } from '../index.js';
+import { RnamError, type SearchSpace, type Task } from '../index.js';
 
 /** A wrong command line: printed with the usage, exit code 2. */
 export class UsageError extends RnamError {
@@ -69,7 +69,10 @@ export const usage = `usage:
              [--coverage F] [--weight COL] [--class-weight balanced|LABEL=W,...]
              [--missing mask|carry-forward|error] [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress]
-  rnam cv DATA.csv --target COL --out DIR [--folds K] [the train options]
+  rnam cv DATA.csv --target COL --out DIR [--folds K] [--workers N] [the train options]
+  rnam search DATA.csv --target COL --out DIR [--trials N] [--grid] [--folds K] [--workers N]
+             [--hidden a,b] [--blocks a,b] [--lr a,b | --lr min:max] [--epochs a,b] [--patience a,b]
+             [--batch-size a,b] [--members a,b] [the train options]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
              [--raw-cells] [--in-memory]
   rnam worker --queue redis://HOST:PORT [--queue-name NAME] [--concurrency N]
@@ -98,7 +101,17 @@ DIR/report.html together (the previous ones stay whole until the new ones are co
 cv: K-fold cross-validation (default 5) with train's options: whole ids per fold, stratified by the
 label for classification; with --window, rolling origin (each fold trains on the past and tests on
 the block after it). Writes DIR/cv.json (metrics per fold, their mean and sd) and DIR/oof.csv (every
-scored sample once, with its fold, in predict's columns).
+scored sample once, with its fold, in predict's columns). --workers N trains N folds at a time on
+worker threads (default 1), each with its share of the cores; the results are the same bits.
+search: hyperparameter search. A searchable flag given a list (8,16) or a range (1e-3:1e-2; integers
+uniform, --lr log-uniform) is part of the space; with one value it is fixed. --trials N draws N
+configurations from --seed (default 10); --grid runs every combination of the lists (the first N
+with --trials). A test part (--test, whole ids or the last times) is held out first; each trial is
+scored by --folds K cross-validation on the rest, else on a validation part of it (--validation).
+The jobs run on --workers threads (default: the cores), with the same results for any count.
+Writes DIR/trials.csv, DIR/search.json, DIR/search.html (a sortable table) and the best
+configuration trained on everything but the test part in DIR/model/ (as train writes it). Each
+finished job is kept in DIR/jobs: the same command again skips them; other arguments are an error.
 predict: one row per sample: id, time (as in the input), target (empty where unknown: the target
 column may be absent), target_known, prediction (p(positive class) for binary; the class label and
 p_<class> columns for multiclass), intercept, contribution_<feature> per feature; intercept + the
@@ -227,16 +240,79 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
 
 export interface CvArgs extends TrainArgs {
   folds: number;
+  /** Worker threads the folds train on (1: this thread). */
+  workers: number;
+}
+
+/** A command's own flags with a value (--folds K, --workers N, ...) taken out of argv before train's flags are parsed. */
+export function takeFlags(argv: readonly string[], flags: readonly string[]): { values: Record<string, string | undefined>; rest: string[] } {
+  const values: Record<string, string | undefined> = {}, rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+    if (flag !== undefined && flags.includes(flag)) {
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw new UsageError(`--${flag} needs a value`);
+      values[flag] = argv[++i];
+    } else rest.push(argv[i]);
+  }
+  return { values, rest };
 }
 
 export function parseCvArgs(argv: string[]): CvArgs {
   for (const flag of ['--test', '--test-data', '--split-column']) {
     if (argv.includes(flag)) throw new UsageError(`${flag} is for train: cv holds out each fold in turn`);
   }
-  const at = argv.indexOf('--folds');
-  const folds = at >= 0 ? integer('folds', argv[at + 1], 5, 2) : 5;
-  const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
-  return { ...parseTrainArgs(rest), folds };
+  const { values, rest } = takeFlags(argv, ['folds', 'workers']);
+  return { ...parseTrainArgs(rest), folds: integer('folds', values.folds, 5, 2), workers: integer('workers', values.workers, 1, 1) };
+}
+
+export interface SearchArgs extends TrainArgs {
+  space: SearchSpace;
+  trials?: number;
+  grid: boolean;
+  folds?: number;
+  /** Worker threads (default: the cores). */
+  workers?: number;
+}
+
+/** The searchable flags and the option each sets. */
+const spaceFlags = { hidden: 'hiddenDim', blocks: 'blocks', lr: 'lr', epochs: 'epochs', patience: 'patience', 'batch-size': 'batchSize', members: 'members' } as const;
+
+/** A searchable flag's value: a list 'a,b,c', or a range 'min:max' (random search). */
+function spaceEntry(flag: string, text: string): number[] | { min: number; max: number } {
+  const number = (t: string) => {
+    const v = Number(t);
+    if (t.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${flag} must be a list 'a,b,c' or a range 'min:max' of numbers, got '${text}'`);
+    return v;
+  };
+  if (text.includes(':')) {
+    const parts = text.split(':');
+    if (parts.length !== 2) throw new UsageError(`--${flag} must be a range 'min:max', got '${text}'`);
+    return { min: number(parts[0]), max: number(parts[1]) };
+  }
+  return text.split(',').map(number);
+}
+
+export function parseSearchArgs(argv: string[]): SearchArgs {
+  for (const flag of ['--test-data', '--split-column']) {
+    if (argv.includes(flag)) throw new UsageError(`${flag} is for train: search holds out its own test part (--test)`);
+  }
+  const grid = argv.includes('--grid');
+  const { values, rest } = takeFlags(argv.filter((a) => a !== '--grid'), ['trials', 'folds', 'workers']);
+  // A searchable flag with a list or a range is part of the space; with one value it is a fixed option.
+  const space: Record<string, unknown> = {};
+  const { values: searched, rest: trainArgv } = takeFlags(rest, Object.keys(spaceFlags).filter((f) => {
+    const at = rest.indexOf(`--${f}`);
+    return at >= 0 && /[,:]/.test(rest[at + 1] ?? '');
+  }));
+  for (const [flag, text] of Object.entries(searched)) space[spaceFlags[flag as keyof typeof spaceFlags]] = spaceEntry(flag, text!);
+  if (Object.keys(space).length === 0) throw new UsageError(`give the space: at least one of ${Object.keys(spaceFlags).map((f) => `--${f}`).join(', ')} with a list (a,b,c) or a range (min:max)`);
+  const args = parseTrainArgs(trainArgv);
+  return {
+    ...args, space: space as SearchSpace, grid,
+    trials: values.trials === undefined ? undefined : integer('trials', values.trials, 10, 1),
+    folds: values.folds === undefined ? undefined : integer('folds', values.folds, 5, 2),
+    workers: values.workers === undefined ? undefined : integer('workers', values.workers, 1, 1),
+  };
 }
 
 export function parsePredictArgs(argv: string[]): PredictArgs {

@@ -1,22 +1,27 @@
 // `rnam cv`: train's arguments and --folds to crossValidate; cv.json and oof.csv written together.
 import { join } from 'node:path';
 import Papa from 'papaparse';
-import { crossValidate, type CrossValidation } from '../index.js';
+import { crossValidate, type CrossValidateOptions, type CrossValidation } from '../index.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
-import type { CvArgs } from './args.js';
+import type { CvArgs, TrainArgs } from './args.js';
 import { checkOutDir, readInput } from './files.js';
 import type { Log } from './train.js';
+
+/** train's arguments as crossValidate's (and search's) options: no test part of a file or a column of its own. */
+export function crossValidateOptions(args: TrainArgs): CrossValidateOptions {
+  return {
+    id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical,
+    model: args.model, task: args.task, positive: args.positive, window: args.window, horizon: args.horizon, missing: args.missing,
+    split: { validation: args.validation, seed: args.splitSeed ?? args.seed },
+    epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks,
+    members: args.members, refit: args.refit, coverage: args.coverage, weight: args.weight, classWeight: args.classWeight, device: args.device,
+  };
+}
 
 export async function crossValidateCommand(args: CvArgs, log: Log): Promise<CrossValidation> {
   checkOutDir(args.out);
   const text = readInput(args.data, 'the data file').toString('utf8');
-  const cv = await crossValidate(text, {
-    id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical,
-    model: args.model, task: args.task, positive: args.positive, window: args.window, horizon: args.horizon, missing: args.missing,
-    split: { validation: args.validation, seed: args.splitSeed ?? args.seed }, folds: args.folds,
-    epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks,
-    members: args.members, refit: args.refit, coverage: args.coverage, weight: args.weight, classWeight: args.classWeight, device: args.device, log,
-  });
+  const cv = await crossValidate(text, { ...crossValidateOptions(args), folds: args.folds, workers: args.workers, log });
   const { header, rows, ...report } = cv;
   await writeFilesAtomically([
     [join(args.out, 'cv.json'), JSON.stringify(report, null, 2) + '\n'],

@@ -1,8 +1,9 @@
-// The `rnam` command: train, cv, predict and worker (see usage). Errors print one line naming what is wrong
+// The `rnam` command: train, cv, search, predict and worker (see usage). Errors print one line naming what is wrong
 // (exit code 1; 2 for a wrong command line); --help prints the usage.
 import { tmpdir } from 'node:os';
-import { parseCvArgs, parsePredictArgs, parseTrainArgs, parseWorkerArgs, usage, UsageError } from './args.js';
+import { parseCvArgs, parsePredictArgs, parseSearchArgs, parseTrainArgs, parseWorkerArgs, usage, UsageError } from './args.js';
 import { crossValidateCommand } from './cv.js';
+import { searchCommand } from './search.js';
 import { train } from './train.js';
 import { predictCommand } from './predict.js';
 import { workerCommand } from './worker.js';
@@ -28,8 +29,9 @@ export async function main(argv: string[], log = (line: string) => console.error
       if (command === 'train') { const a = parseTrainArgs(rest); run = () => train(a, log); }
       else if (command === 'predict') { const a = parsePredictArgs(rest); run = () => predictCommand(a, log); }
       else if (command === 'cv') { const a = parseCvArgs(rest); run = () => crossValidateCommand(a, log); }
+      else if (command === 'search') { const a = parseSearchArgs(rest); run = () => searchCommand(a, log); }
       else if (command === 'worker') { const a = parseWorkerArgs(rest); run = () => workerCommand(a, log); }
-      else throw new UsageError(`unknown command '${command}' (train, cv, predict or worker)`);
+      else throw new UsageError(`unknown command '${command}' (train, cv, search, predict or worker)`);
     } catch (err) {
       // A wrong command line: the usage follows the one-line message.
       if (err instanceof UsageError) (err as UsageError & { showUsage?: boolean }).showUsage = true;

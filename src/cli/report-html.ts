@@ -4,8 +4,15 @@ import { explanationCharts, lossChart, type Explanation } from '../index.js';
 import { renderSvg } from '../plot/index.js';
 import type { Report } from '../index.js';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
+/** The pages' style (report.html, search.html). */
+export const pageStyle = `body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1b1f24; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+.sub { color: #57606a; margin-top: 0; } table { border-collapse: collapse; } th, td { padding: .3rem .8rem; text-align: right; border-bottom: 1px solid #eee; }
+th[scope=row] { text-align: left; } figure { margin: 0; } .wide { overflow-x: auto; } .row { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; } svg { max-width: 100%; height: auto; }
+`;
+
+export const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
 
 /** The baselines on the test split, under the model's own test row. */
 function baselinesTable(report: Report): string {
@@ -77,11 +84,7 @@ export async function renderReportHtml(report: Report, explanation: Explanation)
 <html lang="en"><head><meta charset="utf-8"><title>rnam report: ${escape(report.target)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1b1f24; }
-h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
-.sub { color: #57606a; margin-top: 0; } table { border-collapse: collapse; } th, td { padding: .3rem .8rem; text-align: right; border-bottom: 1px solid #eee; }
-th[scope=row] { text-align: left; } figure { margin: 0; } .wide { overflow-x: auto; } .row { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; } svg { max-width: 100%; height: auto; }
-</style></head><body>
+${pageStyle}</style></head><body>
 <h1>rnam: predicting <code>${escape(report.target)}</code> (${report.task})</h1>
 <p class="sub">${escape(report.model.class)}${report.members.length > 1 ? ` (an ensemble of ${report.members.length} members${report.crossFitted ? ', each early-stopped on its own validation ids' : ''})` : ''}, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
 <h2>Metrics</h2>${weightingNote(report)}${metricsTable(report)}${baselinesTable(report)}

@@ -1,6 +1,6 @@
 // `rnam train`: arguments to trainTable, and its model, report.json and report.html written together.
 import { join } from 'node:path';
-import { trainTable, saveTrained, type Report } from '../index.js';
+import { trainTable, saveTrained, type Report, type TrainedTable } from '../index.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
 import type { TrainArgs } from './args.js';
 import { checkOutDir, readInput } from './files.js';
@@ -21,14 +21,19 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
     epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks, members: args.members,
     weight: args.weight, classWeight: args.classWeight, device: args.device, log, progress: args.progress,
   });
+  await writeTrained(trained, args.out, log);
+  return trained.report;
+}
+
+/** A trained table's model.safetensors, report.json and report.html in `dir`, written together. */
+export async function writeTrained(trained: TrainedTable, dir: string, log: Log, options: { history?: boolean } = {}): Promise<void> {
   const { report } = trained;
-  const model = await saveTrained(trained, { history: trained.history });
+  const model = await saveTrained(trained, options.history === false ? {} : { history: trained.history });
   const html = await renderReportHtml(report, trained.explanation);
   await writeFilesAtomically([
-    [join(args.out, 'model.safetensors'), model],
-    [join(args.out, 'report.json'), JSON.stringify(report, null, 2) + '\n'],
-    [join(args.out, 'report.html'), html],
+    [join(dir, 'model.safetensors'), model],
+    [join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n'],
+    [join(dir, 'report.html'), html],
   ]);
-  log(`wrote ${join(args.out, 'model.safetensors')}, report.json, report.html (${report.seconds.toFixed(1)} s)`);
-  return report;
+  log(`wrote ${join(dir, 'model.safetensors')}, report.json, report.html (${report.seconds.toFixed(1)} s)`);
 }

@@ -1,8 +1,7 @@
 // `rnam worker`: runs jobs from a queue on Redis until stopped. The first SIGINT or SIGTERM lets the
 // running job finish and takes no new one; a second stops at once (the job's lock expires and
 // another worker runs it again).
-import { startQueueWorker } from '../index.js';
-import { runJob } from '../jobs/run-job.js';
+import { runJob, startQueueWorker } from '../index.js';
 import type { WorkerArgs } from './args.js';
 import type { Log } from './train.js';
 
