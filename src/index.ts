@@ -122,6 +122,7 @@ export { runJobsOnQueue, JOB_RETENTION_SECONDS, type RunJobsOnQueueOptions, type
 export { startQueueWorker, LOCK_DURATION_MS, STALLED_INTERVAL_MS, MAX_STALLED_COUNT, type QueueWorker, type QueueWorkerOptions, type JobHandler } from './queue/worker.js';
 export { parseRedisUrl, DEFAULT_QUEUE, type RedisTarget } from './queue/url.js';
 export type { QueueJob } from './queue/job-data.js';
+export { QueueExecutor } from './queue/executor.js';
 export { search, rankingMetric, type SearchOptions, type SearchResult, type TrialResult } from './search/search.js';
 export { checkSpace, gridConfigs, randomConfigs, spaceKeys, type SearchSpace, type TrialConfig, type Range } from './search/space.js';
 export { runJob, jobKinds, type JobKind } from './jobs/run-job.js';

@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { QueueError, runJobsOnQueue, startQueueWorker, parseRedisUrl, type QueueResult } from '../src/index.js';
+import { Generator, QueueError, QueueExecutor, runJobsOnQueue, search, startQueueWorker, parseRedisUrl, type QueueResult } from '../src/index.js';
 import { loadQueueModules } from '../src/queue/load.js';
 import { blobKey } from '../src/queue/blobs.js';
 import { freePort, redisServerMissing, startRedis, type RedisServer } from './helpers/redis.js';
@@ -111,8 +111,8 @@ if (missing) {
   test.after(async () => { await redis?.stop(); });
 
   /** A worker process; its stdout lines are kept, and `started` resolves with a job's id when one starts. */
-  function workerProcess(name: string, queue: string) {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/queue-worker.ts', redis.url, queue], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  function workerProcess(name: string, queue: string, handler = 'test') {
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/queue-worker.ts', redis.url, queue, handler], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     const lines: string[] = [];
     const waiters: ((line: string) => void)[] = [];
     let buffered = '';
@@ -136,7 +136,7 @@ if (missing) {
       child.once('exit', (code, signal) => reject(new Error(`worker ${name} exited (${code ?? signal}) before ${match}: ${lines.join(' | ')}`)));
     });
     const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal!)));
-    const startedJobs = () => lines.map((l) => l.match(/^job '([^']+)' \(train\) started/)?.[1]).filter((id): id is string => !!id);
+    const startedJobs = () => lines.map((l) => l.match(/^job '([^']+)' \(\w+\) started/)?.[1]).filter((id): id is string => !!id);
     return { name, child, lines, next, exited, startedJobs };
   }
 
@@ -197,6 +197,41 @@ if (missing) {
       const err = await rejects(() => runJobsOnQueue({ url: redis.url, queue, jobs: [{ ...jobs[0], payload: { csv, seed: 999 } }] }));
       assert.is(err.code, 'stale-job');
       assert.is(err.jobId, 'fit-0');
+    } finally {
+      for (const w of [a, b]) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    }
+  });
+
+  test('a search on the queue, two workers running rnam\'s jobs, one killed mid-fold: every job once, the one-machine result', async () => {
+    const queue = 'search-test';
+    const gen = new Generator(5), lines = ['id,day,x,kind,y'];
+    for (let p = 0; p < 40; p++) {
+      const level = gen.normal();
+      for (let t = 0; t < 3; t++) lines.push(`p${p},${t * 10},${(level + gen.normal() * 0.4).toFixed(3)},${p % 2 ? 'a' : 'b'},${level > 0 ? 1 : 0}`);
+    }
+    const panel = lines.join('\n') + '\n';
+    const options = { id: 'id', time: 'day', target: 'y', members: 1, epochs: 2, device: 'wasm' as const, log: null, grid: true, final: false, folds: 2 };
+    const space = { hiddenDim: [2, 3, 4] };
+    const a = workerProcess('A', queue, 'runJob'), b = workerProcess('B', queue, 'runJob');
+    try {
+      await Promise.all([a.next(/^ready$/), b.next(/^ready$/)]);
+      const executor = new QueueExecutor({ url: redis.url, queue });
+      const onQueue = search(panel, space, { ...options, executor });
+      onQueue.catch(() => {});
+      const [, killedJob] = await a.next(/^job '([^']+)' \(fold\) started/);
+      a.child.kill('SIGKILL');
+      const queued = await onQueue;
+      const local = await search(panel, space, { ...options, workers: 1 });
+      assert.equal(JSON.stringify(queued.trials), JSON.stringify(local.trials), 'the same trials and metrics as on one machine');
+      assert.ok(b.startedJobs().includes(killedJob), `the killed fold ${killedJob} ran again on B`);
+      const { Redis } = await loadQueueModules();
+      const client = new Redis(redis.url);
+      try {
+        const counts = await Promise.all(['completed', 'failed', 'wait', 'active'].map((s) => client.zcard(`bull:${queue}:${s}`).catch(() => client.llen(`bull:${queue}:${s}`))));
+        assert.equal(counts, [6, 0, 0, 0], 'each of the 3 trials x 2 folds completed once');
+      } finally {
+        client.disconnect();
+      }
     } finally {
       for (const w of [a, b]) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
     }

@@ -238,10 +238,23 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   };
 }
 
-export interface CvArgs extends TrainArgs {
+/** Where a command's jobs run when not on this machine: a BullMQ queue on Redis and its name. */
+export interface QueueArgs {
+  queue?: string;
+  queueName?: string;
+}
+
+export interface CvArgs extends TrainArgs, QueueArgs {
   folds: number;
   /** Worker threads the folds train on (1: this thread). */
   workers: number;
+}
+
+/** --queue URL [--queue-name NAME] out of argv; --queue and --workers exclude each other. */
+function queueArgs(values: Record<string, string | undefined>): QueueArgs {
+  if (values['queue-name'] !== undefined && values.queue === undefined) throw new UsageError('--queue-name needs --queue');
+  if (values.queue !== undefined && values.workers !== undefined) throw new UsageError('--queue runs the jobs on the queue\'s workers (rnam worker): leave out --workers');
+  return { ...(values.queue !== undefined ? { queue: values.queue } : {}), ...(values['queue-name'] !== undefined ? { queueName: values['queue-name'] } : {}) };
 }
 
 /** A command's own flags with a value (--folds K, --workers N, ...) taken out of argv before train's flags are parsed. */
@@ -261,11 +274,11 @@ export function parseCvArgs(argv: string[]): CvArgs {
   for (const flag of ['--test', '--test-data', '--split-column']) {
     if (argv.includes(flag)) throw new UsageError(`${flag} is for train: cv holds out each fold in turn`);
   }
-  const { values, rest } = takeFlags(argv, ['folds', 'workers']);
-  return { ...parseTrainArgs(rest), folds: integer('folds', values.folds, 5, 2), workers: integer('workers', values.workers, 1, 1) };
+  const { values, rest } = takeFlags(argv, ['folds', 'workers', 'queue', 'queue-name']);
+  return { ...parseTrainArgs(rest), folds: integer('folds', values.folds, 5, 2), workers: integer('workers', values.workers, 1, 1), ...queueArgs(values) };
 }
 
-export interface SearchArgs extends TrainArgs {
+export interface SearchArgs extends TrainArgs, QueueArgs {
   space: SearchSpace;
   trials?: number;
   grid: boolean;
@@ -297,7 +310,7 @@ export function parseSearchArgs(argv: string[]): SearchArgs {
     if (argv.includes(flag)) throw new UsageError(`${flag} is for train: search holds out its own test part (--test)`);
   }
   const grid = argv.includes('--grid');
-  const { values, rest } = takeFlags(argv.filter((a) => a !== '--grid'), ['trials', 'folds', 'workers']);
+  const { values, rest } = takeFlags(argv.filter((a) => a !== '--grid'), ['trials', 'folds', 'workers', 'queue', 'queue-name']);
   // A searchable flag with a list or a range is part of the space; with one value it is a fixed option.
   const space: Record<string, unknown> = {};
   const { values: searched, rest: trainArgv } = takeFlags(rest, Object.keys(spaceFlags).filter((f) => {
@@ -311,7 +324,7 @@ export function parseSearchArgs(argv: string[]): SearchArgs {
     ...args, space: space as SearchSpace, grid,
     trials: values.trials === undefined ? undefined : integer('trials', values.trials, 10, 1),
     folds: values.folds === undefined ? undefined : integer('folds', values.folds, 5, 2),
-    workers: values.workers === undefined ? undefined : integer('workers', values.workers, 1, 1),
+    workers: values.workers === undefined ? undefined : integer('workers', values.workers, 1, 1), ...queueArgs(values),
   };
 }
 

@@ -1,9 +1,9 @@
 // `rnam cv`: train's arguments and --folds to crossValidate; cv.json and oof.csv written together.
 import { join } from 'node:path';
 import Papa from 'papaparse';
-import { crossValidate, type CrossValidateOptions, type CrossValidation } from '../index.js';
+import { crossValidate, DEFAULT_QUEUE, QueueExecutor, type CrossValidateOptions, type CrossValidation } from '../index.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
-import type { CvArgs, TrainArgs } from './args.js';
+import type { CvArgs, QueueArgs, TrainArgs } from './args.js';
 import { checkOutDir, readInput } from './files.js';
 import type { Log } from './train.js';
 
@@ -18,10 +18,17 @@ export function crossValidateOptions(args: TrainArgs): CrossValidateOptions {
   };
 }
 
+/** Where the jobs run: the queue's workers (--queue), or local threads (--workers). */
+export function jobsRunner(args: QueueArgs & { workers?: number }, log: Log): { executor: QueueExecutor } | { workers?: number } {
+  if (args.queue === undefined) return { workers: args.workers };
+  log(`jobs on the queue ${args.queueName ?? DEFAULT_QUEUE} at ${args.queue} (start workers with: rnam worker --queue URL${args.queueName ? ` --queue-name ${args.queueName}` : ''})`);
+  return { executor: new QueueExecutor({ url: args.queue, ...(args.queueName ? { queue: args.queueName } : {}), log }) };
+}
+
 export async function crossValidateCommand(args: CvArgs, log: Log): Promise<CrossValidation> {
   checkOutDir(args.out);
   const text = readInput(args.data, 'the data file').toString('utf8');
-  const cv = await crossValidate(text, { ...crossValidateOptions(args), folds: args.folds, workers: args.workers, log });
+  const cv = await crossValidate(text, { ...crossValidateOptions(args), folds: args.folds, ...jobsRunner(args, log), log });
   const { header, rows, ...report } = cv;
   await writeFilesAtomically([
     [join(args.out, 'cv.json'), JSON.stringify(report, null, 2) + '\n'],

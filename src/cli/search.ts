@@ -7,7 +7,7 @@ import Papa from 'papaparse';
 import { search, type SearchResult } from '../index.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
 import type { SearchArgs } from './args.js';
-import { crossValidateOptions } from './cv.js';
+import { crossValidateOptions, jobsRunner } from './cv.js';
 import { checkOutDir, readInput } from './files.js';
 import { renderSearchHtml } from './search-html.js';
 import { writeTrained, type Log } from './train.js';
@@ -17,10 +17,10 @@ export async function searchCommand(args: SearchArgs, log: Log): Promise<SearchR
   const text = readInput(args.data, 'the data file').toString('utf8');
   const options: Record<string, unknown> = { ...crossValidateOptions(args), split: { validation: args.validation, test: args.test, seed: args.splitSeed ?? args.seed } };
   for (const key of Object.keys(args.space)) delete options[key];
-  const workers = args.workers ?? availableParallelism();
+  const runner = jobsRunner({ ...args, workers: args.workers ?? availableParallelism() }, log);
   const started = Date.now();
   const result = await search(text, args.space, {
-    ...(options as unknown as Parameters<typeof search>[2]), trials: args.trials, grid: args.grid, folds: args.folds, workers, dir: args.out, log,
+    ...(options as unknown as Parameters<typeof search>[2]), trials: args.trials, grid: args.grid, folds: args.folds, ...runner, dir: args.out, log,
     onTrial: (t, done, total) => log(`trial ${t.trial} (${done} of ${total} done, ${((Date.now() - started) / 1000).toFixed(0)} s): ${Object.entries(t.config).map(([k, v]) => `${k} ${v}`).join(', ')}: ${
       Object.entries(t.metrics).map(([m, v]) => `${m} ${v.toFixed(4)}${t.sd ? ` ± ${t.sd[m].toFixed(4)}` : ''}`).join(', ')}`),
   });
