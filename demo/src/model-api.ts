@@ -88,7 +88,7 @@ export async function load(bytes: Uint8Array, device: rnam.Device): Promise<Mode
   const file = plain ? await rnam.load(bytes, { device, class: 'FirstOrderRNAM', options: { ...plain } }) : await rnam.load(bytes, { device });
   if (!(file.model instanceof rnam.FirstOrderRNAM)) {
     file.model.parameters().forEach((p) => p.dispose());
-    throw new rnam.ArgumentError(`the file holds a ${file.metadata.class}; the demo explains FirstOrderRNAM models`);
+    throw new rnam.ArgumentError(`the file holds a ${file.metadata.class}; the page explains FirstOrderRNAM and AdditiveRNAM models`);
   }
   const how = plain ? `a plain state dict (sizes from its tensors: ${JSON.stringify(plain)})` : `an rnam model file (rnam ${file.metadata.version})`;
   return { model: file.model, metadata: file.metadata, how };
@@ -111,4 +111,10 @@ function plainStateDictOptions(bytes: Uint8Array): rnam.FirstOrderRNAMOptions | 
   } finally {
     Object.values(file.tensors).forEach((t) => t.dispose());
   }
+}
+
+/** The model class a model file names in its rnam metadata ('AdditiveRNAM', 'FirstOrderRNAM', ...), or null for a plain state dict. */
+export function fileClass(bytes: Uint8Array): string | null {
+  const c = rnam.safetensors.parseHeader(bytes).metadata['rnam.class'];
+  return typeof c === 'string' ? c : null;
 }
