@@ -114,11 +114,11 @@ export function fromCsv(text: string, m: CsvMapping, built?: rnam.Datasets, reco
     task: record.target.task, window: record.window ?? m.window,
   };
   const mapping = fromRecord ?? { ...m, features: m.roles?.features };
-  if (mapping.time === undefined || mapping.window === undefined || !mapping.features?.length) {
+  if (mapping.time === undefined || mapping.window === undefined || (!built && !mapping.features?.length)) {
     throw new rnam.ArgumentError('the first-order model on the page reads windows: choose a time column, a window and the time-varying features');
   }
   const d = built ?? rnam.datasetsFromCsv(text, {
-    ...(mapping.id ? { id: mapping.id } : {}), time: mapping.time, target: mapping.target, features: mapping.features,
+    ...(mapping.id ? { id: mapping.id } : {}), time: mapping.time, target: mapping.target, features: mapping.features!,
     mode: 'window', window: mapping.window, horizon: 1, split: { by: 'time', validation: 0.2 }, standardize: false,
   });
   const scaled = (ds: rnam.SeriesDataset) => (record ? rnam.standardizeDataset(ds, record.standardizer) : ds);

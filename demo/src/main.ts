@@ -237,14 +237,14 @@ function showEpoch(view: EpochView, explanation?: ExplanationView): void {
   demoState.epoch = view.epoch;
   // Each ensemble member trains from its own seed: its loss curve starts afresh.
   if (view.member !== undefined && view.member !== demoState.member) loss.reset();
-  $('loss-note').hidden = (view.members ?? 1) < 2;
-  $('loss-note').textContent = `Member ${view.member} of ${view.members}: each member trains from its own seed and keeps its best epoch.`;
+  const of = (n?: number) => (n ? ` of ${n}` : '');
+  $('loss-note').hidden = view.member === undefined || view.members === 1;
+  $('loss-note').textContent = `Member ${view.member}${of(view.members)}: each member trains from its own seed and keeps its best epoch.`;
   demoState.member = view.member ?? 0;
   loss.add(view.epoch, view.trainLoss, view.valLoss);
   const val = view.valLoss === undefined ? '' : `, validation ${short(view.valLoss)}`;
-  const member = view.member !== undefined && (view.members ?? 1) > 1 ? `member ${view.member} of ${view.members}, ` : '';
-  const of = view.epochs ? ` of ${view.epochs}` : '';
-  status.textContent = `Training on ${deviceText}: ${member}epoch ${view.epoch}${of}, train loss ${short(view.trainLoss)}${val} (${view.seconds.toFixed(1)} s)`;
+  const member = view.member !== undefined && view.members !== 1 ? `member ${view.member}${of(view.members)}, ` : '';
+  status.textContent = `Training on ${deviceText}: ${member}epoch ${view.epoch}${of(view.epochs)}, train loss ${short(view.trainLoss)}${val} (${view.seconds.toFixed(1)} s)`;
   showMetrics(view.metrics);
   if (explanation) showExplanation(explanation);
 }

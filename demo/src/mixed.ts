@@ -50,7 +50,7 @@ export interface MixedTrainHooks {
 export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSettings, hooks: MixedTrainHooks): Promise<MixedRun> {
   let first: rnam.TableModel | null = null, live: rnam.MixedDataset | rnam.SeriesDataset | null = null;
   let member = 1, seen = 0;
-  const members = s.members ?? undefined;
+  const members = s.members;
   const trained = await rnam.trainTable(text, {
     ...tableOptions(mapping, 'additive'), batchSize: s.batchSize, lr: s.lr, blocks: s.blocks, seed: s.seed, device: hooks.device,
     ...(s.epochs !== undefined ? { epochs: s.epochs } : {}), ...(s.hiddenDim !== undefined ? { hiddenDim: s.hiddenDim } : {}),
@@ -59,13 +59,13 @@ export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSett
     onStart: ({ model, datasets }) => {
       first = model;
       const shown = datasets.test ?? datasets.validation ?? datasets.train;
-      live = shown.samples > LIVE_SAMPLES && 'subset' in shown && shown instanceof rnam.MixedDataset ? shown.subset(Array.from({ length: LIVE_SAMPLES }, (_, i) => i)) : shown;
+      live = shown.samples > LIVE_SAMPLES && shown instanceof rnam.MixedDataset ? shown.subset(Array.from({ length: LIVE_SAMPLES }, (_, i) => i)) : shown;
     },
     onEpoch: async (stats) => {
       // A member's first epoch after another's last: the next member has started.
       if (stats.epoch === 1 && seen > 0) member++;
       seen++;
-      const view: EpochView = { ...stats, epochs: s.epochs ?? 0, member, members: members ?? 5 };
+      const view: EpochView = { ...stats, epochs: s.epochs ?? 0, member, ...(members !== undefined ? { members } : {}) };
       let explanation: { view: ExplanationView; explained: Explained } | undefined;
       if (member === 1 && first && live) {
         const e = await rnam.explain(first, live);

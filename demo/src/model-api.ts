@@ -1,6 +1,7 @@
-// The one place the demo touches rnam's training, explanation and model-file API. Everything else in
-// demo/src talks to these few functions, so a change of the package's API is a change here only.
-// Only rnam's public API (the package root) is used.
+// The first-order model's training, explanation and model-file calls, and what a model file holds.
+// The table path (trainTable, predictTable, saveTrained, loadTrained) is called where it is used:
+// worker.ts for the first-order model, mixed.ts for the additive one. Only rnam's public API (the
+// package root) is used.
 import * as rnam from 'rnam';
 import type { Task } from './protocol.js';
 

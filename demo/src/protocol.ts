@@ -149,7 +149,7 @@ export interface EpochView {
   epoch: number;
   /** The most epochs (early stopping may end sooner); 0 when the library chooses. */
   epochs: number;
-  /** Ensembles: the member training (1-based) and how many there are. */
+  /** Ensembles: the member training (1-based) and how many there are (absent: the library's default count). */
   member?: number;
   members?: number;
   trainLoss: number;
