@@ -1,7 +1,7 @@
 // The page: reads the form, talks to the training worker, and draws what it sends back.
 import { CalibrationChart, LossChart, ShapeGrid, short } from './charts.js';
 import { drawBars } from './bars.js';
-import type { ColumnRoles, CsvMapping, DataSpec, DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ModelFacts, ModelKind, RolesPreview, ShapeCurve, Task, ToWorker, TrainSettings } from './protocol.js';
+import type { CsvMapping, DataSpec, DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ModelFacts, ModelKind, RoleChoice, RolesPreview, ShapeCurve, Task, ToWorker, TrainSettings } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
@@ -94,24 +94,11 @@ function baseMapping(): CsvMapping {
   };
 }
 
+/** The mapping and, when the user changed any column's role, every column's choice (the worker resolves the 'auto' ones). */
 function csvMapping(): CsvMapping {
-  const roles = chosenRoles();
-  if (roles && roles.features.length + roles.static.length + roles.categorical.length === 0) throw new Error('choose at least one feature column');
-  return { ...baseMapping(), ...(roles ? { roles } : {}) };
-}
-
-/** The columns' roles when the user changed any from the library's choice (then every role is named, as the CLI's flags do); else undefined. */
-function chosenRoles(): ColumnRoles | undefined {
   const selects = [...document.querySelectorAll<HTMLSelectElement>('#map-roles select')];
-  if (selects.every((s) => s.value === 'auto')) return undefined;
-  const auto = demoState.roles?.roles;
-  const roleOf = (s: HTMLSelectElement) => {
-    if (s.value !== 'auto') return s.value;
-    const c = s.dataset.column!;
-    return auto?.static.includes(c) ? 'static' : auto?.categorical.includes(c) || auto?.sequenceCategorical.includes(c) ? 'categorical' : auto?.features.includes(c) ? 'time-varying' : 'none';
-  };
-  const named = (role: string) => selects.filter((s) => roleOf(s) === role).map((s) => s.dataset.column!);
-  return { features: named('time-varying'), static: named('static'), categorical: named('categorical') };
+  const changed = selects.some((s) => s.value !== 'auto');
+  return { ...baseMapping(), ...(changed ? { overrides: Object.fromEntries(selects.map((s) => [s.dataset.column!, s.value as RoleChoice])) } : {}) };
 }
 
 function busy(on: boolean): void {

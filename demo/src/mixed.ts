@@ -3,7 +3,8 @@
 // one (from this page or `rnam train`) loaded onto the chosen table, and the views the page draws of
 // either: shape functions by kind, importance with its spread across members, intervals, calibration.
 import * as rnam from 'rnam';
-import type { ColumnRoles, CsvMapping, EpochView, ExplanationView, LocalView, ModelFacts, RolesPreview, TrainSettings } from './protocol.js';
+import type { CsvMapping, EpochView, ExplanationView, LocalView, ModelFacts, TrainSettings } from './protocol.js';
+import { rolesOf } from './roles.js';
 import { tableOptions } from './data-sources.js';
 import { shapeCurve } from './shape-view.js';
 
@@ -24,21 +25,6 @@ export interface MixedRun {
 
 /** Samples the first member's live explanation is computed on each epoch. */
 const LIVE_SAMPLES = 400;
-
-/** The columns the library chooses for a mapping: Preprocessing.fit's record, as `rnam train` would print them. */
-export function previewRoles(text: string, mapping: CsvMapping): RolesPreview {
-  try {
-    const { preprocessing } = rnam.Preprocessing.fit(rnam.readCsv(text), tableOptions({ ...mapping, roles: undefined }, 'additive'));
-    return { roles: rolesOf(preprocessing), mode: preprocessing.record.mode, task: preprocessing.task };
-  } catch (err) {
-    return { error: (err as Error).message };
-  }
-}
-
-function rolesOf(pre: rnam.Preprocessing): ColumnRoles & { sequenceCategorical: string[] } {
-  const c = pre.record.columns, stat = c.static ?? [], cat = c.categorical ?? [], seqCat = c.sequenceCategorical ?? [];
-  return { features: c.features.filter((f) => !stat.includes(f) && !cat.includes(f) && !seqCat.includes(f)), static: [...stat], categorical: [...cat], sequenceCategorical: [...seqCat] };
-}
 
 export interface MixedTrainHooks {
   device: rnam.Device;

@@ -21,9 +21,16 @@ export interface CsvMapping {
   task?: Task;
   /** Window mode: samples are windows of this many steps; absent: one sample per id (panel) or per row (table). */
   window?: number;
-  /** The columns' roles when the user chose them (trainTable's features, static, categorical); absent: the library chooses. */
+  /** Every feature column's role, named (trainTable's features, static, categorical); absent: the library chooses, or see `overrides`. */
   roles?: ColumnRoles;
+  /**
+   * The role the user chose for each candidate column ('auto': the library's choice). The worker
+   * resolves the 'auto' ones with the library's rule and names every role, as the CLI's flags do.
+   */
+  overrides?: Record<string, RoleChoice>;
 }
+
+export type RoleChoice = 'auto' | 'time-varying' | 'static' | 'categorical' | 'none';
 
 /** Which columns are which kind of feature (the CLI's --features, --static, --categorical). */
 export interface ColumnRoles {

@@ -5,8 +5,9 @@ import * as rnam from 'rnam';
 import * as modelApi from './model-api.js';
 import { csvColumns, fromCsv, prepare, tableOptions, tableSource, type Prepared } from './data-sources.js';
 import { shapeCurve } from './shape-view.js';
-import { explanationView as mixedView, loadMixed, mixedLocal, previewRoles, tablePredictions, trainMixed, type Explained, type MixedRun } from './mixed.js';
-import type { DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ToWorker } from './protocol.js';
+import { explanationView as mixedView, loadMixed, mixedLocal, tablePredictions, trainMixed, type Explained, type MixedRun } from './mixed.js';
+import { previewRoles, resolveRoles } from './roles.js';
+import type { DataSpec, DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ToWorker } from './protocol.js';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -60,9 +61,9 @@ async function run(m: ToWorker & { stopFlag?: Int32Array }): Promise<void> {
       return;
     case 'train':
       stopFlag = m.stopFlag ?? null;
-      return trainModel(m);
+      return trainModel({ ...m, data: withRoles(m.data) });
     case 'load':
-      return loadModel(m);
+      return loadModel({ ...m, data: withRoles(m.data) });
     case 'local':
       post({ type: 'local', view: mixed || live ? mixedLocalView(m.sample) : localView(m.sample) });
       return;
@@ -220,6 +221,11 @@ function localView(sample: number): LocalView {
     contributions: local.contributions.map((c) => ({ feature: label(d, c.feature), value: c.contribution })),
     intercept: local.intercept, prediction: local.prediction, probability: local.probability, output: local.output, target: explainSet.targets[sample],
   };
+}
+
+/** A CSV's mapping with the roles the user changed resolved against the library's choice. */
+function withRoles(spec: DataSpec): DataSpec {
+  return spec.kind === 'csv' ? { ...spec, mapping: resolveRoles(spec.text, spec.mapping) } : spec;
 }
 
 /** Frees the model the page holds, whichever kind it is. */
