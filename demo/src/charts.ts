@@ -63,7 +63,7 @@ export class ShapeGrid {
 
   /** `xLabel`: what a term's x axis shows (its input summary and units). */
   draw(shapes: ShapeCurve[], yLabel: string, xLabel: (s: ShapeCurve) => string): void {
-    const key = shapes.map((s) => `${s.feature}\t${s.kind}\t${xLabel(s)}\t${s.band ? 'band' : ''}`).join('\n');
+    const key = shapes.map((s) => `${s.feature}\t${s.kind}\t${s.timeVarying ?? ''}\t${xLabel(s)}\t${s.band ? 'band' : ''}`).join('\n');
     if (key !== this.key) this.rebuild(shapes, xLabel, key);
     // One y range for all terms, so a flat (unused) term looks flat next to a strong one.
     let lo = Infinity, hi = -Infinity;
@@ -107,7 +107,7 @@ export class ShapeGrid {
       const caption = document.createElement('figcaption');
       caption.textContent = s.feature;
       const kind = document.createElement('small');
-      kind.textContent = s.kind === 'sequence' ? ' time-varying' : ` ${s.kind}`;
+      kind.textContent = s.kind === 'sequence' ? ' time-varying' : s.timeVarying ? ' categorical, last level' : ` ${s.kind}`;
       caption.append(kind);
       const body = document.createElement('div');
       cell.append(caption, body);

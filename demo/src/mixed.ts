@@ -34,7 +34,7 @@ export interface MixedTrainHooks {
 }
 
 export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSettings, hooks: MixedTrainHooks): Promise<MixedRun> {
-  let first: rnam.TableModel | null = null, live: rnam.MixedDataset | rnam.SeriesDataset | null = null;
+  let first: rnam.TableModel | null = null, live: rnam.MixedDataset | rnam.SeriesDataset | null = null, pre: rnam.Preprocessing | null = null;
   let member = 1, seen = 0;
   const members = s.members;
   const trained = await rnam.trainTable(text, {
@@ -42,8 +42,9 @@ export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSett
     ...(s.epochs !== undefined ? { epochs: s.epochs } : {}), ...(s.hiddenDim !== undefined ? { hiddenDim: s.hiddenDim } : {}),
     ...(members !== undefined ? { members } : {}), ...(s.coverage !== undefined ? { coverage: s.coverage } : {}),
     shouldStop: hooks.shouldStop,
-    onStart: ({ model, datasets }) => {
+    onStart: ({ model, datasets, preprocessing }) => {
       first = model;
+      pre = preprocessing;
       const shown = datasets.test ?? datasets.validation ?? datasets.train;
       live = shown.samples > LIVE_SAMPLES && shown instanceof rnam.MixedDataset ? shown.subset(Array.from({ length: LIVE_SAMPLES }, (_, i) => i)) : shown;
     },
@@ -55,7 +56,7 @@ export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSett
       let explanation: { view: ExplanationView; explained: Explained } | undefined;
       if (member === 1 && first && live) {
         const e = await rnam.explain(first, live);
-        explanation = { view: explanationView(e, live), explained: { explanation: e, explained: live } };
+        explanation = { view: explanationView(e, live, undefined, pre ?? undefined), explained: { explanation: e, explained: live } };
       }
       await hooks.onEpoch(view, explanation);
       // A macrotask turn, so a Stop message sent during the epoch is seen before the next one.
@@ -107,7 +108,7 @@ export function explanationView(e: rnam.Explanation, ds: rnam.MixedDataset | rna
   return {
     task: e.task, featureNames: [...e.featureNames], intercept: e.intercept[0], summary: 'last', originalUnits: true,
     importance: run?.importance ?? e.importance.map(({ feature, importance }) => ({ feature, importance })),
-    shapes: e.shapes.map(shapeCurve), samples: ds.samples,
+    shapes: e.shapes.map(shapeCurve).map((s) => (pre?.record.columns.sequenceCategorical?.includes(s.feature) ? { ...s, timeVarying: true } : s)), samples: ds.samples,
     sampleLabels: Array.from({ length: ds.samples }, (_, i) => [ds.sampleIds[i], time(ds.sampleTimes[i])].filter(Boolean).join(' · ') || `sample ${i}`),
     ...(run ? { facts: run.facts } : {}),
   };

@@ -99,6 +99,8 @@ export interface ShapeCurve {
   curve: number[];
   /** When the explanation gives a spread per bin (across ensemble members): the band's lower and upper edge at curveX. */
   band?: { lower: number[]; upper: number[] };
+  /** A categorical term whose level changes in time (its x: the last observed level). */
+  timeVarying?: boolean;
   /** Categorical terms: per level present, its mean contribution, sample count and (when given) spread. */
   levels?: { level: string; contribution: number; count: number; lower?: number; upper?: number }[];
 }
