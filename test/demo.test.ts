@@ -446,6 +446,9 @@ if (!playwright) {
       });
       assertSame(s.predictions, (await rnam.predictTable(node, cslText)).prediction, 'csl: the page and trainTable in Node');
       assert.ok(Math.abs(e.facts!.calibration!.ece - node.report.calibration!.ece) < 1e-9);
+      // A band (or whiskers on the levels) wherever the explanation gives a spread across members, none elsewhere.
+      const withSpread = node.explanation.shapes.filter((sh) => sh.bins.some((b) => typeof (b as { sd?: unknown }).sd === 'number')).map((sh) => sh.feature);
+      assert.equal(e.bands, withSpread);
     } finally {
       node.model.parameters().forEach((p) => p.dispose());
     }
