@@ -3,7 +3,11 @@
 // (SwiftShader), fed a CSV through its file input, its model downloaded and loaded back in Node,
 // a CLI-trained model and a PyTorch state dict loaded through its model input, and a screenshot taken.
 // Skipped with the reason when Chromium is missing; under RNAM_REQUIRE_WEBGPU=1 that is a failure.
-// The screenshot goes to out/demo.png; RNAM_DEMO_SCREENSHOT=docs/demo.png writes the README's.
+// The table data also trains the library's default model (AdditiveRNAM over mixed inputs) on
+// csl.csv and cps1985.csv, on wasm and WebGPU, checked against trainTable in Node, and a model file
+// from `rnam train` with static and categorical features loads through the model input.
+// The screenshot goes to out/demo.png; RNAM_DEMO_SCREENSHOT=docs/demo.png writes the README's, and
+// RNAM_DEMO_MIXED_SCREENSHOT=docs/page-mixed.png the one after training csl.csv.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Server } from 'node:http';
@@ -75,7 +79,15 @@ if (!playwright) {
     console.log(`  demo suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
-  interface DemoState { predictions: number[]; epoch: number; runs: number; busy: boolean; errors: string[]; device: { kind: string; threads: number; reason: string; threadsReason: string | null } | null }
+  interface DemoState {
+    predictions: number[]; epoch: number; member: number; runs: number; busy: boolean; errors: string[];
+    device: { kind: string; threads: number; reason: string; threadsReason: string | null } | null;
+    roles: { roles?: { features: string[]; static: string[]; categorical: string[]; sequenceCategorical: string[] }; mode?: string; task?: string; error?: string } | null;
+    explanation: {
+      kinds: Record<string, string>; levels: Record<string, string[]>; bands: string[]; importance: { feature: string; importance: number; sd?: number }[];
+      facts?: { model: string; mode: string; roles: { features: string[]; static: string[]; categorical: string[] }; memberEpochs?: number[]; intervals?: { coverage: number; halfWidth: number }; calibration?: { ece: number; bins: unknown[] } };
+    } | null;
+  }
   const state = () => page.evaluate('window.rnamDemo') as Promise<DemoState>;
 
   /** Runs `act` and waits until the page has finished one more run (training, load or error). */
@@ -92,6 +104,8 @@ if (!playwright) {
 
   async function train(options: TrainOptions): Promise<DemoState> {
     await page.check(`input[name=data][value=${options.data}]`);
+    // These runs train the first-order model a fixed number of epochs; the additive model has its own tests below.
+    if (options.data !== 'seed') await page.selectOption('#model', 'first-order');
     if (options.data === 'seed') {
       await page.fill('#seed-samples', String(options.samples ?? 300));
       await page.fill('#seed-seq', String(options.seq ?? 16));
@@ -244,9 +258,11 @@ if (!playwright) {
     assert.is(await page.inputValue('#map-id'), 'station', 'the id column is guessed');
     assert.is(await page.inputValue('#map-time'), 'day', 'the time column is guessed');
     await page.selectOption('#map-target', 'y');
-    await page.uncheck('#map-features input[value=y]');
     await page.selectOption('#map-task', 'binary');
     await page.fill('#map-window', String(csvOptions.window));
+    await page.dispatchEvent('#map-window', 'change');
+    // In window mode the target's past is a feature too; these runs name a and b alone (the CLI's --features a,b).
+    await setRoles({ a: 'time-varying', b: 'time-varying', y: 'none' });
     const s = await train({ data: 'csv', device: 'wasm', epochs: 2 });
     await assertChartsDrawn(2);
     csvPredictions = s.predictions;
@@ -316,6 +332,222 @@ if (!playwright) {
     const node = (await rnam.predict(model, validation, { task: 'regression' })).predictions;
     assert.is(s.predictions.length, node.length);
     s.predictions.forEach((p, i) => assert.ok(Math.abs(p - node[i]) <= 1e-5 * (1 + Math.abs(node[i])), `sample ${i}: page ${p}, Node ${node[i]}`));
+  });
+
+  // The library's default model on table data: AdditiveRNAM over mixed inputs, an ensemble of members.
+  const cslText = readFileSync(join(root, 'examples', 'data', 'csl.csv'), 'utf8');
+  const cpsText = readFileSync(join(root, 'examples', 'data', 'cps1985.csv'), 'utf8');
+  const cslOptions = { id: 'id', time: 'day', target: 'died_within_3y' } as const;
+
+  /** Chooses each named column's role in the mapping form ('auto', 'time-varying', 'static', 'categorical' or 'none'). */
+  async function setRoles(roles: Record<string, string>): Promise<void> {
+    for (const [column, role] of Object.entries(roles)) await page.selectOption(`#map-roles select[data-column="${column}"]`, role);
+  }
+
+  /** Gives the page a CSV (its file input, or the paste box) and maps it; resolves with the library's choice of the columns' roles. */
+  async function useCsv(name: string, text: string, map: { id?: string; time?: string; target: string }, how: 'file' | 'paste' = 'file'): Promise<NonNullable<DemoState['roles']>> {
+    await page.check('input[name=data][value=csv]');
+    const rows = text.trim().split('\n').length - 1;
+    if (how === 'file') await page.setInputFiles('[data-testid=csv-input]', { name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+    else {
+      await page.click('#paste summary');
+      await page.fill('[data-testid=csv-text]', text);
+      await page.click('[data-testid=csv-text-use]');
+    }
+    await page.waitForFunction(`document.querySelector('#csv-info').textContent.startsWith('${rows} rows')`, null, { timeout: 20_000 });
+    // The library's defaults: the task from the target, no window (a panel or a plain table).
+    await page.selectOption('#map-task', '');
+    await page.fill('#map-window', '');
+    await page.selectOption('#map-id', map.id ?? '');
+    await page.selectOption('#map-time', map.time ?? '');
+    await page.selectOption('#map-target', map.target);
+    await page.waitForFunction('window.rnamDemo.roles !== null', null, { timeout: 20_000 });
+    const roles = (await state()).roles!;
+    assert.ok(roles.roles, `the library's choice of roles: ${roles.error}`);
+    return roles;
+  }
+
+  interface MixedSettings { device: 'wasm' | 'webgpu'; members: number; epochs: number; hidden?: number; batch?: number; coverage?: number }
+
+  /** Trains the additive model (the library's defaults but for the settings given) and checks what the page shows of it. */
+  async function trainAdditive(o: MixedSettings): Promise<DemoState> {
+    await page.selectOption('#model', 'additive');
+    await page.selectOption('#device-choice', o.device);
+    await page.fill('#members', String(o.members));
+    await page.fill('#coverage', String(o.coverage ?? 0.9));
+    await page.fill('#epochs', String(o.epochs));
+    await page.fill('#hidden', o.hidden === undefined ? '' : String(o.hidden));
+    await page.fill('#blocks', '1');
+    await page.fill('#batch', String(o.batch ?? 64));
+    await page.fill('#lr', '0.003');
+    await page.fill('#seed', '0');
+    const t0 = Date.now();
+    const s = await untilDone(() => page.click('[data-testid=train]'), 120_000);
+    console.log(`  demo: additive, ${o.members} member(s) of at most ${o.epochs} epochs on ${o.device}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    assert.is(s.device!.kind, o.device, s.device!.reason);
+    assert.match(await page.textContent('[data-testid=status]') ?? '', o.members > 1 ? `Done: ${o.members} members trained on` : /^Done after epoch/);
+    assert.match(s.explanation!.facts!.model, `AdditiveRNAM: hidden ${o.hidden ?? 8}, 1 block(s), ${o.members} member(s)`);
+    assert.is(s.explanation!.facts!.memberEpochs!.length, o.members);
+    return s;
+  }
+
+  /** What the shape-function grid shows per term: its kind, and for a categorical term its bars' labels. */
+  async function shownTerms(): Promise<{ feature: string; kind: string; canvas: boolean; bars: string[] }[]> {
+    return await page.evaluate(`[...document.querySelectorAll('[data-testid=shape-functions] figure')].map((f) => ({
+      feature: f.querySelector('figcaption').firstChild.textContent, kind: f.dataset.kind, canvas: f.querySelector('canvas') !== null,
+      bars: [...f.querySelectorAll('.bar-label')].map((b) => b.textContent),
+    }))`) as { feature: string; kind: string; canvas: boolean; bars: string[] }[];
+  }
+
+  /** Node's predictTable on the same table with a model file's bytes. */
+  async function nodePredictions(bytes: Uint8Array, text: string): Promise<Float64Array> {
+    const trained = await rnam.loadTrained(bytes);
+    try {
+      return (await rnam.predictTable(trained, text)).prediction;
+    } finally {
+      trained.model.parameters().forEach((p) => p.dispose());
+    }
+  }
+
+  const assertSame = (page: number[], node: ArrayLike<number>, what: string, tolerance = 1e-9) => {
+    assert.is(page.length, node.length, `${what}: one prediction per sample`);
+    page.forEach((p, i) => assert.ok(Math.abs(p - node[i]) <= tolerance * (1 + Math.abs(node[i])), `${what}, sample ${i}: page ${p}, Node ${node[i]}`));
+  };
+
+  let cslPage: DemoState;
+
+  test('csl.csv (a panel) trains the library\'s AdditiveRNAM on the page: time-varying, static and categorical terms, importance ± sd, calibration', async () => {
+    await page.reload(); // a fresh page: no file names left in the inputs by the tests above
+    await page.waitForFunction('window.rnamDemo.device !== null', null, { timeout: 20_000 });
+    const roles = await useCsv('csl.csv', cslText, cslOptions);
+    // The form shows the library's choice: what `rnam train` prints for the same columns.
+    assert.equal(roles.roles, { features: ['prot'], static: ['prot_base', 'age'], categorical: ['sex', 'treatment'], sequenceCategorical: [] });
+    assert.is(roles.mode, 'panel');
+    assert.is(roles.task, 'binary');
+    assert.match(await page.inputValue('#map-roles select[data-column=age]'), 'auto');
+    assert.match(await page.textContent('#map-roles select[data-column=age] option[value=auto]') ?? '', 'auto: static');
+    const s = cslPage = await trainAdditive({ device: 'wasm', members: 2, epochs: 20 });
+    const e = s.explanation!;
+    assert.equal(e.kinds, { prot: 'sequence', prot_base: 'static', age: 'static', sex: 'categorical', treatment: 'categorical' });
+    const terms = await shownTerms();
+    assert.equal(terms.map((t) => [t.feature, t.kind, t.canvas]), [['prot', 'sequence', true], ['prot_base', 'static', true], ['age', 'static', true], ['sex', 'categorical', false], ['treatment', 'categorical', false]]);
+    assert.equal(terms.find((t) => t.feature === 'sex')!.bars, e.levels.sex);
+    assert.ok(e.levels.sex.includes('female') && e.levels.sex.includes('male') && e.levels.treatment.includes('placebo'), JSON.stringify(e.levels));
+    // Every sample of the table predicted (246 patients), as probabilities.
+    assert.is(s.predictions.length, 246);
+    assert.ok(s.predictions.every((p) => p > 0 && p < 1));
+    // The importance is trainTable's report: the same run in Node gives the same numbers, sd across members included.
+    const node = await rnam.trainTable(cslText, { ...cslOptions, members: 2, epochs: 20, device: 'wasm' });
+    try {
+      assert.equal(e.importance.map((i) => i.feature), node.report.importance.map((i) => i.feature));
+      e.importance.forEach((i, k) => {
+        assert.ok(Math.abs(i.importance - node.report.importance[k].importance) < 1e-9, `${i.feature}: page ${i.importance}, Node ${node.report.importance[k].importance}`);
+        assert.ok(i.sd !== undefined && Math.abs(i.sd - node.report.importance[k].sd!) < 1e-9, `${i.feature}'s sd: page ${i.sd}, Node ${node.report.importance[k].sd}`);
+      });
+      assertSame(s.predictions, (await rnam.predictTable(node, cslText)).prediction, 'csl: the page and trainTable in Node');
+      assert.ok(Math.abs(e.facts!.calibration!.ece - node.report.calibration!.ece) < 1e-9);
+      // A band (or whiskers on the levels) wherever the explanation gives a spread across members, none elsewhere.
+      const withSpread = node.explanation.shapes.filter((sh) => sh.bins.some((b) => typeof (b as { sd?: unknown }).sd === 'number')).map((sh) => sh.feature);
+      assert.equal(e.bands, withSpread);
+    } finally {
+      node.model.parameters().forEach((p) => p.dispose());
+    }
+    assert.is(await page.locator('[data-testid=importance] .bar-sd').count(), 5, 'a whisker per importance bar');
+    assert.match(await page.textContent('[data-testid=importance]') ?? '', '±');
+    assert.ok(await page.isVisible('[data-testid=calibration] canvas'), 'the reliability curve is drawn');
+    assert.match(await page.textContent('[data-testid=ece]') ?? '', 'Expected calibration error');
+    assert.match(await page.textContent('[data-testid=facts]') ?? '', 'static: prot_base, age');
+    assert.is(await page.locator('[data-testid=local] li').count(), 6, 'the local explanation: the intercept and 5 contributions');
+    if (process.env.RNAM_DEMO_MIXED_SCREENSHOT) {
+      await page.screenshot({ path: resolve(root, process.env.RNAM_DEMO_MIXED_SCREENSHOT), fullPage: true });
+      console.log(`  demo screenshot: ${process.env.RNAM_DEMO_MIXED_SCREENSHOT}`);
+    }
+  });
+
+  test('the additive model downloads, loads in Node and back through the model input, and predicts the same', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
+    const bytes = new Uint8Array(readFileSync((await download.path())!));
+    const loaded = await rnam.loadTrained(bytes);
+    assert.ok(loaded.model instanceof rnam.AdditiveRNAM);
+    assert.equal(loaded.preprocessing.record.columns.static, ['prot_base', 'age']);
+    assert.equal(loaded.preprocessing.record.columns.categorical, ['sex', 'treatment']);
+    loaded.model.parameters().forEach((p) => p.dispose());
+    assertSame(cslPage.predictions, await nodePredictions(bytes, cslText), 'the downloaded file in Node');
+    const s = await untilDone(() => page.setInputFiles('[data-testid=model-input]', { name: 'page.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) }));
+    assert.match(await page.textContent('[data-testid=status]') ?? '', 'Model loaded');
+    assertSame(s.predictions, cslPage.predictions, 'loaded back on the page');
+    assert.equal(s.explanation!.kinds, cslPage.explanation!.kinds);
+  });
+
+  test('a mixed-input model from rnam train (csl.csv) loads through the model input and predicts as rnam predict', async () => {
+    const out = join(work, 'cli-csl');
+    execFileSync(process.execPath, [join(root, 'bin', 'rnam.js'), 'train', join(root, 'examples', 'data', 'csl.csv'), '--id', 'id', '--time', 'day', '--target', 'died_within_3y',
+      '--members', '2', '--epochs', '10', '--hidden', '6', '--device', 'wasm', '--no-progress', '--out', out], { stdio: 'pipe' });
+    const bytes = readFileSync(join(out, 'model.safetensors'));
+    const s = await untilDone(() => page.setInputFiles('[data-testid=model-input]', { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: bytes }));
+    assert.match(await page.textContent('[data-testid=status]') ?? '', 'AdditiveRNAM: hidden 6, 1 block(s), 2 member(s)');
+    assertSame(s.predictions, await nodePredictions(new Uint8Array(bytes), cslText), 'the CLI model on the page and in Node');
+    assert.equal(s.explanation!.kinds, { prot: 'sequence', prot_base: 'static', age: 'static', sex: 'categorical', treatment: 'categorical' });
+    assert.equal((await shownTerms()).filter((t) => t.kind === 'categorical').map((t) => t.feature), ['sex', 'treatment']);
+    // The metrics are over the chosen table's known targets.
+    assert.match(await page.textContent('#metrics') ?? '', 'auc');
+  });
+
+  test('cps1985.csv (a plain table) with roles and coverage chosen in the form: static and categorical terms, prediction intervals', async () => {
+    const roles = await useCsv('cps1985.csv', cpsText, { id: 'row', target: 'wage' });
+    const categorical = ['ethnicity', 'region', 'gender', 'occupation', 'sector', 'union', 'married'];
+    assert.equal(roles.roles, { features: [], static: ['education', 'experience', 'age'], categorical, sequenceCategorical: [] });
+    assert.is(roles.mode, 'table');
+    await setRoles({ experience: 'none' }); // as the CLI's --static education,age --categorical ...
+    const s = await trainAdditive({ device: 'wasm', members: 2, epochs: 15, coverage: 0.8 });
+    const e = s.explanation!;
+    assert.equal(Object.keys(e.kinds), ['education', 'age', ...categorical]);
+    assert.equal(e.facts!.roles.static, ['education', 'age']);
+    assert.equal((await shownTerms()).filter((t) => t.kind === 'static').map((t) => t.feature), ['education', 'age']);
+    assert.equal((await shownTerms()).find((t) => t.feature === 'occupation')!.bars, e.levels.occupation);
+    assert.ok(e.levels.occupation.length >= 6, `occupation's levels: ${e.levels.occupation}`);
+    const node = await rnam.trainTable(cpsText, { id: 'row', target: 'wage', static: ['education', 'age'], categorical, features: [], members: 2, epochs: 15, coverage: 0.8, device: 'wasm' });
+    try {
+      assert.is(e.facts!.intervals!.coverage, 0.8);
+      assert.ok(Math.abs(e.facts!.intervals!.halfWidth - node.intervals!.halfWidth) < 1e-9, `half-width: page ${e.facts!.intervals!.halfWidth}, Node ${node.intervals!.halfWidth}`);
+      assertSame(s.predictions, (await rnam.predictTable(node, cpsText)).prediction, 'cps1985: the page and trainTable in Node');
+    } finally {
+      node.model.parameters().forEach((p) => p.dispose());
+    }
+    assert.match(await page.textContent('[data-testid=intervals]') ?? '', 'for 80% coverage');
+    assert.ok(!(await page.isVisible('[data-testid=calibration]')), 'no calibration for regression');
+    assert.match(await page.textContent('#metrics thead') ?? '', 'test');
+  });
+
+  test('a pasted panel trains the additive model on WebGPU (SwiftShader) as on wasm', async () => {
+    // A small panel: per id a time-varying x, a static s and a level g; y depends on all three.
+    const g = new rnam.Generator(11);
+    const lines = ['id,t,x,s,g,y'];
+    for (let id = 0; id < 40; id++) {
+      const s = (g.uniform() * 10).toFixed(2), level = ['a', 'b', 'c'][id % 3];
+      for (let t = 0; t < 4; t++) {
+        const x = (g.uniform() - 0.5).toFixed(3);
+        lines.push(`${id},${t},${x},${s},${level},${Number(x) + Number(s) / 10 + (level === 'a' ? 0.5 : 0) > 0.6 ? 1 : 0}`);
+      }
+    }
+    const text = lines.join('\n');
+    const roles = await useCsv('pasted', text, { id: 'id', time: 't', target: 'y' }, 'paste');
+    assert.equal(roles.roles, { features: ['x'], static: ['s'], categorical: ['g'], sequenceCategorical: [] });
+    const s = await trainAdditive({ device: 'webgpu', members: 1, epochs: 2, hidden: 4 }).catch((err: Error) => err);
+    if (s instanceof Error) {
+      if (requireWebGPU) throw s;
+      console.log(`  skipping the WebGPU additive run: ${s.message.split('\n')[0]}`);
+      return;
+    }
+    assert.equal(s.explanation!.kinds, { x: 'sequence', s: 'static', g: 'categorical' });
+    assert.equal((await shownTerms()).map((t) => t.kind), ['sequence', 'static', 'categorical']);
+    // The same run on wasm in Node: WebGPU's float32 sums differ in rounding only.
+    const node = await rnam.trainTable(text, { id: 'id', time: 't', target: 'y', members: 1, epochs: 2, hiddenDim: 4, device: 'wasm' });
+    try {
+      assertSame(s.predictions, (await rnam.predictTable(node, text)).prediction, 'WebGPU on the page against wasm in Node', 1e-3);
+    } finally {
+      node.model.parameters().forEach((p) => p.dispose());
+    }
   });
 
   test('the screenshot: the Seattle rain task, trained for a few epochs', async () => {

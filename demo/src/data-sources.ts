@@ -28,7 +28,7 @@ const seedNames = ['x1 (sin)', 'x2 (cos)', 'x3 (sqrt)', 'x4 (square)', 'x5 (nois
 
 /** The column mapping the rain-tomorrow task uses on the Seattle rows of vega-datasets' weather.csv. */
 export const weatherMapping: CsvMapping = {
-  time: 'date', target: 'rain', features: ['precipitation', 'temp_max', 'temp_min', 'wind'], task: 'binary', window: 14,
+  time: 'date', target: 'rain', task: 'binary', window: 14, roles: { features: ['precipitation', 'temp_max', 'temp_min', 'wind'], static: [], categorical: [] },
 };
 
 /**
@@ -77,8 +77,9 @@ export function seattleRain(text: string): string {
     if (i < 0) throw new Error(`weather.csv has no '${name}' column (columns: ${table.columns.join(', ')})`);
     return i;
   };
-  const loc = col('location'), date = col('date'), keep = weatherMapping.features.map(col);
-  const out = [['date', ...weatherMapping.features, 'rain'].join(',')];
+  const features = weatherMapping.roles!.features;
+  const loc = col('location'), date = col('date'), keep = features.map(col);
+  const out = [['date', ...features, 'rain'].join(',')];
   for (const row of table.rows) {
     if (row[loc] !== 'Seattle') continue;
     const values = keep.map((i) => String(row[i]));
@@ -88,14 +89,19 @@ export function seattleRain(text: string): string {
 }
 
 /**
- * A CSV mapped to rnam's one path: trainTable's options (windows split in time, the last 20% for
- * validation, no test part) and, for a model file's preprocessing record, its validation windows
- * rebuilt with the record's columns and scales, so a loaded model sees its inputs as it was trained on them.
+ * A CSV mapped to rnam's one path: trainTable's options. Windows are split in time with the last 20%
+ * for validation and no test part (the first-order model, as the page always trained it); panels and
+ * plain tables keep the library's split (15% of the ids for the test, members cross-fitted).
  */
-export function tableOptions(m: CsvMapping): rnam.PreprocessingOptions {
+export function tableOptions(m: CsvMapping, model: 'additive' | 'first-order'): rnam.PreprocessingOptions {
+  if (model === 'first-order' && (m.time === undefined || m.window === undefined)) {
+    throw new rnam.ArgumentError('the first-order model on the page reads windows: choose a time column and a window (or the additive model)');
+  }
   return {
-    ...(m.id ? { id: m.id } : {}), time: m.time, target: m.target, features: m.features, task: m.task,
-    window: m.window, horizon: 1, split: { validation: 0.2, test: 0 },
+    ...(m.id ? { id: m.id } : {}), ...(m.time ? { time: m.time } : {}), target: m.target, ...(m.task ? { task: m.task } : {}),
+    ...(m.roles ? { features: m.roles.features, static: m.roles.static, categorical: m.roles.categorical } : {}),
+    ...(m.window !== undefined ? { window: m.window, horizon: 1 } : {}),
+    ...(model === 'first-order' ? { split: { validation: 0.2, test: 0 } } : {}),
   };
 }
 
@@ -107,9 +113,12 @@ export function fromCsv(text: string, m: CsvMapping, built?: rnam.Datasets, reco
     id: record.columns.id, time: record.columns.time ?? m.time, target: record.columns.target, features: record.columns.features,
     task: record.target.task, window: record.window ?? m.window,
   };
-  const mapping = fromRecord ?? m;
+  const mapping = fromRecord ?? { ...m, features: m.roles?.features };
+  if (mapping.time === undefined || mapping.window === undefined || (!built && !mapping.features?.length)) {
+    throw new rnam.ArgumentError('the first-order model on the page reads windows: choose a time column, a window and the time-varying features');
+  }
   const d = built ?? rnam.datasetsFromCsv(text, {
-    ...(mapping.id ? { id: mapping.id } : {}), time: mapping.time, target: mapping.target, features: mapping.features,
+    ...(mapping.id ? { id: mapping.id } : {}), time: mapping.time, target: mapping.target, features: mapping.features!,
     mode: 'window', window: mapping.window, horizon: 1, split: { by: 'time', validation: 0.2 }, standardize: false,
   });
   const scaled = (ds: rnam.SeriesDataset) => (record ? rnam.standardizeDataset(ds, record.standardizer) : ds);
@@ -119,10 +128,10 @@ export function fromCsv(text: string, m: CsvMapping, built?: rnam.Datasets, reco
   const date = (t: number) => (Number.isNaN(t) ? '' : Math.abs(t) > 1e11 ? new Date(t).toISOString().slice(0, 10) : `${mapping.time} ${t}`);
   const sampleLabels = Array.from({ length: validation.samples }, (_, i) => [validation.sampleIds[i], date(validation.sampleTimes[i])].filter(Boolean).join(' ') || `sample ${i}`);
   return {
-    train, validation, task: mapping.task, featureNames: [...train.featureNames], modelFeatureNames: [...train.featureNames], sampleLabels,
+    train, validation, task: mapping.task ?? 'regression', featureNames: [...train.featureNames], modelFeatureNames: [...train.featureNames], sampleLabels,
     description: `${train.samples} training and ${validation.samples} validation windows of ${mapping.window} steps (split by time); target: ${mapping.target} one step ahead.`,
     summary: 'last', standardizer: train.standardizer,
-    settings: { ...(mapping.id ? { id: mapping.id } : {}), time: mapping.time, target: mapping.target, features: [...mapping.features], mode: 'window', window: mapping.window, horizon: 1, layout: 'terms-first', seq: mapping.window },
+    settings: { ...(mapping.id ? { id: mapping.id } : {}), time: mapping.time, target: mapping.target, features: [...train.featureNames], mode: 'window', window: mapping.window, horizon: 1, layout: 'terms-first', seq: mapping.window },
   };
 }
 

@@ -1,7 +1,7 @@
 // The page: reads the form, talks to the training worker, and draws what it sends back.
-import { LossChart, ShapeGrid, short } from './charts.js';
+import { CalibrationChart, LossChart, ShapeGrid, short } from './charts.js';
 import { drawBars } from './bars.js';
-import type { CsvMapping, DataSpec, DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, Task, ToWorker } from './protocol.js';
+import type { CsvMapping, DataSpec, DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ModelFacts, ModelKind, RoleChoice, RolesPreview, ShapeCurve, Task, ToWorker, TrainSettings } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
@@ -13,9 +13,17 @@ let task: Task = 'regression';
 const loss = new LossChart($('loss-chart'));
 const lossNames: Record<Task, string> = { regression: 'mean squared error', binary: 'binary cross-entropy', multiclass: 'cross-entropy' };
 const shapes = new ShapeGrid($('shape-functions'));
+let calibration: CalibrationChart | null = null;
 
-/** What the tests read: the latest validation predictions, the last epoch drawn, finished runs (trainings, loads, errors). */
-const demoState = { predictions: [] as number[], epoch: 0, runs: 0, busy: false, device: null as DeviceInfo | null, errors: [] as string[] };
+/**
+ * What the tests read: the latest predictions, the last epoch drawn (and member), finished runs
+ * (trainings, loads, errors), the library's column choice for the CSV, and what the explanation shows.
+ */
+const demoState = {
+  predictions: [] as number[], epoch: 0, member: 0, runs: 0, busy: false, device: null as DeviceInfo | null, errors: [] as string[],
+  roles: null as RolesPreview | null,
+  explanation: null as { kinds: Record<string, ShapeCurve['kind']>; levels: Record<string, string[]>; bands: string[]; importance: ExplanationView['importance']; facts?: ModelFacts } | null,
+};
 (window as unknown as { rnamDemo: typeof demoState }).rnamDemo = demoState;
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -31,6 +39,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const m = event.data;
   switch (m.type) {
     case 'columns': return showMapping(m.columns, m.numeric, m.rows);
+    case 'roles': return m.ask === rolesAsked ? showRoles(m.preview) : undefined;
     case 'device': return showDevice(m.info);
     case 'data':
       task = m.task;
@@ -40,13 +49,20 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'epoch': return showEpoch(m.view, m.explanation);
     case 'done':
       demoState.predictions = m.predictions;
+      if (m.metrics) showMetrics(m.metrics);
       showExplanation(m.explanation);
-      finish(`${m.stopped ? 'Stopped' : 'Done'} after epoch ${demoState.epoch} on ${deviceText}.`);
+      {
+        const epochs = m.explanation.facts?.memberEpochs;
+        finish(epochs && epochs.length > 1
+          ? `${m.stopped ? 'Stopped' : 'Done'}: ${epochs.length} members trained on ${deviceText} (${epochs.join(', ')} epochs).`
+          : `${m.stopped ? 'Stopped' : 'Done'} after epoch ${demoState.epoch} on ${deviceText}.`);
+      }
       return;
     case 'loaded':
       demoState.predictions = m.predictions;
       loss.reset();
-      showMetrics({ train: {}, validation: m.metrics });
+      $('loss-note').hidden = true;
+      showMetrics({ [m.explanation.facts ? 'chosen table' : 'validation']: m.metrics });
       showExplanation(m.explanation);
       finish(`Model loaded on ${deviceText}. ${m.summary}`);
       return;
@@ -68,14 +84,21 @@ function dataSpec(): DataSpec {
   return { kind: 'csv', text: csvText, mapping: csvMapping() };
 }
 
-function csvMapping(): CsvMapping {
-  const features = [...document.querySelectorAll<HTMLInputElement>('#map-features input:checked')].map((i) => i.value);
-  if (features.length === 0) throw new Error('choose at least one feature column');
-  const id = $<HTMLSelectElement>('map-id').value;
+/** The mapping without the roles: the columns and the sample layout. */
+function baseMapping(): CsvMapping {
+  const id = $<HTMLSelectElement>('map-id').value, time = $<HTMLSelectElement>('map-time').value, task = $<HTMLSelectElement>('map-task').value as Task | '';
+  const window = $<HTMLInputElement>('map-window').value.trim();
   return {
-    ...(id ? { id } : {}), time: $<HTMLSelectElement>('map-time').value, target: $<HTMLSelectElement>('map-target').value,
-    features, task: $<HTMLSelectElement>('map-task').value as Task, window: num('map-window'),
+    ...(id ? { id } : {}), ...(time ? { time } : {}), target: $<HTMLSelectElement>('map-target').value,
+    ...(task ? { task } : {}), ...(window ? { window: Number(window) } : {}),
   };
+}
+
+/** The mapping and, when the user changed any column's role, every column's choice (the worker resolves the 'auto' ones). */
+function csvMapping(): CsvMapping {
+  const selects = [...document.querySelectorAll<HTMLSelectElement>('#map-roles select')];
+  const changed = selects.some((s) => s.value !== 'auto');
+  return { ...baseMapping(), ...(changed ? { overrides: Object.fromEntries(selects.map((s) => [s.dataset.column!, s.value as RoleChoice])) } : {}) };
 }
 
 function busy(on: boolean): void {
@@ -106,10 +129,18 @@ $('settings').addEventListener('submit', (event) => {
   stopFlag && Atomics.store(stopFlag, 0, 0);
   busy(true);
   demoState.epoch = 0;
+  demoState.member = 0;
   demoState.predictions = [];
   loss.reset();
+  $('loss-note').hidden = true;
   status.textContent = 'Preparing the data and the device...';
-  const settings = { epochs: num('epochs'), batchSize: num('batch'), lr: num('lr'), hiddenDim: num('hidden'), blocks: num('blocks'), seed: num('seed') };
+  const optional = (id: string) => ($<HTMLInputElement>(id).value.trim() === '' ? undefined : num(id));
+  const model = modelKind();
+  const settings: TrainSettings = {
+    model, batchSize: num('batch'), lr: num('lr'), blocks: num('blocks'), seed: num('seed'),
+    ...(optional('epochs') !== undefined ? { epochs: optional('epochs') } : {}), ...(optional('hidden') !== undefined ? { hiddenDim: optional('hidden') } : {}),
+    ...(model === 'additive' && data.kind !== 'seed' ? { members: optional('members'), coverage: optional('coverage') } : {}),
+  };
   send({ type: 'train', device: deviceChoice(), data, settings }, stopFlag ? { stopFlag } : {});
 });
 
@@ -141,18 +172,32 @@ $<HTMLInputElement>('model-input').addEventListener('change', async (event) => {
 $<HTMLInputElement>('csv-input').addEventListener('change', async (event) => {
   const file = (event.target as HTMLInputElement).files?.[0];
   if (!file) return;
-  csvText = await file.text();
-  $('csv-info').textContent = `${file.name}: reading the header...`;
-  send({ type: 'columns', text: csvText });
+  useCsv(await file.text(), file.name);
 });
+$('csv-text-use').addEventListener('click', () => useCsv($<HTMLTextAreaElement>('csv-text').value, 'the pasted text'));
+
+function useCsv(text: string, name: string): void {
+  csvText = text;
+  $('csv-info').textContent = `${name}: reading the header...`;
+  send({ type: 'columns', text: csvText });
+}
 
 sampleSelect.addEventListener('change', () => send({ type: 'local', sample: Number(sampleSelect.value) }));
 
 for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=data]')) radio.addEventListener('change', showDataOptions);
+$('model').addEventListener('change', showDataOptions);
 function showDataOptions(): void {
   const kind = (document.querySelector('input[name=data]:checked') as HTMLInputElement).value;
   for (const el of document.querySelectorAll<HTMLElement>('.for-seed')) el.hidden = kind !== 'seed';
   for (const el of document.querySelectorAll<HTMLElement>('.for-csv')) el.hidden = kind !== 'csv';
+  for (const el of document.querySelectorAll<HTMLElement>('.for-table')) el.hidden = kind === 'seed';
+  for (const el of document.querySelectorAll<HTMLElement>('.for-additive')) el.hidden = modelKind() !== 'additive';
+}
+
+/** The model table data trains (the synthetic data always trains the first-order model). */
+function modelKind(): ModelKind {
+  const seed = (document.querySelector('input[name=data]:checked') as HTMLInputElement).value === 'seed';
+  return seed ? 'first-order' : $<HTMLSelectElement>('model').value as ModelKind;
 }
 showDataOptions();
 
@@ -175,28 +220,56 @@ function showDevice(info: DeviceInfo): void {
   $('device').innerHTML = lines.map((l) => `<p>${l}</p>`).join('');
 }
 
-function showEpoch(view: EpochView, explanation: ExplanationView): void {
+function showEpoch(view: EpochView, explanation?: ExplanationView): void {
   demoState.epoch = view.epoch;
+  // Each ensemble member trains from its own seed: its loss curve starts afresh.
+  if (view.member !== undefined && view.member !== demoState.member) loss.reset();
+  const of = (n?: number) => (n ? ` of ${n}` : '');
+  $('loss-note').hidden = view.member === undefined || view.members === 1;
+  $('loss-note').textContent = `Member ${view.member}${of(view.members)}: each member trains from its own seed and keeps its best epoch.`;
+  demoState.member = view.member ?? 0;
   loss.add(view.epoch, view.trainLoss, view.valLoss);
   const val = view.valLoss === undefined ? '' : `, validation ${short(view.valLoss)}`;
-  status.textContent = `Training on ${deviceText}: epoch ${view.epoch} of ${view.epochs}, train loss ${short(view.trainLoss)}${val} (${view.seconds.toFixed(1)} s)`;
+  const member = view.member !== undefined && view.members !== 1 ? `member ${view.member}${of(view.members)}, ` : '';
+  status.textContent = `Training on ${deviceText}: ${member}epoch ${view.epoch}${of(view.epochs)}, train loss ${short(view.trainLoss)}${val} (${view.seconds.toFixed(1)} s)`;
   showMetrics(view.metrics);
-  showExplanation(explanation);
+  if (explanation) showExplanation(explanation);
 }
 
-function showMetrics(metrics: EpochView['metrics']): void {
-  const names = [...new Set([...Object.keys(metrics.train), ...Object.keys(metrics.validation ?? {})])];
+/** A metrics table: one column per split (train, validation, test, ...), a missing split left out. */
+function showMetrics(metrics: Record<string, Record<string, number> | null | undefined>): void {
+  const splits = Object.keys(metrics).filter((k) => metrics[k] && Object.keys(metrics[k]!).length > 0);
+  if (splits.length === 0) splits.push(...Object.keys(metrics));
+  const names = [...new Set(splits.flatMap((k) => Object.keys(metrics[k] ?? {})))];
   const cell = (v: number | undefined) => `<td>${v === undefined ? '-' : short(v)}</td>`;
-  $('metrics').innerHTML = `<thead><tr><th scope="col">metric</th><th scope="col">train</th><th scope="col">validation</th></tr></thead><tbody>${
-    names.map((n) => `<tr><th scope="row">${escape(n)}</th>${cell(metrics.train[n])}${cell(metrics.validation?.[n])}</tr>`).join('')}</tbody>`;
+  $('metrics').innerHTML = `<thead><tr><th scope="col">metric</th>${splits.map((k) => `<th scope="col">${escape(k)}</th>`).join('')}</tr></thead><tbody>${
+    names.map((n) => `<tr><th scope="row">${escape(n)}</th>${splits.map((k) => cell(metrics[k]?.[n])).join('')}</tr>`).join('')}</tbody>`;
 }
 
 function showExplanation(e: ExplanationView): void {
-  drawBars($('importance'), e.importance.map((i) => ({ label: i.feature, value: i.importance })), { caption: 'term importance, largest first' });
+  const withSd = e.importance.some((i) => i.sd !== undefined);
+  $('importance-sd').hidden = !withSd;
+  drawBars($('importance'), e.importance.map((i) => ({ label: i.feature, value: i.importance, ...(i.sd !== undefined ? { sd: i.sd } : {}) })),
+    { caption: `term importance, largest first${withSd ? ', with its standard deviation across ensemble members' : ''}` });
   const unit = e.task === 'regression' ? 'the prediction' : e.task === 'binary' ? 'the log-odds' : "class 0's logit";
   const x = `${summaryName[e.summary] ?? e.summary}${e.originalUnits ? '' : ' (standardized)'}`;
-  shapes.draw(e.shapes, `contribution to ${unit}`, x);
-  $('shape-caption').textContent = `Each dot: one validation sample's contribution to ${unit} (y, one scale for all terms) against its input's ${x} (x). Line: the mean per quantile bin.`;
+  const xOf = (s: ShapeCurve) => (s.kind === 'static' ? 'value' : x);
+  shapes.draw(e.shapes, `contribution to ${unit}`, xOf);
+  const kinds = new Set(e.shapes.map((s) => s.kind));
+  const bands = e.shapes.filter((s) => s.band || s.levels?.some((l) => l.lower !== undefined)).map((s) => s.feature);
+  const on = e.facts ? `sample of the ${e.facts.explainedSplit === 'the chosen table' ? 'chosen table' : `${e.facts.explainedSplit} split`}` : 'validation sample';
+  $('shape-caption').textContent = [
+    `Each dot: one ${on}'s contribution to ${unit} (y, one scale for all terms) against its input (x: ${kinds.has('static') ? 'a static feature\'s value, ' : ''}a time-varying feature's ${x}). Line: the mean per quantile bin.`,
+    kinds.has('categorical') ? 'Categorical features: one bar per level, its mean contribution (hover for the sample count).' : '',
+    bands.length ? 'Band: ± the spread across ensemble members.' : '',
+  ].filter(Boolean).join(' ');
+  $('shape-legend').hidden = false;
+  $('band-legend').hidden = bands.length === 0;
+  showFacts(e.facts);
+  demoState.explanation = {
+    kinds: Object.fromEntries(e.shapes.map((s) => [s.feature, s.kind])), levels: Object.fromEntries(e.shapes.filter((s) => s.levels).map((s) => [s.feature, s.levels!.map((l) => l.level)])),
+    bands, importance: e.importance, ...(e.facts ? { facts: e.facts } : {}),
+  };
   if (sampleSelect.options.length !== e.samples) {
     sampleSelect.replaceChildren(...e.sampleLabels.map((label, i) => new Option(label, String(i))));
   }
@@ -219,29 +292,90 @@ function showLocal(v: LocalView): void {
   drawBars($('local'), [{ label: 'intercept', value: v.intercept }, ...v.contributions.map((c) => ({ label: c.feature, value: c.value }))], { diverging: true, caption: `contributions to ${v.label}` });
 }
 
+let csvColumnNames: string[] = [];
+
 function showMapping(columns: string[], numeric: string[], rows: number): void {
+  csvColumnNames = columns;
   $('csv-info').textContent = `${rows} rows, ${columns.length} columns. Map them:`;
-  const options = (sel: string, allowNone: boolean, pick: (c: string) => boolean) => {
+  const options = (sel: string, none: string | null, pick: (c: string) => boolean) => {
     const el = $<HTMLSelectElement>(sel);
-    el.replaceChildren(...(allowNone ? [new Option('(none: one series)', '')] : []), ...columns.map((c) => new Option(c, c)));
+    el.replaceChildren(...(none !== null ? [new Option(none, '')] : []), ...columns.map((c) => new Option(c, c)));
     const guess = columns.find(pick);
     if (guess) el.value = guess;
   };
   const like = (...words: string[]) => (c: string) => words.some((w) => c.toLowerCase().includes(w));
-  options('map-id', true, like('id', 'station', 'sensor', 'patient', 'entity'));
-  options('map-time', false, like('time', 'date', 'day', 'step'));
-  options('map-target', false, (c) => numeric.includes(c) && c === numeric[numeric.length - 1]);
-  const box = $('map-features');
-  box.replaceChildren(...numeric.map((c) => {
+  const named = (...names: string[]) => (c: string) => names.includes(c.toLowerCase());
+  options('map-id', '(none)', (c) => like('id', 'station', 'sensor', 'patient', 'entity')(c) || named('row', 'index')(c));
+  options('map-time', '(none: one row per sample)', like('time', 'date', 'day', 'step'));
+  options('map-target', null, (c) => numeric.includes(c) && c === numeric[numeric.length - 1]);
+  $('mapping').hidden = false;
+  showRoleChoices();
+}
+
+/** One role choice per feature column (not the id, time or target; the target too in window mode, where its past is an input). */
+function showRoleChoices(): void {
+  const m = baseMapping();
+  const candidates = csvColumnNames.filter((c) => c !== m.id && c !== m.time && (c !== m.target || m.window !== undefined));
+  const before = new Map([...document.querySelectorAll<HTMLSelectElement>('#map-roles select')].map((s) => [s.dataset.column!, s.value]));
+  $('map-roles').replaceChildren(...candidates.map((c) => {
     const label = document.createElement('label');
-    const input = document.createElement('input');
-    input.type = 'checkbox';
-    input.value = c;
-    input.checked = c !== $<HTMLSelectElement>('map-id').value && c !== $<HTMLSelectElement>('map-time').value;
-    label.append(input, ` ${c}`);
+    label.className = 'role';
+    const select = document.createElement('select');
+    select.dataset.column = c;
+    for (const [value, text] of [['auto', 'auto'], ['time-varying', 'time-varying'], ['static', 'static'], ['categorical', 'categorical'], ['none', 'not used']]) select.append(new Option(text, value));
+    select.value = before.get(c) ?? 'auto';
+    const name = document.createElement('span');
+    name.textContent = c;
+    label.append(name, select);
     return label;
   }));
-  $('mapping').hidden = false;
+  demoState.roles = null;
+  $('roles-info').textContent = 'auto: asking the library...';
+  send({ type: 'roles', text: csvText, mapping: m, ask: ++rolesAsked });
+}
+
+/** The latest question about the roles: an answer to an earlier one is stale. */
+let rolesAsked = 0;
+
+for (const id of ['map-id', 'map-time', 'map-target', 'map-task', 'map-window']) $(id).addEventListener('change', showRoleChoices);
+
+/** The library's choice for the mapping, shown on each 'auto' and above the list. */
+function showRoles(preview: RolesPreview): void {
+  demoState.roles = preview;
+  const info = $('roles-info');
+  if (!preview.roles) {
+    info.textContent = `The library cannot use this mapping: ${preview.error}`;
+    return;
+  }
+  const r = preview.roles;
+  const roleOf = (c: string) => (r.static.includes(c) ? 'static' : r.categorical.includes(c) ? 'categorical' : r.sequenceCategorical.includes(c) ? 'time-varying categorical' : r.features.includes(c) ? 'time-varying' : 'not used');
+  for (const s of document.querySelectorAll<HTMLSelectElement>('#map-roles select')) s.options[0].text = `auto: ${roleOf(s.dataset.column!)}`;
+  info.textContent = `auto: the library's choice (${preview.mode} mode, ${preview.task}). Change one to name every role, as rnam train's --features, --static and --categorical do.`;
+}
+
+/** What a mixed-input model's training reported: its size, the columns by role, the members, the intervals or the calibration. */
+function showFacts(f: ModelFacts | undefined): void {
+  $('facts-panel').hidden = !f;
+  if (!f) return;
+  const list = (cols: string[]) => (cols.length ? cols.map(escape).join(', ') : '-');
+  const lines = [
+    `<p><strong>${escape(f.model)}</strong> · ${escape(f.mode)} mode</p>`,
+    `<p>${[['time-varying', f.roles.features], ['time-varying categorical', f.roles.sequenceCategorical], ['static', f.roles.static], ['categorical', f.roles.categorical]]
+      .filter(([, cols]) => cols.length).map(([name, cols]) => `${name}: ${list(cols as string[])}`).join(' · ')}</p>`,
+  ];
+  if (f.memberEpochs && f.memberEpochs.length > 1) lines.push(`<p>The ${f.memberEpochs.length} members trained ${f.memberEpochs.join(', ')} epochs (each early-stopped on its own validation samples); the prediction and each contribution are their mean.</p>`);
+  if (f.intervals) {
+    const i = f.intervals;
+    const test = i.testCoverage !== undefined ? `; ${(i.testCoverage * 100).toFixed(1)}% of the test targets lie inside` : '';
+    lines.push(`<p data-testid="intervals">Prediction interval: <strong>± ${short(i.halfWidth)}</strong> for ${(i.coverage * 100).toFixed(0)}% coverage (split-conformal, ${i.calibrationSamples} held-out residuals${test}).</p>`);
+  }
+  if (f.calibration) lines.push(`<p data-testid="ece">Expected calibration error on the ${escape(f.calibration.split)} split: <strong>${short(f.calibration.ece)}</strong></p>`);
+  if (f.baselines && Object.keys(f.baselines).length) {
+    lines.push(`<p>Baselines on the test split: ${Object.entries(f.baselines).map(([name, m]) => `${escape(name)} ${Object.entries(m).map(([k, v]) => `${escape(k)} ${short(v)}`).join(', ')}`).join('; ')}</p>`);
+  }
+  $('facts').innerHTML = lines.join('');
+  $('calibration').hidden = !f.calibration;
+  if (f.calibration) (calibration ??= new CalibrationChart($('calibration-chart'))).draw(f.calibration.bins);
 }
 
 function saveFile(bytes: Uint8Array, name: string): void {

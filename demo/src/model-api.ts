@@ -1,6 +1,7 @@
-// The one place the demo touches rnam's training, explanation and model-file API. Everything else in
-// demo/src talks to these few functions, so a change of the package's API is a change here only.
-// Only rnam's public API (the package root) is used.
+// The first-order model's training, explanation and model-file calls, and what a model file holds.
+// The table path (trainTable, predictTable, saveTrained, loadTrained) is called where it is used:
+// worker.ts for the first-order model, mixed.ts for the additive one. Only rnam's public API (the
+// package root) is used.
 import * as rnam from 'rnam';
 import type { Task } from './protocol.js';
 
@@ -88,7 +89,7 @@ export async function load(bytes: Uint8Array, device: rnam.Device): Promise<Mode
   const file = plain ? await rnam.load(bytes, { device, class: 'FirstOrderRNAM', options: { ...plain } }) : await rnam.load(bytes, { device });
   if (!(file.model instanceof rnam.FirstOrderRNAM)) {
     file.model.parameters().forEach((p) => p.dispose());
-    throw new rnam.ArgumentError(`the file holds a ${file.metadata.class}; the demo explains FirstOrderRNAM models`);
+    throw new rnam.ArgumentError(`the file holds a ${file.metadata.class}; the page explains FirstOrderRNAM and AdditiveRNAM models`);
   }
   const how = plain ? `a plain state dict (sizes from its tensors: ${JSON.stringify(plain)})` : `an rnam model file (rnam ${file.metadata.version})`;
   return { model: file.model, metadata: file.metadata, how };
@@ -111,4 +112,10 @@ function plainStateDictOptions(bytes: Uint8Array): rnam.FirstOrderRNAMOptions | 
   } finally {
     Object.values(file.tensors).forEach((t) => t.dispose());
   }
+}
+
+/** The model class a model file names in its rnam metadata ('AdditiveRNAM', 'FirstOrderRNAM', ...), or null for a plain state dict. */
+export function fileClass(bytes: Uint8Array): string | null {
+  const c = rnam.safetensors.parseHeader(bytes).metadata['rnam.class'];
+  return typeof c === 'string' ? c : null;
 }

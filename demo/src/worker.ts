@@ -4,7 +4,10 @@
 import * as rnam from 'rnam';
 import * as modelApi from './model-api.js';
 import { csvColumns, fromCsv, prepare, tableOptions, tableSource, type Prepared } from './data-sources.js';
-import type { DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ToWorker } from './protocol.js';
+import { shapeCurve } from './shape-view.js';
+import { explanationView as mixedView, loadMixed, mixedLocal, tablePredictions, trainMixed, type Explained, type MixedRun } from './mixed.js';
+import { previewRoles, resolveRoles } from './roles.js';
+import type { DataSpec, DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ToWorker } from './protocol.js';
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -25,6 +28,10 @@ let modelMetadata: Record<string, unknown> = {};
 /** The model as trainTable made it or loadTrained read it (its preprocessing and centering); null for the seed's data. */
 let tableModel: { model: rnam.FirstOrderRNAM; preprocessing: rnam.Preprocessing; centering: rnam.Centering } | null = null;
 let history: modelApi.HistoryEntry[] = [];
+/** The mixed-input model (the library's default on table data) when that is what the page holds. */
+let mixed: { run: MixedRun; view: ExplanationView; source: string } | null = null;
+/** While a mixed-input model trains: its first member's latest explanation (for the sample picker). */
+let live: { explained: Explained; view: ExplanationView } | null = null;
 let stopRequested = false;
 /** Set by the page through shared memory (when the page is cross-origin isolated): read between batches. */
 let stopFlag: Int32Array | null = null;
@@ -37,7 +44,7 @@ scope.onmessage = (event) => {
   const report = (err: Error) => post({ type: 'error', message: `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` });
   // Stop, a sample's explanation and a CSV header are answered at once, also during training.
   if (m.type === 'stop') stopRequested = true;
-  else if (m.type === 'local' || m.type === 'columns') run(m).catch(report);
+  else if (m.type === 'local' || m.type === 'columns' || m.type === 'roles') run(m).catch(report);
   else queue = queue.then(() => run(m)).catch(report);
 };
 
@@ -46,18 +53,26 @@ async function run(m: ToWorker & { stopFlag?: Int32Array }): Promise<void> {
     case 'columns':
       post({ type: 'columns', ...csvColumns(m.text) });
       return;
+    case 'roles':
+      post({ type: 'roles', preview: previewRoles(m.text, m.mapping), ask: m.ask });
+      return;
     case 'device':
       await useDevice(m.device);
       return;
     case 'train':
       stopFlag = m.stopFlag ?? null;
-      return trainModel(m);
+      return trainModel({ ...m, data: withRoles(m.data) });
     case 'load':
-      return loadModel(m);
+      return loadModel({ ...m, data: withRoles(m.data) });
     case 'local':
-      post({ type: 'local', view: localView(m.sample) });
+      post({ type: 'local', view: mixed || live ? mixedLocalView(m.sample) : localView(m.sample) });
       return;
     case 'download': {
+      if (mixed) {
+        const bytes = await rnam.saveTrained(mixed.run.trained, { history: mixed.run.history, metadata: modelMetadata });
+        post({ type: 'model', bytes, name: `rnam-${mixed.source}.safetensors` }, [bytes.buffer]);
+        return;
+      }
       if (!model || !data) throw new Error('there is no model yet: train one or load a file');
       const bytes = tableModel?.model === model
         ? await rnam.saveTrained(tableModel, { history, metadata: modelMetadata })
@@ -98,14 +113,14 @@ async function trainModel(m: Extract<ToWorker, { type: 'train' }>): Promise<void
   stopRequested = false;
   const device = await useDevice(m.device);
   const s = m.settings;
-  model?.parameters().forEach((p) => p.dispose());
-  model = null;
-  tableModel = null;
+  // The seed and the first-order model train a fixed number of epochs (the page's default 10).
+  const epochs = s.epochs ?? 10;
+  dropModels();
   history = [];
   const shouldStop = () => stopRequested || (stopFlag !== null && Atomics.load(stopFlag, 0) === 1);
   const onEpoch = async (entry: rnam.EpochStats) => {
     history.push(entry);
-    const view: EpochView = { ...entry, epochs: s.epochs };
+    const view: EpochView = { ...entry, epochs };
     post({ type: 'epoch', view, explanation: await explanationView(model!, data!) });
     // A macrotask turn, so a Stop message sent during the epoch is seen before the next one.
     await new Promise((ok) => setTimeout(ok, 0));
@@ -114,36 +129,39 @@ async function trainModel(m: Extract<ToWorker, { type: 'train' }>): Promise<void
   if (m.data.kind === 'seed') {
     const d = await loadData(m);
     rnam.manualSeed(s.seed);
-    model = new rnam.FirstOrderRNAM({ terms: d.train.terms, hiddenDim: s.hiddenDim, outDim: 1, blocks: s.blocks }).to(device);
-    modelMetadata = { trainedWith: 'rnam browser demo', data: d.description, epochs: s.epochs, lr: s.lr, batchSize: s.batchSize };
+    model = new rnam.FirstOrderRNAM({ terms: d.train.terms, hiddenDim: s.hiddenDim ?? 8, outDim: 1, blocks: s.blocks }).to(device);
+    modelMetadata = { trainedWith: 'rnam browser demo', data: d.description, epochs, lr: s.lr, batchSize: s.batchSize };
     await modelApi.train(model, d.train, {
-      task: d.task, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, validation: d.validation, shouldStop, onEpoch: async (entry) => {
+      task: d.task, epochs, batchSize: s.batchSize, lr: s.lr, validation: d.validation, shouldStop, onEpoch: async (entry) => {
         await onEpoch(entry);
       },
     });
+  } else if (s.model === 'additive') {
+    return trainMixedModel(m, device, shouldStop);
   } else {
     // Table data takes the library's one path: trainTable fits the preprocessing and trains.
     const table = await tableSource(m.data);
     const trained = await rnam.trainTable(table.text, {
-      // The page's views read one value per feature and step: the seed's model over series inputs.
-      ...tableOptions(table.mapping), model: 'first-order', epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, hiddenDim: s.hiddenDim, blocks: s.blocks, seed: s.seed,
-      patience: s.epochs, device, shouldStop, onEpoch,
-      onStart: ({ model: built, datasets }) => {
+      // The seed's model over series inputs: one value per feature and step.
+      ...tableOptions(table.mapping, 'first-order'), model: 'first-order', epochs, batchSize: s.batchSize, lr: s.lr, hiddenDim: s.hiddenDim ?? 8, blocks: s.blocks, seed: s.seed,
+      patience: epochs, device, shouldStop, onEpoch,
+      onStart: ({ model: built, datasets, preprocessing }) => {
         model = built as rnam.FirstOrderRNAM;
-        const prepared = fromCsv(table.text, table.mapping, datasets as rnam.Datasets);
+        const prepared = fromCsv(table.text, { ...table.mapping, task: preprocessing.task }, datasets as rnam.Datasets);
         useData({ ...prepared, description: table.describe(prepared.description), source: m.data.kind });
       },
     });
     tableModel = { model: trained.model as rnam.FirstOrderRNAM, preprocessing: trained.preprocessing, centering: trained.centering };
-    modelMetadata = { trainedWith: 'rnam browser demo', data: data!.description, epochs: s.epochs, lr: s.lr, batchSize: s.batchSize };
+    modelMetadata = { trainedWith: 'rnam browser demo', data: data!.description, epochs, lr: s.lr, batchSize: s.batchSize };
   }
   const trained = model!, d = data!;
-  const stopped = history.length < s.epochs;
+  const stopped = history.length < epochs;
   post({ type: 'done', stopped, explanation: await explanationView(trained, d), predictions: [...await modelApi.predictions(trained, d.validation, d.task)] });
 }
 
 async function loadModel(m: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   const device = await useDevice(m.device);
+  if (modelApi.fileClass(m.bytes) === 'AdditiveRNAM') return loadMixedModel(m, device);
   const file = await modelApi.load(m.bytes, device);
   // A file from trainTable, `rnam train` or this page carries its preprocessing: the columns, the
   // window and the scales its inputs had (older files: the same facts in their data settings).
@@ -164,7 +182,7 @@ async function loadModel(m: Extract<ToWorker, { type: 'load' }>): Promise<void> 
     file.model.parameters().forEach((p) => p.dispose());
     throw new Error(`${problem}: choose the data it was trained on`);
   }
-  model?.parameters().forEach((p) => p.dispose());
+  dropModels();
   model = file.model;
   const offsets = file.metadata.centering?.offsets;
   tableModel = pre ? { model, preprocessing: pre, centering: { offsets: offsets ?? pre.featureNames.map(() => new Array<number>(pre!.outputs).fill(0)) } } : null;
@@ -177,19 +195,10 @@ async function loadModel(m: Extract<ToWorker, { type: 'load' }>): Promise<void> 
   });
 }
 
-/** Up to this many points per shape function go to the page (sorted by x, evenly thinned). */
-const SHAPE_POINTS = 240;
-
 async function explanationView(m: rnam.FirstOrderRNAM, d: Prepared): Promise<ExplanationView> {
   // Centered on the training data when the model's centering is known (trained or loaded from a table), else on these samples.
   explained = await modelApi.explain(m, explainSet!, d.task, d.summary, tableModel?.model === m ? tableModel.centering.offsets : undefined);
-  const shapes = explained.shapes.map(({ feature, points, bins }) => {
-    const sorted = points.filter((p) => p.output === 0).sort((a, b) => a.x - b.x);
-    const step = Math.max(1, sorted.length / SHAPE_POINTS);
-    const picked = Array.from({ length: Math.min(SHAPE_POINTS, sorted.length) }, (_, i) => sorted[Math.floor(i * step)]);
-    const curve = bins.filter((b) => b.output === 0);
-    return { feature, x: picked.map((p) => p.x), contribution: picked.map((p) => p.contribution), curveX: curve.map((b) => b.x), curve: curve.map((b) => b.contribution) };
-  });
+  const shapes = explained.shapes.map(shapeCurve);
   return {
     task: d.task, featureNames: d.featureNames, intercept: explained.intercept[0], summary: d.summary, originalUnits: explained.shapes.every((sh) => sh.originalUnits),
     importance: explained.importance.map(({ feature, importance }) => ({ feature: label(d, feature), importance })),
@@ -212,4 +221,71 @@ function localView(sample: number): LocalView {
     contributions: local.contributions.map((c) => ({ feature: label(d, c.feature), value: c.contribution })),
     intercept: local.intercept, prediction: local.prediction, probability: local.probability, output: local.output, target: explainSet.targets[sample],
   };
+}
+
+/** A CSV's mapping with the roles the user changed resolved against the library's choice. */
+function withRoles(spec: DataSpec): DataSpec {
+  return spec.kind === 'csv' ? { ...spec, mapping: resolveRoles(spec.text, spec.mapping) } : spec;
+}
+
+/** Frees the model the page holds, whichever kind it is. */
+function dropModels(): void {
+  model?.parameters().forEach((p) => p.dispose());
+  mixed?.run.trained.model.parameters().forEach((p) => p.dispose());
+  model = null;
+  tableModel = null;
+  mixed = null;
+  live = null;
+}
+
+/** Table data with the library's default model: trainTable's AdditiveRNAM over mixed inputs, its members and its report. */
+async function trainMixedModel(m: Extract<ToWorker, { type: 'train' }>, device: rnam.Device, shouldStop: () => boolean): Promise<void> {
+  const s = m.settings;
+  if (m.data.kind === 'seed') throw new Error('the seed data trains the first-order model');
+  const table = await tableSource(m.data);
+  const run = await trainMixed(table.text, table.mapping, s, {
+    device, shouldStop,
+    onEpoch: async (view, explanation) => {
+      if (explanation) live = { explained: explanation.explained, view: explanation.view };
+      post({ type: 'epoch', view, ...(explanation ? { explanation: explanation.view } : {}) });
+    },
+  }).finally(() => {
+    live = null;
+  });
+  const r = run.trained.preprocessing;
+  const view = mixedView(run.explanation, run.explained, run, r);
+  mixed = { run, view, source: m.data.kind };
+  modelMetadata = { trainedWith: 'rnam browser demo', epochs: s.epochs ?? 'auto', lr: s.lr, batchSize: s.batchSize };
+  const { predictions } = await tablePredictions(run, table.text);
+  post({ type: 'data', summary: describeRun(run, table.describe('')), task: r.task, featureNames: [...r.featureNames] });
+  post({ type: 'done', stopped: run.stopped ?? false, explanation: view, predictions, ...(run.metrics ? { metrics: run.metrics } : {}) });
+}
+
+/** A model file with mixed inputs (from this page or `rnam train`), explained on the chosen table. */
+async function loadMixedModel(m: Extract<ToWorker, { type: 'load' }>, device: rnam.Device): Promise<void> {
+  if (m.data.kind === 'seed') throw new Error('this file holds an AdditiveRNAM over table columns: choose the table it was trained on (your CSV), not the synthetic data');
+  const table = await tableSource(m.data);
+  const { run, metadata } = await loadMixed(m.bytes, table.text, device);
+  dropModels();
+  const view = mixedView(run.explanation, run.explained, run, run.trained.preprocessing);
+  mixed = { run, view, source: m.data.kind };
+  modelMetadata = metadata.metadata ?? {};
+  const { predictions, metrics } = await tablePredictions(run, table.text);
+  const pre = run.trained.preprocessing;
+  post({ type: 'data', summary: describeRun(run, table.describe('')), task: pre.task, featureNames: [...pre.featureNames] });
+  post({ type: 'loaded', explanation: view, predictions, metrics, summary: `an rnam model file (rnam ${metadata.version}): ${run.facts.model}, explained on every sample of the chosen table.` });
+}
+
+function describeRun(run: MixedRun, prefix: string): string {
+  const f = run.facts, r = f.roles, pre = run.trained.preprocessing;
+  const list = (name: string, cols: string[]) => (cols.length ? [`${name}: ${cols.join(', ')}`] : []);
+  return `${prefix}${pre.record.mode} mode, target ${pre.record.columns.target} (${pre.task}). ${[
+    ...list('time-varying', r.features), ...list('time-varying categorical', r.sequenceCategorical), ...list('static', r.static), ...list('categorical', r.categorical),
+  ].join('; ')}.`;
+}
+
+function mixedLocalView(sample: number): LocalView {
+  const { explained, view } = mixed ? { explained: mixed.run, view: mixed.view } : live!;
+  if (!(Number.isInteger(sample) && sample >= 0 && sample < view.samples)) throw new Error(`sample must be 0..${view.samples - 1}, got ${sample}`);
+  return mixedLocal(explained, sample, view.sampleLabels[sample]);
 }

@@ -1,0 +1,39 @@
+// The page's view of a shape function (demo/src/shape-view.ts): curves thinned and sorted, a band
+// drawn only where the explanation gives a spread per bin (sd, or lower and upper edges), and a
+// categorical term as its levels.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ShapeBin, ShapeFunction } from '../src/index.js';
+import { shapeCurve } from '../demo/src/shape-view.js';
+
+// Bins as explain() gives them: sd null for a single model, a number across ensemble members.
+const bin = (x: number, contribution: number, extra: Record<string, number | null> = { sd: null }): ShapeBin => ({ output: 0, x0: x, x1: x, x, contribution, count: 2, ...extra }) as ShapeBin;
+
+function shape(kind: ShapeFunction['kind'], bins: ShapeBin[], levels?: string[]): ShapeFunction {
+  const points = [3, 1, NaN, 2].map((x, sample) => ({ sample, output: 0, x, contribution: x / 10 }));
+  return { feature: 'f', term: 0, summary: 'last', originalUnits: true, points, bins, kind, members: 2, ...(levels ? { levels } : {}) } as ShapeFunction;
+}
+
+test('a curve without a spread per bin has no band; its samples are sorted by x, those without an x left out', () => {
+  const v = shapeCurve(shape('static', [bin(1, 0.1), bin(3, 0.3)]));
+  assert.is(v.kind, 'static');
+  assert.equal(v.x, [1, 2, 3]);
+  assert.equal(v.curve, [0.1, 0.3]);
+  assert.is(v.band, undefined);
+});
+
+test('an sd per bin (or lower and upper edges) becomes the band around the curve', () => {
+  assert.equal(shapeCurve(shape('sequence', [bin(1, 0.1, { sd: 0.05 }), bin(3, 0.3, { sd: 0.1 })])).band, { lower: [0.1 - 0.05, 0.3 - 0.1], upper: [0.1 + 0.05, 0.3 + 0.1] });
+  assert.equal(shapeCurve(shape('sequence', [bin(1, 0.1, { lower: 0, upper: 0.2 }), bin(3, 0.3, { lower: 0.1, upper: 0.5 })])).band, { lower: [0, 0.1], upper: [0.2, 0.5] });
+  // A spread on some bins only: no band rather than a broken one.
+  assert.is(shapeCurve(shape('sequence', [bin(1, 0.1, { sd: 0.05 }), bin(3, 0.3)])).band, undefined);
+  assert.is(shapeCurve(shape('sequence', [bin(1, 0.1, { sd: null }), bin(3, 0.3, { sd: null })])).band, undefined);
+});
+
+test('a categorical term is one bar per level present, named, with its spread when given', () => {
+  const v = shapeCurve(shape('categorical', [bin(0, -0.2, {}), bin(2, 0.4, { sd: 0.1 })], ['other', 'a', 'b']));
+  assert.equal(v.x, []);
+  assert.equal(v.levels, [{ level: 'other', contribution: -0.2, count: 2 }, { level: 'b', contribution: 0.4, count: 2, lower: 0.4 - 0.1, upper: 0.4 + 0.1 }]);
+});
+
+test.run();
