@@ -210,7 +210,8 @@ if (missing) {
       for (let t = 0; t < 3; t++) lines.push(`p${p},${t * 10},${(level + gen.normal() * 0.4).toFixed(3)},${p % 2 ? 'a' : 'b'},${level > 0 ? 1 : 0}`);
     }
     const panel = lines.join('\n') + '\n';
-    const options = { id: 'id', time: 'day', target: 'y', members: 1, epochs: 2, device: 'wasm' as const, log: null, grid: true, final: false, folds: 2 };
+    // An option left undefined, as the command line leaves unset ones: JSON drops it.
+    const options = { id: 'id', time: 'day', target: 'y', members: 1, epochs: 2, patience: undefined, device: 'wasm' as const, log: null, grid: true, final: false, folds: 2 };
     const space = { hiddenDim: [2, 3, 4] };
     const a = workerProcess('A', queue, 'runJob'), b = workerProcess('B', queue, 'runJob');
     try {

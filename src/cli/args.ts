@@ -69,8 +69,10 @@ export const usage = `usage:
              [--coverage F] [--weight COL] [--class-weight balanced|LABEL=W,...]
              [--missing mask|carry-forward|error] [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress]
-  rnam cv DATA.csv --target COL --out DIR [--folds K] [--workers N] [the train options]
-  rnam search DATA.csv --target COL --out DIR [--trials N] [--grid] [--folds K] [--workers N]
+  rnam cv DATA.csv --target COL --out DIR [--folds K] [--workers N | --queue URL [--queue-name NAME]]
+             [the train options]
+  rnam search DATA.csv --target COL --out DIR [--trials N] [--grid] [--folds K]
+             [--workers N | --queue URL [--queue-name NAME]]
              [--hidden a,b] [--blocks a,b] [--lr a,b | --lr min:max] [--epochs a,b] [--patience a,b]
              [--batch-size a,b] [--members a,b] [the train options]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
@@ -109,6 +111,8 @@ configurations from --seed (default 10); --grid runs every combination of the li
 with --trials). A test part (--test, whole ids or the last times) is held out first; each trial is
 scored by --folds K cross-validation on the rest, else on a validation part of it (--validation).
 The jobs run on --workers threads (default: the cores), with the same results for any count.
+--queue URL (cv and search) puts the jobs on a BullMQ queue in Redis for rnam worker processes on any
+machines instead (docs/queue.md); the output is the same.
 Writes DIR/trials.csv, DIR/search.json, DIR/search.html (a sortable table) and the best
 configuration trained on everything but the test part in DIR/model/ (as train writes it). Each
 finished job is kept in DIR/jobs: the same command again skips them; other arguments are an error.

@@ -12,12 +12,20 @@ interface Waiting {
   waiters: { resolve: (v: unknown) => void; reject: (e: unknown) => void }[];
 }
 
+/** Options left unset (undefined) are absent in JSON: drop them, as JSON.stringify would (anything else JSON cannot carry stays, for the queue's own check). */
+function withoutUndefined(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutUndefined);
+  if (typeof v !== 'object' || v === null) return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, withoutUndefined(x)]));
+}
+
 export class QueueExecutor implements JobExecutor {
   private batch = new Map<string, Waiting>();
 
   constructor(private readonly options: Omit<RunJobsOnQueueOptions, 'jobs' | 'onResult'>) {}
 
   run(kind: string, payload: unknown): Promise<unknown> {
+    payload = withoutUndefined(payload);
     return new Promise((resolve, reject) => {
       if (this.batch.size === 0) setImmediate(() => void this.flush());
       const id = jobId(kind, payload);
