@@ -117,6 +117,18 @@ test('a feature never observed in a series still predicts (its term reads "never
   const p = await rnam.predictTable(trained, 'patient,day,lab,age,ward\nQ,1,,70,south\nQ,5,,70,south\n');
   assert.is(p.samples, 1);
   assert.ok(Number.isFinite(p.prediction[0]) && Number.isFinite(p.contributions[0]), `prediction ${p.prediction[0]}`);
+  // The lab has empty cells in training, so each step also reads whether it was observed then or before:
+  // a series that never measured it differs from one that measured it once at its mean.
+  assert.is(trained.preprocessing.record.mixed!.seenInput, true);
+  const ds = trained.preprocessing.transform(rnam.readCsv('patient,day,lab,age,ward\nQ,1,,70,south\nQ,5,,70,south\nR,1,3,70,south\nR,5,,70,south\n'));
+  const b = (ds as rnam.MixedDataset).batch([0, 1]), D = b.shape[3], S = b.shape[2], seen = rnam.STEP_INPUTS.length;
+  assert.equal([b.x![seen], b.x![D + seen]], [0, 0], 'never measured: not seen at either step');
+  assert.equal([b.x![S * D + seen], b.x![S * D + D + seen]], [1, 1], 'measured at the first step: seen from then on');
+  assert.equal([b.x![S * D + 1], b.x![S * D + D + 1]], [1, 0], 'observed only at the first step');
+  // Without empty cells in training the steps keep their three inputs (the seed's data and files are unchanged).
+  const full = await rnam.trainTable(clinicCsv().replace(/,,/g, ',0.1,'), { id: 'patient', time: 'day', target: 'outcome', epochs: 1, members: 1, device: 'wasm', ...quiet });
+  assert.is(full.preprocessing.record.mixed!.seenInput, undefined);
+  assert.is((full.model.describe().config as { stepInputs: number }).stepInputs, rnam.STEP_INPUTS.length);
 });
 
 test('the time since the last observation is an input: a truth that depends on the gaps is learned; without it, it is not', async () => {

@@ -84,8 +84,9 @@ train: panel mode (one sample per id: its rows by time, the target at its last k
 last step; without --time, a plain table (one sample per row, every feature static).
 Features: numeric columns are time-varying, or static when they hold one value per id (--static to
 name them); text columns that hold one value per id are categorical (--categorical to name them).
-Each time-varying feature also reads whether it was observed at a step and the time since it last
-was (--missing mask, the default; error refuses empty cells). --model first-order trains the seed's
+Each time-varying feature also reads whether it was observed at a step, the time since it last was
+and, when training has empty cells in it, whether it was observed by then (--missing mask, the
+default; error refuses empty cells). --model first-order trains the seed's
 FirstOrderRNAM on one value per feature and step instead.
 --seed sets the initialization and the shuffles, --split-seed (default --seed) which ids are held
 out; --split-column COL takes the split from a column (train, validation or test, one per id);

@@ -55,13 +55,24 @@ export interface MixedStats {
   seq: number;
   /** True when a training sample lacks a static value: each static term then also reads a missing flag. */
   staticMissing?: boolean;
+  /**
+   * True when a time-varying feature has empty cells in training: each step then also reads whether
+   * the feature was observed at that step or any before it in the series, so a lab never measured
+   * is told apart from one measured earlier at its mean.
+   */
+  seenInput?: boolean;
 }
 
 export const OTHER_LEVEL = 'other';
 
-/** Inputs per step of every sequence term: value, observed, gap, then room for the widest one-hot of a time-varying categorical feature. */
-export function stepInputsOf(stats: Pick<MixedStats, 'sequenceLevels'>): number {
-  return STEP_INPUTS.length + (stats.sequenceLevels ?? []).reduce((m, l) => Math.max(m, l.length), 0);
+/** Inputs per step of every sequence term: value, observed, gap (and seen), then room for the widest one-hot of a time-varying categorical feature. */
+export function stepInputsOf(stats: Pick<MixedStats, 'sequenceLevels' | 'seenInput'>): number {
+  return levelOffsetOf(stats) + (stats.sequenceLevels ?? []).reduce((m, l) => Math.max(m, l.length), 0);
+}
+
+/** Where a time-varying level's one-hot starts in a step: after value, observed and gap (and seen). */
+function levelOffsetOf(stats: Pick<MixedStats, 'seenInput'>): number {
+  return STEP_INPUTS.length + (stats.seenInput ? 1 : 0);
 }
 
 /** Inputs of each static term: the value, and a missing flag when training saw a missing static value. */
@@ -396,6 +407,7 @@ function fitStats(o: MixedBuildOptions, trainSteps: [Entity, number, number][], 
     static: o.static.map((name, j) => scale(staticAcc[j], name)),
     levels, gapScale: medianGap(trainEntities.map((e) => e.series)),
     ...(trainEntities.some((e) => e.statics.some(Number.isNaN)) ? { staticMissing: true } : {}),
+    ...(o.missing === 'mask' && trainSteps.some(([e, from, to]) => e.series.x.subarray(from * o.sequence.length, to * o.sequence.length).some(Number.isNaN)) ? { seenInput: true } : {}),
     ...(targetAcc.count > 0 ? { target: targetAcc.scale(o.target) } : {}),
     seq: o.mode === 'window' ? o.window! : o.maxLength ?? longest(train),
   };
@@ -410,7 +422,7 @@ function longest(specs: readonly { p: SampleSpec }[]): number {
 /** Sample specs to a MixedDataset with the fitted statistics (targets standardized when stats.target is set and asked for). */
 function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: MixedBuildOptions, stats: MixedStats): MixedDataset {
   const n = specs.length, F = o.sequence.length, S = o.mode === 'table' ? 1 : stats.seq;
-  const Fc = o.mode === 'table' ? 0 : o.sequenceCategorical.length, D = stepInputsOf(stats);
+  const Fc = o.mode === 'table' ? 0 : o.sequenceCategorical.length, D = stepInputsOf(stats), levelAt = levelOffsetOf(stats), seenAt = stats.seenInput ? STEP_INPUTS.length : -1;
   const Ts = o.mode === 'table' ? 0 : F + Fc;
   const sequence = new Float32Array(Ts * n * S * D), rawSequence = new Float64Array(Ts * n * S).fill(NaN), lengths = new Int32Array(n);
   const statics = new Float32Array(o.static.length * n), rawStatics = new Float64Array(o.static.length * n);
@@ -439,7 +451,7 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     const s = p.series;
     const len = Math.min(p.length, S), first = p.start + p.length - len;
     lengths[i] = Math.max(1, len);
-    // Time-varying levels: a one-hot of the level carried forward (after value, observed and gap), the raw level index for explanations.
+    // Time-varying levels: a one-hot of the level carried forward (after value, observed, gap and seen), the raw level index for explanations.
     for (let c = 0; c < Fc; c++) {
       const levels = stats.sequenceLevels[c], j = F + c, steps = e.stepLevels[c];
       let carried = -1, seen = s.times[0];
@@ -452,7 +464,8 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
         const at = ((j * n + i) * S + t) * D;
         sequence[at + 1] = v === null ? 0 : 1;
         sequence[at + 2] = Math.log1p(Math.max(0, gap) / stats.gapScale);
-        if (carried >= 0) sequence[at + STEP_INPUTS.length + carried] = 1;
+        if (carried >= 0) sequence[at + levelAt + carried] = 1;
+        if (seenAt >= 0 && carried >= 0) sequence[at + seenAt] = 1;
         rawSequence[(j * n + i) * S + t] = v === null ? NaN : level;
       }
     }
@@ -466,6 +479,7 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
           sequence[at] = Number.isNaN(value) ? 0 : standardizeValue(value, sc);
           sequence[at + 1] = Number.isNaN(raw) ? 0 : 1;
           sequence[at + 2] = Math.log1p(Math.max(0, s.times[k] - h.lastSeen[k * F + j]) / stats.gapScale);
+          if (seenAt >= 0 && !Number.isNaN(value)) sequence[at + seenAt] = 1;
           rawSequence[(j * n + i) * S + t] = raw;
         }
       }

@@ -13,7 +13,7 @@ export interface MixedDatasetInit {
   /** (sequenceTerms, samples, seq, STEP_INPUTS.length), right-padded with 0. */
   sequence: Float32Array;
   sequenceTerms: number;
-  /** Inputs per step (value, observed, gap, then the one-hot of a time-varying categorical feature); default 3. */
+  /** Inputs per step (value, observed, gap, seen when the data has empty cells, then the one-hot of a time-varying categorical feature); default 3. */
   stepInputs?: number;
   /** The levels of the last sequence terms, when those are time-varying categorical features. */
   sequenceLevels?: readonly (readonly string[])[];

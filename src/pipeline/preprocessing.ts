@@ -25,7 +25,7 @@ export const PREPROCESSING_VERSION = 2;
 export interface PreprocessingRecord {
   version: number;
   /**
-   * 'mixed' (AdditiveRNAM): time-varying features as step inputs (value, observed, gap), static and
+   * 'mixed' (AdditiveRNAM): time-varying features as step inputs (value, observed, gap, and seen with empty cells), static and
    * categorical features one value per entity; 'series' (FirstOrderRNAM): one value per feature and step.
    */
   inputs: 'series' | 'mixed';
@@ -327,6 +327,7 @@ function checkMixedStats(m: unknown, c: PreprocessingRecord['columns'], bad: (wh
   if (!(typeof s.gapScale === 'number' && s.gapScale > 0 && Number.isFinite(s.gapScale))) bad('mixed.gapScale must be a positive number');
   if (!(Number.isInteger(s.seq) && s.seq! >= 1)) bad('mixed.seq must be a positive integer');
   if (s.staticMissing !== undefined && s.staticMissing !== true) bad('mixed.staticMissing must be true when present');
+  if (s.seenInput !== undefined && s.seenInput !== true) bad('mixed.seenInput must be true when present');
 }
 
 /** Fits the mixed-input preprocessing: columns chosen (and said), target encoded, statistics on the training split. */
