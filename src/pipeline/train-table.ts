@@ -201,7 +201,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   if (notes.nonNumeric.length) log?.(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
   if (notes.skippedTargets) log?.(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
   const timeVarying = pre.featureNames.length - (pre.record.columns.static?.length ?? 0) - (pre.record.columns.categorical?.length ?? 0);
-  if (pre.record.inputs === 'mixed' && notes.missingDefaulted && timeVarying > 0) log?.("missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since)");
+  if (pre.record.inputs === 'mixed' && notes.missingDefaulted && timeVarying > 0) log?.(`missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since${pre.record.mixed?.seenInput ? ', and whether it was seen by then' : ''})`);
   log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: ${crossFit ? `train and validation ${pool.samples}` : `train ${train.samples}, validation ${validation?.samples ?? 0}`}, test ${test?.samples ?? 0}`);
 
   const dev = typeof options.device === 'object' && options.device !== null ? options.device : await chooseDevice(options.device ?? 'auto');
@@ -292,7 +292,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     metrics, explainedSplit,
     importance: await withMemberSpread(model, explained, explanation.importance.map((e) => ({ feature: e.feature, importance: e.importance })),
       task === 'regression' ? pre.record.standardizer.target?.std ?? 1 : 1),
-    shapes: explanation.shapes.map((sh) => ({ feature: sh.feature, summary: sh.summary, ...(sh.kind ? { kind: sh.kind } : {}), ...(sh.levels ? { levels: sh.levels } : {}), members: sh.members, bins: sh.bins })),
+    shapes: explanation.shapes.map((sh) => ({ feature: sh.feature, summary: sh.summary, ...(sh.kind ? { kind: sh.kind } : {}), ...(sh.levels ? { levels: sh.levels } : {}), members: sh.members, bins: sh.bins, ...(sh.missing ? { missing: sh.missing } : {}) })),
     examples: explainedSamples(explainedSplit, outputs[explainedSplit]!, pre, examples),
     history: history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valLoss: h.valLoss, seconds: h.seconds })),
     members: histories.map((h) => ({ epochs: h.length })), crossFitted: crossFit,
