@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as rnam from '../src/index.js';
 import { main } from '../src/cli/main.js';
 import { holdoutPart } from '../src/pipeline/fold-plan.js';
+import { parseSearchArgs, parseTrainArgs, UsageError } from '../src/cli/args.js';
 
 const test = suite('search');
 const quiet = { log: null, members: 1, epochs: 2, device: 'wasm' } as const;
@@ -129,6 +130,35 @@ test('search without folds: one trial job per trial, scored on a validation part
   assert.is(r.best.metrics.rmse, Math.min(...r.trials.map((t) => t.metrics.rmse)));
 });
 
+test('weight decay: a trainTable option (0 turns it off), searched over a list or log-uniformly over a range', async () => {
+  const csv = panelCsv(24), o = { id: 'id', time: 'day', target: 'y', ...quiet, epochs: 3 };
+  const off = await rnam.trainTable(csv, { ...o, weightDecay: 0 }), on = await rnam.trainTable(csv, { ...o, weightDecay: 0.5 });
+  const byDefault = await rnam.trainTable(csv, o), atDefault = await rnam.trainTable(csv, { ...o, weightDecay: 0.01 });
+  const weights = async (t: rnam.TrainedTable) => Promise.all(t.model.parameters().map((p) => p.toArray()));
+  assert.not.equal(await weights(off), await weights(on), 'the decay changes the weights');
+  assert.equal(await weights(byDefault), await weights(atDefault), "the default is AdamW's 0.01");
+  for (const bad of [-1, NaN, '0.1']) {
+    try {
+      await rnam.trainTable(csv, { ...o, weightDecay: bad as number });
+      assert.unreachable(`weightDecay ${String(bad)}`);
+    } catch (err) {
+      assert.match((err as Error).message, /trainTable: weightDecay must be a number >= 0/);
+    }
+  }
+  const drawn = rnam.randomConfigs({ weightDecay: { min: 1e-4, max: 1e-1 } }, 200, 3).map((c) => c.weightDecay!);
+  assert.ok(drawn.every((w) => w >= 1e-4 && w <= 1e-1));
+  assert.ok(drawn.filter((w) => w < 1e-2).length > 100, 'log-uniform: two of the three decades lie below 0.01');
+  const r = await rnam.search(csv, { weightDecay: [0, 0.5] }, { ...o, grid: true, final: false });
+  assert.equal(r.trials.map((t) => t.config), [{ weightDecay: 0 }, { weightDecay: 0.5 }]);
+  // The command line: --weight-decay X for train and cv, a list or a range for search.
+  const base = ['d.csv', '--target', 'y', '--out', 'o'];
+  assert.is(parseTrainArgs([...base, '--weight-decay', '0']).weightDecay, 0);
+  assert.is(parseTrainArgs(base).weightDecay, undefined);
+  assert.throws(() => parseTrainArgs([...base, '--weight-decay=-1']), (e: Error) => e instanceof UsageError && /--weight-decay must be a number >= 0/.test(e.message));
+  assert.equal(parseSearchArgs([...base, '--weight-decay', '0,0.1']).space, { weightDecay: [0, 0.1] });
+  assert.equal(parseSearchArgs([...base, '--weight-decay', '1e-4:1e-1']).space, { weightDecay: { min: 1e-4, max: 1e-1 } });
+});
+
 test('search: a bad space or option is a typed error naming it', async () => {
   const csv = panelCsv(12), o = { id: 'id', time: 'day', target: 'y', ...quiet };
   const fails = async (space: unknown, options: object, pattern: RegExp) => {
@@ -141,7 +171,9 @@ test('search: a bad space or option is a typed error naming it', async () => {
     }
     assert.unreachable('searched');
   };
-  await fails({ weightDecay: [0.01] }, {}, /space.weightDecay is not a searchable option.*no weight-decay/);
+  await fails({ dropout: [0.1] }, {}, /space.dropout is not a searchable option \(hiddenDim, blocks, lr, weightDecay,/);
+  await fails({ weightDecay: [0, -0.1] }, {}, /space.weightDecay\[1\] must be a number >= 0/);
+  await fails({ weightDecay: { min: 0, max: 0.1 } }, {}, /space.weightDecay.min must be a positive number/);
   await fails({ hiddenDim: [] }, {}, /space.hiddenDim is an empty list/);
   await fails({ hiddenDim: [4, 2.5] }, {}, /space.hiddenDim\[1\] must be an integer >= 1, got 2.5/);
   await fails({ lr: { min: 1e-2, max: 1e-3 } }, {}, /space.lr has max 0.001 < min 0.01/);

@@ -25,6 +25,7 @@ export interface TrainArgs {
   patience?: number;
   batchSize: number;
   lr: number;
+  weightDecay?: number;
   seed: number;
   splitSeed?: number;
   splitColumn?: string;
@@ -64,7 +65,8 @@ export const usage = `usage:
   rnam train DATA.csv --target COL --out DIR [--time COL] [--id COL] [--features a,b,c]
              [--static a,b] [--categorical a,b] [--task regression|binary|multiclass]
              [--positive LABEL] [--window N [--horizon H]] [--validation F] [--test F]
-             [--epochs N] [--patience N] [--batch-size N] [--lr X] [--seed N] [--hidden N] [--blocks N]
+             [--epochs N] [--patience N] [--batch-size N] [--lr X] [--weight-decay X] [--seed N]
+             [--hidden N] [--blocks N]
              [--split-seed N | --split-column COL] [--test-data FILE] [--members K] [--refit]
              [--coverage F] [--weight COL] [--class-weight balanced|LABEL=W,...]
              [--missing mask|carry-forward|error] [--model additive|first-order]
@@ -73,7 +75,8 @@ export const usage = `usage:
              [the train options]
   rnam search DATA.csv --target COL --out DIR [--trials N] [--grid] [--folds K]
              [--workers N | --queue URL [--queue-name NAME]]
-             [--hidden a,b] [--blocks a,b] [--lr a,b | --lr min:max] [--epochs a,b] [--patience a,b]
+             [--hidden a,b] [--blocks a,b] [--lr a,b | --lr min:max] [--weight-decay a,b | min:max]
+             [--epochs a,b] [--patience a,b]
              [--batch-size a,b] [--members a,b] [the train options]
   rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
              [--raw-cells] [--in-memory]
@@ -135,6 +138,12 @@ function integer(flag: string, text: string | undefined, fallback: number, min: 
   if (text === undefined) return fallback;
   const v = Number(text);
   if (!/^[+-]?\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got '${text}'`);
+  return v;
+}
+
+function nonNegative(flag: string, text: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !(v >= 0 && Number.isFinite(v))) throw new UsageError(`--${flag} must be a number >= 0, got '${text}'`);
   return v;
 }
 
@@ -201,7 +210,7 @@ function classWeight(text: string): 'balanced' | Record<string, number> {
 }
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'out', 'weight', 'class-weight'];
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'out', 'weight', 'class-weight'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
   const s = (k: string) => v[k] as string | undefined;
@@ -230,6 +239,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     epochs: s('epochs') === undefined ? undefined : integer('epochs', s('epochs'), 30, 1),
     patience: s('patience') === undefined ? undefined : integer('patience', s('patience'), 8, 1), batchSize: integer('batch-size', s('batch-size'), 64, 1),
     lr: positive('lr', s('lr'), 3e-3), seed: integer('seed', s('seed'), 0, 0),
+    ...(s('weight-decay') === undefined ? {} : { weightDecay: nonNegative('weight-decay', s('weight-decay')!) }),
     validation: fraction('validation', s('validation'), 0.15), test: fraction('test', s('test'), 0.15),
     members: s('members') === undefined ? undefined : integer('members', s('members'), 1, 1),
     splitSeed: s('split-seed') === undefined ? undefined : integer('split-seed', s('split-seed'), 0, 0),
@@ -293,7 +303,7 @@ export interface SearchArgs extends TrainArgs, QueueArgs {
 }
 
 /** The searchable flags and the option each sets. */
-const spaceFlags = { hidden: 'hiddenDim', blocks: 'blocks', lr: 'lr', epochs: 'epochs', patience: 'patience', 'batch-size': 'batchSize', members: 'members' } as const;
+const spaceFlags = { hidden: 'hiddenDim', blocks: 'blocks', lr: 'lr', 'weight-decay': 'weightDecay', epochs: 'epochs', patience: 'patience', 'batch-size': 'batchSize', members: 'members' } as const;
 
 /** A searchable flag's value: a list 'a,b,c', or a range 'min:max' (random search). */
 function spaceEntry(flag: string, text: string): number[] | { min: number; max: number } {

@@ -18,7 +18,7 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
     window: args.window, horizon: args.horizon, missing: args.missing,
     split: { validation: args.validation, test: args.test, seed: args.splitSeed ?? args.seed, ...(args.splitColumn !== undefined ? { column: args.splitColumn } : {}) },
     refit: args.refit, coverage: args.coverage, ...(testData !== undefined ? { testData } : {}),
-    epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks, members: args.members,
+    epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, weightDecay: args.weightDecay, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks, members: args.members,
     weight: args.weight, classWeight: args.classWeight, device: args.device, log, progress: args.progress,
   });
   await writeTrained(trained, args.out, log);

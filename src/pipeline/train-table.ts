@@ -4,6 +4,7 @@
 // training split, then metrics, explanation and report in the one contribution convention.
 import { FirstOrderRNAM } from '../nn/rnam.js';
 import { AdamW } from '../optim/optimizer.js';
+import type { Tensor } from '../tensor.js';
 import { manualSeed } from '../random.js';
 import { device as chooseDevice, type Device, type DeviceKind } from '../backend/select.js';
 import { fit, type FitOptions } from '../train/fit.js';
@@ -52,6 +53,8 @@ export interface TrainTableOptions extends Omit<PreprocessingOptions, 'inputs'> 
   batchSize?: number;
   /** AdamW's learning rate (default 3e-3). */
   lr?: number;
+  /** AdamW's decoupled weight decay (default 0.01, AdamW's own); 0 turns it off. */
+  weightDecay?: number;
   /** Seeds the model's initialization and the shuffles (default 0). */
   seed?: number;
   /** Early-stopping patience in epochs on the validation loss (default: an eighth of the epochs, at least 8; the best epoch's weights are kept). */
@@ -109,7 +112,7 @@ export interface TrainedTable {
 }
 
 const optionKeys = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'missing', 'split',
-  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'seed', 'patience', 'members', 'memberSeeds', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage', 'testData', 'weight', 'classWeight'];
+  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'weightDecay', 'seed', 'patience', 'members', 'memberSeeds', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage', 'testData', 'weight', 'classWeight'];
 
 /** Thrown from onBatch when shouldStop() says so; caught by trainTable, which goes on with what was trained. */
 class StopTraining extends Error {}
@@ -140,6 +143,9 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   if (!(typeof coverage === 'number' && coverage > 0 && coverage < 1)) throw new ArgumentError(`trainTable: coverage must be a number in (0, 1), got ${describeValue(options.coverage)}`);
   if (refit && options.model === 'first-order') throw new ArgumentError('trainTable: refit needs the additive model');
   if (typeof lr !== 'number' || !(lr > 0 && Number.isFinite(lr))) throw new ArgumentError(`trainTable: lr must be a positive number, got ${describeValue(options.lr)}`);
+  const wd = options.weightDecay;
+  if (wd !== undefined && !(typeof wd === 'number' && wd >= 0 && Number.isFinite(wd))) throw new ArgumentError(`trainTable: weightDecay must be a number >= 0, got ${describeValue(wd)}`);
+  const adamw = (params: Iterable<Tensor>) => new AdamW(params, { lr, ...(wd !== undefined ? { weightDecay: wd } : {}) });
   const log = options.log ?? null;
 
   const table = toTable('trainTable', data);
@@ -230,7 +236,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     let model = model0;
     try {
       await fit(model, trainingWeights(own.train, classWeights), {
-        epochs, batchSize, optimizer: new AdamW(model.parameters(), { lr }), validation: trainingWeights(own.validation, classWeights), task, progress: options.progress ?? false, log,
+        epochs, batchSize, optimizer: adamw(model.parameters()), validation: trainingWeights(own.validation, classWeights), task, progress: options.progress ?? false, log,
         onEpoch: (stats) => {
           history.push(stats);
           return options.onEpoch?.(stats);
@@ -262,7 +268,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
       await model.toAsync(dev);
       const all = own.held ? pool : MixedDataset.concat(own.train as MixedDataset, own.validation as MixedDataset);
       log?.(`refit${members > 1 ? ` member ${m + 1}` : ''}: ${best} epochs on ${all.samples} samples`);
-      await fit(model, trainingWeights(all, classWeights), { epochs: best, batchSize, optimizer: new AdamW(model.parameters(), { lr }), task, progress: options.progress ?? false, log });
+      await fit(model, trainingWeights(all, classWeights), { epochs: best, batchSize, optimizer: adamw(model.parameters()), task, progress: options.progress ?? false, log });
       refitEpochs.push(best);
     }
     trainedMembers.push(model);

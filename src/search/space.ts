@@ -1,14 +1,13 @@
 // The search space of `search`: per training option, a list of values (grid and random search) or
-// a range (random search: integers uniform, lr log-uniform). A trial's configuration is one value
-// per option named in the space. trainTable has no weight-decay option (AdamW runs at its default),
-// so the space has none.
+// a range (random search: integers uniform, lr and weightDecay log-uniform). A trial's configuration
+// is one value per option named in the space.
 import { Generator } from '../random.js';
 import { ArgumentError, describeValue } from '../errors.js';
 
-export const spaceKeys = ['hiddenDim', 'blocks', 'lr', 'epochs', 'patience', 'batchSize', 'members'] as const;
+export const spaceKeys = ['hiddenDim', 'blocks', 'lr', 'weightDecay', 'epochs', 'patience', 'batchSize', 'members'] as const;
 export type SpaceKey = (typeof spaceKeys)[number];
 
-/** A range to draw from: integers uniformly in [min, max]; lr log-uniformly in [min, max]. */
+/** A range to draw from: integers uniformly in [min, max]; lr and weightDecay log-uniformly in [min, max] (min > 0). */
 export interface Range {
   min: number;
   max: number;
@@ -19,12 +18,15 @@ export type SearchSpace = Partial<Record<SpaceKey, readonly number[] | Range>>;
 /** One trial's training options: a value for each option the space names. */
 export type TrialConfig = Partial<Record<SpaceKey, number>>;
 
-const logUniform: readonly SpaceKey[] = ['lr'];
+const logUniform: readonly SpaceKey[] = ['lr', 'weightDecay'];
 /** The least value of each integer option (blocks may be 0: the additive terms alone). */
 const integerMin: Partial<Record<SpaceKey, number>> = { hiddenDim: 1, blocks: 0, epochs: 1, patience: 1, batchSize: 1, members: 1 };
 
 function checkValue(key: SpaceKey, v: unknown, where: string): number {
-  if (logUniform.includes(key)) {
+  // A list may turn weight decay off (0); a range is drawn log-uniformly, so its ends are positive.
+  if (key === 'weightDecay' && !where.startsWith('.')) {
+    if (typeof v !== 'number' || !(v >= 0 && Number.isFinite(v))) throw new ArgumentError(`search: space.${key}${where} must be a number >= 0, got ${describeValue(v)}`);
+  } else if (logUniform.includes(key)) {
     if (typeof v !== 'number' || !(v > 0 && Number.isFinite(v))) throw new ArgumentError(`search: space.${key}${where} must be a positive number, got ${describeValue(v)}`);
   } else if (!Number.isInteger(v) || (v as number) < integerMin[key]!) {
     throw new ArgumentError(`search: space.${key}${where} must be an integer >= ${integerMin[key]}, got ${describeValue(v)}`);
@@ -38,7 +40,7 @@ export function checkSpace(space: unknown, grid: boolean): SearchSpace {
   const entries = Object.entries(space).filter(([, v]) => v !== undefined);
   if (entries.length === 0) throw new ArgumentError(`search: the space names no option (${spaceKeys.join(', ')})`);
   for (const [key, values] of entries) {
-    if (!spaceKeys.includes(key as SpaceKey)) throw new ArgumentError(`search: space.${key} is not a searchable option (${spaceKeys.join(', ')}${key === 'weightDecay' ? '; trainTable has no weight-decay option' : ''})`);
+    if (!spaceKeys.includes(key as SpaceKey)) throw new ArgumentError(`search: space.${key} is not a searchable option (${spaceKeys.join(', ')})`);
     const k = key as SpaceKey;
     if (Array.isArray(values)) {
       if (values.length === 0) throw new ArgumentError(`search: space.${k} is an empty list`);
