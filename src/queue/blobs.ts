@@ -4,7 +4,8 @@
 // chars } in their place. A worker fetches each blob once, keeps the last few in memory, and hands
 // its handler the payload as the caller wrote it.
 import { QueueError } from '../errors.js';
-import { BLOB_KEY, sha256Hex } from './job-data.js';
+import { BLOB_KEY } from './job-data.js';
+import { sha256 } from '../jobs/job-store.js';
 import type { RedisClient } from './load.js';
 
 /** Strings this long or longer are stored once as blobs (16 Ki characters). */
@@ -26,7 +27,7 @@ export function blobKey(queue: string, hash: string): string {
 export async function extractBlobs(payload: unknown, blobs: Map<string, string>, minChars = BLOB_MIN_CHARS): Promise<unknown> {
   if (typeof payload === 'string') {
     if (payload.length < minChars) return payload;
-    const hash = await sha256Hex(payload);
+    const hash = sha256(payload);
     blobs.set(hash, payload);
     return { [BLOB_KEY]: hash, chars: payload.length } satisfies BlobRef;
   }

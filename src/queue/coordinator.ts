@@ -70,7 +70,7 @@ export async function runJobsOnQueue(options: RunJobsOnQueueOptions): Promise<un
   try {
     const blobs = new Map<string, string>();
     const data: JobData[] = [];
-    for (const job of jobs) data.push({ kind: job.kind, payload: await extractBlobs(job.payload, blobs, blobMinChars), digest: await jobDigest(job) });
+    for (const job of jobs) data.push({ kind: job.kind, payload: await extractBlobs(job.payload, blobs, blobMinChars), digest: jobDigest(job) });
     await storeBlobs(conn.client, name, blobs);
     await events.waitUntilReady();
 

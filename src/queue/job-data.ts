@@ -2,6 +2,7 @@
 // payload that survives JSON unchanged), and the record stored in Redis with a digest of the kind and
 // payload, so a job id met again is reused only for the same work.
 import { describeValue, QueueError } from '../errors.js';
+import { jobId } from '../jobs/job-store.js';
 
 /** One unit of work: a deterministic id chosen by the caller, a kind the worker's handler knows, a JSON payload. */
 export interface QueueJob {
@@ -62,13 +63,7 @@ export function checkJson(value: unknown, path: string): string | null {
   return `${path} is ${describeValue(value)} (${typeof value}), which JSON cannot carry`;
 }
 
-/** The hex sha256 of a text (Web Crypto: Node and browsers alike). */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** The digest stored with a job: the same kind and payload give the same digest on every machine. */
-export function jobDigest(job: QueueJob): Promise<string> {
-  return sha256Hex(JSON.stringify([job.kind, job.payload]));
+/** The digest stored with a job: the same kind and payload give the same digest on every machine (the job folder's id). */
+export function jobDigest(job: QueueJob): string {
+  return jobId(job.kind, job.payload);
 }
