@@ -6,7 +6,7 @@
 // The table data also trains the library's default model (AdditiveRNAM over mixed inputs) on
 // csl.csv and cps1985.csv, on wasm and WebGPU, checked against trainTable in Node, and a model file
 // from `rnam train` with static and categorical features loads through the model input.
-// The screenshot goes to out/demo.png; RNAM_DEMO_SCREENSHOT=docs/demo.png writes the README's, and
+// The screenshot goes to out/demo.png; RNAM_DEMO_SCREENSHOT=docs/demo.png writes docs/models.md's, and
 // RNAM_DEMO_MIXED_SCREENSHOT=docs/page-mixed.png the one after training csl.csv.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
