@@ -19,7 +19,7 @@ const seeds = Number(flag('seeds') ?? 5);
 const which = (flag('data') ?? 'csl,nafld,cps1985,chicago,ozone').split(',');
 const extra: Record<string, unknown> = Object.fromEntries(args.filter((a) => /^\w+=/.test(a)).map((a) => {
   const [k, v] = a.split('=');
-  return [k, v.includes(',') ? v.split(',').filter(Boolean) : Number.isNaN(Number(v)) ? v : Number(v)];
+  return [k, v === 'true' || v === 'false' ? v === 'true' : v.includes(',') ? v.split(',').filter(Boolean) : Number.isNaN(Number(v)) ? v : Number(v)];
 }));
 
 interface Case {
