@@ -38,7 +38,7 @@ export { kernelSpec, kernelNames, type KernelName, type KernelSpec } from './ker
 export type { KernelArgs, KernelMethods } from './kernels/types.js';
 // Data: tables (CSV text, objects), arrays in a named layout and streams to sequence datasets.
 export { DataError, type DataErrorCode, type DataErrorWhere } from './data/errors.js';
-export { readCsv, csvRecords, type CsvOptions, type CsvRecord, type TextChunks } from './data/csv.js';
+export { readCsv, csvRecords, headerDelimiter, type CsvOptions, type CsvRecord, type TextChunks } from './data/csv.js';
 export { tableFromRows, type LongTable } from './data/table.js';
 export { missingSpellings, type Cell } from './data/cells.js';
 export type { ColumnOptions, WindowOptions, SplitOptions, StandardizeOptions, MissingRule, SplitName, TimeValue } from './data/options.js';

@@ -133,6 +133,26 @@ test('train (window, regression, ISO dates) and predict: a forecast per window, 
   assert.match(b.log.join('\n'), /feature column is not in the header.*temp/);
 });
 
+test('a semicolon-separated CSV (the delimiter read from its header) trains like the comma one', async () => {
+  const path = join(dir, 'panel-semicolon.csv');
+  writeFileSync(path, panelCsv().replace(/,/g, ';'));
+  const a = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--device', 'wasm', '--no-progress', '--members', '1', '--epochs', '2', '--out', join(dir, 'comma-out')]);
+  const b = await run(['train', path, '--id', 'patient', '--time', 'visit', '--target', 'label', '--device', 'wasm', '--no-progress', '--members', '1', '--epochs', '2', '--out', join(dir, 'semicolon-out')]);
+  assert.is(b.code, 0, b.log.join('\n'));
+  // The same weights: the tensor bytes after the safetensors header (the header's history holds timings).
+  const weights = (out: string) => {
+    const file = readFileSync(join(dir, out, 'model.safetensors'));
+    return file.subarray(8 + Number(file.readBigUInt64LE(0)));
+  };
+  assert.ok(weights('semicolon-out').equals(weights('comma-out')), 'the same weights');
+  assert.is(a.code, 0);
+  // A locale's decimal commas are named as such, not read as levels of a categorical feature.
+  writeFileSync(path, panelCsv().split('\n').map((line) => line.split(',').map((c) => c.replace('.', ',')).join(';')).join('\n'));
+  const comma = await run(['train', path, '--id', 'patient', '--time', 'visit', '--target', 'label', '--out', join(dir, 'decimal-comma-out')]);
+  assert.is(comma.code, 1);
+  assert.match(comma.log.at(-1)!, /decimal comma .*column 'marker'/);
+});
+
 test('multiclass: the class and one probability column per class', async () => {
   const out = join(dir, 'classes-out');
   const r = await run(['train', classesPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--epochs', '4', '--device', 'wasm', '--no-progress', '--out', out]);
@@ -174,6 +194,9 @@ test('errors name the column, the row or the id; a wrong command line prints the
   assert.match(usage.log[0], /--epochs must be an integer/);
   assert.ok(usage.log.some((l) => l.startsWith('usage:')));
   assert.is((await run(['fly'])).code, 2);
+  const tiny = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--test', '0.0001', '--out', out]);
+  assert.is(tiny.code, 1);
+  assert.match(tiny.log[0], /--test 0\.0001 of \d+ ids is no id/);
   assert.ok(!existsSync(join(out, 'model.safetensors')));
 });
 

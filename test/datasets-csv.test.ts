@@ -36,6 +36,17 @@ test('readCsv: quoted fields with commas, quotes and line breaks; CRLF; a BOM; b
   assert.equal(t.rowNumbers, [2, 4]);
 });
 
+test('readCsv: the delimiter is read from the header (semicolon with decimal commas, tab, bar); a comma header keeps commas; an explicit one wins', () => {
+  assert.equal(rnam.readCsv('id;x;"a;b"\n1;0,5;z\n').rows, [['1', '0,5', 'z']]);
+  assert.equal(rnam.readCsv('id;x;"a;b"\n1;0,5;z\n').columns, ['id', 'x', 'a;b']);
+  assert.equal(rnam.readCsv('id\tx\n1\t2\n').rows, [['1', '2']]);
+  assert.equal(rnam.readCsv('id|x\n1|2\n').rows, [['1', '2']]);
+  assert.equal(rnam.readCsv('id,"x;y"\n1,2;3\n').rows, [['1', '2;3']]);
+  assert.equal(rnam.readCsv('id;x\n1;2\n', { delimiter: ',' }).columns, ['id;x']);
+  assert.is(rnam.headerDelimiter('"a,b";c'), ';');
+  assert.is(rnam.headerDelimiter('single'), ',');
+});
+
 test('panel mode: one sample per id, rows sorted by ISO date, target at the last row, right padding, default features', () => {
   const { train } = rnam.datasetsFromCsv(fixture('visits.csv'), { id: 'patient', time: 'day', target: 'outcome', mode: 'panel', standardize: false });
   // ward is text, outcome the target (never an input in panel mode), patient and day are id and time

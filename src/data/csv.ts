@@ -9,7 +9,7 @@ import { DataError } from './errors.js';
 import { checkHeader, type LongTable } from './table.js';
 
 export interface CsvOptions {
-  /** The field separator (default ','). */
+  /** The field separator; by default read from the header line (see headerDelimiter). */
   delimiter?: string;
 }
 
@@ -40,7 +40,7 @@ class RecordSplitter {
         this.carry = text;
         return [];
       }
-      this.parser = new Papa.Parser({ delimiter: this.options.delimiter ?? ',', newline: nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n' });
+      this.parser = new Papa.Parser({ delimiter: this.options.delimiter ?? headerDelimiter(nl < 0 ? text : text.slice(0, nl)), newline: nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n' });
       this.started = true;
     }
     const result = this.parser!.parse(text, 0, !last) as { data: string[][]; errors: { row?: number; message: string }[]; meta: { cursor: number } };
@@ -54,6 +54,23 @@ class RecordSplitter {
     }
     return records;
   }
+}
+
+/**
+ * The delimiter of a CSV whose header line is `line`: a comma when the header has one outside quotes,
+ * else the semicolon, tab or bar it has most of (spreadsheets in many locales write ';'), else a comma.
+ */
+export function headerDelimiter(line: string): string {
+  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0], ['|', 0]]);
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  if (counts.get(',')! > 0) return ',';
+  let best = ',', most = 0;
+  for (const [d, n] of counts) if (n > most) [best, most] = [d, n];
+  return best;
 }
 
 function tableFromRecords(records: CsvRecord[]): LongTable {

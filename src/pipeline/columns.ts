@@ -42,8 +42,11 @@ interface Asked extends ColumnRoles {
 /** At least this share of a column's non-missing cells are numbers for a stray text cell to be called an error. */
 const MOSTLY_NUMERIC = 0.9;
 
-function profile(table: LongTable, index: number, idIndex: number): { numbers: number; texts: number; firstText: number; perId: boolean } {
-  let numbers = 0, texts = 0, firstText = -1;
+/** A number written with a decimal comma ('0,5', '-12,75'), as spreadsheets in many locales export it. */
+const decimalComma = /^[+-]?\d+,\d+$/;
+
+function profile(table: LongTable, index: number, idIndex: number): { numbers: number; texts: number; firstText: number; commaDecimals: number; perId: boolean } {
+  let numbers = 0, texts = 0, firstText = -1, commaDecimals = 0;
   const seen = new Map<string, string>();
   let perId = true;
   table.rows.forEach((row, i) => {
@@ -52,6 +55,7 @@ function profile(table: LongTable, index: number, idIndex: number): { numbers: n
     if (numberCell(cell) !== undefined) numbers++;
     else {
       texts++;
+      if (decimalComma.test(String(cell).trim())) commaDecimals++;
       if (firstText < 0) firstText = i;
     }
     if (idIndex >= 0 && perId) {
@@ -60,7 +64,7 @@ function profile(table: LongTable, index: number, idIndex: number): { numbers: n
       seen.set(id, v);
     }
   });
-  return { numbers, texts, firstText, perId: idIndex >= 0 && perId };
+  return { numbers, texts, firstText, commaDecimals, perId: idIndex >= 0 && perId };
 }
 
 export function chooseColumns(table: LongTable, o: Asked): ColumnChoice {
@@ -101,6 +105,11 @@ export function chooseColumns(table: LongTable, o: Asked): ColumnChoice {
       else if (o.mode === 'panel' && p.perId && c !== o.target) (out.static.push(c), out.autoStatic.push(c));
       else out.sequence.push(c);
       continue;
+    }
+    // Text cells that are all numbers with a decimal comma: a locale's export, not levels.
+    if (p.commaDecimals === p.texts) {
+      throw new DataError('non-numeric', `the column's text cells are numbers with a decimal comma ('${String(table.rows[p.firstText][index]).trim()}'): write them with a decimal point, or name the column categorical`,
+        { column: c, row: table.rowNumbers[p.firstText] });
     }
     if (p.numbers / (p.numbers + p.texts) >= MOSTLY_NUMERIC) {
       throw new DataError('non-numeric', `a cell is not a number: '${String(table.rows[p.firstText][index])}' in a column of numbers (fix the cell, or name the column categorical)`,
