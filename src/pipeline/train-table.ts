@@ -310,7 +310,9 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     report.baselines = baselineMetrics(task, pool, test, targetTerm);
     const metric = task === 'regression' ? 'rmse' : 'auc';
     if (metrics.test && Object.keys(report.baselines).length) {
-      log?.(`test ${metric}: rnam ${metrics.test[metric]?.toFixed(4)}; ${Object.entries(report.baselines).map(([name, m]) => `${name} ${m[metric]?.toFixed(4) ?? '-'}`).join(', ')}`);
+      const shown = (v: number | undefined) => (v === undefined ? '-' : Number.isFinite(v) ? v.toFixed(4) : 'undefined');
+      const oneClass = metric === 'auc' && Number.isNaN(metrics.test.auc) ? ' (the test split holds one class: AUC is undefined)' : '';
+      log?.(`test ${metric}: rnam ${shown(metrics.test[metric])}; ${Object.entries(report.baselines).map(([name, m]) => `${name} ${shown(m[metric])}`).join(', ')}${oneClass}`);
     }
   }
   if (intervals && outputs.test) report.intervals = { ...intervals, testCoverage: intervalCoverage(outputs.test, halfWidths(intervals, outputs.test, pre.record.horizon)) };
