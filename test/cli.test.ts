@@ -80,6 +80,10 @@ test('train (panel, binary inferred) writes the model and both reports; predict 
   assert.is(p.code, 0, p.log.join('\n'));
   const rows = readCsvFile(pred);
   assert.is(rows.length, 60);
+  // The folder train wrote names its model file as well.
+  const fromFolder = join(dir, 'panel-pred-folder.csv');
+  assert.is((await run(['predict', out, panelPath, '--device', 'wasm', '--out', fromFolder])).code, 0);
+  assert.is(readFileSync(fromFolder, 'utf8'), readFileSync(pred, 'utf8'));
   assert.equal(Object.keys(rows[0]), ['id', 'time', 'target', 'target_known', 'prediction', 'intercept', 'contribution_marker', 'contribution_noise']);
   assert.is(rows[0].id, 'p0');
   const probs = rows.map((row) => Number(row.prediction));

@@ -78,7 +78,7 @@ export const usage = `usage:
              [--hidden a,b] [--blocks a,b] [--lr a,b | --lr min:max] [--weight-decay a,b | min:max]
              [--epochs a,b] [--patience a,b]
              [--batch-size a,b] [--members a,b] [the train options]
-  rnam predict MODEL.safetensors DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
+  rnam predict MODEL.safetensors|DIR DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
              [--raw-cells] [--in-memory]
   rnam worker --queue redis://HOST:PORT [--queue-name NAME] [--concurrency N]
 

@@ -1,7 +1,7 @@
 // The command line's files: reading inputs with a usage error naming the file, checking an output
 // path before any work, and writing outputs atomically (src/io/atomic-write.ts).
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './args.js';
 
 export function readInput(path: string, what: string): Buffer {
@@ -20,6 +20,12 @@ export function checkInputFile(path: string, what: string): void {
   } catch (err) {
     throw new UsageError(`cannot read ${what} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+/** The model file a path names: the file itself, or the model.safetensors in a folder `rnam train --out` wrote. */
+export function modelPath(path: string): string {
+  const inFolder = join(path, 'model.safetensors');
+  return existsSync(path) && statSync(path).isDirectory() && existsSync(inFolder) ? inFolder : path;
 }
 
 const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));

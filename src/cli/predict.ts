@@ -6,12 +6,12 @@ import { createReadStream } from 'node:fs';
 import { device as chooseDevice, loadTrained, predictStream, predictTable, predictionCsv, DataError, type StreamSummary } from '../index.js';
 import { writeFileAtomicallyFrom } from '../io/atomic-write.js';
 import type { PredictArgs } from './args.js';
-import { checkInputFile, checkOutFile, readInput } from './files.js';
+import { checkInputFile, checkOutFile, modelPath, readInput } from './files.js';
 import type { Log } from './train.js';
 
 export async function predictCommand(args: PredictArgs, log: Log): Promise<number> {
   checkOutFile(args.out, [args.model, args.data]);
-  const modelBytes = readInput(args.model, 'the model file');
+  const modelBytes = readInput(modelPath(args.model), 'the model file');
   checkInputFile(args.data, 'the data file');
   const dev = await chooseDevice(args.device);
   const trained = await loadTrained(new Uint8Array(modelBytes.buffer, modelBytes.byteOffset, modelBytes.byteLength), { device: dev });
