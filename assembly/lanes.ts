@@ -186,47 +186,68 @@ export function join32(lo: v128, hi: v128): v128 {
 }
 
 /**
- * Row statistics of the lane row u (n wide) per lane: mean (ascending sum / n) and
- * 1 / sqrt(biased variance + eps) (two-pass), written as f64x2 lo, hi at stats, stats + 16 (mean)
- * and stats + 32, stats + 48 (rstd).
+ * sum / n per lane. For n a power of two, sum * (1 / n): 1 / n is exact, so the product and the
+ * quotient are the same correctly rounded value of the same exact number, bitwise, and a multiply
+ * costs a fraction of a division.
  */
 // @ts-ignore: decorator
 @inline
-export function laneStats(u: usize, n: i32, eps: f32, stats: usize): void {
+export function laneMean(sum: v128, n: i32): v128 {
+  return (n & (n - 1)) == 0 ? f64x2.mul(sum, f64x2.splat(1 / <f64>n)) : f64x2.div(sum, f64x2.splat(<f64>n));
+}
+
+/** The layer norm's weight and bias as float64 splats, for laneNorm: w[i] at dst + 16 i, b[i] at dst + 16 (n + i). */
+// @ts-ignore: decorator
+@inline
+export function laneNormWeights(w: usize, b: usize, dst: usize, n: i32): void {
+  const bDst = dst + (<usize>n << 4);
+  for (let i = 0; i < n; i++) {
+    v128.store(dst + (<usize>i << 4), f64x2.splat(<f64>load<f32>(w + (<usize>i << 2))));
+    v128.store(bDst + (<usize>i << 4), f64x2.splat(<f64>load<f32>(b + (<usize>i << 2))));
+  }
+}
+
+/**
+ * layer_norm_forward's row per lane, with weight and bias (wb: laneNormWeights'): the mean (ascending
+ * sum / n) and rstd = 1 / sqrt(biased variance + eps) (two-pass), y = xhat w + b with
+ * xhat = (u - mean) rstd. Writes rstd as f64x2 lo, hi at stats + 32, stats + 48 and xhat (lanes 0-1,
+ * 2-3) at xhat + 32 i, xhat + 32 i + 16, for the backward; u - mean is computed once and reused.
+ */
+// @ts-ignore: decorator
+@inline
+export function laneNorm(u: usize, wb: usize, y: usize, xhat: usize, n: i32, eps: f32, stats: usize): void {
   let sLo = f64x2.splat(0), sHi = sLo;
   for (let i = 0; i < n; i++) {
     const v = v128.load(u + (<usize>i << 4));
-    sLo = f64x2.add(sLo, lo64(v));
-    sHi = f64x2.add(sHi, hi64(v));
+    const lo = lo64(v), hi = hi64(v);
+    v128.store(xhat + (<usize>i << 5), lo);
+    v128.store(xhat + (<usize>i << 5), hi, 16);
+    sLo = f64x2.add(sLo, lo);
+    sHi = f64x2.add(sHi, hi);
   }
-  const dimV = f64x2.splat(<f64>n);
-  const muLo = f64x2.div(sLo, dimV), muHi = f64x2.div(sHi, dimV);
+  const muLo = laneMean(sLo, n), muHi = laneMean(sHi, n);
   let qLo = f64x2.splat(0), qHi = qLo;
   for (let i = 0; i < n; i++) {
-    const v = v128.load(u + (<usize>i << 4));
-    const dLo = f64x2.sub(lo64(v), muLo), dHi = f64x2.sub(hi64(v), muHi);
+    const p = xhat + (<usize>i << 5);
+    const dLo = f64x2.sub(v128.load(p), muLo), dHi = f64x2.sub(v128.load(p, 16), muHi);
+    v128.store(p, dLo);
+    v128.store(p, dHi, 16);
     qLo = f64x2.add(qLo, f64x2.mul(dLo, dLo));
     qHi = f64x2.add(qHi, f64x2.mul(dHi, dHi));
   }
   const one = f64x2.splat(1), epsV = f64x2.splat(<f64>eps);
-  v128.store(stats, muLo);
-  v128.store(stats, muHi, 16);
-  v128.store(stats, f64x2.div(one, f64x2.sqrt(f64x2.add(f64x2.div(qLo, dimV), epsV))), 32);
-  v128.store(stats, f64x2.div(one, f64x2.sqrt(f64x2.add(f64x2.div(qHi, dimV), epsV))), 48);
-}
-
-/** layer_norm_forward's row with weight and bias per lane, from laneStats' stats. */
-// @ts-ignore: decorator
-@inline
-export function laneLayerNorm(u: usize, w: usize, b: usize, y: usize, n: i32, stats: usize): void {
-  const muLo = v128.load(stats), muHi = v128.load(stats, 16), rsLo = v128.load(stats, 32), rsHi = v128.load(stats, 48);
+  const rsLo = f64x2.div(one, f64x2.sqrt(f64x2.add(laneMean(qLo, n), epsV)));
+  const rsHi = f64x2.div(one, f64x2.sqrt(f64x2.add(laneMean(qHi, n), epsV)));
+  v128.store(stats, rsLo, 32);
+  v128.store(stats, rsHi, 48);
+  const bias = wb + (<usize>n << 4);
   for (let i = 0; i < n; i++) {
-    const off = <usize>i << 4;
-    const v = v128.load(u + off);
-    const wv = f64x2.splat(<f64>load<f32>(w + (<usize>i << 2))), bv = f64x2.splat(<f64>load<f32>(b + (<usize>i << 2)));
-    const lo = f64x2.add(f64x2.mul(f64x2.mul(f64x2.sub(lo64(v), muLo), rsLo), wv), bv);
-    const hi = f64x2.add(f64x2.mul(f64x2.mul(f64x2.sub(hi64(v), muHi), rsHi), wv), bv);
-    v128.store(y + off, join32(lo, hi));
+    const p = xhat + (<usize>i << 5);
+    const xLo = f64x2.mul(v128.load(p), rsLo), xHi = f64x2.mul(v128.load(p, 16), rsHi);
+    v128.store(p, xLo);
+    v128.store(p, xHi, 16);
+    const wv = v128.load(wb + (<usize>i << 4)), bv = v128.load(bias + (<usize>i << 4));
+    v128.store(y + (<usize>i << 4), join32(f64x2.add(f64x2.mul(xLo, wv), bv), f64x2.add(f64x2.mul(xHi, wv), bv)));
   }
 }
 

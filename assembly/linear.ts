@@ -17,6 +17,47 @@ export function linear_forward(x: usize, w: usize, b: usize, y: usize, terms: i3
     for (let r = 0; r < rows; r++) {
       let o = 0;
       if (ASC_FEATURE_SIMD) {
+        // four output vectors at a time: four independent chains share each x splat
+        for (; o + 16 <= outDim; o += 16) {
+          const off = <usize>o << 2;
+          let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+          let wp = wt + off;
+          for (let i = 0; i < inDim; i++) {
+            const xv = v128.load32_splat(xr + (<usize>i << 2));
+            a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(wp)));
+            a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(wp, 16)));
+            a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(wp, 32)));
+            a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(wp, 48)));
+            wp += rowY;
+          }
+          if (bt) {
+            a0 = f32x4.add(a0, v128.load(bt + off));
+            a1 = f32x4.add(a1, v128.load(bt + off, 16));
+            a2 = f32x4.add(a2, v128.load(bt + off, 32));
+            a3 = f32x4.add(a3, v128.load(bt + off, 48));
+          }
+          v128.store(yr + off, a0);
+          v128.store(yr + off, a1, 16);
+          v128.store(yr + off, a2, 32);
+          v128.store(yr + off, a3, 48);
+        }
+        for (; o + 8 <= outDim; o += 8) {
+          const off = <usize>o << 2;
+          let a0 = f32x4.splat(0), a1 = a0;
+          let wp = wt + off;
+          for (let i = 0; i < inDim; i++) {
+            const xv = v128.load32_splat(xr + (<usize>i << 2));
+            a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(wp)));
+            a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(wp, 16)));
+            wp += rowY;
+          }
+          if (bt) {
+            a0 = f32x4.add(a0, v128.load(bt + off));
+            a1 = f32x4.add(a1, v128.load(bt + off, 16));
+          }
+          v128.store(yr + off, a0);
+          v128.store(yr + off, a1, 16);
+        }
         for (; o + 4 <= outDim; o += 4) {
           const off = <usize>o << 2;
           let acc = f32x4.splat(0);
@@ -72,7 +113,29 @@ function inputGrad(dy: usize, w: usize, dx: usize, rows: i32, inDim: i32, outDim
   let dxr = dx;
   for (let r = 0; r < rows; r++) {
     let wr = w;
-    for (let i = 0; i < inDim; i++) {
+    let i = 0;
+    if (ASC_FEATURE_SIMD && whole == outDim) {
+      // four inputs at a time: their lane partials transposed so that one vector add sums them all
+      for (; i + 4 <= inDim; i += 4) {
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+        for (let o = 0; o < whole; o += 4) {
+          const off = <usize>o << 2;
+          const d = v128.load(dyr + off);
+          a0 = f32x4.add(a0, f32x4.mul(d, v128.load(wr + off)));
+          a1 = f32x4.add(a1, f32x4.mul(d, v128.load(wr + rowY + off)));
+          a2 = f32x4.add(a2, f32x4.mul(d, v128.load(wr + 2 * rowY + off)));
+          a3 = f32x4.add(a3, f32x4.mul(d, v128.load(wr + 3 * rowY + off)));
+        }
+        // lane k of pk: input i + j's partial k (j = 0..3)
+        const lo01 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), hi01 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
+        const lo23 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), hi23 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+        const p0 = v128.shuffle<f64>(lo01, lo23, 0, 2), p1 = v128.shuffle<f64>(lo01, lo23, 1, 3);
+        const p2 = v128.shuffle<f64>(hi01, hi23, 0, 2), p3 = v128.shuffle<f64>(hi01, hi23, 1, 3);
+        v128.store(dxr + (<usize>i << 2), f32x4.add(f32x4.add(p0, p1), f32x4.add(p2, p3)));
+        wr += 4 * rowY;
+      }
+    }
+    for (; i < inDim; i++) {
       let sum: f32;
       if (ASC_FEATURE_SIMD) {
         let acc = f32x4.splat(0);

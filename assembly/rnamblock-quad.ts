@@ -5,41 +5,58 @@
 // the results are bitwise those of rnamblock.ts's row path, and so of the unfused kernels.
 // Layouts as in rnamblock.ts; wgT, w1T, ... are the term's weights.
 import {
-  gather4, scatter4, laneLinear, laneInputGrad, laneAdd, laneRelu, laneStats, laneLayerNorm,
-  lo64, hi64, join32, scanVectors, scanBackVectors,
+  gather4, scatter4, laneLinear, laneInputGrad, laneAdd, laneRelu, laneNormWeights, laneNorm,
+  lo64, hi64, join32, laneMean, scanVectors, scanBackVectors,
 } from "./lanes";
 import { biasGradPair, weightGrad } from "./rowsums";
 
-// Scratch (floats), mirrored by src/backend/wasm/plans/rnamblock.ts: quadForward 9 lane rows of dim
-// and the layer-norm stats (36 dim + 16); quadBackward du (seq lane rows), 5 row arrays of 4 sequences,
-// 18 lane rows and the stats (24 seq dim + 72 dim + 16).
+// Scratch (floats), mirrored by src/backend/wasm/plans/rnamblock.ts: quadForward 5 lane rows of dim per
+// step of a tile (TILE steps), 4 more, the layer norm's float64 xhat and weights (4 lane rows) and its
+// stats (20 TILE dim + 32 dim + 16); quadBackward du (seq lane rows), 5 row arrays of 4 sequences,
+// 18 lane rows, the layer norm's xhat and weights (4 lane rows) and its stats (24 seq dim + 88 dim + 16).
+
+/** Steps per tile of the quad path's passes (quadForward): the scratch holds a tile's lane rows. */
+export const TILE = 8;
 
 export function quadForward(
   x: usize, wgT: usize, lnw: usize, lnb: usize, w1T: usize, b1T: usize, w2T: usize, b2T: usize, h: usize, out: usize,
   scratch: usize, g: i32, seq: i32, dim: i32, eps: f32,
 ): void {
-  const rowB = <usize>dim << 2, laneB = <usize>dim << 4, seqB = <usize>seq * rowB;
-  const xl = scratch, hg = xl + laneB, u = hg + 2 * laneB, y = u + laneB, a = y + laneB, a2 = a + laneB;
-  const stats = a2 + laneB;
-  let cur = stats + 64, other = cur + laneB, prev: usize = 0;
-  let off = <usize>g * seqB;
-  for (let t = 0; t < seq; t++) {
-    gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xl, dim);
-    laneLinear(xl, wgT, 0, hg, dim, 2 * dim);
-    scanVectors(hg, laneB, prev, cur, dim);
-    scatter4(cur, h + off, h + off + seqB, h + off + 2 * seqB, h + off + 3 * seqB, dim);
-    laneAdd(xl, cur, u, dim);
-    laneStats(u, dim, eps, stats);
-    laneLayerNorm(u, lnw, lnb, y, dim, stats);
-    laneLinear(y, w1T, b1T, a, dim, dim);
-    laneRelu(a, dim);
-    laneLinear(a, w2T, b2T, a2, dim, dim);
-    laneAdd(xl, a2, a2, dim);
-    scatter4(a2, out + off, out + off + seqB, out + off + 2 * seqB, out + off + 3 * seqB, dim);
-    prev = cur;
-    cur = other;
-    other = prev;
-    off += rowB;
+  const rowB = <usize>dim << 2, laneB = <usize>dim << 4, seqB = <usize>seq * rowB, tile = <usize>TILE;
+  // per step of a tile: xl, hg (2), hl, y; then one of each row temporary
+  const xl = scratch, hg = xl + tile * laneB, hl = hg + 2 * tile * laneB, y = hl + tile * laneB;
+  const u = y + tile * laneB, a = u + laneB, a2 = a + laneB, last = a2 + laneB;
+  const stats = last + laneB, xh = stats + 64, wb = xh + 2 * laneB;
+  laneNormWeights(lnw, lnb, wb, dim);
+  const s0 = <usize>g * seqB;
+  for (let t0 = 0; t0 < seq; t0 += TILE) {
+    const n = min(TILE, seq - t0);
+    // Each pass runs over the tile's steps, which are independent except in the scan: the steps'
+    // dependency chains (the layer norm's divisions, the linear layers' sums) overlap.
+    for (let j = 0; j < n; j++) {
+      const off = s0 + <usize>(t0 + j) * rowB, xj = xl + <usize>j * laneB;
+      gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xj, dim);
+      laneLinear(xj, wgT, 0, hg + <usize>j * 2 * laneB, dim, 2 * dim);
+    }
+    for (let j = 0; j < n; j++) {
+      const hj = hl + <usize>j * laneB;
+      scanVectors(hg + <usize>j * 2 * laneB, laneB, j > 0 ? hj - laneB : (t0 > 0 ? last : 0), hj, dim);
+    }
+    memory.copy(last, hl + <usize>(n - 1) * laneB, laneB);
+    for (let j = 0; j < n; j++) {
+      const off = s0 + <usize>(t0 + j) * rowB, hj = hl + <usize>j * laneB;
+      scatter4(hj, h + off, h + off + seqB, h + off + 2 * seqB, h + off + 3 * seqB, dim);
+      laneAdd(xl + <usize>j * laneB, hj, u, dim);
+      laneNorm(u, wb, y + <usize>j * laneB, xh, dim, eps, stats);
+    }
+    for (let j = 0; j < n; j++) {
+      const off = s0 + <usize>(t0 + j) * rowB;
+      laneLinear(y + <usize>j * laneB, w1T, b1T, a, dim, dim);
+      laneRelu(a, dim);
+      laneLinear(a, w2T, b2T, a2, dim, dim);
+      laneAdd(xl + <usize>j * laneB, a2, a2, dim);
+      scatter4(a2, out + off, out + off + seqB, out + off + 2 * seqB, out + off + 3 * seqB, dim);
+    }
   }
 }
 
@@ -65,9 +82,10 @@ export function quadBackward(
   const xl = rowsBase + 5 * rowArray, hl = xl + laneB, dol = hl + laneB, u = dol + laneB, y = u + laneB, r = y + laneB;
   const dr = r + laneB, da1 = dr + laneB, dy1 = da1 + laneB, lnwAdd = dy1 + laneB, dxg = lnwAdd + laneB, dxl = dxg + laneB;
   const carry = dxl + laneB, prevl = carry + laneB, hg = prevl + laneB, dhg = hg + 2 * laneB, stats = dhg + 2 * laneB;
+  const xh = stats + 64, wb = xh + 2 * laneB;
+  laneNormWeights(lnw, lnb, wb, dim);
   const s0 = <usize>g * seqB;
   const zero = f32x4.splat(0);
-  const dimV = f64x2.splat(<f64>dim);
 
   // Phase A, t ascending: the feed-forward half per lane; du into scratch; the rows of the ff chains.
   for (let t = 0; t < seq; t++) {
@@ -76,8 +94,7 @@ export function quadBackward(
     gather4(h + off, h + off + seqB, h + off + 2 * seqB, h + off + 3 * seqB, hl, dim);
     gather4(dout + off, dout + off + seqB, dout + off + 2 * seqB, dout + off + 3 * seqB, dol, dim);
     laneAdd(xl, hl, u, dim);
-    laneStats(u, dim, eps, stats);
-    laneLayerNorm(u, lnw, lnb, y, dim, stats);
+    laneNorm(u, wb, y, xh, dim, eps, stats);
     laneLinear(y, w1T, b1T, r, dim, dim);
     laneRelu(r, dim);
     laneInputGrad(dol, w2T, dr, dim, dim);
@@ -87,13 +104,13 @@ export function quadBackward(
     }
     laneInputGrad(da1, w1T, dy1, dim, dim);
     // layer_norm_backward's row per lane, input u, dy = dy1
-    const muLo = v128.load(stats), muHi = v128.load(stats, 16), rsLo = v128.load(stats, 32), rsHi = v128.load(stats, 48);
+    const rsLo = v128.load(stats, 32), rsHi = v128.load(stats, 48);
     let sgLo = f64x2.splat(0), sgHi = sgLo, sxLo = sgLo, sxHi = sgLo;
     for (let i = 0; i < dim; i++) {
-      const o = <usize>i << 4;
-      const uv = v128.load(u + o), dv = v128.load(dy1 + o);
-      const wv = f64x2.splat(<f64>load<f32>(lnw + (<usize>i << 2)));
-      const xhLo = f64x2.mul(f64x2.sub(lo64(uv), muLo), rsLo), xhHi = f64x2.mul(f64x2.sub(hi64(uv), muHi), rsHi);
+      const o = <usize>i << 4, xo = xh + (<usize>i << 5);
+      const dv = v128.load(dy1 + o);
+      const wv = v128.load(wb + o);
+      const xhLo = v128.load(xo), xhHi = v128.load(xo, 16);
       const dLo = lo64(dv), dHi = hi64(dv);
       const gLo = f64x2.mul(dLo, wv), gHi = f64x2.mul(dHi, wv);
       sgLo = f64x2.add(sgLo, gLo);
@@ -102,13 +119,13 @@ export function quadBackward(
       sxHi = f64x2.add(sxHi, f64x2.mul(gHi, xhHi));
       v128.store(lnwAdd + o, join32(f64x2.mul(dLo, xhLo), f64x2.mul(dHi, xhHi)));
     }
-    const mgLo = f64x2.div(sgLo, dimV), mgHi = f64x2.div(sgHi, dimV), mxLo = f64x2.div(sxLo, dimV), mxHi = f64x2.div(sxHi, dimV);
+    const mgLo = laneMean(sgLo, dim), mgHi = laneMean(sgHi, dim), mxLo = laneMean(sxLo, dim), mxHi = laneMean(sxHi, dim);
     const dut = du + <usize>t * laneB;
     for (let i = 0; i < dim; i++) {
-      const o = <usize>i << 4;
-      const uv = v128.load(u + o), dv = v128.load(dy1 + o);
-      const wv = f64x2.splat(<f64>load<f32>(lnw + (<usize>i << 2)));
-      const xhLo = f64x2.mul(f64x2.sub(lo64(uv), muLo), rsLo), xhHi = f64x2.mul(f64x2.sub(hi64(uv), muHi), rsHi);
+      const o = <usize>i << 4, xo = xh + (<usize>i << 5);
+      const dv = v128.load(dy1 + o);
+      const wv = v128.load(wb + o);
+      const xhLo = v128.load(xo), xhHi = v128.load(xo, 16);
       const gLo = f64x2.mul(lo64(dv), wv), gHi = f64x2.mul(hi64(dv), wv);
       const lo = f64x2.mul(rsLo, f64x2.sub(f64x2.sub(gLo, mgLo), f64x2.mul(xhLo, mxLo)));
       const hi = f64x2.mul(rsHi, f64x2.sub(f64x2.sub(gHi, mgHi), f64x2.mul(xhHi, mxHi)));
