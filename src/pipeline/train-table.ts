@@ -277,7 +277,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   } catch (err) {
     if (!(err instanceof StopTraining)) throw err;
     stopped = true;
-    log?.(`stopped during epoch ${Math.max(...histories.map((h) => h.length)) + 1}`);
+    log?.(`stopped during epoch ${histories.reduce((most, h) => Math.max(most, h.length), 0) + 1}`);
   }
   if (crossFit && task === 'regression') {
     const held = await predictMembers(model as AdditiveRNAM, memberSplits.map((own) => own.validation as MixedDataset), task);

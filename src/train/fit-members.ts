@@ -284,7 +284,7 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
   const histories: EpochStats[][] = data.map(() => []);
   const bestEpochs = data.map(() => 0);
   const training = data.map(() => true);
-  const maxEpochs = Math.max(...data.map((d) => d.epochs));
+  const maxEpochs = data.reduce((most, d) => Math.max(most, d.epochs), 0);
   const guard = new NonFiniteGuard(device);
   const steps = Math.ceil(sources[0].samples! / batchSize);
   try {
