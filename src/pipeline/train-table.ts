@@ -82,7 +82,7 @@ export interface TrainTableOptions extends Omit<PreprocessingOptions, 'inputs'> 
   onBatch?: FitOptions['onBatch'];
   /** Called once the model is built, before training (for live views of the model as it trains). */
   onStart?: (run: { model: TableModel; preprocessing: Preprocessing; datasets: SplitDatasets }) => void | Promise<void>;
-  /** Polled after every batch: true ends training there; the model keeps the weights it has and the report says so. */
+  /** Polled after every batch: true ends training there; members still training keep the weights they have (finished ones their best), and the report says so. */
   shouldStop?: () => boolean;
   /** Samples of the explained split written out in the report (default 10). */
   examples?: number;
