@@ -89,12 +89,32 @@ test('refit: each member trains again for its own best epoch count, side by side
   sameBits(await stateOf(ensemble.model), state, 'refit');
 });
 
-test('class weights and a binary target on a plain validation split (no cross-fitting): bit for bit', async () => {
+test('class weights and a binary target without a validation split (every member on the same samples, no early stopping): bit for bit', async () => {
   const csv = panelCsv(90, 3, true), seeds = [1, 2];
-  const options = { ...base, epochs: 6, classWeight: 'balanced', split: { validation: 0.2, test: 0.2, column: undefined }, window: undefined, device: 'wasm' } as const;
+  const options = { ...base, epochs: 6, classWeight: 'balanced', split: { validation: 0, test: 0.2 }, device: 'wasm' } as const;
   const ensemble = await rnam.trainTable(csv, { ...options, memberSeeds: seeds });
   const { state } = await oneByOne(csv, options, seeds);
+  assert.is(ensemble.report.crossFitted, false);
+  assert.equal(ensemble.report.members.map((m) => m.epochs), [6, 6]);
   sameBits(await stateOf(ensemble.model), state, 'class weights');
+});
+
+test('window mode: the members share one validation block and early-stop on it each: bit for bit', async () => {
+  const gen = new rnam.Generator(8), lines = ['day,x,y'];
+  let y = 0;
+  for (let d = 0; d < 260; d++) {
+    const x = Math.sin(d / 5) + gen.normal() * 0.2;
+    y = 0.6 * y + x + gen.normal() * 0.1;
+    lines.push(`2020-${String(1 + Math.floor(d / 28)).padStart(2, '0')}-${String(1 + (d % 28)).padStart(2, '0')},${gen.uniform() < 0.1 ? '' : x.toFixed(3)},${y.toFixed(3)}`);
+  }
+  const csv = lines.join('\n') + '\n', seeds = [3, 4];
+  const options = { time: 'day', target: 'y', window: 6, epochs: 25, patience: 2, batchSize: 32, device: 'wasm', ...quiet } as const;
+  const ensemble = await rnam.trainTable(csv, { ...options, memberSeeds: seeds });
+  const { state, runs } = await oneByOne(csv, options, seeds);
+  assert.is(ensemble.report.crossFitted, false);
+  assert.equal(ensemble.report.members.map((m) => m.epochs), runs.map((r) => r.report.members[0].epochs));
+  assert.ok(ensemble.report.members.some((m) => m.epochs < 25), `early stopping stops a member: ${JSON.stringify(ensemble.report.members)}`);
+  sameBits(await stateOf(ensemble.model), state, 'window mode');
 });
 
 test('fitMembers with early stopping is fit() per member: the same history and weights, bit for bit', async () => {
