@@ -1,8 +1,8 @@
 // Ensemble members trained side by side in one AdditiveRNAM (src/train/fit-members.ts): trainTable
 // with K member seeds equals, bit for bit on the CPU backend, the K one-member runs with those seeds
 // gathered into one model — with cross-fitting, members early-stopped at different epochs, refit,
-// window mode, no validation split, class weights, and static, categorical and masked (irregular, right-padded) inputs; on WebGPU within
-// float tolerance.
+// window mode, no validation split, class weights, and static, categorical and masked (irregular,
+// right-padded) inputs; on WebGPU within float tolerance.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
