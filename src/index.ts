@@ -10,7 +10,7 @@ export { Generator, manualSeed, defaultGenerator } from './random.js';
 export { ShapeError, type Shape } from './shape.js';
 export { linear } from './ops/linear.js';
 export { mingruScan, mingruLayer } from './ops/mingru.js';
-export { reshape, slice, cat } from './ops/shape.js';
+export { reshape, slice, cat, split } from './ops/shape.js';
 export * from './ops/elementwise.js'; // every op of the file is public: a new op there needs no line here
 export { sum, mean, sumFirstAxis, addBroadcast } from './ops/reduce.js';
 export { layerNorm } from './ops/layernorm.js';
@@ -22,11 +22,12 @@ export { MinGRU, type MinGRUOptions } from './nn/mingru.js';
 export { LayerNorm, ReLU, Sequential } from './nn/layers.js';
 export * as safetensors from './io/safetensors.js';
 export { ModuleList, AdditiveLayer, RNAMBlock, FirstOrderRNAM, type FirstOrderRNAMOptions } from './nn/rnam.js';
-export { AdditiveRNAM, type AdditiveRNAMOptions, type ResolvedAdditiveRNAMOptions, type AdditiveInputs, type AdditiveMembersOutput, type AdditiveRNAMDescription } from './nn/additive-rnam.js';
+export { AdditiveRNAM, type AdditiveRNAMOptions, type ResolvedAdditiveRNAMOptions, type AdditiveInputs, type AdditiveMembersOutput, type AdditiveMemberInputs, type AdditiveRNAMDescription } from './nn/additive-rnam.js';
 export { Optimizer, SGD, Adam, AdamW, clipGradNorm, type SGDOptions, type AdamOptions } from './optim/optimizer.js';
 export { type SequenceDataset, subset, batchIndices, gatherBatch } from './data/dataset.js';
 export { generateSeedData, seedDataDefaults, type SeedDataOptions } from './data/friedman.js';
 export { fit, type FitOptions } from './train/fit.js';
+export { fitMembers, shuffleGenerator, type FitMembersOptions, type MemberData, type MembersEpoch, type MembersFit } from './train/fit-members.js';
 export { profileKernels, type KernelProfile } from './backend/profile.js';
 export { toDeviceAsync } from './creation.js';
 export { WebGPUBackend, type WebGPUBackendOptions, type WebGPUStats, type MingruScanMode } from './backend/webgpu/backend.js';
@@ -101,7 +102,7 @@ export {
 // The one path from a table to an explained model: the fitted preprocessing, trainTable, predictTable
 // and the model file that carries both; the task module; the model protocol.
 export { Preprocessing, PREPROCESSING_VERSION, type PreprocessingRecord, type PreprocessingOptions, type FitNotes } from './pipeline/preprocessing.js';
-export { trainTable, type TrainTableOptions, type TrainedTable } from './pipeline/train-table.js';
+export { trainTable, type TrainTableOptions, type TrainedTable, type TableEpochStats } from './pipeline/train-table.js';
 export { predictTable, type PredictTableOptions, type TablePrediction } from './pipeline/predict-table.js';
 export { predictStream, type PredictStreamOptions, type PredictionStream, type StreamSummary } from './pipeline/predict-stream.js';
 export { predictionCsv, type PredictionRow } from './pipeline/prediction-rows.js';

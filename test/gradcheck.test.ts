@@ -44,7 +44,7 @@ function numericGrad(f: (v: Float64Array) => ArrayLike<number>, at: Float32Array
   return grad;
 }
 
-const covered = new Set(['linear', 'mingruScan', 'reshape', 'slice', 'cat', ...Object.keys(CHECKED_ELSEWHERE)]);
+const covered = new Set(['linear', 'mingruScan', 'reshape', 'slice', 'cat', 'split', ...Object.keys(CHECKED_ELSEWHERE)]);
 for (const c of opCases()) covered.add(c.op);
 
 const coverage = suite('gradient check coverage');
@@ -101,6 +101,22 @@ await forEachBackend('finite-difference gradient checks', async (test, device) =
       assertClose(await thg.grad!.toArray(), numericGrad((v) => mingruRef(v, h0, groups, seq, dim), hg, dh), `${what} dhg`, 1e-4, 1e-5);
       assertClose(await th0.grad!.toArray(), numericGrad((v) => mingruRef(hg, v, groups, seq, dim), h0, dh), `${what} dh0`, 1e-4, 1e-5);
     }
+  });
+
+  test('split routes each piece\'s gradient to its rows, zeros for a piece left out', async () => {
+    const gen = new rnam.Generator(24);
+    const a = randomArray(gen, 2 * 6 * 3), dy0 = randomArray(gen, 2 * 2 * 3), dy2 = randomArray(gen, 2 * 2 * 3);
+    const ta = rnam.tensor(a, [2, 6, 3], opts());
+    const [p0, , p2] = rnam.split(ta, 1, 3);
+    // y = sum(p0 * dy0) + sum(p2 * dy2): the middle piece gets no gradient
+    rnam.add(rnam.sum(rnam.mul(p0, rnam.tensor(dy0, [2, 2, 3], { device }))), rnam.sum(rnam.mul(p2, rnam.tensor(dy2, [2, 2, 3], { device })))).backward();
+    const f = (av: ArrayLike<number>) => {
+      let y = 0;
+      for (let t = 0; t < 2; t++) for (let r = 0; r < 2; r++) for (let c = 0; c < 3; c++) y += av[(t * 6 + r) * 3 + c] * dy0[(t * 2 + r) * 3 + c] + av[(t * 6 + 4 + r) * 3 + c] * dy2[(t * 2 + r) * 3 + c];
+      return Float64Array.of(y);
+    };
+    assertClose(await p2.toArray(), Float64Array.from({ length: 12 }, (_, i) => a[(Math.floor(i / 6) * 6 + 4 + Math.floor((i % 6) / 3)) * 3 + (i % 3)]), 'split forward');
+    assertClose(await ta.grad!.toArray(), numericGrad(f, a, Float64Array.of(1)), 'split da');
   });
 
   test('slice, cat, add and reshape route gradients', async () => {

@@ -222,11 +222,11 @@ function showDevice(info: DeviceInfo): void {
 
 function showEpoch(view: EpochView, explanation?: ExplanationView): void {
   demoState.epoch = view.epoch;
-  // Each ensemble member trains from its own seed: its loss curve starts afresh.
+  // The curve is one member's (the first still training): another member's starts afresh.
   if (view.member !== undefined && view.member !== demoState.member) loss.reset();
   const of = (n?: number) => (n ? ` of ${n}` : '');
   $('loss-note').hidden = view.member === undefined || view.members === 1;
-  $('loss-note').textContent = `Member ${view.member}${of(view.members)}: each member trains from its own seed and keeps its best epoch.`;
+  $('loss-note').textContent = `The members train side by side, each from its own seed, and keep their best epochs; the curve is member ${view.member}'s${view.training !== undefined ? ` (${view.training}${of(view.members)} still training)` : ''}.`;
   demoState.member = view.member ?? 0;
   loss.add(view.epoch, view.trainLoss, view.valLoss);
   const val = view.valLoss === undefined ? '' : `, validation ${short(view.valLoss)}`;

@@ -29,13 +29,12 @@ const LIVE_SAMPLES = 400;
 export interface MixedTrainHooks {
   device: rnam.Device;
   shouldStop(): boolean;
-  /** Each epoch: the loss and, while the first member trains, its live explanation. */
+  /** Each epoch: the loss and the live explanation of the ensemble as its members train. */
   onEpoch(view: EpochView, explanation?: { view: ExplanationView; explained: Explained }): Promise<void>;
 }
 
 export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSettings, hooks: MixedTrainHooks): Promise<MixedRun> {
   let first: rnam.TableModel | null = null, live: rnam.MixedDataset | rnam.SeriesDataset | null = null, pre: rnam.Preprocessing | null = null;
-  let member = 1, seen = 0;
   const members = s.members;
   const trained = await rnam.trainTable(text, {
     ...tableOptions(mapping, 'additive'), batchSize: s.batchSize, lr: s.lr, blocks: s.blocks, seed: s.seed, device: hooks.device,
@@ -49,12 +48,10 @@ export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSett
       live = shown.samples > LIVE_SAMPLES && shown instanceof rnam.MixedDataset ? shown.subset(Array.from({ length: LIVE_SAMPLES }, (_, i) => i)) : shown;
     },
     onEpoch: async (stats) => {
-      // A member's first epoch after another's last: the next member has started.
-      if (stats.epoch === 1 && seen > 0) member++;
-      seen++;
-      const view: EpochView = { ...stats, epochs: s.epochs ?? 0, member, ...(members !== undefined ? { members } : {}) };
+      // The members train side by side: the stats are those of the first member still training.
+      const view: EpochView = { ...stats, epochs: s.epochs ?? 0, member: stats.member, training: stats.training, ...(members !== undefined ? { members } : {}) };
       let explanation: { view: ExplanationView; explained: Explained } | undefined;
-      if (member === 1 && first && live) {
+      if (first && live) {
         const e = await rnam.explain(first, live);
         explanation = { view: explanationView(e, live, undefined, pre ?? undefined), explained: { explanation: e, explained: live } };
       }

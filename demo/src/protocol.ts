@@ -158,8 +158,12 @@ export interface EpochView {
   epoch: number;
   /** The most epochs (early stopping may end sooner); 0 when the library chooses. */
   epochs: number;
-  /** Ensembles: the member training (1-based) and how many there are (absent: the library's default count). */
+  /**
+   * Ensembles, whose members train side by side: the member whose losses these are (1-based, the
+   * first still training), how many trained this epoch and how many there are (absent: the library's default count).
+   */
   member?: number;
+  training?: number;
   members?: number;
   trainLoss: number;
   valLoss?: number;
@@ -172,7 +176,7 @@ export type FromWorker =
   | { type: 'device'; info: DeviceInfo }
   | { type: 'data'; summary: string; task: Task; featureNames: string[] }
   | { type: 'roles'; preview: RolesPreview; ask: number }
-  /** explanation: absent while a later ensemble member trains (the page keeps the first member's). */
+  /** explanation: the ensemble's as its members train (absent when none was computed). */
   | { type: 'epoch'; view: EpochView; explanation?: ExplanationView }
   | { type: 'done'; stopped: boolean; explanation: ExplanationView; predictions: number[]; metrics?: Record<string, Record<string, number> | null> }
   /** predictions: the validation windows' (first-order) or every sample's of the chosen table (mixed inputs). */

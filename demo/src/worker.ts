@@ -30,7 +30,7 @@ let tableModel: { model: rnam.FirstOrderRNAM; preprocessing: rnam.Preprocessing;
 let history: modelApi.HistoryEntry[] = [];
 /** The mixed-input model (the library's default on table data) when that is what the page holds. */
 let mixed: { run: MixedRun; view: ExplanationView; source: string } | null = null;
-/** While a mixed-input model trains: its first member's latest explanation (for the sample picker). */
+/** While a mixed-input model trains: the ensemble's latest explanation (for the sample picker). */
 let live: { explained: Explained; view: ExplanationView } | null = null;
 let stopRequested = false;
 /** Set by the page through shared memory (when the page is cross-origin isolated): read between batches. */

@@ -13,9 +13,9 @@ import { tidy } from '../memory.js';
 import { ones } from '../creation.js';
 import { add, affine } from '../ops/elementwise.js';
 import { linear } from '../ops/linear.js';
-import { cat, reshape, slice } from '../ops/shape.js';
+import { cat, reshape, slice, split } from '../ops/shape.js';
 import { sumFirstAxis } from '../ops/reduce.js';
-import { lastStep } from '../ops/last-step.js';
+import { checkLengths, lastStep } from '../ops/last-step.js';
 import { ShapeError, shapeError } from '../shape.js';
 import { ArgumentError } from '../errors.js';
 import type { ModelDescription } from './describe.js';
@@ -63,6 +63,21 @@ export interface AdditiveInputs {
   categorical?: Tensor | null;
 }
 
+/**
+ * Every member's own inputs, for training members side by side: group t * members + m holds member
+ * m's batch of term t (all members' batches of one size).
+ */
+export interface AdditiveMemberInputs {
+  /** (sequenceTerms * members, batch, seq, stepInputs), right-padded. */
+  sequence?: Tensor | null;
+  /** Per member its samples' valid steps, or null where every step is valid; omitted: every step of every member. */
+  lengths?: readonly (ArrayLike<number> | null)[] | null;
+  /** (staticTerms * members, batch, staticInputs). */
+  static?: Tensor | null;
+  /** One-hot (categoricalTerms * members, batch, maxLevels). */
+  categorical?: Tensor | null;
+}
+
 export interface AdditiveMembersOutput {
   /** (members, batch, outDim): each member's prediction, with gradient. */
   yHat: Tensor;
@@ -95,19 +110,23 @@ export class SequenceTerms extends Module {
     ));
   }
 
-  /** x (terms * members, batch, seq, stepInputs) -> (terms * members, batch, outDim). The blocks are causal: padding after a sample's last valid step changes nothing. */
-  forward(x: Tensor, lengths?: ArrayLike<number> | null): Tensor {
+  /**
+   * x (terms * members, batch, seq, stepInputs) -> (terms * members, batch, outDim). The blocks are
+   * causal: padding after a sample's last valid step changes nothing. `lengths`: one per sample, or
+   * with `perMember` one per member and sample (member-major, members * batch), each member's own.
+   */
+  forward(x: Tensor, lengths?: ArrayLike<number> | null, perMember = false): Tensor {
     const { terms, members } = this;
     const h = this.emb.forward(x);
     const [, batch, seq, dim] = h.shape;
     const run = (hm: Tensor, m: number) => {
       for (const block of this.blocks.items) hm = block.items[m].forward(hm);
-      return lastStep(hm, lengths, 'AdditiveRNAM sequence');
+      const own = perMember && lengths ? Array.prototype.slice.call(lengths, m * batch, (m + 1) * batch) as number[] : lengths;
+      return lastStep(hm, own, 'AdditiveRNAM sequence');
     };
     if (members === 1) return this.proj.forward(run(h, 0));
-    const byMember = reshape(h, [terms, members, batch * seq * dim]);
-    const last = Array.from({ length: members }, (_, m) =>
-      reshape(run(reshape(slice(byMember, 1, m, m + 1), [terms, batch, seq, dim]), m), [terms, 1, batch * dim]));
+    const last = split(reshape(h, [terms, members, batch * seq * dim]), 1, members).map((hm, m) =>
+      reshape(run(reshape(hm, [terms, batch, seq, dim]), m), [terms, 1, batch * dim]));
     return this.proj.forward(reshape(cat(last, 1), [terms * members, batch, dim]));
   }
 }
@@ -310,6 +329,28 @@ export class AdditiveRNAM extends Module {
     params.forEach((p, i) => p.device.write(p.buffer, values[i]));
   }
 
+  /**
+   * Where member m's values lie in each parameter: row `start` of each of the `outer` blocks of the
+   * parameter read as (outer, rows, inner) (grouped layers: outer terms, rows members, start m; the
+   * bias: row m of members; member m's own blocks whole). Other members' blocks are left out.
+   */
+  memberParts(m: number): { name: string; param: Tensor; outer: number; rows: number; inner: number; start: number }[] {
+    const { members } = this.options;
+    if (!Number.isInteger(m) || m < 0 || m >= members) throw new ArgumentError(`${this.toString()}: member ${m} is not in [0, ${members})`);
+    const parts: ReturnType<AdditiveRNAM['memberParts']> = [];
+    for (const [name, param] of this.namedParameters()) {
+      const block = /^sequence\.blocks\.\d+\.(\d+)\./.exec(name);
+      if (block) {
+        if (Number(block[1]) === m) parts.push({ name, param, outer: 1, rows: 1, inner: param.numel, start: 0 });
+      } else if (name === 'bias') {
+        parts.push({ name, param, outer: 1, rows: members, inner: param.shape[1], start: m });
+      } else {
+        parts.push({ name, param, outer: param.shape[0] / members, rows: members, inner: param.numel / param.shape[0], start: m });
+      }
+    }
+    return parts;
+  }
+
   /** The model's bias per member, (members, outDim). */
   get bias(): Tensor {
     return this.param('bias');
@@ -347,21 +388,47 @@ export class AdditiveRNAM extends Module {
     return tidy(() => this.membersPass(x, lengths, extra));
   }
 
+  /**
+   * Every member's output on its own inputs (yHat (members, batch, outDim) with gradient,
+   * contributions (terms, members, batch, outDim)): member m computes on its groups of `inputs` what
+   * a one-member model with its weights computes on that batch, bit for bit on the CPU backend.
+   */
+  forwardEachMember(inputs: AdditiveMemberInputs): AdditiveMembersOutput {
+    if (!inputs || typeof inputs !== 'object' || inputs instanceof Tensor) throw new ArgumentError(`${this.toString()}: forwardEachMember takes the members' inputs { sequence, lengths, static, categorical }`);
+    return tidy(() => this.membersPass({ ...inputs, lengths: null }, undefined, undefined, inputs.lengths ?? null));
+  }
+
+  /** `ownLengths` given: the inputs hold every member's own groups (forwardEachMember), else one batch tiled to every member. */
   private membersPass(x: Tensor | AdditiveInputs | null, lengths?: ArrayLike<number> | null,
-    extra?: { static?: Tensor | null; categorical?: Tensor | null }): AdditiveMembersOutput {
+    extra?: { static?: Tensor | null; categorical?: Tensor | null }, ownLengths?: readonly (ArrayLike<number> | null)[] | null): AdditiveMembersOutput {
     const inputs: AdditiveInputs = x instanceof Tensor || x == null
       ? { sequence: x, lengths, static: extra?.static, categorical: extra?.categorical } : x;
     const { members, outDim } = this.options;
-    const batch = this.checkInputs(inputs);
+    const laidOut = ownLengths !== undefined;
+    if (laidOut && !this.sequence && ownLengths?.some((l) => l != null)) throw new ArgumentError(`${this.toString()}: lengths given, but the model has no sequence terms`);
+    const batch = this.checkInputs(inputs, laidOut ? members : 1);
+    const tile = (t: Tensor) => (laidOut ? t : tileMembers(t, members));
     const parts: Tensor[] = [];
     if (this.sequence) {
-      const seq = tileMembers(inputs.sequence!, members);
-      let out = this.sequence.forward(seq, inputs.lengths);
-      if (this.linear) out = add(out, this.linear.forward(lastStep(seq, inputs.lengths, this.toString())));
-      parts.push(out);
+      const seq = tile(inputs.sequence!);
+      if (laidOut) {
+        // Each member's lengths, member-major: (terms * members, batch, ...) read as (terms, members * batch, ...).
+        const lens = this.memberLengths(ownLengths, batch, seq.shape[2]);
+        let out = this.sequence.forward(seq, lens, true);
+        if (this.linear) {
+          const [groups, , steps, width] = seq.shape;
+          const last = lastStep(reshape(seq, [groups / members, members * batch, steps, width]), lens, this.toString());
+          out = add(out, this.linear.forward(reshape(last, [groups, batch, width])));
+        }
+        parts.push(out);
+      } else {
+        let out = this.sequence.forward(seq, inputs.lengths);
+        if (this.linear) out = add(out, this.linear.forward(lastStep(seq, inputs.lengths, this.toString())));
+        parts.push(out);
+      }
     }
-    if (this.static) parts.push(this.static.forward(tileMembers(inputs.static!, members)));
-    if (this.categorical) parts.push(this.categorical.forward(tileMembers(inputs.categorical!, members)));
+    if (this.static) parts.push(this.static.forward(tile(inputs.static!)));
+    if (this.categorical) parts.push(this.categorical.forward(tile(inputs.categorical!)));
     const all = parts.length === 1 ? parts[0] : cat(parts, 0); // (terms * members, batch, outDim)
     const terms = this.terms;
     const summed = reshape(sumFirstAxis(reshape(all, [terms, members * batch * outDim])), [members, batch, outDim]);
@@ -370,8 +437,22 @@ export class AdditiveRNAM extends Module {
     return { yHat: add(summed, bias), contributions: reshape(all, [terms, members, batch, outDim]) };
   }
 
-  /** Checks every input against the options and returns the batch size. */
-  private checkInputs(inputs: AdditiveInputs): number {
+  /** The members' own lengths as one member-major array (null when every step of every member is valid). */
+  private memberLengths(own: readonly (ArrayLike<number> | null)[] | null | undefined, batch: number, seq: number): Int32Array | null {
+    const { members } = this.options;
+    if (own == null || own.every((l) => l == null)) return null;
+    if (!Array.isArray(own) || own.length !== members) throw new ArgumentError(`${this.toString()}: lengths must hold one entry per member (${members}), got ${own.length}`);
+    const out = new Int32Array(members * batch).fill(seq);
+    own.forEach((l, m) => {
+      if (l == null) return;
+      checkLengths(`${this.toString()}: member ${m} lengths`, l, batch, seq);
+      for (let b = 0; b < batch; b++) out[m * batch + b] = l[b];
+    });
+    return out;
+  }
+
+  /** Checks every input against the options (each term's groups `perTerm` of them) and returns the batch size. */
+  private checkInputs(inputs: AdditiveInputs, perTerm = 1): number {
     const where = this.toString();
     const { sequenceTerms, stepInputs, staticTerms, categoricalLevels } = this.options;
     const batches: [string, number][] = [];
@@ -384,12 +465,12 @@ export class AdditiveRNAM extends Module {
       if (!shape(t) || t.shape[0] !== count || t.shape[1] < 1) throw shapeError(where, name, wanted, t.shape);
       batches.push([name, t.shape[1]]);
     };
-    expect('sequence', inputs.sequence, sequenceTerms, (t) => t.ndim === 4 && t.shape[2] >= 1 && t.shape[3] === stepInputs,
-      `(${sequenceTerms}, batch, seq >= 1, ${stepInputs})`);
+    expect('sequence', inputs.sequence, sequenceTerms * perTerm, (t) => t.ndim === 4 && t.shape[2] >= 1 && t.shape[3] === stepInputs,
+      `(${sequenceTerms * perTerm}, batch, seq >= 1, ${stepInputs})`);
     const staticInputs = this.options.staticInputs ?? 1;
-    expect('static', inputs.static, staticTerms, (t) => t.ndim === 3 && t.shape[2] === staticInputs, `(${staticTerms}, batch, ${staticInputs})`);
-    expect('categorical', inputs.categorical, categoricalLevels.length, (t) => t.ndim === 3 && t.shape[2] === this.maxLevels,
-      `(${categoricalLevels.length}, batch, ${this.maxLevels}) one-hot`);
+    expect('static', inputs.static, staticTerms * perTerm, (t) => t.ndim === 3 && t.shape[2] === staticInputs, `(${staticTerms * perTerm}, batch, ${staticInputs})`);
+    expect('categorical', inputs.categorical, categoricalLevels.length * perTerm, (t) => t.ndim === 3 && t.shape[2] === this.maxLevels,
+      `(${categoricalLevels.length * perTerm}, batch, ${this.maxLevels}) one-hot`);
     if (inputs.lengths != null && !sequenceTerms) throw new ArgumentError(`${where}: lengths given, but the model has no sequence terms`);
     const devices = [inputs.sequence, inputs.static, inputs.categorical].filter((t): t is Tensor => t instanceof Tensor);
     if (devices.some((t) => t.device !== this.bias.device)) {

@@ -82,3 +82,34 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
     })),
   }).y;
 }
+
+/**
+ * x cut into `parts` equal pieces along `axis` (each a copy), as one op: its backward writes each
+ * piece's gradient into its rows of one dx (zeros where a piece has none), where slicing piece by
+ * piece would sum `parts` full-size gradients.
+ */
+export function split(x: Tensor, axis: number, parts: number): Tensor[] {
+  const a = normalizeAxis('split', axis, x.ndim);
+  checkInteger('split', 'parts', parts);
+  const n = x.shape[a];
+  if (parts < 1 || n % parts !== 0) throw new ShapeError(`split: ${n} rows along axis ${axis} do not cut into ${parts} equal parts`);
+  const [outer, , inner] = around(x.shape, a), size = n / parts;
+  const outShape = [...x.shape];
+  outShape[a] = size;
+  const outputs: Record<string, Tensor> = {};
+  for (let i = 0; i < parts; i++) {
+    const y = Tensor.empty(outShape, x.device);
+    x.device.copy_rows({ src: x.buffer, dst: y.buffer, outer, srcN: n, dstN: size, inner, srcStart: i * size, dstStart: 0, count: size });
+    outputs[`y${i}`] = y;
+  }
+  const out = record('split', { inputs: { x }, outputs, saved: [], backward: (grads: Record<string, Tensor | null>) => {
+    const dx = Tensor.empty(x.shape, x.device);
+    if (Object.values(grads).some((g) => !g)) x.device.fill({ out: dx.buffer, n: dx.numel, value: 0 });
+    for (let i = 0; i < parts; i++) {
+      const g = grads[`y${i}`];
+      if (g) x.device.copy_rows({ src: g.buffer, dst: dx.buffer, outer, srcN: size, dstN: n, inner, srcStart: 0, dstStart: i * size, count: size });
+    }
+    return { x: dx };
+  } });
+  return Array.from({ length: parts }, (_, i) => out[`y${i}`]);
+}

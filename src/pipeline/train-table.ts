@@ -8,12 +8,9 @@ import type { Tensor } from '../tensor.js';
 import { manualSeed } from '../random.js';
 import { device as chooseDevice, type Device, type DeviceKind } from '../backend/select.js';
 import { fit, type FitOptions } from '../train/fit.js';
-import { predict } from '../train/predict.js';
+import { fitMembers, predictMembers, shuffleGenerator } from '../train/fit-members.js';
 import { baselineMetrics } from './baselines.js';
-import { noGrad } from '../autograd.js';
-import { tidy } from '../memory.js';
-import { tensor } from '../creation.js';
-import type { EpochStats } from '../train/history.js';
+import type { BatchStats, EpochStats } from '../train/history.js';
 import { explain } from '../explain/explain.js';
 import type { Explanation } from '../explain/types.js';
 import { AdditiveRNAM } from '../nn/additive-rnam.js';
@@ -60,9 +57,11 @@ export interface TrainTableOptions extends Omit<PreprocessingOptions, 'inputs'> 
   /** Early-stopping patience in epochs on the validation loss (default: an eighth of the epochs, at least 8; the best epoch's weights are kept). */
   patience?: number;
   /**
-   * Ensemble members (additive model; default 5): each trained from its own seed, gathered into one
-   * AdditiveRNAM whose prediction and per-feature contributions are the members' means, so the
-   * ensemble stays exactly additive; the report gives each importance's spread across members.
+   * Ensemble members (additive model; default 5): one AdditiveRNAM whose members train side by side
+   * in the same grouped kernels (terms x members groups), each from its own seed on its own
+   * training split and shuffles, each early-stopped on its own validation loss; its prediction and
+   * per-feature contributions are the members' means, so the ensemble stays exactly additive; the
+   * report gives each importance's spread across members.
    */
   members?: number;
   /** One seed per member (default: seed * 1000 + m): member m trains exactly as a one-member run with memberSeeds [memberSeeds[m]]. */
@@ -73,17 +72,24 @@ export interface TrainTableOptions extends Omit<PreprocessingOptions, 'inputs'> 
   log?: ((line: string) => void) | null;
   /** A progress bar on a terminal (default false). */
   progress?: boolean;
-  onEpoch?: FitOptions['onEpoch'];
+  /**
+   * After every epoch of the members training side by side: the stats of the first member still
+   * training, which member that is (from 1) and how many still train; false ends training (each
+   * member keeps its best epoch's weights).
+   */
+  onEpoch?: (stats: TableEpochStats) => void | boolean | Promise<void | boolean>;
+  /** After every side-by-side step of the members; loss is the mean of their batch losses. */
   onBatch?: FitOptions['onBatch'];
   /** Called once the model is built, before training (for live views of the model as it trains). */
   onStart?: (run: { model: TableModel; preprocessing: Preprocessing; datasets: SplitDatasets }) => void | Promise<void>;
-  /** Polled after every batch: true ends training there; the model keeps the weights it has and the report says so. */
+  /** Polled after every batch: true ends training there; members still training keep the weights they have (finished ones their best), and the report says so. */
   shouldStop?: () => boolean;
   /** Samples of the explained split written out in the report (default 10). */
   examples?: number;
   /**
    * After early stopping found each member's best epoch count, train it again from its seed on its
-   * training and validation samples together for that many epochs (additive model; default false).
+   * training and validation samples together for that many epochs, the members again side by side
+   * (additive model; default false).
    */
   refit?: boolean;
   /** Regression: the coverage of the prediction intervals, split-conformal on held-out residuals (default 0.9). */
@@ -96,6 +102,14 @@ export interface TrainTableOptions extends Omit<PreprocessingOptions, 'inputs'> 
    * label (classes left out weigh 1). The reported metrics stay weighted by the weight column only.
    */
   classWeight?: ClassWeightOption;
+}
+
+/** An epoch's stats as trainTable's onEpoch gets them. */
+export interface TableEpochStats extends EpochStats {
+  /** The member (from 1) whose stats these are: the first still training. */
+  member: number;
+  /** How many members trained this epoch. */
+  training: number;
 }
 
 export interface TrainedTable {
@@ -218,63 +232,71 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   // Each member from its own seed: member m of the ensemble is what a one-member run with that seed trains.
   const memberSeeds = askedSeeds ? [...askedSeeds] : Array.from({ length: members }, (_, m) => seed * 1000 + m);
   if (crossFit) log?.(`validation: each member early-stops on its own ${validation0!.samples} of the ${pool.samples} samples outside the test split`);
-  const trainedMembers: TableModel[] = [], histories: EpochStats[][] = [], refitEpochs: number[] = [];
   // Held-out residuals for the intervals: per pool sample the predictions of the members that did not train on it.
   const heldSum = new Float64Array(pool.samples), heldCount = new Int32Array(pool.samples);
-  let stopped = false;
-  for (let m = 0; m < members && !stopped; m++) {
-    manualSeed(memberSeeds[m]);
-    const model0 = buildModel(pre, hiddenDim, blocks, memberSeeds[m]);
-    await model0.toAsync(dev);
-    if (m === 0) await options.onStart?.({ model: model0, preprocessing: pre, datasets });
-    if (members > 1) log?.(`member ${m + 1} of ${members}`);
-    const history: EpochStats[] = [];
-    const own = memberSplit(memberSeeds[m]);
-    if (m === 0 && own.validation && own.validation.samples < SMALL_VALIDATION) {
-      log?.(`warning: early stopping watches ${own.validation.samples} validation samples (${own.train.samples} train): few to steer it; more data, a larger validation share or more members help`);
-    }
-    let model = model0;
-    try {
-      await fit(model, trainingWeights(own.train, classWeights), {
-        epochs, batchSize, optimizer: adamw(model.parameters()), validation: trainingWeights(own.validation, classWeights), task, progress: options.progress ?? false, log,
-        onEpoch: (stats) => {
-          history.push(stats);
-          return options.onEpoch?.(stats);
-        },
-        onBatch: async (stats) => {
-          await options.onBatch?.(stats);
-          if (options.shouldStop?.()) throw new StopTraining();
-        },
-        ...(own.validation ? { earlyStopping: { monitor: 'valLoss', patience, restoreBestWeights: true } } : {}),
-      });
-    } catch (err) {
-      if (!(err instanceof StopTraining)) throw err;
-      stopped = true;
-      log?.(`stopped during epoch ${history.length + 1}${members > 1 ? ` of member ${m + 1}` : ''}`);
-    }
-    if (own.held && own.validation && task === 'regression') {
-      const r = await predict(model, own.validation, { task });
-      own.held.forEach((i, k) => {
-        heldSum[i] += r.yHat[k];
-        heldCount[i]++;
-      });
-    }
-    if (refit && own.validation && !stopped && history.length) {
-      // The best epoch (what early stopping restored), then the same seed on every sample it may see.
-      const best = history.reduce((b, h) => ((h.valLoss ?? Infinity) < (history[b - 1].valLoss ?? Infinity) ? h.epoch : b), 1);
-      for (const p of model.parameters()) p.dispose();
-      manualSeed(memberSeeds[m]);
-      model = buildModel(pre, hiddenDim, blocks, memberSeeds[m]);
-      await model.toAsync(dev);
-      const all = own.held ? pool : MixedDataset.concat(own.train as MixedDataset, own.validation as MixedDataset);
-      log?.(`refit${members > 1 ? ` member ${m + 1}` : ''}: ${best} epochs on ${all.samples} samples`);
-      await fit(model, trainingWeights(all, classWeights), { epochs: best, batchSize, optimizer: adamw(model.parameters()), task, progress: options.progress ?? false, log });
-      refitEpochs.push(best);
-    }
-    trainedMembers.push(model);
-    histories.push(history);
+  const memberSplits = memberSeeds.map((s) => memberSplit(s));
+  const own0 = memberSplits[0];
+  if (own0.validation && own0.validation.samples < SMALL_VALIDATION) {
+    log?.(`warning: early stopping watches ${own0.validation.samples} validation samples (${own0.train.samples} train): few to steer it; more data, a larger validation share or more members help`);
   }
-  const model = trainedMembers.length === 1 ? trainedMembers[0] : await gather(trainedMembers);
+  const progress = options.progress ?? false;
+  const histories: EpochStats[][] = memberSeeds.map(() => []);
+  let stopped = false;
+  manualSeed(memberSeeds[0]);
+  let model = buildModel(pre, hiddenDim, blocks, memberSeeds);
+  await model.toAsync(dev);
+  await options.onStart?.({ model, preprocessing: pre, datasets });
+  const onBatch = async (stats: BatchStats) => {
+    await options.onBatch?.(stats);
+    if (options.shouldStop?.()) throw new StopTraining();
+  };
+  try {
+    if (model instanceof AdditiveRNAM) {
+      // Every member side by side in the one model (src/train/fit-members.ts), each on its own split and shuffles.
+      await fitMembers(model, memberSplits.map((own, m) => ({
+        train: trainingWeights(own.train, classWeights) as MixedDataset, validation: trainingWeights(own.validation, classWeights) as MixedDataset | undefined,
+        generator: shuffleGenerator(memberSeeds[m]), epochs,
+      })), {
+        batchSize, optimizer: adamw(model.parameters()), task, progress, log, ...(own0.validation ? { patience } : {}), onBatch,
+        onEpoch: ({ stats }) => {
+          stats.forEach((st, m) => st && histories[m].push(st));
+          const first = stats.findIndex((st) => st !== null);
+          return options.onEpoch?.({ ...stats[first]!, member: first + 1, training: stats.filter((st) => st !== null).length });
+        },
+      });
+    } else {
+      await fit(model, own0.train, {
+        epochs, batchSize, optimizer: adamw(model.parameters()), validation: own0.validation, task, progress, log, onBatch,
+        onEpoch: (stats) => {
+          histories[0].push(stats);
+          return options.onEpoch?.({ ...stats, member: 1, training: 1 });
+        },
+        ...(own0.validation ? { earlyStopping: { monitor: 'valLoss', patience, restoreBestWeights: true } } : {}),
+      });
+    }
+  } catch (err) {
+    if (!(err instanceof StopTraining)) throw err;
+    stopped = true;
+    log?.(`stopped during epoch ${histories.reduce((most, h) => Math.max(most, h.length), 0) + 1}`);
+  }
+  if (crossFit && task === 'regression') {
+    const held = await predictMembers(model as AdditiveRNAM, memberSplits.map((own) => own.validation as MixedDataset), task);
+    memberSplits.forEach((own, m) => own.held!.forEach((i, k) => {
+      heldSum[i] += held[m][k];
+      heldCount[i]++;
+    }));
+  }
+  if (refit && own0.validation && !stopped && histories[0].length) {
+    // Each member's best epoch (what early stopping restored), then the same seed on every sample it may see.
+    const best = histories.map((history) => history.reduce((b, h) => ((h.valLoss ?? Infinity) < (history[b - 1].valLoss ?? Infinity) ? h.epoch : b), 1));
+    for (const p of model.parameters()) p.dispose();
+    model = buildModel(pre, hiddenDim, blocks, memberSeeds) as TableModel;
+    await model.toAsync(dev);
+    const all = own0.held ? pool : MixedDataset.concat(own0.train as MixedDataset, own0.validation as MixedDataset);
+    log?.(`refit: ${best.join(', ')} epochs on ${all.samples} samples`);
+    await fitMembers(model as AdditiveRNAM, memberSeeds.map((s, m) => ({ train: trainingWeights(all, classWeights) as MixedDataset, generator: shuffleGenerator(s), epochs: best[m] })),
+      { batchSize, optimizer: adamw(model.parameters()), task, progress, log });
+  }
   const history = histories[0];
 
   const centering = await fitCentering(model, train);
@@ -400,24 +422,16 @@ export const SMALL_DATA = 2000;
 /** Ensemble members by default: on the shipped clinical panel 5 members against 1 narrow the spread of test AUC over seeds from 0.062 to 0.045 (docs/accuracy.md). */
 export const DEFAULT_MEMBERS = 5;
 
-function buildModel(pre: Preprocessing, hiddenDim: number, blocks: number, memberSeed: number): TableModel {
+/** The model of every member, member m from memberSeeds[m] (a one-member model built from that seed alone has its bits). */
+function buildModel(pre: Preprocessing, hiddenDim: number, blocks: number, memberSeeds: number[]): TableModel {
   const r = pre.record;
   if (r.inputs === 'series') return new FirstOrderRNAM({ terms: pre.featureNames.length, hiddenDim, outDim: pre.outputs, blocks }) as TableModel;
   const stat = r.columns.static ?? [], levels = r.mixed!.levels;
   return new AdditiveRNAM({
     sequenceTerms: pre.featureNames.length - stat.length - levels.length, stepInputs: stepInputsOf(r.mixed!), staticTerms: stat.length,
     ...(staticInputsOf(r.mixed!) === 2 ? { staticInputs: 2 as const } : {}),
-    categoricalLevels: levels.map((l) => l.length), hiddenDim, blocks, outDim: pre.outputs, memberSeeds: [memberSeed],
+    categoricalLevels: levels.map((l) => l.length), hiddenDim, blocks, outDim: pre.outputs, members: memberSeeds.length, memberSeeds: [...memberSeeds],
   }) as TableModel;
-}
-
-/** The trained members as one AdditiveRNAM on their device (the one-member models are freed). */
-async function gather(models: TableModel[]): Promise<TableModel> {
-  const device = models[0].parameters()[0].device;
-  const ensemble = await AdditiveRNAM.fromMembers(models as AdditiveRNAM[]);
-  for (const m of models) for (const p of m.parameters()) p.dispose();
-  await ensemble.toAsync(device);
-  return ensemble as TableModel;
 }
 
 /** The first `count` samples of a split, each as intercept + contributions. */

@@ -30,7 +30,7 @@ export interface EpochContext {
   progress?: boolean;
 }
 
-function nonFinite(value: number, epoch: number, step: number, cause?: unknown): NonFiniteError {
+export function nonFinite(value: number, epoch: number, step: number, cause?: unknown): NonFiniteError {
   return new NonFiniteError(`fit: the training loss is ${value} at epoch ${epoch}, step ${step}`, { cause });
 }
 
