@@ -42,11 +42,22 @@ export interface TableOutputs {
   weights: Float32Array | null;
 }
 
-/** The training split's centering (its mean raw contribution per term and output). */
-export async function fitCentering(model: TrainableModel, train: SeriesDataset | MixedDataset, batchSize = 256): Promise<Centering> {
-  const r = await predict(model, train, { batchSize });
-  if (!r.contributions) throw new ArgumentError(`centering: the ${model.describe?.().kind ?? "model"} is not additive`);
-  return { offsets: meanContributions(r.contributions, r.contributionsShape![0], r.shape[0], r.shape[1]) };
+/** The training split's centering (its mean raw contribution per term and output): one dataset, or a stream's chunks of it. */
+export async function fitCentering(model: TrainableModel, train: SeriesDataset | MixedDataset | AsyncIterable<SeriesDataset | MixedDataset>, batchSize = 256): Promise<Centering> {
+  let sums: number[][] | null = null, first: number[][] | null = null, samples = 0, chunks = 0;
+  for await (const ds of Symbol.asyncIterator in train ? train : [train]) {
+    const r = await predict(model, ds, { batchSize });
+    if (!r.contributions) throw new ArgumentError(`centering: the ${model.describe?.().kind ?? "model"} is not additive`);
+    const n = r.shape[0], means = meanContributions(r.contributions, r.contributionsShape![0], n, r.shape[1]);
+    // One dataset: its means as they are; chunks: their sums, divided once at the end.
+    first ??= means;
+    chunks++;
+    if (!sums) sums = means.map((row) => row.map((m) => m * n));
+    else means.forEach((row, t) => row.forEach((m, k) => (sums![t][k] += m * n)));
+    samples += n;
+  }
+  if (!sums) throw new ArgumentError('centering: the training data has no sample');
+  return { offsets: chunks === 1 ? first! : sums.map((row) => row.map((v) => v / samples)) };
 }
 
 export async function tableOutputs(model: TrainableModel, ds: SeriesDataset | MixedDataset, pre: Preprocessing, centering: Centering, batchSize = 256): Promise<TableOutputs> {
