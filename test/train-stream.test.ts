@@ -12,6 +12,8 @@ import * as rnam from '../src/index.js';
 import { fitStreamPreprocessing } from '../src/pipeline/stream-preprocessing.js';
 import { Preprocessing } from '../src/pipeline/preprocessing.js';
 import { toTable } from '../src/pipeline/table-input.js';
+import { STREAM_ABOVE_BYTES, streamReason } from '../src/cli/train.js';
+import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 
 const test = suite('train-stream');
 const dir = mkdtempSync(join(tmpdir(), 'rnam-train-stream-'));
@@ -53,6 +55,28 @@ test('the streamed preprocessing equals the in-memory fit on the same rows and s
   }
 });
 
+
+test('window and table mode: the streamed preprocessing and sample counts equal the in-memory ones (a time split, a split column)', async () => {
+  const text = readFileSync(trainPath, 'utf8');
+  const window = { id: 'id', time: 't', target: 'y', window: 3, split: { validation: 0.2, test: 0.2 } };
+  const tableRows = ['id,x,size,group,y,part', ...text.trimEnd().split('\n').slice(1).map((l) => {
+    const c = l.split(',');
+    return [`${c[0]}_${c[1]}`, c[2], c[3], c[4], c[5], c[6]].join(',');
+  })].join('\n') + '\n';
+  const tablePath = join(dir, 'table.csv');
+  writeFileSync(tablePath, tableRows);
+  const table = { id: 'id', target: 'y', split: { column: 'part' } };
+  const windowPath = join(dir, 'window.csv');
+  writeFileSync(windowPath, panelCsv(40, 20, 7));
+  for (const [path, options] of [[windowPath, window], [tablePath, table]] as const) {
+    const streamed = await fitStreamPreprocessing(open(path), options, 50);
+    const memory = Preprocessing.fit(toTable('test', readFileSync(path, 'utf8')), options);
+    assert.equal(streamed.preprocessing.toRecord(), memory.preprocessing.toRecord());
+    for (const part of ['train', 'validation', 'test'] as const) assert.is(streamed.samples[part], memory.datasets[part]!.samples, part);
+  }
+  const trained = await rnam.trainStream(open(windowPath), { ...window, epochs: 2, device: 'wasm', log: null, chunkSamples: 300 });
+  assert.ok(trained.report.metrics.test!.rmse < 1.3 && trained.report.preprocessing.mode === 'window', JSON.stringify(trained.report.metrics));
+});
 
 test('a streamed model predicts a held-out file as well as the in-memory one (one member each, the same split)', async () => {
   const common = { ...columns, split: { column: 'part' }, epochs: 12, batchSize: 32, seed: 3, device: 'wasm' as const, log: null };
@@ -134,6 +158,10 @@ test('`rnam train --stream`: the model predicts; a run killed mid-training leave
   const code = await main(['train', trainPath, '--stream', '--id', 'id', '--time', 't', '--target', 'y', '--epochs', '2', '--device', 'wasm', '--no-progress', '--out', out], (l) => lines.push(l));
   assert.is(code, 0, lines.join('\n'));
   assert.ok(lines.some((l) => l.startsWith('streaming ') && l.includes('--stream')), lines.join('\n'));
+  // Without a flag the size decides: above 256 MiB the file streams, and the line says why.
+  assert.is(streamReason({ inMemory: false }, STREAM_ABOVE_BYTES), null);
+  assert.match(streamReason({ inMemory: false }, STREAM_ABOVE_BYTES + 1)!, /above the 256 MiB read whole \(--in-memory reads it whole\)/);
+  assert.is(streamReason({ inMemory: true }, 10 * STREAM_ABOVE_BYTES), null);
   assert.ok(existsSync(join(out, 'model.safetensors')) && existsSync(join(out, 'report.html')));
   assert.is(await main(['train', trainPath, '--stream', '--refit', '--id', 'id', '--time', 't', '--target', 'y', '--out', out], () => {}), 1);
 
@@ -158,6 +186,25 @@ test('`rnam train --stream`: the model predicts; a run killed mid-training leave
   await new Promise((r) => child.once('exit', r));
   assert.equal(readdirSync(killed), [], 'nothing written by a killed run');
 });
+
+test('streamed training is deterministic for a seed (the same model bytes twice)', async () => {
+  const options = { ...columns, epochs: 2, seed: 9, device: 'wasm' as const, log: null, chunkSamples: 30 };
+  const a = await rnam.saveTrained(await rnam.trainStream(open(holdoutPath), options));
+  const b = await rnam.saveTrained(await rnam.trainStream(open(holdoutPath), options));
+  assert.ok(Buffer.from(a).equals(Buffer.from(b)));
+});
+
+const gpu = await webgpuBackend();
+if (typeof gpu === 'string') reportUnavailable('trainStream', gpu);
+else {
+  test('on WebGPU: the same streamed training reaches the wasm model\'s test error', async () => {
+    const options = { ...columns, epochs: 3, batchSize: 32, seed: 3, log: null, chunkSamples: 40 };
+    const onGpu = await rnam.trainStream(open(holdoutPath), { ...options, device: gpu as typeof gpu & { readonly reason: string } });
+    const onCpu = await rnam.trainStream(open(holdoutPath), { ...options, device: 'wasm' });
+    const g = onGpu.report.metrics.test!.rmse, c = onCpu.report.metrics.test!.rmse;
+    assert.ok(Math.abs(g - c) < 0.02 * c, `webgpu rmse ${g}, wasm ${c}`);
+  });
+}
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

@@ -24,12 +24,9 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
     epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, weightDecay: args.weightDecay, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks, members: args.members,
     weight: args.weight, device: args.device, log, progress: args.progress,
   };
-  const size = statSync(args.data).size;
-  const stream = args.stream ?? (!args.inMemory && size > STREAM_ABOVE_BYTES);
-  if (stream) {
-    log(args.stream
-      ? `streaming ${args.data} (--stream): read a chunk of whole ids at a time`
-      : `streaming ${args.data}: ${(size / 2 ** 20).toFixed(0)} MiB is above the ${STREAM_ABOVE_BYTES / 2 ** 20} MiB read whole (--in-memory reads it whole)`);
+  const why = streamReason(args, statSync(args.data).size);
+  if (why) {
+    log(`streaming ${args.data}${why}`);
     const flags: [unknown, string][] = [[args.model === 'first-order' ? true : undefined, '--model first-order'], [args.refit || undefined, '--refit'], [args.testData, '--test-data'], [args.classWeight, '--class-weight'], [args.coverage, '--coverage']];
     const refused = flags.find(([v]) => v !== undefined);
     if (refused) throw new DataError('option', `${refused[1]} is not available when streaming (one additive member, no intervals, the test split from the stream): pass --in-memory to read the file whole`);
@@ -51,6 +48,13 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
   });
   await writeTrained(trained, args.out, log);
   return trained.report;
+}
+
+/** Why `rnam train` streams the file (the end of the stderr line that says so), or null to read it whole. */
+export function streamReason(args: Pick<TrainArgs, 'stream' | 'inMemory'>, bytes: number): string | null {
+  if (args.stream) return ' (--stream): a chunk of whole ids at a time';
+  if (args.inMemory || bytes <= STREAM_ABOVE_BYTES) return null;
+  return `: ${(bytes / 2 ** 20).toFixed(0)} MiB is above the ${STREAM_ABOVE_BYTES / 2 ** 20} MiB read whole (--in-memory reads it whole)`;
 }
 
 /** A trained table's model.safetensors, report.json and report.html in `dir`, written together. */

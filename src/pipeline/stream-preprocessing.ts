@@ -95,7 +95,7 @@ export async function fitStreamPreprocessing(open: () => RowSource, options: Pre
 function checkParts(samples: Record<SplitPart, number>, asked: { validation: number; test: number } | null): void {
   if (!asked) return;
   for (const part of ['validation', 'test'] as const) {
-    if (asked[part] > 0 && samples[part] === 0) throw new DataError('option', `the split asks for ${part} data and none comes out of the stream's hashed split (too few ids, or series shorter than a window and its horizon)`);
+    if (asked[part] > 0 && samples[part] === 0) throw new DataError('option', `the split asks for ${part} data and none comes out of the stream (too few ids for the hashed split, or series shorter than a window and its horizon)`);
   }
 }
 
