@@ -417,10 +417,9 @@ export function chunkDataset(parts: PartSpecs, part: SplitPart, o: MixedBuildOpt
 }
 
 /** The time kind of a stream's first time cell (what entities() reads from a table's first row). */
-export function streamTimeKind(cell: Cell, o: MixedBuildOptions, row: number): TimeKind {
-  if (o.time === undefined) return 'number';
+export function streamTimeKind(cell: Cell, column: string, row: number): TimeKind {
   const k = timeKindOf(cell);
-  if (!k) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(cell)}'`, { column: o.time, row });
+  if (!k) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(cell)}'`, { column, row });
   return k;
 }
 

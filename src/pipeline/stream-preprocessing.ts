@@ -12,7 +12,7 @@ import type { RowSource } from '../data/row-source.js';
 import type { LongTable } from '../data/table.js';
 import type { TimeKind } from '../data/cells.js';
 import { hashedSplit } from '../data/split.js';
-import { MixedStatsAccumulator, chunkDataset, chunkParts, streamTimeKind, type MixedBuildOptions, type SplitPart, type StreamSplit } from '../data/mixed-build.js';
+import { MixedStatsAccumulator, chunkDataset, chunkParts, streamTimeKind, type SplitPart, type StreamSplit } from '../data/mixed-build.js';
 import type { MixedDataset } from '../data/mixed-dataset.js';
 import { ColumnProfiler } from './columns.js';
 import {
@@ -53,7 +53,7 @@ export async function fitStreamPreprocessing(open: () => RowSource, options: Pre
       profiler = new ColumnProfiler(columns, columnsAsked(options, mode));
       const t = options.time === undefined ? -1 : columns.indexOf(options.time);
       if (options.time !== undefined && t < 0) throw new DataError('missing-column', `the time column is not in the header (${columns.join(', ')})`, { column: options.time });
-      if (t >= 0) kind = streamTimeKind(chunk.rows[0][t], { time: options.time } as MixedBuildOptions, chunk.rowNumbers[0]);
+      if (t >= 0) kind = streamTimeKind(chunk.rows[0][t], options.time!, chunk.rowNumbers[0]);
     }
     reader.addTable(chunk, setup.targetIndex);
     profiler!.add(chunk);

@@ -83,6 +83,7 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
   if (plan.notes.taskInferred) log?.(`task: ${task} (inferred from column '${options.target}')`);
   if (plan.notes.autoStatic.length) log?.(`static (one value per id): ${plan.notes.autoStatic.join(', ')} (name the static features to choose)`);
   if (plan.notes.autoCategorical.length) log?.(`categorical (text): ${plan.notes.autoCategorical.join(', ')} (name the categorical features to choose)`);
+  if (plan.notes.nonNumeric.length) log?.(`left out of the features: ${plan.notes.nonNumeric.join(', ')} (no value at all)`);
   if (plan.notes.skippedTargets) log?.(`${plan.notes.skippedTargets} samples have no known target: left out of training and evaluation`);
   log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`);
 
