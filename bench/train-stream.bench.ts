@@ -1,7 +1,7 @@
 // `rnam train --stream` on a CSV far larger than the memory it may use. Generates ids x steps rows of
 // `features` numeric features and a target (default 30,000 x 100 x 8: 3 million rows) in a temp
 // folder, runs the built CLI (bin/rnam.js train --stream, wasm, one epoch) as a child process and
-// reports its wall time, rows per second over the reads it made and peak RSS (VmHWM). --compare-ids
+// reports its wall time, rows of the file per second and peak RSS (VmHWM). --compare-ids
 // N trains the first N ids both streamed and read whole (--in-memory, one member) for the peak RSS of
 // each on the same rows. Exits 1 when a streamed run peaks above --limit-mb (default 500).
 //   npm run bench:train-stream -- [--ids 30000] [--steps 100] [--features 8] [--epochs 1]
