@@ -54,7 +54,7 @@ if (compare) {
   console.log(`peak RSS in memory/streamed on the same ${n} rows: ${(w.peakMb / s.peakMb).toFixed(2)}x; wall ${(w.seconds / s.seconds).toFixed(2)}x`);
   failed ||= s.peakMb > limitMb;
 }
-console.log(`a streamed epoch reads the file twice (training, validation loss); the preprocessing reads it twice before, the centering and the metrics once each after: ${2 + 2 * epochs + 2} reads in all`);
+console.log(`a streamed epoch reads the file twice (training, validation loss); the preprocessing reads it twice before, the centering and the metrics once after: ${2 + 2 * epochs + 1} reads in all`);
 console.log(JSON.stringify({ ids, steps, features: F, epochs, results }));
 if (a.keep) console.log(`kept ${dir}`);
 else rmSync(dir, { recursive: true, force: true });

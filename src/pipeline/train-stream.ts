@@ -1,8 +1,8 @@
 // trainStream: trainTable for a CSV larger than memory. The preprocessing is fitted in two reads
 // (stream-preprocessing.ts), then each epoch reads the file again a chunk of whole ids at a time,
 // trains on the chunk's training samples (shuffled within the chunk) and, for early stopping, reads it
-// once more for the validation loss; the centering, the validation and test metrics and the
-// explanation come from further reads. No read holds more than a chunk of rows. Held in memory: the
+// once more for the validation loss; one last read gives the centering, the validation and test
+// metrics and the chunk the explanation is of. No read holds more than a chunk of rows. Held in memory: the
 // model, one chunk, and per validation and test sample its prediction and target (the metrics'
 // inputs, AUC included). One member; cross-fitting, refit, intervals, class weights and a separate
 // test file are trainTable's (in memory) and refused here with an error naming the option.
@@ -18,9 +18,10 @@ import type { RowSource } from '../data/row-source.js';
 import type { SplitPart } from '../data/mixed-build.js';
 import { checkOptions } from '../optim/options.js';
 import { ArgumentError, describeValue } from '../errors.js';
+import { DataError } from '../data/errors.js';
 import type { Preprocessing } from './preprocessing.js';
 import { fitStreamPreprocessing } from './stream-preprocessing.js';
-import { KnownTargets, fitCentering, tableOutputs, type Centering } from './outputs.js';
+import { CenteringAccumulator, KnownTargets, tableOutputs, type Centering } from './outputs.js';
 import type { Report, SplitName } from './report.js';
 import {
   MAX_EPOCHS, SMALL_DATA, TARGET_STEPS, StopTraining, buildModel, explainedSamples, optionKeys, positiveInt,
@@ -138,16 +139,20 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
     log?.(`stopped during epoch ${history.length + 1}`);
   }
 
-  const centering = await fitCentering(model, part('train', null));
-  // Validation and test metrics in one read; the explained split's first chunk kept for the explanation.
+  // One read for the centering (training samples) and the validation and test metrics: the metrics
+  // read predictions, which the centering does not change, so they are taken with a zero one.
+  const centeringAcc = new CenteringAccumulator(), uncentered: Centering = { offsets: pre.featureNames.map(() => new Array<number>(pre.outputs).fill(0)) };
   const explainedSplit: SplitName = counts.test ? 'test' : counts.validation ? 'validation' : 'train';
   const known = { validation: new KnownTargets(pre), test: new KnownTargets(pre) };
+  // The explained split's first chunk is kept for the explanation.
   let explained: MixedDataset | null = null;
   for await (const chunk of plan.chunks()) {
-    for (const name of ['validation', 'test'] as const) if (chunk[name]) known[name].add(await tableOutputs(model, chunk[name]!, pre, centering));
+    if (chunk.train) await centeringAcc.add(model, chunk.train);
+    for (const name of ['validation', 'test'] as const) if (chunk[name]) known[name].add(await tableOutputs(model, chunk[name]!, pre, uncentered));
     explained ??= chunk[explainedSplit];
   }
-  explained ??= (await part(explainedSplit, null).next()).value as MixedDataset;
+  const centering = centeringAcc.finish();
+  if (!explained) throw new DataError('empty', `the stream held no ${explainedSplit} sample in its last read: was the file changed while training?`);
   const explanation = await explain(model, explained, { task, offsets: centering.offsets });
   const describe = model.describe();
   const report: Report = {
