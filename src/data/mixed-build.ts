@@ -293,7 +293,6 @@ function checkOptions(o: MixedBuildOptions): CheckedWindow | null {
   return null;
 }
 
-/** Fits on the training split (whole ids for panels and tables, time blocks for windows) and builds every split. */
 /** Window mode: an id with fewer rows than a window and its horizon is an error naming it. */
 function checkLengths(list: readonly Entity[], o: MixedBuildOptions, w: CheckedWindow | null, need: number): void {
   if (!w) return;
@@ -364,6 +363,7 @@ function partSpecs(list: readonly Entity[], o: MixedBuildOptions, w: CheckedWind
   return { specs, trainSteps, skippedTargets };
 }
 
+/** Fits on the training split (whole ids for panels and tables, time blocks for windows) and builds every split. */
 export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { validation: number; test: number; seed: number; column?: string }): MixedBuild {
   const w = checkOptions(o);
   if (split.column !== undefined && o.mode === 'window') throw new DataError('option', 'a split column assigns whole ids: it needs panel mode or a plain table (windows are split in time)', { column: split.column });
