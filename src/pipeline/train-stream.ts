@@ -47,7 +47,7 @@ export interface TrainedStream {
 const REFUSED: [keyof TrainStreamOptions, string][] = [
   ['refit', 'a refit trains again on training and validation samples together'],
   ['testData', 'the test split is a hashed share of the stream (give the rows in the stream)'],
-  ['classWeight', "class weights need the training split's class counts before training"],
+  ['classWeight', "the stream's statistics read does not count the classes"],
   ['coverage', 'prediction intervals need every held-out residual in memory'],
 ];
 
