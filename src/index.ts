@@ -103,6 +103,7 @@ export {
 // and the model file that carries both; the task module; the model protocol.
 export { Preprocessing, PREPROCESSING_VERSION, type PreprocessingRecord, type PreprocessingOptions, type FitNotes } from './pipeline/preprocessing.js';
 export { trainTable, type TrainTableOptions, type TrainedTable, type TableEpochStats } from './pipeline/train-table.js';
+export { trainStream, type TrainStreamOptions, type TrainedStream } from './pipeline/train-stream.js';
 export { predictTable, type PredictTableOptions, type TablePrediction } from './pipeline/predict-table.js';
 export { predictStream, type PredictStreamOptions, type PredictionStream, type StreamSummary } from './pipeline/predict-stream.js';
 export { predictionCsv, type PredictionRow } from './pipeline/prediction-rows.js';

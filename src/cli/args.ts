@@ -43,6 +43,9 @@ export interface TrainArgs {
   progress: boolean;
   weight?: string;
   classWeight?: 'balanced' | Record<string, number>;
+  /** Read the file a chunk of whole ids at a time (trainStream); absent: above STREAM_ABOVE_BYTES, unless inMemory. */
+  stream?: boolean;
+  inMemory: boolean;
 }
 
 export interface PredictArgs {
@@ -70,7 +73,7 @@ export const usage = `usage:
              [--split-seed N | --split-column COL] [--test-data FILE] [--members K] [--refit]
              [--coverage F] [--weight COL] [--class-weight balanced|LABEL=W,...]
              [--missing mask|carry-forward|error] [--model additive|first-order]
-             [--device auto|wasm|webgpu] [--no-progress]
+             [--device auto|wasm|webgpu] [--no-progress] [--stream | --in-memory]
   rnam cv DATA.csv --target COL --out DIR [--folds K] [--workers N | --queue URL [--queue-name NAME]]
              [the train options]
   rnam search DATA.csv --target COL --out DIR [--trials N] [--grid] [--folds K]
@@ -104,6 +107,10 @@ weights of each class in the training and validation loss (classification only).
 --validation and --test are the fractions held out (default 0.15 each; whole ids in panel mode, the
 last steps of each series in window mode). Writes DIR/model.safetensors, DIR/report.json and
 DIR/report.html together (the previous ones stay whole until the new ones are complete).
+--stream reads DATA.csv a chunk of whole ids at a time (a file larger than memory; each id's rows
+together): two reads fit the preprocessing, each epoch reads it again; ids split by a seeded hash;
+one member, no intervals (--refit, --test-data, --class-weight, --coverage refused). Files above
+256 MiB stream unless --in-memory.
 cv: K-fold cross-validation (default 5) with train's options: whole ids per fold, stratified by the
 label for classification; with --window, rolling origin (each fold trains on the past and tests on
 the block after it). Writes DIR/cv.json (metrics per fold, their mean and sd) and DIR/oof.csv (every
@@ -211,8 +218,10 @@ function classWeight(text: string): 'balanced' | Record<string, number> {
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
   const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'out', 'weight', 'class-weight'];
-  const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }]]);
+  const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }],
+    ['stream', { type: 'boolean' as const }], ['in-memory', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
+  if (v.stream && v['in-memory']) throw new UsageError('--stream and --in-memory exclude each other');
   const s = (k: string) => v[k] as string | undefined;
   const list = (flag: string) => {
     const names = s(flag)?.split(',').map((f) => f.trim());
@@ -250,7 +259,13 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     out: required('out', s('out')), progress: !v['no-progress'],
     ...(s('weight') !== undefined ? { weight: required('weight', s('weight')) } : {}),
     ...(s('class-weight') !== undefined ? { classWeight: classWeight(s('class-weight')!) } : {}),
+    ...(v.stream ? { stream: true } : {}), inMemory: v['in-memory'] === true,
   };
+}
+
+/** cv and search read their data in memory: --stream and --in-memory are train's. */
+function notStreamed(command: string, a: TrainArgs): void {
+  if (a.stream || a.inMemory) throw new UsageError(`--${a.stream ? 'stream' : 'in-memory'} is for rnam train and predict; rnam ${command} reads its data in memory`);
 }
 
 /** Where a command's jobs run when not on this machine: a BullMQ queue on Redis and its name. */
@@ -290,7 +305,9 @@ export function parseCvArgs(argv: string[]): CvArgs {
     if (argv.includes(flag)) throw new UsageError(`${flag} is for train: cv holds out each fold in turn`);
   }
   const { values, rest } = takeFlags(argv, ['folds', 'workers', 'queue', 'queue-name']);
-  return { ...parseTrainArgs(rest), folds: integer('folds', values.folds, 5, 2), workers: integer('workers', values.workers, 1, 1), ...queueArgs(values) };
+  const train = parseTrainArgs(rest);
+  notStreamed('cv', train);
+  return { ...train, folds: integer('folds', values.folds, 5, 2), workers: integer('workers', values.workers, 1, 1), ...queueArgs(values) };
 }
 
 export interface SearchArgs extends TrainArgs, QueueArgs {
@@ -335,6 +352,7 @@ export function parseSearchArgs(argv: string[]): SearchArgs {
   for (const [flag, text] of Object.entries(searched)) space[spaceFlags[flag as keyof typeof spaceFlags]] = spaceEntry(flag, text!);
   if (Object.keys(space).length === 0) throw new UsageError(`give the space: at least one of ${Object.keys(spaceFlags).map((f) => `--${f}`).join(', ')} with a list (a,b,c) or a range (min:max)`);
   const args = parseTrainArgs(trainArgv);
+  notStreamed('search', args);
   return {
     ...args, space: space as SearchSpace, grid,
     trials: values.trials === undefined ? undefined : integer('trials', values.trials, 10, 1),

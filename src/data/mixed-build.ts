@@ -8,10 +8,11 @@ import { isMissing, numberCell, timeCell, timeKindOf, idCell, type Cell, type Ti
 import type { LongTable } from './table.js';
 import type { Series } from './series.js';
 import type { MissingRule } from './options.js';
-import { entitySplit, timeBlocks, timeCut, blockRange } from './split.js';
+import { entitySplit, timeBlocks, timeCut, blockRange, type TimeCut } from './split.js';
 import { panelSample, windowSamples, checkWindow, type SampleSpec, type CheckedWindow } from './samples.js';
-import { ScaleAccumulator, standardizeValue, type Scale } from './standardize.js';
+import { ScaleAccumulator, standardizeValue, type Scale, type Standardizer } from './standardize.js';
 import { MixedDataset, STEP_INPUTS } from './mixed-dataset.js';
+import { Generator } from '../random.js';
 
 export interface MixedColumns {
   id?: string;
@@ -82,7 +83,7 @@ export function staticInputsOf(stats: Pick<MixedStats, 'staticMissing'>): 1 | 2 
 /** A level seen in fewer training entities than this joins 'other'. */
 export const MIN_LEVEL_COUNT = 2;
 
-interface Entity {
+export interface Entity {
   series: Series;
   statics: number[];
   categories: (string | null)[];
@@ -105,7 +106,7 @@ function number(cell: Cell, where: () => { column: string; row: number; id?: str
 }
 
 /** Rows grouped into entities, sorted by time, with their static values checked constant within each entity. */
-function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolean): { list: Entity[]; kind: TimeKind } {
+function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolean, streamKind?: TimeKind): { list: Entity[]; kind: TimeKind } {
   const idIndex = o.id !== undefined ? column(table, o.id, 'id') : -1;
   const timeIndex = o.time !== undefined ? column(table, o.time, 'time') : -1;
   const targetIndex = targetOptional && !table.columns.includes(o.target) ? -1 : column(table, o.target, 'target');
@@ -132,8 +133,9 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
     const twice = [...groups].find(([, g]) => g.length > 1);
     if (twice) throw new DataError('option', `a table without a time column has one row per id; id '${twice[0]}' has ${twice[1].length} rows (name the time column)`, { column: o.id, id: twice[0] });
   }
-  let kind: TimeKind = 'number';
-  if (timeIndex >= 0 && table.rows.length) {
+  let kind: TimeKind = streamKind ?? 'number';
+  // A stream's chunk reads times as the stream's first cell did (a chunk's first row may differ: an error naming it below).
+  if (timeIndex >= 0 && table.rows.length && streamKind === undefined) {
     const first = table.rows[0][timeIndex];
     const k = timeKindOf(first);
     if (!k) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(first)}'`, { column: o.time, row: table.rowNumbers[0] });
@@ -221,13 +223,56 @@ function specsOf(e: Entity, o: MixedBuildOptions, w: CheckedWindow | null, from 
   return [{ ...p, series: s }];
 }
 
-/** Median of the positive gaps between consecutive steps of the given series (1 when there is none). */
-function medianGap(list: readonly Series[]): number {
-  const gaps: number[] = [];
-  for (const s of list) for (let k = 1; k < s.length; k++) if (s.times[k] > s.times[k - 1]) gaps.push(s.times[k] - s.times[k - 1]);
-  if (gaps.length === 0) return 1;
-  gaps.sort((a, b) => a - b);
-  return gaps[Math.floor(gaps.length / 2)];
+/**
+ * The median of the positive gaps between consecutive steps of the training series (1 when there is
+ * none), one gap at a time: exact from the count of each distinct gap; past `cap` distinct gaps (a
+ * stream of irregular times) it is the median of a seeded uniform sample of `cap` gaps.
+ */
+export class GapMedian {
+  private counts: Map<number, number> | null = new Map();
+  private readonly sample: number[] = [];
+  private seen = 0;
+  private readonly gen = new Generator(0);
+
+  constructor(private readonly cap = Infinity) {}
+
+  addSeries(s: Series): void {
+    for (let k = 1; k < s.length; k++) if (s.times[k] > s.times[k - 1]) this.add(s.times[k] - s.times[k - 1]);
+  }
+
+  private add(gap: number): void {
+    this.seen++;
+    if (Number.isFinite(this.cap)) {
+      if (this.sample.length < this.cap) this.sample.push(gap);
+      else {
+        const j = this.gen.int(this.seen);
+        if (j < this.cap) this.sample[j] = gap;
+      }
+    }
+    if (!this.counts) return;
+    this.counts.set(gap, (this.counts.get(gap) ?? 0) + 1);
+    if (this.counts.size > this.cap) this.counts = null;
+  }
+
+  /** True when the median is of a sample (more distinct gaps than the cap). */
+  get sampled(): boolean {
+    return this.counts === null;
+  }
+
+  median(): number {
+    if (this.seen === 0) return 1;
+    if (!this.counts) {
+      const sorted = [...this.sample].sort((a, b) => a - b);
+      return sorted[Math.floor(sorted.length / 2)];
+    }
+    const half = Math.floor(this.seen / 2);
+    let below = 0;
+    for (const [gap, count] of [...this.counts].sort((a, b) => a[0] - b[0])) {
+      below += count;
+      if (below > half) return gap;
+    }
+    return 1;
+  }
 }
 
 export interface MixedBuild {
@@ -248,7 +293,6 @@ function checkOptions(o: MixedBuildOptions): CheckedWindow | null {
   return null;
 }
 
-/** Fits on the training split (whole ids for panels and tables, time blocks for windows) and builds every split. */
 /** Window mode: an id with fewer rows than a window and its horizon is an error naming it. */
 function checkLengths(list: readonly Entity[], o: MixedBuildOptions, w: CheckedWindow | null, need: number): void {
   if (!w) return;
@@ -280,17 +324,20 @@ function columnSplit(table: LongTable, o: MixedBuildOptions, splitColumn: string
   return out;
 }
 
-type SplitPart = 'train' | 'validation' | 'test';
+export type SplitPart = 'train' | 'validation' | 'test';
 
-export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { validation: number; test: number; seed: number; column?: string }): MixedBuild {
-  const w = checkOptions(o);
-  if (split.column !== undefined && o.mode === 'window') throw new DataError('option', 'a split column assigns whole ids: it needs panel mode or a plain table (windows are split in time)', { column: split.column });
-  const { list, kind } = entities(table, o, false);
-  checkLengths(list, o, w, w ? w.window + w.horizon : 1);
-  missingRule(list, o);
-  const parts = split.column !== undefined ? columnSplit(table, o, split.column) : o.mode !== 'window' ? entitySplit(list.map((e) => e.series.id), split) : null;
-  const cut = o.mode === 'window' ? timeCut({ by: 'time', validation: split.validation, test: split.test }, kind) : null;
-  const specs: Record<'train' | 'validation' | 'test', { e: Entity; p: SampleSpec }[]> = { train: [], validation: [], test: [] };
+/** Each entity's samples by part (known targets only) and the steps whose values fit the statistics. */
+export interface PartSpecs {
+  specs: Record<SplitPart, { e: Entity; p: SampleSpec }[]>;
+  /** Per training entity, the steps [from, to) the feature scales and levels are fitted on. */
+  trainSteps: [Entity, number, number][];
+  /** Samples left out because their target is missing. */
+  skippedTargets: number;
+}
+
+/** Splits the entities' samples: whole ids by `partOf` (panel, table), time blocks by `cut` (window). */
+function partSpecs(list: readonly Entity[], o: MixedBuildOptions, w: CheckedWindow | null, partOf: ((id: string) => SplitPart) | null, cut: TimeCut | null): PartSpecs {
+  const specs: PartSpecs['specs'] = { train: [], validation: [], test: [] };
   const trainSteps: [Entity, number, number][] = [];
   for (const e of list) {
     if (cut) {
@@ -301,7 +348,7 @@ export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { vali
       }
       trainSteps.push([e, 0, blocks.validationStart]);
     } else {
-      const part = parts!.get(e.series.id) ?? 'train';
+      const part = partOf!(e.series.id);
       const ps = specsOf(e, o, w);
       for (const p of ps) specs[part].push({ e, p });
       if (part === 'train') trainSteps.push([e, 0, ps[0]?.targetStep + 1 || e.series.length]);
@@ -313,8 +360,23 @@ export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { vali
     specs[part] = specs[part].filter(({ p }) => !Number.isNaN(p.series.y[p.targetStep]));
     skippedTargets += before - specs[part].length;
   }
+  return { specs, trainSteps, skippedTargets };
+}
+
+/** Fits on the training split (whole ids for panels and tables, time blocks for windows) and builds every split. */
+export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { validation: number; test: number; seed: number; column?: string }): MixedBuild {
+  const w = checkOptions(o);
+  if (split.column !== undefined && o.mode === 'window') throw new DataError('option', 'a split column assigns whole ids: it needs panel mode or a plain table (windows are split in time)', { column: split.column });
+  const { list, kind } = entities(table, o, false);
+  checkLengths(list, o, w, w ? w.window + w.horizon : 1);
+  missingRule(list, o);
+  const parts = split.column !== undefined ? columnSplit(table, o, split.column) : o.mode !== 'window' ? entitySplit(list.map((e) => e.series.id), split) : null;
+  const cut = o.mode === 'window' ? timeCut({ by: 'time', validation: split.validation, test: split.test }, kind) : null;
+  const { specs, trainSteps, skippedTargets } = partSpecs(list, o, w, parts && ((id) => parts.get(id) ?? 'train'), cut);
   if (specs.train.length === 0) throw new DataError('option', 'no training sample has a known target (check the split and the target column)');
-  const stats = fitStats(o, trainSteps, specs.train.map(({ e, p }) => ({ e, p })));
+  const acc = new MixedStatsAccumulator(o);
+  acc.add({ specs, trainSteps, skippedTargets });
+  const stats = acc.finish();
   const build = (part: 'train' | 'validation' | 'test') => materializeMixed(specs[part], o, stats);
   const out: MixedBuild = { train: build('train'), stats, timeKind: kind, skippedTargets };
   const byColumn = split.column !== undefined;
@@ -327,6 +389,38 @@ export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { vali
     if (w && !w.some((x) => x > 0)) throw new DataError('option', `every ${part} sample has weight 0: the weights must leave something to learn from and to measure`, { column: o.weight });
   }
   return out;
+}
+
+/** How a stream's ids are split: a split column's cells, or a function of the id (hashedSplit); window mode splits in time. */
+export type StreamSplit = { column: string } | { of: (id: string) => SplitPart; validation: number; test: number };
+
+/**
+ * A stream's chunk of whole ids (idChunks), checked and split as buildMixed checks and splits a
+ * table: its samples by part, for the statistics (MixedStatsAccumulator) and, once they are fitted,
+ * the datasets (chunkDataset). `kind`: the time kind of the stream's first time cell.
+ */
+export function chunkParts(table: LongTable, o: MixedBuildOptions, split: StreamSplit, kind: TimeKind): PartSpecs {
+  const w = checkOptions(o);
+  if ('column' in split && o.mode === 'window') throw new DataError('option', 'a split column assigns whole ids: it needs panel mode or a plain table (windows are split in time)', { column: split.column });
+  const { list } = entities(table, o, false, kind);
+  checkLengths(list, o, w, w ? w.window + w.horizon : 1);
+  missingRule(list, o);
+  const byColumn = 'column' in split ? columnSplit(table, o, split.column) : null;
+  const partOf = o.mode === 'window' ? null : byColumn ? (id: string) => byColumn.get(id) ?? 'train' : (split as { of: (id: string) => SplitPart }).of;
+  const cut = o.mode === 'window' ? timeCut({ by: 'time', validation: (split as { validation: number }).validation, test: (split as { test: number }).test }, kind) : null;
+  return partSpecs(list, o, w, partOf, cut);
+}
+
+/** One part of a chunk as a dataset with the fitted statistics; null when the chunk has no sample of that part. */
+export function chunkDataset(parts: PartSpecs, part: SplitPart, o: MixedBuildOptions, stats: MixedStats): MixedDataset | null {
+  return parts.specs[part].length ? materializeMixed(parts.specs[part], o, stats) : null;
+}
+
+/** The time kind of a stream's first time cell (what entities() reads from a table's first row). */
+export function streamTimeKind(cell: Cell, column: string, row: number): TimeKind {
+  const k = timeKindOf(cell);
+  if (!k) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(cell)}'`, { column, row });
+  return k;
 }
 
 /** New data with fitted statistics: no split; every sample kept, its target NaN where unknown. */
@@ -373,50 +467,89 @@ function missingRule(list: Entity[], o: MixedBuildOptions): void {
   }
 }
 
-function fitStats(o: MixedBuildOptions, trainSteps: [Entity, number, number][], train: { e: Entity; p: SampleSpec }[]): MixedStats {
-  const F = o.sequence.length;
-  const seqAcc = o.sequence.map(() => new ScaleAccumulator());
-  for (const [e, from, to] of trainSteps) for (let k = from; k < to; k++) for (let j = 0; j < F; j++) seqAcc[j].add(e.series.x[k * F + j]);
-  const scale = (acc: ScaleAccumulator, name: string): Scale => (acc.count > 0 ? acc.scale(name) : { name, mean: 0, std: 1 });
-  const trainEntities = [...new Set(train.map(({ e }) => e))];
-  const staticAcc = o.static.map(() => new ScaleAccumulator());
-  for (const e of trainEntities) e.statics.forEach((v, j) => staticAcc[j].add(v));
-  const levels = o.categorical.map((_, j) => {
-    const counts = new Map<string, number>();
-    for (const e of trainEntities) {
-      const v = e.categories[j];
-      if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+/**
+ * The statistics of the training split, fitted a table or a stream's chunk at a time: feature scales
+ * and time-varying levels over the training steps; static scales, levels and the gap unit over the
+ * entities with a known training target; the target scale and the panel length over the training
+ * samples. The in-memory build adds its one table, a stream its chunks: one fit, the same numbers
+ * for the same rows in the same order.
+ */
+export class MixedStatsAccumulator {
+  private readonly seqAcc: ScaleAccumulator[];
+  private readonly staticAcc: ScaleAccumulator[];
+  private readonly levelCounts: Map<string, number>[];
+  private readonly stepLevelCounts: Map<string, number>[];
+  private readonly targetAcc = new ScaleAccumulator();
+  private readonly gaps: GapMedian;
+  private staticMissing = false;
+  private seenInput = false;
+  private longest = 1;
+  /** Training samples added. */
+  samples = 0;
+
+  /** `gapCap`: distinct gaps counted exactly before the gap unit is a sample's median (streams). */
+  constructor(private readonly o: MixedBuildOptions, gapCap = Infinity) {
+    this.seqAcc = o.sequence.map(() => new ScaleAccumulator());
+    this.staticAcc = o.static.map(() => new ScaleAccumulator());
+    this.levelCounts = o.categorical.map(() => new Map());
+    this.stepLevelCounts = o.sequenceCategorical.map(() => new Map());
+    this.gaps = new GapMedian(gapCap);
+  }
+
+  /** True when the gap unit is the median of a sample of the gaps. */
+  get gapSampled(): boolean {
+    return this.gaps.sampled;
+  }
+
+  add(parts: PartSpecs): void {
+    const o = this.o, F = o.sequence.length;
+    for (const [e, from, to] of parts.trainSteps) {
+      for (let k = from; k < to; k++) for (let j = 0; j < F; j++) this.seqAcc[j].add(e.series.x[k * F + j]);
+      e.stepLevels.forEach((steps, j) => {
+        for (let k = from; k < to; k++) {
+          const v = steps[k];
+          if (v !== null) this.stepLevelCounts[j].set(v, (this.stepLevelCounts[j].get(v) ?? 0) + 1);
+        }
+      });
+      if (o.missing === 'mask' && !this.seenInput && e.series.x.subarray(from * F, to * F).some(Number.isNaN)) this.seenInput = true;
     }
-    return [OTHER_LEVEL, ...[...counts].filter(([level, c]) => c >= MIN_LEVEL_COUNT && level !== OTHER_LEVEL).map(([level]) => level).sort()];
-  });
-  const targetAcc = new ScaleAccumulator();
-  for (const { p } of train) targetAcc.add(p.series.y[p.targetStep]);
-  const sequenceLevels = o.sequenceCategorical.map((_, j) => {
-    const counts = new Map<string, number>();
-    for (const [e, from, to] of trainSteps) {
-      for (let k = from; k < to; k++) {
-        const v = e.stepLevels[j][k];
-        if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
-      }
+    let last: Entity | null = null;
+    for (const { e, p } of parts.specs.train) {
+      this.targetAcc.add(p.series.y[p.targetStep]);
+      this.longest = Math.max(this.longest, p.length);
+      this.samples++;
+      if (e === last) continue;
+      last = e;
+      e.statics.forEach((v, j) => this.staticAcc[j].add(v));
+      e.categories.forEach((v, j) => {
+        if (v !== null) this.levelCounts[j].set(v, (this.levelCounts[j].get(v) ?? 0) + 1);
+      });
+      this.gaps.addSeries(e.series);
+      if (e.statics.some(Number.isNaN)) this.staticMissing = true;
     }
-    return [OTHER_LEVEL, ...[...counts].filter(([level, c]) => c >= MIN_LEVEL_COUNT && level !== OTHER_LEVEL).map(([level]) => level).sort()];
-  });
-  return {
-    sequenceLevels,
-    sequence: o.sequence.map((name, j) => scale(seqAcc[j], name)),
-    static: o.static.map((name, j) => scale(staticAcc[j], name)),
-    levels, gapScale: medianGap(trainEntities.map((e) => e.series)),
-    ...(trainEntities.some((e) => e.statics.some(Number.isNaN)) ? { staticMissing: true } : {}),
-    ...(o.missing === 'mask' && trainSteps.some(([e, from, to]) => e.series.x.subarray(from * o.sequence.length, to * o.sequence.length).some(Number.isNaN)) ? { seenInput: true } : {}),
-    ...(targetAcc.count > 0 ? { target: targetAcc.scale(o.target) } : {}),
-    seq: o.mode === 'window' ? o.window! : o.maxLength ?? longest(train),
-  };
+  }
+
+  finish(): MixedStats {
+    const o = this.o;
+    const scale = (acc: ScaleAccumulator, name: string): Scale => (acc.count > 0 ? acc.scale(name) : { name, mean: 0, std: 1 });
+    const levels = (counts: Map<string, number>) => [OTHER_LEVEL, ...[...counts].filter(([level, c]) => c >= MIN_LEVEL_COUNT && level !== OTHER_LEVEL).map(([level]) => level).sort()];
+    return {
+      sequenceLevels: this.stepLevelCounts.map(levels),
+      sequence: o.sequence.map((name, j) => scale(this.seqAcc[j], name)),
+      static: o.static.map((name, j) => scale(this.staticAcc[j], name)),
+      levels: this.levelCounts.map(levels), gapScale: this.gaps.median(),
+      ...(this.staticMissing ? { staticMissing: true } : {}),
+      ...(this.seenInput ? { seenInput: true } : {}),
+      ...(this.targetAcc.count > 0 ? { target: this.targetAcc.scale(o.target) } : {}),
+      seq: o.mode === 'window' ? o.window! : o.maxLength ?? this.longest,
+    };
+  }
 }
 
-function longest(specs: readonly { p: SampleSpec }[]): number {
-  let m = 1;
-  for (const { p } of specs) m = Math.max(m, p.length);
-  return m;
+/** The scales a mixed dataset applies: the time-varying features' (when it has sequence terms) and the regression target's. */
+export function mixedStandardizer(o: MixedBuildOptions, stats: MixedStats): Standardizer {
+  const sequenceTerms = o.mode === 'table' ? 0 : o.sequence.length + o.sequenceCategorical.length;
+  return { ...(sequenceTerms ? { features: stats.sequence } : {}), ...(stats.target && o.standardizeTarget ? { target: stats.target } : {}) };
 }
 
 /** Sample specs to a MixedDataset with the fitted statistics (targets standardized when stats.target is set and asked for). */
@@ -504,7 +637,7 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     sequence, sequenceTerms: Ts, stepInputs: D, sequenceLevels: Fc ? stats.sequenceLevels : [], seq: S, lengths, statics, staticTerms: o.static.length, staticInputs: staticInputsOf(stats), categorical, levels: stats.levels,
     targets, samples: n, featureNames: [...(Ts ? [...o.sequence, ...o.sequenceCategorical] : []), ...o.static, ...o.categorical], targetNames: [o.target],
     sampleIds: specs.map(({ p }) => p.series.id), sampleTimes,
-    standardizer: { ...(Ts ? { features: stats.sequence } : {}), ...(target && o.standardizeTarget ? { target } : {}) },
+    standardizer: mixedStandardizer(o, stats),
     rawSequence, rawStatics, rawTargets, weights,
   });
 }

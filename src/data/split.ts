@@ -89,3 +89,21 @@ export function timeBlocks(s: Series, cut: TimeCut): TimeBlocks {
 export function blockRange(b: TimeBlocks, name: SplitName, n: number): [number, number] {
   return name === 'train' ? [0, b.validationStart] : name === 'validation' ? [b.validationStart, b.testStart] : [b.testStart, n];
 }
+
+/**
+ * The split of one id from a seeded hash of its text (FNV-1a, then a 32-bit mix with the seed), for
+ * data read as a stream: no id list is held, each id's part is known as it comes. The shares are met
+ * in expectation, not to the id as entitySplit's shuffle meets them.
+ */
+export function hashedSplit(split: { validation?: number; test?: number; seed?: number }): (id: string) => SplitName {
+  const { validation, test } = splitFractions(split);
+  const seed = (split.seed ?? 0) >>> 0;
+  return (id) => {
+    let h = 0x811c9dc5 ^ seed;
+    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    const u = ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
+    return u < test ? 'test' : u < test + validation ? 'validation' : 'train';
+  };
+}

@@ -7,19 +7,35 @@ export interface TaskHint {
   readonly classes?: number;
 }
 
+/** The hint accumulated one target at a time (a stream's targets are never held); NaN is ignored. */
+export class TaskHintAccumulator {
+  private binary = true;
+  private integer = true;
+  private nonNegative = true;
+  private max = -Infinity;
+  /** Targets added (NaN not counted). */
+  count = 0;
+
+  add(v: number): void {
+    if (Number.isNaN(v)) return;
+    this.count++;
+    if (v !== 0 && v !== 1) this.binary = false;
+    if (!Number.isInteger(v)) this.integer = false;
+    if (v < 0) this.nonNegative = false;
+    if (v > this.max) this.max = v;
+  }
+
+  hint(): TaskHint {
+    if (this.max === -Infinity) return { kind: 'continuous' };
+    if (this.binary) return { kind: 'binary', classes: 2 };
+    if (this.integer) return this.nonNegative ? { kind: 'integer', classes: this.max + 1 } : { kind: 'integer' };
+    return { kind: 'continuous' };
+  }
+}
+
 /** The hint from raw (unstandardized) targets; NaN is ignored. */
 export function taskHint(targets: ArrayLike<number>): TaskHint {
-  let binary = true, integer = true, nonNegative = true, max = -Infinity;
-  for (let i = 0; i < targets.length; i++) {
-    const v = targets[i];
-    if (Number.isNaN(v)) continue;
-    if (v !== 0 && v !== 1) binary = false;
-    if (!Number.isInteger(v)) integer = false;
-    if (v < 0) nonNegative = false;
-    if (v > max) max = v;
-  }
-  if (max === -Infinity) return { kind: 'continuous' };
-  if (binary) return { kind: 'binary', classes: 2 };
-  if (integer) return nonNegative ? { kind: 'integer', classes: max + 1 } : { kind: 'integer' };
-  return { kind: 'continuous' };
+  const acc = new TaskHintAccumulator();
+  for (let i = 0; i < targets.length; i++) acc.add(targets[i]);
+  return acc.hint();
 }

@@ -32,7 +32,7 @@ export interface ColumnRoles {
   categorical?: readonly string[];
 }
 
-interface Asked extends ColumnRoles {
+export interface Asked extends ColumnRoles {
   /** 'table': no time column, one sample per row. */
   mode: 'panel' | 'window' | 'table';
   /** Columns that are never features (a split column). */
@@ -45,79 +45,112 @@ const MOSTLY_NUMERIC = 0.9;
 /** A number written with a decimal comma ('0,5', '-12,75'), as spreadsheets in many locales export it. */
 const decimalComma = /^[+-]?\d+,\d+$/;
 
-function profile(table: LongTable, index: number, idIndex: number): { numbers: number; texts: number; firstText: number; commaDecimals: number; perId: boolean } {
-  let numbers = 0, texts = 0, firstText = -1, commaDecimals = 0;
-  const seen = new Map<string, string>();
-  let perId = true;
-  table.rows.forEach((row, i) => {
-    const cell = row[index];
-    if (isMissing(cell)) return;
-    if (numberCell(cell) !== undefined) numbers++;
-    else {
-      texts++;
-      if (decimalComma.test(String(cell).trim())) commaDecimals++;
-      if (firstText < 0) firstText = i;
+/** What one column holds so far: numbers, texts (and how many are decimal-comma numbers), the first text cell, whether it keeps one value per id. */
+interface Profile {
+  numbers: number;
+  texts: number;
+  commaDecimals: number;
+  firstText: { row: number; cell: unknown } | null;
+  perId: boolean;
+}
+
+/**
+ * The columns' profiles, read a table at a time: one table, or a stream's chunks of whole ids (an id
+ * is never split across chunks, so one value per id is judged within each chunk).
+ */
+export class ColumnProfiler {
+  private readonly profiles = new Map<string, Profile>();
+  private readonly candidates: string[];
+
+  constructor(private readonly columns: readonly string[], private readonly o: Asked) {
+    const has = (name: string, role: string) => {
+      if (!columns.includes(name)) throw new DataError('missing-column', `the ${role} column is not in the header (${columns.join(', ')})`, { column: name });
+    };
+    const named = [...(o.features ?? []), ...(o.static ?? []), ...(o.categorical ?? [])];
+    for (const [list, role] of [[o.features, 'feature'], [o.static, 'static feature'], [o.categorical, 'categorical feature']] as const) for (const n of list ?? []) has(n, role);
+    const twice = named.find((n, i) => named.indexOf(n) !== i);
+    if (twice !== undefined) throw new DataError('option', 'a column is named twice among the features', { column: twice });
+    const reserved = [o.id, o.time, o.target].filter((c): c is string => c !== undefined);
+    const clash = named.find((n) => reserved.includes(n) && !(o.mode === 'window' && n === o.target && (o.features ?? []).includes(n)));
+    if (clash !== undefined) throw new DataError('option', `the column '${clash}' is the id, time or target column, not a feature`, { column: clash });
+    // Window mode: the target's past predicts its future, so it is a feature; elsewhere it never is.
+    this.candidates = o.features !== undefined ? [] : columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && (o.mode === 'window' || c !== o.target));
+    for (const c of [...(o.categorical ?? []), ...this.candidates]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, firstText: null, perId: true });
+  }
+
+  add(table: LongTable): void {
+    const idIndex = this.o.id !== undefined && this.o.mode !== 'table' ? table.columns.indexOf(this.o.id) : -1;
+    for (const [c, p] of this.profiles) {
+      const index = table.columns.indexOf(c);
+      const seen = new Map<string, string>();
+      // Window mode: the target (a feature there) is read as class indices when it holds labels.
+      if (c === this.o.target) {
+        for (const row of table.rows) if (!isMissing(row[index])) p.numbers++;
+        continue;
+      }
+      table.rows.forEach((row, i) => {
+        const cell = row[index];
+        if (isMissing(cell)) return;
+        if (numberCell(cell) !== undefined) p.numbers++;
+        else {
+          p.texts++;
+          if (decimalComma.test(String(cell).trim())) p.commaDecimals++;
+          p.firstText ??= { row: table.rowNumbers[i], cell };
+        }
+        if (idIndex >= 0 && p.perId) {
+          const id = idCell(row[idIndex]) ?? '', v = String(cell).trim(), before = seen.get(id);
+          if (before !== undefined && before !== v) p.perId = false;
+          seen.set(id, v);
+        }
+      });
     }
-    if (idIndex >= 0 && perId) {
-      const id = idCell(row[idIndex]) ?? '', v = String(cell).trim(), before = seen.get(id);
-      if (before !== undefined && before !== v) perId = false;
-      seen.set(id, v);
+  }
+
+  choose(): ColumnChoice {
+    const o = this.o, idIndex = o.id !== undefined && o.mode !== 'table' ? this.columns.indexOf(o.id) : -1;
+    const perId = (p: Profile) => idIndex >= 0 && p.perId;
+    const out: ColumnChoice = {
+      sequence: o.mode === 'table' ? [] : [...(o.features ?? [])], sequenceCategorical: [], static: [...(o.static ?? [])], categorical: [],
+      autoStatic: [], autoCategorical: [], leftOut: [],
+    };
+    // A named categorical column is static when it holds one level per id, else time-varying.
+    for (const c of o.categorical ?? []) {
+      if (o.mode === 'table' || perId(this.profiles.get(c)!)) out.categorical.push(c);
+      else out.sequenceCategorical.push(c);
     }
-  });
-  return { numbers, texts, firstText, commaDecimals, perId: idIndex >= 0 && perId };
+    if (o.mode === 'table') for (const f of o.features ?? []) out.static.push(f);
+    if (o.features !== undefined) return out;
+    for (const c of this.candidates) {
+      const p = this.profiles.get(c)!;
+      if (p.numbers + p.texts === 0) {
+        out.leftOut.push(c);
+        continue;
+      }
+      if (p.texts === 0) {
+        if (o.mode === 'table') out.static.push(c);
+        else if (o.mode === 'panel' && perId(p) && c !== o.target) (out.static.push(c), out.autoStatic.push(c));
+        else out.sequence.push(c);
+        continue;
+      }
+      // Text cells that are all numbers with a decimal comma: a locale's export, not levels.
+      if (p.commaDecimals === p.texts) {
+        throw new DataError('non-numeric', `the column's text cells are numbers with a decimal comma ('${String(p.firstText!.cell).trim()}'): write them with a decimal point, or name the column categorical`,
+          { column: c, row: p.firstText!.row });
+      }
+      if (p.numbers / (p.numbers + p.texts) >= MOSTLY_NUMERIC) {
+        throw new DataError('non-numeric', `a cell is not a number: '${String(p.firstText!.cell)}' in a column of numbers (fix the cell, or name the column categorical)`,
+          { column: c, row: p.firstText!.row });
+      }
+      if (o.mode === 'table' || perId(p)) out.categorical.push(c);
+      else out.sequenceCategorical.push(c);
+      out.autoCategorical.push(c);
+    }
+    return out;
+  }
 }
 
 export function chooseColumns(table: LongTable, o: Asked): ColumnChoice {
-  const has = (name: string, role: string) => {
-    if (!table.columns.includes(name)) throw new DataError('missing-column', `the ${role} column is not in the header (${table.columns.join(', ')})`, { column: name });
-  };
-  const named = [...(o.features ?? []), ...(o.static ?? []), ...(o.categorical ?? [])];
-  for (const [list, role] of [[o.features, 'feature'], [o.static, 'static feature'], [o.categorical, 'categorical feature']] as const) for (const n of list ?? []) has(n, role);
-  const twice = named.find((n, i) => named.indexOf(n) !== i);
-  if (twice !== undefined) throw new DataError('option', 'a column is named twice among the features', { column: twice });
-  const reserved = [o.id, o.time, o.target].filter((c): c is string => c !== undefined);
-  const clash = named.find((n) => reserved.includes(n) && !(o.mode === 'window' && n === o.target && (o.features ?? []).includes(n)));
-  if (clash !== undefined) throw new DataError('option', `the column '${clash}' is the id, time or target column, not a feature`, { column: clash });
-  const idIndex = o.id !== undefined ? table.columns.indexOf(o.id) : -1;
-  const out: ColumnChoice = {
-    sequence: o.mode === 'table' ? [] : [...(o.features ?? [])], sequenceCategorical: [], static: [...(o.static ?? [])], categorical: [],
-    autoStatic: [], autoCategorical: [], leftOut: [],
-  };
-  // A named categorical column is static when it holds one level per id, else time-varying.
-  for (const c of o.categorical ?? []) {
-    const p = profile(table, table.columns.indexOf(c), o.mode === 'table' ? -1 : idIndex);
-    if (o.mode === 'table' || p.perId) out.categorical.push(c);
-    else out.sequenceCategorical.push(c);
-  }
-  if (o.mode === 'table') for (const f of o.features ?? []) out.static.push(f);
-  if (o.features !== undefined) return out;
-  // Window mode: the target's past predicts its future, so it is a feature; elsewhere it never is.
-  const candidates = table.columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && (o.mode === 'window' || c !== o.target));
-  for (const c of candidates) {
-    const index = table.columns.indexOf(c);
-    const p = profile(table, index, o.mode === 'table' ? -1 : idIndex);
-    if (p.numbers + p.texts === 0) {
-      out.leftOut.push(c);
-      continue;
-    }
-    if (p.texts === 0) {
-      if (o.mode === 'table') out.static.push(c);
-      else if (o.mode === 'panel' && p.perId && c !== o.target) (out.static.push(c), out.autoStatic.push(c));
-      else out.sequence.push(c);
-      continue;
-    }
-    // Text cells that are all numbers with a decimal comma: a locale's export, not levels.
-    if (p.commaDecimals === p.texts) {
-      throw new DataError('non-numeric', `the column's text cells are numbers with a decimal comma ('${String(table.rows[p.firstText][index]).trim()}'): write them with a decimal point, or name the column categorical`,
-        { column: c, row: table.rowNumbers[p.firstText] });
-    }
-    if (p.numbers / (p.numbers + p.texts) >= MOSTLY_NUMERIC) {
-      throw new DataError('non-numeric', `a cell is not a number: '${String(table.rows[p.firstText][index])}' in a column of numbers (fix the cell, or name the column categorical)`,
-        { column: c, row: table.rowNumbers[p.firstText] });
-    }
-    if (o.mode === 'table' || p.perId) out.categorical.push(c);
-    else out.sequenceCategorical.push(c);
-    out.autoCategorical.push(c);
-  }
-  return out;
+  const profiler = new ColumnProfiler(table.columns, o);
+  profiler.add(table);
+  return profiler.choose();
 }

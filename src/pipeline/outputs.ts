@@ -42,11 +42,36 @@ export interface TableOutputs {
   weights: Float32Array | null;
 }
 
+/** The centering fitted a dataset at a time (a stream's chunks): the raw contributions' sums, divided once at the end. */
+export class CenteringAccumulator {
+  private sums: number[][] | null = null;
+  private first: number[][] | null = null;
+  private samples = 0;
+  private datasets = 0;
+
+  async add(model: TrainableModel, ds: SeriesDataset | MixedDataset, batchSize = 256): Promise<void> {
+    const r = await predict(model, ds, { batchSize });
+    if (!r.contributions) throw new ArgumentError(`centering: the ${model.describe?.().kind ?? "model"} is not additive`);
+    const n = r.shape[0], means = meanContributions(r.contributions, r.contributionsShape![0], n, r.shape[1]);
+    this.first ??= means;
+    this.datasets++;
+    if (!this.sums) this.sums = means.map((row) => row.map((m) => m * n));
+    else means.forEach((row, t) => row.forEach((m, k) => (this.sums![t][k] += m * n)));
+    this.samples += n;
+  }
+
+  finish(): Centering {
+    if (!this.sums) throw new ArgumentError('centering: the training data has no sample');
+    // One dataset: its means as they are.
+    return { offsets: this.datasets === 1 ? this.first! : this.sums.map((row) => row.map((v) => v / this.samples)) };
+  }
+}
+
 /** The training split's centering (its mean raw contribution per term and output). */
 export async function fitCentering(model: TrainableModel, train: SeriesDataset | MixedDataset, batchSize = 256): Promise<Centering> {
-  const r = await predict(model, train, { batchSize });
-  if (!r.contributions) throw new ArgumentError(`centering: the ${model.describe?.().kind ?? "model"} is not additive`);
-  return { offsets: meanContributions(r.contributions, r.contributionsShape![0], r.shape[0], r.shape[1]) };
+  const acc = new CenteringAccumulator();
+  await acc.add(model, train, batchSize);
+  return acc.finish();
 }
 
 export async function tableOutputs(model: TrainableModel, ds: SeriesDataset | MixedDataset, pre: Preprocessing, centering: Centering, batchSize = 256): Promise<TableOutputs> {

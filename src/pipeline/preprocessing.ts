@@ -6,16 +6,16 @@
 import { DataError } from '../data/errors.js';
 import { isMissing, numberCell, timeKindOf, type Cell, type TimeKind } from '../data/cells.js';
 import type { LongTable } from '../data/table.js';
-import { taskHint, type TaskHint } from '../data/task.js';
+import { TaskHintAccumulator, type TaskHint } from '../data/task.js';
 import { datasetsFromTable, type Datasets } from '../data/build.js';
 import { predictionDatasetFromTable } from '../data/prediction-dataset.js';
 import type { SeriesDataset } from '../data/series-dataset.js';
 import type { MissingRule } from '../data/options.js';
 import type { Standardizer } from '../data/standardize.js';
 import { checkTaskAgainstTargets, checkTaskName, inferTask, type Task } from '../train/task.js';
-import { buildMixed, transformMixed, type MixedBuildOptions, type MixedStats } from '../data/mixed-build.js';
+import { buildMixed, mixedStandardizer, transformMixed, type MixedBuildOptions, type MixedStats } from '../data/mixed-build.js';
 import { MixedDataset } from '../data/mixed-dataset.js';
-import { chooseColumns, type ColumnRoles } from './columns.js';
+import { chooseColumns, type Asked, type ColumnChoice, type ColumnRoles } from './columns.js';
 import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
 
 /** The record's version this code writes (1: series inputs only; 2: mixed inputs); a newer one is refused with a FileFormatError. */
@@ -102,20 +102,48 @@ export interface SplitDatasets {
 
 const isRecordObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The target column's distinct non-missing cells, as numbers when every one is a number, else as text labels. */
-function readTargetColumn(table: LongTable, index: number): { numbers: number[] | null; labels: string[] } {
-  const numbers: number[] = [];
-  const labels = new Set<string>();
-  let numeric = true;
-  for (const row of table.rows) {
-    const cell = row[index];
-    if (isMissing(cell)) continue;
+/** At most this many distinct target labels are kept while reading (more is no classification target). */
+const MAX_LABELS = 10_000;
+
+/** What the target column holds, read a cell at a time: the task hint of its numbers, or its text labels. */
+export class TargetColumnReader {
+  private readonly hint = new TaskHintAccumulator();
+  private readonly labels = new Set<string>();
+  private numeric = true;
+  private tooMany = false;
+
+  add(cell: Cell): void {
+    if (isMissing(cell)) return;
     const v = numberCell(cell);
-    if (v === undefined) numeric = false;
-    else numbers.push(v);
-    labels.add(String(cell).trim());
+    if (v === undefined) this.numeric = false;
+    else this.hint.add(v);
+    if (this.tooMany) return;
+    this.labels.add(String(cell).trim());
+    // Numbers need no labels; text labels past the cap are no classes.
+    if (this.labels.size > MAX_LABELS) this.tooMany = true, this.labels.clear();
   }
-  return { numbers: numeric ? numbers : null, labels: [...labels].sort() };
+
+  addTable(table: LongTable, index: number): void {
+    for (const row of table.rows) this.add(row[index]);
+  }
+
+  column(target: string): TargetColumn {
+    if (!this.numeric && this.tooMany) throw new DataError('option', `the target column holds text in more than ${MAX_LABELS} distinct labels: no classification target`, { column: target });
+    return { hint: this.numeric ? this.hint.hint() : null, known: this.hint.count, labels: [...this.labels].sort() };
+  }
+}
+
+/** The target column's facts: the hint of its numbers (null when a cell is text), how many numbers, its labels. */
+interface TargetColumn {
+  hint: TaskHint | null;
+  known: number;
+  labels: string[];
+}
+
+function readTargetColumn(table: LongTable, index: number, target: string): TargetColumn {
+  const reader = new TargetColumnReader();
+  reader.addTable(table, index);
+  return reader.column(target);
 }
 
 export class Preprocessing {
@@ -157,7 +185,7 @@ export class Preprocessing {
     if (timeIndex < 0) throw new DataError('missing-column', `the time column is not in the header (${table.columns.join(', ')})`, { column: time });
     if (table.rows.length === 0) throw new DataError('empty', 'the table has no rows');
 
-    const encoding = targetEncoding(readTargetColumn(table, targetIndex), options, target);
+    const encoding = targetEncoding(readTargetColumn(table, targetIndex, target), options, target);
     const encoded = encoding.map ? encodeTarget(table, targetIndex, encoding.map) : table;
     const mode = options.window !== undefined ? 'window' : 'panel';
     if (mode === 'panel' && options.id === undefined) {
@@ -330,15 +358,19 @@ function checkMixedStats(m: unknown, c: PreprocessingRecord['columns'], bad: (wh
   if (s.seenInput !== undefined && s.seenInput !== true) bad('mixed.seenInput must be true when present');
 }
 
-/** Fits the mixed-input preprocessing: columns chosen (and said), target encoded, statistics on the training split. */
-function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocessing: Preprocessing; datasets: SplitDatasets; notes: FitNotes } {
+/** Mixed inputs: a table without a time column, sliding windows when a window is given, else one sample per id. */
+export function mixedMode(options: PreprocessingOptions): 'panel' | 'window' | 'table' {
+  return options.time === undefined ? 'table' : options.window !== undefined ? 'window' : 'panel';
+}
+
+/** The mixed fit's options checked against the header: the mode, the missing rule, the target and weight columns. */
+export function mixedSetup(columns: readonly string[], options: PreprocessingOptions): { mode: 'panel' | 'window' | 'table'; missing: MissingRule; targetIndex: number; weight?: string } {
   const { time, target } = options;
   if (typeof target !== 'string' || target === '') throw new ArgumentError(`preprocessing: target must name a column, got ${describeValue(target)}`);
   if (time !== undefined && (typeof time !== 'string' || time === '')) throw new ArgumentError(`preprocessing: time must name a column, got ${describeValue(time)}`);
-  const targetIndex = table.columns.indexOf(target);
-  if (targetIndex < 0) throw new DataError('missing-column', `the target column is not in the header (${table.columns.join(', ')})`, { column: target });
-  if (table.rows.length === 0) throw new DataError('empty', 'the table has no rows');
-  const mode = time === undefined ? 'table' : options.window !== undefined ? 'window' : 'panel';
+  const targetIndex = columns.indexOf(target);
+  if (targetIndex < 0) throw new DataError('missing-column', `the target column is not in the header (${columns.join(', ')})`, { column: target });
+  const mode = mixedMode(options);
   if (mode === 'table' && options.window !== undefined) throw new ArgumentError('preprocessing: a window needs the time column');
   if (mode === 'panel' && options.id === undefined) {
     throw new ArgumentError('preprocessing: panel mode (no window) makes one sample per id: name the id column, or give a window length for sliding windows over the table');
@@ -346,60 +378,92 @@ function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocess
   if (mode !== 'window' && options.horizon !== undefined) throw new ArgumentError('preprocessing: horizon needs a window (panel mode has no horizon)');
   const missing = options.missing ?? 'mask';
   if (missing !== 'error' && missing !== 'carry-forward' && missing !== 'mask') throw new ArgumentError(`preprocessing: missing must be 'error', 'carry-forward' or 'mask', got ${describeValue(missing)}`);
-  const encoding = targetEncoding(readTargetColumn(table, targetIndex), options, target);
-  const encoded = encoding.map ? encodeTarget(table, targetIndex, encoding.map) : table;
   const weight = options.weight;
   if (weight !== undefined) {
     if (typeof weight !== 'string' || weight === '') throw new ArgumentError(`preprocessing: weight must name a column, got ${describeValue(weight)}`);
-    if (!table.columns.includes(weight)) throw new DataError('missing-column', `the weight column is not in the header (${table.columns.join(', ')})`, { column: weight });
+    if (!columns.includes(weight)) throw new DataError('missing-column', `the weight column is not in the header (${columns.join(', ')})`, { column: weight });
     const named = [options.id, time, target, options.split?.column, ...(options.features ?? []), ...(options.static ?? []), ...(options.categorical ?? [])];
     if (named.includes(weight)) throw new ArgumentError(`preprocessing: the weight column '${weight}' cannot also be the id, time, target, split column or a feature`);
   }
-  const chosen = chooseColumns(encoded, {
-    id: options.id, time, target, features: options.features, static: options.static, categorical: options.categorical, mode,
-    exclude: [...(options.split?.column !== undefined ? [options.split.column] : []), ...(weight !== undefined ? [weight] : [])],
-  });
-  const features = [...chosen.sequence, ...chosen.sequenceCategorical, ...chosen.static, ...chosen.categorical];
-  if (features.length === 0) throw new DataError('option', 'no feature column besides id, time and target');
-  const build: MixedBuildOptions = {
-    id: options.id, time, target, ...(weight !== undefined ? { weight } : {}), sequence: chosen.sequence, sequenceCategorical: chosen.sequenceCategorical, static: chosen.static, categorical: chosen.categorical,
-    mode, window: options.window, horizon: mode === 'window' ? options.horizon ?? 1 : undefined, missing, standardizeTarget: encoding.task === 'regression',
-  };
-  const split = options.split ?? {};
-  if (split.column !== undefined && !table.columns.includes(split.column)) throw new DataError('missing-column', `the split column is not in the header (${table.columns.join(', ')})`, { column: split.column });
-  if (split.column !== undefined && (features.includes(split.column) || split.column === options.id || split.column === time || split.column === target)) {
-    throw new ArgumentError(`preprocessing: the split column '${split.column}' cannot also be the id, time, target or a feature`);
-  }
-  const built = buildMixed(encoded, build, { validation: split.validation ?? 0.15, test: split.test ?? 0.15, seed: split.seed ?? 0, ...(split.column !== undefined ? { column: split.column } : {}) });
-  const record: PreprocessingRecord = {
-    version: PREPROCESSING_VERSION, inputs: 'mixed',
-    columns: {
-      ...(options.id !== undefined ? { id: options.id } : {}), ...(time !== undefined ? { time } : {}), target, features,
-      ...(chosen.sequenceCategorical.length ? { sequenceCategorical: chosen.sequenceCategorical } : {}), static: chosen.static, categorical: chosen.categorical,
-      ...(weight !== undefined ? { weight } : {}),
-    },
-    mode, ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : mode === 'panel' ? { maxLength: built.stats.seq } : {}),
-    missing, time: { kind: built.timeKind }, standardizer: built.train.standardizer, fill: [], mixed: built.stats,
-    target: { task: encoding.task, ...(encoding.classes ? { classes: encoding.classes } : {}), ...(encoding.map ? { labels: true } : {}) },
-  };
+  return { mode, missing, targetIndex, ...(weight !== undefined ? { weight } : {}) };
+}
+
+/** What the column choice asks for (the split and weight columns are never features). */
+export function columnsAsked(options: PreprocessingOptions, mode: 'panel' | 'window' | 'table'): Asked {
   return {
-    preprocessing: Preprocessing.fromRecord(record),
-    datasets: { train: built.train, ...(built.validation ? { validation: built.validation } : {}), ...(built.test ? { test: built.test } : {}) },
-    notes: {
-      taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
-      skippedTargets: built.skippedTargets, missingDefaulted: options.missing === undefined,
-    },
+    id: options.id, time: options.time, target: options.target, features: options.features, static: options.static, categorical: options.categorical, mode,
+    exclude: [...(options.split?.column !== undefined ? [options.split.column] : []), ...(options.weight !== undefined ? [options.weight] : [])],
   };
 }
 
-interface TargetEncoding {
+/** The mixed builder's options from the chosen columns, with the split column checked against them. */
+export function mixedBuild(columns: readonly string[], options: PreprocessingOptions, setup: ReturnType<typeof mixedSetup>, chosen: ColumnChoice, task: Task): { build: MixedBuildOptions; features: string[] } {
+  const features = [...chosen.sequence, ...chosen.sequenceCategorical, ...chosen.static, ...chosen.categorical];
+  if (features.length === 0) throw new DataError('option', 'no feature column besides id, time and target');
+  const { mode, missing, weight } = setup, time = options.time;
+  const build: MixedBuildOptions = {
+    id: options.id, time, target: options.target, ...(weight !== undefined ? { weight } : {}), sequence: chosen.sequence, sequenceCategorical: chosen.sequenceCategorical, static: chosen.static, categorical: chosen.categorical,
+    mode, window: options.window, horizon: mode === 'window' ? options.horizon ?? 1 : undefined, missing, standardizeTarget: task === 'regression',
+  };
+  const column = options.split?.column;
+  if (column !== undefined && !columns.includes(column)) throw new DataError('missing-column', `the split column is not in the header (${columns.join(', ')})`, { column });
+  if (column !== undefined && (features.includes(column) || column === options.id || column === time || column === options.target)) {
+    throw new ArgumentError(`preprocessing: the split column '${column}' cannot also be the id, time, target or a feature`);
+  }
+  return { build, features };
+}
+
+/** The record of a fitted mixed preprocessing. */
+export function mixedRecord(options: PreprocessingOptions, fitted: { build: MixedBuildOptions; features: string[]; chosen: ColumnChoice; stats: MixedStats; timeKind: TimeKind; encoding: TargetEncoding }): PreprocessingRecord {
+  const { build: { mode, missing, weight }, features, chosen, stats, encoding } = fitted, time = options.time;
+  return {
+    version: PREPROCESSING_VERSION, inputs: 'mixed',
+    columns: {
+      ...(options.id !== undefined ? { id: options.id } : {}), ...(time !== undefined ? { time } : {}), target: options.target, features,
+      ...(chosen.sequenceCategorical.length ? { sequenceCategorical: chosen.sequenceCategorical } : {}), static: chosen.static, categorical: chosen.categorical,
+      ...(weight !== undefined ? { weight } : {}),
+    },
+    mode, ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : mode === 'panel' ? { maxLength: stats.seq } : {}),
+    missing, time: { kind: fitted.timeKind },
+    standardizer: mixedStandardizer(fitted.build, stats),
+    fill: [], mixed: stats,
+    target: { task: encoding.task, ...(encoding.classes ? { classes: encoding.classes } : {}), ...(encoding.map ? { labels: true } : {}) },
+  };
+}
+
+export function fitNotes(options: PreprocessingOptions, chosen: ColumnChoice, skippedTargets: number): FitNotes {
+  return {
+    taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
+    skippedTargets, missingDefaulted: options.missing === undefined,
+  };
+}
+
+/** Fits the mixed-input preprocessing: columns chosen (and said), target encoded, statistics on the training split. */
+function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocessing: Preprocessing; datasets: SplitDatasets; notes: FitNotes } {
+  const setup = mixedSetup(table.columns, options);
+  if (table.rows.length === 0) throw new DataError('empty', 'the table has no rows');
+  const encoding = targetEncoding(readTargetColumn(table, setup.targetIndex, options.target), options, options.target);
+  const encoded = encoding.map ? encodeTarget(table, setup.targetIndex, encoding.map) : table;
+  const chosen = chooseColumns(encoded, columnsAsked(options, setup.mode));
+  const { build, features } = mixedBuild(table.columns, options, setup, chosen, encoding.task);
+  const split = options.split ?? {};
+  const built = buildMixed(encoded, build, { validation: split.validation ?? 0.15, test: split.test ?? 0.15, seed: split.seed ?? 0, ...(split.column !== undefined ? { column: split.column } : {}) });
+  const record = mixedRecord(options, { build, features, chosen, stats: built.stats, timeKind: built.timeKind, encoding });
+  return {
+    preprocessing: Preprocessing.fromRecord(record),
+    datasets: { train: built.train, ...(built.validation ? { validation: built.validation } : {}), ...(built.test ? { test: built.test } : {}) },
+    notes: fitNotes(options, chosen, built.skippedTargets),
+  };
+}
+
+export interface TargetEncoding {
   task: Task;
   classes?: string[];
   /** Cell text -> class index, for targets given as text labels (or to be relabelled). */
   map?: Map<string, number>;
 }
 
-function labelMap(classes: readonly string[]): Map<string, number> {
+export function labelMap(classes: readonly string[]): Map<string, number> {
   return new Map(classes.map((c, k) => [c, k]));
 }
 
@@ -408,11 +472,11 @@ function labelMap(classes: readonly string[]): Map<string, number> {
  * train/task.ts; text labels are classes (two: binary, the positive one chosen by `positive` or the
  * sorted order; more: multiclass in sorted order).
  */
-function targetEncoding(column: { numbers: number[] | null; labels: string[] }, o: PreprocessingOptions, target: string): TargetEncoding {
+export function targetEncoding(column: TargetColumn, o: PreprocessingOptions, target: string): TargetEncoding {
   if (o.positive !== undefined && typeof o.positive !== 'string') throw new ArgumentError(`preprocessing: positive must be a label (text), got ${describeValue(o.positive)}`);
-  if (column.numbers) {
-    const hint: TaskHint = taskHint(column.numbers);
-    if (hint.kind === 'continuous' && column.numbers.length === 0) throw new DataError('missing-value', 'the target column has no value', { column: target });
+  if (column.hint) {
+    const hint: TaskHint = column.hint;
+    if (hint.kind === 'continuous' && column.known === 0) throw new DataError('missing-value', 'the target column has no value', { column: target });
     const task = o.task === undefined ? inferTask(hint) : checkTaskName('preprocessing', o.task);
     checkTaskAgainstTargets(task, hint, target);
     if (o.positive !== undefined) {
@@ -440,7 +504,7 @@ function targetEncoding(column: { numbers: number[] | null; labels: string[] }, 
 }
 
 /** A copy of the table whose target cells are class indices; an unknown label is an error naming the cell, or missing when `unknownIsMissing`. */
-function encodeTarget(table: LongTable, index: number, map: Map<string, number>, unknownIsMissing = false): LongTable {
+export function encodeTarget(table: LongTable, index: number, map: Map<string, number>, unknownIsMissing = false): LongTable {
   const rows = table.rows.map((row, i) => {
     const cell: Cell = row[index];
     if (isMissing(cell)) return row;

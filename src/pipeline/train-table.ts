@@ -125,13 +125,13 @@ export interface TrainedTable {
   intervals?: PredictionIntervals;
 }
 
-const optionKeys = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'missing', 'split',
+export const optionKeys = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'missing', 'split',
   'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'weightDecay', 'seed', 'patience', 'members', 'memberSeeds', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage', 'testData', 'weight', 'classWeight'];
 
 /** Thrown from onBatch when shouldStop() says so; caught by trainTable, which goes on with what was trained. */
-class StopTraining extends Error {}
+export class StopTraining extends Error {}
 
-function positiveInt(name: string, v: unknown, fallback: number, min = 1): number {
+export function positiveInt(name: string, v: unknown, fallback: number, min = 1): number {
   const x = v ?? fallback;
   if (!Number.isInteger(x) || (x as number) < min) throw new ArgumentError(`trainTable: ${name} must be an integer >= ${min}, got ${describeValue(v)}`);
   return x as number;
@@ -423,7 +423,7 @@ export const SMALL_DATA = 2000;
 export const DEFAULT_MEMBERS = 5;
 
 /** The model of every member, member m from memberSeeds[m] (a one-member model built from that seed alone has its bits). */
-function buildModel(pre: Preprocessing, hiddenDim: number, blocks: number, memberSeeds: number[]): TableModel {
+export function buildModel(pre: Preprocessing, hiddenDim: number, blocks: number, memberSeeds: number[]): TableModel {
   const r = pre.record;
   if (r.inputs === 'series') return new FirstOrderRNAM({ terms: pre.featureNames.length, hiddenDim, outDim: pre.outputs, blocks }) as TableModel;
   const stat = r.columns.static ?? [], levels = r.mixed!.levels;

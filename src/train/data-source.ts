@@ -2,7 +2,8 @@
 // - a SequenceDataset (the seed's, terms-first) or a SeriesDataset (either layout);
 // - arrays { x, y, layout, shape?, lengths?, ... }: rnam.fromArrays checks them against their layout;
 // - a stream: an iterable or async iterable of batches (rnam.windowBatches' output), or a function
-//   returning a fresh one per epoch; every batch names its layout, which must be the model's.
+//   returning a fresh one per epoch; every batch names its layout, which must be the model's; for an
+//   AdditiveRNAM, a stream of MixedDataset chunks (trainStream's), each read in batches in its order.
 import type { Generator } from '../random.js';
 import { batchIndices, checkDataset, gatherBatch, type SequenceDataset } from '../data/dataset.js';
 import { SeriesDataset } from '../data/series-dataset.js';
@@ -45,7 +46,7 @@ export interface StreamedBatch {
   readonly lengths?: ArrayLike<number>;
 }
 
-type BatchStream = AsyncIterable<StreamedBatch> | Iterable<StreamedBatch>;
+type BatchStream = AsyncIterable<StreamedBatch | MixedDataset> | Iterable<StreamedBatch | MixedDataset>;
 
 /** Arrays as rnam.fromArrays takes them; y may be left out for predict. */
 export type ArrayData = Omit<ArrayDatasetOptions, 'y'> & { y?: ArrayDatasetOptions['y'] };
@@ -156,7 +157,7 @@ function checkStreamBatch(where: string, b: StreamedBatch, n: number, layout: La
   return { x, shape: [...b.shape], y, batch, outDim: b.y.length / batch, lengths: partialLengths(b.lengths, seq) };
 }
 
-function streamSource(where: string, data: BatchStream | (() => BatchStream), layout: Layout): DataSource {
+function streamSource(where: string, data: BatchStream | (() => BatchStream), layout: Layout, mixedModel: boolean): DataSource {
   let used = false;
   const open = (): BatchStream => {
     const s = typeof data === 'function' ? data() : data;
@@ -165,7 +166,7 @@ function streamSource(where: string, data: BatchStream | (() => BatchStream), la
   };
   return {
     kind: 'stream', features: null, outDim: null, samples: null, featureNames: null, task: null, standardizer: null, hasTargets: true, targets: null, weights: null,
-    async* batches() {
+    async* batches(batchSize, _shuffle, generator) {
       // A generator is read once: a second epoch over it would be empty, so say how to stream again.
       const s = open();
       const it = s as { [Symbol.asyncIterator]?: () => unknown; [Symbol.iterator]?: () => unknown };
@@ -173,9 +174,26 @@ function streamSource(where: string, data: BatchStream | (() => BatchStream), la
       if (once && used) throw new ArgumentError(`${where}: the stream was read in an earlier pass and a generator cannot be read twice; pass a function, () => rnam.windowBatches(...), to stream it again`);
       used = true;
       let n = 0;
-      for await (const b of s as AsyncIterable<StreamedBatch>) yield checkStreamBatch(where, b, ++n, layout);
+      for await (const b of s as AsyncIterable<StreamedBatch | MixedDataset>) {
+        n++;
+        if (b instanceof MixedDataset) {
+          if (!mixedModel) throw new ArgumentError(`${where}: stream item ${n} is a MixedDataset chunk; mixed inputs need a model that reads them (AdditiveRNAM)`);
+          for (const idx of batchIndices(b.samples, batchSize, false, generator)) yield mixedBatch(b, idx);
+        } else {
+          if (mixedModel) throw new ArgumentError(`${where}: an AdditiveRNAM reads mixed inputs: stream MixedDataset chunks (rnam.trainStream), not batches of one value per step`);
+          yield checkStreamBatch(where, b, n, layout);
+        }
+      }
       if (n === 0) throw new DataError('empty', `${where}: the stream yielded no batches`);
     },
+  };
+}
+
+function mixedBatch(ds: MixedDataset, idx: number[]): HostBatch {
+  const b = ds.batch(idx);
+  return {
+    x: b.x, shape: b.shape, y: b.y, batch: idx.length, outDim: 1, terms: ds.terms,
+    lengths: b.x ? partialLengths(b.lengths, ds.seq) : null, extra: { static: b.static, categorical: b.categorical }, weights: b.weights,
   };
 }
 
@@ -186,13 +204,7 @@ function mixedSource(where: string, ds: MixedDataset, mixedModel: boolean): Data
     kind: 'dataset', features: ds.terms, outDim: 1, samples: ds.samples, featureNames: ds.featureNames, task: ds.task,
     standardizer: ds.standardizer, hasTargets: true, targets: ds.targets, weights: ds.weights,
     async* batches(batchSize, shuffle, generator) {
-      for (const idx of batchIndices(ds.samples, batchSize, shuffle, generator)) {
-        const b = ds.batch(idx);
-        yield {
-          x: b.x, shape: b.shape, y: b.y, batch: idx.length, outDim: 1, terms: ds.terms,
-          lengths: b.x ? partialLengths(b.lengths, ds.seq) : null, extra: { static: b.static, categorical: b.categorical }, weights: b.weights,
-        };
-      }
+      for (const idx of batchIndices(ds.samples, batchSize, shuffle, generator)) yield mixedBatch(ds, idx);
     },
   };
 }
@@ -202,8 +214,9 @@ export function dataSource(where: string, data: TrainingData, layout: Layout, ne
   if (data == null || (typeof data !== 'object' && typeof data !== 'function')) {
     throw new ArgumentError(`${where}: data must be a dataset, arrays { x, y, layout } or a stream of batches, got ${describeValue(data)}`);
   }
-  if (typeof data === 'function') return streamSource(where, data, layout);
+  if (typeof data === 'function') return streamSource(where, data, layout, mixedModel);
   if (data instanceof MixedDataset) return mixedSource(where, data, mixedModel);
+  if (mixedModel && isIterable(data)) return streamSource(where, data, layout, mixedModel);
   if (mixedModel) throw new ArgumentError(`${where}: an AdditiveRNAM reads mixed inputs: give it a MixedDataset (rnam.Preprocessing, trainTable)`);
   if ('features' in data && 'targets' in data) return datasetSource(where, data as SequenceDataset, layout, 'dataset', true);
   if ('x' in data) {
@@ -213,6 +226,6 @@ export function dataSource(where: string, data: TrainingData, layout: Layout, ne
     const y = a.y ?? new Float32Array(arraySamples(a));
     return datasetSource(where, fromArrays({ ...a, y } as ArrayDatasetOptions), layout, 'arrays', hasTargets);
   }
-  if (isIterable(data)) return streamSource(where, data, layout);
+  if (isIterable(data)) return streamSource(where, data, layout, mixedModel);
   throw new ArgumentError(`${where}: data must be a dataset (features, targets), arrays { x, y, layout } or a stream of batches; got an object with keys ${Object.keys(data).join(', ') || '(none)'}`);
 }
