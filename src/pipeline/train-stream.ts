@@ -12,20 +12,18 @@ import { device as chooseDevice } from '../backend/select.js';
 import { fit } from '../train/fit.js';
 import type { EpochStats } from '../train/history.js';
 import { explain } from '../explain/explain.js';
-import type { Explanation } from '../explain/types.js';
 import type { MixedDataset } from '../data/mixed-dataset.js';
 import type { RowSource } from '../data/row-source.js';
 import type { SplitPart } from '../data/mixed-build.js';
 import { checkOptions } from '../optim/options.js';
 import { ArgumentError, describeValue } from '../errors.js';
 import { DataError } from '../data/errors.js';
-import type { Preprocessing } from './preprocessing.js';
 import { fitStreamPreprocessing } from './stream-preprocessing.js';
 import { CenteringAccumulator, KnownTargets, tableOutputs, type Centering } from './outputs.js';
 import type { Report, SplitName } from './report.js';
 import {
   MAX_EPOCHS, SMALL_DATA, TARGET_STEPS, StopTraining, buildModel, explainedSamples, optionKeys, positiveInt,
-  type TableModel, type TrainTableOptions,
+  type TrainedTable, type TrainTableOptions,
 } from './train-table.js';
 
 export interface TrainStreamOptions extends Omit<TrainTableOptions, 'onStart'> {
@@ -33,15 +31,8 @@ export interface TrainStreamOptions extends Omit<TrainTableOptions, 'onStart'> {
   chunkSamples?: number;
 }
 
-export interface TrainedStream {
-  model: TableModel;
-  preprocessing: Preprocessing;
-  centering: Centering;
-  report: Report;
-  /** The explanation of the first chunk of the explained split (test, else validation, else train). */
-  explanation: Explanation;
-  history: EpochStats[];
-}
+/** trainTable's result without the in-memory datasets and intervals; its explanation is of the first chunk of the explained split. */
+export type TrainedStream = Omit<TrainedTable, 'datasets' | 'intervals'>;
 
 /** trainTable's options a stream cannot honour, each with why. */
 const REFUSED: [keyof TrainStreamOptions, string][] = [
