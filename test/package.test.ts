@@ -42,9 +42,10 @@ test('no source maps, no .wasm files, no declaration holding base64 wasm; sizes 
   }
   const bundles = files.filter((f) => f.path.endsWith('.js'));
   bundles.forEach((b) => assert.ok(b.size < 1024 * 1024, `${b.path} is ${b.size} bytes`));
-  // The command line's bundle carries vega and vega-lite (its report's charts), about 400 kB packed.
-  assert.ok(size < 900 * 1024, `tarball ${size} bytes`);
-  assert.ok(unpackedSize < 3 * 1024 * 1024, `unpacked ${unpackedSize} bytes`);
+  // Three bundles of about 0.9 MB each: the Node and browser libraries (readable, with both wasm
+  // builds inline, 140 kB) and the command line's (minified; vega and vega-lite for its report's charts).
+  assert.ok(size < 1024 * 1024, `tarball ${size} bytes`);
+  assert.ok(unpackedSize < 3.5 * 1024 * 1024, `unpacked ${unpackedSize} bytes`);
 });
 
 test('webgpu is an optional peer dependency (and a dev dependency), never installed for consumers', () => {
