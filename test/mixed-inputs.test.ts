@@ -104,6 +104,13 @@ test('a categorical term scores each level; an unseen level reads as other', asy
   assert.is(p.contributions[ward * n + 0], p.contributions[ward * n + 2], "'west' was never seen: it scores as 'other'");
   assert.is.not(p.contributions[ward * n + 1], p.contributions[ward * n + 0], 'a known level has its own score');
   assert.ok(p.targetKnown.every((k) => !k), 'no target needed');
+  // The unknown level is counted, not silently scored as 'other'; a literal 'other' is a known level.
+  assert.equal(p.unseenLevels, [{ feature: 'ward', levels: [{ level: 'west', cells: 1 }] }]);
+  assert.equal(rnam.describeUnseenLevels(p.unseenLevels), ["ward: 'west' (1 cell) read as 'other' (not among the model's levels)"]);
+  const streamed = rnam.predictStream(trained, { csv: [newcomer + 'W,1,0.5,50,west,\n'] }, { chunkSamples: 1 });
+  for await (const _row of streamed) { /* read it all */ }
+  assert.equal(streamed.summary().unseenLevels, [{ feature: 'ward', levels: [{ level: 'west', cells: 2 }] }]);
+  assert.equal((await rnam.predictTable(trained, clinicCsv())).unseenLevels, [], 'the training table has no unknown level');
   const e = await rnam.explain(trained.model, trained.datasets.train, { offsets: trained.centering.offsets });
   const shape = e.shapes.find((s) => s.feature === 'ward')!;
   assert.is(shape.kind, 'categorical');

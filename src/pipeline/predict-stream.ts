@@ -16,6 +16,7 @@ import { KnownTargets, tableOutputs } from './outputs.js';
 import type { TrainedModel } from './model-file.js';
 import { checkPredictOptions, type PredictTableOptions } from './predict-table.js';
 import { predictionHeader, predictionRows, type PredictionRow } from './prediction-rows.js';
+import { UnseenLevelCounter, type UnseenLevel } from './unseen-levels.js';
 
 export interface PredictStreamOptions extends PredictTableOptions {
   /**
@@ -31,6 +32,8 @@ export interface StreamSummary {
   known: number;
   /** The task's metrics over them (null when none): the numbers predictTable gives. */
   metrics: Metrics | null;
+  /** Categorical levels read so far that the model does not know, read as 'other'. */
+  unseenLevels: UnseenLevel[];
 }
 
 export interface PredictionStream extends AsyncIterable<PredictionRow> {
@@ -53,7 +56,7 @@ export function predictStream(trained: TrainedModel, source: RowSource, options:
   const chunkSamples = options.chunkSamples ?? DEFAULT_CHUNK_SAMPLES;
   if (!Number.isInteger(chunkSamples) || chunkSamples < 1) throw new ArgumentError(`predictStream: chunkSamples must be a positive integer, got ${String(options.chunkSamples)}`);
   const pre = trained.preprocessing, r = pre.record;
-  const known = new KnownTargets(pre);
+  const known = new KnownTargets(pre), unseen = new UnseenLevelCounter(r);
   let samples = 0, started = false;
   // A series panel without a stored padded length (files of an older rnam) pads to the longest id: one chunk.
   const whole = r.inputs === 'series' && r.mode === 'panel' && r.maxLength === undefined;
@@ -63,6 +66,7 @@ export function predictStream(trained: TrainedModel, source: RowSource, options:
     started = true;
     for await (const table of idChunks(source, { id: r.columns.id, mode: r.mode, chunkSamples: whole ? Number.MAX_SAFE_INTEGER : chunkSamples })) {
       timeKind(table);
+      unseen.add(table);
       const o = await tableOutputs(trained.model, pre.transform(table, { weights: true }), pre, trained.centering, batchSize);
       known.add(o);
       samples += o.samples;
@@ -75,7 +79,7 @@ export function predictStream(trained: TrainedModel, source: RowSource, options:
     async* [Symbol.asyncIterator]() {
       for await (const rows of batches()) yield* rows;
     },
-    summary: () => ({ samples, known: known.count, metrics: known.metrics() }),
+    summary: () => ({ samples, known: known.count, metrics: known.metrics(), unseenLevels: unseen.list() }),
   };
 }
 

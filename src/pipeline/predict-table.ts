@@ -8,6 +8,7 @@ import type { TrainedModel } from './model-file.js';
 import { toTable, type TableInput } from './table-input.js';
 import type { Metrics } from '../train/task.js';
 import { predictionHeader, predictionRows, sampleHalfWidths, type PredictionRow } from './prediction-rows.js';
+import { UnseenLevelCounter, type UnseenLevel } from './unseen-levels.js';
 
 export interface PredictTableOptions {
   /** Samples per forward pass (default 256). */
@@ -26,6 +27,8 @@ export interface TablePrediction extends TableOutputs {
   targetKnown: boolean[];
   /** The task's metrics over the samples with a known target; null when there is none. */
   metrics: Metrics | null;
+  /** Categorical levels of the table the model does not know, read as 'other' (empty when none). */
+  unseenLevels: UnseenLevel[];
   /** The CSV columns and rows `rnam predict` writes (times in the input's format, class labels as given). */
   header: string[];
   rows(): Generator<PredictionRow>;
@@ -36,11 +39,13 @@ export async function predictTable(trained: TrainedModel, data: TableInput, opti
   const { batchSize, raw } = checkPredictOptions('predictTable', trained, options);
   const pre = trained.preprocessing;
   // The weight column training read, when the table has it, weights the metrics.
-  const ds = pre.transform(toTable('predictTable', data), { weights: true });
+  const table = toTable('predictTable', data), unseen = new UnseenLevelCounter(pre.record);
+  unseen.add(table);
+  const ds = pre.transform(table, { weights: true });
   const o = await tableOutputs(trained.model, ds, pre, trained.centering, batchSize);
   const widths = sampleHalfWidths(trained, o);
   return {
-    ...o, targetKnown: Array.from(o.targets, (y) => !Number.isNaN(y)), halfWidths: widths, metrics: outputMetrics(pre, o), header: predictionHeader(trained, raw),
+    ...o, targetKnown: Array.from(o.targets, (y) => !Number.isNaN(y)), halfWidths: widths, metrics: outputMetrics(pre, o), unseenLevels: unseen.list(), header: predictionHeader(trained, raw),
     rows: () => predictionRows(trained, o, raw, widths),
   };
 }
