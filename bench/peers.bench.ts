@@ -2,7 +2,7 @@
 // in one run: every (library, workload) runs in its own child process, one after another, so each
 // reports its own peak RSS and they do not compete for the cores. Prints a markdown table of median
 // times, speedups and peak memory, and writes it to bench/results/peers-latest.md (and .json).
-//   npm run bench:peers                 (about 4 minutes on 2 cores of an Intel Xeon, family 6 model 167; the slowest rows are PyTorch's seed model)
+//   npm run bench:peers                 (about 6 minutes on 2 cores of an AMD EPYC, family 26 model 2; the slowest rows are PyTorch's seed model)
 //   npm run bench:peers -- --quick      (fewer repetitions)
 //   flags: --profile (per-kernel time of one rnam step of each seed workload), --reps N, --only seed-train,linear-fwd,...,
 //          --no-torch, --no-tfjs
