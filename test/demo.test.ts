@@ -332,6 +332,22 @@ if (!playwright) {
     s.predictions.forEach((p, i) => assert.ok(Math.abs(p - node[i]) < 1e-5, `sample ${i}: page ${p}, Node ${node[i]}`));
   });
 
+  test('a mixed model loaded on a table with a level it does not know says so', async () => {
+    const gen = new rnam.Generator(5), wards = ['north', 'south', 'east'], lines = ['patient,day,lab,ward,outcome'];
+    for (let p = 0; p < 40; p++) for (let d = 1; d <= 3; d++) lines.push(`P${p},${d * 7},${gen.normal().toFixed(3)},${wards[p % 3]},${p % 2}`);
+    const csvPath = join(work, 'clinic.csv'), out = join(work, 'clinic-model');
+    writeFileSync(csvPath, `${lines.join('\n')}\n`);
+    execFileSync(process.execPath, [join(root, 'bin', 'rnam.js'), 'train', csvPath, '--id', 'patient', '--time', 'day', '--target', 'outcome',
+      '--members', '1', '--epochs', '2', '--device', 'wasm', '--no-progress', '--out', out], { stdio: 'pipe' });
+    await page.check('input[name=data][value=csv]');
+    const shown = `${lines.join('\n')}\nZ,7,0.5,west,\nZ,14,0.7,west,\n`;
+    await page.setInputFiles('[data-testid=csv-input]', { name: 'clinic.csv', mimeType: 'text/csv', buffer: Buffer.from(shown) });
+    await page.waitForSelector('#mapping:not([hidden])');
+    const bytes = readFileSync(join(out, 'model.safetensors'));
+    await untilDone(() => page.setInputFiles('[data-testid=model-input]', { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: bytes }));
+    assert.match(await page.textContent('[data-testid=status]') ?? '', "ward: 'west' (2 cells) read as 'other'");
+  });
+
   test("a PyTorch state dict (the seed's model shape) loads and explains the seed data as in Node", async () => {
     await page.check('input[name=data][value=seed]');
     await page.fill('#seed-samples', '300');

@@ -124,8 +124,8 @@ export function mixedLocal(run: Explained, sample: number, label: string): Local
   };
 }
 
-/** Every sample's prediction on a table (probabilities for classification), and the metrics where the target is known. */
-export async function tablePredictions(run: MixedRun, text: string): Promise<{ predictions: number[]; metrics: Record<string, number> }> {
+/** Every sample's prediction on a table (probabilities for classification), the metrics where the target is known, and the levels read as 'other'. */
+export async function tablePredictions(run: MixedRun, text: string): Promise<{ predictions: number[]; metrics: Record<string, number>; unseen: string[] }> {
   const p = await rnam.predictTable(run.trained, text);
-  return { predictions: Array.from(p.prediction), metrics: { ...(p.metrics ?? {}) } };
+  return { predictions: Array.from(p.prediction), metrics: { ...(p.metrics ?? {}) }, unseen: rnam.describeUnseenLevels(p.unseenLevels) };
 }
