@@ -87,6 +87,15 @@ export class Generator {
   int(n: number): number {
     return Math.floor(this.uniform() * n);
   }
+
+  /** Shuffles `items` in place (Fisher-Yates from the last item down, one int draw per item but the first) and returns it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  }
 }
 
 function rotl(x: number, k: number): number {

@@ -44,12 +44,7 @@ export function subset(ds: SequenceDataset, start: number, end: number): Sequenc
 /** Batches of sample indices: a seeded Fisher-Yates shuffle when asked, the last batch may be short. */
 export function batchIndices(samples: number, batchSize: number, shuffle: boolean, gen: Generator): number[][] {
   const order = Array.from({ length: samples }, (_, i) => i);
-  if (shuffle) {
-    for (let i = samples - 1; i > 0; i--) {
-      const j = gen.int(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-  }
+  if (shuffle) gen.shuffle(order);
   const batches: number[][] = [];
   for (let i = 0; i < samples; i += batchSize) batches.push(order.slice(i, i + batchSize));
   return batches;

@@ -27,11 +27,7 @@ export function splitFractions(split: { validation?: number; test?: number }): {
 export function entitySplit(ids: readonly string[], split: { validation?: number; test?: number; seed?: number }): Map<string, SplitName> {
   const { validation, test } = splitFractions(split);
   const n = ids.length, gen = new Generator(split.seed ?? 0);
-  const order = [...ids];
-  for (let i = n - 1; i > 0; i--) {
-    const j = gen.int(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = gen.shuffle([...ids]);
   const nTest = Math.round(test * n), nVal = Math.round(validation * n);
   for (const [name, f, count] of [['test', test, nTest], ['validation', validation, nVal]] as const) {
     if (f > 0 && count === 0) throw new DataError('option', `split.${name} = ${f} of ${n} ids is no id: give a larger fraction or more ids`);

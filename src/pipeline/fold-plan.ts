@@ -86,12 +86,7 @@ export function shuffledStrata(table: LongTable, o: Pick<CrossValidateOptions, '
   }
   const gen = new Generator(o.split?.seed ?? o.seed ?? 0);
   return [...strata.keys()].sort().map((key) => {
-    const ids = strata.get(key)!;
-    for (let i = ids.length - 1; i > 0; i--) {
-      const j = gen.int(i + 1);
-      [ids[i], ids[j]] = [ids[j], ids[i]];
-    }
-    return ids;
+    return gen.shuffle(strata.get(key)!);
   });
 }
 

@@ -6,7 +6,6 @@
 // model, one chunk, and per validation and test sample its prediction and target (the metrics'
 // inputs, AUC included). One member; cross-fitting, refit, intervals, class weights and a separate
 // test file are trainTable's (in memory) and refused here with an error naming the option.
-import { AdamW } from '../optim/optimizer.js';
 import { manualSeed, Generator } from '../random.js';
 import { device as chooseDevice } from '../backend/select.js';
 import { fit } from '../train/fit.js';
@@ -21,10 +20,8 @@ import { DataError } from '../data/errors.js';
 import { fitStreamPreprocessing } from './stream-preprocessing.js';
 import { CenteringAccumulator, KnownTargets, tableOutputs, type Centering } from './outputs.js';
 import type { Report, SplitName } from './report.js';
-import {
-  MAX_EPOCHS, SMALL_DATA, TARGET_STEPS, StopTraining, buildModel, explainedSamples, optionKeys, positiveInt,
-  type TrainedTable, type TrainTableOptions,
-} from './train-table.js';
+import { StopTraining, buildModel, explainedSamples, optionKeys, type TrainedTable, type TrainTableOptions } from './train-table.js';
+import { logFitNotes, positiveInt, reportShapes, sizedDefaults, trainingSettings } from './train-settings.js';
 
 export interface TrainStreamOptions extends Omit<TrainTableOptions, 'onStart'> {
   /** Whole ids per chunk (panel mode; rows in window and table modes), default 4096: memory follows the chunk. */
@@ -54,16 +51,8 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
   if ((options.model ?? 'additive') !== 'additive') throw new ArgumentError(`trainStream: a stream trains the additive model, got model ${describeValue(options.model)}`);
   for (const [key, why] of REFUSED) if (options[key] !== undefined) throw new ArgumentError(`trainStream: ${key} is not available when streaming (${why}); train in memory (trainTable, --in-memory)`);
   if ((options.members ?? options.memberSeeds?.length ?? 1) !== 1) throw new ArgumentError(`trainStream: a stream trains one member (each member would read the file for every epoch), got members ${describeValue(options.members ?? options.memberSeeds?.length)}`);
-  const hidden = options.hiddenDim === undefined ? undefined : positiveInt('hiddenDim', options.hiddenDim, 16), blocks = positiveInt('blocks', options.blocks, 1, 0);
-  const askedEpochs = options.epochs === undefined ? undefined : positiveInt('epochs', options.epochs, 30), batchSize = positiveInt('batchSize', options.batchSize, 64);
-  const seed = positiveInt('seed', options.seed, 0, 0), askedPatience = options.patience === undefined ? undefined : positiveInt('patience', options.patience, 8);
-  const examples = positiveInt('examples', options.examples, 10, 0), chunkSamples = positiveInt('chunkSamples', options.chunkSamples, DEFAULT_CHUNK_SAMPLES);
-  const lr = options.lr ?? 3e-3, wd = options.weightDecay;
-  if (typeof lr !== 'number' || !(lr > 0 && Number.isFinite(lr))) throw new ArgumentError(`trainStream: lr must be a positive number, got ${describeValue(options.lr)}`);
-  if (wd !== undefined && !(typeof wd === 'number' && wd >= 0 && Number.isFinite(wd))) throw new ArgumentError(`trainStream: weightDecay must be a number >= 0, got ${describeValue(wd)}`);
-  for (const k of ['onEpoch', 'onBatch', 'shouldStop'] as const) {
-    if (options[k] !== undefined && typeof options[k] !== 'function') throw new ArgumentError(`trainStream: ${k} must be a function, got ${describeValue(options[k])}`);
-  }
+  const settings = trainingSettings('trainStream', options), { blocks, batchSize, seed, examples } = settings;
+  const chunkSamples = positiveInt('trainStream', 'chunkSamples', options.chunkSamples, DEFAULT_CHUNK_SAMPLES);
   if (typeof open !== 'function') throw new ArgumentError(`trainStream: the source must be a function returning a fresh stream of rows at each call (() => ({ csv: fs.createReadStream(path) })), got ${describeValue(open)}`);
   const log = options.log ?? null;
 
@@ -72,16 +61,10 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
   const pre = plan.preprocessing, task = pre.task, counts = plan.samples;
   log?.(`stream: preprocessing fitted in two reads (columns and target, then statistics); ids split by a seeded hash of the id${options.split?.column !== undefined ? ' (here: the split column)' : ''}; chunks of ${chunkSamples} ${pre.record.mode === 'panel' ? 'ids' : 'rows'}`);
   if (plan.gapSampled) log?.('stream: the time gaps take too many distinct values to count: the gap unit is the median of a seeded sample of them');
-  if (plan.notes.taskInferred) log?.(`task: ${task} (inferred from column '${options.target}')`);
-  if (plan.notes.autoStatic.length) log?.(`static (one value per id): ${plan.notes.autoStatic.join(', ')} (name the static features to choose)`);
-  if (plan.notes.autoCategorical.length) log?.(`categorical (text): ${plan.notes.autoCategorical.join(', ')} (name the categorical features to choose)`);
-  if (plan.notes.nonNumeric.length) log?.(`left out of the features: ${plan.notes.nonNumeric.join(', ')} (no value at all)`);
-  if (plan.notes.skippedTargets) log?.(`${plan.notes.skippedTargets} samples have no known target: left out of training and evaluation`);
+  logFitNotes(log, plan.notes, pre, options.target);
   log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`);
 
-  const hiddenDim = hidden ?? (counts.train < SMALL_DATA ? 8 : 16);
-  const epochs = askedEpochs ?? Math.min(MAX_EPOCHS, Math.max(30, Math.ceil(TARGET_STEPS / Math.ceil(counts.train / batchSize))));
-  const patience = askedPatience ?? Math.max(8, Math.round(epochs / 8));
+  const { hiddenDim, epochs, patience } = sizedDefaults(settings, counts.train);
   log?.(`model: AdditiveRNAM, hidden ${hiddenDim}, ${blocks} block(s), 1 member (streamed), patience ${patience}, at most ${epochs} epochs`);
   const dev = typeof options.device === 'object' && options.device !== null ? options.device : await chooseDevice(options.device ?? 'auto');
   log?.(`device: ${dev.reason}`);
@@ -93,12 +76,7 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
       if (!shuffle) yield ds;
       else {
         // A file is often sorted (by id, by time): shuffle the samples within each chunk.
-        const order = Array.from({ length: ds.samples }, (_, i) => i);
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = shuffle.int(i + 1);
-          [order[i], order[j]] = [order[j], order[i]];
-        }
-        yield ds.subset(order);
+        yield ds.subset(shuffle.shuffle(Array.from({ length: ds.samples }, (_, i) => i)));
       }
     }
   }
@@ -112,7 +90,7 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
   let stopped = false;
   try {
     await fit(model, () => part('train', shuffle), {
-      epochs, batchSize, optimizer: new AdamW(model.parameters(), { lr, ...(wd !== undefined ? { weightDecay: wd } : {}) }), task, trainMetrics: false,
+      epochs, batchSize, optimizer: settings.optimizer(model.parameters()), task, trainMetrics: false,
       ...(counts.validation ? { validation: () => part('validation', null), earlyStopping: { monitor: 'valLoss', patience, restoreBestWeights: true } } : {}),
       progress: options.progress ?? false, log,
       onEpoch: (stats) => {
@@ -151,7 +129,7 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
     preprocessing: pre.toRecord(), samples: counts,
     metrics: { train: null, validation: known.validation.metrics(), test: known.test.metrics() }, explainedSplit,
     importance: explanation.importance.map((e) => ({ feature: e.feature, importance: e.importance })),
-    shapes: explanation.shapes.map((sh) => ({ feature: sh.feature, summary: sh.summary, ...(sh.kind ? { kind: sh.kind } : {}), ...(sh.levels ? { levels: sh.levels } : {}), members: sh.members, bins: sh.bins, ...(sh.missing ? { missing: sh.missing } : {}) })),
+    shapes: reportShapes(explanation),
     examples: explainedSamples(explainedSplit, await tableOutputs(model, explained, pre, centering), pre, examples),
     history: history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valLoss: h.valLoss, seconds: h.seconds })),
     members: [{ epochs: history.length }], crossFitted: false,

@@ -3,8 +3,6 @@
 // the training split, train with early stopping on the validation split, fix the centering on the
 // training split, then metrics, explanation and report in the one contribution convention.
 import { FirstOrderRNAM } from '../nn/rnam.js';
-import { AdamW } from '../optim/optimizer.js';
-import type { Tensor } from '../tensor.js';
 import { manualSeed } from '../random.js';
 import { device as chooseDevice, type Device, type DeviceKind } from '../backend/select.js';
 import { fit, type FitOptions } from '../train/fit.js';
@@ -29,6 +27,7 @@ import type { ExplainedSample, Report, SplitName, PredictionIntervals } from './
 import { calibrate, halfWidths, intervalCoverage } from './intervals.js';
 import { memberContributions } from '../explain/members.js';
 import { resolveClassWeights, trainingWeights, type ClassWeightOption, type WeightingRecord } from './sample-weights.js';
+import { logFitNotes, positiveInt, reportShapes, sizedDefaults, SMALL_DATA, trainingSettings } from './train-settings.js';
 
 /** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
 export type TableModel = (AdditiveRNAM | FirstOrderRNAM) & TrainableModel & Describable & Module;
@@ -131,35 +130,22 @@ export const optionKeys = ['id', 'time', 'target', 'features', 'static', 'catego
 /** Thrown from onBatch when shouldStop() says so; caught by trainTable, which goes on with what was trained. */
 export class StopTraining extends Error {}
 
-export function positiveInt(name: string, v: unknown, fallback: number, min = 1): number {
-  const x = v ?? fallback;
-  if (!Number.isInteger(x) || (x as number) < min) throw new ArgumentError(`trainTable: ${name} must be an integer >= ${min}, got ${describeValue(v)}`);
-  return x as number;
-}
-
 export async function trainTable(data: TableInput, options: TrainTableOptions): Promise<TrainedTable> {
   const started = Date.now();
   checkOptions('trainTable', options, optionKeys);
-  const askedHidden = options.hiddenDim === undefined ? undefined : positiveInt('hiddenDim', options.hiddenDim, 16), blocks = positiveInt('blocks', options.blocks, 1, 0);
-  const askedEpochs = options.epochs === undefined ? undefined : positiveInt('epochs', options.epochs, 30), batchSize = positiveInt('batchSize', options.batchSize, 64);
-  const seed = positiveInt('seed', options.seed, 0, 0), askedPatience = options.patience === undefined ? undefined : positiveInt('patience', options.patience, 8);
-  const examples = positiveInt('examples', options.examples, 10, 0);
+  const settings = trainingSettings('trainTable', options), { blocks, batchSize, seed, examples } = settings;
   const askedSeeds = options.memberSeeds;
   if (askedSeeds !== undefined && !(Array.isArray(askedSeeds) && askedSeeds.length >= 1 && askedSeeds.every((s) => Number.isSafeInteger(s) && s >= 0))) {
     throw new ArgumentError(`trainTable: memberSeeds must be a list of non-negative integers, got ${describeValue(askedSeeds)}`);
   }
-  const members = positiveInt('members', options.members ?? askedSeeds?.length, (options.model ?? 'additive') === 'additive' ? DEFAULT_MEMBERS : 1);
+  const members = positiveInt('trainTable', 'members', options.members ?? askedSeeds?.length, (options.model ?? 'additive') === 'additive' ? DEFAULT_MEMBERS : 1);
   if (askedSeeds && askedSeeds.length !== members) throw new ArgumentError(`trainTable: ${askedSeeds.length} memberSeeds for ${members} members`);
   if (members > 1 && options.model === 'first-order') throw new ArgumentError('trainTable: members need the additive model (the first-order model is one network)');
-  const lr = options.lr ?? 3e-3;
   const refit = options.refit ?? false, coverage = options.coverage ?? 0.9;
   if (typeof refit !== 'boolean') throw new ArgumentError(`trainTable: refit must be true or false, got ${describeValue(options.refit)}`);
   if (!(typeof coverage === 'number' && coverage > 0 && coverage < 1)) throw new ArgumentError(`trainTable: coverage must be a number in (0, 1), got ${describeValue(options.coverage)}`);
   if (refit && options.model === 'first-order') throw new ArgumentError('trainTable: refit needs the additive model');
-  if (typeof lr !== 'number' || !(lr > 0 && Number.isFinite(lr))) throw new ArgumentError(`trainTable: lr must be a positive number, got ${describeValue(options.lr)}`);
-  const wd = options.weightDecay;
-  if (wd !== undefined && !(typeof wd === 'number' && wd >= 0 && Number.isFinite(wd))) throw new ArgumentError(`trainTable: weightDecay must be a number >= 0, got ${describeValue(wd)}`);
-  const adamw = (params: Iterable<Tensor>) => new AdamW(params, { lr, ...(wd !== undefined ? { weightDecay: wd } : {}) });
+  const adamw = settings.optimizer;
   const log = options.log ?? null;
 
   const table = toTable('trainTable', data);
@@ -183,16 +169,9 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   });
   const test = testTable ? pre.transform(testTable, { weights: true }) : datasets.test;
   const pool = datasets.train;
-  // Small data gets a narrower model: on the shipped panel (172 patients) and table (373 rows) hidden
-  // 8 beats 16 (bench/accuracy.ts); the series (4,500 windows) keeps 16.
-  const hiddenDim = askedHidden ?? (pool.samples < SMALL_DATA ? 8 : 16);
   const memberSplit = (memberSeed: number): { train: SplitDatasets['train']; validation?: SplitDatasets['train']; held?: number[] } => {
     if (!crossFit) return { train: datasets.train, validation: datasets.validation };
-    const n = pool.samples, order = Array.from({ length: n }, (_, i) => i), gen = new Generator(memberSeed);
-    for (let i = n - 1; i > 0; i--) {
-      const j = gen.int(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    const n = pool.samples, order = new Generator(memberSeed).shuffle(Array.from({ length: n }, (_, i) => i));
     const nVal = Math.min(n - 1, Math.max(1, Math.round((validationShare / (1 - testShare)) * n)));
     const sorted = (idx: number[]) => idx.sort((a, b) => a - b);
     const held = sorted(order.slice(0, nVal));
@@ -200,12 +179,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   };
   const { train: train0, validation: validation0 } = memberSplit(options.memberSeeds?.[0] ?? seed * 1000);
   const train = crossFit ? pool : train0, validation = crossFit ? undefined : validation0;
-  // Small data has few batches per epoch: 30 epochs of 2 batches left every member of a 160-day
-  // series underfitted at the cap (test RMSE 1.83 against 0.72 with room for 150, bench in docs/accuracy.md).
-  const stepsPerEpoch = Math.ceil(train0.samples / batchSize);
-  const epochs = askedEpochs ?? Math.min(MAX_EPOCHS, Math.max(30, Math.ceil(TARGET_STEPS / stepsPerEpoch)));
-  const patience = askedPatience ?? Math.max(8, Math.round(epochs / 8));
-  log?.(`model: ${kind === 'additive' ? 'AdditiveRNAM' : 'FirstOrderRNAM'}, hidden ${hiddenDim}${askedHidden === undefined ? ` (${pool.samples < SMALL_DATA ? 'fewer than' : 'at least'} ${SMALL_DATA} training samples)` : ''}, ${blocks} block(s), ${members} member(s), patience ${patience}, at most ${epochs} epochs`);
+  const { hiddenDim, epochs, patience } = sizedDefaults(settings, pool.samples, train0.samples);
+  log?.(`model: ${kind === 'additive' ? 'AdditiveRNAM' : 'FirstOrderRNAM'}, hidden ${hiddenDim}${settings.asked.hiddenDim === undefined ? ` (${pool.samples < SMALL_DATA ? 'fewer than' : 'at least'} ${SMALL_DATA} training samples)` : ''}, ${blocks} block(s), ${members} member(s), patience ${patience}, at most ${epochs} epochs`);
   const task = pre.task;
   const classWeights = resolveClassWeights('trainTable', options.classWeight, task, pre.record.target.classes ?? [], pool.targets);
   const weighting: WeightingRecord | undefined = options.weight !== undefined || classWeights ? {
@@ -214,21 +189,11 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   } : undefined;
   if (weighting?.column) log?.(`weights: column '${weighting.column}' weights the loss, every metric and the baselines`);
   if (weighting?.classWeights) log?.(`class weights (${weighting.classWeight}): ${Object.entries(weighting.classWeights).map(([l, w]) => `${l} ${w.toPrecision(4)}`).join(', ')} (training and validation loss)`);
-  if (notes.taskInferred) log?.(`task: ${task} (inferred from column '${options.target}')`);
-  if (pre.record.target.labels) log?.(`classes: ${pre.record.target.classes!.join(', ')}${task === 'binary' ? ` (positive: '${pre.classLabel(1)}')` : ''}`);
-  if (notes.autoStatic.length) log?.(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
-  if (notes.autoCategorical.length) log?.(`categorical (text): ${notes.autoCategorical.join(', ')}${pre.record.columns.sequenceCategorical?.length ? ` (time-varying: ${pre.record.columns.sequenceCategorical.join(', ')})` : ''} (name the categorical features to choose)`);
-  if (notes.nonNumeric.length) log?.(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
-  if (notes.skippedTargets) log?.(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
-  const timeVarying = pre.featureNames.length - (pre.record.columns.static?.length ?? 0) - (pre.record.columns.categorical?.length ?? 0);
-  if (pre.record.inputs === 'mixed' && notes.missingDefaulted && timeVarying > 0) log?.(`missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since${pre.record.mixed?.seenInput ? ', and whether it was seen by then' : ''})`);
+  logFitNotes(log, notes, pre, options.target);
   log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: ${crossFit ? `train and validation ${pool.samples}` : `train ${train.samples}, validation ${validation?.samples ?? 0}`}, test ${test?.samples ?? 0}`);
 
   const dev = typeof options.device === 'object' && options.device !== null ? options.device : await chooseDevice(options.device ?? 'auto');
   log?.(`device: ${dev.reason}`);
-  for (const k of ['onEpoch', 'onBatch', 'onStart', 'shouldStop'] as const) {
-    if (options[k] !== undefined && typeof options[k] !== 'function') throw new ArgumentError(`trainTable: ${k} must be a function, got ${describeValue(options[k])}`);
-  }
   // Each member from its own seed: member m of the ensemble is what a one-member run with that seed trains.
   const memberSeeds = askedSeeds ? [...askedSeeds] : Array.from({ length: members }, (_, m) => seed * 1000 + m);
   if (crossFit) log?.(`validation: each member early-stops on its own ${validation0!.samples} of the ${pool.samples} samples outside the test split`);
@@ -320,7 +285,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     metrics, explainedSplit,
     importance: await withMemberSpread(model, explained, explanation.importance.map((e) => ({ feature: e.feature, importance: e.importance })),
       task === 'regression' ? pre.record.standardizer.target?.std ?? 1 : 1),
-    shapes: explanation.shapes.map((sh) => ({ feature: sh.feature, summary: sh.summary, ...(sh.kind ? { kind: sh.kind } : {}), ...(sh.levels ? { levels: sh.levels } : {}), members: sh.members, bins: sh.bins, ...(sh.missing ? { missing: sh.missing } : {}) })),
+    shapes: reportShapes(explanation),
     examples: explainedSamples(explainedSplit, outputs[explainedSplit]!, pre, examples),
     history: history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valLoss: h.valLoss, seconds: h.seconds })),
     members: histories.map((h) => ({ epochs: h.length })), crossFitted: crossFit,
@@ -409,15 +374,8 @@ function reliability(o: TableOutputs): { bins: { p: number; observed: number; co
   return { bins, ece: bins.reduce((e, b) => e + (b.count / known) * Math.abs(b.p - b.observed), 0) };
 }
 
-/** Default epochs: enough for about this many optimizer steps, between 30 and MAX_EPOCHS. */
-export const TARGET_STEPS = 600;
-export const MAX_EPOCHS = 200;
-
 /** Fewer validation samples than this draw a warning: early stopping on them is noisy. */
 export const SMALL_VALIDATION = 30;
-
-/** Below this many training samples the default hidden size is 8, else 16. */
-export const SMALL_DATA = 2000;
 
 /** Ensemble members by default: on the shipped clinical panel 5 members against 1 narrow the spread of test AUC over seeds from 0.062 to 0.045 (docs/accuracy.md). */
 export const DEFAULT_MEMBERS = 5;
