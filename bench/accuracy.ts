@@ -1,7 +1,7 @@
 // Accuracy of rnam's one path (trainTable with its defaults, then predictTable) on the shipped public
 // data sets, on exactly the test splits of the side-by-side baselines (bench/baselines/baselines.py,
 // results in bench/baselines/results.json): mean ± sd over seeds 0..4, next to the baselines.
-//   node --import tsx bench/accuracy.ts [--data csl,nafld,cps1985,chicago,ozone] [--seeds 5] [--json out.json] [option=value ...]
+//   node --import tsx bench/accuracy.ts [--data csl,nafld,flchain,cps1985,chicago,ozone] [--seeds 5] [--json out.json] [option=value ...]
 // Extra key=value pairs go to trainTable (e.g. hiddenDim=8 epochs=60; a list with commas: static=age,bmi), for trying settings.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const seeds = Number(flag('seeds') ?? 5);
-const which = (flag('data') ?? 'csl,nafld,cps1985,chicago,ozone').split(',');
+const which = (flag('data') ?? 'csl,nafld,flchain,cps1985,chicago,ozone').split(',');
 const extra: Record<string, unknown> = Object.fromEntries(args.filter((a) => /^\w+=/.test(a)).map((a) => {
   const [k, v] = a.split('=');
   return [k, v === 'true' || v === 'false' ? v === 'true' : v.includes(',') ? v.split(',').filter(Boolean) : Number.isNaN(Number(v)) ? v : Number(v)];
@@ -44,7 +44,11 @@ const cases: Record<string, Case> = {
   },
   nafld: {
     csv: 'nafld.csv', options: { id: 'id', time: 'day', target: 'died_within_5y' }, split: bySplitFile('nafld', 'id'),
-    metrics: ['auc', 'logLoss'], baselines: ['base_rate', 'logreg_last', 'xgb_summaries'],
+    metrics: ['auc', 'logLoss'], baselines: ['base_rate', 'logreg_last', 'logreg_last_plain', 'xgb_summaries'],
+  },
+  flchain: {
+    csv: 'flchain.csv', options: { id: 'row', target: 'died_within_5y' }, split: bySplitFile('flchain', 'row'),
+    metrics: ['auc', 'logLoss'], baselines: ['base_rate', 'logreg', 'logreg_plain', 'xgb'],
   },
   cps1985: {
     csv: 'cps1985.csv', options: { id: 'row', target: 'wage' }, split: bySplitFile('cps1985', 'row'),
@@ -117,6 +121,13 @@ for (const name of which) {
     const r = baselines[name].models[b];
     console.log(`| ${b} | ${c.metrics.map((k) => (r?.[k.toLowerCase() === 'logloss' ? 'logloss' : k] ? fmt(r[k.toLowerCase() === 'logloss' ? 'logloss' : k]) : '–')).join(' | ')} |`);
   }
+  // Seed by seed against each baseline on the first metric: the mean difference and the seeds rnam wins.
+  const first = c.metrics[0], higherIsBetter = first === 'auc';
+  const paired = c.baselines.filter((b) => baselines[name].models[b]?.[first]?.per_seed).map((b) => {
+    const theirs: number[] = baselines[name].models[b][first].per_seed, d = per[first].map((v, i) => v - theirs[i]);
+    return `${b} ${fmt(stats(d))} (rnam better on ${d.filter((x) => (higherIsBetter ? x > 0 : x < 0)).length} of ${d.length})`;
+  });
+  console.log(`\nrnam minus each baseline, seed by seed (${first}): ${paired.join('; ')}`);
   console.log(`\n(rnam: ${(seconds / seeds).toFixed(1)} s per training run)\n`);
 }
 const json = flag('json');

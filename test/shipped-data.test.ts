@@ -62,18 +62,20 @@ const data = (name: string) => join(root, 'examples', 'data', name);
 // Short runs: these check the path from the file to explained predictions, not accuracy (bench/accuracy.ts does that).
 const quick = ['--epochs', '4', '--members', '2', '--no-progress', '--device', 'wasm'];
 
-const cases: [name: string, args: string[], metric: string][] = [
+const cases: [name: string, args: string[], metric: string, said?: string][] = [
   ['csl.csv', ['--id', 'id', '--time', 'day', '--target', 'died_within_3y'], 'auc'],
   ['cps1985.csv', ['--id', 'row', '--target', 'wage'], 'rmse'],
+  ['flchain.csv', ['--id', 'row', '--target', 'died_within_5y'], 'auc', 'read as log(1 + value), heavily right-skewed: kappa, lambda, creatinine'],
   ['ozone.csv', ['--time', 'date', '--target', 'ozone', '--window', '7'], 'rmse'],
 ];
 
-for (const [name, args, metric] of cases) {
+for (const [name, args, metric, said] of cases) {
   test(`${name} trains as it is and its predictions add up`, async () => {
     const out = join(dir, name.replace('.csv', ''));
     const log: string[] = [];
     const code = await main(['train', data(name), ...args, '--out', out, ...quick], (l) => log.push(l));
     assert.is(code, 0, log.join('\n'));
+    if (said) assert.ok(log.some((l) => l.startsWith(said)), `'${said}' in:\n${log.join('\n')}`);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     assert.ok(Number.isFinite(report.metrics.test[metric]), `${metric}: ${JSON.stringify(report.metrics.test)}`);
     const preds = join(out, 'predictions.csv');

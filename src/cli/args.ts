@@ -39,6 +39,7 @@ export interface TrainArgs {
   blocks: number;
   device: 'auto' | 'wasm' | 'webgpu';
   missing?: 'error' | 'carry-forward' | 'mask';
+  skewed?: 'log' | 'keep';
   out: string;
   progress: boolean;
   weight?: string;
@@ -72,7 +73,7 @@ export const usage = `usage:
              [--hidden N] [--blocks N]
              [--split-seed N | --split-column COL] [--test-data FILE] [--members K] [--refit]
              [--coverage F] [--weight COL] [--class-weight balanced|LABEL=W,...]
-             [--missing mask|carry-forward|error] [--model additive|first-order]
+             [--missing mask|carry-forward|error] [--skewed log|keep] [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress] [--stream | --in-memory]
   rnam cv DATA.csv --target COL --out DIR [--folds K] [--workers N | --queue URL [--queue-name NAME]]
              [the train options]
@@ -92,7 +93,9 @@ Features: numeric columns are time-varying, or static when they hold one value p
 name them); text columns that hold one value per id are categorical (--categorical to name them).
 Each time-varying feature also reads whether it was observed at a step, the time since it last was
 and, when training has empty cells in it, whether it was observed by then (--missing mask, the
-default; error refuses empty cells). --model first-order trains the seed's
+default; error refuses empty cells). A numeric feature whose training values are non-negative and
+heavily right-skewed (skewness above 2, a lab such as bilirubin) is read as log(1 + value) (--skewed
+log, the default; keep reads it as it is). --model first-order trains the seed's
 FirstOrderRNAM on one value per feature and step instead.
 --seed sets the initialization and the shuffles, --split-seed (default --seed) which ids are held
 out; --split-column COL takes the split from a column (train, validation or test, one per id);
@@ -217,7 +220,7 @@ function classWeight(text: string): 'balanced' | Record<string, number> {
 }
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'out', 'weight', 'class-weight'];
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'skewed', 'out', 'weight', 'class-weight'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }],
     ['stream', { type: 'boolean' as const }], ['in-memory', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
@@ -256,6 +259,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     refit: v.refit === true, coverage: s('coverage') === undefined ? undefined : openFraction('coverage', s('coverage')!),
     hidden: s('hidden') === undefined ? undefined : integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),
+    skewed: oneOf('skewed', s('skewed'), ['log', 'keep'] as const),
     out: required('out', s('out')), progress: !v['no-progress'],
     ...(s('weight') !== undefined ? { weight: required('weight', s('weight')) } : {}),
     ...(s('class-weight') !== undefined ? { classWeight: classWeight(s('class-weight')!) } : {}),

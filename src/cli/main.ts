@@ -11,7 +11,7 @@ import { workerCommand } from './worker.js';
 /** The library's option spellings in a message, as the command line's flags. */
 function asFlags(message: string): string {
   return message.replace(/\bmissing: '([a-z-]+)'/g, '--missing $1').replace(/\bmissing '([a-z-]+)'/g, '--missing $1')
-    .replace(/\bpositive '/g, "--positive '").replace(/\btask '([a-z]+)'/g, "--task $1")
+    .replace(/\bskewed '([a-z]+)'/g, '--skewed $1').replace(/\bpositive '/g, "--positive '").replace(/\btask '([a-z]+)'/g, "--task $1")
     .replace(/\bclassWeight\b/g, '--class-weight').replace(/\bsplit\.(test|validation) = /g, '--$1 ');
 }
 

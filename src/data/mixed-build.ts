@@ -39,7 +39,11 @@ export interface MixedBuildOptions extends MixedColumns {
   missing: MissingRule;
   /** Regression: targets standardized with the training scale (stats.target). */
   standardizeTarget: boolean;
+  /** 'log' (the default): a heavily right-skewed, non-negative numeric feature is read as log(1 + value); 'keep': as it is. */
+  skewed?: SkewedRule;
 }
+
+export type SkewedRule = 'log' | 'keep';
 
 /** What fitting learned on the training split (stored with the model through its preprocessing). */
 export interface MixedStats {
@@ -489,8 +493,9 @@ export class MixedStatsAccumulator {
 
   /** `gapCap`: distinct gaps counted exactly before the gap unit is a sample's median (streams). */
   constructor(private readonly o: MixedBuildOptions, gapCap = Infinity) {
-    this.seqAcc = o.sequence.map(() => new ScaleAccumulator());
-    this.staticAcc = o.static.map(() => new ScaleAccumulator());
+    const logSkewed = (o.skewed ?? 'log') === 'log';
+    this.seqAcc = o.sequence.map(() => new ScaleAccumulator({ logSkewed }));
+    this.staticAcc = o.static.map(() => new ScaleAccumulator({ logSkewed }));
     this.levelCounts = o.categorical.map(() => new Map());
     this.stepLevelCounts = o.sequenceCategorical.map(() => new Map());
     this.gaps = new GapMedian(gapCap);

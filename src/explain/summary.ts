@@ -1,6 +1,6 @@
 // One number per input sequence for a shape function's x axis, over the sequence's valid steps only
 // (padding after lengths[i] never enters), in the data's original units when a scale is given.
-import type { Scale } from '../data/standardize.js';
+import { unstandardizeValue, type Scale } from '../data/standardize.js';
 import type { SequenceSummary } from './types.js';
 
 /**
@@ -9,7 +9,7 @@ import type { SequenceSummary } from './types.js';
  * summary is in the input's units and un-standardizing before or after gives the same number).
  */
 export function summarizeSequence(values: ArrayLike<number>, start: number, length: number, how: SequenceSummary, alpha: number, scale?: Scale): number {
-  const at = scale ? (t: number) => values[start + t] * scale.std + scale.mean : (t: number) => values[start + t];
+  const at = scale ? (t: number) => unstandardizeValue(values[start + t], scale) : (t: number) => values[start + t];
   if (how === 'last') return at(length - 1);
   if (how === 'mean') {
     let sum = 0;

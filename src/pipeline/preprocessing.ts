@@ -13,13 +13,13 @@ import type { SeriesDataset } from '../data/series-dataset.js';
 import type { MissingRule } from '../data/options.js';
 import type { Standardizer } from '../data/standardize.js';
 import { checkTaskAgainstTargets, checkTaskName, inferTask, type Task } from '../train/task.js';
-import { buildMixed, mixedStandardizer, transformMixed, type MixedBuildOptions, type MixedStats } from '../data/mixed-build.js';
+import { buildMixed, mixedStandardizer, transformMixed, type MixedBuildOptions, type MixedStats, type SkewedRule } from '../data/mixed-build.js';
 import { MixedDataset } from '../data/mixed-dataset.js';
 import { chooseColumns, type Asked, type ColumnChoice, type ColumnRoles } from './columns.js';
 import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
 
-/** The record's version this code writes (1: series inputs only; 2: mixed inputs); a newer one is refused with a FileFormatError. */
-export const PREPROCESSING_VERSION = 2;
+/** The record's version this code writes (1: series inputs only; 2: mixed inputs; 3: log-scaled features); a newer one is refused with a FileFormatError. */
+export const PREPROCESSING_VERSION = 3;
 
 /** The JSON record stored in a model file under `rnam.preprocessing` (documented in docs/api.md). */
 export interface PreprocessingRecord {
@@ -66,6 +66,12 @@ export interface PreprocessingOptions extends ColumnRoles {
   window?: number;
   horizon?: number;
   missing?: MissingRule;
+  /**
+   * Mixed inputs, default 'log': a numeric feature whose training values are non-negative and heavily
+   * right-skewed (skewness above 2, at least halved on the log scale) is read as log(1 + value);
+   * 'keep' reads every feature as it is.
+   */
+  skewed?: SkewedRule;
   /**
    * A column of per-sample weights for the loss and the metrics (mixed inputs): one value per id in
    * panel and table mode, the target row's in window mode; finite numbers >= 0, not all 0.
@@ -178,6 +184,7 @@ export class Preprocessing {
     if (options.static?.length || options.categorical?.length) throw new ArgumentError("preprocessing: static and categorical features need inputs: 'mixed'");
     if (options.split?.column !== undefined) throw new ArgumentError("preprocessing: a split column needs inputs: 'mixed'");
     if (options.missing === 'mask') throw new ArgumentError("preprocessing: missing 'mask' needs inputs: 'mixed'");
+    if (options.skewed === 'log') throw new ArgumentError("preprocessing: skewed 'log' needs inputs: 'mixed' (series inputs are read as they are)");
     if (options.weight !== undefined) throw new ArgumentError("preprocessing: a weight column needs inputs: 'mixed' (the additive model)");
     const targetIndex = table.columns.indexOf(target);
     if (targetIndex < 0) throw new DataError('missing-column', `the target column is not in the header (${table.columns.join(', ')})`, { column: target });
@@ -342,7 +349,8 @@ function mixedBuildOptions(r: PreprocessingRecord, weights: boolean): MixedBuild
 function checkMixedStats(m: unknown, c: PreprocessingRecord['columns'], bad: (what: string) => never): void {
   if (!isRecordObject(m)) bad('mixed inputs need their fitted statistics (mixed)');
   const s = m as Partial<MixedStats>;
-  const scales = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => isRecordObject(x) && typeof x.mean === 'number' && Number.isFinite(x.mean) && typeof x.std === 'number' && x.std > 0);
+  const scales = (v: unknown, n: number) => Array.isArray(v) && v.length === n
+    && v.every((x) => isRecordObject(x) && typeof x.mean === 'number' && Number.isFinite(x.mean) && typeof x.std === 'number' && x.std > 0 && (x.log === undefined || x.log === true));
   const stat = c.static ?? [], cat = c.categorical ?? [], seqCat = c.sequenceCategorical ?? [];
   const sequence = c.features.length - stat.length - cat.length - seqCat.length;
   if (s.sequenceLevels !== undefined && (!Array.isArray(s.sequenceLevels) || s.sequenceLevels.length !== seqCat.length
@@ -376,6 +384,7 @@ export function mixedSetup(columns: readonly string[], options: PreprocessingOpt
     throw new ArgumentError('preprocessing: panel mode (no window) makes one sample per id: name the id column, or give a window length for sliding windows over the table');
   }
   if (mode !== 'window' && options.horizon !== undefined) throw new ArgumentError('preprocessing: horizon needs a window (panel mode has no horizon)');
+  if (options.skewed !== undefined && options.skewed !== 'log' && options.skewed !== 'keep') throw new ArgumentError(`preprocessing: skewed must be 'log' or 'keep', got ${describeValue(options.skewed)}`);
   const missing = options.missing ?? 'mask';
   if (missing !== 'error' && missing !== 'carry-forward' && missing !== 'mask') throw new ArgumentError(`preprocessing: missing must be 'error', 'carry-forward' or 'mask', got ${describeValue(missing)}`);
   const weight = options.weight;
@@ -404,6 +413,7 @@ export function mixedBuild(columns: readonly string[], options: PreprocessingOpt
   const build: MixedBuildOptions = {
     id: options.id, time, target: options.target, ...(weight !== undefined ? { weight } : {}), sequence: chosen.sequence, sequenceCategorical: chosen.sequenceCategorical, static: chosen.static, categorical: chosen.categorical,
     mode, window: options.window, horizon: mode === 'window' ? options.horizon ?? 1 : undefined, missing, standardizeTarget: task === 'regression',
+    skewed: options.skewed ?? 'log',
   };
   const column = options.split?.column;
   if (column !== undefined && !columns.includes(column)) throw new DataError('missing-column', `the split column is not in the header (${columns.join(', ')})`, { column });

@@ -77,6 +77,8 @@ export function logFitNotes(log: ((line: string) => void) | null, notes: FitNote
   if (notes.autoStatic.length) log(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
   if (notes.autoCategorical.length) log(`categorical (text): ${notes.autoCategorical.join(', ')}${r.columns.sequenceCategorical?.length ? ` (time-varying: ${r.columns.sequenceCategorical.join(', ')})` : ''} (name the categorical features to choose)`);
   if (notes.nonNumeric.length) log(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
+  const logScaled = [...(r.mixed?.sequence ?? []), ...(r.mixed?.static ?? [])].filter((s) => s.log).map((s) => s.name);
+  if (logScaled.length) log(`read as log(1 + value), heavily right-skewed: ${logScaled.join(', ')} (skewed 'keep' reads them as they are)`);
   if (notes.skippedTargets) log(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
   const timeVarying = pre.featureNames.length - (r.columns.static?.length ?? 0) - (r.columns.categorical?.length ?? 0);
   if (r.inputs === 'mixed' && notes.missingDefaulted && timeVarying > 0) log(`missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since${r.mixed?.seenInput ? ', and whether it was seen by then' : ''})`);
