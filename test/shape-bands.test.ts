@@ -73,14 +73,14 @@ test("different members: the mean curve is the ensemble's, the band the spread o
   // the charts draw the band (an area under the line) and error bars on the levels, and compile
   const charts = rnam.explanationCharts(e);
   type Layered = { spec: { layer: { mark: { type: string } }[] } };
-  const layers = (charts.shapes as unknown as Layered).spec.layer.map((l) => l.mark.type);
-  assert.equal(layers, ['circle', 'area', 'line']);
+  type Panels = { concat: { layer: { mark: { type: string } }[] }[] };
+  for (const panel of (charts.shapes as unknown as Panels).concat) assert.equal(panel.layer.map((l) => l.mark.type), ['circle', 'area', 'line']);
   const levels = (charts.levels as unknown as Layered).spec.layer.map((l) => l.mark.type);
   assert.equal(levels, ['bar', 'rule']);
   compile(charts.shapes as never);
   compile(charts.levels as never);
   const single = rnam.explanationCharts(ea);
-  assert.not.ok((single.shapes as unknown as Layered).spec.layer.some((l) => l.mark.type === 'area'), 'no band for one member');
+  assert.not.ok((single.shapes as unknown as Panels).concat.some((p) => p.layer.some((l) => l.mark.type === 'area')), 'no band for one member');
 });
 
 test('report.json carries the bins with their sd; centered, in the target units', async () => {

@@ -13,6 +13,7 @@ import { fitStreamPreprocessing } from '../src/pipeline/stream-preprocessing.js'
 import { Preprocessing } from '../src/pipeline/preprocessing.js';
 import { toTable } from '../src/pipeline/table-input.js';
 import { main } from '../src/cli/main.js';
+import { renderSvg } from '../src/plot/index.js';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 
 const test = suite('skewed features');
@@ -99,7 +100,16 @@ test('trainTable reads skewed labs on the log scale: said, saved, applied to new
   const xs = shape.points.map((pt) => pt.x);
   assert.ok(Math.min(...xs) > 0 && Math.max(...xs) > 5, `marker's x axis in its units: ${Math.min(...xs)} to ${Math.max(...xs)}`);
 
+  // The charts draw the log-scaled features on a log axis, the report says which.
+  assert.equal(trained.explanation.shapes.map((s) => s.logAxis ?? false), [true, true]);
+  assert.equal(trained.report.shapes.map((s) => s.logAxis ?? false), [true, true]);
+  type Panels = { concat: { layer: { encoding: { x: { scale: { type?: string } } } }[] }[] };
+  const panels = (rnam.explanationCharts(trained.explanation).shapes as unknown as Panels).concat;
+  assert.equal(panels.map((p) => p.layer[0].encoding.x.scale.type), ['symlog', 'symlog']);
+  assert.ok((await renderSvg(rnam.explanationCharts(trained.explanation).shapes)).includes('log(1 + value)'));
+
   const kept = await rnam.trainTable(skewedPanelCsv(300, 1), { ...options, skewed: 'keep', ...quiet });
+  assert.equal((rnam.explanationCharts(kept.explanation).shapes as unknown as Panels).concat.map((p) => p.layer[0].encoding.x.scale.type), [undefined, undefined]);
   assert.is(kept.preprocessing.record.mixed!.sequence[0].log, undefined);
   assert.is(kept.preprocessing.record.mixed!.static[0].log, undefined);
   const q = await rnam.predictTable(kept, holdout);

@@ -63,7 +63,7 @@ export class ShapeGrid {
 
   /** `xLabel`: what a term's x axis shows (its input summary and units). */
   draw(shapes: ShapeCurve[], yLabel: string, xLabel: (s: ShapeCurve) => string): void {
-    const key = shapes.map((s) => `${s.feature}\t${s.kind}\t${s.timeVarying ?? ''}\t${xLabel(s)}\t${s.band ? 'band' : ''}`).join('\n');
+    const key = shapes.map((s) => `${s.feature}\t${s.kind}\t${s.timeVarying ?? ''}\t${xLabel(s)}\t${s.band ? 'band' : ''}\t${s.logAxis ? 'log' : ''}`).join('\n');
     if (key !== this.key) this.rebuild(shapes, xLabel, key);
     // One y range for all terms, so a flat (unused) term looks flat next to a strong one.
     let lo = Infinity, hi = -Infinity;
@@ -119,7 +119,8 @@ export class ShapeGrid {
       const small = { ...axis, font: '10px system-ui, sans-serif', size: 34, values: (_u: uPlot, ticks: number[]) => ticks.map(short) };
       const plot = new uPlot({
         width: Math.max(180, Math.floor(body.clientWidth) || 200), height: SHAPE_HEIGHT, legend: { show: false }, cursor: { show: false },
-        scales: { x: { time: false }, y: { auto: false, range: (u) => [u.scales.y.min ?? -1, u.scales.y.max ?? 1] } },
+        // A feature read as log(1 + value) gets an asinh x axis (logarithmic above 1, linear near 0).
+        scales: { x: { time: false, ...(s.logAxis ? { distr: 4 as const, asinh: 1 } : {}) }, y: { auto: false, range: (u) => [u.scales.y.min ?? -1, u.scales.y.max ?? 1] } },
         axes: [{ ...small, size: 28, label: xLabel(s), labelSize: 14, labelFont: '10.5px system-ui, sans-serif', labelGap: 0 }, small],
         series: [
           {},

@@ -253,7 +253,7 @@ function showExplanation(e: ExplanationView): void {
     { caption: `term importance, largest first${withSd ? ', with its standard deviation across ensemble members' : ''}` });
   const unit = e.task === 'regression' ? 'the prediction' : e.task === 'binary' ? 'the log-odds' : "class 0's logit";
   const x = `${summaryName[e.summary] ?? e.summary}${e.originalUnits ? '' : ' (standardized)'}`;
-  const xOf = (s: ShapeCurve) => (s.kind === 'static' ? 'value' : x);
+  const xOf = (s: ShapeCurve) => `${s.kind === 'static' ? 'value' : x}${s.logAxis ? ', log axis' : ''}`;
   shapes.draw(e.shapes, `contribution to ${unit}`, xOf);
   const kinds = new Set(e.shapes.map((s) => s.kind));
   const bands = e.shapes.filter((s) => s.band || s.levels?.some((l) => l.lower !== undefined)).map((s) => s.feature);

@@ -101,6 +101,8 @@ export interface ShapeCurve {
   band?: { lower: number[]; upper: number[] };
   /** A categorical term whose level changes in time (its x: the last observed level). */
   timeVarying?: boolean;
+  /** The feature was read as log(1 + value): its x axis is logarithmic (asinh), x in the feature's units. */
+  logAxis?: boolean;
   /** Categorical terms: per level present, its mean contribution, sample count and (when given) spread. */
   levels?: { level: string; contribution: number; count: number; lower?: number; upper?: number }[];
 }

@@ -35,5 +35,6 @@ export function shapeCurve(s: rnam.ShapeFunction): ShapeCurve {
   return {
     feature: s.feature, kind, x: picked.map((p) => p.x), contribution: picked.map((p) => p.contribution),
     curveX: bins.map((b) => b.x), curve: bins.map((b) => b.contribution), ...(band ? { band } : {}),
+    ...(s.logAxis ? { logAxis: true } : {}),
   };
 }

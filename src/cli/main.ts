@@ -25,11 +25,13 @@ export async function main(argv: string[], log = (line: string) => console.error
       return command === undefined ? 2 : 0;
     }
     let run: () => Promise<unknown>;
+    // What the library says while it works names its options as flags too.
+    const said = (line: string) => log(asFlags(line));
     try {
-      if (command === 'train') { const a = parseTrainArgs(rest); run = () => train(a, log); }
+      if (command === 'train') { const a = parseTrainArgs(rest); run = () => train(a, said); }
       else if (command === 'predict') { const a = parsePredictArgs(rest); run = () => predictCommand(a, log); }
-      else if (command === 'cv') { const a = parseCvArgs(rest); run = () => crossValidateCommand(a, log); }
-      else if (command === 'search') { const a = parseSearchArgs(rest); run = () => searchCommand(a, log); }
+      else if (command === 'cv') { const a = parseCvArgs(rest); run = () => crossValidateCommand(a, said); }
+      else if (command === 'search') { const a = parseSearchArgs(rest); run = () => searchCommand(a, said); }
       else if (command === 'worker') { const a = parseWorkerArgs(rest); run = () => workerCommand(a, log); }
       else throw new UsageError(`unknown command '${command}' (train, cv, search, predict or worker)`);
     } catch (err) {

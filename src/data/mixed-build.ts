@@ -644,5 +644,6 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     sampleIds: specs.map(({ p }) => p.series.id), sampleTimes,
     standardizer: mixedStandardizer(o, stats),
     rawSequence, rawStatics, rawTargets, weights,
+    logScaled: [...(Ts ? stats.sequence : []), ...stats.static].filter((s) => s.log).map((s) => s.name),
   });
 }

@@ -46,6 +46,8 @@ export interface MixedDatasetInit {
   rawTargets?: Float64Array;
   /** Per-sample weights of the loss and the metrics (finite, >= 0); absent: every sample weighs 1. */
   weights?: Float32Array | null;
+  /** The numeric features read as log(1 + value) (their shape functions are drawn on a log axis). */
+  logScaled?: readonly string[];
 }
 
 export class MixedDataset {
@@ -74,6 +76,7 @@ export class MixedDataset {
   readonly rawTargets: Float64Array;
   readonly weights: Float32Array | null;
   readonly staticInputs: 1 | 2;
+  readonly logScaled: readonly string[];
 
   constructor(init: MixedDatasetInit) {
     this.sequence = init.sequence;
@@ -99,6 +102,7 @@ export class MixedDataset {
     this.rawStatics = init.rawStatics;
     this.rawTargets = init.rawTargets ?? Float64Array.from(init.targets);
     this.weights = init.weights ?? null;
+    this.logScaled = init.logScaled ?? [];
     const n = this.samples, checks: [string, number, number][] = [
       ['sequence', this.sequence.length, this.sequenceTerms * n * this.seq * this.stepInputs],
       ['statics', this.statics.length, this.staticTerms * n], ['categorical', this.categorical.length, this.levels.length * n],
@@ -141,7 +145,7 @@ export class MixedDataset {
       rawSequence: pick(this.rawSequence, this.sequenceTerms, S, (n) => new Float64Array(n)),
       rawStatics: pick(this.rawStatics, this.staticTerms, 1, (n) => new Float64Array(n)),
       rawTargets: Float64Array.from(indices, (i) => this.rawTargets[i]),
-      weights: this.weights && Float32Array.from(indices, (i) => this.weights![i]),
+      weights: this.weights && Float32Array.from(indices, (i) => this.weights![i]), logScaled: this.logScaled,
     });
   }
 
@@ -184,6 +188,7 @@ export class MixedDataset {
       rawStatics: join(a.rawStatics, b.rawStatics, a.staticTerms, 1, (k) => new Float64Array(k)),
       rawTargets: cat(a.rawTargets, b.rawTargets, (k) => new Float64Array(k)),
       weights: a.weights || b.weights ? cat(a.weights ?? new Float32Array(a.samples).fill(1), b.weights ?? new Float32Array(b.samples).fill(1), (k) => new Float32Array(k)) : null,
+      logScaled: a.logScaled,
     });
   }
 

@@ -70,8 +70,8 @@ function select(e: Explanation, maxTerms: number): Selection {
 }
 
 /** A title with, when terms were left out, a subtitle naming them; and the usermeta listing them all. */
-function titled(text: string, subtitle: string | null, omitted: string[]): Pick<VegaLiteSpec, 'title' | 'usermeta'> {
-  const lines = subtitle === null ? [] : [subtitle];
+function titled(text: string, subtitle: string | string[] | null, omitted: string[]): Pick<VegaLiteSpec, 'title' | 'usermeta'> {
+  const lines = subtitle === null ? [] : typeof subtitle === 'string' ? [subtitle] : [...subtitle];
   if (omitted.length) {
     const named = omitted.slice(0, NAMED_OMITTED).join(', ');
     const more = omitted.length > NAMED_OMITTED ? ` and ${omitted.length - NAMED_OMITTED} more` : '';
@@ -118,37 +118,39 @@ function xTitle(s: ShapeFunction): string {
 function shapesChart(e: Explanation, title: string, maxPoints: number, columns: number, chosen: Selection): VegaLiteSpec {
   const stride = Math.max(1, Math.ceil(e.samples / maxPoints));
   const values: Record<string, unknown>[] = [];
-  let panel = 0;
-  // The panels in feature order; `panel` orders the facets.
+  const panels: { feature: string; logAxis: boolean }[] = [];
+  // The panels in feature order.
   for (const s of e.shapes) {
     if (!chosen.drawn.has(s.term) || s.levels) continue; // levels are drawn as bars (levelsChart)
+    const panel = panels.length;
+    panels.push({ feature: s.feature, logAxis: s.logAxis === true });
     for (const p of s.points) {
       if (p.sample % stride === 0) values.push({ term: keyed(panel, s.feature), panel, output: keyed(p.output, e.outputNames[p.output]), kind: 'sample', x: p.x, contribution: p.contribution });
     }
     for (const b of s.bins) values.push({ term: keyed(panel, s.feature), panel, output: keyed(b.output, e.outputNames[b.output]), kind: 'bin', x: b.x, contribution: b.contribution, ...band(b) });
-    panel++;
   }
   const multi = e.outDim > 1;
   const banded = values.some((v) => v.lo !== undefined), members = e.shapes[0]?.members ?? 1;
   const color = multi ? { color: { field: 'output', type: 'nominal', title: null, legend: UNKEY } } : {};
-  return {
-    $schema: SCHEMA,
-    // The x axes' meaning goes in the subtitle: a long axis title under each small panel would widen every cell.
-    ...titled(`${title}shape functions: each term's contribution against the ${xTitle(e.shapes[0])} of its input`,
-      `x: the ${xTitle(e.shapes[0])} of the feature's valid steps${e.shapes[0].originalUnits ? ', in its original units' : ''}; points: samples, line: binned mean${banded ? `, band: ± 1 sd across the ${members} ensemble members` : ''}`,
-      chosen.omitted),
-    data: { values },
-    facet: { field: 'term', type: 'nominal', title: null, sort: { field: 'panel', op: 'min', order: 'ascending' }, header: UNKEY },
-    columns,
-    spec: {
+  const logged = panels.some((p) => p.logAxis);
+  // One panel per term, each with its own x scale: a feature read as log(1 + value) gets a symlog
+  // axis (log(1 + |x|), in the feature's units); every panel shares the y scale.
+  const panel = (at: number, logAxis: boolean) => {
+    const x = { field: 'x', type: 'quantitative', title: null, scale: { zero: false, ...(logAxis ? { type: 'symlog' } : {}) } };
+    return {
+      // A title that is an Object.prototype key ('constructor') breaks Vega's parse; a leading thin
+      // space keeps every name a plain string (Vega trims it when it draws the text).
+      title: { text: `\u2009${panels[at].feature}`, fontSize: 11, fontWeight: 'normal' },
       width: 180, height: 120,
+      transform: [{ filter: `datum.panel === ${at}` }],
       layer: [
         {
           transform: [{ filter: "datum.kind === 'sample'" }],
           mark: { type: 'circle', size: 8, opacity: 0.35, ...(multi ? {} : { color: '#4c78a8' }) },
           encoding: {
-            x: { field: 'x', type: 'quantitative', title: null, scale: { zero: false } },
-            y: { field: 'contribution', type: 'quantitative', title: `contribution${e.centered ? ' (centered)' : ''}${logitNote(e)}` },
+            x,
+            // The y axis's meaning is in the subtitle: a title beside every small panel would widen each cell.
+            y: { field: 'contribution', type: 'quantitative', title: null },
             ...color,
           },
         },
@@ -156,7 +158,7 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
           transform: [{ filter: "datum.kind === 'bin'" }],
           mark: { type: 'area', opacity: 0.25, ...(multi ? {} : { color: '#e45756' }) },
           encoding: {
-            x: { field: 'x', type: 'quantitative' },
+            x,
             y: { field: 'lo', type: 'quantitative' },
             y2: { field: 'hi' },
             ...(multi ? { color: { field: 'output', type: 'nominal', legend: UNKEY } } : {}),
@@ -166,14 +168,28 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
           transform: [{ filter: "datum.kind === 'bin'" }],
           mark: { type: 'line', strokeWidth: 2, ...(multi ? {} : { color: '#e45756' }) },
           encoding: {
-            x: { field: 'x', type: 'quantitative' },
+            x,
             y: { field: 'contribution', type: 'quantitative' },
             ...(multi ? { color: { field: 'output', type: 'nominal', legend: UNKEY } } : {}),
           },
         },
       ],
-    },
-    resolve: { scale: { x: 'independent' } },
+    };
+  };
+  return {
+    $schema: SCHEMA,
+    // The x axes' meaning goes in the subtitle: a long axis title under each small panel would widen every cell.
+    ...titled(`${title}shape functions: each term's contribution against the ${xTitle(e.shapes[0])} of its input`, [
+      // Short lines: one long line would set the chart's width.
+      `x: the ${xTitle(e.shapes[0])} of the feature's valid steps${e.shapes[0].originalUnits ? ', in its original units' : ''}`,
+      ...(logged ? ['(a log axis for a feature read as log(1 + value))'] : []),
+      `y: contribution${e.centered ? ' (centered)' : ''}${logitNote(e)}; points: samples, line: binned mean`,
+      ...(banded ? [`band: ± 1 sd across the ${members} ensemble members`] : []),
+    ], chosen.omitted),
+    data: { values },
+    columns,
+    concat: panels.map((p, at) => panel(at, p.logAxis)),
+    resolve: { scale: { x: 'independent', y: 'shared' } },
   };
 }
 

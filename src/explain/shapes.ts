@@ -147,6 +147,7 @@ export function shapeFunctions(ds: SequenceDataset | MixedDataset, contributions
       originalUnits: mixed !== null || settings.scales !== undefined, points, bins, members: members?.members ?? 1,
       ...(mixed ? { kind: categorical ? 'categorical' as const : t < mixed.sequenceTerms ? 'sequence' as const : 'static' as const } : {}),
       ...(categorical ? { levels: [...categorical] } : {}),
+      ...(mixed?.logScaled.includes(feature) ? { logAxis: true as const } : {}),
       ...(missing.length ? { missing } : {}),
     };
   });

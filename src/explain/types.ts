@@ -88,6 +88,8 @@ export interface ShapeFunction {
   kind?: 'sequence' | 'static' | 'categorical';
   /** A categorical term's levels ('other' first): x indexes them. */
   levels?: string[];
+  /** The feature was read as log(1 + value): charts draw its x on a log axis (x stays in the feature's units). */
+  logAxis?: true;
   /**
    * Mixed inputs: per output, the samples without an x (a missing static value, a time-varying feature
    * never observed in the sample) as one bin, which the bins by x leave out; absent when every sample has one.

@@ -87,7 +87,7 @@ export function logFitNotes(log: ((line: string) => void) | null, notes: FitNote
 /** The report's shape functions: each explained shape without its samples. */
 export function reportShapes(explanation: Explanation): Report['shapes'] {
   return explanation.shapes.map((sh) => ({
-    feature: sh.feature, summary: sh.summary, ...(sh.kind ? { kind: sh.kind } : {}), ...(sh.levels ? { levels: sh.levels } : {}),
+    feature: sh.feature, summary: sh.summary, ...(sh.kind ? { kind: sh.kind } : {}), ...(sh.levels ? { levels: sh.levels } : {}), ...(sh.logAxis ? { logAxis: sh.logAxis } : {}),
     members: sh.members, bins: sh.bins, ...(sh.missing ? { missing: sh.missing } : {}),
   }));
 }
