@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ShapeBin, ShapeFunction } from '../src/index.js';
 import { shapeCurve } from '../demo/src/shape-view.js';
+import { tickLabels } from '../demo/src/format.js';
 
 // Bins as explain() gives them: sd null for a single model, a number across ensemble members.
 const bin = (x: number, contribution: number, extra: Record<string, number | null> = { sd: null }): ShapeBin => ({ output: 0, x0: x, x1: x, x, contribution, count: 2, ...extra }) as ShapeBin;
@@ -34,6 +35,26 @@ test('a categorical term is one bar per level present, named, with its spread wh
   const v = shapeCurve(shape('categorical', [bin(0, -0.2, {}), bin(2, 0.4, { sd: 0.1 })], ['other', 'a', 'b']));
   assert.equal(v.x, []);
   assert.equal(v.levels, [{ level: 'other', contribution: -0.2, count: 2 }, { level: 'b', contribution: 0.4, count: 2, lower: 0.4 - 0.1, upper: 0.4 + 0.1 }]);
+});
+
+
+test('a log-scaled feature keeps its log axis on the page', () => {
+  assert.is(shapeCurve({ ...shape('static', [bin(1, 0.1)]), logAxis: true }).logAxis, true);
+  assert.is(shapeCurve(shape('static', [bin(1, 0.1)])).logAxis, undefined);
+});
+
+test('axis tick labels: whole numbers as they are (years), else 3 significant digits, more where neighbours would read the same', () => {
+  assert.equal(tickLabels([1995, 1997, 1999, 2001]), ['1995', '1997', '1999', '2001']);
+  assert.equal(tickLabels([0.25, 0.5, 0.75]), ['0.25', '0.5', '0.75']);
+  assert.equal(tickLabels([100.2, 100.4, 100.6]), ['100.2', '100.4', '100.6']);
+  assert.equal(tickLabels([2000.5, 2001, 2001.5]), ['2000.5', '2001', '2001.5']);
+  assert.equal(tickLabels([0.0001, 0.0002]), ['1.0e-4', '2.0e-4']);
+  assert.equal(tickLabels([12500.5, 23500.5]), ['12500', '23500']);
+  assert.equal(tickLabels([2e6, 4e6]), ['2000000', '4000000']);
+  assert.equal(tickLabels([2.5e7, 5e7]), ['2.5e+7', '5.0e+7']);
+  // A log axis's unlabelled ticks (null) stay blank.
+  assert.equal(tickLabels([1, null, null, 10, null]), ['1', '', '', '10', '']);
+  assert.equal(tickLabels([0.5, null, 1.5]), ['0.5', '', '1.5']);
 });
 
 test.run();

@@ -448,6 +448,21 @@ if (!playwright) {
     page.forEach((p, i) => assert.ok(Math.abs(p - node[i]) <= tolerance * (1 + Math.abs(node[i])), `${what}, sample ${i}: page ${p}, Node ${node[i]}`));
   };
 
+  test('flchain.csv (a table with skewed labs) draws the labs read as log(1 + value) on log axes, the page and Node alike', async () => {
+    await page.reload();
+    await page.waitForFunction('window.rnamDemo.device !== null', null, { timeout: 20_000 });
+    const text = readFileSync(join(root, 'examples', 'data', 'flchain.csv'), 'utf8');
+    const roles = await useCsv('flchain.csv', text, { id: 'row', target: 'died_within_5y' });
+    assert.is(roles.mode, 'table');
+    await trainAdditive({ device: 'wasm', members: 1, epochs: 2, hidden: 8 });
+    const axes = await page.evaluate(`[...document.querySelectorAll('[data-testid=shape-functions] figure')].map((f) => [f.querySelector('figcaption').firstChild.textContent, f.dataset.axis ?? 'linear'])`) as [string, string][];
+    assert.equal(axes, [['age', 'linear'], ['sample_yr', 'linear'], ['kappa', 'log'], ['lambda', 'log'], ['creatinine', 'log'], ['sex', 'linear'], ['mgus', 'linear']]);
+    if (process.env.RNAM_DEMO_LOG_SCREENSHOT) {
+      await page.locator('[data-testid=shape-functions]').screenshot({ path: resolve(root, process.env.RNAM_DEMO_LOG_SCREENSHOT) });
+      console.log(`  demo screenshot: ${process.env.RNAM_DEMO_LOG_SCREENSHOT}`);
+    }
+  });
+
   let cslPage: DemoState;
 
   test('csl.csv (a panel) trains the library\'s AdditiveRNAM on the page: time-varying, static and categorical terms, importance ± sd, calibration', async () => {

@@ -3,7 +3,7 @@
 import uPlot from 'uplot';
 import type { ShapeCurve } from './protocol.js';
 import { drawBars } from './bars.js';
-import { short } from './format.js';
+import { short, tickLabels } from './format.js';
 
 export { short };
 
@@ -24,7 +24,7 @@ export class LossChart {
       cursor: { drag: { x: false, y: false } },
       axes: [
         { ...axis, label: 'epoch', labelSize: 18, labelFont: '12px system-ui, sans-serif', incrs: [1, 2, 5, 10, 20, 50] },
-        { ...axis, label: 'loss', labelSize: 18, labelFont: '12px system-ui, sans-serif', size: 56, values: (_u, ticks) => ticks.map(short) },
+        { ...axis, label: 'loss', labelSize: 18, labelFont: '12px system-ui, sans-serif', size: 56, values: (_u, ticks) => tickLabels(ticks) },
       ],
       series: [
         {},
@@ -104,6 +104,7 @@ export class ShapeGrid {
       const cell = document.createElement('figure');
       cell.className = `shape ${s.kind}`;
       cell.dataset.kind = s.kind;
+      if (s.logAxis) cell.dataset.axis = 'log';
       const caption = document.createElement('figcaption');
       caption.textContent = s.feature;
       const kind = document.createElement('small');
@@ -116,7 +117,7 @@ export class ShapeGrid {
         body.className = 'levels';
         return { plot: null, bars: body };
       }
-      const small = { ...axis, font: '10px system-ui, sans-serif', size: 34, values: (_u: uPlot, ticks: number[]) => ticks.map(short) };
+      const small = { ...axis, font: '10px system-ui, sans-serif', size: 34, values: (_u: uPlot, ticks: number[]) => tickLabels(ticks) };
       const plot = new uPlot({
         width: Math.max(180, Math.floor(body.clientWidth) || 200), height: SHAPE_HEIGHT, legend: { show: false }, cursor: { show: false },
         // A feature read as log(1 + value) gets an asinh x axis (logarithmic above 1, linear near 0).
