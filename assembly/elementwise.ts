@@ -89,6 +89,26 @@ export function copy_rows(
   }
 }
 
+// Indexed row copies between (outer, rows, inner) and (outer, n, inner): gather (scatter 0)
+// dst[o, k, :] = src[o, index[k], :]; scatter (1) dst[o, index[k], :] = src[o, k, :], the other
+// rows of dst untouched. index holds row numbers as float32 integers (the last valid step of each
+// sample of a ragged batch, in one call instead of one copy per sample).
+export function copy_rows_indexed(src: usize, dst: usize, index: usize, outer: i32, n: i32, rows: i32, inner: i32, scatter: i32): void {
+  const rowBytes = <usize>inner << 2;
+  const srcRows = <usize>(scatter ? rows : n), dstRows = <usize>(scatter ? n : rows);
+  for (let o = 0; o < outer; o++) {
+    const from = src + <usize>o * srcRows * rowBytes, to = dst + <usize>o * dstRows * rowBytes;
+    for (let k = 0; k < rows; k++) {
+      const f = load<f32>(index + (<usize>k << 2));
+      // A row number outside [0, n) (or NaN) copies nothing: never a write outside the tensor.
+      if (!(f >= 0 && f < <f32>n)) continue;
+      const r = <usize><i32>f;
+      if (scatter) memory.copy(to + r * rowBytes, from + <usize>k * rowBytes, rowBytes);
+      else memory.copy(to + <usize>k * rowBytes, from + r * rowBytes, rowBytes);
+    }
+  }
+}
+
 // dst (cols, rows) = src (rows, cols) transposed: weights to and from the layouts the kernels use.
 export function transpose_2d(src: usize, dst: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {

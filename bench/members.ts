@@ -15,6 +15,7 @@ const flag = (name: string) => {
 const options: Record<string, rnam.TrainTableOptions> = {
   nafld: { id: 'id', time: 'day', target: 'died_within_5y' },
   csl: { id: 'id', time: 'day', target: 'died_within_3y' },
+  flchain: { id: 'row', target: 'died_within_5y' },
 };
 const device = await rnam.device('wasm');
 for (let round = 1; round <= Number(flag('rounds') ?? 1); round++) {

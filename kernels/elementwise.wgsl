@@ -68,6 +68,28 @@ fn copy_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   c_dst[(o * cp.dst_n + cp.dst_start + k) * cp.inner + j] = c_src[(o * cp.src_n + cp.src_start + k) * cp.inner + j];
 }
 
+// Indexed row copies between (outer, rows, inner) and (outer, n, inner): gather dst[o, k, :] =
+// src[o, index[k], :]; scatter dst[o, index[k], :] = src[o, k, :]. One invocation per copied element.
+@compute @workgroup_size(WG)
+fn copy_rows_indexed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= ip.total) { return; }
+  let block = ip.rows * ip.inner;
+  let o = i / block;
+  let rest = i - o * block;
+  let k = rest / ip.inner;
+  let j = rest - k * ip.inner;
+  let f = i_index[k];
+  // A row number outside [0, n) (or NaN) copies nothing: never a write outside the tensor.
+  if (!(f >= 0.0 && f < f32(ip.n))) { return; }
+  let r = u32(f);
+  if (ip.scatter != 0u) {
+    i_dst[(o * ip.n + r) * ip.inner + j] = i_src[(o * ip.rows + k) * ip.inner + j];
+  } else {
+    i_dst[(o * ip.rows + k) * ip.inner + j] = i_src[(o * ip.n + r) * ip.inner + j];
+  }
+}
+
 // dst (cols, rows) = src (rows, cols) transposed.
 @compute @workgroup_size(WG)
 fn transpose_2d(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

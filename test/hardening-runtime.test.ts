@@ -69,7 +69,7 @@ test('a bad RNAM_THREADS breaks no import: the first use throws the ArgumentErro
 
 // ---- 2. the thread pool ---------------------------------------------------------------------
 
-const BIG = 1 << 17; // elements: far above the size at which kernels go to the pool
+const BIG = 1 << 22; // elements: above the work at which kernels go to the pool (2^21)
 
 test('after dispose() a kernel large enough for the pool throws a DeviceError instead of hanging', () => {
   const r = child(`const rnam = require('./dist/rnam.node.js');

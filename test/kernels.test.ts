@@ -249,7 +249,7 @@ await forEachBackend('kernels', async (test, dev) => {
     bufs.freeAll();
   });
 
-  test('fill, binary add, copy_rows (with broadcast) and count_nonfinite', async () => {
+  test('fill, binary add, copy_rows (with broadcast), copy_rows_indexed and count_nonfinite', async () => {
     const gen = new Generator(14);
     const bufs = new Buffers(dev);
     for (const n of [1, 3, 4, 7, 33]) {
@@ -269,6 +269,13 @@ await forEachBackend('kernels', async (test, dev) => {
     const row = bufs.upload(Float32Array.of(1, 2)), rep = bufs.output(6);
     dev.copy_rows({ src: row, dst: rep, outer: 3, srcN: 0, dstN: 1, inner: 2, srcStart: 0, dstStart: 0, count: 1 });
     assert.equal([...(await bufs.read(rep))], [1, 2, 1, 2, 1, 2], 'copy_rows broadcast');
+    // copy_rows_indexed: rows 3, 0, 2 of each (outer=2, n=4, inner=3) block, then scattered into rows 1, 3, 0 of a (2, 4, 3) buffer.
+    const gathered = bufs.output(18);
+    dev.copy_rows_indexed({ src: bufs.upload(src), dst: gathered, index: bufs.upload(Float32Array.of(3, 0, 2)), outer: 2, n: 4, rows: 3, inner: 3, scatter: false });
+    assert.equal([...(await bufs.read(gathered))], [9, 10, 11, 0, 1, 2, 6, 7, 8, 21, 22, 23, 12, 13, 14, 18, 19, 20], 'copy_rows_indexed gather');
+    const scattered = bufs.upload(new Float32Array(24).fill(-1));
+    dev.copy_rows_indexed({ src: gathered, dst: scattered, index: bufs.upload(Float32Array.of(1, 3, 0)), outer: 2, n: 4, rows: 3, inner: 3, scatter: true });
+    assert.equal([...(await bufs.read(scattered))], [6, 7, 8, 9, 10, 11, -1, -1, -1, 0, 1, 2, 18, 19, 20, 21, 22, 23, -1, -1, -1, 12, 13, 14], 'copy_rows_indexed scatter, other rows kept');
     const bad = bufs.upload(Float32Array.from([1, NaN, 2, Infinity, -Infinity, 0]));
     assert.is(await dev.count_nonfinite({ a: bad, n: 6 }), 3);
     bufs.freeAll();

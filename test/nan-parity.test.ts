@@ -203,6 +203,17 @@ if (typeof gpuOrReason === 'string') {
         },
       });
       list.push({
+        what: 'copy_rows_indexed (gather and scatter)', kernels: ['copy_rows_indexed'],
+        inputs: { x: rand(n), dst: rand(2 * n), index: Float32Array.of(5, 0, 3) },
+        run: (dev, bufs, i) => {
+          // (2, 3, inner) gathered from rows 5, 0, 3 of (2, 6, inner); then scattered back into dst, viewed as (2, 6, inner).
+          const gathered = bufs.output(2 * 3 * inner);
+          dev.copy_rows_indexed({ src: i.x, dst: gathered, index: i.index, outer: 1, n: rows, rows: 3, inner, scatter: false });
+          dev.copy_rows_indexed({ src: i.x, dst: i.dst, index: i.index, outer: 2, n: rows, rows: 3, inner, scatter: true });
+          return { gathered, dst: i.dst };
+        },
+      });
+      list.push({
         what: 'fill with infinities', kernels: ['fill'], inputs: {},
         run: (dev, bufs) => {
           const a = bufs.output(n), b = bufs.output(n);

@@ -196,6 +196,24 @@ if (typeof gpuOrReason === 'string') {
     }
   });
 
+  test('copy_rows_indexed: 30 gathers and scatters, rows in any order, some repeated (gather) or left out', async () => {
+    covered.add('copy_rows_indexed');
+    const gen = new rnam.Generator(109);
+    for (let c = 0; c < 30; c++) {
+      const outer = 1 + gen.int(4), inner = pick(gen, DIMS), n = 1 + gen.int(12), scatter = c % 2 === 1;
+      // A scatter writes each row once (distinct rows); a gather may read one row twice.
+      const rows = scatter ? 1 + gen.int(n) : 1 + gen.int(10);
+      const order = gen.shuffle(Array.from({ length: n }, (_, i) => i));
+      const index = Float32Array.from({ length: rows }, (_, k) => (scatter ? order[k] : gen.int(n)));
+      const src = randomArray(gen, outer * (scatter ? rows : n) * inner), dst = randomArray(gen, outer * (scatter ? n : rows) * inner);
+      await compare(`copy_rows_indexed outer=${outer} n=${n} rows=${rows} inner=${inner} scatter=${scatter}`, (dev, bufs) => {
+        const d = bufs.upload(dst);
+        dev.copy_rows_indexed({ src: bufs.upload(src), dst: d, index: bufs.upload(index), outer, n, rows, inner, scatter });
+        return { d };
+      }, 0, 0);
+    }
+  });
+
   test('sum_all, sum_rows, mse_forward/_backward, sum_squares_accumulate, clip_scale: 40 sizes up to 300k', async () => {
     for (const k of ['sum_all', 'sum_rows', 'mse_forward', 'mse_backward', 'sum_squares_accumulate', 'clip_scale']) covered.add(k);
     const gen = new rnam.Generator(109);

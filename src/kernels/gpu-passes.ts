@@ -162,6 +162,11 @@ export const gpuPasses = {
     },
     bindings: { c_src: 'read', c_dst: 'read_write' },
   },
+  copy_rows_indexed: {
+    file: 'elementwise',
+    uniform: { struct: 'IndexedCopyParams', name: 'ip', fields: { outer: 'u32', n: 'u32', rows: 'u32', inner: 'u32', scatter: 'u32', total: 'u32' } },
+    bindings: { i_src: 'read', i_dst: 'read_write', i_index: 'read' },
+  },
   transpose_2d: {
     file: 'elementwise', uniform: { struct: 'TransposeParams', name: 'tp', fields: { rows: 'u32', cols: 'u32' } },
     bindings: { t_src: 'read', t_dst: 'read_write' },

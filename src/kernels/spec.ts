@@ -149,6 +149,17 @@ export const kernelSpec = {
     buffers: { src: 'r', dst: 'w' },
     scalars: { outer: 'u32', srcN: 'u32', dstN: 'u32', inner: 'u32', srcStart: 'u32', dstStart: 'u32', count: 'u32' },
   },
+  /**
+   * Indexed row copies between (outer, rows, inner) and (outer, n, inner): gather (scatter false)
+   * dst[o, k, :] = src[o, index[k], :]; scatter (true) dst[o, index[k], :] = src[o, k, :], dst's
+   * other rows left as they hold on entry. index (rows): row numbers in [0, n) as float32 integers;
+   * a row number outside [0, n) (or NaN) copies nothing.
+   */
+  copy_rows_indexed: {
+    family: 'elementwise',
+    buffers: { src: 'r', dst: 'rw', index: 'r' },
+    scalars: { outer: 'u32', n: 'u32', rows: 'u32', inner: 'u32', scatter: 'bool' },
+  },
   /** dst (cols, rows) = src (rows, cols) transposed. */
   transpose_2d: {
     family: 'elementwise',

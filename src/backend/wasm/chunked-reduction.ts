@@ -34,6 +34,8 @@ export interface ChunkedReduction<K extends ParallelKernel> {
   readonly outputs: readonly ReducedOutput[];
   /** One chunk's kernel arguments. */
   readonly call: (chunk: Chunk) => WasmArgs<K>;
+  /** The whole reduction's work (runtime.ts PARALLEL_MIN_WORK's units): small ones stay on the calling thread. */
+  readonly work: number;
 }
 
 export function chunkCount(rows: number, chunkRows: number): number {
@@ -64,7 +66,7 @@ export function chunkedReduction<K extends ParallelKernel>(rt: WasmRuntime, r: C
       calls.push(r.call({ group, index, row0, rows: Math.min(r.rows, row0 + r.chunkRows) - row0, out }));
     }
   }
-  rt.run(r.kernel, calls);
+  rt.run(r.kernel, calls, r.work);
   if (!partial) return;
   r.outputs.forEach(({ buffer, size }, i) => {
     if (!buffer) return;

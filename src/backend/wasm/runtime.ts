@@ -14,8 +14,13 @@ import { wasmBinaryBase64, wasmThreadsBinaryBase64 } from '../wasm-binary.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
-/** Below this many elements of work a kernel runs on the calling thread alone. */
-const PARALLEL_MIN_ELEMENTS = 1 << 15;
+/**
+ * Below this much work (about one flop, or one element copied, a unit) a kernel call runs on the
+ * calling thread alone: handing part of it to a worker costs more than it saves. A worker that
+ * sleeps between calls may take a tenth of a millisecond or more to wake on a virtual machine, and
+ * the caller then waits for it; 2^21 units are about a quarter of a millisecond of one thread.
+ */
+const PARALLEL_MIN_WORK = 1 << 21;
 /**
  * Scratch areas of parallel calls start on 128-byte boundaries (a pair of cache lines, which x86
  * fetches together) with SCRATCH_GAP bytes between them, so no two threads write one line, nor a
@@ -258,10 +263,10 @@ export class WasmRuntime {
     return fn(...this.positional(name, args)); // spread-ok: one kernel's arguments
   }
 
-  /** Runs calls of a parallel kernel: on the pool once it is ready, else here. */
-  run<K extends ParallelKernel>(kernel: K, calls: readonly WasmArgs<K>[]): void {
+  /** Runs calls of a parallel kernel: on the pool once it is ready and `work` (all calls together) is worth it, else here. */
+  run<K extends ParallelKernel>(kernel: K, calls: readonly WasmArgs<K>[], work = Infinity): void {
     const { pool } = this.state;
-    if (!pool?.ready || calls.length === 1) {
+    if (!pool?.ready || calls.length === 1 || work < PARALLEL_MIN_WORK) {
       for (const args of calls) this.call(kernel, args);
       return;
     }
@@ -275,7 +280,7 @@ export class WasmRuntime {
    */
   parts(work: number, units: number, perThread = 1): number {
     const { pool } = this.state;
-    if (!pool?.ready || work < PARALLEL_MIN_ELEMENTS) return 1;
+    if (!pool?.ready || work < PARALLEL_MIN_WORK) return 1;
     return Math.max(1, Math.min(pool.size * perThread, units));
   }
 

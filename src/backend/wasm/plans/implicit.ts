@@ -41,7 +41,7 @@ export const implicitPlans: FamilyPlans<'implicit'> = {
     const scratchPerChunk = 6 * vec4(n) + 2 * vec4(hid) + vec4(q);
     const scratch = rt.alloc(chunkCount(batch, IMPLICIT_CHUNK_ROWS) * scratchPerChunk);
     chunkedReduction(rt, {
-      kernel: 'implicit_backward', rows: batch, chunkRows: IMPLICIT_CHUNK_ROWS,
+      kernel: 'implicit_backward', rows: batch, chunkRows: IMPLICIT_CHUNK_ROWS, work: 4 * batch * seq * (n * n + q * (n + hid) + hid * n),
       outputs: [{ buffer: dA, size: n * n }, { buffer: dB, size: n * q }, { buffer: dC, size: hid * n }, { buffer: dD, size: hid * q }],
       call: ({ index, row0, rows, out }) => ({
         x: ptr(x, row0 * seq * inDim), ws: ptr(ws), b: ptr(b), c: ptr(c), d: ptr(d), xs: ptr(xs, row0 * seq * n),

@@ -7,7 +7,8 @@ import { part, ptr } from '../runtime.js';
 export const linearPlans: FamilyPlans<'linear'> = {
   linear_forward(rt, { x, w, b, y, terms, rows, inDim, outDim }) {
     // Per term, rows cut into parts: every output element is computed the same way in any split.
-    const perTerm = Math.ceil(rt.parts(terms * rows * outDim, terms * rows) / terms);
+    const work = 2 * terms * rows * inDim * outDim;
+    const perTerm = Math.ceil(rt.parts(work, terms * rows) / terms);
     const calls: WasmArgs<'linear_forward'>[] = [];
     for (let t = 0; t < terms; t++) {
       for (let i = 0; i < perTerm; i++) {
@@ -17,13 +18,13 @@ export const linearPlans: FamilyPlans<'linear'> = {
           y: ptr(y, (t * rows + r0) * outDim), terms: 1, rows: r1 - r0, inDim, outDim });
       }
     }
-    rt.run('linear_forward', calls);
+    rt.run('linear_forward', calls, work);
   },
 
   linear_backward(rt, { x, w, dy, dx, dw, db, terms, rows, inDim, outDim }) {
     // dx is written in place, dw and db reduced over the rows of each term.
     chunkedReduction(rt, {
-      kernel: 'linear_backward', rows, chunkRows: REDUCTION_CHUNK_ROWS, groups: terms,
+      kernel: 'linear_backward', rows, chunkRows: REDUCTION_CHUNK_ROWS, groups: terms, work: 4 * terms * rows * inDim * outDim,
       outputs: [{ buffer: dw, size: inDim * outDim }, { buffer: db, size: outDim }],
       call: ({ group: t, row0, rows: n, out }) => ({
         x: ptr(x, (t * rows + row0) * inDim), w: ptr(w, t * inDim * outDim), dy: ptr(dy, (t * rows + row0) * outDim),

@@ -77,7 +77,8 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
 
     // Units between cuts never split a chunk; calls are contiguous runs of units.
     const cuts = backwardCuts(groups, batch, seq, chunkRows);
-    const scratch = rt.scratch(rt.parts(groups * seq * dim, cuts.length - 1, CALLS_PER_THREAD), backwardScratch(seq, dim));
+    // The backward recomputes the forward and then does about twice its work.
+    const scratch = rt.scratch(rt.parts(3 * groups * seq * dim * (4 * dim + 20), cuts.length - 1, CALLS_PER_THREAD), backwardScratch(seq, dim));
     rt.run('rnam_block_backward', rt.splitAt<'rnam_block_backward'>(cuts, scratch.calls, (g0, count, i) => ({
       x: ptr(x), h: ptr(h), dout: ptr(dout), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2),
       dx: ptr(dx), dwg: ptr(g.dwg.slots), dlnw: ptr(n.dlnw.slots), dlnb: ptr(n.dlnb.slots), dw1: ptr(g.dw1.slots),

@@ -11,6 +11,11 @@ export const elementwisePlans: FamilyPlans<'elementwise'> = {
       { outer, src_n: srcN, dst_n: dstN, inner, src_start: srcStart, dst_start: dstStart, count, total },
       { c_src: src, c_dst: dst });
   },
+  copy_rows_indexed(rt, { src, dst, index, outer, n, rows, inner, scatter }) {
+    const total = outer * rows * inner;
+    if (total === 0) return;
+    rt.dispatch1d('copy_rows_indexed', total, { outer, n, rows, inner, scatter: scatter ? 1 : 0, total }, { i_src: src, i_dst: dst, i_index: index });
+  },
   transpose_2d(rt, { src, dst, rows, cols }) {
     rt.dispatch1d('transpose_2d', rows * cols, { rows, cols }, { t_src: src, t_dst: dst });
   },
