@@ -195,24 +195,30 @@ export class MixedDataset {
   /** Host arrays of a batch: the sequence (terms, b, seq, D) or null, static (terms, b, staticInputs), one-hot categorical (terms, b, maxLevels). */
   batch(indices: readonly number[]): MixedBatch {
     const b = indices.length, S = this.seq, D = this.stepInputs, L = this.maxLevels, C = this.levels.length;
+    // A batch is built every step: plain loops, and only each sample's valid steps (the padding
+    // after them is zero in the dataset and in a new array alike).
     let x: Float32Array | null = null;
     if (this.sequenceTerms > 0) {
-      x = new Float32Array(this.sequenceTerms * b * S * D);
+      const row = S * D, src = this.sequence, out = x = new Float32Array(this.sequenceTerms * b * row);
       for (let t = 0; t < this.sequenceTerms; t++) {
-        indices.forEach((s, k) => x!.set(this.sequence.subarray((t * this.samples + s) * S * D, (t * this.samples + s + 1) * S * D), (t * b + k) * S * D));
+        for (let k = 0; k < b; k++) {
+          const s = indices[k], from = (t * this.samples + s) * row, to = (t * b + k) * row, valid = this.lengths[s] * D;
+          for (let j = 0; j < valid; j++) out[to + j] = src[from + j];
+        }
       }
     }
     const P = this.staticInputs, statics = this.staticTerms > 0 ? new Float32Array(this.staticTerms * b * P) : null;
     if (statics) {
       for (let t = 0; t < this.staticTerms; t++) {
-        indices.forEach((s, k) => {
-          statics[(t * b + k) * P] = this.statics[t * this.samples + s];
-          if (P === 2) statics[(t * b + k) * P + 1] = Number.isNaN(this.rawStatics[t * this.samples + s]) ? 1 : 0;
-        });
+        for (let k = 0; k < b; k++) {
+          const at = t * this.samples + indices[k];
+          statics[(t * b + k) * P] = this.statics[at];
+          if (P === 2) statics[(t * b + k) * P + 1] = Number.isNaN(this.rawStatics[at]) ? 1 : 0;
+        }
       }
     }
     const oneHot = C > 0 ? new Float32Array(C * b * L) : null;
-    if (oneHot) for (let c = 0; c < C; c++) indices.forEach((s, k) => (oneHot[(c * b + k) * L + this.categorical[c * this.samples + s]] = 1));
+    if (oneHot) for (let c = 0; c < C; c++) for (let k = 0; k < b; k++) oneHot[(c * b + k) * L + this.categorical[c * this.samples + indices[k]]] = 1;
     return {
       x, shape: [this.sequenceTerms, b, S, D], lengths: Int32Array.from(indices, (i) => this.lengths[i]),
       static: statics && { data: statics, shape: [this.staticTerms, b, P] },
