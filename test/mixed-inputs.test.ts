@@ -196,6 +196,8 @@ test('a plain table without a time column trains an additive model of static and
   assert.equal(trained.preprocessing.record.columns.categorical, ['kind']);
   assert.ok(said.some((l) => l.includes('categorical') && l.includes('kind')), 'the choice is said');
   assert.ok(trained.report.metrics.test!.r2 > 0.8, `test r2 ${trained.report.metrics.test!.r2}`);
+  // A table has no steps: its linear baseline is named for the row.
+  assert.equal(Object.keys(trained.report.baselines!), ['training mean', 'ridge']);
 });
 
 test('bad mixed inputs are errors naming the column, row or id', async () => {

@@ -20,7 +20,8 @@ function baselinesTable(report: Report): string {
   if (!b || Object.keys(b).length === 0 || !report.metrics.test) return '';
   const names = Object.keys(report.metrics.test);
   const row = (label: string, m: Record<string, number>) => `<tr><th scope="row">${escape(label)}</th>${names.map((n) => `<td>${fmt(m[n])}</td>`).join('')}</tr>`;
-  return `<p>On the same test split, the simple baselines (fitted on the same training samples; linear models on the last step's inputs):</p>
+  const inputs = report.preprocessing.mode === 'table' ? "linear models on the row's inputs" : "linear models on the last step's inputs";
+  return `<p>On the same test split, the simple baselines (fitted on the same training samples; ${inputs}):</p>
 <table><thead><tr><th></th>${names.map((n) => `<th>${escape(n)}</th>`).join('')}</tr></thead><tbody>${row('rnam', report.metrics.test)}${Object.entries(b).map(([k, m]) => row(k, m)).join('')}</tbody></table>`;
 }
 

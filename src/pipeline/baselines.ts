@@ -140,12 +140,14 @@ export function baselineMetrics(task: Task, train: unknown, test: unknown, targe
   const a = design(train.subset(tr)), b = design(test.subset(te));
   if (a.columns > MAX_BASELINE_COLUMNS) return out;
   const p = a.columns;
+  // A plain table has no steps: its linear model reads the row.
+  const where = train.sequenceTerms > 0 ? ' on the last step' : '';
   if (task === 'regression') {
     const beta = weightedRidge(a.x, yTrain, wTrain, tr.length, p);
-    out['ridge on the last step'] = metrics(te.map((_, i) => dot(b.x, i * p, beta)));
+    out[`ridge${where}`] = metrics(te.map((_, i) => dot(b.x, i * p, beta)));
   } else {
     const beta = logistic(a.x, yTrain, wTrain, tr.length, p);
-    out['logistic regression on the last step'] = metrics(te.map((_, i) => 1 / (1 + Math.exp(-dot(b.x, i * p, beta)))));
+    out[`logistic regression${where}`] = metrics(te.map((_, i) => 1 / (1 + Math.exp(-dot(b.x, i * p, beta)))));
   }
   return out;
 }
