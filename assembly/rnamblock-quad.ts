@@ -18,9 +18,11 @@ import { biasGradPair, weightGrad } from "./rowsums";
 /** Steps per tile of the quad path's passes (quadForward): the scratch holds a tile's lane rows. */
 export const TILE = 8;
 
+// With lengths, the quad runs the steps of its longest sequence; each sequence's rows past its own
+// length are then set to 0 (rnamblock.ts).
 export function quadForward(
   x: usize, wgT: usize, lnw: usize, lnb: usize, w1T: usize, b1T: usize, w2T: usize, b2T: usize, h: usize, out: usize,
-  scratch: usize, g: i32, seq: i32, dim: i32, eps: f32,
+  lengths: usize, scratch: usize, g: i32, seq: i32, dim: i32, eps: f32,
 ): void {
   const rowB = <usize>dim << 2, laneB = <usize>dim << 4, seqB = <usize>seq * rowB, tile = <usize>TILE;
   // per step of a tile: xl, hg (2), hl, y; then one of each row temporary
@@ -29,8 +31,9 @@ export function quadForward(
   const stats = last + laneB, xh = stats + 64, wb = xh + 2 * laneB;
   laneNormWeights(lnw, lnb, wb, dim);
   const s0 = <usize>g * seqB;
-  for (let t0 = 0; t0 < seq; t0 += TILE) {
-    const n = min(TILE, seq - t0);
+  const steps = quadSteps(lengths, g, seq);
+  for (let t0 = 0; t0 < steps; t0 += TILE) {
+    const n = min(TILE, steps - t0);
     // Each pass runs over the tile's steps, which are independent except in the scan: the steps'
     // dependency chains (the layer norm's divisions, the linear layers' sums) overlap.
     for (let j = 0; j < n; j++) {
@@ -58,6 +61,19 @@ export function quadForward(
       scatter4(a2, out + off, out + off + seqB, out + off + 2 * seqB, out + off + 3 * seqB, dim);
     }
   }
+  for (let k = 0; k < 4; k++) {
+    const len = validSteps(lengths, g + k, seq);
+    zeroRows(h, g + k, len, seq, dim);
+    zeroRows(out, g + k, len, seq, dim);
+  }
+}
+
+/** The steps a quad runs: its longest sequence's (seq without lengths). */
+// @ts-ignore: decorator
+@inline
+function quadSteps(lengths: usize, g: i32, seq: i32): i32 {
+  if (!lengths) return seq;
+  return max(max(validSteps(lengths, g, seq), validSteps(lengths, g + 1, seq)), max(validSteps(lengths, g + 2, seq), validSteps(lengths, g + 3, seq)));
 }
 
 /** Where sequence g + k's rows of a per-quad row array (seq rows of `width` floats per sequence) start. */
@@ -69,9 +85,10 @@ function rowsOf(base: usize, k: i32, seq: i32, width: i32): usize {
 
 export function quadBackward(
   x: usize, h: usize, dout: usize, wgT: usize, lnw: usize, lnb: usize, w1T: usize, b1T: usize, w2T: usize,
-  dx: usize, dwg: usize, dlnw: usize, dlnb: usize, dw1: usize, db1: usize, dw2: usize, db2: usize, scratch: usize,
+  dx: usize, dwg: usize, dlnw: usize, dlnb: usize, dw1: usize, db1: usize, dw2: usize, db2: usize, lengths: usize, scratch: usize,
   g: i32, term: i32, batch: i32, seq: i32, dim: i32, chunkRows: i32, linChunks: i32, eps: f32,
 ): void {
+  const steps = quadSteps(lengths, g, seq);
   const rowB = <usize>dim << 2, laneB = <usize>dim << 4, seqB = <usize>seq * rowB;
   const sizeG = <usize>dim * 2 * rowB, sizeW = <usize>dim * rowB; // bytes of one term's wg, w1 / w2
   // scratch: du (seq lane rows), then the row arrays (later dhg's rows), then the lane temporaries
@@ -88,7 +105,7 @@ export function quadBackward(
   const zero = f32x4.splat(0);
 
   // Phase A, t ascending: the feed-forward half per lane; du into scratch; the rows of the ff chains.
-  for (let t = 0; t < seq; t++) {
+  for (let t = 0; t < steps; t++) {
     const off = s0 + <usize>t * rowB;
     gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xl, dim);
     gather4(h + off, h + off + seqB, h + off + 2 * seqB, h + off + 3 * seqB, hl, dim);
@@ -139,10 +156,12 @@ export function quadBackward(
     scatter4(dy1, rowsOf(dy1Rows, 0, seq, dim) + ro, rowsOf(dy1Rows, 1, seq, dim) + ro, rowsOf(dy1Rows, 2, seq, dim) + ro, rowsOf(dy1Rows, 3, seq, dim) + ro, dim);
   }
 
-  // The ff and layer-norm chains, sequence by sequence in row order, a run of rows per chunk slot.
+  // The ff and layer-norm chains, sequence by sequence in row order, a run of rows per chunk slot
+  // (each sequence's valid rows).
   for (let k = 0; k < 4; k++) {
-    for (let t0 = 0; t0 < seq; ) {
-      const t1 = runEnd(g + k, t0, term, batch, seq, chunkRows);
+    const len = validSteps(lengths, g + k, seq);
+    for (let t0 = 0; t0 < len; ) {
+      const t1 = min(len, runEnd(g + k, t0, term, batch, seq, chunkRows));
       const n = t1 - t0, ro = <usize>t0 * rowB;
       const lc = linearChunk(g + k, t0, term, batch, seq, chunkRows, linChunks), nc = normChunk(g + k, t0, seq, chunkRows);
       const dor = dout + s0 + <usize>k * seqB + ro;
@@ -157,7 +176,7 @@ export function quadBackward(
 
   // Phase B, t descending: the scan's reverse recurrence with dh = du; dx; dhg's rows for the wg chain.
   memory.fill(carry, 0, laneB);
-  for (let t = seq - 1; t >= 0; t--) {
+  for (let t = steps - 1; t >= 0; t--) {
     const off = s0 + <usize>t * rowB;
     gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xl, dim);
     laneLinear(xl, wgT, 0, hg, dim, 2 * dim);
@@ -183,11 +202,14 @@ export function quadBackward(
     }
   }
 
+  if (dx) for (let k = 0; k < 4; k++) zeroRows(dx, g + k, validSteps(lengths, g + k, seq), seq, dim);
+
   // The wg chain, sequence by sequence in row order.
   if (dwg) {
     for (let k = 0; k < 4; k++) {
-      for (let t0 = 0; t0 < seq; ) {
-        const t1 = runEnd(g + k, t0, term, batch, seq, chunkRows);
+      const len = validSteps(lengths, g + k, seq);
+      for (let t0 = 0; t0 < len; ) {
+        const t1 = min(len, runEnd(g + k, t0, term, batch, seq, chunkRows));
         const lc = linearChunk(g + k, t0, term, batch, seq, chunkRows, linChunks);
         weightGrad(x + s0 + <usize>k * seqB + <usize>t0 * rowB, rowsOf(dhgRows, k, seq, 2 * dim) + <usize>t0 * 2 * rowB,
           dwg + lc * sizeG, t1 - t0, dim, 2 * dim, true);
@@ -195,6 +217,20 @@ export function quadBackward(
       }
     }
   }
+}
+
+// Group g's valid steps: lengths[g] (float32 integers), or seq without lengths.
+// @ts-ignore: decorator
+@inline
+export function validSteps(lengths: usize, g: i32, seq: i32): i32 {
+  return lengths ? <i32>load<f32>(lengths + (<usize>g << 2)) : seq;
+}
+
+// Rows [from, seq) of group g of a (groups, seq, dim) tensor set to 0: the steps past its length.
+// @ts-ignore: decorator
+@inline
+export function zeroRows(a: usize, g: i32, from: i32, seq: i32, dim: i32): void {
+  if (from < seq) memory.fill(a + (<usize>g * <usize>seq + <usize>from) * (<usize>dim << 2), 0, <usize>(seq - from) * (<usize>dim << 2));
 }
 
 // Chunk slots as in rnam_block_backward: linear ones per term over its batch * seq rows, layer-norm

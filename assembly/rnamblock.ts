@@ -12,7 +12,7 @@
 import { sigmoidf } from "./math";
 import { flush } from "./flush";
 import { scanVectors, scanBackVectors } from "./lanes";
-import { linearChunk, normChunk, quadBackward, quadForward } from "./rnamblock-quad";
+import { linearChunk, normChunk, quadBackward, quadForward, validSteps, zeroRows } from "./rnamblock-quad";
 import { biasGrad, weightGrad } from "./rowsums";
 
 // ---- row helpers, each the per-row loop of the unfused kernel it names ----------------------------
@@ -211,10 +211,11 @@ function scanBackStep(hgr: usize, prev: usize, dhr: usize, carry: usize, dhgr: u
 
 // Groups [g0, g0 + groups); x, h, out are the whole tensors. scratch: the plan's forwardScratch floats.
 // SIMD builds take four sequences of one term at a time where they can (rnamblock-quad.ts), with
-// the same results.
+// the same results. With lengths, each sequence runs its valid steps only (a quad the longest of its
+// four) and its rows past them hold 0: the valid rows are the same bits as without lengths.
 export function rnam_block_forward(
   x: usize, wg: usize, lnw: usize, lnb: usize, w1: usize, b1: usize, w2: usize, b2: usize, h: usize, out: usize,
-  scratch: usize, g0: i32, groups: i32, batch: i32, seq: i32, dim: i32, eps: f32,
+  lengths: usize, scratch: usize, g0: i32, groups: i32, batch: i32, seq: i32, dim: i32, eps: f32,
 ): void {
   const rowB = <usize>dim << 2;
   const hgRow = scratch, uRow = hgRow + 2 * rowB, yRow = uRow + rowB, aRow = yRow + rowB, a2Row = aRow + rowB;
@@ -225,14 +226,17 @@ export function rnam_block_forward(
     const w1T = w1 + term * <usize>dim * rowB, w2T = w2 + term * <usize>dim * rowB;
     const b1T = b1 + term * rowB, b2T = b2 + term * rowB;
     if (ASC_FEATURE_SIMD && quadAt(g, gi, groups, batch)) {
-      quadForward(x, wgT, lnw, lnb, w1T, b1T, w2T, b2T, h, out, scratch, g, seq, dim, eps);
+      quadForward(x, wgT, lnw, lnb, w1T, b1T, w2T, b2T, h, out, lengths, scratch, g, seq, dim, eps);
       gi += 3;
       continue;
     }
     let xr = x + <usize>g * <usize>seq * rowB;
     let hr = h + <usize>g * <usize>seq * rowB;
     let outr = out + <usize>g * <usize>seq * rowB;
-    for (let t = 0; t < seq; t++) {
+    const steps = validSteps(lengths, g, seq);
+    zeroRows(h, g, steps, seq, dim);
+    zeroRows(out, g, steps, seq, dim);
+    for (let t = 0; t < steps; t++) {
       rowLinear(xr, wgT, 0, hgRow, dim, 2 * dim);
       scanStep(hgRow, t > 0 ? hr - rowB : 0, hr, dim);
       rowAdd(xr, hr, uRow, dim);
@@ -256,9 +260,11 @@ export function rnam_block_forward(
 // plan) and the call's groups hold whole chunks, so each chain is walked by one call. A slot base of
 // 0 means that gradient is not wanted; dx likewise. scratch: the plan's backwardScratch floats (the row
 // path: du and dhg of one sequence and row temporaries; the quad path more).
+// With lengths, only each sequence's valid rows are walked (their chains in the same order) and dx
+// is 0 past them.
 export function rnam_block_backward(
   x: usize, h: usize, dout: usize, wg: usize, lnw: usize, lnb: usize, w1: usize, b1: usize, w2: usize,
-  dx: usize, dwg: usize, dlnw: usize, dlnb: usize, dw1: usize, db1: usize, dw2: usize, db2: usize, scratch: usize,
+  dx: usize, dwg: usize, dlnw: usize, dlnb: usize, dw1: usize, db1: usize, dw2: usize, db2: usize, lengths: usize, scratch: usize,
   g0: i32, groups: i32, batch: i32, seq: i32, dim: i32, chunkRows: i32, linChunks: i32, eps: f32,
 ): void {
   const rowB = <usize>dim << 2;
@@ -275,14 +281,16 @@ export function rnam_block_backward(
     const wgT = wg + termU * sizeG, w1T = w1 + termU * sizeW, w2T = w2 + termU * sizeW, b1T = b1 + termU * rowB;
     const base = <usize>g * <usize>seq * rowB;
     if (ASC_FEATURE_SIMD && quadAt(g, gi, groups, batch)) {
-      quadBackward(x, h, dout, wgT, lnw, lnb, w1T, b1T, w2T, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, scratch,
+      quadBackward(x, h, dout, wgT, lnw, lnb, w1T, b1T, w2T, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths, scratch,
         g, term, batch, seq, dim, chunkRows, linChunks, eps);
       gi += 3;
       continue;
     }
+    const steps = validSteps(lengths, g, seq);
+    if (dx) zeroRows(dx, g, steps, seq, dim);
 
     // Phase A, t ascending: the feed-forward half; du_t into scratch; ff and layer-norm parameter chains.
-    for (let t = 0; t < seq; t++) {
+    for (let t = 0; t < steps; t++) {
       const xr = x + base + <usize>t * rowB, hr = h + base + <usize>t * rowB, dor = dout + base + <usize>t * rowB;
       const lc = linearChunk(g, t, term, batch, seq, chunkRows, linChunks);
       const nc = normChunk(g, t, seq, chunkRows);
@@ -330,14 +338,14 @@ export function rnam_block_backward(
 
     // Phase B, t descending: the scan's reverse recurrence with dh = du; dhg_t into scratch.
     memory.fill(carry, 0, rowB);
-    for (let t = seq - 1; t >= 0; t--) {
+    for (let t = steps - 1; t >= 0; t--) {
       const xr = x + base + <usize>t * rowB;
       rowLinear(xr, wgT, 0, hgRow, dim, 2 * dim);
       scanBackStep(hgRow, t > 0 ? h + base + <usize>(t - 1) * rowB : 0, du + <usize>t * rowB, carry, dhg + <usize>t * 2 * rowB, dim);
     }
 
     // Phase C, t ascending: dx = (dout + du) + dhg @ wg^T; the wg chain.
-    for (let t = 0; t < seq; t++) {
+    for (let t = 0; t < steps; t++) {
       const xr = x + base + <usize>t * rowB, dhgr = dhg + <usize>t * 2 * rowB;
       if (dwg) weightGrad(xr, dhgr, dwg + linearChunk(g, t, term, batch, seq, chunkRows, linChunks) * sizeG, 1, dim, 2 * dim, true);
       if (dx) {

@@ -60,12 +60,12 @@ export function kernelCases(size: KernelSizes): Case[] {
     } },
     { name: `rnam_block_forward [${T},${B},${S},${H}] (the fused block)`, setup: (d) => {
       const k = blockBuffers(d);
-      return () => d.rnam_block_forward({ ...k, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
+      return () => d.rnam_block_forward({ ...k, lengths: null, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
     } },
     { name: `rnam_block_backward [${T},${B},${S},${H}] (dx and every parameter gradient)`, setup: (d) => {
       const k = blockBuffers(d);
-      d.rnam_block_forward({ ...k, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
-      return () => d.rnam_block_backward({ ...k, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
+      d.rnam_block_forward({ ...k, lengths: null, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
+      return () => d.rnam_block_backward({ ...k, lengths: null, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
     } },
     { name: `layer_norm_forward [${T * ROWS},${H}]`, setup: (d) => {
       const x = filled(d, N, 7), w = filled(d, H, 8), b = filled(d, H, 9), y = d.alloc(N), m = d.alloc(T * ROWS), r = d.alloc(T * ROWS);

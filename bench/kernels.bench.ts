@@ -68,7 +68,7 @@ function scanWorkloads(dim: number): Workload[] {
 }
 
 function blockWorkloads(dim: number): Workload[] {
-  const n = TERMS * BATCH * SEQ * dim, common = { terms: TERMS, batch: BATCH, seq: SEQ, dim, eps: 1e-5 };
+  const n = TERMS * BATCH * SEQ * dim, common = { lengths: null, terms: TERMS, batch: BATCH, seq: SEQ, dim, eps: 1e-5 };
   const buffers = (dev: rnam.Backend) => {
     const gen = new rnam.Generator(3);
     const k = {

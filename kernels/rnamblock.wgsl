@@ -145,3 +145,15 @@ fn rnam_block_ff_backward_ln(@builtin(global_invocation_id) gid: vec3<u32>, @bui
     fl_dyxhat[base + i] = dy1 * xhat_at(base, i, st);
   }
 }
+
+// x[g, t, :] = 0 for every step t at or past lengths[g]: the rows a sequence's padding leaves, as
+// the wasm kernels leave them.
+@compute @workgroup_size(WG)
+fn rnam_block_mask(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= mp.n) { return; }
+  let row = i / mp.dim;
+  let g = row / mp.seq;
+  let t = row - g * mp.seq;
+  if (f32(t) >= m_lengths[g]) { m_x[i] = 0.0; }
+}

@@ -108,6 +108,49 @@ cpu('noGrad forward saves nothing and gives the same output', async () => {
   assertBitwiseEqual(await a.toArray(), await b.toArray(), 'out');
 });
 
+/**
+ * The block with and without lengths: the output gradient is 0 past each sequence's length (what a
+ * model reading the last valid step gives), so the valid rows, the input gradient's valid rows and
+ * every parameter gradient must not change; the rows past the lengths are 0.
+ */
+async function withLengths(device: rnam.Backend, shape: Shape4, lengths: number[], seed: number) {
+  const [terms, batch, seq, dim] = shape;
+  const { block, xs, douts } = setup(device, shape, seed);
+  const valid = (g: number, t: number) => t < lengths[g % batch];
+  for (let g = 0; g < terms * batch; g++) for (let t = 0; t < seq; t++) if (!valid(g, t)) douts.fill(0, (g * seq + t) * dim, (g * seq + t + 1) * dim);
+  const results = [];
+  for (const lens of [lengths, null]) {
+    block.zeroGrad();
+    const x = rnam.tensor(xs, shape, { device, requiresGrad: true });
+    const out = block.forward(x, lens);
+    out.backward(rnam.tensor(douts, shape, { device }));
+    const r: Record<string, Float32Array> = { out: await out.toArray(), 'x.grad': await x.grad!.toArray() };
+    for (const [name, p] of block.namedParameters()) r[`${name}.grad`] = await p.grad!.toArray();
+    results.push(r);
+  }
+  const [masked, full] = results;
+  const rows = (a: Float32Array, keep: boolean) => a.filter((_, i) => valid(Math.floor(i / (seq * dim)), Math.floor(i / dim) % seq) === keep);
+  return { masked, full, rows };
+}
+
+for (const [shape, lengths] of [
+  [[2, 4, 9, 8], [9, 3, 1, 5]], // one quad per term, lengths differing inside it
+  [[2, 6, 7, 5], [2, 7, 4, 1, 6, 3]], // a quad and two sequences on the row path per term, dim not a multiple of 4
+  [[1, 4, 3000, 3], [3000, 1200, 5, 2999]], // quads whose valid rows cross linear and layer-norm chunks
+  [[3, 8, 1024, 8], [1024, 17, 300, 1, 1024, 512, 2, 999]], // the seed's length, many calls on the pool
+] as [Shape4, number[]][]) {
+  cpu(`lengths ${lengths.join(',')} of seq ${shape[2]}: the valid rows and every gradient as without lengths, the padding 0`, async () => {
+    const { masked, full, rows } = await withLengths(rnam.cpu, shape, lengths, 21 + shape[2]);
+    assertBitwiseEqual(rows(masked.out, true), rows(full.out, true), 'out, valid rows');
+    assertBitwiseEqual(rows(masked['x.grad'], true), rows(full['x.grad'], true), 'x.grad, valid rows');
+    assert.ok(rows(masked.out, false).every((v) => v === 0) && rows(masked['x.grad'], false).every((v) => v === 0), 'the padding is 0');
+    for (const name of Object.keys(full).filter((k) => k.endsWith('.grad') && k !== 'x.grad')) {
+      // The rows past the lengths added zeros: equal values (a sum of zeros may differ in its sign only).
+      full[name].forEach((v, i) => assert.ok(masked[name][i] === v, `${name}[${i}]: ${masked[name][i]} with lengths, ${v} without`));
+    }
+  });
+}
+
 cpu('a wrong input shape is named (the unfused path reports it)', () => {
   const block = new rnam.RNAMBlock(2, 4);
   assert.throws(() => block.forward(rnam.zeros([2, 3, 5, 3])), /input/);
@@ -124,4 +167,11 @@ await forEachBackend('rnamBlock (fused) vs the unfused ops, close', (gpu, device
       for (const name of Object.keys(unfused)) assertClose(fused[name], unfused[name], `${shape.join('x')} ${name}`, 1e-4, 1e-4);
     });
   }
+  gpu('lengths: the valid rows and every gradient as without lengths, the padding 0', async () => {
+    const { masked, full, rows } = await withLengths(device, [2, 6, 7, 5], [2, 7, 4, 1, 6, 3], 31);
+    assertClose(rows(masked.out, true), rows(full.out, true), 'out, valid rows', 1e-6, 1e-6);
+    assert.ok(rows(masked.out, false).every((v) => v === 0) && rows(masked['x.grad'], false).every((v) => v === 0), 'the padding is 0');
+    assertClose(rows(masked['x.grad'], true), rows(full['x.grad'], true), 'x.grad, valid rows', 1e-5, 1e-5);
+    for (const name of Object.keys(full).filter((k) => k.endsWith('.grad') && k !== 'x.grad')) assertClose(masked[name], full[name], name, 1e-5, 1e-5);
+  });
 }, { kinds: ['webgpu'] });

@@ -278,6 +278,11 @@ export const gpuPasses = {
   cross_entropy_backward: { file: 'loss', uniform: lossParams, bindings: lossBackward },
   // rnamblock.wgsl: the feed-forward half of the fused RNAM block, one invocation per row; ff_p is
   // the packed lnw | lnb | w1 | b1 | w2 | b2 (see src/backend/webgpu/plans/rnamblock.ts)
+  // rows past a sequence's length set to 0 (x (groups, seq, dim), lengths (groups) as float32 integers)
+  rnam_block_mask: {
+    file: 'rnamblock', uniform: { struct: 'MaskParams', name: 'mp', fields: { n: 'u32', seq: 'u32', dim: 'u32' } },
+    bindings: { m_lengths: 'read', m_x: 'read_write' },
+  },
   rnam_block_ff_forward: {
     file: 'rnamblock', uniform: rnamParams,
     bindings: { ff_x: 'read', ff_h: 'read', ff_p: 'read', ff_tmp: 'read_write', ff_out: 'read_write' },

@@ -364,27 +364,30 @@ export const kernelSpec = {
   // dim, 2 dim); w1, w2 (terms, dim, dim); b1, b2 (terms, 1, dim); lnw, lnb (dim). h, the minGRU
   // output, is saved for backward, which recomputes everything else row by row. The wasm exports
   // take a range of (term, batch) groups, row scratch, and (backward) parameter-gradient chunk slots.
+  // lengths (terms * batch), optional: each group's valid steps as float32 integers (right padding);
+  // rows past them are not computed: out, h and dx hold 0 there, and they add nothing to the
+  // parameter gradients (with dout 0 there, as a model reading each sequence's last valid step gives).
   rnam_block_forward: {
     family: 'rnamblock', parallel: true,
-    gpuPasses: ['rnam_block_ff_forward'], gpuMain: false,
-    buffers: { x: 'r', wg: 'r', lnw: 'r', lnb: 'r', w1: 'r', b1: 'r', w2: 'r', b2: 'r', h: 'w', out: 'w' },
+    gpuPasses: ['rnam_block_ff_forward', 'rnam_block_mask'], gpuMain: false,
+    buffers: { x: 'r', wg: 'r', lnw: 'r', lnb: 'r', w1: 'r', b1: 'r', w2: 'r', b2: 'r', h: 'w', out: 'w', lengths: 'r?' },
     scalars: { terms: 'u32', batch: 'u32', seq: 'u32', dim: 'u32', eps: 'f32' },
     wasm: {
-      x: 'ptr', wg: 'ptr', lnw: 'ptr', lnb: 'ptr', w1: 'ptr', b1: 'ptr', w2: 'ptr', b2: 'ptr', h: 'ptr', out: 'ptr', scratch: 'ptr',
+      x: 'ptr', wg: 'ptr', lnw: 'ptr', lnb: 'ptr', w1: 'ptr', b1: 'ptr', w2: 'ptr', b2: 'ptr', h: 'ptr', out: 'ptr', lengths: 'ptr', scratch: 'ptr',
       g0: 'i32', groups: 'i32', batch: 'i32', seq: 'i32', dim: 'i32', eps: 'f32',
     },
   },
   rnam_block_backward: {
     family: 'rnamblock', parallel: true,
-    gpuPasses: ['rnam_block_ff_backward', 'rnam_block_ff_backward_ln'], gpuMain: false,
+    gpuPasses: ['rnam_block_ff_backward', 'rnam_block_ff_backward_ln', 'rnam_block_mask'], gpuMain: false,
     buffers: {
       x: 'r', h: 'r', dout: 'r', wg: 'r', lnw: 'r', lnb: 'r', w1: 'r', b1: 'r', w2: 'r',
-      dx: 'w?', dwg: 'w?', dlnw: 'w?', dlnb: 'w?', dw1: 'w?', db1: 'w?', dw2: 'w?', db2: 'w?',
+      dx: 'w?', dwg: 'w?', dlnw: 'w?', dlnb: 'w?', dw1: 'w?', db1: 'w?', dw2: 'w?', db2: 'w?', lengths: 'r?',
     },
     scalars: { terms: 'u32', batch: 'u32', seq: 'u32', dim: 'u32', eps: 'f32' },
     wasm: {
       x: 'ptr', h: 'ptr', dout: 'ptr', wg: 'ptr', lnw: 'ptr', lnb: 'ptr', w1: 'ptr', b1: 'ptr', w2: 'ptr',
-      dx: 'ptr', dwg: 'ptr', dlnw: 'ptr', dlnb: 'ptr', dw1: 'ptr', db1: 'ptr', dw2: 'ptr', db2: 'ptr', scratch: 'ptr',
+      dx: 'ptr', dwg: 'ptr', dlnw: 'ptr', dlnb: 'ptr', dw1: 'ptr', db1: 'ptr', dw2: 'ptr', db2: 'ptr', lengths: 'ptr', scratch: 'ptr',
       g0: 'i32', groups: 'i32', batch: 'i32', seq: 'i32', dim: 'i32', chunkRows: 'i32', linChunks: 'i32', eps: 'f32',
     },
   },

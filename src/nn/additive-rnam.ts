@@ -120,8 +120,9 @@ export class SequenceTerms extends Module {
     const h = this.emb.forward(x);
     const [, batch, seq, dim] = h.shape;
     const run = (hm: Tensor, m: number) => {
-      for (const block of this.blocks.items) hm = block.items[m].forward(hm);
       const own = perMember && lengths ? Array.prototype.slice.call(lengths, m * batch, (m + 1) * batch) as number[] : lengths;
+      // Only the last valid step is read: the blocks skip the padding after it.
+      for (const block of this.blocks.items) hm = block.items[m].forward(hm, own);
       return lastStep(hm, own, 'AdditiveRNAM sequence');
     };
     if (members === 1) return this.proj.forward(run(h, 0));

@@ -64,8 +64,11 @@ export class RNAMBlock extends Module {
     ));
   }
 
-  /** The fused kernel when the block is the seed's (expansion 1, the ff layers as built), else the unfused ops. */
-  forward(x: Tensor): Tensor {
+  /**
+   * The fused kernel when the block is the seed's (expansion 1, the ff layers as built), else the
+   * unfused ops. `lengths` (fused only): each sequence's valid steps; the rows past them are 0.
+   */
+  forward(x: Tensor, lengths?: ArrayLike<number> | null): Tensor {
     const [norm, first, , second] = this.ff.layers as [LayerNorm, Linear, ReLU, Linear];
     const fusable = this.gru.toOut === null && this.ff.layers.length === 4 && first.bias && second.bias
       && x.ndim === 4 && x.shape[0] === this.terms && x.shape[3] === this.dim && x.shape[1] >= 1 && x.shape[2] >= 1;
@@ -73,7 +76,7 @@ export class RNAMBlock extends Module {
     return rnamBlock(x, {
       wg: this.gru.toHiddenAndGate.weight, lnw: norm.weight, lnb: norm.bias,
       w1: first.weight, b1: first.bias!, w2: second.weight, b2: second.bias!,
-    }, norm.eps, `RNAMBlock(terms=${this.terms}, dim=${this.dim})`);
+    }, norm.eps, `RNAMBlock(terms=${this.terms}, dim=${this.dim})`, lengths);
   }
 
   /** The block op by op (the reference the fused kernel is tested against, bit for bit on the CPU). */

@@ -26,8 +26,16 @@ function withPacked(rt: GpuRuntime, tuning: PlanTuning, parts: readonly DeviceBu
   });
 }
 
+/** Rows past each sequence's length set to 0 (the wasm kernels compute none there). */
+function maskPadding(rt: GpuRuntime, x: DeviceBuffer, lengths: DeviceBuffer, groups: number, seq: number, dim: number): void {
+  const n = groups * seq * dim;
+  rt.dispatch1d('rnam_block_mask', n, { n, seq, dim }, { m_lengths: lengths, m_x: x });
+}
+
 export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
-  rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, terms, batch, seq, dim, eps }, tuning) {
+  // With lengths every row is computed as without them (rows are independent here, the padding's
+  // gradient is 0), then the padded rows of h, out and dx are set to 0.
+  rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, lengths, terms, batch, seq, dim, eps }, tuning) {
     const rowsPerTerm = batch * seq, rows = terms * rowsPerTerm;
     rt.withScratch(rows * 2 * dim, (hg) => {
       linearPlans.linear_forward(rt, { x, w: wg, b: null, y: hg, terms, rows: rowsPerTerm, inDim: dim, outDim: 2 * dim }, tuning);
@@ -37,10 +45,14 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
     withPacked(rt, tuning, [lnw, lnb, w1, b1, w2, b2], (p) => rt.withScratch(2 * rows * dim, (tmp) => {
       rt.dispatch1d('rnam_block_ff_forward', rows, uniforms, { ff_x: x, ff_h: h, ff_p: p, ff_tmp: tmp, ff_out: out });
     }));
+    if (lengths) {
+      maskPadding(rt, h, lengths, terms * batch, seq, dim);
+      maskPadding(rt, out, lengths, terms * batch, seq, dim);
+    }
   },
 
   rnam_block_backward(rt, args, tuning) {
-    const { x, h, dout, wg, lnw, lnb, w1, b1, w2, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, terms, batch, seq, dim, eps } = args;
+    const { x, h, dout, wg, lnw, lnb, w1, b1, w2, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths, terms, batch, seq, dim, eps } = args;
     const rowsPerTerm = batch * seq, rows = terms * rowsPerTerm, n = rows * dim;
     const uniforms = { rows, dim, terms, rows_per_term: rowsPerTerm, eps };
     const lin = { terms, rows: rowsPerTerm, inDim: dim, outDim: dim };
@@ -74,5 +86,6 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
         });
       }));
     }));
+    if (lengths && dx) maskPadding(rt, dx, lengths, terms * batch, seq, dim);
   },
 };
