@@ -55,11 +55,19 @@ function slotsFor(rt: WasmRuntime, out: DeviceBuffer | null, groups: number, chu
   return buffer;
 }
 
+/** The rows a call runs: every step of every sequence, or with lengths the valid ones (the work's measure). */
+function rowsRun(rt: WasmRuntime, lengths: DeviceBuffer | null, groups: number, seq: number): number {
+  if (!lengths) return groups * seq;
+  let rows = 0;
+  for (const n of rt.view(lengths)) rows += n;
+  return rows;
+}
+
 export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
   rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, lengths, terms, batch, seq, dim, eps }) {
     const groups = terms * batch;
     const cuts = forwardCuts(groups, batch);
-    const scratch = rt.scratch(rt.parts(groups * seq * dim * (4 * dim + 20), cuts.length - 1, CALLS_PER_THREAD), forwardScratch(dim));
+    const scratch = rt.scratch(rt.parts(rowsRun(rt, lengths, groups, seq) * dim * (4 * dim + 20), cuts.length - 1, CALLS_PER_THREAD), forwardScratch(dim));
     rt.run('rnam_block_forward', rt.splitAt<'rnam_block_forward'>(cuts, scratch.calls, (g0, n, i) => ({
       x: ptr(x), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2), b2: ptr(b2),
       h: ptr(h), out: ptr(out), lengths: ptr(lengths), scratch: scratch.at(i), g0, groups: n, batch, seq, dim, eps,
@@ -78,7 +86,7 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
     // Units between cuts never split a chunk; calls are contiguous runs of units.
     const cuts = backwardCuts(groups, batch, seq, chunkRows);
     // The backward recomputes the forward and then does about twice its work.
-    const scratch = rt.scratch(rt.parts(3 * groups * seq * dim * (4 * dim + 20), cuts.length - 1, CALLS_PER_THREAD), backwardScratch(seq, dim));
+    const scratch = rt.scratch(rt.parts(3 * rowsRun(rt, lengths, groups, seq) * dim * (4 * dim + 20), cuts.length - 1, CALLS_PER_THREAD), backwardScratch(seq, dim));
     rt.run('rnam_block_backward', rt.splitAt<'rnam_block_backward'>(cuts, scratch.calls, (g0, count, i) => ({
       x: ptr(x), h: ptr(h), dout: ptr(dout), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2),
       dx: ptr(dx), dwg: ptr(g.dwg.slots), dlnw: ptr(n.dlnw.slots), dlnb: ptr(n.dlnb.slots), dw1: ptr(g.dw1.slots),
