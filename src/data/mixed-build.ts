@@ -551,6 +551,11 @@ export class MixedStatsAccumulator {
   }
 }
 
+/** The numeric features, time-varying then static, that the fit reads as log(1 + value). */
+export function logScaledFeatures(stats: Pick<MixedStats, 'sequence' | 'static'>): string[] {
+  return [...stats.sequence, ...stats.static].filter((s) => s.log).map((s) => s.name);
+}
+
 /** The scales a mixed dataset applies: the time-varying features' (when it has sequence terms) and the regression target's. */
 export function mixedStandardizer(o: MixedBuildOptions, stats: MixedStats): Standardizer {
   const sequenceTerms = o.mode === 'table' ? 0 : o.sequence.length + o.sequenceCategorical.length;
@@ -644,6 +649,6 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     sampleIds: specs.map(({ p }) => p.series.id), sampleTimes,
     standardizer: mixedStandardizer(o, stats),
     rawSequence, rawStatics, rawTargets, weights,
-    logScaled: [...(Ts ? stats.sequence : []), ...stats.static].filter((s) => s.log).map((s) => s.name),
+    logScaled: logScaledFeatures(stats),
   });
 }

@@ -7,6 +7,7 @@ import { ArgumentError, describeValue } from '../errors.js';
 import type { Explanation } from '../explain/types.js';
 import type { FitNotes, Preprocessing } from './preprocessing.js';
 import type { Report } from './report.js';
+import { logScaledFeatures } from '../data/mixed-build.js';
 
 /** Default epochs: enough for about this many optimizer steps, between 30 and MAX_EPOCHS. */
 export const TARGET_STEPS = 600;
@@ -77,7 +78,7 @@ export function logFitNotes(log: ((line: string) => void) | null, notes: FitNote
   if (notes.autoStatic.length) log(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
   if (notes.autoCategorical.length) log(`categorical (text): ${notes.autoCategorical.join(', ')}${r.columns.sequenceCategorical?.length ? ` (time-varying: ${r.columns.sequenceCategorical.join(', ')})` : ''} (name the categorical features to choose)`);
   if (notes.nonNumeric.length) log(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
-  const logScaled = [...(r.mixed?.sequence ?? []), ...(r.mixed?.static ?? [])].filter((s) => s.log).map((s) => s.name);
+  const logScaled = r.mixed ? logScaledFeatures(r.mixed) : [];
   if (logScaled.length) log(`read as log(1 + value), heavily right-skewed: ${logScaled.join(', ')} (skewed 'keep' reads them as they are)`);
   if (notes.skippedTargets) log(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
   const timeVarying = pre.featureNames.length - (r.columns.static?.length ?? 0) - (r.columns.categorical?.length ?? 0);
