@@ -261,15 +261,19 @@ function g4(x: v128): v128 {
   return v128.bitselect(f32x4.add(x, vconst(V_HALF)), sigmoid4(x), f32x4.ge(x, f32x4.splat(0)));
 }
 
-/** h = (1 - z) prev + z g(hidden), z = sigmoid(gate); prev = 0 when null. */
+/**
+ * h = (1 - z) prev + z g(hidden), z = sigmoid(gate); prev = 0 when null. keepZ: z replaces the gate
+ * in hg, for a backward that reads it (scanBackVectors with zSaved) instead of recomputing it.
+ */
 // @ts-ignore: decorator
 @inline
-export function scanVectors(hg: usize, half: usize, prev: usize, h: usize, vectors: i32): void {
+export function scanVectors(hg: usize, half: usize, prev: usize, h: usize, vectors: i32, keepZ: bool): void {
   const one = vconst(V_ONE);
   for (let c = 0; c < vectors; c++) {
     const off = <usize>c << 4;
     const state = prev ? v128.load(prev + off) : f32x4.splat(0);
     const z = sigmoid4(v128.load(hg + half + off));
+    if (keepZ) v128.store(hg + half + off, z);
     const cand = g4(v128.load(hg + off));
     v128.store(h + off, f32x4.add(f32x4.mul(f32x4.sub(one, z), state), f32x4.mul(z, cand)));
   }
@@ -277,17 +281,19 @@ export function scanVectors(hg: usize, half: usize, prev: usize, h: usize, vecto
 
 /**
  * One backward scan step, as mingru_scan_backward's loop body: d = dh + carry; writes dhg (hidden
- * half, gate half, flushed) and sets carry = flush((1 - z) d).
+ * half, gate half, flushed) and sets carry = flush((1 - z) d). zSaved: hg's gate half holds z
+ * (scanVectors with keepZ), the same bits as sigmoid(gate).
  */
 // @ts-ignore: decorator
 @inline
-export function scanBackVectors(hg: usize, half: usize, prev: usize, dh: usize, carry: usize, dhg: usize, vectors: i32): void {
+export function scanBackVectors(hg: usize, half: usize, prev: usize, dh: usize, carry: usize, dhg: usize, vectors: i32, zSaved: bool): void {
   const one = vconst(V_ONE);
   const zero = f32x4.splat(0);
   for (let c = 0; c < vectors; c++) {
     const off = <usize>c << 4;
     const hid = v128.load(hg + off);
-    const z = sigmoid4(v128.load(hg + half + off));
+    const gate = v128.load(hg + half + off);
+    const z = zSaved ? gate : sigmoid4(gate);
     const s = sigmoid4(hid);
     const pos = f32x4.ge(hid, zero);
     const cand = v128.bitselect(f32x4.add(hid, vconst(V_HALF)), s, pos);

@@ -3,7 +3,8 @@
 // the row kernels' operations in their order, and the parameter-gradient chains are walked per
 // sequence in row order after each phase (through rowsums.ts, from rows stored back in row layout):
 // the results are bitwise those of rnamblock.ts's row path, and so of the unfused kernels.
-// Layouts as in rnamblock.ts; wgT, w1T, ... are the term's weights.
+// Layouts as in rnamblock.ts; wgT, w1T, ... are the term's weights. hz (when given): the quad's
+// part of it (its four sequences' rows) holds, per step, the lane rows of hid and z.
 import {
   gather4, scatter4, laneLinear, laneInputGrad, laneAdd, laneRelu, laneNormWeights, laneNorm,
   lo64, hi64, join32, laneMean, scanVectors, scanBackVectors,
@@ -22,7 +23,7 @@ export const TILE = 8;
 // length are then set to 0 (rnamblock.ts).
 export function quadForward(
   x: usize, wgT: usize, lnw: usize, lnb: usize, w1T: usize, b1T: usize, w2T: usize, b2T: usize, h: usize, out: usize,
-  lengths: usize, scratch: usize, g: i32, seq: i32, dim: i32, eps: f32,
+  lengths: usize, hz: usize, scratch: usize, g: i32, seq: i32, dim: i32, eps: f32,
 ): void {
   const rowB = <usize>dim << 2, laneB = <usize>dim << 4, seqB = <usize>seq * rowB, tile = <usize>TILE;
   // per step of a tile: xl, hg (2), hl, y; then one of each row temporary
@@ -34,16 +35,19 @@ export function quadForward(
   const steps = quadSteps(lengths, g, seq);
   for (let t0 = 0; t0 < steps; t0 += TILE) {
     const n = min(TILE, steps - t0);
+    // the tile's hg: in hz, kept for backward, or in scratch
+    const hgTile = hz ? hz + s0 * 2 + <usize>t0 * 2 * laneB : hg;
     // Each pass runs over the tile's steps, which are independent except in the scan: the steps'
     // dependency chains (the layer norm's divisions, the linear layers' sums) overlap.
     for (let j = 0; j < n; j++) {
       const off = s0 + <usize>(t0 + j) * rowB, xj = xl + <usize>j * laneB;
       gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xj, dim);
-      laneLinear(xj, wgT, 0, hg + <usize>j * 2 * laneB, dim, 2 * dim);
+      laneLinear(xj, wgT, 0, hgTile + <usize>j * 2 * laneB, dim, 2 * dim);
     }
     for (let j = 0; j < n; j++) {
-      const hj = hl + <usize>j * laneB;
-      scanVectors(hg + <usize>j * 2 * laneB, laneB, j > 0 ? hj - laneB : (t0 > 0 ? last : 0), hj, dim);
+      const hj = hl + <usize>j * laneB, hgj = hgTile + <usize>j * 2 * laneB, prev = j > 0 ? hj - laneB : (t0 > 0 ? last : 0);
+      if (hz) scanVectors(hgj, laneB, prev, hj, dim, true);
+      else scanVectors(hgj, laneB, prev, hj, dim, false);
     }
     memory.copy(last, hl + <usize>(n - 1) * laneB, laneB);
     for (let j = 0; j < n; j++) {
@@ -85,7 +89,7 @@ function rowsOf(base: usize, k: i32, seq: i32, width: i32): usize {
 
 export function quadBackward(
   x: usize, h: usize, dout: usize, wgT: usize, lnw: usize, lnb: usize, w1T: usize, b1T: usize, w2T: usize,
-  dx: usize, dwg: usize, dlnw: usize, dlnb: usize, dw1: usize, db1: usize, dw2: usize, db2: usize, lengths: usize, scratch: usize,
+  dx: usize, dwg: usize, dlnw: usize, dlnb: usize, dw1: usize, db1: usize, dw2: usize, db2: usize, lengths: usize, hz: usize, scratch: usize,
   g: i32, term: i32, batch: i32, seq: i32, dim: i32, chunkRows: i32, linChunks: i32, eps: f32,
 ): void {
   const steps = quadSteps(lengths, g, seq);
@@ -178,8 +182,13 @@ export function quadBackward(
   memory.fill(carry, 0, laneB);
   for (let t = steps - 1; t >= 0; t--) {
     const off = s0 + <usize>t * rowB;
-    gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xl, dim);
-    laneLinear(xl, wgT, 0, hg, dim, 2 * dim);
+    let hgt = hg;
+    if (hz) {
+      hgt = hz + s0 * 2 + <usize>t * 2 * laneB;
+    } else {
+      gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xl, dim);
+      laneLinear(xl, wgT, 0, hg, dim, 2 * dim);
+    }
     let prev: usize = 0;
     if (t > 0) {
       const p = off - rowB;
@@ -187,7 +196,8 @@ export function quadBackward(
       prev = prevl;
     }
     const dut = du + <usize>t * laneB;
-    scanBackVectors(hg, laneB, prev, dut, carry, dhg, dim);
+    if (hz) scanBackVectors(hgt, laneB, prev, dut, carry, dhg, dim, true);
+    else scanBackVectors(hgt, laneB, prev, dut, carry, dhg, dim, false);
     if (dx) {
       laneInputGrad(dhg, wgT, dxg, dim, 2 * dim);
       gather4(dout + off, dout + off + seqB, dout + off + 2 * seqB, dout + off + 3 * seqB, dol, dim);

@@ -8,7 +8,11 @@
 // bitwise; the row helpers below mirror those kernels' loops one for one.
 // Layouts (row-major, float32): x, h, out, dout, dx (terms, batch, seq, dim); wg (terms, dim, 2*dim);
 // w1, w2 (terms, dim, dim); b1, b2 (terms, 1, dim); lnw, lnb (dim). Groups g = term * batch + b.
-// The forward saves only h (the scan's h_{t-1}); backward recomputes the rest per row.
+// The forward saves h (the scan's h_{t-1}) and, given hz, each row's hidden pre-activation and
+// update gate z: hz (terms, batch, seq, 2 dim), a row's [hid, z] in place of its [hid, gate], the
+// four rows of a quad interleaved (rnamblock-quad.ts). The backward then reads them instead of
+// recomputing the minGRU's projection and z; without hz it recomputes them. Backward recomputes the
+// rest per row.
 import { sigmoidf } from "./math";
 import { flush } from "./flush";
 import { scanVectors, scanBackVectors } from "./lanes";
@@ -160,20 +164,22 @@ function gf(x: f32): f32 {
   return x >= 0 ? x + 0.5 : sigmoidf(x);
 }
 
-// One forward scan step: h = (1 - z) prev + z g(hid); prev = 0 (no h0) at t = 0.
+// One forward scan step: h = (1 - z) prev + z g(hid); prev = 0 (no h0) at t = 0. keepZ: z replaces
+// the gate in hgr.
 // @ts-ignore: decorator
 @inline
-function scanStep(hgr: usize, prev: usize, hr: usize, dim: i32): void {
+function scanStep(hgr: usize, prev: usize, hr: usize, dim: i32, keepZ: bool): void {
   const rowH = <usize>dim << 2;
   let c = 0;
   if (ASC_FEATURE_SIMD) {
-    scanVectors(hgr, rowH, prev, hr, dim >> 2);
+    scanVectors(hgr, rowH, prev, hr, dim >> 2, keepZ);
     c = dim & ~3;
   }
   for (; c < dim; c++) {
     const off = <usize>c << 2;
     const state: f32 = prev ? load<f32>(prev + off) : 0;
     const z = sigmoidf(load<f32>(hgr + rowH + off));
+    if (keepZ) store<f32>(hgr + rowH + off, z);
     const cand = gf(load<f32>(hgr + off));
     store<f32>(hr + off, (1 - z) * state + z * cand);
   }
@@ -181,19 +187,21 @@ function scanStep(hgr: usize, prev: usize, hr: usize, dim: i32): void {
 
 // One backward scan step (mingru_scan_backward's loop body): d = dh + carry; writes dhg (hidden half,
 // gate half, flushed like mingru_scan_backward's) and updates carry (dim floats) to flush((1 - z) d).
+// zSaved: hgr's gate half holds z (scanStep with keepZ).
 // @ts-ignore: decorator
 @inline
-function scanBackStep(hgr: usize, prev: usize, dhr: usize, carry: usize, dhgr: usize, dim: i32): void {
+function scanBackStep(hgr: usize, prev: usize, dhr: usize, carry: usize, dhgr: usize, dim: i32, zSaved: bool): void {
   const rowH = <usize>dim << 2;
   let c = 0;
   if (ASC_FEATURE_SIMD) {
-    scanBackVectors(hgr, rowH, prev, dhr, carry, dhgr, dim >> 2);
+    scanBackVectors(hgr, rowH, prev, dhr, carry, dhgr, dim >> 2, zSaved);
     c = dim & ~3;
   }
   for (; c < dim; c++) {
     const off = <usize>c << 2;
     const hid = load<f32>(hgr + off);
-    const z = sigmoidf(load<f32>(hgr + rowH + off));
+    const gate = load<f32>(hgr + rowH + off);
+    const z = zSaved ? gate : sigmoidf(gate);
     const s = sigmoidf(hid);
     const pos = hid >= 0;
     const cand: f32 = pos ? hid + 0.5 : s;
@@ -215,7 +223,7 @@ function scanBackStep(hgr: usize, prev: usize, dhr: usize, carry: usize, dhgr: u
 // four) and its rows past them hold 0: the valid rows are the same bits as without lengths.
 export function rnam_block_forward(
   x: usize, wg: usize, lnw: usize, lnb: usize, w1: usize, b1: usize, w2: usize, b2: usize, h: usize, out: usize,
-  lengths: usize, scratch: usize, g0: i32, groups: i32, batch: i32, seq: i32, dim: i32, eps: f32,
+  lengths: usize, hz: usize, scratch: usize, g0: i32, groups: i32, batch: i32, seq: i32, dim: i32, eps: f32,
 ): void {
   const rowB = <usize>dim << 2;
   const hgRow = scratch, uRow = hgRow + 2 * rowB, yRow = uRow + rowB, aRow = yRow + rowB, a2Row = aRow + rowB;
@@ -226,7 +234,7 @@ export function rnam_block_forward(
     const w1T = w1 + term * <usize>dim * rowB, w2T = w2 + term * <usize>dim * rowB;
     const b1T = b1 + term * rowB, b2T = b2 + term * rowB;
     if (ASC_FEATURE_SIMD && quadAt(g, gi, groups, batch)) {
-      quadForward(x, wgT, lnw, lnb, w1T, b1T, w2T, b2T, h, out, lengths, scratch, g, seq, dim, eps);
+      quadForward(x, wgT, lnw, lnb, w1T, b1T, w2T, b2T, h, out, lengths, hz, scratch, g, seq, dim, eps);
       gi += 3;
       continue;
     }
@@ -237,8 +245,10 @@ export function rnam_block_forward(
     zeroRows(h, g, steps, seq, dim);
     zeroRows(out, g, steps, seq, dim);
     for (let t = 0; t < steps; t++) {
-      rowLinear(xr, wgT, 0, hgRow, dim, 2 * dim);
-      scanStep(hgRow, t > 0 ? hr - rowB : 0, hr, dim);
+      const hgr = hz ? hz + (<usize>g * <usize>seq + <usize>t) * 2 * rowB : hgRow;
+      rowLinear(xr, wgT, 0, hgr, dim, 2 * dim);
+      if (hz) scanStep(hgr, t > 0 ? hr - rowB : 0, hr, dim, true);
+      else scanStep(hgr, t > 0 ? hr - rowB : 0, hr, dim, false);
       rowAdd(xr, hr, uRow, dim);
       const mu = rowMean(uRow, dim);
       rowLayerNorm(uRow, lnw, lnb, yRow, dim, mu, rowRstd(uRow, dim, mu, eps));
@@ -264,7 +274,7 @@ export function rnam_block_forward(
 // is 0 past them.
 export function rnam_block_backward(
   x: usize, h: usize, dout: usize, wg: usize, lnw: usize, lnb: usize, w1: usize, b1: usize, w2: usize,
-  dx: usize, dwg: usize, dlnw: usize, dlnb: usize, dw1: usize, db1: usize, dw2: usize, db2: usize, lengths: usize, scratch: usize,
+  dx: usize, dwg: usize, dlnw: usize, dlnb: usize, dw1: usize, db1: usize, dw2: usize, db2: usize, lengths: usize, hz: usize, scratch: usize,
   g0: i32, groups: i32, batch: i32, seq: i32, dim: i32, chunkRows: i32, linChunks: i32, eps: f32,
 ): void {
   const rowB = <usize>dim << 2;
@@ -281,7 +291,7 @@ export function rnam_block_backward(
     const wgT = wg + termU * sizeG, w1T = w1 + termU * sizeW, w2T = w2 + termU * sizeW, b1T = b1 + termU * rowB;
     const base = <usize>g * <usize>seq * rowB;
     if (ASC_FEATURE_SIMD && quadAt(g, gi, groups, batch)) {
-      quadBackward(x, h, dout, wgT, lnw, lnb, w1T, b1T, w2T, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths, scratch,
+      quadBackward(x, h, dout, wgT, lnw, lnb, w1T, b1T, w2T, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths, hz, scratch,
         g, term, batch, seq, dim, chunkRows, linChunks, eps);
       gi += 3;
       continue;
@@ -339,9 +349,13 @@ export function rnam_block_backward(
     // Phase B, t descending: the scan's reverse recurrence with dh = du; dhg_t into scratch.
     memory.fill(carry, 0, rowB);
     for (let t = steps - 1; t >= 0; t--) {
-      const xr = x + base + <usize>t * rowB;
-      rowLinear(xr, wgT, 0, hgRow, dim, 2 * dim);
-      scanBackStep(hgRow, t > 0 ? h + base + <usize>(t - 1) * rowB : 0, du + <usize>t * rowB, carry, dhg + <usize>t * 2 * rowB, dim);
+      const prev = t > 0 ? h + base + <usize>(t - 1) * rowB : 0, dur = du + <usize>t * rowB, dhgr = dhg + <usize>t * 2 * rowB;
+      if (hz) {
+        scanBackStep(hz + (base + <usize>t * rowB) * 2, prev, dur, carry, dhgr, dim, true);
+      } else {
+        rowLinear(x + base + <usize>t * rowB, wgT, 0, hgRow, dim, 2 * dim);
+        scanBackStep(hgRow, prev, dur, carry, dhgr, dim, false);
+      }
     }
 
     // Phase C, t ascending: dx = (dout + du) + dhg @ wg^T; the wg chain.

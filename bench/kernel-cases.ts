@@ -59,13 +59,13 @@ export function kernelCases(size: KernelSizes): Case[] {
       return () => d.mingru_scan_backward({ hg, h0: null, h, dh, dhg, dh0: null, lengths: null, groups: T * B, seq: S, dim: H });
     } },
     { name: `rnam_block_forward [${T},${B},${S},${H}] (the fused block)`, setup: (d) => {
-      const k = blockBuffers(d);
-      return () => d.rnam_block_forward({ ...k, lengths: null, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
+      const k = { ...blockBuffers(d), lengths: null, hz: d.alloc(2 * N), terms: T, batch: B, seq: S, dim: H, eps: 1e-5 };
+      return () => d.rnam_block_forward(k);
     } },
     { name: `rnam_block_backward [${T},${B},${S},${H}] (dx and every parameter gradient)`, setup: (d) => {
-      const k = blockBuffers(d);
-      d.rnam_block_forward({ ...k, lengths: null, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
-      return () => d.rnam_block_backward({ ...k, lengths: null, terms: T, batch: B, seq: S, dim: H, eps: 1e-5 });
+      const k = { ...blockBuffers(d), lengths: null, hz: d.alloc(2 * N), terms: T, batch: B, seq: S, dim: H, eps: 1e-5 };
+      d.rnam_block_forward(k);
+      return () => d.rnam_block_backward(k);
     } },
     { name: `layer_norm_forward [${T * ROWS},${H}]`, setup: (d) => {
       const x = filled(d, N, 7), w = filled(d, H, 8), b = filled(d, H, 9), y = d.alloc(N), m = d.alloc(T * ROWS), r = d.alloc(T * ROWS);

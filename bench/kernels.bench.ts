@@ -76,7 +76,7 @@ function blockWorkloads(dim: number): Workload[] {
       w1: filled(dev, TERMS * dim * dim, gen, -0.5, 0.5), b1: filled(dev, TERMS * dim, gen), w2: filled(dev, TERMS * dim * dim, gen, -0.5, 0.5),
       b2: filled(dev, TERMS * dim, gen), h: dev.alloc(n), out: dev.alloc(n), dout: filled(dev, n, gen, -0.01, 0.01), dx: dev.alloc(n),
       dwg: dev.alloc(TERMS * dim * 2 * dim), dlnw: dev.alloc(dim), dlnb: dev.alloc(dim), dw1: dev.alloc(TERMS * dim * dim),
-      db1: dev.alloc(TERMS * dim), dw2: dev.alloc(TERMS * dim * dim), db2: dev.alloc(TERMS * dim),
+      db1: dev.alloc(TERMS * dim), dw2: dev.alloc(TERMS * dim * dim), db2: dev.alloc(TERMS * dim), hz: dev.alloc(2 * n),
     };
     dev.rnam_block_forward({ ...k, ...common });
     return k;

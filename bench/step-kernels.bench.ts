@@ -54,19 +54,22 @@ function side(file: string) {
     wg: buf(T * H * 2 * H, 1), lnw: buf(H, 1), lnb: buf(H, 1), w1: buf(T * H * H, 1), b1: buf(T * H, 1), w2: buf(T * H * H, 1), b2: buf(T * H, 1),
     dwg: buf(T * linChunks * 2 * H * H), dw1: buf(T * linChunks * H * H), db1: buf(T * linChunks * H), dw2: buf(T * linChunks * H * H),
     db2: buf(T * linChunks * H), dlnw: buf(lnChunks * H), dlnb: buf(lnChunks * H),
-    scratch: buf(Math.max(forwardScratch(H), backwardScratch(S, H))),
+    scratch: buf(Math.max(forwardScratch(H), backwardScratch(S, H))), hz: buf(2 * N),
     hg: buf(2 * N), hs: buf(N), dh: buf(N, 1), dhg: buf(2 * N), dxs: buf(N), dwp: buf(T * linChunks * 2 * H * H),
     e: buf(G * S, 1), we: buf(T * H, 1), be: buf(T * H, 1), ye: buf(N), dwe: buf(T * linChunks * H), dbe: buf(T * linChunks * H),
   };
+  // The block's arguments that later builds added before the scratch, by the export's arity: lengths
+  // (none here), then hz (the minGRU kept for backward).
+  const blockExtras = (fn: (...args: number[]) => number, oldest: number) => [0, t.hz.p].slice(0, fn.length - oldest);
   const zero = (...bs: { p: number; n: number }[]) => { for (const b of bs) f32().fill(0, b.p / 4, b.p / 4 + b.n); };
   const at = (b: { p: number }, floats: number) => b.p + 4 * floats;
   const kernels: Record<string, () => void> = {
     'rnam_block_forward (one block)': () => e.rnam_block_forward(t.x.p, t.wg.p, t.lnw.p, t.lnb.p, t.w1.p, t.b1.p, t.w2.p, t.b2.p, t.h.p, t.out.p,
-      t.scratch.p, 0, G, B, S, H, 1e-5),
+      ...blockExtras(e.rnam_block_forward, 17), t.scratch.p, 0, G, B, S, H, 1e-5),
     'rnam_block_backward (one block)': () => {
       zero(t.dwg, t.dw1, t.db1, t.dw2, t.db2, t.dlnw, t.dlnb);
       e.rnam_block_backward(t.x.p, t.h.p, t.dout.p, t.wg.p, t.lnw.p, t.lnb.p, t.w1.p, t.b1.p, t.w2.p, t.dx.p, t.dwg.p, t.dlnw.p, t.dlnb.p,
-        t.dw1.p, t.db1.p, t.dw2.p, t.db2.p, t.scratch.p, 0, G, B, S, H, CHUNK, linChunks, 1e-5);
+        t.dw1.p, t.db1.p, t.dw2.p, t.db2.p, ...blockExtras(e.rnam_block_backward, 26), t.scratch.p, 0, G, B, S, H, CHUNK, linChunks, 1e-5);
     },
     'linear_forward 8 -> 16 (minGRU projection)': () => e.linear_forward(t.x.p, t.wg.p, 0, t.hg.p, T, rows, H, 2 * H),
     'mingru_scan_forward': () => e.mingru_scan_forward(t.hg.p, 0, t.hs.p, 0, G, S, H),
@@ -85,7 +88,7 @@ function side(file: string) {
       }
     },
   };
-  const outputs = () => Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'scratch')
+  const outputs = () => Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'scratch' && k !== 'hz')
     .map(([k, b]) => [k, new Uint32Array(memory.buffer.slice(b.p, b.p + 4 * b.n))]));
   return { kernels, outputs };
 }

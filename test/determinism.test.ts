@@ -122,8 +122,9 @@ test('SIMD (four sequences at a time) and scalar builds of the fused RNAM block 
       const grads = { dwg: inputs.wg, dlnw: inputs.lnw, dlnb: inputs.lnb, dw1: inputs.w1, db1: inputs.b1, dw2: inputs.w2, db2: inputs.b2 };
       const g = Object.fromEntries(Object.entries(grads).map(([k, v]) => [k, bufs.output(v.length)])) as Record<keyof typeof grads, rnam.DeviceBuffer>;
       const { x, dout, wg, lnw, lnb, w1, b1, w2, b2 } = u;
-      dev.rnam_block_forward({ x, wg, lnw, lnb, w1, b1, w2, b2, h, out, lengths: null, terms, batch, seq, dim, eps });
-      dev.rnam_block_backward({ x, h, dout, wg, lnw, lnb, w1, b1, w2, dx, ...g, lengths: null, terms, batch, seq, dim, eps });
+      const hz = c % 2 ? bufs.output(2 * n) : null; // the minGRU kept for backward, or recomputed there
+      dev.rnam_block_forward({ x, wg, lnw, lnb, w1, b1, w2, b2, h, out, lengths: null, hz, terms, batch, seq, dim, eps });
+      dev.rnam_block_backward({ x, h, dout, wg, lnw, lnb, w1, b1, w2, dx, ...g, lengths: null, hz, terms, batch, seq, dim, eps });
       results.push(await Promise.all([h, out, dx, ...Object.values(g)].map((t) => bufs.read(t))));
       bufs.freeAll();
     }

@@ -371,7 +371,7 @@ if (typeof gpuOrReason === 'string') {
     }
     // ---- the fused RNAM block
     {
-      const terms = 2, batch = 2, seq = 5, dim = 3, n = terms * batch * seq * dim;
+      const terms = 2, batch = 5, seq = 5, dim = 3, n = terms * batch * seq * dim; // a quad and a sequence on the row path per term
       list.push({
         what: 'rnam_block', kernels: ['rnam_block_forward', 'rnam_block_backward'],
         inputs: {
@@ -379,12 +379,12 @@ if (typeof gpuOrReason === 'string') {
           w1: rand(terms * dim * dim), b1: rand(terms * dim), w2: rand(terms * dim * dim), b2: rand(terms * dim),
         },
         run: (dev, bufs, i) => {
-          const h = bufs.output(n), out = bufs.output(n);
-          dev.rnam_block_forward({ x: i.x, wg: i.wg, lnw: i.lnw, lnb: i.lnb, w1: i.w1, b1: i.b1, w2: i.w2, b2: i.b2, h, out, lengths: null, terms, batch, seq, dim, eps: 1e-5 });
+          const h = bufs.output(n), out = bufs.output(n), hz = bufs.output(2 * n);
+          dev.rnam_block_forward({ x: i.x, wg: i.wg, lnw: i.lnw, lnb: i.lnb, w1: i.w1, b1: i.b1, w2: i.w2, b2: i.b2, h, out, lengths: null, hz, terms, batch, seq, dim, eps: 1e-5 });
           const dx = bufs.output(n), dwg = bufs.output(terms * dim * 2 * dim), dlnw = bufs.output(dim), dlnb = bufs.output(dim);
           const dw1 = bufs.output(terms * dim * dim), db1 = bufs.output(terms * dim), dw2 = bufs.output(terms * dim * dim), db2 = bufs.output(terms * dim);
           dev.rnam_block_backward({ x: i.x, h, dout: i.dout, wg: i.wg, lnw: i.lnw, lnb: i.lnb, w1: i.w1, b1: i.b1, w2: i.w2,
-            dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths: null, terms, batch, seq, dim, eps: 1e-5 });
+            dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths: null, hz, terms, batch, seq, dim, eps: 1e-5 });
           return { h, out, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2 };
         },
       });

@@ -442,13 +442,13 @@ if (typeof gpuOrReason === 'string') {
       const mask = c % 4;
       await compare(`rnam block ${terms}x${batch}x${seq}x${dim}`, (dev, bufs) => {
         const u = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, bufs.upload(v)])) as Record<keyof typeof p, DeviceBuffer>;
-        const xb = bufs.upload(x), h = bufs.output(n), out = bufs.output(n);
-        dev.rnam_block_forward({ x: xb, ...u, h, out, lengths: null, terms, batch, seq, dim, eps: 1e-5 });
+        const xb = bufs.upload(x), h = bufs.output(n), out = bufs.output(n), hz = c % 2 ? bufs.output(2 * n) : null;
+        dev.rnam_block_forward({ x: xb, ...u, h, out, lengths: null, hz, terms, batch, seq, dim, eps: 1e-5 });
         const want = (bit: number, k: number) => (mask & bit ? null : bufs.output(k));
         const dx = want(1, n), dwg = want(2, p.wg.length), dlnw = want(2, dim), dlnb = bufs.output(dim);
         const dw1 = want(1, p.w1.length), db1 = bufs.output(terms * dim), dw2 = bufs.output(p.w2.length), db2 = want(2, terms * dim);
         dev.rnam_block_backward({ x: xb, h, dout: bufs.upload(dout), wg: u.wg, lnw: u.lnw, lnb: u.lnb, w1: u.w1, b1: u.b1, w2: u.w2,
-          dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths: null, terms, batch, seq, dim, eps: 1e-5 });
+          dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths: null, hz, terms, batch, seq, dim, eps: 1e-5 });
         return { h, out, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2 };
       }, 1e-3, 1e-3);
     }

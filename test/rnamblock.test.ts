@@ -151,6 +151,44 @@ for (const [shape, lengths] of [
   });
 }
 
+/** Every output of the block's kernels on the CPU backend, with hz (the minGRU kept for backward) or without. */
+function kernelsRun(shape: Shape4, lengths: number[] | null, keep: boolean, seed: number): Float32Array[] {
+  const [terms, batch, seq, dim] = shape, n = terms * batch * seq * dim, dev = rnam.cpu;
+  const gen = new rnam.Generator(seed);
+  const made: rnam.DeviceBuffer[] = [];
+  const buffer = (values: Float32Array | number) => {
+    const b = dev.alloc(typeof values === 'number' ? values : values.length);
+    if (typeof values !== 'number') dev.write(b, values);
+    made.push(b);
+    return b;
+  };
+  const p = {
+    wg: buffer(randomArray(gen, terms * dim * 2 * dim)), lnw: buffer(randomArray(gen, dim)), lnb: buffer(randomArray(gen, dim)),
+    w1: buffer(randomArray(gen, terms * dim * dim)), b1: buffer(randomArray(gen, terms * dim)), w2: buffer(randomArray(gen, terms * dim * dim)), b2: buffer(randomArray(gen, terms * dim)),
+  };
+  const x = buffer(randomArray(gen, n, -2, 2)), dout = buffer(randomArray(gen, n)), h = buffer(n), out = buffer(n);
+  const lens = lengths ? buffer(Float32Array.from({ length: terms * batch }, (_, g) => lengths[g % batch])) : null;
+  const hz = keep ? buffer(2 * n) : null;
+  const common = { lengths: lens, hz, terms, batch, seq, dim, eps: 1e-5 };
+  dev.rnam_block_forward({ x, ...p, h, out, ...common });
+  const grads = { dx: buffer(n), dwg: buffer(terms * dim * 2 * dim), dlnw: buffer(dim), dlnb: buffer(dim), dw1: buffer(terms * dim * dim), db1: buffer(terms * dim), dw2: buffer(terms * dim * dim), db2: buffer(terms * dim) };
+  dev.rnam_block_backward({ x, h, dout, wg: p.wg, lnw: p.lnw, lnb: p.lnb, w1: p.w1, b1: p.b1, w2: p.w2, ...grads, ...common });
+  const results = [h, out, ...Object.values(grads)].map((b) => dev.readSync(b).slice());
+  for (const b of made) dev.free(b);
+  return results;
+}
+
+for (const [shape, lengths] of [
+  [[2, 6, 9, 8], null], [[1, 7, 5, 5], [5, 2, 1, 4, 3, 5, 1]], [[3, 8, 1024, 8], null], [[1, 4, 3000, 3], [3000, 1200, 5, 2999]],
+] as [Shape4, number[] | null][]) {
+  cpu(`the minGRU kept for backward (hz) or recomputed there: the same bits (${shape.join('x')}${lengths ? ', lengths' : ''})`, () => {
+    const kept = kernelsRun(shape, lengths, true, 41), recomputed = kernelsRun(shape, lengths, false, 41);
+    const names = ['h', 'out', 'dx', 'dwg', 'dlnw', 'dlnb', 'dw1', 'db1', 'dw2', 'db2'];
+    kept.forEach((r, i) => assertBitwiseEqual(r, recomputed[i], names[i]));
+    assert.ok(kept[3].some((v) => v !== 0), 'dwg is not all zero');
+  });
+}
+
 cpu('a wrong input shape is named (the unfused path reports it)', () => {
   const block = new rnam.RNAMBlock(2, 4);
   assert.throws(() => block.forward(rnam.zeros([2, 3, 5, 3])), /input/);

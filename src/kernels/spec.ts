@@ -367,13 +367,15 @@ export const kernelSpec = {
   // lengths (terms * batch), optional: each group's valid steps as float32 integers (right padding);
   // rows past them are not computed: out, h and dx hold 0 there, and they add nothing to the
   // parameter gradients (with dout 0 there, as a model reading each sequence's last valid step gives).
+  // hz (terms, batch, seq, 2 dim), optional: what the forward keeps of the minGRU for the backward
+  // (in a layout of the backend's own), which then skips recomputing it; the results are the same.
   rnam_block_forward: {
     family: 'rnamblock', parallel: true,
     gpuPasses: ['rnam_block_ff_forward', 'rnam_block_mask'], gpuMain: false,
-    buffers: { x: 'r', wg: 'r', lnw: 'r', lnb: 'r', w1: 'r', b1: 'r', w2: 'r', b2: 'r', h: 'w', out: 'w', lengths: 'r?' },
+    buffers: { x: 'r', wg: 'r', lnw: 'r', lnb: 'r', w1: 'r', b1: 'r', w2: 'r', b2: 'r', h: 'w', out: 'w', lengths: 'r?', hz: 'w?' },
     scalars: { terms: 'u32', batch: 'u32', seq: 'u32', dim: 'u32', eps: 'f32' },
     wasm: {
-      x: 'ptr', wg: 'ptr', lnw: 'ptr', lnb: 'ptr', w1: 'ptr', b1: 'ptr', w2: 'ptr', b2: 'ptr', h: 'ptr', out: 'ptr', lengths: 'ptr', scratch: 'ptr',
+      x: 'ptr', wg: 'ptr', lnw: 'ptr', lnb: 'ptr', w1: 'ptr', b1: 'ptr', w2: 'ptr', b2: 'ptr', h: 'ptr', out: 'ptr', lengths: 'ptr', hz: 'ptr', scratch: 'ptr',
       g0: 'i32', groups: 'i32', batch: 'i32', seq: 'i32', dim: 'i32', eps: 'f32',
     },
   },
@@ -382,12 +384,12 @@ export const kernelSpec = {
     gpuPasses: ['rnam_block_ff_backward', 'rnam_block_ff_backward_ln', 'rnam_block_mask'], gpuMain: false,
     buffers: {
       x: 'r', h: 'r', dout: 'r', wg: 'r', lnw: 'r', lnb: 'r', w1: 'r', b1: 'r', w2: 'r',
-      dx: 'w?', dwg: 'w?', dlnw: 'w?', dlnb: 'w?', dw1: 'w?', db1: 'w?', dw2: 'w?', db2: 'w?', lengths: 'r?',
+      dx: 'w?', dwg: 'w?', dlnw: 'w?', dlnb: 'w?', dw1: 'w?', db1: 'w?', dw2: 'w?', db2: 'w?', lengths: 'r?', hz: 'r?',
     },
     scalars: { terms: 'u32', batch: 'u32', seq: 'u32', dim: 'u32', eps: 'f32' },
     wasm: {
       x: 'ptr', h: 'ptr', dout: 'ptr', wg: 'ptr', lnw: 'ptr', lnb: 'ptr', w1: 'ptr', b1: 'ptr', w2: 'ptr',
-      dx: 'ptr', dwg: 'ptr', dlnw: 'ptr', dlnb: 'ptr', dw1: 'ptr', db1: 'ptr', dw2: 'ptr', db2: 'ptr', lengths: 'ptr', scratch: 'ptr',
+      dx: 'ptr', dwg: 'ptr', dlnw: 'ptr', dlnb: 'ptr', dw1: 'ptr', db1: 'ptr', dw2: 'ptr', db2: 'ptr', lengths: 'ptr', hz: 'ptr', scratch: 'ptr',
       g0: 'i32', groups: 'i32', batch: 'i32', seq: 'i32', dim: 'i32', chunkRows: 'i32', linChunks: 'i32', eps: 'f32',
     },
   },

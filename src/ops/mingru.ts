@@ -39,8 +39,8 @@ export function mingruScan(hg: Tensor, h0: Tensor | null = null, where = 'mingru
 
 /**
  * The whole minGRU recurrence from its input: hg = x @ weight (no bias), then the scan. hg (twice
- * the hidden width) is not kept for backward but recomputed there: one more small matmul per
- * backward instead of the largest activation of the layer in memory.
+ * the hidden width) is kept for backward when one will run (as the fused RNAM block keeps it),
+ * which saves the backward a matmul for the layer's largest activation in memory.
  */
 export function mingruLayer(x: Tensor, weight: Tensor, h0: Tensor | null = null, where = 'mingruLayer', lengths?: ArrayLike<number> | null): Tensor {
   if (weight.ndim !== 3 || weight.shape[2] % 2 !== 0) throw shapeError(where, 'weight', '(terms, dim, 2 * hidden)', weight.shape);
@@ -57,23 +57,17 @@ export function mingruLayer(x: Tensor, weight: Tensor, h0: Tensor | null = null,
   const dev = x.device, groups = terms * batch, rows = batch * seq;
   const lens = lengthsTensor(dev, where, lengths, batch, seq, terms);
   const lensB = lens?.buffer ?? null;
-  const projection = () => {
-    const hg = Tensor.scratch([terms, batch, seq, twoHidden], dev);
-    dev.linear_forward({ x: x.buffer, w: weight.buffer, b: null, y: hg.buffer, terms, rows, inDim: dim, outDim: twoHidden });
-    return hg;
-  };
-  const hg = projection();
+  const hg = Tensor.scratch([terms, batch, seq, twoHidden], dev);
+  dev.linear_forward({ x: x.buffer, w: weight.buffer, b: null, y: hg.buffer, terms, rows, inDim: dim, outDim: twoHidden });
   const h = Tensor.empty([terms, batch, seq, hidden], dev);
   dev.mingru_scan_forward({ hg: hg.buffer, h0: h0 ? h0.buffer : null, h: h.buffer, lengths: lensB, groups, seq, dim: hidden });
-  hg._free();
 
-  const saved = [...(h0 ? [x, weight, h0, h] : [x, weight, h]), ...(lens ? [lens] : [])];
+  // hg is scratch: record() frees it at once when no backward will read it.
+  const saved = [...(h0 ? [x, weight, h0, h, hg] : [x, weight, h, hg]), ...(lens ? [lens] : [])];
   return record('mingruLayer', { inputs: { x, weight, h0 }, outputs: { h }, saved, backward: ({ h: dh }) => {
-    const again = projection();
-    const dhg = Tensor.scratch(again.shape, dev);
+    const dhg = Tensor.scratch(hg.shape, dev);
     const dh0 = h0?.requiresGrad ? Tensor.empty(h0.shape, dev) : null;
-    dev.mingru_scan_backward({ hg: again.buffer, h0: h0 ? h0.buffer : null, h: h.buffer, dh: dh.buffer, dhg: dhg.buffer, dh0: dh0?.buffer ?? null, lengths: lensB, groups, seq, dim: hidden });
-    again._free();
+    dev.mingru_scan_backward({ hg: hg.buffer, h0: h0 ? h0.buffer : null, h: h.buffer, dh: dh.buffer, dhg: dhg.buffer, dh0: dh0?.buffer ?? null, lengths: lensB, groups, seq, dim: hidden });
     const dx = x.requiresGrad ? Tensor.empty(x.shape, dev) : null;
     const dw = weight.requiresGrad ? Tensor.empty(weight.shape, dev) : null;
     dev.linear_backward({ x: x.buffer, w: weight.buffer, dy: dhg.buffer, dx: dx?.buffer ?? null, dw: dw?.buffer ?? null, db: null, terms, rows, inDim: dim, outDim: twoHidden });

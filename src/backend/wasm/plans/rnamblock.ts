@@ -64,18 +64,18 @@ function rowsRun(rt: WasmRuntime, lengths: DeviceBuffer | null, groups: number, 
 }
 
 export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
-  rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, lengths, terms, batch, seq, dim, eps }) {
+  rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, lengths, hz, terms, batch, seq, dim, eps }) {
     const groups = terms * batch;
     const cuts = forwardCuts(groups, batch);
     const scratch = rt.scratch(rt.parts(rowsRun(rt, lengths, groups, seq) * dim * (4 * dim + 20), cuts.length - 1, CALLS_PER_THREAD), forwardScratch(dim));
     rt.run('rnam_block_forward', rt.splitAt<'rnam_block_forward'>(cuts, scratch.calls, (g0, n, i) => ({
       x: ptr(x), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2), b2: ptr(b2),
-      h: ptr(h), out: ptr(out), lengths: ptr(lengths), scratch: scratch.at(i), g0, groups: n, batch, seq, dim, eps,
+      h: ptr(h), out: ptr(out), lengths: ptr(lengths), hz: ptr(hz), scratch: scratch.at(i), g0, groups: n, batch, seq, dim, eps,
     })));
     rt.free(scratch.buffer);
   },
 
-  rnam_block_backward(rt, { x, h, dout, wg, lnw, lnb, w1, b1, w2, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths, terms, batch, seq, dim, eps }) {
+  rnam_block_backward(rt, { x, h, dout, wg, lnw, lnb, w1, b1, w2, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths, hz, terms, batch, seq, dim, eps }) {
     const groups = terms * batch, chunkRows = REDUCTION_CHUNK_ROWS;
     const linChunks = chunkCount(batch * seq, chunkRows), lnChunks = chunkCount(groups * seq, chunkRows);
     const lin = (out: DeviceBuffer | null, size: number) => ({ out, size, slots: slotsFor(rt, out, terms, linChunks, size) });
@@ -85,12 +85,12 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
 
     // Units between cuts never split a chunk; calls are contiguous runs of units.
     const cuts = backwardCuts(groups, batch, seq, chunkRows);
-    // The backward recomputes the forward and then does about twice its work.
+    // The backward recomputes the forward (given hz, all but the minGRU's projection and z) and then does about twice its work.
     const scratch = rt.scratch(rt.parts(3 * rowsRun(rt, lengths, groups, seq) * dim * (4 * dim + 20), cuts.length - 1, CALLS_PER_THREAD), backwardScratch(seq, dim));
     rt.run('rnam_block_backward', rt.splitAt<'rnam_block_backward'>(cuts, scratch.calls, (g0, count, i) => ({
       x: ptr(x), h: ptr(h), dout: ptr(dout), wg: ptr(wg), lnw: ptr(lnw), lnb: ptr(lnb), w1: ptr(w1), b1: ptr(b1), w2: ptr(w2),
       dx: ptr(dx), dwg: ptr(g.dwg.slots), dlnw: ptr(n.dlnw.slots), dlnb: ptr(n.dlnb.slots), dw1: ptr(g.dw1.slots),
-      db1: ptr(g.db1.slots), dw2: ptr(g.dw2.slots), db2: ptr(g.db2.slots), lengths: ptr(lengths), scratch: scratch.at(i),
+      db1: ptr(g.db1.slots), dw2: ptr(g.dw2.slots), db2: ptr(g.db2.slots), lengths: ptr(lengths), hz: ptr(hz), scratch: scratch.at(i),
       g0, groups: count, batch, seq, dim, chunkRows, linChunks, eps,
     })));
     rt.free(scratch.buffer);

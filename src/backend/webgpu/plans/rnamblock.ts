@@ -34,13 +34,16 @@ function maskPadding(rt: GpuRuntime, x: DeviceBuffer, lengths: DeviceBuffer, gro
 
 export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
   // With lengths every row is computed as without them (rows are independent here, the padding's
-  // gradient is 0), then the padded rows of h, out and dx are set to 0.
-  rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, lengths, terms, batch, seq, dim, eps }, tuning) {
+  // gradient is 0), then the padded rows of h, out and dx are set to 0. hz keeps the minGRU's
+  // projection hg for the backward.
+  rnam_block_forward(rt, { x, wg, lnw, lnb, w1, b1, w2, b2, h, out, lengths, hz, terms, batch, seq, dim, eps }, tuning) {
     const rowsPerTerm = batch * seq, rows = terms * rowsPerTerm;
-    rt.withScratch(rows * 2 * dim, (hg) => {
+    const minGRU = (hg: DeviceBuffer) => {
       linearPlans.linear_forward(rt, { x, w: wg, b: null, y: hg, terms, rows: rowsPerTerm, inDim: dim, outDim: 2 * dim }, tuning);
       mingruPlans.mingru_scan_forward(rt, { hg, h0: null, h, lengths: null, groups: terms * batch, seq, dim }, tuning);
-    });
+    };
+    if (hz) minGRU(hz);
+    else rt.withScratch(rows * 2 * dim, minGRU);
     const uniforms = { rows, dim, terms, rows_per_term: rowsPerTerm, eps };
     withPacked(rt, tuning, [lnw, lnb, w1, b1, w2, b2], (p) => rt.withScratch(2 * rows * dim, (tmp) => {
       rt.dispatch1d('rnam_block_ff_forward', rows, uniforms, { ff_x: x, ff_h: h, ff_p: p, ff_tmp: tmp, ff_out: out });
@@ -52,7 +55,7 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
   },
 
   rnam_block_backward(rt, args, tuning) {
-    const { x, h, dout, wg, lnw, lnb, w1, b1, w2, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths, terms, batch, seq, dim, eps } = args;
+    const { x, h, dout, wg, lnw, lnb, w1, b1, w2, dx, dwg, dlnw, dlnb, dw1, db1, dw2, db2, lengths, hz, terms, batch, seq, dim, eps } = args;
     const rowsPerTerm = batch * seq, rows = terms * rowsPerTerm, n = rows * dim;
     const uniforms = { rows, dim, terms, rows_per_term: rowsPerTerm, eps };
     const lin = { terms, rows: rowsPerTerm, inDim: dim, outDim: dim };
@@ -71,9 +74,12 @@ export const rnamblockPlans: FamilyPlans<'rnamblock'> = {
           }));
         }
       })));
-      // the minGRU half, as mingruLayer's backward: hg recomputed, the scan backward with dh = du
-      rt.withScratch(2 * n, (hg) => rt.withScratch(2 * n, (dhg) => {
+      // the minGRU half, as mingruLayer's backward: hg (kept in hz, or recomputed), the scan backward with dh = du
+      const withHg = (fn: (hg: DeviceBuffer) => void) => (hz ? fn(hz) : rt.withScratch(2 * n, (hg) => {
         linearPlans.linear_forward(rt, { x, w: wg, b: null, y: hg, terms, rows: rowsPerTerm, inDim: dim, outDim: 2 * dim }, tuning);
+        fn(hg);
+      }));
+      withHg((hg) => rt.withScratch(2 * n, (dhg) => {
         mingruPlans.mingru_scan_backward(rt, { hg, h0: null, h, dh: du, dhg, dh0: null, lengths: null, groups: terms * batch, seq, dim }, tuning);
         if (!dx && !dwg) return;
         const withDxg = (fn: (dxg: DeviceBuffer | null) => void) => (dx ? rt.withScratch(n, fn) : fn(null));
