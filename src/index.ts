@@ -108,6 +108,7 @@ export { predictTable, type PredictTableOptions, type TablePrediction } from './
 export { predictStream, type PredictStreamOptions, type PredictionStream, type StreamSummary } from './pipeline/predict-stream.js';
 export { predictionCsv, type PredictionRow } from './pipeline/prediction-rows.js';
 export { UnseenLevelCounter, describeUnseenLevels, type UnseenLevel } from './pipeline/unseen-levels.js';
+export { describeIds, type ShortIds } from './pipeline/short-ids.js';
 export { saveTrained, loadTrained, type TrainedModel, type LoadedTrained, type SaveTrainedOptions } from './pipeline/model-file.js';
 export type { Centering, TableOutputs } from './pipeline/outputs.js';
 export type { Report, ExplainedSample, PredictionIntervals, SplitName as ReportSplit } from './pipeline/report.js';

@@ -186,10 +186,11 @@ test('errors name the column, the row or the id; a wrong command line prints the
   assert.is(nonNumeric.code, 1);
   assert.match(nonNumeric.log[0], /high/);
   assert.match(nonNumeric.log[0], /marker/);
-  const short = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--window', '9', '--out', out]);
+  // every patient has 4 to 11 visits: none holds a window of 12 and its target
+  const short = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--window', '12', '--out', out]);
   assert.is(short.code, 1);
-  assert.match(short.log[0], /rows/);
-  assert.match(short.log[0], /p\d+/);
+  assert.match(short.log[0], /no id has the 13 rows a window of 12 steps and its target 1 step later need/);
+  assert.match(short.log[0], /patient/);
   const noId = await run(['train', panelPath, '--time', 'visit', '--target', 'label', '--out', out]);
   assert.is(noId.code, 2);
   assert.match(noId.log[0], /panel mode .* --id/);

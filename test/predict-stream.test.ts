@@ -129,6 +129,35 @@ for (const kind of ['panel', 'panel-gaps', 'multiclass', 'window', 'window-gaps'
   });
 }
 
+test('window mode: an id shorter than a window makes no sample, in training and prediction, and is said; none long enough is an error', async () => {
+  // station s9 has 3 days: fewer than a window of 4 (and its target a day later) needs
+  const lines = windowCsv().trimEnd().split('\n');
+  const short = ['s9,2024-01-01,0.5,0.1,0', 's9,2024-01-02,-0.5,0.2,1', 's9,2024-01-03,0.3,0.3,0'];
+  const csv = [...lines.slice(0, 1 + 2 * 45), ...short, ...lines.slice(1 + 2 * 45)].join('\n') + '\n';
+  const logged: string[] = [];
+  const trained = await rnam.trainTable(csv, { id: 'station', time: 'day', target: 'rain', window: 4, ...quiet, log: (line: string) => logged.push(line) });
+  assert.ok(logged.includes('no sample from 1 id (s9): fewer than the 5 rows a window of 4 steps and its target 1 step later need'), logged.join('\n'));
+  const whole = await rnam.predictTable(trained, csv);
+  assert.equal(whole.shortIds, { count: 1, examples: ['s9'] });
+  assert.ok(whole.ids.every((id) => id !== 's9') && whole.samples === 6 * (45 - 3), `${whole.samples} samples`);
+  assert.is(rnam.describeIds(whole.shortIds), '1 id (s9)');
+  const expected = await wholeFile(trained, csv);
+  for (const chunkSamples of [1, 4096]) {
+    const { text, summary } = await streamed(trained, { csv: pieces(csv, 41) }, { chunkSamples });
+    assert.ok(text === expected, `chunkSamples ${chunkSamples}: the streamed CSV differs from predictTable's`);
+    assert.equal(summary.shortIds, whole.shortIds);
+  }
+  const onlyShort = ['station,day,humidity,wind,rain', ...short].join('\n') + '\n';
+  const tooFew = async (run: () => Promise<unknown>, message: string) => {
+    const err = await run().then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof rnam.DataError && err.code === 'too-few-rows' && err.message.includes(message), `${String(err)}`);
+  };
+  await tooFew(() => rnam.predictTable(trained, onlyShort), 'no id has the 4 rows a window of 4 steps needs');
+  await tooFew(() => streamed(trained, { csv: [onlyShort] }), 'no id has the 4 rows a window of 4 steps needs');
+  await tooFew(() => rnam.trainTable(onlyShort, { id: 'station', time: 'day', target: 'rain', window: 4, ...quiet }),
+    'no id has the 5 rows a window of 4 steps and its target 1 step later need');
+});
+
 test('rnam predict streams: the same bytes as the whole-file path (--in-memory), on a panel and a window model', async () => {
   for (const kind of ['panel-gaps', 'window-gaps'] as const) {
     const { trained, csv } = await model(kind);

@@ -124,8 +124,12 @@ export function mixedLocal(run: Explained, sample: number, label: string): Local
   };
 }
 
-/** Every sample's prediction on a table (probabilities for classification), the metrics where the target is known, and the levels read as 'other'. */
-export async function tablePredictions(run: MixedRun, text: string): Promise<{ predictions: number[]; metrics: Record<string, number>; unseen: string[] }> {
+/**
+ * Every sample's prediction on a table (probabilities for classification), the metrics where the
+ * target is known, and notes: the levels read as 'other', the ids too short for a window.
+ */
+export async function tablePredictions(run: MixedRun, text: string): Promise<{ predictions: number[]; metrics: Record<string, number>; notes: string[] }> {
   const p = await rnam.predictTable(run.trained, text);
-  return { predictions: Array.from(p.prediction), metrics: { ...(p.metrics ?? {}) }, unseen: rnam.describeUnseenLevels(p.unseenLevels) };
+  const short = p.shortIds.count ? [`no prediction for ${rnam.describeIds(p.shortIds)}: fewer rows than a window`] : [];
+  return { predictions: Array.from(p.prediction), metrics: { ...(p.metrics ?? {}) }, notes: [...rnam.describeUnseenLevels(p.unseenLevels), ...short] };
 }

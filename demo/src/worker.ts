@@ -270,10 +270,10 @@ async function loadMixedModel(m: Extract<ToWorker, { type: 'load' }>, device: rn
   const view = mixedView(run.explanation, run.explained, run, run.trained.preprocessing);
   mixed = { run, view, source: m.data.kind };
   modelMetadata = metadata.metadata ?? {};
-  const { predictions, metrics, unseen } = await tablePredictions(run, table.text);
+  const { predictions, metrics, notes } = await tablePredictions(run, table.text);
   const pre = run.trained.preprocessing;
   post({ type: 'data', summary: describeRun(run, table.describe('')), task: pre.task, featureNames: [...pre.featureNames] });
-  post({ type: 'loaded', explanation: view, predictions, metrics, summary: `an rnam model file (rnam ${metadata.version}): ${run.facts.model}, explained on every sample of the chosen table.${unseen.length ? ` ${unseen.join('; ')}.` : ''}` });
+  post({ type: 'loaded', explanation: view, predictions, metrics, summary: `an rnam model file (rnam ${metadata.version}): ${run.facts.model}, explained on every sample of the chosen table.${notes.length ? ` ${notes.join('; ')}.` : ''}` });
 }
 
 function describeRun(run: MixedRun, prefix: string): string {

@@ -3,7 +3,7 @@
 // memory follows the chunk, not the file; --in-memory reads the whole file instead (predictTable),
 // for files whose ids are not together. Written atomically, never over an input.
 import { createReadStream } from 'node:fs';
-import { device as chooseDevice, loadTrained, predictStream, predictTable, predictionCsv, describeUnseenLevels, DataError, type StreamSummary } from '../index.js';
+import { device as chooseDevice, loadTrained, predictStream, predictTable, predictionCsv, describeUnseenLevels, describeIds, DataError, type StreamSummary } from '../index.js';
 import { writeFileAtomicallyFrom } from '../io/atomic-write.js';
 import type { PredictArgs } from './args.js';
 import { checkInputFile, checkOutFile, modelPath, readInput } from './files.js';
@@ -25,7 +25,7 @@ export async function predictCommand(args: PredictArgs, log: Log): Promise<numbe
   if (args.inMemory) {
     const p = await predictTable(trained, readInput(args.data, 'the data file').toString('utf8'), options);
     await writeFileAtomicallyFrom(args.out, predictionCsv(p.header, [Array.from(p.rows())]));
-    summary = { samples: p.samples, known: p.targetKnown.filter(Boolean).length, metrics: p.metrics, unseenLevels: p.unseenLevels };
+    summary = { samples: p.samples, known: p.targetKnown.filter(Boolean).length, metrics: p.metrics, unseenLevels: p.unseenLevels, shortIds: p.shortIds };
   } else {
     const p = predictStream(trained, { csv: createReadStream(args.data, { highWaterMark: 1 << 20 }) }, options);
     try {
@@ -37,6 +37,7 @@ export async function predictCommand(args: PredictArgs, log: Log): Promise<numbe
     summary = p.summary();
   }
   for (const line of describeUnseenLevels(summary.unseenLevels)) log(line);
+  if (summary.shortIds.count) log(`no prediction for ${describeIds(summary.shortIds)}: fewer rows than a window of ${trained.preprocessing.record.window} steps`);
   const metrics = summary.metrics ? `; on them: ${Object.entries(summary.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}` : '';
   log(`wrote ${summary.samples} predictions to ${args.out} (${summary.known} with a known target${metrics})`);
   return summary.samples;

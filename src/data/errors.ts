@@ -10,7 +10,7 @@ export type DataErrorCode =
   | 'non-numeric'      // a feature, target or time cell that is not a number (or, for time, an ISO-8601 date)
   | 'missing-value'    // an empty / NaN cell under missing: 'error', or one no rule can fill
   | 'duplicate-time'   // two rows with the same (id, time)
-  | 'too-few-rows'     // an id with fewer rows than a window and its horizon need
+  | 'too-few-rows'     // no id with the rows a window and its horizon need (or, where refused, one without them)
   | 'unsorted-stream'  // a streamed id that comes back after another id started
   | 'shape'            // an array whose size does not match its named shape
   | 'target-leak'      // the target column is also an input at the step it is read

@@ -287,6 +287,8 @@ export interface MixedBuild {
   timeKind: TimeKind;
   /** Samples left out of training and evaluation because their target is missing. */
   skippedTargets: number;
+  /** Window mode: the ids with fewer rows than a window and its horizon, which make no sample. */
+  shortIds: string[];
 }
 
 function checkOptions(o: MixedBuildOptions): CheckedWindow | null {
@@ -297,14 +299,21 @@ function checkOptions(o: MixedBuildOptions): CheckedWindow | null {
   return null;
 }
 
-/** Window mode: an id with fewer rows than a window and its horizon is an error naming it. */
-function checkLengths(list: readonly Entity[], o: MixedBuildOptions, w: CheckedWindow | null, need: number): void {
-  if (!w) return;
-  const short = list.find((e) => e.series.length < need);
-  if (short) {
-    throw new DataError('too-few-rows', `the id has ${short.series.length} rows; a window of ${w.window} steps${need > w.window ? ` and its target ${w.horizon} steps later need ${need}` : ` needs ${need}`}`,
-      { ...(o.id !== undefined ? { id: short.series.id, column: o.id } : {}) });
-  }
+/**
+ * Window mode: the ids with at least `need` rows (a window, and for training its horizon), and the
+ * ids of the others, which make no sample (a patient with one visit, a sensor that came late). Every
+ * id in a panel or a table makes a sample.
+ */
+function longEnough(list: Entity[], w: CheckedWindow | null, need: number): { kept: Entity[]; shortIds: string[] } {
+  if (!w) return { kept: list, shortIds: [] };
+  const kept = list.filter((e) => e.series.length >= need);
+  return { kept, shortIds: list.filter((e) => e.series.length < need).map((e) => e.series.id) };
+}
+
+/** What a window needs, for the error when no id has it. */
+export function windowNeeds(w: { window: number; horizon: number }, training: boolean): string {
+  const need = training ? w.window + w.horizon : w.window;
+  return `the ${need} rows a window of ${w.window} steps${training ? ` and its target ${w.horizon} step${w.horizon === 1 ? '' : 's'} later need` : ' needs'}`;
 }
 
 /**
@@ -337,10 +346,12 @@ export interface PartSpecs {
   trainSteps: [Entity, number, number][];
   /** Samples left out because their target is missing. */
   skippedTargets: number;
+  /** Window mode: the ids too short for a window and its horizon (no sample). */
+  shortIds: string[];
 }
 
 /** Splits the entities' samples: whole ids by `partOf` (panel, table), time blocks by `cut` (window). */
-function partSpecs(list: readonly Entity[], o: MixedBuildOptions, w: CheckedWindow | null, partOf: ((id: string) => SplitPart) | null, cut: TimeCut | null): PartSpecs {
+function partSpecs(list: readonly Entity[], o: MixedBuildOptions, w: CheckedWindow | null, partOf: ((id: string) => SplitPart) | null, cut: TimeCut | null): Omit<PartSpecs, 'shortIds'> {
   const specs: PartSpecs['specs'] = { train: [], validation: [], test: [] };
   const trainSteps: [Entity, number, number][] = [];
   for (const e of list) {
@@ -371,23 +382,28 @@ function partSpecs(list: readonly Entity[], o: MixedBuildOptions, w: CheckedWind
 export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { validation: number; test: number; seed: number; column?: string }): MixedBuild {
   const w = checkOptions(o);
   if (split.column !== undefined && o.mode === 'window') throw new DataError('option', 'a split column assigns whole ids: it needs panel mode or a plain table (windows are split in time)', { column: split.column });
-  const { list, kind } = entities(table, o, false);
-  checkLengths(list, o, w, w ? w.window + w.horizon : 1);
+  const all = entities(table, o, false), kind = all.kind;
+  const { kept: list, shortIds } = longEnough(all.list, w, w ? w.window + w.horizon : 1);
+  if (list.length === 0) throw new DataError('too-few-rows', `no id has ${windowNeeds(w!, true)}`, o.id !== undefined ? { column: o.id } : {});
   missingRule(list, o);
   const parts = split.column !== undefined ? columnSplit(table, o, split.column) : o.mode !== 'window' ? entitySplit(list.map((e) => e.series.id), split) : null;
   const cut = o.mode === 'window' ? timeCut({ by: 'time', validation: split.validation, test: split.test }, kind) : null;
   const { specs, trainSteps, skippedTargets } = partSpecs(list, o, w, parts && ((id) => parts.get(id) ?? 'train'), cut);
   if (specs.train.length === 0) throw new DataError('option', 'no training sample has a known target (check the split and the target column)');
   const acc = new MixedStatsAccumulator(o);
-  acc.add({ specs, trainSteps, skippedTargets });
+  acc.add({ specs, trainSteps, skippedTargets, shortIds });
   const stats = acc.finish();
   const build = (part: 'train' | 'validation' | 'test') => materializeMixed(specs[part], o, stats);
-  const out: MixedBuild = { train: build('train'), stats, timeKind: kind, skippedTargets };
+  const out: MixedBuild = { train: build('train'), stats, timeKind: kind, skippedTargets, shortIds };
   const byColumn = split.column !== undefined;
   if ((split.validation > 0 || byColumn) && specs.validation.length) out.validation = build('validation');
   if ((split.test > 0 || byColumn) && specs.test.length) out.test = build('test');
-  if (!byColumn && split.validation > 0 && !out.validation) throw new DataError('option', 'the split asks for validation data and none comes out (too few ids, or series shorter than a window and its horizon)');
-  if (!byColumn && split.test > 0 && !out.test) throw new DataError('option', 'the split asks for test data and none comes out (too few ids, or series shorter than a window and its horizon)');
+  for (const part of ['validation', 'test'] as const) {
+    if (byColumn || !(split[part] > 0) || out[part]) continue;
+    throw new DataError('option', `the split asks for ${part} data and none comes out: ${w
+      ? `window mode splits each series in time, and its ${part} block (${Math.round(split[part] * 100)}% of its steps) must hold a window and its target, ${w.window + w.horizon} steps; a larger split.${part} = share, a shorter window, or panel mode (one sample per id) gives some`
+      : 'too few ids'}`);
+  }
   for (const part of ['train', 'validation', 'test'] as const) {
     const w = out[part]?.weights;
     if (w && !w.some((x) => x > 0)) throw new DataError('option', `every ${part} sample has weight 0: the weights must leave something to learn from and to measure`, { column: o.weight });
@@ -406,13 +422,12 @@ export type StreamSplit = { column: string } | { of: (id: string) => SplitPart; 
 export function chunkParts(table: LongTable, o: MixedBuildOptions, split: StreamSplit, kind: TimeKind): PartSpecs {
   const w = checkOptions(o);
   if ('column' in split && o.mode === 'window') throw new DataError('option', 'a split column assigns whole ids: it needs panel mode or a plain table (windows are split in time)', { column: split.column });
-  const { list } = entities(table, o, false, kind);
-  checkLengths(list, o, w, w ? w.window + w.horizon : 1);
+  const { kept: list, shortIds } = longEnough(entities(table, o, false, kind).list, w, w ? w.window + w.horizon : 1);
   missingRule(list, o);
   const byColumn = 'column' in split ? columnSplit(table, o, split.column) : null;
   const partOf = o.mode === 'window' ? null : byColumn ? (id: string) => byColumn.get(id) ?? 'train' : (split as { of: (id: string) => SplitPart }).of;
   const cut = o.mode === 'window' ? timeCut({ by: 'time', validation: (split as { validation: number }).validation, test: (split as { test: number }).test }, kind) : null;
-  return partSpecs(list, o, w, partOf, cut);
+  return { ...partSpecs(list, o, w, partOf, cut), shortIds };
 }
 
 /** One part of a chunk as a dataset with the fitted statistics; null when the chunk has no sample of that part. */
@@ -427,11 +442,14 @@ export function streamTimeKind(cell: Cell, column: string, row: number): TimeKin
   return k;
 }
 
-/** New data with fitted statistics: no split; every sample kept, its target NaN where unknown. */
-export function transformMixed(table: LongTable, o: MixedBuildOptions, stats: MixedStats): MixedDataset {
+/**
+ * New data with fitted statistics: no split; every sample kept, its target NaN where unknown. Window
+ * mode: the ids shorter than a window make none (shortIds); dataset is null when no id makes one.
+ */
+export function transformMixed(table: LongTable, o: MixedBuildOptions, stats: MixedStats): { dataset: MixedDataset | null; shortIds: string[] } {
   const w = checkOptions(o);
-  const { list } = entities(table, o, true);
-  checkLengths(list, o, w, w ? w.window : 1);
+  const { kept: list, shortIds } = longEnough(entities(table, o, true).list, w, w ? w.window : 1);
+  if (list.length === 0) return { dataset: null, shortIds };
   missingRule(list, o);
   const specs: { e: Entity; p: SampleSpec }[] = [];
   for (const e of list) {
@@ -445,8 +463,7 @@ export function transformMixed(table: LongTable, o: MixedBuildOptions, stats: Mi
       specs.push({ e, p });
     }
   }
-  if (specs.length === 0) throw new DataError('too-few-rows', `no id has the ${w ? w.window : 1} rows a sample needs`);
-  return materializeMixed(specs, o, stats);
+  return { dataset: materializeMixed(specs, o, stats), shortIds };
 }
 
 function missingRule(list: Entity[], o: MixedBuildOptions): void {

@@ -17,6 +17,7 @@ import type { TrainedModel } from './model-file.js';
 import { checkPredictOptions, type PredictTableOptions } from './predict-table.js';
 import { predictionHeader, predictionRows, type PredictionRow } from './prediction-rows.js';
 import { UnseenLevelCounter, type UnseenLevel } from './unseen-levels.js';
+import { ShortIdCounter, type ShortIds } from './short-ids.js';
 
 export interface PredictStreamOptions extends PredictTableOptions {
   /**
@@ -34,6 +35,8 @@ export interface StreamSummary {
   metrics: Metrics | null;
   /** Categorical levels read so far that the model does not know, read as 'other'. */
   unseenLevels: UnseenLevel[];
+  /** Window mode: the ids read so far with fewer rows than a window, which get no prediction. */
+  shortIds: ShortIds;
 }
 
 export interface PredictionStream extends AsyncIterable<PredictionRow> {
@@ -56,7 +59,7 @@ export function predictStream(trained: TrainedModel, source: RowSource, options:
   const chunkSamples = options.chunkSamples ?? DEFAULT_CHUNK_SAMPLES;
   if (!Number.isInteger(chunkSamples) || chunkSamples < 1) throw new ArgumentError(`predictStream: chunkSamples must be a positive integer, got ${String(options.chunkSamples)}`);
   const pre = trained.preprocessing, r = pre.record;
-  const known = new KnownTargets(pre), unseen = new UnseenLevelCounter(r);
+  const known = new KnownTargets(pre), unseen = new UnseenLevelCounter(r), short = new ShortIdCounter();
   let samples = 0, started = false;
   // A series panel without a stored padded length (files of an older rnam) pads to the longest id: one chunk.
   const whole = r.inputs === 'series' && r.mode === 'panel' && r.maxLength === undefined;
@@ -67,11 +70,16 @@ export function predictStream(trained: TrainedModel, source: RowSource, options:
     for await (const table of idChunks(source, { id: r.columns.id, mode: r.mode, chunkSamples: whole ? Number.MAX_SAFE_INTEGER : chunkSamples })) {
       timeKind(table);
       unseen.add(table);
-      const o = await tableOutputs(trained.model, pre.transform(table, { weights: true }), pre, trained.centering, batchSize);
+      const { dataset, shortIds } = pre.transformParts(table, { weights: true });
+      short.add(shortIds);
+      if (!dataset) continue; // every id of the chunk is shorter than a window
+      const o = await tableOutputs(trained.model, dataset, pre, trained.centering, batchSize);
       known.add(o);
       samples += o.samples;
       yield Array.from(predictionRows(trained, o, raw));
     }
+    // as predictTable: data in which no id makes a sample is an error
+    if (samples === 0 && short.list().count > 0) throw pre.noSampleError();
   }
   return {
     header: predictionHeader(trained, raw),
@@ -79,7 +87,7 @@ export function predictStream(trained: TrainedModel, source: RowSource, options:
     async* [Symbol.asyncIterator]() {
       for await (const rows of batches()) yield* rows;
     },
-    summary: () => ({ samples, known: known.count, metrics: known.metrics(), unseenLevels: unseen.list() }),
+    summary: () => ({ samples, known: known.count, metrics: known.metrics(), unseenLevels: unseen.list(), shortIds: short.list() }),
   };
 }
 

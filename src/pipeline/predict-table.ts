@@ -9,6 +9,7 @@ import { toTable, type TableInput } from './table-input.js';
 import type { Metrics } from '../train/task.js';
 import { predictionHeader, predictionRows, sampleHalfWidths, type PredictionRow } from './prediction-rows.js';
 import { UnseenLevelCounter, type UnseenLevel } from './unseen-levels.js';
+import { shortIdsOf, type ShortIds } from './short-ids.js';
 
 export interface PredictTableOptions {
   /** Samples per forward pass (default 256). */
@@ -29,6 +30,8 @@ export interface TablePrediction extends TableOutputs {
   metrics: Metrics | null;
   /** Categorical levels of the table the model does not know, read as 'other' (empty when none). */
   unseenLevels: UnseenLevel[];
+  /** Window mode: the ids with fewer rows than a window, which get no prediction. */
+  shortIds: ShortIds;
   /** The CSV columns and rows `rnam predict` writes (times in the input's format, class labels as given). */
   header: string[];
   rows(): Generator<PredictionRow>;
@@ -41,11 +44,13 @@ export async function predictTable(trained: TrainedModel, data: TableInput, opti
   // The weight column training read, when the table has it, weights the metrics.
   const table = toTable('predictTable', data), unseen = new UnseenLevelCounter(pre.record);
   unseen.add(table);
-  const ds = pre.transform(table, { weights: true });
-  const o = await tableOutputs(trained.model, ds, pre, trained.centering, batchSize);
+  const { dataset, shortIds } = pre.transformParts(table, { weights: true });
+  if (!dataset) throw pre.noSampleError();
+  const o = await tableOutputs(trained.model, dataset, pre, trained.centering, batchSize);
   const widths = sampleHalfWidths(trained, o);
   return {
-    ...o, targetKnown: Array.from(o.targets, (y) => !Number.isNaN(y)), halfWidths: widths, metrics: outputMetrics(pre, o), unseenLevels: unseen.list(), header: predictionHeader(trained, raw),
+    ...o, targetKnown: Array.from(o.targets, (y) => !Number.isNaN(y)), halfWidths: widths, metrics: outputMetrics(pre, o), unseenLevels: unseen.list(),
+    shortIds: shortIdsOf(shortIds), header: predictionHeader(trained, raw),
     rows: () => predictionRows(trained, o, raw, widths),
   };
 }

@@ -13,10 +13,11 @@ import type { SeriesDataset } from '../data/series-dataset.js';
 import type { MissingRule } from '../data/options.js';
 import type { Standardizer } from '../data/standardize.js';
 import { checkTaskAgainstTargets, checkTaskName, inferTask, type Task } from '../train/task.js';
-import { buildMixed, mixedStandardizer, transformMixed, type MixedBuildOptions, type MixedStats, type SkewedRule } from '../data/mixed-build.js';
+import { buildMixed, mixedStandardizer, transformMixed, windowNeeds, type MixedBuildOptions, type MixedStats, type SkewedRule } from '../data/mixed-build.js';
 import { MixedDataset } from '../data/mixed-dataset.js';
 import { chooseColumns, type Asked, type ColumnChoice, type ColumnRoles } from './columns.js';
 import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
+import { shortIdsOf, type ShortIds } from './short-ids.js';
 
 /** The record's version this code writes (1: series inputs only; 2: mixed inputs; 3: log-scaled features); a newer one is refused with a FileFormatError. */
 export const PREPROCESSING_VERSION = 3;
@@ -95,6 +96,8 @@ export interface FitNotes {
   autoCategorical: string[];
   /** Samples left out of training and evaluation because their target is missing. */
   skippedTargets: number;
+  /** Window mode: the ids too short for a window and its horizon, which make no sample. */
+  shortIds: ShortIds;
   /** True when the missing rule was chosen by default. */
   missingDefaulted: boolean;
 }
@@ -225,7 +228,7 @@ export class Preprocessing {
     const nonNumeric = options.features ? [] : table.columns.filter((c) => c !== options.id && c !== time && c !== target && !features.includes(c));
     return {
       preprocessing: new Preprocessing(record), datasets,
-      notes: { taskInferred: options.task === undefined, nonNumeric, autoStatic: [], autoCategorical: [], skippedTargets: 0, missingDefaulted: options.missing === undefined },
+      notes: { taskInferred: options.task === undefined, nonNumeric, autoStatic: [], autoCategorical: [], skippedTargets: 0, shortIds: { count: 0, examples: [] }, missingDefaulted: options.missing === undefined },
     };
   }
 
@@ -233,19 +236,36 @@ export class Preprocessing {
    * New data as the model saw its training data: the same columns, windows, fill values and scales;
    * no split; the target column optional (its cells NaN where unknown). Panel mode: one sample per
    * id; window mode: a window ending at every step, the latest one being the forecast. `weights`:
-   * read the weight column training read, when the table has it (for weighted test metrics).
+   * read the weight column training read, when the table has it (for weighted test metrics). An
+   * id shorter than a window makes no sample; an error when no id makes one (transformParts says
+   * which ids made none).
    */
-  transform(table: LongTable, { weights = false }: { weights?: boolean } = {}): SeriesDataset | MixedDataset {
+  transform(table: LongTable, options: { weights?: boolean } = {}): SeriesDataset | MixedDataset {
+    const { dataset } = this.transformParts(table, options);
+    if (!dataset) throw this.noSampleError();
+    return dataset;
+  }
+
+  /** transform's dataset (null when no id makes a sample) and the ids that make none (window mode: shorter than a window). */
+  transformParts(table: LongTable, { weights = false }: { weights?: boolean } = {}): { dataset: SeriesDataset | MixedDataset | null; shortIds: string[] } {
     const r = this.record;
     const targetIndex = table.columns.indexOf(r.columns.target);
     const map = r.target.labels && r.target.classes && targetIndex >= 0 ? labelMap(r.target.classes) : null;
     const encoded = map ? encodeTarget(table, targetIndex, map, true) : table;
     if (r.inputs === 'mixed') return transformMixed(encoded, mixedBuildOptions(r, weights), r.mixed!);
-    return predictionDatasetFromTable(encoded, {
+    const dataset = predictionDatasetFromTable(encoded, {
       id: r.columns.id, time: r.columns.time!, target: r.columns.target, features: r.columns.features, mode: r.mode as 'panel' | 'window',
       ...(r.mode === 'window' ? { window: r.window, horizon: r.horizon } : { maxLength: r.maxLength }),
       missing: r.missing, standardizer: r.standardizer, featureMeans: r.fill,
     });
+    return { dataset, shortIds: [] };
+  }
+
+  /** The error of data in which no id makes a sample (every id shorter than a window). */
+  noSampleError(): DataError {
+    const r = this.record;
+    return new DataError('too-few-rows', `no id has ${r.mode === 'window' ? windowNeeds({ window: r.window!, horizon: r.horizon ?? 1 }, false) : 'a row'}`,
+      r.columns.id !== undefined ? { column: r.columns.id } : {});
   }
 
   /** A time as the input wrote it: a number, or an ISO-8601 date for a date column. */
@@ -441,10 +461,10 @@ export function mixedRecord(options: PreprocessingOptions, fitted: { build: Mixe
   };
 }
 
-export function fitNotes(options: PreprocessingOptions, chosen: ColumnChoice, skippedTargets: number): FitNotes {
+export function fitNotes(options: PreprocessingOptions, chosen: ColumnChoice, skippedTargets: number, shortIds: ShortIds): FitNotes {
   return {
     taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
-    skippedTargets, missingDefaulted: options.missing === undefined,
+    skippedTargets, shortIds, missingDefaulted: options.missing === undefined,
   };
 }
 
@@ -462,7 +482,7 @@ function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocess
   return {
     preprocessing: Preprocessing.fromRecord(record),
     datasets: { train: built.train, ...(built.validation ? { validation: built.validation } : {}), ...(built.test ? { test: built.test } : {}) },
-    notes: fitNotes(options, chosen, built.skippedTargets),
+    notes: fitNotes(options, chosen, built.skippedTargets, shortIdsOf(built.shortIds)),
   };
 }
 

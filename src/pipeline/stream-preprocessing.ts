@@ -12,7 +12,8 @@ import type { RowSource } from '../data/row-source.js';
 import type { LongTable } from '../data/table.js';
 import type { TimeKind } from '../data/cells.js';
 import { hashedSplit } from '../data/split.js';
-import { MixedStatsAccumulator, chunkDataset, chunkParts, streamTimeKind, type SplitPart, type StreamSplit } from '../data/mixed-build.js';
+import { MixedStatsAccumulator, chunkDataset, chunkParts, streamTimeKind, windowNeeds, type SplitPart, type StreamSplit } from '../data/mixed-build.js';
+import { ShortIdCounter } from './short-ids.js';
 import type { MixedDataset } from '../data/mixed-dataset.js';
 import { ColumnProfiler } from './columns.js';
 import {
@@ -70,18 +71,23 @@ export async function fitStreamPreprocessing(open: () => RowSource, options: Pre
   const acc = new MixedStatsAccumulator(build, STREAM_GAP_CAP);
   const samples: Record<SplitPart, number> = { train: 0, validation: 0, test: 0 };
   let skipped = 0;
+  const short = new ShortIdCounter();
   for await (const chunk of read()) {
     const parts = chunkParts(encode(chunk), build, streamSplit, kind);
     acc.add(parts);
     for (const part of ['train', 'validation', 'test'] as const) samples[part] += parts.specs[part].length;
     skipped += parts.skippedTargets;
+    short.add(parts.shortIds);
+  }
+  if (samples.train + samples.validation + samples.test === 0 && short.list().count > 0) {
+    throw new DataError('too-few-rows', `no id has ${windowNeeds({ window: build.window!, horizon: build.horizon ?? 1 }, true)}`, build.id !== undefined ? { column: build.id } : {});
   }
   if (samples.train === 0) throw new DataError('option', 'no training sample has a known target (check the split and the target column)');
   checkParts(samples, split.column === undefined ? { validation, test } : null);
   const stats = acc.finish();
   const preprocessing = Preprocessing.fromRecord(mixedRecord(options, { build, features, chosen, stats, timeKind: kind, encoding }));
   return {
-    preprocessing, notes: fitNotes(options, chosen, skipped), samples, gapSampled: acc.gapSampled,
+    preprocessing, notes: fitNotes(options, chosen, skipped, short.list()), samples, gapSampled: acc.gapSampled,
     async* chunks() {
       for await (const chunk of read()) {
         const parts = chunkParts(encode(chunk), build, streamSplit, kind);

@@ -7,7 +7,8 @@ import { ArgumentError, describeValue } from '../errors.js';
 import type { Explanation } from '../explain/types.js';
 import type { FitNotes, Preprocessing } from './preprocessing.js';
 import type { Report } from './report.js';
-import { logScaledFeatures } from '../data/mixed-build.js';
+import { logScaledFeatures, windowNeeds } from '../data/mixed-build.js';
+import { describeIds } from './short-ids.js';
 
 /** Default epochs: enough for about this many optimizer steps, between 30 and MAX_EPOCHS. */
 export const TARGET_STEPS = 600;
@@ -81,6 +82,7 @@ export function logFitNotes(log: ((line: string) => void) | null, notes: FitNote
   const logScaled = r.mixed ? logScaledFeatures(r.mixed) : [];
   if (logScaled.length) log(`read as log(1 + value), heavily right-skewed: ${logScaled.join(', ')} (skewed 'keep' reads them as they are)`);
   if (notes.skippedTargets) log(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
+  if (notes.shortIds.count) log(`no sample from ${describeIds(notes.shortIds)}: fewer than ${windowNeeds({ window: r.window!, horizon: r.horizon ?? 1 }, true)}`);
   const timeVarying = pre.featureNames.length - (r.columns.static?.length ?? 0) - (r.columns.categorical?.length ?? 0);
   if (r.inputs === 'mixed' && notes.missingDefaulted && timeVarying > 0) log(`missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since${r.mixed?.seenInput ? ', and whether it was seen by then' : ''})`);
 }

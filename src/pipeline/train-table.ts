@@ -28,6 +28,7 @@ import { calibrate, halfWidths, intervalCoverage } from './intervals.js';
 import { memberContributions } from '../explain/members.js';
 import { resolveClassWeights, trainingWeights, type ClassWeightOption, type WeightingRecord } from './sample-weights.js';
 import { logFitNotes, positiveInt, reportShapes, sizedDefaults, SMALL_DATA, trainingSettings } from './train-settings.js';
+import { describeIds, shortIdsOf } from './short-ids.js';
 
 /** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
 export type TableModel = (AdditiveRNAM | FirstOrderRNAM) & TrainableModel & Describable & Module;
@@ -167,7 +168,9 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     // A test table of its own: every sample of this one trains (or validates).
     ...(crossFit || testTable ? { split: { ...options.split, ...(crossFit ? { validation: 0 } : {}), ...(testTable ? { test: 0 } : {}) } } : {}),
   });
-  const test = testTable ? pre.transform(testTable, { weights: true }) : datasets.test;
+  const testParts = testTable ? pre.transformParts(testTable, { weights: true }) : null;
+  if (testParts && !testParts.dataset) throw pre.noSampleError();
+  const test = testParts ? testParts.dataset! : datasets.test;
   const pool = datasets.train;
   const memberSplit = (memberSeed: number): { train: SplitDatasets['train']; validation?: SplitDatasets['train']; held?: number[] } => {
     if (!crossFit) return { train: datasets.train, validation: datasets.validation };
@@ -190,6 +193,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   if (weighting?.column) log?.(`weights: column '${weighting.column}' weights the loss, every metric and the baselines`);
   if (weighting?.classWeights) log?.(`class weights (${weighting.classWeight}): ${Object.entries(weighting.classWeights).map(([l, w]) => `${l} ${w.toPrecision(4)}`).join(', ')} (training and validation loss)`);
   logFitNotes(log, notes, pre, options.target);
+  if (testParts?.shortIds.length) log?.(`test data: no sample from ${describeIds(shortIdsOf(testParts.shortIds))}: fewer rows than a window of ${pre.record.window} steps`);
   log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: ${crossFit ? `train and validation ${pool.samples}` : `train ${train.samples}, validation ${validation?.samples ?? 0}`}, test ${test?.samples ?? 0}`);
 
   const dev = typeof options.device === 'object' && options.device !== null ? options.device : await chooseDevice(options.device ?? 'auto');
