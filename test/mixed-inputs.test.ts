@@ -8,6 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
+import { chooseColumns } from '../src/pipeline/columns.js';
 
 const quiet = { log: null, progress: false } as const;
 
@@ -198,6 +199,18 @@ test('a plain table without a time column trains an additive model of static and
   assert.ok(trained.report.metrics.test!.r2 > 0.8, `test r2 ${trained.report.metrics.test!.r2}`);
   // A table has no steps: its linear baseline is named for the row.
   assert.equal(Object.keys(trained.report.baselines!), ['training mean', 'ridge']);
+});
+
+test('a feature whose name reads as an identifier is said (it stays a feature)', async () => {
+  const names = ['Id', 'sample_id', 'record.id', 'id_code', 'patientID', 'patientId', 'valid', 'fluid', 'paid', 'idea', 'x'];
+  const table = rnam.readCsv([[...names, 'y'].join(','), ...Array.from({ length: 6 }, (_, i) => [...names.map((_, j) => i * 10 + j), i % 2].join(','))].join('\n'));
+  assert.equal(chooseColumns(table, { mode: 'table', target: 'y' }).idLike, ['Id', 'sample_id', 'record.id', 'id_code', 'patientID', 'patientId']);
+  assert.equal(chooseColumns(table, { mode: 'table', target: 'y', features: ['Id', 'x'] }).idLike, [], 'named features are the user\'s choice');
+  const gen = new rnam.Generator(4), lines = ['Id,size,price'];
+  for (let i = 0; i < 60; i++) lines.push(`${1000 + i},${gen.int(100)},${gen.normal().toFixed(2)}`);
+  const said: string[] = [];
+  await rnam.trainTable(lines.join('\n'), { target: 'price', epochs: 1, members: 1, device: 'wasm', progress: false, log: (l) => said.push(l) });
+  assert.ok(said.includes("warning: 'Id' is a feature, but its name reads as an identifier, rarely a predictor (name the features to leave it out, the id to name the rows)"), said.join('\n'));
 });
 
 test('bad mixed inputs are errors naming the column, row or id', async () => {

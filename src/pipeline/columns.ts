@@ -16,7 +16,12 @@ export interface ColumnChoice {
   autoCategorical: string[];
   /** Columns with no value at all: left out. */
   leftOut: string[];
+  /** Features chosen without being named whose name reads as an identifier ('Id', 'sample_id'): said, since an id is rarely a predictor. */
+  idLike: string[];
 }
+
+/** A column name that reads as an identifier: 'id', 'ID', 'sample_id', 'record.id', 'id_code', 'patientID', 'patientId' (not 'valid', 'fluid'). */
+const identifierName = (c: string): boolean => /^ids?$|[_.\s-]id$|^id[_.\s-]/i.test(c) || /[a-z]I[Dd]$/.test(c);
 
 /** The columns a user names, each with its role (the preprocessing's options extend this). */
 export interface ColumnRoles {
@@ -111,7 +116,7 @@ export class ColumnProfiler {
     const perId = (p: Profile) => idIndex >= 0 && p.perId;
     const out: ColumnChoice = {
       sequence: o.mode === 'table' ? [] : [...(o.features ?? [])], sequenceCategorical: [], static: [...(o.static ?? [])], categorical: [],
-      autoStatic: [], autoCategorical: [], leftOut: [],
+      autoStatic: [], autoCategorical: [], leftOut: [], idLike: [],
     };
     // A named categorical column is static when it holds one level per id, else time-varying.
     for (const c of o.categorical ?? []) {
@@ -126,6 +131,7 @@ export class ColumnProfiler {
         out.leftOut.push(c);
         continue;
       }
+      if (identifierName(c) && c !== o.target) out.idLike.push(c);
       if (p.texts === 0) {
         if (o.mode === 'table') out.static.push(c);
         else if (o.mode === 'panel' && perId(p) && c !== o.target) (out.static.push(c), out.autoStatic.push(c));

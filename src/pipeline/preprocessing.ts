@@ -91,6 +91,8 @@ export interface FitNotes {
   taskInferred: boolean;
   /** Columns left out of the features because they are not numeric (and not usable as levels). */
   nonNumeric: string[];
+  /** Features chosen without being named whose name reads as an identifier. */
+  idLike: string[];
   /** Columns made static or categorical without being named so. */
   autoStatic: string[];
   autoCategorical: string[];
@@ -228,7 +230,7 @@ export class Preprocessing {
     const nonNumeric = options.features ? [] : table.columns.filter((c) => c !== options.id && c !== time && c !== target && !features.includes(c));
     return {
       preprocessing: new Preprocessing(record), datasets,
-      notes: { taskInferred: options.task === undefined, nonNumeric, autoStatic: [], autoCategorical: [], skippedTargets: 0, shortIds: { count: 0, examples: [] }, missingDefaulted: options.missing === undefined },
+      notes: { taskInferred: options.task === undefined, nonNumeric, idLike: [], autoStatic: [], autoCategorical: [], skippedTargets: 0, shortIds: { count: 0, examples: [] }, missingDefaulted: options.missing === undefined },
     };
   }
 
@@ -463,7 +465,7 @@ export function mixedRecord(options: PreprocessingOptions, fitted: { build: Mixe
 
 export function fitNotes(options: PreprocessingOptions, chosen: ColumnChoice, skippedTargets: number, shortIds: ShortIds): FitNotes {
   return {
-    taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
+    taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, idLike: chosen.idLike, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
     skippedTargets, shortIds, missingDefaulted: options.missing === undefined,
   };
 }

@@ -79,6 +79,7 @@ export function logFitNotes(log: ((line: string) => void) | null, notes: FitNote
   if (notes.autoStatic.length) log(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
   if (notes.autoCategorical.length) log(`categorical (text): ${notes.autoCategorical.join(', ')}${r.columns.sequenceCategorical?.length ? ` (time-varying: ${r.columns.sequenceCategorical.join(', ')})` : ''} (name the categorical features to choose)`);
   if (notes.nonNumeric.length) log(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
+  for (const c of notes.idLike) log(`warning: '${c}' is a feature, but its name reads as an identifier, rarely a predictor (name the features to leave it out${r.mode === 'table' ? ', the id to name the rows' : ''})`);
   const logScaled = r.mixed ? logScaledFeatures(r.mixed) : [];
   if (logScaled.length) log(`read as log(1 + value), heavily right-skewed: ${logScaled.join(', ')} (skewed 'keep' reads them as they are)`);
   if (notes.skippedTargets) log(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
