@@ -96,8 +96,9 @@ test('window mode without an id column: the table is one series (seattle weather
   const text = readFileSync(new URL('../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url), 'utf8');
   const d = rnam.datasetsFromCsv(text, { time: 'date', target: 'temp_max', mode: 'window', window: 7, split: { by: 'time', validation: 0.15, test: 0.15 } });
   assert.equal(d.train.featureNames, ['precipitation', 'temp_max', 'temp_min', 'wind'], 'weather (text) is left out');
-  // 1461 days: test 219, validation 219, train 1023 days; windows of 7 + the next day inside each block
-  assert.equal([d.train.samples, d.validation!.samples, d.test!.samples], [1023 - 7, 219 - 7, 219 - 7]);
+  // 1461 days: test 219, validation 219, train 1023 days; a window is 7 days and its target the next,
+  // and belongs to the block its target lies in (inputs may reach back into the block before)
+  assert.equal([d.train.samples, d.validation!.samples, d.test!.samples], [1023 - 7, 219, 219]);
   // the training mean of temp_max is over the 1023 training days only
   const days = rnam.readCsv(text).rows.map((r) => Number(r[2]));
   const mean = days.slice(0, 1023).reduce((a, b) => a + b, 0) / 1023;

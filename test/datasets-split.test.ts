@@ -36,7 +36,7 @@ test('entity split: every id in exactly one part, seeded (same seed same parts, 
   assert.throws(() => rnam.datasetsFromCsv(panelCsv(3, 2), { ...opts, split: { by: 'entity', test: 0.1 } }), (e: unknown) => e instanceof rnam.DataError && /no id/.test((e as Error).message));
 });
 
-test('time split by fractions: per id, every training window (inputs and target) ends before validation begins, and validation before test', () => {
+test('time split by fractions: per id, every training window (inputs and target) ends before validation begins; a validation or test window is the block its target lies in, its inputs reach back, never forward', () => {
   const csv = panelCsv(3, 20);
   const d = rnam.datasetsFromCsv(csv, { id: 'id', time: 'day', target: 'y', mode: 'window', window: 3, horizon: 2, split: { by: 'time', validation: 0.25, test: 0.25 } });
   const dayOf = (ms: number) => new Date(ms).getUTCDate() - 1;   // step index of a target time
@@ -45,9 +45,9 @@ test('time split by fractions: per id, every training window (inputs and target)
     const [tr, va, te] = [targets(d.train), targets(d.validation!), targets(d.test!)];
     // 20 steps: train 0..9, validation 10..14, test 15..19; a window's first step is its target - horizon - window + 1
     assert.equal(tr, [4, 5, 6, 7, 8, 9]);
-    assert.equal(va, [14]);
-    assert.equal(te, [19]);
-    assert.ok(Math.max(...tr) < Math.min(...va) - 4 && Math.max(...va) < Math.min(...te) - 4, 'no window reads a step of the next part');
+    assert.equal(va, [10, 11, 12, 13, 14]);
+    assert.equal(te, [15, 16, 17, 18, 19]);
+    assert.ok(Math.max(...tr) < Math.min(...va) && Math.max(...va) < Math.min(...te), 'no window reads a step of a later part');
   }
 });
 
@@ -57,10 +57,14 @@ test('time split by cutoffs (ISO dates): the blocks start at the first step at o
   const days = (ds: rnam.SeriesDataset) => [...ds.sampleTimes].map((ms) => new Date(ms).toISOString().slice(5, 10));
   assert.equal(days(d.train), ['01-03', '01-04', '01-05', '01-03', '01-04', '01-05']);
   // 11 days: train steps 0..4, validation 5..7 (01-06..01-08), test 8..10; a window and its target take 3 steps
-  assert.equal(days(d.validation!), ['01-08', '01-08']);
-  assert.equal(days(d.test!), ['01-11', '01-11']);
-  assert.throws(() => rnam.datasetsFromCsv(panelCsv(2, 10), { id: 'id', time: 'day', target: 'y', mode: 'window', window: 2, split: { by: 'time', testFrom: '2020-01-09' }, horizon: 2 }),
-    (e: unknown) => e instanceof rnam.DataError && /asks for test data and none comes out: every id's test block is shorter than a window and its target \(4 steps\)/.test((e as Error).message));
+  // every step of a block is a target: the inputs of its first windows are the previous block's last steps
+  assert.equal(days(d.validation!), ['01-06', '01-07', '01-08', '01-06', '01-07', '01-08']);
+  assert.equal(days(d.test!), ['01-09', '01-10', '01-11', '01-09', '01-10', '01-11']);
+  const t = d.test!, a = t.featureNames.indexOf('a') * t.samples * t.seq;   // features are [feature][sample][step]
+  assert.equal([t.features[a], t.features[a + 1]], [6, 7], "u0's first test window reads a at 01-07 and 01-08, validation steps");
+  const tooLate = { id: 'id', time: 'day', target: 'y', mode: 'window', window: 2, horizon: 2 } as const;
+  assert.throws(() => rnam.datasetsFromCsv(panelCsv(2, 10), { ...tooLate, split: { by: 'time', testFrom: '2021-01-01' } }),
+    (e: unknown) => e instanceof rnam.DataError && /asks for test data and none comes out: no id has a step in its test block/.test((e as Error).message));
   assert.throws(() => rnam.datasetsFromCsv(panelCsv(2, 10), { id: 'id', time: 'day', target: 'y', mode: 'window', window: 2, split: { by: 'time', testFrom: 3 } }),
     (e: unknown) => e instanceof rnam.DataError && /not an ISO-8601 date/.test((e as Error).message));
 });

@@ -9,7 +9,7 @@ import { seriesFromTable, type Series } from './series.js';
 import { applyMissingRule } from './missing.js';
 import { finishSeries } from './prepare.js';
 import { entitySplit, timeBlocks, timeCut, blockRange } from './split.js';
-import { panelSample, windowSamples, stepsNeeded, type SampleSpec } from './samples.js';
+import { panelSample, windowSamples, blockWindows, stepsNeeded, type SampleSpec } from './samples.js';
 import { ScaleAccumulator, type Standardizer } from './standardize.js';
 import { checkTargets, materialize } from './materialize.js';
 import { taskHint } from './task.js';
@@ -52,6 +52,7 @@ export function datasetsFromTable(table: LongTable, options: TableDatasetOptions
   // Samples per split, and the steps the training split owns (what the statistics are fitted on).
   const specs: Record<SplitName, SampleSpec[]> = { train: [], validation: [], test: [] };
   const trainSteps: [Series, number, number][] = [];
+  const blockSteps = { validation: 0, test: 0 };   // steps in the later time blocks, to tell an empty block from a short one
   const split = options.split;
   const parts = split?.by === 'entity' ? entitySplit(series.map((s) => s.id), split) : null;
   const cut = split?.by === 'time' ? timeCut(split, kind) : null;
@@ -62,7 +63,9 @@ export function datasetsFromTable(table: LongTable, options: TableDatasetOptions
       if (part === 'train') trainSteps.push([s, p.start, s.length]);
     } else if (cut) {
       const blocks = timeBlocks(s, cut);
-      for (const part of splitNames) for (const p of windowSamples(s, w, ...blockRange(blocks, part, s.length))) specs[part].push(p); // spread-ok: blockRange is a [start, end] pair
+      blockSteps.validation += blocks.testStart - blocks.validationStart;
+      blockSteps.test += s.length - blocks.testStart;
+      for (const part of splitNames) for (const p of blockWindows(s, w, ...blockRange(blocks, part, s.length))) specs[part].push(p); // spread-ok: blockRange is a [start, end] pair
       trainSteps.push([s, 0, blocks.validationStart]);
     } else {
       const part = parts?.get(s.id) ?? 'train';
@@ -92,7 +95,10 @@ export function datasetsFromTable(table: LongTable, options: TableDatasetOptions
   for (const part of ['validation', 'test'] as const) {
     if (!split || !requested(split, part)) continue;
     if (specs[part].length === 0) {
-      throw new DataError('option', `the split asks for ${part} data and none comes out: ${w ? `every id's ${part} block is shorter than a window and its target (${stepsNeeded(w)} steps)` : 'no id'}`);
+      const why = !w ? 'no id'
+        : cut && blockSteps[part] === 0 ? `no id has a step in its ${part} block (each id's steps at or after the cutoff)`
+          : `no id's ${part} block holds the target of a window (a step with ${stepsNeeded(w) - 1} steps before it)`;
+      throw new DataError('option', `the split asks for ${part} data and none comes out: ${why}`);
     }
     out[part] = build(part);
   }

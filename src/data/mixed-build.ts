@@ -9,7 +9,7 @@ import type { LongTable } from './table.js';
 import type { Series } from './series.js';
 import type { MissingRule } from './options.js';
 import { entitySplit, timeBlocks, timeCut, blockRange, type TimeCut } from './split.js';
-import { panelSample, windowSamples, checkWindow, type SampleSpec, type CheckedWindow } from './samples.js';
+import { panelSample, blockWindows, checkWindow, type SampleSpec, type CheckedWindow } from './samples.js';
 import { ScaleAccumulator, standardizeValue, type Scale, type Standardizer } from './standardize.js';
 import { MixedDataset, STEP_INPUTS } from './mixed-dataset.js';
 import { Generator } from '../random.js';
@@ -219,7 +219,7 @@ function weightCell(cell: Cell, where: () => { column: string; row: number; id?:
 /** The sample specs of each entity: one per panel id or table row; windows; samples whose target is unknown are skipped when `skipUnknown`. */
 function specsOf(e: Entity, o: MixedBuildOptions, w: CheckedWindow | null, from = 0, to = e.series.length): SampleSpec[] {
   const s = e.series;
-  if (o.mode === 'window') return windowSamples(s, w!, from, to);
+  if (o.mode === 'window') return blockWindows(s, w!, from, to);
   // Panel and table: the target is the last observed one; the inputs end there.
   let last = s.length - 1;
   while (last > 0 && Number.isNaN(s.y[last])) last--;
@@ -401,7 +401,7 @@ export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { vali
   for (const part of ['validation', 'test'] as const) {
     if (byColumn || !(split[part] > 0) || out[part]) continue;
     throw new DataError('option', `the split asks for ${part} data and none comes out: ${w
-      ? `window mode splits each series in time, and its ${part} block (${Math.round(split[part] * 100)}% of its steps) must hold a window and its target, ${w.window + w.horizon} steps; a larger split.${part} = share, a shorter window, or panel mode (one sample per id) gives some`
+      ? `window mode splits each series in time, and no series' ${part} block (${part === 'validation' ? `${Math.round(split[part] * 100)}% of its steps, just before the test block` : `the last ${Math.round(split[part] * 100)}% of its steps`}) holds the target of a window (a step with ${w.window + w.horizon - 1} steps before it); a larger split.${part} = share, a shorter window, or panel mode (one sample per id) gives some`
       : 'too few ids'}`);
   }
   for (const part of ['train', 'validation', 'test'] as const) {

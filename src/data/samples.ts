@@ -44,3 +44,14 @@ export function windowSamples(s: Series, w: CheckedWindow, from = 0, to = s.leng
   }
   return out;
 }
+
+/**
+ * The windows of a time block, steps [from, to): those whose target lies in it. Their inputs may
+ * reach back before `from`, into an earlier block, as a forecast made at the block's start reads
+ * the known past; no input lies after the target, so none reaches into a later block. The first
+ * block's windows are windowSamples'; a later block of a few steps still holds windows.
+ */
+export function blockWindows(s: Series, w: CheckedWindow, from: number, to: number): SampleSpec[] {
+  const reach = w.window - 1 + w.horizon;
+  return windowSamples(s, w, Math.max(0, from - reach), to).filter((p) => p.targetStep >= from);
+}

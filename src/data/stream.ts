@@ -8,7 +8,7 @@ import { resolveColumns, type ResolvedColumns } from './columns.js';
 import { buildSeries, rowId, timeKindFrom, type Series } from './series.js';
 import { applyMissingRule } from './missing.js';
 import { finishSeries } from './prepare.js';
-import { windowSamples, checkWindow, stepsNeeded, type CheckedWindow, type SampleSpec } from './samples.js';
+import { windowSamples, blockWindows, checkWindow, stepsNeeded, type CheckedWindow, type SampleSpec } from './samples.js';
 import { timeBlocks, timeCut, blockRange, type TimeCut } from './split.js';
 import { ScaleAccumulator, checkStandardizer, type Standardizer } from './standardize.js';
 import { materialize } from './materialize.js';
@@ -96,7 +96,7 @@ async function* streamSeries(source: RowSource, options: StreamOptions): AsyncGe
 
 function partSpecs(s: Series, ctx: StreamContext, part: SplitName): SampleSpec[] {
   if (!ctx.cut) return part === 'train' ? windowSamples(s, ctx.window) : [];
-  return windowSamples(s, ctx.window, ...blockRange(timeBlocks(s, ctx.cut), part, s.length)); // spread-ok: blockRange is a [start, end] pair
+  return blockWindows(s, ctx.window, ...blockRange(timeBlocks(s, ctx.cut), part, s.length)); // spread-ok: blockRange is a [start, end] pair
 }
 
 /**
