@@ -1,7 +1,11 @@
 // The floor of this machine as wasm sees it, and how near the seed model's steps come to it.
 //   npm run bench:floor                  (about 5 minutes on 2 cores; PyTorch's seed step is the slowest part)
 //   flags: --quick (fewer rounds, smaller arrays), --no-torch, --no-model (the floor alone),
-//          --reps N (rnam repetitions per workload), --threads N (the "all threads" count; default: the cores)
+//          --reps N (rnam repetitions per workload; default 25 at batch 32 / seq 256, 7 at the seed's size),
+//          --threads N (the "all threads" count; default: the cores)
+//    The small workloads take more repetitions on both sides (rnam 25, PyTorch 15): a step of a few
+//    milliseconds on a shared 2-core machine varies by 2x from one step to the next, and a median of 7
+//    moves with it.
 // 1. The floor (bench/floor/measure.ts): the SIMD128 multiply-add peak of register-blocked kernels
 //    (f32x4.mul + f32x4.add, 8 or 12 independent accumulators, no relaxed SIMD) and the streaming
 //    bandwidth (copy, scale, read over arrays far larger than the caches), on 1 thread and on all,
@@ -29,7 +33,8 @@ const { values: a } = parseArgs({
 });
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const threads = Number(a.threads ?? process.env.RNAM_THREADS ?? os.cpus().length);
-const reps = Number(a.reps ?? (a.quick ? 3 : 7));
+/** rnam's repetitions of a workload: more where a step is short (see the header). */
+const repsFor = (small: boolean) => Number(a.reps ?? (a.quick ? 3 : small ? 25 : 7));
 
 console.log(`# The floor and the seed model's roofline\n`);
 console.log(`Run ${new Date().toISOString()} with \`npm run bench:floor${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`.`);
@@ -48,14 +53,14 @@ console.log(`\nThe peak is the best of the kernels (${floor.peakKernel} on ${thr
 if (!a['no-model']) {
   const peak = floor.peakAll.best * 1e9;
   const bandwidth = Math.max(floor.copyAll.best, floor.scaleAll.best) * 1e9;
-  interface Row { id: string; title: string; cost: Cost; batch: number; seq: number; kind: 'train' | 'forward' }
+  interface Row { id: string; title: string; cost: Cost; batch: number; seq: number; kind: 'train' | 'forward'; small: boolean }
   const rows: Row[] = [];
   for (const [batch, seq, small] of [[32, 256, true], [128, 1024, false]] as const) {
     const shape = { ...SEED, batch, seq };
-    rows.push({ id: small ? 'seed-train-small' : 'seed-train', title: `training step, batch ${batch}, seq ${seq}`, cost: trainCost(shape), batch, seq, kind: 'train' });
-    rows.push({ id: small ? 'seed-forward-small' : 'seed-forward', title: `forward, batch ${batch}, seq ${seq}`, cost: forwardCost(shape), batch, seq, kind: 'forward' });
+    rows.push({ id: small ? 'seed-train-small' : 'seed-train', title: `training step, batch ${batch}, seq ${seq}`, cost: trainCost(shape), batch, seq, kind: 'train', small });
+    rows.push({ id: small ? 'seed-forward-small' : 'seed-forward', title: `forward, batch ${batch}, seq ${seq}`, cost: forwardCost(shape), batch, seq, kind: 'forward', small });
   }
-  const rnamMs = (id: string): number | string => {
+  const rnamMs = (id: string, reps: number): number | string => {
     process.stderr.write(`rnam ${id} ... `);
     const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/peer-rnam.ts', '--workload', id, '--reps', String(reps), '--min-reps', '3', '--budget', '30'],
       { cwd: root, encoding: 'utf8', env: { ...process.env, RNAM_THREADS: String(threads) }, maxBuffer: 64 << 20 });
@@ -71,7 +76,7 @@ if (!a['no-model']) {
     if (!torch.has(key)) {
       if (a['no-torch']) { torch.set(key, 'skipped (--no-torch)'); return torch.get(key)!; }
       process.stderr.write(`PyTorch ${key} ... `);
-      const steps = seq >= 1024 ? (a.quick ? 1 : 3) : (a.quick ? 3 : 7);
+      const steps = seq >= 1024 ? (a.quick ? 1 : 3) : (a.quick ? 3 : 15);
       const py = spawnSync('/usr/bin/python3', ['bench/torch_train_step.py', '--batch', String(batch), '--seq', String(seq), '--steps', String(steps),
         '--threads', String(threads)], { cwd: root, encoding: 'utf8' });
       if (py.status === 0) {
@@ -88,13 +93,14 @@ if (!a['no-model']) {
 
   console.log(`\n## The seed model (FirstOrderRNAM terms 8, hidden 8, blocks 4) against the floor on ${threads} threads\n`);
   console.log(`Roofline = max(FLOPs / ${f1(peak / 1e9)} GFLOP/s, minimal bytes / ${f1(bandwidth / 1e9)} GB/s); FLOPs and bytes as counted in bench/floor/model-cost.ts. `
-    + `rnam: median of up to ${reps} steps after a warm-up, its own process, ${threads} threads.\n`);
+    + `rnam: median of up to ${repsFor(true)} steps (batch 32) or ${repsFor(false)} (batch 128) after a warm-up, its own process, ${threads} threads; `
+    + `PyTorch: median of ${a.quick ? 3 : 15} steps (batch 32) or ${a.quick ? 1 : 3} (batch 128) after a warm-up.\n`);
   console.log('| workload | GFLOP | minimal MB | roofline ms | rnam ms | roofline / rnam | rnam GFLOP/s | PyTorch ms | rnam speedup over PyTorch |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   let version = '';
   for (const r of rows) {
     const roof = Math.max(r.cost.flops / peak, r.cost.bytes / bandwidth) * 1000;
-    const mine = rnamMs(r.id);
+    const mine = rnamMs(r.id, repsFor(r.small));
     const t = torchMs(r.batch, r.seq);
     const theirs = typeof t === 'string' ? t : r.kind === 'train' ? t.train : t.forward;
     if (typeof t !== 'string') version = t.version;
