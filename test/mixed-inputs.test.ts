@@ -213,6 +213,20 @@ test('a feature whose name reads as an identifier is said (it stays a feature)',
   assert.ok(said.includes("warning: 'Id' is a feature, but its name reads as an identifier, rarely a predictor (name the features to leave it out, the id to name the rows)"), said.join('\n'));
 });
 
+test('panel mode says when the target changes within ids (a series it reads none of), and not when it is one value per id', async () => {
+  const gen = new rnam.Generator(6), rows = ['id,t,lab,y'];
+  for (let i = 0; i < 40; i++) for (let t = 0; t < 3; t++) rows.push(`p${i},${t},${gen.normal().toFixed(2)},${i < 10 ? (t === 2 ? 1 : 0) : i % 2}`);
+  const said: string[] = [];
+  await rnam.trainTable(rows.join('\n'), { id: 'id', time: 't', target: 'y', epochs: 1, members: 1, device: 'wasm', progress: false, log: (l) => said.push(l) });
+  assert.ok(said.includes("note: the target 'y' changes within 10 of 40 ids: panel mode predicts each id's last known target and reads none of its earlier values; window mode (a window of steps) reads them as a feature"), said.join('\n'));
+  // one value per id: '1' and '1.0' are the same number, and an empty target cell is no value
+  const written = ['1', '1.0', ''], constant = ['id,t,lab,y'];
+  for (let i = 0; i < 40; i++) for (let t = 0; t < 3; t++) constant.push(`p${i},${t},${gen.normal().toFixed(2)},${i % 2 ? written[t] : '0'}`);
+  const quietSaid: string[] = [];
+  await rnam.trainTable(constant.join('\n'), { id: 'id', time: 't', target: 'y', epochs: 1, members: 1, device: 'wasm', progress: false, log: (l) => quietSaid.push(l) });
+  assert.not.ok(quietSaid.some((l) => l.startsWith('note: the target')), quietSaid.join('\n'));
+});
+
 test('bad mixed inputs are errors naming the column, row or id', async () => {
   const varying = 'id,t,age,y\na,1,50,0\na,2,51,1\nb,1,40,0\nb,2,40,1\n';
   try {

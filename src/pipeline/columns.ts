@@ -18,6 +18,11 @@ export interface ColumnChoice {
   leftOut: string[];
   /** Features chosen without being named whose name reads as an identifier ('Id', 'sample_id'): said, since an id is rarely a predictor. */
   idLike: string[];
+  /**
+   * Panel mode: the ids whose known target values differ (`changing`) of those with one (`ids`). Such a
+   * target is a series, and panel mode reads none of its earlier values (window mode does): said.
+   */
+  targetWithinIds?: { changing: number; ids: number };
 }
 
 /** A column name that reads as an identifier: 'id', 'ID', 'sample_id', 'record.id', 'id_code', 'patientID', 'patientId' (not 'valid', 'fluid'). */
@@ -66,6 +71,7 @@ interface Profile {
 export class ColumnProfiler {
   private readonly profiles = new Map<string, Profile>();
   private readonly candidates: string[];
+  private readonly target = { changing: 0, ids: 0 };
 
   constructor(private readonly columns: readonly string[], private readonly o: Asked) {
     const has = (name: string, role: string) => {
@@ -85,6 +91,7 @@ export class ColumnProfiler {
 
   add(table: LongTable): void {
     const idIndex = this.o.id !== undefined && this.o.mode !== 'table' ? table.columns.indexOf(this.o.id) : -1;
+    if (this.o.mode === 'panel' && idIndex >= 0) this.addTargetWithinIds(table, idIndex);
     for (const [c, p] of this.profiles) {
       const index = table.columns.indexOf(c);
       const seen = new Map<string, string>();
@@ -111,12 +118,28 @@ export class ColumnProfiler {
     }
   }
 
+  /** Counts the ids of a table (whole ids: a stream's chunk never splits one) whose known target values differ. */
+  private addTargetWithinIds(table: LongTable, idIndex: number): void {
+    const index = table.columns.indexOf(this.o.target);
+    const first = new Map<string, string | null>();   // an id's first known target, null once another differs
+    for (const row of table.rows) {
+      const id = idCell(row[idIndex]) ?? '', cell = row[index];
+      if (isMissing(cell)) continue;
+      const number = numberCell(cell), v = number !== undefined ? String(number) : String(cell).trim(), before = first.get(id);
+      if (before === undefined) first.set(id, v);
+      else if (before !== null && before !== v) first.set(id, null);
+    }
+    this.target.ids += first.size;
+    for (const v of first.values()) if (v === null) this.target.changing++;
+  }
+
   choose(): ColumnChoice {
     const o = this.o, idIndex = o.id !== undefined && o.mode !== 'table' ? this.columns.indexOf(o.id) : -1;
     const perId = (p: Profile) => idIndex >= 0 && p.perId;
     const out: ColumnChoice = {
       sequence: o.mode === 'table' ? [] : [...(o.features ?? [])], sequenceCategorical: [], static: [...(o.static ?? [])], categorical: [],
       autoStatic: [], autoCategorical: [], leftOut: [], idLike: [],
+      ...(o.mode === 'panel' && idIndex >= 0 ? { targetWithinIds: { ...this.target } } : {}),
     };
     // A named categorical column is static when it holds one level per id, else time-varying.
     for (const c of o.categorical ?? []) {

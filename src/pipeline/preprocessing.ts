@@ -102,6 +102,8 @@ export interface FitNotes {
   shortIds: ShortIds;
   /** True when the missing rule was chosen by default. */
   missingDefaulted: boolean;
+  /** Panel mode: the ids whose known target values differ, of the ids with one (ColumnChoice's). */
+  targetWithinIds?: { changing: number; ids: number };
 }
 
 /** The datasets of every split, series or mixed inputs. */
@@ -467,6 +469,7 @@ export function fitNotes(options: PreprocessingOptions, chosen: ColumnChoice, sk
   return {
     taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, idLike: chosen.idLike, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
     skippedTargets, shortIds, missingDefaulted: options.missing === undefined,
+    ...(chosen.targetWithinIds ? { targetWithinIds: chosen.targetWithinIds } : {}),
   };
 }
 

@@ -83,6 +83,10 @@ export function logFitNotes(log: ((line: string) => void) | null, notes: FitNote
   const logScaled = r.mixed ? logScaledFeatures(r.mixed) : [];
   if (logScaled.length) log(`read as log(1 + value), heavily right-skewed: ${logScaled.join(', ')} (skewed 'keep' reads them as they are)`);
   if (notes.skippedTargets) log(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
+  const within = notes.targetWithinIds;
+  if (within?.changing) {
+    log(`note: the target '${target}' changes within ${within.changing} of ${within.ids} ids: panel mode predicts each id's last known target and reads none of its earlier values; window mode (a window of steps) reads them as a feature`);
+  }
   if (notes.shortIds.count) log(`no sample from ${describeIds(notes.shortIds)}: fewer than ${windowNeeds({ window: r.window!, horizon: r.horizon ?? 1 }, true)}`);
   const timeVarying = pre.featureNames.length - (r.columns.static?.length ?? 0) - (r.columns.categorical?.length ?? 0);
   if (r.inputs === 'mixed' && notes.missingDefaulted && timeVarying > 0) log(`missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since${r.mixed?.seenInput ? ', and whether it was seen by then' : ''})`);
