@@ -227,6 +227,18 @@ test('panel mode says when the target changes within ids (a series it reads none
   assert.not.ok(quietSaid.some((l) => l.startsWith('note: the target')), quietSaid.join('\n'));
 });
 
+test("the usual missing markers ('?', '.', '#N/A', 'NA', '<NA>') leave a column of numbers numeric, in training and prediction", async () => {
+  const markers = ['?', '.', '#N/A', 'NA', '<NA>', ' ? '], rows = ['id,t,lab,y'];
+  for (let i = 0; i < 30; i++) for (let t = 0; t < 3; t++) rows.push(`p${i},${t},${(i + t) % 4 === 0 ? markers[(i + t) % markers.length] : i % 2 + t / 10},${i % 2}`);
+  const table = rnam.readCsv(rows.join('\n'));
+  assert.equal(chooseColumns(table, { mode: 'panel', id: 'id', time: 't', target: 'y' }).sequence, ['lab']);
+  const trained = await rnam.trainTable(rows.join('\n'), { id: 'id', time: 't', target: 'y', epochs: 1, members: 1, ...quiet });
+  const p = await rnam.predictTable(trained, rows.join('\n'));
+  assert.is(p.samples, 30);
+  assert.ok(p.prediction.every(Number.isFinite));
+  assert.ok(rnam.missingSpellings.includes('?') && rnam.missingSpellings.includes('#n/a'));
+});
+
 test('bad mixed inputs are errors naming the column, row or id', async () => {
   const varying = 'id,t,age,y\na,1,50,0\na,2,51,1\nb,1,40,0\nb,2,40,1\n';
   try {
@@ -244,6 +256,15 @@ test('bad mixed inputs are errors naming the column, row or id', async () => {
     assert.instance(err, rnam.DataError);
     assert.match((err as Error).message, /'abc'/);
     assert.is((err as rnam.DataError).column, 'lab');
+  }
+  const usDates = 'id,visit,lab,y\n' + Array.from({ length: 30 }, (_, i) => `e${i},01/${10 + (i % 9)}/2020,${i},${i % 2}`).join('\n');
+  try {
+    await rnam.trainTable(usDates, { id: 'id', time: 'visit', target: 'y', ...quiet });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, rnam.DataError);
+    assert.match((err as Error).message, /'01\/10\/2020'.*YYYY-MM-DD/);
+    assert.equal([(err as rnam.DataError).column, (err as rnam.DataError).row], ['visit', 2]);
   }
 });
 

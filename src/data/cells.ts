@@ -4,8 +4,12 @@
 /** What a table cell may hold: CSV text, or values from objects a user built. */
 export type Cell = string | number | boolean | Date | null | undefined;
 
-/** The spellings read as a missing value (besides an empty cell and NaN), compared case-insensitively. */
-export const missingSpellings: readonly string[] = ['', 'na', 'n/a', 'nan', 'null'];
+/**
+ * The spellings read as a missing value (besides an empty cell and NaN), compared case-insensitively:
+ * R's and pandas' (`NA`, `NaN`, `null`, `#N/A`, `<NA>`), and the `?` of many public data sets and the
+ * `.` of SAS and Stata exports, which would otherwise turn a column of numbers into levels.
+ */
+export const missingSpellings: readonly string[] = ['', 'na', 'n/a', '#n/a', '<na>', 'nan', 'null', '?', '.'];
 
 const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -31,6 +35,9 @@ export function numberCell(cell: Cell): number | undefined {
 }
 
 export type TimeKind = 'number' | 'date';
+
+/** What an error about a time cell that is neither kind says after the cell. */
+export const TIME_CELL_FORMS = 'a time is a number (days, hours, a visit index) or an ISO-8601 date, YYYY-MM-DD with a time if any (2020-01-31, 2020-01-31T08:00)';
 
 /**
  * Milliseconds since 1970 for an ISO-8601 date or date-time ('2015-03-01', '2015-03-01T12:00',

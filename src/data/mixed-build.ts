@@ -4,7 +4,7 @@
 // 'other'), a table without a time column read as one sample per row. Statistics are fitted on the
 // training split only and kept in MixedStats, which predictions reuse unchanged.
 import { DataError } from './errors.js';
-import { isMissing, numberCell, timeCell, timeKindOf, idCell, type Cell, type TimeKind } from './cells.js';
+import { isMissing, numberCell, timeCell, timeKindOf, idCell, TIME_CELL_FORMS, type Cell, type TimeKind } from './cells.js';
 import type { LongTable } from './table.js';
 import type { Series } from './series.js';
 import type { MissingRule } from './options.js';
@@ -142,7 +142,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
   if (timeIndex >= 0 && table.rows.length && streamKind === undefined) {
     const first = table.rows[0][timeIndex];
     const k = timeKindOf(first);
-    if (!k) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(first)}'`, { column: o.time, row: table.rowNumbers[0] });
+    if (!k) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(first)}'; ${TIME_CELL_FORMS}`, { column: o.time, row: table.rowNumbers[0] });
     kind = k;
   }
   const F = o.sequence.length;

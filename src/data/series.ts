@@ -1,6 +1,6 @@
 // One entity's observations as a time-sorted series: the step a sample reads is a row index here.
 import { DataError } from './errors.js';
-import { idCell, numberCell, timeCell, timeKindOf, isMissing, type Cell, type TimeKind } from './cells.js';
+import { idCell, numberCell, timeCell, timeKindOf, isMissing, TIME_CELL_FORMS, type Cell, type TimeKind } from './cells.js';
 import type { ResolvedColumns } from './columns.js';
 import type { LongTable } from './table.js';
 
@@ -24,7 +24,7 @@ export const singleSeriesId = '';
 export function timeKindFrom(cell: Cell, columns: ResolvedColumns, row: number, id?: string): TimeKind {
   if (isMissing(cell)) throw new DataError('missing-value', 'a time cell is empty', { column: columns.time.name, row, id });
   const kind = timeKindOf(cell);
-  if (!kind) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(cell)}'`, { column: columns.time.name, row, id });
+  if (!kind) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(cell)}'; ${TIME_CELL_FORMS}`, { column: columns.time.name, row, id });
   return kind;
 }
 
