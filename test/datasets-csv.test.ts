@@ -151,6 +151,8 @@ test('errors: missing column, non-numeric cell, duplicate (id, time), too few ro
   dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,"1,1\n', base), 'csv', { row: 2 });
   dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1\n', base), 'csv', { row: 2 });
   dataError(() => rnam.datasetsFromCsv('id,t,a,a\np,1,1,1\n', base), 'duplicate-column', { column: 'a' });
+  assert.match(dataError(() => rnam.datasetsFromCsv(',id,t,a,y\n0,p,1,1,1\n', base), 'csv', { row: 1 }).message, /column 1 of the header has no name \(pandas writes its index so: to_csv\(\.\.\., index=False\)/);
+  assert.match(dataError(() => rnam.datasetsFromCsv('id,t,a,y,\np,1,1,1,\n', base), 'csv', { row: 1 }).message, /column 5 of the header has no name \(a spreadsheet's trailing empty column\?\): name it, or remove the column/);
   dataError(() => rnam.datasetsFromCsv('id,t,a,y\n,1,1,1\n', base), 'missing-value', { column: 'id', row: 2 });
 });
 
