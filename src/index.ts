@@ -101,7 +101,7 @@ export {
 } from './optim/schedulers.js';
 // The one path from a table to an explained model: the fitted preprocessing, trainTable, predictTable
 // and the model file that carries both; the task module; the model protocol.
-export { Preprocessing, PREPROCESSING_VERSION, type PreprocessingRecord, type PreprocessingOptions, type FitNotes } from './pipeline/preprocessing.js';
+export { Preprocessing, PREPROCESSING_VERSION, type PreprocessingRecord, type PreprocessingOptions, type FitNotes, type FitNote } from './pipeline/preprocessing.js';
 export { trainTable, type TrainTableOptions, type TrainedTable, type TableEpochStats } from './pipeline/train-table.js';
 export { trainStream, type TrainStreamOptions, type TrainedStream } from './pipeline/train-stream.js';
 export { predictTable, type PredictTableOptions, type TablePrediction } from './pipeline/predict-table.js';

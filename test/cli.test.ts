@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import * as rnam from '../src/index.js';
 import { main } from '../src/cli/main.js';
+import { escape as rnamEscape } from '../src/cli/report-html.js';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 
 const test = suite('rnam command line');
@@ -54,6 +55,20 @@ async function run(args: string[]): Promise<{ code: number; log: string[] }> {
 
 const readCsvFile = (path: string) => Papa.parse<Record<string, string>>(readFileSync(path, 'utf8').trim(), { header: true }).data;
 
+test("train's warnings about the data go to the log, report.json's notes and the HTML report", async () => {
+  const lines = ['patient,visit,marker,label'];
+  for (let p = 0; p < 40; p++) for (let t = 0; t < 3; t++) lines.push(`p${p},${t},${(p % 7) / 7 + t},${p < 8 ? t % 2 : p % 2}`);
+  const path = join(dir, 'changing.csv'), out = join(dir, 'changing-out');
+  writeFileSync(path, lines.join('\n') + '\n');
+  const r = await run(['train', path, '--id', 'patient', '--time', 'visit', '--target', 'label', '--device', 'wasm', '--no-progress', '--epochs', '2', '--members', '1', '--out', out]);
+  assert.is(r.code, 0, r.log.join('\n'));
+  const said = "note: the target 'label' changes within 8 of 40 ids: panel mode predicts each id's last known target and reads none of its earlier values; window mode (a window of steps) reads them as a feature";
+  assert.ok(r.log.includes(said), r.log.join('\n'));
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  assert.equal(report.notes.filter((n: { kind: string }) => n.kind === 'warning'), [{ kind: 'warning', text: said }]);
+  assert.ok(readFileSync(join(out, 'report.html'), 'utf8').includes(`<ul class="warnings"><li>${rnamEscape(said)}</li></ul>`));
+});
+
 test('train (panel, binary inferred) writes the model and both reports; predict writes one row per patient', async () => {
   const out = join(dir, 'panel-out');
   const r = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--device', 'wasm', '--no-progress', '--out', out]);
@@ -74,6 +89,9 @@ test('train (panel, binary inferred) writes the model and both reports; predict 
   assert.ok(report.history.length >= 1 && report.history.length <= 200, `${report.history.length} epochs`);
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   assert.ok(html.includes('<svg') && html.includes('marker') && !html.includes('<script'), 'self-contained report with charts');
+  // report.json's notes are the log's lines; no warning here, so the HTML report shows none
+  assert.equal(report.notes.map((n: { text: string }) => n.text), r.log.filter((l) => /^(task|missing values):/.test(l)));
+  assert.ok(report.notes.every((n: { kind: string }) => n.kind === 'choice') && !html.includes('class="warnings"'));
 
   const pred = join(dir, 'panel-pred.csv');
   const p = await run(['predict', join(out, 'model.safetensors'), panelPath, '--device', 'wasm', '--out', pred]);

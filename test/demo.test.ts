@@ -506,6 +506,7 @@ if (!playwright) {
     assert.ok(await page.isVisible('[data-testid=calibration] canvas'), 'the reliability curve is drawn');
     assert.match(await page.textContent('[data-testid=ece]') ?? '', 'Expected calibration error');
     assert.match(await page.textContent('[data-testid=facts]') ?? '', 'static: prot_base, age');
+    assert.not.ok(await page.isVisible('[data-testid=warnings]'), 'csl gives no warning');
     assert.is(await page.locator('[data-testid=local] li').count(), 6, 'the local explanation: the intercept and 5 contributions');
     if (process.env.RNAM_DEMO_MIXED_SCREENSHOT) {
       await page.screenshot({ path: resolve(root, process.env.RNAM_DEMO_MIXED_SCREENSHOT), fullPage: true });
@@ -597,6 +598,16 @@ if (!playwright) {
     } finally {
       node.model.parameters().forEach((p) => p.dispose());
     }
+  });
+
+  test("training's warnings about the data show beside the facts: an id-like feature, a target that changes within ids", async () => {
+    const lines = ['id,t,sample_id,x,y'];
+    for (let id = 0; id < 30; id++) for (let t = 0; t < 3; t++) lines.push(`p${id},${t},${1000 + id * 3 + t},${((id * 7 + t) % 5) / 5},${id < 6 ? t % 2 : id % 2}`);
+    await useCsv('warned.csv', lines.join('\n'), { id: 'id', time: 't', target: 'y' });
+    await trainAdditive({ device: 'wasm', members: 1, epochs: 1 });
+    const shown = await page.textContent('[data-testid=warnings]') ?? '';
+    assert.match(shown, "warning: 'sample_id' is a feature, but its name reads as an identifier");
+    assert.match(shown, "note: the target 'y' changes within 6 of 30 ids");
   });
 
   test('the screenshot: the Seattle rain task, trained for a few epochs', async () => {

@@ -363,6 +363,7 @@ function showFacts(f: ModelFacts | undefined): void {
     `<p>${[['time-varying', f.roles.features], ['time-varying categorical', f.roles.sequenceCategorical], ['static', f.roles.static], ['categorical', f.roles.categorical]]
       .filter(([, cols]) => cols.length).map(([name, cols]) => `${name}: ${list(cols as string[])}`).join(' · ')}</p>`,
   ];
+  if (f.warnings?.length) lines.push(`<ul class="warnings" data-testid="warnings">${f.warnings.map((w) => `<li>${escape(w)}</li>`).join('')}</ul>`);
   if (f.memberEpochs && f.memberEpochs.length > 1) lines.push(`<p>The ${f.memberEpochs.length} members trained ${f.memberEpochs.join(', ')} epochs (each early-stopped on its own validation samples); the prediction and each contribution are their mean.</p>`);
   if (f.intervals) {
     const i = f.intervals;

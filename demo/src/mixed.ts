@@ -69,6 +69,7 @@ export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSett
     facts: {
       ...factsOf(trained.model, trained.preprocessing, r.explainedSplit), memberEpochs: r.members.map((m) => m.epochs),
       ...(r.intervals ? { intervals: r.intervals } : {}), ...(r.calibration ? { calibration: r.calibration } : {}), ...(r.baselines ? { baselines: r.baselines } : {}),
+      warnings: r.notes.filter((n) => n.kind === 'warning').map((n) => n.text),
     },
   };
 }

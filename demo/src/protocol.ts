@@ -124,6 +124,8 @@ export interface ModelFacts {
   calibration?: { split: string; bins: { p: number; observed: number; count: number }[]; ece: number };
   /** The simple baselines' test metrics. */
   baselines?: Record<string, Record<string, number>>;
+  /** Training's warnings about the data (the report's notes of kind 'warning'). */
+  warnings?: string[];
 }
 
 export interface ExplanationView {

@@ -9,6 +9,7 @@ export const pageStyle = `body { font: 15px/1.45 system-ui, sans-serif; margin: 
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 .sub { color: #57606a; margin-top: 0; } table { border-collapse: collapse; } th, td { padding: .3rem .8rem; text-align: right; border-bottom: 1px solid #eee; }
 th[scope=row] { text-align: left; } figure { margin: 0; } .wide { overflow-x: auto; } .row { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; } svg { max-width: 100%; height: auto; }
+.warnings { background: #fffbeb; border: 1px solid #fcd34d; border-radius: 6px; padding: .5rem .8rem .5rem 2rem; font-size: .9rem; }
 `;
 
 export const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -63,6 +64,11 @@ function uncertainty(report: Report): string {
   }
   return parts.length ? `<h2>Uncertainty</h2>${parts.join('\n')}` : '';
 }
+/** Training's warnings about the data (the notes of kind 'warning'), under the title. */
+function warningsNote(report: Report): string {
+  const warnings = (report.notes ?? []).filter((n) => n.kind === 'warning');
+  return warnings.length ? `<ul class="warnings">${warnings.map((n) => `<li>${escape(n.text)}</li>`).join('')}</ul>` : '';
+}
 
 /** The report's explained samples: intercept + contributions = output, the numbers `rnam predict` writes. */
 function examplesTable(report: Report): string {
@@ -88,6 +94,7 @@ export async function renderReportHtml(report: Report, explanation: Explanation)
 ${pageStyle}</style></head><body>
 <h1>rnam: predicting <code>${escape(report.target)}</code> (${report.task})</h1>
 <p class="sub">${escape(report.model.class)}${report.members.length > 1 ? ` (an ensemble of ${report.members.length} members${report.crossFitted ? ', each early-stopped on its own validation ids' : ''})` : ''}, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
+${warningsNote(report)}
 <h2>Metrics</h2>${weightingNote(report)}${metricsTable(report)}${baselinesTable(report)}
 ${uncertainty(report)}
 <h2>Training</h2><div class="row"><figure>${loss}</figure><figure>${importance}</figure></div>

@@ -106,6 +106,12 @@ export interface FitNotes {
   targetWithinIds?: { changing: number; ids: number };
 }
 
+/** One line of what fitting found out, as train says it: a choice made without being told, or a warning about the data. */
+export interface FitNote {
+  kind: 'choice' | 'warning';
+  text: string;
+}
+
 /** The datasets of every split, series or mixed inputs. */
 export interface SplitDatasets {
   train: SeriesDataset | MixedDataset;

@@ -3,7 +3,7 @@
 // convention, the history, the model and where it ran.
 import type { Task } from '../train/task.js';
 import type { ShapeBin, ShapeFunction } from '../explain/types.js';
-import type { PreprocessingRecord } from './preprocessing.js';
+import type { FitNote, PreprocessingRecord } from './preprocessing.js';
 import type { WeightingRecord } from './sample-weights.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
@@ -83,4 +83,6 @@ export interface Report {
   stopped: boolean;
   /** Weighted training: the weight column (weighting every loss, metric and baseline) and the class weights (the loss only); absent when unweighted. */
   weighting?: WeightingRecord;
+  /** What the preprocessing chose without being told, and its warnings about the data, as train's log says them. */
+  notes: FitNote[];
 }

@@ -5,7 +5,7 @@ import { AdamW } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor.js';
 import { ArgumentError, describeValue } from '../errors.js';
 import type { Explanation } from '../explain/types.js';
-import type { FitNotes, Preprocessing } from './preprocessing.js';
+import type { FitNote, FitNotes, Preprocessing } from './preprocessing.js';
 import type { Report } from './report.js';
 import { logScaledFeatures, windowNeeds } from '../data/mixed-build.js';
 import { describeIds } from './short-ids.js';
@@ -70,26 +70,33 @@ export function sizedDefaults(s: TrainingSettings, samples: number, trainSamples
   return { hiddenDim: s.asked.hiddenDim ?? (samples < SMALL_DATA ? 8 : 16), epochs, patience: s.asked.patience ?? Math.max(8, Math.round(epochs / 8)) };
 }
 
-/** The log lines of what the preprocessing chose without being told. */
-export function logFitNotes(log: ((line: string) => void) | null, notes: FitNotes, pre: Preprocessing, target: string): void {
-  if (!log) return;
+/** What the preprocessing chose without being told and what it warns of, in the order train says them. */
+export function fitNoteLines(notes: FitNotes, pre: Preprocessing, target: string): FitNote[] {
+  const out: FitNote[] = [];
+  const choice = (text: string) => out.push({ kind: 'choice', text }), warning = (text: string) => out.push({ kind: 'warning', text });
   const r = pre.record;
-  if (notes.taskInferred) log(`task: ${pre.task} (inferred from column '${target}')`);
-  if (r.target.labels) log(`classes: ${r.target.classes!.join(', ')}${pre.task === 'binary' ? ` (positive: '${pre.classLabel(1)}')` : ''}`);
-  if (notes.autoStatic.length) log(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
-  if (notes.autoCategorical.length) log(`categorical (text): ${notes.autoCategorical.join(', ')}${r.columns.sequenceCategorical?.length ? ` (time-varying: ${r.columns.sequenceCategorical.join(', ')})` : ''} (name the categorical features to choose)`);
-  if (notes.nonNumeric.length) log(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
-  for (const c of notes.idLike) log(`warning: '${c}' is a feature, but its name reads as an identifier, rarely a predictor (name the features to leave it out${r.mode === 'table' ? ', the id to name the rows' : ''})`);
+  if (notes.taskInferred) choice(`task: ${pre.task} (inferred from column '${target}')`);
+  if (r.target.labels) choice(`classes: ${r.target.classes!.join(', ')}${pre.task === 'binary' ? ` (positive: '${pre.classLabel(1)}')` : ''}`);
+  if (notes.autoStatic.length) choice(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
+  if (notes.autoCategorical.length) choice(`categorical (text): ${notes.autoCategorical.join(', ')}${r.columns.sequenceCategorical?.length ? ` (time-varying: ${r.columns.sequenceCategorical.join(', ')})` : ''} (name the categorical features to choose)`);
+  if (notes.nonNumeric.length) warning(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
+  for (const c of notes.idLike) warning(`warning: '${c}' is a feature, but its name reads as an identifier, rarely a predictor (name the features to leave it out${r.mode === 'table' ? ', the id to name the rows' : ''})`);
   const logScaled = r.mixed ? logScaledFeatures(r.mixed) : [];
-  if (logScaled.length) log(`read as log(1 + value), heavily right-skewed: ${logScaled.join(', ')} (skewed 'keep' reads them as they are)`);
-  if (notes.skippedTargets) log(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
+  if (logScaled.length) choice(`read as log(1 + value), heavily right-skewed: ${logScaled.join(', ')} (skewed 'keep' reads them as they are)`);
+  if (notes.skippedTargets) warning(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
   const within = notes.targetWithinIds;
   if (within?.changing) {
-    log(`note: the target '${target}' changes within ${within.changing} of ${within.ids} ids: panel mode predicts each id's last known target and reads none of its earlier values; window mode (a window of steps) reads them as a feature`);
+    warning(`note: the target '${target}' changes within ${within.changing} of ${within.ids} ids: panel mode predicts each id's last known target and reads none of its earlier values; window mode (a window of steps) reads them as a feature`);
   }
-  if (notes.shortIds.count) log(`no sample from ${describeIds(notes.shortIds)}: fewer than ${windowNeeds({ window: r.window!, horizon: r.horizon ?? 1 }, true)}`);
+  if (notes.shortIds.count) warning(`no sample from ${describeIds(notes.shortIds)}: fewer than ${windowNeeds({ window: r.window!, horizon: r.horizon ?? 1 }, true)}`);
   const timeVarying = pre.featureNames.length - (r.columns.static?.length ?? 0) - (r.columns.categorical?.length ?? 0);
-  if (r.inputs === 'mixed' && notes.missingDefaulted && timeVarying > 0) log(`missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since${r.mixed?.seenInput ? ', and whether it was seen by then' : ''})`);
+  if (r.inputs === 'mixed' && notes.missingDefaulted && timeVarying > 0) choice(`missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since${r.mixed?.seenInput ? ', and whether it was seen by then' : ''})`);
+  return out;
+}
+
+/** Logs fitNoteLines. */
+export function logFitNotes(log: ((line: string) => void) | null, lines: readonly FitNote[]): void {
+  if (log) for (const l of lines) log(l.text);
 }
 
 /** The report's shape functions: each explained shape without its samples. */

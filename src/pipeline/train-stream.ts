@@ -21,7 +21,7 @@ import { fitStreamPreprocessing } from './stream-preprocessing.js';
 import { CenteringAccumulator, KnownTargets, tableOutputs, type Centering } from './outputs.js';
 import type { Report, SplitName } from './report.js';
 import { StopTraining, buildModel, explainedSamples, optionKeys, type TrainedTable, type TrainTableOptions } from './train-table.js';
-import { logFitNotes, positiveInt, reportShapes, sizedDefaults, trainingSettings } from './train-settings.js';
+import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, trainingSettings } from './train-settings.js';
 
 export interface TrainStreamOptions extends Omit<TrainTableOptions, 'onStart'> {
   /** Whole ids per chunk (panel mode; rows in window and table modes), default 4096: memory follows the chunk. */
@@ -61,7 +61,8 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
   const pre = plan.preprocessing, task = pre.task, counts = plan.samples;
   log?.(`stream: preprocessing fitted in two reads (columns and target, then statistics); ids split by a seeded hash of the id${options.split?.column !== undefined ? ' (here: the split column)' : ''}; chunks of ${chunkSamples} ${pre.record.mode === 'panel' ? 'ids' : 'rows'}`);
   if (plan.gapSampled) log?.('stream: the time gaps take too many distinct values to count: the gap unit is the median of a seeded sample of them');
-  logFitNotes(log, plan.notes, pre, options.target);
+  const noteLines = fitNoteLines(plan.notes, pre, options.target);
+  logFitNotes(log, noteLines);
   log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`);
 
   const { hiddenDim, epochs, patience } = sizedDefaults(settings, counts.train);
@@ -135,6 +136,7 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
     members: [{ epochs: history.length }], crossFitted: false,
     model: { class: describe.kind, options: { ...describe.config }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
     device: dev.reason, seconds: (Date.now() - started) / 1000, stopped,
+    notes: noteLines.map((l) => ({ ...l })),
   };
   const metric = task === 'regression' ? 'rmse' : task === 'binary' ? 'auc' : 'accuracy';
   if (report.metrics.test) log?.(`test ${metric}: ${report.metrics.test[metric]?.toFixed(4)} (${counts.test} samples, streamed)`);

@@ -27,7 +27,7 @@ import type { ExplainedSample, Report, SplitName, PredictionIntervals } from './
 import { calibrate, halfWidths, intervalCoverage } from './intervals.js';
 import { memberContributions } from '../explain/members.js';
 import { resolveClassWeights, trainingWeights, type ClassWeightOption, type WeightingRecord } from './sample-weights.js';
-import { logFitNotes, positiveInt, reportShapes, sizedDefaults, SMALL_DATA, trainingSettings } from './train-settings.js';
+import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, SMALL_DATA, trainingSettings } from './train-settings.js';
 import { describeIds, shortIdsOf } from './short-ids.js';
 
 /** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
@@ -192,7 +192,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   } : undefined;
   if (weighting?.column) log?.(`weights: column '${weighting.column}' weights the loss, every metric and the baselines`);
   if (weighting?.classWeights) log?.(`class weights (${weighting.classWeight}): ${Object.entries(weighting.classWeights).map(([l, w]) => `${l} ${w.toPrecision(4)}`).join(', ')} (training and validation loss)`);
-  logFitNotes(log, notes, pre, options.target);
+  const noteLines = fitNoteLines(notes, pre, options.target);
+  logFitNotes(log, noteLines);
   if (testParts?.shortIds.length) log?.(`test data: no sample from ${describeIds(shortIdsOf(testParts.shortIds))}: fewer rows than a window of ${pre.record.window} steps`);
   log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: ${crossFit ? `train and validation ${pool.samples}` : `train ${train.samples}, validation ${validation?.samples ?? 0}`}, test ${test?.samples ?? 0}`);
 
@@ -295,6 +296,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     members: histories.map((h) => ({ epochs: h.length })), crossFitted: crossFit,
     model: { class: model.describe().kind, options: { ...model.describe().config }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
     device: dev.reason, seconds: (Date.now() - started) / 1000, stopped, ...(weighting ? { weighting } : {}),
+    notes: noteLines.map((l) => ({ ...l })),
   };
   if (test && pre.record.inputs === 'mixed') {
     const targetTerm = pre.record.mode === 'window' ? pre.featureNames.indexOf(pre.record.columns.target) : -1;
