@@ -17,6 +17,7 @@ import type { Describable } from '../nn/describe.js';
 import type { Module } from '../nn/module.js';
 import { MixedDataset } from '../data/mixed-dataset.js';
 import { staticInputsOf, stepInputsOf } from '../data/mixed-build.js';
+import { startAtPersistence } from './persistence-start.js';
 import { Generator } from '../random.js';
 import { checkOptions } from '../optim/options.js';
 import { ArgumentError, describeValue } from '../errors.js';
@@ -391,11 +392,13 @@ export function buildModel(pre: Preprocessing, hiddenDim: number, blocks: number
   const r = pre.record;
   if (r.inputs === 'series') return new FirstOrderRNAM({ terms: pre.featureNames.length, hiddenDim, outDim: pre.outputs, blocks }) as TableModel;
   const stat = r.columns.static ?? [], levels = r.mixed!.levels;
-  return new AdditiveRNAM({
+  const model = new AdditiveRNAM({
     sequenceTerms: pre.featureNames.length - stat.length - levels.length, stepInputs: stepInputsOf(r.mixed!), staticTerms: stat.length,
     ...(staticInputsOf(r.mixed!) === 2 ? { staticInputs: 2 as const } : {}),
     categoricalLevels: levels.map((l) => l.length), hiddenDim, blocks, outDim: pre.outputs, members: memberSeeds.length, memberSeeds: [...memberSeeds],
-  }) as TableModel;
+  });
+  startAtPersistence(model, pre, memberSeeds.length);
+  return model as TableModel;
 }
 
 /** The first `count` samples of a split, each as intercept + contributions. */
