@@ -59,6 +59,23 @@ test('windows: rolling origin, each fold trains on the rows before its test bloc
   }
 });
 
+test('windows: a first fold too short for a window and its validation is refused before any fold trains, with the folds that fit', async () => {
+  const lines = ['id,day,y'];
+  for (const id of ['a', 'b']) for (let d = 0; d < 20; d++) lines.push(`${id},${d},${Math.sin(d)}`);
+  const said: string[] = [];
+  try {
+    await rnam.crossValidate(lines.join('\n'), { id: 'id', time: 'day', target: 'y', window: 3, folds: 5, ...quiet, log: (l) => said.push(l) });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, rnam.DataError);
+    assert.is((err as Error).message, 'rolling origin with 5 folds trains fold 1 on the first of 6 blocks of the times, where the longest id has 3 step(s); '
+      + 'a window and its target take 4 and a validation block follows (5 at least): at most 3 folds fit here, or a shorter window');
+  }
+  assert.equal(said, [], 'no fold started');
+  const cv = await rnam.crossValidate(lines.join('\n'), { id: 'id', time: 'day', target: 'y', window: 3, folds: 3, ...quiet });
+  assert.is(cv.folds.length, 3);
+});
+
 test('rnam cv writes cv.json and oof.csv', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rnam-cv-')), csv = join(dir, 'panel.csv'), out = join(dir, 'cv');
   writeFileSync(csv, panelCsv());

@@ -116,7 +116,9 @@ export function planFolds(table: LongTable, options: CrossValidateOptions, k: nu
   const times = table.rows.map((r) => timeCell(r[timeIndex], kind) ?? NaN);
   const sorted = [...new Set(times.filter((t) => !Number.isNaN(t)))].sort((a, b) => a - b);
   // k + 1 blocks of distinct times: block 0 only trains; fold f tests on block f + 1 and trains on what came before.
-  const cut = (b: number) => sorted[Math.min(sorted.length - 1, Math.floor((b * sorted.length) / (k + 1)))];
+  const cutOf = (folds: number) => (b: number) => sorted[Math.min(sorted.length - 1, Math.floor((b * sorted.length) / (folds + 1)))];
+  const cut = cutOf(k);
+  checkFirstBlock(table, options, times, (folds) => cutOf(folds)(1), k);
   return {
     scheme: 'rolling-origin',
     parts: Array.from({ length: k }, (_, f) => {
@@ -124,6 +126,29 @@ export function planFolds(table: LongTable, options: CrossValidateOptions, k: nu
       return { train: rowsOf(table, (i) => times[i] < from), test: rowsOf(table, (i) => times[i] < to), from, to };
     }),
   };
+}
+
+/**
+ * Fold 1 trains on the rows before the first cut: some id needs a window and its target there and,
+ * after them, a validation block (15% of its steps, at least one). Said before any fold trains, with
+ * the folds that would fit.
+ */
+function checkFirstBlock(table: LongTable, options: CrossValidateOptions, times: readonly number[], firstCut: (folds: number) => number, k: number): void {
+  const window = options.window!, need = window + (options.horizon ?? 1);
+  const least = Math.max(need + 1, 4);   // round(0.15 * 4) = 1: the shortest series with a validation step
+  const entity = options.id !== undefined ? entityOf(table, options.id) : () => '';   // no id: one series
+  const longest = (folds: number) => {
+    const before = firstCut(folds), steps = new Map<string, number>();
+    times.forEach((t, i) => { if (t < before) steps.set(entity(i), (steps.get(entity(i)) ?? 0) + 1); });
+    return Math.max(0, ...steps.values());
+  };
+  const first = longest(k);
+  if (first >= least) return;
+  let fits = k - 1;
+  while (fits >= 2 && longest(fits) < least) fits--;
+  const series = options.id !== undefined ? 'the longest id has' : 'the series has';
+  throw new DataError('option', `rolling origin with ${k} folds trains fold 1 on the first of ${k + 1} blocks of the times, where ${series} ${first} step(s); `
+    + `a window and its target take ${need} and a validation block follows (${least} at least): ${fits >= 2 ? `at most ${fits} folds fit here` : 'not even 2 folds fit here'}${window > 1 ? ', or a shorter window' : ''}`);
 }
 
 /**
