@@ -54,8 +54,11 @@ test('windows: rolling origin, each fold trains on the rows before its test bloc
   const foldAt = cv.header.indexOf('fold'), timeAt = cv.header.indexOf('time');
   for (let f = 1; f <= 4; f++) {
     const times = cv.rows.filter((r) => r[foldAt] === f).map((r) => Number(r[timeAt]));
-    // A window is timed at its last input day; its target is the day after. Fold f's windows start where its training rows end.
-    assert.ok(Math.min(...times) >= trainRows[f - 1], `fold ${f} tests from day ${Math.min(...times)}, trained on days < ${trainRows[f - 1]}`);
+    // A window is timed at its last input day; its target is the day after. Fold f scores the windows whose target lies in its block.
+    const targets = times.map((t) => t + 1), to = f < 4 ? trainRows[f] : 200;
+    assert.is(Math.min(...targets), trainRows[f - 1], `fold ${f}'s first target, trained on days < ${trainRows[f - 1]}`);
+    assert.is(Math.max(...targets), to - 1, `fold ${f}'s last target`);
+    assert.is(targets.length, to - trainRows[f - 1], `fold ${f}: every day of its block is a target`);
   }
 });
 

@@ -7,7 +7,7 @@ import { JobError, describeValue } from '../errors.js';
 import { predictionMetrics, type Metrics, type Task } from '../train/task.js';
 import { trainTable } from '../pipeline/train-table.js';
 import { predictTable } from '../pipeline/predict-table.js';
-import { holdoutPart, planFolds, type CrossValidateOptions, type FoldPart } from '../pipeline/fold-plan.js';
+import { holdoutPart, planFolds, windowTargetTimes, type CrossValidateOptions, type FoldPart } from '../pipeline/fold-plan.js';
 import { checkJobData, checkSerializable, loadJobData, type JobData } from './job-data.js';
 
 /** crossValidate's options as a job carries them: no functions, a device named, not given. */
@@ -76,7 +76,12 @@ export async function scorePart(part: FoldPart, windowed: boolean, options: Fold
   try {
     const task = trained.preprocessing.task;
     const p = await predictTable(trained, part.test);
-    const scored = Array.from({ length: p.samples }, (_, i) => i).filter((i) => p.targetKnown[i] && (!windowed || (p.times[i] >= part.from && p.times[i] < part.to)));
+    const targetTime = windowed ? windowTargetTimes(part.test, options) : null;
+    const inPart = (i: number) => {
+      const t = targetTime!(p.ids[i], p.times[i]);
+      return t !== undefined && t >= part.from && t < part.to;
+    };
+    const scored = Array.from({ length: p.samples }, (_, i) => i).filter((i) => p.targetKnown[i] && (!targetTime || inPart(i)));
     if (scored.length === 0) throw new DataError('option', `${what} has no test sample with a known target (too few rows or ids)`);
     const y = scored.map((i) => p.targets[i]);
     const classes = trained.preprocessing.outputs;

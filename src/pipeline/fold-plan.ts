@@ -140,7 +140,9 @@ function checkFirstBlock(table: LongTable, options: CrossValidateOptions, times:
   const longest = (folds: number) => {
     const before = firstCut(folds), steps = new Map<string, number>();
     times.forEach((t, i) => { if (t < before) steps.set(entity(i), (steps.get(entity(i)) ?? 0) + 1); });
-    return Math.max(0, ...steps.values());
+    let most = 0;
+    for (const n of steps.values()) most = Math.max(most, n);
+    return most;
   };
   const first = longest(k);
   if (first >= least) return;
@@ -149,6 +151,34 @@ function checkFirstBlock(table: LongTable, options: CrossValidateOptions, times:
   const series = options.id !== undefined ? 'the longest id has' : 'the series has';
   throw new DataError('option', `rolling origin with ${k} folds trains fold 1 on the first of ${k + 1} blocks of the times, where ${series} ${first} step(s); `
     + `a window and its target take ${need} and a validation block follows (${least} at least): ${fits >= 2 ? `at most ${fits} folds fit here` : 'not even 2 folds fit here'}${window > 1 ? ', or a shorter window' : ''}`);
+}
+
+/**
+ * The time of a window's target: `horizon` steps after its last input step (a window sample is timed
+ * at that step) in its id's series; undefined past the series' end. Folds and held-out parts score
+ * the windows whose target lies in their times, the rule train's time split follows.
+ */
+export function windowTargetTimes(table: LongTable, options: Pick<CrossValidateOptions, 'id' | 'time' | 'horizon'>): (id: string, lastInput: number) => number | undefined {
+  const timeIndex = table.columns.indexOf(options.time!);
+  const kind = timeKindOf(table.rows[0]?.[timeIndex]) ?? 'number';
+  const entity = options.id !== undefined ? entityOf(table, options.id) : () => '';
+  const series = new Map<string, number[]>();
+  table.rows.forEach((r, i) => {
+    const t = timeCell(r[timeIndex], kind);
+    if (t === undefined || Number.isNaN(t)) return;
+    const list = series.get(entity(i)) ?? [];
+    list.push(t);
+    series.set(entity(i), list);
+  });
+  const sorted = new Map([...series].map(([id, ts]) => [id, [...new Set(ts)].sort((a, b) => a - b)]));
+  const horizon = options.horizon ?? 1;
+  return (id, lastInput) => {
+    const ts = options.id !== undefined ? sorted.get(id) : sorted.get('');
+    if (!ts) return undefined;
+    let lo = 0, hi = ts.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (ts[mid] < lastInput) lo = mid + 1; else hi = mid; }
+    return ts[lo] === lastInput ? ts[lo + horizon] : undefined;
+  };
 }
 
 /**
