@@ -227,6 +227,19 @@ test('panel mode says when the target changes within ids (a series it reads none
   assert.not.ok(quietSaid.some((l) => l.startsWith('note: the target')), quietSaid.join('\n'));
 });
 
+test('a binary test split with fewer than 5 samples of a class says its AUC rests on them, in the log and the notes', async () => {
+  const gen = new rnam.Generator(8), rows = ['id,t,lab,y'];
+  for (let i = 0; i < 60; i++) for (let t = 0; t < 2; t++) rows.push(`p${i},${t},${(gen.normal() + (i < 12 ? 1 : 0)).toFixed(2)},${i < 12 ? 'sick' : 'well'}`);
+  const said: string[] = [];
+  const trained = await rnam.trainTable(rows.join('\n'), { id: 'id', time: 't', target: 'y', epochs: 1, members: 1, device: 'wasm', progress: false, log: (l) => said.push(l) });
+  const counts = [0, 1].map((c) => [...trained.datasets.test!.targets].filter((y) => y === c).length);
+  const rare = Math.min(...counts);   // spread-ok: two counts
+  assert.ok(rare > 0 && rare < 5, `test split: ${counts}`);
+  const line = said.find((l) => l.startsWith('warning: the test split holds'));
+  assert.is(line, `warning: the test split holds ${rare} sample(s) of class 'sick' (of ${counts[0] + counts[1]}): its AUC rests on them; cross-validation scores every sample`);
+  assert.ok(trained.report.notes.some((n) => n.kind === 'warning' && n.text === line));
+});
+
 test("the usual missing markers ('?', '.', '#N/A', 'NA', '<NA>') leave a column of numbers numeric, in training and prediction", async () => {
   const markers = ['?', '.', '#N/A', 'NA', '<NA>', ' ? '], rows = ['id,t,lab,y'];
   for (let i = 0; i < 30; i++) for (let t = 0; t < 3; t++) rows.push(`p${i},${t},${(i + t) % 4 === 0 ? markers[(i + t) % markers.length] : i % 2 + t / 10},${i % 2}`);

@@ -309,6 +309,11 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
       log?.(`test ${metric}: rnam ${shown(metrics.test[metric])}; ${Object.entries(report.baselines).map(([name, m]) => `${name} ${shown(m[metric])}`).join(', ')}${oneClass}`);
     }
   }
+  const few = task === 'binary' && outputs.test ? fewOfAClass(outputs.test.targets, pre) : null;
+  if (few) {
+    log?.(few);
+    report.notes.push({ kind: 'warning', text: few });
+  }
   if (intervals && outputs.test) report.intervals = { ...intervals, testCoverage: intervalCoverage(outputs.test, halfWidths(intervals, outputs.test, pre.record.horizon)) };
   if (task === 'binary') {
     const split: SplitName = outputs.test ? 'test' : 'train';
@@ -383,6 +388,18 @@ function reliability(o: TableOutputs): { bins: { p: number; observed: number; co
 
 /** Fewer validation samples than this draw a warning: early stopping on them is noisy. */
 export const SMALL_VALIDATION = 30;
+
+/** Below this many test samples of a class, a binary test metric rests on a handful of samples: said. */
+const FEW_OF_A_CLASS = 5;
+
+/** The warning for a binary test split with 1 to FEW_OF_A_CLASS - 1 samples of a class, else null (none at all is said with the metrics). */
+function fewOfAClass(targets: ArrayLike<number>, pre: Preprocessing): string | null {
+  const counts = [0, 0];
+  for (let i = 0; i < targets.length; i++) if (targets[i] === 0 || targets[i] === 1) counts[targets[i]]++;
+  const rare = counts[0] <= counts[1] ? 0 : 1;
+  if (counts[rare] === 0 || counts[rare] >= FEW_OF_A_CLASS) return null;
+  return `warning: the test split holds ${counts[rare]} sample(s) of class '${pre.classLabel(rare)}' (of ${counts[0] + counts[1]}): its AUC rests on them; cross-validation scores every sample`;
+}
 
 /** Ensemble members by default: on the shipped clinical panel 5 members against 1 narrow the spread of test AUC over seeds from 0.062 to 0.045 (docs/accuracy.md). */
 export const DEFAULT_MEMBERS = 5;
