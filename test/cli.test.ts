@@ -65,8 +65,8 @@ test("train's warnings about the data go to the log, report.json's notes and the
   const said = "note: the target 'label' changes within 8 of 40 ids: panel mode predicts each id's last known target and reads none of its earlier values; window mode (a window of steps) reads them as a feature";
   assert.ok(r.log.includes(said), r.log.join('\n'));
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-  assert.equal(report.notes.filter((n: { kind: string }) => n.kind === 'warning'), [{ kind: 'warning', text: said }]);
-  assert.ok(readFileSync(join(out, 'report.html'), 'utf8').includes(`<ul class="warnings"><li>${rnamEscape(said)}</li></ul>`));
+  assert.equal(report.notes.filter((n: { text: string }) => n.text.startsWith('note:')), [{ kind: 'warning', text: said }]);
+  assert.ok(readFileSync(join(out, 'report.html'), 'utf8').includes(`<ul class="warnings"><li>${rnamEscape(said)}</li>`));
 });
 
 test('train (panel, binary inferred) writes the model and both reports; predict writes one row per patient', async () => {
@@ -89,9 +89,13 @@ test('train (panel, binary inferred) writes the model and both reports; predict 
   assert.ok(report.history.length >= 1 && report.history.length <= 200, `${report.history.length} epochs`);
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   assert.ok(html.includes('<svg') && html.includes('marker') && !html.includes('<script'), 'self-contained report with charts');
-  // report.json's notes are the log's lines; no warning here, so the HTML report shows none
-  assert.equal(report.notes.map((n: { text: string }) => n.text), r.log.filter((l) => /^(task|missing values):/.test(l)));
-  assert.ok(report.notes.every((n: { kind: string }) => n.kind === 'choice') && !html.includes('class="warnings"'));
+  // report.json's notes are the log's lines: the choices, and the one warning (9 test patients), which the HTML report shows
+  const notes = report.notes as { kind: string; text: string }[];
+  assert.equal(notes.filter((n) => n.kind === 'choice').map((n) => n.text), r.log.filter((l) => /^(task|missing values):/.test(l)));
+  const warnings = notes.filter((n) => n.kind === 'warning').map((n) => n.text);
+  assert.equal(warnings, r.log.filter((l) => l.startsWith('warning: the test split holds')));
+  assert.match(warnings[0], /^warning: the test split holds \d sample\(s\) of class '[01]' \(of 9\): its AUC rests on them/);
+  assert.ok(html.includes(`<li>${rnamEscape(warnings[0])}</li>`));
 
   const pred = join(dir, 'panel-pred.csv');
   const p = await run(['predict', join(out, 'model.safetensors'), panelPath, '--device', 'wasm', '--out', pred]);
