@@ -99,6 +99,18 @@ function groupedFolds(table: LongTable, o: CrossValidateOptions, k: number, clas
   return fold;
 }
 
+/** Each row's time (NaN where unreadable), read as the column's first cell reads. */
+function timesOf(table: LongTable, time: string): number[] {
+  const timeIndex = table.columns.indexOf(time);
+  const kind = timeKindOf(table.rows[0]?.[timeIndex]) ?? 'number';
+  return table.rows.map((r) => timeCell(r[timeIndex], kind) ?? NaN);
+}
+
+/** Each row's series for windows: its id, or the one series of a table without ids (''). */
+function seriesOf(table: LongTable, id: string | undefined): (i: number) => string {
+  return id !== undefined ? entityOf(table, id) : () => '';
+}
+
 /** The k folds of `table` (k >= 2, checked by the caller). */
 export function planFolds(table: LongTable, options: CrossValidateOptions, k: number): FoldPlan {
   const classify = classifies(table, options);
@@ -111,9 +123,7 @@ export function planFolds(table: LongTable, options: CrossValidateOptions, k: nu
     };
   }
   if (options.time === undefined) throw new ArgumentError('crossValidate: windows need the time column');
-  const timeIndex = table.columns.indexOf(options.time);
-  const kind = timeKindOf(table.rows[0]?.[timeIndex]) ?? 'number';
-  const times = table.rows.map((r) => timeCell(r[timeIndex], kind) ?? NaN);
+  const times = timesOf(table, options.time);
   const sorted = [...new Set(times.filter((t) => !Number.isNaN(t)))].sort((a, b) => a - b);
   // k + 1 blocks of distinct times: block 0 only trains; fold f tests on block f + 1 and trains on what came before.
   const cutOf = (folds: number) => (b: number) => sorted[Math.min(sorted.length - 1, Math.floor((b * sorted.length) / (folds + 1)))];
@@ -136,7 +146,7 @@ export function planFolds(table: LongTable, options: CrossValidateOptions, k: nu
 function checkFirstBlock(table: LongTable, options: CrossValidateOptions, times: readonly number[], firstCut: (folds: number) => number, k: number): void {
   const window = options.window!, need = window + (options.horizon ?? 1);
   const least = Math.max(need + 1, 4);   // round(0.15 * 4) = 1: the shortest series with a validation step
-  const entity = options.id !== undefined ? entityOf(table, options.id) : () => '';   // no id: one series
+  const entity = seriesOf(table, options.id);
   const longest = (folds: number) => {
     const before = firstCut(folds), steps = new Map<string, number>();
     times.forEach((t, i) => { if (t < before) steps.set(entity(i), (steps.get(entity(i)) ?? 0) + 1); });
@@ -159,13 +169,9 @@ function checkFirstBlock(table: LongTable, options: CrossValidateOptions, times:
  * the windows whose target lies in their times, the rule train's time split follows.
  */
 export function windowTargetTimes(table: LongTable, options: Pick<CrossValidateOptions, 'id' | 'time' | 'horizon'>): (id: string, lastInput: number) => number | undefined {
-  const timeIndex = table.columns.indexOf(options.time!);
-  const kind = timeKindOf(table.rows[0]?.[timeIndex]) ?? 'number';
-  const entity = options.id !== undefined ? entityOf(table, options.id) : () => '';
-  const series = new Map<string, number[]>();
-  table.rows.forEach((r, i) => {
-    const t = timeCell(r[timeIndex], kind);
-    if (t === undefined || Number.isNaN(t)) return;
+  const entity = seriesOf(table, options.id), series = new Map<string, number[]>();
+  timesOf(table, options.time!).forEach((t, i) => {
+    if (Number.isNaN(t)) return;
     const list = series.get(entity(i)) ?? [];
     list.push(t);
     series.set(entity(i), list);
@@ -173,7 +179,7 @@ export function windowTargetTimes(table: LongTable, options: Pick<CrossValidateO
   const sorted = new Map([...series].map(([id, ts]) => [id, [...new Set(ts)].sort((a, b) => a - b)]));
   const horizon = options.horizon ?? 1;
   return (id, lastInput) => {
-    const ts = options.id !== undefined ? sorted.get(id) : sorted.get('');
+    const ts = sorted.get(options.id !== undefined ? id : '');
     if (!ts) return undefined;
     let lo = 0, hi = ts.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (ts[mid] < lastInput) lo = mid + 1; else hi = mid; }
@@ -200,9 +206,7 @@ export function holdoutPart(table: LongTable, options: CrossValidateOptions, sha
     return { train: rowsOf(table, (i) => !held.has(entity(i))), test: rowsOf(table, (i) => held.has(entity(i))), from: -Infinity, to: Infinity };
   }
   if (options.time === undefined) throw new ArgumentError(`${what}: windows need the time column`);
-  const timeIndex = table.columns.indexOf(options.time);
-  const kind = timeKindOf(table.rows[0]?.[timeIndex]) ?? 'number';
-  const times = table.rows.map((r) => timeCell(r[timeIndex], kind) ?? NaN);
+  const times = timesOf(table, options.time);
   const sorted = [...new Set(times.filter((t) => !Number.isNaN(t)))].sort((a, b) => a - b);
   const at = sorted.length - Math.round(share * sorted.length);
   if (at <= 0 || at >= sorted.length) throw new DataError('option', `${what} ${share} of ${sorted.length} times holds out ${at >= sorted.length ? 'no time' : 'every time'}`);

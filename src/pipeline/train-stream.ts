@@ -136,7 +136,7 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
     members: [{ epochs: history.length }], crossFitted: false,
     model: { class: describe.kind, options: { ...describe.config }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
     device: dev.reason, seconds: (Date.now() - started) / 1000, stopped,
-    notes: noteLines.map((l) => ({ ...l })),
+    notes: [...noteLines],
   };
   const metric = task === 'regression' ? 'rmse' : task === 'binary' ? 'auc' : 'accuracy';
   if (report.metrics.test) log?.(`test ${metric}: ${report.metrics.test[metric]?.toFixed(4)} (${counts.test} samples, streamed)`);

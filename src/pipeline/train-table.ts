@@ -297,7 +297,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     members: histories.map((h) => ({ epochs: h.length })), crossFitted: crossFit,
     model: { class: model.describe().kind, options: { ...model.describe().config }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
     device: dev.reason, seconds: (Date.now() - started) / 1000, stopped, ...(weighting ? { weighting } : {}),
-    notes: noteLines.map((l) => ({ ...l })),
+    notes: [...noteLines],
   };
   if (test && pre.record.inputs === 'mixed') {
     const targetTerm = pre.record.mode === 'window' ? pre.featureNames.indexOf(pre.record.columns.target) : -1;
