@@ -3,6 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
+import { spreadOrder } from '../src/data/split.js';
 
 const test = suite('datasets: splits and standardization');
 
@@ -114,6 +115,41 @@ test('arrays: splitDataset is seeded, fitStandardizer reads only the training sp
   const v = rnam.standardizeDataset(validation!, st);
   const b = v.toBatch([0], { layout: 'batch-first' });
   for (let t = v.lengths[0]; t < v.seq; t++) assert.is(b.x[t], 0, 'padding stays 0');
+});
+
+test('classification: the entity split holds each class in its share of every part (a plain shuffle can leave a small class out of the test part)', async () => {
+  // 200 ids, 20 of them positive: every part of a stratified split holds a tenth positives, within one id.
+  const lines = ['id,day,x,y'];
+  for (let i = 0; i < 200; i++) for (let t = 0; t < 2; t++) lines.push(`p${i},${t},${(i * 7919) % 13},${i % 10 === 3 ? 'yes' : 'no'}`);
+  const csv = lines.join('\n');
+  for (const seed of [0, 1, 2, 3, 4]) {
+    const split = { validation: 0.15, test: 0.15, seed };
+    for (const inputs of ['mixed', 'series'] as const) {
+      const { datasets: d } = rnam.Preprocessing.fit(rnam.readCsv(csv), { id: 'id', time: 'day', target: 'y', split, inputs });
+      for (const [name, part, n] of [['train', d.train, 140], ['validation', d.validation!, 30], ['test', d.test!, 30]] as const) {
+        const positives = Array.from(part.targets).filter((v) => v === 1).length;
+        assert.is(part.samples, n, `${inputs} ${name}`);
+        assert.ok(Math.abs(positives - n / 10) <= 1, `${inputs} seed ${seed} ${name}: ${positives} positives of ${n}`);
+      }
+    }
+  }
+  // Regression keeps the plain seeded shuffle; the same seed gives the same parts.
+  const reg = csv.replace(/,yes$/gm, ',2.5').replace(/,no$/gm, ',1.5');
+  const a = rnam.Preprocessing.fit(rnam.readCsv(reg), { id: 'id', time: 'day', target: 'y', split: { seed: 3 } }).datasets.test!;
+  const b = rnam.Preprocessing.fit(rnam.readCsv(reg), { id: 'id', time: 'day', target: 'y', split: { seed: 3 } }).datasets.test!;
+  assert.equal(Array.from(a.sampleIds), Array.from(b.sampleIds));
+  // Each member's own validation samples (cross-fitting) come from the same order: every prefix of
+  // it holds each class in its share, within one sample.
+  const labels = Array.from({ length: 170 }, (_, i) => (i % 10 === 3 ? '1' : '0'));
+  const order = spreadOrder(labels.map((_, i) => i), labels, new rnam.Generator(7));
+  assert.equal([...order].sort((p, q) => p - q), labels.map((_, i) => i), 'a permutation');
+  for (let k = 1; k <= 170; k++) {
+    const positives = order.slice(0, k).filter((i) => labels[i] === '1').length;
+    assert.ok(Math.abs(positives - k * 17 / 170) <= 1, `the first ${k} hold ${positives} positives`);
+  }
+  const said: string[] = [];
+  await rnam.trainTable(csv, { id: 'id', time: 'day', target: 'y', members: 2, epochs: 1, device: 'wasm', log: (l) => said.push(l) });
+  assert.ok(said.some((l) => /^validation: each member early-stops on its own 30 of the 170 samples/.test(l)), said.join('\n'));
 });
 
 test.run();

@@ -128,7 +128,7 @@ more.run();
 const baselines = suite('small data: baselines in the report');
 
 baselines('the report scores the simple baselines on the same test split', async () => {
-  const trained = await rnam.trainTable(panelCsv(80), { id: 'id', time: 'day', target: 'y', epochs: 3, members: 1, device: 'wasm', ...quiet });
+  const trained = await rnam.trainTable(panelCsv(200), { id: 'id', time: 'day', target: 'y', epochs: 3, members: 1, device: 'wasm', ...quiet });
   const b = trained.report.baselines!;
   assert.is(b['base rate'].auc, 0.5);
   assert.ok(b['logistic regression on the last step'].auc > 0.8, JSON.stringify(b));

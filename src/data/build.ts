@@ -54,7 +54,8 @@ export function datasetsFromTable(table: LongTable, options: TableDatasetOptions
   const trainSteps: [Series, number, number][] = [];
   const blockSteps = { validation: 0, test: 0 };   // steps in the later time blocks, to tell an empty block from a short one
   const split = options.split;
-  const parts = split?.by === 'entity' ? entitySplit(series.map((s) => s.id), split) : null;
+  const strata = split?.by === 'entity' && split.stratify && !w ? series.map((s) => String(s.y[s.length - 1])) : null;
+  const parts = split?.by === 'entity' ? entitySplit(series.map((s) => s.id), split, strata) : null;
   const cut = split?.by === 'time' ? timeCut(split, kind) : null;
   for (const s of series) {
     if (!w) {

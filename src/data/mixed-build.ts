@@ -379,14 +379,16 @@ function partSpecs(list: readonly Entity[], o: MixedBuildOptions, w: CheckedWind
 }
 
 /** Fits on the training split (whole ids for panels and tables, time blocks for windows) and builds every split. */
-export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { validation: number; test: number; seed: number; column?: string }): MixedBuild {
+export function buildMixed(table: LongTable, o: MixedBuildOptions, split: { validation: number; test: number; seed: number; column?: string; stratify?: boolean }): MixedBuild {
   const w = checkOptions(o);
   if (split.column !== undefined && o.mode === 'window') throw new DataError('option', 'a split column assigns whole ids: it needs panel mode or a plain table (windows are split in time)', { column: split.column });
   const all = entities(table, o, false), kind = all.kind;
   const { kept: list, shortIds } = longEnough(all.list, w, w ? w.window + w.horizon : 1);
   if (list.length === 0) throw new DataError('too-few-rows', `no id has ${windowNeeds(w!, true)}`, o.id !== undefined ? { column: o.id } : {});
   missingRule(list, o);
-  const parts = split.column !== undefined ? columnSplit(table, o, split.column) : o.mode !== 'window' ? entitySplit(list.map((e) => e.series.id), split) : null;
+  // Classification: each id's stratum is its sample's label (panel and table modes make one sample per id).
+  const strata = split.stratify && o.mode !== 'window' ? list.map((e) => { const p = specsOf(e, o, w)[0]; return String(p.series.y[p.targetStep]); }) : null;
+  const parts = split.column !== undefined ? columnSplit(table, o, split.column) : o.mode !== 'window' ? entitySplit(list.map((e) => e.series.id), split, strata) : null;
   const cut = o.mode === 'window' ? timeCut({ by: 'time', validation: split.validation, test: split.test }, kind) : null;
   const { specs, trainSteps, skippedTargets } = partSpecs(list, o, w, parts && ((id) => parts.get(id) ?? 'train'), cut);
   if (specs.train.length === 0) throw new DataError('option', 'no training sample has a known target (check the split and the target column)');

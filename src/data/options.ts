@@ -48,7 +48,8 @@ export type TimeValue = Cell;
  * one block, so no training sample sees a step of the validation or test period.
  */
 export type SplitOptions =
-  | { by: 'entity'; validation?: number; test?: number; seed?: number }
+  /** stratify (classification, one sample per id): each label's ids spread over the parts in proportion. */
+  | { by: 'entity'; validation?: number; test?: number; seed?: number; stratify?: boolean }
   | { by: 'time'; validation?: number; test?: number }
   | { by: 'time'; validationFrom?: TimeValue; testFrom?: TimeValue };
 

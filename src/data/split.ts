@@ -1,5 +1,6 @@
-// Seeded splits that leak nothing: whole entities (a seeded shuffle of the ids) or, per series,
-// three consecutive time blocks (train, then validation, then test).
+// Seeded splits that leak nothing: whole entities (a seeded shuffle of the ids, stratified by the
+// label for classification) or, per series, three consecutive time blocks (train, then validation,
+// then test).
 import { Generator } from '../random.js';
 import { DataError } from './errors.js';
 import { timeCell, timeKindOf, type TimeKind } from './cells.js';
@@ -20,14 +21,39 @@ export function splitFractions(split: { validation?: number; test?: number }): {
 }
 
 /**
- * Assigns ids to splits: a seeded Fisher-Yates shuffle (rnam's Generator) of the ids in order of
- * first appearance, then the first round(test * n) to test, the next round(validation * n) to
- * validation, the rest to train. A fraction > 0 that rounds to no id is an error.
+ * A seeded order of the items in which every prefix holds each stratum in about its share: each
+ * stratum (strata[i] is item i's) shuffled on its own, its k-th of n items placed at (k + 0.5) / n,
+ * strata in label order at equal places. A split that takes the first items of this order then
+ * holds each class in its proportion (within one item), where a plain shuffle can leave a small
+ * class nearly out of a small test part. Without strata, a plain shuffle.
  */
-export function entitySplit(ids: readonly string[], split: { validation?: number; test?: number; seed?: number }): Map<string, SplitName> {
+export function spreadOrder<T>(items: readonly T[], strata: readonly string[] | null, gen: Generator): T[] {
+  if (!strata) return gen.shuffle([...items]);
+  const groups = new Map<string, T[]>();
+  items.forEach((item, i) => {
+    const group = groups.get(strata[i]);
+    if (group) group.push(item);
+    else groups.set(strata[i], [item]);
+  });
+  const placed: { at: number; stratum: number; item: T }[] = [];
+  [...groups.keys()].sort().forEach((label, stratum) => {
+    const group = gen.shuffle(groups.get(label)!);
+    group.forEach((item, k) => placed.push({ at: (k + 0.5) / group.length, stratum, item }));
+  });
+  placed.sort((a, b) => a.at - b.at || a.stratum - b.stratum);
+  return placed.map((p) => p.item);
+}
+
+/**
+ * Assigns ids to splits: a seeded order of the ids in order of first appearance (spreadOrder: a
+ * shuffle, stratified when each id's label is given), then the first round(test * n) to test, the
+ * next round(validation * n) to validation, the rest to train. A fraction > 0 that rounds to no id
+ * is an error.
+ */
+export function entitySplit(ids: readonly string[], split: { validation?: number; test?: number; seed?: number }, strata: readonly string[] | null = null): Map<string, SplitName> {
   const { validation, test } = splitFractions(split);
   const n = ids.length, gen = new Generator(split.seed ?? 0);
-  const order = gen.shuffle([...ids]);
+  const order = spreadOrder(ids, strata, gen);
   const nTest = Math.round(test * n), nVal = Math.round(validation * n);
   for (const [name, f, count] of [['test', test, nTest], ['validation', validation, nVal]] as const) {
     if (f > 0 && count === 0) throw new DataError('option', `split.${name} = ${f} of ${n} ids is no id: give a larger fraction or more ids`);

@@ -217,7 +217,7 @@ export class Preprocessing {
     const datasets = datasetsFromTable(encoded, {
       id: options.id, time: time!, target, features: options.features, mode, missing: options.missing ?? 'error',
       ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : {}),
-      split: mode === 'panel' ? { by: 'entity', validation, test, seed: split.seed ?? 0 } : { by: 'time', validation, test },
+      split: mode === 'panel' ? { by: 'entity', validation, test, seed: split.seed ?? 0, stratify: encoding.task !== 'regression' } : { by: 'time', validation, test },
       standardize: { features: true, target: encoding.task === 'regression' },
     });
     const features = [...datasets.train.featureNames];
@@ -488,7 +488,7 @@ function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocess
   const chosen = chooseColumns(encoded, columnsAsked(options, setup.mode));
   const { build, features } = mixedBuild(table.columns, options, setup, chosen, encoding.task);
   const split = options.split ?? {};
-  const built = buildMixed(encoded, build, { validation: split.validation ?? 0.15, test: split.test ?? 0.15, seed: split.seed ?? 0, ...(split.column !== undefined ? { column: split.column } : {}) });
+  const built = buildMixed(encoded, build, { validation: split.validation ?? 0.15, test: split.test ?? 0.15, seed: split.seed ?? 0, stratify: encoding.task !== 'regression', ...(split.column !== undefined ? { column: split.column } : {}) });
   const record = mixedRecord(options, { build, features, chosen, stats: built.stats, timeKind: built.timeKind, encoding });
   return {
     preprocessing: Preprocessing.fromRecord(record),

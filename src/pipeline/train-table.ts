@@ -19,6 +19,7 @@ import { MixedDataset } from '../data/mixed-dataset.js';
 import { staticInputsOf, stepInputsOf } from '../data/mixed-build.js';
 import { startAtPersistence } from './persistence-start.js';
 import { Generator } from '../random.js';
+import { spreadOrder } from '../data/split.js';
 import { checkOptions } from '../optim/options.js';
 import { ArgumentError, describeValue } from '../errors.js';
 import { Preprocessing, type PreprocessingOptions, type SplitDatasets } from './preprocessing.js';
@@ -175,7 +176,9 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   const pool = datasets.train;
   const memberSplit = (memberSeed: number): { train: SplitDatasets['train']; validation?: SplitDatasets['train']; held?: number[] } => {
     if (!crossFit) return { train: datasets.train, validation: datasets.validation };
-    const n = pool.samples, order = new Generator(memberSeed).shuffle(Array.from({ length: n }, (_, i) => i));
+    // Classification: each member's validation samples hold every class in its share.
+    const strata = pre.task === 'regression' ? null : Array.from(pool.targets, String);
+    const n = pool.samples, order = spreadOrder(Array.from({ length: n }, (_, i) => i), strata, new Generator(memberSeed));
     const nVal = Math.min(n - 1, Math.max(1, Math.round((validationShare / (1 - testShare)) * n)));
     const sorted = (idx: number[]) => idx.sort((a, b) => a - b);
     const held = sorted(order.slice(0, nVal));

@@ -287,6 +287,7 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
   const maxEpochs = data.reduce((most, d) => Math.max(most, d.epochs), 0);
   const guard = new NonFiniteGuard(device);
   const steps = Math.ceil(sources[0].samples! / batchSize);
+  log?.(`epoch: training loss/validation loss${M > 1 ? ` of members 1 to ${M} (- once a member has stopped)` : ''}`);
   try {
     for (let epoch = 1; epoch <= maxEpochs && training.some((t) => t); epoch++) {
       const keep = slots.filter((m) => training[m]);

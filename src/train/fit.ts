@@ -27,6 +27,7 @@ export async function fit(model: TrainableModel, data: TrainingData, options: Fi
   const guard = new NonFiniteGuard(s.info.device);
   const context = { ...s, model, fit: f, guard, clipGradNorm: options.clipGradNorm, onBatch: options.onBatch, progress: options.progress };
   const history: EpochStats[] = [];
+  f.log?.('epoch: training loss/validation loss');
   try {
     for (let epoch = 1; epoch <= f.epochs; epoch++) {
       const started = Date.now(), lr = f.optimizer.lr;
