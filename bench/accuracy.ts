@@ -1,7 +1,8 @@
 // Accuracy of rnam's one path (trainTable with its defaults, then predictTable) on the shipped public
 // data sets, on exactly the test splits of the side-by-side baselines (bench/baselines/baselines.py,
 // results in bench/baselines/results.json): mean ± sd over seeds 0..4, next to the baselines.
-//   node --import tsx bench/accuracy.ts [--data csl,nafld,flchain,cps1985,chicago,ozone] [--seeds 5] [--json out.json] [option=value ...]
+//   node --import tsx bench/accuracy.ts [--data csl,nafld,flchain,cps1985,chicago,ozone] [--seeds 5] [--json out.json] [--log] [option=value ...]
+// --log prints each training run's log lines to stderr.
 // Extra key=value pairs go to trainTable (e.g. hiddenDim=8 epochs=60; a list with commas: static=age,bmi), for trying settings.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,7 +104,7 @@ for (const name of which) {
   for (let seed = 0; seed < seeds; seed++) {
     const s = c.split(seed, header, rows);
     const started = Date.now();
-    const trained = await rnam.trainTable(csvText(header, s.train), { ...c.options, seed, split: { validation: 0.15, test: 0, seed }, device, ...extra } as rnam.TrainTableOptions);
+    const trained = await rnam.trainTable(csvText(header, s.train), { ...c.options, seed, split: { validation: 0.15, test: 0, seed }, device, ...(args.includes('--log') ? { log: (l: string) => console.error(`  [seed ${seed}] ${l}`) } : {}), ...extra } as rnam.TrainTableOptions);
     seconds += (Date.now() - started) / 1000;
     const p = await rnam.predictTable(trained, csvText(header, s.test));
     const idx = Array.from({ length: p.samples }, (_, i) => i).filter((i) => p.targetKnown[i] && s.keep(p, i));

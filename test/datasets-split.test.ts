@@ -149,7 +149,7 @@ test('classification: the entity split holds each class in its share of every pa
   }
   const said: string[] = [];
   await rnam.trainTable(csv, { id: 'id', time: 'day', target: 'y', members: 2, epochs: 1, device: 'wasm', log: (l) => said.push(l) });
-  assert.ok(said.some((l) => /^validation: each member early-stops on its own 30 of the 170 samples/.test(l)), said.join('\n'));
+  assert.ok(said.some((l) => /^validation: each member validates on its own 30 of the 170 samples/.test(l)), said.join('\n'));
 });
 
 test.run();

@@ -64,7 +64,7 @@ const test = suite('members side by side');
 
 test('cross-fitted members early-stopped at different epochs: the state is the one-member runs\', bit for bit; so are the intervals', async () => {
   const csv = panelCsv(90, 1), seeds = [7, 31, 2024];
-  const options = { ...base, epochs: 40, patience: 2, device: 'wasm' } as const;
+  const options = { ...base, epochs: 40, patience: 2, stopping: 'each', device: 'wasm' } as const;
   const ensemble = await rnam.trainTable(csv, { ...options, memberSeeds: seeds });
   const { state, runs } = await oneByOne(csv, options, seeds);
   const epochs = ensemble.report.members.map((m) => m.epochs);
@@ -77,9 +77,32 @@ test('cross-fitted members early-stopped at different epochs: the state is the o
   assert.ok(ensemble.intervals && ensemble.report.intervals!.calibrationSamples > 0);
 });
 
+test('pooled stopping (the cross-fitting default): the members stop together at the lowest mean validation loss, with the weights of the same members trained for exactly that many epochs', async () => {
+  const csv = panelCsv(90, 1), seeds = [7, 31, 2024];
+  const said: string[] = [];
+  const options = { ...base, epochs: 40, patience: 2, device: 'wasm' } as const;
+  const pooled = await rnam.trainTable(csv, { ...options, memberSeeds: seeds, log: (l) => said.push(l) });
+  // The epoch of the lowest mean over the members' validation losses, from the epoch lines.
+  const means = said.filter((l) => /^\d{3}: /.test(l)).map((l) => {
+    const losses = l.slice(5).split(' ').map((pair) => Number(pair.split('/')[1]));
+    return losses.reduce((a, b) => a + b, 0) / losses.length;
+  });
+  const best = means.indexOf(Math.min(...means)) + 1;
+  const epochs = pooled.report.members.map((m) => m.epochs);
+  assert.equal(epochs, [best + 2, best + 2, best + 2], `every member trains until the mean has not improved for 2 epochs (best ${best})`);
+  assert.ok(said.includes(`members: best epoch ${best} of ${best + 2} by the mean of their validation losses`), said.join('\n'));
+  assert.ok(said.some((l) => l.startsWith('validation: each member validates on its own') && l.includes('stop together')), said.join('\n'));
+  const each = await rnam.trainTable(csv, { ...options, memberSeeds: seeds, stopping: 'each' });
+  assert.ok(each.report.members.some((m) => m.epochs !== best + 2), 'each member on its own stops elsewhere');
+  // Refit trains every member again for the pooled best epoch count.
+  const refitSaid: string[] = [];
+  await rnam.trainTable(csv, { ...options, memberSeeds: seeds, refit: true, log: (l) => refitSaid.push(l) });
+  assert.ok(refitSaid.some((l) => l.startsWith(`refit: ${best}, ${best}, ${best} epochs on `)), refitSaid.join('\n'));
+});
+
 test('refit: each member trains again for its own best epoch count, side by side', async () => {
   const csv = panelCsv(90, 2), seeds = [5, 6, 7];
-  const options = { ...base, epochs: 30, patience: 2, refit: true, device: 'wasm' } as const;
+  const options = { ...base, epochs: 30, patience: 2, refit: true, stopping: 'each', device: 'wasm' } as const;
   const said: string[] = [];
   const ensemble = await rnam.trainTable(csv, { ...options, memberSeeds: seeds, log: (l) => said.push(l) });
   const { state, runs } = await oneByOne(csv, options, seeds);
@@ -143,6 +166,30 @@ test('fitMembers with early stopping is fit() per member: the same history and w
   }
   assert.ok(fitted.histories[0].length !== fitted.histories[1].length, `stopped at different epochs: ${fitted.histories.map((h) => h.length)}`);
   sameBits(await stateOf(both), await stateOf(await rnam.AdditiveRNAM.fromMembers(alone)), 'fitMembers against fit');
+});
+
+test('fitMembers with pooled stopping: every member ends with the weights of the same members trained for exactly the best epoch count, bit for bit', async () => {
+  const trained = await rnam.trainTable(panelCsv(80, 7), { ...base, epochs: 1, members: 1, device: 'wasm' });
+  const ds = trained.datasets.train as rnam.MixedDataset, n = ds.samples, half = Math.floor(n / 2);
+  const idx = (from: number, to: number, seed: number) => {
+    const order = new rnam.Generator(seed).shuffle(Array.from({ length: n }, (_, i) => i));
+    return order.slice(from, to);
+  };
+  const seeds = [12, 13, 14], options = { ...trained.model.options } as rnam.ResolvedAdditiveRNAMOptions;
+  const data = (epochs: number) => seeds.map((s) => ({ train: ds.subset(idx(0, half, s)), validation: ds.subset(idx(half, 2 * half, s)), generator: rnam.shuffleGenerator(s), epochs }));
+  const fitAll = async (epochs: number, stopping?: { patience: number; stopping: 'pooled' }) => {
+    const model = new rnam.AdditiveRNAM({ ...options, members: 3, memberSeeds: seeds });
+    const fitted = await rnam.fitMembers(model, data(epochs), { batchSize: 8, optimizer: new rnam.AdamW(model.parameters(), { lr: 0.03 }), task: 'regression', ...stopping });
+    return { model, fitted };
+  };
+  const pooled = await fitAll(40, { patience: 2, stopping: 'pooled' });
+  const best = pooled.fitted.bestEpochs[0];
+  assert.equal(pooled.fitted.bestEpochs, [best, best, best]);
+  const means = pooled.fitted.histories[0].map((_, e) => pooled.fitted.histories.reduce((a, h) => a + h[e].valLoss!, 0) / 3);
+  assert.is(means.indexOf(Math.min(...means)) + 1, best, 'the best epoch is that of the lowest mean validation loss');
+  assert.ok(pooled.fitted.histories.every((h) => h.length === best + 2) && best + 2 < 40, `all stop 2 epochs after it: ${pooled.fitted.histories.map((h) => h.length)}`);
+  const exact = await fitAll(best);
+  sameBits(await stateOf(pooled.model), await stateOf(exact.model), 'pooled against trained for the best epoch count');
 });
 
 test('split: the pieces are slices; its backward writes each piece\'s gradient into its rows, zeros where a piece has none', async () => {

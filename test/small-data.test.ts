@@ -78,6 +78,11 @@ test('a validation split too small to steer early stopping is said, with the num
   const said: string[] = [];
   await rnam.trainTable(panelCsv(60), { id: 'id', time: 'day', target: 'y', epochs: 1, members: 1, device: 'wasm', log: (l) => said.push(l) });
   assert.ok(said.some((l) => /^warning: early stopping watches 9 validation samples \(42 train\)/.test(l)), said.join('\n'));
+  // Pooled stopping (5 members) watches the distinct validation ids of all members.
+  const pooled: string[] = [];
+  await rnam.trainTable(panelCsv(40), { id: 'id', time: 'day', target: 'y', epochs: 1, device: 'wasm', log: (l) => pooled.push(l) });
+  const m = pooled.map((l) => /^warning: early stopping watches (\d+) validation samples \(28 train per member, 6 validation\)/.exec(l)).find((x) => x);
+  assert.ok(m && Number(m[1]) > 6 && Number(m[1]) < 30, pooled.join('\n'));
 });
 
 test('binary: the report holds a reliability curve and the calibration error', async () => {

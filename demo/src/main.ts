@@ -364,7 +364,12 @@ function showFacts(f: ModelFacts | undefined): void {
       .filter(([, cols]) => cols.length).map(([name, cols]) => `${name}: ${list(cols as string[])}`).join(' · ')}</p>`,
   ];
   if (f.warnings?.length) lines.push(`<ul class="warnings" data-testid="warnings">${f.warnings.map((w) => `<li>${escape(w)}</li>`).join('')}</ul>`);
-  if (f.memberEpochs && f.memberEpochs.length > 1) lines.push(`<p>The ${f.memberEpochs.length} members trained ${f.memberEpochs.join(', ')} epochs (each early-stopped on its own validation samples); the prediction and each contribution are their mean.</p>`);
+  if (f.memberEpochs && f.memberEpochs.length > 1) {
+    const how = f.stopping === 'pooled'
+      ? `each validating on its own samples; they stopped together and kept epoch ${f.memberBestEpochs![0]}, where the mean of their validation losses was lowest`
+      : f.memberBestEpochs ? `each early-stopped on its own validation samples, keeping epochs ${f.memberBestEpochs.join(', ')}` : 'without early stopping';
+    lines.push(`<p>The ${f.memberEpochs.length} members trained ${f.memberEpochs.join(', ')} epochs (${how}); the prediction and each contribution are their mean.</p>`);
+  }
   if (f.intervals) {
     const i = f.intervals;
     const test = i.testCoverage !== undefined ? `; ${(i.testCoverage * 100).toFixed(1)}% of the test targets lie inside` : '';

@@ -68,6 +68,7 @@ export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSett
     explanation: trained.explanation, explained, importance: r.importance, history: trained.history, metrics: { ...r.metrics }, stopped: r.stopped,
     facts: {
       ...factsOf(trained.model, trained.preprocessing, r.explainedSplit), memberEpochs: r.members.map((m) => m.epochs),
+      ...(r.stopping ? { stopping: r.stopping, memberBestEpochs: r.members.map((m) => m.bestEpoch ?? m.epochs) } : {}),
       ...(r.intervals ? { intervals: r.intervals } : {}), ...(r.calibration ? { calibration: r.calibration } : {}), ...(r.baselines ? { baselines: r.baselines } : {}),
       warnings: r.notes.filter((n) => n.kind === 'warning').map((n) => n.text),
     },

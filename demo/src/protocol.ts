@@ -118,6 +118,9 @@ export interface ModelFacts {
   explainedSplit: string;
   /** Per member, the epochs it trained (early stopping picks each member's best). */
   memberEpochs?: number[];
+  /** Per member the epoch whose weights it ends with, and whether the members stopped together (pooled) or each on its own. */
+  memberBestEpochs?: number[];
+  stopping?: 'pooled' | 'each';
   /** Regression: prediction +- halfWidth covers the target with this coverage (split-conformal). */
   intervals?: { coverage: number; halfWidth: number; calibrationSamples: number; testCoverage?: number };
   /** Binary: the reliability curve and the expected calibration error. */

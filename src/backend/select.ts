@@ -51,6 +51,30 @@ async function gpuEntry(): Promise<unknown> {
   return dawnGpu;
 }
 
+/**
+ * Why a hardware WebGPU adapter cannot exist here, or null when one may (then Dawn is asked). On
+ * Linux every GPU driver Dawn can use (Vulkan) opens a device node: a DRM render node in /dev/dri,
+ * NVIDIA's /dev/nvidia*, or WSL's /dev/dxg. Without one, Dawn's probe finds no hardware adapter and
+ * prints Vulkan warnings on stderr; 'auto' skips it. A Vulkan driver named in the environment
+ * (VK_ICD_FILENAMES, VK_DRIVER_FILES, VK_ADD_DRIVER_FILES: SwiftShader, say) is always probed.
+ */
+function noGpuDeviceNode(): string | null {
+  if (!isNode || process.platform !== 'linux') return null;
+  if (['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES'].some((v) => process.env[v])) return null;
+  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (typeof getBuiltin !== 'function') return null;
+  const fs = getBuiltin('node:fs') as typeof import('node:fs');
+  const entries = (dir: string): string[] => {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  if (entries('/dev/dri').length > 0 || entries('/dev').some((n) => n.startsWith('nvidia') || n === 'dxg')) return null;
+  return 'this Linux machine has no GPU device node (/dev/dri, /dev/nvidia*, /dev/dxg), so Dawn was not asked';
+}
+
 /** The default CPU backend, its threads started. */
 async function readyCpu(): Promise<typeof cpu> {
   // The default backend is lazy (nothing starts at import); asking for a device is where its
@@ -82,7 +106,7 @@ async function webgpu(options: WebGPUBackendOptions): Promise<WebGPUBackend> {
 /**
  * Picks a backend. 'wasm' is the CPU; 'webgpu' is the GPU or an error saying why there is none;
  * 'auto' takes WebGPU when a hardware adapter exists and otherwise wasm, saying why in
- * `device.reason` and `rnam.deviceReason()`. A CPU-emulated adapter (SwiftShader) is slower than
+ * `device.reason` and `rnam.deviceReason()` (on Linux without a GPU device node, without asking Dawn). A CPU-emulated adapter (SwiftShader) is slower than
  * the wasm backend, so 'auto' passes it over unless `allowCpuEmulation` is set.
  */
 export async function device(kind: DeviceKind = 'auto', options: DeviceOptions = {}): Promise<Device> {
@@ -99,6 +123,8 @@ export async function device(kind: DeviceKind = 'auto', options: DeviceOptions =
       return label(backend, `webgpu: asked for by name (${backend.description})`);
     }
     case 'auto': {
+      const noNode = options.allowCpuEmulation ? null : noGpuDeviceNode();
+      if (noNode) return label(await readyCpu(), `wasm: WebGPU is not available (${noNode})`);
       let backend: WebGPUBackend;
       try {
         backend = await webgpu(options);

@@ -40,6 +40,7 @@ export interface TrainArgs {
   device: 'auto' | 'wasm' | 'webgpu';
   missing?: 'error' | 'carry-forward' | 'mask';
   skewed?: 'log' | 'keep';
+  stopping?: 'pooled' | 'each';
   out: string;
   progress: boolean;
   weight?: string;
@@ -72,7 +73,7 @@ export const usage = `usage:
              [--epochs N] [--patience N] [--batch-size N] [--lr X] [--weight-decay X] [--seed N]
              [--hidden N] [--blocks N]
              [--split-seed N | --split-column COL] [--test-data FILE] [--members K] [--refit]
-             [--coverage F] [--weight COL] [--class-weight balanced|LABEL=W,...]
+             [--coverage F] [--weight COL] [--class-weight balanced|LABEL=W,...] [--stopping pooled|each]
              [--missing mask|carry-forward|error] [--skewed log|keep] [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress] [--stream | --in-memory]
   rnam cv DATA.csv --target COL --out DIR [--folds K] [--workers N | --queue URL [--queue-name NAME]]
@@ -99,10 +100,14 @@ log, the default; keep reads it as it is). --model first-order trains the seed's
 FirstOrderRNAM on one value per feature and step instead.
 --seed sets the initialization and the shuffles, --split-seed (default --seed) which ids are held
 out; --split-column COL takes the split from a column (train, validation or test, one per id);
---test-data FILE tests on a file of its own (nothing of DATA.csv is held out for testing). --members K trains an ensemble (default 5 for the additive model); --refit trains each member
-again on its training and validation samples for the epochs early stopping chose. Regression models
-carry split-conformal prediction intervals (--coverage, default 0.9): predict writes lower and upper.
-Binary and multiclass targets may be text labels (--positive names the positive one of two).
+--test-data FILE tests on a file of its own (nothing of DATA.csv is held out for testing).
+--members K trains an ensemble (default 5 for the additive model); outside window mode each member
+validates on its own ids, and they stop together when the mean of their validation losses stops
+improving (--stopping pooled; each stops each member on its own, the default in window mode).
+--refit trains each member again on its training and validation samples for the epochs early
+stopping chose. Regression models carry split-conformal prediction intervals (--coverage, default
+0.9): predict writes lower and upper. Binary and multiclass targets may be text labels (--positive
+names the positive one of two).
 --weight COL weights each sample's loss, every metric and the baselines by that column (finite
 numbers >= 0; one per id in panel mode, the target row's in window mode; never a feature).
 --class-weight balanced (n / (k n_c) on the training split) or dead=3,alive=1 multiplies the sample
@@ -112,7 +117,7 @@ last steps of each series in window mode). Writes DIR/model.safetensors, DIR/rep
 DIR/report.html together (the previous ones stay whole until the new ones are complete).
 --stream reads DATA.csv a chunk of whole ids at a time (a file larger than memory; each id's rows
 together): two reads fit the preprocessing, each epoch reads it again; ids split by a seeded hash;
-one member, no intervals (--refit, --test-data, --class-weight, --coverage refused). Files above
+one member, no intervals (--refit, --test-data, --class-weight, --coverage, --stopping refused). Files above
 256 MiB stream unless --in-memory.
 cv: K-fold cross-validation (default 5) with train's options: whole ids per fold, stratified by the
 label for classification; with --window, rolling origin (each fold trains on the past and tests on
@@ -220,7 +225,7 @@ function classWeight(text: string): 'balanced' | Record<string, number> {
 }
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'skewed', 'out', 'weight', 'class-weight'];
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'skewed', 'stopping', 'out', 'weight', 'class-weight'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }],
     ['stream', { type: 'boolean' as const }], ['in-memory', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
@@ -259,7 +264,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     refit: v.refit === true, coverage: s('coverage') === undefined ? undefined : openFraction('coverage', s('coverage')!),
     hidden: s('hidden') === undefined ? undefined : integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),
-    skewed: oneOf('skewed', s('skewed'), ['log', 'keep'] as const),
+    skewed: oneOf('skewed', s('skewed'), ['log', 'keep'] as const), stopping: oneOf('stopping', s('stopping'), ['pooled', 'each'] as const),
     out: required('out', s('out')), progress: !v['no-progress'],
     ...(s('weight') !== undefined ? { weight: required('weight', s('weight')) } : {}),
     ...(s('class-weight') !== undefined ? { classWeight: classWeight(s('class-weight')!) } : {}),

@@ -14,7 +14,7 @@ export function crossValidateOptions(args: TrainArgs): CrossValidateOptions {
     model: args.model, task: args.task, positive: args.positive, window: args.window, horizon: args.horizon, missing: args.missing, skewed: args.skewed,
     split: { validation: args.validation, seed: args.splitSeed ?? args.seed },
     epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, weightDecay: args.weightDecay, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks,
-    members: args.members, refit: args.refit, coverage: args.coverage, weight: args.weight, classWeight: args.classWeight, device: args.device,
+    members: args.members, stopping: args.stopping, refit: args.refit, coverage: args.coverage, weight: args.weight, classWeight: args.classWeight, device: args.device,
   };
 }
 

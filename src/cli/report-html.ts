@@ -93,7 +93,7 @@ export async function renderReportHtml(report: Report, explanation: Explanation)
 <style>
 ${pageStyle}</style></head><body>
 <h1>rnam: predicting <code>${escape(report.target)}</code> (${report.task})</h1>
-<p class="sub">${escape(report.model.class)}${report.members.length > 1 ? ` (an ensemble of ${report.members.length} members${report.crossFitted ? ', each early-stopped on its own validation ids' : ''})` : ''}, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
+<p class="sub">${escape(report.model.class)}${report.members.length > 1 ? ` (an ensemble of ${report.members.length} members${report.crossFitted ? `, each validating on its own ids${report.stopping === 'pooled' ? `, stopped together at epoch ${report.members[0].bestEpoch}` : ''}` : ''})` : ''}, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
 ${warningsNote(report)}
 <h2>Metrics</h2>${weightingNote(report)}${metricsTable(report)}${baselinesTable(report)}
 ${uncertainty(report)}

@@ -27,7 +27,7 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
   const why = streamReason(args, statSync(args.data).size);
   if (why) {
     log(`streaming ${args.data}${why}`);
-    const flags: [unknown, string][] = [[args.model === 'first-order' ? true : undefined, '--model first-order'], [args.refit || undefined, '--refit'], [args.testData, '--test-data'], [args.classWeight, '--class-weight'], [args.coverage, '--coverage']];
+    const flags: [unknown, string][] = [[args.model === 'first-order' ? true : undefined, '--model first-order'], [args.refit || undefined, '--refit'], [args.stopping, '--stopping'], [args.testData, '--test-data'], [args.classWeight, '--class-weight'], [args.coverage, '--coverage']];
     const refused = flags.find(([v]) => v !== undefined);
     if (refused) throw new DataError('option', `${refused[1]} is not available when streaming (one additive member, no intervals, the test split from the stream): pass --in-memory to read the file whole`);
     const { members, ...rest } = options;
@@ -44,7 +44,7 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
   const text = readInput(args.data, 'the data file').toString('utf8');
   const testData = args.testData === undefined ? undefined : readInput(args.testData, 'the test data file').toString('utf8');
   const trained = await trainTable(text, {
-    ...options, model: args.model, refit: args.refit, coverage: args.coverage, ...(testData !== undefined ? { testData } : {}), classWeight: args.classWeight,
+    ...options, model: args.model, refit: args.refit, stopping: args.stopping, coverage: args.coverage, ...(testData !== undefined ? { testData } : {}), classWeight: args.classWeight,
   });
   await writeTrained(trained, args.out, log);
   return trained.report;

@@ -64,7 +64,7 @@ export interface Report {
   /** The first member's history (every member trains on the same data from its own seed). */
   history: { epoch: number; trainLoss: number; valLoss?: number; seconds: number }[];
   /**
-   * True when each member early-stopped on its own validation ids (mixed inputs outside window mode):
+   * True when each member validated on its own ids (mixed inputs outside window mode):
    * then samples.train and samples.validation are one member's, and metrics.train is over all of them.
    */
   crossFitted: boolean;
@@ -74,8 +74,10 @@ export interface Report {
   intervals?: PredictionIntervals & { testCoverage?: number };
   /** Binary: the reliability curve of the predicted probabilities and the expected calibration error. */
   calibration?: { split: SplitName; bins: { p: number; observed: number; count: number }[]; ece: number };
-  /** Per ensemble member, the epochs it trained (early stopping picks each member's best). */
-  members: { epochs: number }[];
+  /** Per ensemble member, the epochs it trained and, with early stopping, the epoch whose weights it ends with. */
+  members: { epochs: number; bestEpoch?: number }[];
+  /** How the members early-stopped (additive model with validation data): 'pooled', together on the mean of their validation losses, or 'each' on its own. */
+  stopping?: 'pooled' | 'each';
   model: { class: string; options: object; parameters: number };
   device: string;
   seconds: number;

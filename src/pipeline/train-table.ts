@@ -61,12 +61,22 @@ export interface TrainTableOptions extends Omit<PreprocessingOptions, 'inputs'> 
   /**
    * Ensemble members (additive model; default 5): one AdditiveRNAM whose members train side by side
    * in the same grouped kernels (terms x members groups), each from its own seed on its own
-   * training split and shuffles, each early-stopped on its own validation loss; its prediction and
+   * training split and shuffles, early-stopped as `stopping` says; its prediction and
    * per-feature contributions are the members' means, so the ensemble stays exactly additive; the
    * report gives each importance's spread across members.
    */
   members?: number;
-  /** One seed per member (default: seed * 1000 + m): member m trains exactly as a one-member run with memberSeeds [memberSeeds[m]]. */
+  /**
+   * How the members early-stop (additive model): 'pooled', the default when they cross-fit (each
+   * validates on its own ids), stops them together when the mean of their validation losses stops
+   * improving, each ending with that epoch's weights; 'each', the default otherwise (window mode:
+   * one validation block for all), stops each member on its own validation loss.
+   */
+  stopping?: 'pooled' | 'each';
+  /**
+   * One seed per member (default: seed * 1000 + m): member m trains exactly as a one-member run with
+   * memberSeeds [memberSeeds[m]] (with stopping 'each'; pooled, up to the epoch the members stop).
+   */
   memberSeeds?: number[];
   /** 'auto' (default), 'wasm', 'webgpu', or a device from rnam.device(). */
   device?: DeviceKind | Device;
@@ -128,7 +138,7 @@ export interface TrainedTable {
 }
 
 export const optionKeys = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'missing', 'skewed', 'split',
-  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'weightDecay', 'seed', 'patience', 'members', 'memberSeeds', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage', 'testData', 'weight', 'classWeight'];
+  'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'weightDecay', 'seed', 'patience', 'members', 'memberSeeds', 'stopping', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage', 'testData', 'weight', 'classWeight'];
 
 /** Thrown from onBatch when shouldStop() says so; caught by trainTable, which goes on with what was trained. */
 export class StopTraining extends Error {}
@@ -159,9 +169,10 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     throw new ArgumentError('trainTable: weights (a weight column, class weights) need the additive model');
   }
   // Mixed inputs outside window mode cross-fit: the preprocessing is fitted on every sample but the
-  // test split, and each member early-stops on its own validation ids drawn from them, so no single
-  // small validation split decides every member (on the shipped clinical panel a fixed 26-patient
-  // split stopped all five members at epoch 1 for one seed).
+  // test split, and each member validates on its own ids drawn from them, so no single small
+  // validation split decides every member (on the shipped clinical panel a fixed 26-patient split
+  // stopped all five members at epoch 1 for one seed); by default they stop together on the mean of
+  // their validation losses, which reads every member's ids.
   const validationShare = options.split?.validation ?? 0.15, testShare = options.split?.test ?? 0.15;
   const crossFit = kind === 'additive' && options.window === undefined && validationShare > 0 && options.split?.column === undefined;
   const testTable = options.testData === undefined ? null : toTable('trainTable: testData', options.testData);
@@ -205,13 +216,19 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   log?.(`device: ${dev.reason}`);
   // Each member from its own seed: member m of the ensemble is what a one-member run with that seed trains.
   const memberSeeds = askedSeeds ? [...askedSeeds] : Array.from({ length: members }, (_, m) => seed * 1000 + m);
-  if (crossFit) log?.(`validation: each member early-stops on its own ${validation0!.samples} of the ${pool.samples} samples outside the test split`);
+  if (options.stopping !== undefined && options.stopping !== 'pooled' && options.stopping !== 'each') throw new ArgumentError(`trainTable: stopping must be 'pooled' or 'each', got ${describeValue(options.stopping)}`);
+  const stopping = options.stopping ?? (crossFit && members > 1 ? 'pooled' : 'each');
+  if (crossFit) {
+    log?.(`validation: each member ${stopping === 'pooled' && members > 1 ? 'validates' : 'early-stops'} on its own ${validation0!.samples} of the ${pool.samples} samples outside the test split${stopping === 'pooled' && members > 1 ? '; the members stop together when the mean of their validation losses stops improving' : ''}`);
+  }
   // Held-out residuals for the intervals: per pool sample the predictions of the members that did not train on it.
   const heldSum = new Float64Array(pool.samples), heldCount = new Int32Array(pool.samples);
   const memberSplits = memberSeeds.map((s) => memberSplit(s));
   const own0 = memberSplits[0];
-  if (own0.validation && own0.validation.samples < SMALL_VALIDATION) {
-    log?.(`warning: early stopping watches ${own0.validation.samples} validation samples (${own0.train.samples} train): few to steer it; more data, a larger validation share or more members help`);
+  // Pooled stopping watches every member's validation ids: the distinct ones count.
+  const watched = stopping === 'pooled' && members > 1 && own0.held ? new Set(memberSplits.flatMap((own) => own.held ?? [])).size : own0.validation?.samples ?? 0;
+  if (own0.validation && watched < SMALL_VALIDATION) {
+    log?.(`warning: early stopping watches ${watched} validation samples (${own0.train.samples} train${watched !== own0.validation.samples ? ` per member, ${own0.validation.samples} validation` : ''}): few to steer it; more data, a larger validation share or more members help`);
   }
   const progress = options.progress ?? false;
   const histories: EpochStats[][] = memberSeeds.map(() => []);
@@ -224,20 +241,21 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     await options.onBatch?.(stats);
     if (options.shouldStop?.()) throw new StopTraining();
   };
+  let bestEpochs: number[] | null = null;
   try {
     if (model instanceof AdditiveRNAM) {
       // Every member side by side in the one model (src/train/fit-members.ts), each on its own split and shuffles.
-      await fitMembers(model, memberSplits.map((own, m) => ({
+      bestEpochs = (await fitMembers(model, memberSplits.map((own, m) => ({
         train: trainingWeights(own.train, classWeights) as MixedDataset, validation: trainingWeights(own.validation, classWeights) as MixedDataset | undefined,
         generator: shuffleGenerator(memberSeeds[m]), epochs,
       })), {
-        batchSize, optimizer: adamw(model.parameters()), task, progress, log, ...(own0.validation ? { patience } : {}), onBatch,
+        batchSize, optimizer: adamw(model.parameters()), task, progress, log, ...(own0.validation ? { patience, stopping } : {}), onBatch,
         onEpoch: ({ stats }) => {
           stats.forEach((st, m) => st && histories[m].push(st));
           const first = stats.findIndex((st) => st !== null);
           return options.onEpoch?.({ ...stats[first]!, member: first + 1, training: stats.filter((st) => st !== null).length });
         },
-      });
+      })).bestEpochs;
     } else {
       await fit(model, own0.train, {
         epochs, batchSize, optimizer: adamw(model.parameters()), validation: own0.validation, task, progress, log, onBatch,
@@ -261,8 +279,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     }));
   }
   if (refit && own0.validation && !stopped && histories[0].length) {
-    // Each member's best epoch (what early stopping restored), then the same seed on every sample it may see.
-    const best = histories.map((history) => history.reduce((b, h) => ((h.valLoss ?? Infinity) < (history[b - 1].valLoss ?? Infinity) ? h.epoch : b), 1));
+    // Each member's best epoch (what early stopping restored; pooled, the same for all), then the same seed on every sample it may see.
+    const best = bestEpochs ? bestEpochs.map((e) => Math.max(1, e)) : histories.map((history) => history.reduce((b, h) => ((h.valLoss ?? Infinity) < (history[b - 1].valLoss ?? Infinity) ? h.epoch : b), 1));
     for (const p of model.parameters()) p.dispose();
     model = buildModel(pre, hiddenDim, blocks, memberSeeds) as TableModel;
     await model.toAsync(dev);
@@ -297,7 +315,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     shapes: reportShapes(explanation),
     examples: explainedSamples(explainedSplit, outputs[explainedSplit]!, pre, examples),
     history: history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valLoss: h.valLoss, seconds: h.seconds })),
-    members: histories.map((h) => ({ epochs: h.length })), crossFitted: crossFit,
+    members: histories.map((h, m) => ({ epochs: h.length, ...(bestEpochs && own0.validation ? { bestEpoch: bestEpochs[m] } : {}) })), crossFitted: crossFit,
+    ...(bestEpochs && own0.validation ? { stopping } : {}),
     model: { class: model.describe().kind, options: { ...model.describe().config }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
     device: dev.reason, seconds: (Date.now() - started) / 1000, stopped, ...(weighting ? { weighting } : {}),
     notes: [...noteLines],

@@ -4,8 +4,9 @@
 // backward of the sum of the members' losses and one optimizer step. Nothing couples the members:
 // each member's gradient is that of its own loss and AdamW is elementwise, so member m trains
 // exactly as fit() would train a one-member model with its seed (bit for bit on the CPU backend).
-// Each member early-stops on its own validation loss and ends with its own best weights; members
-// that have finished leave the side-by-side model, so a late stopper trains at one member's cost.
+// Each member early-stops on its own validation loss and ends with its own best weights (or, pooled,
+// all stop together on the mean of their validation losses); members that have finished leave the
+// side-by-side model, so a late stopper trains at one member's cost.
 import { AdditiveRNAM } from '../nn/additive-rnam.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { Generator } from '../random.js';
@@ -15,7 +16,7 @@ import { tidy, untracked } from '../memory.js';
 import { noGrad } from '../autograd.js';
 import { add } from '../ops/elementwise.js';
 import { cat, reshape, split } from '../ops/shape.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, describeValue } from '../errors.js';
 import type { MixedDataset } from '../data/mixed-dataset.js';
 import type { DataSource, HostBatch } from './data-source.js';
 import { modelInfo } from './model-info.js';
@@ -52,6 +53,14 @@ export interface FitMembersOptions {
   task: Task;
   /** Early stopping on each member's own validation loss after this many epochs without improvement; each member ends with its best epoch's weights. */
   patience?: number;
+  /**
+   * With patience: 'each' (the default) stops each member on its own validation loss; 'pooled'
+   * watches the mean of the members' validation losses, and every member trains until it stops
+   * improving and ends with the weights of the epoch where it was lowest. When members validate on
+   * different samples (cross-fitting), the mean reads all of them: a steadier signal than any
+   * member's few.
+   */
+  stopping?: 'each' | 'pooled';
   log?: ((line: string) => void) | null;
   progress?: boolean;
   /** After every epoch; false ends training of every member (each keeps its best weights). */
@@ -274,8 +283,11 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
   if (!hasValidation && validations.some((v) => v !== null)) throw new ArgumentError('fitMembers: give every member validation data or none');
   if (validations.some((v) => v && v.samples !== validations[0]!.samples)) throw new ArgumentError('fitMembers: every member\'s validation data must hold the same number of samples');
   if (options.patience !== undefined && !hasValidation) throw new ArgumentError('fitMembers: early stopping (patience) needs every member\'s validation data');
+  const stopping = options.stopping ?? 'each';
+  if (stopping !== 'each' && stopping !== 'pooled') throw new ArgumentError(`fitMembers: stopping must be 'each' or 'pooled', got ${describeValue(stopping)}`);
+  const pooled = stopping === 'pooled' && options.patience !== undefined;
   const stoppers = options.patience === undefined ? null
-    : data.map(() => new EarlyStopping({ monitor: 'valLoss', patience: options.patience!, restoreBestWeights: false }, task, true, model));
+    : (pooled ? [0] : data).map(() => new EarlyStopping({ monitor: 'valLoss', patience: options.patience!, restoreBestWeights: false }, task, true, model));
   // The model training now and which member each of its slots is (members drop out as they finish).
   let current = model, opt = options.optimizer, slots = data.map((_, m) => m);
   const partsOf = (m: number) => current.memberParts(slots.indexOf(m));
@@ -287,7 +299,7 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
   const maxEpochs = data.reduce((most, d) => Math.max(most, d.epochs), 0);
   const guard = new NonFiniteGuard(device);
   const steps = Math.ceil(sources[0].samples! / batchSize);
-  log?.(`epoch: training loss/validation loss${M > 1 ? ` of members 1 to ${M} (- once a member has stopped)` : ''}`);
+  log?.(`epoch: training loss/validation loss${M > 1 ? ` of members 1 to ${M}${pooled ? '' : ' (- once a member has stopped)'}` : ''}`);
   try {
     for (let epoch = 1; epoch <= maxEpochs && training.some((t) => t); epoch++) {
       const keep = slots.filter((m) => training[m]);
@@ -313,7 +325,18 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
       });
       const line = stats.map((s) => (s ? `${s.trainLoss.toFixed(6)}/${s.valLoss?.toFixed(6) ?? '-'}` : '-')).join(' ');
       log?.(`${String(epoch).padStart(3, '0')}: ${line}`);
-      for (const m of slots) {
+      if (pooled) {
+        // One stopper on the mean validation loss; the members train (and stop) together.
+        const mean = slots.reduce((sum, m) => sum + stats[m]!.valLoss!, 0) / slots.length;
+        const stop = stoppers![0].update({ ...stats[slots[0]]!, valLoss: mean });
+        const improved = stoppers![0].bestEpoch === epoch;
+        for (const m of slots) {
+          histories[m].push(stats[m]!);
+          if (improved) snapshot(m), (bestEpochs[m] = epoch);
+          if (stop || epoch === data[m].epochs) training[m] = false;
+        }
+      }
+      for (const m of pooled ? [] : slots) {
         const s = stats[m]!;
         histories[m].push(s);
         let stop = false;
@@ -331,7 +354,8 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
       }
       if ((await options.onEpoch?.({ epoch, stats })) === false) training.fill(false);
     }
-    if (M > 1) log?.(`members: best epochs ${bestEpochs.join(', ')} of ${histories.map((h) => h.length).join(', ')}`);
+    if (M > 1 && pooled) log?.(`members: best epoch ${bestEpochs[0]} of ${histories[0].length} by the mean of their validation losses`);
+    else if (M > 1) log?.(`members: best epochs ${bestEpochs.join(', ')} of ${histories.map((h) => h.length).join(', ')}`);
   } finally {
     // Every member's result into the model: its snapshot (best or last epoch), else (training ended by
     // an error, or no epoch improved) the weights it has.

@@ -1,0 +1,54 @@
+// rnam.device('auto') in Node on Linux: a machine without a GPU device node (no /dev/dri render
+// node, no /dev/nvidia*, no /dev/dxg) can have no hardware adapter, so 'auto' takes wasm without
+// loading Dawn, whose probe would print Vulkan warnings on stderr. A Vulkan driver named in the
+// environment (SwiftShader for the WebGPU tests) is still probed.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = pathToFileURL(join(root, 'dist', 'rnam.node.js')).href;
+
+const entries = (dir: string): string[] => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
+const gpuNode = entries('/dev/dri').length > 0 || entries('/dev').some((n) => n.startsWith('nvidia') || n === 'dxg');
+
+/** device('auto') in a fresh Node process with `env`: its kind, reason and stderr. */
+function autoDevice(env: NodeJS.ProcessEnv): { kind: string; reason: string; stderr: string } {
+  const script = `import * as rnam from ${JSON.stringify(dist)}; const d = await rnam.device('auto'); console.log(JSON.stringify({ kind: d.kind, reason: d.reason })); process.exit(0);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8', timeout: 60_000 });
+  assert.is(r.status, 0, r.stderr);
+  return { ...JSON.parse(r.stdout.trim().split('\n').pop()!), stderr: r.stderr };
+}
+
+const test = suite('device selection');
+
+test("'auto' without a GPU device node takes wasm without asking Dawn, and says why; elsewhere Dawn is asked", () => {
+  const env = { ...process.env };
+  for (const v of ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES']) delete env[v];
+  const d = autoDevice(env);
+  if (process.platform === 'linux' && !gpuNode) {
+    assert.is(d.kind, 'wasm');
+    assert.match(d.reason, /^wasm: WebGPU is not available \(this Linux machine has no GPU device node \(\/dev\/dri, \/dev\/nvidia\*, \/dev\/dxg\), so Dawn was not asked\)$/);
+    assert.not.match(d.stderr, /Vulkan|Dawn|XDG_RUNTIME_DIR/, 'nothing on stderr from a probe');
+  } else {
+    assert.not.match(d.reason, /no GPU device node/, d.reason);
+  }
+});
+
+test("a Vulkan driver named in the environment is probed even without a device node", () => {
+  // A driver file that does not exist: Dawn is asked (and finds no adapter through it).
+  const d = autoDevice({ ...process.env, VK_ICD_FILENAMES: join(root, 'no-such-icd.json') });
+  assert.not.match(d.reason, /no GPU device node/, d.reason);
+  assert.is(d.kind, 'wasm', d.reason);
+});
+
+test.run();
