@@ -62,11 +62,23 @@ test("train's warnings about the data go to the log, report.json's notes and the
   writeFileSync(path, lines.join('\n') + '\n');
   const r = await run(['train', path, '--id', 'patient', '--time', 'visit', '--target', 'label', '--device', 'wasm', '--no-progress', '--epochs', '2', '--members', '1', '--out', out]);
   assert.is(r.code, 0, r.log.join('\n'));
-  const said = "note: the target 'label' changes within 8 of 40 ids: panel mode predicts each id's last known target and reads none of its earlier values; window mode (a window of steps) reads them as a feature";
+  const said = "note: the target 'label' changes within 8 of 40 ids: panel mode predicts each id's last known target and reads none of its earlier values; --target-history reads them as a feature (when they are measured over time, not an outcome known later), as window mode (a window of steps) does";
   assert.ok(r.log.includes(said), r.log.join('\n'));
+  // The report keeps the library's spelling of the option (the log says the flag).
+  const noted = said.replace('--target-history', 'targetHistory');
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-  assert.equal(report.notes.filter((n: { text: string }) => n.text.startsWith('note:')), [{ kind: 'warning', text: said }]);
-  assert.ok(readFileSync(join(out, 'report.html'), 'utf8').includes(`<ul class="warnings"><li>${rnamEscape(said)}</li>`));
+  assert.equal(report.notes.filter((n: { text: string }) => n.text.startsWith('note:')), [{ kind: 'warning', text: noted }]);
+  assert.ok(readFileSync(join(out, 'report.html'), 'utf8').includes(`<ul class="warnings"><li>${rnamEscape(noted)}</li>`));
+  // --target-history reads it, says so, and the model file keeps it for predict.
+  const withHistory = join(dir, 'changing-history');
+  const h = await run(['train', path, '--id', 'patient', '--time', 'visit', '--target', 'label', '--target-history', '--device', 'wasm', '--no-progress', '--epochs', '2', '--members', '1', '--out', withHistory]);
+  assert.is(h.code, 0, h.log.join('\n'));
+  assert.ok(h.log.includes("target history: the target 'label' is also a time-varying feature, its value at the row predicted hidden"), h.log.join('\n'));
+  assert.not.ok(h.log.some((l) => l.startsWith('note: the target')), h.log.join('\n'));
+  const hr = JSON.parse(readFileSync(join(withHistory, 'report.json'), 'utf8'));
+  assert.equal([hr.features, hr.preprocessing.targetHistory], [['marker', 'label'], true]);
+  const p = await run(['predict', withHistory, path, '--out', join(dir, 'changing-history.csv')]);
+  assert.is(p.code, 0, p.log.join('\n'));
 });
 
 test('train (panel, binary inferred) writes the model and both reports; predict writes one row per patient', async () => {

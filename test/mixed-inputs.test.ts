@@ -218,7 +218,7 @@ test('panel mode says when the target changes within ids (a series it reads none
   for (let i = 0; i < 40; i++) for (let t = 0; t < 3; t++) rows.push(`p${i},${t},${gen.normal().toFixed(2)},${i < 10 ? (t === 2 ? 1 : 0) : i % 2}`);
   const said: string[] = [];
   await rnam.trainTable(rows.join('\n'), { id: 'id', time: 't', target: 'y', epochs: 1, members: 1, device: 'wasm', progress: false, log: (l) => said.push(l) });
-  assert.ok(said.includes("note: the target 'y' changes within 10 of 40 ids: panel mode predicts each id's last known target and reads none of its earlier values; window mode (a window of steps) reads them as a feature"), said.join('\n'));
+  assert.ok(said.includes("note: the target 'y' changes within 10 of 40 ids: panel mode predicts each id's last known target and reads none of its earlier values; targetHistory reads them as a feature (when they are measured over time, not an outcome known later), as window mode (a window of steps) does"), said.join('\n'));
   // one value per id: '1' and '1.0' are the same number, and an empty target cell is no value
   const written = ['1', '1.0', ''], constant = ['id,t,lab,y'];
   for (let i = 0; i < 40; i++) for (let t = 0; t < 3; t++) constant.push(`p${i},${t},${gen.normal().toFixed(2)},${i % 2 ? written[t] : '0'}`);

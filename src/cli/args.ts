@@ -32,6 +32,7 @@ export interface TrainArgs {
   testData?: string;
   members?: number;
   refit: boolean;
+  targetHistory: boolean;
   coverage?: number;
   validation: number;
   test: number;
@@ -74,7 +75,8 @@ export const usage = `usage:
              [--hidden N] [--blocks N]
              [--split-seed N | --split-column COL] [--test-data FILE] [--members K] [--refit]
              [--coverage F] [--weight COL] [--class-weight balanced|LABEL=W,...] [--stopping pooled|each]
-             [--missing mask|carry-forward|error] [--skewed log|keep] [--model additive|first-order]
+             [--missing mask|carry-forward|error] [--skewed log|keep] [--target-history]
+             [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress] [--stream | --in-memory]
   rnam cv DATA.csv --target COL --out DIR [--folds K] [--workers N | --queue URL [--queue-name NAME]]
              [the train options]
@@ -90,6 +92,9 @@ export const usage = `usage:
 train: panel mode (one sample per id: its rows by time, the target at its last known row) unless
 --window gives sliding windows of N steps with the target H steps (default 1) after each window's
 last step; without --time, a plain table (one sample per row, every feature static).
+--target-history (panel mode) also reads the target's earlier values as a time-varying feature, its
+value at the row predicted hidden: for a target measured over time (a lab, a symptom score), never
+one known only later (an outcome copied to every row would leak).
 Features: numeric columns are time-varying, or static when they hold one value per id (--static to
 name them); text columns that hold one value per id are categorical (--categorical to name them).
 Each time-varying feature also reads whether it was observed at a step, the time since it last was
@@ -226,7 +231,7 @@ function classWeight(text: string): 'balanced' | Record<string, number> {
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
   const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'skewed', 'stopping', 'out', 'weight', 'class-weight'];
-  const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }],
+  const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }], ['target-history', { type: 'boolean' as const }],
     ['stream', { type: 'boolean' as const }], ['in-memory', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
   if (v.stream && v['in-memory']) throw new UsageError('--stream and --in-memory exclude each other');
@@ -261,7 +266,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     members: s('members') === undefined ? undefined : integer('members', s('members'), 1, 1),
     splitSeed: s('split-seed') === undefined ? undefined : integer('split-seed', s('split-seed'), 0, 0),
     splitColumn: s('split-column'), testData: s('test-data'),
-    refit: v.refit === true, coverage: s('coverage') === undefined ? undefined : openFraction('coverage', s('coverage')!),
+    refit: v.refit === true, targetHistory: v['target-history'] === true, coverage: s('coverage') === undefined ? undefined : openFraction('coverage', s('coverage')!),
     hidden: s('hidden') === undefined ? undefined : integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),
     skewed: oneOf('skewed', s('skewed'), ['log', 'keep'] as const), stopping: oneOf('stopping', s('stopping'), ['pooled', 'each'] as const),

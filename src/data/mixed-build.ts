@@ -41,6 +41,8 @@ export interface MixedBuildOptions extends MixedColumns {
   standardizeTarget: boolean;
   /** 'log' (the default): a heavily right-skewed, non-negative numeric feature is read as log(1 + value); 'keep': as it is. */
   skewed?: SkewedRule;
+  /** Panel mode: the target is also a time-varying feature (in `sequence`), hidden at the sample's target step. */
+  targetHistory?: boolean;
 }
 
 export type SkewedRule = 'log' | 'keep';
@@ -609,6 +611,8 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     return h;
   };
   const target = stats.target;
+  // Target history: the target's own feature, whose value at the step predicted is hidden (read as unobserved).
+  const hidden = o.targetHistory ? o.sequence.indexOf(o.target) : -1;
   specs.forEach(({ e, p }, i) => {
     const s = p.series;
     const len = Math.min(p.length, S), first = p.start + p.length - len;
@@ -637,7 +641,8 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
         const sc = stats.sequence[j];
         for (let t = 0; t < len; t++) {
           const k = first + t, at = ((j * n + i) * S + t) * D;
-          const raw = s.x[k * F + j], value = h.value[k * F + j];
+          const hide = j === hidden && k === p.targetStep;
+          const raw = hide ? NaN : s.x[k * F + j], value = hide ? (k > 0 ? h.value[(k - 1) * F + j] : NaN) : h.value[k * F + j];
           sequence[at] = Number.isNaN(value) ? 0 : standardizeValue(value, sc);
           sequence[at + 1] = Number.isNaN(raw) ? 0 : 1;
           sequence[at + 2] = Math.log1p(Math.max(0, s.times[k] - h.lastSeen[k * F + j]) / stats.gapScale);

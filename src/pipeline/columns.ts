@@ -45,6 +45,8 @@ export interface ColumnRoles {
 export interface Asked extends ColumnRoles {
   /** 'table': no time column, one sample per row. */
   mode: 'panel' | 'window' | 'table';
+  /** Panel mode: the target is also a time-varying feature (its earlier values). */
+  targetHistory?: boolean;
   /** Columns that are never features (a split column). */
   exclude?: readonly string[];
 }
@@ -82,10 +84,11 @@ export class ColumnProfiler {
     const twice = named.find((n, i) => named.indexOf(n) !== i);
     if (twice !== undefined) throw new DataError('option', 'a column is named twice among the features', { column: twice });
     const reserved = [o.id, o.time, o.target].filter((c): c is string => c !== undefined);
-    const clash = named.find((n) => reserved.includes(n) && !(o.mode === 'window' && n === o.target && (o.features ?? []).includes(n)));
+    const targetFeature = o.mode === 'window' || (o.mode === 'panel' && o.targetHistory === true);
+    const clash = named.find((n) => reserved.includes(n) && !(targetFeature && n === o.target && (o.features ?? []).includes(n)));
     if (clash !== undefined) throw new DataError('option', `the column '${clash}' is the id, time or target column, not a feature`, { column: clash });
-    // Window mode: the target's past predicts its future, so it is a feature; elsewhere it never is.
-    this.candidates = o.features !== undefined ? [] : columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && (o.mode === 'window' || c !== o.target));
+    // Window mode (and panel mode with target history): the target's past predicts it, so it is a feature; elsewhere it never is.
+    this.candidates = o.features !== undefined ? [] : columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && (targetFeature || c !== o.target));
     for (const c of [...(o.categorical ?? []), ...this.candidates]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, firstText: null, perId: true });
   }
 
@@ -147,6 +150,8 @@ export class ColumnProfiler {
       else out.sequenceCategorical.push(c);
     }
     if (o.mode === 'table') for (const f of o.features ?? []) out.static.push(f);
+    // Named features with target history: the target joins them.
+    if (o.features !== undefined && o.targetHistory && o.mode === 'panel' && !out.sequence.includes(o.target)) out.sequence.push(o.target);
     if (o.features !== undefined) return out;
     for (const c of this.candidates) {
       const p = this.profiles.get(c)!;

@@ -8,10 +8,14 @@ import type { AdditiveRNAM } from '../nn/additive-rnam.js';
 import type { Preprocessing } from './preprocessing.js';
 import { tensor } from '../creation.js';
 
-/** Sets the target term's last-value weight of every member's linear path (window-mode regression on a numeric target read as it is). */
+/**
+ * Sets the target term's last-value weight of every member's linear path: regression on a numeric
+ * target read as it is, in window mode or in panel mode with target history (whose last step reads
+ * the value before the one predicted).
+ */
 export function startAtPersistence(model: AdditiveRNAM, pre: Preprocessing, members: number): void {
   const r = pre.record;
-  if (r.mode !== 'window' || pre.task !== 'regression' || !model.linear || !r.mixed) return;
+  if ((r.mode !== 'window' && !r.targetHistory) || pre.task !== 'regression' || !model.linear || !r.mixed) return;
   const term = r.mixed.sequence.findIndex((s) => s.name === r.columns.target);
   const input = r.mixed.sequence[term], target = r.mixed.target;
   // A log-scaled input is not the target's scale: persistence is not linear in it.

@@ -19,8 +19,8 @@ import { chooseColumns, type Asked, type ColumnChoice, type ColumnRoles } from '
 import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
 import { shortIdsOf, type ShortIds } from './short-ids.js';
 
-/** The record's version this code writes (1: series inputs only; 2: mixed inputs; 3: log-scaled features); a newer one is refused with a FileFormatError. */
-export const PREPROCESSING_VERSION = 3;
+/** The record's version this code writes (1: series inputs only; 2: mixed inputs; 3: log-scaled features; 4: target history); a newer one is refused with a FileFormatError. */
+export const PREPROCESSING_VERSION = 4;
 
 /** The JSON record stored in a model file under `rnam.preprocessing` (documented in docs/api.md). */
 export interface PreprocessingRecord {
@@ -39,6 +39,8 @@ export interface PreprocessingRecord {
   horizon?: number;
   /** Panel mode: the padded length of the training data (longer series keep their last steps). */
   maxLength?: number;
+  /** Panel mode: the target's earlier values are a time-varying feature named as the target; its value at the target row is hidden. */
+  targetHistory?: true;
   missing: MissingRule;
   /** Numbers, or ISO-8601 dates (then times are ms since 1970 inside, written back as dates). */
   time: { kind: TimeKind };
@@ -73,6 +75,13 @@ export interface PreprocessingOptions extends ColumnRoles {
    * 'keep' reads every feature as it is.
    */
   skewed?: SkewedRule;
+  /**
+   * Panel mode: the target's earlier values are also a time-varying feature (named as the target),
+   * its value at the row predicted hidden, as window mode reads a target's past. Only where the
+   * target column holds values measured over time: a label known only later (an outcome copied to
+   * every row, a "dies within 3 years" per visit) would leak. Regression and binary targets.
+   */
+  targetHistory?: boolean;
   /**
    * A column of per-sample weights for the loss and the metrics (mixed inputs): one value per id in
    * panel and table mode, the target row's in window mode; finite numbers >= 0, not all 0.
@@ -318,6 +327,9 @@ export class Preprocessing {
     const int = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
     if (r.mode === 'window' && (!int(r.window, 1) || !int(r.horizon, 0))) bad('a window record needs window >= 1 and horizon >= 0');
     if (r.mode === 'panel' && r.maxLength !== undefined && !int(r.maxLength, 1)) bad('maxLength must be a positive integer');
+    if (r.targetHistory !== undefined && (r.targetHistory !== true || r.mode !== 'panel' || inputs !== 'mixed' || !c!.features.includes(c!.target))) {
+      bad('targetHistory must be true, in a panel record of mixed inputs whose features include the target');
+    }
     if (r.missing !== 'error' && r.missing !== 'carry-forward' && !(r.missing === 'mask' && inputs === 'mixed')) bad(`missing must be 'error', 'carry-forward' or (mixed inputs) 'mask', got ${describeValue(r.missing)}`);
     if (!isRecordObject(r.time) || (r.time.kind !== 'number' && r.time.kind !== 'date')) bad("time.kind must be 'number' or 'date'");
     if (!isRecordObject(r.standardizer)) bad('standardizer must be an object');
@@ -373,6 +385,7 @@ function mixedBuildOptions(r: PreprocessingRecord, weights: boolean): MixedBuild
     sequence: c.features.slice(0, c.features.length - stat.length - cat.length - seqCat.length),
     sequenceCategorical: seqCat, static: stat, categorical: cat,
     mode: r.mode, window: r.window, horizon: r.horizon, maxLength: r.maxLength, missing: r.missing, standardizeTarget: r.target.task === 'regression',
+    ...(r.targetHistory ? { targetHistory: true } : {}),
   };
 }
 
@@ -415,6 +428,10 @@ export function mixedSetup(columns: readonly string[], options: PreprocessingOpt
   }
   if (mode !== 'window' && options.horizon !== undefined) throw new ArgumentError('preprocessing: horizon needs a window (panel mode has no horizon)');
   if (options.skewed !== undefined && options.skewed !== 'log' && options.skewed !== 'keep') throw new ArgumentError(`preprocessing: skewed must be 'log' or 'keep', got ${describeValue(options.skewed)}`);
+  if (options.targetHistory !== undefined && typeof options.targetHistory !== 'boolean') throw new ArgumentError(`preprocessing: targetHistory must be true or false, got ${describeValue(options.targetHistory)}`);
+  if (options.targetHistory && mode !== 'panel') {
+    throw new ArgumentError(`preprocessing: targetHistory reads the target's earlier values in panel mode; ${mode === 'window' ? 'window mode reads them already (the target is a feature)' : 'a plain table has one row per sample, no history'}`);
+  }
   const missing = options.missing ?? 'mask';
   if (missing !== 'error' && missing !== 'carry-forward' && missing !== 'mask') throw new ArgumentError(`preprocessing: missing must be 'error', 'carry-forward' or 'mask', got ${describeValue(missing)}`);
   const weight = options.weight;
@@ -431,6 +448,7 @@ export function mixedSetup(columns: readonly string[], options: PreprocessingOpt
 export function columnsAsked(options: PreprocessingOptions, mode: 'panel' | 'window' | 'table'): Asked {
   return {
     id: options.id, time: options.time, target: options.target, features: options.features, static: options.static, categorical: options.categorical, mode,
+    ...(options.targetHistory ? { targetHistory: true } : {}),
     exclude: [...(options.split?.column !== undefined ? [options.split.column] : []), ...(options.weight !== undefined ? [options.weight] : [])],
   };
 }
@@ -443,8 +461,9 @@ export function mixedBuild(columns: readonly string[], options: PreprocessingOpt
   const build: MixedBuildOptions = {
     id: options.id, time, target: options.target, ...(weight !== undefined ? { weight } : {}), sequence: chosen.sequence, sequenceCategorical: chosen.sequenceCategorical, static: chosen.static, categorical: chosen.categorical,
     mode, window: options.window, horizon: mode === 'window' ? options.horizon ?? 1 : undefined, missing, standardizeTarget: task === 'regression',
-    skewed: options.skewed ?? 'log',
+    skewed: options.skewed ?? 'log', ...(options.targetHistory ? { targetHistory: true } : {}),
   };
+  if (options.targetHistory && task === 'multiclass') throw new ArgumentError('preprocessing: targetHistory reads the target as a number: a regression or binary target (not multiclass)');
   const column = options.split?.column;
   if (column !== undefined && !columns.includes(column)) throw new DataError('missing-column', `the split column is not in the header (${columns.join(', ')})`, { column });
   if (column !== undefined && (features.includes(column) || column === options.id || column === time || column === options.target)) {
@@ -464,6 +483,7 @@ export function mixedRecord(options: PreprocessingOptions, fitted: { build: Mixe
       ...(weight !== undefined ? { weight } : {}),
     },
     mode, ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : mode === 'panel' ? { maxLength: stats.seq } : {}),
+    ...(fitted.build.targetHistory ? { targetHistory: true } : {}),
     missing, time: { kind: fitted.timeKind },
     standardizer: mixedStandardizer(fitted.build, stats),
     fill: [], mixed: stats,

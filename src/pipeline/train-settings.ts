@@ -85,9 +85,10 @@ export function fitNoteLines(notes: FitNotes, pre: Preprocessing, target: string
   if (logScaled.length) choice(`read as log(1 + value), heavily right-skewed: ${logScaled.join(', ')} (skewed 'keep' reads them as they are)`);
   if (notes.skippedTargets) warning(`${notes.skippedTargets} samples have no known target: left out of training and evaluation`);
   const within = notes.targetWithinIds;
-  if (within?.changing) {
-    warning(`note: the target '${target}' changes within ${within.changing} of ${within.ids} ids: panel mode predicts each id's last known target and reads none of its earlier values; window mode (a window of steps) reads them as a feature`);
+  if (within?.changing && !r.targetHistory) {
+    warning(`note: the target '${target}' changes within ${within.changing} of ${within.ids} ids: panel mode predicts each id's last known target and reads none of its earlier values; targetHistory reads them as a feature (when they are measured over time, not an outcome known later), as window mode (a window of steps) does`);
   }
+  if (r.targetHistory) choice(`target history: the target '${target}' is also a time-varying feature, its value at the row predicted hidden`);
   if (notes.shortIds.count) warning(`no sample from ${describeIds(notes.shortIds)}: fewer than ${windowNeeds({ window: r.window!, horizon: r.horizon ?? 1 }, true)}`);
   const timeVarying = pre.featureNames.length - (r.columns.static?.length ?? 0) - (r.columns.categorical?.length ?? 0);
   if (r.inputs === 'mixed' && notes.missingDefaulted && timeVarying > 0) choice(`missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since${r.mixed?.seenInput ? ', and whether it was seen by then' : ''})`);
