@@ -130,6 +130,24 @@ test('ISO-8601 times: date-times with offsets, without an offset read as UTC', (
   assert.is(train.sampleTimes[0], Date.UTC(2020, 0, 1, 9, 30));
 });
 
+test('year-first dates with slashes read as the ISO dates they are (2020/1/31, 2020/01/31 08:00); day- or month-first and impossible ones are refused', async () => {
+  const slash = 'id,t,a,y\nx,2020/1/31,1,0\nx,2020/02/01 08:00,2,0\nx,2020/2/3,3,1\n';
+  const iso = 'id,t,a,y\nx,2020-01-31,1,0\nx,2020-02-01T08:00,2,0\nx,2020-02-03,3,1\n';
+  const o = { id: 'id', time: 't', target: 'y', mode: 'panel', standardize: false } as const;
+  const a = rnam.datasetsFromCsv(slash, o).train, b = rnam.datasetsFromCsv(iso, o).train;
+  assert.equal(steps(a, 0), steps(b, 0));
+  assert.is(a.sampleTimes[0], Date.UTC(2020, 1, 3));
+  // Through the one path too; predict writes the times back as ISO dates.
+  const rows = Array.from({ length: 40 }, (_, i) => `p${i % 10},2021/${1 + Math.floor(i / 10)}/${1 + (i % 10)},${i % 7},${(i % 10) % 2}`);
+  const trained = await rnam.trainTable(['id,t,a,y', ...rows].join('\n'), { id: 'id', time: 't', target: 'y', members: 1, epochs: 1, device: 'wasm', log: null });
+  const p = await rnam.predictTable(trained, ['id,t,a,y', ...rows].join('\n'));
+  assert.is([...p.rows()][0][1], '2021-04-01T00:00:00.000Z');
+  for (const bad of ['1/31/2020', '31/1/2020', '2020/2/30', '2020/13/01']) {
+    const e = dataError(() => rnam.datasetsFromCsv(`id,t,a,y\nx,${bad},1,0\n`, { id: 'id', time: 't', target: 'y', mode: 'panel' }), 'non-numeric', { column: 't', row: 2 });
+    assert.match(e.message, /year first: ISO-8601 YYYY-MM-DD or YYYY\/MM\/DD/);
+  }
+});
+
 test('errors: missing column, non-numeric cell, duplicate (id, time), too few rows, empty file, malformed CSV', () => {
   const base = { id: 'id', time: 't', target: 'y', mode: 'panel' } as const;
   dataError(() => rnam.datasetsFromCsv('id,t,y\n1,1,1\n', { ...base, features: ['a'] }), 'missing-column', { column: 'a' });

@@ -13,6 +13,9 @@ export const missingSpellings: readonly string[] = ['', 'na', 'n/a', '#n/a', '<n
 
 const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+// Year first with slashes, as many spreadsheets and databases write dates (2020/1/31, 2020/01/31 08:00):
+// unambiguous, unlike 1/31/2020 or 31/1/2020, which are refused.
+const slashDate = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
 
 export function isMissing(cell: Cell): boolean {
   if (cell === null || cell === undefined) return true;
@@ -37,17 +40,20 @@ export function numberCell(cell: Cell): number | undefined {
 export type TimeKind = 'number' | 'date';
 
 /** What an error about a time cell that is neither kind says after the cell. */
-export const TIME_CELL_FORMS = 'a time is a number (days, hours, a visit index) or an ISO-8601 date, YYYY-MM-DD with a time if any (2020-01-31, 2020-01-31T08:00)';
+export const TIME_CELL_FORMS = 'a time is a number (days, hours, a visit index) or a date, year first: ISO-8601 YYYY-MM-DD or YYYY/MM/DD, with a time if any (2020-01-31, 2020-01-31T08:00, 2020/1/31 08:00); day- or month-first dates are ambiguous';
 
 /**
  * Milliseconds since 1970 for an ISO-8601 date or date-time ('2015-03-01', '2015-03-01T12:00',
- * '2015-03-01 12:00:00.5+02:00'); one without an offset is read as UTC, so the order and the cutoffs
+ * '2015-03-01 12:00:00.5+02:00') or a year-first date with slashes ('2015/3/1', '2015/03/01 12:00');
+ * one without an offset is read as UTC, so the order and the cutoffs
  * never depend on the machine's time zone. undefined when the text is not such a date.
  */
 export function isoDateMs(text: string): number | undefined {
-  const m = isoDate.exec(text.trim());
+  const t = text.trim();
+  const m = isoDate.exec(t) ?? slashDate.exec(t);
   if (!m) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', frac, zone] = m;
+  const [, y, month, day, h = '00', mi = '00', s = '00', frac, zone] = m;
+  const mo = month.padStart(2, '0'), d = day.padStart(2, '0');
   const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac ? '.' + frac.slice(0, 3).padEnd(3, '0') : ''}${zone ? normalizeZone(zone) : 'Z'}`);
   if (Number.isNaN(ms)) return undefined;
   // Date.parse rolls 2015-02-30 over to March in some engines: check the calendar date itself.
@@ -60,7 +66,7 @@ function normalizeZone(zone: string): string {
   return zone === 'Z' || zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
 }
 
-/** The kind of a time cell, undefined when it is neither a number nor an ISO-8601 date. */
+/** The kind of a time cell, undefined when it is neither a number nor a date (ISO-8601, or year first with slashes). */
 export function timeKindOf(cell: Cell): TimeKind | undefined {
   if (cell instanceof Date) return 'date';
   if (typeof cell === 'number') return Number.isFinite(cell) ? 'number' : undefined;

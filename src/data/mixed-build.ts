@@ -144,7 +144,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
   if (timeIndex >= 0 && table.rows.length && streamKind === undefined) {
     const first = table.rows[0][timeIndex];
     const k = timeKindOf(first);
-    if (!k) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(first)}'; ${TIME_CELL_FORMS}`, { column: o.time, row: table.rowNumbers[0] });
+    if (!k) throw new DataError('non-numeric', `a time cell is neither a number nor a date: '${String(first)}'; ${TIME_CELL_FORMS}`, { column: o.time, row: table.rowNumbers[0] });
     kind = k;
   }
   const F = o.sequence.length;
@@ -156,7 +156,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
       const cell = table.rows[i][timeIndex];
       if (isMissing(cell)) throw new DataError('missing-value', 'a time cell is empty', where(i, o.time!)());
       const t = timeCell(cell, kind);
-      if (t === undefined || !Number.isFinite(t)) throw new DataError('non-numeric', `a time cell is not ${kind === 'number' ? 'a finite number' : 'an ISO-8601 date'} like the column's first: '${String(cell)}'`, where(i, o.time!)());
+      if (t === undefined || !Number.isFinite(t)) throw new DataError('non-numeric', `a time cell is not ${kind === 'number' ? 'a finite number' : 'a date'} like the column's first: '${String(cell)}'`, where(i, o.time!)());
       return t;
     });
     const order = idx.map((_, k) => k).sort((a, b) => times[a] - times[b] || a - b);
@@ -442,7 +442,7 @@ export function chunkDataset(parts: PartSpecs, part: SplitPart, o: MixedBuildOpt
 /** The time kind of a stream's first time cell (what entities() reads from a table's first row). */
 export function streamTimeKind(cell: Cell, column: string, row: number): TimeKind {
   const k = timeKindOf(cell);
-  if (!k) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(cell)}'`, { column, row });
+  if (!k) throw new DataError('non-numeric', `a time cell is neither a number nor a date: '${String(cell)}'; ${TIME_CELL_FORMS}`, { column, row });
   return k;
 }
 

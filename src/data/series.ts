@@ -24,7 +24,7 @@ export const singleSeriesId = '';
 export function timeKindFrom(cell: Cell, columns: ResolvedColumns, row: number, id?: string): TimeKind {
   if (isMissing(cell)) throw new DataError('missing-value', 'a time cell is empty', { column: columns.time.name, row, id });
   const kind = timeKindOf(cell);
-  if (!kind) throw new DataError('non-numeric', `a time cell is neither a number nor an ISO-8601 date: '${String(cell)}'; ${TIME_CELL_FORMS}`, { column: columns.time.name, row, id });
+  if (!kind) throw new DataError('non-numeric', `a time cell is neither a number nor a date: '${String(cell)}'; ${TIME_CELL_FORMS}`, { column: columns.time.name, row, id });
   return kind;
 }
 
@@ -46,7 +46,7 @@ export function buildSeries(id: string, cells: readonly (readonly Cell[])[], row
     if (isMissing(c)) throw new DataError('missing-value', 'a time cell is empty', where(i, columns.time.name));
     const t = timeCell(c, kind);
     if (t === undefined) {
-      throw new DataError('non-numeric', `a time cell is not ${kind === 'number' ? 'a number' : 'an ISO-8601 date'} like the column's first: '${String(c)}'`, where(i, columns.time.name));
+      throw new DataError('non-numeric', `a time cell is not ${kind === 'number' ? 'a number' : 'a date'} like the column's first: '${String(c)}'`, where(i, columns.time.name));
     }
     time[i] = t;
   }

@@ -79,7 +79,7 @@ export function timeCut(split: Extract<SplitOptions, { by: 'time' }>, kind: Time
     const read = (v: TimeValue, name: string) => {
       const t = v === undefined ? undefined : timeCell(v, kind);
       if (v !== undefined && t === undefined) {
-        throw new DataError('option', `split.${name} '${String(v)}' is not ${kind === 'number' ? 'a number' : 'an ISO-8601 date'} like the time column (it reads as ${timeKindOf(v) ?? 'neither'})`);
+        throw new DataError('option', `split.${name} '${String(v)}' is not ${kind === 'number' ? 'a number' : 'a date'} like the time column (it reads as ${timeKindOf(v) ?? 'neither'})`);
       }
       return t;
     };

@@ -103,7 +103,7 @@ function sameTimeKind(time: string | undefined): (table: LongTable) => void {
     const cell = table.rows[0][t], k = timeKindOf(cell);
     if (kind === undefined) kind = k;
     else if (k !== undefined && k !== kind) {
-      throw new DataError('non-numeric', `a time cell is not ${kind === 'number' ? 'a number' : 'an ISO-8601 date'} like the column's first: '${String(cell)}'`, { column: time, row: table.rowNumbers[0] });
+      throw new DataError('non-numeric', `a time cell is not ${kind === 'number' ? 'a number' : 'a date'} like the column's first: '${String(cell)}'`, { column: time, row: table.rowNumbers[0] });
     }
   };
 }
