@@ -392,6 +392,7 @@ if (!playwright) {
     // The library's defaults: the task from the target, no window (a panel or a plain table).
     await page.selectOption('#map-task', '');
     await page.fill('#map-window', '');
+    await page.uncheck('#map-history');
     await page.selectOption('#map-id', map.id ?? '');
     await page.selectOption('#map-time', map.time ?? '');
     await page.selectOption('#map-target', map.target);
@@ -608,6 +609,23 @@ if (!playwright) {
     const shown = await page.textContent('[data-testid=warnings]') ?? '';
     assert.match(shown, "warning: 'sample_id' is a feature, but its name reads as an identifier");
     assert.match(shown, "note: the target 'y' changes within 6 of 30 ids");
+    // Target history, ticked: the target is a time-varying term, the note is gone, and the page
+    // predicts what trainTable with targetHistory predicts in Node.
+    await page.check('#map-history');
+    await page.dispatchEvent('#map-history', 'change');
+    await page.waitForFunction('window.rnamDemo.roles !== null', null, { timeout: 20_000 });
+    assert.ok((await state()).roles!.roles!.features!.includes('y'), JSON.stringify((await state()).roles));
+    const s = await trainAdditive({ device: 'wasm', members: 1, epochs: 1 });
+    assert.is(s.explanation!.kinds!.y, 'sequence');
+    assert.not.match(await page.textContent('[data-testid=warnings]') ?? '', 'changes within');
+    const text = lines.join('\n');
+    const node = await rnam.trainTable(text, { id: 'id', time: 't', target: 'y', targetHistory: true, members: 1, epochs: 1, batchSize: 64, lr: 0.003, device: 'wasm' });
+    try {
+      assertSame(s.predictions, (await rnam.predictTable(node, text)).prediction, 'target history: the page and trainTable in Node');
+    } finally {
+      node.model.parameters().forEach((p) => p.dispose());
+    }
+    await page.uncheck('#map-history');
   });
 
   test('the screenshot: the Seattle rain task, trained for a few epochs', async () => {

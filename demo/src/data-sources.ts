@@ -100,7 +100,7 @@ export function tableOptions(m: CsvMapping, model: 'additive' | 'first-order'): 
   return {
     ...(m.id ? { id: m.id } : {}), ...(m.time ? { time: m.time } : {}), target: m.target, ...(m.task ? { task: m.task } : {}),
     ...(m.roles ? { features: m.roles.features, static: m.roles.static, categorical: m.roles.categorical } : {}),
-    ...(m.window !== undefined ? { window: m.window, horizon: 1 } : {}),
+    ...(m.window !== undefined ? { window: m.window, horizon: 1 } : {}), ...(m.targetHistory ? { targetHistory: true } : {}),
     ...(model === 'first-order' ? { split: { validation: 0.2, test: 0 } } : {}),
   };
 }

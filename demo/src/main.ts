@@ -87,10 +87,10 @@ function dataSpec(): DataSpec {
 /** The mapping without the roles: the columns and the sample layout. */
 function baseMapping(): CsvMapping {
   const id = $<HTMLSelectElement>('map-id').value, time = $<HTMLSelectElement>('map-time').value, task = $<HTMLSelectElement>('map-task').value as Task | '';
-  const window = $<HTMLInputElement>('map-window').value.trim();
+  const window = $<HTMLInputElement>('map-window').value.trim(), history = $<HTMLInputElement>('map-history').checked;
   return {
     ...(id ? { id } : {}), ...(time ? { time } : {}), target: $<HTMLSelectElement>('map-target').value,
-    ...(task ? { task } : {}), ...(window ? { window: Number(window) } : {}),
+    ...(task ? { task } : {}), ...(window ? { window: Number(window) } : {}), ...(history ? { targetHistory: true } : {}),
   };
 }
 
@@ -226,7 +226,7 @@ function showEpoch(view: EpochView, explanation?: ExplanationView): void {
   if (view.member !== undefined && view.member !== demoState.member) loss.reset();
   const of = (n?: number) => (n ? ` of ${n}` : '');
   $('loss-note').hidden = view.member === undefined || view.members === 1;
-  $('loss-note').textContent = `The members train side by side, each from its own seed, and keep their best epochs; the curve is member ${view.member}'s${view.training !== undefined ? ` (${view.training}${of(view.members)} still training)` : ''}.`;
+  $('loss-note').textContent = `The members train side by side, each from its own seed; the curve is member ${view.member}'s${view.training !== undefined ? ` (${view.training}${of(view.members)} still training)` : ''}.`;
   demoState.member = view.member ?? 0;
   loss.add(view.epoch, view.trainLoss, view.valLoss);
   const val = view.valLoss === undefined ? '' : `, validation ${short(view.valLoss)}`;
@@ -315,7 +315,7 @@ function showMapping(columns: string[], numeric: string[], rows: number): void {
 /** One role choice per feature column (not the id, time or target; the target too in window mode, where its past is an input). */
 function showRoleChoices(): void {
   const m = baseMapping();
-  const candidates = csvColumnNames.filter((c) => c !== m.id && c !== m.time && (c !== m.target || m.window !== undefined));
+  const candidates = csvColumnNames.filter((c) => c !== m.id && c !== m.time && (c !== m.target || m.window !== undefined || m.targetHistory === true));
   const before = new Map([...document.querySelectorAll<HTMLSelectElement>('#map-roles select')].map((s) => [s.dataset.column!, s.value]));
   $('map-roles').replaceChildren(...candidates.map((c) => {
     const label = document.createElement('label');
@@ -337,7 +337,7 @@ function showRoleChoices(): void {
 /** The latest question about the roles: an answer to an earlier one is stale. */
 let rolesAsked = 0;
 
-for (const id of ['map-id', 'map-time', 'map-target', 'map-task', 'map-window']) $(id).addEventListener('change', showRoleChoices);
+for (const id of ['map-id', 'map-time', 'map-target', 'map-task', 'map-window', 'map-history']) $(id).addEventListener('change', showRoleChoices);
 
 /** The library's choice for the mapping, shown on each 'auto' and above the list. */
 function showRoles(preview: RolesPreview): void {

@@ -21,6 +21,8 @@ export interface CsvMapping {
   task?: Task;
   /** Window mode: samples are windows of this many steps; absent: one sample per id (panel) or per row (table). */
   window?: number;
+  /** Panel mode: the target's earlier values are a feature too (trainTable's targetHistory). */
+  targetHistory?: boolean;
   /** Every feature column's role, named (trainTable's features, static, categorical); absent: the library chooses, or see `overrides`. */
   roles?: ColumnRoles;
   /**
