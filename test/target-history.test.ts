@@ -93,7 +93,7 @@ test('errors: window and table mode, a multiclass target, a bad value, a record 
     assert.unreachable();
   } catch (err) {
     assert.instance(err, rnam.DataError);
-    assert.match((err as Error).message, /the feature column is not in the header/);
+    assert.match((err as Error).message, /the target column is not in the header \(id, day, x\): the model reads its earlier values \(target history\); give the column, empty where unknown/);
     assert.is((err as rnam.DataError).column, 'y');
   }
 });

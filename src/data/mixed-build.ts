@@ -115,6 +115,9 @@ function number(cell: Cell, where: () => { column: string; row: number; id?: str
 function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolean, streamKind?: TimeKind): { list: Entity[]; kind: TimeKind } {
   const idIndex = o.id !== undefined ? column(table, o.id, 'id') : -1;
   const timeIndex = o.time !== undefined ? column(table, o.time, 'time') : -1;
+  if (o.targetHistory && !table.columns.includes(o.target)) {
+    throw new DataError('missing-column', `the target column is not in the header (${table.columns.join(', ')}): the model reads its earlier values (target history); give the column, empty where unknown`, { column: o.target });
+  }
   const targetIndex = targetOptional && !table.columns.includes(o.target) ? -1 : column(table, o.target, 'target');
   const seqIdx = o.sequence.map((c) => column(table, c, 'feature'));
   const staticIdx = o.static.map((c) => column(table, c, 'static feature'));
