@@ -144,6 +144,22 @@ baselines('the report scores the simple baselines on the same test split', async
   const series = await rnam.trainTable(lines.join('\n'), { time: 'day', target: 'y', window: 5, epochs: 2, members: 1, device: 'wasm', ...quiet });
   assert.ok(Math.abs(series.report.baselines!.persistence.rmse - 1) < 1e-12, JSON.stringify(series.report.baselines));
   assert.ok(series.report.baselines!['ridge on the last step'].rmse < 1.5, 'the ridge extrapolates a line');
+  // Panel mode with target history: persistence is the last earlier value, off by one on a rising count.
+  const visits = ['id,day,y'];
+  for (let p = 0; p < 60; p++) for (let d = 0; d < 4; d++) visits.push(`p${p},${d},${p + d}`);
+  const history = await rnam.trainTable(visits.join('\n'), { id: 'id', time: 'day', target: 'y', targetHistory: true, epochs: 2, members: 1, device: 'wasm', ...quiet });
+  assert.ok(Math.abs(history.report.baselines!.persistence.rmse - 1) < 1e-12, JSON.stringify(history.report.baselines));
+  // Multiclass: the training class shares for every test sample; the log line compares log losses.
+  const rows = ['row,x,y'];
+  for (let i = 0; i < 300; i++) rows.push(`${i},${(i * 37) % 11},${['a', 'a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'c'][i % 10]}`);
+  const said: string[] = [];
+  const multi = await rnam.trainTable(rows.join('\n'), { id: 'row', target: 'y', epochs: 2, members: 1, device: 'wasm', log: (l) => said.push(l) });
+  const d = multi.datasets as { train: rnam.MixedDataset; test: rnam.MixedDataset };
+  const counts = [0, 1, 2].map((k) => Array.from(d.train.targets).filter((t) => t === k).length);
+  const shares = counts.map((c) => c / d.train.samples);
+  const expected = -Array.from(d.test.targets).reduce((s, t) => s + Math.log(shares[t]), 0) / d.test.samples;
+  assert.ok(Math.abs(multi.report.baselines!['class rates'].logLoss - expected) < 1e-6, `${multi.report.baselines!['class rates'].logLoss} against ${expected}`);
+  assert.ok(said.some((l) => /^test logLoss: rnam \d\.\d{4}; class rates \d\.\d{4}$/.test(l)), said.join('\n'));
 });
 
 baselines.run();

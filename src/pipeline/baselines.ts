@@ -101,15 +101,19 @@ function logistic(x: Float64Array, y: ArrayLike<number>, sampleWeights: ArrayLik
   return b;
 }
 
-/** The baselines' metrics on `test`, fitted on `train` (known targets only); empty when the data are not mixed inputs. */
-export function baselineMetrics(task: Task, train: unknown, test: unknown, targetTerm: number): Record<string, Metrics> {
+/**
+ * The baselines' metrics on `test`, fitted on `train` (known targets only); empty when the data are
+ * not mixed inputs. targetTerm: the term of the target's own earlier values (window mode, target
+ * history), for persistence; classes: a multiclass target's class count.
+ */
+export function baselineMetrics(task: Task, train: unknown, test: unknown, targetTerm: number, classes = 2): Record<string, Metrics> {
   if (!(train instanceof MixedDataset) || !(test instanceof MixedDataset)) return {};
   const known = (ds: MixedDataset) => Array.from({ length: ds.samples }, (_, i) => i).filter((i) => !Number.isNaN(ds.rawTargets[i]));
   const tr = known(train), te = known(test);
   if (tr.length === 0 || te.length === 0) return {};
   const yTrain = tr.map((i) => train.rawTargets[i]), yTest = te.map((i) => test.rawTargets[i]);
   const wTrain = train.weights && tr.map((i) => train.weights![i]), wTest = test.weights && te.map((i) => test.weights![i]);
-  const metrics = (scores: number[]) => predictionMetrics(task, scores, yTest, 2, wTest);
+  const metrics = (scores: number[]) => predictionMetrics(task, scores, yTest, classes, wTest);
   const out: Record<string, Metrics> = {};
   const trainMean = () => {
     if (!wTrain) return yTrain.reduce((a, b) => a + b, 0) / yTrain.length;
@@ -135,7 +139,13 @@ export function baselineMetrics(task: Task, train: unknown, test: unknown, targe
     const rate = trainMean();
     out['base rate'] = metrics(yTest.map(() => rate));
   } else {
-    return out; // multiclass: no linear baseline here
+    // Multiclass: every sample gets the training split's class shares (no linear baseline here).
+    const share = new Array<number>(classes).fill(0);
+    yTrain.forEach((y, k) => (share[y] += wTrain ? wTrain[k] : 1));
+    const total = share.reduce((a, b) => a + b, 0);
+    const rates = share.map((c) => c / total);
+    out['class rates'] = metrics(yTest.flatMap(() => rates));
+    return out;
   }
   const a = design(train.subset(tr)), b = design(test.subset(te));
   if (a.columns > MAX_BASELINE_COLUMNS) return out;

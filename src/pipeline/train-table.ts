@@ -322,9 +322,9 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     notes: [...noteLines],
   };
   if (test && pre.record.inputs === 'mixed') {
-    const targetTerm = pre.record.mode === 'window' ? pre.featureNames.indexOf(pre.record.columns.target) : -1;
-    report.baselines = baselineMetrics(task, pool, test, targetTerm);
-    const metric = task === 'regression' ? 'rmse' : 'auc';
+    const targetTerm = pre.record.mode === 'window' || pre.record.targetHistory ? pre.featureNames.indexOf(pre.record.columns.target) : -1;
+    report.baselines = baselineMetrics(task, pool, test, targetTerm, pre.outputs);
+    const metric = task === 'regression' ? 'rmse' : task === 'binary' ? 'auc' : 'logLoss';
     if (metrics.test && Object.keys(report.baselines).length) {
       const shown = (v: number | undefined) => (v === undefined ? '-' : Number.isFinite(v) ? v.toFixed(4) : 'undefined');
       const oneClass = metric === 'auc' && Number.isNaN(metrics.test.auc) ? ' (the test split holds one class: AUC is undefined)' : '';
