@@ -57,6 +57,10 @@ test('no leak: a final value unrelated to the history is not learned; a drifting
   for (let i = 0; i < 200; i++) for (let v = 0; v < 4; v++) lines.push(`p${i},${v},${gen.normal().toFixed(3)},${gen.uniform() < 0.5 ? 1 : 0}`);
   const coin = await rnam.trainTable(lines.join('\n'), { id: 'id', time: 'day', target: 'y', targetHistory: true, members: 1, epochs: 30, device: 'wasm', ...quiet });
   assert.ok(coin.report.metrics.train!.auc < 0.75, `train AUC ${coin.report.metrics.train!.auc}: the hidden label leaked`);
+  // Streamed in chunks of whole ids, the same rule.
+  const streamed = await rnam.trainStream(() => ({ csv: [lines.join('\n')] }), { id: 'id', time: 'day', target: 'y', targetHistory: true, epochs: 30, chunkSamples: 50, device: 'wasm', ...quiet });
+  assert.is(streamed.preprocessing.toRecord().targetHistory, true);
+  assert.ok(streamed.report.metrics.validation!.auc < 0.75, JSON.stringify(streamed.report.metrics));
   // A score that drifts: its last earlier value predicts it; without the history nothing does.
   const csv = scoresCsv(240, 5);
   const options = { id: 'id', time: 'day', target: 'y', members: 2, epochs: 60, device: 'wasm', ...quiet } as const;
