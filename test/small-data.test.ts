@@ -151,7 +151,10 @@ baselines('the report scores the simple baselines on the same test split', async
   assert.ok(Math.abs(history.report.baselines!.persistence.rmse - 1) < 1e-12, JSON.stringify(history.report.baselines));
   // Multiclass: the training class shares for every test sample; the log line compares log losses.
   const rows = ['row,x,y'];
-  for (let i = 0; i < 300; i++) rows.push(`${i},${(i * 37) % 11},${['a', 'a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'c'][i % 10]}`);
+  for (let i = 0; i < 300; i++) {
+    const label = ['a', 'a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'c'][i % 10];
+    rows.push(`${i},${'abc'.indexOf(label) * 3 + ((i * 37) % 11) / 11},${label}`);
+  }
   const said: string[] = [];
   const multi = await rnam.trainTable(rows.join('\n'), { id: 'row', target: 'y', epochs: 2, members: 1, device: 'wasm', log: (l) => said.push(l) });
   const d = multi.datasets as { train: rnam.MixedDataset; test: rnam.MixedDataset };
@@ -159,7 +162,9 @@ baselines('the report scores the simple baselines on the same test split', async
   const shares = counts.map((c) => c / d.train.samples);
   const expected = -Array.from(d.test.targets).reduce((s, t) => s + Math.log(shares[t]), 0) / d.test.samples;
   assert.ok(Math.abs(multi.report.baselines!['class rates'].logLoss - expected) < 1e-6, `${multi.report.baselines!['class rates'].logLoss} against ${expected}`);
-  assert.ok(said.some((l) => /^test logLoss: rnam \d\.\d{4}; class rates \d\.\d{4}$/.test(l)), said.join('\n'));
+  assert.ok(said.some((l) => /^test logLoss: rnam \d\.\d{4}; class rates \d\.\d{4}, logistic regression \(one vs rest\) \d\.\d{4}$/.test(l)), said.join('\n'));
+  const ovr = multi.report.baselines!['logistic regression (one vs rest)'];
+  assert.ok(ovr.accuracy > 0.95 && ovr.logLoss < multi.report.baselines!['class rates'].logLoss, `x separates the classes: ${JSON.stringify(ovr)}`);
 });
 
 baselines.run();

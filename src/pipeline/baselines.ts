@@ -3,7 +3,8 @@
 // (classification), persistence (window mode, when the target is among the inputs), and an L2
 // linear model on the last step's inputs (each time-varying feature's last value and whether it was
 // observed, the static values, the categorical levels one-hot): ridge regression for regression,
-// logistic regression (Newton's method) for binary targets. Plain float64 on the host. Weighted data
+// logistic regression (Newton's method) for binary targets, one per class against the rest for
+// multiclass (after the training class shares). Plain float64 on the host. Weighted data
 // (a weight column) fits and scores every baseline with the samples' weights, as the model's metrics.
 import { MixedDataset } from '../data/mixed-dataset.js';
 import { predictionMetrics, type Metrics, type Task } from '../train/task.js';
@@ -139,20 +140,27 @@ export function baselineMetrics(task: Task, train: unknown, test: unknown, targe
     const rate = trainMean();
     out['base rate'] = metrics(yTest.map(() => rate));
   } else {
-    // Multiclass: every sample gets the training split's class shares (no linear baseline here).
+    // Multiclass: every sample gets the training split's class shares.
     const share = new Array<number>(classes).fill(0);
     yTrain.forEach((y, k) => (share[y] += wTrain ? wTrain[k] : 1));
     const total = share.reduce((a, b) => a + b, 0);
     const rates = share.map((c) => c / total);
     out['class rates'] = metrics(yTest.flatMap(() => rates));
-    return out;
   }
   const a = design(train.subset(tr)), b = design(test.subset(te));
   if (a.columns > MAX_BASELINE_COLUMNS) return out;
   const p = a.columns;
   // A plain table has no steps: its linear model reads the row.
   const where = train.sequenceTerms > 0 ? ' on the last step' : '';
-  if (task === 'regression') {
+  if (task === 'multiclass') {
+    // One logistic regression per class against the rest, the probabilities normalized to sum to 1.
+    const betas = Array.from({ length: classes }, (_, k) => logistic(a.x, yTrain.map((y) => (y === k ? 1 : 0)), wTrain, tr.length, p));
+    out[`logistic regression${where} (one vs rest)`] = metrics(te.flatMap((_, i) => {
+      const q = betas.map((beta) => 1 / (1 + Math.exp(-dot(b.x, i * p, beta))));
+      const sum = q.reduce((s, v) => s + v, 0);
+      return q.map((v) => v / sum);
+    }));
+  } else if (task === 'regression') {
     const beta = weightedRidge(a.x, yTrain, wTrain, tr.length, p);
     out[`ridge${where}`] = metrics(te.map((_, i) => dot(b.x, i * p, beta)));
   } else {
