@@ -92,6 +92,12 @@ test('pooled stopping (the cross-fitting default): the members stop together at 
   assert.equal(epochs, [best + 2, best + 2, best + 2], `every member trains until the mean has not improved for 2 epochs (best ${best})`);
   assert.ok(said.includes(`members: best epoch ${best} of ${best + 2} by the mean of their validation losses`), said.join('\n'));
   assert.ok(said.some((l) => l.startsWith('validation: each member validates on its own') && l.includes('stop together')), said.join('\n'));
+  // The report's history carries that mean per epoch, and the loss chart draws it.
+  const reported = pooled.report.history.map((h) => h.meanValLoss!);
+  reported.forEach((m, e) => assert.ok(Math.abs(m - means[e]) < 2e-6, `epoch ${e + 1}: ${m} reported, ${means[e]} from the log`));
+  assert.is(reported.indexOf(Math.min(...reported)) + 1, best);
+  const chart = rnam.lossChart(pooled.report.history) as unknown as { data: { values: { split: string }[] } };
+  assert.equal([...new Set(chart.data.values.map((v) => v.split))], ['train', 'validation', "validation, members' mean"]);
   const each = await rnam.trainTable(csv, { ...options, memberSeeds: seeds, stopping: 'each' });
   assert.ok(each.report.members.some((m) => m.epochs !== best + 2), 'each member on its own stops elsewhere');
   // Refit trains every member again for the pooled best epoch count.

@@ -83,7 +83,7 @@ function examplesTable(report: Report): string {
 
 export async function renderReportHtml(report: Report, explanation: Explanation): Promise<string> {
   const charts = explanationCharts(explanation);
-  const [loss, importance, shapes, levels] = await Promise.all([renderSvg(lossChart(report.history, report.members.length > 1 ? { title: `Loss per epoch: member 1 of ${report.members.length}` } : {})), renderSvg(charts.importance), renderSvg(charts.shapes),
+  const [loss, importance, shapes, levels] = await Promise.all([renderSvg(lossChart(report.history, report.members.length > 1 ? { title: `Loss per epoch: member 1 of ${report.members.length}, and the members' mean validation loss` } : {})), renderSvg(charts.importance), renderSvg(charts.shapes),
     charts.levels ? renderSvg(charts.levels) : Promise.resolve('')]);
   const d = report.preprocessing;
   const setting = d.mode === 'window' ? `window mode: ${d.window} steps, target ${d.horizon} step(s) ahead` : d.mode === 'table' ? 'a plain table: one sample per row' : 'panel mode: one sample per id';

@@ -293,6 +293,8 @@ export interface LossHistoryEntry {
   epoch: number;
   trainLoss: number;
   valLoss?: number;
+  /** An ensemble's: the mean of its members' validation losses at this epoch (what pooled stopping watches). */
+  meanValLoss?: number;
 }
 
 export interface LossChartOptions {
@@ -302,8 +304,8 @@ export interface LossChartOptions {
 
 /**
  * The loss per epoch of a training history (fit's `history`, or a model file's metadata.history):
- * a line per split, train and, where recorded, validation. NaN or infinite losses are left out of
- * the lines (Vega drops them) and counted in the subtitle.
+ * a line per split, train and, where recorded, validation and the members' mean validation loss.
+ * NaN or infinite losses are left out of the lines (Vega drops them) and counted in the subtitle.
  */
 export function lossChart(history: readonly LossHistoryEntry[], options: LossChartOptions = {}): VegaLiteSpec {
   if (!Array.isArray(history)) throw new ArgumentError(`lossChart: history must be an array of { epoch, trainLoss, valLoss? }, got ${describeValue(history)}`);
@@ -311,10 +313,10 @@ export function lossChart(history: readonly LossHistoryEntry[], options: LossCha
   let skipped = 0;
   history.forEach((h, i) => {
     if (typeof h !== 'object' || h === null || typeof h.epoch !== 'number' || typeof h.trainLoss !== 'number'
-      || (h.valLoss !== undefined && typeof h.valLoss !== 'number')) {
-      throw new ArgumentError(`lossChart: history[${i}] must be { epoch, trainLoss, valLoss? } with numbers, got ${describeValue(h)}`);
+      || (h.valLoss !== undefined && typeof h.valLoss !== 'number') || (h.meanValLoss !== undefined && typeof h.meanValLoss !== 'number')) {
+      throw new ArgumentError(`lossChart: history[${i}] must be { epoch, trainLoss, valLoss?, meanValLoss? } with numbers, got ${describeValue(h)}`);
     }
-    for (const [split, loss] of [['train', h.trainLoss], ['validation', h.valLoss]] as const) {
+    for (const [split, loss] of [['train', h.trainLoss], ['validation', h.valLoss], ['validation, members\' mean', h.meanValLoss]] as const) {
       if (loss === undefined) continue;
       if (!Number.isFinite(loss)) skipped++;
       // JSON has no NaN: a null loss is a gap in the line.
@@ -329,7 +331,7 @@ export function lossChart(history: readonly LossHistoryEntry[], options: LossCha
     encoding: {
       x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
       y: { field: 'loss', type: 'quantitative', scale: { zero: false } },
-      color: { field: 'split', type: 'nominal', title: null },
+      color: { field: 'split', type: 'nominal', title: null, legend: { labelLimit: 240 } },
     },
   };
 }

@@ -62,7 +62,7 @@ export interface Report {
   /** The first samples of the explained split, in the one contribution convention. */
   examples: ExplainedSample[];
   /** The first member's history (every member trains on the same data from its own seed). */
-  history: { epoch: number; trainLoss: number; valLoss?: number; seconds: number }[];
+  history: { epoch: number; trainLoss: number; valLoss?: number; meanValLoss?: number; seconds: number }[];
   /**
    * True when each member validated on its own ids (mixed inputs outside window mode):
    * then samples.train and samples.validation are one member's, and metrics.train is over all of them.
