@@ -280,7 +280,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   }
   if (refit && own0.validation && !stopped && histories[0].length) {
     // Each member's best epoch (what early stopping restored; pooled, the same for all), then the same seed on every sample it may see.
-    const best = bestEpochs ? bestEpochs.map((e) => Math.max(1, e)) : histories.map((history) => history.reduce((b, h) => ((h.valLoss ?? Infinity) < (history[b - 1].valLoss ?? Infinity) ? h.epoch : b), 1));
+    const best = bestEpochs!.map((e) => Math.max(1, e));
     for (const p of model.parameters()) p.dispose();
     model = buildModel(pre, hiddenDim, blocks, memberSeeds) as TableModel;
     await model.toAsync(dev);
@@ -289,6 +289,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     await fitMembers(model as AdditiveRNAM, memberSeeds.map((s, m) => ({ train: trainingWeights(all, classWeights) as MixedDataset, generator: shuffleGenerator(s), epochs: best[m] })),
       { batchSize, optimizer: adamw(model.parameters()), task, progress, log });
   }
+  // The additive members early-stopped (on validation data): each ends with its best epoch's weights.
+  const earlyStopped = bestEpochs !== null && own0.validation !== undefined;
   const history = histories[0];
 
   const centering = await fitCentering(model, train);
@@ -315,8 +317,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     shapes: reportShapes(explanation),
     examples: explainedSamples(explainedSplit, outputs[explainedSplit]!, pre, examples),
     history: history.map((h, e) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valLoss: h.valLoss, ...meanValidationLoss(histories, e), seconds: h.seconds })),
-    members: histories.map((h, m) => ({ epochs: h.length, ...(bestEpochs && own0.validation ? { bestEpoch: bestEpochs[m] } : {}) })), crossFitted: crossFit,
-    ...(bestEpochs && own0.validation ? { stopping } : {}),
+    members: histories.map((h, m) => ({ epochs: h.length, ...(earlyStopped ? { bestEpoch: bestEpochs![m] } : {}) })), crossFitted: crossFit,
+    ...(earlyStopped ? { stopping } : {}),
     model: { class: model.describe().kind, options: { ...model.describe().config }, parameters: model.parameters().reduce((s, p) => s + p.numel, 0) },
     device: dev.reason, seconds: (Date.now() - started) / 1000, stopped, ...(weighting ? { weighting } : {}),
     notes: [...noteLines],

@@ -287,7 +287,7 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
   if (stopping !== 'each' && stopping !== 'pooled') throw new ArgumentError(`fitMembers: stopping must be 'each' or 'pooled', got ${describeValue(stopping)}`);
   const pooled = stopping === 'pooled' && options.patience !== undefined;
   const stoppers = options.patience === undefined ? null
-    : (pooled ? [0] : data).map(() => new EarlyStopping({ monitor: 'valLoss', patience: options.patience!, restoreBestWeights: false }, task, true, model));
+    : Array.from({ length: pooled ? 1 : M }, () => new EarlyStopping({ monitor: 'valLoss', patience: options.patience!, restoreBestWeights: false }, task, true, model));
   // The model training now and which member each of its slots is (members drop out as they finish).
   let current = model, opt = options.optimizer, slots = data.map((_, m) => m);
   const partsOf = (m: number) => current.memberParts(slots.indexOf(m));
@@ -335,8 +335,7 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
           if (improved) snapshot(m), (bestEpochs[m] = epoch);
           if (stop || epoch === data[m].epochs) training[m] = false;
         }
-      }
-      for (const m of pooled ? [] : slots) {
+      } else for (const m of slots) {
         const s = stats[m]!;
         histories[m].push(s);
         let stop = false;
