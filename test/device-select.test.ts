@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as rnam from '../src/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = pathToFileURL(join(root, 'dist', 'rnam.node.js')).href;
@@ -49,6 +50,21 @@ test("a Vulkan driver named in the environment is probed even without a device n
   const d = autoDevice({ ...process.env, VK_ICD_FILENAMES: join(root, 'no-such-icd.json') });
   assert.not.match(d.reason, /no GPU device node/, d.reason);
   assert.is(d.kind, 'wasm', d.reason);
+});
+
+test('a device option takes a device or its name; anything else is an ArgumentError naming the call', async () => {
+  const bytes = rnam.save(new rnam.MinGRU(1, 2));
+  const loaded = await rnam.load(bytes, { device: 'wasm' });
+  assert.is(loaded.model.parameters()[0].device.kind, 'wasm');
+  const failure = (p: Promise<unknown>) => p.then(() => null, (e: Error) => e);
+  for (const bad of ['gpu', 42, {}] as unknown as rnam.DeviceKind[]) {
+    const l = await failure(rnam.load(bytes, { device: bad }));
+    assert.ok(l instanceof rnam.ArgumentError && /^load: device must be/.test(l.message), `load ${String(bad)}: ${l}`);
+    const t = await failure(rnam.trainTable('x,y\n1,2\n2,3\n3,4\n', { target: 'y', device: bad, log: null }));
+    assert.ok(t instanceof rnam.ArgumentError && /^trainTable: device must be/.test(t.message), `trainTable ${String(bad)}: ${t}`);
+  }
+  const d = await failure(rnam.device('cuda' as rnam.DeviceKind));
+  assert.ok(d instanceof rnam.ArgumentError && /unknown device kind 'cuda'/.test(d.message), String(d));
 });
 
 test.run();

@@ -91,6 +91,11 @@ test('pooled stopping (the cross-fitting default): the members stop together at 
   const epochs = pooled.report.members.map((m) => m.epochs);
   assert.equal(epochs, [best + 2, best + 2, best + 2], `every member trains until the mean has not improved for 2 epochs (best ${best})`);
   assert.ok(said.includes(`members: best epoch ${best} of ${best + 2} by the mean of their validation losses`), said.join('\n'));
+  // Stopped early: no word of the epoch limit. Stopped by the limit while improving: said.
+  assert.not.ok(said.some((l) => l.includes('epoch limit')), said.join('\n'));
+  const capped: string[] = [];
+  await rnam.trainTable(csv, { ...options, epochs: 3, patience: 50, memberSeeds: seeds, log: (l) => capped.push(l) });
+  assert.ok(capped.some((l) => l.startsWith('members: best epoch') && l.endsWith('training reached the epoch limit before the validation loss stopped improving: more epochs may fit better')), capped.join('\n'));
   assert.ok(said.some((l) => l.startsWith('validation: each member validates on its own') && l.includes('stop together')), said.join('\n'));
   // The report's history carries that mean per epoch, and the loss chart draws it.
   const reported = pooled.report.history.map((h) => h.meanValLoss!);

@@ -184,6 +184,28 @@ test('wasm: a missing static value has a learned contribution of its own', async
   await staticMissing(await rnam.device('wasm'), 'wasm');
 });
 
+
+test('a static value missing in fewer than MIN_MISSING_COUNT training ids reads as the mean, without a flag', async () => {
+  // dose is missing on about a third of the rows (a flag of its own); age on 2 rows only.
+  const withAge = (csv: string, extra: string[] = []) => {
+    const gen = new rnam.Generator(9);
+    const lines = csv.trim().split('\n');
+    return [lines[0] + ',age', ...lines.slice(1).map((l, i) => `${l},${i === 3 || i === 7 ? '' : (30 + gen.int(40)).toString()}`), ...extra].join('\n') + '\n';
+  };
+  const trained = await rnam.trainTable(withAge(missingDoseCsv()), { id: 'row', target: 'y', static: ['dose', 'age'], epochs: 5, members: 1, device: 'wasm', ...quiet });
+  const m = trained.preprocessing.record.mixed!;
+  assert.is(m.staticMissing, true);
+  assert.equal(m.staticFlagged, [true, false], 'dose is missing often enough for a flag, age is not');
+  // A row without age scores exactly as a row whose age is the training mean; a missing dose does not score as the mean dose.
+  const ageMean = m.static[1].mean, doseMean = m.static[0].mean;
+  const rows = `row,dose,y,age\nA,1.5,0,\nB,1.5,0,${ageMean}\nC,,0,40\nD,${doseMean},0,40\n`;
+  const p = await rnam.predictTable(trained, rows);
+  const n = p.samples, age = 1, dose = 0, at = (term: number, i: number) => p.contributions[term * n + i];
+  assert.is(at(age, 0), at(age, 1), 'missing age = age at its mean');
+  assert.is.not(at(dose, 2), at(dose, 3), 'missing dose has a contribution of its own');
+  const loaded = await rnam.loadTrained(await rnam.saveTrained(trained), { device: 'wasm' });
+  assert.equal(Array.from((await rnam.predictTable(loaded, rows)).contributions), Array.from(p.contributions), 'saved and loaded');
+});
 test('a plain table without a time column trains an additive model of static and categorical terms', async () => {
   const gen = new rnam.Generator(2), lines = ['row,size,kind,price'];
   for (let i = 0; i < 150; i++) {

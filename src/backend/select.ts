@@ -4,7 +4,7 @@
 import type { Backend } from './backend.js';
 import { WebGPUBackend, type WebGPUBackendOptions } from './webgpu/backend.js';
 import { cpu } from './default-device.js';
-import { DeviceError } from '../errors.js';
+import { ArgumentError, DeviceError, describeValue } from '../errors.js';
 
 export { cpu };
 
@@ -137,11 +137,25 @@ export async function device(kind: DeviceKind = 'auto', options: DeviceOptions =
       return label(backend, `webgpu: ${backend.description}`);
     }
     default:
-      throw new Error(`device(): unknown device kind '${String(kind)}' (expected 'auto', 'wasm' or 'webgpu')`);
+      throw new ArgumentError(`device(): unknown device kind ${describeValue(kind)} (expected 'auto', 'wasm' or 'webgpu')`);
   }
 }
 
 /** Why the last device() call chose what it chose. */
 export function deviceReason(): string {
   return lastReason;
+}
+
+/** Checks a `device` option as the library takes it (a device, or 'auto', 'wasm', 'webgpu'): an ArgumentError naming `where` otherwise. */
+export function checkDeviceOption(where: string, value: unknown): void {
+  const named = value === 'auto' || value === 'wasm' || value === 'webgpu';
+  if (!named && !(typeof value === 'object' && value !== null && typeof (value as Partial<Backend>).alloc === 'function')) {
+    throw new ArgumentError(`${where}: device must be 'auto', 'wasm', 'webgpu' or a device from rnam.device(), got ${describeValue(value)}`);
+  }
+}
+
+/** A checked `device` option: a device as it is, a kind's name chosen by device(). */
+export async function deviceOption<B extends Backend>(where: string, value: DeviceKind | B): Promise<B | Device> {
+  checkDeviceOption(where, value);
+  return typeof value === 'string' ? device(value) : value;
 }

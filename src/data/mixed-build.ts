@@ -60,8 +60,14 @@ export interface MixedStats {
   target?: Scale;
   /** Panel mode: the padded length. */
   seq: number;
-  /** True when a training sample lacks a static value: each static term then also reads a missing flag. */
+  /** True when some static feature lacks a value in at least MIN_MISSING_COUNT training entities: each static term then also reads a missing flag. */
   staticMissing?: boolean;
+  /**
+   * With staticMissing, per static feature whether its flag is read: a feature missing in fewer
+   * training entities reads a missing value as its mean instead, so a flag learned from one or two
+   * rows cannot decide a prediction. Absent: every feature's flag is read.
+   */
+  staticFlagged?: boolean[];
   /**
    * True when a time-varying feature has empty cells in training: each step then also reads whether
    * the feature was observed at that step or any before it in the series, so a lab never measured
@@ -86,8 +92,16 @@ function levelOffsetOf(stats: Pick<MixedStats, 'seenInput'>): number {
 export function staticInputsOf(stats: Pick<MixedStats, 'staticMissing'>): 1 | 2 {
   return stats.staticMissing ? 2 : 1;
 }
+
+/** Per static feature, whether the model reads its missing flag (none without staticMissing). */
+export function staticFlagsOf(stats: Pick<MixedStats, 'staticMissing' | 'staticFlagged' | 'static'>): boolean[] {
+  return stats.static.map((_, j) => !!stats.staticMissing && (stats.staticFlagged?.[j] ?? true));
+}
+
 /** A level seen in fewer training entities than this joins 'other'. */
 export const MIN_LEVEL_COUNT = 2;
+/** A static feature missing in fewer training entities than this reads a missing value as its mean, without a flag of its own. */
+export const MIN_MISSING_COUNT = 5;
 
 export interface Entity {
   series: Series;
@@ -509,7 +523,7 @@ export class MixedStatsAccumulator {
   private readonly stepLevelCounts: Map<string, number>[];
   private readonly targetAcc = new ScaleAccumulator();
   private readonly gaps: GapMedian;
-  private staticMissing = false;
+  private readonly staticMissingCounts: number[];
   private seenInput = false;
   private longest = 1;
   /** Training samples added. */
@@ -520,6 +534,7 @@ export class MixedStatsAccumulator {
     const logSkewed = (o.skewed ?? 'log') === 'log';
     this.seqAcc = o.sequence.map(() => new ScaleAccumulator({ logSkewed }));
     this.staticAcc = o.static.map(() => new ScaleAccumulator({ logSkewed }));
+    this.staticMissingCounts = o.static.map(() => 0);
     this.levelCounts = o.categorical.map(() => new Map());
     this.stepLevelCounts = o.sequenceCategorical.map(() => new Map());
     this.gaps = new GapMedian(gapCap);
@@ -549,12 +564,14 @@ export class MixedStatsAccumulator {
       this.samples++;
       if (e === last) continue;
       last = e;
-      e.statics.forEach((v, j) => this.staticAcc[j].add(v));
+      e.statics.forEach((v, j) => {
+        this.staticAcc[j].add(v);
+        if (Number.isNaN(v)) this.staticMissingCounts[j]++;
+      });
       e.categories.forEach((v, j) => {
         if (v !== null) this.levelCounts[j].set(v, (this.levelCounts[j].get(v) ?? 0) + 1);
       });
       this.gaps.addSeries(e.series);
-      if (e.statics.some(Number.isNaN)) this.staticMissing = true;
     }
   }
 
@@ -562,12 +579,13 @@ export class MixedStatsAccumulator {
     const o = this.o;
     const scale = (acc: ScaleAccumulator, name: string): Scale => (acc.count > 0 ? acc.scale(name) : { name, mean: 0, std: 1 });
     const levels = (counts: Map<string, number>) => [OTHER_LEVEL, ...[...counts].filter(([level, c]) => c >= MIN_LEVEL_COUNT && level !== OTHER_LEVEL).map(([level]) => level).sort()];
+    const flagged = this.staticMissingCounts.map((c) => c >= MIN_MISSING_COUNT);
     return {
       sequenceLevels: this.stepLevelCounts.map(levels),
       sequence: o.sequence.map((name, j) => scale(this.seqAcc[j], name)),
       static: o.static.map((name, j) => scale(this.staticAcc[j], name)),
       levels: this.levelCounts.map(levels), gapScale: this.gaps.median(),
-      ...(this.staticMissing ? { staticMissing: true } : {}),
+      ...(flagged.some((f) => f) ? { staticMissing: true, staticFlagged: flagged } : {}),
       ...(this.seenInput ? { seenInput: true } : {}),
       ...(this.targetAcc.count > 0 ? { target: this.targetAcc.scale(o.target) } : {}),
       seq: o.mode === 'window' ? o.window! : o.maxLength ?? this.longest,
@@ -671,7 +689,7 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     sampleTimes[i] = s.times[first + Math.max(1, len) - 1];
   });
   return new MixedDataset({
-    sequence, sequenceTerms: Ts, stepInputs: D, sequenceLevels: Fc ? stats.sequenceLevels : [], seq: S, lengths, statics, staticTerms: o.static.length, staticInputs: staticInputsOf(stats), categorical, levels: stats.levels,
+    sequence, sequenceTerms: Ts, stepInputs: D, sequenceLevels: Fc ? stats.sequenceLevels : [], seq: S, lengths, statics, staticTerms: o.static.length, staticInputs: staticInputsOf(stats), staticFlagged: staticFlagsOf(stats), categorical, levels: stats.levels,
     targets, samples: n, featureNames: [...(Ts ? [...o.sequence, ...o.sequenceCategorical] : []), ...o.static, ...o.categorical], targetNames: [o.target],
     sampleIds: specs.map(({ p }) => p.series.id), sampleTimes,
     standardizer: mixedStandardizer(o, stats),

@@ -25,6 +25,8 @@ export interface MixedDatasetInit {
   staticTerms: number;
   /** Inputs per static term the model reads (default 1): 2 adds a flag that the value is missing (rawStatics NaN). */
   staticInputs?: 1 | 2;
+  /** With 2 static inputs, per static term whether its flag is set where the value is missing (default: every term's); an unflagged term reads a missing value as the mean alone. */
+  staticFlagged?: readonly boolean[];
   /** (categoricalTerms, samples): level indices; level 0 is 'other' (unseen, rare or missing). */
   categorical: Int32Array;
   /** Per categorical term, its levels ('other' first). */
@@ -76,6 +78,7 @@ export class MixedDataset {
   readonly rawTargets: Float64Array;
   readonly weights: Float32Array | null;
   readonly staticInputs: 1 | 2;
+  readonly staticFlagged: readonly boolean[];
   readonly logScaled: readonly string[];
 
   constructor(init: MixedDatasetInit) {
@@ -88,6 +91,7 @@ export class MixedDataset {
     this.statics = init.statics;
     this.staticTerms = init.staticTerms;
     this.staticInputs = init.staticInputs ?? 1;
+    this.staticFlagged = init.staticFlagged ?? Array.from({ length: init.staticTerms }, () => this.staticInputs === 2);
     this.categorical = init.categorical;
     this.levels = init.levels;
     this.targets = init.targets;
@@ -137,7 +141,7 @@ export class MixedDataset {
       sequence: pick(this.sequence, this.sequenceTerms, S * D, (n) => new Float32Array(n)), sequenceTerms: this.sequenceTerms, seq: S,
       stepInputs: D, sequenceLevels: this.sequenceLevels,
       lengths: Int32Array.from(indices, (i) => this.lengths[i]),
-      statics: pick(this.statics, this.staticTerms, 1, (n) => new Float32Array(n)), staticTerms: this.staticTerms, staticInputs: this.staticInputs,
+      statics: pick(this.statics, this.staticTerms, 1, (n) => new Float32Array(n)), staticTerms: this.staticTerms, staticInputs: this.staticInputs, staticFlagged: this.staticFlagged,
       categorical: pick(this.categorical, this.levels.length, 1, (n) => new Int32Array(n)), levels: this.levels,
       targets: Float32Array.from(indices, (i) => this.targets[i]), samples: b, featureNames: this.featureNames, targetNames: this.targetNames,
       sampleIds: indices.map((i) => this.sampleIds[i]), sampleTimes: Float64Array.from(indices, (i) => this.sampleTimes[i]),
@@ -156,7 +160,7 @@ export class MixedDataset {
 
   /** The samples of `a`, then those of `b` (same terms, levels and padded length), as one dataset. */
   static concat(a: MixedDataset, b: MixedDataset): MixedDataset {
-    if (a.seq !== b.seq || a.sequenceTerms !== b.sequenceTerms || a.staticTerms !== b.staticTerms || a.staticInputs !== b.staticInputs || a.levels.length !== b.levels.length) {
+    if (a.seq !== b.seq || a.sequenceTerms !== b.sequenceTerms || a.staticTerms !== b.staticTerms || a.staticInputs !== b.staticInputs || a.staticFlagged.some((f, t) => f !== b.staticFlagged[t]) || a.levels.length !== b.levels.length) {
       throw new DataError('shape', 'MixedDataset.concat: the datasets hold different terms or lengths');
     }
     const n = a.samples + b.samples;
@@ -179,7 +183,7 @@ export class MixedDataset {
       sequence: join(a.sequence, b.sequence, a.sequenceTerms, S * D, (k) => new Float32Array(k)), sequenceTerms: a.sequenceTerms, seq: S,
       stepInputs: D, sequenceLevels: a.sequenceLevels,
       lengths: cat(a.lengths, b.lengths, (k) => new Int32Array(k)),
-      statics: join(a.statics, b.statics, a.staticTerms, 1, (k) => new Float32Array(k)), staticTerms: a.staticTerms, staticInputs: a.staticInputs,
+      statics: join(a.statics, b.statics, a.staticTerms, 1, (k) => new Float32Array(k)), staticTerms: a.staticTerms, staticInputs: a.staticInputs, staticFlagged: a.staticFlagged,
       categorical: join(a.categorical, b.categorical, a.levels.length, 1, (k) => new Int32Array(k)), levels: a.levels,
       targets: cat(a.targets, b.targets, (k) => new Float32Array(k)), samples: n, featureNames: a.featureNames, targetNames: a.targetNames,
       sampleIds: [...a.sampleIds, ...b.sampleIds], sampleTimes: cat(a.sampleTimes, b.sampleTimes, (k) => new Float64Array(k)),
@@ -210,10 +214,11 @@ export class MixedDataset {
     const P = this.staticInputs, statics = this.staticTerms > 0 ? new Float32Array(this.staticTerms * b * P) : null;
     if (statics) {
       for (let t = 0; t < this.staticTerms; t++) {
+        const flagged = P === 2 && this.staticFlagged[t];
         for (let k = 0; k < b; k++) {
           const at = t * this.samples + indices[k];
           statics[(t * b + k) * P] = this.statics[at];
-          if (P === 2) statics[(t * b + k) * P + 1] = Number.isNaN(this.rawStatics[at]) ? 1 : 0;
+          if (flagged) statics[(t * b + k) * P + 1] = Number.isNaN(this.rawStatics[at]) ? 1 : 0;
         }
       }
     }

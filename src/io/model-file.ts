@@ -3,6 +3,7 @@
 // caller knows about its data (task, feature names, standardizer, dataset settings, history) and,
 // optionally, the optimizer state to resume training exactly. No Node built-ins: browsers too.
 import type { Backend } from '../backend/backend.js';
+import { deviceOption, type DeviceKind } from '../backend/select.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { OptimizerParamGroup, OptimizerParamState, OptimizerStateDict } from '../optim/state-dict.js';
@@ -32,8 +33,8 @@ export interface SaveExtras extends ModelInfo {
 }
 
 export interface LoadOptions {
-  /** Where the model (and optimizer state) are placed; default: the CPU (wasm), or where a given model is. A given model is moved here. */
-  device?: Backend;
+  /** Where the model (and optimizer state) are placed: a device or its kind ('wasm', 'webgpu', 'auto'); default: the CPU (wasm), or where a given model is. A given model is moved here. */
+  device?: Backend | DeviceKind;
   /** Load the weights into this model (a plain PyTorch state dict, or to reuse a model). */
   model?: Module;
   /** Or build this registered class with `options` (a file without rnam metadata). */
@@ -396,7 +397,7 @@ export async function load(bytes: Uint8Array, options: LoadOptions = {}): Promis
       if (err instanceof StateDictError) throw new StateDictError(`load: the file's tensors do not fit ${String(model)}: ${err.message}`, { cause: err });
       throw err;
     }
-    const device = options.device ?? null;
+    const device = options.device === undefined ? null : await deviceOption('load', options.device);
     const optimizerState = readOptimizer(raw, tensors, device ?? model.parameters()[0]?.device ?? cpu);
     if (device) await model.toAsync(device);
     const described = modelClassOf(model) && isDescribable(model) ? model.describe() : null;

@@ -14,7 +14,7 @@ import { implicitRnn, transpose2d, type ImplicitSolveStats } from '../ops/implic
 import { linear } from '../ops/linear.js';
 import { lastStep } from '../ops/last-step.js';
 import { reshape } from '../ops/shape.js';
-import { ArgumentError, RnamError } from '../errors.js';
+import { ArgumentError, RnamError, describeValue } from '../errors.js';
 import type { ModelDescription } from './describe.js';
 
 export type { ImplicitSolveStats } from '../ops/implicit.js';
@@ -139,7 +139,7 @@ export class ImplicitRNN extends Module {
     super();
     const { inputDim, outputDim, implicitHiddenDim, hiddenDim } = options;
     for (const [name, v] of Object.entries({ inputDim, outputDim, implicitHiddenDim, hiddenDim })) {
-      if (!Number.isInteger(v) || v <= 0) throw new ArgumentError(`ImplicitRNN: ${name} must be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v <= 0) throw new ArgumentError(`ImplicitRNN: ${name} must be a positive integer, got ${describeValue(v)}`);
     }
     this.inputDim = inputDim;
     this.outputDim = outputDim;

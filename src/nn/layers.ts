@@ -4,13 +4,13 @@ import { Tensor } from '../tensor.js';
 import { layerNorm } from '../ops/layernorm.js';
 import { relu } from '../ops/elementwise.js';
 import { checkLayerNormEps } from '../ops/common.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, describeValue } from '../errors.js';
 
 /** LayerNorm over the last dimension (PyTorch's nn.LayerNorm(dim)): weight ones, bias zeros, eps 1e-5. */
 export class LayerNorm extends Module {
   constructor(readonly dim: number, readonly eps = 1e-5) {
     super();
-    if (!Number.isInteger(dim) || dim <= 0) throw new ArgumentError(`LayerNorm: dim must be a positive integer, got ${dim}`);
+    if (!Number.isInteger(dim) || dim <= 0) throw new ArgumentError(`LayerNorm: dim must be a positive integer, got ${describeValue(dim)}`);
     checkLayerNormEps('LayerNorm', eps);
     this.registerParameter('weight', this.constantParameter([dim], 1));
     this.registerParameter('bias', this.constantParameter([dim], 0));

@@ -1,7 +1,7 @@
 import { Module } from './module.js';
 import type { Tensor } from '../tensor.js';
 import { linear } from '../ops/linear.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, describeValue } from '../errors.js';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -20,7 +20,7 @@ export class Linear extends Module {
   constructor(terms: number, inDim: number, outDim: number, options: LinearOptions = {}) {
     super();
     for (const [name, v] of Object.entries({ terms, inDim, outDim })) {
-      if (!Number.isInteger(v) || v <= 0) throw new ArgumentError(`Linear: ${name} must be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v <= 0) throw new ArgumentError(`Linear: ${name} must be a positive integer, got ${describeValue(v)}`);
     }
     this.terms = terms;
     this.inDim = inDim;

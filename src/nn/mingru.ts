@@ -4,7 +4,7 @@ import type { Tensor } from '../tensor.js';
 import { mingruLayer } from '../ops/mingru.js';
 import { slice } from '../ops/shape.js';
 import { formatShape, shapeError } from '../shape.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, describeValue } from '../errors.js';
 import type { ModelDescription } from './describe.js';
 
 export interface MinGRUOptions {
@@ -33,8 +33,8 @@ export class MinGRU extends Module {
     super();
     const expansionFactor = options.expansionFactor ?? 1;
     const dimInner = Math.trunc(dim * expansionFactor);
-    if (!Number.isInteger(terms) || terms <= 0) throw new ArgumentError(`MinGRU: terms must be a positive integer, got ${terms}`);
-    if (!Number.isInteger(dim) || dim <= 0) throw new ArgumentError(`MinGRU: dim must be a positive integer, got ${dim}`);
+    if (!Number.isInteger(terms) || terms <= 0) throw new ArgumentError(`MinGRU: terms must be a positive integer, got ${describeValue(terms)}`);
+    if (!Number.isInteger(dim) || dim <= 0) throw new ArgumentError(`MinGRU: dim must be a positive integer, got ${describeValue(dim)}`);
     if (!(dimInner > 0)) throw new ArgumentError(`MinGRU: dim * expansionFactor = ${dim} * ${expansionFactor} leaves no hidden units`);
     this.terms = terms;
     this.dim = dim;

@@ -47,7 +47,7 @@ abstract class RecurrentBase extends Module {
     const { inputSize, hiddenSize } = options;
     const numLayers = options.numLayers ?? 1;
     for (const [key, v] of Object.entries({ inputSize, hiddenSize, numLayers })) {
-      if (!Number.isInteger(v) || v <= 0) throw new ArgumentError(`${name}: ${key} must be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v <= 0) throw new ArgumentError(`${name}: ${key} must be a positive integer, got ${describeValue(v)}`);
     }
     if (options.bidirectional) throw new ArgumentError(`${name}: bidirectional layers are not supported (rnam's recurrent layers are unidirectional)`);
     const dropout: unknown = options.dropout ?? 0;

@@ -11,6 +11,7 @@ import { record } from '../autograd.js';
 import { formatShape, shapeError } from '../shape.js';
 import { checkSameDevice } from './common.js';
 import type { Backend } from '../backend/backend.js';
+import { ArgumentError, describeValue } from '../errors.js';
 
 /** Floats per batch row of the convergence statistics the implicit kernels write. */
 export const IMPLICIT_STAT_WIDTH = 4;
@@ -67,7 +68,7 @@ function report(dev: Backend, stats: Tensor, phase: 'forward' | 'backward', seq:
 }
 
 function positiveInt(where: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${where}: ${name} must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${where}: ${name} must be a positive integer, got ${describeValue(v)}`);
 }
 
 function positive(where: string, name: string, v: number): void {

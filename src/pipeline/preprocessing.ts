@@ -19,8 +19,8 @@ import { chooseColumns, type Asked, type ColumnChoice, type ColumnRoles } from '
 import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
 import { shortIdsOf, type ShortIds } from './short-ids.js';
 
-/** The record's version this code writes (1: series inputs only; 2: mixed inputs; 3: log-scaled features; 4: target history); a newer one is refused with a FileFormatError. */
-export const PREPROCESSING_VERSION = 4;
+/** The record's version this code writes (1: series inputs only; 2: mixed inputs; 3: log-scaled features; 4: target history; 5: per-feature missing flags); a newer one is refused with a FileFormatError. */
+export const PREPROCESSING_VERSION = 5;
 
 /** The JSON record stored in a model file under `rnam.preprocessing` (documented in docs/api.md). */
 export interface PreprocessingRecord {
@@ -406,6 +406,8 @@ function checkMixedStats(m: unknown, c: PreprocessingRecord['columns'], bad: (wh
   if (!(typeof s.gapScale === 'number' && s.gapScale > 0 && Number.isFinite(s.gapScale))) bad('mixed.gapScale must be a positive number');
   if (!(Number.isInteger(s.seq) && s.seq! >= 1)) bad('mixed.seq must be a positive integer');
   if (s.staticMissing !== undefined && s.staticMissing !== true) bad('mixed.staticMissing must be true when present');
+  if (s.staticFlagged !== undefined && !(s.staticMissing && Array.isArray(s.staticFlagged) && s.staticFlagged.length === stat.length
+    && s.staticFlagged.every((f) => typeof f === 'boolean'))) bad('mixed.staticFlagged must hold one boolean per static feature, with staticMissing');
   if (s.seenInput !== undefined && s.seenInput !== true) bad('mixed.seenInput must be true when present');
 }
 

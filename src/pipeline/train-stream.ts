@@ -7,7 +7,7 @@
 // inputs, AUC included). One member; cross-fitting, refit, intervals, class weights and a separate
 // test file are trainTable's (in memory) and refused here with an error naming the option.
 import { manualSeed, Generator } from '../random.js';
-import { device as chooseDevice } from '../backend/select.js';
+import { checkDeviceOption, deviceOption } from '../backend/select.js';
 import { fit } from '../train/fit.js';
 import type { EpochStats } from '../train/history.js';
 import { explain } from '../explain/explain.js';
@@ -48,6 +48,7 @@ const DEFAULT_CHUNK_SAMPLES = 4096;
 export async function trainStream(open: () => RowSource, options: TrainStreamOptions): Promise<TrainedStream> {
   const started = Date.now();
   checkOptions('trainStream', options, [...optionKeys.filter((k) => k !== 'onStart'), 'chunkSamples']);
+  if (options.device !== undefined) checkDeviceOption('trainStream', options.device);
   if ((options.model ?? 'additive') !== 'additive') throw new ArgumentError(`trainStream: a stream trains the additive model, got model ${describeValue(options.model)}`);
   for (const [key, why] of REFUSED) if (options[key] !== undefined) throw new ArgumentError(`trainStream: ${key} is not available when streaming (${why}); train in memory (trainTable, --in-memory)`);
   if ((options.members ?? options.memberSeeds?.length ?? 1) !== 1) throw new ArgumentError(`trainStream: a stream trains one member (each member would read the file for every epoch), got members ${describeValue(options.members ?? options.memberSeeds?.length)}`);
@@ -67,7 +68,7 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
 
   const { hiddenDim, epochs, patience } = sizedDefaults(settings, counts.train);
   log?.(`model: AdditiveRNAM, hidden ${hiddenDim}, ${blocks} block(s), 1 member (streamed), patience ${patience}, at most ${epochs} epochs`);
-  const dev = typeof options.device === 'object' && options.device !== null ? options.device : await chooseDevice(options.device ?? 'auto');
+  const dev = await deviceOption('trainStream', options.device ?? 'auto');
   log?.(`device: ${dev.reason}`);
 
   async function* part(name: SplitPart, shuffle: Generator | null): AsyncGenerator<MixedDataset> {

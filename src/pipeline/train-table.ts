@@ -4,7 +4,7 @@
 // training split, then metrics, explanation and report in the one contribution convention.
 import { FirstOrderRNAM } from '../nn/rnam.js';
 import { manualSeed } from '../random.js';
-import { device as chooseDevice, type Device, type DeviceKind } from '../backend/select.js';
+import { checkDeviceOption, deviceOption, type Device, type DeviceKind } from '../backend/select.js';
 import { fit, type FitOptions } from '../train/fit.js';
 import { fitMembers, predictMembers, shuffleGenerator } from '../train/fit-members.js';
 import { baselineMetrics } from './baselines.js';
@@ -146,6 +146,7 @@ export class StopTraining extends Error {}
 export async function trainTable(data: TableInput, options: TrainTableOptions): Promise<TrainedTable> {
   const started = Date.now();
   checkOptions('trainTable', options, optionKeys);
+  if (options.device !== undefined) checkDeviceOption('trainTable', options.device);
   const settings = trainingSettings('trainTable', options), { blocks, batchSize, seed, examples } = settings;
   const askedSeeds = options.memberSeeds;
   if (askedSeeds !== undefined && !(Array.isArray(askedSeeds) && askedSeeds.length >= 1 && askedSeeds.every((s) => Number.isSafeInteger(s) && s >= 0))) {
@@ -212,7 +213,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   if (testParts?.shortIds.length) log?.(`test data: no sample from ${describeIds(shortIdsOf(testParts.shortIds))}: fewer rows than a window of ${pre.record.window} steps`);
   log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: ${crossFit ? `train and validation ${pool.samples}` : `train ${train.samples}, validation ${validation?.samples ?? 0}`}, test ${test?.samples ?? 0}`);
 
-  const dev = typeof options.device === 'object' && options.device !== null ? options.device : await chooseDevice(options.device ?? 'auto');
+  const dev = await deviceOption('trainTable', options.device ?? 'auto');
   log?.(`device: ${dev.reason}`);
   // Each member from its own seed: member m of the ensemble is what a one-member run with that seed trains.
   const memberSeeds = askedSeeds ? [...askedSeeds] : Array.from({ length: members }, (_, m) => seed * 1000 + m);
