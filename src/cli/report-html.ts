@@ -3,6 +3,7 @@
 import { explanationCharts, lossChart, type Explanation } from '../index.js';
 import { renderSvg } from '../plot/index.js';
 import type { Report } from '../index.js';
+import { counted } from '../plural.js';
 
 /** The pages' style (report.html, search.html). */
 export const pageStyle = `body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1b1f24; }
@@ -93,7 +94,7 @@ export async function renderReportHtml(report: Report, explanation: Explanation)
 <style>
 ${pageStyle}</style></head><body>
 <h1>rnam: predicting <code>${escape(report.target)}</code> (${report.task})</h1>
-<p class="sub">${escape(report.model.class)}${report.members.length > 1 ? ` (an ensemble of ${report.members.length} members${report.crossFitted ? `, each validating on its own ids${report.stopping === 'pooled' ? `, stopped together at epoch ${report.members[0].bestEpoch}` : ''}` : ''})` : ''}, ${report.model.parameters} parameters, ${report.features.length} features (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
+<p class="sub">${escape(report.model.class)}${report.members.length > 1 ? ` (an ensemble of ${report.members.length} members${report.crossFitted ? `, each validating on its own ids${report.stopping === 'pooled' ? `, stopped together at epoch ${report.members[0].bestEpoch}` : ''}` : ''})` : ''}, ${report.model.parameters} parameters, ${counted(report.features.length, 'feature')} (${report.features.map(escape).join(', ')}); ${setting}; trained on ${escape(report.device)} in ${report.seconds.toFixed(1)} s.</p>
 ${warningsNote(report)}
 <h2>Metrics</h2>${weightingNote(report)}${metricsTable(report)}${baselinesTable(report)}
 ${uncertainty(report)}

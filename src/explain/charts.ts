@@ -10,6 +10,7 @@
 // important terms; the rest are named in the subtitle and listed in `usermeta.rnam.omittedTerms`.
 import { ArgumentError, describeValue } from '../errors.js';
 import type { Explanation, ShapeBin, ShapeFunction } from './types.js';
+import { counted } from '../plural.js';
 
 /** A Vega-Lite specification as a plain object. */
 export type VegaLiteSpec = { $schema: string } & Record<string, unknown>;
@@ -75,7 +76,7 @@ function titled(text: string, subtitle: string | string[] | null, omitted: strin
   if (omitted.length) {
     const named = omitted.slice(0, NAMED_OMITTED).join(', ');
     const more = omitted.length > NAMED_OMITTED ? ` and ${omitted.length - NAMED_OMITTED} more` : '';
-    lines.push(`${omitted.length} less important term${omitted.length === 1 ? '' : 's'} not drawn: ${named}${more}`);
+    lines.push(`${counted(omitted.length, 'less important term')} not drawn: ${named}${more}`);
   }
   return {
     title: lines.length ? { text, subtitle: lines } : text,
@@ -244,7 +245,7 @@ function localChart(e: Explanation, title: string, sample: number, output: numbe
   };
   for (const c of steps.slice(0, maxTerms)) bar(c.feature, c.contribution);
   const rest = steps.slice(maxTerms);
-  if (rest.length) bar(`(${rest.length} other term${rest.length === 1 ? '' : 's'})`, rest.reduce((a, c) => a + c.contribution, 0));
+  if (rest.length) bar(`(${counted(rest.length, 'other term')})`, rest.reduce((a, c) => a + c.contribution, 0));
   rows.push({ label: '= prediction', start: 0, end: l.prediction, value: l.prediction, kind: 'prediction' });
   rows.forEach((r, step) => Object.assign(r, { step, key: keyed(step, r.label as string) }));
   const probability = l.probability === undefined ? '' : `, probability ${fmt(l.probability)}`;

@@ -1,6 +1,7 @@
 // Window mode: ids with fewer rows than a window (and, for training, its horizon) make no sample.
 // Real panels have them (a patient seen once, a sensor installed late); they are left out rather
 // than refused, and counted here so that is said, over one table or a stream's chunks.
+import { counted } from '../plural.js';
 
 export interface ShortIds {
   /** How many ids made no sample. */
@@ -35,5 +36,5 @@ export function shortIdsOf(ids: readonly string[]): ShortIds {
 /** "1 id (18)" / "7 ids (a, b, c, d, e and 2 more)". */
 export function describeIds({ count, examples }: ShortIds): string {
   const more = count > examples.length ? ` and ${count - examples.length} more` : '';
-  return `${count} id${count === 1 ? '' : 's'} (${examples.join(', ')}${more})`;
+  return `${counted(count, 'id')} (${examples.join(', ')}${more})`;
 }

@@ -22,6 +22,7 @@ import { CenteringAccumulator, KnownTargets, tableOutputs, type Centering } from
 import type { Report, SplitName } from './report.js';
 import { StopTraining, buildModel, explainedSamples, optionKeys, type TrainedTable, type TrainTableOptions } from './train-table.js';
 import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, trainingSettings } from './train-settings.js';
+import { counted } from '../plural.js';
 
 export interface TrainStreamOptions extends Omit<TrainTableOptions, 'onStart'> {
   /** Whole ids per chunk (panel mode; rows in window and table modes), default 4096: memory follows the chunk. */
@@ -64,7 +65,7 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
   if (plan.gapSampled) log?.('stream: the time gaps take too many distinct values to count: the gap unit is the median of a seeded sample of them');
   const noteLines = fitNoteLines(plan.notes, pre, options.target);
   logFitNotes(log, noteLines);
-  log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`);
+  log?.(`data: ${counted(pre.featureNames.length, 'feature')} (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`);
 
   const { hiddenDim, epochs, patience } = sizedDefaults(settings, counts.train);
   log?.(`model: AdditiveRNAM, hidden ${hiddenDim}, ${blocks} block(s), 1 member (streamed), patience ${patience}, at most ${epochs} epochs`);

@@ -31,6 +31,7 @@ import { memberContributions } from '../explain/members.js';
 import { resolveClassWeights, trainingWeights, type ClassWeightOption, type WeightingRecord } from './sample-weights.js';
 import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, SMALL_DATA, trainingSettings } from './train-settings.js';
 import { describeIds, shortIdsOf } from './short-ids.js';
+import { counted } from '../plural.js';
 
 /** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
 export type TableModel = (AdditiveRNAM | FirstOrderRNAM) & TrainableModel & Describable & Module;
@@ -211,7 +212,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   const noteLines = fitNoteLines(notes, pre, options.target);
   logFitNotes(log, noteLines);
   if (testParts?.shortIds.length) log?.(`test data: no sample from ${describeIds(shortIdsOf(testParts.shortIds))}: fewer rows than a window of ${pre.record.window} steps`);
-  log?.(`data: ${pre.featureNames.length} features (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: ${crossFit ? `train and validation ${pool.samples}` : `train ${train.samples}, validation ${validation?.samples ?? 0}`}, test ${test?.samples ?? 0}`);
+  log?.(`data: ${counted(pre.featureNames.length, 'feature')} (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: ${crossFit ? `train and validation ${pool.samples}` : `train ${train.samples}, validation ${validation?.samples ?? 0}`}, test ${test?.samples ?? 0}`);
 
   const dev = await deviceOption('trainTable', options.device ?? 'auto');
   log?.(`device: ${dev.reason}`);

@@ -3,6 +3,7 @@
 import { isMissing } from '../data/cells.js';
 import type { LongTable } from '../data/table.js';
 import type { PreprocessingRecord } from './preprocessing.js';
+import { counted } from '../plural.js';
 
 export interface UnseenLevel {
   /** The categorical feature (static or time-varying). */
@@ -50,7 +51,7 @@ export class UnseenLevelCounter {
 /** One line per feature: "ward: 'west' (3 cells), 'up' (1 cell) read as 'other' (not among the model's levels)". */
 export function describeUnseenLevels(unseen: readonly UnseenLevel[], shown = 5): string[] {
   return unseen.map(({ feature, levels }) => {
-    const named = levels.slice(0, shown).map((l) => `'${l.level}' (${l.cells} cell${l.cells === 1 ? '' : 's'})`).join(', ');
+    const named = levels.slice(0, shown).map((l) => `'${l.level}' (${counted(l.cells, 'cell')})`).join(', ');
     const more = levels.length > shown ? ` and ${levels.length - shown} more` : '';
     return `${feature}: ${named}${more} read as 'other' (not among the model's levels)`;
   });

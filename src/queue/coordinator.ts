@@ -10,6 +10,7 @@ import { connectRedis, redisOptions } from './connection.js';
 import { checkJobs, jobDigest, type JobData, type QueueJob } from './job-data.js';
 import { loadQueueModules } from './load.js';
 import { checkQueueName, parseRedisUrl } from './url.js';
+import { counted } from '../plural.js';
 
 /** How long finished and failed jobs (and their results) are kept in Redis: a week. */
 export const JOB_RETENTION_SECONDS = 7 * 24 * 3600;
@@ -91,7 +92,7 @@ export async function runJobsOnQueue(options: RunJobsOnQueueOptions): Promise<un
       if (pending.size === 0) settle.resolve();
     };
     const failed = (id: string, attemptsMade: number, reason: string) => {
-      settle.reject(new QueueError(`job '${id}' (${jobs[index.get(id)!].kind}) failed on its worker after ${attemptsMade} attempt${attemptsMade === 1 ? '' : 's'}: ${reason}`,
+      settle.reject(new QueueError(`job '${id}' (${jobs[index.get(id)!].kind}) failed on its worker after ${counted(attemptsMade, 'attempt')}: ${reason}`,
         'job-failed', { jobId: id }));
     };
     /** Reads one job's state from Redis and settles it when it is finished. */
@@ -128,7 +129,7 @@ export async function runJobsOnQueue(options: RunJobsOnQueueOptions): Promise<un
       }
     }
     if (fresh.length > 0) await queue.addBulk(fresh);
-    log(`queue '${name}' at ${target.label}: ${jobs.length} jobs, ${reusedCount} finished already, ${blobs.size} shared input${blobs.size === 1 ? '' : 's'}`);
+    log(`queue '${name}' at ${target.label}: ${jobs.length} jobs, ${reusedCount} finished already, ${counted(blobs.size, 'shared input')}`);
     if (pending.size === 0) return results;
 
     const started = Date.now();

@@ -11,6 +11,7 @@ import { connectRedis, redisOptions } from './connection.js';
 import { checkJson, type JobData } from './job-data.js';
 import { loadQueueModules } from './load.js';
 import { checkQueueName, parseRedisUrl } from './url.js';
+import { counted } from '../plural.js';
 
 /**
  * How long a job's lock lasts without renewal (60 s). The lock is renewed by a timer on the
@@ -85,7 +86,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   worker.on('error', () => {}); // connection trouble: conn.lost says when it is final
   worker.run().catch(() => {});
   await worker.waitUntilReady();
-  log(`worker on queue '${name}' at ${target.label}, ${concurrency} job${concurrency === 1 ? '' : 's'} at a time`);
+  log(`worker on queue '${name}' at ${target.label}, ${counted(concurrency, 'job')} at a time`);
 
   let closing: Promise<void> | null = null;
   let closed!: () => void;
