@@ -148,7 +148,7 @@ test('year-first dates with slashes read as the ISO dates they are (2020/1/31, 2
   }
 });
 
-test('errors: missing column, non-numeric cell, duplicate (id, time), too few rows, empty file, malformed CSV', () => {
+test('errors: missing column, non-numeric cell, duplicate (id, time), too few rows, empty file, malformed CSV', async () => {
   const base = { id: 'id', time: 't', target: 'y', mode: 'panel' } as const;
   dataError(() => rnam.datasetsFromCsv('id,t,y\n1,1,1\n', { ...base, features: ['a'] }), 'missing-column', { column: 'a' });
   dataError(() => rnam.datasetsFromCsv('id,t,a,y\n1,1,1,1\n', { ...base, time: 'time' }), 'missing-column', { column: 'time' });
@@ -170,7 +170,14 @@ test('errors: missing column, non-numeric cell, duplicate (id, time), too few ro
   dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1\n', base), 'csv', { row: 2 });
   dataError(() => rnam.datasetsFromCsv('id,t,a,a\np,1,1,1\n', base), 'duplicate-column', { column: 'a' });
   assert.match(dataError(() => rnam.datasetsFromCsv(',id,t,a,y\n0,p,1,1,1\n', base), 'csv', { row: 1 }).message, /column 1 of the header has no name \(pandas writes its index so: to_csv\(\.\.\., index=False\)/);
-  assert.match(dataError(() => rnam.datasetsFromCsv('id,t,a,y,\np,1,1,1,\n', base), 'csv', { row: 1 }).message, /column 5 of the header has no name \(a spreadsheet's trailing empty column\?\): name it, or remove the column/);
+  // A spreadsheet's trailing unnamed columns are dropped while empty; a value in one is an error naming its row.
+  const trailing = rnam.readCsv('id,t,a,y,,\r\np,1,1,1,,\r\np,2,2,0, ,\r\n');
+  assert.equal([trailing.columns, trailing.rows], [['id', 't', 'a', 'y'], [['p', '1', '1', '1'], ['p', '2', '2', '0']]]);
+  const streamed: string[][] = [];
+  for await (const { columns, record } of rnam.csvRecords(['id,t,a,', 'y,\np,1,1,1', ',\np,2,2,0,\n'])) streamed.push([...columns, '|', ...record.cells]);
+  assert.equal(streamed, [['id', 't', 'a', 'y', '|', 'p', '1', '1', '1'], ['id', 't', 'a', 'y', '|', 'p', '2', '2', '0']], 'the streamed records too');
+  assert.match(dataError(() => rnam.readCsv('id,t,a,y,\np,1,1,1,\np,2,1,1,x\n'), 'csv', { row: 3 }).message, /column 5 has no name in the header but holds 'x' here: name it in the header, or remove the column/);
+  assert.is(rnam.datasetsFromCsv('id,t,a,y,\np,1,1,1,\np,2,2,0,\np,3,3,1,\nq,1,1,1,\nq,2,2,0,\nq,3,3,1,\n', { ...base, mode: 'window', window: 2, split: { by: 'entity', test: 0, validation: 0 } }).train.samples, 2);
   dataError(() => rnam.datasetsFromCsv('id,t,a,y\n,1,1,1\n', base), 'missing-value', { column: 'id', row: 2 });
 });
 

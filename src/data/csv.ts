@@ -73,18 +73,42 @@ export function headerDelimiter(line: string): string {
   return best;
 }
 
-function tableFromRecords(records: CsvRecord[]): LongTable {
-  const [header, ...data] = records;
-  if (!header) throw new DataError('empty', 'the CSV is empty');
-  const columns = header.cells.map((c) => c.trim());
-  checkHeader(columns, header);
-  if (data.length === 0) throw new DataError('empty', 'the CSV has a header and no data rows', { row: header.row });
-  for (const r of data) checkWidth(r, columns.length);
-  return { columns, rows: data.map((r) => r.cells), rowNumbers: data.map((r) => r.row) };
+/** A checked header: its column names, and its width in cells (wider when it ends in unnamed columns). */
+interface Header {
+  columns: string[];
+  width: number;
 }
 
-function checkWidth(r: CsvRecord, width: number): void {
-  if (r.cells.length !== width) throw new DataError('csv', `the row has ${r.cells.length} cells, the header ${width}`, { row: r.row });
+/**
+ * The header's names, checked. Trailing unnamed columns (the empty columns a spreadsheet leaves after
+ * the last one it wrote) are dropped: rowCells requires their cells to be empty, so nothing is lost.
+ */
+function headerOf(r: CsvRecord): Header {
+  const names = r.cells.map((c) => c.trim());
+  let named = names.length;
+  while (named > 0 && names[named - 1] === '') named--;
+  const columns = named > 0 ? names.slice(0, named) : names;
+  checkHeader(columns, r);
+  return { columns, width: names.length };
+}
+
+/** A data row's cells under the header's named columns: the width checked, dropped columns empty. */
+function rowCells(r: CsvRecord, h: Header): readonly string[] {
+  if (r.cells.length !== h.width) throw new DataError('csv', `the row has ${r.cells.length} cells, the header ${h.width}`, { row: r.row });
+  if (h.width === h.columns.length) return r.cells;
+  for (let i = h.columns.length; i < h.width; i++) {
+    const v = r.cells[i].trim();
+    if (v !== '') throw new DataError('csv', `column ${i + 1} has no name in the header but holds '${v}' here: name it in the header, or remove the column`, { row: r.row });
+  }
+  return r.cells.slice(0, h.columns.length);
+}
+
+function tableFromRecords(records: CsvRecord[]): LongTable {
+  const [first, ...data] = records;
+  if (!first) throw new DataError('empty', 'the CSV is empty');
+  const header = headerOf(first);
+  if (data.length === 0) throw new DataError('empty', 'the CSV has a header and no data rows', { row: first.row });
+  return { columns: header.columns, rows: data.map((r) => rowCells(r, header)), rowNumbers: data.map((r) => r.row) };
 }
 
 /** Parses a whole CSV text (header first) into a long table. */
@@ -102,21 +126,20 @@ export type TextChunks = AsyncIterable<string | Uint8Array> | Iterable<string>;
 export async function* csvRecords(chunks: TextChunks, options: CsvOptions = {}): AsyncGenerator<{ columns: readonly string[]; record: CsvRecord }> {
   const splitter = new RecordSplitter(options);
   const decoder = new TextDecoder('utf-8');
-  let columns: string[] | null = null;
+  let header: Header | null = null;
   const emit = function* (records: CsvRecord[]) {
     for (const r of records) {
-      if (!columns) {
-        columns = r.cells.map((c) => c.trim());
-        checkHeader(columns, r);
+      if (!header) {
+        header = headerOf(r);
         continue;
       }
-      checkWidth(r, columns.length);
-      yield { columns, record: r };
+      const cells = rowCells(r, header);
+      yield { columns: header.columns, record: cells === r.cells ? r : { cells, row: r.row } };
     }
   };
   for await (const chunk of chunks as AsyncIterable<string | Uint8Array>) {
     yield* emit(splitter.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }), false));
   }
   yield* emit(splitter.push(decoder.decode(), true));
-  if (!columns) throw new DataError('empty', 'the CSV is empty');
+  if (!header) throw new DataError('empty', 'the CSV is empty');
 }

@@ -14,8 +14,8 @@ export function checkHeader(columns: readonly string[], where: { row: number }):
   const seen = new Set<string>();
   columns.forEach((name, i) => {
     if (name === '') {
-      // The usual sources: a spreadsheet's trailing empty columns, and pandas' to_csv writing its index.
-      const why = i === 0 ? ' (pandas writes its index so: to_csv(..., index=False) leaves it out)' : i === columns.length - 1 ? ' (a spreadsheet\'s trailing empty column?)' : '';
+      // The usual source: pandas' to_csv writing its index (a CSV's trailing unnamed columns are dropped while empty).
+      const why = i === 0 ? ' (pandas writes its index so: to_csv(..., index=False) leaves it out)' : '';
       throw new DataError('csv', `column ${i + 1} of the header has no name${why}: name it, or remove the column`, where);
     }
     if (seen.has(name)) throw new DataError('duplicate-column', 'the header names this column twice', { column: name, row: where.row });
