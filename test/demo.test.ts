@@ -423,6 +423,10 @@ if (!playwright) {
     assert.match(await page.textContent('[data-testid=status]') ?? '', o.members > 1 ? `Done: ${o.members} members trained on` : /^Done after epoch/);
     assert.match(s.explanation!.facts!.model, `AdditiveRNAM: hidden ${o.hidden ?? 8}, 1 block(s), ${o.members} member(s)`);
     assert.is(s.explanation!.facts!.memberEpochs!.length, o.members);
+    // An ensemble's loss chart also draws the members' mean validation loss, and its note says so.
+    const note = await page.textContent('#loss-note') ?? '';
+    if (o.members > 1) assert.match(note, 'the dashed curve is the mean validation loss of the members still training');
+    else assert.is(await page.isHidden('#loss-note'), true, note);
     return s;
   }
 

@@ -81,7 +81,8 @@ test('pooled stopping (the cross-fitting default): the members stop together at 
   const csv = panelCsv(90, 1), seeds = [7, 31, 2024];
   const said: string[] = [];
   const options = { ...base, epochs: 40, patience: 2, device: 'wasm' } as const;
-  const pooled = await rnam.trainTable(csv, { ...options, memberSeeds: seeds, log: (l) => said.push(l) });
+  const live: number[] = [];
+  const pooled = await rnam.trainTable(csv, { ...options, memberSeeds: seeds, log: (l) => said.push(l), onEpoch: (s) => void live.push(s.meanValLoss!) });
   // The epoch of the lowest mean over the members' validation losses, from the epoch lines.
   const means = said.filter((l) => /^\d{3}: /.test(l)).map((l) => {
     const losses = l.slice(5).split(' ').map((pair) => Number(pair.split('/')[1]));
@@ -101,6 +102,7 @@ test('pooled stopping (the cross-fitting default): the members stop together at 
   const reported = pooled.report.history.map((h) => h.meanValLoss!);
   reported.forEach((m, e) => assert.ok(Math.abs(m - means[e]) < 2e-6, `epoch ${e + 1}: ${m} reported, ${means[e]} from the log`));
   assert.is(reported.indexOf(Math.min(...reported)) + 1, best);
+  assert.equal(live, reported, 'onEpoch gets the same mean as the epoch ends');
   const chart = rnam.lossChart(pooled.report.history) as unknown as { data: { values: { split: string }[] } };
   assert.equal([...new Set(chart.data.values.map((v) => v.split))], ['train', 'validation', "validation, members' mean"]);
   const each = await rnam.trainTable(csv, { ...options, memberSeeds: seeds, stopping: 'each' });

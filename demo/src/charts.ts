@@ -7,7 +7,7 @@ import { short, tickLabels } from './format.js';
 
 export { short };
 
-const TRAIN = '#2563eb', VALIDATION = '#ea580c', SHAPE = '#0f766e';
+const TRAIN = '#2563eb', VALIDATION = '#ea580c', MEAN = '#9a3412', SHAPE = '#0f766e';
 const axis = { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, font: '12px system-ui, sans-serif' };
 
 export class LossChart {
@@ -15,6 +15,7 @@ export class LossChart {
   private epochs: number[] = [];
   private train: number[] = [];
   private validation: (number | null)[] = [];
+  private mean: (number | null)[] = [];
 
   constructor(host: HTMLElement) {
     this.plot = new uPlot({
@@ -30,8 +31,9 @@ export class LossChart {
         {},
         { label: 'train', stroke: TRAIN, width: 2, points: { show: true, size: 6, fill: TRAIN }, value: (_u, v) => (v == null ? '-' : short(v)) },
         { label: 'validation', stroke: VALIDATION, width: 2, points: { show: true, size: 6, fill: VALIDATION }, value: (_u, v) => (v == null ? '-' : short(v)) },
+        { label: 'validation, members\' mean', stroke: MEAN, width: 2, dash: [6, 4], points: { show: false }, value: (_u, v) => (v == null ? '-' : short(v)) },
       ],
-    }, [[], [], []], host);
+    }, [[], [], [], []], host);
     fitWidth(host, this.plot, 250);
   }
 
@@ -39,14 +41,17 @@ export class LossChart {
     this.epochs = [];
     this.train = [];
     this.validation = [];
-    this.plot.setData([[], [], []]);
+    this.mean = [];
+    this.plot.setData([[], [], [], []]);
   }
 
-  add(epoch: number, train: number, validation?: number): void {
+  /** One epoch: member 1's (or the only model's) losses, and an ensemble's mean validation loss. */
+  add(epoch: number, train: number, validation?: number, mean?: number): void {
     this.epochs.push(epoch);
     this.train.push(train);
     this.validation.push(validation ?? null);
-    this.plot.setData([this.epochs, this.train, this.validation]);
+    this.mean.push(mean ?? null);
+    this.plot.setData([this.epochs, this.train, this.validation, this.mean]);
   }
 }
 

@@ -226,9 +226,10 @@ function showEpoch(view: EpochView, explanation?: ExplanationView): void {
   if (view.member !== undefined && view.member !== demoState.member) loss.reset();
   const of = (n?: number) => (n ? ` of ${n}` : '');
   $('loss-note').hidden = view.member === undefined || view.members === 1;
-  $('loss-note').textContent = `The members train side by side, each from its own seed; the curve is member ${view.member}'s${view.training !== undefined ? ` (${view.training}${of(view.members)} still training)` : ''}.`;
+  const mean = view.meanValLoss === undefined ? '' : '; the dashed curve is the mean validation loss of the members still training';
+  $('loss-note').textContent = `The members train side by side, each from its own seed; the solid curves are member ${view.member}'s${view.training !== undefined ? ` (${view.training}${of(view.members)} still training)` : ''}${mean}.`;
   demoState.member = view.member ?? 0;
-  loss.add(view.epoch, view.trainLoss, view.valLoss);
+  loss.add(view.epoch, view.trainLoss, view.valLoss, view.meanValLoss);
   const val = view.valLoss === undefined ? '' : `, validation ${short(view.valLoss)}`;
   const member = view.member !== undefined && view.members !== 1 ? `member ${view.member}${of(view.members)}, ` : '';
   status.textContent = `Training on ${deviceText}: ${member}epoch ${view.epoch}${of(view.epochs)}, train loss ${short(view.trainLoss)}${val} (${view.seconds.toFixed(1)} s)`;

@@ -176,6 +176,8 @@ export interface EpochView {
   members?: number;
   trainLoss: number;
   valLoss?: number;
+  /** Ensembles with validation: the mean validation loss of the members that trained this epoch. */
+  meanValLoss?: number;
   seconds: number;
   metrics: { train: Record<string, number>; validation?: Record<string, number> };
 }

@@ -123,6 +123,8 @@ export interface TableEpochStats extends EpochStats {
   member: number;
   /** How many members trained this epoch. */
   training: number;
+  /** Two or more members with validation data: the mean validation loss of those that trained this epoch (what pooled stopping watches). */
+  meanValLoss?: number;
 }
 
 export interface TrainedTable {
@@ -254,8 +256,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
         batchSize, optimizer: adamw(model.parameters()), task, progress, log, ...(own0.validation ? { patience, stopping } : {}), onBatch,
         onEpoch: ({ stats }) => {
           stats.forEach((st, m) => st && histories[m].push(st));
-          const first = stats.findIndex((st) => st !== null);
-          return options.onEpoch?.({ ...stats[first]!, member: first + 1, training: stats.filter((st) => st !== null).length });
+          const first = stats.findIndex((st) => st !== null), at = stats[first]!.epoch - 1;
+          return options.onEpoch?.({ ...stats[first]!, member: first + 1, training: stats.filter((st) => st !== null).length, ...meanValidationLoss(histories, at) });
         },
       })).bestEpochs;
     } else {
