@@ -113,7 +113,7 @@ export { saveTrained, loadTrained, type TrainedModel, type LoadedTrained, type S
 export type { Centering, TableOutputs } from './pipeline/outputs.js';
 export type { Report, ExplainedSample, PredictionIntervals, SplitName as ReportSplit } from './pipeline/report.js';
 export type { TableInput } from './pipeline/table-input.js';
-export { inferTask, taskMetricNames, tasks, maxInferredClasses } from './train/task.js';
+export { inferTask, taskMetricNames, headlineMetric, tasks, maxInferredClasses } from './train/task.js';
 export type { ModelDescription, ModelConfig, InputLayout, AdditiveStructure, Describable } from './nn/describe.js';
 // Mixed inputs: time-varying features with observed flags and gaps, static and categorical features.
 export { MixedDataset, STEP_INPUTS, type MixedBatch } from './data/mixed-dataset.js';

@@ -41,6 +41,16 @@ test('panel: every id in exactly one fold, stratified by the label; metrics per 
     const z = Number(r[at('intercept')]) + cv.header.filter((h) => h.startsWith('contribution_')).reduce((s, h) => s + Number(r[at(h)]), 0);
     assert.ok(Math.abs(1 / (1 + Math.exp(-z)) - Number(r[at('prediction')])) < 1e-5);
   }
+  // The baselines on the same folds: fold 1's are trainTable's with that fold's ids as its test data.
+  assert.equal(Object.keys(cv.baselines!), ['base rate', 'logistic regression on the last step']);
+  assert.is(cv.baselines!['base rate'].auc.mean, 0.5);
+  const held = new Set(cv.rows.filter((r) => r[foldAt] === 1).map((r) => String(r[idAt])));
+  const [header, ...lines] = panelCsv().trim().split('\n');
+  const part = (inFold: boolean) => [header, ...lines.filter((l) => held.has(l.split(',')[0]) === inFold)].join('\n') + '\n';
+  const direct = await rnam.trainTable(part(false), { id: 'id', time: 'day', target: 'y', split: { test: 0 }, testData: part(true), ...quiet });
+  assert.equal(cv.folds[0].baselines, direct.report.baselines);
+  const lr = cv.folds.map((f) => f.baselines!['logistic regression on the last step'].auc), mean = lr.reduce((a, b) => a + b, 0) / lr.length;
+  assert.ok(Math.abs(cv.baselines!['logistic regression on the last step'].auc.mean - mean) < 1e-12);
 });
 
 test('windows: rolling origin, each fold trains on the rows before its test block only', async () => {
@@ -60,6 +70,15 @@ test('windows: rolling origin, each fold trains on the rows before its test bloc
     assert.is(Math.max(...targets), to - 1, `fold ${f}'s last target`);
     assert.is(targets.length, to - trainRows[f - 1], `fold ${f}: every day of its block is a target`);
   }
+  // The baselines score the same windows: persistence reads the target's last value in each.
+  assert.equal(Object.keys(cv.baselines!), ['training mean', 'persistence', 'ridge on the last step']);
+  const yAt = cv.header.indexOf('target');
+  const byDay = new Map(lines.slice(1).map((l) => [Number(l.split(',')[0]), Number(l.split(',')[2])]));
+  cv.folds.forEach((fold, f) => {
+    const rows = cv.rows.filter((r) => r[foldAt] === f + 1);
+    const rmse = Math.sqrt(rows.reduce((s, r) => s + (Number(r[yAt]) - byDay.get(Number(r[timeAt]))!) ** 2, 0) / rows.length);
+    assert.ok(Math.abs(fold.baselines!.persistence.rmse - rmse) < 1e-9, `fold ${f + 1}: persistence ${fold.baselines!.persistence.rmse} vs ${rmse}`);
+  });
 });
 
 test('windows: a first fold too short for a window and its validation is refused before any fold trains, with the folds that fit', async () => {
@@ -87,6 +106,8 @@ test('rnam cv writes cv.json and oof.csv', async () => {
   const report = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8'));
   assert.is(report.folds.length, 3);
   assert.ok(log.some((l) => /^grouped 3-fold: auc /.test(l)), log.join('\n'));
+  assert.ok(log.some((l) => /^auc on the same folds: rnam \d\.\d{4} ± \d\.\d{4}; base rate 0\.5000 ± 0\.0000, logistic regression on the last step \d\.\d{4} ± \d\.\d{4}$/.test(l)), log.join('\n'));
+  assert.ok(report.baselines['logistic regression on the last step'].auc.mean > 0, 'cv.json holds the baselines');
   assert.is(readFileSync(join(out, 'oof.csv'), 'utf8').trim().split('\n').length, 51);
   assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--test-data', csv, '--out', out], () => {}), 2);
   assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--workers', '0', '--out', out], () => {}), 2);

@@ -1,7 +1,7 @@
 // `rnam cv`: train's arguments and --folds to crossValidate; cv.json and oof.csv written together.
 import { join } from 'node:path';
 import Papa from 'papaparse';
-import { crossValidate, DEFAULT_QUEUE, QueueExecutor, type CrossValidateOptions, type CrossValidation } from '../index.js';
+import { crossValidate, DEFAULT_QUEUE, headlineMetric, QueueExecutor, type CrossValidateOptions, type CrossValidation } from '../index.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
 import type { CvArgs, QueueArgs, TrainArgs } from './args.js';
 import { checkOutDir, readInput } from './files.js';
@@ -34,7 +34,12 @@ export async function crossValidateCommand(args: CvArgs, log: Log): Promise<Cros
     [join(args.out, 'cv.json'), JSON.stringify(report, null, 2) + '\n'],
     [join(args.out, 'oof.csv'), Papa.unparse({ fields: header, data: rows }) + '\n'],
   ]);
-  log(`${cv.scheme} ${cv.folds.length}-fold: ${Object.entries(cv.summary).map(([m, s]) => `${m} ${s.mean.toFixed(4)} ± ${s.sd.toFixed(4)}`).join(', ')}`);
+  const meanSd = (s: { mean: number; sd: number }) => `${s.mean.toFixed(4)} ± ${s.sd.toFixed(4)}`;
+  log(`${cv.scheme} ${cv.folds.length}-fold: ${Object.entries(cv.summary).map(([m, s]) => `${m} ${meanSd(s)}`).join(', ')}`);
+  const metric = headlineMetric[cv.task];
+  if (cv.baselines && cv.summary[metric]) {
+    log(`${metric} on the same folds: rnam ${meanSd(cv.summary[metric])}; ${Object.entries(cv.baselines).map(([name, s]) => `${name} ${s[metric] ? meanSd(s[metric]) : '-'}`).join(', ')}`);
+  }
   log(`wrote ${join(args.out, 'cv.json')} and oof.csv (${rows.length} out-of-fold predictions)`);
   return cv;
 }

@@ -7,6 +7,8 @@ import { JobError, describeValue } from '../errors.js';
 import { predictionMetrics, type Metrics, type Task } from '../train/task.js';
 import { trainTable } from '../pipeline/train-table.js';
 import { predictTable } from '../pipeline/predict-table.js';
+import { preprocessingBaselines } from '../pipeline/baselines.js';
+import { MixedDataset } from '../data/mixed-dataset.js';
 import { holdoutPart, planFolds, windowTargetTimes, type CrossValidateOptions, type FoldPart } from '../pipeline/fold-plan.js';
 import { checkJobData, checkSerializable, loadJobData, type JobData } from './job-data.js';
 
@@ -22,6 +24,8 @@ export interface FoldJob {
   fold: number;
   /** A share held out for testing before the folds are planned (a search's test part; see holdoutPart). */
   testShare?: number;
+  /** Also score the simple baselines (trainTable's) on the fold's test samples, fitted on its training samples. */
+  baselines?: boolean;
 }
 
 export interface FoldJobResult {
@@ -29,6 +33,8 @@ export interface FoldJobResult {
   /** Samples scored in this fold's test part. */
   samples: number;
   metrics: Metrics;
+  /** When the job asked for them: each baseline's metrics on the same samples (none for series inputs). */
+  baselines?: Record<string, Metrics>;
   task: Task;
   /** predictTable's CSV columns with 'fold' first, and the scored samples' rows. */
   header: string[];
@@ -59,9 +65,10 @@ export function checkFoldJob(payload: unknown): FoldJob {
   const data = checkJobData('fold job', p.data);
   checkJobOptions('fold job', p.options);
   const testShare = checkTestShare('fold job', p.testShare);
+  if (p.baselines !== undefined && typeof p.baselines !== 'boolean') throw new JobError(`fold job: baselines must be true or false, got ${describeValue(p.baselines)}`);
   if (!Number.isInteger(p.folds) || p.folds! < 2) throw new JobError(`fold job: folds must be an integer >= 2, got ${describeValue(p.folds)}`);
   if (!Number.isInteger(p.fold) || p.fold! < 1 || p.fold! > p.folds!) throw new JobError(`fold job: fold must be an integer in 1 ... ${p.folds}, got ${describeValue(p.fold)}`);
-  return { data, options: p.options!, folds: p.folds!, fold: p.fold!, ...(testShare !== undefined ? { testShare } : {}) };
+  return { data, options: p.options!, folds: p.folds!, fold: p.fold!, ...(testShare !== undefined ? { testShare } : {}), ...(p.baselines ? { baselines: true } : {}) };
 }
 
 /** The table a job works on: its data, less the share held out for testing (a search's test part) when it names one. */
@@ -70,8 +77,8 @@ export function jobTable(data: JobData, options: FoldJobOptions, testShare: numb
   return testShare === undefined ? table : holdoutPart(table, options, testShare, 'the test share').train;
 }
 
-/** Trains on a part's training rows and scores the samples of its test part at the part's times. */
-export async function scorePart(part: FoldPart, windowed: boolean, options: FoldJobOptions, what: string): Promise<Omit<FoldJobResult, 'fold'>> {
+/** Trains on a part's training rows and scores the samples of its test part at the part's times (and, asked, the baselines on them). */
+export async function scorePart(part: FoldPart, windowed: boolean, options: FoldJobOptions, what: string, withBaselines = false): Promise<Omit<FoldJobResult, 'fold'>> {
   const trained = await trainTable(part.train, { ...options, split: { ...options.split, test: 0 }, log: null, examples: 0 });
   try {
     const task = trained.preprocessing.task;
@@ -90,16 +97,23 @@ export async function scorePart(part: FoldPart, windowed: boolean, options: Fold
       : scored.map((i) => p.prediction[i]);
     const metrics = predictionMetrics(task, scores, y, classes, p.weights && scored.map((i) => p.weights![i]));
     const all = [...p.rows()];
-    return { samples: scored.length, metrics, task, header: p.header, rows: scored.map((i) => all[i]) };
+    const baselines = withBaselines ? partBaselines(trained, part.test, scored) : undefined;
+    return { samples: scored.length, metrics, ...(baselines ? { baselines } : {}), task, header: p.header, rows: scored.map((i) => all[i]) };
   } finally {
     for (const param of trained.model.parameters()) param.dispose();
   }
+}
+
+/** The baselines fitted on the samples the model trained on, scored on the test part's scored samples (predictTable's order). */
+function partBaselines(trained: Awaited<ReturnType<typeof trainTable>>, test: LongTable, scored: number[]): Record<string, Metrics> {
+  const { dataset } = trained.preprocessing.transformParts(test, { weights: true });
+  return dataset instanceof MixedDataset ? preprocessingBaselines(trained.preprocessing, trained.datasets.train, dataset.subset(scored)) : {};
 }
 
 /** Runs fold `job.fold` of the folds planned on the job's table. */
 export async function runFoldJob(job: FoldJob): Promise<FoldJobResult> {
   const { options, folds: k, fold } = job;
   const plan = planFolds(jobTable(job.data, options, job.testShare), options, k);
-  const r = await scorePart(plan.parts[fold - 1], plan.scheme === 'rolling-origin', options, `fold ${fold} of ${k}`);
+  const r = await scorePart(plan.parts[fold - 1], plan.scheme === 'rolling-origin', options, `fold ${fold} of ${k}`, job.baselines ?? false);
   return { fold, ...r, header: ['fold', ...r.header], rows: r.rows.map((row) => [fold, ...row]) };
 }

@@ -8,6 +8,7 @@
 // (a weight column) fits and scores every baseline with the samples' weights, as the model's metrics.
 import { MixedDataset } from '../data/mixed-dataset.js';
 import { predictionMetrics, type Metrics, type Task } from '../train/task.js';
+import type { Preprocessing } from './preprocessing.js';
 
 /** Above this many columns the linear baseline is left out (its normal equations grow as the square). */
 export const MAX_BASELINE_COLUMNS = 400;
@@ -168,4 +169,11 @@ export function baselineMetrics(task: Task, train: unknown, test: unknown, targe
     out[`logistic regression${where}`] = metrics(te.map((_, i) => 1 / (1 + Math.exp(-dot(b.x, i * p, beta)))));
   }
   return out;
+}
+
+/** The baselines of a fitted preprocessing's task, fitted on `train` and scored on `test` (its datasets); persistence reads the target's own term when the inputs hold one. */
+export function preprocessingBaselines(pre: Preprocessing, train: unknown, test: unknown): Record<string, Metrics> {
+  if (pre.record.inputs !== 'mixed') return {};
+  const targetTerm = pre.record.mode === 'window' || pre.record.targetHistory ? pre.featureNames.indexOf(pre.record.columns.target) : -1;
+  return baselineMetrics(pre.task, train, test, targetTerm, pre.outputs);
 }

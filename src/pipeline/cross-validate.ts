@@ -18,6 +18,8 @@ export interface FoldResult {
   /** Samples scored in this fold's test part. */
   samples: number;
   metrics: Metrics;
+  /** The simple baselines on the same samples, fitted on the fold's training samples (trainTable's; none for series inputs). */
+  baselines?: Record<string, Metrics>;
 }
 
 export interface CrossValidation {
@@ -27,6 +29,8 @@ export interface CrossValidation {
   folds: FoldResult[];
   /** Per metric, its mean and standard deviation over the folds. */
   summary: Record<string, { mean: number; sd: number }>;
+  /** Per baseline (those scored in every fold), per metric, its mean and standard deviation over the folds. */
+  baselines?: Record<string, Record<string, { mean: number; sd: number }>>;
   /** Every scored sample once: its fold, the CSV columns of predictTable (header) and rows. */
   header: string[];
   rows: (string | number)[][];
@@ -43,10 +47,14 @@ export function summarize(folds: readonly { metrics: Metrics }[]): Record<string
 
 /** The CrossValidation of the folds' job results (in fold order). */
 export function assembleFolds(scheme: CrossValidation['scheme'], results: readonly FoldJobResult[]): CrossValidation {
+  // A baseline scored in every fold (the linear one is left out of a fold whose design is too wide).
+  const names = Object.keys(results[0].baselines ?? {}).filter((name) => results.every((r) => r.baselines?.[name]));
   return {
     task: results[results.length - 1].task, scheme,
-    folds: results.map(({ fold, samples, metrics }) => ({ fold, samples, metrics })),
-    summary: summarize(results), header: results[results.length - 1].header, rows: results.flatMap((r) => r.rows),
+    folds: results.map(({ fold, samples, metrics, baselines }) => ({ fold, samples, metrics, ...(baselines ? { baselines } : {}) })),
+    summary: summarize(results),
+    ...(names.length ? { baselines: Object.fromEntries(names.map((name) => [name, summarize(results.map((r) => ({ metrics: r.baselines![name] })))])) } : {}),
+    header: results[results.length - 1].header, rows: results.flatMap((r) => r.rows),
   };
 }
 
@@ -66,7 +74,7 @@ export async function crossValidate(data: TableInput, options: CrossValidateOpti
   const plan = planFolds(table, options, k);
   const log = options.log ?? null;
   const jobOptions = foldJobOptions('crossValidate', options);
-  const jobs: FoldJob[] = plan.parts.map((_, f) => ({ data: typeof data === 'string' ? data : { table }, options: jobOptions, folds: k, fold: f + 1 }));
+  const jobs: FoldJob[] = plan.parts.map((_, f) => ({ data: typeof data === 'string' ? data : { table }, options: jobOptions, folds: k, fold: f + 1, baselines: true }));
   plan.parts.forEach((part, f) => log?.(`fold ${f + 1} of ${k}: ${part.train.rows.length} training rows`));
   const results = await runJobs(jobs.map((payload) => ({ kind: 'fold', payload })), {
     workers: options.workers, executor: options.executor,

@@ -23,6 +23,7 @@ import type { Report, SplitName } from './report.js';
 import { StopTraining, buildModel, explainedSamples, optionKeys, type TrainedTable, type TrainTableOptions } from './train-table.js';
 import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, trainingSettings } from './train-settings.js';
 import { counted } from '../plural.js';
+import { headlineMetric } from '../train/task.js';
 
 export interface TrainStreamOptions extends Omit<TrainTableOptions, 'onStart'> {
   /** Whole ids per chunk (panel mode; rows in window and table modes), default 4096: memory follows the chunk. */
@@ -140,7 +141,7 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
     device: dev.reason, seconds: (Date.now() - started) / 1000, stopped,
     notes: [...noteLines],
   };
-  const metric = task === 'regression' ? 'rmse' : task === 'binary' ? 'auc' : 'accuracy';
+  const metric = headlineMetric[task];
   if (report.metrics.test) log?.(`test ${metric}: ${report.metrics.test[metric]?.toFixed(4)} (${counts.test} samples, streamed)`);
   return { model, preprocessing: pre, centering, report, explanation, history };
 }

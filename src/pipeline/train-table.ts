@@ -7,7 +7,7 @@ import { manualSeed } from '../random.js';
 import { checkDeviceOption, deviceOption, type Device, type DeviceKind } from '../backend/select.js';
 import { fit, type FitOptions } from '../train/fit.js';
 import { fitMembers, predictMembers, shuffleGenerator } from '../train/fit-members.js';
-import { baselineMetrics } from './baselines.js';
+import { preprocessingBaselines } from './baselines.js';
 import type { BatchStats, EpochStats } from '../train/history.js';
 import { explain } from '../explain/explain.js';
 import type { Explanation } from '../explain/types.js';
@@ -32,6 +32,7 @@ import { resolveClassWeights, trainingWeights, type ClassWeightOption, type Weig
 import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, SMALL_DATA, trainingSettings } from './train-settings.js';
 import { describeIds, shortIdsOf } from './short-ids.js';
 import { counted } from '../plural.js';
+import { headlineMetric } from '../train/task.js';
 
 /** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
 export type TableModel = (AdditiveRNAM | FirstOrderRNAM) & TrainableModel & Describable & Module;
@@ -328,9 +329,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     notes: [...noteLines],
   };
   if (test && pre.record.inputs === 'mixed') {
-    const targetTerm = pre.record.mode === 'window' || pre.record.targetHistory ? pre.featureNames.indexOf(pre.record.columns.target) : -1;
-    report.baselines = baselineMetrics(task, pool, test, targetTerm, pre.outputs);
-    const metric = task === 'regression' ? 'rmse' : task === 'binary' ? 'auc' : 'logLoss';
+    report.baselines = preprocessingBaselines(pre, pool, test);
+    const metric = headlineMetric[task];
     if (metrics.test && Object.keys(report.baselines).length) {
       const shown = (v: number | undefined) => (v === undefined ? '-' : Number.isFinite(v) ? v.toFixed(4) : 'undefined');
       const oneClass = metric === 'auc' && Number.isNaN(metrics.test.auc) ? ' (the test split holds one class: AUC is undefined)' : '';

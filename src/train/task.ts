@@ -20,6 +20,9 @@ export const tasks: readonly Task[] = ['regression', 'binary', 'multiclass'];
 export const maxInferredClasses = 10;
 
 /** The metric names each task reports, in history entries, evaluate() and reports. */
+/** The metric a one-line comparison with the baselines quotes: RMSE, AUC, or the multiclass log loss. */
+export const headlineMetric: Record<Task, string> = { regression: 'rmse', binary: 'auc', multiclass: 'logLoss' };
+
 export const taskMetricNames: Record<Task, readonly string[]> = {
   regression: ['rmse', 'mae', 'r2'],
   binary: ['auc', 'accuracy', 'logLoss'],
