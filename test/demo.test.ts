@@ -632,6 +632,16 @@ if (!playwright) {
     await page.uncheck('#map-history');
   });
 
+  test('a classification with text labels: the captions and the local explanation name the classes', async () => {
+    const species = ['adelie', 'chinstrap', 'gentoo'], lines = ['row,bill,mass,species'];
+    for (let i = 0; i < 90; i++) lines.push(`${i},${(38 + (i % 3) * 6 + (i % 7) / 3).toFixed(2)},${3500 + (i % 3) * 600 + (i % 5) * 40},${species[i % 3]}`);
+    await useCsv('species.csv', lines.join('\n'), { target: 'species' });
+    await trainAdditive({ device: 'wasm', members: 1, epochs: 2 });
+    assert.match(await page.textContent('#shape-caption') ?? '', "contribution to the logit of adelie (y,");
+    const local = await page.textContent('#local-summary') ?? '';
+    assert.match(local, /: prediction (adelie|chinstrap|gentoo), logit .*; actual: (adelie|chinstrap|gentoo)$/);
+  });
+
   test('the screenshot: the Seattle rain task, trained for a few epochs', async () => {
     await page.reload(); // a fresh page: no file names left in the inputs by the tests above
     await train({ data: 'weather', device: 'wasm', epochs: 8 });

@@ -94,9 +94,12 @@ test('pooled stopping (the cross-fitting default): the members stop together at 
   assert.ok(said.includes(`members: best epoch ${best} of ${best + 2} by the mean of their validation losses`), said.join('\n'));
   // Stopped early: no word of the epoch limit. Stopped by the limit while improving: said.
   assert.not.ok(said.some((l) => l.includes('epoch limit')), said.join('\n'));
+  assert.not.ok(pooled.report.notes.some((n) => n.text.includes('epoch limit')));
   const capped: string[] = [];
-  await rnam.trainTable(csv, { ...options, epochs: 3, patience: 50, memberSeeds: seeds, log: (l) => capped.push(l) });
-  assert.ok(capped.some((l) => l.startsWith('members: best epoch') && l.endsWith('training reached the epoch limit before the validation loss stopped improving: more epochs may fit better')), capped.join('\n'));
+  const limited = await rnam.trainTable(csv, { ...options, epochs: 3, patience: 50, memberSeeds: seeds, log: (l) => capped.push(l) });
+  const warning = 'warning: training reached the epoch limit (3) before the validation loss stopped improving: a higher limit may fit better';
+  assert.ok(capped.includes(warning), capped.join('\n'));
+  assert.ok(limited.report.notes.some((n) => n.kind === 'warning' && n.text === warning), 'the report (and so report.html and the page) carries it');
   assert.ok(said.some((l) => l.startsWith('validation: each member validates on its own') && l.includes('stop together')), said.join('\n'));
   // The report's history carries that mean per epoch, and the loss chart draws it.
   const reported = pooled.report.history.map((h) => h.meanValLoss!);

@@ -10,6 +10,11 @@ const status = $('status');
 const trainButton = $<HTMLButtonElement>('train'), stopButton = $<HTMLButtonElement>('stop'), downloadButton = $<HTMLButtonElement>('download');
 const sampleSelect = $<HTMLSelectElement>('sample');
 let task: Task = 'regression';
+/** The explained model's class names (classification), index order; none: the indices are shown. */
+let classNames: readonly string[] = [];
+const className = (k: number) => classNames[k] ?? `class ${k}`;
+/** What a binary model's logit is the log-odds of: its positive class, named when the target has names. */
+const logOdds = () => (classNames.length ? `the log-odds of ${className(1)}` : 'the log-odds');
 const loss = new LossChart($('loss-chart'));
 const lossNames: Record<Task, string> = { regression: 'mean squared error', binary: 'binary cross-entropy', multiclass: 'cross-entropy' };
 const shapes = new ShapeGrid($('shape-functions'));
@@ -252,7 +257,8 @@ function showExplanation(e: ExplanationView): void {
   $('importance-sd').hidden = !withSd;
   drawBars($('importance'), e.importance.map((i) => ({ label: i.feature, value: i.importance, ...(i.sd !== undefined ? { sd: i.sd } : {}) })),
     { caption: `term importance, largest first${withSd ? ', with its standard deviation across ensemble members' : ''}` });
-  const unit = e.task === 'regression' ? 'the prediction' : e.task === 'binary' ? 'the log-odds' : "class 0's logit";
+  classNames = e.classes ?? [];
+  const unit = e.task === 'regression' ? 'the prediction' : e.task === 'binary' ? logOdds() : `the logit of ${className(0)}`;
   const x = `${summaryName[e.summary] ?? e.summary}${e.originalUnits ? '' : ' (standardized)'}`;
   const xOf = (s: ShapeCurve) => `${s.kind === 'static' ? 'value' : x}${s.logAxis ? ', log axis' : ''}`;
   shapes.draw(e.shapes, `contribution to ${unit}`, xOf);
@@ -286,9 +292,10 @@ function showLocal(v: LocalView): void {
   // The sums are on the logit scale for classification, so the bars show logits too.
   const prob = (z: number) => 1 / (1 + Math.exp(-z));
   const percent = (p: number) => `${(p * 100).toFixed(0)}%`;
-  const prediction = binary ? `log-odds ${short(v.prediction)} (probability ${percent(v.probability ?? prob(v.prediction))})`
-    : task === 'multiclass' ? `class ${v.output}, logit ${short(v.prediction)} (probability ${percent(v.probability ?? NaN)})` : short(v.prediction);
-  const actual = binary ? (v.target === 1 ? '1 (yes)' : '0 (no)') : short(v.target);
+  const prediction = binary ? `${logOdds().slice(4)} ${short(v.prediction)} (probability ${percent(v.probability ?? prob(v.prediction))})`
+    : task === 'multiclass' ? `${className(v.output)}, logit ${short(v.prediction)} (probability ${percent(v.probability ?? NaN)})` : short(v.prediction);
+  const actual = Number.isNaN(v.target) ? 'unknown' : task === 'regression' ? short(v.target)
+    : binary && !classNames.length ? (v.target === 1 ? '1 (yes)' : '0 (no)') : className(v.target);
   $('local-summary').textContent = `${v.label}: prediction ${prediction} = intercept ${short(v.intercept)} + contributions ${short(sum)}; actual: ${actual}`;
   drawBars($('local'), [{ label: 'intercept', value: v.intercept }, ...v.contributions.map((c) => ({ label: c.feature, value: c.value }))], { diverging: true, caption: `contributions to ${v.label}` });
 }

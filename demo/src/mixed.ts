@@ -109,7 +109,7 @@ export function explanationView(e: rnam.Explanation, ds: rnam.MixedDataset | rna
     importance: run?.importance ?? e.importance.map(({ feature, importance }) => ({ feature, importance })),
     shapes: e.shapes.map(shapeCurve).map((s) => (pre?.record.columns.sequenceCategorical?.includes(s.feature) ? { ...s, timeVarying: true } : s)), samples: ds.samples,
     sampleLabels: Array.from({ length: ds.samples }, (_, i) => [ds.sampleIds[i], time(ds.sampleTimes[i])].filter(Boolean).join(' · ') || `sample ${i}`),
-    ...(run ? { facts: run.facts } : {}),
+    ...(run ? { facts: run.facts } : {}), ...(pre?.record.target.classes ? { classes: [...pre.record.target.classes] } : {}),
   };
 }
 

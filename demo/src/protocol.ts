@@ -149,6 +149,8 @@ export interface ExplanationView {
   /** Samples the local explanation can be asked for (the explained split). */
   samples: number;
   sampleLabels: string[];
+  /** Classification: the name of each class index (the target's text labels, or its numbers). */
+  classes?: string[];
 }
 
 export interface LocalView {

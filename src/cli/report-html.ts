@@ -65,7 +65,7 @@ function uncertainty(report: Report): string {
   }
   return parts.length ? `<h2>Uncertainty</h2>${parts.join('\n')}` : '';
 }
-/** Training's warnings about the data (the notes of kind 'warning'), under the title. */
+/** Training's warnings (the notes of kind 'warning': about the data, or the epoch limit), under the title. */
 function warningsNote(report: Report): string {
   const warnings = (report.notes ?? []).filter((n) => n.kind === 'warning');
   return warnings.length ? `<ul class="warnings">${warnings.map((n) => `<li>${escape(n.text)}</li>`).join('')}</ul>` : '';

@@ -299,8 +299,6 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
   const maxEpochs = data.reduce((most, d) => Math.max(most, d.epochs), 0);
   const guard = new NonFiniteGuard(device);
   const steps = Math.ceil(sources[0].samples! / batchSize);
-  // Pooled: the epoch limit ended training while the mean validation loss was still within patience of its best.
-  let reachedLimit = false;
   log?.(`epoch: training loss/validation loss${M > 1 ? ` of members 1 to ${M}${pooled ? '' : ' (- once a member has stopped)'}` : ''}`);
   try {
     for (let epoch = 1; epoch <= maxEpochs && training.some((t) => t); epoch++) {
@@ -337,7 +335,6 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
           if (improved) snapshot(m), (bestEpochs[m] = epoch);
           if (stop || epoch === data[m].epochs) training[m] = false;
         }
-        reachedLimit = !stop && epoch === maxEpochs;
       } else for (const m of slots) {
         const s = stats[m]!;
         histories[m].push(s);
@@ -356,10 +353,7 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
       }
       if ((await options.onEpoch?.({ epoch, stats })) === false) training.fill(false);
     }
-    if (M > 1 && pooled) {
-      const more = reachedLimit ? `; training reached the epoch limit before the validation loss stopped improving: more epochs may fit better` : '';
-      log?.(`members: best epoch ${bestEpochs[0]} of ${histories[0].length} by the mean of their validation losses${more}`);
-    }
+    if (M > 1 && pooled) log?.(`members: best epoch ${bestEpochs[0]} of ${histories[0].length} by the mean of their validation losses`);
     else if (M > 1) log?.(`members: best epochs ${bestEpochs.join(', ')} of ${histories.map((h) => h.length).join(', ')}`);
   } finally {
     // Every member's result into the model: its snapshot (best or last epoch), else (training ended by
