@@ -91,6 +91,10 @@ test('rnam search: 6 trials on 2 workers equal the sequential run bitwise; start
   seq.trials.forEach((t: { metrics: unknown }, i: number) => assert.is(JSON.stringify(par.trials[i].metrics), JSON.stringify(t.metrics), `trial ${i + 1}`));
   files(join(dir, 'seq')).forEach((bytes, i) => assert.ok(bytes.equals(files(join(dir, 'par'))[i]), `file ${i} differs`));
   assert.ok(readFileSync(join(dir, 'seq', 'search.html'), 'utf8').includes('<table class="sortable">'));
+  // The baselines on the same folds (the first trial's jobs score them): in the log, search.json and search.html.
+  assert.ok(seqLog.some((l) => /^best: trial \d .*; on the same folds: .*\d\.\d{4}/.test(l)), seqLog.join('\n'));
+  assert.ok(Object.keys(seq.baselines).length >= 2, JSON.stringify(seq.baselines));
+  assert.match(readFileSync(join(dir, 'seq', 'search.html'), 'utf8'), 'The simple baselines on the same folds: ');
   assert.ok(existsSync(join(dir, 'seq', 'model', 'report.html')));
   assert.is(readdirSync(join(dir, 'seq', 'jobs')).filter((f) => f !== 'arguments.json').length, 12, 'trials x folds jobs kept');
 
@@ -128,6 +132,9 @@ test('search without folds: one trial job per trial, scored on a validation part
   assert.equal(r.jobs, { ran: 2, reused: 0 });
   assert.is(r.metric, 'rmse');
   assert.is(r.best.metrics.rmse, Math.min(...r.trials.map((t) => t.metrics.rmse)));
+  // The first trial's job also scored the baselines on that part; the second did not repeat them.
+  assert.equal(Object.keys(r.baselines!), ['training mean', 'ridge on the last step']);
+  assert.ok(r.baselines!['training mean'].rmse > 0);
 });
 
 test('weight decay: a trainTable option (0 turns it off), searched over a list or log-uniformly over a range', async () => {

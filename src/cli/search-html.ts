@@ -30,7 +30,8 @@ ${pageStyle}table.sortable th { cursor: pointer; user-select: none; } th[data-di
 <h1>rnam search: ${result.trials.length} trials (${result.task})</h1>
 <p class="sub">Each trial scored by ${escape(scoring)}${result.testShare > 0 ? ` on the data less a test part of ${result.testShare}` : ''}; ranked by ${escape(result.metric)} (${result.higherIsBetter ? 'higher' : 'lower'} is better). Click a column's header to sort by it.</p>
 <p>Best: trial ${result.best.trial} (${Object.entries(result.best.config).map(([k, v]) => `${escape(k)} ${v}`).join(', ')}), ${escape(result.metric)} ${fmt(result.best.metrics[result.metric])}${testMetrics ? `; trained on everything but the test part, on the test part: ${Object.entries(testMetrics).map(([m, v]) => `${escape(m)} ${fmt(v)}`).join(', ')} (<a href="model/report.html">its report</a>)` : ''}.</p>
-<div class="wide"><table class="sortable"><thead><tr>${head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>
+${result.baselines ? `<p>The simple baselines on the same ${cv ? 'folds' : 'part'}: ${Object.entries(result.baselines).map(([name, m]) => `${escape(name)} ${escape(result.metric)} ${m[result.metric] === undefined ? '–' : fmt(m[result.metric])}`).join(', ')}.</p>
+` : ''}<div class="wide"><table class="sortable"><thead><tr>${head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table></div>
 <script>${sortScript}</script>

@@ -13,11 +13,15 @@ export interface TrialJob {
   /** The share of the (test-less) table the trial is scored on. */
   validation: number;
   testShare?: number;
+  /** Also score the simple baselines on the validation part (see FoldJob.baselines). */
+  baselines?: boolean;
 }
 
 export interface TrialJobResult {
   samples: number;
   metrics: Metrics;
+  /** When the job asked for them: each baseline's metrics on the same part. */
+  baselines?: Record<string, Metrics>;
   task: Task;
 }
 
@@ -28,11 +32,12 @@ export function checkTrialJob(payload: unknown): TrialJob {
   const options = checkJobOptions('trial job', p.options);
   const testShare = checkTestShare('trial job', p.testShare);
   if (!(typeof p.validation === 'number' && p.validation > 0 && p.validation < 1)) throw new JobError(`trial job: validation must be a fraction in (0, 1), got ${describeValue(p.validation)}`);
-  return { data, options, validation: p.validation, ...(testShare !== undefined ? { testShare } : {}) };
+  if (p.baselines !== undefined && typeof p.baselines !== 'boolean') throw new JobError(`trial job: baselines must be true or false, got ${describeValue(p.baselines)}`);
+  return { data, options, validation: p.validation, ...(testShare !== undefined ? { testShare } : {}), ...(p.baselines ? { baselines: true } : {}) };
 }
 
 export async function runTrialJob(job: TrialJob): Promise<TrialJobResult> {
   const part = holdoutPart(jobTable(job.data, job.options, job.testShare), job.options, job.validation, 'the validation share');
-  const { samples, metrics, task } = await scorePart(part, job.options.window !== undefined, job.options, 'the validation part');
-  return { samples, metrics, task };
+  const { samples, metrics, baselines, task } = await scorePart(part, job.options.window !== undefined, job.options, 'the validation part', job.baselines ?? false);
+  return { samples, metrics, ...(baselines ? { baselines } : {}), task };
 }

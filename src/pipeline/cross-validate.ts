@@ -45,15 +45,19 @@ export function summarize(folds: readonly { metrics: Metrics }[]): Record<string
   }));
 }
 
+/** Per baseline scored in every part (the linear one is left out of a part whose design is too wide), summarize's mean and sd over the parts; null when there are none. */
+export function summarizeBaselines(parts: readonly { baselines?: Record<string, Metrics> }[]): Record<string, Record<string, { mean: number; sd: number }>> | null {
+  const names = Object.keys(parts[0]?.baselines ?? {}).filter((name) => parts.every((r) => r.baselines?.[name]));
+  return names.length ? Object.fromEntries(names.map((name) => [name, summarize(parts.map((r) => ({ metrics: r.baselines![name] })))])) : null;
+}
+
 /** The CrossValidation of the folds' job results (in fold order). */
 export function assembleFolds(scheme: CrossValidation['scheme'], results: readonly FoldJobResult[]): CrossValidation {
-  // A baseline scored in every fold (the linear one is left out of a fold whose design is too wide).
-  const names = Object.keys(results[0].baselines ?? {}).filter((name) => results.every((r) => r.baselines?.[name]));
+  const baselines = summarizeBaselines(results);
   return {
     task: results[results.length - 1].task, scheme,
     folds: results.map(({ fold, samples, metrics, baselines }) => ({ fold, samples, metrics, ...(baselines ? { baselines } : {}) })),
-    summary: summarize(results),
-    ...(names.length ? { baselines: Object.fromEntries(names.map((name) => [name, summarize(results.map((r) => ({ metrics: r.baselines![name] })))])) } : {}),
+    summary: summarize(results), ...(baselines ? { baselines } : {}),
     header: results[results.length - 1].header, rows: results.flatMap((r) => r.rows),
   };
 }

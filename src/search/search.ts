@@ -7,9 +7,9 @@
 // worker thread or another machine; with a folder, finished jobs are kept and a run started again
 // skips them.
 import { ArgumentError, describeValue } from '../errors.js';
-import type { Metrics, Task } from '../train/task.js';
+import { headlineMetric, type Metrics, type Task } from '../train/task.js';
 import { holdoutPart, type CrossValidateOptions } from '../pipeline/fold-plan.js';
-import { foldJobOptions, summarize } from '../pipeline/cross-validate.js';
+import { foldJobOptions, summarize, summarizeBaselines } from '../pipeline/cross-validate.js';
 import { toTable, type TableInput } from '../pipeline/table-input.js';
 import { trainTable, type TrainedTable } from '../pipeline/train-table.js';
 import type { FoldJob, FoldJobResult } from '../jobs/fold-job.js';
@@ -63,13 +63,15 @@ export interface SearchResult {
   best: TrialResult;
   /** Jobs run by this call, and jobs read from the folder (finished by an earlier call). */
   jobs: { ran: number; reused: number };
+  /** Each simple baseline's metrics on the parts the trials are scored on (the mean over the folds), as trainTable's; none for series inputs. */
+  baselines?: Record<string, Metrics>;
   /** The best configuration trained on everything but the test part, tested on it (unless final: false). */
   trained?: TrainedTable;
 }
 
 /** The metric a task's trials are ranked by. */
 export function rankingMetric(task: Task): { metric: string; higherIsBetter: boolean } {
-  return task === 'binary' ? { metric: 'auc', higherIsBetter: true } : task === 'multiclass' ? { metric: 'logLoss', higherIsBetter: false } : { metric: 'rmse', higherIsBetter: false };
+  return { metric: headlineMetric[task], higherIsBetter: task === 'binary' };
 }
 
 function positiveInteger(name: string, v: unknown, min: number): number {
@@ -103,13 +105,15 @@ export async function search(data: TableInput, space: SearchSpace, options: Sear
   const jobs: Job[] = [], trialOf: number[] = [];
   configs.forEach((config, t) => {
     const options = { ...base, ...config };
+    // The baselines do not depend on the trial's settings: the first trial's jobs score them.
+    const baselines = t === 0 ? { baselines: true } : {};
     if (folds !== undefined) {
       for (let f = 1; f <= folds; f++) {
-        jobs.push({ kind: 'fold', payload: { data: jobData, options, folds, fold: f, ...share } satisfies FoldJob });
+        jobs.push({ kind: 'fold', payload: { data: jobData, options, folds, fold: f, ...share, ...baselines } satisfies FoldJob });
         trialOf.push(t);
       }
     } else {
-      jobs.push({ kind: 'trial', payload: { data: jobData, options, validation, ...share } satisfies TrialJob });
+      jobs.push({ kind: 'trial', payload: { data: jobData, options, validation, ...share, ...baselines } satisfies TrialJob });
       trialOf.push(t);
     }
   });
@@ -151,10 +155,14 @@ export async function search(data: TableInput, space: SearchSpace, options: Sear
     const x = r.metrics[metric], y = b.metrics[metric];
     return (higherIsBetter ? x > y : x < y) || (Number.isNaN(y) && !Number.isNaN(x)) ? r : b;
   });
-  log?.(`best: trial ${best.trial} (${Object.entries(best.config).map(([k, v]) => `${k} ${v}`).join(', ')}): ${metric} ${best.metrics[metric].toFixed(4)}`);
+  const summary = summarizeBaselines(done[0] as { baselines?: Record<string, Metrics> }[]);
+  const baselines = summary && Object.fromEntries(Object.entries(summary).map(([name, s]) => [name, Object.fromEntries(Object.entries(s).map(([m, v]) => [m, v.mean]))]));
+  const same = baselines && baselines[Object.keys(baselines)[0]][metric] !== undefined
+    ? `; on the same ${folds !== undefined ? 'folds' : 'part'}: ${Object.entries(baselines).map(([name, m]) => `${name} ${m[metric]?.toFixed(4) ?? '-'}`).join(', ')}` : '';
+  log?.(`best: trial ${best.trial} (${Object.entries(best.config).map(([k, v]) => `${k} ${v}`).join(', ')}): ${metric} ${best.metrics[metric].toFixed(4)}${same}`);
   const result: SearchResult = {
     task, metric, higherIsBetter, scoring: folds !== undefined ? { kind: 'cross-validation', folds } : { kind: 'validation', share: validation },
-    testShare, trials: scored, best, jobs: { ran, reused },
+    testShare, trials: scored, best, jobs: { ran, reused }, ...(baselines ? { baselines } : {}),
   };
   if (final) result.trained = await trainBest(table, held, { ...trainOptions, ...best.config }, testShare, validation);
   return result;
