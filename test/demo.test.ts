@@ -511,7 +511,9 @@ if (!playwright) {
     assert.ok(await page.isVisible('[data-testid=calibration] canvas'), 'the reliability curve is drawn');
     assert.match(await page.textContent('[data-testid=ece]') ?? '', 'Expected calibration error');
     assert.match(await page.textContent('[data-testid=facts]') ?? '', 'static: prot_base, age');
-    assert.not.ok(await page.isVisible('[data-testid=warnings]'), 'csl gives no warning');
+    // No warning about the data; 20 epochs may end training still improving, which the page says.
+    const warned = await page.isVisible('[data-testid=warnings]') ? (await page.textContent('[data-testid=warnings]'))!.trim() : '';
+    assert.ok(warned === '' || warned === 'warning: training reached the epoch limit (20) before the validation loss stopped improving: a higher limit may fit better', `csl's warnings: ${warned}`);
     assert.is(await page.locator('[data-testid=local] li').count(), 6, 'the local explanation: the intercept and 5 contributions');
     if (process.env.RNAM_DEMO_MIXED_SCREENSHOT) {
       await page.screenshot({ path: resolve(root, process.env.RNAM_DEMO_MIXED_SCREENSHOT), fullPage: true });

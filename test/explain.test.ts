@@ -142,6 +142,17 @@ test('multiclass: per-class importance, local explanation of the predicted class
   const e = await rnam.explain(m, ds, { center: false });
   assert.is(e.task, 'multiclass');
   assert.equal(e.outputNames, ['class 0', 'class 1', 'class 2']);
+  // Named outputs (a model's class labels) reach the charts; a wrong count is refused.
+  const named = await rnam.explain(m, ds, { center: false, outputNames: ['ant', 'bee', 'cat'] });
+  assert.equal(named.outputNames, ['ant', 'bee', 'cat']);
+  assert.match(JSON.stringify(rnam.explanationCharts(named).importance), '"1 bee"');
+  try {
+    await rnam.explain(m, ds, { outputNames: ['ant', 'bee'] });
+    assert.unreachable('two names for three outputs');
+  } catch (err) {
+    assert.instance(err, rnam.ArgumentError);
+    assert.match((err as Error).message, 'explain: outputNames must be 3 strings (one per output)');
+  }
   close(e.intercept[2], 0.25 - 0.4, 1e-7, 'class 2 intercept');
   const centered = await rnam.explain(m, ds);
   for (let k = 0; k < K; k++) close(centered.intercept[k], e.intercept[k] + centered.offsets.reduce((s, o) => s + o[k], 0), 1e-6, `centered intercept of class ${k}`);

@@ -52,7 +52,7 @@ export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSett
       const view: EpochView = { ...stats, epochs: s.epochs ?? 0, member: stats.member, training: stats.training, ...(members !== undefined ? { members } : {}) };
       let explanation: { view: ExplanationView; explained: Explained } | undefined;
       if (first && live) {
-        const e = await rnam.explain(first, live);
+        const e = await rnam.explain(first, live, pre ? (pre as rnam.Preprocessing).explainOptions() : {});
         explanation = { view: explanationView(e, live, undefined, pre ?? undefined), explained: { explanation: e, explained: live } };
       }
       await hooks.onEpoch(view, explanation);
@@ -80,8 +80,7 @@ export async function loadMixed(bytes: Uint8Array, text: string, device: rnam.De
   const loaded = await rnam.loadTrained(bytes, { device });
   try {
     const explained = loaded.preprocessing.transform(rnam.readCsv(text));
-    const task = loaded.preprocessing.task;
-    const explanation = await rnam.explain(loaded.model as rnam.AdditiveRNAM, explained, { task, offsets: loaded.centering.offsets });
+    const explanation = await rnam.explain(loaded.model as rnam.AdditiveRNAM, explained, { ...loaded.preprocessing.explainOptions(), offsets: loaded.centering.offsets });
     const trained: rnam.TrainedModel = { model: loaded.model, preprocessing: loaded.preprocessing, centering: loaded.centering, ...(loaded.intervals ? { intervals: loaded.intervals } : {}) };
     const facts: ModelFacts = { ...factsOf(loaded.model as rnam.TableModel, loaded.preprocessing, 'the chosen table'), ...(loaded.intervals ? { intervals: loaded.intervals } : {}) };
     return { run: { trained, explanation, explained, facts, history: (loaded.metadata.history as rnam.EpochStats[] | undefined) ?? [] }, metadata: loaded.metadata };
@@ -109,7 +108,7 @@ export function explanationView(e: rnam.Explanation, ds: rnam.MixedDataset | rna
     importance: run?.importance ?? e.importance.map(({ feature, importance }) => ({ feature, importance })),
     shapes: e.shapes.map(shapeCurve).map((s) => (pre?.record.columns.sequenceCategorical?.includes(s.feature) ? { ...s, timeVarying: true } : s)), samples: ds.samples,
     sampleLabels: Array.from({ length: ds.samples }, (_, i) => [ds.sampleIds[i], time(ds.sampleTimes[i])].filter(Boolean).join(' · ') || `sample ${i}`),
-    ...(run ? { facts: run.facts } : {}), ...(pre?.record.target.classes ? { classes: [...pre.record.target.classes] } : {}),
+    ...(run ? { facts: run.facts } : {}), ...(pre?.record.target.labels && pre.record.target.classes ? { classes: [...pre.record.target.classes] } : {}),
   };
 }
 

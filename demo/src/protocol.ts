@@ -149,7 +149,7 @@ export interface ExplanationView {
   /** Samples the local explanation can be asked for (the explained split). */
   samples: number;
   sampleLabels: string[];
-  /** Classification: the name of each class index (the target's text labels, or its numbers). */
+  /** Classification with text labels: the label of each class index (absent: the indices are shown). */
   classes?: string[];
 }
 

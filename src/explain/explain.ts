@@ -72,7 +72,7 @@ export async function explain(model: Module & Describable, data: SequenceDataset
   const stored = { task, featureNames, intercept, samples: data.samples, outDim, predictions, contributions };
   return {
     ...stored, bias, centered: settings.center, offsets,
-    outputNames: outputNames(task, outDim, described.targetNames),
+    outputNames: settings.outputNames ?? outputNames(task, outDim, described.targetNames),
     importance: termImportance(contributions, featureNames, data.samples, outDim),
     shapes: shapeFunctions(data, contributions, outDim, featureNames, { ...settings, scales }, members),
     ...(targetScale ? { targetScale, targetUnits: settings.targetUnits } : {}),

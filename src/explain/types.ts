@@ -33,6 +33,8 @@ export interface ExplainOptions {
   offsets?: number[][];
   /** Regression on a standardized target: outputs, intercept and contributions in the target's units (default true). */
   targetUnits?: boolean;
+  /** The name of each output, as charts and local explanations show it (a multiclass model's class labels); default 'class k', or the dataset's target names. */
+  outputNames?: readonly string[];
 }
 
 /** Global importance of one term: the mean absolute contribution over the samples. */

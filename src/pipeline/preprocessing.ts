@@ -298,6 +298,12 @@ export class Preprocessing {
     return this.record.target.classes?.[k] ?? String(k);
   }
 
+  /** explain()'s options this preprocessing decides: the task and, for a multiclass target with text labels, the labels as the outputs' names. */
+  explainOptions(): { task: Task; outputNames?: string[] } {
+    const t = this.record.target;
+    return { task: this.task, ...(this.task === 'multiclass' && t.labels && t.classes ? { outputNames: [...t.classes] } : {}) };
+  }
+
   toRecord(): PreprocessingRecord {
     return structuredClone(this.record);
   }

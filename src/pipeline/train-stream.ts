@@ -126,7 +126,7 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
   }
   const centering = centeringAcc.finish();
   if (!explained) throw new DataError('empty', `the stream held no ${explainedSplit} sample in its last read: was the file changed while training?`);
-  const explanation = await explain(model, explained, { task, offsets: centering.offsets });
+  const explanation = await explain(model, explained, { ...pre.explainOptions(), offsets: centering.offsets });
   const describe = model.describe();
   const report: Report = {
     task, target: options.target, features: [...pre.featureNames], ...(pre.record.target.classes ? { classes: [...pre.record.target.classes] } : {}),

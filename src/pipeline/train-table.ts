@@ -316,7 +316,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   }
   const explainedSplit: SplitName = test ? 'test' : validation ? 'validation' : 'train';
   const explained = { train, validation, test }[explainedSplit]!;
-  const explanation = await explain(model, explained, { task, offsets: centering.offsets });
+  const explanation = await explain(model, explained, { ...pre.explainOptions(), offsets: centering.offsets });
   const report: Report = {
     task, target: options.target, features: [...pre.featureNames], ...(pre.record.target.classes ? { classes: [...pre.record.target.classes] } : {}),
     preprocessing: pre.toRecord(),
