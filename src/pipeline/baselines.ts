@@ -3,8 +3,9 @@
 // (classification), persistence (window mode, when the target is among the inputs), and an L2
 // linear model on the last step's inputs (each time-varying feature's last value and whether it was
 // observed, the static values, the categorical levels one-hot): ridge regression for regression,
-// logistic regression (Newton's method) for binary targets, one per class against the rest for
-// multiclass (after the training class shares). Plain float64 on the host. Weighted data
+// logistic regression (Newton's method) for binary targets, multinomial (softmax) logistic
+// regression for multiclass, as scikit-learn's LogisticRegression fits by default (after the
+// training class shares). Plain float64 on the host. Weighted data
 // (a weight column) fits and scores every baseline with the samples' weights, as the model's metrics.
 import { MixedDataset } from '../data/mixed-dataset.js';
 import { predictionMetrics, type Metrics, type Task } from '../train/task.js';
@@ -104,6 +105,46 @@ function logistic(x: Float64Array, y: ArrayLike<number>, sampleWeights: ArrayLik
 }
 
 /**
+ * Multinomial logistic regression, L2 on every class's weights (not the intercepts), by block
+ * coordinate Newton: each sweep takes one Newton step for each class's weights with the others
+ * held, a logistic regression whose offset is the other classes' log-sum-exp. The objective is
+ * convex, so the sweeps reach its minimum. Returns one weight vector per class.
+ */
+function multinomial(x: Float64Array, y: ArrayLike<number>, sampleWeights: ArrayLike<number> | null, n: number, p: number, classes: number): Float64Array[] {
+  const betas: Float64Array[] = Array.from({ length: classes }, () => new Float64Array(p));
+  const eta = Array.from({ length: classes }, () => new Float64Array(n));
+  const probability = (k: number, i: number) => {
+    let most = -Infinity, sum = 0;
+    for (let j = 0; j < classes; j++) most = Math.max(most, eta[j][i]);
+    for (let j = 0; j < classes; j++) sum += Math.exp(eta[j][i] - most);
+    return Math.exp(eta[k][i] - most) / sum;
+  };
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let change = 0;
+    for (let k = 0; k < classes; k++) {
+      const w = new Float64Array(n), z = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const mu = probability(k, i), v = Math.max(mu * (1 - mu), 1e-6);
+        w[i] = sampleWeights ? sampleWeights[i] * v : v;
+        z[i] = eta[k][i] + ((y[i] === k ? 1 : 0) - mu) / v;
+      }
+      const next = weightedRidge(x, z, w, n, p);
+      for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - betas[k][j]));
+      betas[k] = next;
+      for (let i = 0; i < n; i++) eta[k][i] = dot(x, i * p, next);
+    }
+    if (change < 1e-8) break;
+  }
+  return betas;
+}
+
+/** Softmax of one row's logits. */
+function softmax(logits: number[]): number[] {
+  const most = logits.reduce((m, z) => Math.max(m, z), -Infinity), e = logits.map((z) => Math.exp(z - most)), sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
+/**
  * The baselines' metrics on `test`, fitted on `train` (known targets only); empty when the data are
  * not mixed inputs. targetTerm: the term of the target's own earlier values (window mode, target
  * history), for persistence; classes: a multiclass target's class count.
@@ -154,13 +195,8 @@ export function baselineMetrics(task: Task, train: unknown, test: unknown, targe
   // A plain table has no steps: its linear model reads the row.
   const where = train.sequenceTerms > 0 ? ' on the last step' : '';
   if (task === 'multiclass') {
-    // One logistic regression per class against the rest, the probabilities normalized to sum to 1.
-    const betas = Array.from({ length: classes }, (_, k) => logistic(a.x, yTrain.map((y) => (y === k ? 1 : 0)), wTrain, tr.length, p));
-    out[`logistic regression${where} (one vs rest)`] = metrics(te.flatMap((_, i) => {
-      const q = betas.map((beta) => 1 / (1 + Math.exp(-dot(b.x, i * p, beta))));
-      const sum = q.reduce((s, v) => s + v, 0);
-      return q.map((v) => v / sum);
-    }));
+    const betas = multinomial(a.x, yTrain, wTrain, tr.length, p, classes);
+    out[`logistic regression${where}`] = metrics(te.flatMap((_, i) => softmax(betas.map((beta) => dot(b.x, i * p, beta)))));
   } else if (task === 'regression') {
     const beta = weightedRidge(a.x, yTrain, wTrain, tr.length, p);
     out[`ridge${where}`] = metrics(te.map((_, i) => dot(b.x, i * p, beta)));
