@@ -184,9 +184,15 @@ test('a semicolon-separated CSV (the delimiter read from its header) trains like
   };
   assert.ok(weights('semicolon-out').equals(weights('comma-out')), 'the same weights');
   assert.is(a.code, 0);
-  // A locale's decimal commas are named as such, not read as levels of a categorical feature.
+  // A locale's export: ';' between cells and decimal commas in the numbers. Where ',' is no delimiter,
+  // '0,5' can only be a number: the same weights again.
   writeFileSync(path, panelCsv().split('\n').map((line) => line.split(',').map((c) => c.replace('.', ',')).join(';')).join('\n'));
-  const comma = await run(['train', path, '--id', 'patient', '--time', 'visit', '--target', 'label', '--out', join(dir, 'decimal-comma-out')]);
+  const locale = await run(['train', path, '--id', 'patient', '--time', 'visit', '--target', 'label', '--device', 'wasm', '--no-progress', '--members', '1', '--epochs', '2', '--out', join(dir, 'decimal-comma-out')]);
+  assert.is(locale.code, 0, locale.log.join('\n'));
+  assert.ok(weights('decimal-comma-out').equals(weights('comma-out')), 'decimal commas read as the numbers they are');
+  // In a comma-separated file, quoted decimal commas are named as such, not read as levels of a categorical feature.
+  writeFileSync(path, panelCsv().split('\n').map((line, i) => (i === 0 ? line : line.split(',').map((c) => (/^\d+\.\d+$/.test(c) ? `"${c.replace('.', ',')}"` : c)).join(','))).join('\n'));
+  const comma = await run(['train', path, '--id', 'patient', '--time', 'visit', '--target', 'label', '--out', join(dir, 'decimal-comma-out-2')]);
   assert.is(comma.code, 1);
   assert.match(comma.log.at(-1)!, /decimal comma .*column 'marker'/);
 });

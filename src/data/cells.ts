@@ -12,6 +12,8 @@ export type Cell = string | number | boolean | Date | null | undefined;
 export const missingSpellings: readonly string[] = ['', 'na', 'n/a', '#n/a', '<na>', 'nan', 'null', '?', '.'];
 
 const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** A number written with a decimal comma ('0,5', '-12,75'), as spreadsheets in many locales export it. */
+export const DECIMAL_COMMA = /^\s*[+-]?\d+,\d+\s*$/;
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 // Year first with slashes, as many spreadsheets and databases write dates (2020/1/31, 2020/01/31 08:00):
 // unambiguous, unlike 1/31/2020 or 31/1/2020, which are refused.

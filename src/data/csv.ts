@@ -7,6 +7,7 @@
 import Papa from 'papaparse';
 import { DataError } from './errors.js';
 import { checkHeader, type LongTable } from './table.js';
+import { DECIMAL_COMMA } from './cells.js';
 
 export interface CsvOptions {
   /** The field separator; by default read from the header line (see headerDelimiter). */
@@ -22,6 +23,8 @@ export interface CsvRecord {
 /** Splits CSV text given in chunks into records; blank lines are skipped (their numbers still count). */
 class RecordSplitter {
   private parser: Papa.Parser | null = null;
+  /** True when the delimiter is not a comma: a cell like '0,5' can then only be a number with a decimal comma. */
+  private decimalCommas = false;
   private carry = '';
   private row = 0;
   private started = false;
@@ -40,7 +43,9 @@ class RecordSplitter {
         this.carry = text;
         return [];
       }
-      this.parser = new Papa.Parser({ delimiter: this.options.delimiter ?? headerDelimiter(nl < 0 ? text : text.slice(0, nl)), newline: nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n' });
+      const delimiter = this.options.delimiter ?? headerDelimiter(nl < 0 ? text : text.slice(0, nl));
+      this.decimalCommas = delimiter !== ',';
+      this.parser = new Papa.Parser({ delimiter, newline: nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n' });
       this.started = true;
     }
     const result = this.parser!.parse(text, 0, !last) as { data: string[][]; errors: { row?: number; message: string }[]; meta: { cursor: number } };
@@ -50,7 +55,11 @@ class RecordSplitter {
     const records: CsvRecord[] = [];
     for (const cells of result.data) {
       this.row++;
-      if (!(cells.length === 1 && cells[0].trim() === '')) records.push({ cells, row: this.row });
+      if (cells.length === 1 && cells[0].trim() === '') continue;
+      if (this.decimalCommas) {
+        for (let j = 0; j < cells.length; j++) if (cells[j].includes(',') && DECIMAL_COMMA.test(cells[j])) cells[j] = cells[j].replace(',', '.');
+      }
+      records.push({ cells, row: this.row });
     }
     return records;
   }

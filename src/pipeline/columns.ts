@@ -3,7 +3,7 @@
 // value per id are categorical; a column that is mostly numbers with a stray text cell is an error
 // naming that cell (a typo must not turn a lab into levels or drop it). Every choice is reported.
 import { DataError } from '../data/errors.js';
-import { idCell, isMissing, numberCell } from '../data/cells.js';
+import { DECIMAL_COMMA, idCell, isMissing, numberCell } from '../data/cells.js';
 import type { LongTable } from '../data/table.js';
 
 export interface ColumnChoice {
@@ -54,8 +54,6 @@ export interface Asked extends ColumnRoles {
 /** At least this share of a column's non-missing cells are numbers for a stray text cell to be called an error. */
 const MOSTLY_NUMERIC = 0.9;
 
-/** A number written with a decimal comma ('0,5', '-12,75'), as spreadsheets in many locales export it. */
-const decimalComma = /^[+-]?\d+,\d+$/;
 
 /** What one column holds so far: numbers, texts (and how many are decimal-comma numbers), the first text cell, whether it keeps one value per id. */
 interface Profile {
@@ -109,7 +107,7 @@ export class ColumnProfiler {
         if (numberCell(cell) !== undefined) p.numbers++;
         else {
           p.texts++;
-          if (decimalComma.test(String(cell).trim())) p.commaDecimals++;
+          if (DECIMAL_COMMA.test(String(cell))) p.commaDecimals++;
           p.firstText ??= { row: table.rowNumbers[i], cell };
         }
         if (idIndex >= 0 && p.perId) {
