@@ -37,7 +37,10 @@ test('readCsv: quoted fields with commas, quotes and line breaks; CRLF; a BOM; b
 });
 
 test('readCsv: the delimiter is read from the header (semicolon with decimal commas, tab, bar); a comma header keeps commas; an explicit one wins', () => {
-  assert.equal(rnam.readCsv('id;x;"a;b"\n1;0,5;z\n').rows, [['1', '0,5', 'z']]);
+  // Without a comma delimiter a decimal-comma number is read with a point; other text keeps its commas.
+  assert.equal(rnam.readCsv('id;x;"a;b"\n1;0,5;z\n').rows, [['1', '0.5', 'z']]);
+  assert.equal(rnam.readCsv('id;x;y;z\n1; -12,75 ;1,2,3;"a,5"\n').rows, [['1', ' -12.75 ', '1,2,3', 'a,5']]);
+  assert.equal(rnam.readCsv('id,x\n1,"0,5"\n').rows, [['1', '0,5']], 'a comma-separated file keeps a quoted decimal comma as text');
   assert.equal(rnam.readCsv('id;x;"a;b"\n1;0,5;z\n').columns, ['id', 'x', 'a;b']);
   assert.equal(rnam.readCsv('id\tx\n1\t2\n').rows, [['1', '2']]);
   assert.equal(rnam.readCsv('id|x\n1|2\n').rows, [['1', '2']]);
