@@ -147,6 +147,31 @@ test('text labels: --positive picks the positive class; a label unknown at train
   }
 });
 
+test('numeric class codes (1/2, 1 ... C) are classes of their own values, not indices with a class never seen', async () => {
+  // R writes a two-level factor, or a status of 1 or 2, as numbers: binary, the larger value positive.
+  const coded = await rnam.trainTable(panelCsv(['1', '2']), { id: 'patient', time: 'visit', target: 'outcome', epochs: 1, members: 1, device: 'wasm', ...quiet });
+  assert.is(coded.preprocessing.task, 'binary');
+  assert.equal(coded.preprocessing.record.target.classes, ['1', '2']);
+  assert.equal(coded.report.notes.find((n) => n.text.startsWith('classes:'))?.text, "classes: 1, 2 (positive: '2')");
+  const p = await rnam.predictTable(coded, panelCsv(['1', '2']));
+  assert.ok([...p.rows()].every((row) => row[2] === '1' || row[2] === '2'), 'the target written back as its code');
+  assert.ok(p.metrics!.auc > 0.5);
+  // Codes 1, 3 and 10: three classes in numeric order (10 last, not after 1).
+  const three = panelCsv(['1', '3']).split('\n').map((l, i) => (i % 3 === 1 ? l.replace(/,(1|3)$/, ',10') : l)).join('\n');
+  const multi = await rnam.trainTable(three, { id: 'patient', time: 'visit', target: 'outcome', epochs: 1, members: 1, device: 'wasm', ...quiet });
+  assert.is(multi.preprocessing.task, 'multiclass');
+  assert.equal(multi.preprocessing.record.target.classes, ['1', '3', '10']);
+  // Asked for, regression reads the numbers; a third value makes binary an error naming the labels.
+  assert.is((await rnam.trainTable(three, { id: 'patient', time: 'visit', target: 'outcome', task: 'regression', epochs: 1, members: 1, device: 'wasm', ...quiet })).preprocessing.task, 'regression');
+  try {
+    await rnam.trainTable(three, { id: 'patient', time: 'visit', target: 'outcome', task: 'binary', epochs: 1, ...quiet });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, rnam.DataError);
+    assert.match((err as Error).message, "task 'binary' needs two labels; column 'outcome' holds 3 (1, 3, 10)");
+  }
+});
+
 test('the task is checked against the targets before training', async () => {
   const csv = panelCsv().replace(/alive/g, '0').replace(/dead/g, '1');
   for (const [task, pattern] of [['regression', /only 0 and 1/], ['multiclass', /needs class indices/]] as const) {

@@ -12,7 +12,7 @@ import { predictionDatasetFromTable } from '../data/prediction-dataset.js';
 import type { SeriesDataset } from '../data/series-dataset.js';
 import type { MissingRule } from '../data/options.js';
 import type { Standardizer } from '../data/standardize.js';
-import { checkTaskAgainstTargets, checkTaskName, inferTask, type Task } from '../train/task.js';
+import { checkTaskAgainstTargets, checkTaskName, inferTask, maxInferredClasses, type Task } from '../train/task.js';
 import { buildMixed, mixedStandardizer, transformMixed, windowNeeds, type MixedBuildOptions, type MixedStats, type SkewedRule } from '../data/mixed-build.js';
 import { MixedDataset } from '../data/mixed-dataset.js';
 import { chooseColumns, type Asked, type ColumnChoice, type ColumnRoles } from './columns.js';
@@ -537,12 +537,31 @@ export function labelMap(classes: readonly string[]): Map<string, number> {
 }
 
 /**
+ * Numbers that are class codes the index rule cannot read (it reads 0/1, and 0 ... C-1): two
+ * distinct values (R's factor codes 1 and 2, a status of 1 or 2), or 3 to 10 whole numbers from 1
+ * up to 10 (codes 1 ... C). Their labels in numeric order; null for other numbers, or when two
+ * spellings name one number ('2', '2.0').
+ */
+function numericCodes(column: TargetColumn): string[] | null {
+  if (!column.hint || column.hint.kind === 'binary') return null;
+  const values = column.labels.map(Number);
+  if (values.length < 2 || values.some(Number.isNaN) || new Set(values).size !== values.length) return null;
+  const sorted = [...column.labels].sort((a, b) => Number(a) - Number(b));
+  if (values.length === 2) return sorted;
+  const low = Number(sorted[0]), high = Number(sorted[sorted.length - 1]);
+  return column.hint.kind === 'integer' && values.length <= maxInferredClasses && low >= 1 && high <= maxInferredClasses ? sorted : null;
+}
+
+/**
  * The task and class labels from the target column: numbers keep the one inference rule of
- * train/task.ts; text labels are classes (two: binary, the positive one chosen by `positive` or the
- * sorted order; more: multiclass in sorted order).
+ * train/task.ts, except numeric class codes (numericCodes), which are read as labels; text labels
+ * are classes (two: binary, the positive one chosen by `positive` or the sorted order (numeric
+ * order for codes); more: multiclass in that order).
  */
 export function targetEncoding(column: TargetColumn, o: PreprocessingOptions, target: string): TargetEncoding {
   if (o.positive !== undefined && typeof o.positive !== 'string') throw new ArgumentError(`preprocessing: positive must be a label (text), got ${describeValue(o.positive)}`);
+  const codes = o.task === 'regression' ? null : numericCodes(column);
+  if (codes) return labelEncoding(codes, o, target);
   if (column.hint) {
     const hint: TaskHint = column.hint;
     if (hint.kind === 'continuous' && column.known === 0) throw new DataError('missing-value', 'the target column has no value', { column: target });
@@ -556,7 +575,11 @@ export function targetEncoding(column: TargetColumn, o: PreprocessingOptions, ta
     if (task === 'multiclass') return { task, classes: Array.from({ length: hint.classes! }, (_, k) => String(k)) };
     return { task };
   }
-  const labels = column.labels;
+  return labelEncoding(column.labels, o, target);
+}
+
+/** Labels (in class order) as classes: two give binary, more multiclass, unless `o.task` says otherwise. */
+function labelEncoding(labels: string[], o: PreprocessingOptions, target: string): TargetEncoding {
   if (labels.length < 2) throw new DataError('option', `the target column holds one label ('${labels[0]}'): there is nothing to predict`, { column: target });
   const task: Task = o.task ?? (labels.length === 2 ? 'binary' : 'multiclass');
   if (task === 'regression') throw new DataError('non-numeric', `task 'regression' needs numbers; column '${target}' holds text labels (${labels.slice(0, 5).join(', ')}${labels.length > 5 ? ', ...' : ''})`, { column: target });
