@@ -640,6 +640,13 @@ if (!playwright) {
     await useCsv('species.csv', lines.join('\n'), { target: 'species' });
     await trainAdditive({ device: 'wasm', members: 1, epochs: 2 });
     assert.match(await page.textContent('#shape-caption') ?? '', "contribution to the logit of adelie (y,");
+    // The class choice redraws the shape functions for another class's logit.
+    assert.equal(await page.$$eval('#shape-class option', (os) => os.map((o) => o.textContent)), species);
+    const before = await page.$eval('[data-testid=shape-functions] canvas', (c) => (c as HTMLCanvasElement).toDataURL());
+    await page.selectOption('#shape-class', '2');
+    assert.match(await page.textContent('#shape-caption') ?? '', "contribution to the logit of gentoo (y,");
+    assert.is.not(await page.$eval('[data-testid=shape-functions] canvas', (c) => (c as HTMLCanvasElement).toDataURL()), before, "gentoo's curve is not adelie's");
+    await page.selectOption('#shape-class', '0');
     const local = await page.textContent('#local-summary') ?? '';
     assert.match(local, /: prediction (adelie|chinstrap|gentoo), logit .*; actual: (adelie|chinstrap|gentoo)$/);
   });

@@ -258,18 +258,10 @@ function showExplanation(e: ExplanationView): void {
   drawBars($('importance'), e.importance.map((i) => ({ label: i.feature, value: i.importance, ...(i.sd !== undefined ? { sd: i.sd } : {}) })),
     { caption: `term importance, largest first${withSd ? ', with its standard deviation across ensemble members' : ''}` });
   classNames = e.classes ?? [];
-  const unit = e.task === 'regression' ? 'the prediction' : e.task === 'binary' ? logOdds() : `the logit of ${className(0)}`;
-  const x = `${summaryName[e.summary] ?? e.summary}${e.originalUnits ? '' : ' (standardized)'}`;
-  const xOf = (s: ShapeCurve) => `${s.kind === 'static' ? 'value' : x}${s.logAxis ? ', log axis' : ''}`;
-  shapes.draw(e.shapes, `contribution to ${unit}`, xOf);
-  const kinds = new Set(e.shapes.map((s) => s.kind));
+  shownExplanation = e;
+  showClassChoice(e);
+  drawShapes(e);
   const bands = e.shapes.filter((s) => s.band || s.levels?.some((l) => l.lower !== undefined)).map((s) => s.feature);
-  const on = e.facts ? `sample of the ${e.facts.explainedSplit === 'the chosen table' ? 'chosen table' : `${e.facts.explainedSplit} split`}` : 'validation sample';
-  $('shape-caption').textContent = [
-    `Each dot: one ${on}'s contribution to ${unit} (y, one scale for all terms) against its input (x: ${kinds.has('static') ? 'a static feature\'s value, ' : ''}a time-varying feature's ${x}). Line: the mean per quantile bin.`,
-    kinds.has('categorical') ? 'Categorical features: one bar per level, its mean contribution (hover for the sample count).' : '',
-    bands.length ? 'Band: ± the spread across ensemble members.' : '',
-  ].filter(Boolean).join(' ');
   $('shape-legend').hidden = false;
   $('band-legend').hidden = bands.length === 0;
   showFacts(e.facts);
@@ -282,6 +274,37 @@ function showExplanation(e: ExplanationView): void {
   }
   sampleSelect.disabled = false;
   send({ type: 'local', sample: Number(sampleSelect.value || 0) });
+}
+
+/** The explanation on show, kept so that the class choice can redraw its shape functions. */
+let shownExplanation: ExplanationView | null = null;
+const classSelect = $<HTMLSelectElement>('shape-class');
+classSelect.addEventListener('change', () => shownExplanation && drawShapes(shownExplanation));
+
+/** Multiclass: a choice of the class whose logit the shape functions show (kept across epochs). */
+function showClassChoice(e: ExplanationView): void {
+  const multi = e.task === 'multiclass' && (e.classShapes?.length ?? 0) > 1;
+  $('shape-class-row').hidden = !multi;
+  if (!multi) return;
+  const labels = e.classShapes!.map((_, k) => className(k));
+  if ([...classSelect.options].map((o) => o.text).join('\n') !== labels.join('\n')) classSelect.replaceChildren(...labels.map((l, k) => new Option(l, String(k))));
+}
+
+/** The shape functions of the chosen class (multiclass) or the one output, and their caption. */
+function drawShapes(e: ExplanationView): void {
+  const k = e.task === 'multiclass' && e.classShapes ? Math.min(Number(classSelect.value || 0), e.classShapes.length - 1) : 0;
+  const curves = k > 0 ? e.classShapes![k] : e.shapes;
+  const unit = e.task === 'regression' ? 'the prediction' : e.task === 'binary' ? logOdds() : `the logit of ${className(k)}`;
+  const x = `${summaryName[e.summary] ?? e.summary}${e.originalUnits ? '' : ' (standardized)'}`;
+  const xOf = (s: ShapeCurve) => `${s.kind === 'static' ? 'value' : x}${s.logAxis ? ', log axis' : ''}`;
+  shapes.draw(curves, `contribution to ${unit}`, xOf);
+  const kinds = new Set(curves.map((s) => s.kind)), banded = curves.some((s) => s.band || s.levels?.some((l) => l.lower !== undefined));
+  const on = e.facts ? `sample of the ${e.facts.explainedSplit === 'the chosen table' ? 'chosen table' : `${e.facts.explainedSplit} split`}` : 'validation sample';
+  $('shape-caption').textContent = [
+    `Each dot: one ${on}'s contribution to ${unit} (y, one scale for all terms) against its input (x: ${kinds.has('static') ? 'a static feature\'s value, ' : ''}a time-varying feature's ${x}). Line: the mean per quantile bin.`,
+    kinds.has('categorical') ? 'Categorical features: one bar per level, its mean contribution (hover for the sample count).' : '',
+    banded ? 'Band: ± the spread across ensemble members.' : '',
+  ].filter(Boolean).join(' ');
 }
 
 const summaryName: Record<string, string> = { last: 'last value', mean: 'mean', ema: 'EMA (decay 0.95)' };

@@ -103,10 +103,11 @@ function factsOf(model: rnam.TableModel, pre: rnam.Preprocessing, explainedSplit
 /** The page's view of an explanation of a mixed-input model (or, live, of its first member). */
 export function explanationView(e: rnam.Explanation, ds: rnam.MixedDataset | rnam.SeriesDataset, run?: Pick<MixedRun, 'facts' | 'importance'>, pre?: rnam.Preprocessing): ExplanationView {
   const time = (t: number) => (Number.isNaN(t) ? '' : String(pre ? pre.formatTime(t) : t));
+  const curves = (output: number) => e.shapes.map((s) => shapeCurve(s, output)).map((s) => (pre?.record.columns.sequenceCategorical?.includes(s.feature) ? { ...s, timeVarying: true } : s));
   return {
     task: e.task, featureNames: [...e.featureNames], intercept: e.intercept[0], summary: 'last', originalUnits: true,
     importance: run?.importance ?? e.importance.map(({ feature, importance }) => ({ feature, importance })),
-    shapes: e.shapes.map(shapeCurve).map((s) => (pre?.record.columns.sequenceCategorical?.includes(s.feature) ? { ...s, timeVarying: true } : s)), samples: ds.samples,
+    shapes: curves(0), ...(e.task === 'multiclass' ? { classShapes: Array.from({ length: e.outDim }, (_, k) => curves(k)) } : {}), samples: ds.samples,
     sampleLabels: Array.from({ length: ds.samples }, (_, i) => [ds.sampleIds[i], time(ds.sampleTimes[i])].filter(Boolean).join(' · ') || `sample ${i}`),
     ...(run ? { facts: run.facts } : {}), ...(pre?.record.target.labels && pre.record.target.classes ? { classes: [...pre.record.target.classes] } : {}),
   };

@@ -151,6 +151,8 @@ export interface ExplanationView {
   sampleLabels: string[];
   /** Classification with text labels: the label of each class index (absent: the indices are shown). */
   classes?: string[];
+  /** Multiclass: every class's shape functions (`shapes` is class 0's), for the page's class choice. */
+  classShapes?: ShapeCurve[][];
 }
 
 export interface LocalView {

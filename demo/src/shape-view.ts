@@ -18,8 +18,8 @@ function spread(bin: rnam.ShapeBin): { lower: number; upper: number } | null {
   return null;
 }
 
-export function shapeCurve(s: rnam.ShapeFunction): ShapeCurve {
-  const bins = s.bins.filter((b) => b.output === 0);
+export function shapeCurve(s: rnam.ShapeFunction, output = 0): ShapeCurve {
+  const bins = s.bins.filter((b) => b.output === output);
   const spreads = bins.map(spread);
   const kind = s.kind ?? 'sequence';
   if (kind === 'categorical') {
@@ -28,7 +28,7 @@ export function shapeCurve(s: rnam.ShapeFunction): ShapeCurve {
       levels: bins.map((b, i) => ({ level: s.levels?.[b.x] ?? String(b.x), contribution: b.contribution, count: b.count, ...(spreads[i] ?? {}) })),
     };
   }
-  const sorted = s.points.filter((p) => p.output === 0 && !Number.isNaN(p.x)).sort((a, b) => a.x - b.x);
+  const sorted = s.points.filter((p) => p.output === output && !Number.isNaN(p.x)).sort((a, b) => a.x - b.x);
   const step = Math.max(1, sorted.length / SHAPE_POINTS);
   const picked = Array.from({ length: Math.min(SHAPE_POINTS, sorted.length) }, (_, i) => sorted[Math.floor(i * step)]);
   const band = spreads.every((b) => b !== null) && spreads.length > 0 ? { lower: spreads.map((b) => b!.lower), upper: spreads.map((b) => b!.upper) } : undefined;

@@ -198,7 +198,7 @@ async function loadModel(m: Extract<ToWorker, { type: 'load' }>): Promise<void> 
 async function explanationView(m: rnam.FirstOrderRNAM, d: Prepared): Promise<ExplanationView> {
   // Centered on the training data when the model's centering is known (trained or loaded from a table), else on these samples.
   explained = await modelApi.explain(m, explainSet!, d.task, d.summary, tableModel?.model === m ? tableModel.centering.offsets : undefined);
-  const shapes = explained.shapes.map(shapeCurve);
+  const shapes = explained.shapes.map((s) => shapeCurve(s));
   return {
     task: d.task, featureNames: d.featureNames, intercept: explained.intercept[0], summary: d.summary, originalUnits: explained.shapes.every((sh) => sh.originalUnits),
     importance: explained.importance.map(({ feature, importance }) => ({ feature: label(d, feature), importance })),
