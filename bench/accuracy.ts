@@ -1,7 +1,7 @@
 // Accuracy of rnam's one path (trainTable with its defaults, then predictTable) on the shipped public
 // data sets, on exactly the test splits of the side-by-side baselines (bench/baselines/baselines.py,
 // results in bench/baselines/results.json): mean ± sd over seeds 0..4, next to the baselines.
-//   node --import tsx bench/accuracy.ts [--data csl,nafld,flchain,cps1985,chicago,ozone] [--seeds 5] [--json out.json] [--log] [option=value ...]
+//   node --import tsx bench/accuracy.ts [--data csl,nafld,flchain,penguins,cps1985,chicago,ozone] [--seeds 5] [--json out.json] [--log] [option=value ...]
 // --log prints each training run's log lines to stderr.
 // Extra key=value pairs go to trainTable (e.g. hiddenDim=8 epochs=60; a list with commas: static=age,bmi), for trying settings.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const seeds = Number(flag('seeds') ?? 5);
-const which = (flag('data') ?? 'csl,nafld,flchain,cps1985,chicago,ozone').split(',');
+const which = (flag('data') ?? 'csl,nafld,flchain,penguins,cps1985,chicago,ozone').split(',');
 const extra: Record<string, unknown> = Object.fromEntries(args.filter((a) => /^\w+=/.test(a)).map((a) => {
   const [k, v] = a.split('=');
   return [k, v === 'true' || v === 'false' ? v === 'true' : v.includes(',') ? v.split(',').filter(Boolean) : Number.isNaN(Number(v)) ? v : Number(v)];
@@ -50,6 +50,10 @@ const cases: Record<string, Case> = {
   flchain: {
     csv: 'flchain.csv', options: { id: 'row', target: 'died_within_5y' }, split: bySplitFile('flchain', 'row'),
     metrics: ['auc', 'logLoss'], baselines: ['base_rate', 'logreg', 'logreg_plain', 'xgb'],
+  },
+  penguins: {
+    csv: 'penguins.csv', options: { id: 'row', target: 'species' }, split: bySplitFile('penguins', 'row'),
+    metrics: ['logLoss', 'accuracy'], baselines: ['class_rates', 'logreg', 'xgb'],
   },
   cps1985: {
     csv: 'cps1985.csv', options: { id: 'row', target: 'wage' }, split: bySplitFile('cps1985', 'row'),
@@ -109,23 +113,29 @@ for (const name of which) {
     const p = await rnam.predictTable(trained, csvText(header, s.test));
     const idx = Array.from({ length: p.samples }, (_, i) => i).filter((i) => p.targetKnown[i] && s.keep(p, i));
     const y = idx.map((i) => p.targets[i]), yHat = idx.map((i) => p.prediction[i]);
-    const m: Record<string, number> = trained.preprocessing.task === 'binary'
+    const task = trained.preprocessing.task, classes = trained.preprocessing.outputs;
+    const probabilities = task === 'multiclass' ? idx.flatMap((i) => Array.from(p.probabilities!.subarray(i * classes, (i + 1) * classes))) : [];
+    const m: Record<string, number> = task === 'binary'
       ? { auc: rnam.rocAuc(yHat, y), logLoss: rnam.logLoss(yHat, y) }
-      : { rmse: rnam.rmse(yHat, y), mae: rnam.mae(yHat, y) };
+      : task === 'multiclass'
+        ? { logLoss: rnam.logLoss(probabilities, y, { classes }), accuracy: rnam.accuracy(probabilities, y, { classes }) }
+        : { rmse: rnam.rmse(yHat, y), mae: rnam.mae(yHat, y) };
     for (const k of c.metrics) per[k].push(m[k]);
   }
   const summary = Object.fromEntries(c.metrics.map((k) => [k, stats(per[k])]));
   out[name] = { rnam: summary, perSeed: per, trainSeconds: seconds / seeds };
   console.log(`## ${name}\n\n| model | ${c.metrics.join(' | ')} |\n|---|${c.metrics.map(() => '---').join('|')}|`);
   console.log(`| rnam (trainTable defaults) | ${c.metrics.map((k) => fmt(summary[k])).join(' | ')} |`);
+  // baselines.py names the log loss 'logloss'.
+  const key = (k: string) => (k === 'logLoss' ? 'logloss' : k);
   for (const b of c.baselines) {
     const r = baselines[name].models[b];
-    console.log(`| ${b} | ${c.metrics.map((k) => (r?.[k.toLowerCase() === 'logloss' ? 'logloss' : k] ? fmt(r[k.toLowerCase() === 'logloss' ? 'logloss' : k]) : '–')).join(' | ')} |`);
+    console.log(`| ${b} | ${c.metrics.map((k) => (r?.[key(k)] ? fmt(r[key(k)]) : '–')).join(' | ')} |`);
   }
   // Seed by seed against each baseline on the first metric: the mean difference and the seeds rnam wins.
   const first = c.metrics[0], higherIsBetter = first === 'auc';
-  const paired = c.baselines.filter((b) => baselines[name].models[b]?.[first]?.per_seed).map((b) => {
-    const theirs: number[] = baselines[name].models[b][first].per_seed, d = per[first].map((v, i) => v - theirs[i]);
+  const paired = c.baselines.filter((b) => baselines[name].models[b]?.[key(first)]?.per_seed).map((b) => {
+    const theirs: number[] = baselines[name].models[b][key(first)].per_seed, d = per[first].map((v, i) => v - theirs[i]);
     return `${b} ${fmt(stats(d))} (rnam better on ${d.filter((x) => (higherIsBetter ? x > 0 : x < 0)).length} of ${d.length})`;
   });
   console.log(`\nrnam minus each baseline, seed by seed (${first}): ${paired.join('; ')}`);

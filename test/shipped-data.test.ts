@@ -67,6 +67,7 @@ const cases: [name: string, args: string[], metric: string, said?: string][] = [
   ['cps1985.csv', ['--id', 'row', '--target', 'wage'], 'rmse'],
   ['flchain.csv', ['--id', 'row', '--target', 'died_within_5y'], 'auc', 'read as log(1 + value), heavily right-skewed: kappa, lambda, creatinine'],
   ['ozone.csv', ['--time', 'date', '--target', 'ozone', '--window', '7'], 'rmse'],
+  ['penguins.csv', ['--id', 'row', '--target', 'species'], 'logLoss', 'classes: Adelie, Chinstrap, Gentoo'],
 ];
 
 for (const [name, args, metric, said] of cases) {
@@ -85,6 +86,13 @@ for (const [name, args, metric, said] of cases) {
     assert.ok(rows.length > 0);
     for (const r of rows) {
       const parts = Object.keys(r).filter((k) => k.startsWith('contribution_')).reduce((s, k) => s + Number(r[k]), Number(r.intercept));
+      if (metric === 'logLoss') {
+        // Multiclass: the predicted class is the most probable one, and the probabilities sum to 1.
+        const p = Object.keys(r).filter((k) => k.startsWith('p_')).map((k) => [k.slice(2), Number(r[k])] as const);
+        assert.ok(Math.abs(p.reduce((s, [, v]) => s + v, 0) - 1) < 1e-5 && Number.isFinite(parts), `${name} ${r.id}: ${JSON.stringify(p)}`);
+        assert.is(r.prediction, p.reduce((best, c) => (c[1] > best[1] ? c : best))[0], `${name} ${r.id}`);
+        continue;
+      }
       const prediction = Number(r.prediction);
       assert.ok(Number.isFinite(prediction), `prediction ${r.prediction} for ${r.id} ${r.time}`);
       // Binary: the parts add up to the logit of the positive class.

@@ -175,6 +175,44 @@ def run_cps1985():
     return res, splits, info
 
 
+# ---------------------------------------------------------------- tabular, multiclass: penguins
+def run_penguins():
+    """Rows split 30% to test, stratified on the species; the training class shares, the multinomial
+    logistic regression (scikit-learn's default, C = 1) on the standardized numbers (train-mean
+    filled) plus one-hot text columns (a missing level: all zeros), and xgboost (multi:softprob) on
+    the raw numbers (NaN left to xgboost) plus the same one-hot columns."""
+    d = pd.read_csv(os.path.join(DATA, "penguins.csv"))
+    num, cat = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"], ["island", "sex"]
+    classes = sorted(d["species"].unique())
+    rows, y = d["row"].to_numpy(), d["species"].map({c: k for k, c in enumerate(classes)}).to_numpy()
+    labels = list(range(len(classes)))
+    splits, res = {}, {"class_rates": [], "logreg": [], "xgb": []}
+
+    def scores(yte, p):
+        return {"accuracy": float((p.argmax(1) == yte).mean()), "logloss": log_loss(yte, np.clip(p, EPS, 1), labels=labels)}
+
+    for seed in SEEDS:
+        tr_rows, te_rows = train_test_split(rows, test_size=0.3, random_state=seed, stratify=y)
+        splits[str(seed)] = sorted(int(r) for r in te_rows)
+        tr = d[d["row"].isin(tr_rows)].reset_index(drop=True)
+        te = d[d["row"].isin(te_rows)].reset_index(drop=True)
+        ytr, yte = y[tr["row"].to_numpy() - 1], y[te["row"].to_numpy() - 1]
+        shares = np.bincount(ytr, minlength=len(classes)) / len(ytr)
+        res["class_rates"].append(scores(yte, np.tile(shares, (len(te), 1))))
+        mu = tr[num].mean()
+        sc = StandardScaler().fit(tr[num].fillna(mu).to_numpy(float))
+        ctr, cte = one_hot(tr, te, cat)
+        Atr = np.hstack([sc.transform(tr[num].fillna(mu).to_numpy(float)), ctr])
+        Ate = np.hstack([sc.transform(te[num].fillna(mu).to_numpy(float)), cte])
+        m = LogisticRegression(C=1.0, max_iter=10000).fit(Atr, ytr)
+        res["logreg"].append(scores(yte, m.predict_proba(Ate)))
+        Xtr, Xte = np.hstack([tr[num].to_numpy(float), ctr]), np.hstack([te[num].to_numpy(float), cte])
+        m = xgb.XGBClassifier(**xgb_params(seed, "multi:softprob")).fit(Xtr, ytr)
+        res["xgb"].append(scores(yte, m.predict_proba(Xte)))
+    info = {"rows": int(len(d)), "test_rows": len(splits["0"]), "classes": classes}
+    return res, splits, info
+
+
 # ---------------------------------------------------------------- tabular, clinical: flchain
 def run_flchain():
     """Split by subject (30% to test, stratified on the target); base rate, logistic regression on the
@@ -336,6 +374,7 @@ def main():
     for name, task, fn in (("csl", "binary, panel", run_csl), ("nafld", "binary, panel", run_nafld),
                            ("cps1985", "regression, tabular", run_cps1985),
                            ("flchain", "binary, tabular", run_flchain),
+                           ("penguins", "multiclass, tabular", run_penguins),
                            ("chicago", "regression, series", run_chicago),
                            ("ozone", "regression, small series with empty cells", run_ozone)):
         res, splits, info = fn()
