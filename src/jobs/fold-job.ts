@@ -5,7 +5,7 @@ import type { LongTable } from '../data/table.js';
 import { DataError } from '../data/errors.js';
 import { JobError, describeValue } from '../errors.js';
 import { predictionMetrics, type Metrics, type Task } from '../train/task.js';
-import { trainTable } from '../pipeline/train-table.js';
+import { trainTable, type TrainedTable } from '../pipeline/train-table.js';
 import { predictTable } from '../pipeline/predict-table.js';
 import { preprocessingBaselines } from '../pipeline/baselines.js';
 import { MixedDataset } from '../data/mixed-dataset.js';
@@ -105,7 +105,7 @@ export async function scorePart(part: FoldPart, windowed: boolean, options: Fold
 }
 
 /** The baselines fitted on the samples the model trained on, scored on the test part's scored samples (predictTable's order). */
-function partBaselines(trained: Awaited<ReturnType<typeof trainTable>>, test: LongTable, scored: number[]): Record<string, Metrics> {
+function partBaselines(trained: TrainedTable, test: LongTable, scored: number[]): Record<string, Metrics> {
   const { dataset } = trained.preprocessing.transformParts(test, { weights: true });
   return dataset instanceof MixedDataset ? preprocessingBaselines(trained.preprocessing, trained.datasets.train, dataset.subset(scored)) : {};
 }
