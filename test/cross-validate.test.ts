@@ -109,6 +109,11 @@ test('rnam cv writes cv.json and oof.csv', async () => {
   assert.ok(log.some((l) => /^auc on the same folds: rnam \d\.\d{4} ± \d\.\d{4}; base rate 0\.5000 ± 0\.0000, logistic regression on the last step \d\.\d{4} ± \d\.\d{4}$/.test(l)), log.join('\n'));
   assert.ok(report.baselines['logistic regression on the last step'].auc.mean > 0, 'cv.json holds the baselines');
   assert.is(readFileSync(join(out, 'oof.csv'), 'utf8').trim().split('\n').length, 51);
+  // cv.html: rnam and each baseline, mean ± sd over the folds, and the AUC fold by fold.
+  const html = readFileSync(join(out, 'cv.html'), 'utf8');
+  assert.match(html, `<tr><th scope="row">rnam</th><td>${report.summary.auc.mean.toFixed(4)} ± ${report.summary.auc.sd.toFixed(4)}</td>`);
+  assert.match(html, `<tr><th scope="row">logistic regression on the last step</th><td>${report.baselines['logistic regression on the last step'].auc.mean.toFixed(4)} ± `);
+  assert.match(html, `<tr><th scope="row">3</th><td>${report.folds[2].samples}</td><td>${report.folds[2].metrics.auc.toFixed(4)}</td>`);
   assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--test-data', csv, '--out', out], () => {}), 2);
   assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--workers', '0', '--out', out], () => {}), 2);
 });

@@ -1,10 +1,11 @@
 // `rnam cv`: train's arguments and --folds to crossValidate; cv.json and oof.csv written together.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Papa from 'papaparse';
 import { crossValidate, DEFAULT_QUEUE, headlineMetric, QueueExecutor, type CrossValidateOptions, type CrossValidation } from '../index.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
 import type { CvArgs, QueueArgs, TrainArgs } from './args.js';
 import { checkOutDir, readInput } from './files.js';
+import { renderCvHtml } from './cv-html.js';
 import type { Log } from './train.js';
 
 /** train's arguments as crossValidate's (and search's) options: no test part of a file or a column of its own. */
@@ -33,6 +34,7 @@ export async function crossValidateCommand(args: CvArgs, log: Log): Promise<Cros
   await writeFilesAtomically([
     [join(args.out, 'cv.json'), JSON.stringify(report, null, 2) + '\n'],
     [join(args.out, 'oof.csv'), Papa.unparse({ fields: header, data: rows }) + '\n'],
+    [join(args.out, 'cv.html'), renderCvHtml(report, `${basename(args.data)}, target ${args.target}`)],
   ]);
   const meanSd = (s: { mean: number; sd: number }) => `${s.mean.toFixed(4)} ± ${s.sd.toFixed(4)}`;
   log(`${cv.scheme} ${cv.folds.length}-fold: ${Object.entries(cv.summary).map(([m, s]) => `${m} ${meanSd(s)}`).join(', ')}`);
@@ -40,6 +42,6 @@ export async function crossValidateCommand(args: CvArgs, log: Log): Promise<Cros
   if (cv.baselines && cv.summary[metric]) {
     log(`${metric} on the same folds: rnam ${meanSd(cv.summary[metric])}; ${Object.entries(cv.baselines).map(([name, s]) => `${name} ${s[metric] ? meanSd(s[metric]) : '-'}`).join(', ')}`);
   }
-  log(`wrote ${join(args.out, 'cv.json')} and oof.csv (${rows.length} out-of-fold predictions)`);
+  log(`wrote ${join(args.out, 'cv.json')}, oof.csv (${rows.length} out-of-fold predictions) and cv.html`);
   return cv;
 }
