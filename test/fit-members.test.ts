@@ -217,6 +217,12 @@ test('split: the pieces are slices; its backward writes each piece\'s gradient i
   assert.throws(() => rnam.split(x, 1, 2), /3 rows along axis 1 do not cut into 2 equal parts/);
 });
 
+test('a bad stopping rule is an ArgumentError before any data is read', async () => {
+  // Three rows cannot be split; the option is refused first.
+  const failure = await rnam.trainTable('x,y\n1,2\n2,3\n3,4\n', { target: 'y', stopping: 'sometimes' as 'each', log: null }).then(() => null, (e: Error) => e);
+  assert.ok(failure instanceof rnam.ArgumentError && failure.message.startsWith("trainTable: stopping must be 'pooled' or 'each', got 'sometimes'"), String(failure));
+});
+
 test('callbacks: onEpoch names the member it reports, shouldStop ends every member at once', async () => {
   const csv = panelCsv(60, 4), seen: { epoch: number; member: number; training: number }[] = [];
   let batches = 0;

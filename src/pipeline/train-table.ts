@@ -151,6 +151,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   const started = Date.now();
   checkOptions('trainTable', options, optionKeys);
   if (options.device !== undefined) checkDeviceOption('trainTable', options.device);
+  if (options.stopping !== undefined && options.stopping !== 'pooled' && options.stopping !== 'each') throw new ArgumentError(`trainTable: stopping must be 'pooled' or 'each', got ${describeValue(options.stopping)}`);
   const settings = trainingSettings('trainTable', options), { blocks, batchSize, seed, examples } = settings;
   const askedSeeds = options.memberSeeds;
   if (askedSeeds !== undefined && !(Array.isArray(askedSeeds) && askedSeeds.length >= 1 && askedSeeds.every((s) => Number.isSafeInteger(s) && s >= 0))) {
@@ -221,7 +222,6 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   log?.(`device: ${dev.reason}`);
   // Each member from its own seed: member m of the ensemble is what a one-member run with that seed trains.
   const memberSeeds = askedSeeds ? [...askedSeeds] : Array.from({ length: members }, (_, m) => seed * 1000 + m);
-  if (options.stopping !== undefined && options.stopping !== 'pooled' && options.stopping !== 'each') throw new ArgumentError(`trainTable: stopping must be 'pooled' or 'each', got ${describeValue(options.stopping)}`);
   const stopping = options.stopping ?? (crossFit && members > 1 ? 'pooled' : 'each');
   if (crossFit) {
     log?.(`validation: each member ${stopping === 'pooled' && members > 1 ? 'validates' : 'early-stops'} on its own ${validation0!.samples} of the ${pool.samples} samples outside the test split${stopping === 'pooled' && members > 1 ? '; the members stop together when the mean of their validation losses stops improving' : ''}`);
