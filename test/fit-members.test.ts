@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
+import { epochLimitWarning } from '../src/pipeline/train-table.js';
 
 const quiet = { log: null, progress: false } as const;
 
@@ -266,6 +267,20 @@ test('forwardEachMember: member-specific inputs with their own lengths; unequal 
     { train: ds.subset([0, 1, 2]), generator: new rnam.Generator(2), epochs: 1 },
   ], { batchSize: 2, optimizer: new rnam.AdamW(small.parameters()), task: 'regression' }).catch((err: Error) => (failed = `${err.name}: ${err.message}`));
   assert.match(failed, /ArgumentError: fitMembers: the members' training data must hold the same number of samples/);
+});
+
+test('the epoch-limit warning needs the watched loss still falling by more than 1% over the last patience epochs', () => {
+  const curve = (losses: number[]): rnam.EpochStats[] => losses.map((valLoss, e) => ({ epoch: e + 1, trainLoss: valLoss, valLoss, seconds: 0, lr: 1e-3, metrics: { train: {} } }));
+  // 10 epochs, patience 4: the last 4 against the 6 before.
+  const creeping = curve([1, 0.8, 0.7, 0.65, 0.62, 0.6, 0.599, 0.598, 0.597, 0.596]);   // best at the end, 0.7% lower
+  const falling = curve([1, 0.8, 0.7, 0.65, 0.62, 0.6, 0.59, 0.58, 0.57, 0.56]);         // 6.7% lower
+  const flat = curve([1, 0.8, 0.7, 0.65, 0.62, 0.6, 0.61, 0.6, 0.605, 0.62]);            // no lower
+  assert.is(epochLimitWarning([creeping, creeping], true, true, 10, 4), null);
+  assert.match(epochLimitWarning([falling, creeping], true, true, 10, 4)!.text, /epoch limit \(10\)/, 'the pooled mean falls 3.7%');
+  assert.is(epochLimitWarning([flat, flat], true, true, 10, 4), null);
+  assert.ok(epochLimitWarning([flat, falling], false, true, 10, 4), 'stopping on its own: any member still falling');
+  assert.is(epochLimitWarning([falling, falling], true, false, 10, 4), null, 'nothing validated');
+  assert.is(epochLimitWarning([falling.slice(0, 8)], false, true, 10, 4), null, 'stopped before the limit');
 });
 
 test.run();

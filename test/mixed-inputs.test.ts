@@ -223,6 +223,22 @@ test('a plain table without a time column trains an additive model of static and
   assert.equal(Object.keys(trained.report.baselines!), ['training mean', 'ridge']);
 });
 
+test('a column that numbers the rows is left out of the features, and said', async () => {
+  // Sorted by the target, as R's and pandas' exports often are: the row number alone would separate the classes.
+  const gen = new rnam.Generator(6), lines = ['row,index0,year,gappy,x,y'];
+  for (let i = 0; i < 80; i++) lines.push(`${i + 1},${i},${1960 + i},${i === 40 ? 42 : i + 1},${(gen.normal() + (i < 40 ? 0 : 1)).toFixed(3)},${i < 40 ? 'a' : 'b'}`);
+  const table = rnam.readCsv(lines.join('\n'));
+  const chosen = chooseColumns(table, { mode: 'table', target: 'y' });
+  assert.equal(chosen.rowNumbers, ['row', 'index0'], 'counting from 1 or from 0, in file order');
+  assert.equal(chosen.static, ['year', 'gappy', 'x'], 'a count from elsewhere (a year) or with a break stays a feature');
+  assert.equal(chooseColumns(table, { mode: 'table', target: 'y', features: ['row', 'x'] }).static, ['row', 'x'], 'named features are the user\'s choice');
+  const said: string[] = [];
+  const trained = await rnam.trainTable(lines.join('\n'), { target: 'y', epochs: 2, members: 1, device: 'wasm', log: (l) => said.push(l) });
+  assert.equal([...trained.preprocessing.featureNames], ['year', 'gappy', 'x']);
+  assert.ok(said.includes("left out of the features: 'row' numbers the rows (1, 2, 3, ... in file order), which tells how the file is sorted, not what a sample is (name the features to use it, the id to name the rows by it)"), said.join('\n'));
+  assert.ok(trained.report.notes.some((n) => n.text.startsWith("left out of the features: 'index0' numbers the rows")));
+});
+
 test('a feature whose name reads as an identifier is said (it stays a feature)', async () => {
   const names = ['Id', 'sample_id', 'record.id', 'id_code', 'patientID', 'patientId', 'valid', 'fluid', 'paid', 'idea', 'x'];
   const table = rnam.readCsv([[...names, 'y'].join(','), ...Array.from({ length: 6 }, (_, i) => [...names.map((_, j) => i * 10 + j), i % 2].join(','))].join('\n'));
@@ -292,7 +308,7 @@ test('bad mixed inputs are errors naming the column, row or id', async () => {
     assert.match((err as Error).message, /'abc'/);
     assert.is((err as rnam.DataError).column, 'lab');
   }
-  const usDates = 'id,visit,lab,y\n' + Array.from({ length: 30 }, (_, i) => `e${i},01/${10 + (i % 9)}/2020,${i},${i % 2}`).join('\n');
+  const usDates = 'id,visit,lab,y\n' + Array.from({ length: 30 }, (_, i) => `e${i},01/${10 + (i % 9)}/2020,${i + 5},${i % 2}`).join('\n');
   try {
     await rnam.trainTable(usDates, { id: 'id', time: 'visit', target: 'y', ...quiet });
     assert.unreachable();

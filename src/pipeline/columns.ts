@@ -19,6 +19,12 @@ export interface ColumnChoice {
   /** Features chosen without being named whose name reads as an identifier ('Id', 'sample_id'): said, since an id is rarely a predictor. */
   idLike: string[];
   /**
+   * Numeric columns that number the rows (0 or 1, then one more each row, in file order, as R's and
+   * pandas' row names): left out, since they say how the file is sorted (often by the target), not
+   * what a sample is.
+   */
+  rowNumbers: string[];
+  /**
    * Panel mode: the ids whose known target values differ (`changing`) of those with one (`ids`). Such a
    * target is a series, and panel mode reads none of its earlier values (window mode does): said.
    */
@@ -55,13 +61,21 @@ export interface Asked extends ColumnRoles {
 const MOSTLY_NUMERIC = 0.9;
 
 
-/** What one column holds so far: numbers, texts (and how many are decimal-comma numbers), the first text cell, whether it keeps one value per id. */
+/** At least this many rows for a column counting 0 or 1, 2, 3, ... to be taken for row numbers. */
+const ROW_NUMBERS_MIN = 3;
+
+/**
+ * What one column holds so far: numbers, texts (and how many are decimal-comma numbers), the first
+ * text cell, whether it keeps one value per id, and the last row number while every row so far
+ * held the one after the row before (null once one did not).
+ */
 interface Profile {
   numbers: number;
   texts: number;
   commaDecimals: number;
   firstText: { row: number; cell: unknown } | null;
   perId: boolean;
+  counted: number | null;
 }
 
 /**
@@ -87,7 +101,7 @@ export class ColumnProfiler {
     if (clash !== undefined) throw new DataError('option', `the column '${clash}' is the id, time or target column, not a feature`, { column: clash });
     // Window mode (and panel mode with target history): the target's past predicts it, so it is a feature; elsewhere it never is.
     this.candidates = o.features !== undefined ? [] : columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && (targetFeature || c !== o.target));
-    for (const c of [...(o.categorical ?? []), ...this.candidates]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, firstText: null, perId: true });
+    for (const c of [...(o.categorical ?? []), ...this.candidates]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, firstText: null, perId: true, counted: -1 });
   }
 
   add(table: LongTable): void {
@@ -103,8 +117,10 @@ export class ColumnProfiler {
       }
       table.rows.forEach((row, i) => {
         const cell = row[index];
+        const number = isMissing(cell) ? undefined : numberCell(cell);
+        if (p.counted !== null) p.counted = number === (p.counted < 0 ? (number === 0 ? 0 : 1) : p.counted + 1) ? number! : null;
         if (isMissing(cell)) return;
-        if (numberCell(cell) !== undefined) p.numbers++;
+        if (number !== undefined) p.numbers++;
         else {
           p.texts++;
           if (DECIMAL_COMMA.test(String(cell))) p.commaDecimals++;
@@ -139,7 +155,7 @@ export class ColumnProfiler {
     const perId = (p: Profile) => idIndex >= 0 && p.perId;
     const out: ColumnChoice = {
       sequence: o.mode === 'table' ? [] : [...(o.features ?? [])], sequenceCategorical: [], static: [...(o.static ?? [])], categorical: [],
-      autoStatic: [], autoCategorical: [], leftOut: [], idLike: [],
+      autoStatic: [], autoCategorical: [], leftOut: [], idLike: [], rowNumbers: [],
       ...(o.mode === 'panel' && idIndex >= 0 ? { targetWithinIds: { ...this.target } } : {}),
     };
     // A named categorical column is static when it holds one level per id, else time-varying.
@@ -155,6 +171,10 @@ export class ColumnProfiler {
       const p = this.profiles.get(c)!;
       if (p.numbers + p.texts === 0) {
         out.leftOut.push(c);
+        continue;
+      }
+      if (p.counted !== null && p.numbers >= ROW_NUMBERS_MIN && c !== o.target) {
+        out.rowNumbers.push(c);
         continue;
       }
       if (identifierName(c) && c !== o.target) out.idLike.push(c);

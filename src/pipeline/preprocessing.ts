@@ -102,6 +102,8 @@ export interface FitNotes {
   nonNumeric: string[];
   /** Features chosen without being named whose name reads as an identifier. */
   idLike: string[];
+  /** Numeric columns left out because they number the rows (ColumnChoice's). */
+  rowNumbers: string[];
   /** Columns made static or categorical without being named so. */
   autoStatic: string[];
   autoCategorical: string[];
@@ -247,7 +249,7 @@ export class Preprocessing {
     const nonNumeric = options.features ? [] : table.columns.filter((c) => c !== options.id && c !== time && c !== target && !features.includes(c));
     return {
       preprocessing: new Preprocessing(record), datasets,
-      notes: { taskInferred: options.task === undefined, nonNumeric, idLike: [], autoStatic: [], autoCategorical: [], skippedTargets: 0, shortIds: { count: 0, examples: [] }, missingDefaulted: options.missing === undefined },
+      notes: { taskInferred: options.task === undefined, nonNumeric, idLike: [], rowNumbers: [], autoStatic: [], autoCategorical: [], skippedTargets: 0, shortIds: { count: 0, examples: [] }, missingDefaulted: options.missing === undefined },
     };
   }
 
@@ -501,7 +503,7 @@ export function mixedRecord(options: PreprocessingOptions, fitted: { build: Mixe
 
 export function fitNotes(options: PreprocessingOptions, chosen: ColumnChoice, skippedTargets: number, shortIds: ShortIds): FitNotes {
   return {
-    taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, idLike: chosen.idLike, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
+    taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, idLike: chosen.idLike, rowNumbers: chosen.rowNumbers, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
     skippedTargets, shortIds, missingDefaulted: options.missing === undefined,
     ...(chosen.targetWithinIds ? { targetWithinIds: chosen.targetWithinIds } : {}),
   };

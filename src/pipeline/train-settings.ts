@@ -80,6 +80,9 @@ export function fitNoteLines(notes: FitNotes, pre: Preprocessing, target: string
   if (notes.autoStatic.length) choice(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
   if (notes.autoCategorical.length) choice(`categorical (text): ${notes.autoCategorical.join(', ')}${r.columns.sequenceCategorical?.length ? ` (time-varying: ${r.columns.sequenceCategorical.join(', ')})` : ''} (name the categorical features to choose)`);
   if (notes.nonNumeric.length) warning(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
+  for (const c of notes.rowNumbers) {
+    warning(`left out of the features: '${c}' numbers the rows (1, 2, 3, ... in file order), which tells how the file is sorted, not what a sample is (name the features to use it${r.mode === 'table' ? ', the id to name the rows by it' : ''})`);
+  }
   for (const c of notes.idLike) warning(`warning: '${c}' is a feature, but its name reads as an identifier, rarely a predictor (name the features to leave it out${r.mode === 'table' ? ', the id to name the rows' : ''})`);
   const logScaled = r.mixed ? logScaledFeatures(r.mixed) : [];
   if (logScaled.length) choice(`read as log(1 + value), heavily right-skewed: ${logScaled.join(', ')} (skewed 'keep' reads them as they are)`);

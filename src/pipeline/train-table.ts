@@ -296,7 +296,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   }
   // The additive members early-stopped (on validation data): each ends with its best epoch's weights.
   const earlyStopped = bestEpochs !== null && own0.validation !== undefined;
-  const limit = epochLimitWarning(histories, earlyStopped ? bestEpochs! : null, own0.validation !== undefined && !stopped, epochs, patience);
+  const limit = epochLimitWarning(histories, stopping === 'pooled' && members > 1, own0.validation !== undefined && !stopped, epochs, patience);
   if (limit) {
     log?.(limit.text);
     noteLines.push(limit);
@@ -435,14 +435,27 @@ function fewOfAClass(targets: ArrayLike<number>, pre: Preprocessing): string | n
 }
 
 /**
- * A warning when the epoch limit, not early stopping, ended training: every member trained every
- * epoch and its best epoch came within the patience of the end, so the validation loss was still
- * improving. bestEpochs: the members' (null: read from the one history's validation losses).
+ * Below this relative gain of the watched validation loss over the last patience epochs, a run
+ * that reached the epoch limit is called done: on mid-sized tables (churn, attrition, HMDA) the
+ * loss still crept down at 30 epochs, yet 100 epochs moved cross-validated AUC by under 0.001.
  */
-function epochLimitWarning(histories: readonly EpochStats[][], bestEpochs: readonly number[] | null, validated: boolean, epochs: number, patience: number): FitNote | null {
+const LIMIT_GAIN = 0.01;
+
+/**
+ * The warning when the epoch limit, not early stopping, ended training and the watched validation
+ * loss (the members' mean when pooled, else each member's) still fell by more than LIMIT_GAIN over
+ * the last patience epochs.
+ */
+export function epochLimitWarning(histories: readonly EpochStats[][], pooled: boolean, validated: boolean, epochs: number, patience: number): FitNote | null {
   if (!validated || !histories.every((h) => h.length === epochs)) return null;
-  const best = bestEpochs ?? [histories[0].reduce((b, h) => (h.valLoss !== undefined && h.valLoss < b.loss ? { epoch: h.epoch, loss: h.valLoss } : b), { epoch: 0, loss: Infinity }).epoch];
-  if (!best.every((e) => e > epochs - patience)) return null;
+  const curves = pooled ? [histories[0].map((_, e) => meanValidationLoss(histories, e).meanValLoss!)] : histories.map((h) => h.map((s) => s.valLoss!));
+  const window = Math.min(patience, epochs - 1);
+  const gain = (curve: number[]): number => {
+    const lowest = (part: number[]): number => part.reduce((a, b) => Math.min(a, b), Infinity);
+    const before = lowest(curve.slice(0, epochs - window)), recent = lowest(curve.slice(epochs - window));
+    return (before - recent) / Math.abs(before);
+  };
+  if (!curves.some((c) => gain(c) > LIMIT_GAIN)) return null;
   return { kind: 'warning', text: `warning: training reached the epoch limit (${epochs}) before the validation loss stopped improving: a higher limit may fit better` };
 }
 
