@@ -122,6 +122,15 @@ more('a split column is honoured exactly; --test-data tests on a file of its own
     assert.instance(err, rnam.DataError);
     assert.match((err as Error).message, /id 'e3' both train and test/);
   }
+  // Without validation rows, the members validate on ids of their own among the training rows (cross-fit), as without a column.
+  const noValidation = lines.join('\n').replace(/,validation,/g, ',train,');
+  const said: string[] = [];
+  const crossFitted = await rnam.trainTable(noValidation, { id: 'id', time: 'day', target: 'y', split: { column: 'part' }, members: 2, epochs: 3, device: 'wasm', log: (l) => said.push(l) });
+  assert.ok(crossFitted.report.crossFitted);
+  assert.equal([crossFitted.report.samples.train + crossFitted.report.samples.validation, crossFitted.report.samples.test], [40, 10]);
+  assert.ok(crossFitted.report.samples.validation > 0);
+  assert.ok(said.some((l) => l.startsWith('validation: each member validates on its own') && l.includes('of the 40 samples')), said.join('\n'));
+  assert.ok((crossFitted.datasets.test as rnam.MixedDataset).sampleIds.every((id) => parts[id] === 'test'));
   // A test file of its own: all 50 ids train or validate; the test metrics come from the other file.
   const own = await rnam.trainTable(lines.join('\n'), { id: 'id', time: 'day', target: 'y', members: 1, epochs: 2, testData: lines.slice(0, 31).join('\n'), device: 'wasm', ...quiet });
   assert.is(own.report.samples.test, 10);

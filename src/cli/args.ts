@@ -104,7 +104,8 @@ heavily right-skewed (skewness above 2, a lab such as bilirubin) is read as log(
 log, the default; keep reads it as it is). --model first-order trains the seed's
 FirstOrderRNAM on one value per feature and step instead.
 --seed sets the initialization and the shuffles, --split-seed (default --seed) which ids are held
-out; --split-column COL takes the split from a column (train, validation or test, one per id);
+out; --split-column COL takes the split from a column (train, validation or test, one per id;
+without validation rows the members validate on their own ids among the train rows);
 --test-data FILE tests on a file of its own (nothing of DATA.csv is held out for testing).
 --members K trains an ensemble (default 5 for the additive model); outside window mode each member
 validates on its own ids, and they stop together when the mean of their validation losses stops

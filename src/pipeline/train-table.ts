@@ -178,15 +178,18 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   // test split, and each member validates on its own ids drawn from them, so no single small
   // validation split decides every member (on the shipped clinical panel a fixed 26-patient split
   // stopped all five members at epoch 1 for one seed); by default they stop together on the mean of
-  // their validation losses, which reads every member's ids.
+  // their validation losses, which reads every member's ids. A split column with validation rows
+  // decides the validation samples itself; one without them leaves its training rows to cross-fit.
   const validationShare = options.split?.validation ?? 0.15, testShare = options.split?.test ?? 0.15;
-  const crossFit = kind === 'additive' && options.window === undefined && validationShare > 0 && options.split?.column === undefined;
+  const column = options.split?.column !== undefined;
+  const crossFits = kind === 'additive' && options.window === undefined && validationShare > 0;
   const testTable = options.testData === undefined ? null : toTable('trainTable: testData', options.testData);
   const { preprocessing: pre, datasets, notes } = Preprocessing.fit(table, {
     ...rest, inputs: kind === 'additive' ? 'mixed' : 'series',
     // A test table of its own: every sample of this one trains (or validates).
-    ...(crossFit || testTable ? { split: { ...options.split, ...(crossFit ? { validation: 0 } : {}), ...(testTable ? { test: 0 } : {}) } } : {}),
+    ...((crossFits && !column) || testTable ? { split: { ...options.split, ...(crossFits && !column ? { validation: 0 } : {}), ...(testTable ? { test: 0 } : {}) } } : {}),
   });
+  const crossFit = crossFits && (!column || !datasets.validation?.samples);
   const testParts = testTable ? pre.transformParts(testTable, { weights: true }) : null;
   if (testParts && !testParts.dataset) throw pre.noSampleError();
   const test = testParts ? testParts.dataset! : datasets.test;

@@ -354,7 +354,8 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
       if ((await options.onEpoch?.({ epoch, stats })) === false) training.fill(false);
     }
     if (M > 1 && pooled) log?.(`members: best epoch ${bestEpochs[0]} of ${histories[0].length} by the mean of their validation losses`);
-    else if (M > 1) log?.(`members: best epochs ${bestEpochs.join(', ')} of ${histories.map((h) => h.length).join(', ')}`);
+    else if (M > 1 && stoppers) log?.(`members: best epochs ${bestEpochs.join(', ')} of ${histories.map((h) => h.length).join(', ')}`);
+    else if (M > 1) log?.(`members: each keeps its last epoch's weights (${histories.map((h) => h.length).join(', ')} epochs; no validation samples to stop on)`);
   } finally {
     // Every member's result into the model: its snapshot (best or last epoch), else (training ended by
     // an error, or no epoch improved) the weights it has.
