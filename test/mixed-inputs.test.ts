@@ -278,6 +278,22 @@ test('a binary test split with fewer than 5 samples of a class says its AUC rest
   assert.ok(trained.report.notes.some((n) => n.kind === 'warning' && n.text === line));
 });
 
+test('a class with fewer than 5 training samples is warned of; a one-class test split compares the log loss', async () => {
+  const gen = new rnam.Generator(3), rows = ['id,t,lab,y'];
+  // 3 'sick' of 60 ids, all three placed in training by a split column.
+  for (let i = 0; i < 60; i++) for (let t = 0; t < 2; t++) rows.push(`p${i},${t},${gen.normal().toFixed(2)},${i < 3 ? 'sick' : 'well'},${i < 45 ? 'train' : 'test'}`);
+  rows[0] += ',part';
+  const said: string[] = [];
+  const trained = await rnam.trainTable(rows.join('\n'), { id: 'id', time: 't', target: 'y', split: { column: 'part' }, epochs: 1, members: 1, device: 'wasm', progress: false, log: (l) => said.push(l) });
+  const warning = "warning: class 'sick' has 3 training samples (of 45): too few to learn it from";
+  assert.ok(said.includes(warning), said.join('\n'));
+  assert.ok(trained.report.notes.some((n) => n.kind === 'warning' && n.text === warning));
+  assert.ok(said.some((l) => /^test auc: undefined \(the test split holds one class\); test logLoss: rnam \d\.\d{4}; base rate \d\.\d{4}, logistic regression on the last step \d\.\d{4}$/.test(l)), said.join('\n'));
+  const balanced: string[] = [];
+  await rnam.trainTable(rows.join('\n').replace(/,well,/g, (m, at: number) => (at % 3 ? m : ',sick,')), { id: 'id', time: 't', target: 'y', split: { column: 'part' }, epochs: 1, members: 1, device: 'wasm', progress: false, log: (l) => balanced.push(l) });
+  assert.not.ok(balanced.some((l) => l.includes('too few to learn')), balanced.join('\n'));
+});
+
 test("the usual missing markers ('?', '.', '#N/A', 'NA', '<NA>') leave a column of numbers numeric, in training and prediction", async () => {
   const markers = ['?', '.', '#N/A', 'NA', '<NA>', ' ? '], rows = ['id,t,lab,y'];
   for (let i = 0; i < 30; i++) for (let t = 0; t < 3; t++) rows.push(`p${i},${t},${(i + t) % 4 === 0 ? markers[(i + t) % markers.length] : i % 2 + t / 10},${i % 2}`);

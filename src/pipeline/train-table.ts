@@ -217,6 +217,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   if (weighting?.column) log?.(`weights: column '${weighting.column}' weights the loss, every metric and the baselines`);
   if (weighting?.classWeights) log?.(`class weights (${weighting.classWeight}): ${Object.entries(weighting.classWeights).map(([l, w]) => `${l} ${w.toPrecision(4)}`).join(', ')} (training and validation loss)`);
   const noteLines = fitNoteLines(notes, pre, options.target);
+  const rare = task === 'regression' ? null : rareTrainingClasses(pool.targets, pre);
+  if (rare) noteLines.push(rare);
   logFitNotes(log, noteLines);
   if (testParts?.shortIds.length) log?.(`test data: no sample from ${describeIds(shortIdsOf(testParts.shortIds))}: fewer rows than a window of ${pre.record.window} steps`);
   log?.(`data: ${counted(pre.featureNames.length, 'feature')} (${pre.featureNames.join(', ')}), ${pre.record.mode} mode; samples: ${crossFit ? `train and validation ${pool.samples}` : `train ${train.samples}, validation ${validation?.samples ?? 0}`}, test ${test?.samples ?? 0}`);
@@ -338,11 +340,12 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   };
   if (test && pre.record.inputs === 'mixed') {
     report.baselines = preprocessingBaselines(pre, pool, test);
-    const metric = headlineMetric[task];
+    // A test split of one class has no AUC: the log loss compares instead.
+    const oneClass = headlineMetric[task] === 'auc' && metrics.test !== null && Number.isNaN(metrics.test.auc);
+    const metric = oneClass ? 'logLoss' : headlineMetric[task];
     if (metrics.test && Object.keys(report.baselines).length) {
       const shown = (v: number | undefined) => (v === undefined ? '-' : Number.isFinite(v) ? v.toFixed(4) : 'undefined');
-      const oneClass = metric === 'auc' && Number.isNaN(metrics.test.auc) ? ' (the test split holds one class: AUC is undefined)' : '';
-      log?.(`test ${metric}: rnam ${shown(metrics.test[metric])}; ${Object.entries(report.baselines).map(([name, m]) => `${name} ${shown(m[metric])}`).join(', ')}${oneClass}`);
+      log?.(`${oneClass ? 'test auc: undefined (the test split holds one class); ' : ''}test ${metric}: rnam ${shown(metrics.test[metric])}; ${Object.entries(report.baselines).map(([name, m]) => `${name} ${shown(m[metric])}`).join(', ')}`);
     }
   }
   const few = task === 'binary' && outputs.test ? fewOfAClass(outputs.test.targets, pre) : null;
@@ -429,6 +432,16 @@ export const SMALL_VALIDATION = 30;
 const FEW_OF_A_CLASS = 5;
 
 /** The warning for a binary test split with 1 to FEW_OF_A_CLASS - 1 samples of a class, else null (none at all is said with the metrics). */
+/** The warning when a class has fewer than FEW_OF_A_CLASS training samples (train and validation): too few to learn it from. */
+function rareTrainingClasses(targets: ArrayLike<number>, pre: Preprocessing): FitNote | null {
+  const counts = new Array<number>(pre.record.target.classes?.length ?? 2).fill(0);
+  for (let i = 0; i < targets.length; i++) if (targets[i] >= 0 && targets[i] < counts.length) counts[targets[i]]++;
+  const rare = counts.map((n, k) => ({ n, k })).filter(({ n }) => n < FEW_OF_A_CLASS);
+  if (!rare.length) return null;
+  const said = rare.map(({ n, k }) => `class '${pre.classLabel(k)}' has ${counted(n, 'training sample')}`).join(', ');
+  return { kind: 'warning', text: `warning: ${said} (of ${targets.length}): too few to learn ${rare.length > 1 ? 'them' : 'it'} from` };
+}
+
 function fewOfAClass(targets: ArrayLike<number>, pre: Preprocessing): string | null {
   const counts = [0, 0];
   for (let i = 0; i < targets.length; i++) if (targets[i] === 0 || targets[i] === 1) counts[targets[i]]++;
