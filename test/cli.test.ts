@@ -151,11 +151,11 @@ test('train (window, regression, ISO dates) and predict: a forecast per window, 
   assert.is((await run(['predict', join(out, 'model.safetensors'), stationsPath, '--out', pred, '--device', 'wasm'])).code, 0);
   const rows = readCsvFile(pred);
   assert.is(rows.length, 3 * (90 - 7 + 1), 'a window ending at every step from the 7th');
-  assert.is(rows[0].time, '2020-01-07T00:00:00.000Z');
-  assert.is(rows.at(-1)!.time, '2020-03-30T00:00:00.000Z');
+  assert.is(rows[0].time, '2020-01-07');
+  assert.is(rows.at(-1)!.time, '2020-03-30');
   assert.ok(rows.every((row) => Number.isFinite(Number(row.prediction))));
   // The last window of each station forecasts a day the table does not hold: predicted, target unknown.
-  const last = rows.filter((row) => row.time === '2020-03-30T00:00:00.000Z');
+  const last = rows.filter((row) => row.time === '2020-03-30');
   assert.equal(last.map((row) => [row.target, row.target_known]), [['', 'false'], ['', 'false'], ['', 'false']]);
   assert.is(rows.filter((row) => row.target_known === 'true').length, 3 * (90 - 7));
   for (const row of rows) {

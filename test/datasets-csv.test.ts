@@ -144,7 +144,7 @@ test('year-first dates with slashes read as the ISO dates they are (2020/1/31, 2
   const rows = Array.from({ length: 40 }, (_, i) => `p${i % 10},2021/${1 + Math.floor(i / 10)}/${1 + (i % 10)},${i % 7},${(i % 10) % 2}`);
   const trained = await rnam.trainTable(['id,t,a,y', ...rows].join('\n'), { id: 'id', time: 't', target: 'y', members: 1, epochs: 1, device: 'wasm', log: null });
   const p = await rnam.predictTable(trained, ['id,t,a,y', ...rows].join('\n'));
-  assert.is([...p.rows()][0][1], '2021-04-01T00:00:00.000Z');
+  assert.is([...p.rows()][0][1], '2021-04-01');
   for (const bad of ['1/31/2020', '31/1/2020', '2020/2/30', '2020/13/01']) {
     const e = dataError(() => rnam.datasetsFromCsv(`id,t,a,y\nx,${bad},1,0\n`, { id: 'id', time: 't', target: 'y', mode: 'panel' }), 'non-numeric', { column: 't', row: 2 });
     assert.match(e.message, /year first: ISO-8601 YYYY-MM-DD or YYYY\/MM\/DD/);

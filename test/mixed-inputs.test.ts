@@ -223,6 +223,38 @@ test('a plain table without a time column trains an additive model of static and
   assert.equal(Object.keys(trained.report.baselines!), ['training mean', 'ridge']);
 });
 
+test('date columns besides the time are features read as decimal years: chosen or named, saved, predicted, a bad cell named', async () => {
+  const gen = new rnam.Generator(12), lines = ['id,visit,born,sampled,lab,y'];
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  for (let i = 0; i < 120; i++) {
+    const born = Date.UTC(1930 + gen.int(50), gen.int(12), 1 + gen.int(28)), old = born < Date.UTC(1955, 0, 1);
+    for (let v = 0; v < 3; v++) {
+      const visit = Date.UTC(2020, 0, 1) + (v * 30 + gen.int(10)) * 86_400_000;
+      lines.push(`p${i},${iso(visit)},${iso(born)},${iso(visit + gen.int(5) * 86_400_000)},${gen.normal().toFixed(2)},${old ? 'sick' : 'well'}`);
+    }
+  }
+  const csv = lines.join('\n'), said: string[] = [];
+  const trained = await rnam.trainTable(csv, { id: 'id', time: 'visit', target: 'y', members: 1, epochs: 60, lr: 0.01, device: 'wasm', progress: false, log: (l) => said.push(l) });
+  const r = trained.preprocessing.record;
+  assert.equal(r.columns.static, ['born']);
+  assert.equal(r.columns.dates, ['born', 'sampled']);
+  assert.ok(said.includes('dates read as decimal years (2020-07-02 is 2020.5): born, sampled'), said.join('\n'));
+  assert.ok(Math.abs(r.mixed!.static[0].mean - 1955) < 6, `born's mean is a year: ${r.mixed!.static[0].mean}`);
+  assert.ok(trained.report.metrics.test!.auc > 0.8, `the birth year separates the classes: test AUC ${trained.report.metrics.test!.auc}`);
+  const p = await rnam.predictTable(trained, csv);
+  const loaded = await rnam.loadTrained(await rnam.saveTrained(trained), { device: 'wasm' });
+  assert.equal(Array.from((await rnam.predictTable(loaded, csv)).prediction), Array.from(p.prediction), 'saved and loaded');
+  const bad = csv.replace(/^(p7,[^,]*),([^,]*),/m, '$1,unknown,');
+  const err = await rnam.predictTable(trained, bad).then(() => null, (e: unknown) => e);
+  assert.instance(err, rnam.DataError);
+  assert.equal([(err as rnam.DataError).column, (err as rnam.DataError).row], ['born', 23]);
+  assert.match((err as Error).message, /not a date like the column's others: 'unknown'/);
+  // Named, the same: a static date.
+  const named = await rnam.trainTable(csv, { id: 'id', time: 'visit', target: 'y', features: ['lab'], static: ['born'], members: 1, epochs: 1, device: 'wasm', ...quiet });
+  assert.equal(named.preprocessing.record.columns.dates, ['born']);
+  assert.equal(chooseColumns(rnam.readCsv(csv), { mode: 'panel', id: 'id', time: 'visit', target: 'y', categorical: ['born'] }).dates, ['sampled'], 'a named categorical stays levels');
+});
+
 test('a column that numbers the rows is left out of the features, and said', async () => {
   // Sorted by the target, as R's and pandas' exports often are: the row number alone would separate the classes.
   const gen = new rnam.Generator(6), lines = ['row,index0,year,gappy,x,y'];

@@ -22,7 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rnam-train-stream-'));
 function panelCsv(ids: number, steps: number, seed: number, split = false): string {
   let s = seed >>> 0;
   const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const lines = [`id,t,x,size,group,y${split ? ',part' : ''}`];
+  const lines = [`id,t,x,size,group,y${split ? ',part' : ''},enrolled`];
   for (let i = 0; i < ids; i++) {
     const size = (rand() * 4).toFixed(3), group = ['a', 'b', 'c'][i % 3];
     let t = 0;
@@ -30,7 +30,8 @@ function panelCsv(ids: number, steps: number, seed: number, split = false): stri
       t += 1 + (rand() < 0.2 ? 1 : 0);
       const x = rand() < 0.1 ? '' : (Math.sin(t / 3 + i) * 2 + rand()).toFixed(4);
       const y = (Number(size) * 0.8 + (group === 'b' ? 1 : 0) + Math.sin(t / 3 + i) + rand() * 0.3).toFixed(4);
-      lines.push(`p${seed}_${i},${t},${x},${size},${group},${y}${split ? `,${i % 7 === 0 ? 'test' : i % 7 === 1 ? 'validation' : 'train'}` : ''}`);
+      const enrolled = new Date(Date.UTC(2019, 0, 1 + i)).toISOString().slice(0, 10);   // a date per id: a static date feature
+      lines.push(`p${seed}_${i},${t},${x},${size},${group},${y}${split ? `,${i % 7 === 0 ? 'test' : i % 7 === 1 ? 'validation' : 'train'}` : ''},${enrolled}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -50,6 +51,7 @@ test('the streamed preprocessing equals the in-memory fit on the same rows and s
     assert.equal(streamed.preprocessing.toRecord(), memory.preprocessing.toRecord());
     assert.is(streamed.samples.train, memory.datasets.train.samples);
     assert.is(streamed.samples.test, memory.datasets.test!.samples);
+    assert.equal(streamed.preprocessing.record.columns.dates, auto ? ['enrolled'] : undefined);
     const m = streamed.preprocessing.record.mixed!;
     assert.ok(m.sequence[0].std > 0.5 && m.static[0].std > 0.5 && m.levels[0].length === 4, JSON.stringify(m));
   }

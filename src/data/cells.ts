@@ -88,6 +88,26 @@ export function timeCell(cell: Cell, kind: TimeKind): number | undefined {
   return typeof cell === 'string' ? isoDateMs(cell) : undefined;
 }
 
+/**
+ * A date feature's cell as a decimal year: the year plus the elapsed share of it (2020-07-02 is
+ * 2020.5, 2021-01-01 is 2021), a number on a scale a reader knows, in charts and contributions.
+ * NaN for a missing cell, undefined for a cell that is no date (ISO-8601 or year first with slashes).
+ */
+export function dateYears(cell: Cell): number | undefined {
+  if (isMissing(cell)) return NaN;
+  const ms = cell instanceof Date ? cell.getTime() : typeof cell === 'string' ? isoDateMs(cell) : undefined;
+  if (ms === undefined || Number.isNaN(ms)) return undefined;
+  const year = new Date(ms).getUTCFullYear(), start = yearStart(year);
+  return year + (ms - start) / (yearStart(year + 1) - start);
+}
+
+/** Midnight UTC on 1 January of a year (Date.UTC would read years 0-99 as 1900-1999). */
+function yearStart(year: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, 0, 1);
+  return d.getTime();
+}
+
 /** An id cell as a string key (ids may be numbers in objects; 7 and '7' are the same entity). */
 export function idCell(cell: Cell): string | undefined {
   if (cell === null || cell === undefined) return undefined;

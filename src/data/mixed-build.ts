@@ -4,7 +4,7 @@
 // 'other'), a table without a time column read as one sample per row. Statistics are fitted on the
 // training split only and kept in MixedStats, which predictions reuse unchanged.
 import { DataError } from './errors.js';
-import { isMissing, numberCell, timeCell, timeKindOf, idCell, TIME_CELL_FORMS, type Cell, type TimeKind } from './cells.js';
+import { isMissing, numberCell, dateYears, timeCell, timeKindOf, idCell, TIME_CELL_FORMS, type Cell, type TimeKind } from './cells.js';
 import type { LongTable } from './table.js';
 import type { Series } from './series.js';
 import type { MissingRule } from './options.js';
@@ -24,6 +24,8 @@ export interface MixedColumns {
   sequenceCategorical: readonly string[];
   static: readonly string[];
   categorical: readonly string[];
+  /** Time-varying or static features whose cells are dates, read as decimal years (dateYears). */
+  dates?: readonly string[];
   /**
    * Per-sample weights of the loss and the metrics: one value per id in panel and table mode, the
    * target row's in window mode; finite and >= 0. Never a feature; optional in new data.
@@ -125,6 +127,15 @@ function number(cell: Cell, where: () => { column: string; row: number; id?: str
   return v;
 }
 
+function date(cell: Cell, where: () => { column: string; row: number; id?: string }): number {
+  const v = dateYears(cell);
+  if (v === undefined) throw new DataError('non-numeric', `a cell is not a date like the column's others: '${String(cell)}'; ${TIME_CELL_FORMS}`, where());
+  return v;
+}
+
+/** The reader of a numeric feature's cells: numbers, or dates as decimal years. */
+const readerOf = (o: MixedBuildOptions, c: string) => (o.dates?.includes(c) ? date : number);
+
 /** Rows grouped into entities, sorted by time, with their static values checked constant within each entity. */
 function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolean, streamKind?: TimeKind): { list: Entity[]; kind: TimeKind } {
   const idIndex = o.id !== undefined ? column(table, o.id, 'id') : -1;
@@ -134,6 +145,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
   }
   const targetIndex = targetOptional && !table.columns.includes(o.target) ? -1 : column(table, o.target, 'target');
   const seqIdx = o.sequence.map((c) => column(table, c, 'feature'));
+  const seqRead = o.sequence.map((c) => readerOf(o, c)), staticRead = o.static.map((c) => readerOf(o, c));
   const staticIdx = o.static.map((c) => column(table, c, 'static feature'));
   const catIdx = o.categorical.map((c) => column(table, c, 'categorical feature'));
   const seqCatIdx = o.sequenceCategorical.map((c) => column(table, c, 'categorical feature'));
@@ -188,7 +200,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
       }
       s.rows[k] = table.rowNumbers[i];
       s.times[k] = times[src];
-      seqIdx.forEach((c, j) => (s.x[k * F + j] = number(row[c], where(i, o.sequence[j]))));
+      seqIdx.forEach((c, j) => (s.x[k * F + j] = seqRead[j](row[c], where(i, o.sequence[j]))));
       seqCatIdx.forEach((c, j) => (stepLevels[j][k] = isMissing(row[c]) ? null : String(row[c]).trim()));
       s.y[k] = targetIndex < 0 ? NaN : number(row[targetIndex], where(i, o.target));
       if (weights) weights[k] = weightCell(row[weightIndex], where(i, o.weight!));
@@ -203,7 +215,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
     const statics = staticIdx.map((c, j) => {
       let v = NaN;
       for (const i of idx) {
-        const x = number(table.rows[i][c], where(i, o.static[j]));
+        const x = staticRead[j](table.rows[i][c], where(i, o.static[j]));
         if (Number.isNaN(x)) continue;
         if (!Number.isNaN(v) && x !== v) throw new DataError('option', `the static feature '${o.static[j]}' changes within id '${id}' (${v}, then ${x}): static features hold one value per id`, where(i, o.static[j])());
         v = x;

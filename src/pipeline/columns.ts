@@ -3,7 +3,7 @@
 // value per id are categorical; a column that is mostly numbers with a stray text cell is an error
 // naming that cell (a typo must not turn a lab into levels or drop it). Every choice is reported.
 import { DataError } from '../data/errors.js';
-import { DECIMAL_COMMA, idCell, isMissing, numberCell } from '../data/cells.js';
+import { DECIMAL_COMMA, dateYears, idCell, isMissing, numberCell } from '../data/cells.js';
 import type { LongTable } from '../data/table.js';
 
 export interface ColumnChoice {
@@ -24,6 +24,8 @@ export interface ColumnChoice {
    * what a sample is.
    */
   rowNumbers: string[];
+  /** Numeric features (chosen or named) whose cells are all dates: read as decimal years. */
+  dates: string[];
   /**
    * Panel mode: the ids whose known target values differ (`changing`) of those with one (`ids`). Such a
    * target is a series, and panel mode reads none of its earlier values (window mode does): said.
@@ -73,6 +75,8 @@ interface Profile {
   numbers: number;
   texts: number;
   commaDecimals: number;
+  /** Text cells that are dates (Date objects included). */
+  dates: number;
   firstText: { row: number; cell: unknown } | null;
   perId: boolean;
   counted: number | null;
@@ -101,7 +105,9 @@ export class ColumnProfiler {
     if (clash !== undefined) throw new DataError('option', `the column '${clash}' is the id, time or target column, not a feature`, { column: clash });
     // Window mode (and panel mode with target history): the target's past predicts it, so it is a feature; elsewhere it never is.
     this.candidates = o.features !== undefined ? [] : columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && (targetFeature || c !== o.target));
-    for (const c of [...(o.categorical ?? []), ...this.candidates]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, firstText: null, perId: true, counted: -1 });
+    // Named numeric features are profiled too, for their dates.
+    const namedNumbers = [...(o.features ?? []), ...(o.static ?? [])].filter((c) => c !== o.target);
+    for (const c of [...(o.categorical ?? []), ...this.candidates, ...namedNumbers]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, dates: 0, firstText: null, perId: true, counted: -1 });
   }
 
   add(table: LongTable): void {
@@ -124,6 +130,7 @@ export class ColumnProfiler {
         else {
           p.texts++;
           if (DECIMAL_COMMA.test(String(cell))) p.commaDecimals++;
+          if (dateYears(cell) !== undefined) p.dates++;
           p.firstText ??= { row: table.rowNumbers[i], cell };
         }
         if (idIndex >= 0 && p.perId) {
@@ -155,7 +162,7 @@ export class ColumnProfiler {
     const perId = (p: Profile) => idIndex >= 0 && p.perId;
     const out: ColumnChoice = {
       sequence: o.mode === 'table' ? [] : [...(o.features ?? [])], sequenceCategorical: [], static: [...(o.static ?? [])], categorical: [],
-      autoStatic: [], autoCategorical: [], leftOut: [], idLike: [], rowNumbers: [],
+      autoStatic: [], autoCategorical: [], leftOut: [], idLike: [], rowNumbers: [], dates: [],
       ...(o.mode === 'panel' && idIndex >= 0 ? { targetWithinIds: { ...this.target } } : {}),
     };
     // A named categorical column is static when it holds one level per id, else time-varying.
@@ -166,6 +173,11 @@ export class ColumnProfiler {
     if (o.mode === 'table') for (const f of o.features ?? []) out.static.push(f);
     // Named features with target history: the target joins them.
     if (o.features !== undefined && o.targetHistory && o.mode === 'panel' && !out.sequence.includes(o.target)) out.sequence.push(o.target);
+    const dated = (c: string) => {
+      const p = this.profiles.get(c);
+      return p !== undefined && p.texts > 0 && p.numbers === 0 && p.dates === p.texts;
+    };
+    out.dates.push(...[...out.sequence, ...out.static].filter(dated));   // spread-ok: column names
     if (o.features !== undefined) return out;
     for (const c of this.candidates) {
       const p = this.profiles.get(c)!;
@@ -178,7 +190,8 @@ export class ColumnProfiler {
         continue;
       }
       if (identifierName(c) && c !== o.target) out.idLike.push(c);
-      if (p.texts === 0) {
+      if (p.texts === 0 || dated(c)) {
+        if (dated(c)) out.dates.push(c);
         if (o.mode === 'table') out.static.push(c);
         else if (o.mode === 'panel' && perId(p) && c !== o.target) (out.static.push(c), out.autoStatic.push(c));
         else out.sequence.push(c);

@@ -19,8 +19,8 @@ import { chooseColumns, type Asked, type ColumnChoice, type ColumnRoles } from '
 import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
 import { shortIdsOf, type ShortIds } from './short-ids.js';
 
-/** The record's version this code writes (1: series inputs only; 2: mixed inputs; 3: log-scaled features; 4: target history; 5: per-feature missing flags); a newer one is refused with a FileFormatError. */
-export const PREPROCESSING_VERSION = 5;
+/** The record's version this code writes (1: series inputs only; 2: mixed inputs; 3: log-scaled features; 4: target history; 5: per-feature missing flags; 6: date features); a newer one is refused with a FileFormatError. */
+export const PREPROCESSING_VERSION = 6;
 
 /** The JSON record stored in a model file under `rnam.preprocessing` (documented in docs/api.md). */
 export interface PreprocessingRecord {
@@ -32,7 +32,9 @@ export interface PreprocessingRecord {
   inputs: 'series' | 'mixed';
   /** features: every model input in term order (time-varying numbers, time-varying levels, static, categorical). */
   /** weight: the column of per-sample weights training read (mixed inputs), never a feature. */
-  columns: { id?: string; time?: string; target: string; features: string[]; sequenceCategorical?: string[]; static?: string[]; categorical?: string[]; weight?: string };
+  columns: { id?: string; time?: string; target: string; features: string[]; sequenceCategorical?: string[]; static?: string[]; categorical?: string[]; weight?: string;
+    /** Numeric features whose cells are dates, read as decimal years. */
+    dates?: string[] };
   /** 'panel': one sample per id, the target at its last known row; 'window': sliding windows per id; 'table': one sample per row (no time column). */
   mode: 'panel' | 'window' | 'table';
   window?: number;
@@ -104,6 +106,8 @@ export interface FitNotes {
   idLike: string[];
   /** Numeric columns left out because they number the rows (ColumnChoice's). */
   rowNumbers: string[];
+  /** Features whose cells are dates, read as decimal years (ColumnChoice's). */
+  dates: string[];
   /** Columns made static or categorical without being named so. */
   autoStatic: string[];
   autoCategorical: string[];
@@ -249,7 +253,7 @@ export class Preprocessing {
     const nonNumeric = options.features ? [] : table.columns.filter((c) => c !== options.id && c !== time && c !== target && !features.includes(c));
     return {
       preprocessing: new Preprocessing(record), datasets,
-      notes: { taskInferred: options.task === undefined, nonNumeric, idLike: [], rowNumbers: [], autoStatic: [], autoCategorical: [], skippedTargets: 0, shortIds: { count: 0, examples: [] }, missingDefaulted: options.missing === undefined },
+      notes: { taskInferred: options.task === undefined, nonNumeric, idLike: [], rowNumbers: [], dates: [], autoStatic: [], autoCategorical: [], skippedTargets: 0, shortIds: { count: 0, examples: [] }, missingDefaulted: options.missing === undefined },
     };
   }
 
@@ -292,7 +296,10 @@ export class Preprocessing {
   /** A time as the input wrote it: a number, or an ISO-8601 date for a date column. */
   formatTime(t: number): number | string {
     if (Number.isNaN(t) || this.record.mode === 'table') return '';
-    return this.record.time.kind === 'date' ? new Date(t).toISOString() : t;
+    if (this.record.time.kind !== 'date') return t;
+    // A date at midnight UTC as the date alone (2020-01-31, as a date-only column writes it), else ISO-8601 in UTC.
+    const iso = new Date(t).toISOString();
+    return t % 86_400_000 === 0 ? iso.slice(0, 10) : iso;
   }
 
   /** The user's label of class k (binary: 0 negative, 1 positive). */
@@ -326,8 +333,8 @@ export class Preprocessing {
     const names = (v: unknown) => Array.isArray(v) && v.every((f) => typeof f === 'string');
     if (!isRecordObject(c) || (c.time !== undefined && typeof c.time !== 'string') || typeof c.target !== 'string' || (c.id !== undefined && typeof c.id !== 'string')
       || !names(c.features) || c.features.length === 0 || (c.static !== undefined && !names(c.static)) || (c.categorical !== undefined && !names(c.categorical))
-    || (c.weight !== undefined && typeof c.weight !== 'string')) {
-      bad('columns must be { id?, time?, target, features: [names], static?: [names], categorical?: [names] }');
+    || (c.weight !== undefined && typeof c.weight !== 'string') || (c.dates !== undefined && !(names(c.dates) && c.dates.every((d) => c.features!.includes(d))))) {
+      bad('columns must be { id?, time?, target, features: [names], static?: [names], categorical?: [names], dates?: [names among the features] }');
     }
     if (inputs === 'series' && c!.time === undefined) bad('series inputs need a time column');
     if (r.mode !== 'panel' && r.mode !== 'window' && !(r.mode === 'table' && inputs === 'mixed')) bad(`mode must be 'panel' or 'window' (or 'table' for mixed inputs), got ${describeValue(r.mode)}`);
@@ -391,7 +398,7 @@ function mixedBuildOptions(r: PreprocessingRecord, weights: boolean): MixedBuild
   return {
     id: c.id, time: c.time, target: c.target, ...(weights && c.weight !== undefined ? { weight: c.weight } : {}),
     sequence: c.features.slice(0, c.features.length - stat.length - cat.length - seqCat.length),
-    sequenceCategorical: seqCat, static: stat, categorical: cat,
+    sequenceCategorical: seqCat, static: stat, categorical: cat, ...(c.dates ? { dates: c.dates } : {}),
     mode: r.mode, window: r.window, horizon: r.horizon, maxLength: r.maxLength, missing: r.missing, standardizeTarget: r.target.task === 'regression',
     ...(r.targetHistory ? { targetHistory: true } : {}),
   };
@@ -470,7 +477,7 @@ export function mixedBuild(columns: readonly string[], options: PreprocessingOpt
   const { mode, missing, weight } = setup, time = options.time;
   const build: MixedBuildOptions = {
     id: options.id, time, target: options.target, ...(weight !== undefined ? { weight } : {}), sequence: chosen.sequence, sequenceCategorical: chosen.sequenceCategorical, static: chosen.static, categorical: chosen.categorical,
-    mode, window: options.window, horizon: mode === 'window' ? options.horizon ?? 1 : undefined, missing, standardizeTarget: task === 'regression',
+    ...(chosen.dates.length ? { dates: chosen.dates } : {}), mode, window: options.window, horizon: mode === 'window' ? options.horizon ?? 1 : undefined, missing, standardizeTarget: task === 'regression',
     skewed: options.skewed ?? 'log', ...(options.targetHistory ? { targetHistory: true } : {}),
   };
   if (options.targetHistory && task === 'multiclass') throw new ArgumentError('preprocessing: targetHistory reads the target as a number: a regression or binary target (not multiclass)');
@@ -490,7 +497,7 @@ export function mixedRecord(options: PreprocessingOptions, fitted: { build: Mixe
     columns: {
       ...(options.id !== undefined ? { id: options.id } : {}), ...(time !== undefined ? { time } : {}), target: options.target, features,
       ...(chosen.sequenceCategorical.length ? { sequenceCategorical: chosen.sequenceCategorical } : {}), static: chosen.static, categorical: chosen.categorical,
-      ...(weight !== undefined ? { weight } : {}),
+      ...(weight !== undefined ? { weight } : {}), ...(chosen.dates.length ? { dates: chosen.dates } : {}),
     },
     mode, ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : mode === 'panel' ? { maxLength: stats.seq } : {}),
     ...(fitted.build.targetHistory ? { targetHistory: true } : {}),
@@ -503,7 +510,7 @@ export function mixedRecord(options: PreprocessingOptions, fitted: { build: Mixe
 
 export function fitNotes(options: PreprocessingOptions, chosen: ColumnChoice, skippedTargets: number, shortIds: ShortIds): FitNotes {
   return {
-    taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, idLike: chosen.idLike, rowNumbers: chosen.rowNumbers, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
+    taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, idLike: chosen.idLike, rowNumbers: chosen.rowNumbers, dates: chosen.dates, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
     skippedTargets, shortIds, missingDefaulted: options.missing === undefined,
     ...(chosen.targetWithinIds ? { targetWithinIds: chosen.targetWithinIds } : {}),
   };

@@ -79,6 +79,7 @@ export function fitNoteLines(notes: FitNotes, pre: Preprocessing, target: string
   if (r.target.labels) choice(`classes: ${r.target.classes!.join(', ')}${pre.task === 'binary' ? ` (positive: '${pre.classLabel(1)}')` : ''}`);
   if (notes.autoStatic.length) choice(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
   if (notes.autoCategorical.length) choice(`categorical (text): ${notes.autoCategorical.join(', ')}${r.columns.sequenceCategorical?.length ? ` (time-varying: ${r.columns.sequenceCategorical.join(', ')})` : ''} (name the categorical features to choose)`);
+  if (notes.dates.length) choice(`dates read as decimal years (2020-07-02 is 2020.5): ${notes.dates.join(', ')}`);
   if (notes.nonNumeric.length) warning(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
   for (const c of notes.rowNumbers) {
     warning(`left out of the features: '${c}' numbers the rows (1, 2, 3, ... in file order), which tells how the file is sorted, not what a sample is (name the features to use it${r.mode === 'table' ? ', the id to name the rows by it' : ''})`);

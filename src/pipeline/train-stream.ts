@@ -23,7 +23,7 @@ import type { Report, SplitName } from './report.js';
 import { StopTraining, buildModel, explainedSamples, optionKeys, type TrainedTable, type TrainTableOptions } from './train-table.js';
 import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, trainingSettings } from './train-settings.js';
 import { counted } from '../plural.js';
-import { headlineMetric } from '../train/task.js';
+import { quotedMetric } from '../train/task.js';
 
 export interface TrainStreamOptions extends Omit<TrainTableOptions, 'onStart'> {
   /** Whole ids per chunk (panel mode; rows in window and table modes), default 4096: memory follows the chunk. */
@@ -141,7 +141,10 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
     device: dev.reason, seconds: (Date.now() - started) / 1000, stopped,
     notes: [...noteLines],
   };
-  const metric = headlineMetric[task];
-  if (report.metrics.test) log?.(`test ${metric}: ${report.metrics.test[metric]?.toFixed(4)} (${counts.test} samples, streamed)`);
+  const test = report.metrics.test;
+  if (test) {
+    const { metric, undefinedAuc } = quotedMetric(task, test);
+    log?.(`${undefinedAuc}test ${metric}: ${test[metric]?.toFixed(4)} (${counts.test} samples, streamed)`);
+  }
   return { model, preprocessing: pre, centering, report, explanation, history };
 }

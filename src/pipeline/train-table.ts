@@ -32,7 +32,7 @@ import { resolveClassWeights, trainingWeights, type ClassWeightOption, type Weig
 import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, SMALL_DATA, trainingSettings } from './train-settings.js';
 import { describeIds, shortIdsOf } from './short-ids.js';
 import { counted } from '../plural.js';
-import { headlineMetric } from '../train/task.js';
+import { quotedMetric } from '../train/task.js';
 
 /** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
 export type TableModel = (AdditiveRNAM | FirstOrderRNAM) & TrainableModel & Describable & Module;
@@ -340,12 +340,10 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   };
   if (test && pre.record.inputs === 'mixed') {
     report.baselines = preprocessingBaselines(pre, pool, test);
-    // A test split of one class has no AUC: the log loss compares instead.
-    const oneClass = headlineMetric[task] === 'auc' && metrics.test !== null && Number.isNaN(metrics.test.auc);
-    const metric = oneClass ? 'logLoss' : headlineMetric[task];
     if (metrics.test && Object.keys(report.baselines).length) {
+      const { metric, undefinedAuc } = quotedMetric(task, metrics.test);
       const shown = (v: number | undefined) => (v === undefined ? '-' : Number.isFinite(v) ? v.toFixed(4) : 'undefined');
-      log?.(`${oneClass ? 'test auc: undefined (the test split holds one class); ' : ''}test ${metric}: rnam ${shown(metrics.test[metric])}; ${Object.entries(report.baselines).map(([name, m]) => `${name} ${shown(m[metric])}`).join(', ')}`);
+      log?.(`${undefinedAuc}test ${metric}: rnam ${shown(metrics.test[metric])}; ${Object.entries(report.baselines).map(([name, m]) => `${name} ${shown(m[metric])}`).join(', ')}`);
     }
   }
   const few = task === 'binary' && outputs.test ? fewOfAClass(outputs.test.targets, pre) : null;

@@ -23,6 +23,15 @@ export const maxInferredClasses = 10;
 /** The metric a one-line comparison with the baselines quotes: RMSE, AUC, or the multiclass log loss. */
 export const headlineMetric: Record<Task, string> = { regression: 'rmse', binary: 'auc', multiclass: 'logLoss' };
 
+/**
+ * The metric a test line quotes: the headline one, or the log loss where a split of one class left
+ * AUC undefined (`undefinedAuc` then begins the line with that).
+ */
+export function quotedMetric(task: Task, test: Metrics): { metric: string; undefinedAuc: string } {
+  const oneClass = headlineMetric[task] === 'auc' && Number.isNaN(test.auc);
+  return oneClass ? { metric: 'logLoss', undefinedAuc: 'test auc: undefined (the test split holds one class); ' } : { metric: headlineMetric[task], undefinedAuc: '' };
+}
+
 export const taskMetricNames: Record<Task, readonly string[]> = {
   regression: ['rmse', 'mae', 'r2'],
   binary: ['auc', 'accuracy', 'logLoss'],
