@@ -241,6 +241,13 @@ test('date columns besides the time are features read as decimal years: chosen o
   assert.ok(said.includes('dates read as decimal years (2020-07-02 is 2020.5): born, sampled'), said.join('\n'));
   assert.ok(Math.abs(r.mixed!.static[0].mean - 1955) < 6, `born's mean is a year: ${r.mixed!.static[0].mean}`);
   assert.ok(trained.report.metrics.test!.auc > 0.8, `the birth year separates the classes: test AUC ${trained.report.metrics.test!.auc}`);
+  // The charts write a date's ticks as years (1989.5, not 1,989.5); a plain number keeps the default.
+  assert.ok(trained.explanation.shapes.find((f) => f.feature === 'born')!.dateAxis);
+  assert.is(trained.report.shapes.find((f) => f.feature === 'born')!.dateAxis, true);
+  const panels = (rnam.explanationCharts(trained.explanation).shapes as unknown as { concat: { title: { text: string }; layer: { encoding: { x: { axis?: { format: string } } } }[] }[] }).concat;
+  const axisOf = (name: string) => panels.find((p) => p.title.text.trim() === name)!.layer[0].encoding.x.axis;
+  assert.equal(axisOf('born'), { format: '~g' });
+  assert.is(axisOf('lab'), undefined);
   const p = await rnam.predictTable(trained, csv);
   const loaded = await rnam.loadTrained(await rnam.saveTrained(trained), { device: 'wasm' });
   assert.equal(Array.from((await rnam.predictTable(loaded, csv)).prediction), Array.from(p.prediction), 'saved and loaded');

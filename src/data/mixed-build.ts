@@ -708,6 +708,6 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     sampleIds: specs.map(({ p }) => p.series.id), sampleTimes,
     standardizer: mixedStandardizer(o, stats),
     rawSequence, rawStatics, rawTargets, weights,
-    logScaled: logScaledFeatures(stats),
+    logScaled: logScaledFeatures(stats), dates: o.dates ?? [],
   });
 }

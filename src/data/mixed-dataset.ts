@@ -50,6 +50,8 @@ export interface MixedDatasetInit {
   weights?: Float32Array | null;
   /** The numeric features read as log(1 + value) (their shape functions are drawn on a log axis). */
   logScaled?: readonly string[];
+  /** The numeric features whose cells are dates, read as decimal years (their charts' ticks are years). */
+  dates?: readonly string[];
 }
 
 export class MixedDataset {
@@ -80,6 +82,7 @@ export class MixedDataset {
   readonly staticInputs: 1 | 2;
   readonly staticFlagged: readonly boolean[];
   readonly logScaled: readonly string[];
+  readonly dates: readonly string[];
 
   constructor(init: MixedDatasetInit) {
     this.sequence = init.sequence;
@@ -107,6 +110,7 @@ export class MixedDataset {
     this.rawTargets = init.rawTargets ?? Float64Array.from(init.targets);
     this.weights = init.weights ?? null;
     this.logScaled = init.logScaled ?? [];
+    this.dates = init.dates ?? [];
     const n = this.samples, checks: [string, number, number][] = [
       ['sequence', this.sequence.length, this.sequenceTerms * n * this.seq * this.stepInputs],
       ['statics', this.statics.length, this.staticTerms * n], ['categorical', this.categorical.length, this.levels.length * n],
@@ -149,7 +153,7 @@ export class MixedDataset {
       rawSequence: pick(this.rawSequence, this.sequenceTerms, S, (n) => new Float64Array(n)),
       rawStatics: pick(this.rawStatics, this.staticTerms, 1, (n) => new Float64Array(n)),
       rawTargets: Float64Array.from(indices, (i) => this.rawTargets[i]),
-      weights: this.weights && Float32Array.from(indices, (i) => this.weights![i]), logScaled: this.logScaled,
+      weights: this.weights && Float32Array.from(indices, (i) => this.weights![i]), logScaled: this.logScaled, dates: this.dates,
     });
   }
 
@@ -192,7 +196,7 @@ export class MixedDataset {
       rawStatics: join(a.rawStatics, b.rawStatics, a.staticTerms, 1, (k) => new Float64Array(k)),
       rawTargets: cat(a.rawTargets, b.rawTargets, (k) => new Float64Array(k)),
       weights: a.weights || b.weights ? cat(a.weights ?? new Float32Array(a.samples).fill(1), b.weights ?? new Float32Array(b.samples).fill(1), (k) => new Float32Array(k)) : null,
-      logScaled: a.logScaled,
+      logScaled: a.logScaled, dates: a.dates,
     });
   }
 

@@ -119,12 +119,12 @@ function xTitle(s: ShapeFunction): string {
 function shapesChart(e: Explanation, title: string, maxPoints: number, columns: number, chosen: Selection): VegaLiteSpec {
   const stride = Math.max(1, Math.ceil(e.samples / maxPoints));
   const values: Record<string, unknown>[] = [];
-  const panels: { feature: string; logAxis: boolean }[] = [];
+  const panels: { feature: string; logAxis: boolean; dateAxis: boolean }[] = [];
   // The panels in feature order.
   for (const s of e.shapes) {
     if (!chosen.drawn.has(s.term) || s.levels) continue; // levels are drawn as bars (levelsChart)
     const panel = panels.length;
-    panels.push({ feature: s.feature, logAxis: s.logAxis === true });
+    panels.push({ feature: s.feature, logAxis: s.logAxis === true, dateAxis: s.dateAxis === true });
     for (const p of s.points) {
       if (p.sample % stride === 0) values.push({ term: keyed(panel, s.feature), panel, output: keyed(p.output, e.outputNames[p.output]), kind: 'sample', x: p.x, contribution: p.contribution });
     }
@@ -136,8 +136,12 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
   const logged = panels.some((p) => p.logAxis);
   // One panel per term, each with its own x scale: a feature read as log(1 + value) gets a symlog
   // axis (log(1 + |x|), in the feature's units); every panel shares the y scale.
-  const panel = (at: number, logAxis: boolean) => {
-    const x = { field: 'x', type: 'quantitative', title: null, scale: { zero: false, ...(logAxis ? { type: 'symlog' } : {}) } };
+  const panel = (at: number, logAxis: boolean, dateAxis: boolean) => {
+    const x = {
+      field: 'x', type: 'quantitative', title: null, scale: { zero: false, ...(logAxis ? { type: 'symlog' } : {}) },
+      // A decimal year reads 1989.5, not 1,989.5.
+      ...(dateAxis ? { axis: { format: '~g' } } : {}),
+    };
     return {
       // A title that is an Object.prototype key ('constructor') breaks Vega's parse; a leading thin
       // space keeps every name a plain string (Vega trims it when it draws the text).
@@ -189,7 +193,7 @@ function shapesChart(e: Explanation, title: string, maxPoints: number, columns: 
     ], chosen.omitted),
     data: { values },
     columns,
-    concat: panels.map((p, at) => panel(at, p.logAxis)),
+    concat: panels.map((p, at) => panel(at, p.logAxis, p.dateAxis)),
     resolve: { scale: { x: 'independent', y: 'shared' } },
   };
 }

@@ -148,6 +148,7 @@ export function shapeFunctions(ds: SequenceDataset | MixedDataset, contributions
       ...(mixed ? { kind: categorical ? 'categorical' as const : t < mixed.sequenceTerms ? 'sequence' as const : 'static' as const } : {}),
       ...(categorical ? { levels: [...categorical] } : {}),
       ...(mixed?.logScaled.includes(feature) ? { logAxis: true as const } : {}),
+      ...(mixed?.dates.includes(feature) ? { dateAxis: true as const } : {}),
       ...(missing.length ? { missing } : {}),
     };
   });

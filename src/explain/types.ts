@@ -92,6 +92,8 @@ export interface ShapeFunction {
   levels?: string[];
   /** The feature was read as log(1 + value): charts draw its x on a log axis (x stays in the feature's units). */
   logAxis?: true;
+  /** The feature's cells are dates and x a decimal year (2020.5): charts write its ticks as years, without a thousands separator. */
+  dateAxis?: true;
   /**
    * Mixed inputs: per output, the samples without an x (a missing static value, a time-varying feature
    * never observed in the sample) as one bin, which the bins by x leave out; absent when every sample has one.

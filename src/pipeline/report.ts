@@ -56,7 +56,7 @@ export interface Report {
    * contribution per quantile bin or level). For an ensemble each bin's sd is the spread of the
    * members' own curves there (the band is contribution ± sd); null for one member (no band).
    */
-  shapes: ({ feature: string; members: number; bins: ShapeBin[] } & Pick<ShapeFunction, 'kind' | 'levels' | 'summary' | 'missing' | 'logAxis'>)[];
+  shapes: ({ feature: string; members: number; bins: ShapeBin[] } & Pick<ShapeFunction, 'kind' | 'levels' | 'summary' | 'missing' | 'logAxis' | 'dateAxis'>)[];
   /** The split the importance and shape functions are computed on. */
   explainedSplit: SplitName;
   /** The first samples of the explained split, in the one contribution convention. */

@@ -108,6 +108,6 @@ export function logFitNotes(log: ((line: string) => void) | null, lines: readonl
 export function reportShapes(explanation: Explanation): Report['shapes'] {
   return explanation.shapes.map((sh) => ({
     feature: sh.feature, summary: sh.summary, ...(sh.kind ? { kind: sh.kind } : {}), ...(sh.levels ? { levels: sh.levels } : {}), ...(sh.logAxis ? { logAxis: sh.logAxis } : {}),
-    members: sh.members, bins: sh.bins, ...(sh.missing ? { missing: sh.missing } : {}),
+    ...(sh.dateAxis ? { dateAxis: sh.dateAxis } : {}), members: sh.members, bins: sh.bins, ...(sh.missing ? { missing: sh.missing } : {}),
   }));
 }
