@@ -213,7 +213,8 @@ function levelsChart(e: Explanation, title: string, columns: number, chosen: Sel
   const multi = e.outDim > 1;
   const banded = values.some((v) => v.lo !== undefined), members = e.shapes[0]?.members ?? 1;
   const x = { field: 'level', type: 'nominal', title: null, sort: { field: 'order', op: 'min', order: 'ascending' }, axis: UNKEY };
-  const y = { field: 'contribution', type: 'quantitative', title: `contribution${e.centered ? ' (centered)' : ''}${logitNote(e)}` };
+  // The y axis's meaning is in the subtitle: its title, longer than a panel is tall, would push the panels down.
+  const y = { field: 'contribution', type: 'quantitative', title: null };
   const bars = {
     mark: { type: 'bar', ...(multi ? {} : { color: '#4c78a8' }) },
     encoding: {
@@ -226,13 +227,16 @@ function levelsChart(e: Explanation, title: string, columns: number, chosen: Sel
   const errorBars = { mark: { type: 'rule', color: '#1b1f24' }, encoding: { x, ...(multi ? { xOffset: { field: 'output', type: 'nominal' } } : {}), y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } };
   return {
     $schema: SCHEMA,
-    ...titled(`${title}categorical features: each level's mean contribution`,
-      `'other' holds levels unseen or rare in training${banded ? `; error bars: ± 1 sd across the ${members} ensemble members` : ''}`, chosen.omitted),
+    ...titled(`${title}categorical features: each level's mean contribution`, [
+      `y: contribution${e.centered ? ' (centered)' : ''}${logitNote(e)}; 'other' holds levels unseen or rare in training`,
+      ...(banded ? [`error bars: ± 1 sd across the ${members} ensemble members`] : []),
+    ], chosen.omitted),
     data: { values },
     facet: { field: 'term', type: 'nominal', title: null, sort: { field: 'panel', op: 'min', order: 'ascending' }, header: UNKEY },
     columns,
     spec: { width: 180, height: 120, ...(banded ? { layer: [bars, errorBars] } : bars) },
-    resolve: { scale: { x: 'independent' } },
+    // Each panel's own levels; its own class offsets too, else a multiclass bar is drawn 0.25 px wide.
+    resolve: { scale: { x: 'independent', ...(multi ? { xOffset: 'independent' } : {}) } },
   };
 }
 
