@@ -67,7 +67,7 @@ test('10,000 terms: the 20 most important are drawn, the rest named; the waterfa
 test('a multiclass model\'s categorical bars stand side by side per level, each class a bar a few pixels wide', async () => {
   const gen = new rnam.Generator(2), lines = ['size,colour,y'];
   for (let i = 0; i < 90; i++) lines.push(`${gen.normal().toFixed(2)},${['red', 'green', 'blue'][i % 3]},${['a', 'b', 'c'][(i + (i % 7 === 0 ? 1 : 0)) % 3]}`);
-  const trained = await rnam.trainTable(lines.join('\n'), { target: 'y', epochs: 3, members: 2, device: dev, log: null });
+  const trained = await rnam.trainTable(lines.join('\n'), { target: 'y', epochs: 3, members: 2, device: 'wasm', log: null });
   const svg = await renderSvg(rnam.explanationCharts(trained.explanation).levels!);
   const widths = [...svg.matchAll(/aria-roledescription="bar"[^>]*d="M[-0-9.e]+,[-0-9.e]+h([0-9.e]+)/g)].map((m) => Number(m[1]));
   const bins = trained.explanation.shapes.find((f) => f.feature === 'colour')!.bins;

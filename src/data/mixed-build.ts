@@ -544,9 +544,7 @@ export class MixedStatsAccumulator {
   /** `gapCap`: distinct gaps counted exactly before the gap unit is a sample's median (streams). */
   constructor(private readonly o: MixedBuildOptions, gapCap = Infinity) {
     const logSkewed = (o.skewed ?? 'log') === 'log';
-    // The target's own history stays on the target's scale: persistence (the next value is the last
-    // one) is then linear in it, and the model can start there (persistence-start.ts).
-    this.seqAcc = o.sequence.map((name) => new ScaleAccumulator({ logSkewed: logSkewed && name !== o.target }));
+    this.seqAcc = o.sequence.map(() => new ScaleAccumulator({ logSkewed }));
     this.staticAcc = o.static.map(() => new ScaleAccumulator({ logSkewed }));
     this.staticMissingCounts = o.static.map(() => 0);
     this.levelCounts = o.categorical.map(() => new Map());
