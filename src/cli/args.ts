@@ -97,7 +97,8 @@ value at the row predicted hidden: for a target measured over time (a lab, a sym
 one known only later (an outcome copied to every row would leak).
 Features: numeric columns are time-varying, or static when they hold one value per id (--static to
 name them); text columns that hold one value per id are categorical (--categorical to name them);
-date columns other than --time are numbers, decimal years (2020-07-02 is 2020.5). Each time-varying feature also reads whether it was observed at a step, the time since it last was
+date columns other than --time are numbers, decimal years (2020-07-02 is 2020.5). Each time-varying
+feature also reads whether it was observed at a step, the time since it last was
 and, when training has empty cells in it, whether it was observed by then (--missing mask, the
 default; error refuses empty cells). A numeric feature whose training values are non-negative and
 heavily right-skewed (skewness above 2, a lab such as bilirubin) is read as log(1 + value) (--skewed
