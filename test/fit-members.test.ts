@@ -269,14 +269,17 @@ test('forwardEachMember: member-specific inputs with their own lengths; unequal 
   assert.match(failed, /ArgumentError: fitMembers: the members' training data must hold the same number of samples/);
 });
 
-test('the epoch-limit warning needs the watched loss still falling by more than 1% over the last patience epochs', () => {
+test('the epoch-limit warning needs the watched loss still falling by more than 1% of its first value over the last patience epochs', () => {
   const curve = (losses: number[]): rnam.EpochStats[] => losses.map((valLoss, e) => ({ epoch: e + 1, trainLoss: valLoss, valLoss, seconds: 0, lr: 1e-3, metrics: { train: {} } }));
   // 10 epochs, patience 4: the last 4 against the 6 before.
-  const creeping = curve([1, 0.8, 0.7, 0.65, 0.62, 0.6, 0.599, 0.598, 0.597, 0.596]);   // best at the end, 0.7% lower
-  const falling = curve([1, 0.8, 0.7, 0.65, 0.62, 0.6, 0.59, 0.58, 0.57, 0.56]);         // 6.7% lower
+  const creeping = curve([1, 0.8, 0.7, 0.65, 0.62, 0.6, 0.599, 0.598, 0.597, 0.596]);   // best at the end, 0.4% of the first value lower
+  const falling = curve([1, 0.8, 0.7, 0.65, 0.62, 0.6, 0.59, 0.58, 0.57, 0.56]);         // 4% lower
+  // Near 0 a small gain is a large share of the loss, not of where it started: 0.04 -> 0.032 of 1.
+  const nearZero = curve([1, 0.3, 0.1, 0.06, 0.05, 0.04, 0.039, 0.037, 0.034, 0.032]);
   const flat = curve([1, 0.8, 0.7, 0.65, 0.62, 0.6, 0.61, 0.6, 0.605, 0.62]);            // no lower
   assert.is(epochLimitWarning([creeping, creeping], true, true, 10, 4), null);
-  assert.match(epochLimitWarning([falling, creeping], true, true, 10, 4)!.text, /epoch limit \(10\)/, 'the pooled mean falls 3.7%');
+  assert.match(epochLimitWarning([falling, creeping], true, true, 10, 4)!.text, /epoch limit \(10\)/, 'the pooled mean falls 2.2%');
+  assert.is(epochLimitWarning([nearZero], false, true, 10, 4), null, 'a fall of a fifth of a loss near 0, 0.8% of the first');
   assert.is(epochLimitWarning([flat, flat], true, true, 10, 4), null);
   assert.ok(epochLimitWarning([flat, falling], false, true, 10, 4), 'stopping on its own: any member still falling');
   assert.is(epochLimitWarning([falling, falling], true, false, 10, 4), null, 'nothing validated');
