@@ -317,6 +317,18 @@ test('a binary test split with fewer than 5 samples of a class says its AUC rest
   assert.ok(trained.report.notes.some((n) => n.kind === 'warning' && n.text === line));
 });
 
+test('the report explains samples of every class when the split is sorted by class', async () => {
+  const gen = new rnam.Generator(4), rows = ['x,y'];
+  // Sorted by class, as many exports are: the first 10 test rows would all be 'a'.
+  for (const label of ['a', 'b', 'c']) for (let i = 0; i < 60; i++) rows.push(`${(gen.normal() + (label === 'a' ? 0 : label === 'b' ? 2 : 4)).toFixed(3)},${label}`);
+  const trained = await rnam.trainTable(rows.join('\n'), { target: 'y', epochs: 1, members: 1, device: 'wasm', ...quiet });
+  const shown = trained.report.examples;
+  assert.is(shown.length, 10);
+  assert.equal([...new Set(shown.map((e) => e.target))].sort(), ['a', 'b', 'c']);
+  const order = shown.map((e) => trained.datasets.test!.sampleIds.indexOf(e.id));
+  assert.equal(order, [...order].sort((p, q) => p - q), 'in split order');
+});
+
 test('a class with fewer than 5 training samples is warned of; a one-class test split compares the log loss', async () => {
   const gen = new rnam.Generator(3), rows = ['id,t,lab,y'];
   // 3 'sick' of 60 ids, all three placed in training by a split column.

@@ -32,7 +32,7 @@ import { resolveClassWeights, trainingWeights, type ClassWeightOption, type Weig
 import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, SMALL_DATA, trainingSettings } from './train-settings.js';
 import { describeIds, shortIdsOf } from './short-ids.js';
 import { counted } from '../plural.js';
-import { quotedMetric } from '../train/task.js';
+import { quotedMetric, type Task } from '../train/task.js';
 
 /** A model trainTable builds: the mixed-input AdditiveRNAM (the default) or the seed's FirstOrderRNAM. */
 export type TableModel = (AdditiveRNAM | FirstOrderRNAM) & TrainableModel & Describable & Module;
@@ -430,6 +430,31 @@ export const SMALL_VALIDATION = 30;
 const FEW_OF_A_CLASS = 5;
 
 /** The warning for a binary test split with 1 to FEW_OF_A_CLASS - 1 samples of a class, else null (none at all is said with the metrics). */
+/**
+ * Which samples of a split the report explains, in split order: the first `count`, or for a
+ * classifier the classes in turn (the first of each, then the second of each, ...), so a split
+ * sorted by class does not show one class only; samples without a known target come last.
+ */
+function shownSamples(targets: ArrayLike<number>, task: Task, count: number): number[] {
+  const n = targets.length;
+  if (task === 'regression') return Array.from({ length: Math.min(count, n) }, (_, i) => i);
+  const groups = new Map<number, number[]>(), unknown: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(targets[i])) {
+      unknown.push(i);
+      continue;
+    }
+    const group = groups.get(targets[i]);
+    if (group) group.push(i);
+    else groups.set(targets[i], [i]);
+  }
+  const ordered = [...groups.keys()].sort((a, b) => a - b).map((k) => groups.get(k)!);
+  const known = n - unknown.length, chosen: number[] = [];
+  for (let k = 0; chosen.length < Math.min(count, known); k++) for (const g of ordered) if (k < g.length && chosen.length < count) chosen.push(g[k]);
+  chosen.sort((a, b) => a - b);
+  return [...chosen, ...unknown.slice(0, count - chosen.length)];   // spread-ok: at most count
+}
+
 /** The warning when a class has fewer than FEW_OF_A_CLASS training samples (train and validation): too few to learn it from. */
 function rareTrainingClasses(targets: ArrayLike<number>, pre: Preprocessing): FitNote | null {
   const counts = new Array<number>(pre.record.target.classes?.length ?? 2).fill(0);
@@ -501,7 +526,7 @@ export function buildModel(pre: Preprocessing, hiddenDim: number, blocks: number
 
 /** The first `count` samples of a split, each as intercept + contributions. */
 export function explainedSamples(split: SplitName, o: TableOutputs, pre: Preprocessing, count: number): ExplainedSample[] {
-  return Array.from({ length: Math.min(count, o.samples) }, (_, i) => ({
+  return shownSamples(o.targets, pre.task, count).map((i) => ({
     split, id: o.ids[i], time: pre.formatTime(o.times[i]),
     target: Number.isNaN(o.targets[i]) ? null : pre.task === 'regression' ? o.targets[i] : pre.classLabel(o.targets[i]),
     prediction: pre.task === 'multiclass' ? pre.classLabel(o.prediction[i]) : o.prediction[i],
