@@ -256,6 +256,12 @@ test('date columns besides the time are features read as decimal years: chosen o
   assert.instance(err, rnam.DataError);
   assert.equal([(err as rnam.DataError).column, (err as rnam.DataError).row], ['born', 23]);
   assert.match((err as Error).message, /not a date like the column's others: 'unknown'/);
+  // A stray text among the dates is an error naming it, as among numbers.
+  const typo = csv.replace(/^(p9,[^,]*),([^,]*),/m, '$1,2O20-01-01,');
+  const typoErr = await rnam.trainTable(typo, { id: 'id', time: 'visit', target: 'y', members: 1, epochs: 1, device: 'wasm', ...quiet }).then(() => null, (e: unknown) => e);
+  assert.instance(typoErr, rnam.DataError);
+  assert.equal([(typoErr as rnam.DataError).column, (typoErr as rnam.DataError).row], ['born', 29]);
+  assert.match((typoErr as Error).message, /a cell is not a date: '2O20-01-01' in a column of dates/);
   // Named, the same: a static date.
   const named = await rnam.trainTable(csv, { id: 'id', time: 'visit', target: 'y', features: ['lab'], static: ['born'], members: 1, epochs: 1, device: 'wasm', ...quiet });
   assert.equal(named.preprocessing.record.columns.dates, ['born']);

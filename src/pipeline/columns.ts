@@ -78,6 +78,8 @@ interface Profile {
   /** Text cells that are dates (Date objects included). */
   dates: number;
   firstText: { row: number; cell: unknown } | null;
+  /** The first text cell that is not a date (for a column of dates with a stray text). */
+  firstNonDate: { row: number; cell: unknown } | null;
   perId: boolean;
   counted: number | null;
 }
@@ -107,7 +109,7 @@ export class ColumnProfiler {
     this.candidates = o.features !== undefined ? [] : columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && (targetFeature || c !== o.target));
     // Named numeric features are profiled too, for their dates.
     const namedNumbers = [...(o.features ?? []), ...(o.static ?? [])].filter((c) => c !== o.target);
-    for (const c of [...(o.categorical ?? []), ...this.candidates, ...namedNumbers]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, dates: 0, firstText: null, perId: true, counted: -1 });
+    for (const c of [...(o.categorical ?? []), ...this.candidates, ...namedNumbers]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, dates: 0, firstText: null, firstNonDate: null, perId: true, counted: -1 });
   }
 
   add(table: LongTable): void {
@@ -131,6 +133,7 @@ export class ColumnProfiler {
           p.texts++;
           if (DECIMAL_COMMA.test(String(cell))) p.commaDecimals++;
           if (dateYears(cell) !== undefined) p.dates++;
+          else p.firstNonDate ??= { row: table.rowNumbers[i], cell };
           p.firstText ??= { row: table.rowNumbers[i], cell };
         }
         if (idIndex >= 0 && p.perId) {
@@ -201,6 +204,11 @@ export class ColumnProfiler {
       if (p.commaDecimals === p.texts) {
         throw new DataError('non-numeric', `the column's text cells are numbers with a decimal comma ('${String(p.firstText!.cell).trim()}'): write them with a decimal point, or name the column categorical`,
           { column: c, row: p.firstText!.row });
+      }
+      // Mostly dates with a stray text: a typo, as with numbers, not a reason to read dates as levels.
+      if (p.numbers === 0 && p.dates / p.texts >= MOSTLY_NUMERIC) {
+        throw new DataError('non-numeric', `a cell is not a date: '${String(p.firstNonDate!.cell)}' in a column of dates (fix the cell, or name the column categorical)`,
+          { column: c, row: p.firstNonDate!.row });
       }
       if (p.numbers / (p.numbers + p.texts) >= MOSTLY_NUMERIC) {
         throw new DataError('non-numeric', `a cell is not a number: '${String(p.firstText!.cell)}' in a column of numbers (fix the cell, or name the column categorical)`,
