@@ -162,7 +162,7 @@ test('errors: missing column, non-numeric cell, duplicate (id, time), too few ro
   dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,2020-01-01,1,1\np,5,1,1\n', base), 'non-numeric', { column: 't', row: 3 });
   dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,2020-02-30,1,1\n', base), 'non-numeric', { column: 't', row: 2 });
   const dup = dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1,1\nq,1,1,1\np,1,2,1\n', base), 'duplicate-time', { id: 'p', column: 't' });
-  assert.match(dup.message, /rows 2 and 4/);
+  assert.match(dup.message, /rows 2 and 4\): a series holds one row per time; merge the two, or drop one/);
   dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1,1\np,2,1,1\np,3,1,1\nq,1,1,1\n', { ...base, mode: 'window', window: 3 }), 'too-few-rows', { id: 'p' });
   const dropped = rnam.datasetsFromCsv('id,t,a,y\np,1,1,1\np,2,1,1\np,3,1,1\nq,1,1,1\n', { ...base, mode: 'window', window: 2, tooShort: 'drop', standardize: false });
   assert.equal([dropped.droppedIds, dropped.train.samples], [['q'], 1]);

@@ -256,6 +256,12 @@ test('date columns besides the time are features read as decimal years: chosen o
   assert.instance(err, rnam.DataError);
   assert.equal([(err as rnam.DataError).column, (err as rnam.DataError).row], ['born', 23]);
   assert.match((err as Error).message, /not a date like the column's others: 'unknown'/);
+  // Two rows of one id at one time: an error naming both rows and what to do, on the mixed path too.
+  const twice = csv.replace(/^(p4,[^,]*)(,.*)$/m, '$1$2\n$1$2');
+  const dupErr = await rnam.trainTable(twice, { id: 'id', time: 'visit', target: 'y', members: 1, epochs: 1, device: 'wasm', ...quiet }).then(() => null, (e: unknown) => e);
+  assert.instance(dupErr, rnam.DataError);
+  assert.equal([(dupErr as rnam.DataError).code, (dupErr as rnam.DataError).id], ['duplicate-time', 'p4']);
+  assert.match((dupErr as Error).message, /rows 14 and 15\): a series holds one row per time; merge the two, or drop one/);
   // A stray text among the dates is an error naming it, as among numbers.
   const typo = csv.replace(/^(p9,[^,]*),([^,]*),/m, '$1,2O20-01-01,');
   const typoErr = await rnam.trainTable(typo, { id: 'id', time: 'visit', target: 'y', members: 1, epochs: 1, device: 'wasm', ...quiet }).then(() => null, (e: unknown) => e);

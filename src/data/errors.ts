@@ -41,3 +41,8 @@ export class DataError extends RnamError {
     if (where.id !== undefined) this.id = where.id;
   }
 }
+
+/** Two rows of one series at one time: which rows, and what to do about it. */
+export function duplicateTimeError(time: unknown, first: number, second: number, where: DataErrorWhere): DataError {
+  return new DataError('duplicate-time', `two rows have the same time '${String(time)}' (rows ${first} and ${second}): a series holds one row per time; merge the two, or drop one`, where);
+}

@@ -3,7 +3,7 @@
 // features one value per entity (numeric: standardized; categorical: a level, rare or unseen ones
 // 'other'), a table without a time column read as one sample per row. Statistics are fitted on the
 // training split only and kept in MixedStats, which predictions reuse unchanged.
-import { DataError } from './errors.js';
+import { DataError, duplicateTimeError } from './errors.js';
 import { isMissing, numberCell, dateYears, timeCell, timeKindOf, idCell, TIME_CELL_FORMS, type Cell, type TimeKind } from './cells.js';
 import type { LongTable } from './table.js';
 import type { Series } from './series.js';
@@ -196,7 +196,7 @@ function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolea
     order.forEach((src, k) => {
       const i = idx[src], row = table.rows[i];
       if (k > 0 && times[src] === times[order[k - 1]]) {
-        throw new DataError('duplicate-time', `two rows have the same time '${String(row[timeIndex])}' (rows ${table.rowNumbers[idx[order[k - 1]]]} and ${table.rowNumbers[i]})`, where(i, o.time!)());
+        throw duplicateTimeError(row[timeIndex], table.rowNumbers[idx[order[k - 1]]], table.rowNumbers[i], where(i, o.time!)());
       }
       s.rows[k] = table.rowNumbers[i];
       s.times[k] = times[src];

@@ -1,5 +1,5 @@
 // One entity's observations as a time-sorted series: the step a sample reads is a row index here.
-import { DataError } from './errors.js';
+import { DataError, duplicateTimeError } from './errors.js';
 import { idCell, numberCell, timeCell, timeKindOf, isMissing, TIME_CELL_FORMS, type Cell, type TimeKind } from './cells.js';
 import type { ResolvedColumns } from './columns.js';
 import type { LongTable } from './table.js';
@@ -55,7 +55,7 @@ export function buildSeries(id: string, cells: readonly (readonly Cell[])[], row
   const s = { id, rows: new Int32Array(n), times: new Float64Array(n), x: new Float64Array(n * F), y: new Float64Array(n), length: n };
   order.forEach((src, k) => {
     if (k > 0 && time[src] === time[order[k - 1]]) {
-      throw new DataError('duplicate-time', `two rows have the same time '${String(cells[src][columns.time.index])}' (rows ${rowNumbers[order[k - 1]]} and ${rowNumbers[src]})`, where(src, columns.time.name));
+      throw duplicateTimeError(cells[src][columns.time.index], rowNumbers[order[k - 1]], rowNumbers[src], where(src, columns.time.name));
     }
     s.rows[k] = rowNumbers[src];
     s.times[k] = time[src];
