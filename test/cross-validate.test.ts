@@ -114,6 +114,19 @@ test('rnam cv writes cv.json and oof.csv', async () => {
   assert.match(html, `<tr><th scope="row">rnam</th><td>${report.summary.auc.mean.toFixed(4)} ± ${report.summary.auc.sd.toFixed(4)}</td>`);
   assert.match(html, `<tr><th scope="row">logistic regression on the last step</th><td>${report.baselines['logistic regression on the last step'].auc.mean.toFixed(4)} ± `);
   assert.match(html, `<tr><th scope="row">3</th><td>${report.folds[2].samples}</td><td>${report.folds[2].metrics.auc.toFixed(4)}</td>`);
+  // Two 'yes' ids of 50: three folds score one class and have no AUC; the log and cv.html compare the log loss.
+  const rare = join(dir, 'rare.csv'), rareOut = join(dir, 'cv-rare'), rareLog: string[] = [];
+  const keeping = (ids: string[]) => panelCsv().split('\n').map((l) => (ids.some((id) => l.startsWith(`${id},`)) ? l : l.replace(/,yes$/, ',no'))).join('\n');
+  writeFileSync(rare, keeping(['e0', 'e5']));
+  assert.is(await main(['cv', rare, '--id', 'id', '--time', 'day', '--target', 'y', '--members', '1', '--epochs', '2', '--device', 'wasm', '--out', rareOut], (l) => rareLog.push(l)), 0, rareLog.join('\n'));
+  assert.ok(rareLog.some((l) => /^grouped 5-fold: auc undefined in 3 of 5 folds \(a fold that scores one class\), accuracy /.test(l)), rareLog.join('\n'));
+  assert.ok(rareLog.some((l) => /^auc undefined in 3 of 5 folds \(a fold that scores one class\); logLoss on the same folds: rnam \d\.\d{4} ± /.test(l)), rareLog.join('\n'));
+  assert.match(readFileSync(join(rareOut, 'cv.html'), 'utf8'), '<h2>logLoss per fold</h2>');
+  // One 'yes' id: the fold that tests it trains on 'no' alone; the error names the fold and why.
+  writeFileSync(rare, keeping(['e0']));
+  const said: string[] = [];
+  assert.is(await main(['cv', rare, '--id', 'id', '--time', 'day', '--target', 'y', '--members', '1', '--epochs', '2', '--device', 'wasm', '--out', rareOut], (l) => said.push(l)), 1);
+  assert.ok(said.some((l) => /fold \d of 5, trained on the rows outside it: the target column holds one label \('no'\): there is nothing to predict: a class with fewer samples than there are parts can be missing/.test(l)), said.join('\n'));
   assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--test-data', csv, '--out', out], () => {}), 2);
   assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--workers', '0', '--out', out], () => {}), 2);
 });

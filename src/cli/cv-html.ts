@@ -1,10 +1,13 @@
 // cv.html: a cross-validation at a glance, in report.html's style: rnam and each baseline per fold
 // on the same samples, and their mean ± sd over the folds, the task's headline metric first.
-import { headlineMetric, type CrossValidation } from '../index.js';
+import type { CrossValidation } from '../index.js';
+import { comparedMetric } from './compared-metric.js';
 import { escape, fmt, pageStyle } from './report-html.js';
 
 export function renderCvHtml(cv: Omit<CrossValidation, 'header' | 'rows'>, title: string): string {
-  const metrics = Object.keys(cv.summary).sort((a, b) => (a === headlineMetric[cv.task] ? -1 : b === headlineMetric[cv.task] ? 1 : 0));
+  // The compared metric first (the log loss where some folds have no AUC): the per-fold table shows it.
+  const { metric: first } = comparedMetric(cv);
+  const metrics = Object.keys(cv.summary).sort((a, b) => (a === first ? -1 : b === first ? 1 : 0));
   type Fold = CrossValidation['folds'][number];
   const models: [string, (fold: Fold) => Record<string, number> | undefined][] = [
     ['rnam', (f) => f.metrics], ...Object.keys(cv.baselines ?? {}).map((name): [string, (fold: Fold) => Record<string, number> | undefined] => [name, (f) => f.baselines?.[name]]),

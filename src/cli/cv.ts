@@ -1,7 +1,8 @@
 // `rnam cv`: train's arguments and --folds to crossValidate; cv.json and oof.csv written together.
 import { basename, join } from 'node:path';
 import Papa from 'papaparse';
-import { crossValidate, DEFAULT_QUEUE, headlineMetric, QueueExecutor, type CrossValidateOptions, type CrossValidation } from '../index.js';
+import { crossValidate, DEFAULT_QUEUE, QueueExecutor, type CrossValidateOptions, type CrossValidation } from '../index.js';
+import { comparedMetric } from './compared-metric.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
 import type { CvArgs, QueueArgs, TrainArgs } from './args.js';
 import { checkOutDir, readInput } from './files.js';
@@ -37,10 +38,12 @@ export async function crossValidateCommand(args: CvArgs, log: Log): Promise<Cros
     [join(args.out, 'cv.html'), renderCvHtml(report, `${basename(args.data)}, target ${args.target}`)],
   ]);
   const meanSd = (s: { mean: number; sd: number }) => `${s.mean.toFixed(4)} ± ${s.sd.toFixed(4)}`;
-  log(`${cv.scheme} ${cv.folds.length}-fold: ${Object.entries(cv.summary).map(([m, s]) => `${m} ${meanSd(s)}`).join(', ')}`);
-  const metric = headlineMetric[cv.task];
+  // A fold that scores one class has no AUC: say in how many, and compare on the log loss instead.
+  const { metric, undefinedAuc: oneClass } = comparedMetric(cv);
+  const undefinedAuc = `auc undefined in ${oneClass} of ${cv.folds.length} folds (a fold that scores one class)`;
+  log(`${cv.scheme} ${cv.folds.length}-fold: ${Object.entries(cv.summary).map(([m, s]) => (m === 'auc' && oneClass ? undefinedAuc : `${m} ${meanSd(s)}`)).join(', ')}`);
   if (cv.baselines && cv.summary[metric]) {
-    log(`${metric} on the same folds: rnam ${meanSd(cv.summary[metric])}; ${Object.entries(cv.baselines).map(([name, s]) => `${name} ${s[metric] ? meanSd(s[metric]) : '-'}`).join(', ')}`);
+    log(`${oneClass ? `${undefinedAuc}; ` : ''}${metric} on the same folds: rnam ${meanSd(cv.summary[metric])}; ${Object.entries(cv.baselines).map(([name, s]) => `${name} ${s[metric] ? meanSd(s[metric]) : '-'}`).join(', ')}`);
   }
   log(`wrote ${join(args.out, 'cv.json')}, oof.csv (${rows.length} out-of-fold predictions) and cv.html`);
   return cv;

@@ -30,12 +30,15 @@ export class DataError extends RnamError {
   declare readonly column?: string;
   declare readonly row?: number;
   declare readonly id?: string;
+  /** The message without its place (column, row, id), to put in a wider context. */
+  readonly detail: string;
 
   constructor(code: DataErrorCode, message: string, where: DataErrorWhere = {}) {
     const place = [where.column !== undefined ? `column '${where.column}'` : '', where.row !== undefined ? `row ${where.row}` : '',
       where.id !== undefined ? `id '${where.id}'` : ''].filter(Boolean).join(', ');
     super(place ? `${message} (${place})` : message);
     this.code = code;
+    this.detail = message;
     if (where.column !== undefined) this.column = where.column;
     if (where.row !== undefined) this.row = where.row;
     if (where.id !== undefined) this.id = where.id;
