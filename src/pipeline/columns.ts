@@ -62,7 +62,6 @@ export interface Asked extends ColumnRoles {
 /** At least this share of a column's non-missing cells are numbers for a stray text cell to be called an error. */
 const MOSTLY_NUMERIC = 0.9;
 
-
 /** At least this many rows for a column counting 0 or 1, 2, 3, ... to be taken for row numbers. */
 const ROW_NUMBERS_MIN = 3;
 
@@ -193,8 +192,9 @@ export class ColumnProfiler {
         continue;
       }
       if (identifierName(c) && c !== o.target) out.idLike.push(c);
-      if (p.texts === 0 || dated(c)) {
-        if (dated(c)) out.dates.push(c);
+      const isDate = dated(c);
+      if (p.texts === 0 || isDate) {
+        if (isDate) out.dates.push(c);
         if (o.mode === 'table') out.static.push(c);
         else if (o.mode === 'panel' && perId(p) && c !== o.target) (out.static.push(c), out.autoStatic.push(c));
         else out.sequence.push(c);

@@ -429,7 +429,6 @@ export const SMALL_VALIDATION = 30;
 /** Below this many test samples of a class, a binary test metric rests on a handful of samples: said. */
 const FEW_OF_A_CLASS = 5;
 
-/** The warning for a binary test split with 1 to FEW_OF_A_CLASS - 1 samples of a class, else null (none at all is said with the metrics). */
 /**
  * Which samples of a split the report explains, in split order: the first `count`, or for a
  * classifier the classes in turn (the first of each, then the second of each, ...), so a split
@@ -455,19 +454,25 @@ function shownSamples(targets: ArrayLike<number>, task: Task, count: number): nu
   return [...chosen, ...unknown.slice(0, count - chosen.length)];   // spread-ok: at most count
 }
 
+/** How many of the targets are each of `classes` class indices (missing targets left out). */
+function classCounts(targets: ArrayLike<number>, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < targets.length; i++) if (targets[i] >= 0 && targets[i] < classes) counts[targets[i]]++;
+  return counts;
+}
+
 /** The warning when a class has fewer than FEW_OF_A_CLASS training samples (train and validation): too few to learn it from. */
 function rareTrainingClasses(targets: ArrayLike<number>, pre: Preprocessing): FitNote | null {
-  const counts = new Array<number>(pre.record.target.classes?.length ?? 2).fill(0);
-  for (let i = 0; i < targets.length; i++) if (targets[i] >= 0 && targets[i] < counts.length) counts[targets[i]]++;
+  const counts = classCounts(targets, pre.record.target.classes?.length ?? 2);
   const rare = counts.map((n, k) => ({ n, k })).filter(({ n }) => n < FEW_OF_A_CLASS);
   if (!rare.length) return null;
   const said = rare.map(({ n, k }) => `class '${pre.classLabel(k)}' has ${counted(n, 'training sample')}`).join(', ');
   return { kind: 'warning', text: `warning: ${said} (of ${targets.length}): too few to learn ${rare.length > 1 ? 'them' : 'it'} from` };
 }
 
+/** The warning for a binary test split with 1 to FEW_OF_A_CLASS - 1 samples of a class, else null (none at all is said with the metrics). */
 function fewOfAClass(targets: ArrayLike<number>, pre: Preprocessing): string | null {
-  const counts = [0, 0];
-  for (let i = 0; i < targets.length; i++) if (targets[i] === 0 || targets[i] === 1) counts[targets[i]]++;
+  const counts = classCounts(targets, 2);
   const rare = counts[0] <= counts[1] ? 0 : 1;
   if (counts[rare] === 0 || counts[rare] >= FEW_OF_A_CLASS) return null;
   return `warning: the test split holds ${counts[rare]} sample(s) of class '${pre.classLabel(rare)}' (of ${counts[0] + counts[1]}): its AUC rests on them; cross-validation scores every sample`;
@@ -524,7 +529,7 @@ export function buildModel(pre: Preprocessing, hiddenDim: number, blocks: number
   return model as TableModel;
 }
 
-/** The first `count` samples of a split, each as intercept + contributions. */
+/** `count` samples of a split (shownSamples), each as intercept + contributions. */
 export function explainedSamples(split: SplitName, o: TableOutputs, pre: Preprocessing, count: number): ExplainedSample[] {
   return shownSamples(o.targets, pre.task, count).map((i) => ({
     split, id: o.ids[i], time: pre.formatTime(o.times[i]),
