@@ -255,46 +255,49 @@ export function laneNorm(u: usize, wb: usize, y: usize, xhat: usize, n: i32, eps
 // The row kernels (a vector = 4 elements of a row) and the quad path (a vector = one element of four
 // rows) run the same vector code; `half` is the byte offset of the gate half in hg and dhg.
 
-// @ts-ignore: decorator
-@inline
-function g4(x: v128): v128 {
-  return v128.bitselect(f32x4.add(x, vconst(V_HALF)), sigmoid4(x), f32x4.ge(x, f32x4.splat(0)));
-}
-
 /**
- * h = (1 - z) prev + z g(hidden), z = sigmoid(gate); prev = 0 when null. keepZ: z replaces the gate
- * in hg, for a backward that reads it (scanBackVectors with zSaved) instead of recomputing it.
+ * h = (1 - z) prev + z g(hidden), z = sigmoid(gate); prev = 0 when null. keep: what the backward
+ * needs replaces the row in hg, so that it computes no sigmoid (scanBackVectors with kept): z in
+ * place of the gate, and in place of the hidden pre-activation hid itself where hid >= 0, else
+ * -sigmoid(hid), which is < 0 (sigmoid is clamped above 0), so the sign tells the two apart.
  */
 // @ts-ignore: decorator
 @inline
-export function scanVectors(hg: usize, half: usize, prev: usize, h: usize, vectors: i32, keepZ: bool): void {
+export function scanVectors(hg: usize, half: usize, prev: usize, h: usize, vectors: i32, keep: bool): void {
   const one = vconst(V_ONE);
   for (let c = 0; c < vectors; c++) {
     const off = <usize>c << 4;
     const state = prev ? v128.load(prev + off) : f32x4.splat(0);
     const z = sigmoid4(v128.load(hg + half + off));
-    if (keepZ) v128.store(hg + half + off, z);
-    const cand = g4(v128.load(hg + off));
+    const hid = v128.load(hg + off);
+    const s = sigmoid4(hid);
+    const pos = f32x4.ge(hid, f32x4.splat(0));
+    if (keep) {
+      v128.store(hg + half + off, z);
+      v128.store(hg + off, v128.bitselect(hid, f32x4.neg(s), pos));
+    }
+    const cand = v128.bitselect(f32x4.add(hid, vconst(V_HALF)), s, pos);
     v128.store(h + off, f32x4.add(f32x4.mul(f32x4.sub(one, z), state), f32x4.mul(z, cand)));
   }
 }
 
 /**
  * One backward scan step, as mingru_scan_backward's loop body: d = dh + carry; writes dhg (hidden
- * half, gate half, flushed) and sets carry = flush((1 - z) d). zSaved: hg's gate half holds z
- * (scanVectors with keepZ), the same bits as sigmoid(gate).
+ * half, gate half, flushed) and sets carry = flush((1 - z) d). kept: hg holds what scanVectors with
+ * keep wrote, from which z and sigmoid(hid) are read back with the same bits.
  */
 // @ts-ignore: decorator
 @inline
-export function scanBackVectors(hg: usize, half: usize, prev: usize, dh: usize, carry: usize, dhg: usize, vectors: i32, zSaved: bool): void {
+export function scanBackVectors(hg: usize, half: usize, prev: usize, dh: usize, carry: usize, dhg: usize, vectors: i32, kept: bool): void {
   const one = vconst(V_ONE);
   const zero = f32x4.splat(0);
   for (let c = 0; c < vectors; c++) {
     const off = <usize>c << 4;
     const hid = v128.load(hg + off);
     const gate = v128.load(hg + half + off);
-    const z = zSaved ? gate : sigmoid4(gate);
-    const s = sigmoid4(hid);
+    const z = kept ? gate : sigmoid4(gate);
+    // kept: a NaN hid was kept as a NaN, which compares false, as hid >= 0 does
+    const s = kept ? f32x4.neg(hid) : sigmoid4(hid);
     const pos = f32x4.ge(hid, zero);
     const cand = v128.bitselect(f32x4.add(hid, vconst(V_HALF)), s, pos);
     const dcand = v128.bitselect(one, f32x4.mul(s, f32x4.sub(one, s)), pos);

@@ -9,10 +9,10 @@
 // Layouts (row-major, float32): x, h, out, dout, dx (terms, batch, seq, dim); wg (terms, dim, 2*dim);
 // w1, w2 (terms, dim, dim); b1, b2 (terms, 1, dim); lnw, lnb (dim). Groups g = term * batch + b.
 // The forward saves h (the scan's h_{t-1}) and, given hz, each row's hidden pre-activation and
-// update gate z: hz (terms, batch, seq, 2 dim), a row's [hid, z] in place of its [hid, gate], the
-// four rows of a quad interleaved (rnamblock-quad.ts). The backward then reads them instead of
-// recomputing the minGRU's projection and z; without hz it recomputes them. Backward recomputes the
-// rest per row.
+// update gate z: hz (terms, batch, seq, 2 dim), a row's [hid or -sigmoid(hid), z] in place of its
+// [hid, gate] (scanStep), the four rows of a quad interleaved (rnamblock-quad.ts). The backward then
+// reads them instead of recomputing the minGRU's projection and its sigmoids; without hz it
+// recomputes them. Backward recomputes the rest per row.
 import { sigmoidf } from "./math";
 import { flush } from "./flush";
 import { scanVectors, scanBackVectors } from "./lanes";
@@ -157,52 +157,52 @@ function rowLayerNorm(xr: usize, w: usize, b: usize, yr: usize, dim: i32, mu: f6
   }
 }
 
-// mingru.ts's candidate g(x) = x + 0.5 (x >= 0) else sigmoid(x).
+// One forward scan step: h = (1 - z) prev + z g(hid), g(x) = x + 0.5 (x >= 0) else sigmoid(x) as in
+// mingru.ts; prev = 0 (no h0) at t = 0. keep: hgr then holds what the backward reads, as
+// scanVectors keeps it (z for the gate, hid where hid >= 0, else -sigmoid(hid)).
 // @ts-ignore: decorator
 @inline
-function gf(x: f32): f32 {
-  return x >= 0 ? x + 0.5 : sigmoidf(x);
-}
-
-// One forward scan step: h = (1 - z) prev + z g(hid); prev = 0 (no h0) at t = 0. keepZ: z replaces
-// the gate in hgr.
-// @ts-ignore: decorator
-@inline
-function scanStep(hgr: usize, prev: usize, hr: usize, dim: i32, keepZ: bool): void {
+function scanStep(hgr: usize, prev: usize, hr: usize, dim: i32, keep: bool): void {
   const rowH = <usize>dim << 2;
   let c = 0;
   if (ASC_FEATURE_SIMD) {
-    scanVectors(hgr, rowH, prev, hr, dim >> 2, keepZ);
+    scanVectors(hgr, rowH, prev, hr, dim >> 2, keep);
     c = dim & ~3;
   }
   for (; c < dim; c++) {
     const off = <usize>c << 2;
     const state: f32 = prev ? load<f32>(prev + off) : 0;
     const z = sigmoidf(load<f32>(hgr + rowH + off));
-    if (keepZ) store<f32>(hgr + rowH + off, z);
-    const cand = gf(load<f32>(hgr + off));
+    const hid = load<f32>(hgr + off);
+    const s = sigmoidf(hid);
+    const pos = hid >= 0;
+    if (keep) {
+      store<f32>(hgr + rowH + off, z);
+      store<f32>(hgr + off, pos ? hid : -s);
+    }
+    const cand: f32 = pos ? hid + 0.5 : s;
     store<f32>(hr + off, (1 - z) * state + z * cand);
   }
 }
 
 // One backward scan step (mingru_scan_backward's loop body): d = dh + carry; writes dhg (hidden half,
 // gate half, flushed like mingru_scan_backward's) and updates carry (dim floats) to flush((1 - z) d).
-// zSaved: hgr's gate half holds z (scanStep with keepZ).
+// kept: hgr holds what scanStep with keep wrote.
 // @ts-ignore: decorator
 @inline
-function scanBackStep(hgr: usize, prev: usize, dhr: usize, carry: usize, dhgr: usize, dim: i32, zSaved: bool): void {
+function scanBackStep(hgr: usize, prev: usize, dhr: usize, carry: usize, dhgr: usize, dim: i32, kept: bool): void {
   const rowH = <usize>dim << 2;
   let c = 0;
   if (ASC_FEATURE_SIMD) {
-    scanBackVectors(hgr, rowH, prev, dhr, carry, dhgr, dim >> 2, zSaved);
+    scanBackVectors(hgr, rowH, prev, dhr, carry, dhgr, dim >> 2, kept);
     c = dim & ~3;
   }
   for (; c < dim; c++) {
     const off = <usize>c << 2;
     const hid = load<f32>(hgr + off);
     const gate = load<f32>(hgr + rowH + off);
-    const z = zSaved ? gate : sigmoidf(gate);
-    const s = sigmoidf(hid);
+    const z = kept ? gate : sigmoidf(gate);
+    const s = kept ? -hid : sigmoidf(hid);
     const pos = hid >= 0;
     const cand: f32 = pos ? hid + 0.5 : s;
     const dcand: f32 = pos ? 1 : s * (1 - s);
