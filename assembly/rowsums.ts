@@ -4,8 +4,8 @@
 // RNAM block (rnamblock.ts) both reduce through these, so their sums are the same.
 // Layouts: x (rows, inDim), dy (rows, outDim), dw (inDim, outDim), db (outDim).
 
-// The SIMD path keeps blocks of dw in registers over all rows (2 rows of dw x 16 columns, or
-// 4 rows x 4 columns) instead of updating dw in memory every row; the sums are the same.
+// The SIMD path keeps blocks of dw in registers over all rows (2 rows of dw x 16 columns, 4 x 8 or
+// 4 x 4) instead of updating dw in memory every row; the sums are the same.
 export function weightGrad(x: usize, dy: usize, dw: usize, rows: i32, inDim: i32, outDim: i32, accumulate: bool): void {
   let o = 0;
   if (ASC_FEATURE_SIMD) {
@@ -14,6 +14,11 @@ export function weightGrad(x: usize, dy: usize, dw: usize, rows: i32, inDim: i32
       let i = 0;
       for (; i + 2 <= inDim; i += 2) weightBlock2x16(x, dy, dw, rows, inDim, outDim, i, o, accumulate);
       for (; i < inDim; i++) weightBlock1x4(x, dy, dw, rows, inDim, outDim, i, o, 4, accumulate);
+    }
+    for (; o + 8 <= whole; o += 8) {
+      let i = 0;
+      for (; i + 4 <= inDim; i += 4) weightBlock4x8(x, dy, dw, rows, inDim, outDim, i, o, accumulate);
+      for (; i < inDim; i++) weightBlock1x4(x, dy, dw, rows, inDim, outDim, i, o, 2, accumulate);
     }
     for (; o + 4 <= whole; o += 4) {
       let i = 0;
@@ -62,6 +67,29 @@ function weightBlock2x16(x: usize, dy: usize, dw: usize, rows: i32, inDim: i32, 
   }
   v128.store(p, a0); v128.store(p, a1, 16); v128.store(p, a2, 32); v128.store(p, a3, 48);
   v128.store(q, b0); v128.store(q, b1, 16); v128.store(q, b2, 32); v128.store(q, b3, 48);
+}
+
+// Eight chains in flight: a 4 x 4 block's four chains wait on the add's latency every row.
+// @ts-ignore: decorator
+@inline
+function weightBlock4x8(x: usize, dy: usize, dw: usize, rows: i32, inDim: i32, outDim: i32, i: i32, o: i32, accumulate: bool): void {
+  const p = dw + ((<usize>i * <usize>outDim + <usize>o) << 2), row = <usize>outDim << 2;
+  let a0 = start(p, accumulate), a1 = start(p + row, accumulate), a2 = start(p + 2 * row, accumulate), a3 = start(p + 3 * row, accumulate);
+  let b0 = start(p + 16, accumulate), b1 = start(p + row + 16, accumulate), b2 = start(p + 2 * row + 16, accumulate), b3 = start(p + 3 * row + 16, accumulate);
+  let px = x + (<usize>i << 2), pd = dy + (<usize>o << 2);
+  for (let r = 0; r < rows; r++) {
+    const d = v128.load(pd), e = v128.load(pd, 16);
+    const x0 = f32x4.splat(load<f32>(px)), x1 = f32x4.splat(load<f32>(px, 4));
+    const x2 = f32x4.splat(load<f32>(px, 8)), x3 = f32x4.splat(load<f32>(px, 12));
+    a0 = f32x4.add(a0, f32x4.mul(x0, d)); b0 = f32x4.add(b0, f32x4.mul(x0, e));
+    a1 = f32x4.add(a1, f32x4.mul(x1, d)); b1 = f32x4.add(b1, f32x4.mul(x1, e));
+    a2 = f32x4.add(a2, f32x4.mul(x2, d)); b2 = f32x4.add(b2, f32x4.mul(x2, e));
+    a3 = f32x4.add(a3, f32x4.mul(x3, d)); b3 = f32x4.add(b3, f32x4.mul(x3, e));
+    px += <usize>inDim << 2;
+    pd += <usize>outDim << 2;
+  }
+  v128.store(p, a0); v128.store(p + row, a1); v128.store(p + 2 * row, a2); v128.store(p + 3 * row, a3);
+  v128.store(p, b0, 16); v128.store(p + row, b1, 16); v128.store(p + 2 * row, b2, 16); v128.store(p + 3 * row, b3, 16);
 }
 
 // @ts-ignore: decorator
