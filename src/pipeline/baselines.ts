@@ -84,10 +84,40 @@ const dot = (x: Float64Array, row: number, b: Float64Array) => {
   return s;
 };
 
-/** Logistic regression by Newton's method (iteratively reweighted ridge). */
+/** The ridge penalty of a weight vector: L2 / 2 times its squared norm without the intercept. */
+function penalty(b: Float64Array): number {
+  let s = 0;
+  for (let j = 1; j < b.length; j++) s += b[j] * b[j];
+  return (L2 / 2) * s;
+}
+
+/**
+ * A Newton step from `from` towards `to`, halved until the objective is no larger than at `from`:
+ * a full Newton step on a nearly separable table can overshoot and leave the fit worse (and its
+ * predictions confidently wrong), which the halving rules out, so every step goes downhill.
+ */
+function dampedStep(from: Float64Array, to: Float64Array, objective: (b: Float64Array) => number): Float64Array {
+  const start = objective(from);
+  let step = 1;
+  for (let tries = 0; tries < 30; tries++, step /= 2) {
+    const b = step === 1 ? to : from.map((v, j) => v + step * (to[j] - v));
+    if (objective(b) <= start) return b;
+  }
+  return from;
+}
+
+/** -log(sigmoid(eta)) for y = 1, -log(1 - sigmoid(eta)) for y = 0, without overflow. */
+const logLoss1 = (eta: number, y: number) => (y === 1 ? 1 : 0) * -eta + Math.max(eta, 0) + Math.log1p(Math.exp(-Math.abs(eta)));
+
+/** Logistic regression by Newton's method (iteratively reweighted ridge), each step damped. */
 function logistic(x: Float64Array, y: ArrayLike<number>, sampleWeights: ArrayLike<number> | null, n: number, p: number): Float64Array {
+  const objective = (b: Float64Array) => {
+    let s = penalty(b);
+    for (let i = 0; i < n; i++) s += (sampleWeights ? sampleWeights[i] : 1) * logLoss1(dot(x, i * p, b), y[i]);
+    return s;
+  };
   let b: Float64Array = new Float64Array(p);
-  for (let it = 0; it < 25; it++) {
+  for (let it = 0; it < 50; it++) {
     const w = new Float64Array(n), z = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const eta = dot(x, i * p, b), mu = 1 / (1 + Math.exp(-eta));
@@ -95,7 +125,7 @@ function logistic(x: Float64Array, y: ArrayLike<number>, sampleWeights: ArrayLik
       w[i] = sampleWeights ? sampleWeights[i] * v : v;
       z[i] = eta + (y[i] - mu) / v;
     }
-    const next = weightedRidge(x, z, w, n, p);
+    const next = dampedStep(b, weightedRidge(x, z, w, n, p), objective);
     let change = 0;
     for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - b[j]));
     b = next;
@@ -106,18 +136,35 @@ function logistic(x: Float64Array, y: ArrayLike<number>, sampleWeights: ArrayLik
 
 /**
  * Multinomial logistic regression, L2 on every class's weights (not the intercepts), by block
- * coordinate Newton: each sweep takes one Newton step for each class's weights with the others
- * held, a logistic regression whose offset is the other classes' log-sum-exp. The objective is
- * convex, so the sweeps reach its minimum. Returns one weight vector per class.
+ * coordinate Newton: each sweep takes one damped Newton step for each class's weights with the
+ * others held, a logistic regression whose offset is the other classes' log-sum-exp. The
+ * objective is convex and every step lowers it, so the sweeps reach its minimum. Returns one
+ * weight vector per class.
  */
 function multinomial(x: Float64Array, y: ArrayLike<number>, sampleWeights: ArrayLike<number> | null, n: number, p: number, classes: number): Float64Array[] {
   const betas: Float64Array[] = Array.from({ length: classes }, () => new Float64Array(p));
   const eta = Array.from({ length: classes }, () => new Float64Array(n));
+  const logSumExp = (i: number, k: number, etaK: number) => {
+    let most = -Infinity, sum = 0;
+    for (let j = 0; j < classes; j++) most = Math.max(most, j === k ? etaK : eta[j][i]);
+    for (let j = 0; j < classes; j++) sum += Math.exp((j === k ? etaK : eta[j][i]) - most);
+    return most + Math.log(sum);
+  };
   const probability = (k: number, i: number) => {
     let most = -Infinity, sum = 0;
     for (let j = 0; j < classes; j++) most = Math.max(most, eta[j][i]);
     for (let j = 0; j < classes; j++) sum += Math.exp(eta[j][i] - most);
     return Math.exp(eta[k][i] - most) / sum;
+  };
+  // The objective as a function of class k's weights, the other classes held.
+  const objectiveOf = (k: number) => (b: Float64Array) => {
+    let s = 0;
+    for (let j = 0; j < classes; j++) s += penalty(j === k ? b : betas[j]);
+    for (let i = 0; i < n; i++) {
+      const etaK = dot(x, i * p, b);
+      s += (sampleWeights ? sampleWeights[i] : 1) * (logSumExp(i, k, etaK) - (y[i] === k ? etaK : eta[y[i]][i]));
+    }
+    return s;
   };
   for (let sweep = 0; sweep < 100; sweep++) {
     let change = 0;
@@ -128,7 +175,7 @@ function multinomial(x: Float64Array, y: ArrayLike<number>, sampleWeights: Array
         w[i] = sampleWeights ? sampleWeights[i] * v : v;
         z[i] = eta[k][i] + ((y[i] === k ? 1 : 0) - mu) / v;
       }
-      const next = weightedRidge(x, z, w, n, p);
+      const next = dampedStep(betas[k], weightedRidge(x, z, w, n, p), objectiveOf(k));
       for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - betas[k][j]));
       betas[k] = next;
       for (let i = 0; i < n; i++) eta[k][i] = dot(x, i * p, next);
