@@ -250,6 +250,11 @@ test('the installed bin: `rnam --help` and a train/predict round trip through bi
   const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
   assert.is(help.status, 0, help.stderr);
   assert.match(help.stdout, /rnam train DATA\.csv/);
+  // after a command too, wherever it stands, with nothing run
+  const commandHelp = spawnSync(process.execPath, [bin, 'predict', 'model-dir', '--help'], { encoding: 'utf8' });
+  assert.is(commandHelp.status, 0, commandHelp.stderr);
+  assert.match(commandHelp.stdout, /rnam predict MODEL\.safetensors/);
+  assert.is(commandHelp.stderr, '');
   const out = join(dir, 'bin-out');
   execFileSync(process.execPath, [bin, 'train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--epochs', '2', '--device', 'wasm', '--out', out], { stdio: 'pipe' });
   execFileSync(process.execPath, [bin, 'predict', join(out, 'model.safetensors'), panelPath, '--out', join(out, 'pred.csv')], { stdio: 'pipe' });

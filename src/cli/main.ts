@@ -20,7 +20,9 @@ export async function main(argv: string[], log = (line: string) => console.error
   // The Vulkan loader behind Dawn complains on stderr when this is unset (a headless shell, CI).
   process.env.XDG_RUNTIME_DIR ??= tmpdir();
   try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    // `rnam --help`, and `rnam train --help` (the one usage covers every command)
+    const helpFlag = (a: string) => a === '--help' || a === '-h';
+    if (command === undefined || helpFlag(command) || command === 'help' || rest.some(helpFlag)) {
       console.log(usage);
       return command === undefined ? 2 : 0;
     }
