@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Papa from 'papaparse';
 import * as rnam from '../src/index.js';
 import { main } from '../src/cli/main.js';
 
@@ -122,13 +123,36 @@ test('rnam cv writes cv.json and oof.csv', async () => {
   assert.ok(rareLog.some((l) => /^grouped 5-fold: auc undefined in 3 of 5 folds \(a fold that scores one class\), accuracy /.test(l)), rareLog.join('\n'));
   assert.ok(rareLog.some((l) => /^auc undefined in 3 of 5 folds \(a fold that scores one class\); logLoss on the same folds: rnam \d\.\d{4} ± /.test(l)), rareLog.join('\n'));
   assert.match(readFileSync(join(rareOut, 'cv.html'), 'utf8'), '<h2>logLoss per fold</h2>');
-  // One 'yes' id: the fold that tests it trains on 'no' alone; the error names the fold and why.
+  // One 'yes' id: the fold that tests it trains on 'no' alone, with both classes (the whole table's).
   writeFileSync(rare, keeping(['e0']));
   const said: string[] = [];
-  assert.is(await main(['cv', rare, '--id', 'id', '--time', 'day', '--target', 'y', '--members', '1', '--epochs', '2', '--device', 'wasm', '--out', rareOut], (l) => said.push(l)), 1);
-  assert.ok(said.some((l) => /fold \d of 5, trained on the rows outside it: the target column holds one label \('no'\): there is nothing to predict: a class with fewer samples than there are parts can be missing/.test(l)), said.join('\n'));
+  assert.is(await main(['cv', rare, '--id', 'id', '--time', 'day', '--target', 'y', '--members', '1', '--epochs', '2', '--device', 'wasm', '--out', rareOut], (l) => said.push(l)), 0, said.join('\n'));
+  const oneYes = Papa.parse<Record<string, string>>(readFileSync(join(rareOut, 'oof.csv'), 'utf8').trim(), { header: true }).data;
+  assert.is(oneYes.length, 50);
+  const e0 = oneYes.find((r) => r.id === 'e0')!;
+  assert.is(e0.target, 'yes');
+  const p = Number(e0.prediction);
+  assert.ok(p > 0 && p < 0.5, `trained without a 'yes', the fold gives e0 a low p(yes): ${p}`);
   assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--test-data', csv, '--out', out], () => {}), 2);
   assert.is(await main(['cv', csv, '--id', 'id', '--time', 'day', '--target', 'y', '--workers', '0', '--out', out], () => {}), 2);
+});
+
+test('--classes on the command line: the labels in output order, checked', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rnam-classes-')), csv = join(dir, 'panel.csv'), out = join(dir, 'train');
+  writeFileSync(csv, panelCsv());
+  const log: string[] = [];
+  const common = ['--id', 'id', '--time', 'day', '--target', 'y', '--members', '1', '--epochs', '2', '--device', 'wasm', '--no-progress'];
+  assert.is(await main(['train', csv, ...common, '--classes', 'no, maybe ,yes', '--out', out], (l) => log.push(l)), 0, log.join('\n'));
+  assert.ok(log.includes('classes: no, maybe, yes'), log.join('\n'));
+  assert.equal(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).classes, ['no', 'maybe', 'yes']);
+  for (const bad of ['yes', 'yes,', 'yes,yes']) {
+    const said: string[] = [];
+    assert.is(await main(['train', csv, ...common, '--classes', bad, '--out', out], (l) => said.push(l)), 2, bad);
+    assert.match(said[0], /^rnam train: UsageError: --classes /);
+  }
+  const said: string[] = [];
+  assert.is(await main(['cv', csv, ...common, '--classes', 'no,maybe', '--out', join(dir, 'cv')], (l) => said.push(l)), 1);
+  assert.match(said[0], "the target label 'yes' is not one of the classes given (no, maybe)");
 });
 
 test.run();

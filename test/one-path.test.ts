@@ -172,6 +172,30 @@ test('numeric class codes (1/2, 1 ... C) are classes of their own values, not in
   }
 });
 
+test('classes: the labels in output order, one absent from the training rows included; checked', async () => {
+  const given = await rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', classes: ['alive', 'unknown', 'dead'], epochs: 40, members: 1, device: 'wasm', ...quiet });
+  assert.is(given.preprocessing.task, 'multiclass');
+  assert.equal(given.preprocessing.record.target.classes, ['alive', 'unknown', 'dead']);
+  const p = await rnam.predictTable(given, panelCsv());
+  assert.ok(p.header.includes('p_unknown'), p.header.join(','));
+  const k = p.header.indexOf('p_unknown'), rows = [...p.rows()];
+  assert.ok(rows.every((r) => Number(r[k]) < 0.5), 'a class never trained on is not predicted');
+  assert.ok(rows.every((r) => r[p.header.indexOf('prediction')] !== 'unknown'));
+  // Two given in the other order: binary with 'alive' positive.
+  const flipped = await rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', classes: ['dead', 'alive'], epochs: 1, members: 1, device: 'wasm', ...quiet });
+  assert.is(flipped.preprocessing.classLabel(1), 'alive');
+  const failure = (options: Record<string, unknown>) => rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', epochs: 1, ...quiet, ...options } as rnam.TrainTableOptions).then(() => null, (e: unknown) => e as Error);
+  const stray = await failure({ classes: ['alive', 'sick'] });
+  assert.instance(stray, rnam.DataError);
+  assert.is(stray!.message, "the target label 'dead' is not one of the classes given (alive, sick) (column 'outcome')");
+  for (const [classes, why] of [[['alive'], 'got 1'], [['alive', 'alive'], "'alive' is given twice"], [['alive', 3], 'got 3 among them'], ['alive,dead', "got 'alive,dead' (a string)"]] as const) {
+    const err = await failure({ classes });
+    assert.instance(err, rnam.ArgumentError);
+    assert.ok(err!.message.endsWith(why), err!.message);
+  }
+  assert.instance(await failure({ classes: ['alive', 'dead'], task: 'regression' }), rnam.ArgumentError);
+});
+
 test('the task is checked against the targets before training', async () => {
   const csv = panelCsv().replace(/alive/g, '0').replace(/dead/g, '1');
   for (const [task, pattern] of [['regression', /only 0 and 1/], ['multiclass', /needs class indices/]] as const) {

@@ -19,6 +19,7 @@ export interface TrainArgs {
   model: 'additive' | 'first-order';
   task?: Task;
   positive?: string;
+  classes?: string[];
   window?: number;
   horizon?: number;
   epochs?: number;
@@ -70,9 +71,9 @@ export interface WorkerArgs {
 export const usage = `usage:
   rnam train DATA.csv --target COL --out DIR [--time COL] [--id COL] [--features a,b,c]
              [--static a,b] [--categorical a,b] [--task regression|binary|multiclass]
-             [--positive LABEL] [--window N [--horizon H]] [--validation F] [--test F]
-             [--epochs N] [--patience N] [--batch-size N] [--lr X] [--weight-decay X] [--seed N]
-             [--hidden N] [--blocks N]
+             [--positive LABEL] [--classes a,b,c] [--window N [--horizon H]]
+             [--validation F] [--test F] [--epochs N] [--patience N] [--batch-size N] [--lr X]
+             [--weight-decay X] [--seed N] [--hidden N] [--blocks N]
              [--split-seed N | --split-column COL] [--test-data FILE] [--members K] [--refit]
              [--coverage F] [--weight COL] [--class-weight balanced|LABEL=W,...] [--stopping pooled|each]
              [--missing mask|carry-forward|error] [--skewed log|keep] [--target-history]
@@ -114,7 +115,8 @@ improving (--stopping pooled; each stops each member on its own, the default in 
 --refit trains each member again on its training and validation samples for the epochs early
 stopping chose. Regression models carry split-conformal prediction intervals (--coverage, default
 0.9): predict writes lower and upper. Binary and multiclass targets may be text labels (--positive
-names the positive one of two).
+names the positive one of two; --classes lists them in output order, one absent from the training
+rows included; cv gives every fold the whole file's).
 --weight COL weights each sample's loss, every metric and the baselines by that column (finite
 numbers >= 0; one per id in panel mode, the target row's in window mode; never a feature).
 --class-weight balanced (n / (k n_c) on the training split) or dead=3,alive=1 multiplies the sample
@@ -231,8 +233,17 @@ function classWeight(text: string): 'balanced' | Record<string, number> {
   return out;
 }
 
+/** --classes a,b,c: two or more distinct labels. */
+function classList(text: string): string[] {
+  const labels = text.split(',').map((l) => l.trim());
+  if (labels.length < 2 || labels.some((l) => l === '')) throw new UsageError(`--classes must list two or more class labels, comma-separated, got '${text}'`);
+  const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twice !== undefined) throw new UsageError(`--classes names '${twice}' twice`);
+  return labels;
+}
+
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'skewed', 'stopping', 'out', 'weight', 'class-weight'];
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'classes', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'skewed', 'stopping', 'out', 'weight', 'class-weight'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }], ['target-history', { type: 'boolean' as const }],
     ['stream', { type: 'boolean' as const }], ['in-memory', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
@@ -258,6 +269,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     data: positionals[0], id: s('id'), time: s('time'), target: required('target', s('target')), features,
     static: list('static'), categorical: list('categorical'), model,
     task: oneOf('task', s('task'), ['regression', 'binary', 'multiclass'] as const), positive: s('positive'),
+    ...(s('classes') !== undefined ? { classes: classList(s('classes')!) } : {}),
     window: s('window') === undefined ? undefined : integer('window', s('window'), 0, 1),
     horizon: s('horizon') === undefined ? undefined : integer('horizon', s('horizon'), 1, 0),
     epochs: s('epochs') === undefined ? undefined : integer('epochs', s('epochs'), 30, 1),

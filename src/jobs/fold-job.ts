@@ -80,10 +80,9 @@ export function jobTable(data: JobData, options: FoldJobOptions, testShare: numb
 /** Trains on a part's training rows and scores the samples of its test part at the part's times (and, asked, the baselines on them). */
 export async function scorePart(part: FoldPart, windowed: boolean, options: FoldJobOptions, what: string, withBaselines = false): Promise<Omit<FoldJobResult, 'fold'>> {
   const trained = await trainTable(part.train, { ...options, split: { ...options.split, test: 0 }, log: null, examples: 0 }).catch((err: unknown) => {
-    // Which part failed to train, and for a class missing from its training rows, why.
+    // Which part failed to train.
     if (!(err instanceof DataError)) throw err;
-    const rare = /holds one label/.test(err.detail) ? ': a class with fewer samples than there are parts can be missing from a part\'s training rows (fewer folds, or more data)' : '';
-    throw new DataError(err.code, `${what}, trained on the rows outside it: ${err.detail}${rare}`, { column: err.column, row: err.row, id: err.id });
+    throw new DataError(err.code, `${what}, trained on the rows outside it: ${err.detail}`, { column: err.column, row: err.row, id: err.id });
   });
   try {
     const task = trained.preprocessing.task;

@@ -68,6 +68,13 @@ export interface PreprocessingOptions extends ColumnRoles {
   task?: Task;
   /** Binary with text labels: the label that is class 1 (default: the second label in sorted order). */
   positive?: string;
+  /**
+   * Classification: the class labels in output order (binary: [negative, positive]), as the target's
+   * cells spell them, instead of those the training rows hold: the classes stay the same when some
+   * are rare or absent in the rows trained on (cross-validation gives every fold the whole table's).
+   * Every label in the target column must be one of them.
+   */
+  classes?: string[];
   window?: number;
   horizon?: number;
   missing?: MissingRule;
@@ -569,6 +576,7 @@ function numericCodes(column: TargetColumn): string[] | null {
  */
 export function targetEncoding(column: TargetColumn, o: PreprocessingOptions, target: string): TargetEncoding {
   if (o.positive !== undefined && typeof o.positive !== 'string') throw new ArgumentError(`preprocessing: positive must be a label (text), got ${describeValue(o.positive)}`);
+  if (o.classes !== undefined) return givenClassesEncoding(column, o, target);
   const codes = o.task === 'regression' ? null : numericCodes(column);
   if (codes) return labelEncoding(codes, o, target);
   if (column.hint) {
@@ -585,6 +593,38 @@ export function targetEncoding(column: TargetColumn, o: PreprocessingOptions, ta
     return { task };
   }
   return labelEncoding(column.labels, o, target);
+}
+
+/** The classes given (`o.classes`): checked, and every label of the target column among them. */
+function givenClassesEncoding(column: TargetColumn, o: PreprocessingOptions, target: string): TargetEncoding {
+  const classes = o.classes as unknown;
+  const bad = (why: string) => new ArgumentError(`preprocessing: classes must be two or more distinct labels (text) in output order; ${why}`);
+  if (!Array.isArray(classes)) throw bad(`got ${describeValue(classes)}`);
+  if (classes.length < 2) throw bad(`got ${classes.length}`);
+  const trimmed = classes.map((c) => {
+    if (typeof c !== 'string' || c.trim() === '') throw bad(`got ${describeValue(c)} among them`);
+    return c.trim();
+  });
+  const twice = trimmed.find((c, i) => trimmed.indexOf(c) !== i);
+  if (twice !== undefined) throw bad(`'${twice}' is given twice`);
+  if (o.task === 'regression') throw new ArgumentError(`preprocessing: classes are for a binary or multiclass target, the task is 'regression'`);
+  const stray = column.labels.find((l) => !trimmed.includes(l));
+  if (stray !== undefined) throw new DataError('option', `the target label '${stray}' is not one of the classes given (${trimmed.join(', ')})`, { column: target });
+  return labelEncoding(trimmed, o, target);
+}
+
+/**
+ * The target column's classes over the whole table when they are labels (text, or numeric class
+ * codes), for parts of it to train with (`classes`); undefined for a regression or a target read as
+ * class indices, whose parts agree on their own.
+ */
+export function tableClasses(table: LongTable, o: PreprocessingOptions & { target: string }): string[] | undefined {
+  if (o.classes === undefined && o.task === 'regression') return undefined;
+  const index = table.columns.indexOf(o.target);
+  if (index < 0) return undefined;
+  // classes given are checked against the whole table here, before any part trains
+  const encoding = targetEncoding(readTargetColumn(table, index, o.target), o, o.target);
+  return encoding.map ? encoding.classes : undefined;
 }
 
 /** Labels (in class order) as classes: two give binary, more multiclass, unless `o.task` says otherwise. */

@@ -99,7 +99,7 @@ export async function search(data: TableInput, space: SearchSpace, options: Sear
   const table = toTable('search', data);
   // The test part, held out here as each job holds it out (the same pure function), never scored on.
   const held = testShare > 0 ? holdoutPart(table, trainOptions, testShare, 'search: split.test') : null;
-  const base = foldJobOptions('search', { ...trainOptions, log: null });
+  const base = foldJobOptions('search', { ...trainOptions, log: null }, table);
   const jobData = typeof data === 'string' ? data : { table };
   const share = testShare > 0 ? { testShare } : {};
   const jobs: Job[] = [], trialOf: number[] = [];
