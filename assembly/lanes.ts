@@ -115,6 +115,85 @@ export function laneLinear(xl: usize, w: usize, b: usize, yl: usize, inDim: i32,
 }
 
 /**
+ * laneLinear of two lane rows (x0 -> y0, x1 -> y1) in one pass over the weights: each weight splat
+ * feeds both rows' sums, which are the same sums in the same order as two laneLinear calls.
+ */
+// @ts-ignore: decorator
+@inline
+export function laneLinear2(x0: usize, x1: usize, w: usize, b: usize, y0: usize, y1: usize, inDim: i32, outDim: i32): void {
+  const rowW = <usize>outDim << 2;
+  let o = 0;
+  for (; o + 4 <= outDim; o += 4) {
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+    let wp = w + (<usize>o << 2), p0 = x0, p1 = x1;
+    for (let i = 0; i < inDim; i++) {
+      const u = v128.load(p0), v = v128.load(p1);
+      let s = v128.load32_splat(wp);
+      a0 = f32x4.add(a0, f32x4.mul(u, s));
+      c0 = f32x4.add(c0, f32x4.mul(v, s));
+      s = v128.load32_splat(wp, 4);
+      a1 = f32x4.add(a1, f32x4.mul(u, s));
+      c1 = f32x4.add(c1, f32x4.mul(v, s));
+      s = v128.load32_splat(wp, 8);
+      a2 = f32x4.add(a2, f32x4.mul(u, s));
+      c2 = f32x4.add(c2, f32x4.mul(v, s));
+      s = v128.load32_splat(wp, 12);
+      a3 = f32x4.add(a3, f32x4.mul(u, s));
+      c3 = f32x4.add(c3, f32x4.mul(v, s));
+      wp += rowW;
+      p0 += 16;
+      p1 += 16;
+    }
+    if (b) {
+      const bp = b + (<usize>o << 2);
+      let s = v128.load32_splat(bp);
+      a0 = f32x4.add(a0, s);
+      c0 = f32x4.add(c0, s);
+      s = v128.load32_splat(bp, 4);
+      a1 = f32x4.add(a1, s);
+      c1 = f32x4.add(c1, s);
+      s = v128.load32_splat(bp, 8);
+      a2 = f32x4.add(a2, s);
+      c2 = f32x4.add(c2, s);
+      s = v128.load32_splat(bp, 12);
+      a3 = f32x4.add(a3, s);
+      c3 = f32x4.add(c3, s);
+    }
+    const q0 = y0 + (<usize>o << 4), q1 = y1 + (<usize>o << 4);
+    v128.store(q0, a0);
+    v128.store(q0, a1, 16);
+    v128.store(q0, a2, 32);
+    v128.store(q0, a3, 48);
+    v128.store(q1, c0);
+    v128.store(q1, c1, 16);
+    v128.store(q1, c2, 32);
+    v128.store(q1, c3, 48);
+  }
+  if (o < outDim) {
+    // the outputs past the last whole four, one at a time, as laneLinear's tail
+    for (; o < outDim; o++) {
+      let acc0 = f32x4.splat(0), acc1 = acc0;
+      let wp = w + (<usize>o << 2), p0 = x0, p1 = x1;
+      for (let i = 0; i < inDim; i++) {
+        const s = v128.load32_splat(wp);
+        acc0 = f32x4.add(acc0, f32x4.mul(v128.load(p0), s));
+        acc1 = f32x4.add(acc1, f32x4.mul(v128.load(p1), s));
+        wp += rowW;
+        p0 += 16;
+        p1 += 16;
+      }
+      if (b) {
+        const s = v128.load32_splat(b + (<usize>o << 2));
+        acc0 = f32x4.add(acc0, s);
+        acc1 = f32x4.add(acc1, s);
+      }
+      v128.store(y0 + (<usize>o << 4), acc0);
+      v128.store(y1 + (<usize>o << 4), acc1);
+    }
+  }
+}
+
+/**
  * linear_backward's inputGrad row per lane: dx[i] = sum_o dy[o] w[i, o] as four partials over whole
  * chunks of 4 outputs (partial k takes outputs 4c + k), summed (p0 + p1) + (p2 + p3), then the tail
  * outputs in order.

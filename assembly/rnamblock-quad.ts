@@ -6,14 +6,14 @@
 // Layouts as in rnamblock.ts; wgT, w1T, ... are the term's weights. hz (when given): the quad's
 // part of it (its four sequences' rows) holds, per step, the lane rows of hid and z.
 import {
-  gather4, scatter4, laneLinear, laneInputGrad, laneAdd, laneRelu, laneNormWeights, laneNorm,
+  gather4, scatter4, laneLinear, laneLinear2, laneInputGrad, laneAdd, laneRelu, laneNormWeights, laneNorm,
   lo64, hi64, join32, laneMean, scanVectors, scanBackVectors,
 } from "./lanes";
 import { biasGradPair, weightGrad } from "./rowsums";
 
 // Scratch (floats), mirrored by src/backend/wasm/plans/rnamblock.ts: quadForward 5 lane rows of dim per
-// step of a tile (TILE steps), 4 more, the layer norm's float64 xhat and weights (4 lane rows) and its
-// stats (20 TILE dim + 32 dim + 16); quadBackward du (seq lane rows), 5 row arrays of 4 sequences,
+// step of a tile (TILE steps), 2 more, the layer norm's float64 xhat and weights (4 lane rows) and its
+// stats (20 TILE dim + 24 dim + 16); quadBackward du (seq lane rows), 5 row arrays of 4 sequences,
 // 18 lane rows, the layer norm's xhat and weights (4 lane rows) and its stats (24 seq dim + 88 dim + 16).
 
 /** Steps per tile of the quad path's passes (quadForward): the scratch holds a tile's lane rows. */
@@ -26,9 +26,9 @@ export function quadForward(
   lengths: usize, hz: usize, scratch: usize, g: i32, seq: i32, dim: i32, eps: f32,
 ): void {
   const rowB = <usize>dim << 2, laneB = <usize>dim << 4, seqB = <usize>seq * rowB, tile = <usize>TILE;
-  // per step of a tile: xl, hg (2), hl, y; then one of each row temporary
+  // per step of a tile: xl, hg (2), hl, y; then u and the last h of the tile before
   const xl = scratch, hg = xl + tile * laneB, hl = hg + 2 * tile * laneB, y = hl + tile * laneB;
-  const u = y + tile * laneB, a = u + laneB, a2 = a + laneB, last = a2 + laneB;
+  const u = y + tile * laneB, last = u + laneB;
   const stats = last + laneB, xh = stats + 64, wb = xh + 2 * laneB;
   laneNormWeights(lnw, lnb, wb, dim);
   const s0 = <usize>g * seqB;
@@ -40,10 +40,16 @@ export function quadForward(
     // Each pass runs over the tile's steps, which are independent except in the scan: the steps'
     // dependency chains (the layer norm's divisions, the linear layers' sums) overlap.
     for (let j = 0; j < n; j++) {
-      const off = s0 + <usize>(t0 + j) * rowB, xj = xl + <usize>j * laneB;
-      gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xj, dim);
-      laneLinear(xj, wgT, 0, hgTile + <usize>j * 2 * laneB, dim, 2 * dim);
+      const off = s0 + <usize>(t0 + j) * rowB;
+      gather4(x + off, x + off + seqB, x + off + 2 * seqB, x + off + 3 * seqB, xl + <usize>j * laneB, dim);
     }
+    // two steps at a time: each weight splat serves both
+    let j = 0;
+    for (; j + 2 <= n; j += 2) {
+      const xj = xl + <usize>j * laneB, hgj = hgTile + <usize>j * 2 * laneB;
+      laneLinear2(xj, xj + laneB, wgT, 0, hgj, hgj + 2 * laneB, dim, 2 * dim);
+    }
+    if (j < n) laneLinear(xl + <usize>j * laneB, wgT, 0, hgTile + <usize>j * 2 * laneB, dim, 2 * dim);
     for (let j = 0; j < n; j++) {
       const hj = hl + <usize>j * laneB, hgj = hgTile + <usize>j * 2 * laneB, prev = j > 0 ? hj - laneB : (t0 > 0 ? last : 0);
       if (hz) scanVectors(hgj, laneB, prev, hj, dim, true);
@@ -56,13 +62,22 @@ export function quadForward(
       laneAdd(xl + <usize>j * laneB, hj, u, dim);
       laneNorm(u, wb, y + <usize>j * laneB, xh, dim, eps, stats);
     }
-    for (let j = 0; j < n; j++) {
-      const off = s0 + <usize>(t0 + j) * rowB;
-      laneLinear(y + <usize>j * laneB, w1T, b1T, a, dim, dim);
-      laneRelu(a, dim);
-      laneLinear(a, w2T, b2T, a2, dim, dim);
-      laneAdd(xl + <usize>j * laneB, a2, a2, dim);
-      scatter4(a2, out + off, out + off + seqB, out + off + 2 * seqB, out + off + 3 * seqB, dim);
+    // The feed-forward half, two steps at a time; step j's hidden activation goes in hl's row j and its
+    // output in y's row j, both done with.
+    for (j = 0; j + 2 <= n; j += 2) {
+      const yj = y + <usize>j * laneB, aj = hl + <usize>j * laneB;
+      laneLinear2(yj, yj + laneB, w1T, b1T, aj, aj + laneB, dim, dim);
+      laneRelu(aj, 2 * dim);
+      laneLinear2(aj, aj + laneB, w2T, b2T, yj, yj + laneB, dim, dim);
+      ffOut(xl, yj, out, s0, t0 + j, j, seqB, rowB, laneB, dim);
+      ffOut(xl, yj + laneB, out, s0, t0 + j + 1, j + 1, seqB, rowB, laneB, dim);
+    }
+    if (j < n) {
+      const yj = y + <usize>j * laneB, aj = hl + <usize>j * laneB;
+      laneLinear(yj, w1T, b1T, aj, dim, dim);
+      laneRelu(aj, dim);
+      laneLinear(aj, w2T, b2T, yj, dim, dim);
+      ffOut(xl, yj, out, s0, t0 + j, j, seqB, rowB, laneB, dim);
     }
   }
   for (let k = 0; k < 4; k++) {
@@ -70,6 +85,15 @@ export function quadForward(
     zeroRows(h, g + k, len, seq, dim);
     zeroRows(out, g + k, len, seq, dim);
   }
+}
+
+/** The block's output at step t (tile row j): the residual x + ff, scattered to the four sequences' rows. */
+// @ts-ignore: decorator
+@inline
+function ffOut(xl: usize, ff: usize, out: usize, s0: usize, t: i32, j: i32, seqB: usize, rowB: usize, laneB: usize, dim: i32): void {
+  const off = s0 + <usize>t * rowB;
+  laneAdd(xl + <usize>j * laneB, ff, ff, dim);
+  scatter4(ff, out + off, out + off + seqB, out + off + 2 * seqB, out + off + 3 * seqB, dim);
 }
 
 /** The steps a quad runs: its longest sequence's (seq without lengths). */

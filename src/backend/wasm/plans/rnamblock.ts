@@ -14,7 +14,7 @@ import { CALLS_PER_THREAD, ptr, type WasmRuntime } from '../runtime.js';
 const QUAD_TILE = 8;
 
 /** Scratch floats per forward call: the quad path's (assembly/rnamblock-quad.ts), more than the row path's 6 rows of dim. */
-export const forwardScratch = (dim: number): number => 20 * QUAD_TILE * dim + 32 * dim + 16;
+export const forwardScratch = (dim: number): number => 20 * QUAD_TILE * dim + 24 * dim + 16;
 /** Scratch floats per backward call: the quad path's, more than the row path's du and dhg of a sequence and 10 rows. */
 export const backwardScratch = (seq: number, dim: number): number => 24 * seq * dim + 88 * dim + 16;
 
