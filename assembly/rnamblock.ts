@@ -174,8 +174,8 @@ function scanStep(hgr: usize, prev: usize, hr: usize, dim: i32, keep: bool): voi
     const state: f32 = prev ? load<f32>(prev + off) : 0;
     const z = sigmoidf(load<f32>(hgr + rowH + off));
     const hid = load<f32>(hgr + off);
-    const s = sigmoidf(hid);
     const pos = hid >= 0;
+    const s: f32 = pos ? 0 : sigmoidf(hid); // read only where hid >= 0 is false
     if (keep) {
       store<f32>(hgr + rowH + off, z);
       store<f32>(hgr + off, pos ? hid : -s);

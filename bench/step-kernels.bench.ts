@@ -80,6 +80,12 @@ function side(file: string) {
         e.linear_backward(at(t.x, r0 * H), at(t.wg, k * 2 * H * H), at(t.dhg, r0 * 2 * H), at(t.dxs, r0 * H), at(t.dwp, (k * linChunks + c) * 2 * H * H), 0, 1, n, H, 2 * H);
       }
     },
+    'linear_backward 16 -> 8 (dw; per chunk)': () => {
+      for (let k = 0; k < T; k++) for (let c = 0; c < linChunks; c++) {
+        const r0 = k * rows + c * CHUNK, n = Math.min(CHUNK, rows - c * CHUNK);
+        e.linear_backward(at(t.hg, r0 * 2 * H), 0, at(t.dh, r0 * H), 0, at(t.dwp, (k * linChunks + c) * 2 * H * H), 0, 1, n, 2 * H, H);
+      }
+    },
     'linear_forward 1 -> 8 (embedding)': () => e.linear_forward(t.e.p, t.we.p, t.be.p, t.ye.p, T, rows, 1, H),
     'linear_backward 1 -> 8 (dw, db; per chunk)': () => {
       for (let k = 0; k < T; k++) for (let c = 0; c < linChunks; c++) {
