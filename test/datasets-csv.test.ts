@@ -172,7 +172,8 @@ test('errors: missing column, non-numeric cell, duplicate (id, time), too few ro
   dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,"1,1\n', base), 'csv', { row: 2 });
   dataError(() => rnam.datasetsFromCsv('id,t,a,y\np,1,1\n', base), 'csv', { row: 2 });
   dataError(() => rnam.datasetsFromCsv('id,t,a,a\np,1,1,1\n', base), 'duplicate-column', { column: 'a' });
-  assert.match(dataError(() => rnam.datasetsFromCsv(',id,t,a,y\n0,p,1,1,1\n', base), 'csv', { row: 1 }).message, /column 1 of the header has no name \(pandas writes its index so: to_csv\(\.\.\., index=False\)/);
+  assert.match(dataError(() => rnam.datasetsFromCsv('id,,t,a,y\np,0,1,1,1\n', base), 'csv', { row: 1 }).message, /column 2 of the header has no name: name it, or remove the column/);
+  assert.equal(rnam.readCsv(',id,t\n0,p,1\n').columns, ['row_names', 'id', 't'], 'an unnamed first column: the row names of R and pandas');
   // A spreadsheet's trailing unnamed columns are dropped while empty; a value in one is an error naming its row.
   const trailing = rnam.readCsv('id,t,a,y,,\r\np,1,1,1,,\r\np,2,2,0, ,\r\n');
   assert.equal([trailing.columns, trailing.rows], [['id', 't', 'a', 'y'], [['p', '1', '1', '1'], ['p', '2', '2', '0']]]);

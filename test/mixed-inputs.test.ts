@@ -290,6 +290,36 @@ test('a column that numbers the rows is left out of the features, and said', asy
   assert.ok(trained.report.notes.some((n) => n.text.startsWith("left out of the features: 'index0' numbers the rows")));
 });
 
+test('row names: a CSV\'s unnamed first column, and text that no two samples share, are left out and said', async () => {
+  // As R's write.csv writes a data frame with row names: an unnamed first column of names.
+  const gen = new rnam.Generator(8), lines = ['"","name","ward","x","y"'];
+  for (let i = 0; i < 60; i++) lines.push(`"r${i}","${['Ann', 'Bo', 'Cy'][i % 3]} ${i}","${'ABC'[i % 3]}",${(gen.normal() + (i % 2)).toFixed(3)},${i % 2 ? 'yes' : 'no'}`);
+  const table = rnam.readCsv(lines.join('\n'));
+  assert.equal(table.columns, ['row_names', 'name', 'ward', 'x', 'y']);
+  const chosen = chooseColumns(table, { mode: 'table', target: 'y' });
+  assert.equal(chosen.rowLabels, ['row_names', 'name']);
+  assert.equal(chosen.categorical, ['ward'], 'a text some rows share stays levels');
+  assert.equal(chooseColumns(table, { mode: 'table', target: 'y', categorical: ['name'] }).categorical, ['name', 'ward'], 'named, the user\'s choice');
+  // Panel mode: a name per patient (one value per id, no two ids alike) is a label too.
+  const panel = ['id,t,name,x,y'];
+  for (let p = 0; p < 25; p++) for (let t = 0; t < 3; t++) panel.push(`p${p},${t},Patient ${p},${gen.normal().toFixed(3)},${p % 2}`);
+  assert.equal(chooseColumns(rnam.readCsv(panel.join('\n')), { mode: 'panel', id: 'id', time: 't', target: 'y' }).rowLabels, ['name']);
+  assert.equal(chooseColumns(rnam.readCsv(panel.slice(0, 31).join('\n')), { mode: 'panel', id: 'id', time: 't', target: 'y' }).rowLabels, [], 'fewer than 20 names: levels');
+  const said: string[] = [];
+  const trained = await rnam.trainTable(lines.join('\n'), { target: 'y', epochs: 2, members: 1, device: 'wasm', log: (l) => said.push(l) });
+  assert.equal([...trained.preprocessing.featureNames], ['x', 'ward']);
+  assert.ok(said.includes("left out of the features: no two rows share a value of 'name' (a name or a label, not a category: each level would have one sample to learn from; name it categorical to use it, the id to name the rows by it)"), said.join('\n'));
+  // Named as the id, the row names name the rows of what predict writes.
+  const byName = await rnam.trainTable(lines.join('\n'), { id: 'row_names', target: 'y', epochs: 1, members: 1, device: 'wasm', ...quiet });
+  assert.equal((await rnam.predictTable(byName, lines.join('\n'))).ids.slice(0, 2), ['r0', 'r1']);
+  // An unnamed column elsewhere, or a header that already has row_names, is still an error.
+  for (const header of ['a,,y', 'row_names,,y', ',row_names,y']) {
+    const err = (() => { try { rnam.readCsv(`${header}\n1,2,3\n`); return null; } catch (e) { return e as Error; } })();
+    assert.instance(err, rnam.DataError, header);
+    assert.match(err!.message, /of the header has no name: name it, or remove the column/);
+  }
+});
+
 test('a feature whose name reads as an identifier is said (it stays a feature)', async () => {
   const names = ['Id', 'sample_id', 'record.id', 'id_code', 'patientID', 'patientId', 'valid', 'fluid', 'paid', 'idea', 'x'];
   const table = rnam.readCsv([[...names, 'y'].join(','), ...Array.from({ length: 6 }, (_, i) => [...names.map((_, j) => i * 10 + j), i % 2].join(','))].join('\n'));

@@ -6,7 +6,7 @@
 // into the next chunk, which is how papaparse's own streamers work; one code path, any chunk source.
 import Papa from 'papaparse';
 import { DataError } from './errors.js';
-import { checkHeader, type LongTable } from './table.js';
+import { checkHeader, ROW_NAMES, type LongTable } from './table.js';
 import { DECIMAL_COMMA } from './cells.js';
 
 export interface CsvOptions {
@@ -97,6 +97,8 @@ function headerOf(r: CsvRecord): Header {
   let named = names.length;
   while (named > 0 && names[named - 1] === '') named--;
   const columns = named > 0 ? names.slice(0, named) : names;
+  // R's write.csv and pandas' to_csv write the row names (the index) first, under no name.
+  if (columns.length > 1 && columns[0] === '' && !columns.includes(ROW_NAMES)) columns[0] = ROW_NAMES;
   checkHeader(columns, r);
   return { columns, width: names.length };
 }

@@ -9,14 +9,20 @@ export interface LongTable {
   readonly rowNumbers: readonly number[];
 }
 
+/**
+ * The name a CSV's unnamed first column gets: there, R's write.csv and pandas' to_csv write the row
+ * names (the index). The column chooser leaves it out of the features when it numbers or labels the
+ * rows, as it does any such column.
+ */
+export const ROW_NAMES = 'row_names';
+
 /** Checks a header: no empty names, no name twice. */
 export function checkHeader(columns: readonly string[], where: { row: number }): void {
   const seen = new Set<string>();
   columns.forEach((name, i) => {
     if (name === '') {
-      // The usual source: pandas' to_csv writing its index (a CSV's trailing unnamed columns are dropped while empty).
-      const why = i === 0 ? ' (pandas writes its index so: to_csv(..., index=False) leaves it out)' : '';
-      throw new DataError('csv', `column ${i + 1} of the header has no name${why}: name it, or remove the column`, where);
+      // A CSV's unnamed first column is read as row names and its trailing unnamed columns dropped while empty.
+      throw new DataError('csv', `column ${i + 1} of the header has no name: name it, or remove the column`, where);
     }
     if (seen.has(name)) throw new DataError('duplicate-column', 'the header names this column twice', { column: name, row: where.row });
     seen.add(name);

@@ -24,6 +24,12 @@ export interface ColumnChoice {
    * what a sample is.
    */
   rowNumbers: string[];
+  /**
+   * Text columns in which no two samples share a value (names, labels: R's and pandas' row names
+   * among them), at least LABELS_MIN values: left out, since as levels every value would have one
+   * sample, too few to learn from.
+   */
+  rowLabels: string[];
   /** Numeric features (chosen or named) whose cells are all dates: read as decimal years. */
   dates: string[];
   /**
@@ -65,6 +71,11 @@ const MOSTLY_NUMERIC = 0.9;
 /** At least this many rows for a column counting 0 or 1, 2, 3, ... to be taken for row numbers. */
 const ROW_NUMBERS_MIN = 3;
 
+/** At least this many distinct texts, none shared by two samples, for a column to be taken for labels. */
+const LABELS_MIN = 20;
+/** A column's texts remembered to find one that two samples share: past this many, none is found any more (and the memory stays bounded). */
+const LABELS_KEPT = 100_000;
+
 /**
  * What one column holds so far: numbers, texts (and how many are decimal-comma numbers), the first
  * text cell, whether it keeps one value per id, and the last row number while every row so far
@@ -81,6 +92,8 @@ interface Profile {
   firstNonDate: { row: number; cell: unknown } | null;
   perId: boolean;
   counted: number | null;
+  /** Each text seen and the sample (id, or row in table mode) it was seen in; null once two samples shared one, or in window mode. */
+  labels: Map<string, string> | null;
 }
 
 /**
@@ -108,7 +121,7 @@ export class ColumnProfiler {
     this.candidates = o.features !== undefined ? [] : columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && (targetFeature || c !== o.target));
     // Named numeric features are profiled too, for their dates.
     const namedNumbers = [...(o.features ?? []), ...(o.static ?? [])].filter((c) => c !== o.target);
-    for (const c of [...(o.categorical ?? []), ...this.candidates, ...namedNumbers]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, dates: 0, firstText: null, firstNonDate: null, perId: true, counted: -1 });
+    for (const c of [...(o.categorical ?? []), ...this.candidates, ...namedNumbers]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, dates: 0, firstText: null, firstNonDate: null, perId: true, counted: -1, labels: o.mode === 'window' ? null : new Map() });
   }
 
   add(table: LongTable): void {
@@ -134,6 +147,11 @@ export class ColumnProfiler {
           if (dateYears(cell) !== undefined) p.dates++;
           else p.firstNonDate ??= { row: table.rowNumbers[i], cell };
           p.firstText ??= { row: table.rowNumbers[i], cell };
+          if (p.labels) {
+            const v = String(cell).trim(), sample = idIndex >= 0 ? idCell(row[idIndex]) ?? '' : String(table.rowNumbers[i]), before = p.labels.get(v);
+            if (before !== undefined && before !== sample) p.labels = null;
+            else if (p.labels.size < LABELS_KEPT) p.labels.set(v, sample);
+          }
         }
         if (idIndex >= 0 && p.perId) {
           const id = idCell(row[idIndex]) ?? '', v = String(cell).trim(), before = seen.get(id);
@@ -164,7 +182,7 @@ export class ColumnProfiler {
     const perId = (p: Profile) => idIndex >= 0 && p.perId;
     const out: ColumnChoice = {
       sequence: o.mode === 'table' ? [] : [...(o.features ?? [])], sequenceCategorical: [], static: [...(o.static ?? [])], categorical: [],
-      autoStatic: [], autoCategorical: [], leftOut: [], idLike: [], rowNumbers: [], dates: [],
+      autoStatic: [], autoCategorical: [], leftOut: [], idLike: [], rowNumbers: [], rowLabels: [], dates: [],
       ...(o.mode === 'panel' && idIndex >= 0 ? { targetWithinIds: { ...this.target } } : {}),
     };
     // A named categorical column is static when it holds one level per id, else time-varying.
@@ -213,6 +231,11 @@ export class ColumnProfiler {
       if (p.numbers / (p.numbers + p.texts) >= MOSTLY_NUMERIC) {
         throw new DataError('non-numeric', `a cell is not a number: '${String(p.firstText!.cell)}' in a column of numbers (fix the cell, or name the column categorical)`,
           { column: c, row: p.firstText!.row });
+      }
+      if (p.labels !== null && p.numbers === 0 && p.labels.size >= LABELS_MIN && c !== o.target) {
+        out.rowLabels.push(c);
+        out.idLike = out.idLike.filter((n) => n !== c);
+        continue;
       }
       if (o.mode === 'table' || perId(p)) out.categorical.push(c);
       else out.sequenceCategorical.push(c);

@@ -113,6 +113,8 @@ export interface FitNotes {
   idLike: string[];
   /** Numeric columns left out because they number the rows (ColumnChoice's). */
   rowNumbers: string[];
+  /** Text columns left out because no two samples share a value (ColumnChoice's). */
+  rowLabels: string[];
   /** Features whose cells are dates, read as decimal years (ColumnChoice's). */
   dates: string[];
   /** Columns made static or categorical without being named so. */
@@ -260,7 +262,7 @@ export class Preprocessing {
     const nonNumeric = options.features ? [] : table.columns.filter((c) => c !== options.id && c !== time && c !== target && !features.includes(c));
     return {
       preprocessing: new Preprocessing(record), datasets,
-      notes: { taskInferred: options.task === undefined, nonNumeric, idLike: [], rowNumbers: [], dates: [], autoStatic: [], autoCategorical: [], skippedTargets: 0, shortIds: { count: 0, examples: [] }, missingDefaulted: options.missing === undefined },
+      notes: { taskInferred: options.task === undefined, nonNumeric, idLike: [], rowNumbers: [], rowLabels: [], dates: [], autoStatic: [], autoCategorical: [], skippedTargets: 0, shortIds: { count: 0, examples: [] }, missingDefaulted: options.missing === undefined },
     };
   }
 
@@ -517,7 +519,7 @@ export function mixedRecord(options: PreprocessingOptions, fitted: { build: Mixe
 
 export function fitNotes(options: PreprocessingOptions, chosen: ColumnChoice, skippedTargets: number, shortIds: ShortIds): FitNotes {
   return {
-    taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, idLike: chosen.idLike, rowNumbers: chosen.rowNumbers, dates: chosen.dates, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
+    taskInferred: options.task === undefined, nonNumeric: chosen.leftOut, idLike: chosen.idLike, rowNumbers: chosen.rowNumbers, rowLabels: chosen.rowLabels, dates: chosen.dates, autoStatic: chosen.autoStatic, autoCategorical: chosen.autoCategorical,
     skippedTargets, shortIds, missingDefaulted: options.missing === undefined,
     ...(chosen.targetWithinIds ? { targetWithinIds: chosen.targetWithinIds } : {}),
   };

@@ -84,6 +84,9 @@ export function fitNoteLines(notes: FitNotes, pre: Preprocessing, target: string
   for (const c of notes.rowNumbers) {
     warning(`left out of the features: '${c}' numbers the rows (1, 2, 3, ... in file order), which tells how the file is sorted, not what a sample is (name the features to use it${r.mode === 'table' ? ', the id to name the rows by it' : ''})`);
   }
+  for (const c of notes.rowLabels) {
+    warning(`left out of the features: no two ${r.mode === 'table' ? 'rows' : 'ids'} share a value of '${c}' (a name or a label, not a category: each level would have one sample to learn from; name it categorical to use it${r.mode === 'table' ? ', the id to name the rows by it' : ''})`);
+  }
   for (const c of notes.idLike) warning(`warning: '${c}' is a feature, but its name reads as an identifier, rarely a predictor (name the features to leave it out${r.mode === 'table' ? ', the id to name the rows' : ''})`);
   const logScaled = r.mixed ? logScaledFeatures(r.mixed) : [];
   if (logScaled.length) choice(`read as log(1 + value), heavily right-skewed: ${logScaled.join(', ')} (skewed 'keep' reads them as they are)`);
