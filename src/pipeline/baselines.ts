@@ -3,9 +3,9 @@
 // (classification), persistence (window mode, when the target is among the inputs), and an L2
 // linear model on the last step's inputs (each time-varying feature's last value and whether it was
 // observed, the static values, the categorical levels one-hot): ridge regression for regression,
-// logistic regression (Newton's method) for binary targets, multinomial (softmax) logistic
-// regression for multiclass, as scikit-learn's LogisticRegression fits by default (after the
-// training class shares). Plain float64 on the host. Weighted data
+// logistic regression (damped Newton) for binary targets, multinomial (softmax) logistic
+// regression (L-BFGS) for multiclass, as scikit-learn's LogisticRegression fits by default (after
+// the training class shares). Plain float64 on the host. Weighted data
 // (a weight column) fits and scores every baseline with the samples' weights, as the model's metrics.
 import { MixedDataset } from '../data/mixed-dataset.js';
 import { predictionMetrics, type Metrics, type Task } from '../train/task.js';
@@ -13,6 +13,10 @@ import type { Preprocessing } from './preprocessing.js';
 
 /** Above this many columns the linear baseline is left out (its normal equations grow as the square). */
 export const MAX_BASELINE_COLUMNS = 400;
+/** The multinomial regression's L-BFGS: pairs kept, most iterations, and when the gradient is small enough (its largest element, per sample). */
+const LBFGS_MEMORY = 10;
+const MAX_ITERATIONS = 1000;
+const GRADIENT_TOLERANCE = 1e-7;
 /** The L2 penalty on the standardized columns (scikit-learn's C = 1 for the logistic regression). */
 const L2 = 1;
 
@@ -135,54 +139,94 @@ function logistic(x: Float64Array, y: ArrayLike<number>, sampleWeights: ArrayLik
 }
 
 /**
- * Multinomial logistic regression, L2 on every class's weights (not the intercepts), by block
- * coordinate Newton: each sweep takes one damped Newton step for each class's weights with the
- * others held, a logistic regression whose offset is the other classes' log-sum-exp. The
- * objective is convex and every step lowers it, so the sweeps reach its minimum. Returns one
+ * Multinomial logistic regression, L2 on every class's weights (not the intercepts), by L-BFGS (as
+ * scikit-learn's default solver) on the penalized weighted log loss, each step a backtracking line
+ * search that lowers it. The objective is convex, so the iterations reach its minimum. Returns one
  * weight vector per class.
  */
 function multinomial(x: Float64Array, y: ArrayLike<number>, sampleWeights: ArrayLike<number> | null, n: number, p: number, classes: number): Float64Array[] {
-  const betas: Float64Array[] = Array.from({ length: classes }, () => new Float64Array(p));
-  const eta = Array.from({ length: classes }, () => new Float64Array(n));
-  const logSumExp = (i: number, k: number, etaK: number) => {
-    let most = -Infinity, sum = 0;
-    for (let j = 0; j < classes; j++) most = Math.max(most, j === k ? etaK : eta[j][i]);
-    for (let j = 0; j < classes; j++) sum += Math.exp((j === k ? etaK : eta[j][i]) - most);
-    return most + Math.log(sum);
-  };
-  const probability = (k: number, i: number) => {
-    let most = -Infinity, sum = 0;
-    for (let j = 0; j < classes; j++) most = Math.max(most, eta[j][i]);
-    for (let j = 0; j < classes; j++) sum += Math.exp(eta[j][i] - most);
-    return Math.exp(eta[k][i] - most) / sum;
-  };
-  // The objective as a function of class k's weights, the other classes held.
-  const objectiveOf = (k: number) => (b: Float64Array) => {
-    let s = 0;
-    for (let j = 0; j < classes; j++) s += penalty(j === k ? b : betas[j]);
-    for (let i = 0; i < n; i++) {
-      const etaK = dot(x, i * p, b);
-      s += (sampleWeights ? sampleWeights[i] : 1) * (logSumExp(i, k, etaK) - (y[i] === k ? etaK : eta[y[i]][i]));
-    }
-    return s;
-  };
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let change = 0;
+  const size = classes * p;
+  const eta = new Float64Array(classes), mu = new Float64Array(classes);
+  // The objective and, into grad, its gradient at theta (class k's weights at k p ... k p + p - 1).
+  const evaluate = (theta: Float64Array, grad: Float64Array): number => {
+    let f = 0;
+    grad.fill(0);
     for (let k = 0; k < classes; k++) {
-      const w = new Float64Array(n), z = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const mu = probability(k, i), v = Math.max(mu * (1 - mu), 1e-6);
-        w[i] = sampleWeights ? sampleWeights[i] * v : v;
-        z[i] = eta[k][i] + ((y[i] === k ? 1 : 0) - mu) / v;
+      for (let j = 1; j < p; j++) {
+        const b = theta[k * p + j];
+        f += (L2 / 2) * b * b;
+        grad[k * p + j] = L2 * b;
       }
-      const next = dampedStep(betas[k], weightedRidge(x, z, w, n, p), objectiveOf(k));
-      for (let j = 0; j < p; j++) change = Math.max(change, Math.abs(next[j] - betas[k][j]));
-      betas[k] = next;
-      for (let i = 0; i < n; i++) eta[k][i] = dot(x, i * p, next);
     }
-    if (change < 1e-8) break;
+    for (let i = 0; i < n; i++) {
+      const row = i * p, w = sampleWeights ? sampleWeights[i] : 1;
+      let most = -Infinity, sum = 0;
+      for (let k = 0; k < classes; k++) {
+        let e = 0;
+        for (let j = 0; j < p; j++) e += x[row + j] * theta[k * p + j];
+        eta[k] = e;
+        most = Math.max(most, e);
+      }
+      for (let k = 0; k < classes; k++) sum += (mu[k] = Math.exp(eta[k] - most));
+      f += w * (most + Math.log(sum) - eta[y[i]]);
+      for (let k = 0; k < classes; k++) {
+        const r = w * (mu[k] / sum - (y[i] === k ? 1 : 0));
+        if (r === 0) continue;
+        for (let j = 0; j < p; j++) grad[k * p + j] += r * x[row + j];
+      }
+    }
+    return f;
+  };
+  let theta = new Float64Array(size), grad = new Float64Array(size);
+  let f = evaluate(theta, grad);
+  const memory: { s: Float64Array; y: Float64Array; rho: number }[] = [];
+  const alpha = new Float64Array(LBFGS_MEMORY);
+  const dotOf = (a: Float64Array, b: Float64Array) => {
+    let t = 0;
+    for (let j = 0; j < size; j++) t += a[j] * b[j];
+    return t;
+  };
+  for (let it = 0; it < MAX_ITERATIONS; it++) {
+    let largest = 0;
+    for (let j = 0; j < size; j++) largest = Math.max(largest, Math.abs(grad[j]));
+    if (largest <= GRADIENT_TOLERANCE * Math.max(1, n)) break;
+    // The two-loop recursion: d = -H grad, H the L-BFGS estimate of the inverse Hessian.
+    const d = Float64Array.from(grad, (g) => -g);
+    for (let m = memory.length - 1; m >= 0; m--) {
+      alpha[m] = memory[m].rho * dotOf(memory[m].s, d);
+      for (let j = 0; j < size; j++) d[j] -= alpha[m] * memory[m].y[j];
+    }
+    const last = memory[memory.length - 1];
+    const scale = last ? 1 / (last.rho * dotOf(last.y, last.y)) : 1 / Math.max(1, largest);
+    for (let j = 0; j < size; j++) d[j] *= scale;
+    for (let m = 0; m < memory.length; m++) {
+      const beta = memory[m].rho * dotOf(memory[m].y, d);
+      for (let j = 0; j < size; j++) d[j] += (alpha[m] - beta) * memory[m].s[j];
+    }
+    // Backtracking (Armijo) from the full step.
+    const slope = dotOf(grad, d);
+    if (!(slope < 0)) break;
+    const nextGrad = new Float64Array(size);
+    let step = 1, next = theta, nextF = f;
+    for (let tries = 0; tries < 40; tries++, step /= 2) {
+      next = theta.map((v, j) => v + step * d[j]);
+      nextF = evaluate(next, nextGrad);
+      if (nextF <= f + 1e-4 * step * slope) break;
+    }
+    if (!(nextF < f)) break;
+    const sv = next.map((v, j) => v - theta[j]), yv = nextGrad.map((g, j) => g - grad[j]);
+    const sy = dotOf(sv, yv);
+    if (sy > 1e-12) {
+      memory.push({ s: sv, y: yv, rho: 1 / sy });
+      if (memory.length > LBFGS_MEMORY) memory.shift();
+    }
+    const decrease = f - nextF;
+    theta = next;
+    grad = nextGrad;
+    f = nextF;
+    if (decrease <= 1e-13 * Math.abs(f)) break;
   }
-  return betas;
+  return Array.from({ length: classes }, (_, k) => theta.slice(k * p, k * p + p));
 }
 
 /** Softmax of one row's logits. */
