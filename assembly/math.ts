@@ -73,7 +73,13 @@ export function vconst(k: i32): v128 {
 // @ts-ignore: decorator
 @inline
 export function exp4(x: v128): v128 {
-  x = f32x4.pmin(f32x4.pmax(x, vconst(V_EXP_LO)), vconst(V_EXP_HI));
+  return expClamped4(f32x4.pmin(f32x4.pmax(x, vconst(V_EXP_LO)), vconst(V_EXP_HI)));
+}
+
+/** exp4 of an x already in [EXP_LO, EXP_HI]. */
+// @ts-ignore: decorator
+@inline
+function expClamped4(x: v128): v128 {
   const n = f32x4.nearest(f32x4.mul(x, vconst(V_LOG2E)));
   const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, vconst(V_LN2_HI))), f32x4.mul(n, vconst(V_LN2_LO)));
   let p = f32x4.add(f32x4.mul(vconst(V_P0), r), vconst(V_P1));
@@ -91,5 +97,6 @@ export function exp4(x: v128): v128 {
 @inline
 export function sigmoid4(x: v128): v128 {
   const one = vconst(V_ONE);
-  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(f32x4.pmax(x, vconst(V_SIG_LO))))));
+  // -max(x, SIG_LO) <= 87.3 < EXP_HI: only exp4's lower clamp can change it (the same bits as exp4)
+  return f32x4.div(one, f32x4.add(one, expClamped4(f32x4.pmax(f32x4.neg(f32x4.pmax(x, vconst(V_SIG_LO))), vconst(V_EXP_LO)))));
 }
