@@ -152,11 +152,8 @@ function multinomial(x: Float64Array, y: ArrayLike<number>, sampleWeights: Array
     let f = 0;
     grad.fill(0);
     for (let k = 0; k < classes; k++) {
-      for (let j = 1; j < p; j++) {
-        const b = theta[k * p + j];
-        f += (L2 / 2) * b * b;
-        grad[k * p + j] = L2 * b;
-      }
+      f += penalty(theta.subarray(k * p, k * p + p));
+      for (let j = 1; j < p; j++) grad[k * p + j] = L2 * theta[k * p + j];
     }
     for (let i = 0; i < n; i++) {
       const row = i * p, w = sampleWeights ? sampleWeights[i] : 1;

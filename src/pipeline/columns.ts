@@ -209,6 +209,11 @@ export class ColumnProfiler {
         out.rowNumbers.push(c);
         continue;
       }
+      // Text no two samples share (no number, date or decimal comma among it, which the checks below read)
+      if (p.labels !== null && p.labels.size >= LABELS_MIN && p.numbers === 0 && p.dates === 0 && p.commaDecimals === 0 && c !== o.target) {
+        out.rowLabels.push(c);
+        continue;
+      }
       if (identifierName(c) && c !== o.target) out.idLike.push(c);
       const isDate = dated(c);
       if (p.texts === 0 || isDate) {
@@ -231,11 +236,6 @@ export class ColumnProfiler {
       if (p.numbers / (p.numbers + p.texts) >= MOSTLY_NUMERIC) {
         throw new DataError('non-numeric', `a cell is not a number: '${String(p.firstText!.cell)}' in a column of numbers (fix the cell, or name the column categorical)`,
           { column: c, row: p.firstText!.row });
-      }
-      if (p.labels !== null && p.numbers === 0 && p.labels.size >= LABELS_MIN && c !== o.target) {
-        out.rowLabels.push(c);
-        out.idLike = out.idLike.filter((n) => n !== c);
-        continue;
       }
       if (o.mode === 'table' || perId(p)) out.categorical.push(c);
       else out.sequenceCategorical.push(c);
