@@ -215,6 +215,17 @@ test('multiclass: the class and one probability column per class', async () => {
   }
 });
 
+test('--exclude leaves a column out of the features; an excluded column not in the header is an error naming it', async () => {
+  const out = join(dir, 'exclude-out');
+  const r = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--exclude', 'noise', '--epochs', '2', '--members', '1', '--device', 'wasm', '--no-progress', '--out', out]);
+  assert.is(r.code, 0, r.log.join('\n'));
+  assert.equal(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).features, ['marker']);
+  const typo = await run(['cv', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--exclude', 'noize', '--out', join(dir, 'exclude-cv')]);
+  assert.is(typo.code, 1);
+  assert.match(typo.log[0], /excluded column is not in the header/);
+  assert.match(typo.log[0], /noize/);
+});
+
 test('errors name the column, the row or the id; a wrong command line prints the usage (exit 2)', async () => {
   const out = join(dir, 'bad-out');
   const missing = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'outcome', '--out', out]);

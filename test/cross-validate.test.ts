@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import * as rnam from '../src/index.js';
 import { main } from '../src/cli/main.js';
+import { foldJobOptions } from '../src/pipeline/cross-validate.js';
+import { readCsv } from '../src/data/csv.js';
 
 const test = suite('cross-validation');
 const quiet = { log: null, progress: false, members: 1, epochs: 3, device: 'wasm' } as const;
@@ -52,6 +54,21 @@ test('panel: every id in exactly one fold, stratified by the label; metrics per 
   assert.equal(cv.folds[0].baselines, direct.report.baselines);
   const lr = cv.folds.map((f) => f.baselines!['logistic regression on the last step'].auc), mean = lr.reduce((a, b) => a + b, 0) / lr.length;
   assert.ok(Math.abs(cv.baselines!['logistic regression on the last step'].auc.mean - mean) < 1e-12);
+});
+
+test('every fold reads a column as the whole table does: a text column that changes within one id stays time-varying', async () => {
+  // 'arm' holds one level per id except in e7, whose fold's training rows alone would make it static.
+  const [header, ...lines] = panelCsv().trim().split('\n');
+  const csv = [header + ',arm', ...lines.map((l) => {
+    const [id, day] = l.split(',');
+    return `${l},${id === 'e7' && Number(day) >= 5 ? 'b' : Number(id.slice(1)) % 3 ? 'a' : 'b'}`;
+  })].join('\n') + '\n';
+  const cv = await rnam.crossValidate(csv, { id: 'id', time: 'day', target: 'y', folds: 5, ...quiet });
+  assert.is(cv.rows.length, 50, 'every id scored, e7 among them');
+  assert.ok(cv.header.includes('contribution_arm'));
+  const roles = foldJobOptions('crossValidate', { id: 'id', time: 'day', target: 'y' }, readCsv(csv));
+  assert.equal(roles.sequenceCategorical, ['arm']);
+  assert.equal(roles.categorical, ['sex']);
 });
 
 test('windows: rolling origin, each fold trains on the rows before its test block only', async () => {

@@ -290,6 +290,28 @@ test('a column that numbers the rows is left out of the features, and said', asy
   assert.ok(trained.report.notes.some((n) => n.text.startsWith("left out of the features: 'index0' numbers the rows")));
 });
 
+test('exclude leaves columns out of the automatic choice; a typo or a clash with a named feature is an error naming it', async () => {
+  const gen = new rnam.Generator(8), lines = ['x,leak,note,y'];
+  for (let i = 0; i < 60; i++) {
+    const y = gen.normal();
+    lines.push(`${(y + gen.normal()).toFixed(3)},${y.toFixed(3)},${i % 3 ? 'a' : 'b'},${y.toFixed(3)}`);
+  }
+  const table = rnam.readCsv(lines.join('\n'));
+  assert.equal(chooseColumns(table, { mode: 'table', target: 'y', exclude: ['leak', 'note'] }).static, ['x']);
+  const trained = await rnam.trainTable(lines.join('\n'), { target: 'y', exclude: ['leak'], epochs: 1, members: 1, device: 'wasm', ...quiet });
+  assert.equal([...trained.preprocessing.featureNames], ['x', 'note']);
+  const error = (o: object) => rnam.trainTable(lines.join('\n'), { target: 'y', epochs: 1, members: 1, device: 'wasm', ...quiet, ...o }).then(() => null, (e) => e);
+  const typo = await error({ exclude: ['lek'] });
+  assert.instance(typo, rnam.DataError);
+  assert.is(typo.code, 'missing-column');
+  assert.is(typo.column, 'lek');
+  assert.match(typo.message, 'the excluded column is not in the header');
+  const clash = await error({ features: ['x', 'leak'], exclude: ['leak'] });
+  assert.instance(clash, rnam.DataError);
+  assert.is(clash.column, 'leak');
+  assert.instance(await error({ exclude: 'leak' }), rnam.ArgumentError);
+});
+
 test('row names: a CSV\'s unnamed first column, and text that no two samples share, are left out and said', async () => {
   // As R's write.csv writes a data frame with row names: an unnamed first column of names.
   const gen = new rnam.Generator(8), lines = ['"","name","ward","x","y"'];

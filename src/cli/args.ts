@@ -16,6 +16,7 @@ export interface TrainArgs {
   features?: string[];
   static?: string[];
   categorical?: string[];
+  exclude?: string[];
   model: 'additive' | 'first-order';
   task?: Task;
   positive?: string;
@@ -70,7 +71,7 @@ export interface WorkerArgs {
 
 export const usage = `usage:
   rnam train DATA.csv --target COL --out DIR [--time COL] [--id COL] [--features a,b,c]
-             [--static a,b] [--categorical a,b] [--task regression|binary|multiclass]
+             [--static a,b] [--categorical a,b] [--exclude a,b] [--task regression|binary|multiclass]
              [--positive LABEL] [--classes a,b,c] [--window N [--horizon H]]
              [--validation F] [--test F] [--epochs N] [--patience N] [--batch-size N] [--lr X]
              [--weight-decay X] [--seed N] [--hidden N] [--blocks N]
@@ -98,7 +99,8 @@ value at the row predicted hidden: for a target measured over time (a lab, a sym
 one known only later (an outcome copied to every row would leak).
 Features: numeric columns are time-varying, or static when they hold one value per id (--static to
 name them); text columns that hold one value per id are categorical (--categorical to name them);
-date columns other than --time are numbers, decimal years (2020-07-02 is 2020.5). Each time-varying
+--exclude a,b leaves columns out of this choice (a leak, a second outcome); date columns other than
+--time are numbers, decimal years (2020-07-02 is 2020.5). Each time-varying
 feature also reads whether it was observed at a step, the time since it last was
 and, when training has empty cells in it, whether it was observed by then (--missing mask, the
 default; error refuses empty cells). A numeric feature whose training values are non-negative and
@@ -243,7 +245,7 @@ function classList(text: string): string[] {
 }
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'model', 'task', 'positive', 'classes', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'skewed', 'stopping', 'out', 'weight', 'class-weight'];
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'exclude', 'model', 'task', 'positive', 'classes', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'skewed', 'stopping', 'out', 'weight', 'class-weight'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }], ['target-history', { type: 'boolean' as const }],
     ['stream', { type: 'boolean' as const }], ['in-memory', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
@@ -267,7 +269,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   if (model === 'first-order' && s('time') === undefined) throw new UsageError('--model first-order reads sequences: it needs --time');
   return {
     data: positionals[0], id: s('id'), time: s('time'), target: required('target', s('target')), features,
-    static: list('static'), categorical: list('categorical'), model,
+    static: list('static'), categorical: list('categorical'), ...(s('exclude') !== undefined ? { exclude: list('exclude') } : {}), model,
     task: oneOf('task', s('task'), ['regression', 'binary', 'multiclass'] as const), positive: s('positive'),
     ...(s('classes') !== undefined ? { classes: classList(s('classes')!) } : {}),
     window: s('window') === undefined ? undefined : integer('window', s('window'), 0, 1),

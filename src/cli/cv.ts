@@ -12,7 +12,7 @@ import type { Log } from './train.js';
 /** train's arguments as crossValidate's (and search's) options: no test part of a file or a column of its own. */
 export function crossValidateOptions(args: TrainArgs): CrossValidateOptions {
   return {
-    id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical,
+    id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical, exclude: args.exclude,
     model: args.model, task: args.task, positive: args.positive, classes: args.classes, window: args.window, horizon: args.horizon, missing: args.missing, skewed: args.skewed, ...(args.targetHistory ? { targetHistory: true } : {}),
     split: { validation: args.validation, seed: args.splitSeed ?? args.seed },
     epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, weightDecay: args.weightDecay, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks,

@@ -17,7 +17,7 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
   checkOutDir(args.out);
   checkInputFile(args.data, 'the data file');
   const options: TrainTableOptions = {
-    id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical,
+    id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical, exclude: args.exclude,
     task: args.task, positive: args.positive, classes: args.classes,
     window: args.window, horizon: args.horizon, missing: args.missing, skewed: args.skewed, ...(args.targetHistory ? { targetHistory: true } : {}),
     split: { validation: args.validation, test: args.test, seed: args.splitSeed ?? args.seed, ...(args.splitColumn !== undefined ? { column: args.splitColumn } : {}) },

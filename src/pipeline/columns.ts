@@ -3,6 +3,7 @@
 // value per id are categorical; a column that is mostly numbers with a stray text cell is an error
 // naming that cell (a typo must not turn a lab into levels or drop it). Every choice is reported.
 import { DataError } from '../data/errors.js';
+import { ArgumentError, describeValue } from '../errors.js';
 import { DECIMAL_COMMA, dateYears, idCell, isMissing, numberCell } from '../data/cells.js';
 import type { LongTable } from '../data/table.js';
 
@@ -54,6 +55,13 @@ export interface ColumnRoles {
   static?: readonly string[];
   /** Features read as levels, one per id (default: text columns constant within every id). */
   categorical?: readonly string[];
+  /**
+   * Features read as levels at every step (a one-hot per step), even where they hold one level per id
+   * (default: text columns whose level changes within an id; in a plain table, read as categorical).
+   */
+  sequenceCategorical?: readonly string[];
+  /** Columns the automatic choice of features leaves out (a leak, a second target, a note). */
+  exclude?: readonly string[];
 }
 
 export interface Asked extends ColumnRoles {
@@ -61,8 +69,8 @@ export interface Asked extends ColumnRoles {
   mode: 'panel' | 'window' | 'table';
   /** Panel mode: the target is also a time-varying feature (its earlier values). */
   targetHistory?: boolean;
-  /** Columns that are never features (a split column). */
-  exclude?: readonly string[];
+  /** Columns that are never features (the split and weight columns, checked where they are read). */
+  notFeatures?: readonly string[];
 }
 
 /** At least this share of a column's non-missing cells are numbers for a stray text cell to be called an error. */
@@ -109,8 +117,15 @@ export class ColumnProfiler {
     const has = (name: string, role: string) => {
       if (!columns.includes(name)) throw new DataError('missing-column', `the ${role} column is not in the header (${columns.join(', ')})`, { column: name });
     };
-    const named = [...(o.features ?? []), ...(o.static ?? []), ...(o.categorical ?? [])];
-    for (const [list, role] of [[o.features, 'feature'], [o.static, 'static feature'], [o.categorical, 'categorical feature']] as const) for (const n of list ?? []) has(n, role);
+    for (const key of ['features', 'static', 'categorical', 'sequenceCategorical', 'exclude'] as const) {
+      const list: unknown = o[key];
+      if (list !== undefined && !(Array.isArray(list) && list.every((n) => typeof n === 'string'))) throw new ArgumentError(`preprocessing: ${key} must be a list of column names, got ${describeValue(list)}`);
+    }
+    const named = [...(o.features ?? []), ...(o.static ?? []), ...(o.categorical ?? []), ...(o.sequenceCategorical ?? [])];
+    for (const [list, role] of [[o.features, 'feature'], [o.static, 'static feature'], [o.categorical, 'categorical feature'], [o.sequenceCategorical, 'time-varying categorical feature']] as const) for (const n of list ?? []) has(n, role);
+    for (const n of o.exclude ?? []) has(n, 'excluded');
+    const excludedFeature = named.find((n) => (o.exclude ?? []).includes(n));
+    if (excludedFeature !== undefined) throw new DataError('option', 'a column is both named as a feature and excluded', { column: excludedFeature });
     const twice = named.find((n, i) => named.indexOf(n) !== i);
     if (twice !== undefined) throw new DataError('option', 'a column is named twice among the features', { column: twice });
     const reserved = [o.id, o.time, o.target].filter((c): c is string => c !== undefined);
@@ -118,7 +133,7 @@ export class ColumnProfiler {
     const clash = named.find((n) => reserved.includes(n) && !(targetFeature && n === o.target && (o.features ?? []).includes(n)));
     if (clash !== undefined) throw new DataError('option', `the column '${clash}' is the id, time or target column, not a feature`, { column: clash });
     // Window mode (and panel mode with target history): the target's past predicts it, so it is a feature; elsewhere it never is.
-    this.candidates = o.features !== undefined ? [] : columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && (targetFeature || c !== o.target));
+    this.candidates = o.features !== undefined ? [] : columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && !(o.notFeatures ?? []).includes(c) && (targetFeature || c !== o.target));
     // Named numeric features are profiled too, for their dates.
     const namedNumbers = [...(o.features ?? []), ...(o.static ?? [])].filter((c) => c !== o.target);
     for (const c of [...(o.categorical ?? []), ...this.candidates, ...namedNumbers]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, dates: 0, firstText: null, firstNonDate: null, perId: true, counted: -1, labels: o.mode === 'window' ? null : new Map() });
@@ -190,6 +205,7 @@ export class ColumnProfiler {
       if (o.mode === 'table' || perId(this.profiles.get(c)!)) out.categorical.push(c);
       else out.sequenceCategorical.push(c);
     }
+    for (const c of o.sequenceCategorical ?? []) (o.mode === 'table' ? out.categorical : out.sequenceCategorical).push(c);
     if (o.mode === 'table') for (const f of o.features ?? []) out.static.push(f);
     // Named features with target history: the target joins them.
     if (o.features !== undefined && o.targetHistory && o.mode === 'panel' && !out.sequence.includes(o.target)) out.sequence.push(o.target);

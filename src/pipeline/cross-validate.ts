@@ -8,7 +8,7 @@ import type { Metrics, Task } from '../train/task.js';
 import { ArgumentError, describeValue } from '../errors.js';
 import { planFolds, type CrossValidateOptions } from './fold-plan.js';
 import { toTable, type TableInput } from './table-input.js';
-import { tableClasses } from './preprocessing.js';
+import { tableClasses, tableRoles } from './preprocessing.js';
 import type { LongTable } from '../data/table.js';
 import type { FoldJob, FoldJobOptions, FoldJobResult } from '../jobs/fold-job.js';
 import { runJobs } from '../jobs/run-jobs.js';
@@ -67,14 +67,15 @@ export function assembleFolds(scheme: CrossValidation['scheme'], results: readon
 /**
  * crossValidate's options as jobs carry them: the callbacks and the log stay here; a device object is
  * not carried. Class labels are the whole table's (`classes`), so that a fold whose training rows
- * miss a rare class still predicts every class, in the same columns as the other folds.
+ * miss a rare class still predicts every class, in the same columns as the other folds; so are the
+ * features' roles, so that every fold reads each column the same way.
  */
 export function foldJobOptions(where: string, options: CrossValidateOptions, table: LongTable): FoldJobOptions {
   const { folds: _f, workers: _w, executor: _e, log: _l, progress: _p, onEpoch, onBatch, device, ...rest } = options;
   if (onEpoch !== undefined || onBatch !== undefined) throw new ArgumentError(`${where}: onEpoch and onBatch are not available per fold (the folds run as jobs)`);
   if (device !== undefined && typeof device !== 'string') throw new ArgumentError(`${where}: device must be 'auto', 'wasm' or 'webgpu' (the folds run as jobs, which name their device)`);
   const classes = tableClasses(table, options);
-  return { ...rest, ...(classes ? { classes } : {}), ...(device !== undefined ? { device } : {}) };
+  return { ...rest, ...tableRoles(table, options), ...(classes ? { classes } : {}), ...(device !== undefined ? { device } : {}) };
 }
 
 export async function crossValidate(data: TableInput, options: CrossValidateOptions): Promise<CrossValidation> {

@@ -218,7 +218,7 @@ export class Preprocessing {
     for (const [name, v] of Object.entries({ time, target })) {
       if (typeof v !== 'string' || v === '') throw new ArgumentError(`preprocessing: ${name} must name a column, got ${describeValue(v)}`);
     }
-    if (options.static?.length || options.categorical?.length) throw new ArgumentError("preprocessing: static and categorical features need inputs: 'mixed'");
+    if (options.static?.length || options.categorical?.length || options.sequenceCategorical?.length) throw new ArgumentError("preprocessing: static and categorical features need inputs: 'mixed'");
     if (options.split?.column !== undefined) throw new ArgumentError("preprocessing: a split column needs inputs: 'mixed'");
     if (options.missing === 'mask') throw new ArgumentError("preprocessing: missing 'mask' needs inputs: 'mixed'");
     if (options.skewed === 'log') throw new ArgumentError("preprocessing: skewed 'log' needs inputs: 'mixed' (series inputs are read as they are)");
@@ -464,7 +464,7 @@ export function mixedSetup(columns: readonly string[], options: PreprocessingOpt
   if (weight !== undefined) {
     if (typeof weight !== 'string' || weight === '') throw new ArgumentError(`preprocessing: weight must name a column, got ${describeValue(weight)}`);
     if (!columns.includes(weight)) throw new DataError('missing-column', `the weight column is not in the header (${columns.join(', ')})`, { column: weight });
-    const named = [options.id, time, target, options.split?.column, ...(options.features ?? []), ...(options.static ?? []), ...(options.categorical ?? [])];
+    const named = [options.id, time, target, options.split?.column, ...(options.features ?? []), ...(options.static ?? []), ...(options.categorical ?? []), ...(options.sequenceCategorical ?? [])];
     if (named.includes(weight)) throw new ArgumentError(`preprocessing: the weight column '${weight}' cannot also be the id, time, target, split column or a feature`);
   }
   return { mode, missing, targetIndex, ...(weight !== undefined ? { weight } : {}) };
@@ -473,9 +473,11 @@ export function mixedSetup(columns: readonly string[], options: PreprocessingOpt
 /** What the column choice asks for (the split and weight columns are never features). */
 export function columnsAsked(options: PreprocessingOptions, mode: 'panel' | 'window' | 'table'): Asked {
   return {
-    id: options.id, time: options.time, target: options.target, features: options.features, static: options.static, categorical: options.categorical, mode,
+    id: options.id, time: options.time, target: options.target, features: options.features, static: options.static, categorical: options.categorical,
+    sequenceCategorical: options.sequenceCategorical, mode,
     ...(options.targetHistory ? { targetHistory: true } : {}),
-    exclude: [...(options.split?.column !== undefined ? [options.split.column] : []), ...(options.weight !== undefined ? [options.weight] : [])],
+    ...(options.exclude !== undefined ? { exclude: options.exclude } : {}),
+    notFeatures: [...(options.split?.column !== undefined ? [options.split.column] : []), ...(options.weight !== undefined ? [options.weight] : [])],
   };
 }
 
@@ -627,6 +629,19 @@ export function tableClasses(table: LongTable, o: PreprocessingOptions & { targe
   // classes given are checked against the whole table here, before any part trains
   const encoding = targetEncoding(readTargetColumn(table, index, o.target), o, o.target);
   return encoding.map ? encoding.classes : undefined;
+}
+
+/**
+ * The features' roles chosen over the whole table, named, for parts of it to train with: a part's
+ * rows alone can hold one level per id of a text column that changes within an id elsewhere (its
+ * model would then read it as static and fail on the rows predicted), or leave a column out that the
+ * whole table keeps. Empty for series inputs, which have no roles.
+ */
+export function tableRoles(table: LongTable, o: PreprocessingOptions): Pick<PreprocessingOptions, 'features' | 'static' | 'categorical' | 'sequenceCategorical'> {
+  if ((o.inputs ?? 'mixed') !== 'mixed') return {};
+  const mode = mixedMode(o), chosen = chooseColumns(table, columnsAsked(o, mode));
+  // A plain table names its features static (the choice's sequence is empty there).
+  return { features: mode === 'table' ? [] : chosen.sequence, static: chosen.static, categorical: chosen.categorical, sequenceCategorical: chosen.sequenceCategorical };
 }
 
 /** Labels (in class order) as classes: two give binary, more multiclass, unless `o.task` says otherwise. */
