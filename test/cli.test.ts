@@ -256,6 +256,34 @@ test('errors name the column, the row or the id; a wrong command line prints the
   assert.ok(!existsSync(join(out, 'model.safetensors')));
 });
 
+test('outputs that cannot be made are usage errors at once; predict never writes over the model a folder holds', async () => {
+  // Linux's /proc refuses new entries with ENOENT, where Node's recursive mkdir loops forever.
+  assert.ok(process.platform !== 'linux' || existsSync('/proc/self'), 'Linux has /proc');
+  if (process.platform === 'linux') {
+    for (const out of ['/proc/rnam-nope', '/proc/rnam-a/b/c']) {
+      const r = await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--out', out]);
+      assert.is(r.code, 2, out);
+      assert.match(r.log[0], `--out '${out}' cannot be written: ENOENT`);
+    }
+  }
+  const out = join(dir, 'folder-model');
+  assert.is((await run(['train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--epochs', '1', '--members', '1', '--device', 'wasm', '--no-progress', '--out', out])).code, 0);
+  const model = readFileSync(join(out, 'model.safetensors'));
+  const over = await run(['predict', out, panelPath, '--out', join(out, 'model.safetensors')]);
+  assert.is(over.code, 2);
+  assert.match(over.log[0], /is the input/);
+  assert.ok(readFileSync(join(out, 'model.safetensors')).equals(model), 'the model file is untouched');
+  const empty = mkdtempSync(join(dir, 'empty-'));
+  const none = await run(['predict', empty, panelPath, '--out', join(dir, 'none.csv')]);
+  assert.is(none.code, 2);
+  assert.match(none.log[0], /holds no model\.safetensors/);
+  if (process.platform === 'linux') {
+    const proc = await run(['predict', out, panelPath, '--out', '/proc/rnam-p.csv']);
+    assert.is(proc.code, 2);
+    assert.match(proc.log[0], "--out '/proc/rnam-p.csv': its folder cannot be written (");
+  }
+});
+
 test('the installed bin: `rnam --help` and a train/predict round trip through bin/rnam.js', () => {
   const bin = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'bin', 'rnam.js');
   const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });

@@ -286,7 +286,7 @@ test('a column that numbers the rows is left out of the features, and said', asy
   const said: string[] = [];
   const trained = await rnam.trainTable(lines.join('\n'), { target: 'y', epochs: 2, members: 1, device: 'wasm', log: (l) => said.push(l) });
   assert.equal([...trained.preprocessing.featureNames], ['year', 'gappy', 'x']);
-  assert.ok(said.includes("left out of the features: 'row' numbers the rows (1, 2, 3, ... in file order), which tells how the file is sorted, not what a sample is (name the features to use it, the id to name the rows by it)"), said.join('\n'));
+  assert.ok(said.includes("left out of the features: 'row' numbers the rows (0 or 1, 2, 3, ... in file order), which tells how the file is sorted, not what a sample is (name the features to use it, the id to name the rows by it)"), said.join('\n'));
   assert.ok(trained.report.notes.some((n) => n.text.startsWith("left out of the features: 'index0' numbers the rows")));
 });
 
@@ -319,8 +319,17 @@ test('row names: a CSV\'s unnamed first column, and text that no two samples sha
   const table = rnam.readCsv(lines.join('\n'));
   assert.equal(table.columns, ['row_names', 'name', 'ward', 'x', 'y']);
   const chosen = chooseColumns(table, { mode: 'table', target: 'y' });
-  assert.equal(chosen.rowLabels, ['row_names', 'name']);
+  assert.equal(chosen.rowNumbers, ['row_names'], 'the unnamed first column: row names, whatever they hold');
+  assert.equal(chosen.rowLabels, ['name']);
   assert.equal(chosen.categorical, ['ward'], 'a text some rows share stays levels');
+  // R's row names of a subset (2, 4, 6, ...) do not count the rows, and are left out all the same, in every mode.
+  const subset = rnam.readCsv(['"","x","y"', ...Array.from({ length: 30 }, (_, i) => `"${2 * i + 2}",${(i % 7) / 7},${i % 2}`)].join('\n'));
+  assert.equal(chooseColumns(subset, { mode: 'table', target: 'y' }).rowNumbers, ['row_names']);
+  assert.equal(chooseColumns(subset, { mode: 'table', target: 'y' }).static, ['x']);
+  assert.equal(chooseColumns(subset, { mode: 'table', target: 'y', features: ['row_names', 'x'] }).static, ['row_names', 'x'], 'named, the user\'s choice');
+  const series = ['"","t","x","y"', ...Array.from({ length: 40 }, (_, i) => `"${3 * i + 1}",${i},${Math.sin(i).toFixed(3)},${Math.cos(i).toFixed(3)}`)].join('\n');
+  const firstOrder = await rnam.trainTable(series, { model: 'first-order', time: 't', target: 'y', window: 4, epochs: 1, device: 'wasm', ...quiet });
+  assert.equal([...firstOrder.preprocessing.featureNames], ['x', 'y'], 'the seed model\'s inputs leave the row names out too');
   assert.equal(chooseColumns(table, { mode: 'table', target: 'y', categorical: ['name'] }).categorical, ['name', 'ward'], 'named, the user\'s choice');
   // Panel mode: a name per patient (one value per id, no two ids alike) is a label too.
   const panel = ['id,t,name,x,y'];
@@ -330,6 +339,7 @@ test('row names: a CSV\'s unnamed first column, and text that no two samples sha
   const said: string[] = [];
   const trained = await rnam.trainTable(lines.join('\n'), { target: 'y', epochs: 2, members: 1, device: 'wasm', log: (l) => said.push(l) });
   assert.equal([...trained.preprocessing.featureNames], ['x', 'ward']);
+  assert.ok(said.includes("left out of the features: 'row_names' is the file's unnamed first column, row names as R's write.csv and pandas' to_csv write them, which tells how the file is sorted, not what a sample is (name the features to use it, the id to name the rows by it)"), said.join('\n'));
   assert.ok(said.includes("left out of the features: no two rows share a value of 'name' (a name or a label, not a category: each level would have one sample to learn from; name it categorical to use it, the id to name the rows by it)"), said.join('\n'));
   // Named as the id, the row names name the rows of what predict writes.
   const byName = await rnam.trainTable(lines.join('\n'), { id: 'row_names', target: 'y', epochs: 1, members: 1, device: 'wasm', ...quiet });

@@ -1,6 +1,6 @@
 // The command line's files: reading inputs with a usage error naming the file, checking an output
 // path before any work, and writing outputs atomically (src/io/atomic-write.ts).
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './args.js';
 
@@ -24,8 +24,10 @@ export function checkInputFile(path: string, what: string): void {
 
 /** The model file a path names: the file itself, or the model.safetensors in a folder `rnam train --out` wrote. */
 export function modelPath(path: string): string {
+  if (!existsSync(path) || !statSync(path).isDirectory()) return path;
   const inFolder = join(path, 'model.safetensors');
-  return existsSync(path) && statSync(path).isDirectory() && existsSync(inFolder) ? inFolder : path;
+  if (!existsSync(inFolder)) throw new UsageError(`the model folder '${path}' holds no model.safetensors (the file rnam train --out writes)`);
+  return inFolder;
 }
 
 const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
@@ -34,7 +36,7 @@ const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
 export function checkOutDir(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out '${dir}' is a file; it must be a folder (made if missing)`);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     accessSync(dir, constants.W_OK);
   } catch (err) {
     throw new UsageError(`--out '${dir}' cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
@@ -47,10 +49,25 @@ export function checkOutFile(path: string, inputs: readonly string[]): void {
   const clash = inputs.find((p) => real(p) === target);
   if (clash !== undefined) throw new UsageError(`--out '${path}' is the input '${clash}': choose another file, the input would be overwritten`);
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--out '${path}' is a folder; it must name a file`);
-  const folder = dirname(resolve(path));
+  // A file made and removed: permissions alone do not tell (root passes them where nothing can be made, /proc)
+  const probe = join(dirname(resolve(path)), `.rnam-probe-${process.pid}`);
   try {
-    accessSync(folder, constants.W_OK);
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
   } catch (err) {
     throw new UsageError(`--out '${path}': its folder cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+}
+
+/**
+ * A folder and its missing parents, one at a time: Node's recursive mkdirSync loops forever where a
+ * parent refuses new folders with ENOENT (/proc).
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(dir); !existsSync(p); p = dirname(p)) {
+    missing.push(p);
+    if (dirname(p) === p) break;
+  }
+  for (const folder of missing.reverse()) mkdirSync(folder);
 }

@@ -10,8 +10,9 @@ import { checkInputFile, checkOutFile, modelPath, readInput } from './files.js';
 import type { Log } from './train.js';
 
 export async function predictCommand(args: PredictArgs, log: Log): Promise<number> {
-  checkOutFile(args.out, [args.model, args.data]);
-  const modelBytes = readInput(modelPath(args.model), 'the model file');
+  const model = modelPath(args.model);
+  checkOutFile(args.out, [model, args.data]);
+  const modelBytes = readInput(model, 'the model file');
   checkInputFile(args.data, 'the data file');
   const dev = await chooseDevice(args.device);
   const trained = await loadTrained(new Uint8Array(modelBytes.buffer, modelBytes.byteOffset, modelBytes.byteLength), { device: dev });

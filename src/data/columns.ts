@@ -2,6 +2,7 @@
 import { DataError } from './errors.js';
 import { numberCell, isMissing, type Cell } from './cells.js';
 import type { ColumnOptions } from './options.js';
+import { ROW_NAMES } from './table.js';
 
 export interface ResolvedColumns {
   readonly id?: { name: string; index: number };
@@ -42,7 +43,8 @@ export function resolveColumns(columns: readonly string[], options: ColumnOption
   } else {
     if (!rows) throw new DataError('option', 'name the features: a stream cannot be scanned for its numeric columns');
     features = columns.map((name, index) => ({ name, index }))
-      .filter((c) => c.name !== options.id && c.name !== options.time && (targetIsInput || c.name !== target.name))
+      // a CSV's unnamed first column (row names) tells how the file was written, not what a sample is
+      .filter((c) => c.name !== options.id && c.name !== options.time && c.name !== ROW_NAMES && (targetIsInput || c.name !== target.name))
       .filter((c) => isNumericColumn(rows, c.index));
     if (features.length === 0) throw new DataError('option', 'no numeric feature column besides id, time and target');
   }

@@ -5,7 +5,7 @@
 import { DataError } from '../data/errors.js';
 import { ArgumentError, describeValue } from '../errors.js';
 import { DECIMAL_COMMA, dateYears, idCell, isMissing, numberCell } from '../data/cells.js';
-import type { LongTable } from '../data/table.js';
+import { ROW_NAMES, type LongTable } from '../data/table.js';
 
 export interface ColumnChoice {
   sequence: string[];
@@ -21,8 +21,8 @@ export interface ColumnChoice {
   idLike: string[];
   /**
    * Numeric columns that number the rows (0 or 1, then one more each row, in file order, as R's and
-   * pandas' row names): left out, since they say how the file is sorted (often by the target), not
-   * what a sample is.
+   * pandas' row names), and a CSV's unnamed first column (row_names): left out, since they say how
+   * the file is sorted (often by the target) or was subset, not what a sample is.
    */
   rowNumbers: string[];
   /**
@@ -221,7 +221,8 @@ export class ColumnProfiler {
         out.leftOut.push(c);
         continue;
       }
-      if (p.counted !== null && p.numbers >= ROW_NUMBERS_MIN && c !== o.target) {
+      // A CSV's unnamed first column: row names (R's write.csv, pandas' to_csv), in any order.
+      if ((c === ROW_NAMES || (p.counted !== null && p.numbers >= ROW_NUMBERS_MIN)) && c !== o.target) {
         out.rowNumbers.push(c);
         continue;
       }

@@ -9,6 +9,7 @@ import type { FitNote, FitNotes, Preprocessing } from './preprocessing.js';
 import type { Report } from './report.js';
 import { logScaledFeatures, windowNeeds } from '../data/mixed-build.js';
 import { describeIds } from './short-ids.js';
+import { ROW_NAMES } from '../data/table.js';
 
 /** Default epochs: enough for about this many optimizer steps, between 30 and MAX_EPOCHS. */
 export const TARGET_STEPS = 600;
@@ -82,7 +83,8 @@ export function fitNoteLines(notes: FitNotes, pre: Preprocessing, target: string
   if (notes.dates.length) choice(`dates read as decimal years (2020-07-02 is 2020.5): ${notes.dates.join(', ')}`);
   if (notes.nonNumeric.length) warning(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
   for (const c of notes.rowNumbers) {
-    warning(`left out of the features: '${c}' numbers the rows (1, 2, 3, ... in file order), which tells how the file is sorted, not what a sample is (name the features to use it${r.mode === 'table' ? ', the id to name the rows by it' : ''})`);
+    const what = c === ROW_NAMES ? `'${c}' is the file's unnamed first column, row names as R's write.csv and pandas' to_csv write them` : `'${c}' numbers the rows (0 or 1, 2, 3, ... in file order)`;
+    warning(`left out of the features: ${what}, which tells how the file is sorted, not what a sample is (name the features to use it${r.mode === 'table' ? ', the id to name the rows by it' : ''})`);
   }
   for (const c of notes.rowLabels) {
     warning(`left out of the features: no two ${r.mode === 'table' ? 'rows' : 'ids'} share a value of '${c}' (a name or a label, not a category: each level would have one sample to learn from; name it categorical to use it${r.mode === 'table' ? ', the id to name the rows by it' : ''})`);
