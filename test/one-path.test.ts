@@ -181,6 +181,9 @@ test('classes: the labels in output order, one absent from the training rows inc
   const k = p.header.indexOf('p_unknown'), rows = [...p.rows()];
   assert.ok(rows.every((r) => Number(r[k]) < 0.5), 'a class never trained on is not predicted');
   assert.ok(rows.every((r) => r[p.header.indexOf('prediction')] !== 'unknown'));
+  // The absent class last: the rows alone read as binary (indices 0 and 1), the model has three outputs.
+  const last = await rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', classes: ['alive', 'dead', 'unknown'], epochs: 1, members: 1, device: 'wasm', ...quiet });
+  assert.equal((await rnam.predictTable(last, panelCsv())).header.filter((h) => h.startsWith('p_')), ['p_alive', 'p_dead', 'p_unknown']);
   // Two given in the other order: binary with 'alive' positive.
   const flipped = await rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', classes: ['dead', 'alive'], epochs: 1, members: 1, device: 'wasm', ...quiet });
   assert.is(flipped.preprocessing.classLabel(1), 'alive');

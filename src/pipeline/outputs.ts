@@ -4,6 +4,7 @@
 // (regression), the logit of the positive class (binary), the logit of the predicted class
 // (multiclass). The centering is the training data's, so a sample's numbers never depend on which
 // other samples it is predicted with.
+import type { Task } from '../train/task.js';
 import type { SeriesDataset } from '../data/series-dataset.js';
 import type { MixedDataset } from '../data/mixed-dataset.js';
 import type { TrainableModel } from '../train/model-info.js';
@@ -49,8 +50,9 @@ export class CenteringAccumulator {
   private samples = 0;
   private datasets = 0;
 
-  async add(model: TrainableModel, ds: SeriesDataset | MixedDataset, batchSize = 256): Promise<void> {
-    const r = await predict(model, ds, { batchSize });
+  /** task: the model's (a class absent from the data leaves the data's own hint short of the model's outputs). */
+  async add(model: TrainableModel, ds: SeriesDataset | MixedDataset, task: Task, batchSize = 256): Promise<void> {
+    const r = await predict(model, ds, { task, batchSize });
     if (!r.contributions) throw new ArgumentError(`centering: the ${model.describe?.().kind ?? "model"} is not additive`);
     const n = r.shape[0], means = meanContributions(r.contributions, r.contributionsShape![0], n, r.shape[1]);
     this.first ??= means;
@@ -68,9 +70,9 @@ export class CenteringAccumulator {
 }
 
 /** The training split's centering (its mean raw contribution per term and output). */
-export async function fitCentering(model: TrainableModel, train: SeriesDataset | MixedDataset, batchSize = 256): Promise<Centering> {
+export async function fitCentering(model: TrainableModel, train: SeriesDataset | MixedDataset, task: Task, batchSize = 256): Promise<Centering> {
   const acc = new CenteringAccumulator();
-  await acc.add(model, train, batchSize);
+  await acc.add(model, train, task, batchSize);
   return acc.finish();
 }
 

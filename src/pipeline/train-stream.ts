@@ -120,7 +120,7 @@ export async function trainStream(open: () => RowSource, options: TrainStreamOpt
   // The explained split's first chunk is kept for the explanation.
   let explained: MixedDataset | null = null;
   for await (const chunk of plan.chunks()) {
-    if (chunk.train) await centeringAcc.add(model, chunk.train);
+    if (chunk.train) await centeringAcc.add(model, chunk.train, pre.task);
     for (const name of ['validation', 'test'] as const) if (chunk[name]) known[name].add(await tableOutputs(model, chunk[name]!, pre, uncentered));
     explained ??= chunk[explainedSplit];
   }

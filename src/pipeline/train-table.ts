@@ -308,7 +308,7 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   }
   const history = histories[0];
 
-  const centering = await fitCentering(model, train);
+  const centering = await fitCentering(model, train, task);
   const intervals = task === 'regression' ? await conformal(model, pre, centering, coverage, crossFit ? { pool, heldSum, heldCount } : { validation }) : undefined;
   if (intervals) log?.(`intervals: ±${intervals.halfWidth.toPrecision(4)} for ${coverage * 100}% coverage (${intervals.calibrationSamples} held-out residuals${intervals.recent ? '; rolling: each series\' known targets update it' : ''})`);
   const splits: [SplitName, SplitDatasets['train'] | undefined][] = [['train', train], ['validation', validation], ['test', test]];
