@@ -172,6 +172,28 @@ test('numeric class codes (1/2, 1 ... C) are classes of their own values, not in
   }
 });
 
+test('a stray text in a numeric target, or a target with one value, is an error naming the column (and the row), not a task of its own', async () => {
+  const lines = ['x,y', ...Array.from({ length: 40 }, (_, i) => `${i},${(i * 0.37 % 1).toFixed(3)}`)];
+  const failure = (csv: string, o: object = {}) => rnam.trainTable(csv, { target: 'y', epochs: 1, members: 1, device: 'wasm', ...quiet, ...o }).then(() => null, (e) => e);
+  for (const cell of ['<0.5', 'Inf']) {
+    const bad = [...lines];
+    bad[8] = `7,${cell}`;
+    const err = await failure(bad.join('\n'));
+    assert.instance(err, rnam.DataError, cell);
+    assert.is(err.code, 'non-numeric');
+    assert.is(err.row, 9, 'the line in the file');
+    assert.match(err.message, `a target cell is not a number: '${cell}' in a column of numbers`);
+  }
+  for (const value of ['5', '3.7', '0']) {
+    const err = await failure(['x,y', ...Array.from({ length: 30 }, (_, i) => `${i},${i % 4 ? value : ''}`)].join('\n'));
+    assert.instance(err, rnam.DataError, value);
+    assert.is(err.message, `the target column holds one value (${value}) in every row that has one: there is nothing to predict (column 'y')`);
+  }
+  // Text labels with a task named are classes, numbers among them too.
+  const labels = ['x,y', ...Array.from({ length: 40 }, (_, i) => `${(i * 7) % 11},${i === 3 ? 'none' : i % 2}`)].join('\n');
+  assert.is((await rnam.trainTable(labels, { target: 'y', task: 'multiclass', epochs: 1, members: 1, device: 'wasm', ...quiet })).preprocessing.task, 'multiclass');
+});
+
 test('classes: the labels in output order, one absent from the training rows included; checked', async () => {
   const given = await rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', classes: ['alive', 'unknown', 'dead'], epochs: 40, members: 1, device: 'wasm', ...quiet });
   assert.is(given.preprocessing.task, 'multiclass');

@@ -154,12 +154,23 @@ export class TargetColumnReader {
   private readonly labels = new Set<string>();
   private numeric = true;
   private tooMany = false;
+  private texts = 0;
+  private firstText: { cell: Cell; row: number } | null = null;
+  private firstNumber: number | null = null;
+  private varies = false;
 
-  add(cell: Cell): void {
+  add(cell: Cell, row = 0): void {
     if (isMissing(cell)) return;
     const v = numberCell(cell);
-    if (v === undefined) this.numeric = false;
-    else this.hint.add(v);
+    if (v === undefined) {
+      this.numeric = false;
+      this.texts++;
+      this.firstText ??= { cell, row };
+    } else {
+      this.hint.add(v);
+      if (this.firstNumber === null) this.firstNumber = v;
+      else if (v !== this.firstNumber) this.varies = true;
+    }
     if (this.tooMany) return;
     this.labels.add(String(cell).trim());
     // Numbers need no labels; text labels past the cap are no classes.
@@ -167,26 +178,41 @@ export class TargetColumnReader {
   }
 
   addTable(table: LongTable, index: number): void {
-    for (const row of table.rows) this.add(row[index]);
+    table.rows.forEach((row, i) => this.add(row[index], table.rowNumbers[i]));
   }
 
-  column(target: string): TargetColumn {
-    if (!this.numeric && this.tooMany) throw new DataError('option', `the target column holds text in more than ${MAX_LABELS} distinct labels: no classification target`, { column: target });
-    return { hint: this.numeric ? this.hint.hint() : null, known: this.hint.count, labels: [...this.labels].sort() };
+  column(): TargetColumn {
+    // A stray text among numbers is a typo (a '<0.5', an 'Inf'), not a reason to read numbers as labels.
+    const stray = this.texts > 0 && this.hint.count / (this.hint.count + this.texts) >= MOSTLY_NUMERIC_TARGET ? this.firstText! : null;
+    return {
+      hint: this.numeric ? this.hint.hint() : null, known: this.hint.count, labels: [...this.labels].sort(),
+      ...(!this.numeric && this.tooMany ? { tooManyLabels: true } : {}),
+      ...(stray ? { strayText: stray } : {}),
+      ...(this.numeric && this.firstNumber !== null && !this.varies ? { onlyValue: this.firstNumber } : {}),
+    };
   }
 }
+
+/** At least this share of a target column's known cells are numbers for a text cell among them to be an error (not a label). */
+const MOSTLY_NUMERIC_TARGET = 0.9;
 
 /** The target column's facts: the hint of its numbers (null when a cell is text), how many numbers, its labels. */
 interface TargetColumn {
   hint: TaskHint | null;
   known: number;
   labels: string[];
+  /** Text in more than MAX_LABELS distinct labels: no classes. */
+  tooManyLabels?: true;
+  /** A text cell in a column of numbers (the first), when numbers are most of it. */
+  strayText?: { cell: Cell; row: number };
+  /** The one number a numeric column holds, when every known cell holds it. */
+  onlyValue?: number;
 }
 
-function readTargetColumn(table: LongTable, index: number, target: string): TargetColumn {
+function readTargetColumn(table: LongTable, index: number): TargetColumn {
   const reader = new TargetColumnReader();
   reader.addTable(table, index);
-  return reader.column(target);
+  return reader.column();
 }
 
 export class Preprocessing {
@@ -229,7 +255,7 @@ export class Preprocessing {
     if (timeIndex < 0) throw new DataError('missing-column', `the time column is not in the header (${table.columns.join(', ')})`, { column: time });
     if (table.rows.length === 0) throw new DataError('empty', 'the table has no rows');
 
-    const encoding = targetEncoding(readTargetColumn(table, targetIndex, target), options, target);
+    const encoding = targetEncoding(readTargetColumn(table, targetIndex), options, target);
     const encoded = encoding.map ? encodeTarget(table, targetIndex, encoding.map) : table;
     const mode = options.window !== undefined ? 'window' : 'panel';
     if (mode === 'panel' && options.id === undefined) {
@@ -531,7 +557,7 @@ export function fitNotes(options: PreprocessingOptions, chosen: ColumnChoice, sk
 function fitMixed(table: LongTable, options: PreprocessingOptions): { preprocessing: Preprocessing; datasets: SplitDatasets; notes: FitNotes } {
   const setup = mixedSetup(table.columns, options);
   if (table.rows.length === 0) throw new DataError('empty', 'the table has no rows');
-  const encoding = targetEncoding(readTargetColumn(table, setup.targetIndex, options.target), options, options.target);
+  const encoding = targetEncoding(readTargetColumn(table, setup.targetIndex), options, options.target);
   const encoded = encoding.map ? encodeTarget(table, setup.targetIndex, encoding.map) : table;
   const chosen = chooseColumns(encoded, columnsAsked(options, setup.mode));
   const { build, features } = mixedBuild(table.columns, options, setup, chosen, encoding.task);
@@ -580,6 +606,14 @@ function numericCodes(column: TargetColumn): string[] | null {
  */
 export function targetEncoding(column: TargetColumn, o: PreprocessingOptions, target: string): TargetEncoding {
   if (o.positive !== undefined && typeof o.positive !== 'string') throw new ArgumentError(`preprocessing: positive must be a label (text), got ${describeValue(o.positive)}`);
+  const stray = column.strayText;
+  if (stray && (o.task === undefined || o.task === 'regression') && o.classes === undefined) {
+    throw new DataError('non-numeric', `a target cell is not a number: '${String(stray.cell)}' in a column of numbers (fix the cell or leave it empty; text labels need a task, binary or multiclass)`, { column: target, row: stray.row });
+  }
+  if (column.tooManyLabels) throw new DataError('option', `the target column holds text in more than ${MAX_LABELS} distinct labels: no classification target`, { column: target });
+  if (column.onlyValue !== undefined && o.classes === undefined) {
+    throw new DataError('option', `the target column holds one value (${column.onlyValue}) in every row that has one: there is nothing to predict`, { column: target });
+  }
   if (o.classes !== undefined) return givenClassesEncoding(column, o, target);
   const codes = o.task === 'regression' ? null : numericCodes(column);
   if (codes) return labelEncoding(codes, o, target);
@@ -627,7 +661,7 @@ export function tableClasses(table: LongTable, o: PreprocessingOptions & { targe
   const index = table.columns.indexOf(o.target);
   if (index < 0) return undefined;
   // classes given are checked against the whole table here, before any part trains
-  const encoding = targetEncoding(readTargetColumn(table, index, o.target), o, o.target);
+  const encoding = targetEncoding(readTargetColumn(table, index), o, o.target);
   return encoding.map ? encoding.classes : undefined;
 }
 

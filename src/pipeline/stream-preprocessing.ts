@@ -59,7 +59,7 @@ export async function fitStreamPreprocessing(open: () => RowSource, options: Pre
     reader.addTable(chunk, setup.targetIndex);
     profiler!.add(chunk);
   }
-  const encoding = targetEncoding(reader.column(options.target), options, options.target);
+  const encoding = targetEncoding(reader.column(), options, options.target);
   const chosen = profiler!.choose();
   const { build, features } = mixedBuild(columns, options, setup!, chosen, encoding.task);
   const split = options.split ?? {};
