@@ -195,6 +195,11 @@ test('a semicolon-separated CSV (the delimiter read from its header) trains like
   const comma = await run(['train', path, '--id', 'patient', '--time', 'visit', '--target', 'label', '--out', join(dir, 'decimal-comma-out-2')]);
   assert.is(comma.code, 1);
   assert.match(comma.log.at(-1)!, /decimal comma .*column 'marker'/);
+  // Thousands separators, quoted as a report writes them: named as such, not left out as labels.
+  writeFileSync(path, panelCsv().split('\n').map((line, i) => (i === 0 || !line ? line : line.replace(/^([^,]+,[^,]+),([^,]+),/, (_, a, m) => `${a},"${(Number(m) * 1000 + 5000).toLocaleString('en-US', { minimumFractionDigits: 2 })}",`))).join('\n'));
+  const grouped = await run(['train', path, '--id', 'patient', '--time', 'visit', '--target', 'label', '--out', join(dir, 'grouped-out')]);
+  assert.is(grouped.code, 1, grouped.log.join('\n'));
+  assert.match(grouped.log.at(-1)!, /numbers with thousands separators \('\d,\d{3}\.\d\d'\): write them without the separators.*column 'marker'/);
 });
 
 test('multiclass: the class and one probability column per class', async () => {

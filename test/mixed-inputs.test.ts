@@ -458,6 +458,18 @@ test('bad mixed inputs are errors naming the column, row or id', async () => {
     assert.match((err as Error).message, /'01\/10\/2020'.*YYYY-MM-DD/);
     assert.equal([(err as rnam.DataError).column, (err as rnam.DataError).row], ['visit', 2]);
   }
+  // A number float32 cannot hold, in training or in new data: named, not a NaN prediction.
+  const lines = ['id,t,lab,y', ...Array.from({ length: 40 }, (_, i) => `e${i},1,${(i * 7) % 11},${i % 2}`)];
+  const huge = [...lines];
+  huge[5] = 'e4,1,1e39,0';
+  const err = await rnam.trainTable(huge.join('\n'), { id: 'id', time: 't', target: 'y', ...quiet }).then(() => null, (e) => e);
+  assert.instance(err, rnam.DataError);
+  assert.equal([err.column, err.row, err.id], ['lab', 6, 'e4']);
+  assert.match(err.message, "a cell is beyond float32's range (±3.4e38), which the model computes in: '1e39'");
+  const trained = await rnam.trainTable(lines.join('\n'), { id: 'id', time: 't', target: 'y', epochs: 1, members: 1, device: 'wasm', ...quiet });
+  const inNew = await rnam.predictTable(trained, huge.join('\n')).then(() => null, (e) => e);
+  assert.instance(inNew, rnam.DataError);
+  assert.is(inNew.column, 'lab');
 });
 
 test.run();

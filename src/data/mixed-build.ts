@@ -124,8 +124,12 @@ function column(table: LongTable, name: string, role: string): number {
 function number(cell: Cell, where: () => { column: string; row: number; id?: string }): number {
   const v = numberCell(cell);
   if (v === undefined) throw new DataError('non-numeric', `a cell is not a number: '${String(cell)}' (declare the column categorical to use it as levels)`, where());
+  // The model computes in float32: a larger number would read as Infinity, and predict NaN.
+  if (Math.abs(v) > FLOAT32_MAX) throw new DataError('non-numeric', `a cell is beyond float32's range (±3.4e38), which the model computes in: '${String(cell)}'`, where());
   return v;
 }
+
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 function date(cell: Cell, where: () => { column: string; row: number; id?: string }): number {
   const v = dateYears(cell);

@@ -76,6 +76,9 @@ export interface Asked extends ColumnRoles {
 /** At least this share of a column's non-missing cells are numbers for a stray text cell to be called an error. */
 const MOSTLY_NUMERIC = 0.9;
 
+/** A number with thousands separators and a decimal point: '5,123.45', '-1,234,567' (one group alone, '1,234', also reads as a decimal comma). */
+const GROUPED_NUMBER = /^\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*$/;
+
 /** At least this many rows for a column counting 0 or 1, 2, 3, ... to be taken for row numbers. */
 const ROW_NUMBERS_MIN = 3;
 
@@ -93,6 +96,8 @@ interface Profile {
   numbers: number;
   texts: number;
   commaDecimals: number;
+  /** Text cells that are numbers with thousands separators ('5,123.45', '1,234,567'). */
+  grouped: number;
   /** Text cells that are dates (Date objects included). */
   dates: number;
   firstText: { row: number; cell: unknown } | null;
@@ -136,7 +141,7 @@ export class ColumnProfiler {
     this.candidates = o.features !== undefined ? [] : columns.filter((c) => c !== o.id && c !== o.time && !named.includes(c) && !(o.exclude ?? []).includes(c) && !(o.notFeatures ?? []).includes(c) && (targetFeature || c !== o.target));
     // Named numeric features are profiled too, for their dates.
     const namedNumbers = [...(o.features ?? []), ...(o.static ?? [])].filter((c) => c !== o.target);
-    for (const c of [...(o.categorical ?? []), ...this.candidates, ...namedNumbers]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, dates: 0, firstText: null, firstNonDate: null, perId: true, counted: -1, labels: o.mode === 'window' ? null : new Map() });
+    for (const c of [...(o.categorical ?? []), ...this.candidates, ...namedNumbers]) this.profiles.set(c, { numbers: 0, texts: 0, commaDecimals: 0, grouped: 0, dates: 0, firstText: null, firstNonDate: null, perId: true, counted: -1, labels: o.mode === 'window' ? null : new Map() });
   }
 
   add(table: LongTable): void {
@@ -159,6 +164,7 @@ export class ColumnProfiler {
         else {
           p.texts++;
           if (DECIMAL_COMMA.test(String(cell))) p.commaDecimals++;
+          else if (GROUPED_NUMBER.test(String(cell))) p.grouped++;
           if (dateYears(cell) !== undefined) p.dates++;
           else p.firstNonDate ??= { row: table.rowNumbers[i], cell };
           p.firstText ??= { row: table.rowNumbers[i], cell };
@@ -227,7 +233,7 @@ export class ColumnProfiler {
         continue;
       }
       // Text no two samples share (no number, date or decimal comma among it, which the checks below read)
-      if (p.labels !== null && p.labels.size >= LABELS_MIN && p.numbers === 0 && p.dates === 0 && p.commaDecimals === 0 && c !== o.target) {
+      if (p.labels !== null && p.labels.size >= LABELS_MIN && p.numbers === 0 && p.dates === 0 && p.commaDecimals === 0 && p.grouped === 0 && c !== o.target) {
         out.rowLabels.push(c);
         continue;
       }
@@ -239,6 +245,12 @@ export class ColumnProfiler {
         else if (o.mode === 'panel' && perId(p) && c !== o.target) (out.static.push(c), out.autoStatic.push(c));
         else out.sequence.push(c);
         continue;
+      }
+      // Text cells that are all numbers with thousands separators (and maybe decimal commas, '1,234' reads as either): a report's format, not levels.
+      if (p.grouped > 0 && p.commaDecimals + p.grouped === p.texts) {
+        const first = String(p.firstText!.cell).trim();
+        throw new DataError('non-numeric', `the column's text cells are numbers with thousands separators ('${first}'): write them without the separators, or name the column categorical`,
+          { column: c, row: p.firstText!.row });
       }
       // Text cells that are all numbers with a decimal comma: a locale's export, not levels.
       if (p.commaDecimals === p.texts) {
