@@ -60,12 +60,26 @@ test('window mode: the rolling width keeps its coverage where the noise grows; a
   assert.ok(Math.abs(rolling - 0.9) <= tolerance, `rolling coverage ${rolling} (tolerance ${tolerance})`);
   assert.ok(fixed < 0.9 - tolerance && fixed < rolling - 0.05, `the fixed width under-covers: ${fixed}, rolling ${rolling}`);
   assert.ok(Math.abs(trained.report.intervals!.testCoverage! - rolling) <= 0.03, `the report's test coverage ${trained.report.intervals!.testCoverage} vs ${rolling}`);
+  assert.not.ok(trained.report.notes.some((n) => n.text.includes('prediction intervals hold')), 'covered as asked: no warning');
   // The CSV's columns are those widths.
   const rows = [...p.rows()], lower = p.header.indexOf('lower'), upper = p.header.indexOf('upper'), pred = p.header.indexOf('prediction');
   for (const i of [from, p.samples - 1]) {
     assert.is(rows[i][lower], p.prediction[i] - p.halfWidths![i]);
     assert.is(rows[i][upper], (rows[i][pred] as number) + p.halfWidths![i]);
   }
+});
+
+test('intervals that hold clearly fewer test targets than asked are warned of, in the log and the notes', async () => {
+  // A level that climbs past the training range: the held-out residuals before it are small.
+  const gen = new rnam.Generator(3), lines = ['t,x,y'];
+  for (let t = 0; t < 300; t++) lines.push(`${t},${gen.normal().toFixed(3)},${(t < 240 ? 0.01 * t : 2.4 + 0.2 * (t - 240)) + 0.1 * gen.normal()}`);
+  const said: string[] = [];
+  const trained = await rnam.trainTable(lines.join('\n'), { time: 't', target: 'y', window: 4, features: ['x'], members: 1, epochs: 5, device: 'wasm', log: (l) => said.push(l) });
+  const covered = trained.report.intervals!.testCoverage!;
+  assert.ok(covered < 0.5, `test coverage ${covered}`);
+  const warning = `warning: the prediction intervals hold ${(covered * 100).toFixed(1)}% of the ${trained.datasets.test!.samples} test targets, for 90% asked`;
+  assert.ok(said.some((l) => l.startsWith(warning)), said.join('\n'));
+  assert.ok(trained.report.notes.some((n) => n.kind === 'warning' && n.text.startsWith(warning)));
 });
 
 test.run();

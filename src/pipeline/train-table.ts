@@ -351,12 +351,30 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
     log?.(few);
     report.notes.push({ kind: 'warning', text: few });
   }
-  if (intervals && outputs.test) report.intervals = { ...intervals, testCoverage: intervalCoverage(outputs.test, halfWidths(intervals, outputs.test, pre.record.horizon)) };
+  if (intervals && outputs.test) {
+    const testCoverage = intervalCoverage(outputs.test, halfWidths(intervals, outputs.test, pre.record.horizon));
+    report.intervals = { ...intervals, testCoverage };
+    const short = coverageShortfall(testCoverage, intervals.coverage, outputs.test.targets);
+    if (short) {
+      log?.(short);
+      report.notes.push({ kind: 'warning', text: short });
+    }
+  }
   if (task === 'binary') {
     const split: SplitName = outputs.test ? 'test' : 'train';
     report.calibration = { split, ...reliability(outputs[split]!) };
   }
   return { model, preprocessing: pre, centering, report, explanation, history, datasets, ...(intervals ? { intervals } : {}) };
+}
+
+/**
+ * A warning when the intervals hold clearly fewer test targets than asked (more than three binomial sd
+ * below, and at least 5 points): the test split's errors are not those of the held-out residuals.
+ */
+function coverageShortfall(covered: number, asked: number, targets: Float64Array): string | null {
+  const known = targets.reduce((n, y) => n + (Number.isNaN(y) ? 0 : 1), 0);
+  if (!known || !(covered < asked - Math.max(0.05, 3 * Math.sqrt((asked * (1 - asked)) / known)))) return null;
+  return `warning: the prediction intervals hold ${(covered * 100).toFixed(1)}% of the ${known} test targets, for ${(asked * 100).toFixed(0)}% asked: the test split's errors are larger than the held-out residuals the width comes from (a trend, levels outside the training range); read the intervals as too narrow`;
 }
 
 /**
