@@ -299,6 +299,9 @@ test('the installed bin: `rnam --help` and a train/predict round trip through bi
   assert.is(commandHelp.status, 0, commandHelp.stderr);
   assert.match(commandHelp.stdout, /rnam predict MODEL\.safetensors/);
   assert.is(commandHelp.stderr, '');
+  const version = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+  assert.is(version.status, 0, version.stderr);
+  assert.is(version.stdout.trim(), JSON.parse(readFileSync(join(bin, '..', '..', 'package.json'), 'utf8')).version);
   const out = join(dir, 'bin-out');
   execFileSync(process.execPath, [bin, 'train', panelPath, '--id', 'patient', '--time', 'visit', '--target', 'label', '--epochs', '2', '--device', 'wasm', '--out', out], { stdio: 'pipe' });
   execFileSync(process.execPath, [bin, 'predict', join(out, 'model.safetensors'), panelPath, '--out', join(out, 'pred.csv')], { stdio: 'pipe' });

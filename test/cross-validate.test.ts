@@ -109,7 +109,7 @@ test('windows: a first fold too short for a window and its validation is refused
   } catch (err) {
     assert.instance(err, rnam.DataError);
     assert.is((err as Error).message, 'rolling origin with 5 folds trains fold 1 on the first of 6 blocks of the times, where the longest id has 3 step(s); '
-      + 'a window and its target take 4 and a validation block follows (5 at least): at most 3 folds fit here, or a shorter window');
+      + 'a window and its target take 4 and a validation block follows (5 at least): at most 3 folds fit here (more with a shorter window)');
   }
   assert.equal(said, [], 'no fold started');
   const cv = await rnam.crossValidate(lines.join('\n'), { id: 'id', time: 'day', target: 'y', window: 3, folds: 3, ...quiet });

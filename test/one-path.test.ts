@@ -206,6 +206,14 @@ test('classes: the labels in output order, one absent from the training rows inc
   // The absent class last: the rows alone read as binary (indices 0 and 1), the model has three outputs.
   const last = await rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', classes: ['alive', 'dead', 'unknown'], epochs: 1, members: 1, device: 'wasm', ...quiet });
   assert.equal((await rnam.predictTable(last, panelCsv())).header.filter((h) => h.startsWith('p_')), ['p_alive', 'p_dead', 'p_unknown']);
+  // A test class the training rows lack: the class-rate baseline gives it half a sample, a finite log loss.
+  const table = (n: number, label: (i: number) => string) => Array.from({ length: n }, (_, i) => `${(i * 7) % 13},${label(i)}`);
+  const absent = await rnam.trainTable(['x,y', ...table(60, (i) => (i % 2 ? 'a' : 'b'))].join('\n'), {
+    target: 'y', classes: ['a', 'b', 'c'], testData: ['x,y', ...table(9, (i) => 'abc'[i % 3])].join('\n'), epochs: 1, members: 1, device: 'wasm', ...quiet,
+  });
+  const rates = absent.report.baselines!['class rates'].logLoss;
+  // 30 + 0.5 of 61.5 for a and b, 0.5 of 61.5 for c; a third of the test rows each.
+  assert.ok(Math.abs(rates - -(2 * Math.log(30.5 / 61.5) + Math.log(0.5 / 61.5)) / 3) < 1e-9, `class rates ${rates}`);
   // Two given in the other order: binary with 'alive' positive.
   const flipped = await rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', classes: ['dead', 'alive'], epochs: 1, members: 1, device: 'wasm', ...quiet });
   assert.is(flipped.preprocessing.classLabel(1), 'alive');

@@ -90,6 +90,7 @@ export const usage = `usage:
   rnam predict MODEL.safetensors|DIR DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
              [--raw-cells] [--in-memory]
   rnam worker --queue redis://HOST:PORT [--queue-name NAME] [--concurrency N]
+  rnam --version
 
 train: panel mode (one sample per id: its rows by time, the target at its last known row) unless
 --window gives sliding windows of N steps with the target H steps (default 1) after each window's

@@ -7,6 +7,7 @@ import { searchCommand } from './search.js';
 import { train } from './train.js';
 import { predictCommand } from './predict.js';
 import { workerCommand } from './worker.js';
+import { VERSION } from '../index.js';
 
 /** The library's option spellings in a message, as the command line's flags. */
 function asFlags(message: string): string {
@@ -25,6 +26,10 @@ export async function main(argv: string[], log = (line: string) => console.error
     if (command === undefined || helpFlag(command) || command === 'help' || rest.some(helpFlag)) {
       console.log(usage);
       return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === 'version') {
+      console.log(VERSION);
+      return 0;
     }
     let run: () => Promise<unknown>;
     // What the library says while it works names its options as flags too.

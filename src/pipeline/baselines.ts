@@ -274,7 +274,9 @@ export function baselineMetrics(task: Task, train: unknown, test: unknown, targe
     const share = new Array<number>(classes).fill(0);
     yTrain.forEach((y, k) => (share[y] += wTrain ? wTrain[k] : 1));
     const total = share.reduce((a, b) => a + b, 0);
-    const rates = share.map((c) => c / total);
+    // A class the training split lacks (given in classes) gets half a sample, so its log loss stays finite.
+    const half = share.some((c) => c === 0) ? 0.5 : 0;
+    const rates = share.map((c) => (c + half) / (total + half * classes));
     out['class rates'] = metrics(yTest.flatMap(() => rates));
   }
   const a = design(train.subset(tr)), b = design(test.subset(te));

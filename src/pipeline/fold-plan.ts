@@ -160,7 +160,7 @@ function checkFirstBlock(table: LongTable, options: CrossValidateOptions, times:
   while (fits >= 2 && longest(fits) < least) fits--;
   const series = options.id !== undefined ? 'the longest id has' : 'the series has';
   throw new DataError('option', `rolling origin with ${k} folds trains fold 1 on the first of ${k + 1} blocks of the times, where ${series} ${first} step(s); `
-    + `a window and its target take ${need} and a validation block follows (${least} at least): ${fits >= 2 ? `at most ${fits} folds fit here` : 'not even 2 folds fit here'}${window > 1 ? ', or a shorter window' : ''}`);
+    + `a window and its target take ${need} and a validation block follows (${least} at least): ${fits >= 2 ? `at most ${fits} folds fit here${window > 1 ? ' (more with a shorter window)' : ''}` : `not even 2 folds fit here${window > 1 ? ': a shorter window may fit' : ''}`}`);
 }
 
 /**
