@@ -145,7 +145,10 @@ test('year-first dates with slashes read as the ISO dates they are (2020/1/31, 2
   const trained = await rnam.trainTable(['id,t,a,y', ...rows].join('\n'), { id: 'id', time: 't', target: 'y', members: 1, epochs: 1, device: 'wasm', log: null });
   const p = await rnam.predictTable(trained, ['id,t,a,y', ...rows].join('\n'));
   assert.is([...p.rows()][0][1], '2021-04-01');
-  for (const bad of ['1/31/2020', '31/1/2020', '2020/2/30', '2020/13/01']) {
+  // A month, as monthly series write it: its first day.
+  const months = rnam.datasetsFromCsv('id,t,a,y\nx,2020-01,1,0\nx,2020-02,2,0\nx,2020-12,3,1\n', o).train;
+  assert.is(months.sampleTimes[0], Date.UTC(2020, 11, 1));
+  for (const bad of ['1/31/2020', '31/1/2020', '2020/2/30', '2020/13/01', '2020-13', '2019-20']) {
     const e = dataError(() => rnam.datasetsFromCsv(`id,t,a,y\nx,${bad},1,0\n`, { id: 'id', time: 't', target: 'y', mode: 'panel' }), 'non-numeric', { column: 't', row: 2 });
     assert.match(e.message, /year first: ISO-8601 YYYY-MM-DD or YYYY\/MM\/DD/);
   }

@@ -18,6 +18,8 @@ const isoDate = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(
 // Year first with slashes, as many spreadsheets and databases write dates (2020/1/31, 2020/01/31 08:00):
 // unambiguous, unlike 1/31/2020 or 31/1/2020, which are refused.
 const slashDate = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
+// A month (ISO-8601's YYYY-MM, as monthly series are written): its first day.
+const yearMonth = /^(\d{4})-(\d{2})$/;
 
 export function isMissing(cell: Cell): boolean {
   if (cell === null || cell === undefined) return true;
@@ -42,7 +44,7 @@ export function numberCell(cell: Cell): number | undefined {
 export type TimeKind = 'number' | 'date';
 
 /** What an error about a time cell that is neither kind says after the cell. */
-export const TIME_CELL_FORMS = 'a time is a number (days, hours, a visit index) or a date, year first: ISO-8601 YYYY-MM-DD or YYYY/MM/DD, with a time if any (2020-01-31, 2020-01-31T08:00, 2020/1/31 08:00); day- or month-first dates are ambiguous';
+export const TIME_CELL_FORMS = 'a time is a number (days, hours, a visit index) or a date, year first: ISO-8601 YYYY-MM-DD or YYYY/MM/DD, with a time if any (2020-01-31, 2020-01-31T08:00, 2020/1/31 08:00), or a month, YYYY-MM; day- or month-first dates are ambiguous';
 
 /**
  * Milliseconds since 1970 for an ISO-8601 date or date-time ('2015-03-01', '2015-03-01T12:00',
@@ -52,9 +54,9 @@ export const TIME_CELL_FORMS = 'a time is a number (days, hours, a visit index) 
  */
 export function isoDateMs(text: string): number | undefined {
   const t = text.trim();
-  const m = isoDate.exec(t) ?? slashDate.exec(t);
+  const m = isoDate.exec(t) ?? slashDate.exec(t) ?? yearMonth.exec(t);
   if (!m) return undefined;
-  const [, y, month, day, h = '00', mi = '00', s = '00', frac, zone] = m;
+  const [, y, month, day = '01', h = '00', mi = '00', s = '00', frac, zone] = m;
   const mo = month.padStart(2, '0'), d = day.padStart(2, '0');
   const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac ? '.' + frac.slice(0, 3).padEnd(3, '0') : ''}${zone ? normalizeZone(zone) : 'Z'}`);
   if (Number.isNaN(ms)) return undefined;

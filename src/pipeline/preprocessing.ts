@@ -673,7 +673,8 @@ export function tableClasses(table: LongTable, o: PreprocessingOptions & { targe
  */
 export function tableRoles(table: LongTable, o: PreprocessingOptions): Pick<PreprocessingOptions, 'features' | 'static' | 'categorical' | 'sequenceCategorical'> {
   if ((o.inputs ?? 'mixed') !== 'mixed') return {};
-  const mode = mixedMode(o), chosen = chooseColumns(table, columnsAsked(o, mode));
+  // the options checked against the header here, before any part trains
+  const { mode } = mixedSetup(table.columns, o), chosen = chooseColumns(table, columnsAsked(o, mode));
   // A plain table names its features static (the choice's sequence is empty there).
   return { features: mode === 'table' ? [] : chosen.sequence, static: chosen.static, categorical: chosen.categorical, sequenceCategorical: chosen.sequenceCategorical };
 }
