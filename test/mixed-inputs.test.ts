@@ -178,6 +178,11 @@ test('window mode: samples whose target is missing are skipped in training and c
   const p = await rnam.predictTable(trained, lines.join('\n'));
   assert.is(p.samples, 90 - 5 + 1);
   assert.ok(p.targetKnown.some((k) => !k) && p.targetKnown.some((k) => k));
+  // The target's column is one of the window's features: new data without it is told why it needs it.
+  const err = await rnam.predictTable(trained, lines.map((l) => l.split(',').slice(0, 2).join(',')).join('\n')).then(() => null, (e) => e);
+  assert.instance(err, rnam.DataError);
+  assert.is(err.column, 'y');
+  assert.match(err.message, 'the model reads its earlier values (a window of its steps); give the column, empty where unknown');
 });
 
 test('wasm: a missing static value has a learned contribution of its own', async () => {

@@ -144,8 +144,11 @@ const readerOf = (o: MixedBuildOptions, c: string) => (o.dates?.includes(c) ? da
 function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolean, streamKind?: TimeKind): { list: Entity[]; kind: TimeKind } {
   const idIndex = o.id !== undefined ? column(table, o.id, 'id') : -1;
   const timeIndex = o.time !== undefined ? column(table, o.time, 'time') : -1;
-  if (o.targetHistory && !table.columns.includes(o.target)) {
-    throw new DataError('missing-column', `the target column is not in the header (${table.columns.join(', ')}): the model reads its earlier values (target history); give the column, empty where unknown`, { column: o.target });
+  // Window mode reads the target's earlier values as one of the features, as target history does.
+  const readsTarget = o.targetHistory || (o.mode === 'window' && o.sequence.includes(o.target));
+  if (readsTarget && !table.columns.includes(o.target)) {
+    const why = o.targetHistory ? 'target history' : 'a window of its steps';
+    throw new DataError('missing-column', `the target column is not in the header (${table.columns.join(', ')}): the model reads its earlier values (${why}); give the column, empty where unknown`, { column: o.target });
   }
   const targetIndex = targetOptional && !table.columns.includes(o.target) ? -1 : column(table, o.target, 'target');
   const seqIdx = o.sequence.map((c) => column(table, c, 'feature'));
