@@ -45,6 +45,23 @@ test('a classifier, or a model without the target among its inputs, starts as se
   }
 });
 
+test('a window reads its own target on the target\'s scale, a heavily skewed one too, so that the start at persistence applies', () => {
+  // Counts with bursts: non-negative and heavily right-skewed, as is the 'spikes' input beside them.
+  const gen = new rnam.Generator(4), lines = ['day,count,spikes'];
+  let level = 0;
+  for (let t = 0; t < 300; t++) {
+    level = 0.9 * level + gen.normal();
+    lines.push(`${t},${Math.round(Math.exp(1.5 * level))},${Math.exp(2 * gen.normal()).toFixed(3)}`);
+  }
+  const { preprocessing: pre } = rnam.Preprocessing.fit(rnam.readCsv(lines.join('\n')), { time: 'day', target: 'count', window: 4 });
+  const scale = (name: string) => pre.record.mixed!.sequence.find((s) => s.name === name)!;
+  assert.not.ok(scale('count').log, 'the target\'s history as it is');
+  assert.ok(scale('spikes').log, 'another skewed input on the log scale');
+  const model = buildModel(pre, 8, 1, [5]) as rnam.AdditiveRNAM;
+  const plain = new rnam.AdditiveRNAM({ ...model.options, memberSeeds: [5] });
+  assert.not.equal(model.linear!.weight.toArraySync(), plain.linear!.weight.toArraySync(), 'started at persistence');
+});
+
 test('on a random walk, the defaults forecast about as well as persistence (starting from the seeded weights alone: 2.4 times its RMSE)', async () => {
   const trained = await rnam.trainTable(walkCsv(400, 3), { time: 'day', target: 'level', window: 4, members: 1, device: 'wasm', log: null });
   const rmse = trained.report.metrics.test!.rmse, persistence = trained.report.baselines!.persistence.rmse;

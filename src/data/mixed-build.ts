@@ -551,7 +551,8 @@ export class MixedStatsAccumulator {
   /** `gapCap`: distinct gaps counted exactly before the gap unit is a sample's median (streams). */
   constructor(private readonly o: MixedBuildOptions, gapCap = Infinity) {
     const logSkewed = (o.skewed ?? 'log') === 'log';
-    this.seqAcc = o.sequence.map(() => new ScaleAccumulator({ logSkewed }));
+    // A window's own target history stays on the target's scale, where persistence is linear (persistence-start.ts).
+    this.seqAcc = o.sequence.map((c) => new ScaleAccumulator({ logSkewed: logSkewed && !(o.mode === 'window' && c === o.target) }));
     this.staticAcc = o.static.map(() => new ScaleAccumulator({ logSkewed }));
     this.staticMissingCounts = o.static.map(() => 0);
     this.levelCounts = o.categorical.map(() => new Map());
