@@ -124,6 +124,11 @@ test('rnam cv writes cv.json and oof.csv', async () => {
   const report = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8'));
   assert.is(report.folds.length, 3);
   assert.ok(log.some((l) => /^grouped 3-fold: auc /.test(l)), log.join('\n'));
+  // What train says of the columns, said once for the whole file, before the folds.
+  const task = log.indexOf("task: binary (inferred from column 'y')");
+  assert.ok(task >= 0 && task < log.findIndex((l) => l.startsWith('fold 1 of 3')), log.join('\n'));
+  assert.ok(log.includes("classes: no, yes (positive: 'yes')"), log.join('\n'));
+  assert.is(log.filter((l) => l.startsWith('categorical (text): sex')).length, 1);
   assert.ok(log.some((l) => /^auc on the same folds: rnam \d\.\d{4} ± \d\.\d{4}; base rate 0\.5000 ± 0\.0000, logistic regression on the last step \d\.\d{4} ± \d\.\d{4}$/.test(l)), log.join('\n'));
   assert.ok(report.baselines['logistic regression on the last step'].auc.mean > 0, 'cv.json holds the baselines');
   assert.is(readFileSync(join(out, 'oof.csv'), 'utf8').trim().split('\n').length, 51);

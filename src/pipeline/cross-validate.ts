@@ -8,7 +8,8 @@ import type { Metrics, Task } from '../train/task.js';
 import { ArgumentError, describeValue } from '../errors.js';
 import { planFolds, type CrossValidateOptions } from './fold-plan.js';
 import { toTable, type TableInput } from './table-input.js';
-import { tableClasses, tableRoles } from './preprocessing.js';
+import { Preprocessing, tableClasses, tableRoles } from './preprocessing.js';
+import { fitNoteLines } from './train-settings.js';
 import type { LongTable } from '../data/table.js';
 import type { FoldJob, FoldJobOptions, FoldJobResult } from '../jobs/fold-job.js';
 import { runJobs } from '../jobs/run-jobs.js';
@@ -78,6 +79,12 @@ export function foldJobOptions(where: string, options: CrossValidateOptions, tab
   return { ...rest, ...tableRoles(table, options), ...(classes ? { classes } : {}), ...(device !== undefined ? { device } : {}) };
 }
 
+/** What train would say of the whole table's columns and task (every fold reads them so), said once. */
+function logTableNotes(table: LongTable, options: CrossValidateOptions, log: (line: string) => void): void {
+  const { preprocessing, notes } = Preprocessing.fit(table, { ...options, split: { validation: 0, test: 0 } });
+  for (const note of fitNoteLines(notes, preprocessing, options.target)) log(note.text);
+}
+
 export async function crossValidate(data: TableInput, options: CrossValidateOptions): Promise<CrossValidation> {
   if (typeof options !== 'object' || options === null) throw new ArgumentError(`crossValidate: options must be an object, got ${describeValue(options)}`);
   const k = options.folds ?? 5;
@@ -86,6 +93,7 @@ export async function crossValidate(data: TableInput, options: CrossValidateOpti
   const plan = planFolds(table, options, k);
   const log = options.log ?? null;
   const jobOptions = foldJobOptions('crossValidate', options, table);
+  if (log) logTableNotes(table, options, log);
   const jobs: FoldJob[] = plan.parts.map((_, f) => ({ data: typeof data === 'string' ? data : { table }, options: jobOptions, folds: k, fold: f + 1, baselines: true }));
   plan.parts.forEach((part, f) => log?.(`fold ${f + 1} of ${k}: ${part.train.rows.length} training rows`));
   const results = await runJobs(jobs.map((payload) => ({ kind: 'fold', payload })), {
