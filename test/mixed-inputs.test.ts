@@ -315,6 +315,12 @@ test('exclude leaves columns out of the automatic choice; a typo or a clash with
   assert.instance(clash, rnam.DataError);
   assert.is(clash.column, 'leak');
   assert.instance(await error({ exclude: 'leak' }), rnam.ArgumentError);
+  // The seed model's inputs too.
+  const series = ['t,' + lines[0], ...lines.slice(1).map((l, i) => `${i},${l.split(',').slice(0, 2).join(',')},,${l.split(',')[3]}`)].join('\n');
+  const firstOrder = await rnam.trainTable(series, { model: 'first-order', time: 't', target: 'y', window: 3, exclude: ['leak'], epochs: 1, device: 'wasm', ...quiet });
+  assert.equal([...firstOrder.preprocessing.featureNames], ['x', 'y']);
+  const seriesTypo = await rnam.trainTable(series, { model: 'first-order', time: 't', target: 'y', window: 3, exclude: ['lek'], epochs: 1, device: 'wasm', ...quiet }).then(() => null, (e) => e);
+  assert.is(seriesTypo?.column, 'lek');
 });
 
 test('row names: a CSV\'s unnamed first column, and text that no two samples share, are left out and said', async () => {

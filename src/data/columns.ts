@@ -32,6 +32,8 @@ export function resolveColumns(columns: readonly string[], options: ColumnOption
   if (options.features) {
     if (options.features.length === 0) throw new DataError('option', 'features is empty');
     features = options.features.map((name) => find(columns, name, 'feature'));
+    const excluded = options.features.find((n) => (options.exclude ?? []).includes(n));
+    if (excluded !== undefined) throw new DataError('option', 'a column is both named as a feature and excluded', { column: excluded });
     const twice = options.features.find((n, i) => options.features!.indexOf(n) !== i);
     if (twice !== undefined) throw new DataError('option', 'a feature is named twice', { column: twice });
     for (const f of features) {
@@ -41,10 +43,11 @@ export function resolveColumns(columns: readonly string[], options: ColumnOption
       throw new DataError('target-leak', 'the target column is a feature, and the sample\'s target is read at its last input step', { column: target.name });
     }
   } else {
+    for (const name of options.exclude ?? []) find(columns, name, 'excluded');
     if (!rows) throw new DataError('option', 'name the features: a stream cannot be scanned for its numeric columns');
     features = columns.map((name, index) => ({ name, index }))
       // a CSV's unnamed first column (row names) tells how the file was written, not what a sample is
-      .filter((c) => c.name !== options.id && c.name !== options.time && c.name !== ROW_NAMES && (targetIsInput || c.name !== target.name))
+      .filter((c) => c.name !== options.id && c.name !== options.time && c.name !== ROW_NAMES && !(options.exclude ?? []).includes(c.name) && (targetIsInput || c.name !== target.name))
       .filter((c) => isNumericColumn(rows, c.index));
     if (features.length === 0) throw new DataError('option', 'no numeric feature column besides id, time and target');
   }

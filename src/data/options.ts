@@ -27,6 +27,8 @@ export interface ColumnOptions {
    * (the last row's target would be an input).
    */
   features?: readonly string[];
+  /** Columns the default features leave out. */
+  exclude?: readonly string[];
 }
 
 export interface WindowOptions {

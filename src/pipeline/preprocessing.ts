@@ -265,7 +265,7 @@ export class Preprocessing {
     const split = options.split ?? {};
     const validation = split.validation ?? 0.15, test = split.test ?? 0.15;
     const datasets = datasetsFromTable(encoded, {
-      id: options.id, time: time!, target, features: options.features, mode, missing: options.missing ?? 'error',
+      id: options.id, time: time!, target, features: options.features, ...(options.exclude ? { exclude: options.exclude } : {}), mode, missing: options.missing ?? 'error',
       ...(mode === 'window' ? { window: options.window, horizon: options.horizon ?? 1 } : {}),
       split: mode === 'panel' ? { by: 'entity', validation, test, seed: split.seed ?? 0, stratify: encoding.task !== 'regression' } : { by: 'time', validation, test },
       standardize: { features: true, target: encoding.task === 'regression' },
