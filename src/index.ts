@@ -112,6 +112,7 @@ export { describeIds, type ShortIds } from './pipeline/short-ids.js';
 export { saveTrained, loadTrained, type TrainedModel, type LoadedTrained, type SaveTrainedOptions } from './pipeline/model-file.js';
 export type { Centering, TableOutputs } from './pipeline/outputs.js';
 export type { Report, ExplainedSample, PredictionIntervals, SplitName as ReportSplit } from './pipeline/report.js';
+export { describeHalfWidth } from './pipeline/intervals.js';
 export type { TableInput } from './pipeline/table-input.js';
 export { inferTask, taskMetricNames, headlineMetric, tasks, maxInferredClasses } from './train/task.js';
 export type { ModelDescription, ModelConfig, InputLayout, AdditiveStructure, Describable } from './nn/describe.js';

@@ -576,6 +576,21 @@ if (!playwright) {
     assert.match(await page.textContent('#metrics thead') ?? '', 'test');
   });
 
+  test('a column the library cannot read as a number trains once it is named categorical, the others left on auto', async () => {
+    const lines = ['x,cyl,y', ...Array.from({ length: 80 }, (_, i) => `${(i * 7) % 13},${i === 57 ? 'rotary' : 4 + 2 * (i % 3)},${(i % 5) * 0.3 + (i % 3)}`)];
+    await page.check('input[name=data][value=csv]');
+    await page.setInputFiles('[data-testid=csv-input]', { name: 'cars.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+    await page.waitForFunction("document.querySelector('#csv-info').textContent.startsWith('80 rows')", null, { timeout: 20_000 });
+    await page.selectOption('#map-id', '');
+    await page.selectOption('#map-time', '');
+    await page.selectOption('#map-target', 'y');
+    await page.waitForFunction('window.rnamDemo.roles !== null', null, { timeout: 20_000 });
+    assert.match((await state()).roles!.error ?? '', "a cell is not a number: 'rotary'");
+    await setRoles({ cyl: 'categorical' });
+    const s = await trainAdditive({ device: 'wasm', members: 1, epochs: 2 });
+    assert.equal(s.explanation!.kinds, { x: 'static', cyl: 'categorical' });
+  });
+
   test('a pasted panel trains the additive model on WebGPU (SwiftShader) as on wasm', async () => {
     // A small panel: per id a time-varying x, a static s and a level g; y depends on all three.
     const g = new rnam.Generator(11);
@@ -651,6 +666,20 @@ if (!playwright) {
     assert.match(local, /: prediction (adelie|chinstrap|gentoo), logit .*; actual: (adelie|chinstrap|gentoo)$/);
   });
 
+  test('from its first epoch a run shows its own task and target, not the run before', async () => {
+    // The run before (above) classified species; this one is a regression on another file.
+    const lines = ['x,z,y'];
+    for (let i = 0; i < 200; i++) lines.push(`${(i * 7) % 13},${(i * 3) % 11},${((i * 7) % 13) * 0.5 + (i % 5) * 0.1}`);
+    await useCsv('level.csv', lines.join('\n'), { target: 'y' });
+    await page.selectOption('#model', 'additive');
+    await page.fill('#members', '1');
+    await page.fill('#epochs', '200');
+    await page.click('[data-testid=train]');
+    await page.waitForFunction("document.querySelector('[data-testid=status]').textContent.includes('epoch 1')", null, { timeout: 60_000 });
+    assert.match(await page.textContent('#data-summary') ?? '', 'target y (regression)');
+    await untilDone(() => page.click('#stop'));
+  });
+
   test('the screenshot: the Seattle rain task, trained for a few epochs', async () => {
     await page.reload(); // a fresh page: no file names left in the inputs by the tests above
     await train({ data: 'weather', device: 'wasm', epochs: 8 });
@@ -659,6 +688,21 @@ if (!playwright) {
     mkdirSync(dirname(target), { recursive: true });
     await page.screenshot({ path: target, fullPage: true });
     console.log(`  demo screenshot: ${target}`);
+  });
+
+  test('an error before a run shows anything hides the results of the run before', async () => {
+    assert.ok(await page.isVisible('.results'), 'the results of the run above');
+    const lines = ['x,y', ...Array.from({ length: 60 }, (_, i) => `${(i * 7) % 13},${(i % 9) * 0.37}`)];
+    // An invalid value in another data source's hidden field does not block Train.
+    await page.check('input[name=data][value=seed]');
+    await page.fill('#seed-samples', '250');
+    await useCsv('numbers.csv', lines.join('\n'), { target: 'y' });
+    await page.selectOption('#map-task', 'binary');  // the target holds numbers other than 0 and 1
+    const before = (await state()).runs;
+    await page.click('[data-testid=train]');
+    await page.waitForFunction(`window.rnamDemo.runs > ${before}`, null, { timeout: 60_000, polling: 100 });
+    assert.match(await page.textContent('[data-testid=status]') ?? '', /^Error: /);
+    assert.not.ok(await page.isVisible('.results'), 'no results of another run beside the error');
   });
 
   test('no page errors', () => {

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
-import { calibrate, conformalWidth, halfWidths, intervalCoverage } from '../src/pipeline/intervals.js';
+import { calibrate, conformalWidth, describeHalfWidth, halfWidths, intervalCoverage } from '../src/pipeline/intervals.js';
 
 const test = suite('prediction intervals');
 
@@ -16,6 +16,11 @@ test('the conformal width is the ceil((n + 1) * coverage)-th smallest residual, 
   assert.is(iv.halfWidth, 9);
   assert.equal(iv.recent, [3, 1, 2, 5, 4, 9, 8, 7, 6, 10], 'time order is kept');
   assert.is(calibrate([], 0.9, false), undefined);
+  // Said: the width, or how few residuals left it unbounded and how many the coverage needs.
+  assert.is(describeHalfWidth({ halfWidth: 1.5, coverage: 0.9, calibrationSamples: 20 }, String), '± 1.5');
+  assert.is(describeHalfWidth({ halfWidth: Infinity, coverage: 0.9, calibrationSamples: 4 }, String), 'unbounded (4 held-out residuals; 90% coverage needs at least 9)');
+  assert.is(conformalWidth(Array.from({ length: 9 }, (_, i) => i), 0.9), 8, 'nine are enough');
+  assert.is(describeHalfWidth({ halfWidth: Infinity, coverage: 0.95, calibrationSamples: 10 }, String), 'unbounded (10 held-out residuals; 95% coverage needs at least 19)');
 });
 
 test('a rolling width takes each target once it is known (horizon steps later), per series, skipping unknown targets', () => {

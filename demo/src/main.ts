@@ -7,6 +7,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
 
 const status = $('status');
+const results = document.querySelector<HTMLElement>('.results')!;
 const trainButton = $<HTMLButtonElement>('train'), stopButton = $<HTMLButtonElement>('stop'), downloadButton = $<HTMLButtonElement>('download');
 const sampleSelect = $<HTMLSelectElement>('sample');
 let task: Task = 'regression';
@@ -47,11 +48,14 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'roles': return m.ask === rolesAsked ? showRoles(m.preview) : undefined;
     case 'device': return showDevice(m.info);
     case 'data':
+      results.hidden = false;
       task = m.task;
       $('data-summary').textContent = m.summary;
       $('loss-chart').setAttribute('aria-label', `loss (${lossNames[task]}) per epoch, training and validation`);
       return;
-    case 'epoch': return showEpoch(m.view, m.explanation);
+    case 'epoch':
+      results.hidden = false;
+      return showEpoch(m.view, m.explanation);
     case 'done':
       demoState.predictions = m.predictions;
       if (m.metrics) showMetrics(m.metrics);
@@ -64,6 +68,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       }
       return;
     case 'loaded':
+      results.hidden = false;
       demoState.predictions = m.predictions;
       loss.reset();
       $('loss-note').hidden = true;
@@ -75,6 +80,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'model': return saveFile(m.bytes, m.name);
     case 'error':
       demoState.errors.push(m.message);
+      // Results shown before this run began are not its results: hidden until a run shows its own.
+      if (demoState.epoch === 0) results.hidden = true;
       finish(`Error: ${m.message}`);
       status.classList.add('error');
   }
@@ -121,8 +128,16 @@ function finish(text: string): void {
   downloadButton.disabled = demoState.predictions.length === 0;
 }
 
+// The form checks only the fields in sight: an invalid value in a hidden one (another data source's)
+// would otherwise block Train with no message anyone can see.
+$<HTMLFormElement>('settings').noValidate = true;
 $('settings').addEventListener('submit', (event) => {
   event.preventDefault();
+  const invalid = [...document.querySelectorAll<HTMLInputElement>('#settings input, #settings select')].find((el) => el.closest('[hidden]') === null && !el.checkValidity());
+  if (invalid) {
+    invalid.reportValidity();
+    return;
+  }
   let data: DataSpec;
   try {
     data = dataSpec();
@@ -404,7 +419,7 @@ function showFacts(f: ModelFacts | undefined): void {
   if (f.intervals) {
     const i = f.intervals;
     const test = i.testCoverage !== undefined ? `; ${(i.testCoverage * 100).toFixed(1)}% of the test targets lie inside` : '';
-    lines.push(`<p data-testid="intervals">Prediction interval: <strong>± ${short(i.halfWidth)}</strong> for ${(i.coverage * 100).toFixed(0)}% coverage (split-conformal, ${i.calibrationSamples} held-out residuals${test}).</p>`);
+    lines.push(`<p data-testid="intervals">Prediction interval: <strong>${i.width}</strong> for ${(i.coverage * 100).toFixed(0)}% coverage (split-conformal, ${i.calibrationSamples} held-out residuals${test}).</p>`);
   }
   if (f.calibration) lines.push(`<p data-testid="ece">Expected calibration error on the ${escape(f.calibration.split)} split: <strong>${short(f.calibration.ece)}</strong></p>`);
   if (f.baselines && Object.keys(f.baselines).length) {

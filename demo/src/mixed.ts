@@ -7,6 +7,7 @@ import type { CsvMapping, EpochView, ExplanationView, LocalView, ModelFacts, Tra
 import { rolesOf } from './roles.js';
 import { tableOptions } from './data-sources.js';
 import { shapeCurve } from './shape-view.js';
+import { short } from './format.js';
 
 /** A mixed-input model the page holds: trained here or loaded, with what explains it. */
 export interface MixedRun {
@@ -29,9 +30,14 @@ const LIVE_SAMPLES = 400;
 export interface MixedTrainHooks {
   device: rnam.Device;
   shouldStop(): boolean;
+  /** Once the preprocessing is fitted, before the first epoch: the task and features the epochs show. */
+  onStart?(preprocessing: rnam.Preprocessing): void;
   /** Each epoch: the loss and the live explanation of the ensemble as its members train. */
   onEpoch(view: EpochView, explanation?: { view: ExplanationView; explained: Explained }): Promise<void>;
 }
+
+/** The intervals with their half-width as the page says it. */
+const withWidth = <T extends rnam.PredictionIntervals>(iv: T): T & { width: string } => ({ ...iv, width: rnam.describeHalfWidth(iv, short) });
 
 export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSettings, hooks: MixedTrainHooks): Promise<MixedRun> {
   let first: rnam.TableModel | null = null, live: rnam.MixedDataset | rnam.SeriesDataset | null = null, pre: rnam.Preprocessing | null = null;
@@ -46,6 +52,7 @@ export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSett
       pre = preprocessing;
       const shown = datasets.test ?? datasets.validation ?? datasets.train;
       live = shown.samples > LIVE_SAMPLES && shown instanceof rnam.MixedDataset ? shown.subset(Array.from({ length: LIVE_SAMPLES }, (_, i) => i)) : shown;
+      hooks.onStart?.(preprocessing);
     },
     onEpoch: async (stats) => {
       // The members train side by side: the stats are those of the first member still training.
@@ -69,7 +76,7 @@ export async function trainMixed(text: string, mapping: CsvMapping, s: TrainSett
     facts: {
       ...factsOf(trained.model, trained.preprocessing, r.explainedSplit), memberEpochs: r.members.map((m) => m.epochs),
       ...(r.stopping ? { stopping: r.stopping, memberBestEpochs: r.members.map((m) => m.bestEpoch ?? m.epochs) } : {}),
-      ...(r.intervals ? { intervals: r.intervals } : {}), ...(r.calibration ? { calibration: r.calibration } : {}), ...(r.baselines ? { baselines: r.baselines } : {}),
+      ...(r.intervals ? { intervals: withWidth(r.intervals) } : {}), ...(r.calibration ? { calibration: r.calibration } : {}), ...(r.baselines ? { baselines: r.baselines } : {}),
       warnings: r.notes.filter((n) => n.kind === 'warning').map((n) => n.text),
     },
   };
@@ -82,7 +89,7 @@ export async function loadMixed(bytes: Uint8Array, text: string, device: rnam.De
     const explained = loaded.preprocessing.transform(rnam.readCsv(text));
     const explanation = await rnam.explain(loaded.model as rnam.AdditiveRNAM, explained, { ...loaded.preprocessing.explainOptions(), offsets: loaded.centering.offsets });
     const trained: rnam.TrainedModel = { model: loaded.model, preprocessing: loaded.preprocessing, centering: loaded.centering, ...(loaded.intervals ? { intervals: loaded.intervals } : {}) };
-    const facts: ModelFacts = { ...factsOf(loaded.model as rnam.TableModel, loaded.preprocessing, 'the chosen table'), ...(loaded.intervals ? { intervals: loaded.intervals } : {}) };
+    const facts: ModelFacts = { ...factsOf(loaded.model as rnam.TableModel, loaded.preprocessing, 'the chosen table'), ...(loaded.intervals ? { intervals: withWidth(loaded.intervals) } : {}) };
     return { run: { trained, explanation, explained, facts, history: (loaded.metadata.history as rnam.EpochStats[] | undefined) ?? [] }, metadata: loaded.metadata };
   } catch (err) {
     loaded.model.parameters().forEach((p) => p.dispose());

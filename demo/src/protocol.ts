@@ -124,7 +124,8 @@ export interface ModelFacts {
   memberBestEpochs?: number[];
   stopping?: 'pooled' | 'each';
   /** Regression: prediction +- halfWidth covers the target with this coverage (split-conformal). */
-  intervals?: { coverage: number; halfWidth: number; calibrationSamples: number; testCoverage?: number };
+  /** width: the half-width as the page says it (the library's describeHalfWidth). */
+  intervals?: { coverage: number; halfWidth: number; calibrationSamples: number; testCoverage?: number; width: string };
   /** Binary: the reliability curve and the expected calibration error. */
   calibration?: { split: string; bins: { p: number; observed: number; count: number }[]; ece: number };
   /** The simple baselines' test metrics. */

@@ -5,10 +5,14 @@ import * as rnam from 'rnam';
 import type { ColumnRoles, CsvMapping, RolesPreview } from './protocol.js';
 import { tableOptions } from './data-sources.js';
 
-/** The columns the library chooses for a mapping (its own choices, the user's left out). */
-export function previewRoles(text: string, mapping: CsvMapping): RolesPreview {
+/**
+ * The columns the library chooses for a mapping (its own choices, the user's left out); `named`: the
+ * roles the user chose for some columns, which the library then takes as given (a column the user
+ * calls categorical is not profiled as a number, one left out is not read).
+ */
+export function previewRoles(text: string, mapping: CsvMapping, named: Pick<rnam.PreprocessingOptions, 'static' | 'categorical' | 'exclude'> = {}): RolesPreview {
   try {
-    const { preprocessing } = rnam.Preprocessing.fit(rnam.readCsv(text), tableOptions({ ...mapping, roles: undefined, overrides: undefined }, 'additive'));
+    const { preprocessing } = rnam.Preprocessing.fit(rnam.readCsv(text), { ...tableOptions({ ...mapping, roles: undefined, overrides: undefined }, 'additive'), ...named });
     return { roles: rolesOf(preprocessing), mode: preprocessing.record.mode, task: preprocessing.task };
   } catch (err) {
     return { error: (err as Error).message };
@@ -29,7 +33,8 @@ export function rolesOf(pre: rnam.Preprocessing): ColumnRoles & { sequenceCatego
 export function resolveRoles(text: string, mapping: CsvMapping): CsvMapping {
   const chosen = mapping.overrides;
   if (!chosen || Object.values(chosen).every((r) => r === 'auto')) return { ...mapping, overrides: undefined };
-  const auto = Object.values(chosen).includes('auto') ? previewRoles(text, mapping) : null;
+  const given = (role: string) => Object.keys(chosen).filter((c) => chosen[c] === role);
+  const auto = Object.values(chosen).includes('auto') ? previewRoles(text, mapping, { static: given('static'), categorical: given('categorical'), exclude: given('none') }) : null;
   if (auto && !auto.roles) throw new rnam.ArgumentError(`the library cannot choose the roles left on auto: ${auto.error}`);
   const r = auto?.roles;
   const roleOf = (column: string) => {

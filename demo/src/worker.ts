@@ -245,6 +245,8 @@ async function trainMixedModel(m: Extract<ToWorker, { type: 'train' }>, device: 
   const table = await tableSource(m.data);
   const run = await trainMixed(table.text, table.mapping, s, {
     device, shouldStop,
+    // The page shows this run's task and features from its first epoch on (the roles follow at the end).
+    onStart: (pre) => post({ type: 'data', summary: `${table.describe('')}${pre.record.mode} mode, target ${pre.record.columns.target} (${pre.task}).`, task: pre.task, featureNames: [...pre.featureNames] }),
     onEpoch: async (view, explanation) => {
       if (explanation) live = { explained: explanation.explained, view: explanation.view };
       post({ type: 'epoch', view, ...(explanation ? { explanation: explanation.view } : {}) });

@@ -1,6 +1,6 @@
 // report.html: one self-contained page (inline SVG charts, no script, no network) with the metrics,
 // the loss curves, the term importances and the shape functions of a `rnam train` run.
-import { explanationCharts, lossChart, type Explanation } from '../index.js';
+import { describeHalfWidth, explanationCharts, lossChart, type Explanation } from '../index.js';
 import { renderSvg } from '../plot/index.js';
 import type { Report } from '../index.js';
 import { counted } from '../plural.js';
@@ -53,7 +53,7 @@ function metricsTable(report: Report): string {
 function uncertainty(report: Report): string {
   const parts: string[] = [];
   const iv = report.intervals;
-  if (iv) parts.push(`<p>Prediction intervals: prediction ± ${fmt(iv.halfWidth)} for ${(iv.coverage * 100).toFixed(0)}% coverage (split conformal on ${iv.calibrationSamples} held-out residuals${iv.recent ? '; in each series the width then rolls with the residuals of the targets that become known' : ''})${iv.testCoverage !== undefined ? `; ${(iv.testCoverage * 100).toFixed(1)}% of the test targets fall inside` : ''}.</p>`);
+  if (iv) parts.push(`<p>Prediction intervals: prediction ${describeHalfWidth(iv, fmt)} for ${(iv.coverage * 100).toFixed(0)}% coverage (split conformal on ${iv.calibrationSamples} held-out residuals${iv.recent ? '; in each series the width then rolls with the residuals of the targets that become known' : ''})${iv.testCoverage !== undefined ? `; ${(iv.testCoverage * 100).toFixed(1)}% of the test targets fall inside` : ''}.</p>`);
   const c = report.calibration;
   if (c) {
     parts.push(`<p>Calibration on the ${c.split} split: expected calibration error ${fmt(c.ece)}.</p><table><thead><tr><th>mean predicted p</th><th>observed rate</th><th>samples</th></tr></thead><tbody>${

@@ -12,6 +12,17 @@ export function conformalWidth(sorted: readonly number[], coverage: number): num
   return rank > sorted.length ? Infinity : sorted[rank - 1];
 }
 
+/**
+ * The interval's half-width as reports say it: the number, or, where too few residuals were held out
+ * for the coverage (the width is then unbounded), how many there were and how many it needs.
+ */
+export function describeHalfWidth(iv: Pick<PredictionIntervals, 'halfWidth' | 'coverage' | 'calibrationSamples'>, format: (v: number) => string): string {
+  if (Number.isFinite(iv.halfWidth)) return `± ${format(iv.halfWidth)}`;
+  let need = iv.calibrationSamples + 1;
+  while (Math.ceil((need + 1) * iv.coverage) > need) need++;
+  return `unbounded (${iv.calibrationSamples} held-out residuals; ${(iv.coverage * 100).toFixed(0)}% coverage needs at least ${need})`;
+}
+
 /** Intervals from held-out absolute residuals; `recent` (window mode) keeps them in time order for rolling. */
 export function calibrate(residuals: readonly number[], coverage: number, rolling: boolean): PredictionIntervals | undefined {
   if (residuals.length === 0) return undefined;

@@ -26,7 +26,7 @@ import { Preprocessing, type FitNote, type PreprocessingOptions, type SplitDatas
 import { fitCentering, outputMetrics, tableOutputs, type Centering, type TableOutputs } from './outputs.js';
 import { toTable, type TableInput } from './table-input.js';
 import type { ExplainedSample, Report, SplitName, PredictionIntervals } from './report.js';
-import { calibrate, halfWidths, intervalCoverage } from './intervals.js';
+import { calibrate, describeHalfWidth, halfWidths, intervalCoverage } from './intervals.js';
 import { memberContributions } from '../explain/members.js';
 import { resolveClassWeights, trainingWeights, type ClassWeightOption, type WeightingRecord } from './sample-weights.js';
 import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, SMALL_DATA, trainingSettings } from './train-settings.js';
@@ -310,7 +310,8 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
 
   const centering = await fitCentering(model, train, task);
   const intervals = task === 'regression' ? await conformal(model, pre, centering, coverage, crossFit ? { pool, heldSum, heldCount } : { validation }) : undefined;
-  if (intervals) log?.(`intervals: ±${intervals.halfWidth.toPrecision(4)} for ${coverage * 100}% coverage (${intervals.calibrationSamples} held-out residuals${intervals.recent ? '; rolling: each series\' known targets update it' : ''})`);
+  if (intervals && Number.isFinite(intervals.halfWidth)) log?.(`intervals: ±${intervals.halfWidth.toPrecision(4)} for ${coverage * 100}% coverage (${intervals.calibrationSamples} held-out residuals${intervals.recent ? '; rolling: each series\' known targets update it' : ''})`);
+  else if (intervals) log?.(`intervals: ${describeHalfWidth(intervals, String)}`);
   const splits: [SplitName, SplitDatasets['train'] | undefined][] = [['train', train], ['validation', validation], ['test', test]];
   const metrics: Report['metrics'] = { train: null, validation: null, test: null };
   const outputs: Partial<Record<SplitName, TableOutputs>> = {};
