@@ -425,7 +425,12 @@ if (!playwright) {
     assert.is(s.explanation!.facts!.memberEpochs!.length, o.members);
     // An ensemble's loss chart also draws the members' mean validation loss, and its note says so.
     const note = await page.textContent('#loss-note') ?? '';
-    if (o.members > 1) assert.match(note, 'the dashed curve is the mean validation loss of the members still training');
+    if (o.members > 1) {
+      // Training has ended: the note says how the curves were drawn, and that no member is still training.
+      assert.match(note, 'The members trained side by side');
+      assert.match(note, 'the dashed curve is the mean validation loss of the members training at each epoch');
+      assert.not.match(note, 'still training');
+    }
     else assert.is(await page.isHidden('#loss-note'), true, note);
     return s;
   }
@@ -703,6 +708,10 @@ if (!playwright) {
     await page.waitForFunction(`window.rnamDemo.runs > ${before}`, null, { timeout: 60_000, polling: 100 });
     assert.match(await page.textContent('[data-testid=status]') ?? '', /^Error: /);
     assert.not.ok(await page.isVisible('.results'), 'no results of another run beside the error');
+    // A file that cannot be read says so where it was chosen, and the mapping of the file before goes.
+    await page.setInputFiles('[data-testid=csv-input]', { name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.from('') });
+    await page.waitForFunction("document.querySelector('#csv-info').textContent.startsWith('empty.csv cannot be used: ')", null, { timeout: 20_000 });
+    assert.not.ok(await page.isVisible('#mapping'), 'no columns of numbers.csv left to map');
   });
 
   test('no page errors', () => {

@@ -39,12 +39,18 @@ const stopFlag = typeof SharedArrayBuffer === 'function' && crossOriginIsolated 
 const send = (m: ToWorker, extra: Record<string, unknown> = {}) => worker.postMessage({ ...m, ...extra });
 
 let csvText = '';
+/** The name of the CSV whose header the worker is reading (null once read or refused). */
+let pendingCsv: string | null = null;
+/** The loss note once training has ended (no member is still training). */
+let lossNoteDone = '';
 let deviceText = '';
 
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const m = event.data;
   switch (m.type) {
-    case 'columns': return showMapping(m.columns, m.numeric, m.rows);
+    case 'columns':
+      pendingCsv = null;
+      return showMapping(m.columns, m.numeric, m.rows);
     case 'roles': return m.ask === rolesAsked ? showRoles(m.preview) : undefined;
     case 'device': return showDevice(m.info);
     case 'data':
@@ -57,6 +63,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       results.hidden = false;
       return showEpoch(m.view, m.explanation);
     case 'done':
+      $('loss-note').textContent = lossNoteDone;
       demoState.predictions = m.predictions;
       if (m.metrics) showMetrics(m.metrics);
       showExplanation(m.explanation);
@@ -79,6 +86,12 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'local': return showLocal(m.view);
     case 'model': return saveFile(m.bytes, m.name);
     case 'error':
+      if (pendingCsv !== null) {
+        // The file chosen cannot be read: said where the file is, and nothing of the file before stays.
+        $('csv-info').textContent = `${pendingCsv} cannot be used: ${m.message}`;
+        pendingCsv = null;
+        csvText = '';
+      }
       demoState.errors.push(m.message);
       // Results shown before this run began are not its results: hidden until a run shows its own.
       if (demoState.epoch === 0) results.hidden = true;
@@ -198,6 +211,8 @@ $('csv-text-use').addEventListener('click', () => useCsv($<HTMLTextAreaElement>(
 
 function useCsv(text: string, name: string): void {
   csvText = text;
+  pendingCsv = name;
+  $('mapping').hidden = true;
   $('csv-info').textContent = `${name}: reading the header...`;
   send({ type: 'columns', text: csvText });
 }
@@ -245,9 +260,11 @@ function showEpoch(view: EpochView, explanation?: ExplanationView): void {
   // The curve is one member's (the first still training): another member's starts afresh.
   if (view.member !== undefined && view.member !== demoState.member) loss.reset();
   const of = (n?: number) => (n ? ` of ${n}` : '');
-  $('loss-note').hidden = view.member === undefined || view.members === 1;
+  // An ensemble's note (one model, the first-order one among them, has none).
+  $('loss-note').hidden = view.member === undefined || !(view.members !== undefined && view.members > 1);
   const mean = view.meanValLoss === undefined ? '' : '; the dashed curve is the mean validation loss of the members still training';
   $('loss-note').textContent = `The members train side by side, each from its own seed; the solid curves are member ${view.member}'s${view.training !== undefined ? ` (${view.training}${of(view.members)} still training)` : ''}${mean}.`;
+  lossNoteDone = `The members trained side by side, each from its own seed; the solid curves are member ${view.member}'s, the last to finish${view.meanValLoss === undefined ? '' : '; the dashed curve is the mean validation loss of the members training at each epoch'}.`;
   demoState.member = view.member ?? 0;
   loss.add(view.epoch, view.trainLoss, view.valLoss, view.meanValLoss);
   const val = view.valLoss === undefined ? '' : `, validation ${short(view.valLoss)}`;
