@@ -123,11 +123,13 @@ export class ShapeGrid {
         return { plot: null, bars: body };
       }
       const small = { ...axis, font: '10px system-ui, sans-serif', size: 34, values: (_u: uPlot, ticks: number[]) => tickLabels(ticks) };
+      // The y axis as wide as its longest label ('-0.25' was cut to '.25'): about 6 px a character at 10 px.
+      const yAxis = { ...small, size: (_u: uPlot, values: string[] | null) => Math.max(34, 14 + 6 * Math.max(0, ...(values ?? []).map((v) => String(v).length))) };
       const plot = new uPlot({
         width: Math.max(180, Math.floor(body.clientWidth) || 200), height: SHAPE_HEIGHT, legend: { show: false }, cursor: { show: false },
         // A feature read as log(1 + value) gets an asinh x axis (logarithmic above 1, linear near 0).
         scales: { x: { time: false, ...(s.logAxis ? { distr: 4 as const, asinh: 1 } : {}) }, y: { auto: false, range: (u) => [u.scales.y.min ?? -1, u.scales.y.max ?? 1] } },
-        axes: [{ ...small, size: 28, label: xLabel(s), labelSize: 14, labelFont: '10.5px system-ui, sans-serif', labelGap: 0 }, small],
+        axes: [{ ...small, size: 28, label: xLabel(s), labelSize: 14, labelFont: '10.5px system-ui, sans-serif', labelGap: 0 }, yAxis],
         series: [
           {},
           // Few samples (a small test split) get larger, darker dots than hundreds.

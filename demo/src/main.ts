@@ -368,7 +368,10 @@ function showMapping(columns: string[], numeric: string[], rows: number): void {
   };
   const like = (...words: string[]) => (c: string) => words.some((w) => c.toLowerCase().includes(w));
   const named = (...names: string[]) => (c: string) => names.includes(c.toLowerCase());
-  options('map-id', '(none)', (c) => like('id', 'station', 'sensor', 'patient', 'entity')(c) || named('row', 'index')(c));
+  // An identifier by its name, the library's rule for id-like features ('id', 'patient_id', 'patientID';
+  // not 'Width' or 'valid'), or by what it names.
+  const identifier = (c: string) => /^ids?$|[_.\s-]id$|^id[_.\s-]/i.test(c) || /[a-z]I[Dd]$/.test(c);
+  options('map-id', '(none)', (c) => identifier(c) || like('station', 'sensor', 'patient', 'subject', 'entity')(c) || named('row', 'index')(c));
   options('map-time', '(none: one row per sample)', like('time', 'date', 'day', 'step'));
   options('map-target', null, (c) => numeric.includes(c) && c === numeric[numeric.length - 1]);
   $('mapping').hidden = false;
