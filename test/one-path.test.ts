@@ -194,6 +194,13 @@ test('a stray text in a numeric target, or a target with one value, is an error 
   assert.is((await rnam.trainTable(labels, { target: 'y', task: 'multiclass', epochs: 1, members: 1, device: 'wasm', ...quiet })).preprocessing.task, 'multiclass');
 });
 
+test('a learning rate that diverges is a NonFiniteError naming the epoch and the step, and what helps', async () => {
+  const lines = ['x,y', ...Array.from({ length: 200 }, (_, i) => `${(i * 7) % 13},${((i * 7) % 13) * 100 + (i % 5)}`)];
+  const err = await rnam.trainTable(lines.join('\n'), { target: 'y', lr: 1e6, epochs: 5, members: 2, device: 'wasm', ...quiet }).then(() => null, (e) => e);
+  assert.instance(err, rnam.NonFiniteError);
+  assert.match(err.message, /^fit: the training loss is (Infinity|NaN) at epoch \d+, step \d+ \(a learning rate too high for the data diverges so: a lower one, such as 1e-3/);
+});
+
 test('classes: the labels in output order, one absent from the training rows included; checked', async () => {
   const given = await rnam.trainTable(panelCsv(), { id: 'patient', time: 'visit', target: 'outcome', classes: ['alive', 'unknown', 'dead'], epochs: 40, members: 1, device: 'wasm', ...quiet });
   assert.is(given.preprocessing.task, 'multiclass');

@@ -192,7 +192,7 @@ function readHeader(bytes: Uint8Array): { header: Record<string, unknown>; dataS
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = view.getUint32(0, true), hi = view.getUint32(4, true);
   const n = hi * 2 ** 32 + lo; // exact up to 2^53; anything that large fails the checks below anyway
-  if (n > MAX_HEADER_BYTES) fail(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (n > MAX_HEADER_BYTES) fail(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit: not a safetensors file, or a damaged one`);
   if (8 + n > bytes.length) {
     fail(`header length ${n} runs past the end of the file (${bytes.length} bytes; truncated file?)`);
   }

@@ -16,7 +16,7 @@ import { tidy, untracked } from '../memory.js';
 import { noGrad } from '../autograd.js';
 import { add } from '../ops/elementwise.js';
 import { cat, reshape, split } from '../ops/shape.js';
-import { ArgumentError, describeValue } from '../errors.js';
+import { ArgumentError, NonFiniteError, describeValue } from '../errors.js';
 import type { MixedDataset } from '../data/mixed-dataset.js';
 import type { DataSource, HostBatch } from './data-source.js';
 import { modelInfo } from './model-info.js';
@@ -398,7 +398,13 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
         });
         let total = own[0];
         for (const l of own.slice(1)) total = add(total, l);
-        total.backward();
+        try {
+          total.backward();
+        } catch (err) {
+          // backward refuses a non-finite loss: said as fit says it, with the epoch, the step and what helps
+          if (err instanceof NonFiniteError) throw nonFinite(total.device.syncRead ? total.itemSync() : NaN, epoch, step, err);
+          throw err;
+        }
         guard.step(opt, total, epoch, step - 1);
         return { values: own.length === 1 ? reshape(own[0], [1]) : cat(own.map((l) => reshape(l, [1])), 0), yHat: yHat.detach() };
       });

@@ -31,7 +31,7 @@ export interface EpochContext {
 }
 
 export function nonFinite(value: number, epoch: number, step: number, cause?: unknown): NonFiniteError {
-  return new NonFiniteError(`fit: the training loss is ${value} at epoch ${epoch}, step ${step}`, { cause });
+  return new NonFiniteError(`fit: the training loss is ${value} at epoch ${epoch}, step ${step} (a learning rate too high for the data diverges so: a lower one, such as 1e-3, or inputs without extreme values train)`, { cause });
 }
 
 /**
