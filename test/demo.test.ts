@@ -592,6 +592,11 @@ if (!playwright) {
     await page.waitForFunction('window.rnamDemo.roles !== null', null, { timeout: 20_000 });
     assert.match((await state()).roles!.error ?? '', "a cell is not a number: 'rotary'");
     await setRoles({ cyl: 'categorical' });
+    // The library's choice for the others, asked again with cyl named: no error left above the roles.
+    await page.waitForFunction('window.rnamDemo.roles !== null', null, { timeout: 20_000 });
+    assert.equal((await state()).roles!.roles, { features: [], static: ['x'], categorical: ['cyl'], sequenceCategorical: [] });
+    assert.match(await page.textContent('#roles-info') ?? '', "auto: the library's choice");
+    assert.match(await page.textContent('#map-roles select[data-column=x] option[value=auto]') ?? '', 'auto: static');
     const s = await trainAdditive({ device: 'wasm', members: 1, epochs: 2 });
     assert.equal(s.explanation!.kinds, { x: 'static', cyl: 'categorical' });
   });

@@ -395,10 +395,16 @@ function showRoleChoices(): void {
     label.append(name, select);
     return label;
   }));
+  askRoles();
+}
+
+/** Asks the library's choice for the columns left on auto, given the roles the user named. */
+function askRoles(): void {
   demoState.roles = null;
   $('roles-info').textContent = 'auto: asking the library...';
-  send({ type: 'roles', text: csvText, mapping: m, ask: ++rolesAsked });
+  send({ type: 'roles', text: csvText, mapping: csvMapping(), ask: ++rolesAsked });
 }
+$('map-roles').addEventListener('change', askRoles);
 
 /** The latest question about the roles: an answer to an earlier one is stale. */
 let rolesAsked = 0;

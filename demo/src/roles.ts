@@ -19,6 +19,12 @@ export function previewRoles(text: string, mapping: CsvMapping, named: Pick<rnam
   }
 }
 
+/** The roles the user named (not 'auto', not 'time-varying', which would turn the library's choice off), as trainTable's options. */
+export function namedRoles(chosen: Record<string, string> = {}): Pick<rnam.PreprocessingOptions, 'static' | 'categorical' | 'exclude'> {
+  const given = (role: string) => Object.keys(chosen).filter((c) => chosen[c] === role);
+  return { static: given('static'), categorical: given('categorical'), exclude: given('none') };
+}
+
 /** A fitted preprocessing's columns by role. */
 export function rolesOf(pre: rnam.Preprocessing): ColumnRoles & { sequenceCategorical: string[] } {
   const c = pre.record.columns, stat = c.static ?? [], cat = c.categorical ?? [], seqCat = c.sequenceCategorical ?? [];
@@ -33,8 +39,7 @@ export function rolesOf(pre: rnam.Preprocessing): ColumnRoles & { sequenceCatego
 export function resolveRoles(text: string, mapping: CsvMapping): CsvMapping {
   const chosen = mapping.overrides;
   if (!chosen || Object.values(chosen).every((r) => r === 'auto')) return { ...mapping, overrides: undefined };
-  const given = (role: string) => Object.keys(chosen).filter((c) => chosen[c] === role);
-  const auto = Object.values(chosen).includes('auto') ? previewRoles(text, mapping, { static: given('static'), categorical: given('categorical'), exclude: given('none') }) : null;
+  const auto = Object.values(chosen).includes('auto') ? previewRoles(text, mapping, namedRoles(chosen)) : null;
   if (auto && !auto.roles) throw new rnam.ArgumentError(`the library cannot choose the roles left on auto: ${auto.error}`);
   const r = auto?.roles;
   const roleOf = (column: string) => {

@@ -6,7 +6,7 @@ import * as modelApi from './model-api.js';
 import { csvColumns, fromCsv, prepare, tableOptions, tableSource, type Prepared } from './data-sources.js';
 import { shapeCurve } from './shape-view.js';
 import { explanationView as mixedView, loadMixed, mixedLocal, tablePredictions, trainMixed, type Explained, type MixedRun } from './mixed.js';
-import { previewRoles, resolveRoles } from './roles.js';
+import { namedRoles, previewRoles, resolveRoles } from './roles.js';
 import type { DataSpec, DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ToWorker } from './protocol.js';
 
 interface WorkerScope {
@@ -54,7 +54,7 @@ async function run(m: ToWorker & { stopFlag?: Int32Array }): Promise<void> {
       post({ type: 'columns', ...csvColumns(m.text) });
       return;
     case 'roles':
-      post({ type: 'roles', preview: previewRoles(m.text, m.mapping), ask: m.ask });
+      post({ type: 'roles', preview: previewRoles(m.text, m.mapping, namedRoles(m.mapping.overrides)), ask: m.ask });
       return;
     case 'device':
       await useDevice(m.device);
