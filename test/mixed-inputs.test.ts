@@ -475,12 +475,17 @@ test('bad mixed inputs are errors naming the column, row or id', async () => {
   huge[5] = 'e4,1,1e39,0';
   const err = await rnam.trainTable(huge.join('\n'), { id: 'id', time: 't', target: 'y', ...quiet }).then(() => null, (e) => e);
   assert.instance(err, rnam.DataError);
-  assert.equal([err.column, err.row, err.id], ['lab', 6, 'e4']);
+  assert.equal([err.column, err.row], ['lab', 6]);
   assert.match(err.message, "a cell is beyond float32's range (±3.4e38), which the model computes in: '1e39'");
   const trained = await rnam.trainTable(lines.join('\n'), { id: 'id', time: 't', target: 'y', epochs: 1, members: 1, device: 'wasm', ...quiet });
   const inNew = await rnam.predictTable(trained, huge.join('\n')).then(() => null, (e) => e);
   assert.instance(inNew, rnam.DataError);
   assert.is(inNew.column, 'lab');
+  // The seed model's inputs read cells the same way: refused, not Infinity.
+  const series = ['t,lab,y', ...Array.from({ length: 40 }, (_, i) => `${i},${i === 9 ? '-1e39' : (i * 7) % 11},${i % 3}`)].join('\n');
+  const seeded = await rnam.trainTable(series, { model: 'first-order', time: 't', target: 'y', window: 3, features: ['lab', 'y'], epochs: 1, device: 'wasm', ...quiet }).then(() => null, (e) => e);
+  assert.instance(seeded, rnam.DataError);
+  assert.match(seeded.message, "'-1e39'");
 });
 
 test.run();

@@ -31,14 +31,25 @@ export function isMissing(cell: Cell): boolean {
 /** The number in a cell, NaN for a missing one, undefined for anything else (the caller names the place). */
 export function numberCell(cell: Cell): number | undefined {
   if (isMissing(cell)) return NaN;
-  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
+  if (typeof cell === 'number') return readable(cell) ? cell : undefined;
   if (typeof cell === 'string') {
     const s = cell.trim();
-    // '1e400' matches the grammar but overflows to Infinity: not a number a model can read.
     const v = decimal.test(s) ? Number(s) : NaN;
-    return Number.isFinite(v) ? v : undefined;
+    return readable(v) ? v : undefined;
   }
   return undefined;
+}
+
+/** The largest float32, the models' number. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** '1e39' and '1e400' match the grammar, but a model computing in float32 reads them as Infinity (and predicts NaN). */
+const readable = (v: number): boolean => Math.abs(v) <= FLOAT32_MAX;
+
+/** A cell that is a number beyond float32's range (numberCell refuses it): said as such in errors. */
+export function beyondFloat32(cell: Cell): boolean {
+  const v = typeof cell === 'number' ? cell : typeof cell === 'string' && decimal.test(cell.trim()) ? Number(cell.trim()) : NaN;
+  return Math.abs(v) > FLOAT32_MAX;
 }
 
 export type TimeKind = 'number' | 'date';

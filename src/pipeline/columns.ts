@@ -4,7 +4,7 @@
 // naming that cell (a typo must not turn a lab into levels or drop it). Every choice is reported.
 import { DataError } from '../data/errors.js';
 import { ArgumentError, describeValue } from '../errors.js';
-import { DECIMAL_COMMA, dateYears, idCell, isMissing, numberCell } from '../data/cells.js';
+import { DECIMAL_COMMA, beyondFloat32, dateYears, idCell, isMissing, numberCell, type Cell } from '../data/cells.js';
 import { ROW_NAMES, type LongTable } from '../data/table.js';
 
 export interface ColumnChoice {
@@ -263,7 +263,8 @@ export class ColumnProfiler {
           { column: c, row: p.firstNonDate!.row });
       }
       if (p.numbers / (p.numbers + p.texts) >= MOSTLY_NUMERIC) {
-        throw new DataError('non-numeric', `a cell is not a number: '${String(p.firstText!.cell)}' in a column of numbers (fix the cell, or name the column categorical)`,
+        const what = beyondFloat32(p.firstText!.cell as Cell) ? "a cell is beyond float32's range (±3.4e38), which the model computes in" : 'a cell is not a number';
+        throw new DataError('non-numeric', `${what}: '${String(p.firstText!.cell)}' in a column of numbers (fix the cell, or name the column categorical)`,
           { column: c, row: p.firstText!.row });
       }
       if (o.mode === 'table' || perId(p)) out.categorical.push(c);

@@ -152,7 +152,6 @@ const MAX_LABELS = 10_000;
 export class TargetColumnReader {
   private readonly hint = new TaskHintAccumulator();
   private readonly labels = new Set<string>();
-  private numeric = true;
   private tooMany = false;
   private texts = 0;
   private firstText: { cell: Cell; row: number } | null = null;
@@ -163,7 +162,6 @@ export class TargetColumnReader {
     if (isMissing(cell)) return;
     const v = numberCell(cell);
     if (v === undefined) {
-      this.numeric = false;
       this.texts++;
       this.firstText ??= { cell, row };
     } else {
@@ -184,11 +182,12 @@ export class TargetColumnReader {
   column(): TargetColumn {
     // A stray text among numbers is a typo (a '<0.5', an 'Inf'), not a reason to read numbers as labels.
     const stray = this.texts > 0 && this.hint.count / (this.hint.count + this.texts) >= MOSTLY_NUMERIC_TARGET ? this.firstText! : null;
+    const numeric = this.texts === 0;
     return {
-      hint: this.numeric ? this.hint.hint() : null, known: this.hint.count, labels: [...this.labels].sort(),
-      ...(!this.numeric && this.tooMany ? { tooManyLabels: true } : {}),
+      hint: numeric ? this.hint.hint() : null, known: this.hint.count, labels: [...this.labels].sort(),
+      ...(!numeric && this.tooMany ? { tooManyLabels: true } : {}),
       ...(stray ? { strayText: stray } : {}),
-      ...(this.numeric && this.firstNumber !== null && !this.varies ? { onlyValue: this.firstNumber } : {}),
+      ...(numeric && this.firstNumber !== null && !this.varies ? { onlyValue: this.firstNumber } : {}),
     };
   }
 }

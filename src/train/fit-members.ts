@@ -16,7 +16,7 @@ import { tidy, untracked } from '../memory.js';
 import { noGrad } from '../autograd.js';
 import { add } from '../ops/elementwise.js';
 import { cat, reshape, split } from '../ops/shape.js';
-import { ArgumentError, NonFiniteError, describeValue } from '../errors.js';
+import { ArgumentError, describeValue } from '../errors.js';
 import type { MixedDataset } from '../data/mixed-dataset.js';
 import type { DataSource, HostBatch } from './data-source.js';
 import { modelInfo } from './model-info.js';
@@ -26,7 +26,7 @@ import { weightedLoss, weightSum, checkWeightedData } from './weighted-loss.js';
 import { Collector } from './collector.js';
 import { EarlyStopping } from './early-stopping.js';
 import { NonFiniteGuard } from './non-finite-guard.js';
-import { nonFinite } from './train-epoch.js';
+import { backwardChecked, nonFinite } from './train-epoch.js';
 import { ProgressBar } from './progress.js';
 import type { BatchStats, EpochStats } from './history.js';
 
@@ -398,13 +398,7 @@ export async function fitMembers(model: AdditiveRNAM, data: readonly MemberData[
         });
         let total = own[0];
         for (const l of own.slice(1)) total = add(total, l);
-        try {
-          total.backward();
-        } catch (err) {
-          // backward refuses a non-finite loss: said as fit says it, with the epoch, the step and what helps
-          if (err instanceof NonFiniteError) throw nonFinite(total.device.syncRead ? total.itemSync() : NaN, epoch, step, err);
-          throw err;
-        }
+        backwardChecked(total, epoch, step);
         guard.step(opt, total, epoch, step - 1);
         return { values: own.length === 1 ? reshape(own[0], [1]) : cat(own.map((l) => reshape(l, [1])), 0), yHat: yHat.detach() };
       });

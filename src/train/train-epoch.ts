@@ -6,6 +6,7 @@ import { tidy } from '../memory.js';
 import { NonFiniteError } from '../errors.js';
 import type { DataSource } from './data-source.js';
 import type { ModelInfo, TrainableModel } from './model-info.js';
+import type { Tensor } from '../tensor.js';
 import { batchTensors, outputs } from './batch-tensors.js';
 import { batchFeatures, checkBatchShapes } from './inference.js';
 import { checkTargets, taskMetrics, type LossFn, type Metrics, type Task } from './task.js';
@@ -34,6 +35,16 @@ export function nonFinite(value: number, epoch: number, step: number, cause?: un
   return new NonFiniteError(`fit: the training loss is ${value} at epoch ${epoch}, step ${step} (a learning rate too high for the data diverges so: a lower one, such as 1e-3, or inputs without extreme values train)`, { cause });
 }
 
+/** loss.backward(), its refusal of a non-finite loss (wasm reads the loss first) said as fit says it: when, and what helps. */
+export function backwardChecked(loss: Tensor, epoch: number, step: number): void {
+  try {
+    loss.backward();
+  } catch (err) {
+    if (err instanceof NonFiniteError) throw nonFinite(loss.device.syncRead ? loss.itemSync() : NaN, epoch, step, err);
+    throw err;
+  }
+}
+
 /**
  * Trains one epoch; returns the mean batch loss and the training metrics (empty when not asked).
  * Weighted data (batches with weights) trains on the weighted loss and reports weighted metrics; a
@@ -59,13 +70,7 @@ export async function trainEpoch(c: EpochContext, epoch: number): Promise<{ trai
       const { x, y, extra } = batchTensors(b, task, info.device);
       const pred = outputs(extra ? model.forward(x, b.lengths, extra) : model.forward(x, b.lengths)).yHat;
       const l = w ? weightedLoss(task, pred, b.y, w) : c.loss(pred, y);
-      try {
-        l.backward();
-      } catch (err) {
-        // Where the loss is read before backward (wasm), its NaN stops here: say when, as below.
-        if (err instanceof NonFiniteError) throw nonFinite(l.device.syncRead ? l.itemSync() : NaN, epoch, step, err);
-        throw err;
-      }
+      backwardChecked(l, epoch, step);
       if (c.clipGradNorm !== undefined) clipGradNorm(opt.params, c.clipGradNorm).dispose();
       c.guard.step(opt, l, epoch, step - 1);
       return { loss: l, yHat: f.trainMetrics ? pred : null };
