@@ -66,6 +66,15 @@ test('panel mode: one sample per id, rows sorted by ISO date, target at the last
   assert.equal(train.targetNames, ['outcome']);
 });
 
+test('the default features: a column of numbers with a stray text cell is an error naming the cell, not a column left out; a column of text is left out', () => {
+  const lines = ['id,t,y,marker,ward'];
+  for (let i = 0; i < 30; i++) lines.push(`p${i % 5},${Math.floor(i / 5)},${i % 2},${i === 17 ? '<0.5' : i * 1.5},${i % 3 ? 'east' : 'west'}`);
+  const e = dataError(() => rnam.datasetsFromCsv(lines.join('\n'), { id: 'id', time: 't', target: 'y', mode: 'panel' }), 'non-numeric', { column: 'marker', row: 19 });
+  assert.match(e.message, /a cell is not a number: '<0\.5' in a column of numbers/);
+  lines[18] = lines[18].replace('<0.5', '25.5');
+  assert.equal(rnam.datasetsFromCsv(lines.join('\n'), { id: 'id', time: 't', target: 'y', mode: 'panel' }).train.featureNames, ['marker']);
+});
+
 test('panel mode: maxLength pads further or keeps the last (most recent) steps', () => {
   const opts = { id: 'patient', time: 'day', target: 'outcome', mode: 'panel', standardize: false, features: ['heart_rate'] } as const;
   const long = rnam.datasetsFromCsv(fixture('visits.csv'), { ...opts, maxLength: 5 }).train;

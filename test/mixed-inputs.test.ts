@@ -341,6 +341,12 @@ test('row names: a CSV\'s unnamed first column, and text that no two samples sha
   const series = ['"","t","x","y"', ...Array.from({ length: 40 }, (_, i) => `"${3 * i + 1}",${i},${Math.sin(i).toFixed(3)},${Math.cos(i).toFixed(3)}`)].join('\n');
   const firstOrder = await rnam.trainTable(series, { model: 'first-order', time: 't', target: 'y', window: 4, epochs: 1, device: 'wasm', ...quiet });
   assert.equal([...firstOrder.preprocessing.featureNames], ['x', 'y'], 'the seed model\'s inputs leave the row names out too');
+  const withText = series.split('\n').map((l, i) => `${l},${i === 0 ? '"ward"' : '"ABC"'.slice(0, 1) + 'ABC'[i % 3] + '"'}`).join('\n');
+  const textOut = await rnam.trainTable(withText, { model: 'first-order', time: 't', target: 'y', window: 4, epochs: 1, device: 'wasm', ...quiet });
+  assert.equal([...textOut.preprocessing.featureNames], ['x', 'y']);
+  const seriesSaid = textOut.report.notes.map((n) => n.text);
+  assert.ok(seriesSaid.includes('left out of the features: ward (not numbers: the first-order model reads numeric columns only)'), JSON.stringify(seriesSaid));
+  assert.ok(seriesSaid.some((t) => t.startsWith("left out of the features: 'row_names' is the file's unnamed first column")), JSON.stringify(seriesSaid));
   assert.equal(chooseColumns(table, { mode: 'table', target: 'y', categorical: ['name'] }).categorical, ['name', 'ward'], 'named, the user\'s choice');
   // Panel mode: a name per patient (one value per id, no two ids alike) is a label too.
   const panel = ['id,t,name,x,y'];

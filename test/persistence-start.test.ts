@@ -20,7 +20,7 @@ function walkCsv(steps: number, seed: number): string {
 
 test('the target term of every member reads its last value with the ratio of the scales; the rest is the seeded start', () => {
   const table = rnam.readCsv(walkCsv(200, 1));
-  const { preprocessing: pre } = rnam.Preprocessing.fit(table, { time: 'day', target: 'level', window: 4 });
+  const { preprocessing: pre } = rnam.Preprocessing.fit(table, { time: 'day', target: 'level', window: 4, targetChange: false });
   const seeds = [3, 8, 13];
   const model = buildModel(pre, 8, 1, seeds) as rnam.AdditiveRNAM;
   const plain = new rnam.AdditiveRNAM({ ...model.options, memberSeeds: seeds });
@@ -32,6 +32,14 @@ test('the target term of every member reads its last value with the ratio of the
   got.forEach((v, i) => assert.is(v, set.includes(i) ? ratio : start[i], `weight ${i}`));
   assert.ok(Math.abs(ratio - 1) < 0.05, `the input and target scales of one column nearly agree: ${ratio}`);
   for (const [name, p] of Object.entries(model.stateDict())) if (name !== 'linear.weight') assert.equal(p.toArraySync(), plain.stateDict()[name].toArraySync(), name);
+});
+
+test('a target learned as a change starts at persistence already (a change of 0): the model starts as seeded', () => {
+  const { preprocessing: pre } = rnam.Preprocessing.fit(rnam.readCsv(walkCsv(200, 1)), { time: 'day', target: 'level', window: 4 });
+  assert.ok(pre.record.mixed!.targetChange);
+  const model = buildModel(pre, 8, 1, [5]) as rnam.AdditiveRNAM;
+  const plain = new rnam.AdditiveRNAM({ ...model.options, memberSeeds: [5] });
+  assert.equal(model.linear!.weight.toArraySync(), plain.linear!.weight.toArraySync());
 });
 
 test('a classifier, or a model without the target among its inputs, starts as seeded', () => {
@@ -53,7 +61,7 @@ test('a window reads its own target on the target\'s scale, a heavily skewed one
     level = 0.9 * level + gen.normal();
     lines.push(`${t},${Math.round(Math.exp(1.5 * level))},${Math.exp(2 * gen.normal()).toFixed(3)}`);
   }
-  const { preprocessing: pre } = rnam.Preprocessing.fit(rnam.readCsv(lines.join('\n')), { time: 'day', target: 'count', window: 4 });
+  const { preprocessing: pre } = rnam.Preprocessing.fit(rnam.readCsv(lines.join('\n')), { time: 'day', target: 'count', window: 4, targetChange: false });
   const scale = (name: string) => pre.record.mixed!.sequence.find((s) => s.name === name)!;
   assert.not.ok(scale('count').log, 'the target\'s history as it is');
   assert.ok(scale('spikes').log, 'another skewed input on the log scale');

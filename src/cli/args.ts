@@ -35,6 +35,8 @@ export interface TrainArgs {
   members?: number;
   refit: boolean;
   targetHistory: boolean;
+  /** --target-change on|off: absent, the library's default (on wherever it applies). */
+  targetChange?: boolean;
   coverage?: number;
   validation: number;
   test: number;
@@ -78,6 +80,7 @@ export const usage = `usage:
              [--split-seed N | --split-column COL] [--test-data FILE] [--members K] [--refit]
              [--coverage F] [--weight COL] [--class-weight balanced|LABEL=W,...] [--stopping pooled|each]
              [--missing mask|carry-forward|error] [--skewed log|keep] [--target-history]
+             [--target-change on|off]
              [--model additive|first-order]
              [--device auto|wasm|webgpu] [--no-progress] [--stream | --in-memory]
   rnam cv DATA.csv --target COL --out DIR [--folds K] [--workers N | --queue URL [--queue-name NAME]]
@@ -97,7 +100,10 @@ train: panel mode (one sample per id: its rows by time, the target at its last k
 last step; without --time, a plain table (one sample per row, every feature static).
 --target-history (panel mode) also reads the target's earlier values as a time-varying feature, its
 value at the row predicted hidden: for a target measured over time (a lab, a symptom score), never
-one known only later (an outcome copied to every row would leak).
+one known only later (an outcome copied to every row would leak). A numeric target whose earlier
+values the model reads (--window with the target among the features, or --target-history) is learned
+as its change from the last known value, and predicted as that value plus the change, so a level
+beyond the training range is followed (--target-change on, the default; off learns the level).
 Features: numeric columns are time-varying, or static when they hold one value per id (--static to
 name them); text columns that hold one value per id are categorical (--categorical to name them);
 --exclude a,b leaves columns out of this choice (a leak, a second outcome); date columns other than
@@ -246,7 +252,7 @@ function classList(text: string): string[] {
 }
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'exclude', 'model', 'task', 'positive', 'classes', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'skewed', 'stopping', 'out', 'weight', 'class-weight'];
+  const names = ['id', 'time', 'target', 'features', 'static', 'categorical', 'exclude', 'model', 'task', 'positive', 'classes', 'window', 'horizon', 'validation', 'test', 'epochs', 'patience', 'batch-size', 'lr', 'weight-decay', 'seed', 'split-seed', 'split-column', 'test-data', 'members', 'coverage', 'hidden', 'blocks', 'device', 'missing', 'skewed', 'stopping', 'out', 'weight', 'class-weight', 'target-change'];
   const options = Object.fromEntries([...names.map((n) => [n, { type: 'string' as const }]), ['no-progress', { type: 'boolean' as const }], ['refit', { type: 'boolean' as const }], ['target-history', { type: 'boolean' as const }],
     ['stream', { type: 'boolean' as const }], ['in-memory', { type: 'boolean' as const }]]);
   const { values: v, positionals } = parse(argv, options, ['DATA.csv']);
@@ -283,7 +289,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     members: s('members') === undefined ? undefined : integer('members', s('members'), 1, 1),
     splitSeed: s('split-seed') === undefined ? undefined : integer('split-seed', s('split-seed'), 0, 0),
     splitColumn: s('split-column'), testData: s('test-data'),
-    refit: v.refit === true, targetHistory: v['target-history'] === true, coverage: s('coverage') === undefined ? undefined : openFraction('coverage', s('coverage')!),
+    refit: v.refit === true, targetHistory: v['target-history'] === true,
+    ...(s('target-change') !== undefined ? { targetChange: oneOf('target-change', s('target-change'), ['on', 'off'] as const) === 'on' } : {}),
+    coverage: s('coverage') === undefined ? undefined : openFraction('coverage', s('coverage')!),
     hidden: s('hidden') === undefined ? undefined : integer('hidden', s('hidden'), 16, 1), blocks: integer('blocks', s('blocks'), 1, 0),
     device: oneOf('device', s('device'), devices, 'auto')!, missing: oneOf('missing', s('missing'), ['error', 'carry-forward', 'mask'] as const),
     skewed: oneOf('skewed', s('skewed'), ['log', 'keep'] as const), stopping: oneOf('stopping', s('stopping'), ['pooled', 'each'] as const),

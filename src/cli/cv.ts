@@ -13,7 +13,7 @@ import type { Log } from './train.js';
 export function crossValidateOptions(args: TrainArgs): CrossValidateOptions {
   return {
     id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical, exclude: args.exclude,
-    model: args.model, task: args.task, positive: args.positive, classes: args.classes, window: args.window, horizon: args.horizon, missing: args.missing, skewed: args.skewed, ...(args.targetHistory ? { targetHistory: true } : {}),
+    model: args.model, task: args.task, positive: args.positive, classes: args.classes, window: args.window, horizon: args.horizon, missing: args.missing, skewed: args.skewed, ...(args.targetHistory ? { targetHistory: true } : {}), ...(args.targetChange !== undefined ? { targetChange: args.targetChange } : {}),
     split: { validation: args.validation, seed: args.splitSeed ?? args.seed },
     epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, weightDecay: args.weightDecay, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks,
     members: args.members, stopping: args.stopping, refit: args.refit, coverage: args.coverage, weight: args.weight, classWeight: args.classWeight, device: args.device,

@@ -87,6 +87,7 @@ export async function renderReportHtml(report: Report, explanation: Explanation)
   const [loss, importance, shapes, levels] = await Promise.all([renderSvg(lossChart(report.history, report.members.length > 1 ? { title: `Loss per epoch: member 1 of ${report.members.length}, and the members' mean validation loss` } : {})), renderSvg(charts.importance), renderSvg(charts.shapes),
     charts.levels ? renderSvg(charts.levels) : Promise.resolve('')]);
   const d = report.preprocessing;
+  const changeLearned = d.mixed?.targetChange !== undefined;
   const setting = d.mode === 'window' ? `window mode: ${d.window} steps, target ${d.horizon} step(s) ahead` : d.mode === 'table' ? 'a plain table: one sample per row' : 'panel mode: one sample per id';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rnam report: ${escape(report.target)}</title>
@@ -101,10 +102,11 @@ ${uncertainty(report)}
 <h2>Training</h2><div class="row"><figure>${loss}</figure><figure>${importance}</figure></div>
 <h2>Shape functions</h2>
 <p>Each feature's contribution to the ${report.task === 'regression' ? 'prediction' : 'logit'} against a summary of its input sequence; the model's output is the intercept plus the sum of these contributions.${
+  changeLearned ? ` The model learns the change of ${escape(report.target)} from its last known value: the contributions are to that change, and each sample's intercept includes the value.` : ''}${
   report.members.length > 1 ? ` The line is the ensemble's (the mean of its ${report.members.length} members); the shaded band, and the error bar on each level, is ± 1 standard deviation of the members' own curves (each shifted by its own mean), where they disagree.` : ' One model: no band across members.'}</p>
 <figure>${shapes}</figure>${levels ? `\n<figure>${levels}</figure>` : ''}
 <h2>Explained samples (${report.explainedSplit} split)</h2>
-<p>Each row: intercept + the contributions = output (${report.task === 'regression' ? 'the prediction' : report.task === 'binary' ? 'the logit of the positive class' : 'the logit of the predicted class'}); the same numbers <code>rnam predict</code> writes for these samples.</p>
+<p>Each row: intercept + the contributions = output (${report.task === 'regression' ? 'the prediction' : report.task === 'binary' ? 'the logit of the positive class' : 'the logit of the predicted class'})${changeLearned ? ', the intercept holding the sample\'s last known value' : ''}; the same numbers <code>rnam predict</code> writes for these samples.</p>
 ${examplesTable(report)}
 </body></html>
 `;

@@ -19,7 +19,7 @@ export async function train(args: TrainArgs, log: Log): Promise<Report> {
   const options: TrainTableOptions = {
     id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical, exclude: args.exclude,
     task: args.task, positive: args.positive, classes: args.classes,
-    window: args.window, horizon: args.horizon, missing: args.missing, skewed: args.skewed, ...(args.targetHistory ? { targetHistory: true } : {}),
+    window: args.window, horizon: args.horizon, missing: args.missing, skewed: args.skewed, ...(args.targetHistory ? { targetHistory: true } : {}), ...(args.targetChange !== undefined ? { targetChange: args.targetChange } : {}),
     split: { validation: args.validation, test: args.test, seed: args.splitSeed ?? args.seed, ...(args.splitColumn !== undefined ? { column: args.splitColumn } : {}) },
     epochs: args.epochs, patience: args.patience, batchSize: args.batchSize, lr: args.lr, weightDecay: args.weightDecay, seed: args.seed, hiddenDim: args.hidden, blocks: args.blocks, members: args.members,
     weight: args.weight, device: args.device, log, progress: args.progress,

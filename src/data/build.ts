@@ -35,7 +35,7 @@ const splitNames: SplitName[] = ['train', 'validation', 'test'];
 export function datasetsFromTable(table: LongTable, options: TableDatasetOptions): Datasets {
   const o = checkTableOptions(options);
   const w = o.window;
-  const columns = resolveColumns(table.columns, options, w !== null && w.horizon >= 1, table.rows);
+  const columns = resolveColumns(table.columns, options, w !== null && w.horizon >= 1, table.rows, false, table.rowNumbers);
   const names = columns.features.map((f) => f.name), hasId = columns.id !== undefined, F = names.length;
   const { series: all, kind } = seriesFromTable(table, columns);
 

@@ -127,3 +127,6 @@ export function idCell(cell: Cell): string | undefined {
   const s = cell instanceof Date ? cell.toISOString() : String(cell).trim();
   return s === '' ? undefined : s;
 }
+
+/** At least this share of a column's non-missing cells are numbers for a stray text cell to be called an error (a typo), not a column of text. */
+export const MOSTLY_NUMERIC = 0.9;

@@ -1,6 +1,6 @@
 // Resolving the column options against a header: indices, the default feature list, the checks.
 import { DataError } from './errors.js';
-import { numberCell, isMissing, type Cell } from './cells.js';
+import { MOSTLY_NUMERIC, beyondFloat32, numberCell, isMissing, type Cell } from './cells.js';
 import type { ColumnOptions } from './options.js';
 import { ROW_NAMES } from './table.js';
 
@@ -19,11 +19,13 @@ function find(columns: readonly string[], name: string, role: string): { name: s
 
 /**
  * `rows` are sample rows for the default feature list (every numeric column): a column counts as
- * numeric when all its non-missing cells there are numbers and at least one is. The target joins
- * the default features only when `targetIsInput` (window mode).
+ * numeric when all its non-missing cells there are numbers and at least one is; one that is mostly
+ * numbers with a stray text cell is a DataError naming the cell (row numbers from `rowNumbers`,
+ * else 1-based data rows), not a column silently left out. The target joins the default features
+ * only when `targetIsInput` (window mode).
  */
 export function resolveColumns(columns: readonly string[], options: ColumnOptions, targetIsInput: boolean,
-  rows: readonly (readonly Cell[])[] | null, targetOptional = false): ResolvedColumns {
+  rows: readonly (readonly Cell[])[] | null, targetOptional = false, rowNumbers?: readonly number[]): ResolvedColumns {
   const id = options.id !== undefined ? find(columns, options.id, 'id') : undefined;
   const time = find(columns, options.time, 'time');
   // New data to predict may lack the target column: its cells then read as missing (index -1).
@@ -48,19 +50,25 @@ export function resolveColumns(columns: readonly string[], options: ColumnOption
     features = columns.map((name, index) => ({ name, index }))
       // a CSV's unnamed first column (row names) tells how the file was written, not what a sample is
       .filter((c) => c.name !== options.id && c.name !== options.time && c.name !== ROW_NAMES && !(options.exclude ?? []).includes(c.name) && (targetIsInput || c.name !== target.name))
-      .filter((c) => isNumericColumn(rows, c.index));
+      .filter((c) => isNumericColumn(rows, c.index, c.name, rowNumbers));
     if (features.length === 0) throw new DataError('option', 'no numeric feature column besides id, time and target');
   }
   return { id, time, target, features };
 }
 
-function isNumericColumn(rows: readonly (readonly Cell[])[], index: number): boolean {
-  let seen = false;
-  for (const r of rows) {
-    const cell = r[index];
+function isNumericColumn(rows: readonly (readonly Cell[])[], index: number, name: string, rowNumbers?: readonly number[]): boolean {
+  let numbers = 0, texts = 0, firstText = -1;
+  for (let i = 0; i < rows.length; i++) {
+    const cell = rows[i][index];
     if (isMissing(cell)) continue;
-    if (numberCell(cell) === undefined) return false;
-    seen = true;
+    if (numberCell(cell) !== undefined) numbers++;
+    else if (texts++ === 0) firstText = i;
   }
-  return seen;
+  if (texts > 0 && numbers / (numbers + texts) >= MOSTLY_NUMERIC) {
+    const cell = rows[firstText][index];
+    const what = beyondFloat32(cell) ? "a cell is beyond float32's range (±3.4e38), which the model computes in" : 'a cell is not a number';
+    throw new DataError('non-numeric', `${what}: '${String(cell)}' in a column of numbers (fix the cell, or name the features to leave the column out)`,
+      { column: name, row: rowNumbers?.[firstText] ?? firstText + 1 });
+  }
+  return texts === 0 && numbers > 0;
 }

@@ -45,6 +45,11 @@ export interface MixedBuildOptions extends MixedColumns {
   skewed?: SkewedRule;
   /** Panel mode: the target is also a time-varying feature (in `sequence`), hidden at the sample's target step. */
   targetHistory?: boolean;
+  /**
+   * Regression whose target is also in `sequence` (window mode, target history): the samples' targets
+   * are the change from the target's last known value (MixedStats.targetChange).
+   */
+  targetChange?: boolean;
 }
 
 export type SkewedRule = 'log' | 'keep';
@@ -60,6 +65,12 @@ export interface MixedStats {
   /** The typical gap between observations (the median over the training series), the unit of the gap input. */
   gapScale: number;
   target?: Scale;
+  /**
+   * Present when the model predicts the change from the target's last known value (lastTargetValue):
+   * `target` is then the scale of those changes, and a sample with no earlier value changes from
+   * `fallback`, the training targets' mean.
+   */
+  targetChange?: { fallback: number };
   /** Panel mode: the padded length. */
   seq: number;
   /** True when some static feature lacks a value in at least MIN_MISSING_COUNT training entities: each static term then also reads a missing flag. */
@@ -136,6 +147,17 @@ function date(cell: Cell, where: () => { column: string; row: number; id?: strin
 
 /** The reader of a numeric feature's cells: numbers, or dates as decimal years. */
 const readerOf = (o: MixedBuildOptions, c: string) => (o.dates?.includes(c) ? date : number);
+
+/**
+ * The target's last known value that a sample's inputs hold (its own feature, carried forward from
+ * the series start, before the step predicted): what a change is measured from; NaN when none.
+ */
+export function lastTargetValue(p: SampleSpec, o: Pick<MixedBuildOptions, 'sequence' | 'target'>): number {
+  const j = o.sequence.indexOf(o.target), F = o.sequence.length, x = p.series.x;
+  if (j < 0) return NaN;
+  for (let k = Math.min(p.start + p.length - 1, p.targetStep - 1); k >= 0; k--) if (!Number.isNaN(x[k * F + j])) return x[k * F + j];
+  return NaN;
+}
 
 /** Rows grouped into entities, sorted by time, with their static values checked constant within each entity. */
 function entities(table: LongTable, o: MixedBuildOptions, targetOptional: boolean, streamKind?: TimeKind): { list: Entity[]; kind: TimeKind } {
@@ -538,6 +560,8 @@ export class MixedStatsAccumulator {
   private readonly levelCounts: Map<string, number>[];
   private readonly stepLevelCounts: Map<string, number>[];
   private readonly targetAcc = new ScaleAccumulator();
+  /** With targetChange: the targets' changes from their last known value. */
+  private readonly changeAcc = new ScaleAccumulator();
   private readonly gaps: GapMedian;
   private readonly staticMissingCounts: number[];
   private seenInput = false;
@@ -576,7 +600,9 @@ export class MixedStatsAccumulator {
     }
     let last: Entity | null = null;
     for (const { e, p } of parts.specs.train) {
-      this.targetAcc.add(p.series.y[p.targetStep]);
+      const y = p.series.y[p.targetStep];
+      this.targetAcc.add(y);
+      if (o.targetChange) this.changeAcc.add(y - lastTargetValue(p, o));
       this.longest = Math.max(this.longest, p.length);
       this.samples++;
       if (e === last) continue;
@@ -597,6 +623,8 @@ export class MixedStatsAccumulator {
     const scale = (acc: ScaleAccumulator, name: string): Scale => (acc.count > 0 ? acc.scale(name) : { name, mean: 0, std: 1 });
     const levels = (counts: Map<string, number>) => [OTHER_LEVEL, ...[...counts].filter(([level, c]) => c >= MIN_LEVEL_COUNT && level !== OTHER_LEVEL).map(([level]) => level).sort()];
     const flagged = this.staticMissingCounts.map((c) => c >= MIN_MISSING_COUNT);
+    // Changes need a last value: none known in training leaves the target as it is.
+    const change = o.targetChange && this.changeAcc.count > 0;
     return {
       sequenceLevels: this.stepLevelCounts.map(levels),
       sequence: o.sequence.map((name, j) => scale(this.seqAcc[j], name)),
@@ -604,7 +632,8 @@ export class MixedStatsAccumulator {
       levels: this.levelCounts.map(levels), gapScale: this.gaps.median(),
       ...(flagged.some((f) => f) ? { staticMissing: true, staticFlagged: flagged } : {}),
       ...(this.seenInput ? { seenInput: true } : {}),
-      ...(this.targetAcc.count > 0 ? { target: this.targetAcc.scale(o.target) } : {}),
+      ...(this.targetAcc.count > 0 ? { target: (change ? this.changeAcc : this.targetAcc).scale(o.target) } : {}),
+      ...(change ? { targetChange: { fallback: this.targetAcc.scale(o.target).mean } } : {}),
       seq: o.mode === 'window' ? o.window! : o.maxLength ?? this.longest,
     };
   }
@@ -630,6 +659,7 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
   const statics = new Float32Array(o.static.length * n), rawStatics = new Float64Array(o.static.length * n);
   const categorical = new Int32Array(o.categorical.length * n), targets = new Float32Array(n), rawTargets = new Float64Array(n), sampleTimes = new Float64Array(n);
   const weights = specs.length && specs[0].e.weights ? new Float32Array(n) : null;
+  const change = stats.targetChange, targetOffsets = change ? new Float64Array(n) : null;
   // Per series, the carried value and the time of the last observation before each step.
   const carried = new Map<Series, { value: Float64Array; lastSeen: Float64Array }>();
   const history = (s: Series) => {
@@ -698,7 +728,12 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
       categorical[j * n + i] = k < 0 ? 0 : k;
     });
     const y = p.targetStep < s.length ? s.y[p.targetStep] : NaN;
-    targets[i] = target && o.standardizeTarget ? standardizeValue(y, target) : y;
+    if (targetOffsets) {
+      const last = lastTargetValue(p, o);
+      targetOffsets[i] = Number.isNaN(last) ? change!.fallback : last;
+    }
+    const learned = targetOffsets ? y - targetOffsets[i] : y;
+    targets[i] = target && o.standardizeTarget ? standardizeValue(learned, target) : learned;
     rawTargets[i] = y;
     // The target row's weight (a forecast past the table's end has none: 0, and no target either).
     if (weights) weights[i] = p.targetStep < s.length ? e.weights![p.targetStep] : 0;
@@ -710,7 +745,7 @@ function materializeMixed(specs: readonly { e: Entity; p: SampleSpec }[], o: Mix
     targets, samples: n, featureNames: [...(Ts ? [...o.sequence, ...o.sequenceCategorical] : []), ...o.static, ...o.categorical], targetNames: [o.target],
     sampleIds: specs.map(({ p }) => p.series.id), sampleTimes,
     standardizer: mixedStandardizer(o, stats),
-    rawSequence, rawStatics, rawTargets, weights,
+    rawSequence, rawStatics, rawTargets, weights, targetOffsets,
     logScaled: logScaledFeatures(stats), dates: o.dates ?? [],
   });
 }

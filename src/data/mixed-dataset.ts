@@ -48,6 +48,11 @@ export interface MixedDatasetInit {
   rawTargets?: Float64Array;
   /** Per-sample weights of the loss and the metrics (finite, >= 0); absent: every sample weighs 1. */
   weights?: Float32Array | null;
+  /**
+   * A regression target learned as a change: per sample, the value in the target's units that the
+   * model's (unstandardized) output is added to, the target's last known value (MixedStats.targetChange).
+   */
+  targetOffsets?: Float64Array | null;
   /** The numeric features read as log(1 + value) (their shape functions are drawn on a log axis). */
   logScaled?: readonly string[];
   /** The numeric features whose cells are dates, read as decimal years (their charts' ticks are years). */
@@ -79,6 +84,7 @@ export class MixedDataset {
   readonly rawStatics: Float64Array;
   readonly rawTargets: Float64Array;
   readonly weights: Float32Array | null;
+  readonly targetOffsets: Float64Array | null;
   readonly staticInputs: 1 | 2;
   readonly staticFlagged: readonly boolean[];
   readonly logScaled: readonly string[];
@@ -109,6 +115,7 @@ export class MixedDataset {
     this.rawStatics = init.rawStatics;
     this.rawTargets = init.rawTargets ?? Float64Array.from(init.targets);
     this.weights = init.weights ?? null;
+    this.targetOffsets = init.targetOffsets ?? null;
     this.logScaled = init.logScaled ?? [];
     this.dates = init.dates ?? [];
     const n = this.samples, checks: [string, number, number][] = [
@@ -116,6 +123,7 @@ export class MixedDataset {
       ['statics', this.statics.length, this.staticTerms * n], ['categorical', this.categorical.length, this.levels.length * n],
       ['targets', this.targets.length, n], ['lengths', this.lengths.length, n], ['sampleIds', this.sampleIds.length, n],
       ['featureNames', this.featureNames.length, this.terms], ['weights', this.weights?.length ?? n, n],
+      ['targetOffsets', this.targetOffsets?.length ?? n, n],
     ];
     for (const [name, got, want] of checks) if (got !== want) throw new DataError('shape', `MixedDataset: ${name} holds ${got} values, expected ${want}`);
     if (this.terms === 0) throw new DataError('option', 'MixedDataset: no feature');
@@ -154,6 +162,7 @@ export class MixedDataset {
       rawStatics: pick(this.rawStatics, this.staticTerms, 1, (n) => new Float64Array(n)),
       rawTargets: Float64Array.from(indices, (i) => this.rawTargets[i]),
       weights: this.weights && Float32Array.from(indices, (i) => this.weights![i]), logScaled: this.logScaled, dates: this.dates,
+      targetOffsets: this.targetOffsets && Float64Array.from(indices, (i) => this.targetOffsets![i]),
     });
   }
 
@@ -164,7 +173,7 @@ export class MixedDataset {
 
   /** The samples of `a`, then those of `b` (same terms, levels and padded length), as one dataset. */
   static concat(a: MixedDataset, b: MixedDataset): MixedDataset {
-    if (a.seq !== b.seq || a.sequenceTerms !== b.sequenceTerms || a.staticTerms !== b.staticTerms || a.staticInputs !== b.staticInputs || a.staticFlagged.some((f, t) => f !== b.staticFlagged[t]) || a.levels.length !== b.levels.length) {
+    if (a.seq !== b.seq || !a.targetOffsets !== !b.targetOffsets || a.sequenceTerms !== b.sequenceTerms || a.staticTerms !== b.staticTerms || a.staticInputs !== b.staticInputs || a.staticFlagged.some((f, t) => f !== b.staticFlagged[t]) || a.levels.length !== b.levels.length) {
       throw new DataError('shape', 'MixedDataset.concat: the datasets hold different terms or lengths');
     }
     const n = a.samples + b.samples;
@@ -197,6 +206,7 @@ export class MixedDataset {
       rawTargets: cat(a.rawTargets, b.rawTargets, (k) => new Float64Array(k)),
       weights: a.weights || b.weights ? cat(a.weights ?? new Float32Array(a.samples).fill(1), b.weights ?? new Float32Array(b.samples).fill(1), (k) => new Float32Array(k)) : null,
       logScaled: a.logScaled, dates: a.dates,
+      targetOffsets: a.targetOffsets && cat(a.targetOffsets, b.targetOffsets!, (k) => new Float64Array(k)),
     });
   }
 

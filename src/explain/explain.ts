@@ -9,7 +9,8 @@ import type { Describable } from '../nn/describe.js';
 import type { Module } from '../nn/module.js';
 import { ArgumentError } from '../errors.js';
 import { checkAdditiveModel, checkExplainDataset, checkExplainOptions, resolveTask } from './check.js';
-import { predict } from '../train/predict.js';
+import { predict, targetOffsetsOf } from '../train/predict.js';
+import type { TrainingData } from '../train/data-source.js';
 import type { TrainableModel } from '../train/model-info.js';
 import { termImportance } from './importance.js';
 import { shapeFunctions, type MemberContributions } from './shapes.js';
@@ -67,9 +68,13 @@ export async function explain(model: Module & Describable, data: SequenceDataset
   const targetScale = task === 'regression' ? described.standardizer?.target : undefined;
   if (targetScale && settings.targetUnits) ({ centered, predictions } = toTargetUnits(centered, predictions, targetScale));
   const { contributions, offsets, intercept } = centered;
+  // A target learned as a change: each sample's prediction starts from its last known value.
+  const offsetsOfData = task === 'regression' ? targetOffsetsOf(data as TrainingData) : null;
+  const from = offsetsOfData ? offsetsOfData.map((v) => (targetScale && !settings.targetUnits ? v / targetScale.std : v)) : undefined;
+  if (from) for (let i = 0; i < data.samples; i++) predictions[i] += from[i];
   const members = data instanceof MixedDataset
     ? memberCurves(await memberContributions(model, data, settings.batchSize), offsets, targetScale && settings.targetUnits ? targetScale.std : 1) : null;
-  const stored = { task, featureNames, intercept, samples: data.samples, outDim, predictions, contributions };
+  const stored = { task, featureNames, intercept, samples: data.samples, outDim, predictions, contributions, ...(from ? { from } : {}) };
   return {
     ...stored, bias, centered: settings.center, offsets,
     outputNames: settings.outputNames ?? outputNames(task, outDim, described.targetNames),

@@ -10,6 +10,8 @@ export interface StoredOutputs {
   outDim: number;
   predictions: ArrayLike<number>;
   contributions: ArrayLike<number>;
+  /** Per sample, the last known value a target learned as a change starts from (in the predictions' units). */
+  from?: ArrayLike<number>;
 }
 
 function softmax(logits: number[]): number[] {
@@ -28,7 +30,8 @@ export function localExplanation(s: StoredOutputs, sample: number, options: Loca
     throw new ArgumentError(`explanation.local: output must be an integer in 0..${s.outDim - 1}, got ${describeValue(output)}`);
   }
   const contributions = s.featureNames.map((feature, t) => ({ feature, contribution: s.contributions[(t * s.samples + sample) * s.outDim + output] }));
-  const base = { sample, output, contributions, intercept: s.intercept[output], prediction: logits[output] };
+  const from = s.from?.[sample];
+  const base = { sample, output, contributions, intercept: s.intercept[output] + (from ?? 0), ...(from !== undefined ? { from } : {}), prediction: logits[output] };
   if (s.task === 'regression') return { ...base, scale: 'output' };
   if (s.task === 'binary') return { ...base, scale: 'logit', probability: 1 / (1 + Math.exp(-logits[output])) };
   const probabilities = softmax(logits);

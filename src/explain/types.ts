@@ -113,7 +113,10 @@ export interface LocalExplanation {
   output: number;
   /** In feature order; intercept + their sum = prediction (up to float32 rounding). */
   contributions: LocalContribution[];
+  /** The explanation's intercept, plus, for a target learned as a change, the sample's last known value (`from`). */
   intercept: number;
+  /** A target learned as a change: the sample's last known value, which `intercept` includes. */
+  from?: number;
   /** The model's output: a value (regression) or a logit (binary, multiclass). */
   prediction: number;
   /** 'logit' for binary and multiclass: contributions add up on the logit scale, not the probability. */
@@ -148,10 +151,15 @@ export interface Explanation {
   shapes: ShapeFunction[];
   samples: number;
   outDim: number;
-  /** The model's outputs (samples, outDim), row-major: values (in the target's units, see targetUnits) or logits. */
+  /** The model's outputs (samples, outDim), row-major: values (in the target's units, see targetUnits, each sample's `from` added) or logits. */
   predictions: Float64Array;
   /** Per-term contributions (terms, samples, outDim), row-major, centered unless center was false. */
   contributions: Float64Array;
+  /**
+   * A regression target learned as a change (MixedDataset.targetOffsets): per sample, the last known
+   * value the prediction adds to intercept + contributions (in the units of `predictions`).
+   */
+  from?: Float64Array;
   /** The dataset's target standardization, when it has one (regression). */
   targetScale?: Scale;
   /** With a targetScale: true when outputs, intercept and contributions were put back in the target's units (the default), false when they are in its standardized units. */

@@ -4,7 +4,7 @@
 // naming that cell (a typo must not turn a lab into levels or drop it). Every choice is reported.
 import { DataError } from '../data/errors.js';
 import { ArgumentError, describeValue } from '../errors.js';
-import { DECIMAL_COMMA, beyondFloat32, dateYears, idCell, isMissing, numberCell, type Cell } from '../data/cells.js';
+import { DECIMAL_COMMA, MOSTLY_NUMERIC, beyondFloat32, dateYears, idCell, isMissing, numberCell, type Cell } from '../data/cells.js';
 import { ROW_NAMES, type LongTable } from '../data/table.js';
 
 export interface ColumnChoice {
@@ -73,8 +73,6 @@ export interface Asked extends ColumnRoles {
   notFeatures?: readonly string[];
 }
 
-/** At least this share of a column's non-missing cells are numbers for a stray text cell to be called an error. */
-const MOSTLY_NUMERIC = 0.9;
 
 /** A number with thousands separators and a decimal point: '5,123.45', '-1,234,567' (one group alone, '1,234', also reads as a decimal comma). */
 const GROUPED_NUMBER = /^\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*$/;

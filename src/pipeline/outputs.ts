@@ -8,7 +8,7 @@ import type { Task } from '../train/task.js';
 import type { SeriesDataset } from '../data/series-dataset.js';
 import type { MixedDataset } from '../data/mixed-dataset.js';
 import type { TrainableModel } from '../train/model-info.js';
-import { predict } from '../train/predict.js';
+import { predict, targetOffsetsOf } from '../train/predict.js';
 import { predictionMetrics, type Metrics } from '../train/task.js';
 import { meanContributions } from '../explain/center.js';
 import { ArgumentError } from '../errors.js';
@@ -85,7 +85,7 @@ export async function tableOutputs(model: TrainableModel, ds: SeriesDataset | Mi
     throw new ArgumentError(`predict: the centering has ${centering.offsets.length} rows for ${terms} terms and ${out} outputs`);
   }
   const scale = task === 'regression' ? pre.record.standardizer.target : undefined;
-  const std = scale?.std ?? 1, mean = scale?.mean ?? 0;
+  const std = scale?.std ?? 1, mean = scale?.mean ?? 0, offsets = task === 'regression' ? targetOffsetsOf(ds) : null;
   const o: TableOutputs = {
     samples: n, featureNames: pre.featureNames, ids: ds.sampleIds, times: ds.sampleTimes,
     // Mixed datasets keep the table's targets; series ones are read back from their float32 scaling.
@@ -102,8 +102,10 @@ export async function tableOutputs(model: TrainableModel, ds: SeriesDataset | Mi
       intercept += centering.offsets[t][k];
       o.contributions[t * n + i] = (r.contributions[(t * n + i) * out + k] - centering.offsets[t][k]) * std;
     }
-    o.intercept[i] = intercept * std + mean;
-    o.output[i] = r.yHat[i * out + k] * std + mean;
+    // A target learned as a change starts from each sample's last value: its intercept.
+    const from = offsets ? offsets[i] : 0;
+    o.intercept[i] = intercept * std + mean + from;
+    o.output[i] = r.yHat[i * out + k] * std + mean + from;
     o.prediction[i] = task === 'regression' ? o.output[i] : task === 'binary' ? r.probabilities![i] : k;
   }
   return o;

@@ -15,7 +15,8 @@ import { tensor } from '../creation.js';
  */
 export function startAtPersistence(model: AdditiveRNAM, pre: Preprocessing, members: number): void {
   const r = pre.record;
-  if ((r.mode !== 'window' && !r.targetHistory) || pre.task !== 'regression' || !model.linear || !r.mixed) return;
+  // A target learned as a change starts at persistence already (a change of 0).
+  if ((r.mode !== 'window' && !r.targetHistory) || pre.task !== 'regression' || !model.linear || !r.mixed || r.mixed.targetChange) return;
   const term = r.mixed.sequence.findIndex((s) => s.name === r.columns.target);
   const input = r.mixed.sequence[term], target = r.mixed.target;
   // A log-scaled input is not the target's scale: persistence is not linear in it.

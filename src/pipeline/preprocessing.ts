@@ -5,7 +5,7 @@
 // and the page share. A new preprocessing step is a field here, its record and its tests.
 import { DataError } from '../data/errors.js';
 import { isMissing, numberCell, timeKindOf, type Cell, type TimeKind } from '../data/cells.js';
-import type { LongTable } from '../data/table.js';
+import { ROW_NAMES, type LongTable } from '../data/table.js';
 import { TaskHintAccumulator, type TaskHint } from '../data/task.js';
 import { datasetsFromTable, type Datasets } from '../data/build.js';
 import { predictionDatasetFromTable } from '../data/prediction-dataset.js';
@@ -19,8 +19,8 @@ import { chooseColumns, type Asked, type ColumnChoice, type ColumnRoles } from '
 import { ArgumentError, FileFormatError, describeValue } from '../errors.js';
 import { shortIdsOf, type ShortIds } from './short-ids.js';
 
-/** The record's version this code writes (1: series inputs only; 2: mixed inputs; 3: log-scaled features; 4: target history; 5: per-feature missing flags; 6: date features); a newer one is refused with a FileFormatError. */
-export const PREPROCESSING_VERSION = 6;
+/** The record's version this code writes (1: series inputs only; 2: mixed inputs; 3: log-scaled features; 4: target history; 5: per-feature missing flags; 6: date features; 7: a target learned as a change); a newer one is refused with a FileFormatError. */
+export const PREPROCESSING_VERSION = 7;
 
 /** The JSON record stored in a model file under `rnam.preprocessing` (documented in docs/api.md). */
 export interface PreprocessingRecord {
@@ -91,6 +91,13 @@ export interface PreprocessingOptions extends ColumnRoles {
    * every row, a "dies within 3 years" per visit) would leak. Regression and binary targets.
    */
   targetHistory?: boolean;
+  /**
+   * Regression that reads the target's own history (window mode with the target among the features,
+   * or targetHistory): the model learns the change from the target's last known value, and a
+   * prediction is that value plus the model's output, so a level beyond the training range is
+   * followed. Default: on wherever it applies; false learns the level itself.
+   */
+  targetChange?: boolean;
   /**
    * A column of per-sample weights for the loss and the metrics (mixed inputs): one value per id in
    * panel and table mode, the target row's in window mode; finite numbers >= 0, not all 0.
@@ -248,6 +255,7 @@ export class Preprocessing {
     if (options.missing === 'mask') throw new ArgumentError("preprocessing: missing 'mask' needs inputs: 'mixed'");
     if (options.skewed === 'log') throw new ArgumentError("preprocessing: skewed 'log' needs inputs: 'mixed' (series inputs are read as they are)");
     if (options.weight !== undefined) throw new ArgumentError("preprocessing: a weight column needs inputs: 'mixed' (the additive model)");
+    if (options.targetChange) throw new ArgumentError("preprocessing: targetChange needs inputs: 'mixed' (the additive model)");
     const targetIndex = table.columns.indexOf(target);
     if (targetIndex < 0) throw new DataError('missing-column', `the target column is not in the header (${table.columns.join(', ')})`, { column: target });
     const timeIndex = table.columns.indexOf(time!);
@@ -284,10 +292,12 @@ export class Preprocessing {
       fill: datasets.featureMeans,
       target: { task: encoding.task, ...(encoding.classes ? { classes: encoding.classes } : {}), ...(encoding.map ? { labels: true } : {}) },
     };
-    const nonNumeric = options.features ? [] : table.columns.filter((c) => c !== options.id && c !== time && c !== target && !features.includes(c));
+    // The columns the automatic choice left out: R's row names, said as such; the rest for not being numbers.
+    const leftOut = options.features ? [] : table.columns.filter((c) => c !== options.id && c !== time && c !== target && !features.includes(c) && !(options.exclude ?? []).includes(c));
+    const nonNumeric = leftOut.filter((c) => c !== ROW_NAMES), rowNumbers = leftOut.filter((c) => c === ROW_NAMES);
     return {
       preprocessing: new Preprocessing(record), datasets,
-      notes: { taskInferred: options.task === undefined, nonNumeric, idLike: [], rowNumbers: [], rowLabels: [], dates: [], autoStatic: [], autoCategorical: [], skippedTargets: 0, shortIds: { count: 0, examples: [] }, missingDefaulted: options.missing === undefined },
+      notes: { taskInferred: options.task === undefined, nonNumeric, idLike: [], rowNumbers, rowLabels: [], dates: [], autoStatic: [], autoCategorical: [], skippedTargets: 0, shortIds: { count: 0, examples: [] }, missingDefaulted: options.missing === undefined },
     };
   }
 
@@ -434,7 +444,7 @@ function mixedBuildOptions(r: PreprocessingRecord, weights: boolean): MixedBuild
     sequence: c.features.slice(0, c.features.length - stat.length - cat.length - seqCat.length),
     sequenceCategorical: seqCat, static: stat, categorical: cat, ...(c.dates ? { dates: c.dates } : {}),
     mode: r.mode, window: r.window, horizon: r.horizon, maxLength: r.maxLength, missing: r.missing, standardizeTarget: r.target.task === 'regression',
-    ...(r.targetHistory ? { targetHistory: true } : {}),
+    ...(r.targetHistory ? { targetHistory: true } : {}), ...(r.mixed?.targetChange ? { targetChange: true } : {}),
   };
 }
 
@@ -458,6 +468,8 @@ function checkMixedStats(m: unknown, c: PreprocessingRecord['columns'], bad: (wh
   if (s.staticFlagged !== undefined && !(s.staticMissing && Array.isArray(s.staticFlagged) && s.staticFlagged.length === stat.length
     && s.staticFlagged.every((f) => typeof f === 'boolean'))) bad('mixed.staticFlagged must hold one boolean per static feature, with staticMissing');
   if (s.seenInput !== undefined && s.seenInput !== true) bad('mixed.seenInput must be true when present');
+  if (s.targetChange !== undefined && !(isRecordObject(s.targetChange) && typeof s.targetChange.fallback === 'number' && Number.isFinite(s.targetChange.fallback)
+    && c.features.slice(0, sequence).includes(c.target))) bad('mixed.targetChange must be { fallback: a finite number }, with the target among the time-varying features');
 }
 
 /** Mixed inputs: a table without a time column, sliding windows when a window is given, else one sample per id. */
@@ -517,12 +529,25 @@ export function mixedBuild(columns: readonly string[], options: PreprocessingOpt
     skewed: options.skewed ?? 'log', ...(options.targetHistory ? { targetHistory: true } : {}),
   };
   if (options.targetHistory && task === 'multiclass') throw new ArgumentError('preprocessing: targetHistory reads the target as a number: a regression or binary target (not multiclass)');
+  build.targetChange = targetChangeOf(options, mode, chosen, task);
   const column = options.split?.column;
   if (column !== undefined && !columns.includes(column)) throw new DataError('missing-column', `the split column is not in the header (${columns.join(', ')})`, { column });
   if (column !== undefined && (features.includes(column) || column === options.id || column === time || column === options.target)) {
     throw new ArgumentError(`preprocessing: the split column '${column}' cannot also be the id, time, target or a feature`);
   }
   return { build, features };
+}
+
+/** Whether a regression learns its target's change from the last known value (PreprocessingOptions.targetChange), checked. */
+function targetChangeOf(options: PreprocessingOptions, mode: 'panel' | 'window' | 'table', chosen: ColumnChoice, task: Task): boolean {
+  const asked = options.targetChange;
+  if (asked !== undefined && typeof asked !== 'boolean') throw new ArgumentError(`preprocessing: targetChange must be true or false, got ${describeValue(asked)}`);
+  const readsHistory = (mode === 'window' || options.targetHistory === true) && chosen.sequence.includes(options.target);
+  if (asked && task !== 'regression') throw new ArgumentError(`preprocessing: targetChange learns a change of a number: a regression target (this one is ${task})`);
+  if (asked && !readsHistory) {
+    throw new ArgumentError(`preprocessing: targetChange measures the change from the target's last known value, which the model reads only in window mode with the target among the time-varying features, or with targetHistory`);
+  }
+  return asked ?? (readsHistory && task === 'regression');
 }
 
 /** The record of a fitted mixed preprocessing. */

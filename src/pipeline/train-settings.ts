@@ -81,7 +81,7 @@ export function fitNoteLines(notes: FitNotes, pre: Preprocessing, target: string
   if (notes.autoStatic.length) choice(`static (one value per id): ${notes.autoStatic.join(', ')} (name the static features to choose)`);
   if (notes.autoCategorical.length) choice(`categorical (text): ${notes.autoCategorical.join(', ')}${r.columns.sequenceCategorical?.length ? ` (time-varying: ${r.columns.sequenceCategorical.join(', ')})` : ''} (name the categorical features to choose)`);
   if (notes.dates.length) choice(`dates read as decimal years (2020-07-02 is 2020.5): ${notes.dates.join(', ')}`);
-  if (notes.nonNumeric.length) warning(`left out of the features: ${notes.nonNumeric.join(', ')} (no value at all)`);
+  if (notes.nonNumeric.length) warning(`left out of the features: ${notes.nonNumeric.join(', ')} (${r.inputs === 'series' ? 'not numbers: the first-order model reads numeric columns only' : 'no value at all'})`);
   for (const c of notes.rowNumbers) {
     const what = c === ROW_NAMES ? `'${c}' is the file's unnamed first column, row names as R's write.csv and pandas' to_csv write them` : `'${c}' numbers the rows (0 or 1, 2, 3, ... in file order)`;
     warning(`left out of the features: ${what}, which tells how the file is sorted, not what a sample is (name the features to use it${r.mode === 'table' ? ', the id to name the rows by it' : ''})`);
@@ -98,6 +98,7 @@ export function fitNoteLines(notes: FitNotes, pre: Preprocessing, target: string
     warning(`note: the target '${target}' changes within ${within.changing} of ${within.ids} ids: panel mode predicts each id's last known target and reads none of its earlier values; targetHistory reads them as a feature (when they are measured over time, not an outcome known later), as window mode (a window of steps) does`);
   }
   if (r.targetHistory) choice(`target history: the target '${target}' is also a time-varying feature, its value at the row predicted hidden`);
+  if (r.mixed?.targetChange) choice(`target change: the model learns how '${target}' changes from its last known value, and predicts that value plus the change (targetChange false learns the value itself)`);
   if (notes.shortIds.count) warning(`no sample from ${describeIds(notes.shortIds)}: fewer than ${windowNeeds({ window: r.window!, horizon: r.horizon ?? 1 }, true)}`);
   const timeVarying = pre.featureNames.length - (r.columns.static?.length ?? 0) - (r.columns.categorical?.length ?? 0);
   if (r.inputs === 'mixed' && notes.missingDefaulted && timeVarying > 0) choice(`missing values: 'mask' (each time-varying feature also reads whether it was observed and the time since${r.mixed?.seenInput ? ', and whether it was seen by then' : ''})`);

@@ -141,7 +141,7 @@ export interface TrainedTable {
   intervals?: PredictionIntervals;
 }
 
-export const optionKeys = ['id', 'time', 'target', 'features', 'static', 'categorical', 'sequenceCategorical', 'exclude', 'model', 'task', 'positive', 'classes', 'window', 'horizon', 'missing', 'skewed', 'targetHistory', 'split',
+export const optionKeys = ['id', 'time', 'target', 'features', 'static', 'categorical', 'sequenceCategorical', 'exclude', 'model', 'task', 'positive', 'classes', 'window', 'horizon', 'missing', 'skewed', 'targetHistory', 'targetChange', 'split',
   'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'weightDecay', 'seed', 'patience', 'members', 'memberSeeds', 'stopping', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage', 'testData', 'weight', 'classWeight'];
 
 /** Thrown from onBatch when shouldStop() says so; caught by trainTable, which goes on with what was trained. */

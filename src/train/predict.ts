@@ -24,7 +24,8 @@ export interface Prediction {
   shape: [number, number];
   /**
    * (samples, outDim), like yHat: regression values in the target's original units (yHat * std + mean
-   * when the data carries a target standardizer, else yHat); binary and multiclass: probabilities.
+   * when the data carries a target standardizer, else yHat, plus the sample's target offset when the
+   * data learns changes: MixedDataset.targetOffsets); binary and multiclass: probabilities.
    */
   predictions: Float32Array;
   /** Binary: sigmoid(yHat) (samples, outDim); multiclass: softmax rows (samples, classes). */
@@ -67,6 +68,13 @@ export async function predict(model: TrainableModel, data: TrainingData, options
   } else {
     const standardizer = options.standardizer ?? s.source.standardizer;
     out.predictions = standardizer?.target ? unstandardizeTarget(yHat.slice(), standardizer) : yHat.slice();
+    const offsets = targetOffsetsOf(data);
+    if (offsets) for (let i = 0; i < samples; i++) out.predictions[i] += offsets[i];
   }
   return out;
+}
+
+/** A mixed dataset's per-sample target offsets (a target learned as a change), else null. */
+export function targetOffsetsOf(data: TrainingData): Float64Array | null {
+  return (data as { targetOffsets?: Float64Array | null }).targetOffsets ?? null;
 }
