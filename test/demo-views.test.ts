@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import type { ShapeBin, ShapeFunction } from '../src/index.js';
 import { shapeCurve } from '../demo/src/shape-view.js';
 import { tickLabels } from '../demo/src/format.js';
+import { modelFileName } from '../demo/src/model-file-name.js';
 
 // Bins as explain() gives them: sd null for a single model, a number across ensemble members.
 const bin = (x: number, contribution: number, extra: Record<string, number | null> = { sd: null }): ShapeBin => ({ output: 0, x0: x, x1: x, x, contribution, count: 2, ...extra }) as ShapeBin;
@@ -55,6 +56,15 @@ test('axis tick labels: whole numbers as they are (years), else 3 significant di
   // A log axis's unlabelled ticks (null) stay blank.
   assert.equal(tickLabels([1, null, null, 10, null]), ['1', '', '', '10', '']);
   assert.equal(tickLabels([0.5, null, 1.5]), ['0.5', '', '1.5']);
+});
+
+test('a downloaded model is named after its target, so models of two targets do not overwrite each other', () => {
+  const csv = (target: string) => modelFileName({ kind: 'csv', text: '', mapping: { target } });
+  assert.is(csv('died_within_3y'), 'rnam-died_within_3y.safetensors');
+  assert.is(csv('Weight (kg)/day'), 'rnam-Weight_kg_day.safetensors');
+  assert.is(csv('../x'), 'rnam-x.safetensors');
+  assert.is(csv('  '), 'rnam-model.safetensors');
+  assert.is(modelFileName({ kind: 'weather' }), 'rnam-weather.safetensors');
 });
 
 test.run();

@@ -7,6 +7,7 @@ import * as rnam from '../src/index.js';
 import { MixedDataset } from '../src/data/mixed-dataset.js';
 import { parseTrainArgs, UsageError } from '../src/cli/args.js';
 import { renderReportHtml } from '../src/cli/report-html.js';
+import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 
 const test = suite('a target learned as a change');
 
@@ -157,3 +158,23 @@ test('the command line: --target-change on|off, anything else a usage error', ()
 });
 
 test.run();
+
+// WebGPU: the same model predicts the same levels (the last value is added on the host, the change on the device).
+const gpu = await webgpuBackend();
+if (typeof gpu === 'string') reportUnavailable('a target learned as a change', gpu);
+else {
+  const g = suite('a target learned as a change, on WebGPU');
+  g('a model trained on wasm predicts on WebGPU what it predicts on wasm, each sample from its last value', async () => {
+    const csv = trendCsv(120, 8);
+    const trained = await rnam.trainTable(csv, { time: 'day', target: 'level', window: 4, members: 2, epochs: 3, device: 'wasm', log: null });
+    const bytes = await rnam.saveTrained(trained);
+    const [cpu, onGpu] = await Promise.all([rnam.loadTrained(bytes, { device: 'wasm' }), rnam.loadTrained(bytes, { device: gpu })]);
+    const a = await rnam.predictTable(cpu, csv), b = await rnam.predictTable(onGpu, csv);
+    assert.is(b.samples, a.samples);
+    for (let i = 0; i < a.samples; i++) {
+      assert.ok(Math.abs(a.prediction[i] - b.prediction[i]) < 1e-4 * Math.max(1, Math.abs(a.prediction[i])), `sample ${i}: ${a.prediction[i]} against ${b.prediction[i]}`);
+      assert.ok(Math.abs(a.intercept[i] - b.intercept[i]) < 1e-4 * Math.max(1, Math.abs(a.intercept[i])), `sample ${i}'s intercept`);
+    }
+  });
+  g.run();
+}

@@ -28,6 +28,7 @@ export function drawBars(host: HTMLElement, bars: Bar[], options: { diverging?: 
     const label = document.createElement('span');
     label.className = 'bar-label';
     label.textContent = b.label;
+    label.title = b.label; // the whole label where the column cuts it short
     const track = document.createElement('span');
     track.className = 'bar-track';
     const fill = document.createElement('span');

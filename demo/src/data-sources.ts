@@ -4,7 +4,8 @@ import * as rnam from 'rnam';
 import type { CsvMapping, DataSpec, Task } from './protocol.js';
 
 export interface Prepared {
-  source: DataSpec['kind'];
+  /** What the data came from (its model file is named after it: modelFileName). */
+  source: DataSpec;
   train: rnam.SequenceDataset;
   validation: rnam.SequenceDataset;
   task: Task;
@@ -37,10 +38,10 @@ export const weatherMapping: CsvMapping = {
  * it was trained on them.
  */
 export async function prepare(spec: DataSpec, record?: rnam.PreprocessingRecord): Promise<Prepared> {
-  if (spec.kind === 'seed') return { ...seedData(spec), source: spec.kind };
+  if (spec.kind === 'seed') return { ...seedData(spec), source: spec };
   const table = await tableSource(spec);
   const prepared = fromCsv(table.text, table.mapping, undefined, record);
-  return { ...prepared, description: table.describe(prepared.description), source: spec.kind };
+  return { ...prepared, description: table.describe(prepared.description), source: spec };
 }
 
 /** A table data source: its CSV text, the column mapping, and how to describe it. */

@@ -351,8 +351,12 @@ function showLocal(v: LocalView): void {
     : task === 'multiclass' ? `${className(v.output)}, logit ${short(v.prediction)} (probability ${percent(v.probability ?? NaN)})` : short(v.prediction);
   const actual = Number.isNaN(v.target) ? 'unknown' : task === 'regression' ? short(v.target)
     : binary && !classNames.length ? (v.target === 1 ? '1 (yes)' : '0 (no)') : className(v.target);
-  $('local-summary').textContent = `${v.label}: prediction ${prediction} = intercept ${short(v.intercept)} + contributions ${short(sum)}; actual: ${actual}`;
-  drawBars($('local'), [{ label: 'intercept', value: v.intercept }, ...v.contributions.map((c) => ({ label: c.feature, value: c.value }))], { diverging: true, caption: `contributions to ${v.label}` });
+  // A target learned as its change: the prediction starts from the last known value, and the bars explain the change.
+  const intercept = v.intercept - (v.from ?? 0);
+  const start = v.from !== undefined ? `last value ${short(v.from)} + ` : '';
+  $('local-summary').textContent = `${v.label}: prediction ${prediction} = ${start}intercept ${short(intercept)} + contributions ${short(sum)}; actual: ${actual}`;
+  drawBars($('local'), [{ label: 'intercept', value: intercept }, ...v.contributions.map((c) => ({ label: c.feature, value: c.value }))],
+    { diverging: true, caption: `contributions to ${v.from !== undefined ? `the change of ${v.label} from its last value` : v.label}` });
 }
 
 let csvColumnNames: string[] = [];

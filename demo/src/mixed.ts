@@ -128,7 +128,7 @@ export function mixedLocal(run: Explained, sample: number, label: string): Local
   const local = run.explanation.local(sample);
   return {
     sample, label, contributions: local.contributions.map((c) => ({ feature: c.feature, value: c.contribution })),
-    intercept: local.intercept, prediction: local.prediction, probability: local.probability, output: local.output,
+    intercept: local.intercept, ...(local.from !== undefined ? { from: local.from } : {}), prediction: local.prediction, probability: local.probability, output: local.output,
     target: 'rawTargets' in run.explained ? run.explained.rawTargets[sample] : run.explained.targets[sample],
   };
 }

@@ -160,7 +160,10 @@ export interface LocalView {
   sample: number;
   label: string;
   contributions: { feature: string; value: number }[];
+  /** Includes `from`, when there is one. */
   intercept: number;
+  /** A target learned as its change: the sample's last known value, which the prediction starts from. */
+  from?: number;
   prediction: number;
   probability?: number;
   /** The output explained: the predicted class for multiclass, else 0. */

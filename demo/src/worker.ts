@@ -4,6 +4,7 @@
 import * as rnam from 'rnam';
 import * as modelApi from './model-api.js';
 import { csvColumns, fromCsv, prepare, tableOptions, tableSource, type Prepared } from './data-sources.js';
+import { modelFileName } from './model-file-name.js';
 import { shapeCurve } from './shape-view.js';
 import { explanationView as mixedView, loadMixed, mixedLocal, tablePredictions, trainMixed, type Explained, type MixedRun } from './mixed.js';
 import { namedRoles, previewRoles, resolveRoles } from './roles.js';
@@ -29,7 +30,7 @@ let modelMetadata: Record<string, unknown> = {};
 let tableModel: { model: rnam.FirstOrderRNAM; preprocessing: rnam.Preprocessing; centering: rnam.Centering } | null = null;
 let history: modelApi.HistoryEntry[] = [];
 /** The mixed-input model (the library's default on table data) when that is what the page holds. */
-let mixed: { run: MixedRun; view: ExplanationView; source: string } | null = null;
+let mixed: { run: MixedRun; view: ExplanationView; spec: DataSpec } | null = null;
 /** While a mixed-input model trains: the ensemble's latest explanation (for the sample picker). */
 let live: { explained: Explained; view: ExplanationView } | null = null;
 let stopRequested = false;
@@ -70,14 +71,14 @@ async function run(m: ToWorker & { stopFlag?: Int32Array }): Promise<void> {
     case 'download': {
       if (mixed) {
         const bytes = await rnam.saveTrained(mixed.run.trained, { history: mixed.run.history, metadata: modelMetadata });
-        post({ type: 'model', bytes, name: `rnam-${mixed.source}.safetensors` }, [bytes.buffer]);
+        post({ type: 'model', bytes, name: modelFileName(mixed.spec) }, [bytes.buffer]);
         return;
       }
       if (!model || !data) throw new Error('there is no model yet: train one or load a file');
       const bytes = tableModel?.model === model
         ? await rnam.saveTrained(tableModel, { history, metadata: modelMetadata })
         : await modelApi.save(model, { task: data.task, featureNames: data.modelFeatureNames, standardizer: data.standardizer, data: data.settings, history, metadata: modelMetadata });
-      post({ type: 'model', bytes, name: `rnam-${data.source}.safetensors` }, [bytes.buffer]);
+      post({ type: 'model', bytes, name: modelFileName(data.source) }, [bytes.buffer]);
       return;
     }
   }
@@ -148,7 +149,7 @@ async function trainModel(m: Extract<ToWorker, { type: 'train' }>): Promise<void
       onStart: ({ model: built, datasets, preprocessing }) => {
         model = built as rnam.FirstOrderRNAM;
         const prepared = fromCsv(table.text, { ...table.mapping, task: preprocessing.task }, datasets as rnam.Datasets);
-        useData({ ...prepared, description: table.describe(prepared.description), source: m.data.kind });
+        useData({ ...prepared, description: table.describe(prepared.description), source: m.data });
       },
     });
     tableModel = { model: trained.model as rnam.FirstOrderRNAM, preprocessing: trained.preprocessing, centering: trained.centering };
@@ -256,7 +257,7 @@ async function trainMixedModel(m: Extract<ToWorker, { type: 'train' }>, device: 
   });
   const r = run.trained.preprocessing;
   const view = mixedView(run.explanation, run.explained, run, r);
-  mixed = { run, view, source: m.data.kind };
+  mixed = { run, view, spec: m.data };
   modelMetadata = { trainedWith: 'rnam browser demo', epochs: s.epochs ?? 'auto', lr: s.lr, batchSize: s.batchSize };
   const { predictions } = await tablePredictions(run, table.text);
   post({ type: 'data', summary: describeRun(run, table.describe('')), task: r.task, featureNames: [...r.featureNames] });
@@ -270,7 +271,7 @@ async function loadMixedModel(m: Extract<ToWorker, { type: 'load' }>, device: rn
   const { run, metadata } = await loadMixed(m.bytes, table.text, device);
   dropModels();
   const view = mixedView(run.explanation, run.explained, run, run.trained.preprocessing);
-  mixed = { run, view, source: m.data.kind };
+  mixed = { run, view, spec: m.data };
   modelMetadata = metadata.metadata ?? {};
   const { predictions, metrics, notes } = await tablePredictions(run, table.text);
   const pre = run.trained.preprocessing;
