@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import * as rnam from '../src/index.js';
 import { main } from '../src/cli/main.js';
-import { escape as rnamEscape } from '../src/cli/report-html.js';
+import { escape as rnamEscape, fmt } from '../src/cli/report-html.js';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 
 const test = suite('rnam command line');
@@ -54,6 +54,11 @@ async function run(args: string[]): Promise<{ code: number; log: string[] }> {
 }
 
 const readCsvFile = (path: string) => Papa.parse<Record<string, string>>(readFileSync(path, 'utf8').trim(), { header: true }).data;
+
+test('the reports write numbers of every size as a reader reads them: exponents only past a million or under a thousandth', () => {
+  assert.equal([0.5, -2.25, 7432.25, -5613.38, 999.99995, 1234567, 0.00012, 0, NaN, undefined].map(fmt),
+    ['0.5000', '-2.2500', '7432.3', '-5613.4', '1000.0000', '1.235e+6', '1.200e-4', '0.0000', '–', '–']);
+});
 
 test("train's warnings about the data go to the log, report.json's notes and the HTML report", async () => {
   const lines = ['patient,visit,marker,label'];

@@ -7,6 +7,7 @@ import type { ShapeBin, ShapeFunction } from '../src/index.js';
 import { shapeCurve } from '../demo/src/shape-view.js';
 import { tickLabels } from '../demo/src/format.js';
 import { modelFileName } from '../demo/src/model-file-name.js';
+import { guessTarget } from '../demo/src/target-guess.js';
 
 // Bins as explain() gives them: sd null for a single model, a number across ensemble members.
 const bin = (x: number, contribution: number, extra: Record<string, number | null> = { sd: null }): ShapeBin => ({ output: 0, x0: x, x1: x, x, contribution, count: 2, ...extra }) as ShapeBin;
@@ -65,6 +66,19 @@ test('a downloaded model is named after its target, so models of two targets do 
   assert.is(csv('../x'), 'rnam-x.safetensors');
   assert.is(csv('  '), 'rnam-model.safetensors');
   assert.is(modelFileName({ kind: 'weather' }), 'rnam-weather.safetensors');
+});
+
+test('the target guess: a column named as an outcome, else the last numeric column', () => {
+  // The shipped files and R exports: the outcome by its name, wherever it stands.
+  assert.is(guessTarget(['prot', 'age', 'sex', 'died_within_3y'], ['prot', 'age', 'died_within_3y']), 'died_within_3y');
+  assert.is(guessTarget(['deny', 'pirat', 'hirat', 'unemp'], ['pirat', 'hirat', 'unemp']), 'deny');
+  assert.is(guessTarget(['species', 'island', 'body_mass_g'], ['body_mass_g']), 'species');
+  assert.is(guessTarget(['resp', 'age', 'smoke'], ['resp', 'age', 'smoke']), 'resp');
+  assert.is(guessTarget(['age', 'diedWithin5y'], ['age']), 'diedWithin5y');
+  // Not words inside other words: 'classroom', 'ystem'.
+  assert.is(guessTarget(['classroom', 'system', 'score'], ['classroom', 'score']), 'score');
+  assert.is(guessTarget(['crim', 'rm', 'medv'], ['crim', 'rm', 'medv']), 'medv');
+  assert.is(guessTarget(['a', 'b'], []), undefined);
 });
 
 test.run();

@@ -1,6 +1,7 @@
 // The page: reads the form, talks to the training worker, and draws what it sends back.
 import { CalibrationChart, LossChart, ShapeGrid, short } from './charts.js';
 import { drawBars } from './bars.js';
+import { guessTarget } from './target-guess.js';
 import type { CsvMapping, DataSpec, DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ModelFacts, ModelKind, RoleChoice, RolesPreview, ShapeCurve, Task, ToWorker, TrainSettings } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -377,7 +378,8 @@ function showMapping(columns: string[], numeric: string[], rows: number): void {
   const identifier = (c: string) => /^ids?$|[_.\s-]id$|^id[_.\s-]/i.test(c) || /[a-z]I[Dd]$/.test(c);
   options('map-id', '(none)', (c) => identifier(c) || like('station', 'sensor', 'patient', 'subject', 'entity')(c) || named('row', 'index')(c));
   options('map-time', '(none: one row per sample)', like('time', 'date', 'day', 'step'));
-  options('map-target', null, (c) => numeric.includes(c) && c === numeric[numeric.length - 1]);
+  const target = guessTarget(columns.filter((c) => c !== $<HTMLSelectElement>('map-id').value && c !== $<HTMLSelectElement>('map-time').value && c !== 'row_names'), numeric);
+  options('map-target', null, (c) => c === target);
   $('mapping').hidden = false;
   showRoleChoices();
 }

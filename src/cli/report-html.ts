@@ -14,7 +14,9 @@ th[scope=row] { text-align: left; } figure { margin: 0; } .wide { overflow-x: au
 `;
 
 export const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-export const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toFixed(4));
+/** A table cell's number: 4 decimals, 1 from a thousand on (a count, an amount in dollars), exponents only past a million or under a thousandth. */
+export const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–'
+  : Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : Math.abs(v) >= 1000 ? v.toFixed(1) : v.toFixed(4));
 
 /** The baselines on the test split, under the model's own test row. */
 function baselinesTable(report: Report): string {
