@@ -699,6 +699,12 @@ if (!playwright) {
     let level = 50;
     for (let i = 0; i < 160; i++) lines.push(`${i},${(level += 0.5 + ((i * 7) % 5) * 0.1).toFixed(2)},${((i * 3) % 7) / 7}`);
     await useCsv('climb.csv', lines.join('\n'), { time: 'day', target: 'level', window: 4 });
+    // The role list follows the window as it is typed, before the field loses focus (a click on Train would end the typing).
+    const targetRole = () => page.$('#map-roles select[data-column="level"]');
+    await page.fill('#map-window', '');
+    assert.ok(await page.evaluate(() => document.activeElement?.id === 'map-window') && (await targetRole()) === null, 'no window: the target is no feature');
+    await page.fill('#map-window', '4');
+    assert.ok(await page.evaluate(() => document.activeElement?.id === 'map-window') && (await targetRole()) !== null, 'a window: the target\'s past is a feature');
     await page.selectOption('#model', 'additive');
     await page.fill('#members', '1');
     await page.fill('#epochs', '3');

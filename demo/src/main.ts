@@ -387,6 +387,7 @@ function showMapping(columns: string[], numeric: string[], rows: number): void {
 /** One role choice per feature column (not the id, time or target; the target too in window mode, where its past is an input). */
 function showRoleChoices(): void {
   const m = baseMapping();
+  windowShown = m.window !== undefined;
   const candidates = csvColumnNames.filter((c) => c !== m.id && c !== m.time && (c !== m.target || m.window !== undefined || m.targetHistory === true));
   const before = new Map([...document.querySelectorAll<HTMLSelectElement>('#map-roles select')].map((s) => [s.dataset.column!, s.value]));
   $('map-roles').replaceChildren(...candidates.map((c) => {
@@ -416,6 +417,13 @@ $('map-roles').addEventListener('change', askRoles);
 let rolesAsked = 0;
 
 for (const id of ['map-id', 'map-time', 'map-target', 'map-task', 'map-window', 'map-history']) $(id).addEventListener('change', showRoleChoices);
+/** Whether the role list shows window mode's candidates (the target among them). */
+let windowShown = false;
+// Typing the first digit of a window (or clearing it) changes the candidates: the list follows at
+// once, so the Train button below it does not move under a click that ends the typing.
+$('map-window').addEventListener('input', () => {
+  if (($<HTMLInputElement>('map-window').value.trim() !== '') !== windowShown) showRoleChoices();
+});
 
 /** The library's choice for the mapping, shown on each 'auto' and above the list. */
 function showRoles(preview: RolesPreview): void {
