@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as rnam from '../src/index.js';
 import { MixedDataset } from '../src/data/mixed-dataset.js';
-import { parseTrainArgs, UsageError } from '../src/cli/args.js';
+import { parseSearchArgs, parseTrainArgs, UsageError } from '../src/cli/args.js';
 import { renderReportHtml } from '../src/cli/report-html.js';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 
@@ -147,6 +147,26 @@ test('a record whose targetChange is not { fallback: a finite number } with the 
     assert.throws(() => rnam.Preprocessing.fromRecord(r), (e: Error) => e instanceof rnam.FileFormatError && /mixed\.targetChange must be/.test(e.message), JSON.stringify(bad));
   }
   assert.is(record.version, 7);
+});
+
+test('search chooses between the change and the value by cross-validation, the queue\'s JSON included', async () => {
+  // The executor sends each job through JSON, as a remote queue would.
+  const executor = { run: (kind: string, payload: unknown) => rnam.runJob(kind, JSON.parse(JSON.stringify(payload))) };
+  const r = await rnam.search(trendCsv(240, 10), { targetChange: [true, false] }, {
+    time: 'day', target: 'level', window: 4, members: 1, epochs: 15, device: 'wasm', log: null, grid: true, folds: 3, final: false, executor,
+  });
+  assert.equal(r.trials.map((t) => t.config), [{ targetChange: true }, { targetChange: false }]);
+  const [change, value] = r.trials.map((t) => t.metrics.rmse);
+  assert.ok(change < value, `a climbing series: change ${change} against value ${value}`);
+  assert.equal(r.best.config, { targetChange: true });
+  for (const [space, message] of [[{ targetChange: ['yes'] }, /space.targetChange\[0\] must be true or false, got 'yes'/], [{ targetChange: { min: 0, max: 1 } }, /space.targetChange is a list of true and false, not a range/]] as const) {
+    const err = await rnam.search(trendCsv(60, 11), space as unknown as rnam.SearchSpace, { time: 'day', target: 'level', window: 4, log: null }).then(() => null, (e) => e);
+    assert.ok(err instanceof rnam.ArgumentError && message.test(err.message), String(err));
+  }
+  const base = ['d.csv', '--target', 'y', '--time', 't', '--window', '3', '--out', 'o'];
+  assert.equal(parseSearchArgs([...base, '--target-change', 'on,off']).space, { targetChange: [true, false] });
+  assert.equal(parseSearchArgs([...base, '--hidden', '4,8', '--target-change', 'off']).targetChange, false, 'one value: a fixed option');
+  assert.throws(() => parseSearchArgs([...base, '--target-change', 'on,maybe']), (e: Error) => e instanceof UsageError && /--target-change searched must be a list of on and off/.test(e.message));
 });
 
 test('the command line: --target-change on|off, anything else a usage error', () => {

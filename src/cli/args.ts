@@ -89,7 +89,7 @@ export const usage = `usage:
              [--workers N | --queue URL [--queue-name NAME]]
              [--hidden a,b] [--blocks a,b] [--lr a,b | --lr min:max] [--weight-decay a,b | min:max]
              [--epochs a,b] [--patience a,b]
-             [--batch-size a,b] [--members a,b] [the train options]
+             [--batch-size a,b] [--members a,b] [--target-change on,off] [the train options]
   rnam predict MODEL.safetensors|DIR DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
              [--raw-cells] [--in-memory]
   rnam worker --queue redis://HOST:PORT [--queue-name NAME] [--concurrency N]
@@ -143,7 +143,7 @@ the block after it). Writes DIR/cv.json (metrics per fold, their mean and sd) an
 scored sample once, with its fold, in predict's columns). --workers N trains N folds at a time on
 worker threads (default 1), each with its share of the cores; the results are the same bits.
 search: hyperparameter search. A searchable flag given a list (8,16) or a range (1e-3:1e-2; integers
-uniform, --lr log-uniform) is part of the space; with one value it is fixed. --trials N draws N
+uniform, --lr log-uniform; --target-change on,off) is part of the space; with one value it is fixed. --trials N draws N
 configurations from --seed (default 10); --grid runs every combination of the lists (the first N
 with --trials). A test part (--test, whole ids or the last times) is held out first; each trial is
 scored by --folds K cross-validation on the rest, else on a validation part of it (--validation).
@@ -359,10 +359,18 @@ export interface SearchArgs extends TrainArgs, QueueArgs {
 }
 
 /** The searchable flags and the option each sets. */
-const spaceFlags = { hidden: 'hiddenDim', blocks: 'blocks', lr: 'lr', 'weight-decay': 'weightDecay', epochs: 'epochs', patience: 'patience', 'batch-size': 'batchSize', members: 'members' } as const;
+const spaceFlags = {
+  hidden: 'hiddenDim', blocks: 'blocks', lr: 'lr', 'weight-decay': 'weightDecay', epochs: 'epochs', patience: 'patience', 'batch-size': 'batchSize', members: 'members',
+  'target-change': 'targetChange',
+} as const;
 
-/** A searchable flag's value: a list 'a,b,c', or a range 'min:max' (random search). */
-function spaceEntry(flag: string, text: string): number[] | { min: number; max: number } {
+/** A searchable flag's value: a list 'a,b,c', or a range 'min:max' (random search); --target-change a list of on and off. */
+function spaceEntry(flag: string, text: string): number[] | boolean[] | { min: number; max: number } {
+  if (flag === 'target-change') {
+    const values = text.split(',').map((t) => t.trim());
+    if (values.some((t) => t !== 'on' && t !== 'off')) throw new UsageError(`--target-change searched must be a list of on and off ('on,off'), got '${text}'`);
+    return values.map((t) => t === 'on');
+  }
   const number = (t: string) => {
     const v = Number(t);
     if (t.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${flag} must be a list 'a,b,c' or a range 'min:max' of numbers, got '${text}'`);

@@ -17,7 +17,7 @@ export function renderSearchHtml(result: Omit<SearchResult, 'trained' | 'jobs'>,
   const metrics = Object.keys(result.trials[0].metrics);
   const cv = result.scoring.kind === 'cross-validation';
   const head = ['trial', ...keys, ...metrics.flatMap((m) => (cv ? [m, `${m} sd`] : [m])), 'samples'];
-  const cell = (v: number | undefined) => `<td data-v="${v ?? ''}">${v === undefined ? '–' : Number.isInteger(v) ? v : fmt(v)}</td>`;
+  const cell = (v: number | boolean | undefined) => `<td data-v="${v ?? ''}">${v === undefined ? '–' : typeof v === 'boolean' || Number.isInteger(v) ? v : fmt(v)}</td>`;
   const rows = result.trials.map((t) => `<tr${t.trial === result.best.trial ? ' class="best"' : ''}>${cell(t.trial)}${keys.map((k) => cell(t.config[k as keyof typeof t.config])).join('')}`
     + metrics.map((m) => cell(t.metrics[m]) + (cv ? cell(t.sd?.[m]) : '')).join('') + `${cell(t.samples)}</tr>`);
   const scoring = cv ? `${result.scoring.kind === 'cross-validation' ? result.scoring.folds : ''}-fold cross-validation` : `a validation part of ${result.scoring.kind === 'validation' ? result.scoring.share : ''}`;

@@ -1,10 +1,10 @@
 // The search space of `search`: per training option, a list of values (grid and random search) or
-// a range (random search: integers uniform, lr and weightDecay log-uniform). A trial's configuration
-// is one value per option named in the space.
+// a range (random search: integers uniform, lr and weightDecay log-uniform; targetChange, true or
+// false, takes a list only). A trial's configuration is one value per option named in the space.
 import { Generator } from '../random.js';
 import { ArgumentError, describeValue } from '../errors.js';
 
-export const spaceKeys = ['hiddenDim', 'blocks', 'lr', 'weightDecay', 'epochs', 'patience', 'batchSize', 'members'] as const;
+export const spaceKeys = ['hiddenDim', 'blocks', 'lr', 'weightDecay', 'epochs', 'patience', 'batchSize', 'members', 'targetChange'] as const;
 export type SpaceKey = (typeof spaceKeys)[number];
 
 /** A range to draw from: integers uniformly in [min, max]; lr and weightDecay log-uniformly in [min, max] (min > 0). */
@@ -13,16 +13,25 @@ export interface Range {
   max: number;
 }
 
-export type SearchSpace = Partial<Record<SpaceKey, readonly number[] | Range>>;
+/** A value of a searched option: a number, or true / false (targetChange). */
+export type SpaceValue = number | boolean;
+type NumericKey = Exclude<SpaceKey, 'targetChange'>;
+
+export type SearchSpace = Partial<Record<NumericKey, readonly number[] | Range>> & { targetChange?: readonly boolean[] };
 
 /** One trial's training options: a value for each option the space names. */
-export type TrialConfig = Partial<Record<SpaceKey, number>>;
+export type TrialConfig = Partial<Record<NumericKey, number>> & { targetChange?: boolean };
 
 const logUniform: readonly SpaceKey[] = ['lr', 'weightDecay'];
 /** The least value of each integer option (blocks may be 0: the additive terms alone). */
 const integerMin: Partial<Record<SpaceKey, number>> = { hiddenDim: 1, blocks: 0, epochs: 1, patience: 1, batchSize: 1, members: 1 };
 
-function checkValue(key: SpaceKey, v: unknown, where: string): number {
+function checkValue(key: SpaceKey, v: unknown, where: string): SpaceValue {
+  if (key === 'targetChange') {
+    if (where.startsWith('.')) throw new ArgumentError(`search: space.targetChange is a list of true and false, not a range`);
+    if (typeof v !== 'boolean') throw new ArgumentError(`search: space.targetChange${where} must be true or false, got ${describeValue(v)}`);
+    return v;
+  }
   // A list may turn weight decay off (0); a range is drawn log-uniformly, so its ends are positive.
   if (key === 'weightDecay' && !where.startsWith('.')) {
     if (typeof v !== 'number' || !(v >= 0 && Number.isFinite(v))) throw new ArgumentError(`search: space.${key}${where} must be a number >= 0, got ${describeValue(v)}`);
@@ -64,7 +73,7 @@ export function gridConfigs(space: SearchSpace): TrialConfig[] {
   for (const key of spaceKeys) {
     const values = space[key];
     if (values === undefined) continue;
-    configs = configs.flatMap((c) => (values as readonly number[]).map((v) => ({ ...c, [key]: v })));
+    configs = configs.flatMap((c) => (values as readonly SpaceValue[]).map((v) => ({ ...c, [key]: v })));
   }
   return configs;
 }
@@ -73,7 +82,7 @@ export function gridConfigs(space: SearchSpace): TrialConfig[] {
 export function randomConfigs(space: SearchSpace, trials: number, seed: number): TrialConfig[] {
   const gen = new Generator(seed);
   return Array.from({ length: trials }, () => {
-    const c: TrialConfig = {};
+    const c: Partial<Record<SpaceKey, SpaceValue>> = {};
     for (const key of spaceKeys) {
       const values = space[key];
       if (values === undefined) continue;
@@ -83,6 +92,6 @@ export function randomConfigs(space: SearchSpace, trials: number, seed: number):
         c[key] = logUniform.includes(key) ? Math.exp(Math.log(min) + gen.uniform() * (Math.log(max) - Math.log(min))) : min + gen.int(max - min + 1);
       }
     }
-    return c;
+    return c as TrialConfig;
   });
 }
