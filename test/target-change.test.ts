@@ -7,6 +7,10 @@ import * as rnam from '../src/index.js';
 import { MixedDataset } from '../src/data/mixed-dataset.js';
 import { parseSearchArgs, parseTrainArgs, UsageError } from '../src/cli/args.js';
 import { renderReportHtml } from '../src/cli/report-html.js';
+import { main } from '../src/cli/main.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { webgpuBackend, reportUnavailable } from './helpers/backends.js';
 
 const test = suite('a target learned as a change');
@@ -167,6 +171,17 @@ test('search chooses between the change and the value by cross-validation, the q
   assert.equal(parseSearchArgs([...base, '--target-change', 'on,off']).space, { targetChange: [true, false] });
   assert.equal(parseSearchArgs([...base, '--hidden', '4,8', '--target-change', 'off']).targetChange, false, 'one value: a fixed option');
   assert.throws(() => parseSearchArgs([...base, '--target-change', 'on,maybe']), (e: Error) => e instanceof UsageError && /--target-change searched must be a list of on and off/.test(e.message));
+  // The command line says the trials in its own words.
+  const dir = mkdtempSync(join(tmpdir(), 'rnam-change-')), said: string[] = [];
+  try {
+    writeFileSync(join(dir, 'climb.csv'), trendCsv(160, 12));
+    const code = await main(['search', join(dir, 'climb.csv'), '--time', 'day', '--target', 'level', '--window', '4', '--members', '1', '--epochs', '5',
+      '--target-change', 'on,off', '--grid', '--device', 'wasm', '--out', join(dir, 'out')], (line) => said.push(line));
+    assert.is(code, 0, said.join('\n'));
+    assert.ok(said.some((l) => /^best: trial \d \(--target-change (on|off)\)/.test(l)), said.join('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the command line: --target-change on|off, anything else a usage error', () => {

@@ -13,7 +13,7 @@ import { VERSION } from '../index.js';
 function asFlags(message: string): string {
   return message.replace(/\bmissing: '([a-z-]+)'/g, '--missing $1').replace(/\bmissing '([a-z-]+)'/g, '--missing $1')
     .replace(/\bskewed '([a-z]+)'/g, '--skewed $1').replace(/\bpositive '/g, "--positive '").replace(/\btask '([a-z]+)'/g, "--task $1")
-    .replace(/\bclassWeight\b/g, '--class-weight').replace(/\btargetHistory\b/g, '--target-history').replace(/\btargetChange false\b/g, '--target-change off').replace(/\btargetChange\b/g, '--target-change').replace(/\bsplit\.(test|validation) = /g, '--$1 ');
+    .replace(/\bclassWeight\b/g, '--class-weight').replace(/\btargetHistory\b/g, '--target-history').replace(/\btargetChange false\b/g, '--target-change off').replace(/\btargetChange true\b/g, '--target-change on').replace(/\btargetChange\b/g, '--target-change').replace(/\bsplit\.(test|validation) = /g, '--$1 ');
 }
 
 export async function main(argv: string[], log = (line: string) => console.error(line)): Promise<number> {
