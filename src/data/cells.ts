@@ -52,6 +52,11 @@ export function beyondFloat32(cell: Cell): boolean {
   return Math.abs(v) > FLOAT32_MAX;
 }
 
+/** How an error names a cell numberCell refused: beyond float32's range, or not a number at all. */
+export function notANumber(cell: Cell): string {
+  return beyondFloat32(cell) ? "a cell is beyond float32's range (±3.4e38), which the model computes in" : 'a cell is not a number';
+}
+
 export type TimeKind = 'number' | 'date';
 
 /** What an error about a time cell that is neither kind says after the cell. */

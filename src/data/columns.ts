@@ -1,6 +1,6 @@
 // Resolving the column options against a header: indices, the default feature list, the checks.
 import { DataError } from './errors.js';
-import { MOSTLY_NUMERIC, beyondFloat32, numberCell, isMissing, type Cell } from './cells.js';
+import { MOSTLY_NUMERIC, notANumber, numberCell, isMissing, type Cell } from './cells.js';
 import type { ColumnOptions } from './options.js';
 import { ROW_NAMES } from './table.js';
 
@@ -66,8 +66,7 @@ function isNumericColumn(rows: readonly (readonly Cell[])[], index: number, name
   }
   if (texts > 0 && numbers / (numbers + texts) >= MOSTLY_NUMERIC) {
     const cell = rows[firstText][index];
-    const what = beyondFloat32(cell) ? "a cell is beyond float32's range (±3.4e38), which the model computes in" : 'a cell is not a number';
-    throw new DataError('non-numeric', `${what}: '${String(cell)}' in a column of numbers (fix the cell, or name the features to leave the column out)`,
+    throw new DataError('non-numeric', `${notANumber(cell)}: '${String(cell)}' in a column of numbers (fix the cell, or name the features to leave the column out)`,
       { column: name, row: rowNumbers?.[firstText] ?? firstText + 1 });
   }
   return texts === 0 && numbers > 0;

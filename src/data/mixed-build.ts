@@ -4,7 +4,7 @@
 // 'other'), a table without a time column read as one sample per row. Statistics are fitted on the
 // training split only and kept in MixedStats, which predictions reuse unchanged.
 import { DataError, duplicateTimeError } from './errors.js';
-import { beyondFloat32, isMissing, numberCell, dateYears, timeCell, timeKindOf, idCell, TIME_CELL_FORMS, type Cell, type TimeKind } from './cells.js';
+import { beyondFloat32, isMissing, notANumber, numberCell, dateYears, timeCell, timeKindOf, idCell, TIME_CELL_FORMS, type Cell, type TimeKind } from './cells.js';
 import type { LongTable } from './table.js';
 import type { Series } from './series.js';
 import type { MissingRule } from './options.js';
@@ -134,8 +134,9 @@ function column(table: LongTable, name: string, role: string): number {
 
 function number(cell: Cell, where: () => { column: string; row: number; id?: string }): number {
   const v = numberCell(cell);
-  if (v === undefined && beyondFloat32(cell)) throw new DataError('non-numeric', `a cell is beyond float32's range (±3.4e38), which the model computes in: '${String(cell)}'`, where());
-  if (v === undefined) throw new DataError('non-numeric', `a cell is not a number: '${String(cell)}' (declare the column categorical to use it as levels)`, where());
+  if (v === undefined) {
+    throw new DataError('non-numeric', `${notANumber(cell)}: '${String(cell)}'${beyondFloat32(cell) ? '' : ' (declare the column categorical to use it as levels)'}`, where());
+  }
   return v;
 }
 

@@ -4,7 +4,7 @@
 // naming that cell (a typo must not turn a lab into levels or drop it). Every choice is reported.
 import { DataError } from '../data/errors.js';
 import { ArgumentError, describeValue } from '../errors.js';
-import { DECIMAL_COMMA, MOSTLY_NUMERIC, beyondFloat32, dateYears, idCell, isMissing, numberCell, type Cell } from '../data/cells.js';
+import { DECIMAL_COMMA, MOSTLY_NUMERIC, notANumber, dateYears, idCell, isMissing, numberCell, type Cell } from '../data/cells.js';
 import { ROW_NAMES, type LongTable } from '../data/table.js';
 
 export interface ColumnChoice {
@@ -261,8 +261,7 @@ export class ColumnProfiler {
           { column: c, row: p.firstNonDate!.row });
       }
       if (p.numbers / (p.numbers + p.texts) >= MOSTLY_NUMERIC) {
-        const what = beyondFloat32(p.firstText!.cell as Cell) ? "a cell is beyond float32's range (±3.4e38), which the model computes in" : 'a cell is not a number';
-        throw new DataError('non-numeric', `${what}: '${String(p.firstText!.cell)}' in a column of numbers (fix the cell, or name the column categorical)`,
+        throw new DataError('non-numeric', `${notANumber(p.firstText!.cell as Cell)}: '${String(p.firstText!.cell)}' in a column of numbers (fix the cell, or name the column categorical)`,
           { column: c, row: p.firstText!.row });
       }
       if (o.mode === 'table' || perId(p)) out.categorical.push(c);
