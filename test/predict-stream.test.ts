@@ -206,16 +206,22 @@ test('an id that comes back after another id started is a DataError naming the i
       assert.is((err as rnam.DataError).row, back);
     }
   }
-  // rnam predict: exit 1, the error and a hint; nothing at --out; --in-memory takes the file as it is.
+  // rnam predict --stream: exit 1, the error and a hint; nothing at --out. Without it, a file this small
+  // is read whole (the same bytes as --in-memory), saying why.
   const modelPath = await saved(trained, 'panel.safetensors'), data = join(dir, 'unsorted.csv'), out = join(dir, 'unsorted-pred.csv');
   writeFileSync(data, moved.join('\n') + '\n');
   const log: string[] = [];
-  assert.is(await main(['predict', modelPath, data, '--out', out, '--device', 'wasm'], (l) => log.push(l)), 1);
+  assert.is(await main(['predict', modelPath, data, '--out', out, '--device', 'wasm', '--stream'], (l) => log.push(l)), 1);
   assert.match(log.join('\n'), /id 'p0'.*row \d+|row \d+.*id 'p0'/);
-  assert.match(log.join('\n'), /--in-memory/);
+  assert.match(log.join('\n'), /with --stream: sort it by id, or pass --in-memory/);
   assert.not.ok(existsSync(out), 'no file at --out');
-  assert.is(await main(['predict', modelPath, data, '--out', out, '--device', 'wasm', '--in-memory'], () => {}), 0);
-  assert.ok(existsSync(out));
+  const fallback: string[] = [];
+  assert.is(await main(['predict', modelPath, data, '--out', out, '--device', 'wasm'], (l) => fallback.push(l)), 0);
+  assert.match(fallback.join('\n'), new RegExp(`the ids are not together \\(id 'p0' comes back at row ${back}\\): reading the file whole`));
+  const whole = join(dir, 'unsorted-whole.csv');
+  assert.is(await main(['predict', modelPath, data, '--out', whole, '--device', 'wasm', '--in-memory'], () => {}), 0);
+  assert.ok(readFileSync(out).equals(readFileSync(whole)), 'read whole after the stream stopped: the bytes of --in-memory');
+  assert.is(await main(['predict', modelPath, data, '--out', out, '--device', 'wasm', '--stream', '--in-memory'], (l) => log.push(l)), 2);
 });
 
 test('a failure part-way (a bad cell in a late id) leaves no file at --out, an older one whole, and no temporary file', async () => {

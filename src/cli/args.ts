@@ -63,6 +63,8 @@ export interface PredictArgs {
   device: 'auto' | 'wasm' | 'webgpu';
   batchSize: number;
   inMemory: boolean;
+  /** Stream even where the ids are not together (an error then, instead of reading the file whole). */
+  stream: boolean;
 }
 
 export interface WorkerArgs {
@@ -91,7 +93,7 @@ export const usage = `usage:
              [--epochs a,b] [--patience a,b]
              [--batch-size a,b] [--members a,b] [--target-change on,off] [the train options]
   rnam predict MODEL.safetensors|DIR DATA.csv --out PRED.csv [--device auto|wasm|webgpu] [--batch-size N]
-             [--raw-cells] [--in-memory]
+             [--raw-cells] [--stream | --in-memory]
   rnam worker --queue redis://HOST:PORT [--queue-name NAME] [--concurrency N]
   rnam --version
 
@@ -159,8 +161,9 @@ p_<class> columns for multiclass), intercept, contribution_<feature> per feature
 contributions = the value (regression) or the logit of the positive or predicted class. Text cells a
 spreadsheet would run as formulas (starting with =, +, -, @) get a leading ' unless --raw-cells.
 predict reads DATA.csv a chunk of whole ids at a time and writes as it goes (its memory follows the
-chunk, not the file size); each id's rows must be together in the file (an id that comes back after another is
-an error naming it), or --in-memory reads the whole file and takes ids in any order.
+chunk, not the file size) while each id's rows are together; where an id comes back after another, a
+file of at most 256 MiB is read whole instead (ids in any order), a larger one (or any with --stream)
+is an error naming the id. --in-memory reads the whole file from the start.
 worker: runs jobs from a queue on Redis (rediss:// for TLS, user:password@ and /DB as in any Redis URL)
 until stopped; start one per machine (docs/queue.md). --queue-name (default rnam) must match the
 coordinator's; --concurrency (default 1) jobs at a time. Needs the optional packages bullmq and
@@ -409,12 +412,14 @@ export function parseSearchArgs(argv: string[]): SearchArgs {
 }
 
 export function parsePredictArgs(argv: string[]): PredictArgs {
-  const options = { ...Object.fromEntries(['out', 'device', 'batch-size'].map((n) => [n, { type: 'string' as const }])), 'raw-cells': { type: 'boolean' as const }, 'in-memory': { type: 'boolean' as const } };
+  const options = { ...Object.fromEntries(['out', 'device', 'batch-size'].map((n) => [n, { type: 'string' as const }])), 'raw-cells': { type: 'boolean' as const }, 'in-memory': { type: 'boolean' as const }, stream: { type: 'boolean' as const } };
   const { values: v, positionals } = parse(argv, options, ['MODEL.safetensors', 'DATA.csv']);
   const s = (k: string) => v[k] as string | undefined;
+  if (v.stream && v['in-memory']) throw new UsageError('--stream and --in-memory exclude each other');
   return {
     model: positionals[0], data: positionals[1], out: required('out', s('out')), rawCells: v['raw-cells'] === true,
     device: oneOf('device', s('device'), devices, 'auto')!, batchSize: integer('batch-size', s('batch-size'), 256, 1), inMemory: v['in-memory'] === true,
+    stream: v.stream === true,
   };
 }
 
