@@ -7,7 +7,8 @@ import type { ShapeBin, ShapeFunction } from '../src/index.js';
 import { shapeCurve } from '../demo/src/shape-view.js';
 import { tickLabels } from '../demo/src/format.js';
 import { modelFileName } from '../demo/src/model-file-name.js';
-import { guessTarget } from '../demo/src/target-guess.js';
+import { guessColumns, guessTarget } from '../demo/src/column-guess.js';
+import * as rnam from '../src/index.js';
 
 // Bins as explain() gives them: sd null for a single model, a number across ensemble members.
 const bin = (x: number, contribution: number, extra: Record<string, number | null> = { sd: null }): ShapeBin => ({ output: 0, x0: x, x1: x, x, contribution, count: 2, ...extra }) as ShapeBin;
@@ -79,6 +80,28 @@ test('the target guess: a column named as an outcome, else the last numeric colu
   assert.is(guessTarget(['classroom', 'system', 'score'], ['classroom', 'score']), 'score');
   assert.is(guessTarget(['crim', 'rm', 'medv'], ['crim', 'rm', 'medv']), 'medv');
   assert.is(guessTarget(['a', 'b'], []), undefined);
+});
+
+test('the id and time guess: names propose, the data decides', () => {
+  const guess = (csv: string) => {
+    const t = rnam.readCsv(csv);
+    const numeric = t.columns.filter((_, j) => t.rows.every((r) => !Number.isNaN(Number(r[j]))));
+    return guessColumns(t, numeric, rnam.missingSpellings);
+  };
+  // A loan table: 'Time' is a term in months, repeated across rows with no id: not a time column.
+  assert.equal(guess('Status,Time,Age,Income\ngood,60,30,129\nbad,36,58,131\ngood,60,46,200\nbad,48,24,182\n'), { target: 'Status' });
+  // Children measured yearly: 'age' rises within each subject, so it is the time.
+  const yearly = 'subject,age,exercise,group\n100,8,2.7,patient\n100,10,1.9,patient\n101,8,0.5,control\n101,10,0.9,control\n101,12,1.1,control\n';
+  assert.equal(guess(yearly), { id: 'subject', time: 'age', target: 'exercise' });
+  // A panel whose age is one value per id (a static feature) keeps 'day' as its time, not 'age'.
+  assert.equal(guess('id,age,day,lab,died\n1,50,0,1.1,0\n1,50,30,1.3,0\n2,61,0,0.9,1\n2,61,45,1.0,1\n'), { id: 'id', time: 'day', target: 'died' });
+  // No id named as one: the entity column that tells a year's repeated rows apart (a state's years).
+  assert.equal(guess('state,year,beertax,fatal\nal,1982,1.5,839\nal,1983,1.8,930\naz,1982,0.2,724\naz,1983,0.2,675\nar,1982,0.6,588\nar,1983,0.6,601\n'), { id: 'state', time: 'year', target: 'fatal' });
+  // One series: a date on every row, each different.
+  assert.equal(guess('date,temp,pm25\n2020-01-01,3.1,12\n2020-01-02,2.5,15\n2020-01-03,1.9,11\n'), { time: 'date', target: 'pm25' });
+  // A column of no time name rising within every id of repeated rows is its time; one that does not rise is not.
+  assert.equal(guess('patient_id,tt,score\na,1,5\na,4,6\nb,2,3\nb,7,2\n'), { id: 'patient_id', time: 'tt', target: 'score' });
+  assert.equal(guess('patient_id,tt,score\na,4,5\na,1,6\nb,2,3\nb,7,2\n').time, undefined);
 });
 
 test.run();

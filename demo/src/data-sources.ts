@@ -2,6 +2,7 @@
 // Runs in the worker.
 import * as rnam from 'rnam';
 import type { CsvMapping, DataSpec, Task } from './protocol.js';
+import { guessColumns, type ColumnGuess } from './column-guess.js';
 
 export interface Prepared {
   /** What the data came from (its model file is named after it: modelFileName). */
@@ -137,8 +138,8 @@ export function fromCsv(text: string, m: CsvMapping, built?: rnam.Datasets, reco
 }
 
 /** The header of a CSV and which columns hold numbers (for the mapping form). */
-export function csvColumns(text: string): { columns: string[]; rows: number; numeric: string[] } {
+export function csvColumns(text: string): { columns: string[]; rows: number; numeric: string[]; guess: ColumnGuess } {
   const table = rnam.readCsv(text);
   const numeric = table.columns.filter((_, j) => table.rows.slice(0, 50).every((r) => r[j] === null || r[j] === '' || typeof r[j] === 'number' || !Number.isNaN(Number(r[j]))));
-  return { columns: [...table.columns], rows: table.rows.length, numeric };
+  return { columns: [...table.columns], rows: table.rows.length, numeric, guess: guessColumns(table, numeric, rnam.missingSpellings) };
 }

@@ -1,7 +1,7 @@
 // The page: reads the form, talks to the training worker, and draws what it sends back.
 import { CalibrationChart, LossChart, ShapeGrid, short } from './charts.js';
 import { drawBars } from './bars.js';
-import { guessTarget } from './target-guess.js';
+import type { ColumnGuess } from './column-guess.js';
 import type { CsvMapping, DataSpec, DeviceChoice, DeviceInfo, EpochView, ExplanationView, FromWorker, LocalView, ModelFacts, ModelKind, RoleChoice, RolesPreview, ShapeCurve, Task, ToWorker, TrainSettings } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -51,7 +51,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   switch (m.type) {
     case 'columns':
       pendingCsv = null;
-      return showMapping(m.columns, m.numeric, m.rows);
+      return showMapping(m.columns, m.rows, m.guess);
     case 'roles': return m.ask === rolesAsked ? showRoles(m.preview) : undefined;
     case 'device': return showDevice(m.info);
     case 'data':
@@ -362,24 +362,17 @@ function showLocal(v: LocalView): void {
 
 let csvColumnNames: string[] = [];
 
-function showMapping(columns: string[], numeric: string[], rows: number): void {
+function showMapping(columns: string[], rows: number, guess: ColumnGuess): void {
   csvColumnNames = columns;
   $('csv-info').textContent = `${rows} rows, ${columns.length} columns. Map them:`;
-  const options = (sel: string, none: string | null, pick: (c: string) => boolean) => {
+  const options = (sel: string, none: string | null, guessed: string | undefined) => {
     const el = $<HTMLSelectElement>(sel);
     el.replaceChildren(...(none !== null ? [new Option(none, '')] : []), ...columns.map((c) => new Option(c, c)));
-    const guess = columns.find(pick);
-    if (guess) el.value = guess;
+    if (guessed) el.value = guessed;
   };
-  const like = (...words: string[]) => (c: string) => words.some((w) => c.toLowerCase().includes(w));
-  const named = (...names: string[]) => (c: string) => names.includes(c.toLowerCase());
-  // An identifier by its name, the library's rule for id-like features ('id', 'patient_id', 'patientID';
-  // not 'Width' or 'valid'), or by what it names.
-  const identifier = (c: string) => /^ids?$|[_.\s-]id$|^id[_.\s-]/i.test(c) || /[a-z]I[Dd]$/.test(c);
-  options('map-id', '(none)', (c) => identifier(c) || like('station', 'sensor', 'patient', 'subject', 'entity')(c) || named('row', 'index')(c));
-  options('map-time', '(none: one row per sample)', like('time', 'date', 'day', 'step'));
-  const target = guessTarget(columns.filter((c) => c !== $<HTMLSelectElement>('map-id').value && c !== $<HTMLSelectElement>('map-time').value && c !== 'row_names'), numeric);
-  options('map-target', null, (c) => c === target);
+  options('map-id', '(none)', guess.id);
+  options('map-time', '(none: one row per sample)', guess.time);
+  options('map-target', null, guess.target);
   $('mapping').hidden = false;
   showRoleChoices();
 }

@@ -3,6 +3,7 @@
 
 export type DeviceChoice = 'auto' | 'wasm' | 'webgpu';
 import type { Task } from 'rnam';
+import type { ColumnGuess } from './column-guess.js';
 
 export type { Task };
 
@@ -191,7 +192,7 @@ export interface EpochView {
 }
 
 export type FromWorker =
-  | { type: 'columns'; columns: string[]; rows: number; numeric: string[] }
+  | { type: 'columns'; columns: string[]; rows: number; numeric: string[]; guess: ColumnGuess }
   | { type: 'device'; info: DeviceInfo }
   | { type: 'data'; summary: string; task: Task; featureNames: string[] }
   | { type: 'roles'; preview: RolesPreview; ask: number }
