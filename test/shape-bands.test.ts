@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from 'vega-lite';
 import * as rnam from '../src/index.js';
+import { memberContributions, memberOffsets } from '../src/explain/members.js';
 
 const quiet = { log: null, progress: false, device: 'wasm' } as const;
 
@@ -83,6 +84,30 @@ test("different members: the mean curve is the ensemble's, the band the spread o
   assert.not.ok((single.shapes as unknown as Panels).concat.some((p) => p.layer.some((l) => l.mark.type === 'area')), 'no band for one member');
 });
 
+test("with each member's training centering: a level constant on the explained samples still shows the members' disagreement", async () => {
+  const pair = await rnam.AdditiveRNAM.fromMembers([a.model as rnam.AdditiveRNAM, b.model as rnam.AdditiveRNAM]);
+  // Explained on group 'b' alone: its categorical term is one value there.
+  const sub = ds.subset(Array.from({ length: ds.samples }, (_, i) => i).filter((i) => ds.sampleIds[i] && Number(ds.sampleIds[i].slice(1)) % 3 === 1));
+  const own = (await memberOffsets(pair, ds))!;
+  const offsets = own.map((term) => [term.reduce((s, row) => s + row[0], 0) / term.length]);
+  const [aligned, trained] = [await rnam.explain(pair, sub, { bins: 5 }), await rnam.explain(pair, sub, { bins: 5, offsets, memberOffsets: own })];
+  const [ea, eb] = [await rnam.explain(a.model as rnam.AdditiveRNAM, sub, { center: false, bins: 5 }), await rnam.explain(b.model as rnam.AdditiveRNAM, sub, { center: false, bins: 5 })];
+  const group = 2;
+  assert.is(trained.shapes[group].bins.length, 1, 'one level on the explained samples');
+  assert.ok(aligned.shapes[group].bins[0].sd! < 1e-6, 'aligned on these samples, the members agree on a constant term');
+  // Each member less its own training mean: sd = |(c_a - m_a) - (c_b - m_b)| / sqrt 2.
+  const expected = Math.abs(ea.shapes[group].bins[0].contribution - own[group][0][0] - (eb.shapes[group].bins[0].contribution - own[group][1][0])) / Math.SQRT2;
+  assert.ok(expected > 1e-3, `the members disagree on the level (${expected})`);
+  assert.ok(Math.abs(trained.shapes[group].bins[0].sd! - expected) < 1e-5, `sd ${trained.shapes[group].bins[0].sd} vs ${expected}`);
+  // The mean curve is still the ensemble's, centered on its training mean.
+  assert.ok(Math.abs(trained.shapes[group].bins[0].contribution - (ea.shapes[group].bins[0].contribution + eb.shapes[group].bins[0].contribution) / 2 + offsets[group][0]) < 1e-5);
+  const bad = await rnam.explain(pair, sub, { offsets, memberOffsets: own.map((term) => term.slice(0, 1)) }).then(() => null, (e) => e);
+  assert.instance(bad, rnam.ArgumentError);
+  assert.match(bad.message, /memberOffsets has 1 members for a model of 2/);
+  const alone = await rnam.explain(pair, sub, { memberOffsets: own }).then(() => null, (e) => e);
+  assert.match(alone?.message ?? '', /need the ensemble's offsets/);
+});
+
 test('report.json carries the bins with their sd; centered, in the target units', async () => {
   const trained = await rnam.trainTable(panelCsv(), { ...options, memberSeeds: [1, 2] });
   const shapes = trained.report.shapes;
@@ -91,6 +116,16 @@ test('report.json carries the bins with their sd; centered, in the target units'
   assert.equal(shapes[2].levels, trained.explanation.shapes[2].levels);
   assert.equal(JSON.parse(JSON.stringify(shapes[0].bins)), JSON.parse(JSON.stringify(trained.explanation.shapes[0].bins)));
   assert.ok(a.report.shapes.every((s) => s.members === 1 && s.bins.every((bin) => bin.sd === null)));
+  // Each importance's sd: the spread of the members' mean |contribution - their own training mean|.
+  const own = (await memberOffsets(trained.model, trained.datasets.train as rnam.MixedDataset))!;
+  own.forEach((term, t) => assert.ok(Math.abs((term[0][0] + term[1][0]) / 2 - trained.centering.offsets[t][0]) < 1e-6, 'the members\' centering averages to the ensemble\'s'));
+  const explained = trained.datasets[trained.report.explainedSplit] as rnam.MixedDataset;
+  const each = (await memberContributions(trained.model, explained))!, n = explained.samples;
+  for (const entry of trained.report.importance) {
+    const t = explained.featureNames.indexOf(entry.feature);
+    const [ia, ib] = [0, 1].map((m) => { let s = 0; for (let i = 0; i < n; i++) s += Math.abs(each.values[(t * 2 + m) * n + i] - own[t][m][0]) / n; return s; });
+    assert.ok(Math.abs(entry.sd! - Math.abs(ia - ib) / Math.SQRT2) < 1e-6, `${entry.feature}: sd ${entry.sd} vs ${Math.abs(ia - ib) / Math.SQRT2}`);
+  }
   for (const m of [trained, a, b]) for (const p of m.model.parameters()) p.dispose();
 });
 

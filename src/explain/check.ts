@@ -53,7 +53,7 @@ export function resolveTask(d: ModelDescription, ds: SequenceDataset | MixedData
   return resolveTaskByRule('explain', asked, classHint, { outputs: outDim, dataOutDim: ds.outDim });
 }
 
-export function checkExplainOptions(o: ExplainOptions, terms: number, outDim: number): Required<Omit<ExplainOptions, 'task' | 'offsets' | 'outputNames'>> & { offsets: number[][] | null; outputNames: string[] | null } {
+export function checkExplainOptions(o: ExplainOptions, terms: number, outDim: number): Required<Omit<ExplainOptions, 'task' | 'offsets' | 'memberOffsets' | 'outputNames'>> & { offsets: number[][] | null; memberOffsets: number[][][] | null; outputNames: string[] | null } {
   const center = o.center ?? true;
   if (typeof center !== 'boolean') throw new ArgumentError(`explain: center must be true or false, got ${describeValue(center)}`);
   const summary = o.summary ?? 'last', emaAlpha = o.emaAlpha ?? 0.05, bins = o.bins ?? 20, batchSize = o.batchSize ?? 128;
@@ -70,9 +70,16 @@ export function checkExplainOptions(o: ExplainOptions, terms: number, outDim: nu
       && offsets.every((row) => Array.isArray(row) && row.length === outDim && row.every((v) => typeof v === 'number' && Number.isFinite(v)));
     if (!ok) throw new ArgumentError(`explain: offsets must be ${terms} rows (terms) of ${outDim} finite numbers (outputs)`);
   }
+  const memberOffsets = o.memberOffsets ?? null;
+  if (memberOffsets !== null) {
+    if (offsets === null) throw new ArgumentError('explain: memberOffsets are the members\' centering; they need the ensemble\'s offsets');
+    const ok = Array.isArray(memberOffsets) && memberOffsets.length === terms && memberOffsets.every((term) => Array.isArray(term) && term.length === memberOffsets[0].length
+      && term.every((row) => Array.isArray(row) && row.length === outDim && row.every((v) => typeof v === 'number' && Number.isFinite(v))));
+    if (!ok) throw new ArgumentError(`explain: memberOffsets must be ${terms} terms of one row per member of ${outDim} finite numbers (outputs)`);
+  }
   const outputNames = o.outputNames ?? null;
   if (outputNames !== null && !(Array.isArray(outputNames) && outputNames.length === outDim && outputNames.every((n) => typeof n === 'string'))) {
     throw new ArgumentError(`explain: outputNames must be ${outDim} strings (one per output), got ${describeValue(outputNames)}`);
   }
-  return { center, summary, emaAlpha, bins, batchSize, targetUnits, offsets, outputNames: outputNames && [...outputNames] };
+  return { center, summary, emaAlpha, bins, batchSize, targetUnits, offsets, memberOffsets, outputNames: outputNames && [...outputNames] };
 }

@@ -73,7 +73,7 @@ export async function explain(model: Module & Describable, data: SequenceDataset
   const from = offsetsOfData ? offsetsOfData.map((v) => (targetScale && !settings.targetUnits ? v / targetScale.std : v)) : undefined;
   if (from) for (let i = 0; i < data.samples; i++) predictions[i] += from[i];
   const members = data instanceof MixedDataset
-    ? memberCurves(await memberContributions(model, data, settings.batchSize), offsets, targetScale && settings.targetUnits ? targetScale.std : 1) : null;
+    ? memberCurves(await memberContributions(model, data, settings.batchSize), offsets, targetScale && settings.targetUnits ? targetScale.std : 1, settings.memberOffsets) : null;
   const stored = { task, featureNames, intercept, samples: data.samples, outDim, predictions, contributions, ...(from ? { from } : {}) };
   return {
     ...stored, bias, centered: settings.center, offsets,
@@ -86,30 +86,32 @@ export async function explain(model: Module & Describable, data: SequenceDataset
 }
 
 /**
- * Each member's contributions in the explanation's convention: the member's own mean over these
- * samples taken out and the members' common mean put back, less the explanation's offset (in the
- * units of `offsets`, so times `unit` for a regression target in its units); their mean over the
- * members is then the explanation's (centered) contributions and their spread is that of the
- * members' shapes alone.
+ * Each member's contributions in the explanation's convention, so that their mean over the members
+ * is the explanation's (centered) contributions and their spread is the members' disagreement. With
+ * `own` (each member's training centering, raw units), each member is centered on its own training
+ * mean, as the ensemble is on its. Without, each member's own mean over these samples is taken out
+ * and the members' common mean put back, less the explanation's offset (in the units of `offsets`,
+ * so times `unit` for a regression target in its units): the spread is then that of the members'
+ * shapes alone.
  */
-function memberCurves(each: { members: number; outDim: number; values: Float32Array } | null, offsets: number[][], unit: number): MemberContributions | null {
+function memberCurves(each: { members: number; outDim: number; values: Float32Array } | null, offsets: number[][], unit: number, own: number[][][] | null): MemberContributions | null {
   if (!each) return null;
   const { members: M, outDim } = each, T = offsets.length, n = each.values.length / (T * M * outDim);
-  const own = new Float64Array(T * M * outDim);
+  if (own && own[0].length !== M) throw new ArgumentError(`explain: memberOffsets has ${own[0].length} members for a model of ${M}`);
+  const mean = new Float64Array(T * M * outDim);
   for (let t = 0; t < T; t++) for (let m = 0; m < M; m++) for (let k = 0; k < outDim; k++) {
     let s = 0;
     for (let i = 0; i < n; i++) s += each.values[((t * M + m) * n + i) * outDim + k];
-    own[(t * M + m) * outDim + k] = s / n;
+    mean[(t * M + m) * outDim + k] = s / n;
   }
   const out = new Float64Array(each.values.length);
   for (let t = 0; t < T; t++) for (let k = 0; k < outDim; k++) {
     let common = 0;
-    for (let m = 0; m < M; m++) common += own[(t * M + m) * outDim + k] / M;
+    for (let m = 0; m < M; m++) common += mean[(t * M + m) * outDim + k] / M;
     for (let m = 0; m < M; m++) {
-      const shift = common - own[(t * M + m) * outDim + k];
       for (let i = 0; i < n; i++) {
         const at = ((t * M + m) * n + i) * outDim + k;
-        out[at] = (each.values[at] + shift) * unit - offsets[t][k];
+        out[at] = own ? (each.values[at] - own[t][m][k]) * unit : (each.values[at] + common - mean[(t * M + m) * outDim + k]) * unit - offsets[t][k];
       }
     }
   }

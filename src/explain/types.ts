@@ -31,6 +31,13 @@ export interface ExplainOptions {
    * trained model's `centering.offsets`). Default: the means over this data.
    */
   offsets?: number[][];
+  /**
+   * An ensemble's centering member by member, (terms, members, outDim): each member's mean
+   * contribution over the training data (what `offsets` is for the ensemble; with `offsets`). The
+   * shape functions' bands then also show where the members disagree on a level's or a value's
+   * contribution relative to the training data. Default: each member is aligned on this data's mean.
+   */
+  memberOffsets?: number[][][];
   /** Regression on a standardized target: outputs, intercept and contributions in the target's units (default true). */
   targetUnits?: boolean;
   /** The name of each output, as charts and local explanations show it (a multiclass model's class labels); default 'class k', or the dataset's target names. */

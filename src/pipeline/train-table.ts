@@ -27,7 +27,7 @@ import { fitCentering, outputMetrics, tableOutputs, type Centering, type TableOu
 import { toTable, type TableInput } from './table-input.js';
 import type { ExplainedSample, Report, SplitName, PredictionIntervals } from './report.js';
 import { calibrate, describeHalfWidth, halfWidths, intervalCoverage } from './intervals.js';
-import { memberContributions } from '../explain/members.js';
+import { memberContributions, memberOffsets } from '../explain/members.js';
 import { resolveClassWeights, trainingWeights, type ClassWeightOption, type WeightingRecord } from './sample-weights.js';
 import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, SMALL_DATA, trainingSettings } from './train-settings.js';
 import { describeIds, shortIdsOf } from './short-ids.js';
@@ -322,13 +322,14 @@ export async function trainTable(data: TableInput, options: TrainTableOptions): 
   }
   const explainedSplit: SplitName = test ? 'test' : validation ? 'validation' : 'train';
   const explained = { train, validation, test }[explainedSplit]!;
-  const explanation = await explain(model, explained, { ...pre.explainOptions(), offsets: centering.offsets });
+  const memberCentering = train instanceof MixedDataset ? await memberOffsets(model, train) : null;
+  const explanation = await explain(model, explained, { ...pre.explainOptions(), offsets: centering.offsets, ...(memberCentering ? { memberOffsets: memberCentering } : {}) });
   const report: Report = {
     task, target: options.target, features: [...pre.featureNames], ...(pre.record.target.classes ? { classes: [...pre.record.target.classes] } : {}),
     preprocessing: pre.toRecord(),
     samples: { train: crossFit ? train0.samples : train.samples, validation: (crossFit ? validation0 : validation)?.samples ?? 0, test: test?.samples ?? 0 },
     metrics, explainedSplit,
-    importance: await withMemberSpread(model, explained, explanation.importance.map((e) => ({ feature: e.feature, importance: e.importance })),
+    importance: await withMemberSpread(model, explained, memberCentering, explanation.importance.map((e) => ({ feature: e.feature, importance: e.importance })),
       task === 'regression' ? pre.record.standardizer.target?.std ?? 1 : 1),
     shapes: reportShapes(explanation),
     examples: explainedSamples(explainedSplit, outputs[explainedSplit]!, pre, examples),
@@ -403,19 +404,21 @@ async function conformal(model: TableModel, pre: Preprocessing, centering: Cente
 
 /**
  * Each importance's spread across ensemble members (EBM style): per member, the mean absolute
- * contribution of each term over the samples, its own mean contribution subtracted; the standard
- * deviation of those over the members. Unchanged for one member or a series model.
+ * contribution of each term over the samples, centered on the member's own training mean (`own`,
+ * raw units) as the ensemble's is on its; the standard deviation of those over the members.
+ * Unchanged for one member or a series model.
  */
-async function withMemberSpread(model: TableModel, ds: SplitDatasets['train'], importance: Report['importance'], unit: number): Promise<Report['importance']> {
-  if (!(ds instanceof MixedDataset)) return importance;
+async function withMemberSpread(model: TableModel, ds: SplitDatasets['train'], own: number[][][] | null, importance: Report['importance'], unit: number): Promise<Report['importance']> {
+  if (!(ds instanceof MixedDataset) || !own) return importance;
   const each = await memberContributions(model, ds);
   if (!each) return importance;
   const M = each.members, T = ds.terms, n = ds.samples, per = each.outDim;
-  const sums = new Float64Array(T * M), abs = new Float64Array(T * M);
+  const abs = new Float64Array(T * M);
   // the first output of each member's contributions
-  const value = (g: number, i: number) => each.values[(g * n + i) * per];
-  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) sums[g] += value(g, i) / n;
-  for (let g = 0; g < T * M; g++) for (let i = 0; i < n; i++) abs[g] += Math.abs(value(g, i) - sums[g]) / n;
+  for (let t = 0; t < T; t++) for (let m = 0; m < M; m++) {
+    const g = t * M + m;
+    for (let i = 0; i < n; i++) abs[g] += Math.abs(each.values[(g * n + i) * per] - own[t][m][0]) / n;
+  }
   const scale = model.options.outDim === 1 ? unit : NaN; // multiclass importance is over every class: no spread of the first alone
   return importance.map((e) => {
     const t = ds.featureNames.indexOf(e.feature);
