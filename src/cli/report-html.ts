@@ -105,7 +105,7 @@ ${uncertainty(report)}
 <h2>Shape functions</h2>
 <p>Each feature's contribution to the ${report.task === 'regression' ? 'prediction' : 'logit'} against a summary of its input sequence; the model's output is the intercept plus the sum of these contributions.${
   changeLearned ? ` The model learns the change of ${escape(report.target)} from its last known value: the contributions are to that change, and each sample's intercept includes the value.` : ''}${
-  report.members.length > 1 ? ` The line is the ensemble's (the mean of its ${report.members.length} members); the shaded band, and the error bar on each level, is ± 1 standard deviation of the members' own curves (each shifted by its own mean), where they disagree.` : ' One model: no band across members.'}</p>
+  report.members.length > 1 ? ` The line is the ensemble's (the mean of its ${report.members.length} members); the shaded band, and the error bar on each level, is ± 1 standard deviation of the members' own curves (each centered on its own training mean), where they disagree.` : ' One model: no band across members.'}</p>
 <figure>${shapes}</figure>${levels ? `\n<figure>${levels}</figure>` : ''}
 <h2>Explained samples (${report.explainedSplit} split)</h2>
 <p>Each row: intercept + the contributions = output (${report.task === 'regression' ? 'the prediction' : report.task === 'binary' ? 'the logit of the positive class' : 'the logit of the predicted class'})${changeLearned ? ', the intercept holding the sample\'s last known value' : ''}; the same numbers <code>rnam predict</code> writes for these samples.</p>

@@ -71,9 +71,9 @@ export interface ShapeBin {
   count: number;
   /**
    * An ensemble's spread: the standard deviation across its members of their own mean contribution
-   * over the bin's samples (each member's curve shifted by its own mean, so the spread is of the
-   * shape, not of a level the intercept absorbs); the band is contribution ± sd, contribution being
-   * the members' mean. null for a single model (one member): no band.
+   * over the bin's samples (each member's curve centered on its own mean: over the training data
+   * with `memberOffsets`, else over these samples); the band is contribution ± sd, contribution
+   * being the members' mean. null for a single model (one member): no band.
    */
   sd: number | null;
 }

@@ -50,7 +50,7 @@ export interface Report {
    */
   metrics: Record<SplitName, Record<string, number> | null>;
   /** Mean absolute centered contribution per feature over the explained split, largest first. */
-  importance: { feature: string; importance: number; /** Ensembles: the importance's standard deviation across members (each centered on its own mean). */ sd?: number }[];
+  importance: { feature: string; importance: number; /** Ensembles: the importance's standard deviation across members (each centered on its own training mean). */ sd?: number }[];
   /**
    * Per feature, its binned shape function on the explained split (explain()'s bins: centered
    * contribution per quantile bin or level). For an ensemble each bin's sd is the spread of the
