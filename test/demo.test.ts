@@ -694,6 +694,21 @@ if (!playwright) {
     assert.equal((await state()).errors, []);
   });
 
+  test("a new file starts from its own guesses: nothing of the last file's window, task, target history or roles stays", async () => {
+    await useCsv('stations.csv', smallCsv(), { id: 'station', time: 'day', target: 'y', window: 8 });
+    await page.check('#map-history');
+    await page.selectOption('#map-task', 'binary');
+    await page.selectOption('#map-roles select[data-column="a"]', 'none');
+    await page.setInputFiles('[data-testid=csv-input]', { name: 'again.csv', mimeType: 'text/csv', buffer: Buffer.from(smallCsv()) });
+    await page.waitForFunction(`document.querySelector('#csv-info').textContent.startsWith('160 rows')`, null, { timeout: 20_000 });
+    assert.is(await page.inputValue('#map-window'), '');
+    assert.is(await page.isChecked('#map-history'), false);
+    assert.is(await page.inputValue('#map-task'), '');
+    assert.equal(await page.$$eval('#map-roles select', (s) => s.map((x) => (x as HTMLSelectElement).value)), ['auto', 'auto']);
+    // The id and time read from the data: 'station' names its rows, 'day' tells them apart.
+    assert.equal([await page.inputValue('#map-id'), await page.inputValue('#map-time'), await page.inputValue('#map-target')], ['station', 'day', 'y']);
+  });
+
   test('a forecast learned as its change explains a sample from its last value: the bars explain the change', async () => {
     const lines = ['day,level,noise'];
     let level = 50;
@@ -705,6 +720,10 @@ if (!playwright) {
     assert.ok(await page.evaluate(() => document.activeElement?.id === 'map-window') && (await targetRole()) === null, 'no window: the target is no feature');
     await page.fill('#map-window', '4');
     assert.ok(await page.evaluate(() => document.activeElement?.id === 'map-window') && (await targetRole()) !== null, 'a window: the target\'s past is a feature');
+    // The field losing focus (to a click on Train) finds nothing new: nothing is asked again, so nothing above the button moves.
+    await page.waitForFunction('window.rnamDemo.roles !== null', null, { timeout: 20_000 });
+    await page.dispatchEvent('#map-window', 'change');
+    assert.ok((await state()).roles !== null, 'a change event that changes nothing asks nothing again');
     await page.selectOption('#model', 'additive');
     await page.fill('#members', '1');
     await page.fill('#epochs', '3');

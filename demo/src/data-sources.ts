@@ -140,6 +140,7 @@ export function fromCsv(text: string, m: CsvMapping, built?: rnam.Datasets, reco
 /** The header of a CSV and which columns hold numbers (for the mapping form). */
 export function csvColumns(text: string): { columns: string[]; rows: number; numeric: string[]; guess: ColumnGuess } {
   const table = rnam.readCsv(text);
-  const numeric = table.columns.filter((_, j) => table.rows.slice(0, 50).every((r) => r[j] === null || r[j] === '' || typeof r[j] === 'number' || !Number.isNaN(Number(r[j]))));
+  const missing = (c: rnam.Cell) => c === null || rnam.missingSpellings.includes(String(c).trim().toLowerCase());
+  const numeric = table.columns.filter((_, j) => table.rows.slice(0, 50).every((r) => missing(r[j]) || typeof r[j] === 'number' || !Number.isNaN(Number(r[j]))));
   return { columns: [...table.columns], rows: table.rows.length, numeric, guess: guessColumns(table, numeric, rnam.missingSpellings) };
 }

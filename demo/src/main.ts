@@ -373,6 +373,12 @@ function showMapping(columns: string[], rows: number, guess: ColumnGuess): void 
   options('map-id', '(none)', guess.id);
   options('map-time', '(none: one row per sample)', guess.time);
   options('map-target', null, guess.target);
+  // A new file starts from its own guesses: nothing of the last file's window, task or roles stays.
+  $<HTMLInputElement>('map-window').value = '';
+  $<HTMLInputElement>('map-history').checked = false;
+  $<HTMLSelectElement>('map-task').value = '';
+  $('map-roles').replaceChildren();
+  rolesShownFor = '';
   $('mapping').hidden = false;
   showRoleChoices();
 }
@@ -380,7 +386,11 @@ function showMapping(columns: string[], rows: number, guess: ColumnGuess): void 
 /** One role choice per feature column (not the id, time or target; the target too in window mode, where its past is an input). */
 function showRoleChoices(): void {
   const m = baseMapping();
-  windowShown = m.window !== undefined;
+  // A change event that changes nothing (the window field losing focus to a click on Train) asks
+  // nothing again, so nothing above the button moves under the click.
+  const key = JSON.stringify([csvColumnNames, m]);
+  if (key === rolesShownFor) return;
+  rolesShownFor = key;
   const candidates = csvColumnNames.filter((c) => c !== m.id && c !== m.time && (c !== m.target || m.window !== undefined || m.targetHistory === true));
   const before = new Map([...document.querySelectorAll<HTMLSelectElement>('#map-roles select')].map((s) => [s.dataset.column!, s.value]));
   $('map-roles').replaceChildren(...candidates.map((c) => {
@@ -398,10 +408,13 @@ function showRoleChoices(): void {
   askRoles();
 }
 
-/** Asks the library's choice for the columns left on auto, given the roles the user named. */
+/** The columns and mapping the role list shows. */
+let rolesShownFor = '';
+
+/** Asks the library's choice for the columns left on auto, given the roles the user named; the last answer stays (dimmed) until this one comes. */
 function askRoles(): void {
   demoState.roles = null;
-  $('roles-info').textContent = 'auto: asking the library...';
+  $('roles-info').classList.add('stale');
   send({ type: 'roles', text: csvText, mapping: csvMapping(), ask: ++rolesAsked });
 }
 $('map-roles').addEventListener('change', askRoles);
@@ -410,18 +423,15 @@ $('map-roles').addEventListener('change', askRoles);
 let rolesAsked = 0;
 
 for (const id of ['map-id', 'map-time', 'map-target', 'map-task', 'map-window', 'map-history']) $(id).addEventListener('change', showRoleChoices);
-/** Whether the role list shows window mode's candidates (the target among them). */
-let windowShown = false;
-// Typing the first digit of a window (or clearing it) changes the candidates: the list follows at
-// once, so the Train button below it does not move under a click that ends the typing.
-$('map-window').addEventListener('input', () => {
-  if (($<HTMLInputElement>('map-window').value.trim() !== '') !== windowShown) showRoleChoices();
-});
+// The list and the library's answer follow the window as it is typed, so the change event when the
+// field loses focus (to a click on Train) finds nothing new and the button does not move under the click.
+$('map-window').addEventListener('input', showRoleChoices);
 
 /** The library's choice for the mapping, shown on each 'auto' and above the list. */
 function showRoles(preview: RolesPreview): void {
   demoState.roles = preview;
   const info = $('roles-info');
+  info.classList.remove('stale');
   if (!preview.roles) {
     info.textContent = `The library cannot use this mapping: ${preview.error}`;
     return;
