@@ -313,6 +313,12 @@ if (!playwright) {
     const s = await untilDone(() => page.setInputFiles('[data-testid=model-input]', { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(modelBytes) }));
     assert.match(await page.textContent('[data-testid=status]') ?? '', 'Model loaded');
     s.predictions.forEach((p, i) => assert.ok(Math.abs(p - csvPredictions[i]) < 1e-5, `sample ${i}: loaded ${p}, trained ${csvPredictions[i]}`));
+    // The same file chosen again (for another CSV, say) loads again: the input was emptied when it was taken.
+    const again = join(work, 'again.safetensors');
+    writeFileSync(again, Buffer.from(modelBytes));
+    await untilDone(() => page.setInputFiles('[data-testid=model-input]', again));
+    await untilDone(() => page.setInputFiles('[data-testid=model-input]', again));
+    assert.match(await page.textContent('[data-testid=status]') ?? '', 'Model loaded');
   });
 
   test('a model trained with the CLI (rnam train) loads through the model input and explains the CSV with its own scales', async () => {
@@ -388,7 +394,7 @@ if (!playwright) {
       await page.fill('[data-testid=csv-text]', text);
       await page.click('[data-testid=csv-text-use]');
     }
-    await page.waitForFunction(`document.querySelector('#csv-info').textContent.startsWith('${rows} rows')`, null, { timeout: 20_000 });
+    await page.waitForFunction(`document.querySelector('#csv-info').textContent.includes(': ${rows} rows')`, null, { timeout: 20_000 });
     // The library's defaults: the task from the target, no window (a panel or a plain table).
     await page.selectOption('#map-task', '');
     await page.fill('#map-window', map.window !== undefined ? String(map.window) : '');
@@ -585,7 +591,7 @@ if (!playwright) {
     const lines = ['x,cyl,y', ...Array.from({ length: 80 }, (_, i) => `${(i * 7) % 13},${i === 57 ? 'rotary' : 4 + 2 * (i % 3)},${(i % 5) * 0.3 + (i % 3)}`)];
     await page.check('input[name=data][value=csv]');
     await page.setInputFiles('[data-testid=csv-input]', { name: 'cars.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
-    await page.waitForFunction("document.querySelector('#csv-info').textContent.startsWith('80 rows')", null, { timeout: 20_000 });
+    await page.waitForFunction("document.querySelector('#csv-info').textContent.includes(': 80 rows')", null, { timeout: 20_000 });
     await page.selectOption('#map-id', '');
     await page.selectOption('#map-time', '');
     await page.selectOption('#map-target', 'y');
@@ -700,7 +706,7 @@ if (!playwright) {
     await page.selectOption('#map-task', 'binary');
     await page.selectOption('#map-roles select[data-column="a"]', 'none');
     await page.setInputFiles('[data-testid=csv-input]', { name: 'again.csv', mimeType: 'text/csv', buffer: Buffer.from(smallCsv()) });
-    await page.waitForFunction(`document.querySelector('#csv-info').textContent.startsWith('160 rows')`, null, { timeout: 20_000 });
+    await page.waitForFunction(`document.querySelector('#csv-info').textContent === 'again.csv: 160 rows, 5 columns. Map them:'`, null, { timeout: 20_000 });
     assert.is(await page.inputValue('#map-window'), '');
     assert.is(await page.isChecked('#map-history'), false);
     assert.is(await page.inputValue('#map-task'), '');

@@ -40,6 +40,8 @@ const stopFlag = typeof SharedArrayBuffer === 'function' && crossOriginIsolated 
 const send = (m: ToWorker, extra: Record<string, unknown> = {}) => worker.postMessage({ ...m, ...extra });
 
 let csvText = '';
+/** The file the CSV came from ('the pasted text' for the paste box). */
+let csvName = '';
 /** The name of the CSV whose header the worker is reading (null once read or refused). */
 let pendingCsv: string | null = null;
 /** The loss note once training has ended (no member is still training). */
@@ -186,8 +188,11 @@ stopButton.addEventListener('click', () => {
 
 downloadButton.addEventListener('click', () => send({ type: 'download' }));
 
+// Each file input is emptied once its file is taken, so choosing the same file again (a model for
+// another CSV, a CSV edited since) is a change too.
 $<HTMLInputElement>('model-input').addEventListener('change', async (event) => {
-  const file = (event.target as HTMLInputElement).files?.[0];
+  const input = event.target as HTMLInputElement, file = input.files?.[0];
+  input.value = '';
   if (!file) return;
   let data: DataSpec;
   try {
@@ -204,7 +209,8 @@ $<HTMLInputElement>('model-input').addEventListener('change', async (event) => {
 });
 
 $<HTMLInputElement>('csv-input').addEventListener('change', async (event) => {
-  const file = (event.target as HTMLInputElement).files?.[0];
+  const input = event.target as HTMLInputElement, file = input.files?.[0];
+  input.value = '';
   if (!file) return;
   useCsv(await file.text(), file.name);
 });
@@ -212,7 +218,7 @@ $('csv-text-use').addEventListener('click', () => useCsv($<HTMLTextAreaElement>(
 
 function useCsv(text: string, name: string): void {
   csvText = text;
-  pendingCsv = name;
+  pendingCsv = csvName = name;
   $('mapping').hidden = true;
   $('csv-info').textContent = `${name}: reading the header...`;
   send({ type: 'columns', text: csvText });
@@ -364,7 +370,7 @@ let csvColumnNames: string[] = [];
 
 function showMapping(columns: string[], rows: number, guess: ColumnGuess): void {
   csvColumnNames = columns;
-  $('csv-info').textContent = `${rows} rows, ${columns.length} columns. Map them:`;
+  $('csv-info').textContent = `${csvName}: ${rows} rows, ${columns.length} columns. Map them:`;
   const options = (sel: string, none: string | null, guessed: string | undefined) => {
     const el = $<HTMLSelectElement>(sel);
     el.replaceChildren(...(none !== null ? [new Option(none, '')] : []), ...columns.map((c) => new Option(c, c)));
