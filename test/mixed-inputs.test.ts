@@ -333,6 +333,10 @@ test('row names: a CSV\'s unnamed first column, and text that no two samples sha
   assert.equal(chosen.rowNumbers, ['row_names'], 'the unnamed first column: row names, whatever they hold');
   assert.equal(chosen.rowLabels, ['name']);
   assert.equal(chosen.categorical, ['ward'], 'a text some rows share stays levels');
+  // A few numbers among the labels are labels too (car models: '900' among 'Integra', 'Legend'); more than one in ten make levels.
+  const models = (every: number) => rnam.readCsv(['model,x,y', ...Array.from({ length: 60 }, (_, i) => `${i % every === 0 ? 100 + i : `M${i}`},${i % 5},${i % 2}`)].join('\n'));
+  assert.equal(chooseColumns(models(10), { mode: 'table', target: 'y' }).rowLabels, ['model']);
+  assert.equal(chooseColumns(models(5), { mode: 'table', target: 'y' }).categorical, ['model']);
   // R's row names of a subset (2, 4, 6, ...) do not count the rows, and are left out all the same, in every mode.
   const subset = rnam.readCsv(['"","x","y"', ...Array.from({ length: 30 }, (_, i) => `"${2 * i + 2}",${(i % 7) / 7},${i % 2}`)].join('\n'));
   assert.equal(chooseColumns(subset, { mode: 'table', target: 'y' }).rowNumbers, ['row_names']);

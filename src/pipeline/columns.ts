@@ -82,6 +82,9 @@ const ROW_NUMBERS_MIN = 3;
 
 /** At least this many distinct texts, none shared by two samples, for a column to be taken for labels. */
 const LABELS_MIN = 20;
+/** A column of labels holds at most one number for this many texts. */
+const LABEL_NUMBERS_MAX = 9;
+
 /** A column's texts remembered to find one that two samples share: past this many, none is found any more (and the memory stays bounded). */
 const LABELS_KEPT = 100_000;
 
@@ -230,8 +233,9 @@ export class ColumnProfiler {
         out.rowNumbers.push(c);
         continue;
       }
-      // Text no two samples share (no number, date or decimal comma among it, which the checks below read)
-      if (p.labels !== null && p.labels.size >= LABELS_MIN && p.numbers === 0 && p.dates === 0 && p.commaDecimals === 0 && p.grouped === 0 && c !== o.target) {
+      // Text no two samples share (no date or decimal comma among it, which the checks below read; a
+      // few numbers may be labels too, as a car model '900' among 'Integra' and 'Legend')
+      if (p.labels !== null && p.labels.size >= LABELS_MIN && p.numbers * LABEL_NUMBERS_MAX <= p.texts && p.dates === 0 && p.commaDecimals === 0 && p.grouped === 0 && c !== o.target) {
         out.rowLabels.push(c);
         continue;
       }
