@@ -79,6 +79,7 @@ export { summarize, formatSummary, type ModelSummary, type SummaryRow, type Summ
 export { VERSION } from './version.js';
 // Explanations of an additive model: importance, shape functions, local contributions, and their charts (Vega-Lite specs).
 export { explain } from './explain/explain.js';
+export { memberOffsets } from './explain/members.js';
 export { explanationCharts, type VegaLiteSpec, type ExplanationChartOptions, type ExplanationCharts } from './explain/charts.js';
 export { lossChart, type LossChartOptions, type LossHistoryEntry } from './explain/charts.js';
 export type {

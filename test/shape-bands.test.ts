@@ -88,7 +88,8 @@ test("with each member's training centering: a level constant on the explained s
   const pair = await rnam.AdditiveRNAM.fromMembers([a.model as rnam.AdditiveRNAM, b.model as rnam.AdditiveRNAM]);
   // Explained on group 'b' alone: its categorical term is one value there.
   const sub = ds.subset(Array.from({ length: ds.samples }, (_, i) => i).filter((i) => ds.sampleIds[i] && Number(ds.sampleIds[i].slice(1)) % 3 === 1));
-  const own = (await memberOffsets(pair, ds))!;
+  const own = (await rnam.memberOffsets(pair, ds))!;
+  assert.is(await rnam.memberOffsets(a.model, ds), null, 'one member: no members\' centering');
   const offsets = own.map((term) => [term.reduce((s, row) => s + row[0], 0) / term.length]);
   const [aligned, trained] = [await rnam.explain(pair, sub, { bins: 5 }), await rnam.explain(pair, sub, { bins: 5, offsets, memberOffsets: own })];
   const [ea, eb] = [await rnam.explain(a.model as rnam.AdditiveRNAM, sub, { center: false, bins: 5 }), await rnam.explain(b.model as rnam.AdditiveRNAM, sub, { center: false, bins: 5 })];
