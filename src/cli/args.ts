@@ -134,7 +134,9 @@ numbers >= 0; one per id in panel mode, the target row's in window mode; never a
 weights of each class in the training and validation loss (classification only).
 --validation and --test are the fractions held out (default 0.15 each; whole ids in panel mode, the
 last steps of each series in window mode). Writes DIR/model.safetensors, DIR/report.json and
-DIR/report.html together (the previous ones stay whole until the new ones are complete).
+DIR/report.html together (the previous ones stay whole until the new ones are complete). Ctrl-C
+(or SIGTERM) stops training after the running batch and writes what was trained (each member at its
+best epoch so far; report.json says stopped); a second one exits at once (130), writing nothing.
 --stream reads DATA.csv a chunk of whole ids at a time (a file larger than memory; each id's rows
 together): two reads fit the preprocessing, each epoch reads it again; ids split by a seeded hash;
 one member, no intervals (--refit, --test-data, --class-weight, --coverage, --stopping refused). Files above

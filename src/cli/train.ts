@@ -1,5 +1,6 @@
 // `rnam train`: arguments to trainTable (or trainStream for a file read a chunk of whole ids at a
-// time), and its model, report.json and report.html written together.
+// time), and its model, report.json and report.html written together. The first Ctrl-C (or SIGTERM)
+// stops training after the running batch and writes what was trained; a second exits at once.
 import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { trainTable, trainStream, saveTrained, DataError, type Report, type TrainedTable, type TrainTableOptions } from '../index.js';
@@ -7,6 +8,7 @@ import { writeFilesAtomically } from '../io/atomic-write.js';
 import type { TrainArgs } from './args.js';
 import { checkInputFile, checkOutDir, readInput } from './files.js';
 import { renderReportHtml } from './report-html.js';
+import { onSignals } from './signals.js';
 
 export type Log = (line: string) => void;
 
@@ -16,7 +18,20 @@ export const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
 export async function train(args: TrainArgs, log: Log): Promise<Report> {
   checkOutDir(args.out);
   checkInputFile(args.data, 'the data file');
+  const name = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 'Ctrl-C' : signal);
+  const signals = onSignals(
+    (signal) => log(`${name(signal)}: stopping after this batch; the model keeps each member's best epoch so far and is written (${name(signal)} again stops at once, writing nothing)`),
+    (signal) => log(`${name(signal)}: stopped at once, nothing written`));
+  try {
+    return await trainWith(args, log, { onBatch: () => signals.turn(), shouldStop: () => signals.count > 0 });
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function trainWith(args: TrainArgs, log: Log, stopping: Pick<TrainTableOptions, 'onBatch' | 'shouldStop'>): Promise<Report> {
   const options: TrainTableOptions = {
+    ...stopping,
     id: args.id, time: args.time, target: args.target, features: args.features, static: args.static, categorical: args.categorical, exclude: args.exclude,
     task: args.task, positive: args.positive, classes: args.classes,
     window: args.window, horizon: args.horizon, missing: args.missing, skewed: args.skewed, ...(args.targetHistory ? { targetHistory: true } : {}), ...(args.targetChange !== undefined ? { targetChange: args.targetChange } : {}),

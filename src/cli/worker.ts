@@ -4,25 +4,19 @@
 import { runJob, startQueueWorker } from '../index.js';
 import type { WorkerArgs } from './args.js';
 import type { Log } from './train.js';
+import { onSignals } from './signals.js';
 
 export async function workerCommand(a: WorkerArgs, log: Log): Promise<void> {
   const worker = await startQueueWorker({ url: a.queue, queue: a.queueName, concurrency: a.concurrency, handle: (kind, payload) => runJob(kind, payload), log });
-  let signals = 0;
-  const stop = (signal: NodeJS.Signals) => {
-    if (++signals === 1) {
+  const signals = onSignals(
+    (signal) => {
       log(`${signal}: finishing the running job${a.concurrency === 1 ? '' : 's'}, taking no new one (${signal} again to stop at once)`);
       worker.close().catch(() => {});
-    } else {
-      log(`${signal}: stopping at once; the running job goes back to the queue when its lock expires`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    }
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+    },
+    (signal) => log(`${signal}: stopping at once; the running job goes back to the queue when its lock expires`));
   try {
     await worker.done;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    signals.dispose();
   }
 }

@@ -28,6 +28,7 @@ import { toTable, type TableInput } from './table-input.js';
 import type { ExplainedSample, Report, SplitName, PredictionIntervals } from './report.js';
 import { calibrate, describeHalfWidth, halfWidths, intervalCoverage } from './intervals.js';
 import { memberContributions, memberOffsets } from '../explain/members.js';
+import { StopTraining } from '../train/stop-training.js';
 import { resolveClassWeights, trainingWeights, type ClassWeightOption, type WeightingRecord } from './sample-weights.js';
 import { fitNoteLines, logFitNotes, positiveInt, reportShapes, sizedDefaults, SMALL_DATA, trainingSettings } from './train-settings.js';
 import { describeIds, shortIdsOf } from './short-ids.js';
@@ -143,9 +144,6 @@ export interface TrainedTable {
 
 export const optionKeys = ['id', 'time', 'target', 'features', 'static', 'categorical', 'sequenceCategorical', 'exclude', 'model', 'task', 'positive', 'classes', 'window', 'horizon', 'missing', 'skewed', 'targetHistory', 'targetChange', 'split',
   'hiddenDim', 'blocks', 'epochs', 'batchSize', 'lr', 'weightDecay', 'seed', 'patience', 'members', 'memberSeeds', 'stopping', 'device', 'log', 'progress', 'onEpoch', 'onBatch', 'onStart', 'shouldStop', 'examples', 'refit', 'coverage', 'testData', 'weight', 'classWeight'];
-
-/** Thrown from onBatch when shouldStop() says so; caught by trainTable, which goes on with what was trained. */
-export class StopTraining extends Error {}
 
 export async function trainTable(data: TableInput, options: TrainTableOptions): Promise<TrainedTable> {
   const started = Date.now();

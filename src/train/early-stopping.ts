@@ -74,6 +74,11 @@ export class EarlyStopping {
     if (this.snapshot && this.bestEpoch > 0 && this.bestEpoch !== this.lastEpoch) this.snapshot.restore();
   }
 
+  /** Training stopped part-way through an epoch: the best weights back when asked and an epoch was best. */
+  interrupted(): void {
+    if (this.snapshot && this.bestEpoch > 0) this.snapshot.restore();
+  }
+
   dispose(): void {
     this.snapshot?.dispose();
     this.snapshot = null;

@@ -13,6 +13,7 @@ import { checkOptions } from '../optim/options.js';
 import { trainEpoch } from './train-epoch.js';
 import { NonFiniteGuard } from './non-finite-guard.js';
 import { checkWeightedData } from './weighted-loss.js';
+import { StopTraining } from './stop-training.js';
 
 export type { FitOptions } from './fit-options.js';
 
@@ -52,6 +53,9 @@ export async function fit(model: TrainableModel, data: TrainingData, options: Fi
       if (stop) break;
     }
     f.stopper?.finish();
+  } catch (err) {
+    if (err instanceof StopTraining) f.stopper?.interrupted();
+    throw err;
   } finally {
     f.stopper?.dispose();
     guard.dispose();
