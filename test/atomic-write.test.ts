@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as rnam from '../src/index.js';
 import { main } from '../src/cli/main.js';
@@ -39,6 +39,40 @@ test('a writer killed mid-write leaves the previous files whole (every kill, at 
     assert.ok(report === 'old report' || report === 'new report', `round ${round}: report '${report}'`);
   }
   assert.ok(killedMidWrite >= 3, `killed while a temporary file was being written in ${killedMidWrite} of 6 rounds`);
+});
+
+test('a temporary file left by a killed process of this host goes at the next write to its path; a live process\'s stays', async () => {
+  const target = join(dir, 'swept.csv'), host = hostname().replace(/[^A-Za-z0-9_-]/g, '_');
+  const dead = spawn(process.execPath, ['-e', '0']);
+  await new Promise((ok) => dead.on('exit', ok));
+  const orphan = `${target}.tmp-${host}-${dead.pid}-1`, running = `${target}.tmp-${host}-${process.ppid}-1`, other = `${target}.tmp-elsewhere-${dead.pid}-1`;
+  for (const f of [orphan, running, other]) writeFileSync(f, 'partial');
+  await writeFilesAtomically([[target, 'whole']]);
+  assert.is(readFileSync(target, 'utf8'), 'whole');
+  assert.not.ok(existsSync(orphan), 'the dead process\'s temporary file is removed');
+  assert.ok(existsSync(running), 'a live process may still be writing it');
+  assert.ok(existsSync(other), 'another host\'s is not judged here');
+});
+
+test('rnam predict stopped by Ctrl-C while it streams: exit 130, no file at --out and no temporary file', async () => {
+  const csv = join(dir, 'stream-train.csv'), out = join(dir, 'stream-run'), big = join(dir, 'stream-big.csv'), pred = join(dir, 'stream-pred.csv');
+  writeFileSync(csv, panel());
+  assert.is(await main(['train', csv, '--id', 'patient', '--time', 'visit', '--target', 'label', '--epochs', '1', '--members', '1', '--out', out, '--device', 'wasm', '--no-progress'], () => {}), 0);
+  const gen = new rnam.Generator(5), rows = ['patient,visit,marker,label'];
+  for (let p = 0; p < 60_000; p++) for (let t = 0; t < 3; t++) rows.push(`q${p},${t},${gen.normal().toFixed(3)},${p % 2}`);
+  writeFileSync(big, rows.join('\n') + '\n');
+  const child = spawn(process.execPath, [join(root, 'bin', 'rnam.js'), 'predict', join(out, 'model.safetensors'), big, '--out', pred, '--device', 'wasm']);
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const started = Date.now();
+  while (!readdirSync(dir).some((f) => f.startsWith('stream-pred.csv.tmp-')) && Date.now() - started < 30_000) await new Promise((ok) => setTimeout(ok, 2));
+  assert.ok(readdirSync(dir).some((f) => f.startsWith('stream-pred.csv.tmp-')), 'the prediction was being written');
+  child.kill('SIGINT');
+  const code = await new Promise((ok) => child.on('exit', ok));
+  assert.is(code, 130, stderr);
+  assert.match(stderr, /Ctrl-C: stopped, nothing written/);
+  assert.not.ok(existsSync(pred), 'no file at --out');
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith('stream-pred.csv.tmp-')), [], 'no temporary file');
 });
 
 const panel = () => {

@@ -9,6 +9,7 @@ import { writeFileAtomicallyFrom } from '../io/atomic-write.js';
 import type { PredictArgs } from './args.js';
 import { checkInputFile, checkOutFile, modelPath, readInput } from './files.js';
 import { STREAM_ABOVE_BYTES, type Log } from './train.js';
+import { exitNow, onSignals } from './signals.js';
 
 export async function predictCommand(args: PredictArgs, log: Log): Promise<number> {
   const model = modelPath(args.model);
@@ -32,6 +33,11 @@ export async function predictCommand(args: PredictArgs, log: Log): Promise<numbe
   if (args.inMemory) summary = await whole();
   else {
     const p = predictStream(trained, { csv: createReadStream(args.data, { highWaterMark: 1 << 20 }) }, options);
+    // Reading the stream lets the event loop turn, so Ctrl-C stops at once, with no file half-written.
+    const signals = onSignals((signal) => {
+      log(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopped, nothing written`);
+      exitNow(signal);
+    }, () => {});
     try {
       await writeFileAtomicallyFrom(args.out, predictionCsv(p.header, p.batches()));
       summary = p.summary();
@@ -44,7 +50,10 @@ export async function predictCommand(args: PredictArgs, log: Log): Promise<numbe
         throw err;
       }
       log(`the ids are not together (id '${err.id}' comes back at row ${err.row}): reading the file whole`);
+      signals.dispose();
       summary = await whole();
+    } finally {
+      signals.dispose();
     }
   }
   for (const line of describeUnseenLevels(summary.unseenLevels)) log(line);

@@ -1,7 +1,9 @@
 // Ctrl-C and SIGTERM for a long command: the first asks it to wind down (`first`), a second exits at
-// once with the signal's code (after `last` says what that leaves). Node handles a signal only when
-// the event loop turns, which a training loop of wasm calls and resolved promises never lets happen:
-// `turn()` lets it, at most every TURN_MS.
+// once with the signal's code (after `last` says what that leaves), removing the temporary files of
+// writes not yet renamed into place. Node handles a signal only when the event loop turns, which a
+// training loop of wasm calls and resolved promises never lets happen: `turn()` lets it, at most
+// every TURN_MS.
+import { removeTemporaryFiles } from '../io/atomic-write.js';
 
 const TURN_MS = 50;
 
@@ -20,7 +22,7 @@ export function onSignals(first: (signal: NodeJS.Signals) => void, last: (signal
     if (++count === 1) first(signal);
     else {
       last(signal);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      exitNow(signal);
     }
   };
   process.on('SIGINT', handle);
@@ -37,4 +39,10 @@ export function onSignals(first: (signal: NodeJS.Signals) => void, last: (signal
       process.off('SIGTERM', handle);
     },
   };
+}
+
+/** Exits at once with the signal's code (130 for SIGINT, 143 for SIGTERM), this process's temporary files removed. */
+export function exitNow(signal: NodeJS.Signals): never {
+  removeTemporaryFiles();
+  process.exit(signal === 'SIGINT' ? 130 : 143);
 }

@@ -11,8 +11,53 @@ function nodeFs(): typeof import('node:fs/promises') {
   return getBuiltin('node:fs/promises') as typeof import('node:fs/promises');
 }
 
+function nodeModule<T>(id: string): T {
+  return (process as unknown as { getBuiltinModule: (id: string) => T }).getBuiltinModule(id);
+}
+
 let counter = 0;
-const tempName = (path: string) => `${path}.tmp-${process.pid}-${++counter}`;
+/** The temporary files of this process not yet renamed or removed: what an interrupted run removes. */
+const live = new Set<string>();
+const host = () => nodeModule<typeof import('node:os')>('node:os').hostname().replace(/[^A-Za-z0-9_-]/g, '_');
+
+/**
+ * A new temporary name next to `path`, naming this host and process. A temporary file of `path`
+ * left by a process of this host that is gone (killed part-way) is removed first.
+ */
+function tempName(path: string): string {
+  const { basename, dirname, join } = nodeModule<typeof import('node:path')>('node:path');
+  const fs = nodeModule<typeof import('node:fs')>('node:fs');
+  const prefix = `${basename(path)}.tmp-${host()}-`;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dirname(path)).filter((n) => n.startsWith(prefix));
+  } catch {
+    // an unreadable folder: opening the temporary file says why
+  }
+  for (const name of names) {
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) fs.rmSync(join(dirname(path), name), { force: true });
+  }
+  const temp = `${path}.tmp-${host()}-${process.pid}-${++counter}`;
+  live.add(temp);
+  return temp;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes this process's temporary files at once (a signal ends the run before they are renamed). */
+export function removeTemporaryFiles(): void {
+  const fs = nodeModule<typeof import('node:fs')>('node:fs');
+  for (const temp of live) fs.rmSync(temp, { force: true });
+  live.clear();
+}
 
 /** Writes every [path, contents] pair atomically, then renames them into place together. */
 export async function writeFilesAtomically(files: readonly (readonly [string, string | Uint8Array])[]): Promise<void> {
@@ -30,9 +75,13 @@ export async function writeFilesAtomically(files: readonly (readonly [string, st
         await handle.close();
       }
     }
-    for (const [temp, path] of temps) await fs.rename(temp, path);
+    for (const [temp, path] of temps) {
+      await fs.rename(temp, path);
+      live.delete(temp);
+    }
   } catch (err) {
     await Promise.all(temps.map(([temp]) => fs.rm(temp, { force: true })));
+    for (const [temp] of temps) live.delete(temp);
     throw err;
   }
 }
@@ -55,8 +104,10 @@ export async function writeFileAtomicallyFrom(path: string, pieces: AsyncIterabl
       await handle.close();
     }
     await fs.rename(temp, path);
+    live.delete(temp);
   } catch (err) {
     await fs.rm(temp, { force: true });
+    live.delete(temp);
     throw err;
   }
 }
