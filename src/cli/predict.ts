@@ -37,7 +37,7 @@ export async function predictCommand(args: PredictArgs, log: Log): Promise<numbe
     const signals = onSignals((signal) => {
       log(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopped, nothing written`);
       exitNow(signal);
-    }, () => {});
+    });
     try {
       await writeFileAtomicallyFrom(args.out, predictionCsv(p.header, p.batches()));
       summary = p.summary();

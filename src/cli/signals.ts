@@ -16,7 +16,7 @@ export interface Signals {
   dispose(): void;
 }
 
-export function onSignals(first: (signal: NodeJS.Signals) => void, last: (signal: NodeJS.Signals) => void): Signals {
+export function onSignals(first: (signal: NodeJS.Signals) => void, last: (signal: NodeJS.Signals) => void = () => {}): Signals {
   let count = 0, turned = Date.now();
   const handle = (signal: NodeJS.Signals) => {
     if (++count === 1) first(signal);
