@@ -97,6 +97,9 @@ test('the id and time guess: names propose, the data decides', () => {
   assert.equal(guess('id,age,day,lab,died\n1,50,0,1.1,0\n1,50,30,1.3,0\n2,61,0,0.9,1\n2,61,45,1.0,1\n'), { id: 'id', time: 'day', target: 'died' });
   // No id named as one: the entity column that tells a year's repeated rows apart (a state's years).
   assert.equal(guess('state,year,beertax,fatal\nal,1982,1.5,839\nal,1983,1.8,930\naz,1982,0.2,724\naz,1983,0.2,675\nar,1982,0.6,588\nar,1983,0.6,601\n'), { id: 'state', time: 'year', target: 'fatal' });
+  // A survival table: times mostly unique, a tumour's thickness repeated by rounding: no panel in it.
+  const survival = ['time,status,thickness,age', ...Array.from({ length: 40 }, (_, i) => `${i < 4 ? 100 : 100 + i * 7},${i % 3 === 0 ? 1 : 2},${(1 + (i % 8) * 0.32).toFixed(2)},${40 + (i % 9)}`)];
+  assert.equal(guess(survival.join('\n') + '\n'), { target: 'status' });
   // One series: a date on every row, each different.
   assert.equal(guess('date,temp,pm25\n2020-01-01,3.1,12\n2020-01-02,2.5,15\n2020-01-03,1.9,11\n'), { time: 'date', target: 'pm25' });
   // A column of no time name rising within every id of repeated rows is its time; one that does not rise is not.

@@ -65,13 +65,25 @@ export function guessColumns(table: rnam.LongTable, numeric: readonly string[], 
       return true;
     });
   };
-  /** An entity column: not named as an outcome, on every row, three values or more, most of them on two rows or more (a state, a herd, a chick). */
-  const namesEntities = (c: string) => {
-    if (namesAnOutcome(c)) return false;
+  /** Distinct values of a column, each with its rows. */
+  const counted = (c: string) => {
     const counts = new Map<string | null, number>();
     for (const v of cells(c)) counts.set(v, (counts.get(v) ?? 0) + 1);
-    return !counts.has(null) && counts.size >= 3 && counts.size <= rows.length / 2 && [...counts.values()].filter((n) => n >= 2).length * 2 >= counts.size;
+    return counts;
   };
+  /**
+   * An entity column: not named as an outcome, on every row, no fractional numbers (a measure such
+   * as a tumour's thickness), three values or more, most of them on two rows or more (a state, a
+   * herd, a chick).
+   */
+  const namesEntities = (c: string) => {
+    if (namesAnOutcome(c)) return false;
+    const counts = counted(c);
+    if (counts.has(null) || [...counts.keys()].some((v) => /^-?\d*\.\d+$/.test(v!))) return false;
+    return counts.size >= 3 && counts.size <= rows.length / 2 && [...counts.values()].filter((n) => n >= 2).length * 2 >= counts.size;
+  };
+  /** A time shared across entities: at most half as many values as rows (years of states, not survival times). */
+  const repeatsAcrossRows = (c: string) => counted(c).size <= rows.length / 2;
   /** Numbers rising within every id in the file's order. */
   const risesWithinIds = (c: string, ids: (string | null)[]) => {
     const last = new Map<string | null, number>();
@@ -95,7 +107,7 @@ export function guessColumns(table: rnam.LongTable, numeric: readonly string[], 
     // across rows points at the entity column that tells its rows apart (a state's years).
     for (const t of timeNamed) {
       if (says(t, TIME_WORDS) && tellsRowsApart(t, null)) { time = t; break; }
-      const entity = columns.find((c) => c !== t && namesEntities(c) && tellsRowsApart(t, cells(c)));
+      const entity = repeatsAcrossRows(t) ? columns.find((c) => c !== t && namesEntities(c) && tellsRowsApart(t, cells(c))) : undefined;
       if (entity) { id = entity; time = t; break; }
     }
   }
