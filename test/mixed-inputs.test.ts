@@ -97,6 +97,18 @@ test('wasm: static, categorical and masked terms; intercept + contributions = th
   await identity(await rnam.device('wasm'), 'wasm');
 });
 
+test('a panel of the target alone: the error says that its own past can be read (target history, window mode)', async () => {
+  const lines = ['id,t,conc'];
+  for (let p = 0; p < 6; p++) for (let t = 0; t < 8; t++) lines.push(`s${p},${t},${(Math.exp(-t / 3) * (1 + p / 10)).toFixed(4)}`);
+  const table = rnam.readCsv(lines.join('\n'));
+  const err = (() => { try { rnam.Preprocessing.fit(table, { id: 'id', time: 't', target: 'conc' }); return null; } catch (e) { return e as rnam.DataError; } })();
+  assert.instance(err, rnam.DataError);
+  assert.match(err!.message, /^no feature column besides id, time and target: targetHistory reads the target's earlier values as a feature, and window mode \(a window of steps\) reads its past$/);
+  const plain = (() => { try { rnam.Preprocessing.fit(rnam.readCsv('y\n1\n2\n'), { target: 'y' }); return null; } catch (e) { return e as rnam.DataError; } })();
+  assert.is(plain?.message, 'no feature column besides id, time and target', 'a table without time: nothing to add');
+  assert.ok(rnam.Preprocessing.fit(table, { id: 'id', time: 't', target: 'conc', targetHistory: true }).preprocessing.featureNames.includes('conc'));
+});
+
 test('a categorical term scores each level; an unseen level reads as other', async () => {
   const trained = await rnam.trainTable(clinicCsv(), { id: 'patient', time: 'day', target: 'outcome', epochs: 2, members: 1, device: 'wasm', ...quiet });
   const newcomer = 'patient,day,lab,age,ward,outcome\nX,1,0.5,50,west,\nY,1,0.5,50,north,\nZ,1,0.5,50,other,\n';

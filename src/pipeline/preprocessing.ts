@@ -521,8 +521,12 @@ export function columnsAsked(options: PreprocessingOptions, mode: 'panel' | 'win
 /** The mixed builder's options from the chosen columns, with the split column checked against them. */
 export function mixedBuild(columns: readonly string[], options: PreprocessingOptions, setup: ReturnType<typeof mixedSetup>, chosen: ColumnChoice, task: Task): { build: MixedBuildOptions; features: string[] } {
   const features = [...chosen.sequence, ...chosen.sequenceCategorical, ...chosen.static, ...chosen.categorical];
-  if (features.length === 0) throw new DataError('option', 'no feature column besides id, time and target');
   const { mode, missing, weight } = setup, time = options.time;
+  if (features.length === 0) {
+    // A panel of the target alone (a drug's concentration over time): its own past is the input there is.
+    const own = mode === 'panel' && time !== undefined ? ': targetHistory reads the target\'s earlier values as a feature, and window mode (a window of steps) reads its past' : '';
+    throw new DataError('option', `no feature column besides id, time and target${own}`);
+  }
   const build: MixedBuildOptions = {
     id: options.id, time, target: options.target, ...(weight !== undefined ? { weight } : {}), sequence: chosen.sequence, sequenceCategorical: chosen.sequenceCategorical, static: chosen.static, categorical: chosen.categorical,
     ...(chosen.dates.length ? { dates: chosen.dates } : {}), mode, window: options.window, horizon: mode === 'window' ? options.horizon ?? 1 : undefined, missing, standardizeTarget: task === 'regression',
