@@ -100,6 +100,9 @@ test('the id and time guess: names propose, the data decides', () => {
   // A survival table: times mostly unique, a tumour's thickness repeated by rounding: no panel in it.
   const survival = ['time,status,thickness,age', ...Array.from({ length: 40 }, (_, i) => `${i < 4 ? 100 : 100 + i * 7},${i % 3 === 0 ? 1 : 2},${(1 + (i % 8) * 0.32).toFixed(2)},${40 + (i % 9)}`)];
   assert.equal(guess(survival.join('\n') + '\n'), { target: 'status' });
+  // A plain table ending with a class of a few text levels: that is the target; ending with names, the last numeric column.
+  assert.equal(guess('pregnant,glucose,age,diabetes\n6,148,50,pos\n1,85,31,neg\n8,183,32,pos\n'), { target: 'diabetes' });
+  assert.equal(guess('x,medv,name\n1,24,Ann\n2,21,Bo\n3,34,Cy\n4,33,Di\n5,36,Ed\n6,28,Fa\n7,22,Gu\n8,27,Ho\n9,16,Ia\n10,18,Jo\n11,15,Ka\n'), { target: 'medv' });
   // One series: a date on every row, each different.
   assert.equal(guess('date,temp,pm25\n2020-01-01,3.1,12\n2020-01-02,2.5,15\n2020-01-03,1.9,11\n'), { time: 'date', target: 'pm25' });
   // A column of no time name rising within every id of repeated rows is its time; one that does not rise is not.

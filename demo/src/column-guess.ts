@@ -111,6 +111,10 @@ export function guessColumns(table: rnam.LongTable, numeric: readonly string[], 
       if (entity) { id = entity; time = t; break; }
     }
   }
-  const target = guessTarget(columns.filter((c) => c !== id && c !== time && c !== 'row_names'), numeric);
+  const candidates = columns.filter((c) => c !== id && c !== time && c !== 'row_names');
+  // A plain table (no time) often ends with its class: a text column of 2 to 10 levels (Pima's diabetes).
+  const last = candidates.at(-1);
+  const levels = last !== undefined && !time && !numeric.includes(last) ? [...counted(last).keys()].filter((v) => v !== null).length : 0;
+  const target = candidates.find(namesAnOutcome) ?? (levels >= 2 && levels <= 10 ? last : guessTarget(candidates, numeric));
   return { ...(id ? { id } : {}), ...(time ? { time } : {}), ...(target ? { target } : {}) };
 }
