@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as rnam from '../src/index.js';
 import { main } from '../src/cli/main.js';
 import { holdoutPart } from '../src/pipeline/fold-plan.js';
+import { describeConfig } from '../src/search/space.js';
 import { parseSearchArgs, parseTrainArgs, UsageError } from '../src/cli/args.js';
 
 const test = suite('search');
@@ -24,6 +25,10 @@ function panelCsv(ids = 40): string {
   }
   return lines.join('\n') + '\n';
 }
+
+test('a trial\'s configuration in the log: fractions to 4 significant digits, integers and on/off as they are', () => {
+  assert.is(describeConfig({ hiddenDim: 8, lr: 0.001836364679425133, weightDecay: 0.00012, targetChange: false }), 'hiddenDim 8, lr 0.001836, weightDecay 0.00012, targetChange false');
+});
 
 test('job results: NaN, ±Infinity and -0 survive JSON; the rest is left as it is', () => {
   const value = { a: [1.1, NaN, -0, 0, Infinity, -Infinity], b: 'NaN', c: { d: 3e-310 } };

@@ -10,6 +10,7 @@ import type { SearchArgs } from './args.js';
 import { crossValidateOptions, jobsRunner } from './cv.js';
 import { checkOutDir, readInput } from './files.js';
 import { renderSearchHtml } from './search-html.js';
+import { describeConfig } from '../search/space.js';
 import { writeTrained, type Log } from './train.js';
 
 export async function searchCommand(args: SearchArgs, log: Log): Promise<SearchResult> {
@@ -21,7 +22,7 @@ export async function searchCommand(args: SearchArgs, log: Log): Promise<SearchR
   const started = Date.now();
   const result = await search(text, args.space, {
     ...(options as unknown as Parameters<typeof search>[2]), trials: args.trials, grid: args.grid, folds: args.folds, ...runner, dir: args.out, log,
-    onTrial: (t, done, total) => log(`trial ${t.trial} (${done} of ${total} done, ${((Date.now() - started) / 1000).toFixed(0)} s): ${Object.entries(t.config).map(([k, v]) => `${k} ${v}`).join(', ')}: ${
+    onTrial: (t, done, total) => log(`trial ${t.trial} (${done} of ${total} done, ${((Date.now() - started) / 1000).toFixed(0)} s): ${describeConfig(t.config)}: ${
       Object.entries(t.metrics).map(([m, v]) => `${m} ${v.toFixed(4)}${t.sd ? ` ± ${t.sd[m].toFixed(4)}` : ''}`).join(', ')}`),
   });
   log(`jobs: ${result.jobs.ran} run, ${result.jobs.reused} finished before (${join(args.out, 'jobs')})`);

@@ -17,7 +17,7 @@ import type { TrialJob, TrialJobResult } from '../jobs/trial-job.js';
 import { runJobs, type Job, type JobExecutor } from '../jobs/run-jobs.js';
 import { JobStore, sha256 } from '../jobs/job-store.js';
 import { checkWorkers } from '../jobs/local-pool.js';
-import { checkSpace, gridConfigs, randomConfigs, type SearchSpace, type TrialConfig } from './space.js';
+import { checkSpace, describeConfig, gridConfigs, randomConfigs, type SearchSpace, type TrialConfig } from './space.js';
 
 export interface SearchOptions extends Omit<CrossValidateOptions, 'folds' | 'workers' | 'onEpoch' | 'onBatch' | 'progress'> {
   /** Random search: the configurations drawn (default 10); grid search: at most this many of the grid's (default all). */
@@ -159,7 +159,7 @@ export async function search(data: TableInput, space: SearchSpace, options: Sear
   const baselines = summary && Object.fromEntries(Object.entries(summary).map(([name, s]) => [name, Object.fromEntries(Object.entries(s).map(([m, v]) => [m, v.mean]))]));
   const same = baselines && baselines[Object.keys(baselines)[0]][metric] !== undefined
     ? `; on the same ${folds !== undefined ? 'folds' : 'part'}: ${Object.entries(baselines).map(([name, m]) => `${name} ${m[metric]?.toFixed(4) ?? '-'}`).join(', ')}` : '';
-  log?.(`best: trial ${best.trial} (${Object.entries(best.config).map(([k, v]) => `${k} ${v}`).join(', ')}): ${metric} ${best.metrics[metric].toFixed(4)}${same}`);
+  log?.(`best: trial ${best.trial} (${describeConfig(best.config)}): ${metric} ${best.metrics[metric].toFixed(4)}${same}`);
   const result: SearchResult = {
     task, metric, higherIsBetter, scoring: folds !== undefined ? { kind: 'cross-validation', folds } : { kind: 'validation', share: validation },
     testShare, trials: scored, best, jobs: { ran, reused }, ...(baselines ? { baselines } : {}),

@@ -95,3 +95,8 @@ export function randomConfigs(space: SearchSpace, trials: number, seed: number):
     return c as TrialConfig;
   });
 }
+
+/** A trial's configuration as the log says it: `hiddenDim 8, lr 0.001836` (fractions to 4 significant digits; trials.csv keeps them whole). */
+export function describeConfig(config: TrialConfig): string {
+  return Object.entries(config).map(([k, v]) => `${k} ${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v}`).join(', ');
+}
