@@ -130,7 +130,7 @@ export { parseRedisUrl, DEFAULT_QUEUE, type RedisTarget } from './queue/url.js';
 export type { QueueJob } from './queue/job-data.js';
 export { QueueExecutor } from './queue/executor.js';
 export { search, rankingMetric, type SearchOptions, type SearchResult, type TrialResult } from './search/search.js';
-export { checkSpace, gridConfigs, randomConfigs, spaceKeys, type SearchSpace, type TrialConfig, type Range } from './search/space.js';
+export { checkSpace, describeConfig, gridConfigs, randomConfigs, spaceKeys, type SearchSpace, type TrialConfig, type Range } from './search/space.js';
 export { runJob, jobKinds, type JobKind } from './jobs/run-job.js';
 export { JobStore, jobId } from './jobs/job-store.js';
 export type { TrialJob, TrialJobResult } from './jobs/trial-job.js';

@@ -715,6 +715,16 @@ if (!playwright) {
     assert.equal([await page.inputValue('#map-id'), await page.inputValue('#map-time'), await page.inputValue('#map-target')], ['station', 'day', 'y']);
   });
 
+  test("a panel of the target alone: the page says its own past can be read, in the page's words", async () => {
+    const lines = ['id,t,conc'];
+    for (let p = 0; p < 6; p++) for (let t = 0; t < 8; t++) lines.push(`s${p},${t},${(Math.exp(-t / 3) * (1 + p / 10)).toFixed(4)}`);
+    await page.setInputFiles('[data-testid=csv-input]', { name: 'alone.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+    await page.waitForFunction("document.querySelector('#csv-info').textContent.startsWith('alone.csv: 48 rows')", null, { timeout: 20_000 });
+    await page.waitForFunction("window.rnamDemo.roles !== null", null, { timeout: 20_000 });
+    assert.equal([await page.inputValue('#map-id'), await page.inputValue('#map-time'), await page.inputValue('#map-target')], ['id', 't', 'conc']);
+    assert.is(await page.textContent('#roles-info'), "The library cannot use this mapping: no feature column besides id, time and target: 'Target history' reads the target's earlier values as a feature, and window mode (a window of steps) reads its past");
+  });
+
   test('a forecast learned as its change explains a sample from its last value: the bars explain the change', async () => {
     const lines = ['day,level,noise'];
     let level = 50;

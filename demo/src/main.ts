@@ -98,7 +98,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       demoState.errors.push(m.message);
       // Results shown before this run began are not its results: hidden until a run shows its own.
       if (demoState.epoch === 0) results.hidden = true;
-      finish(`Error: ${m.message}`);
+      finish(`Error: ${asPageLabels(m.message)}`);
       status.classList.add('error');
   }
 };
@@ -366,6 +366,11 @@ function showLocal(v: LocalView): void {
     { diverging: true, caption: `contributions to ${v.from !== undefined ? `the change of ${v.label} from its last value` : v.label}` });
 }
 
+/** The library's option names in a message, as the page's fields name them. */
+function asPageLabels(message: string): string {
+  return message.replace(/\btargetHistory\b/g, "'Target history'");
+}
+
 let csvColumnNames: string[] = [];
 
 function showMapping(columns: string[], rows: number, guess: ColumnGuess): void {
@@ -439,7 +444,7 @@ function showRoles(preview: RolesPreview): void {
   const info = $('roles-info');
   info.classList.remove('stale');
   if (!preview.roles) {
-    info.textContent = `The library cannot use this mapping: ${preview.error}`;
+    info.textContent = `The library cannot use this mapping: ${asPageLabels(preview.error ?? '')}`;
     return;
   }
   const r = preview.roles;

@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import Papa from 'papaparse';
-import { search, type SearchResult } from '../index.js';
+import { describeConfig, search, type SearchResult } from '../index.js';
 import { writeFilesAtomically } from '../io/atomic-write.js';
 import type { SearchArgs } from './args.js';
 import { crossValidateOptions, jobsRunner } from './cv.js';
 import { checkOutDir, readInput } from './files.js';
 import { renderSearchHtml } from './search-html.js';
-import { describeConfig } from '../search/space.js';
 import { writeTrained, type Log } from './train.js';
 
 export async function searchCommand(args: SearchArgs, log: Log): Promise<SearchResult> {
