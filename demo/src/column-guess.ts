@@ -35,7 +35,6 @@ export function guessTarget(columns: readonly string[], numeric: readonly string
   return columns.find(namesAnOutcome) ?? numeric.filter((c) => columns.includes(c)).at(-1);
 }
 
-
 export interface ColumnGuess {
   id?: string;
   time?: string;

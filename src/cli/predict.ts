@@ -50,7 +50,7 @@ export async function predictCommand(args: PredictArgs, log: Log): Promise<numbe
         throw err;
       }
       log(`the ids are not together (id '${err.id}' comes back at row ${err.row}): reading the file whole`);
-      signals.dispose();
+      signals.dispose(); // reading whole never lets the event loop turn: Ctrl-C ends it the default way
       summary = await whole();
     } finally {
       signals.dispose();

@@ -98,21 +98,29 @@ function memberCurves(each: { members: number; outDim: number; values: Float32Ar
   if (!each) return null;
   const { members: M, outDim } = each, T = offsets.length, n = each.values.length / (T * M * outDim);
   if (own && own[0].length !== M) throw new ArgumentError(`explain: memberOffsets has ${own[0].length} members for a model of ${M}`);
-  const mean = new Float64Array(T * M * outDim);
-  for (let t = 0; t < T; t++) for (let m = 0; m < M; m++) for (let k = 0; k < outDim; k++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += each.values[((t * M + m) * n + i) * outDim + k];
-    mean[(t * M + m) * outDim + k] = s / n;
+  // Each member's curve is (its values - centre) * unit - base: centre its own training mean (own),
+  // or its mean over these samples less the members' common mean, then less the explanation's offset.
+  const centre = new Float64Array(T * M * outDim);
+  for (let t = 0; t < T; t++) for (let k = 0; k < outDim; k++) {
+    if (own) {
+      for (let m = 0; m < M; m++) centre[(t * M + m) * outDim + k] = own[t][m][k];
+      continue;
+    }
+    let common = 0;
+    for (let m = 0; m < M; m++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += each.values[((t * M + m) * n + i) * outDim + k];
+      centre[(t * M + m) * outDim + k] = s / n;
+      common += s / n / M;
+    }
+    for (let m = 0; m < M; m++) centre[(t * M + m) * outDim + k] -= common;
   }
   const out = new Float64Array(each.values.length);
-  for (let t = 0; t < T; t++) for (let k = 0; k < outDim; k++) {
-    let common = 0;
-    for (let m = 0; m < M; m++) common += mean[(t * M + m) * outDim + k] / M;
-    for (let m = 0; m < M; m++) {
-      for (let i = 0; i < n; i++) {
-        const at = ((t * M + m) * n + i) * outDim + k;
-        out[at] = own ? (each.values[at] - own[t][m][k]) * unit : (each.values[at] + common - mean[(t * M + m) * outDim + k]) * unit - offsets[t][k];
-      }
+  for (let t = 0; t < T; t++) for (let m = 0; m < M; m++) for (let k = 0; k < outDim; k++) {
+    const c = centre[(t * M + m) * outDim + k], base = own ? 0 : offsets[t][k];
+    for (let i = 0; i < n; i++) {
+      const at = ((t * M + m) * n + i) * outDim + k;
+      out[at] = (each.values[at] - c) * unit - base;
     }
   }
   return { members: M, contributions: out };

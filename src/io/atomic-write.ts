@@ -5,15 +5,14 @@
 // is looked up when called, so browser bundles never reach it.
 import { RnamError } from '../errors.js';
 
-function nodeFs(): typeof import('node:fs/promises') {
+/** A Node built-in, looked up when called (browser bundles never reach it). */
+function nodeModule<T>(id: string): T {
   const getBuiltin = typeof process !== 'undefined' ? (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule : undefined;
   if (typeof getBuiltin !== 'function') throw new RnamError('writing files needs Node (>= 20.16); elsewhere use rnam.save with your own storage');
-  return getBuiltin('node:fs/promises') as typeof import('node:fs/promises');
+  return getBuiltin(id) as T;
 }
 
-function nodeModule<T>(id: string): T {
-  return (process as unknown as { getBuiltinModule: (id: string) => T }).getBuiltinModule(id);
-}
+const nodeFs = () => nodeModule<typeof import('node:fs/promises')>('node:fs/promises');
 
 let counter = 0;
 /** The temporary files of this process not yet renamed or removed: what an interrupted run removes. */
@@ -27,18 +26,18 @@ const host = () => nodeModule<typeof import('node:os')>('node:os').hostname().re
 function tempName(path: string): string {
   const { basename, dirname, join } = nodeModule<typeof import('node:path')>('node:path');
   const fs = nodeModule<typeof import('node:fs')>('node:fs');
-  const prefix = `${basename(path)}.tmp-${host()}-`;
+  const prefix = `${basename(path)}.tmp-${host()}-`, dir = dirname(path);
   let names: string[] = [];
   try {
-    names = fs.readdirSync(dirname(path)).filter((n) => n.startsWith(prefix));
+    names = fs.readdirSync(dir).filter((n) => n.startsWith(prefix));
   } catch {
     // an unreadable folder: opening the temporary file says why
   }
   for (const name of names) {
     const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) fs.rmSync(join(dirname(path), name), { force: true });
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) fs.rmSync(join(dir, name), { force: true });
   }
-  const temp = `${path}.tmp-${host()}-${process.pid}-${++counter}`;
+  const temp = `${join(dir, prefix)}${process.pid}-${++counter}`;
   live.add(temp);
   return temp;
 }
